@@ -258,7 +258,8 @@ static int read_len(struct crdt_mp_cursor *c, uint8_t fix_mask,
 		return -EBADMSG;
 	uint64_t v = be(c->p + 1, n);
 	if (c->canonical) {
-		uint64_t min = n == 1 ? (uint64_t)fix_max + 1
+		/* bin has no fix form, so bin8 starts at 0. */
+		uint64_t min = n == 1   ? (fix_mask ? (uint64_t)fix_max + 1 : 0)
 			       : n == 2 ? (tags[0] ? 0x100 : (uint64_t)fix_max + 1)
 					: 0x10000;
 		if (v < min)

@@ -1,0 +1,446 @@
+/*
+ * main.c: the `ward` command. Parses arguments, sends requests to the
+ * node's local API (node.h) and prints the answers as tables for people or
+ * JSON (--json) for scripts. Errors go to stderr as one line; exit codes
+ * are those of DESIGN.md section 7.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "node/node.h"
+
+static const char usage[] =
+	"usage: ward COMMAND [ARGS] [--data DIR] [--json]\n"
+	"\n"
+	"Setting up a node:\n"
+	"  ward init --data DIR --role ROLE --name NAME --scope CODE [--listen HOST:PORT]\n"
+	"      ROLE: health, township, police, civil, disabled, legal, auditor\n"
+	"  ward network create --data DIR --member FILE.pub ... --out ROSTER\n"
+	"  ward network join --data DIR ROSTER\n"
+	"\n"
+	"Records:\n"
+	"  ward add TYPE [scope=CODE] FIELD=VALUE...   create a record, print its id\n"
+	"  ward set ID FIELD=VALUE|FIELD+=V|FIELD-=V... change fields (empty value clears)\n"
+	"  ward show ID                                 fields, writers, conflicts\n"
+	"  ward list TYPE [FIELD=VALUE...] [--scope S]  records of a type\n"
+	"  ward history ID                              every op on a record\n"
+	"\n"
+	"The ledger:\n"
+	"  ward status                                  node, network, feeds, digest\n"
+	"  ward audit verify                            check every entry, recompute state\n"
+	"  ward export --entries FILE                   signed entries, as stored\n"
+	"  ward import --entries FILE                   verify and apply such a file\n"
+	"\n"
+	"--data may be omitted when WARD_DATA is set. Set fields take values\n"
+	"separated by '|'. Ids: TYPE-<32 hex> or a unique prefix of >= 6 hex.\n"
+	"Exit codes: 0 ok, 1 check failed, 2 usage or bad input, 3 not found or\n"
+	"ambiguous, 4 not initialised or not joined, 5 busy, 6 I/O error.\n";
+
+struct args {
+	const char *data;
+	bool json;
+	int argc;
+	char **argv; /* positional and FIELD=VALUE words */
+	/* options with values */
+	const char *role, *name, *scope, *listen, *out, *entries;
+	const char **members;
+	size_t n_members;
+};
+
+__attribute__((format(printf, 2, 3))) static int die(int code,
+							const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "ward: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	return code;
+}
+
+static int parse(int argc, char **argv, struct args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->argv = calloc((size_t)argc + 1, sizeof(char *));
+	a->members = calloc((size_t)argc + 1, sizeof(char *));
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		const char **slot = NULL;
+		if (!strcmp(s, "--json")) {
+			a->json = true;
+			continue;
+		}
+		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+			fputs(usage, stdout);
+			exit(0);
+		}
+		if (!strcmp(s, "--data"))
+			slot = &a->data;
+		else if (!strcmp(s, "--role"))
+			slot = &a->role;
+		else if (!strcmp(s, "--name"))
+			slot = &a->name;
+		else if (!strcmp(s, "--scope"))
+			slot = &a->scope;
+		else if (!strcmp(s, "--listen"))
+			slot = &a->listen;
+		else if (!strcmp(s, "--out"))
+			slot = &a->out;
+		else if (!strcmp(s, "--entries"))
+			slot = &a->entries;
+		else if (!strcmp(s, "--member")) {
+			if (i + 1 >= argc)
+				return die(2, "%s needs a value", s);
+			a->members[a->n_members++] = argv[++i];
+			continue;
+		} else if (!strncmp(s, "--", 2)) {
+			return die(2, "unknown option %s (see ward --help)", s);
+		}
+		if (slot) {
+			if (i + 1 >= argc)
+				return die(2, "%s needs a value", s);
+			*slot = argv[++i];
+			continue;
+		}
+		a->argv[a->argc++] = argv[i];
+	}
+	if (!a->data)
+		a->data = getenv("WARD_DATA");
+	return 0;
+}
+
+static int need_data(const struct args *a)
+{
+	if (!a->data || !*a->data)
+		return die(2, "%s",
+			   "no data directory: give --data DIR or set WARD_DATA");
+	return 0;
+}
+
+/* ---- printing ---- */
+
+static void print_value(const struct node_doc *v)
+{
+	if (!v)
+		return;
+	switch (node_doc_kind(v)) {
+	case NODE_DOC_NULL: fputs("(cleared)", stdout); break;
+	case NODE_DOC_BOOL: fputs(node_doc_as_bool(v) ? "yes" : "no", stdout); break;
+	case NODE_DOC_INT: printf("%lld", (long long)node_doc_as_int(v)); break;
+	case NODE_DOC_STR: fputs(node_doc_as_str(v, NULL), stdout); break;
+	case NODE_DOC_ARRAY:
+		for (size_t i = 0; i < node_doc_len(v); i++) {
+			if (i)
+				fputs("|", stdout);
+			print_value(node_doc_at(v, i));
+		}
+		break;
+	default: break;
+	}
+}
+
+static void print_record(const struct node_doc *r)
+{
+	printf("%s  (%s, scope %s)\n", node_doc_get_str(r, "id"),
+	       node_doc_get_str(r, "type"), node_doc_get_str(r, "scope"));
+	const char *no_effect = node_doc_get_str(r, "no_effect");
+	if (no_effect)
+		printf("  NO EFFECT: %s\n", no_effect);
+	const struct node_doc *fields = node_doc_get(r, "fields");
+	for (size_t i = 0; i < node_doc_len(fields); i++) {
+		const struct node_doc *f = node_doc_at(fields, i);
+		printf("  %-20s ", node_doc_key_at(fields, i));
+		print_value(node_doc_get(f, "value"));
+		const char *by = node_doc_get_str(f, "by_name");
+		if (by)
+			printf("   [%s/%s %s]", by, node_doc_get_str(f, "by_role"),
+			       node_doc_get_str(f, "at"));
+		printf("\n");
+		const struct node_doc *conf = node_doc_get(f, "versions");
+		if (node_doc_get(f, "conflict")) {
+			printf("  %-20s CONFLICT: %zu live values:\n", "",
+			       node_doc_len(conf));
+			for (size_t k = 0; k < node_doc_len(conf); k++) {
+				const struct node_doc *v = node_doc_at(conf, k);
+				printf("  %-22s ", "");
+				print_value(node_doc_get(v, "value"));
+				printf("   [%s/%s %s]\n",
+				       node_doc_get_str(v, "by_name"),
+				       node_doc_get_str(v, "by_role"),
+				       node_doc_get_str(v, "at"));
+			}
+		}
+	}
+}
+
+static void print_human(const char *cmd, const struct node_doc *r)
+{
+	if (!strcmp(cmd, "add")) {
+		printf("%s\n", node_doc_get_str(r, "id"));
+	} else if (!strcmp(cmd, "show") || !strcmp(cmd, "set")) {
+		print_record(r);
+	} else if (!strcmp(cmd, "list")) {
+		for (size_t i = 0; i < node_doc_len(r); i++) {
+			const struct node_doc *x = node_doc_at(r, i);
+			const char *id = node_doc_get_str(x, "id");
+			const char *dash = strrchr(id, '-');
+			printf("%-12s %.8s  %-10s", node_doc_get_str(x, "type"),
+			       dash ? dash + 1 : id, node_doc_get_str(x, "scope"));
+			const struct node_doc *fields = node_doc_get(x, "fields");
+			for (size_t k = 0; k < node_doc_len(fields) && k < 4; k++) {
+				printf("  %s=", node_doc_key_at(fields, k));
+				print_value(node_doc_get(node_doc_at(fields, k),
+							 "value"));
+			}
+			printf("\n");
+		}
+		printf("%zu records\n", node_doc_len(r));
+	} else if (!strcmp(cmd, "history")) {
+		for (size_t i = 0; i < node_doc_len(r); i++) {
+			const struct node_doc *o = node_doc_at(r, i);
+			printf("%s  %-8s %s/%s seq %lld.%lld  %-6s ",
+			       node_doc_get_str(o, "at"),
+			       node_doc_get_str(o, "by_name"),
+			       node_doc_get_str(o, "by_role"), "",
+			       (long long)node_doc_get_int(o, "seq", 0),
+			       (long long)node_doc_get_int(o, "index", 0),
+			       node_doc_get_str(o, "op"));
+			const char *f = node_doc_get_str(o, "field");
+			if (f)
+				printf("%s=", f);
+			print_value(node_doc_get(o, "value"));
+			if (!node_doc_get_bool(o, "effect", true))
+				printf("   NO EFFECT: %s", node_doc_get_str(o, "why"));
+			printf("\n");
+		}
+	} else if (!strcmp(cmd, "status")) {
+		printf("node     %s\n", node_doc_get_str(r, "node_id"));
+		const char *name = node_doc_get_str(r, "name");
+		if (name)
+			printf("name     %s (%s, scope %s)\n", name,
+			       node_doc_get_str(r, "role"),
+			       node_doc_get_str(r, "scope"));
+		const char *net = node_doc_get_str(r, "net_id");
+		printf("network  %s\n", net ? net : "(not joined)");
+		printf("entries  %lld\n", (long long)node_doc_get_int(r, "entries", 0));
+		printf("digest   %s\n", node_doc_get_str(r, "digest"));
+		const struct node_doc *feeds = node_doc_get(r, "feeds");
+		printf("feeds    %zu\n", node_doc_len(feeds));
+		for (size_t i = 0; i < node_doc_len(feeds); i++) {
+			const struct node_doc *f = node_doc_at(feeds, i);
+			printf("  %.16s  %-12s seq %lld\n",
+			       node_doc_get_str(f, "author"),
+			       node_doc_get_str(f, "scope"),
+			       (long long)node_doc_get_int(f, "seq", 0));
+		}
+	} else if (!strcmp(cmd, "audit_verify")) {
+		const struct node_doc *fail = node_doc_get(r, "failures");
+		for (size_t i = 0; i < node_doc_len(fail); i++)
+			printf("FAIL %s\n", node_doc_as_str(node_doc_at(fail, i), NULL));
+		const struct node_doc *fnd = node_doc_get(r, "findings");
+		for (size_t i = 0; i < node_doc_len(fnd); i++) {
+			const struct node_doc *f = node_doc_at(fnd, i);
+			printf("finding  feed %.16s/%s seq %lld op %lld: %s\n",
+			       node_doc_get_str(f, "author"),
+			       node_doc_get_str(f, "scope"),
+			       (long long)node_doc_get_int(f, "seq", 0),
+			       (long long)node_doc_get_int(f, "index", 0),
+			       node_doc_get_str(f, "why"));
+		}
+		printf("audit %s: %lld entries, %lld feeds, %zu findings, digest %s\n",
+		       node_doc_len(fail) ? "FAILED" : "ok",
+		       (long long)node_doc_get_int(r, "entries", 0),
+		       (long long)node_doc_get_int(r, "feeds", 0),
+		       node_doc_len(fnd), node_doc_get_str(r, "digest"));
+	} else if (!strcmp(cmd, "export_entries")) {
+		printf("exported %lld entries to %s\n",
+		       (long long)node_doc_get_int(r, "entries", 0),
+		       node_doc_get_str(r, "path"));
+	} else if (!strcmp(cmd, "import_entries")) {
+		const struct node_doc *rej = node_doc_get(r, "rejected");
+		for (size_t i = 0; i < node_doc_len(rej); i++)
+			printf("rejected %s\n",
+			       node_doc_as_str(node_doc_at(rej, i), NULL));
+		printf("imported %lld of %lld entries (%lld already held, %zu "
+		       "rejected)\n",
+		       (long long)node_doc_get_int(r, "applied", 0),
+		       (long long)node_doc_get_int(r, "entries", 0),
+		       (long long)node_doc_get_int(r, "duplicates", 0),
+		       node_doc_len(rej));
+	}
+}
+
+static int call(const struct args *a, const char *cmd, struct node_doc *req)
+{
+	node_doc_set(req, "cmd", node_doc_str(cmd));
+	struct node_doc *resp = node_call(a->data, req, isatty(2));
+	node_doc_free(req);
+	int code = (int)node_doc_get_int(resp, "exit", 0);
+	if (!node_doc_get_bool(resp, "ok", false)) {
+		fprintf(stderr, "ward: %s\n", node_doc_get_str(resp, "error"));
+		node_doc_free(resp);
+		return code ? code : 6;
+	}
+	const struct node_doc *r = node_doc_get(resp, "result");
+	if (a->json) {
+		node_doc_print_json(stdout, r, true);
+		printf("\n");
+	} else {
+		print_human(cmd, r);
+	}
+	node_doc_free(resp);
+	return code;
+}
+
+/* FIELD=VALUE, FIELD+=VALUE, FIELD-=VALUE into [field, how, value]. */
+static struct node_doc *assignment(const char *word, bool allow_ops)
+{
+	const char *eq = strchr(word, '=');
+	if (!eq || eq == word)
+		return NULL;
+	const char *how = "=";
+	size_t flen = (size_t)(eq - word);
+	if (allow_ops && flen > 1 && (eq[-1] == '+' || eq[-1] == '-')) {
+		how = eq[-1] == '+' ? "+=" : "-=";
+		flen--;
+	}
+	struct node_doc *d = node_doc_array();
+	node_doc_push(d, node_doc_strn(word, flen));
+	if (allow_ops)
+		node_doc_push(d, node_doc_str(how));
+	node_doc_push(d, node_doc_str(eq + 1));
+	return d;
+}
+
+static int cmd_records(struct args *a, const char *cmd)
+{
+	struct node_doc *req = node_doc_object();
+	int rc = need_data(a);
+	if (rc) {
+		node_doc_free(req);
+		return rc;
+	}
+	if (!strcmp(cmd, "add") || !strcmp(cmd, "list")) {
+		if (a->argc < 2) {
+			node_doc_free(req);
+			return die(2, "usage: ward %s TYPE [FIELD=VALUE...]", cmd);
+		}
+		node_doc_set(req, "type", node_doc_str(a->argv[1]));
+		struct node_doc *fields = node_doc_array();
+		for (int i = 2; i < a->argc; i++) {
+			if (!strncmp(a->argv[i], "scope=", 6) && !strcmp(cmd, "add")) {
+				node_doc_set(req, "scope", node_doc_str(a->argv[i] + 6));
+				continue;
+			}
+			struct node_doc *p = assignment(a->argv[i], false);
+			if (!p) {
+				node_doc_free(fields);
+				node_doc_free(req);
+				return die(2, "'%s' is not FIELD=VALUE", a->argv[i]);
+			}
+			node_doc_push(fields, p);
+		}
+		node_doc_set(req, !strcmp(cmd, "add") ? "fields" : "filters", fields);
+		if (a->scope)
+			node_doc_set(req, "scope", node_doc_str(a->scope));
+		return call(a, cmd, req);
+	}
+	if (a->argc < 2) {
+		node_doc_free(req);
+		return die(2, "usage: ward %s ID", cmd);
+	}
+	node_doc_set(req, "id", node_doc_str(a->argv[1]));
+	if (!strcmp(cmd, "set")) {
+		struct node_doc *changes = node_doc_array();
+		for (int i = 2; i < a->argc; i++) {
+			struct node_doc *p = assignment(a->argv[i], true);
+			if (!p) {
+				node_doc_free(changes);
+				node_doc_free(req);
+				return die(2, "'%s' is not FIELD=VALUE", a->argv[i]);
+			}
+			node_doc_push(changes, p);
+		}
+		node_doc_set(req, "changes", changes);
+	}
+	return call(a, cmd, req);
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	int rc = parse(argc, argv, &a);
+	if (rc)
+		return rc;
+	if (a.argc == 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *cmd = a.argv[0];
+	char msg[2048] = "";
+	if (!strcmp(cmd, "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "init")) {
+		if ((rc = need_data(&a)))
+			return rc;
+		struct node_init_opts o = {a.data, a.role, a.name, a.scope, a.listen};
+		rc = node_init(&o, msg, sizeof(msg));
+		fprintf(rc ? stderr : stdout, "%s%s\n", rc ? "ward: " : "", msg);
+		return rc;
+	}
+	if (!strcmp(cmd, "network")) {
+		if ((rc = need_data(&a)))
+			return rc;
+		if (a.argc >= 2 && !strcmp(a.argv[1], "create")) {
+			if (!a.out)
+				return die(2, "%s", "network create needs --out ROSTER");
+			rc = node_network_create(a.data, a.members, a.n_members,
+						 a.out, msg, sizeof(msg));
+		} else if (a.argc >= 3 && !strcmp(a.argv[1], "join")) {
+			rc = node_network_join(a.data, a.argv[2], msg, sizeof(msg));
+		} else {
+			return die(2, "%s",
+				   "usage: ward network create --member F.pub ... "
+				   "--out ROSTER | ward network join ROSTER");
+		}
+		fprintf(rc ? stderr : stdout, "%s%s\n", rc ? "ward: " : "", msg);
+		return rc;
+	}
+	if (!strcmp(cmd, "add") || !strcmp(cmd, "set") || !strcmp(cmd, "show") ||
+	    !strcmp(cmd, "list") || !strcmp(cmd, "history"))
+		return cmd_records(&a, cmd);
+	if (!strcmp(cmd, "status")) {
+		if ((rc = need_data(&a)))
+			return rc;
+		return call(&a, "status", node_doc_object());
+	}
+	if (!strcmp(cmd, "audit")) {
+		if (a.argc < 2 || strcmp(a.argv[1], "verify"))
+			return die(2, "%s", "usage: ward audit verify");
+		if ((rc = need_data(&a)))
+			return rc;
+		return call(&a, "audit_verify", node_doc_object());
+	}
+	if (!strcmp(cmd, "export") || !strcmp(cmd, "import")) {
+		if ((rc = need_data(&a)))
+			return rc;
+		if (!a.entries)
+			return die(2, "usage: ward %s --entries FILE", cmd);
+		struct node_doc *req = node_doc_object();
+		node_doc_set(req, "path", node_doc_str(a.entries));
+		return call(&a, !strcmp(cmd, "export") ? "export_entries"
+						       : "import_entries",
+			    req);
+	}
+	return die(2, "unknown command '%s' (see ward --help)", cmd);
+}

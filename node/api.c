@@ -1,0 +1,1112 @@
+/*
+ * api.c: the local API's handlers. Each takes a request document and
+ * answers with a result document the CLI prints as a table or as JSON.
+ * Values arrive as text and are parsed and checked against the schema
+ * here, in the node, so every client gets the same validation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "node/ledger_int.h"
+#include "node/node_int.h"
+#include "node/schema.h"
+
+#define FAIL(code, ...)                                                      \
+	do {                                                                 \
+		*exit = (code);                                              \
+		snprintf(msg, msg_len, __VA_ARGS__);                         \
+		goto fail;                                                   \
+	} while (0)
+
+void node_hlc_time(char out[32], uint64_t hlc)
+{
+	uint64_t ms = crdt_hlc_ms(hlc);
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ms % 1000));
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void id_text(char out[80], const char *type, const uint8_t id[16])
+{
+	char hex[33];
+	node_hex(hex, id, 16);
+	snprintf(out, 80, "%.40s-%s", type, hex);
+}
+
+/* ---- resolving ids ---- */
+
+/* Resolves "TYPE-hex", "hex" (a prefix of at least 6 hex digits). */
+static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
+		   struct node_entity *ent, int *exit, char *msg,
+		   size_t msg_len)
+{
+	char type[32] = "";
+	const char *hex = text;
+	const char *dash = strrchr(text, '-');
+	if (dash) {
+		snprintf(type, sizeof(type), "%.*s", (int)(dash - text), text);
+		hex = dash + 1;
+	}
+	size_t len = strlen(hex);
+	uint8_t prefix[16];
+	bool ok = len >= 6 && len <= 32;
+	for (size_t i = 0; ok && i < len; i++)
+		ok = (hex[i] >= '0' && hex[i] <= '9') ||
+		     (hex[i] >= 'a' && hex[i] <= 'f') ||
+		     (hex[i] >= 'A' && hex[i] <= 'F');
+	if (!ok) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len,
+			 "'%s' is not a record id (TYPE-<hex> or at least 6 "
+			 "hex digits)",
+			 text);
+		return -EINVAL;
+	}
+	char even[33];
+	snprintf(even, sizeof(even), "%.*s", (int)(len & ~(size_t)1), hex);
+	node_unhex(even, prefix, len / 2);
+	struct key k;
+	key_init(&k, 'E');
+	key_bytes(&k, prefix, len / 2);
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	size_t found = 0;
+	char cands[512] = "";
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		char full[33];
+		node_hex(full, key + 1, 16);
+		if (strncasecmp(full, hex, len) != 0)
+			continue;
+		struct node_entity e;
+		if (node_ledger_entity(n->ledger, key + 1, &e) != 0)
+			continue;
+		if (*type && strcmp(type, e.type) != 0)
+			continue;
+		if (found == 0) {
+			memcpy(id, key + 1, 16);
+			*ent = e;
+		}
+		found++;
+		size_t cl = strlen(cands);
+		if (cl < sizeof(cands) - 80)
+			snprintf(cands + cl, sizeof(cands) - cl, " %s-%s",
+				 e.type, full);
+	}
+	node_kv_iter_free(it);
+	if (found == 1)
+		return 0;
+	*exit = NODE_EXIT_NOT_FOUND;
+	if (found == 0)
+		snprintf(msg, msg_len, "no record %s", text);
+	else
+		snprintf(msg, msg_len, "%s is ambiguous:%s", text, cands);
+	return -ENOENT;
+}
+
+/* ---- value rendering ---- */
+
+static struct node_doc *value_doc(const struct crdt_value *v)
+{
+	switch (v->kind) {
+	case CRDT_VALUE_NIL: return node_doc_null();
+	case CRDT_VALUE_BOOL: return node_doc_bool(v->b);
+	case CRDT_VALUE_INT: return node_doc_int(v->i);
+	case CRDT_VALUE_STR:
+		return node_doc_strn((const char *)v->p, v->len);
+	case CRDT_VALUE_BIN: {
+		char hex[2 * CRDT_MAX_STR_BYTES + 1];
+		node_hex(hex, v->p, v->len);
+		return node_doc_str(hex);
+	}
+	}
+	return node_doc_null();
+}
+
+/* A reference value as "TYPE-hex" when the record is known. */
+static struct node_doc *field_value_doc(struct node_ctx *n,
+					const struct node_field *f,
+					const struct crdt_value *v)
+{
+	if (f && f->kind == NODE_FIELD_REF && v->kind == CRDT_VALUE_BIN &&
+	    v->len == 16) {
+		char text[80];
+		id_text(text, f->ref_type, v->p);
+		(void)n;
+		return node_doc_str(text);
+	}
+	return value_doc(v);
+}
+
+static void writer(struct node_ctx *n, struct node_doc *o,
+		   const struct crdt_dot *dot, uint64_t hlc)
+{
+	char hex[65], at[32];
+	node_hex(hex, dot->author, 32);
+	node_hlc_time(at, hlc);
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	const struct node_member *m = r ? node_roster_find(r, dot->author) : NULL;
+	node_doc_set(o, "by", node_doc_str(hex));
+	node_doc_set(o, "by_name", m ? node_doc_str(m->name) : node_doc_null());
+	node_doc_set(o, "by_role",
+		     m ? node_doc_str(node_role_name(m->role)) : node_doc_null());
+	node_doc_set(o, "at", node_doc_str(at));
+}
+
+static struct node_doc *record_doc(struct node_ctx *n, const uint8_t id[16],
+				   const struct node_entity *e)
+{
+	struct node_doc *d = node_doc_object();
+	char text[80], hex[33];
+	id_text(text, e->type, id);
+	node_hex(hex, id, 16);
+	node_doc_set(d, "id", node_doc_str(text));
+	node_doc_set(d, "entity", node_doc_str(hex));
+	node_doc_set(d, "type", node_doc_str(e->type));
+	node_doc_set(d, "scope", node_doc_str(e->scope));
+	struct node_doc *created = node_doc_object();
+	writer(n, created, &e->created, e->hlc);
+	node_doc_set(d, "created", created);
+	const struct node_type *t = node_schema_type(e->type, strlen(e->type));
+	struct node_doc *fields = node_doc_object();
+	struct key k;
+	key_init(&k, 'C');
+	key_bytes(&k, id, 16);
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *val = node_kv_iter_value(it, &vl);
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)key[17], key + 18);
+		const struct node_field *f =
+			t ? node_schema_field(t, name, strlen(name)) : NULL;
+		struct crdt_cell c;
+		if (crdt_cell_decode(&c, val, vl) != 0)
+			continue;
+		struct node_doc *fd = node_doc_object();
+		if (c.is_set) {
+			if (c.n_elems == 0) {
+				node_doc_free(fd);
+				crdt_cell_fini(&c);
+				continue;
+			}
+			struct node_doc *arr = node_doc_array();
+			for (size_t i = 0; i < c.n_elems; i++)
+				node_doc_push(arr, field_value_doc(
+							   n, f, &c.elems[i].value));
+			node_doc_set(fd, "value", arr);
+		} else {
+			const struct crdt_version *shown = crdt_cell_shown(&c);
+			if (!shown) {
+				node_doc_free(fd);
+				crdt_cell_fini(&c);
+				continue;
+			}
+			node_doc_set(fd, "value",
+				     field_value_doc(n, f, &shown->value));
+			writer(n, fd, &shown->dot, shown->hlc);
+			if (c.n_live > 1) {
+				struct node_doc *conf = node_doc_array();
+				for (size_t i = 0; i < c.n_live; i++)
+					node_doc_push(conf,
+						      field_value_doc(
+							      n, f, &c.live[i].value));
+				node_doc_set(fd, "conflict", conf);
+			}
+			struct node_doc *vers = node_doc_array();
+			for (size_t i = 0; i < c.n_live; i++) {
+				struct node_doc *v = node_doc_object();
+				node_doc_set(v, "value",
+					     field_value_doc(n, f, &c.live[i].value));
+				writer(n, v, &c.live[i].dot, c.live[i].hlc);
+				node_doc_push(vers, v);
+			}
+			node_doc_set(fd, "versions", vers);
+		}
+		node_doc_set(fields, name, fd);
+		crdt_cell_fini(&c);
+	}
+	node_kv_iter_free(it);
+	node_doc_set(d, "fields", fields);
+	return d;
+}
+
+/* ---- building ops from text ---- */
+
+struct op_builder {
+	size_t n, cap;
+	struct crdt_op *ops;
+	/* Storage the ops' names, values and dots borrow. */
+	size_t n_bufs;
+	void **bufs;
+};
+
+static void *ob_keep(struct op_builder *b, const void *p, size_t n)
+{
+	void *q = malloc(n ? n : 1);
+	if (!q)
+		abort();
+	if (n)
+		memcpy(q, p, n);
+	b->bufs = realloc(b->bufs, (b->n_bufs + 1) * sizeof(*b->bufs));
+	if (!b->bufs)
+		abort();
+	b->bufs[b->n_bufs++] = q;
+	return q;
+}
+
+static struct crdt_op *ob_push(struct op_builder *b, enum crdt_op_code code,
+			       const uint8_t entity[16], const char *name)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 16;
+		b->ops = realloc(b->ops, b->cap * sizeof(*b->ops));
+		if (!b->ops)
+			abort();
+	}
+	struct crdt_op *op = &b->ops[b->n++];
+	memset(op, 0, sizeof(*op));
+	op->code = code;
+	if (entity)
+		memcpy(op->entity, entity, 16);
+	op->name = ob_keep(b, name, strlen(name) + 1);
+	op->name_len = strlen(name);
+	return op;
+}
+
+static void ob_value(struct op_builder *b, struct crdt_op *op,
+		     const struct crdt_value *v)
+{
+	op->value = *v;
+	if (v->kind == CRDT_VALUE_STR || v->kind == CRDT_VALUE_BIN)
+		op->value.p = ob_keep(b, v->p, v->len);
+}
+
+static void ob_dots(struct op_builder *b, struct crdt_op *op,
+		    const struct crdt_dot *d, size_t n)
+{
+	op->dots = ob_keep(b, d, n * sizeof(*d));
+	op->n_dots = n;
+}
+
+static void ob_free(struct op_builder *b)
+{
+	for (size_t i = 0; i < b->n_bufs; i++)
+		free(b->bufs[i]);
+	free(b->bufs);
+	free(b->ops);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Parses one value for field f, resolving reference prefixes. */
+static int parse_value(struct node_ctx *n, const struct node_field *f,
+		       const char *text, struct crdt_value *v, uint8_t *buf,
+		       int *exit, char *msg, size_t msg_len)
+{
+	if (f->kind == NODE_FIELD_REF && *text) {
+		uint8_t id[16];
+		struct node_entity e;
+		if (resolve(n, text, id, &e, exit, msg, msg_len) != 0) {
+			size_t l = strlen(msg);
+			snprintf(msg + l, msg_len - l, " (field %s)", f->name);
+			return -EINVAL;
+		}
+		if (strcmp(e.type, f->ref_type) != 0) {
+			*exit = NODE_EXIT_USAGE;
+			snprintf(msg, msg_len, "%s: %s is a %s, not a %s",
+				 f->name, text, e.type, f->ref_type);
+			return -EINVAL;
+		}
+		memcpy(buf, id, 16);
+		*v = (struct crdt_value){.kind = CRDT_VALUE_BIN, .p = buf,
+					 .len = 16};
+		return 0;
+	}
+	char why[512];
+	if (node_schema_parse(f, text, v, buf, CRDT_MAX_STR_BYTES + 16, why,
+			      sizeof(why)) != 0) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len, "%s", why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Splits a set cell's text "a|b|c" into elements (in place). */
+static size_t split_set(char *text, char **parts, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL;
+	for (char *p = strtok_r(text, "|", &save); p && n < max;
+	     p = strtok_r(NULL, "|", &save))
+		parts[n++] = p;
+	return n;
+}
+
+#define MAX_SET_ITEMS 256
+
+static int add_set_ops(struct node_ctx *n, struct op_builder *b,
+		       const uint8_t entity[16], const struct node_field *f,
+		       const char *text, const struct crdt_cell *cell,
+		       bool replace, bool remove, int *exit, char *msg,
+		       size_t msg_len)
+{
+	char *copy = strdup(text);
+	char *parts[MAX_SET_ITEMS];
+	size_t np = split_set(copy, parts, MAX_SET_ITEMS);
+	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	struct crdt_value *vals = calloc(np ? np : 1, sizeof(*vals));
+	int rc = 0;
+	for (size_t i = 0; i < np; i++) {
+		if (parse_value(n, f, parts[i], &vals[i], buf, exit, msg,
+				msg_len) != 0) {
+			rc = -EINVAL;
+			goto out;
+		}
+		/* keep the parsed bytes: buf is reused */
+		if (vals[i].kind == CRDT_VALUE_STR || vals[i].kind == CRDT_VALUE_BIN)
+			vals[i].p = ob_keep(b, vals[i].p, vals[i].len);
+	}
+	if (remove) {
+		for (size_t i = 0; i < np; i++) {
+			const struct crdt_elem *e =
+				cell ? crdt_cell_find(cell, &vals[i]) : NULL;
+			if (!e) {
+				*exit = NODE_EXIT_USAGE;
+				snprintf(msg, msg_len,
+					 "%s: '%s' is not in the set; nothing "
+					 "to remove",
+					 f->name, parts[i]);
+				rc = -EINVAL;
+				goto out;
+			}
+			struct crdt_op *op =
+				ob_push(b, CRDT_OP_REMOVE, entity, f->name);
+			ob_value(b, op, &vals[i]);
+			ob_dots(b, op, e->tags, e->n_tags);
+		}
+		goto out;
+	}
+	if (replace && cell) {
+		for (size_t i = 0; i < cell->n_elems; i++) {
+			bool keep = false;
+			for (size_t k = 0; k < np; k++)
+				keep |= crdt_value_equal(&cell->elems[i].value,
+							 &vals[k]);
+			if (keep)
+				continue;
+			struct crdt_op *op =
+				ob_push(b, CRDT_OP_REMOVE, entity, f->name);
+			ob_value(b, op, &cell->elems[i].value);
+			ob_dots(b, op, cell->elems[i].tags,
+				cell->elems[i].n_tags);
+		}
+	}
+	for (size_t i = 0; i < np; i++) {
+		if (replace && cell && crdt_cell_find(cell, &vals[i]))
+			continue;
+		struct crdt_op *op = ob_push(b, CRDT_OP_ADD, entity, f->name);
+		ob_value(b, op, &vals[i]);
+	}
+out:
+	free(vals);
+	free(copy);
+	return rc;
+}
+
+static int do_write(struct node_ctx *n, const char *scope,
+		    struct op_builder *b, uint64_t *seq, int *exit, char *msg,
+		    size_t msg_len)
+{
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	if (!r) {
+		*exit = NODE_EXIT_NOT_INIT;
+		snprintf(msg, msg_len,
+			 "this node has not joined a network: run ward network "
+			 "create (first node) or ward network join ROSTER");
+		return -EPERM;
+	}
+	struct node_write w = {.scope = scope, .n_ops = b->n, .ops = b->ops};
+	char why[512];
+	int rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), seq,
+				   why, sizeof(why));
+	if (rc) {
+		*exit = rc == -EIO ? NODE_EXIT_IO : NODE_EXIT_USAGE;
+		snprintf(msg, msg_len, "refused, nothing written: %s", why);
+	}
+	return rc;
+}
+
+/* ---- handlers ---- */
+
+static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
+				int *exit, char *msg, size_t msg_len)
+{
+	struct op_builder b = {0};
+	const char *tname = node_doc_get_str(req, "type");
+	const struct node_type *t =
+		tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
+	const struct node_doc *fields = node_doc_get(req, "fields");
+	char scope[13] = "";
+	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	if (!t) {
+		char list[512] = "";
+		for (size_t i = 0; i < node_schema_type_count(); i++) {
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof(list) - l, "%s%s", i ? ", " : "",
+				 node_schema_type_at(i)->name);
+		}
+		FAIL(NODE_EXIT_USAGE, "unknown record type '%s'; types: %s",
+		     tname ? tname : "", list);
+	}
+	/* Scope: given, or the referenced patient's. */
+	const char *given = node_doc_get_str(req, "scope");
+	if (given && !node_scope_normalise(given, scope))
+		FAIL(NODE_EXIT_USAGE,
+		     "scope=%s is not a region code of 2, 4, 6, 9 or 12 digits",
+		     given);
+	if (t->patient_field) {
+		for (size_t i = 0; fields && i < node_doc_len(fields); i++) {
+			const struct node_doc *p = node_doc_at(fields, i);
+			const char *fname = node_doc_as_str(node_doc_at(p, 0), NULL);
+			const struct node_field *f =
+				node_schema_field(t, fname, strlen(fname));
+			if (!f || strcmp(f->name, t->patient_field) != 0)
+				continue;
+			uint8_t pid[16];
+			struct node_entity pe;
+			const char *text = node_doc_as_str(node_doc_at(p, 1), NULL);
+			if (resolve(n, text, pid, &pe, exit, msg, msg_len) != 0)
+				goto fail;
+			if (*scope && strcmp(scope, pe.scope) != 0)
+				FAIL(NODE_EXIT_USAGE,
+				     "records about a patient take the "
+				     "patient's scope %s, not %s",
+				     pe.scope, scope);
+			snprintf(scope, sizeof(scope), "%s", pe.scope);
+		}
+	}
+	if (!*scope)
+		FAIL(NODE_EXIT_USAGE,
+		     "say where the record belongs: scope=CODE (a region code)");
+	uint64_t seq;
+	node_ledger_next_seq(n->ledger, n->pk, scope, &seq);
+	uint8_t entity[16];
+	crdt_entity_id(entity, n->pk, scope, seq, 0);
+	ob_push(&b, CRDT_OP_CREATE, entity, t->name);
+	for (size_t i = 0; fields && i < node_doc_len(fields); i++) {
+		const struct node_doc *p = node_doc_at(fields, i);
+		const char *fname = node_doc_as_str(node_doc_at(p, 0), NULL);
+		const char *text = node_doc_as_str(node_doc_at(p, 1), NULL);
+		const struct node_field *f =
+			node_schema_field(t, fname, strlen(fname));
+		if (!f)
+			FAIL(NODE_EXIT_USAGE, "%s has no field '%s'", t->name,
+			     fname);
+		for (size_t k = 0; k < i; k++) {
+			const char *prev = node_doc_as_str(
+				node_doc_at(node_doc_at(fields, k), 0), NULL);
+			if (node_schema_field(t, prev, strlen(prev)) == f)
+				FAIL(NODE_EXIT_USAGE, "field %s given twice",
+				     f->name);
+		}
+		if (!*text)
+			continue;
+		if (f->is_set) {
+			if (add_set_ops(n, &b, entity, f, text, NULL, false,
+					false, exit, msg, msg_len) != 0)
+				goto fail;
+			continue;
+		}
+		struct crdt_value v;
+		if (parse_value(n, f, text, &v, buf, exit, msg, msg_len) != 0)
+			goto fail;
+		struct crdt_op *op = ob_push(&b, CRDT_OP_SET, entity, f->name);
+		ob_value(&b, op, &v);
+	}
+	for (size_t i = 0; i < t->n_fields; i++) {
+		const struct node_field *f = &t->fields[i];
+		if (!f->required)
+			continue;
+		bool have = false;
+		for (size_t k = 1; k < b.n; k++)
+			have |= strcmp(b.ops[k].name, f->name) == 0;
+		if (!have)
+			FAIL(NODE_EXIT_USAGE, "%s needs %s=...", t->name,
+			     f->name);
+	}
+	if (do_write(n, scope, &b, &seq, exit, msg, msg_len) != 0)
+		goto fail;
+	struct node_entity e;
+	node_ledger_entity(n->ledger, entity, &e);
+	ob_free(&b);
+	return record_doc(n, entity, &e);
+fail:
+	ob_free(&b);
+	return NULL;
+}
+
+static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
+				int *exit, char *msg, size_t msg_len)
+{
+	struct op_builder b = {0};
+	uint8_t id[16];
+	struct node_entity e;
+	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	const char *idtext = node_doc_get_str(req, "id");
+	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
+		goto fail;
+	if (!e.valid)
+		FAIL(NODE_EXIT_USAGE, "%s has no effect (%s): it cannot be "
+		     "changed", idtext, e.reason);
+	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
+	const struct node_doc *changes = node_doc_get(req, "changes");
+	for (size_t i = 0; changes && i < node_doc_len(changes); i++) {
+		const struct node_doc *c = node_doc_at(changes, i);
+		const char *fname = node_doc_as_str(node_doc_at(c, 0), NULL);
+		const char *how = node_doc_as_str(node_doc_at(c, 1), NULL);
+		const char *text = node_doc_as_str(node_doc_at(c, 2), NULL);
+		const struct node_field *f =
+			node_schema_field(t, fname, strlen(fname));
+		if (!f)
+			FAIL(NODE_EXIT_USAGE, "%s has no field '%s'", t->name,
+			     fname);
+		struct crdt_cell cell;
+		node_ledger_cell(n->ledger, id, f->name, &cell);
+		if (f->is_set) {
+			bool replace = !strcmp(how, "=");
+			bool remove = !strcmp(how, "-=");
+			int rc = add_set_ops(n, &b, id, f, text, &cell, replace,
+					     remove, exit, msg, msg_len);
+			crdt_cell_fini(&cell);
+			if (rc)
+				goto fail;
+			continue;
+		}
+		if (strcmp(how, "=") != 0) {
+			crdt_cell_fini(&cell);
+			FAIL(NODE_EXIT_USAGE,
+			     "%s holds one value: use %s=VALUE", f->name,
+			     f->name);
+		}
+		struct crdt_value v;
+		if (parse_value(n, f, text, &v, buf, exit, msg, msg_len) != 0) {
+			crdt_cell_fini(&cell);
+			goto fail;
+		}
+		struct crdt_op *op = ob_push(&b, CRDT_OP_SET, id, f->name);
+		ob_value(&b, op, &v);
+		struct crdt_dot preds[CRDT_MAX_DOTS];
+		size_t np = cell.n_live < CRDT_MAX_DOTS ? cell.n_live
+							: CRDT_MAX_DOTS;
+		for (size_t k = 0; k < np; k++)
+			preds[k] = cell.live[k].dot;
+		ob_dots(&b, op, preds, np);
+		crdt_cell_fini(&cell);
+	}
+	if (b.n == 0)
+		FAIL(NODE_EXIT_USAGE, "nothing to change: give FIELD=VALUE");
+	uint64_t seq;
+	if (do_write(n, e.scope, &b, &seq, exit, msg, msg_len) != 0)
+		goto fail;
+	ob_free(&b);
+	return record_doc(n, id, &e);
+fail:
+	ob_free(&b);
+	return NULL;
+}
+
+static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
+				 int *exit, char *msg, size_t msg_len)
+{
+	uint8_t id[16];
+	struct node_entity e;
+	const char *idtext = node_doc_get_str(req, "id");
+	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
+		return NULL;
+	struct node_doc *d = record_doc(n, id, &e);
+	if (!e.valid)
+		node_doc_set(d, "no_effect", node_doc_str(e.reason));
+	return d;
+}
+
+/* The shown value of a field as text, for filters. */
+static bool field_matches(struct node_ctx *n, const uint8_t id[16],
+			  const struct node_field *f, const char *want)
+{
+	struct crdt_cell c;
+	if (node_ledger_cell(n->ledger, id, f->name, &c) != 0)
+		return false;
+	bool match = false;
+	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	struct crdt_value v;
+	char why[256];
+	int dummy;
+	if (f->kind == NODE_FIELD_REF) {
+		char text[64];
+		const struct crdt_version *s = crdt_cell_shown(&c);
+		if (s && s->value.kind == CRDT_VALUE_BIN) {
+			node_hex(text, s->value.p, 16);
+			const char *w = strrchr(want, '-');
+			w = w ? w + 1 : want;
+			match = strncasecmp(text, w, strlen(w)) == 0;
+		}
+		crdt_cell_fini(&c);
+		return match;
+	}
+	(void)dummy;
+	if (*want == 0) {
+		const struct crdt_version *s = crdt_cell_shown(&c);
+		match = c.is_set ? c.n_elems == 0
+				 : (!s || s->value.kind == CRDT_VALUE_NIL);
+	} else if (node_schema_parse(f, want, &v, buf, sizeof(buf), why,
+				     sizeof(why)) == 0) {
+		if (c.is_set) {
+			match = crdt_cell_find(&c, &v) != NULL;
+		} else {
+			const struct crdt_version *s = crdt_cell_shown(&c);
+			match = s && crdt_value_equal(&s->value, &v);
+		}
+	}
+	crdt_cell_fini(&c);
+	return match;
+}
+
+static struct node_doc *api_list(struct node_ctx *n, const struct node_doc *req,
+				 int *exit, char *msg, size_t msg_len)
+{
+	const char *tname = node_doc_get_str(req, "type");
+	const struct node_type *t =
+		tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
+	if (!t)
+		FAIL(NODE_EXIT_USAGE, "unknown record type '%s'",
+		     tname ? tname : "");
+	const struct node_doc *filters = node_doc_get(req, "filters");
+	const char *scope = node_doc_get_str(req, "scope");
+	char norm[13] = "";
+	if (scope && *scope && !node_scope_normalise(scope, norm))
+		FAIL(NODE_EXIT_USAGE, "--scope %s is not a region code", scope);
+	const struct node_field **fs =
+		calloc(node_doc_len(filters) + 1, sizeof(*fs));
+	for (size_t i = 0; filters && i < node_doc_len(filters); i++) {
+		const char *fname = node_doc_as_str(
+			node_doc_at(node_doc_at(filters, i), 0), NULL);
+		fs[i] = node_schema_field(t, fname, strlen(fname));
+		if (!fs[i]) {
+			free(fs);
+			FAIL(NODE_EXIT_USAGE, "%s has no field '%s'", t->name,
+			     fname);
+		}
+	}
+	struct node_doc *out = node_doc_array();
+	struct key k;
+	key_init(&k, 'T');
+	key_str(&k, t->name, strlen(t->name));
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *id = key + kl - 16;
+		struct node_entity e;
+		if (node_ledger_entity(n->ledger, id, &e) != 0)
+			continue;
+		if (*norm && !crdt_scope_covers(norm, e.scope))
+			continue;
+		bool ok = true;
+		for (size_t i = 0; ok && filters && i < node_doc_len(filters); i++)
+			ok = field_matches(
+				n, id, fs[i],
+				node_doc_as_str(
+					node_doc_at(node_doc_at(filters, i), 1),
+					NULL));
+		if (ok)
+			node_doc_push(out, record_doc(n, id, &e));
+	}
+	node_kv_iter_free(it);
+	free(fs);
+	return out;
+fail:
+	return NULL;
+}
+
+static struct node_doc *api_history(struct node_ctx *n,
+				    const struct node_doc *req, int *exit,
+				    char *msg, size_t msg_len)
+{
+	uint8_t id[16];
+	struct node_entity e;
+	const char *idtext = node_doc_get_str(req, "id");
+	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
+		return NULL;
+	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
+	static const char *op_names[] = {"create", "set", "add", "remove"};
+	struct node_doc *out = node_doc_array();
+	struct key k;
+	key_init(&k, 'O');
+	key_bytes(&k, id, 16);
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		/* 'O' entity(16) hlc(8) author(32) slen scope seq(8) index(4) */
+		uint64_t hlc = get_u64(key + 17);
+		const uint8_t *author = key + 25;
+		size_t slen = key[57];
+		char scope[13] = {0};
+		memcpy(scope, key + 58, slen < 12 ? slen : 12);
+		uint64_t seq = get_u64(key + 58 + slen);
+		uint32_t index = get_u32(key + 66 + slen);
+		struct key lk;
+		key_init(&lk, 'L');
+		key_feed(&lk, author, scope);
+		key_u64(&lk, seq);
+		uint8_t *wire;
+		size_t wl;
+		if (node_kv_get(n->kv, lk.b, lk.len, &wire, &wl) != 0)
+			continue;
+		struct crdt_entry ent;
+		if (crdt_entry_decode(wire, wl, &ent, NULL) != 0 ||
+		    index >= ent.n_ops) {
+			free(wire);
+			continue;
+		}
+		const struct crdt_op *op = &ent.ops[index];
+		struct node_doc *o = node_doc_object();
+		struct crdt_dot dot;
+		memcpy(dot.author, author, 32);
+		dot.seq = seq;
+		dot.index = index;
+		writer(n, o, &dot, hlc);
+		node_doc_set(o, "seq", node_doc_int((int64_t)seq));
+		node_doc_set(o, "index", node_doc_int(index));
+		node_doc_set(o, "hlc", node_doc_strf("%llu", (unsigned long long)hlc));
+		node_doc_set(o, "op", node_doc_str(op_names[op->code]));
+		node_doc_set(o, "field",
+			     op->code == CRDT_OP_CREATE
+				     ? node_doc_null()
+				     : node_doc_strn(op->name, op->name_len));
+		const struct node_field *f =
+			t && op->code != CRDT_OP_CREATE
+				? node_schema_field(t, op->name, op->name_len)
+				: NULL;
+		node_doc_set(o, "value", op->code == CRDT_OP_CREATE
+						 ? node_doc_strn(op->name, op->name_len)
+						 : field_value_doc(n, f, &op->value));
+		if (op->code == CRDT_OP_SET || op->code == CRDT_OP_REMOVE) {
+			struct node_doc *dots = node_doc_array();
+			for (size_t i = 0; i < op->n_dots; i++) {
+				char hex[65];
+				node_hex(hex, op->dots[i].author, 32);
+				node_doc_push(dots,
+					      node_doc_strf("%s/%llu/%u", hex,
+							    (unsigned long long)op->dots[i].seq,
+							    op->dots[i].index));
+			}
+			node_doc_set(o, op->code == CRDT_OP_SET ? "pred"
+								: "observed",
+				     dots);
+		}
+		struct key fk;
+		key_init(&fk, 'F');
+		key_feed(&fk, author, scope);
+		key_u64(&fk, seq);
+		key_u32(&fk, index);
+		uint8_t *why;
+		size_t wlen;
+		if (node_kv_get(n->kv, fk.b, fk.len, &why, &wlen) == 0) {
+			node_doc_set(o, "effect", node_doc_bool(false));
+			node_doc_set(o, "why", node_doc_strn((char *)why, wlen));
+			free(why);
+		} else {
+			node_doc_set(o, "effect", node_doc_bool(true));
+		}
+		node_doc_push(out, o);
+		crdt_entry_fini(&ent);
+		free(wire);
+	}
+	node_kv_iter_free(it);
+	return out;
+}
+
+static struct node_doc *api_status(struct node_ctx *n,
+				   const struct node_doc *req, int *exit,
+				   char *msg, size_t msg_len)
+{
+	(void)req;
+	(void)exit;
+	(void)msg;
+	(void)msg_len;
+	struct node_doc *d = node_doc_object();
+	char hex[65];
+	node_hex(hex, n->pk, 32);
+	node_doc_set(d, "node_id", node_doc_str(hex));
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	const struct node_member *m = r ? node_roster_find(r, n->pk) : NULL;
+	node_doc_set(d, "name", m ? node_doc_str(m->name) : node_doc_null());
+	node_doc_set(d, "role",
+		     m ? node_doc_str(node_role_name(m->role)) : node_doc_null());
+	node_doc_set(d, "scope", m ? node_doc_str(m->scope) : node_doc_null());
+	if (r) {
+		node_hex(hex, r->body_hash, 32);
+		node_doc_set(d, "net_id", node_doc_str(hex));
+		node_doc_set(d, "members", node_doc_int((int64_t)r->n_members));
+	} else {
+		node_doc_set(d, "net_id", node_doc_null());
+	}
+	uint8_t dg[32];
+	node_ledger_digest(n->ledger, dg);
+	node_hex(hex, dg, 32);
+	node_doc_set(d, "digest", node_doc_str(hex));
+	node_doc_set(d, "entries",
+		     node_doc_int((int64_t)node_ledger_entry_count(n->ledger)));
+	struct node_doc *feeds = node_doc_array();
+	struct key k;
+	key_init(&k, 'H');
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *val = node_kv_iter_value(it, &vl);
+		struct crdt_mp_cursor c;
+		size_t arr;
+		uint64_t seq;
+		uint8_t head[32];
+		crdt_mp_cursor_init(&c, val, vl, false);
+		if (crdt_mp_read_array(&c, &arr) || crdt_mp_read_uint(&c, &seq) ||
+		    crdt_mp_read_bin_fixed(&c, head, 32))
+			continue;
+		struct node_doc *f = node_doc_object();
+		node_hex(hex, key + 1, 32);
+		node_doc_set(f, "author", node_doc_str(hex));
+		node_doc_set(f, "scope", node_doc_strn((const char *)key + 34,
+						       key[33]));
+		node_doc_set(f, "seq", node_doc_int((int64_t)seq));
+		node_hex(hex, head, 32);
+		node_doc_set(f, "head", node_doc_str(hex));
+		node_doc_push(feeds, f);
+	}
+	node_kv_iter_free(it);
+	node_doc_set(d, "feeds", feeds);
+	return d;
+}
+
+static struct node_doc *api_export_entries(struct node_ctx *n,
+					   const struct node_doc *req,
+					   int *exit, char *msg,
+					   size_t msg_len)
+{
+	const char *path = node_doc_get_str(req, "path");
+	FILE *f = path ? fopen(path, "wb") : NULL;
+	if (!f)
+		FAIL(NODE_EXIT_IO, "cannot write %s", path ? path : "(none)");
+	struct key k;
+	key_init(&k, 'L');
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	int64_t count = 0;
+	bool ok = true;
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t vl;
+		const uint8_t *v = node_kv_iter_value(it, &vl);
+		ok &= fwrite(v, 1, vl, f) == vl;
+		count++;
+	}
+	node_kv_iter_free(it);
+	ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok &= fclose(f) == 0;
+	if (!ok)
+		FAIL(NODE_EXIT_IO, "writing %s failed", path);
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "entries", node_doc_int(count));
+	node_doc_set(d, "path", node_doc_str(path));
+	return d;
+fail:
+	return NULL;
+}
+
+struct pending_entry {
+	const uint8_t *p;
+	size_t len;
+	size_t index;
+};
+
+static struct node_doc *api_import_entries(struct node_ctx *n,
+					   const struct node_doc *req,
+					   int *exit, char *msg,
+					   size_t msg_len)
+{
+	const char *path = node_doc_get_str(req, "path");
+	if (!node_ledger_roster(n->ledger))
+		FAIL(NODE_EXIT_NOT_INIT, "this node has not joined a network");
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	if (!f)
+		FAIL(NODE_EXIT_USAGE, "cannot read %s", path ? path : "(none)");
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *buf = malloc(size > 0 ? (size_t)size : 1);
+	if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+		fclose(f);
+		free(buf);
+		FAIL(NODE_EXIT_IO, "cannot read %s", path);
+	}
+	fclose(f);
+	/* Split into entries. */
+	struct crdt_mp_cursor c;
+	crdt_mp_cursor_init(&c, buf, (size_t)size, true);
+	size_t n_ent = 0, cap = 0;
+	struct pending_entry *ents = NULL;
+	while (crdt_mp_left(&c) > 0) {
+		const uint8_t *start = c.p;
+		if (crdt_mp_skip(&c) != 0) {
+			size_t at = (size_t)(start - buf);
+			free(ents);
+			free(buf);
+			FAIL(NODE_EXIT_USAGE,
+			     "%s: entry %zu (byte %zu) is not MessagePack; "
+			     "nothing imported",
+			     path, n_ent + 1, at);
+		}
+		if (n_ent == cap) {
+			cap = cap ? 2 * cap : 64;
+			ents = realloc(ents, cap * sizeof(*ents));
+			if (!ents)
+				abort();
+		}
+		ents[n_ent] = (struct pending_entry){start, (size_t)(c.p - start),
+						     n_ent + 1};
+		n_ent++;
+	}
+	size_t applied = 0, dup = 0, bad = 0;
+	struct node_doc *rejected = node_doc_array();
+	/* Apply in passes: an entry ahead of its feed waits for the next. */
+	bool progress = true;
+	size_t left = n_ent;
+	while (left > 0 && progress) {
+		progress = false;
+		struct node_txn *t = node_ledger_begin(n->ledger);
+		size_t w = 0, in_txn = 0;
+		for (size_t i = 0; i < left; i++) {
+			enum node_ingest res;
+			const char *why = NULL;
+			int rc = node_txn_ingest(t, ents[i].p, ents[i].len, false,
+						 &res, &why);
+			if (rc == -EAGAIN) {
+				ents[w++] = ents[i];
+				continue;
+			}
+			progress = true;
+			if (rc) {
+				bad++;
+				struct crdt_entry e;
+				char where[160];
+				if (crdt_entry_decode(ents[i].p, ents[i].len, &e,
+						      NULL) == 0) {
+					char hex[65];
+					node_hex(hex, e.author, 32);
+					snprintf(where, sizeof(where),
+						 "entry %zu (feed %.16s/%s seq %llu)",
+						 ents[i].index, hex, e.scope,
+						 (unsigned long long)e.seq);
+					crdt_entry_fini(&e);
+				} else {
+					snprintf(where, sizeof(where), "entry %zu",
+						 ents[i].index);
+				}
+				node_doc_push(rejected,
+					      node_doc_strf("%s: %s", where, why));
+				continue;
+			}
+			if (res == NODE_INGEST_DUPLICATE)
+				dup++;
+			else
+				applied++;
+			if (++in_txn == 1000) {
+				if (node_txn_commit(t, false) != 0) {
+					free(ents);
+					free(buf);
+					node_doc_free(rejected);
+					FAIL(NODE_EXIT_IO, "store write failed");
+				}
+				t = node_ledger_begin(n->ledger);
+				in_txn = 0;
+			}
+		}
+		if (node_txn_commit(t, true) != 0) {
+			free(ents);
+			free(buf);
+			node_doc_free(rejected);
+			FAIL(NODE_EXIT_IO, "store write failed");
+		}
+		left = w;
+	}
+	for (size_t i = 0; i < left; i++) {
+		bad++;
+		node_doc_push(rejected,
+			      node_doc_strf("entry %zu: its feed has a gap "
+					    "(an earlier entry is missing)",
+					    ents[i].index));
+	}
+	free(ents);
+	free(buf);
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "entries", node_doc_int((int64_t)n_ent));
+	node_doc_set(d, "applied", node_doc_int((int64_t)applied));
+	node_doc_set(d, "duplicates", node_doc_int((int64_t)dup));
+	node_doc_set(d, "rejected", rejected);
+	if (bad)
+		*exit = NODE_EXIT_CHECK;
+	return d;
+fail:
+	return NULL;
+}
+
+static struct node_doc *api_audit(struct node_ctx *n, const struct node_doc *req,
+				  int *exit, char *msg, size_t msg_len)
+{
+	(void)req;
+	return node_audit_verify(n, exit, msg, msg_len);
+}
+
+struct handler {
+	const char *cmd;
+	node_api_fn fn;
+};
+
+static const struct handler handlers[] = {
+	{"status", api_status},
+	{"add", api_add},
+	{"set", api_set},
+	{"show", api_show},
+	{"list", api_list},
+	{"history", api_history},
+	{"export_entries", api_export_entries},
+	{"import_entries", api_import_entries},
+	{"audit_verify", api_audit},
+};
+
+struct node_doc *node_api_dispatch(struct node_ctx *n,
+				   const struct node_doc *req, int *exit,
+				   char *msg, size_t msg_len)
+{
+	const char *cmd = node_doc_get_str(req, "cmd");
+	for (size_t i = 0; cmd && i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (!strcmp(handlers[i].cmd, cmd))
+			return handlers[i].fn(n, req, exit, msg, msg_len);
+	*exit = NODE_EXIT_USAGE;
+	snprintf(msg, msg_len, "unknown request '%s'", cmd ? cmd : "");
+	return NULL;
+}

@@ -1,0 +1,328 @@
+/*
+ * audit.c: `ward audit verify`. Checks every stored entry (signature,
+ * chain, seq, hlc, roster version, entity ids) with signature checks spread
+ * over two threads, then recomputes the whole state from the log alone in a
+ * scratch store and compares it key by key, and the digest, with the
+ * stored state. Ops stored without effect are listed as findings.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "node/ledger_int.h"
+#include "node/node_int.h"
+
+#define AUDIT_BATCH 4096
+
+struct item {
+	uint8_t *key;
+	size_t key_len;
+	uint8_t *wire;
+	size_t len;
+	bool sig_ok;
+};
+
+struct verify_job {
+	struct item *items;
+	size_t from, to;
+	const uint8_t *net_id;
+};
+
+static void *verify_range(void *arg)
+{
+	struct verify_job *j = arg;
+	for (size_t i = j->from; i < j->to; i++) {
+		struct crdt_entry e;
+		j->items[i].sig_ok = false;
+		if (crdt_entry_decode(j->items[i].wire, j->items[i].len, &e,
+				      NULL) != 0)
+			continue;
+		j->items[i].sig_ok = crdt_entry_verify(e.sig, j->net_id, e.body,
+						       e.body_len, e.author);
+		crdt_entry_fini(&e);
+	}
+	return NULL;
+}
+
+static void verify_batch(struct item *items, size_t n, const uint8_t *net_id)
+{
+	struct verify_job a = {items, 0, n / 2, net_id};
+	struct verify_job b = {items, n / 2, n, net_id};
+	pthread_t t;
+	bool threaded = n >= 64 && pthread_create(&t, NULL, verify_range, &b) == 0;
+	verify_range(&a);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		verify_range(&b);
+}
+
+static void rm_rf(const char *path)
+{
+	char cmd[NODE_PATH_MAX + 16];
+	/* The scratch store is ours alone, under the data directory. */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	if (system(cmd) != 0)
+		fprintf(stderr, "audit.cleanup failed path=%s\n", path);
+}
+
+struct feed_state {
+	uint8_t feed[64];
+	size_t feed_len;
+	uint64_t seq;
+	uint8_t hash[32];
+	uint64_t hlc;
+	uint64_t rv;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Compares state families between the stored and recomputed stores. */
+static size_t compare_state(struct node_kv *a, struct node_kv *b,
+			    struct node_doc *failures)
+{
+	static const char fams[] = "HECWTOF";
+	size_t diffs = 0;
+	for (const char *f = fams; *f; f++) {
+		uint8_t p = (uint8_t)*f;
+		struct node_kv_iter *x = node_kv_iter_new(a, &p, 1);
+		struct node_kv_iter *y = node_kv_iter_new(b, &p, 1);
+		while (node_kv_iter_valid(x) || node_kv_iter_valid(y)) {
+			size_t xl = 0, yl = 0, xvl = 0, yvl = 0;
+			const uint8_t *xk = node_kv_iter_valid(x)
+						    ? node_kv_iter_key(x, &xl)
+						    : NULL;
+			const uint8_t *yk = node_kv_iter_valid(y)
+						    ? node_kv_iter_key(y, &yl)
+						    : NULL;
+			int c;
+			if (!xk)
+				c = 1;
+			else if (!yk)
+				c = -1;
+			else {
+				size_t m = xl < yl ? xl : yl;
+				c = memcmp(xk, yk, m);
+				if (!c)
+					c = xl < yl ? -1 : xl > yl;
+			}
+			if (c == 0) {
+				const uint8_t *xv = node_kv_iter_value(x, &xvl);
+				const uint8_t *yv = node_kv_iter_value(y, &yvl);
+				if (xvl != yvl || memcmp(xv, yv, xvl) != 0)
+					diffs++;
+				node_kv_iter_next(x);
+				node_kv_iter_next(y);
+			} else if (c < 0) {
+				diffs++;
+				node_kv_iter_next(x);
+			} else {
+				diffs++;
+				node_kv_iter_next(y);
+			}
+		}
+		node_kv_iter_free(x);
+		node_kv_iter_free(y);
+	}
+	if (diffs)
+		node_doc_push(failures,
+			      node_doc_strf("stored state differs from the state "
+					    "recomputed from the log in %zu keys",
+					    diffs));
+	return diffs;
+}
+
+struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
+				   size_t msg_len)
+{
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	if (!r) {
+		*exit = NODE_EXIT_NOT_INIT;
+		snprintf(msg, msg_len, "this node has not joined a network");
+		return NULL;
+	}
+	char scratch[NODE_PATH_MAX];
+	node_path(scratch, n->dir, "audit-scratch");
+	rm_rf(scratch);
+	struct node_kv *kv2;
+	char err[256];
+	if (node_kv_open_rocks(scratch, true, &kv2, err, sizeof(err)) != 0) {
+		*exit = NODE_EXIT_IO;
+		snprintf(msg, msg_len, "cannot open a scratch store: %s", err);
+		return NULL;
+	}
+	struct node_ledger *l2;
+	const char *why;
+	node_ledger_open(kv2, &l2);
+	node_ledger_set_roster(l2, r->wire, r->wire_len, &why);
+
+	struct node_doc *failures = node_doc_array();
+	size_t entries = 0, feeds = 0;
+	struct feed_state fs = {0};
+	double t0 = now_s(), last_report = t0;
+	struct key lp;
+	key_init(&lp, 'L');
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, lp.b, lp.len);
+	struct item *items = calloc(AUDIT_BATCH, sizeof(*items));
+	bool done = false;
+	while (!done) {
+		size_t cnt = 0;
+		for (; cnt < AUDIT_BATCH && node_kv_iter_valid(it);
+		     node_kv_iter_next(it)) {
+			size_t kl, vl;
+			const uint8_t *k = node_kv_iter_key(it, &kl);
+			const uint8_t *v = node_kv_iter_value(it, &vl);
+			items[cnt].key = malloc(kl);
+			items[cnt].wire = malloc(vl ? vl : 1);
+			memcpy(items[cnt].key, k, kl);
+			memcpy(items[cnt].wire, v, vl);
+			items[cnt].key_len = kl;
+			items[cnt].len = vl;
+			cnt++;
+		}
+		done = cnt < AUDIT_BATCH;
+		verify_batch(items, cnt, r->body_hash);
+		struct node_txn *t = node_ledger_begin(l2);
+		for (size_t i = 0; i < cnt; i++) {
+			struct item *x = &items[i];
+			/* key: 'L' author(32) slen scope seq(8) */
+			size_t feed_len = x->key_len - 9;
+			uint64_t kseq = get_u64(x->key + x->key_len - 8);
+			char hex[65], scope[13] = {0};
+			node_hex(hex, x->key + 1, 32);
+			memcpy(scope, x->key + 34,
+			       x->key[33] < 12 ? x->key[33] : 12);
+			bool new_feed = fs.feed_len != feed_len ||
+					memcmp(fs.feed, x->key + 1, feed_len);
+			if (new_feed) {
+				memset(&fs, 0, sizeof(fs));
+				memcpy(fs.feed, x->key + 1, feed_len);
+				fs.feed_len = feed_len;
+				feeds++;
+			}
+			entries++;
+			struct crdt_entry e;
+			const char *reason = NULL;
+			if (crdt_entry_decode(x->wire, x->len, &e, &reason) != 0) {
+				node_doc_push(failures,
+					      node_doc_strf("feed %s/%s seq %llu: %s",
+							    hex, scope,
+							    (unsigned long long)kseq,
+							    reason));
+				continue;
+			}
+			static const uint8_t zero[32];
+			if (!x->sig_ok)
+				reason = "bad signature";
+			else if (memcmp(e.author, x->key + 1, 32) ||
+				 strcmp(e.scope, scope) || e.seq != kseq)
+				reason = "entry stored under another feed or seq";
+			else if (e.seq != fs.seq + 1)
+				reason = "seq gap";
+			else if (memcmp(e.prev, fs.seq ? fs.hash : zero, 32))
+				reason = "prev does not match the previous entry";
+			else if (fs.seq && e.hlc <= fs.hlc)
+				reason = "hlc not increasing";
+			else if (e.roster_version < fs.rv)
+				reason = "roster version decreasing";
+			if (reason) {
+				node_doc_push(failures,
+					      node_doc_strf("feed %s/%s seq %llu: %s",
+							    hex, scope,
+							    (unsigned long long)kseq,
+							    reason));
+			} else {
+				enum node_ingest res;
+				const char *w2;
+				int rc = node_txn_ingest(t, x->wire, x->len, true,
+							 &res, &w2);
+				if (rc && rc != -EAGAIN)
+					node_doc_push(
+						failures,
+						node_doc_strf("feed %s/%s seq %llu: %s",
+							      hex, scope,
+							      (unsigned long long)kseq,
+							      w2));
+			}
+			fs.seq = e.seq;
+			memcpy(fs.hash, e.hash, 32);
+			fs.hlc = e.hlc;
+			fs.rv = e.roster_version;
+			crdt_entry_fini(&e);
+		}
+		node_txn_commit(t, false);
+		for (size_t i = 0; i < cnt; i++) {
+			free(items[i].key);
+			free(items[i].wire);
+		}
+		double now = now_s();
+		if (n->progress && now - last_report > 0.5) {
+			fprintf(stderr, "\raudit: %zu entries checked (%.0f/s)",
+				entries, (double)entries / (now - t0));
+			last_report = now;
+		}
+	}
+	node_kv_iter_free(it);
+	free(items);
+	if (n->progress && now_s() - t0 > 0.5)
+		fprintf(stderr, "\n");
+
+	uint8_t stored[32], recomputed[32];
+	node_ledger_digest(n->ledger, stored);
+	node_ledger_digest(l2, recomputed);
+	if (memcmp(stored, recomputed, 32) != 0)
+		node_doc_push(failures,
+			      node_doc_str("stored digest differs from the digest "
+					   "recomputed from the log"));
+	compare_state(n->kv, kv2, failures);
+
+	struct node_doc *findings = node_doc_array();
+	struct key fp;
+	key_init(&fp, 'F');
+	it = node_kv_iter_new(kv2, fp.b, fp.len);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *k = node_kv_iter_key(it, &kl);
+		const uint8_t *v = node_kv_iter_value(it, &vl);
+		char hex[65], scope[13] = {0};
+		node_hex(hex, k + 1, 32);
+		size_t sl = k[33] < 12 ? k[33] : 12;
+		memcpy(scope, k + 34, sl);
+		struct node_doc *f = node_doc_object();
+		node_doc_set(f, "author", node_doc_str(hex));
+		node_doc_set(f, "scope", node_doc_str(scope));
+		node_doc_set(f, "seq", node_doc_int((int64_t)get_u64(k + 34 + k[33])));
+		node_doc_set(f, "index", node_doc_int(get_u32(k + 42 + k[33])));
+		node_doc_set(f, "why", node_doc_strn((const char *)v, vl));
+		node_doc_push(findings, f);
+	}
+	node_kv_iter_free(it);
+	node_ledger_close(l2);
+	node_kv_close(kv2);
+	rm_rf(scratch);
+
+	double secs = now_s() - t0;
+	char hex[65];
+	node_hex(hex, stored, 32);
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "entries", node_doc_int((int64_t)entries));
+	node_doc_set(d, "feeds", node_doc_int((int64_t)feeds));
+	node_doc_set(d, "findings", findings);
+	node_doc_set(d, "digest", node_doc_str(hex));
+	node_doc_set(d, "failures", failures);
+	node_doc_set(d, "seconds", node_doc_strf("%.3f", secs));
+	node_doc_set(d, "ok", node_doc_bool(node_doc_len(failures) == 0));
+	if (node_doc_len(failures) > 0)
+		*exit = NODE_EXIT_CHECK;
+	return d;
+}

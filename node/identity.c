@@ -1,0 +1,459 @@
+/*
+ * identity.c: a node's identities and its joining a network. `ward init`
+ * makes the Ed25519 key that signs entries and the P-256 key and
+ * certificate for TLS (net/tls.c); node.pub carries the public half to
+ * whoever creates the network; `network create` signs a genesis roster and
+ * `network join` adopts one. Key files are created exclusively, mode 0600,
+ * and never overwritten.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "net/tls.h"
+#include "node/node_int.h"
+#include "node/roster.h"
+#include "node/schema.h"
+
+#define PUB_MAGIC "ward-node-v1"
+
+void node_path(char *out, const char *dir, const char *name)
+{
+	snprintf(out, NODE_PATH_MAX, "%s/%s", dir, name);
+}
+
+void node_hex(char *out, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+int node_unhex(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		int v = 0;
+		for (int k = 0; k < 2; k++) {
+			char c = s[2 * i + k];
+			int d = c >= '0' && c <= '9'   ? c - '0'
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10
+				: c >= 'A' && c <= 'F' ? c - 'A' + 10
+						       : -1;
+			if (d < 0)
+				return -EINVAL;
+			v = v * 16 + d;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+bool node_scope_normalise(const char *in, char out[13])
+{
+	static const size_t levels[] = {2, 4, 6, 9, 12};
+	size_t len = strlen(in);
+	if (len < 2 || len > 12)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (in[i] < '0' || in[i] > '9')
+			return false;
+	size_t lv = 0;
+	while (lv < 5 && levels[lv] != len)
+		lv++;
+	if (lv == 5)
+		return false;
+	/* Drop trailing all-zero levels. */
+	while (lv > 0) {
+		bool zero = true;
+		for (size_t i = levels[lv - 1]; i < levels[lv]; i++)
+			zero &= in[i] == '0';
+		if (!zero)
+			break;
+		lv--;
+	}
+	if (lv == 0) {
+		bool zero = in[0] == '0' && in[1] == '0';
+		if (zero)
+			return false;
+	}
+	memcpy(out, in, levels[lv]);
+	out[levels[lv]] = 0;
+	return crdt_scope_valid(out, levels[lv]);
+}
+
+static int read_file(const char *path, uint8_t **out, size_t *len,
+		     size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return errno == ENOENT ? -ENOENT : -EIO;
+	uint8_t *buf = malloc(max);
+	if (!buf)
+		abort();
+	size_t n = fread(buf, 1, max, f);
+	bool more = fgetc(f) != EOF;
+	fclose(f);
+	if (more) {
+		free(buf);
+		return -EFBIG;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Writes data to path through a temporary file and rename, synced. */
+static int write_file_atomic(const char *path, const uint8_t *data,
+			     size_t len, mode_t mode)
+{
+	char tmp[NODE_PATH_MAX + 8];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	if (fd < 0)
+		return -EIO;
+	bool ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+	ok &= close(fd) == 0;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk)
+{
+	char path[NODE_PATH_MAX];
+	node_path(path, dir, "node.key");
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -EIO;
+	uint8_t *key = sodium_malloc(64);
+	if (!key) {
+		close(fd);
+		return -ENOMEM;
+	}
+	ssize_t n = read(fd, key, 64);
+	close(fd);
+	if (n != 64) {
+		sodium_free(key);
+		return -EBADMSG;
+	}
+	crypto_sign_ed25519_sk_to_pk(pk, key);
+	*sk = key;
+	return 0;
+}
+
+static int read_pub(const char *path, struct node_member *m, char *msg,
+		    size_t msg_len)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc = read_file(path, &buf, &len, 64 * 1024);
+	if (rc) {
+		snprintf(msg, msg_len, "cannot read %s: %s", path,
+			 rc == -ENOENT ? "no such file" : "read error");
+		return NODE_EXIT_USAGE;
+	}
+	struct crdt_mp_cursor c;
+	size_t n;
+	const char *s;
+	size_t slen;
+	crdt_mp_cursor_init(&c, buf, len, true);
+	rc = crdt_mp_read_array(&c, &n) || n != 2 ||
+	     crdt_mp_read_str(&c, &s, &slen) || slen != strlen(PUB_MAGIC) ||
+	     memcmp(s, PUB_MAGIC, slen) || node_member_decode(&c, m) ||
+	     crdt_mp_left(&c) != 0;
+	free(buf);
+	if (rc) {
+		snprintf(msg, msg_len,
+			 "%s is not a ward node.pub file (made by ward init)",
+			 path);
+		return NODE_EXIT_USAGE;
+	}
+	char why[128];
+	if (net_tls_cert_check(m->cert_pem, strlen(m->cert_pem), why,
+			       sizeof(why)) != 0) {
+		snprintf(msg, msg_len, "%s: refused: %s (certificates must be "
+			 "X.509 v3 with CA:FALSE)", path, why);
+		node_member_fini(m);
+		return NODE_EXIT_USAGE;
+	}
+	return NODE_EXIT_OK;
+}
+
+int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
+{
+	enum node_role role;
+	char scope[13];
+	if (sodium_init() < 0) {
+		snprintf(msg, msg_len, "libsodium failed to initialise");
+		return NODE_EXIT_IO;
+	}
+	if (!o->role || node_role_parse(o->role, strlen(o->role), &role)) {
+		snprintf(msg, msg_len,
+			 "--role must be one of health, township, police, "
+			 "civil, disabled, legal, auditor");
+		return NODE_EXIT_USAGE;
+	}
+	if (!o->name || !*o->name || strlen(o->name) > 200) {
+		snprintf(msg, msg_len, "--name must be a non-empty name");
+		return NODE_EXIT_USAGE;
+	}
+	if (!o->scope || !node_scope_normalise(o->scope, scope)) {
+		snprintf(msg, msg_len,
+			 "--scope must be a region code of 2, 4, 6, 9 or 12 "
+			 "digits (e.g. 120116001)");
+		return NODE_EXIT_USAGE;
+	}
+	const char *listen = o->listen ? o->listen : "127.0.0.1:7400";
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen || atoi(colon + 1) <= 0 ||
+	    atoi(colon + 1) > 65535) {
+		snprintf(msg, msg_len, "--listen must be HOST:PORT, not '%s'",
+			 listen);
+		return NODE_EXIT_USAGE;
+	}
+	if (mkdir(o->dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(msg, msg_len, "cannot create %s: %s", o->dir,
+			 strerror(errno));
+		return NODE_EXIT_IO;
+	}
+	char path[NODE_PATH_MAX], tls_key[NODE_PATH_MAX], tls_crt[NODE_PATH_MAX];
+	node_path(path, o->dir, "node.key");
+	node_path(tls_key, o->dir, "tls.key");
+	node_path(tls_crt, o->dir, "tls.crt");
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			snprintf(msg, msg_len,
+				 "%s is already initialised (node.key exists); "
+				 "its identity is never replaced",
+				 o->dir);
+		else
+			snprintf(msg, msg_len, "cannot create %s: %s", path,
+				 strerror(errno));
+		return errno == EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
+	}
+	uint8_t pk[32];
+	uint8_t *sk = sodium_malloc(64);
+	if (!sk)
+		abort();
+	crypto_sign_keypair(pk, sk);
+	bool ok = write(fd, sk, 64) == 64 && fsync(fd) == 0;
+	ok &= close(fd) == 0;
+	sodium_free(sk);
+	if (!ok) {
+		unlink(path);
+		snprintf(msg, msg_len, "cannot write %s", path);
+		return NODE_EXIT_IO;
+	}
+	char cn[65];
+	node_hex(cn, pk, 32);
+	int rc = net_tls_identity_create(tls_key, tls_crt, cn);
+	if (rc) {
+		snprintf(msg, msg_len, "cannot create the TLS identity in %s%s",
+			 o->dir, rc == -EEXIST ? ": tls.key exists" : "");
+		return rc == -EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
+	}
+	uint8_t *pem;
+	size_t pem_len;
+	if (read_file(tls_crt, &pem, &pem_len, 16 * 1024) != 0) {
+		snprintf(msg, msg_len, "cannot read %s", tls_crt);
+		return NODE_EXIT_IO;
+	}
+	char *pem_str = malloc(pem_len + 1);
+	if (!pem_str)
+		abort();
+	memcpy(pem_str, pem, pem_len);
+	pem_str[pem_len] = 0;
+	free(pem);
+	struct node_member m = {.role = role};
+	memcpy(m.key, pk, 32);
+	m.name = (char *)o->name;
+	memcpy(m.scope, scope, sizeof(scope));
+	m.address = (char *)listen;
+	m.cert_pem = pem_str;
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, 2);
+	crdt_pack_cstr(&b, PUB_MAGIC);
+	node_member_encode(&b, &m);
+	node_path(path, o->dir, "node.pub");
+	rc = write_file_atomic(path, b.data, b.len, 0644);
+	crdt_buf_fini(&b);
+	free(pem_str);
+	if (rc) {
+		snprintf(msg, msg_len, "cannot write %s", path);
+		return NODE_EXIT_IO;
+	}
+	snprintf(msg, msg_len,
+		 "initialised %s: node %s, role %s, scope %s, listen %s; hand "
+		 "%s/node.pub to whoever creates the network",
+		 o->dir, cn, node_role_name(role), scope, listen, o->dir);
+	return NODE_EXIT_OK;
+}
+
+/* Stores the roster in the node's store and beside it as a file. */
+static int adopt(const char *dir, const uint8_t *wire, size_t len, char *msg,
+		 size_t msg_len)
+{
+	struct node_ctx *n;
+	int rc = node_ctx_open(dir, &n, msg, msg_len);
+	if (rc)
+		return rc;
+	const char *why = NULL;
+	const struct node_roster *have = node_ledger_roster(n->ledger);
+	(void)have;
+	rc = node_ledger_set_roster(n->ledger, wire, len, &why);
+	if (rc) {
+		snprintf(msg, msg_len, "cannot join: %s", why);
+		node_ctx_close(n);
+		return rc == -EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_USAGE;
+	}
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	if (!node_roster_find(r, n->pk)) {
+		snprintf(msg, msg_len, "this node is not a member of that "
+			 "roster");
+		node_ctx_close(n);
+		return NODE_EXIT_USAGE;
+	}
+	char path[NODE_PATH_MAX];
+	node_path(path, dir, "roster");
+	write_file_atomic(path, wire, len, 0644);
+	char net[65];
+	node_hex(net, r->body_hash, 32);
+	snprintf(msg, msg_len, "joined network %s (%zu members)", net,
+		 r->n_members);
+	node_ctx_close(n);
+	return NODE_EXIT_OK;
+}
+
+static int check_roster_certs(const struct node_roster *r, char *msg,
+			      size_t msg_len)
+{
+	for (size_t i = 0; i < r->n_members; i++) {
+		char why[128];
+		const struct node_member *m = &r->members[i];
+		if (net_tls_cert_check(m->cert_pem, strlen(m->cert_pem), why,
+				       sizeof(why)) != 0) {
+			snprintf(msg, msg_len,
+				 "roster member %s: certificate refused: %s",
+				 m->name, why);
+			return NODE_EXIT_USAGE;
+		}
+	}
+	return NODE_EXIT_OK;
+}
+
+int node_network_create(const char *dir, const char *const *member_files,
+			size_t n_members, const char *out_path, char *msg,
+			size_t msg_len)
+{
+	uint8_t pk[32], *sk;
+	if (sodium_init() < 0) {
+		snprintf(msg, msg_len, "libsodium failed to initialise");
+		return NODE_EXIT_IO;
+	}
+	int rc = node_identity_load(dir, pk, &sk);
+	if (rc) {
+		snprintf(msg, msg_len, "%s is not initialised: run ward init "
+			 "--data %s first", dir, dir);
+		return NODE_EXIT_NOT_INIT;
+	}
+	struct node_member *ms = calloc(n_members + 1, sizeof(*ms));
+	size_t n = 0;
+	char path[NODE_PATH_MAX];
+	node_path(path, dir, "node.pub");
+	rc = read_pub(path, &ms[n], msg, msg_len);
+	if (rc)
+		goto out;
+	n++;
+	for (size_t i = 0; i < n_members; i++) {
+		struct node_member m;
+		rc = read_pub(member_files[i], &m, msg, msg_len);
+		if (rc)
+			goto out;
+		bool dup = false;
+		for (size_t k = 0; k < n; k++)
+			dup |= !memcmp(ms[k].key, m.key, 32);
+		if (dup) {
+			node_member_fini(&m);
+			continue; /* each member once */
+		}
+		ms[n++] = m;
+	}
+	uint8_t *wire;
+	size_t wire_len;
+	node_roster_build_genesis(ms, n, pk, sk, &wire, &wire_len);
+	int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0) {
+		snprintf(msg, msg_len, "cannot create %s: %s", out_path,
+			 errno == EEXIST ? "it exists (remove it or choose "
+					   "another --out)"
+					 : strerror(errno));
+		rc = errno == EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
+		free(wire);
+		goto out;
+	}
+	bool ok = write(fd, wire, wire_len) == (ssize_t)wire_len &&
+		  fsync(fd) == 0;
+	ok &= close(fd) == 0;
+	if (!ok) {
+		snprintf(msg, msg_len, "cannot write %s", out_path);
+		rc = NODE_EXIT_IO;
+		free(wire);
+		goto out;
+	}
+	rc = adopt(dir, wire, wire_len, msg, msg_len);
+	if (rc == 0) {
+		size_t l = strlen(msg);
+		snprintf(msg + l, msg_len - l,
+			 "; roster written to %s: hand it to each member for "
+			 "ward network join",
+			 out_path);
+	}
+	free(wire);
+out:
+	for (size_t i = 0; i < n; i++)
+		node_member_fini(&ms[i]);
+	free(ms);
+	sodium_free(sk);
+	return rc;
+}
+
+int node_network_join(const char *dir, const char *roster_path, char *msg,
+		      size_t msg_len)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc = read_file(roster_path, &buf, &len, 16 * 1024 * 1024);
+	if (rc) {
+		snprintf(msg, msg_len, "cannot read roster %s", roster_path);
+		return NODE_EXIT_USAGE;
+	}
+	struct node_roster *r;
+	const char *why;
+	if (node_roster_decode(buf, len, &r, &why) != 0 ||
+	    node_roster_verify_genesis(r, &why) != 0) {
+		snprintf(msg, msg_len, "%s is not a valid roster: %s",
+			 roster_path, why);
+		free(buf);
+		return NODE_EXIT_USAGE;
+	}
+	rc = check_roster_certs(r, msg, msg_len);
+	node_roster_free(r);
+	if (rc == 0)
+		rc = adopt(dir, buf, len, msg, msg_len);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,99 @@
+/*
+ * kv.h: the ordered key-value store the ledger runs on, behind a small
+ * vtable so that production uses RocksDB (store.c, the only file that
+ * includes rocksdb/c.h) and the simulator uses memory (memkv.c), which
+ * also tells synced writes from unsynced ones so that a simulated crash
+ * loses exactly what a real one could.
+ *
+ * Keys start with one family byte (see ledger_int.h); the RocksDB store maps
+ * families to a few column families. All functions run on the caller's
+ * thread; a store is used by one thread at a time.
+ */
+#ifndef WARD_NODE_KV_H
+#define WARD_NODE_KV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct node_kv;
+struct node_kv_batch;
+struct node_kv_iter;
+
+/* Opens (creating when create is set) a RocksDB store at path. On failure
+ * writes a one-line reason to err. -EBUSY when another process holds it,
+ * -ENOENT when absent and !create, -EIO otherwise. */
+int node_kv_open_rocks(const char *path, bool create, struct node_kv **out,
+		       char *err, size_t err_len);
+/* A fresh in-memory store. */
+struct node_kv *node_kv_new_mem(void);
+/* Memory store only: forgets every write not made with sync (a crash). */
+void node_kv_mem_crash(struct node_kv *kv);
+/* Closes the store; NULL is a no-op. */
+void node_kv_close(struct node_kv *kv);
+
+/* Returns an owned copy of the value (free()), -ENOENT when absent. */
+int node_kv_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
+		uint8_t **val, size_t *val_len);
+
+struct node_kv_batch *node_kv_batch_new(void);
+void node_kv_batch_free(struct node_kv_batch *b);
+void node_kv_batch_put(struct node_kv_batch *b, const uint8_t *key,
+		       size_t key_len, const uint8_t *val, size_t val_len);
+void node_kv_batch_del(struct node_kv_batch *b, const uint8_t *key,
+		       size_t key_len);
+size_t node_kv_batch_count(const struct node_kv_batch *b);
+/* Applies the batch atomically; with sync, durable before it returns. */
+int node_kv_write(struct node_kv *kv, struct node_kv_batch *b, bool sync);
+
+/* Iterates keys with the given prefix in byte order. */
+struct node_kv_iter *node_kv_iter_new(struct node_kv *kv,
+				      const uint8_t *prefix, size_t prefix_len);
+bool node_kv_iter_valid(const struct node_kv_iter *it);
+void node_kv_iter_next(struct node_kv_iter *it);
+const uint8_t *node_kv_iter_key(const struct node_kv_iter *it, size_t *len);
+const uint8_t *node_kv_iter_value(const struct node_kv_iter *it, size_t *len);
+void node_kv_iter_free(struct node_kv_iter *it);
+
+/* Internal vtable, shared by store.c and memkv.c. */
+struct node_kv_ops {
+	int (*get)(struct node_kv *kv, const uint8_t *key, size_t key_len,
+		   uint8_t **val, size_t *val_len);
+	int (*write)(struct node_kv *kv, struct node_kv_batch *b, bool sync);
+	struct node_kv_iter *(*iter_new)(struct node_kv *kv,
+					 const uint8_t *prefix,
+					 size_t prefix_len);
+	void (*close)(struct node_kv *kv);
+};
+
+struct node_kv {
+	const struct node_kv_ops *ops;
+};
+
+struct node_kv_iter_ops {
+	bool (*valid)(const struct node_kv_iter *it);
+	void (*next)(struct node_kv_iter *it);
+	const uint8_t *(*key)(const struct node_kv_iter *it, size_t *len);
+	const uint8_t *(*value)(const struct node_kv_iter *it, size_t *len);
+	void (*free)(struct node_kv_iter *it);
+};
+
+struct node_kv_iter {
+	const struct node_kv_iter_ops *ops;
+};
+
+/* A batch is a plain list of operations; stores replay it. */
+struct node_kv_batch_op {
+	bool del;
+	uint8_t *key;
+	size_t key_len;
+	uint8_t *val;
+	size_t val_len;
+};
+
+struct node_kv_batch {
+	size_t n, cap;
+	struct node_kv_batch_op *ops;
+};
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * ledger.h: the signed ledger of one node over a kv.h store: verifying and
+ * applying entries (DESIGN.md section 4), local writes, the state digest,
+ * feed heads, fork proofs and the findings of ops stored without effect.
+ *
+ * Entries are applied inside a transaction: an in-memory overlay over the
+ * store that becomes one write batch on commit, so that an entry's log
+ * record, state, indexes, head and digest land together or not at all. An
+ * entry is validated completely (decode, roster, signature, chain) before it
+ * touches the overlay; applying its ops cannot fail, it only records
+ * findings. One thread uses a ledger at a time.
+ */
+#ifndef WARD_NODE_LEDGER_H
+#define WARD_NODE_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crdt/crdt.h"
+#include "node/kv.h"
+#include "node/roster.h"
+
+struct node_ledger;
+struct node_txn;
+
+/* Opens the ledger kept in kv (borrowed; must outlive the ledger). A store
+ * with no roster yet opens too: it refuses writes until one is set. */
+int node_ledger_open(struct node_kv *kv, struct node_ledger **out);
+void node_ledger_close(struct node_ledger *l);
+struct node_kv *node_ledger_kv(struct node_ledger *l);
+
+/* The roster the ledger judges by, or NULL before joining. */
+const struct node_roster *node_ledger_roster(const struct node_ledger *l);
+/* Verifies a genesis roster and stores it (synced). -EBADMSG with *why;
+ * -EEXIST when a different network's roster is already set. */
+int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
+			   size_t len, const char **why);
+void node_ledger_net_id(const struct node_ledger *l, uint8_t out[32]);
+void node_ledger_digest(const struct node_ledger *l, uint8_t out[32]);
+uint64_t node_ledger_entry_count(const struct node_ledger *l);
+
+/* ---- transactions ---- */
+
+struct node_txn *node_ledger_begin(struct node_ledger *l);
+/* Writes the transaction as one batch (synced when sync) and makes it the
+ * ledger's state. The transaction is freed either way. */
+int node_txn_commit(struct node_txn *t, bool sync);
+void node_txn_abort(struct node_txn *t);
+/* Reads through the overlay. Owned value; -ENOENT. */
+int node_txn_get(struct node_txn *t, const uint8_t *key, size_t key_len,
+		 uint8_t **val, size_t *val_len);
+
+enum node_ingest {
+	NODE_INGEST_APPLIED,
+	NODE_INGEST_DUPLICATE, /* already held, same hash */
+};
+
+/* Verifies and applies one entry in wire form. sig_checked: the caller
+ * already verified the signature (a worker thread did). Returns 0 with
+ * *res, or: -EBADMSG rejected outright (*why says why; a fork is also
+ * recorded as a proof), -EAGAIN the entry is ahead of its feed's head (a
+ * gap) or names an unknown roster version: retry after the missing ones. */
+int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
+		    bool sig_checked, enum node_ingest *res, const char **why);
+
+/* ---- local writes ---- */
+
+/* Ops of a local write. name/value borrow the caller's memory. */
+struct node_write {
+	const char *scope;
+	size_t n_ops;
+	struct crdt_op *ops;
+};
+
+/* Signs and applies an entry of the given ops as this node (secret key
+ * sk, 64 bytes), acknowledged after its batch is synced. Every op must
+ * take effect: when the judge would store any without effect, nothing is
+ * written and -EPERM/-EINVAL returns with a reason in why. On success
+ * writes the entry's seq and the create ops' entity ids (in op order). */
+int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
+		      const uint8_t pk[32], const struct node_write *w,
+		      uint64_t now_ms, uint64_t *seq_out, char *why,
+		      size_t why_len);
+
+/* Entity ids a write of scope at (pk, seq) gets for create op i. */
+void node_ledger_next_seq(struct node_ledger *l, const uint8_t pk[32],
+			  const char *scope, uint64_t *seq);
+
+/* ---- reading state (keys in ledger_int.h) ---- */
+
+struct node_entity {
+	bool valid;
+	char type[32];
+	char scope[13];
+	struct crdt_dot created; /* the create's dot */
+	uint64_t hlc;
+	char reason[160]; /* why the create has no effect */
+};
+
+int node_ledger_entity(struct node_ledger *l, const uint8_t id[16],
+		       struct node_entity *out);
+/* The cell of (entity, field); an empty cell when never written. */
+int node_ledger_cell(struct node_ledger *l, const uint8_t id[16],
+		     const char *field, struct crdt_cell *out);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * node.c: opening a node (identity, store, ledger) and serving one local
+ * API request in this process. The request and the answer cross the same
+ * encoding they will over the daemon's ipc:// socket, so the seam between
+ * the CLI and the node stays a message, not a function call.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "node/node_int.h"
+
+int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
+		  size_t msg_len)
+{
+	if (sodium_init() < 0) {
+		snprintf(msg, msg_len, "libsodium failed to initialise");
+		return NODE_EXIT_IO;
+	}
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(msg, msg_len,
+			 "no node at %s: run ward init --data %s first", dir,
+			 dir);
+		return NODE_EXIT_NOT_INIT;
+	}
+	struct node_ctx *n = calloc(1, sizeof(*n));
+	if (!n)
+		abort();
+	snprintf(n->dir, sizeof(n->dir), "%s", dir);
+	int rc = node_identity_load(dir, n->pk, &n->sk);
+	if (rc) {
+		snprintf(msg, msg_len,
+			 rc == -ENOENT
+				 ? "%s is not initialised: run ward init --data %s"
+				 : "%s/node.key is unreadable%.0s",
+			 dir, dir);
+		free(n);
+		return rc == -ENOENT ? NODE_EXIT_NOT_INIT : NODE_EXIT_IO;
+	}
+	char path[NODE_PATH_MAX], err[512];
+	node_path(path, dir, "db");
+	rc = node_kv_open_rocks(path, true, &n->kv, err, sizeof(err));
+	if (rc) {
+		if (rc == -EBUSY)
+			snprintf(msg, msg_len,
+				 "the store in %s is in use by another process "
+				 "(a running wardd?); try again",
+				 dir);
+		else
+			snprintf(msg, msg_len, "cannot open the store in %s: %s",
+				 dir, err);
+		sodium_free(n->sk);
+		free(n);
+		return rc == -EBUSY ? NODE_EXIT_BUSY : NODE_EXIT_IO;
+	}
+	rc = node_ledger_open(n->kv, &n->ledger);
+	if (rc) {
+		snprintf(msg, msg_len, "cannot read the ledger in %s", dir);
+		node_kv_close(n->kv);
+		sodium_free(n->sk);
+		free(n);
+		return NODE_EXIT_IO;
+	}
+	*out = n;
+	return NODE_EXIT_OK;
+}
+
+void node_ctx_close(struct node_ctx *n)
+{
+	if (!n)
+		return;
+	node_ledger_close(n->ledger);
+	node_kv_close(n->kv);
+	sodium_free(n->sk);
+	free(n);
+}
+
+static struct node_doc *error_doc(int exit, const char *msg)
+{
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "ok", node_doc_bool(false));
+	node_doc_set(d, "error", node_doc_str(msg));
+	node_doc_set(d, "exit", node_doc_int(exit));
+	return d;
+}
+
+struct node_doc *node_call(const char *dir, const struct node_doc *req,
+			   bool progress)
+{
+	char msg[1024] = "";
+	int exit = 0;
+	/* Cross the message boundary as bytes, as over ipc://. */
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, 2);
+	crdt_pack_uint(&b, 1);
+	node_doc_encode(req, &b);
+	struct crdt_mp_cursor c;
+	size_t n;
+	uint64_t version;
+	crdt_mp_cursor_init(&c, b.data, b.len, false);
+	struct node_doc *in = NULL;
+	if (crdt_mp_read_array(&c, &n) || n != 2 ||
+	    crdt_mp_read_uint(&c, &version) || version != 1 ||
+	    node_doc_decode(c.p, crdt_mp_left(&c), &in) != 0) {
+		crdt_buf_fini(&b);
+		return error_doc(NODE_EXIT_USAGE, "malformed request");
+	}
+	crdt_buf_fini(&b);
+	struct node_ctx *ctx;
+	exit = node_ctx_open(dir, &ctx, msg, sizeof(msg));
+	if (exit) {
+		node_doc_free(in);
+		return error_doc(exit, msg);
+	}
+	ctx->progress = progress;
+	struct node_doc *result =
+		node_api_dispatch(ctx, in, &exit, msg, sizeof(msg));
+	node_ctx_close(ctx);
+	node_doc_free(in);
+	if (!result)
+		return error_doc(exit ? exit : NODE_EXIT_IO, msg);
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "ok", node_doc_bool(true));
+	node_doc_set(d, "result", result);
+	if (exit)
+		node_doc_set(d, "exit", node_doc_int(exit));
+	return d;
+}

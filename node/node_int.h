@@ -1,0 +1,57 @@
+/*
+ * node_int.h: what the node's modules share behind node.h: the open node
+ * (identity, store, ledger) and the helpers the API handlers use.
+ */
+#ifndef WARD_NODE_INT_H
+#define WARD_NODE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/doc.h"
+#include "node/kv.h"
+#include "node/ledger.h"
+#include "node/node.h"
+
+#define NODE_PATH_MAX 4096
+
+struct node_ctx {
+	char dir[NODE_PATH_MAX];
+	uint8_t pk[32];
+	uint8_t *sk; /* sodium_malloc'd, 64 bytes */
+	struct node_kv *kv;
+	struct node_ledger *ledger;
+	bool progress;
+};
+
+/* Opens the node in dir: identity and store. Returns a node_exit code
+ * with a message. */
+int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
+		  size_t msg_len);
+void node_ctx_close(struct node_ctx *n);
+/* Reads the node's own Ed25519 key pair from dir/node.key. */
+int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk);
+/* Path join into out (NODE_PATH_MAX). */
+void node_path(char *out, const char *dir, const char *name);
+
+/* API handlers: each returns a result document, or NULL with *exit and
+ * msg set. */
+typedef struct node_doc *(*node_api_fn)(struct node_ctx *n,
+					const struct node_doc *req, int *exit,
+					char *msg, size_t msg_len);
+struct node_doc *node_api_dispatch(struct node_ctx *n,
+				   const struct node_doc *req, int *exit,
+				   char *msg, size_t msg_len);
+
+/* Audit verify (audit.c). */
+struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
+				   size_t msg_len);
+
+/* Hex helpers. */
+void node_hex(char *out, const uint8_t *p, size_t n);
+int node_unhex(const char *s, uint8_t *out, size_t n);
+/* RFC 3339 UTC time of an hlc, into out (32 bytes). */
+void node_hlc_time(char out[32], uint64_t hlc);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * store.c: the RocksDB implementation of kv.h, and the only file that
+ * includes rocksdb/c.h. Three column families keep access patterns apart:
+ * `log` (entries, appended and read by range), `meta` (roster, digest,
+ * proofs: tiny and hot) and `default` (state, cells and indexes). Memory is
+ * bounded by one small shared block cache and a total write-buffer budget.
+ */
+#include <errno.h>
+#include <rocksdb/c.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/kv.h"
+
+#define CF_DEFAULT 0
+#define CF_LOG 1
+#define CF_META 2
+#define N_CF 3
+
+static const char *cf_names[N_CF] = {"default", "log", "meta"};
+
+struct rocks_kv {
+	struct node_kv base;
+	rocksdb_t *db;
+	rocksdb_options_t *opts;
+	rocksdb_cache_t *cache;
+	rocksdb_block_based_table_options_t *table;
+	rocksdb_column_family_handle_t *cf[N_CF];
+	rocksdb_readoptions_t *ro;
+	rocksdb_writeoptions_t *wo_sync;
+	rocksdb_writeoptions_t *wo_nosync;
+};
+
+struct rocks_iter {
+	struct node_kv_iter base;
+	rocksdb_iterator_t *it;
+	uint8_t *prefix;
+	size_t prefix_len;
+	rocksdb_readoptions_t *ro;
+};
+
+static int family(const uint8_t *key, size_t len)
+{
+	if (len == 0)
+		return CF_DEFAULT;
+	if (key[0] == 'L')
+		return CF_LOG;
+	if (key[0] == 'M' || key[0] == 'P')
+		return CF_META;
+	return CF_DEFAULT;
+}
+
+static int rocks_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
+		     uint8_t **val, size_t *val_len)
+{
+	struct rocks_kv *r = (struct rocks_kv *)kv;
+	char *err = NULL;
+	size_t len;
+	char *v = rocksdb_get_cf(r->db, r->ro, r->cf[family(key, key_len)],
+				 (const char *)key, key_len, &len, &err);
+	if (err) {
+		fprintf(stderr, "store.get error=\"%s\"\n", err);
+		rocksdb_free(err);
+		return -EIO;
+	}
+	if (!v)
+		return -ENOENT;
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		abort();
+	memcpy(copy, v, len);
+	rocksdb_free(v);
+	*val = copy;
+	*val_len = len;
+	return 0;
+}
+
+static int rocks_write(struct node_kv *kv, struct node_kv_batch *b, bool sync)
+{
+	struct rocks_kv *r = (struct rocks_kv *)kv;
+	rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+	for (size_t i = 0; i < b->n; i++) {
+		struct node_kv_batch_op *op = &b->ops[i];
+		rocksdb_column_family_handle_t *cf =
+			r->cf[family(op->key, op->key_len)];
+		if (op->del)
+			rocksdb_writebatch_delete_cf(wb, cf, (const char *)op->key,
+						     op->key_len);
+		else
+			rocksdb_writebatch_put_cf(wb, cf, (const char *)op->key,
+						  op->key_len,
+						  (const char *)op->val,
+						  op->val_len);
+	}
+	char *err = NULL;
+	rocksdb_write(r->db, sync ? r->wo_sync : r->wo_nosync, wb, &err);
+	rocksdb_writebatch_destroy(wb);
+	if (err) {
+		fprintf(stderr, "store.write error=\"%s\"\n", err);
+		rocksdb_free(err);
+		return -EIO;
+	}
+	return 0;
+}
+
+static bool it_valid(const struct node_kv_iter *base)
+{
+	const struct rocks_iter *it = (const struct rocks_iter *)base;
+	if (!rocksdb_iter_valid(it->it))
+		return false;
+	size_t len;
+	const char *k = rocksdb_iter_key(it->it, &len);
+	return len >= it->prefix_len && memcmp(k, it->prefix, it->prefix_len) == 0;
+}
+
+static void it_next(struct node_kv_iter *base)
+{
+	rocksdb_iter_next(((struct rocks_iter *)base)->it);
+}
+
+static const uint8_t *it_key(const struct node_kv_iter *base, size_t *len)
+{
+	return (const uint8_t *)rocksdb_iter_key(
+		((const struct rocks_iter *)base)->it, len);
+}
+
+static const uint8_t *it_value(const struct node_kv_iter *base, size_t *len)
+{
+	return (const uint8_t *)rocksdb_iter_value(
+		((const struct rocks_iter *)base)->it, len);
+}
+
+static void it_free(struct node_kv_iter *base)
+{
+	struct rocks_iter *it = (struct rocks_iter *)base;
+	rocksdb_iter_destroy(it->it);
+	rocksdb_readoptions_destroy(it->ro);
+	free(it->prefix);
+	free(it);
+}
+
+static const struct node_kv_iter_ops rocks_iter_ops = {
+	it_valid, it_next, it_key, it_value, it_free,
+};
+
+static struct node_kv_iter *rocks_iter_new(struct node_kv *kv,
+					   const uint8_t *prefix,
+					   size_t prefix_len)
+{
+	struct rocks_kv *r = (struct rocks_kv *)kv;
+	struct rocks_iter *it = calloc(1, sizeof(*it));
+	if (!it)
+		abort();
+	it->base.ops = &rocks_iter_ops;
+	it->prefix = malloc(prefix_len ? prefix_len : 1);
+	if (!it->prefix)
+		abort();
+	memcpy(it->prefix, prefix, prefix_len);
+	it->prefix_len = prefix_len;
+	it->ro = rocksdb_readoptions_create();
+	rocksdb_readoptions_set_fill_cache(it->ro, 0);
+	it->it = rocksdb_create_iterator_cf(r->db, it->ro,
+					    r->cf[family(prefix, prefix_len)]);
+	rocksdb_iter_seek(it->it, (const char *)prefix, prefix_len);
+	return &it->base;
+}
+
+static void rocks_close(struct node_kv *kv)
+{
+	struct rocks_kv *r = (struct rocks_kv *)kv;
+	for (int i = 0; i < N_CF; i++)
+		if (r->cf[i])
+			rocksdb_column_family_handle_destroy(r->cf[i]);
+	if (r->db)
+		rocksdb_close(r->db);
+	rocksdb_readoptions_destroy(r->ro);
+	rocksdb_writeoptions_destroy(r->wo_sync);
+	rocksdb_writeoptions_destroy(r->wo_nosync);
+	rocksdb_options_destroy(r->opts);
+	rocksdb_block_based_options_destroy(r->table);
+	rocksdb_cache_destroy(r->cache);
+	free(r);
+}
+
+static const struct node_kv_ops rocks_ops = {
+	rocks_get, rocks_write, rocks_iter_new, rocks_close,
+};
+
+int node_kv_open_rocks(const char *path, bool create, struct node_kv **out,
+		       char *err_out, size_t err_len)
+{
+	struct rocks_kv *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->base.ops = &rocks_ops;
+	r->opts = rocksdb_options_create();
+	rocksdb_options_set_create_if_missing(r->opts, create);
+	rocksdb_options_set_create_missing_column_families(r->opts, 1);
+	rocksdb_options_set_db_write_buffer_size(r->opts, 32u << 20);
+	rocksdb_options_set_write_buffer_size(r->opts, 8u << 20);
+	rocksdb_options_set_max_open_files(r->opts, 256);
+	rocksdb_options_set_keep_log_file_num(r->opts, 2);
+	rocksdb_options_set_info_log_level(r->opts, 3 /* ERROR */);
+	r->cache = rocksdb_cache_create_lru(16u << 20);
+	r->table = rocksdb_block_based_options_create();
+	rocksdb_block_based_options_set_block_cache(r->table, r->cache);
+	rocksdb_options_set_block_based_table_factory(r->opts, r->table);
+	const rocksdb_options_t *cf_opts[N_CF] = {r->opts, r->opts, r->opts};
+	char *err = NULL;
+	r->db = rocksdb_open_column_families(r->opts, path, N_CF, cf_names,
+					     cf_opts, r->cf, &err);
+	r->ro = rocksdb_readoptions_create();
+	r->wo_sync = rocksdb_writeoptions_create();
+	rocksdb_writeoptions_set_sync(r->wo_sync, 1);
+	r->wo_nosync = rocksdb_writeoptions_create();
+	if (err) {
+		int rc = -EIO;
+		if (strstr(err, "lock") || strstr(err, "Resource temporarily"))
+			rc = -EBUSY;
+		else if (strstr(err, "does not exist"))
+			rc = -ENOENT;
+		snprintf(err_out, err_len, "%s", err);
+		rocksdb_free(err);
+		r->db = NULL;
+		memset(r->cf, 0, sizeof(r->cf));
+		rocks_close(&r->base);
+		return rc;
+	}
+	*out = &r->base;
+	return 0;
+}
