@@ -436,8 +436,16 @@ int main(int argc, char **argv)
 			return rc;
 		if (!a.entries)
 			return die(2, "usage: ward %s --entries FILE", cmd);
+		/* The node may be a daemon in another directory: send an
+		 * absolute path. */
+		char path[8192];
+		if (a.entries[0] != '/' && getcwd(path, sizeof(path) / 2))
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+				 "/%s", a.entries);
+		else
+			snprintf(path, sizeof(path), "%s", a.entries);
 		struct node_doc *req = node_doc_object();
-		node_doc_set(req, "path", node_doc_str(a.entries));
+		node_doc_set(req, "path", node_doc_str(path));
 		return call(&a, !strcmp(cmd, "export") ? "export_entries"
 						       : "import_entries",
 			    req);

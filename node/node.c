@@ -88,39 +88,24 @@ static struct node_doc *error_doc(int exit, const char *msg)
 	return d;
 }
 
-struct node_doc *node_call(const char *dir, const struct node_doc *req,
-			   bool progress)
+struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
+			    size_t len)
 {
 	char msg[1024] = "";
 	int exit = 0;
-	/* Cross the message boundary as bytes, as over ipc://. */
-	struct crdt_buf b;
-	crdt_buf_init(&b);
-	crdt_pack_array(&b, 2);
-	crdt_pack_uint(&b, 1);
-	node_doc_encode(req, &b);
 	struct crdt_mp_cursor c;
 	size_t n;
 	uint64_t version;
-	crdt_mp_cursor_init(&c, b.data, b.len, false);
+	crdt_mp_cursor_init(&c, req, len, false);
 	struct node_doc *in = NULL;
 	if (crdt_mp_read_array(&c, &n) || n != 2 ||
 	    crdt_mp_read_uint(&c, &version) || version != 1 ||
-	    node_doc_decode(c.p, crdt_mp_left(&c), &in) != 0) {
-		crdt_buf_fini(&b);
-		return error_doc(NODE_EXIT_USAGE, "malformed request");
-	}
-	crdt_buf_fini(&b);
-	struct node_ctx *ctx;
-	exit = node_ctx_open(dir, &ctx, msg, sizeof(msg));
-	if (exit) {
-		node_doc_free(in);
-		return error_doc(exit, msg);
-	}
-	ctx->progress = progress;
+	    node_doc_decode(c.p, crdt_mp_left(&c), &in) != 0)
+		return error_doc(NODE_EXIT_USAGE,
+				 "malformed request (this ward and the node "
+				 "speak different versions?)");
 	struct node_doc *result =
 		node_api_dispatch(ctx, in, &exit, msg, sizeof(msg));
-	node_ctx_close(ctx);
 	node_doc_free(in);
 	if (!result)
 		return error_doc(exit ? exit : NODE_EXIT_IO, msg);
@@ -130,4 +115,37 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 	if (exit)
 		node_doc_set(d, "exit", node_doc_int(exit));
 	return d;
+}
+
+struct node_doc *node_call(const char *dir, const struct node_doc *req,
+			   bool progress)
+{
+	char msg[1024] = "";
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, 2);
+	crdt_pack_uint(&b, 1);
+	node_doc_encode(req, &b);
+	/* A running daemon owns the store: ask it. */
+	int rc;
+	struct node_doc *resp = node_localapi_call(dir, b.data, b.len, &rc);
+	if (resp || rc != -ENOENT) {
+		crdt_buf_fini(&b);
+		if (!resp)
+			return error_doc(NODE_EXIT_BUSY,
+					 "the node's daemon did not answer; is "
+					 "wardd overloaded or stuck?");
+		return resp;
+	}
+	struct node_ctx *ctx;
+	int exit = node_ctx_open(dir, &ctx, msg, sizeof(msg));
+	if (exit) {
+		crdt_buf_fini(&b);
+		return error_doc(exit, msg);
+	}
+	ctx->progress = progress;
+	resp = node_serve(ctx, b.data, b.len);
+	node_ctx_close(ctx);
+	crdt_buf_fini(&b);
+	return resp;
 }

@@ -44,6 +44,21 @@ struct node_doc *node_api_dispatch(struct node_ctx *n,
 				   const struct node_doc *req, int *exit,
 				   char *msg, size_t msg_len);
 
+/* Serves one encoded request ([1, doc]) against an open node; returns the
+ * answer document (owned). */
+struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
+			    size_t len);
+
+/* The local API over ipc:// (localapi.c). The socket's URL for a data
+ * directory (inside it when the path fits the 107-byte limit, else under
+ * /tmp by a hash of the directory). */
+void node_localapi_url(const char *dir, char *url, size_t url_len);
+/* Sends a request to the daemon serving dir. Returns its answer (owned),
+ * or NULL with *rc = -ENOENT when no daemon listens (serve in-process),
+ * -ETIMEDOUT or -EIO when one listens but failed. */
+struct node_doc *node_localapi_call(const char *dir, const uint8_t *req,
+				    size_t len, int *rc);
+
 /* Audit verify (audit.c). */
 struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 				   size_t msg_len);
