@@ -202,9 +202,15 @@ int node_kv_open_rocks(const char *path, bool create, struct node_kv **out,
 	rocksdb_options_set_max_open_files(r->opts, 256);
 	rocksdb_options_set_keep_log_file_num(r->opts, 2);
 	rocksdb_options_set_info_log_level(r->opts, 3 /* ERROR */);
+	/* The CLI opens and closes the store per command: keep that cheap. */
+	rocksdb_options_set_max_background_jobs(r->opts, 2);
+	rocksdb_options_set_skip_stats_update_on_db_open(r->opts, 1);
 	r->cache = rocksdb_cache_create_lru(16u << 20);
 	r->table = rocksdb_block_based_options_create();
 	rocksdb_block_based_options_set_block_cache(r->table, r->cache);
+	/* Most lookups while applying are for keys that do not exist yet. */
+	rocksdb_block_based_options_set_filter_policy(
+		r->table, rocksdb_filterpolicy_create_bloom(10));
 	rocksdb_options_set_block_based_table_factory(r->opts, r->table);
 	const rocksdb_options_t *cf_opts[N_CF] = {r->opts, r->opts, r->opts};
 	char *err = NULL;
