@@ -1,0 +1,890 @@
+/*
+ * gossip.c: push-pull anti-entropy over signed feeds, sans I/O.
+ *
+ * Anti-entropy (Demers et al., "Epidemic algorithms for replicated database
+ * maintenance", 1987) makes replicas converge by having each node, every
+ * round, compare its state with a few random peers and copy what it lacks.
+ * ward's state is a set of append-only feeds, so a version vector (each
+ * feed's head seq and hash) summarises a replica exactly and the difference
+ * between two replicas is a list of seq ranges:
+ *
+ *   A -> B  DIGEST(BLAKE2b of A's vector)          every round, fanout peers
+ *   B -> A  VECTOR(B's vector, in chunks)          only when digests differ
+ *   A       wants every feed where B is ahead: PULL(feed, from, max) to B,
+ *           at most max_inflight at once, one puller per feed;
+ *   A -> B  ANNOUNCE(feeds where A is ahead)       B pulls those from A
+ *   B -> A  ENTRIES(feed, from, have, batch)       A INGESTs, reports back,
+ *                                                  pulls on while B has more
+ *
+ * A local write is ANNOUNCEd to every connected peer at once, so fresh
+ * entries spread in one hop; rounds repair everything else (lost messages,
+ * partitions, restarts). When replicas agree a round costs one 38-byte
+ * DIGEST per chosen peer.
+ *
+ * Budgets keep a peer from costing us much: VECTOR replies and ENTRIES bytes
+ * served per peer per round are capped (excess requests are dropped, the
+ * peer retries), pulls per peer are capped, and a peer that sends a
+ * malformed message or an entry the ledger rejects is disconnected with an
+ * exponential backoff that follows its id.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "crdt/crdt.h"
+#include "net/gossip.h"
+#include "net/wire.h"
+
+#define MAX_WANTS 4096u
+/* Largest VECTOR item: array, bin(32), str(12), uint64, bin(32). */
+#define VECTOR_ITEM_MAX 91u
+#define ANNOUNCE_ITEM_MAX 57u
+#define LIST_OVERHEAD 64u
+
+struct want {
+	uint8_t author[32];
+	char scope[NET_WIRE_SCOPE_BYTES];
+	uint64_t seq; /* what the peer said it holds */
+};
+
+struct peer {
+	uint32_t id;
+	bool up;
+	uint32_t strikes;
+	uint64_t last_strike_ms;
+	uint64_t banned_until;
+	uint32_t inflight;
+	uint32_t vectors_sent; /* this round */
+	size_t served_bytes;   /* this round */
+	struct want *wants;
+	size_t n_wants, cap_wants;
+};
+
+enum pull_stage { PULL_SENT, PULL_INGESTING };
+
+struct pull {
+	uint64_t id;
+	uint32_t peer;
+	bool orphan; /* its peer went down: do not count it against the peer */
+	enum pull_stage stage;
+	uint8_t author[32];
+	char scope[NET_WIRE_SCOPE_BYTES];
+	uint64_t from;
+	uint64_t max;
+	uint64_t deadline;
+	size_t count;
+	uint64_t have;
+};
+
+struct net_gossip {
+	struct net_gossip_cfg cfg;
+	const struct net_gossip_replica *ops;
+	void *ctx;
+	uint64_t rng;
+	uint64_t next_id;
+	struct peer *peers;
+	size_t n_peers, cap_peers;
+	struct pull *pulls;
+	size_t n_pulls, cap_pulls;
+	struct net_gossip_stats stats;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Small helpers.                                                          */
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	size_t n = *cap ? *cap * 2 : 8;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(p, n * size);
+	if (!q)
+		abort(); /* small, bounded tables, as crdt_buf does */
+	*cap = n;
+	return q;
+}
+
+/* splitmix64: the machine's own deterministic PRNG. */
+static uint64_t rnd(struct net_gossip *g)
+{
+	uint64_t z = (g->rng += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static struct net_gossip_action *push(struct net_gossip_actions *a,
+				      enum net_gossip_action_kind kind,
+				      uint32_t peer)
+{
+	a->v = grow(a->v, &a->cap, a->n + 1, sizeof(*a->v));
+	struct net_gossip_action *act = &a->v[a->n++];
+	memset(act, 0, sizeof(*act));
+	act->kind = kind;
+	act->peer = peer;
+	return act;
+}
+
+void net_gossip_actions_init(struct net_gossip_actions *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+void net_gossip_actions_reset(struct net_gossip_actions *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i].bytes);
+	a->n = 0;
+}
+
+void net_gossip_actions_fini(struct net_gossip_actions *a)
+{
+	net_gossip_actions_reset(a);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+static void send_buf(struct net_gossip *g, uint32_t peer, struct crdt_buf *b,
+		     struct net_gossip_actions *out)
+{
+	assert(b->len <= NET_WIRE_MAX_MSG_BYTES);
+	struct net_gossip_action *a = push(out, NET_GOSSIP_SEND, peer);
+	a->bytes = crdt_buf_take(b, &a->len);
+	g->stats.msgs_sent++;
+	g->stats.bytes_sent += a->len;
+}
+
+static void send_msg(struct net_gossip *g, uint32_t peer,
+		     const struct net_wire_msg *m,
+		     struct net_gossip_actions *out)
+{
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	net_wire_encode(&b, m);
+	send_buf(g, peer, &b, out);
+}
+
+static int feed_cmp(const void *a, const void *b)
+{
+	const struct net_wire_feed *x = a, *y = b;
+	return net_wire_feed_cmp(x->author, x->scope, y->author, y->scope);
+}
+
+void net_gossip_vv_digest(struct net_wire_feed *feeds, size_t n,
+			  uint8_t out[32])
+{
+	struct crdt_buf b;
+	if (n > 1)
+		qsort(feeds, n, sizeof(*feeds), feed_cmp);
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, n);
+	for (size_t i = 0; i < n; i++) {
+		crdt_pack_array(&b, 4);
+		crdt_pack_bin(&b, feeds[i].author, 32);
+		crdt_pack_cstr(&b, feeds[i].scope);
+		crdt_pack_uint(&b, feeds[i].seq);
+		crdt_pack_bin(&b, feeds[i].head, 32);
+	}
+	crypto_generichash(out, 32, b.data, b.len, NULL, 0);
+	crdt_buf_fini(&b);
+}
+
+/* The local vector, sorted. 0 or the replica's error. */
+static int local_vv(struct net_gossip *g, struct net_wire_feed **out, size_t *n)
+{
+	struct net_wire_feed *f = NULL;
+	size_t k = 0;
+	int rc = g->ops->vv(g->ctx, &f, &k);
+	if (rc != 0)
+		return rc;
+	if (k > 1)
+		qsort(f, k, sizeof(*f), feed_cmp);
+	*out = f;
+	*n = k;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Peers, wants and pulls.                                                 */
+
+static struct peer *find_peer(struct net_gossip *g, uint32_t id)
+{
+	for (size_t i = 0; i < g->n_peers; i++)
+		if (g->peers[i].id == id)
+			return &g->peers[i];
+	return NULL;
+}
+
+static struct peer *get_peer(struct net_gossip *g, uint32_t id)
+{
+	struct peer *p = find_peer(g, id);
+	if (p)
+		return p;
+	g->peers =
+	    grow(g->peers, &g->cap_peers, g->n_peers + 1, sizeof(*g->peers));
+	p = &g->peers[g->n_peers++];
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	return p;
+}
+
+static bool same_feed(const uint8_t a_author[32], const char *a_scope,
+		      const uint8_t b_author[32], const char *b_scope)
+{
+	return memcmp(a_author, b_author, 32) == 0 &&
+	       strcmp(a_scope, b_scope) == 0;
+}
+
+/* Records that peer p holds feed up to seq (keeps the largest claim). */
+static void add_want(struct peer *p, const uint8_t author[32],
+		     const char *scope, uint64_t seq)
+{
+	for (size_t i = 0; i < p->n_wants; i++) {
+		struct want *w = &p->wants[i];
+		if (same_feed(w->author, w->scope, author, scope)) {
+			if (seq > w->seq)
+				w->seq = seq;
+			return;
+		}
+	}
+	if (p->n_wants >= MAX_WANTS)
+		return; /* rediscovered by a later round */
+	p->wants =
+	    grow(p->wants, &p->cap_wants, p->n_wants + 1, sizeof(*p->wants));
+	struct want *w = &p->wants[p->n_wants++];
+	memcpy(w->author, author, 32);
+	memcpy(w->scope, scope, sizeof(w->scope));
+	w->seq = seq;
+}
+
+static void drop_want_at(struct peer *p, size_t i)
+{
+	/* Order matters for determinism only, so keep it. */
+	memmove(&p->wants[i], &p->wants[i + 1],
+		(p->n_wants - i - 1) * sizeof(*p->wants));
+	p->n_wants--;
+}
+
+static void drop_want(struct peer *p, const uint8_t author[32],
+		      const char *scope)
+{
+	for (size_t i = 0; i < p->n_wants; i++)
+		if (same_feed(p->wants[i].author, p->wants[i].scope, author,
+			      scope)) {
+			drop_want_at(p, i);
+			return;
+		}
+}
+
+static bool feed_busy(const struct net_gossip *g, const uint8_t author[32],
+		      const char *scope)
+{
+	for (size_t i = 0; i < g->n_pulls; i++)
+		if (same_feed(g->pulls[i].author, g->pulls[i].scope, author,
+			      scope))
+			return true;
+	return false;
+}
+
+static void remove_pull_at(struct net_gossip *g, size_t i)
+{
+	memmove(&g->pulls[i], &g->pulls[i + 1],
+		(g->n_pulls - i - 1) * sizeof(*g->pulls));
+	g->n_pulls--;
+}
+
+static void send_pull(struct net_gossip *g, struct peer *p,
+		      const struct want *w, uint64_t from, uint64_t now_ms,
+		      struct net_gossip_actions *out)
+{
+	g->pulls =
+	    grow(g->pulls, &g->cap_pulls, g->n_pulls + 1, sizeof(*g->pulls));
+	struct pull *pl = &g->pulls[g->n_pulls++];
+	memset(pl, 0, sizeof(*pl));
+	pl->id = ++g->next_id;
+	pl->peer = p->id;
+	pl->stage = PULL_SENT;
+	memcpy(pl->author, w->author, 32);
+	memcpy(pl->scope, w->scope, sizeof(pl->scope));
+	pl->from = from;
+	pl->max = g->cfg.pull_entries;
+	pl->deadline = now_ms + g->cfg.pull_timeout_ms;
+	p->inflight++;
+
+	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_PULL;
+	memcpy(m.author, w->author, 32);
+	memcpy(m.scope, w->scope, sizeof(m.scope));
+	m.from_seq = from;
+	m.max_entries = pl->max;
+	send_msg(g, p->id, &m, out);
+	g->stats.pulls_sent++;
+}
+
+/* Starts pulls from p for the feeds it is ahead on, within its budget and
+ * one puller per feed. */
+static void schedule(struct net_gossip *g, struct peer *p, uint64_t now_ms,
+		     struct net_gossip_actions *out)
+{
+	size_t i = 0;
+	if (!p->up)
+		return;
+	while (i < p->n_wants && p->inflight < g->cfg.max_inflight) {
+		struct want w = p->wants[i];
+		if (feed_busy(g, w.author, w.scope)) {
+			i++;
+			continue;
+		}
+		uint64_t mine = g->ops->feed_seq(g->ctx, w.author, w.scope);
+		if (mine >= w.seq) {
+			drop_want_at(p, i);
+			continue;
+		}
+		i++;
+		send_pull(g, p, &w, mine + 1, now_ms, out);
+	}
+}
+
+static void schedule_all(struct net_gossip *g, uint64_t now_ms,
+			 struct net_gossip_actions *out)
+{
+	for (size_t i = 0; i < g->n_peers; i++)
+		schedule(g, &g->peers[i], now_ms, out);
+}
+
+/* The peer is gone: forget what it owes us and what we wanted from it. */
+static void peer_gone(struct net_gossip *g, struct peer *p)
+{
+	p->up = false;
+	p->inflight = 0;
+	p->n_wants = 0;
+	for (size_t i = 0; i < g->n_pulls;) {
+		struct pull *pl = &g->pulls[i];
+		if (pl->peer != p->id || pl->orphan) {
+			i++;
+		} else if (pl->stage == PULL_SENT) {
+			remove_pull_at(g, i);
+		} else {
+			pl->orphan = true;
+			i++;
+		}
+	}
+}
+
+static void penalise(struct net_gossip *g, struct peer *p, const char *reason,
+		     uint64_t now_ms, struct net_gossip_actions *out)
+{
+	if (p->strikes > 0 &&
+	    now_ms - p->last_strike_ms > 4 * g->cfg.backoff_max_ms)
+		p->strikes = 0; /* well behaved for long: forgive */
+	p->strikes++;
+	p->last_strike_ms = now_ms;
+	uint64_t ms = g->cfg.backoff_base_ms;
+	for (uint32_t i = 1; i < p->strikes && ms < g->cfg.backoff_max_ms; i++)
+		ms *= 2;
+	if (ms > g->cfg.backoff_max_ms)
+		ms = g->cfg.backoff_max_ms;
+	p->banned_until = now_ms + ms;
+	struct net_gossip_action *a = push(out, NET_GOSSIP_DISCONNECT, p->id);
+	a->ms = ms;
+	a->reason = reason;
+	g->stats.disconnects++;
+	peer_gone(g, p);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lists: VECTOR and ANNOUNCE in chunks of at most list_bytes.             */
+
+static void send_vector(struct net_gossip *g, uint32_t peer,
+			struct net_wire_feed *feeds, size_t n,
+			struct net_gossip_actions *out)
+{
+	size_t per = (g->cfg.list_bytes - LIST_OVERHEAD) / VECTOR_ITEM_MAX;
+	size_t i = 0;
+	do {
+		struct net_wire_msg m;
+		memset(&m, 0, sizeof(m));
+		m.type = NET_WIRE_VECTOR;
+		if (i > 0) {
+			m.has_after = true;
+			memcpy(m.after_author, feeds[i - 1].author, 32);
+			memcpy(m.after_scope, feeds[i - 1].scope,
+			       sizeof(m.after_scope));
+		}
+		m.feeds = feeds + i;
+		m.n_feeds = n - i < per ? n - i : per;
+		i += m.n_feeds;
+		m.last = i == n;
+		send_msg(g, peer, &m, out);
+	} while (i < n);
+}
+
+static void send_announce(struct net_gossip *g, uint32_t peer,
+			  struct net_wire_feed *feeds, size_t n,
+			  struct net_gossip_actions *out)
+{
+	size_t per = (g->cfg.list_bytes - LIST_OVERHEAD) / ANNOUNCE_ITEM_MAX;
+	for (size_t i = 0; i < n;) {
+		struct net_wire_msg m;
+		memset(&m, 0, sizeof(m));
+		m.type = NET_WIRE_ANNOUNCE;
+		m.feeds = feeds + i;
+		m.n_feeds = n - i < per ? n - i : per;
+		i += m.n_feeds;
+		send_msg(g, peer, &m, out);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Messages.                                                               */
+
+static void on_digest(struct net_gossip *g, struct peer *p,
+		      const struct net_wire_msg *m,
+		      struct net_gossip_actions *out)
+{
+	struct net_wire_feed *f;
+	size_t n;
+	uint8_t d[32];
+	if (p->vectors_sent >= g->cfg.max_vectors) {
+		g->stats.ignored++;
+		return;
+	}
+	if (local_vv(g, &f, &n) != 0)
+		return;
+	net_gossip_vv_digest(f, n, d);
+	if (memcmp(d, m->digest, 32) != 0) {
+		p->vectors_sent++;
+		send_vector(g, p->id, f, n, out);
+	}
+	free(f);
+}
+
+/* Compares a VECTOR chunk with the same key range of the local vector:
+ * wants where the peer is ahead, ANNOUNCE where we are. */
+static void on_vector(struct net_gossip *g, struct peer *p,
+		      const struct net_wire_msg *m, uint64_t now_ms,
+		      struct net_gossip_actions *out)
+{
+	struct net_wire_feed *mine, *ahead;
+	size_t n_mine, n_ahead = 0, i = 0, j = 0;
+	if (local_vv(g, &mine, &n_mine) != 0)
+		return;
+	ahead = n_mine ? calloc(n_mine, sizeof(*ahead)) : NULL;
+	if (n_mine && !ahead)
+		abort();
+	/* Skip local feeds at or before the chunk's lower bound. */
+	if (m->has_after)
+		while (i < n_mine &&
+		       net_wire_feed_cmp(mine[i].author, mine[i].scope,
+					 m->after_author, m->after_scope) <= 0)
+			i++;
+	while (i < n_mine || j < m->n_feeds) {
+		int c;
+		if (i == n_mine)
+			c = 1;
+		else if (j == m->n_feeds)
+			c = m->last ? -1 : 2; /* past the chunk: stop */
+		else
+			c = net_wire_feed_cmp(mine[i].author, mine[i].scope,
+					      m->feeds[j].author,
+					      m->feeds[j].scope);
+		if (c == 2)
+			break;
+		if (c < 0) { /* the peer lacks this feed */
+			ahead[n_ahead++] = mine[i++];
+		} else if (c > 0) { /* we lack it */
+			const struct net_wire_feed *f = &m->feeds[j++];
+			if (f->seq > 0)
+				add_want(p, f->author, f->scope, f->seq);
+		} else {
+			const struct net_wire_feed *f = &m->feeds[j++];
+			if (f->seq > mine[i].seq)
+				add_want(p, f->author, f->scope, f->seq);
+			else if (f->seq < mine[i].seq)
+				ahead[n_ahead++] = mine[i];
+			/* Equal seqs with different heads are a fork: the
+			 * FORK message will carry its proof. */
+			i++;
+		}
+	}
+	if (n_ahead > 0)
+		send_announce(g, p->id, ahead, n_ahead, out);
+	free(ahead);
+	free(mine);
+	schedule(g, p, now_ms, out);
+}
+
+static void on_announce(struct net_gossip *g, struct peer *p,
+			const struct net_wire_msg *m, uint64_t now_ms,
+			struct net_gossip_actions *out)
+{
+	for (size_t i = 0; i < m->n_feeds; i++) {
+		const struct net_wire_feed *f = &m->feeds[i];
+		if (f->seq > g->ops->feed_seq(g->ctx, f->author, f->scope))
+			add_want(p, f->author, f->scope, f->seq);
+	}
+	schedule(g, p, now_ms, out);
+}
+
+static void on_pull(struct net_gossip *g, struct peer *p,
+		    const struct net_wire_msg *m,
+		    struct net_gossip_actions *out)
+{
+	if (p->served_bytes >= g->cfg.serve_bytes) {
+		g->stats.ignored++;
+		return;
+	}
+	struct crdt_buf entries, b;
+	crdt_buf_init(&entries);
+	size_t max = m->max_entries;
+	int n = g->ops->read_range(g->ctx, m->author, m->scope, m->from_seq,
+				   max, g->cfg.batch_bytes, &entries);
+	if (n < 0) {
+		n = 0;
+		crdt_buf_reset(&entries);
+	}
+	assert((size_t)n <= max);
+	struct net_wire_msg r;
+	memset(&r, 0, sizeof(r));
+	r.type = NET_WIRE_ENTRIES;
+	memcpy(r.author, m->author, 32);
+	memcpy(r.scope, m->scope, sizeof(r.scope));
+	r.from_seq = m->from_seq;
+	r.have_seq = g->ops->feed_seq(g->ctx, m->author, m->scope);
+	r.n_entries = (size_t)n;
+	r.entries = entries.data;
+	r.entries_len = entries.len;
+	crdt_buf_init(&b);
+	net_wire_encode(&b, &r);
+	crdt_buf_fini(&entries);
+	p->served_bytes += b.len;
+	g->stats.entries_served += (uint64_t)n;
+	send_buf(g, p->id, &b, out);
+}
+
+static void on_entries(struct net_gossip *g, struct peer *p,
+		       const struct net_wire_msg *m, uint64_t now_ms,
+		       struct net_gossip_actions *out)
+{
+	struct pull *pl = NULL;
+	for (size_t i = 0; i < g->n_pulls; i++) {
+		struct pull *x = &g->pulls[i];
+		if (x->peer == p->id && !x->orphan && x->stage == PULL_SENT &&
+		    x->from == m->from_seq &&
+		    same_feed(x->author, x->scope, m->author, m->scope)) {
+			pl = x;
+			break;
+		}
+	}
+	if (!pl) { /* late, duplicated or unasked: harmless, dropped */
+		g->stats.ignored++;
+		return;
+	}
+	if (m->n_entries > pl->max) {
+		penalise(g, p, "ENTRIES longer than the PULL asked", now_ms,
+			 out);
+		return;
+	}
+	if (m->n_entries == 0) {
+		/* It has nothing from there after all; a later round asks
+		 * again if it still claims more. */
+		drop_want(p, pl->author, pl->scope);
+		remove_pull_at(g, (size_t)(pl - g->pulls));
+		p->inflight--;
+		schedule(g, p, now_ms, out);
+		return;
+	}
+	pl->stage = PULL_INGESTING;
+	pl->count = m->n_entries;
+	pl->have = m->have_seq;
+	struct net_gossip_action *a = push(out, NET_GOSSIP_INGEST, p->id);
+	a->bytes = malloc(m->entries_len);
+	if (!a->bytes)
+		abort();
+	memcpy(a->bytes, m->entries, m->entries_len);
+	a->len = m->entries_len;
+	a->count = m->n_entries;
+	a->id = pl->id;
+	g->stats.entries_received += m->n_entries;
+}
+
+void net_gossip_on_message(struct net_gossip *g, uint32_t peer,
+			   const uint8_t *msg, size_t len, uint64_t now_ms,
+			   struct net_gossip_actions *out)
+{
+	struct peer *p = get_peer(g, peer);
+	struct net_wire_msg m;
+	const char *why = NULL;
+	g->stats.msgs_received++;
+	g->stats.bytes_received += len;
+	if (!p->up || now_ms < p->banned_until) {
+		g->stats.ignored++; /* late from a closed connection */
+		return;
+	}
+	int rc = net_wire_decode(msg, len, &m, &why);
+	if (rc == -ENOMEM) {
+		g->stats.ignored++;
+		return;
+	}
+	if (rc != 0) {
+		penalise(g, p, why, now_ms, out);
+		return;
+	}
+	switch (m.type) {
+	case NET_WIRE_DIGEST:
+		on_digest(g, p, &m, out);
+		break;
+	case NET_WIRE_VECTOR:
+		on_vector(g, p, &m, now_ms, out);
+		break;
+	case NET_WIRE_ANNOUNCE:
+		on_announce(g, p, &m, now_ms, out);
+		break;
+	case NET_WIRE_PULL:
+		on_pull(g, p, &m, out);
+		break;
+	case NET_WIRE_ENTRIES:
+		on_entries(g, p, &m, now_ms, out);
+		break;
+	case NET_WIRE_FORK: /* reserved: proofs are not yet exchanged */
+	case NET_WIRE_UNKNOWN:
+		g->stats.ignored++;
+		break;
+	}
+	net_wire_msg_fini(&m);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Other events.                                                           */
+
+void net_gossip_cfg_default(struct net_gossip_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->fanout = 2;
+	cfg->round_ms = 2000;
+	cfg->pull_timeout_ms = 4000;
+	cfg->max_inflight = 4;
+	cfg->pull_entries = 256;
+	cfg->batch_bytes = 256u * 1024u;
+	cfg->list_bytes = 256u * 1024u;
+	cfg->serve_bytes = 64u * 1024u * 1024u;
+	cfg->max_vectors = 4;
+	cfg->backoff_base_ms = 1000;
+	cfg->backoff_max_ms = 300000;
+	cfg->seed = 0;
+}
+
+int net_gossip_new(const struct net_gossip_cfg *cfg,
+		   const struct net_gossip_replica *ops, void *ctx,
+		   struct net_gossip **out)
+{
+	/* An ENTRIES reply may exceed batch_bytes by one entry. */
+	size_t entry_max = CRDT_MAX_BODY_BYTES + CRDT_SIG_BYTES + 16;
+	if (cfg->fanout == 0 || cfg->round_ms == 0 || cfg->max_inflight == 0 ||
+	    cfg->pull_entries == 0 ||
+	    cfg->pull_entries > NET_WIRE_MAX_PULL_ENTRIES ||
+	    cfg->batch_bytes == 0 ||
+	    cfg->batch_bytes > NET_WIRE_MAX_MSG_BYTES -
+				   net_wire_entries_overhead() - entry_max ||
+	    cfg->list_bytes < LIST_OVERHEAD + VECTOR_ITEM_MAX ||
+	    cfg->list_bytes > NET_WIRE_MAX_MSG_BYTES ||
+	    cfg->backoff_base_ms == 0 ||
+	    cfg->backoff_max_ms < cfg->backoff_base_ms || !ops || !ops->vv ||
+	    !ops->feed_seq || !ops->read_range)
+		return -EINVAL;
+	struct net_gossip *g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->cfg = *cfg;
+	g->ops = ops;
+	g->ctx = ctx;
+	g->rng = cfg->seed;
+	*out = g;
+	return 0;
+}
+
+void net_gossip_free(struct net_gossip *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n_peers; i++)
+		free(g->peers[i].wants);
+	free(g->peers);
+	free(g->pulls);
+	free(g);
+}
+
+void net_gossip_stats(const struct net_gossip *g, struct net_gossip_stats *out)
+{
+	*out = g->stats;
+}
+
+static void arm_timer(struct net_gossip *g, struct net_gossip_actions *out)
+{
+	uint64_t r = g->cfg.round_ms, spread = r / 5;
+	uint64_t ms = r - r / 10 + (spread ? rnd(g) % (spread + 1) : 0);
+	push(out, NET_GOSSIP_TIMER, 0)->ms = ms ? ms : 1;
+}
+
+static void send_digest(struct net_gossip *g, uint32_t peer,
+			const uint8_t digest[32],
+			struct net_gossip_actions *out)
+{
+	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_DIGEST;
+	memcpy(m.digest, digest, 32);
+	send_msg(g, peer, &m, out);
+}
+
+static int own_digest(struct net_gossip *g, uint8_t d[32])
+{
+	struct net_wire_feed *f;
+	size_t n;
+	int rc = local_vv(g, &f, &n);
+	if (rc != 0)
+		return rc;
+	net_gossip_vv_digest(f, n, d);
+	free(f);
+	return 0;
+}
+
+void net_gossip_on_start(struct net_gossip *g, uint64_t now_ms,
+			 struct net_gossip_actions *out)
+{
+	(void)now_ms;
+	arm_timer(g, out);
+}
+
+void net_gossip_on_peer_up(struct net_gossip *g, uint32_t peer, uint64_t now_ms,
+			   struct net_gossip_actions *out)
+{
+	struct peer *p = get_peer(g, peer);
+	uint8_t d[32];
+	if (now_ms < p->banned_until) {
+		struct net_gossip_action *a =
+		    push(out, NET_GOSSIP_DISCONNECT, peer);
+		a->ms = p->banned_until - now_ms;
+		a->reason = "peer is backing off";
+		peer_gone(g, p);
+		return;
+	}
+	p->up = true;
+	if (own_digest(g, d) == 0)
+		send_digest(g, peer, d, out);
+}
+
+void net_gossip_on_peer_down(struct net_gossip *g, uint32_t peer,
+			     uint64_t now_ms, struct net_gossip_actions *out)
+{
+	(void)now_ms;
+	(void)out;
+	struct peer *p = find_peer(g, peer);
+	if (p)
+		peer_gone(g, p);
+}
+
+void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
+			 struct net_gossip_actions *out)
+{
+	uint32_t *up = NULL;
+	size_t n_up = 0;
+	uint8_t d[32];
+
+	for (size_t i = 0; i < g->n_pulls;) {
+		struct pull *pl = &g->pulls[i];
+		if (pl->stage == PULL_SENT && pl->deadline <= now_ms) {
+			struct peer *p = find_peer(g, pl->peer);
+			assert(p && p->inflight > 0);
+			p->inflight--;
+			remove_pull_at(g, i);
+		} else {
+			i++;
+		}
+	}
+	if (g->n_peers > 0) {
+		up = malloc(g->n_peers * sizeof(*up));
+		if (!up)
+			abort();
+	}
+	for (size_t i = 0; i < g->n_peers; i++) {
+		struct peer *p = &g->peers[i];
+		p->vectors_sent = 0;
+		p->served_bytes = 0;
+		if (p->up && now_ms >= p->banned_until)
+			up[n_up++] = p->id;
+	}
+	if (n_up > 0 && own_digest(g, d) == 0) {
+		size_t k = g->cfg.fanout < n_up ? g->cfg.fanout : n_up;
+		for (size_t i = 0; i < k; i++) { /* partial Fisher-Yates */
+			size_t j = i + (size_t)(rnd(g) % (n_up - i));
+			uint32_t t = up[i];
+			up[i] = up[j];
+			up[j] = t;
+			send_digest(g, up[i], d, out);
+		}
+	}
+	free(up);
+	schedule_all(g, now_ms, out);
+	arm_timer(g, out);
+}
+
+void net_gossip_on_local_write(struct net_gossip *g, const uint8_t author[32],
+			       const char *scope, uint64_t seq, uint64_t now_ms,
+			       struct net_gossip_actions *out)
+{
+	(void)now_ms;
+	struct net_wire_feed f;
+	memset(&f, 0, sizeof(f));
+	memcpy(f.author, author, 32);
+	assert(strlen(scope) < sizeof(f.scope));
+	memcpy(f.scope, scope, strlen(scope) + 1);
+	f.seq = seq;
+	for (size_t i = 0; i < g->n_peers; i++)
+		if (g->peers[i].up && now_ms >= g->peers[i].banned_until)
+			send_announce(g, g->peers[i].id, &f, 1, out);
+}
+
+void net_gossip_on_ingested(struct net_gossip *g, uint64_t id, size_t applied,
+			    int rc, uint64_t now_ms,
+			    struct net_gossip_actions *out)
+{
+	size_t i = 0;
+	while (i < g->n_pulls && g->pulls[i].id != id)
+		i++;
+	assert(i < g->n_pulls && g->pulls[i].stage == PULL_INGESTING);
+	if (i == g->n_pulls)
+		return;
+	struct pull pl = g->pulls[i];
+	remove_pull_at(g, i);
+	struct peer *p = find_peer(g, pl.peer);
+	assert(p);
+	if (!pl.orphan) {
+		assert(p->inflight > 0);
+		p->inflight--;
+	}
+	if (rc == -EBADMSG) {
+		if (now_ms >= p->banned_until)
+			penalise(g, p, "peer sent an entry the ledger rejects",
+				 now_ms, out);
+	} else if (pl.orphan) {
+		/* its wants went with its connection */
+	} else if (rc == 0 && applied == pl.count &&
+		   pl.have >= pl.from + pl.count) {
+		add_want(p, pl.author, pl.scope, pl.have); /* pull on */
+	} else if (rc == -EAGAIN && applied == 0 &&
+		   g->ops->feed_seq(g->ctx, pl.author, pl.scope) + 1 >=
+		       pl.from) {
+		/* The first entry cannot apply yet (a roster version we
+		 * lack, say): do not spin on it; a later round retries. */
+		drop_want(p, pl.author, pl.scope);
+	}
+	/* The feed is free again: any peer may pull it on. */
+	schedule_all(g, now_ms, out);
+}

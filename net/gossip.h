@@ -1,0 +1,173 @@
+/*
+ * net/gossip: the anti-entropy state machine (DESIGN.md section 6). It is
+ * sans-I/O: it never touches a socket, a clock or a disk. The caller hands
+ * it events (start, peer up or down, a message, the timer, a local write,
+ * the result of an ingest) with the current time, and drains the actions it
+ * appends (send, ingest, disconnect, set the timer). Production drives it
+ * from the node's event loop over nng; the simulator drives it over a fake
+ * network and clock. Messages are those of net/wire.h.
+ *
+ * One thread uses a state machine at a time; nothing here is thread-safe.
+ */
+#ifndef WARD_NET_GOSSIP_H
+#define WARD_NET_GOSSIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/wire.h"
+
+struct crdt_buf;
+struct net_gossip;
+
+/* Tunables. net_gossip_cfg_default fills in the defaults noted. */
+struct net_gossip_cfg {
+	uint32_t fanout;	  /* peers sent a DIGEST per round: 2 */
+	uint64_t round_ms;	  /* mean round interval (+-10%): 2000 */
+	uint64_t pull_timeout_ms; /* unanswered PULL forgotten: 4000 */
+	uint32_t max_inflight;	  /* PULLs (sent or ingesting) per peer: 4 */
+	uint32_t pull_entries;	  /* entries asked per PULL: 256 (<= 1024) */
+	size_t batch_bytes;	  /* entries per ENTRIES reply: 256 KiB */
+	size_t list_bytes;	  /* VECTOR and ANNOUNCE chunk: 256 KiB */
+	size_t serve_bytes;	  /* ENTRIES bytes served a peer per round:
+				     64 MiB; PULLs beyond are not answered */
+	uint32_t max_vectors;	  /* VECTOR replies to a peer per round: 4 */
+	uint64_t backoff_base_ms; /* first disconnect backoff: 1000 */
+	uint64_t backoff_max_ms;  /* backoff cap (doubling): 300000 */
+	uint64_t seed;		  /* the machine's own PRNG (peer choice,
+				     jitter): 0 */
+};
+
+/* The node's side: synchronous reads of the local replica. Each borrows
+ * ctx and the pointers it is given. */
+struct net_gossip_replica {
+	/* Every feed held, in any order: writes a malloc'd array (freed by
+	 * the state machine) and its length. 0 or a negative errno (the
+	 * round or reply is then skipped). */
+	int (*vv)(void *ctx, struct net_wire_feed **out, size_t *n);
+	/* Head seq of feed (author, scope); 0 when not held. */
+	uint64_t (*feed_seq)(void *ctx, const uint8_t author[32],
+			     const char *scope);
+	/* Appends the wire form ([body, sig]) of the consecutive entries of
+	 * feed (author, scope) from seq `from` on, at most max_entries of
+	 * them, stopping before an entry that would take the bytes appended
+	 * past max_bytes (the first entry is always appended). Returns the
+	 * count appended (0 when `from` is past the head) or a negative
+	 * errno (nothing appended). */
+	int (*read_range)(void *ctx, const uint8_t author[32],
+			  const char *scope, uint64_t from, size_t max_entries,
+			  size_t max_bytes, struct crdt_buf *out);
+};
+
+enum net_gossip_action_kind {
+	/* Send bytes[0..len) to peer. Best effort: a lost message costs
+	 * time, never correctness. */
+	NET_GOSSIP_SEND,
+	/* Verify and apply, in order, the count consecutive entries in
+	 * bytes[0..len) ([body, sig] each) that peer sent, stopping at the
+	 * first that fails; then report with net_gossip_on_ingested(id).
+	 * Entries are not checked beyond their structure: verify all. */
+	NET_GOSSIP_INGEST,
+	/* Close the connection to peer (reason, a static string, is for the
+	 * log) and do not dial it for ms. */
+	NET_GOSSIP_DISCONNECT,
+	/* Call net_gossip_on_timer ms after now; replaces any earlier
+	 * TIMER. */
+	NET_GOSSIP_TIMER,
+};
+
+struct net_gossip_action {
+	enum net_gossip_action_kind kind;
+	uint32_t peer;
+	uint8_t *bytes; /* SEND, INGEST: owned by the action list */
+	size_t len;
+	size_t count; /* INGEST: entries in bytes */
+	uint64_t id;  /* INGEST: handle for net_gossip_on_ingested */
+	uint64_t ms;  /* TIMER delay; DISCONNECT backoff */
+	const char *reason;
+};
+
+/* A list of actions the caller drains. The list owns each action's bytes:
+ * a caller that keeps them sets the action's bytes to NULL first. */
+struct net_gossip_actions {
+	struct net_gossip_action *v;
+	size_t n, cap;
+};
+
+void net_gossip_actions_init(struct net_gossip_actions *a);
+/* Frees the bytes of every action and empties the list. */
+void net_gossip_actions_reset(struct net_gossip_actions *a);
+void net_gossip_actions_fini(struct net_gossip_actions *a);
+
+/* Counters since net_gossip_new. */
+struct net_gossip_stats {
+	uint64_t msgs_sent, bytes_sent;
+	uint64_t msgs_received, bytes_received;
+	uint64_t pulls_sent, entries_received, entries_served;
+	uint64_t disconnects, ignored;
+};
+
+void net_gossip_cfg_default(struct net_gossip_cfg *cfg);
+
+/* Creates a state machine. cfg is copied; ops and ctx are borrowed and
+ * must outlive it. Returns 0 and *out, -EINVAL for a cfg out of range
+ * (batch_bytes or list_bytes too large for one message, zero fanout,
+ * round_ms or max_inflight, pull_entries above the wire's limit), or
+ * -ENOMEM. */
+int net_gossip_new(const struct net_gossip_cfg *cfg,
+		   const struct net_gossip_replica *ops, void *ctx,
+		   struct net_gossip **out);
+/* Frees g (NULL is a no-op). Outstanding INGEST ids become invalid. */
+void net_gossip_free(struct net_gossip *g);
+void net_gossip_stats(const struct net_gossip *g, struct net_gossip_stats *out);
+
+/*
+ * Events. Each appends its actions to out (borrowed) and cannot fail.
+ * Peer ids are the caller's and should name the same remote node across
+ * reconnections (a roster member index, say), since a backoff follows the
+ * id. now_ms is any monotonic millisecond clock.
+ */
+
+/* Arms the round timer. */
+void net_gossip_on_start(struct net_gossip *g, uint64_t now_ms,
+			 struct net_gossip_actions *out);
+/* A connection to peer is ready (after the hello). Sends it a DIGEST at
+ * once; a peer still backing off is disconnected again instead. */
+void net_gossip_on_peer_up(struct net_gossip *g, uint32_t peer, uint64_t now_ms,
+			   struct net_gossip_actions *out);
+/* The connection to peer is gone: its pulls are forgotten (INGESTs already
+ * handed out must still be reported). */
+void net_gossip_on_peer_down(struct net_gossip *g, uint32_t peer,
+			     uint64_t now_ms, struct net_gossip_actions *out);
+/* A message from peer (msg borrowed). A malformed one, or one of another
+ * protocol version, disconnects the peer with a backoff. */
+void net_gossip_on_message(struct net_gossip *g, uint32_t peer,
+			   const uint8_t *msg, size_t len, uint64_t now_ms,
+			   struct net_gossip_actions *out);
+/* The TIMER fired: a round (DIGEST to fanout random peers), pull timeouts,
+ * budgets; arms the next TIMER. */
+void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
+			 struct net_gossip_actions *out);
+/* This node appended entry seq to feed (author, scope): ANNOUNCE it to
+ * every connected peer at once. */
+void net_gossip_on_local_write(struct net_gossip *g, const uint8_t author[32],
+			       const char *scope, uint64_t seq, uint64_t now_ms,
+			       struct net_gossip_actions *out);
+/* Reports INGEST id (exactly once each, even if its peer went down):
+ * applied entries of it were applied or already held, then rc: 0 all of
+ * them; -EBADMSG entry number `applied` was rejected outright (the peer is
+ * disconnected with a backoff); -EAGAIN it is ahead of its feed's head or
+ * of the roster (pulled again later); any other negative errno (a local
+ * failure) just ends the batch. */
+void net_gossip_on_ingested(struct net_gossip *g, uint64_t id, size_t applied,
+			    int rc, uint64_t now_ms,
+			    struct net_gossip_actions *out);
+
+/* Sorts feeds by net_wire_feed_cmp and writes BLAKE2b-256 of their
+ * encoding as an array of [author, scope, seq, head]: the digest a DIGEST
+ * message carries (and the vv a checkpoint signs). */
+void net_gossip_vv_digest(struct net_wire_feed *feeds, size_t n,
+			  uint8_t out[32]);
+
+#endif
