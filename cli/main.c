@@ -370,6 +370,8 @@ static int cmd_records(struct args *a, const char *cmd)
 	return call(a, cmd, req);
 }
 
+static int run(struct args *ap);
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -378,8 +380,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int rc = parse(argc, argv, &a);
-	if (rc)
-		return rc;
+	if (rc == 0)
+		rc = run(&a);
+	free(a.argv);
+	free(a.members);
+	return rc;
+}
+
+static int run(struct args *ap)
+{
+	struct args a = *ap;
+	int rc;
 	if (a.argc == 0) {
 		fputs(usage, stderr);
 		return 2;

@@ -5,8 +5,9 @@
  *
  * Register: a set writes a version named by its dot and supersedes exactly
  * the versions its pred names. The live versions are all versions minus
- * every version any pred names. A pred may name a version that has not
- * arrived: its dot is kept in `dead`, and the version is dead on arrival.
+ * every version any pred names. Every dot a pred names is kept in `dead`
+ * (a version that has not arrived is dead on arrival), and never leaves
+ * it, so that the cell's bytes are the same in every arrival order.
  *
  * Set: each add's dot is its tag; an element is present while some tag of
  * it is live. A remove kills the tags it observed; tags it names that have
@@ -243,10 +244,13 @@ void crdt_cell_set(struct crdt_cell *c, const uint8_t entity[16],
 				break;
 			}
 		}
-		if (!found)
-			dots_insert(&c->dead, &c->n_dead, &preds[p]);
+		(void)found;
+		/* Every dot any pred names stays dead, so that the cell's
+		 * bytes do not depend on whether the version came first. */
+		dots_insert(&c->dead, &c->n_dead, &preds[p]);
 	}
-	if (!dots_remove(c->dead, &c->n_dead, dot)) {
+	size_t pos_dead;
+	if (!dots_find(c->dead, c->n_dead, dot, &pos_dead)) {
 		struct crdt_version v = {.dot = *dot, .hlc = hlc};
 		value_own(&v.value, value);
 		size_t pos = c->n_live;
@@ -311,7 +315,8 @@ void crdt_cell_add(struct crdt_cell *c, const uint8_t entity[16],
 		   const struct crdt_dot *dot, const struct crdt_value *elem,
 		   struct crdt_lthash *h)
 {
-	if (dots_remove(c->dead, &c->n_dead, dot))
+	size_t pos_dead;
+	if (dots_find(c->dead, c->n_dead, dot, &pos_dead))
 		return;
 	size_t pos;
 	if (!elem_find(c, elem, &pos)) {
@@ -349,8 +354,8 @@ void crdt_cell_remove(struct crdt_cell *c, const uint8_t entity[16],
 			if (e->n_tags == 0)
 				elem_drop_at(c, i);
 		}
-		if (!found)
-			dots_insert(&c->dead, &c->n_dead, &observed[o]);
+		(void)found;
+		dots_insert(&c->dead, &c->n_dead, &observed[o]);
 	}
 }
 

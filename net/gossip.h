@@ -141,7 +141,9 @@ void net_gossip_on_peer_up(struct net_gossip *g, uint32_t peer, uint64_t now_ms,
 void net_gossip_on_peer_down(struct net_gossip *g, uint32_t peer,
 			     uint64_t now_ms, struct net_gossip_actions *out);
 /* A message from peer (msg borrowed). A malformed one, or one of another
- * protocol version, disconnects the peer with a backoff. */
+ * protocol version, disconnects the peer with a backoff. Messages from a
+ * peer that is not up (no net_gossip_on_peer_up yet, down, or backing
+ * off) are ignored. */
 void net_gossip_on_message(struct net_gossip *g, uint32_t peer,
 			   const uint8_t *msg, size_t len, uint64_t now_ms,
 			   struct net_gossip_actions *out);

@@ -162,7 +162,8 @@ static size_t txn_scan(struct node_txn *t, const struct key *prefix,
 		node_kv_iter_free(it);
 	}
 	/* Stable order: store item before overlay item of the same key. */
-	qsort(items, n, sizeof(*items), item_cmp);
+	if (n > 1)
+		qsort(items, n, sizeof(*items), item_cmp);
 	size_t w = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool from_overlay = items[i].val_len >> 62;

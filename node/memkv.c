@@ -248,7 +248,7 @@ static struct node_kv_iter *mem_iter_new(struct node_kv *kv,
 	for (size_t i = pos; i < m->cur.n; i++) {
 		const struct pair *p = &m->cur.p[i];
 		if (p->key_len < prefix_len ||
-		    memcmp(p->key, prefix, prefix_len) != 0)
+		    (prefix_len && memcmp(p->key, prefix, prefix_len) != 0))
 			break;
 		map_put(&it->snap, p->key, p->key_len, p->val, p->val_len);
 	}
