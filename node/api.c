@@ -655,7 +655,6 @@ static bool field_matches(struct node_ctx *n, const uint8_t id[16],
 	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	struct crdt_value v;
 	char why[256];
-	int dummy;
 	if (f->kind == NODE_FIELD_REF) {
 		char text[64];
 		const struct crdt_version *s = crdt_cell_shown(&c);
@@ -668,7 +667,6 @@ static bool field_matches(struct node_ctx *n, const uint8_t id[16],
 		crdt_cell_fini(&c);
 		return match;
 	}
-	(void)dummy;
 	if (*want == 0) {
 		const struct crdt_version *s = crdt_cell_shown(&c);
 		match = c.is_set ? c.n_elems == 0

@@ -312,13 +312,11 @@ static int adopt(const char *dir, const uint8_t *wire, size_t len, char *msg,
 	if (rc)
 		return rc;
 	const char *why = NULL;
-	const struct node_roster *have = node_ledger_roster(n->ledger);
-	(void)have;
 	rc = node_ledger_set_roster(n->ledger, wire, len, &why);
 	if (rc) {
 		snprintf(msg, msg_len, "cannot join: %s", why);
 		node_ctx_close(n);
-		return rc == -EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_USAGE;
+		return NODE_EXIT_USAGE;
 	}
 	const struct node_roster *r = node_ledger_roster(n->ledger);
 	if (!node_roster_find(r, n->pk)) {

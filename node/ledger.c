@@ -556,17 +556,12 @@ static void process_waiting(struct node_txn *t, const uint8_t entity[16])
 		    crdt_mp_read_uint(&c, &x.hlc) != 0 ||
 		    crdt_mp_read_bin(&c, &opb, &opl) != 0)
 			continue;
+		/* The entry-level fault (jurisdiction, revocation) stored
+		 * with the op, or nil. */
 		const char *fault;
 		size_t flen;
-		if (crdt_mp_read_str(&c, &fault, &flen) == 0) {
-			/* fault text was stored with the op */
-		} else {
-			crdt_mp_read_nil(&c);
-			fault = NULL;
-			flen = 0;
-		}
 		char fault_buf[128];
-		if (fault) {
+		if (crdt_mp_read_str(&c, &fault, &flen) == 0) {
 			snprintf(fault_buf, sizeof(fault_buf), "%.*s", (int)flen,
 				 fault);
 			x.entry_fault = fault_buf;

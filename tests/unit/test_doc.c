@@ -33,29 +33,7 @@
 /* ---------------------------------------------------------------------- */
 /* Helpers.                                                                */
 
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t test_seed(const char *test)
-{
-	const char *env = getenv("WARD_SEED");
-	uint64_t seed;
-	if (env && *env) {
-		seed = strtoull(env, NULL, 0);
-	} else {
-		uint64_t s = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
-		seed = splitmix64(&s);
-	}
-	printf("%s: seed=%" PRIu64 " (WARD_SEED=%" PRIu64 " to replay)\n", test,
-	       seed, seed);
-	fflush(stdout);
-	return seed;
-}
+#include "tests/common/testseed.h"
 
 static uint8_t *encode(const struct node_doc *d, size_t *len)
 {
