@@ -28,6 +28,8 @@ struct node_ledger {
 	struct crdt_lthash digest;
 	struct crdt_hlc hlc;
 	uint64_t entries;
+	node_clock_fn clock;
+	void *clock_ctx;
 };
 
 struct node_txn {
@@ -53,8 +55,9 @@ struct op_ctx {
 	const char *entry_fault; /* jurisdiction or revocation, for all ops */
 };
 
-static uint64_t wall_ms(void)
+static uint64_t wall_ms(void *ctx)
 {
+	(void)ctx;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
@@ -225,6 +228,7 @@ int node_ledger_open(struct node_kv *kv, struct node_ledger **out)
 	if (!l)
 		return -ENOMEM;
 	l->kv = kv;
+	l->clock = wall_ms;
 	crdt_lthash_init(&l->digest);
 	int rc = load_roster(l);
 	if (rc) {
@@ -264,6 +268,12 @@ void node_ledger_close(struct node_ledger *l)
 struct node_kv *node_ledger_kv(struct node_ledger *l)
 {
 	return l->kv;
+}
+
+void node_ledger_set_clock(struct node_ledger *l, node_clock_fn fn, void *ctx)
+{
+	l->clock = fn ? fn : wall_ms;
+	l->clock_ctx = ctx;
 }
 
 const struct node_roster *node_ledger_roster(const struct node_ledger *l)
@@ -909,6 +919,7 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 			record_fork(t, &e, held, held_len, wire, len);
 			free(held);
 			reason = "fork: a different entry holds this seq";
+			rc = -EEXIST;
 			goto out;
 		}
 		reason = "entry below its feed's head is missing from the log";
@@ -941,7 +952,7 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 	write_head(t, &e);
 	t->entries++;
 	struct crdt_hlc clock = {t->hlc_last};
-	crdt_hlc_observe(&clock, e.hlc, wall_ms());
+	crdt_hlc_observe(&clock, e.hlc, l->clock(l->clock_ctx));
 	t->hlc_last = clock.last;
 	char fault[128];
 	const char *entry_fault = NULL;
@@ -1071,4 +1082,126 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 	}
 	*seq_out = e.seq;
 	return 0;
+}
+
+/* ---- reading the log ---- */
+
+static int decode_head_value(const uint8_t *v, size_t n,
+			     struct node_feed_head *h)
+{
+	struct crdt_mp_cursor c;
+	size_t arr;
+	uint64_t rv;
+	crdt_mp_cursor_init(&c, v, n, false);
+	if (crdt_mp_read_array(&c, &arr) || arr != 4 ||
+	    crdt_mp_read_uint(&c, &h->seq) ||
+	    crdt_mp_read_bin_fixed(&c, h->head, 32) ||
+	    crdt_mp_read_uint(&c, &h->hlc) || crdt_mp_read_uint(&c, &rv))
+		return -EIO;
+	return 0;
+}
+
+int node_ledger_heads(struct node_ledger *l, struct node_feed_head **out,
+		      size_t *n)
+{
+	size_t cap = 16, k = 0;
+	struct node_feed_head *f = malloc(cap * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	const uint8_t prefix = 'H';
+	struct node_kv_iter *it = node_kv_iter_new(l->kv, &prefix, 1);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *val = node_kv_iter_value(it, &vl);
+		if (kl < 34 || key[33] > 12 || kl != 34u + key[33])
+			continue;
+		if (k == cap) {
+			cap *= 2;
+			struct node_feed_head *g = realloc(f, cap * sizeof(*f));
+			if (!g) {
+				free(f);
+				node_kv_iter_free(it);
+				return -ENOMEM;
+			}
+			f = g;
+		}
+		memset(&f[k], 0, sizeof(f[k]));
+		memcpy(f[k].author, key + 1, 32);
+		memcpy(f[k].scope, key + 34, key[33]);
+		if (decode_head_value(val, vl, &f[k]) == 0)
+			k++;
+	}
+	node_kv_iter_free(it);
+	*out = f;
+	*n = k;
+	return 0;
+}
+
+uint64_t node_ledger_feed_seq(struct node_ledger *l, const uint8_t author[32],
+			      const char *scope)
+{
+	struct key k;
+	uint8_t *v;
+	size_t n;
+	struct node_feed_head h;
+	key_init(&k, 'H');
+	key_feed(&k, author, scope);
+	if (node_kv_get(l->kv, k.b, k.len, &v, &n) != 0)
+		return 0;
+	int rc = decode_head_value(v, n, &h);
+	free(v);
+	return rc ? 0 : h.seq;
+}
+
+int node_ledger_read_range(struct node_ledger *l, const uint8_t author[32],
+			   const char *scope, uint64_t from,
+			   size_t max_entries, size_t max_bytes,
+			   struct crdt_buf *out)
+{
+	if (from == 0 || strlen(scope) > 12)
+		return -EINVAL;
+	struct key k;
+	key_init(&k, 'L');
+	key_feed(&k, author, scope);
+	key_u64(&k, from);
+	struct key prefix;
+	key_init(&prefix, 'L');
+	key_feed(&prefix, author, scope);
+	/* One iterator from `from` on: the log is contiguous per feed. */
+	struct node_kv_iter *it = node_kv_iter_new(l->kv, prefix.b, prefix.len);
+	size_t count = 0, bytes = 0;
+	uint64_t want = from;
+	for (; node_kv_iter_valid(it) && count < max_entries;
+	     node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		if (kl != prefix.len + 8)
+			continue;
+		uint64_t seq = get_u64(key + prefix.len);
+		if (seq < want)
+			continue;
+		if (seq != want)
+			break;
+		const uint8_t *v = node_kv_iter_value(it, &vl);
+		if (count > 0 && bytes + vl > max_bytes)
+			break;
+		crdt_buf_append(out, v, vl);
+		bytes += vl;
+		count++;
+		want++;
+	}
+	node_kv_iter_free(it);
+	return (int)count;
+}
+
+size_t node_ledger_proof_count(struct node_ledger *l)
+{
+	const uint8_t prefix = 'P';
+	size_t n = 0;
+	struct node_kv_iter *it = node_kv_iter_new(l->kv, &prefix, 1);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it))
+		n++;
+	node_kv_iter_free(it);
+	return n;
 }

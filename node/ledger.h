@@ -29,6 +29,10 @@ struct node_txn;
 int node_ledger_open(struct node_kv *kv, struct node_ledger **out);
 void node_ledger_close(struct node_ledger *l);
 struct node_kv *node_ledger_kv(struct node_ledger *l);
+/* Sets the wall clock the ledger consults when it observes a remote hlc
+ * (default: CLOCK_REALTIME). The simulator passes its virtual clock. */
+typedef uint64_t (*node_clock_fn)(void *ctx);
+void node_ledger_set_clock(struct node_ledger *l, node_clock_fn fn, void *ctx);
 
 /* The roster the ledger judges by, or NULL before joining. */
 const struct node_roster *node_ledger_roster(const struct node_ledger *l);
@@ -58,9 +62,11 @@ enum node_ingest {
 
 /* Verifies and applies one entry in wire form. sig_checked: the caller
  * already verified the signature (a worker thread did). Returns 0 with
- * *res, or: -EBADMSG rejected outright (*why says why; a fork is also
- * recorded as a proof), -EAGAIN the entry is ahead of its feed's head (a
- * gap) or names an unknown roster version: retry after the missing ones. */
+ * *res, or: -EBADMSG rejected outright (*why says why); -EEXIST a validly
+ * signed entry that forks its feed (a different entry holds its seq): it
+ * is rejected and the pair is kept as a fork proof, and whoever relayed it
+ * did nothing wrong; -EAGAIN the entry is ahead of its feed's head (a gap)
+ * or names an unknown roster version: retry after the missing ones. */
 int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 		    bool sig_checked, enum node_ingest *res, const char **why);
 
@@ -86,6 +92,33 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 /* Entity ids a write of scope at (pk, seq) gets for create op i. */
 void node_ledger_next_seq(struct node_ledger *l, const uint8_t pk[32],
 			  const char *scope, uint64_t *seq);
+
+/* ---- reading the log (for replication and export) ---- */
+
+struct node_feed_head {
+	uint8_t author[32];
+	char scope[13];
+	uint64_t seq;
+	uint8_t head[32];
+	uint64_t hlc;
+};
+
+/* Every feed held: an owned array (free()) and its length. */
+int node_ledger_heads(struct node_ledger *l, struct node_feed_head **out,
+		      size_t *n);
+/* Head seq of feed (author, scope); 0 when not held. */
+uint64_t node_ledger_feed_seq(struct node_ledger *l, const uint8_t author[32],
+			      const char *scope);
+/* Appends the wire form of consecutive entries of a feed from seq `from`,
+ * at most max_entries, stopping before one that would take the appended
+ * bytes past max_bytes (the first is always appended). Returns the count
+ * or a negative errno (nothing appended). */
+int node_ledger_read_range(struct node_ledger *l, const uint8_t author[32],
+			   const char *scope, uint64_t from,
+			   size_t max_entries, size_t max_bytes,
+			   struct crdt_buf *out);
+/* How many fork proofs the node holds. */
+size_t node_ledger_proof_count(struct node_ledger *l);
 
 /* ---- reading state (keys in ledger_int.h) ---- */
 

@@ -8,7 +8,7 @@
  *      end identical to the in-order case;
  *  (c) rejected outright, nothing stored: bad signature, unknown author,
  *      seq gap (-EAGAIN), wrong prev, hlc not increasing, trailing bytes;
- *  (d) a fork (two validly signed entries for one feed and seq): -EBADMSG
+ *  (d) a fork (two validly signed entries for one feed and seq): -EEXIST
  *      and a 'P' proof;
  *  (e) stored without effect: a police create of a type police may not
  *      create is applied (count rises) but the entity is invalid and an 'F'
@@ -697,7 +697,7 @@ static void test_fork(void **state)
 				    &res),
 			 0);
 	assert_int_equal(res, NODE_INGEST_DUPLICATE);
-	assert_int_equal(try_ingest(&n, w2.data, w2.len, &why), -EBADMSG);
+	assert_int_equal(try_ingest(&n, w2.data, w2.len, &why), -EEXIST);
 	assert_int_equal(node_ledger_entry_count(n.l), 1);
 	assert_int_equal(count_prefix(n.kv, 'P'), 1);
 	/* the proof holds both entries */
@@ -726,7 +726,7 @@ static void test_fork(void **state)
 	assert_int_equal(try_ingest(&n2, w2.data, w2.len, &why), 0);
 	struct node_txn *t = node_ledger_begin(n2.l);
 	assert_int_equal(node_txn_ingest(t, w1.data, w1.len, false, &res, &why),
-			 -EBADMSG);
+			 -EEXIST);
 	node_txn_abort(t);
 	assert_int_equal(count_prefix(n2.kv, 'P'), 1);
 	node_down(&n2);
