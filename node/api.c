@@ -14,6 +14,7 @@
 #include "node/ledger_int.h"
 #include "node/node_int.h"
 #include "node/schema.h"
+#include "node/verify.h"
 
 #define FAIL(code, ...)                                                      \
 	do {                                                                 \
@@ -939,6 +940,7 @@ struct pending_entry {
 	const uint8_t *p;
 	size_t len;
 	size_t index;
+	bool sig_ok;
 };
 
 static struct node_doc *api_import_entries(struct node_ctx *n,
@@ -985,9 +987,23 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 				abort();
 		}
 		ents[n_ent] = (struct pending_entry){start, (size_t)(c.p - start),
-						     n_ent + 1};
+						     n_ent + 1, false};
 		n_ent++;
 	}
+	/* Signatures first, on both cores; the chain and state follow. */
+	struct node_wire *wires = calloc(n_ent ? n_ent : 1, sizeof(*wires));
+	bool *ok = calloc(n_ent ? n_ent : 1, sizeof(*ok));
+	if (!wires || !ok)
+		abort();
+	for (size_t i = 0; i < n_ent; i++)
+		wires[i] = (struct node_wire){ents[i].p, ents[i].len};
+	uint8_t net_id[32];
+	node_ledger_net_id(n->ledger, net_id);
+	node_verify_batch(net_id, wires, n_ent, ok);
+	for (size_t i = 0; i < n_ent; i++)
+		ents[i].sig_ok = ok[i];
+	free(wires);
+	free(ok);
 	size_t applied = 0, dup = 0, bad = 0;
 	struct node_doc *rejected = node_doc_array();
 	/* Apply in passes: an entry ahead of its feed waits for the next. */
@@ -1000,8 +1016,9 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 		for (size_t i = 0; i < left; i++) {
 			enum node_ingest res;
 			const char *why = NULL;
-			int rc = node_txn_ingest(t, ents[i].p, ents[i].len, false,
-						 &res, &why);
+			/* A failed check is redone inside, to say why. */
+			int rc = node_txn_ingest(t, ents[i].p, ents[i].len,
+						 ents[i].sig_ok, &res, &why);
 			if (rc == -EAGAIN) {
 				ents[w++] = ents[i];
 				continue;

@@ -6,7 +6,6 @@
  * stored state. Ops stored without effect are listed as findings.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "node/ledger_int.h"
 #include "node/node_int.h"
+#include "node/verify.h"
 
 #define AUDIT_BATCH 4096
 
@@ -24,42 +24,19 @@ struct item {
 	size_t key_len;
 	uint8_t *wire;
 	size_t len;
-	bool sig_ok;
 };
 
-struct verify_job {
-	struct item *items;
-	size_t from, to;
-	const uint8_t *net_id;
-};
-
-static void *verify_range(void *arg)
+/* Checks the signatures of a batch on both cores. */
+static void verify_batch(struct item *items, size_t n, const uint8_t *net_id,
+			 bool *ok)
 {
-	struct verify_job *j = arg;
-	for (size_t i = j->from; i < j->to; i++) {
-		struct crdt_entry e;
-		j->items[i].sig_ok = false;
-		if (crdt_entry_decode(j->items[i].wire, j->items[i].len, &e,
-				      NULL) != 0)
-			continue;
-		j->items[i].sig_ok = crdt_entry_verify(e.sig, j->net_id, e.body,
-						       e.body_len, e.author);
-		crdt_entry_fini(&e);
-	}
-	return NULL;
-}
-
-static void verify_batch(struct item *items, size_t n, const uint8_t *net_id)
-{
-	struct verify_job a = {items, 0, n / 2, net_id};
-	struct verify_job b = {items, n / 2, n, net_id};
-	pthread_t t;
-	bool threaded = n >= 64 && pthread_create(&t, NULL, verify_range, &b) == 0;
-	verify_range(&a);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		verify_range(&b);
+	struct node_wire *w = calloc(n ? n : 1, sizeof(*w));
+	if (!w)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		w[i] = (struct node_wire){items[i].wire, items[i].len};
+	node_verify_batch(net_id, w, n, ok);
+	free(w);
 }
 
 static void rm_rf(const char *path)
@@ -174,6 +151,7 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	key_init(&lp, 'L');
 	struct node_kv_iter *it = node_kv_iter_new(n->kv, lp.b, lp.len);
 	struct item *items = calloc(AUDIT_BATCH, sizeof(*items));
+	bool *sig_ok = calloc(AUDIT_BATCH, sizeof(*sig_ok));
 	bool done = false;
 	while (!done) {
 		size_t cnt = 0;
@@ -191,7 +169,7 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 			cnt++;
 		}
 		done = cnt < AUDIT_BATCH;
-		verify_batch(items, cnt, r->body_hash);
+		verify_batch(items, cnt, r->body_hash, sig_ok);
 		struct node_txn *t = node_ledger_begin(l2);
 		for (size_t i = 0; i < cnt; i++) {
 			struct item *x = &items[i];
@@ -222,7 +200,7 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 				continue;
 			}
 			static const uint8_t zero[32];
-			if (!x->sig_ok)
+			if (!sig_ok[i])
 				reason = "bad signature";
 			else if (memcmp(e.author, x->key + 1, 32) ||
 				 strcmp(e.scope, scope) || e.seq != kseq)
@@ -274,6 +252,7 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	}
 	node_kv_iter_free(it);
 	free(items);
+	free(sig_ok);
 	if (n->progress && now_s() - t0 > 0.5)
 		fprintf(stderr, "\n");
 

@@ -21,6 +21,7 @@
 #include "node/ledger.h"
 #include "node/ledger_int.h"
 #include "node/schema.h"
+#include "node/txnmap.h"
 
 struct node_ledger {
 	struct node_kv *kv;
@@ -34,7 +35,7 @@ struct node_ledger {
 
 struct node_txn {
 	struct node_ledger *l;
-	struct node_kv *overlay; /* values prefixed '+' (put) or '-' (deleted) */
+	struct node_txnmap overlay; /* what this transaction wrote */
 	struct crdt_lthash digest;
 	uint64_t entries;
 	uint64_t hlc_last;
@@ -68,44 +69,32 @@ static uint64_t wall_ms(void *ctx)
 int node_txn_get(struct node_txn *t, const uint8_t *key, size_t key_len,
 		 uint8_t **val, size_t *val_len)
 {
-	uint8_t *v;
-	size_t n;
-	if (node_kv_get(t->overlay, key, key_len, &v, &n) == 0) {
-		if (v[0] == '-') {
-			free(v);
-			return -ENOENT;
-		}
-		memmove(v, v + 1, n - 1);
-		*val = v;
-		*val_len = n - 1;
-		return 0;
-	}
-	return node_kv_get(t->l->kv, key, key_len, val, val_len);
+	const struct node_txnmap_entry *e =
+		node_txnmap_find(&t->overlay, key, key_len);
+	if (!e)
+		return node_kv_get(t->l->kv, key, key_len, val, val_len);
+	if (e->deleted)
+		return -ENOENT;
+	uint8_t *v = malloc(e->val_len ? e->val_len : 1);
+	if (!v)
+		abort();
+	if (e->val_len)
+		memcpy(v, e->val, e->val_len);
+	*val = v;
+	*val_len = e->val_len;
+	return 0;
 }
 
 static void txn_put(struct node_txn *t, const struct key *k, const uint8_t *v,
 		    size_t n)
 {
-	struct node_kv_batch *b = node_kv_batch_new();
-	uint8_t *buf = malloc(n + 1);
-	if (!buf)
-		abort();
-	buf[0] = '+';
-	if (n)
-		memcpy(buf + 1, v, n);
-	node_kv_batch_put(b, k->b, k->len, buf, n + 1);
-	/* sync: the overlay keeps no crash history (it is memory anyway). */
-	node_kv_write(t->overlay, b, true);
-	node_kv_batch_free(b);
-	free(buf);
+	static const uint8_t empty[1];
+	node_txnmap_put(&t->overlay, k->b, k->len, v ? v : empty, n);
 }
 
 static void txn_del(struct node_txn *t, const struct key *k)
 {
-	struct node_kv_batch *b = node_kv_batch_new();
-	node_kv_batch_put(b, k->b, k->len, (const uint8_t *)"-", 1);
-	node_kv_write(t->overlay, b, true);
-	node_kv_batch_free(b);
+	node_txnmap_put(&t->overlay, k->b, k->len, NULL, 0);
 }
 
 /* One key/value of a merged scan. */
@@ -126,71 +115,56 @@ static int item_cmp(const void *a, const void *b)
 	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
 }
 
-/* Keys with a prefix as the transaction sees them, in order (owned). */
+static void scan_push(struct scan_item **items, size_t *n, size_t *cap,
+		      const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*items = realloc(*items, *cap * sizeof(**items));
+		if (!*items)
+			abort();
+	}
+	struct scan_item *it = &(*items)[(*n)++];
+	it->key = malloc(kl);
+	it->val = malloc(vl ? vl : 1);
+	if (!it->key || !it->val)
+		abort();
+	memcpy(it->key, k, kl);
+	if (vl)
+		memcpy(it->val, v, vl);
+	it->key_len = kl;
+	it->val_len = vl;
+}
+
+/* Keys with a prefix as the transaction sees them, in order (owned). The
+ * overlay is walked only when it may hold such keys (with_overlay). */
 static size_t txn_scan(struct node_txn *t, const struct key *prefix,
 		       bool with_overlay, struct scan_item **out)
 {
 	size_t n = 0, cap = 0;
 	struct scan_item *items = NULL;
-	struct node_kv *srcs[2] = {t->l->kv, with_overlay ? t->overlay : NULL};
-	for (int s = 0; s < 2; s++) {
-		if (!srcs[s])
-			continue;
-		struct node_kv_iter *it =
-			node_kv_iter_new(srcs[s], prefix->b, prefix->len);
-		for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-			size_t kl, vl;
-			const uint8_t *k = node_kv_iter_key(it, &kl);
-			const uint8_t *v = node_kv_iter_value(it, &vl);
-			if (n == cap) {
-				cap = cap ? 2 * cap : 16;
-				items = realloc(items, cap * sizeof(*items));
-				if (!items)
-					abort();
-			}
-			items[n].key = malloc(kl);
-			items[n].val = malloc(vl ? vl : 1);
-			if (!items[n].key || !items[n].val)
-				abort();
-			memcpy(items[n].key, k, kl);
-			memcpy(items[n].val, v, vl);
-			items[n].key_len = kl;
-			items[n].val_len = vl;
-			/* Overlay values carry a '+'/'-' tag: mark them. */
-			if (s == 1) {
-				items[n].val_len |= (size_t)1 << 62;
-			}
-			n++;
-		}
-		node_kv_iter_free(it);
+	struct node_kv_iter *it =
+		node_kv_iter_new(t->l->kv, prefix->b, prefix->len);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *k = node_kv_iter_key(it, &kl);
+		const uint8_t *v = node_kv_iter_value(it, &vl);
+		if (!node_txnmap_find(&t->overlay, k, kl))
+			scan_push(&items, &n, &cap, k, kl, v, vl);
 	}
-	/* Stable order: store item before overlay item of the same key. */
+	node_kv_iter_free(it);
+	for (size_t i = 0; with_overlay && i < t->overlay.n; i++) {
+		const struct node_txnmap_entry *e = &t->overlay.entries[i];
+		if (e->deleted || e->key_len < prefix->len ||
+		    memcmp(e->key, prefix->b, prefix->len) != 0)
+			continue;
+		scan_push(&items, &n, &cap, e->key, e->key_len, e->val,
+			  e->val_len);
+	}
 	if (n > 1)
 		qsort(items, n, sizeof(*items), item_cmp);
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool from_overlay = items[i].val_len >> 62;
-		items[i].val_len &= ~((size_t)1 << 62);
-		if (from_overlay) {
-			/* Drop the store's copy of the same key, if any. */
-			if (w > 0 && item_cmp(&items[w - 1], &items[i]) == 0) {
-				w--;
-				free(items[w].key);
-				free(items[w].val);
-			}
-			if (items[i].val[0] == '-') {
-				free(items[i].key);
-				free(items[i].val);
-				continue;
-			}
-			memmove(items[i].val, items[i].val + 1,
-				items[i].val_len - 1);
-			items[i].val_len--;
-		}
-		items[w++] = items[i];
-	}
 	*out = items;
-	return w;
+	return n;
 }
 
 static void scan_free(struct scan_item *items, size_t n)
@@ -342,7 +316,7 @@ struct node_txn *node_ledger_begin(struct node_ledger *l)
 	if (!t)
 		abort();
 	t->l = l;
-	t->overlay = node_kv_new_mem();
+	node_txnmap_init(&t->overlay);
 	t->digest = l->digest;
 	t->entries = l->entries;
 	t->hlc_last = l->hlc.last;
@@ -353,24 +327,21 @@ void node_txn_abort(struct node_txn *t)
 {
 	if (!t)
 		return;
-	node_kv_close(t->overlay);
+	node_txnmap_fini(&t->overlay);
 	free(t);
 }
 
 int node_txn_commit(struct node_txn *t, bool sync)
 {
 	struct node_kv_batch *b = node_kv_batch_new();
-	struct node_kv_iter *it = node_kv_iter_new(t->overlay, NULL, 0);
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t kl, vl;
-		const uint8_t *k = node_kv_iter_key(it, &kl);
-		const uint8_t *v = node_kv_iter_value(it, &vl);
-		if (v[0] == '-')
-			node_kv_batch_del(b, k, kl);
+	for (size_t i = 0; i < t->overlay.n; i++) {
+		const struct node_txnmap_entry *e = &t->overlay.entries[i];
+		if (e->deleted)
+			node_kv_batch_del(b, e->key, e->key_len);
 		else
-			node_kv_batch_put(b, k, kl, v + 1, vl - 1);
+			node_kv_batch_put(b, e->key, e->key_len, e->val,
+					  e->val_len);
 	}
-	node_kv_iter_free(it);
 	uint8_t lanes[2048], u[8];
 	crdt_lthash_encode(&t->digest, lanes);
 	node_kv_batch_put(b, (const uint8_t *)META_DIGEST, strlen(META_DIGEST),

@@ -1,0 +1,24 @@
+/*
+ * verify.h: signature checks of many entries at once, on both cores.
+ * Ed25519 verification dominates ingest and audit; it needs nothing but
+ * the bytes, so it runs beside the single-threaded apply.
+ */
+#ifndef WARD_NODE_VERIFY_H
+#define WARD_NODE_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct node_wire {
+	const uint8_t *p; /* an entry's wire form, borrowed */
+	size_t len;
+};
+
+/* Sets ok[i] when entry i decodes and its signature verifies under
+ * net_id (it says nothing of the chain or the roster). Splits the work
+ * over two threads when n is large enough to pay for one. */
+void node_verify_batch(const uint8_t net_id[32], const struct node_wire *e,
+		       size_t n, bool *ok);
+
+#endif
