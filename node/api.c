@@ -16,11 +16,11 @@
 #include "node/schema.h"
 #include "node/verify.h"
 
-#define FAIL(code, ...)                                                      \
-	do {                                                                 \
-		*exit = (code);                                              \
-		snprintf(msg, msg_len, __VA_ARGS__);                         \
-		goto fail;                                                   \
+#define FAIL(code, ...)                                                        \
+	do {                                                                   \
+		*exit = (code);                                                \
+		snprintf(msg, msg_len, __VA_ARGS__);                           \
+		goto fail;                                                     \
 	} while (0)
 
 void node_hlc_time(char out[32], uint64_t hlc)
@@ -123,9 +123,12 @@ static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 static struct node_doc *value_doc(const struct crdt_value *v)
 {
 	switch (v->kind) {
-	case CRDT_VALUE_NIL: return node_doc_null();
-	case CRDT_VALUE_BOOL: return node_doc_bool(v->b);
-	case CRDT_VALUE_INT: return node_doc_int(v->i);
+	case CRDT_VALUE_NIL:
+		return node_doc_null();
+	case CRDT_VALUE_BOOL:
+		return node_doc_bool(v->b);
+	case CRDT_VALUE_INT:
+		return node_doc_int(v->i);
 	case CRDT_VALUE_STR:
 		return node_doc_strn((const char *)v->p, v->len);
 	case CRDT_VALUE_BIN: {
@@ -159,11 +162,13 @@ static void writer(struct node_ctx *n, struct node_doc *o,
 	node_hex(hex, dot->author, 32);
 	node_hlc_time(at, hlc);
 	const struct node_roster *r = node_ledger_roster(n->ledger);
-	const struct node_member *m = r ? node_roster_find(r, dot->author) : NULL;
+	const struct node_member *m =
+	    r ? node_roster_find(r, dot->author) : NULL;
 	node_doc_set(o, "by", node_doc_str(hex));
 	node_doc_set(o, "by_name", m ? node_doc_str(m->name) : node_doc_null());
 	node_doc_set(o, "by_role",
-		     m ? node_doc_str(node_role_name(m->role)) : node_doc_null());
+		     m ? node_doc_str(node_role_name(m->role))
+		       : node_doc_null());
 	node_doc_set(o, "at", node_doc_str(at));
 }
 
@@ -194,7 +199,7 @@ static struct node_doc *record_doc(struct node_ctx *n, const uint8_t id[16],
 		char name[64];
 		snprintf(name, sizeof(name), "%.*s", (int)key[17], key + 18);
 		const struct node_field *f =
-			t ? node_schema_field(t, name, strlen(name)) : NULL;
+		    t ? node_schema_field(t, name, strlen(name)) : NULL;
 		struct crdt_cell c;
 		if (crdt_cell_decode(&c, val, vl) != 0)
 			continue;
@@ -207,8 +212,9 @@ static struct node_doc *record_doc(struct node_ctx *n, const uint8_t id[16],
 			}
 			struct node_doc *arr = node_doc_array();
 			for (size_t i = 0; i < c.n_elems; i++)
-				node_doc_push(arr, field_value_doc(
-							   n, f, &c.elems[i].value));
+				node_doc_push(
+				    arr,
+				    field_value_doc(n, f, &c.elems[i].value));
 			node_doc_set(fd, "value", arr);
 		} else {
 			const struct crdt_version *shown = crdt_cell_shown(&c);
@@ -223,16 +229,17 @@ static struct node_doc *record_doc(struct node_ctx *n, const uint8_t id[16],
 			if (c.n_live > 1) {
 				struct node_doc *conf = node_doc_array();
 				for (size_t i = 0; i < c.n_live; i++)
-					node_doc_push(conf,
-						      field_value_doc(
-							      n, f, &c.live[i].value));
+					node_doc_push(
+					    conf, field_value_doc(
+						      n, f, &c.live[i].value));
 				node_doc_set(fd, "conflict", conf);
 			}
 			struct node_doc *vers = node_doc_array();
 			for (size_t i = 0; i < c.n_live; i++) {
 				struct node_doc *v = node_doc_object();
-				node_doc_set(v, "value",
-					     field_value_doc(n, f, &c.live[i].value));
+				node_doc_set(
+				    v, "value",
+				    field_value_doc(n, f, &c.live[i].value));
 				writer(n, v, &c.live[i].dot, c.live[i].hlc);
 				node_doc_push(vers, v);
 			}
@@ -333,8 +340,8 @@ static int parse_value(struct node_ctx *n, const struct node_field *f,
 			return -EINVAL;
 		}
 		memcpy(buf, id, 16);
-		*v = (struct crdt_value){.kind = CRDT_VALUE_BIN, .p = buf,
-					 .len = 16};
+		*v = (struct crdt_value){
+		    .kind = CRDT_VALUE_BIN, .p = buf, .len = 16};
 		return 0;
 	}
 	char why[512];
@@ -379,13 +386,14 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 			goto out;
 		}
 		/* keep the parsed bytes: buf is reused */
-		if (vals[i].kind == CRDT_VALUE_STR || vals[i].kind == CRDT_VALUE_BIN)
+		if (vals[i].kind == CRDT_VALUE_STR ||
+		    vals[i].kind == CRDT_VALUE_BIN)
 			vals[i].p = ob_keep(b, vals[i].p, vals[i].len);
 	}
 	if (remove) {
 		for (size_t i = 0; i < np; i++) {
 			const struct crdt_elem *e =
-				cell ? crdt_cell_find(cell, &vals[i]) : NULL;
+			    cell ? crdt_cell_find(cell, &vals[i]) : NULL;
 			if (!e) {
 				*exit = NODE_EXIT_USAGE;
 				snprintf(msg, msg_len,
@@ -396,7 +404,7 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 				goto out;
 			}
 			struct crdt_op *op =
-				ob_push(b, CRDT_OP_REMOVE, entity, f->name);
+			    ob_push(b, CRDT_OP_REMOVE, entity, f->name);
 			ob_value(b, op, &vals[i]);
 			ob_dots(b, op, e->tags, e->n_tags);
 		}
@@ -411,7 +419,7 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 			if (keep)
 				continue;
 			struct crdt_op *op =
-				ob_push(b, CRDT_OP_REMOVE, entity, f->name);
+			    ob_push(b, CRDT_OP_REMOVE, entity, f->name);
 			ob_value(b, op, &cell->elems[i].value);
 			ob_dots(b, op, cell->elems[i].tags,
 				cell->elems[i].n_tags);
@@ -429,9 +437,8 @@ out:
 	return rc;
 }
 
-static int do_write(struct node_ctx *n, const char *scope,
-		    struct op_builder *b, uint64_t *seq, int *exit, char *msg,
-		    size_t msg_len)
+static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
+		    uint64_t *seq, int *exit, char *msg, size_t msg_len)
 {
 	const struct node_roster *r = node_ledger_roster(n->ledger);
 	if (!r) {
@@ -460,7 +467,7 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 	struct op_builder b = {0};
 	const char *tname = node_doc_get_str(req, "type");
 	const struct node_type *t =
-		tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
+	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	const struct node_doc *fields = node_doc_get(req, "fields");
 	char scope[13] = "";
 	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
@@ -468,8 +475,8 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 		char list[512] = "";
 		for (size_t i = 0; i < node_schema_type_count(); i++) {
 			size_t l = strlen(list);
-			snprintf(list + l, sizeof(list) - l, "%s%s", i ? ", " : "",
-				 node_schema_type_at(i)->name);
+			snprintf(list + l, sizeof(list) - l, "%s%s",
+				 i ? ", " : "", node_schema_type_at(i)->name);
 		}
 		FAIL(NODE_EXIT_USAGE, "unknown record type '%s'; types: %s",
 		     tname ? tname : "", list);
@@ -483,14 +490,16 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 	if (t->patient_field) {
 		for (size_t i = 0; fields && i < node_doc_len(fields); i++) {
 			const struct node_doc *p = node_doc_at(fields, i);
-			const char *fname = node_doc_as_str(node_doc_at(p, 0), NULL);
+			const char *fname =
+			    node_doc_as_str(node_doc_at(p, 0), NULL);
 			const struct node_field *f =
-				node_schema_field(t, fname, strlen(fname));
+			    node_schema_field(t, fname, strlen(fname));
 			if (!f || strcmp(f->name, t->patient_field) != 0)
 				continue;
 			uint8_t pid[16];
 			struct node_entity pe;
-			const char *text = node_doc_as_str(node_doc_at(p, 1), NULL);
+			const char *text =
+			    node_doc_as_str(node_doc_at(p, 1), NULL);
 			if (resolve(n, text, pid, &pe, exit, msg, msg_len) != 0)
 				goto fail;
 			if (*scope && strcmp(scope, pe.scope) != 0)
@@ -502,8 +511,9 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 		}
 	}
 	if (!*scope)
-		FAIL(NODE_EXIT_USAGE,
-		     "say where the record belongs: scope=CODE (a region code)");
+		FAIL(
+		    NODE_EXIT_USAGE,
+		    "say where the record belongs: scope=CODE (a region code)");
 	uint64_t seq;
 	node_ledger_next_seq(n->ledger, n->pk, scope, &seq);
 	uint8_t entity[16];
@@ -514,13 +524,13 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 		const char *fname = node_doc_as_str(node_doc_at(p, 0), NULL);
 		const char *text = node_doc_as_str(node_doc_at(p, 1), NULL);
 		const struct node_field *f =
-			node_schema_field(t, fname, strlen(fname));
+		    node_schema_field(t, fname, strlen(fname));
 		if (!f)
 			FAIL(NODE_EXIT_USAGE, "%s has no field '%s'", t->name,
 			     fname);
 		for (size_t k = 0; k < i; k++) {
 			const char *prev = node_doc_as_str(
-				node_doc_at(node_doc_at(fields, k), 0), NULL);
+			    node_doc_at(node_doc_at(fields, k), 0), NULL);
 			if (node_schema_field(t, prev, strlen(prev)) == f)
 				FAIL(NODE_EXIT_USAGE, "field %s given twice",
 				     f->name);
@@ -572,8 +582,10 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
 		goto fail;
 	if (!e.valid)
-		FAIL(NODE_EXIT_USAGE, "%s has no effect (%s): it cannot be "
-		     "changed", idtext, e.reason);
+		FAIL(NODE_EXIT_USAGE,
+		     "%s has no effect (%s): it cannot be "
+		     "changed",
+		     idtext, e.reason);
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
 	const struct node_doc *changes = node_doc_get(req, "changes");
 	for (size_t i = 0; changes && i < node_doc_len(changes); i++) {
@@ -582,7 +594,7 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		const char *how = node_doc_as_str(node_doc_at(c, 1), NULL);
 		const char *text = node_doc_as_str(node_doc_at(c, 2), NULL);
 		const struct node_field *f =
-			node_schema_field(t, fname, strlen(fname));
+		    node_schema_field(t, fname, strlen(fname));
 		if (!f)
 			FAIL(NODE_EXIT_USAGE, "%s has no field '%s'", t->name,
 			     fname);
@@ -612,8 +624,8 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		struct crdt_op *op = ob_push(&b, CRDT_OP_SET, id, f->name);
 		ob_value(&b, op, &v);
 		struct crdt_dot preds[CRDT_MAX_DOTS];
-		size_t np = cell.n_live < CRDT_MAX_DOTS ? cell.n_live
-							: CRDT_MAX_DOTS;
+		size_t np =
+		    cell.n_live < CRDT_MAX_DOTS ? cell.n_live : CRDT_MAX_DOTS;
 		for (size_t k = 0; k < np; k++)
 			preds[k] = cell.live[k].dot;
 		ob_dots(&b, op, preds, np);
@@ -690,7 +702,7 @@ static struct node_doc *api_list(struct node_ctx *n, const struct node_doc *req,
 {
 	const char *tname = node_doc_get_str(req, "type");
 	const struct node_type *t =
-		tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
+	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	if (!t)
 		FAIL(NODE_EXIT_USAGE, "unknown record type '%s'",
 		     tname ? tname : "");
@@ -700,10 +712,10 @@ static struct node_doc *api_list(struct node_ctx *n, const struct node_doc *req,
 	if (scope && *scope && !node_scope_normalise(scope, norm))
 		FAIL(NODE_EXIT_USAGE, "--scope %s is not a region code", scope);
 	const struct node_field **fs =
-		calloc(node_doc_len(filters) + 1, sizeof(*fs));
+	    calloc(node_doc_len(filters) + 1, sizeof(*fs));
 	for (size_t i = 0; filters && i < node_doc_len(filters); i++) {
 		const char *fname = node_doc_as_str(
-			node_doc_at(node_doc_at(filters, i), 0), NULL);
+		    node_doc_at(node_doc_at(filters, i), 0), NULL);
 		fs[i] = node_schema_field(t, fname, strlen(fname));
 		if (!fs[i]) {
 			free(fs);
@@ -726,12 +738,12 @@ static struct node_doc *api_list(struct node_ctx *n, const struct node_doc *req,
 		if (*norm && !crdt_scope_covers(norm, e.scope))
 			continue;
 		bool ok = true;
-		for (size_t i = 0; ok && filters && i < node_doc_len(filters); i++)
+		for (size_t i = 0; ok && filters && i < node_doc_len(filters);
+		     i++)
 			ok = field_matches(
-				n, id, fs[i],
-				node_doc_as_str(
-					node_doc_at(node_doc_at(filters, i), 1),
-					NULL));
+			    n, id, fs[i],
+			    node_doc_as_str(
+				node_doc_at(node_doc_at(filters, i), 1), NULL));
 		if (ok)
 			node_doc_push(out, record_doc(n, id, &e));
 	}
@@ -761,14 +773,15 @@ static struct node_doc *api_history(struct node_ctx *n,
 	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
 		size_t kl;
 		const uint8_t *key = node_kv_iter_key(it, &kl);
-		/* 'O' entity(16) hlc(8) author(32) slen scope seq(8) index(4) */
+		/* 'O' entity(16) hlc(8) author(32) slen scope seq(8) */
 		uint64_t hlc = get_u64(key + 17);
 		const uint8_t *author = key + 25;
 		size_t slen = key[57];
 		char scope[13] = {0};
 		memcpy(scope, key + 58, slen < 12 ? slen : 12);
 		uint64_t seq = get_u64(key + 58 + slen);
-		uint32_t index = get_u32(key + 66 + slen);
+		size_t vl;
+		const uint8_t *idx = node_kv_iter_value(it, &vl);
 		struct key lk;
 		key_init(&lk, 'L');
 		key_feed(&lk, author, scope);
@@ -778,62 +791,78 @@ static struct node_doc *api_history(struct node_ctx *n,
 		if (node_kv_get(n->kv, lk.b, lk.len, &wire, &wl) != 0)
 			continue;
 		struct crdt_entry ent;
-		if (crdt_entry_decode(wire, wl, &ent, NULL) != 0 ||
-		    index >= ent.n_ops) {
+		if (crdt_entry_decode(wire, wl, &ent, NULL) != 0) {
 			free(wire);
 			continue;
 		}
-		const struct crdt_op *op = &ent.ops[index];
-		struct node_doc *o = node_doc_object();
-		struct crdt_dot dot;
-		memcpy(dot.author, author, 32);
-		dot.seq = seq;
-		dot.index = index;
-		writer(n, o, &dot, hlc);
-		node_doc_set(o, "seq", node_doc_int((int64_t)seq));
-		node_doc_set(o, "index", node_doc_int(index));
-		node_doc_set(o, "hlc", node_doc_strf("%llu", (unsigned long long)hlc));
-		node_doc_set(o, "op", node_doc_str(op_names[op->code]));
-		node_doc_set(o, "field",
-			     op->code == CRDT_OP_CREATE
-				     ? node_doc_null()
-				     : node_doc_strn(op->name, op->name_len));
-		const struct node_field *f =
-			t && op->code != CRDT_OP_CREATE
+		for (size_t ii = 0; ii + 4 <= vl; ii += 4) {
+			uint32_t index = get_u32(idx + ii);
+			if (index >= ent.n_ops)
+				continue;
+			const struct crdt_op *op = &ent.ops[index];
+			struct node_doc *o = node_doc_object();
+			struct crdt_dot dot;
+			memcpy(dot.author, author, 32);
+			dot.seq = seq;
+			dot.index = index;
+			writer(n, o, &dot, hlc);
+			node_doc_set(o, "seq", node_doc_int((int64_t)seq));
+			node_doc_set(o, "index", node_doc_int(index));
+			node_doc_set(
+			    o, "hlc",
+			    node_doc_strf("%llu", (unsigned long long)hlc));
+			node_doc_set(o, "op", node_doc_str(op_names[op->code]));
+			node_doc_set(
+			    o, "field",
+			    op->code == CRDT_OP_CREATE
+				? node_doc_null()
+				: node_doc_strn(op->name, op->name_len));
+			const struct node_field *f =
+			    t && op->code != CRDT_OP_CREATE
 				? node_schema_field(t, op->name, op->name_len)
 				: NULL;
-		node_doc_set(o, "value", op->code == CRDT_OP_CREATE
-						 ? node_doc_strn(op->name, op->name_len)
-						 : field_value_doc(n, f, &op->value));
-		if (op->code == CRDT_OP_SET || op->code == CRDT_OP_REMOVE) {
-			struct node_doc *dots = node_doc_array();
-			for (size_t i = 0; i < op->n_dots; i++) {
-				char hex[65];
-				node_hex(hex, op->dots[i].author, 32);
-				node_doc_push(dots,
-					      node_doc_strf("%s/%llu/%u", hex,
-							    (unsigned long long)op->dots[i].seq,
-							    op->dots[i].index));
+			node_doc_set(o, "value",
+				     op->code == CRDT_OP_CREATE
+					 ? node_doc_strn(op->name, op->name_len)
+					 : field_value_doc(n, f, &op->value));
+			if (op->code == CRDT_OP_SET ||
+			    op->code == CRDT_OP_REMOVE) {
+				struct node_doc *dots = node_doc_array();
+				for (size_t i = 0; i < op->n_dots; i++) {
+					char hex[65];
+					node_hex(hex, op->dots[i].author, 32);
+					node_doc_push(
+					    dots,
+					    node_doc_strf(
+						"%s/%llu/%u", hex,
+						(unsigned long long)op->dots[i]
+						    .seq,
+						op->dots[i].index));
+				}
+				node_doc_set(o,
+					     op->code == CRDT_OP_SET
+						 ? "pred"
+						 : "observed",
+					     dots);
 			}
-			node_doc_set(o, op->code == CRDT_OP_SET ? "pred"
-								: "observed",
-				     dots);
+			struct key fk;
+			key_init(&fk, 'F');
+			key_feed(&fk, author, scope);
+			key_u64(&fk, seq);
+			key_u32(&fk, index);
+			uint8_t *why;
+			size_t wlen;
+			if (node_kv_get(n->kv, fk.b, fk.len, &why, &wlen) ==
+			    0) {
+				node_doc_set(o, "effect", node_doc_bool(false));
+				node_doc_set(o, "why",
+					     node_doc_strn((char *)why, wlen));
+				free(why);
+			} else {
+				node_doc_set(o, "effect", node_doc_bool(true));
+			}
+			node_doc_push(out, o);
 		}
-		struct key fk;
-		key_init(&fk, 'F');
-		key_feed(&fk, author, scope);
-		key_u64(&fk, seq);
-		key_u32(&fk, index);
-		uint8_t *why;
-		size_t wlen;
-		if (node_kv_get(n->kv, fk.b, fk.len, &why, &wlen) == 0) {
-			node_doc_set(o, "effect", node_doc_bool(false));
-			node_doc_set(o, "why", node_doc_strn((char *)why, wlen));
-			free(why);
-		} else {
-			node_doc_set(o, "effect", node_doc_bool(true));
-		}
-		node_doc_push(out, o);
 		crdt_entry_fini(&ent);
 		free(wire);
 	}
@@ -857,7 +886,8 @@ static struct node_doc *api_status(struct node_ctx *n,
 	const struct node_member *m = r ? node_roster_find(r, n->pk) : NULL;
 	node_doc_set(d, "name", m ? node_doc_str(m->name) : node_doc_null());
 	node_doc_set(d, "role",
-		     m ? node_doc_str(node_role_name(m->role)) : node_doc_null());
+		     m ? node_doc_str(node_role_name(m->role))
+		       : node_doc_null());
 	node_doc_set(d, "scope", m ? node_doc_str(m->scope) : node_doc_null());
 	if (r) {
 		node_hex(hex, r->body_hash, 32);
@@ -885,14 +915,15 @@ static struct node_doc *api_status(struct node_ctx *n,
 		uint64_t seq;
 		uint8_t head[32];
 		crdt_mp_cursor_init(&c, val, vl, false);
-		if (crdt_mp_read_array(&c, &arr) || crdt_mp_read_uint(&c, &seq) ||
+		if (crdt_mp_read_array(&c, &arr) ||
+		    crdt_mp_read_uint(&c, &seq) ||
 		    crdt_mp_read_bin_fixed(&c, head, 32))
 			continue;
 		struct node_doc *f = node_doc_object();
 		node_hex(hex, key + 1, 32);
 		node_doc_set(f, "author", node_doc_str(hex));
-		node_doc_set(f, "scope", node_doc_strn((const char *)key + 34,
-						       key[33]));
+		node_doc_set(f, "scope",
+			     node_doc_strn((const char *)key + 34, key[33]));
 		node_doc_set(f, "seq", node_doc_int((int64_t)seq));
 		node_hex(hex, head, 32);
 		node_doc_set(f, "head", node_doc_str(hex));
@@ -905,8 +936,7 @@ static struct node_doc *api_status(struct node_ctx *n,
 
 static struct node_doc *api_export_entries(struct node_ctx *n,
 					   const struct node_doc *req,
-					   int *exit, char *msg,
-					   size_t msg_len)
+					   int *exit, char *msg, size_t msg_len)
 {
 	const char *path = node_doc_get_str(req, "path");
 	FILE *f = path ? fopen(path, "wb") : NULL;
@@ -945,8 +975,7 @@ struct pending_entry {
 
 static struct node_doc *api_import_entries(struct node_ctx *n,
 					   const struct node_doc *req,
-					   int *exit, char *msg,
-					   size_t msg_len)
+					   int *exit, char *msg, size_t msg_len)
 {
 	const char *path = node_doc_get_str(req, "path");
 	if (!node_ledger_roster(n->ledger))
@@ -986,8 +1015,8 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 			if (!ents)
 				abort();
 		}
-		ents[n_ent] = (struct pending_entry){start, (size_t)(c.p - start),
-						     n_ent + 1, false};
+		ents[n_ent] = (struct pending_entry){
+		    start, (size_t)(c.p - start), n_ent + 1, false};
 		n_ent++;
 	}
 	/* Signatures first, on both cores; the chain and state follow. */
@@ -1028,21 +1057,23 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 				bad++;
 				struct crdt_entry e;
 				char where[160];
-				if (crdt_entry_decode(ents[i].p, ents[i].len, &e,
-						      NULL) == 0) {
+				if (crdt_entry_decode(ents[i].p, ents[i].len,
+						      &e, NULL) == 0) {
 					char hex[65];
 					node_hex(hex, e.author, 32);
 					snprintf(where, sizeof(where),
-						 "entry %zu (feed %.16s/%s seq %llu)",
+						 "entry %zu (feed %.16s/%s seq "
+						 "%llu)",
 						 ents[i].index, hex, e.scope,
 						 (unsigned long long)e.seq);
 					crdt_entry_fini(&e);
 				} else {
-					snprintf(where, sizeof(where), "entry %zu",
-						 ents[i].index);
+					snprintf(where, sizeof(where),
+						 "entry %zu", ents[i].index);
 				}
-				node_doc_push(rejected,
-					      node_doc_strf("%s: %s", where, why));
+				node_doc_push(
+				    rejected,
+				    node_doc_strf("%s: %s", where, why));
 				continue;
 			}
 			if (res == NODE_INGEST_DUPLICATE)
@@ -1054,7 +1085,8 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 					free(ents);
 					free(buf);
 					node_doc_free(rejected);
-					FAIL(NODE_EXIT_IO, "store write failed");
+					FAIL(NODE_EXIT_IO,
+					     "store write failed");
 				}
 				t = node_ledger_begin(n->ledger);
 				in_txn = 0;
@@ -1089,8 +1121,9 @@ fail:
 	return NULL;
 }
 
-static struct node_doc *api_audit(struct node_ctx *n, const struct node_doc *req,
-				  int *exit, char *msg, size_t msg_len)
+static struct node_doc *api_audit(struct node_ctx *n,
+				  const struct node_doc *req, int *exit,
+				  char *msg, size_t msg_len)
 {
 	(void)req;
 	return node_audit_verify(n, exit, msg, msg_len);
@@ -1102,15 +1135,15 @@ struct handler {
 };
 
 static const struct handler handlers[] = {
-	{"status", api_status},
-	{"add", api_add},
-	{"set", api_set},
-	{"show", api_show},
-	{"list", api_list},
-	{"history", api_history},
-	{"export_entries", api_export_entries},
-	{"import_entries", api_import_entries},
-	{"audit_verify", api_audit},
+    {"status", api_status},
+    {"add", api_add},
+    {"set", api_set},
+    {"show", api_show},
+    {"list", api_list},
+    {"history", api_history},
+    {"export_entries", api_export_entries},
+    {"import_entries", api_import_entries},
+    {"audit_verify", api_audit},
 };
 
 struct node_doc *node_api_dispatch(struct node_ctx *n,
@@ -1118,7 +1151,8 @@ struct node_doc *node_api_dispatch(struct node_ctx *n,
 				   char *msg, size_t msg_len)
 {
 	const char *cmd = node_doc_get_str(req, "cmd");
-	for (size_t i = 0; cmd && i < sizeof(handlers) / sizeof(handlers[0]); i++)
+	for (size_t i = 0; cmd && i < sizeof(handlers) / sizeof(handlers[0]);
+	     i++)
 		if (!strcmp(handlers[i].cmd, cmd))
 			return handlers[i].fn(n, req, exit, msg, msg_len);
 	*exit = NODE_EXIT_USAGE;

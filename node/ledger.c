@@ -490,17 +490,39 @@ static void finding(struct node_txn *t, const struct op_ctx *x,
 	}
 }
 
+/* One 'O' key per (record, entry): its value lists the entry's op indexes
+ * on the record as sorted big-endian u32s, so a ten-op entry costs one key,
+ * not ten, and the bytes do not depend on the order ops were judged. */
 static void history(struct node_txn *t, const uint8_t entity[16],
 		    const struct op_ctx *x)
 {
 	struct key k;
+	uint8_t *v = NULL;
+	size_t n = 0;
 	key_init(&k, 'O');
 	key_bytes(&k, entity, 16);
 	key_u64(&k, x->hlc);
 	key_feed(&k, x->author, x->scope);
 	key_u64(&k, x->seq);
-	key_u32(&k, x->index);
-	txn_put(t, &k, NULL, 0);
+	if (node_txn_get(t, k.b, k.len, &v, &n) != 0) {
+		v = NULL;
+		n = 0;
+	}
+	uint8_t *out = malloc(n + 4);
+	if (!out)
+		abort();
+	size_t pos = 0;
+	while (pos + 4 <= n && get_u32(v + pos) < x->index)
+		pos += 4;
+	if (n)
+		memcpy(out, v, pos);
+	for (int i = 0; i < 4; i++)
+		out[pos + (size_t)i] = (uint8_t)(x->index >> (24 - 8 * i));
+	if (n > pos)
+		memcpy(out + pos + 4, v + pos, n - pos);
+	txn_put(t, &k, out, n + 4);
+	free(out);
+	free(v);
 }
 
 static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
@@ -1175,4 +1197,27 @@ size_t node_ledger_proof_count(struct node_ledger *l)
 		n++;
 	node_kv_iter_free(it);
 	return n;
+}
+
+/* ---- overlay access for the indexes (index.c) ---- */
+
+void node_txn_put(struct node_txn *t, const uint8_t *key, size_t key_len,
+		  const uint8_t *val, size_t val_len)
+{
+	struct key k;
+	if (key_len > KEY_MAX)
+		abort(); /* our bug: index keys are bounded */
+	memcpy(k.b, key, key_len);
+	k.len = key_len;
+	txn_put(t, &k, val, val_len);
+}
+
+void node_txn_del(struct node_txn *t, const uint8_t *key, size_t key_len)
+{
+	struct key k;
+	if (key_len > KEY_MAX)
+		abort(); /* our bug: index keys are bounded */
+	memcpy(k.b, key, key_len);
+	k.len = key_len;
+	txn_del(t, &k);
 }

@@ -11,7 +11,8 @@
  *   'W' entity(16) feed seq(8) index(4)  -> [hlc, op bytes] op waiting for
  *                                            its entity's create
  *   'T' tlen(1) type entity(16)          -> ''  records by type
- *   'O' entity(16) hlc(8) feed seq(8) index(4) -> '' ops on a record
+ *   'O' entity(16) hlc(8) feed seq(8)    -> index(4)... the entry's ops
+ *                                            on the record, ascending
  *   'F' feed seq(8) index(4)             -> reason: op stored without effect
  *   'P' feed seq(8)                      -> [wire a, wire b] fork proof (meta)
  *   'M' name                             -> node metadata (meta)
