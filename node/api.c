@@ -970,7 +970,6 @@ struct pending_entry {
 	const uint8_t *p;
 	size_t len;
 	size_t index;
-	bool sig_ok;
 };
 
 static struct node_doc *api_import_entries(struct node_ctx *n,
@@ -1016,44 +1015,46 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 				abort();
 		}
 		ents[n_ent] = (struct pending_entry){
-		    start, (size_t)(c.p - start), n_ent + 1, false};
+		    start, (size_t)(c.p - start), n_ent + 1};
 		n_ent++;
 	}
-	/* Signatures first, on both cores; the chain and state follow. */
-	struct node_wire *wires = calloc(n_ent ? n_ent : 1, sizeof(*wires));
-	bool *ok = calloc(n_ent ? n_ent : 1, sizeof(*ok));
-	if (!wires || !ok)
-		abort();
-	for (size_t i = 0; i < n_ent; i++)
-		wires[i] = (struct node_wire){ents[i].p, ents[i].len};
-	uint8_t net_id[32];
-	node_ledger_net_id(n->ledger, net_id);
-	node_verify_batch(net_id, wires, n_ent, ok);
-	for (size_t i = 0; i < n_ent; i++)
-		ents[i].sig_ok = ok[i];
-	free(wires);
-	free(ok);
 	size_t applied = 0, dup = 0, bad = 0;
 	struct node_doc *rejected = node_doc_array();
+	struct node_wire *wires = calloc(n_ent ? n_ent : 1, sizeof(*wires));
+	int *res = calloc(n_ent ? n_ent : 1, sizeof(*res));
+	const char **whys = calloc(n_ent ? n_ent : 1, sizeof(*whys));
+	if (!wires || !res || !whys)
+		abort();
 	/* Apply in passes: an entry ahead of its feed waits for the next. */
 	bool progress = true;
 	size_t left = n_ent;
 	while (left > 0 && progress) {
 		progress = false;
-		struct node_txn *t = node_ledger_begin(n->ledger);
-		size_t w = 0, in_txn = 0;
+		for (size_t i = 0; i < left; i++)
+			wires[i] = (struct node_wire){ents[i].p, ents[i].len};
+		if (node_ledger_ingest_many(n->ledger, wires, left, 1000, true,
+					    res, whys) == -EIO) {
+			free(ents);
+			free(buf);
+			free(wires);
+			free(res);
+			free(whys);
+			node_doc_free(rejected);
+			FAIL(NODE_EXIT_IO, "store write failed");
+		}
+		size_t w = 0;
 		for (size_t i = 0; i < left; i++) {
-			enum node_ingest res;
-			const char *why = NULL;
-			/* A failed check is redone inside, to say why. */
-			int rc = node_txn_ingest(t, ents[i].p, ents[i].len,
-						 ents[i].sig_ok, &res, &why);
+			int rc = res[i];
 			if (rc == -EAGAIN) {
 				ents[w++] = ents[i];
 				continue;
 			}
 			progress = true;
-			if (rc) {
+			if (rc == 1) {
+				dup++;
+			} else if (rc == 0) {
+				applied++;
+			} else {
 				bad++;
 				struct crdt_entry e;
 				char where[160];
@@ -1071,35 +1072,16 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 					snprintf(where, sizeof(where),
 						 "entry %zu", ents[i].index);
 				}
-				node_doc_push(
-				    rejected,
-				    node_doc_strf("%s: %s", where, why));
-				continue;
+				node_doc_push(rejected,
+					      node_doc_strf("%s: %s", where,
+							    whys[i]));
 			}
-			if (res == NODE_INGEST_DUPLICATE)
-				dup++;
-			else
-				applied++;
-			if (++in_txn == 1000) {
-				if (node_txn_commit(t, false) != 0) {
-					free(ents);
-					free(buf);
-					node_doc_free(rejected);
-					FAIL(NODE_EXIT_IO,
-					     "store write failed");
-				}
-				t = node_ledger_begin(n->ledger);
-				in_txn = 0;
-			}
-		}
-		if (node_txn_commit(t, true) != 0) {
-			free(ents);
-			free(buf);
-			node_doc_free(rejected);
-			FAIL(NODE_EXIT_IO, "store write failed");
 		}
 		left = w;
 	}
+	free(wires);
+	free(res);
+	free(whys);
 	for (size_t i = 0; i < left; i++) {
 		bad++;
 		node_doc_push(rejected,

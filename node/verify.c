@@ -2,9 +2,12 @@
  * verify.c: node_verify_batch, the two-thread signature check shared by
  * import, audit and replication.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 
 #include "crdt/crdt.h"
+#include "node/ledger.h"
 #include "node/verify.h"
 
 struct job {
@@ -42,4 +45,55 @@ void node_verify_batch(const uint8_t net_id[32], const struct node_wire *e,
 		pthread_join(t, NULL);
 	else
 		run(&b);
+}
+
+#define CHUNK 128
+
+int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
+			    size_t n, size_t txn_entries, bool sync, int *res,
+			    const char **why)
+{
+	uint8_t net_id[32];
+	node_ledger_net_id(l, net_id);
+	bool *ok = calloc(n ? n : 1, sizeof(*ok));
+	if (!ok)
+		return -ENOMEM;
+	size_t first = n < CHUNK ? n : CHUNK;
+	node_verify_batch(net_id, e, first, ok);
+	struct node_txn *t = node_ledger_begin(l);
+	size_t in_txn = 0;
+	int rc = 0;
+	for (size_t from = 0; from < n; from += CHUNK) {
+		size_t to = from + CHUNK < n ? from + CHUNK : n;
+		size_t next_to = to + CHUNK < n ? to + CHUNK : n;
+		struct job next = {net_id, e, ok, to, next_to};
+		pthread_t th;
+		bool threaded = to < n && pthread_create(&th, NULL, run, &next) == 0;
+		if (!threaded && to < n)
+			run(&next);
+		for (size_t i = from; i < to; i++) {
+			enum node_ingest r;
+			why[i] = NULL;
+			if (rc) {
+				res[i] = rc;
+				why[i] = "store write failed";
+				continue;
+			}
+			/* A failed check is redone inside, to say why. */
+			res[i] = node_txn_ingest(t, e[i].p, e[i].len, ok[i], &r,
+						 &why[i]);
+			if (res[i] == 0 && r == NODE_INGEST_DUPLICATE)
+				res[i] = 1;
+			if (++in_txn == txn_entries) {
+				rc = node_txn_commit(t, false);
+				t = node_ledger_begin(l);
+				in_txn = 0;
+			}
+		}
+		if (threaded)
+			pthread_join(th, NULL);
+	}
+	int crc = node_txn_commit(t, sync);
+	free(ok);
+	return rc ? rc : crc;
 }

@@ -21,4 +21,16 @@ struct node_wire {
 void node_verify_batch(const uint8_t net_id[32], const struct node_wire *e,
 		       size_t n, bool *ok);
 
+/* Verifies and applies entries in order through one ledger: signatures
+ * of the next chunk are checked on a second thread while this one applies
+ * the current chunk, so verification and apply overlap. Commits every
+ * txn_entries entries (and at the end), the last commit synced when sync.
+ * res[i] is 0 (applied), 1 (already held) or node_txn_ingest's negative
+ * code, with why[i] its static reason. Returns 0, or -EIO when the store
+ * failed (entries from the failed batch on are reported -EIO). */
+struct node_ledger;
+int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
+			    size_t n, size_t txn_entries, bool sync, int *res,
+			    const char **why);
+
 #endif
