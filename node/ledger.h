@@ -54,6 +54,11 @@ void node_txn_abort(struct node_txn *t);
 /* Reads through the overlay. Owned value; -ENOENT. */
 int node_txn_get(struct node_txn *t, const uint8_t *key, size_t key_len,
 		 uint8_t **val, size_t *val_len);
+/* Writes / deletes one key in the overlay (key_len <= 128; the index
+ * maintenance of index.c). */
+void node_txn_put(struct node_txn *t, const uint8_t *key, size_t key_len,
+		  const uint8_t *val, size_t val_len);
+void node_txn_del(struct node_txn *t, const uint8_t *key, size_t key_len);
 
 enum node_ingest {
 	NODE_INGEST_APPLIED,
