@@ -68,7 +68,7 @@ static double now_s(void)
 static size_t compare_state(struct node_kv *a, struct node_kv *b,
 			    struct node_doc *failures)
 {
-	static const char fams[] = "HECWTOF";
+	static const char fams[] = "HECWTOFIXx";
 	size_t diffs = 0;
 	for (const char *f = fams; *f; f++) {
 		uint8_t p = (uint8_t)*f;
@@ -119,6 +119,198 @@ static size_t compare_state(struct node_kv *a, struct node_kv *b,
 	return diffs;
 }
 
+/* Reads up to AUDIT_BATCH log entries from it into items (owned copies). */
+static size_t read_batch(struct node_kv_iter *it, struct item *items)
+{
+	size_t cnt = 0;
+	for (; cnt < AUDIT_BATCH && node_kv_iter_valid(it);
+	     node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *k = node_kv_iter_key(it, &kl);
+		const uint8_t *v = node_kv_iter_value(it, &vl);
+		items[cnt].key = malloc(kl);
+		items[cnt].wire = malloc(vl ? vl : 1);
+		if (!items[cnt].key || !items[cnt].wire)
+			abort();
+		memcpy(items[cnt].key, k, kl);
+		memcpy(items[cnt].wire, v, vl);
+		items[cnt].key_len = kl;
+		items[cnt].len = vl;
+		cnt++;
+	}
+	return cnt;
+}
+
+static void free_batch(struct item *items, size_t cnt)
+{
+	for (size_t i = 0; i < cnt; i++) {
+		free(items[i].key);
+		free(items[i].wire);
+	}
+}
+
+/* Log keys of entries that failed the integrity pass (few, normally none). */
+struct bad_keys {
+	size_t n, cap;
+	struct item *k; /* key only */
+};
+
+static void bad_add(struct bad_keys *b, const uint8_t *key, size_t len)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 16;
+		b->k = realloc(b->k, b->cap * sizeof(*b->k));
+		if (!b->k)
+			abort();
+	}
+	b->k[b->n].key = malloc(len);
+	if (!b->k[b->n].key)
+		abort();
+	memcpy(b->k[b->n].key, key, len);
+	b->k[b->n].key_len = len;
+	b->n++;
+}
+
+/* Both passes walk the log in key order, so the bad keys come sorted and
+ * one cursor (*pos) finds them. */
+static bool bad_has(const struct bad_keys *b, size_t *pos, const uint8_t *key,
+		    size_t len)
+{
+	if (*pos < b->n && b->k[*pos].key_len == len &&
+	    !memcmp(b->k[*pos].key, key, len)) {
+		(*pos)++;
+		return true;
+	}
+	return false;
+}
+
+static void progress(struct node_ctx *n, const char *what, size_t done,
+		     double t0, double *last)
+{
+	double now = now_s();
+	if (!n->progress || now - *last < 0.5)
+		return;
+	fprintf(stderr, "\raudit: %s %zu entries (%.0f/s)   ", what, done,
+		(double)done / (now - t0));
+	*last = now;
+}
+
+/* Pass 1: every signature (both cores) and every chain link. */
+static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
+			      struct node_doc *failures, struct bad_keys *bad,
+			      size_t *feeds)
+{
+	struct key lp;
+	key_init(&lp, 'L');
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, lp.b, lp.len);
+	struct item *items = calloc(AUDIT_BATCH, sizeof(*items));
+	bool *sig_ok = calloc(AUDIT_BATCH, sizeof(*sig_ok));
+	struct feed_state fs = {0};
+	size_t entries = 0, cnt;
+	double t0 = now_s(), last = t0;
+	if (!items || !sig_ok)
+		abort();
+	do {
+		cnt = read_batch(it, items);
+		verify_batch(items, cnt, net_id, sig_ok);
+		for (size_t i = 0; i < cnt; i++) {
+			struct item *x = &items[i];
+			/* key: 'L' author(32) slen scope seq(8) */
+			size_t feed_len = x->key_len - 9;
+			uint64_t kseq = get_u64(x->key + x->key_len - 8);
+			char hex[65], scope[13] = {0};
+			node_hex(hex, x->key + 1, 32);
+			memcpy(scope, x->key + 34,
+			       x->key[33] < 12 ? x->key[33] : 12);
+			if (fs.feed_len != feed_len ||
+			    memcmp(fs.feed, x->key + 1, feed_len)) {
+				memset(&fs, 0, sizeof(fs));
+				memcpy(fs.feed, x->key + 1, feed_len);
+				fs.feed_len = feed_len;
+				(*feeds)++;
+			}
+			entries++;
+			struct crdt_entry e;
+			const char *reason = NULL;
+			static const uint8_t zero[32];
+			if (crdt_entry_decode(x->wire, x->len, &e, &reason) != 0) {
+				memset(&e, 0, sizeof(e));
+			} else if (!sig_ok[i]) {
+				reason = "bad signature";
+			} else if (memcmp(e.author, x->key + 1, 32) ||
+				   strcmp(e.scope, scope) || e.seq != kseq) {
+				reason = "entry stored under another feed or seq";
+			} else if (e.seq != fs.seq + 1) {
+				reason = "seq gap";
+			} else if (memcmp(e.prev, fs.seq ? fs.hash : zero, 32)) {
+				reason = "prev does not match the previous entry";
+			} else if (fs.seq && e.hlc <= fs.hlc) {
+				reason = "hlc not increasing";
+			} else if (e.roster_version < fs.rv) {
+				reason = "roster version decreasing";
+			}
+			if (reason) {
+				node_doc_push(failures,
+					      node_doc_strf("feed %s/%s seq %llu: %s",
+							    hex, scope,
+							    (unsigned long long)kseq,
+							    reason));
+				bad_add(bad, x->key, x->key_len);
+			}
+			/* Chain on from what is stored, so that one bad
+			 * entry is reported once, not for every later one. */
+			fs.seq = kseq;
+			memcpy(fs.hash, e.hash, 32);
+			fs.hlc = e.hlc;
+			fs.rv = e.roster_version;
+			crdt_entry_fini(&e);
+		}
+		free_batch(items, cnt);
+		progress(n, "checked", entries, t0, &last);
+	} while (cnt == AUDIT_BATCH);
+	node_kv_iter_free(it);
+	free(items);
+	free(sig_ok);
+	return entries;
+}
+
+/* Pass 2: the whole state again, from the log alone, in a scratch store. */
+static void recompute(struct node_ctx *n, struct node_ledger *l2,
+		      const struct bad_keys *bad, struct node_doc *failures)
+{
+	struct key lp;
+	key_init(&lp, 'L');
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, lp.b, lp.len);
+	struct item *items = calloc(AUDIT_BATCH, sizeof(*items));
+	size_t done = 0, cnt, bad_pos = 0;
+	double t0 = now_s(), last = t0;
+	if (!items)
+		abort();
+	do {
+		cnt = read_batch(it, items);
+		struct node_txn *t = node_ledger_begin(l2);
+		for (size_t i = 0; i < cnt; i++) {
+			if (bad_has(bad, &bad_pos, items[i].key, items[i].key_len))
+				continue;
+			enum node_ingest res;
+			const char *why = NULL;
+			/* Signatures were checked in pass 1. */
+			int rc = node_txn_ingest(t, items[i].wire, items[i].len,
+						 true, &res, &why);
+			if (rc && rc != -EAGAIN)
+				node_doc_push(failures,
+					      node_doc_strf("recompute: entry %zu: %s",
+							    done + i + 1, why));
+		}
+		node_txn_commit(t, false);
+		free_batch(items, cnt);
+		done += cnt;
+		progress(n, "recomputed", done, t0, &last);
+	} while (cnt == AUDIT_BATCH);
+	node_kv_iter_free(it);
+	free(items);
+}
+
 struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 				   size_t msg_len)
 {
@@ -144,117 +336,18 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	node_ledger_set_roster(l2, r->wire, r->wire_len, &why);
 
 	struct node_doc *failures = node_doc_array();
-	size_t entries = 0, feeds = 0;
-	struct feed_state fs = {0};
-	double t0 = now_s(), last_report = t0;
-	struct key lp;
-	key_init(&lp, 'L');
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, lp.b, lp.len);
-	struct item *items = calloc(AUDIT_BATCH, sizeof(*items));
-	bool *sig_ok = calloc(AUDIT_BATCH, sizeof(*sig_ok));
-	bool done = false;
-	while (!done) {
-		size_t cnt = 0;
-		for (; cnt < AUDIT_BATCH && node_kv_iter_valid(it);
-		     node_kv_iter_next(it)) {
-			size_t kl, vl;
-			const uint8_t *k = node_kv_iter_key(it, &kl);
-			const uint8_t *v = node_kv_iter_value(it, &vl);
-			items[cnt].key = malloc(kl);
-			items[cnt].wire = malloc(vl ? vl : 1);
-			memcpy(items[cnt].key, k, kl);
-			memcpy(items[cnt].wire, v, vl);
-			items[cnt].key_len = kl;
-			items[cnt].len = vl;
-			cnt++;
-		}
-		done = cnt < AUDIT_BATCH;
-		verify_batch(items, cnt, r->body_hash, sig_ok);
-		struct node_txn *t = node_ledger_begin(l2);
-		for (size_t i = 0; i < cnt; i++) {
-			struct item *x = &items[i];
-			/* key: 'L' author(32) slen scope seq(8) */
-			size_t feed_len = x->key_len - 9;
-			uint64_t kseq = get_u64(x->key + x->key_len - 8);
-			char hex[65], scope[13] = {0};
-			node_hex(hex, x->key + 1, 32);
-			memcpy(scope, x->key + 34,
-			       x->key[33] < 12 ? x->key[33] : 12);
-			bool new_feed = fs.feed_len != feed_len ||
-					memcmp(fs.feed, x->key + 1, feed_len);
-			if (new_feed) {
-				memset(&fs, 0, sizeof(fs));
-				memcpy(fs.feed, x->key + 1, feed_len);
-				fs.feed_len = feed_len;
-				feeds++;
-			}
-			entries++;
-			struct crdt_entry e;
-			const char *reason = NULL;
-			if (crdt_entry_decode(x->wire, x->len, &e, &reason) != 0) {
-				node_doc_push(failures,
-					      node_doc_strf("feed %s/%s seq %llu: %s",
-							    hex, scope,
-							    (unsigned long long)kseq,
-							    reason));
-				continue;
-			}
-			static const uint8_t zero[32];
-			if (!sig_ok[i])
-				reason = "bad signature";
-			else if (memcmp(e.author, x->key + 1, 32) ||
-				 strcmp(e.scope, scope) || e.seq != kseq)
-				reason = "entry stored under another feed or seq";
-			else if (e.seq != fs.seq + 1)
-				reason = "seq gap";
-			else if (memcmp(e.prev, fs.seq ? fs.hash : zero, 32))
-				reason = "prev does not match the previous entry";
-			else if (fs.seq && e.hlc <= fs.hlc)
-				reason = "hlc not increasing";
-			else if (e.roster_version < fs.rv)
-				reason = "roster version decreasing";
-			if (reason) {
-				node_doc_push(failures,
-					      node_doc_strf("feed %s/%s seq %llu: %s",
-							    hex, scope,
-							    (unsigned long long)kseq,
-							    reason));
-			} else {
-				enum node_ingest res;
-				const char *w2;
-				int rc = node_txn_ingest(t, x->wire, x->len, true,
-							 &res, &w2);
-				if (rc && rc != -EAGAIN)
-					node_doc_push(
-						failures,
-						node_doc_strf("feed %s/%s seq %llu: %s",
-							      hex, scope,
-							      (unsigned long long)kseq,
-							      w2));
-			}
-			fs.seq = e.seq;
-			memcpy(fs.hash, e.hash, 32);
-			fs.hlc = e.hlc;
-			fs.rv = e.roster_version;
-			crdt_entry_fini(&e);
-		}
-		node_txn_commit(t, false);
-		for (size_t i = 0; i < cnt; i++) {
-			free(items[i].key);
-			free(items[i].wire);
-		}
-		double now = now_s();
-		if (n->progress && now - last_report > 0.5) {
-			fprintf(stderr, "\raudit: %zu entries checked (%.0f/s)",
-				entries, (double)entries / (now - t0));
-			last_report = now;
-		}
-	}
-	node_kv_iter_free(it);
-	free(items);
-	free(sig_ok);
-	if (n->progress && now_s() - t0 > 0.5)
+	struct bad_keys bad = {0};
+	size_t feeds = 0;
+	double t0 = now_s();
+	size_t entries = check_integrity(n, r->body_hash, failures, &bad, &feeds);
+	double t1 = now_s();
+	recompute(n, l2, &bad, failures);
+	double t2 = now_s();
+	if (n->progress && t2 - t0 > 0.5)
 		fprintf(stderr, "\n");
+	for (size_t i = 0; i < bad.n; i++)
+		free(bad.k[i].key);
+	free(bad.k);
 
 	uint8_t stored[32], recomputed[32];
 	node_ledger_digest(n->ledger, stored);
@@ -264,11 +357,10 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 			      node_doc_str("stored digest differs from the digest "
 					   "recomputed from the log"));
 	compare_state(n->kv, kv2, failures);
-
 	struct node_doc *findings = node_doc_array();
 	struct key fp;
 	key_init(&fp, 'F');
-	it = node_kv_iter_new(kv2, fp.b, fp.len);
+	struct node_kv_iter *it = node_kv_iter_new(kv2, fp.b, fp.len);
 	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
 		size_t kl, vl;
 		const uint8_t *k = node_kv_iter_key(it, &kl);
@@ -300,6 +392,8 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	node_doc_set(d, "digest", node_doc_str(hex));
 	node_doc_set(d, "failures", failures);
 	node_doc_set(d, "seconds", node_doc_strf("%.3f", secs));
+	node_doc_set(d, "integrity_seconds", node_doc_strf("%.3f", t1 - t0));
+	node_doc_set(d, "recompute_seconds", node_doc_strf("%.3f", t2 - t1));
 	node_doc_set(d, "ok", node_doc_bool(node_doc_len(failures) == 0));
 	if (node_doc_len(failures) > 0)
 		*exit = NODE_EXIT_CHECK;
