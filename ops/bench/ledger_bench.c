@@ -7,14 +7,12 @@
  *   ledger_bench write DIR COUNT       node_ledger_write, 10 ops, synced
  *   ledger_bench ingest SRC DST N      foreign entries by SRC's key into
  *                                      DST's store, txns of 500
- *   ledger_bench integrity DIR         signatures (two threads) + chains
  *                                      over DIR's log, no recompute
  *
  * Timing covers only the measured calls: entry generation for ingest is
  * done outside the clock.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,98 +258,6 @@ static int mode_ingest(const char *src, const char *dst, size_t total)
 	return 0;
 }
 
-/* ---- integrity: signatures on two threads, then chains ---- */
-
-struct item {
-	uint8_t *wire;
-	size_t len;
-	bool ok;
-	uint8_t hash[32], prev[32];
-	uint64_t seq;
-};
-
-struct job {
-	struct item *items;
-	size_t from, to;
-	const uint8_t *net_id;
-};
-
-static void *verify_range(void *arg)
-{
-	struct job *j = arg;
-	for (size_t i = j->from; i < j->to; i++) {
-		struct item *x = &j->items[i];
-		struct crdt_entry e;
-		x->ok = false;
-		if (crdt_entry_decode(x->wire, x->len, &e, NULL) != 0)
-			continue;
-		x->ok = crdt_entry_verify(e.sig, j->net_id, e.body, e.body_len,
-					  e.author);
-		memcpy(x->hash, e.hash, 32);
-		memcpy(x->prev, e.prev, 32);
-		x->seq = e.seq;
-		crdt_entry_fini(&e);
-	}
-	return NULL;
-}
-
-static int mode_integrity(const char *dir)
-{
-	struct node_ctx *n = open_node(dir);
-	uint8_t net_id[32];
-	node_ledger_net_id(n->ledger, net_id);
-	enum { BATCH = 4096 };
-	struct item *items = calloc(BATCH, sizeof(*items));
-	uint8_t p = 'L';
-	double t0 = now_s();
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, &p, 1);
-	size_t total = 0, bad = 0;
-	uint64_t last_seq = 0;
-	uint8_t last_hash[32] = {0};
-	for (;;) {
-		size_t cnt = 0;
-		for (; cnt < BATCH && node_kv_iter_valid(it);
-		     node_kv_iter_next(it)) {
-			size_t vl;
-			const uint8_t *v = node_kv_iter_value(it, &vl);
-			items[cnt].wire = malloc(vl);
-			memcpy(items[cnt].wire, v, vl);
-			items[cnt].len = vl;
-			cnt++;
-		}
-		if (!cnt)
-			break;
-		struct job a = {items, 0, cnt / 2, net_id};
-		struct job b = {items, cnt / 2, cnt, net_id};
-		pthread_t th;
-		bool threaded = pthread_create(&th, NULL, verify_range, &b) == 0;
-		verify_range(&a);
-		if (threaded)
-			pthread_join(th, NULL);
-		else
-			verify_range(&b);
-		/* One feed in this store: a single chain. */
-		for (size_t i = 0; i < cnt; i++) {
-			struct item *x = &items[i];
-			if (!x->ok || x->seq != last_seq + 1 ||
-			    memcmp(x->prev, last_hash, 32) != 0)
-				bad++;
-			last_seq = x->seq;
-			memcpy(last_hash, x->hash, 32);
-			free(x->wire);
-		}
-		total += cnt;
-	}
-	node_kv_iter_free(it);
-	double t = now_s() - t0;
-	printf("integrity_per_s %.0f\n", (double)total / t);
-	printf("integrity_entries %zu\n", total);
-	printf("integrity_bad %zu\n", bad);
-	free(items);
-	node_ctx_close(n);
-	return bad ? 1 : 0;
-}
-
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0)
@@ -363,9 +269,7 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "ingest"))
 		return mode_ingest(argv[2], argv[3],
 				   (size_t)strtoull(argv[4], NULL, 10));
-	if (argc == 3 && !strcmp(argv[1], "integrity"))
-		return mode_integrity(argv[2]);
 	fprintf(stderr, "usage: ledger_bench sodium SECS | write DIR N | "
-			"ingest SRC DST N | integrity DIR\n");
+			"ingest SRC DST N\n");
 	return 2;
 }
