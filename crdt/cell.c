@@ -265,6 +265,16 @@ void crdt_cell_set(struct crdt_cell *c, const uint8_t entity[16],
 	register_elem(h, c, entity, field, field_len, true);
 }
 
+void crdt_cell_prune_dead(struct crdt_cell *c, crdt_dot_settled_fn settled,
+			  void *ctx)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < c->n_dead; i++)
+		if (!settled(ctx, &c->dead[i]))
+			c->dead[w++] = c->dead[i];
+	c->n_dead = w;
+}
+
 const struct crdt_version *crdt_cell_shown(const struct crdt_cell *c)
 {
 	return c->n_live ? &c->live[c->n_live - 1] : NULL;

@@ -303,6 +303,14 @@ void crdt_cell_remove(struct crdt_cell *c, const uint8_t entity[16],
 		      const struct crdt_value *elem,
 		      const struct crdt_dot *observed, size_t n_observed,
 		      struct crdt_lthash *h);
+/* Drops from the dead list every dot that settled(ctx, dot) says can never
+ * arrive again (its op was applied or judged). Such a dot can supersede
+ * nothing more, and dropping it keeps the list to what is still in flight,
+ * so a field written a thousand times does not carry a thousand
+ * tombstones. The caller decides settledness (crdt/ knows no feeds). */
+typedef bool (*crdt_dot_settled_fn)(void *ctx, const struct crdt_dot *dot);
+void crdt_cell_prune_dead(struct crdt_cell *c, crdt_dot_settled_fn settled,
+			  void *ctx);
 /* Shown version of a register: greatest (hlc, author, seq, index), or NULL. */
 const struct crdt_version *crdt_cell_shown(const struct crdt_cell *c);
 /* Element lookup in a set cell; NULL when absent. */

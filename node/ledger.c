@@ -660,6 +660,47 @@ static void wait_for_create(struct node_txn *t, const struct crdt_op *op,
 	crdt_buf_fini(&opb);
 }
 
+struct head {
+	uint64_t seq;
+	uint8_t hash[32];
+	uint64_t hlc;
+	uint64_t roster_version;
+};
+
+struct settle_ctx {
+	struct node_txn *t;
+	const uint8_t *entity;
+	const char *scope;
+};
+
+static int read_head(struct node_txn *t, const uint8_t author[32],
+		     const char *scope, struct head *h);
+
+/* A dot named in a cell of this record can arrive only from an entry of
+ * the record's scope. It is settled when that entry has been applied and
+ * its op is not waiting for the record's create ('W'): it will never
+ * reach the cell again. */
+static bool dot_settled(void *ctx, const struct crdt_dot *d)
+{
+	struct settle_ctx *sc = ctx;
+	struct head h;
+	if (read_head(sc->t, d->author, sc->scope, &h) != 0 || h.seq < d->seq)
+		return false;
+	struct key k;
+	uint8_t *v;
+	size_t n;
+	key_init(&k, 'W');
+	key_bytes(&k, sc->entity, 16);
+	key_feed(&k, d->author, sc->scope);
+	key_u64(&k, d->seq);
+	key_u32(&k, d->index);
+	if (node_txn_get(sc->t, k.b, k.len, &v, &n) == 0) {
+		free(v);
+		return false;
+	}
+	return true;
+}
+
 static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 			   const struct op_ctx *x)
 {
@@ -760,6 +801,8 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 	else
 		crdt_cell_remove(&cell, op->entity, op->name, op->name_len,
 				 &op->value, op->dots, op->n_dots, &t->digest);
+	struct settle_ctx sc = {t, op->entity, x->scope};
+	crdt_cell_prune_dead(&cell, dot_settled, &sc);
 	struct crdt_buf b;
 	crdt_buf_init(&b);
 	crdt_cell_encode(&b, &cell);
@@ -770,12 +813,6 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 
 /* ---- ingest ---- */
 
-struct head {
-	uint64_t seq;
-	uint8_t hash[32];
-	uint64_t hlc;
-	uint64_t roster_version;
-};
 
 static int read_head(struct node_txn *t, const uint8_t author[32],
 		     const char *scope, struct head *h)
