@@ -13,6 +13,7 @@
  * done outside the clock.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,9 @@ struct feed {
 	uint64_t seq;
 	uint8_t prev[32];
 	uint64_t hlc;
+	bool one_op;         /* after the first entry, one set op each */
+	uint8_t entity[16];  /* the patient the one-op entries update */
+	struct crdt_dot last; /* the version the next set supersedes */
 };
 
 /* Appends the next entry of f in wire form to out. */
@@ -182,11 +186,35 @@ static void feed_next(struct feed *f, struct crdt_buf *out)
 	e.hlc = ++f->hlc;
 	e.roster_version = 1;
 	uint8_t entity[16];
-	crdt_entity_id(entity, f->pk, SCOPE, e.seq, 0);
 	struct patient p;
-	patient_fill(&p, entity, e.seq);
-	e.n_ops = 10;
-	e.ops = p.ops;
+	/* A ~250-byte address: one-op entries come to ~350 bytes. */
+	char addr[256];
+	struct crdt_op set;
+	if (f->one_op && e.seq > 1) {
+		snprintf(addr, sizeof(addr),
+			 "%0240llu", (unsigned long long)e.seq);
+		memset(&set, 0, sizeof(set));
+		set.code = CRDT_OP_SET;
+		memcpy(set.entity, f->entity, 16);
+		set.name = "address";
+		set.name_len = 7;
+		set.value = (struct crdt_value){.kind = CRDT_VALUE_STR,
+						.p = (const uint8_t *)addr,
+						.len = strlen(addr)};
+		set.dots = &f->last;
+		set.n_dots = f->last.seq ? 1 : 0;
+		e.n_ops = 1;
+		e.ops = &set;
+		memcpy(f->last.author, f->pk, 32);
+		f->last.seq = e.seq;
+		f->last.index = 0;
+	} else {
+		crdt_entity_id(entity, f->pk, SCOPE, e.seq, 0);
+		memcpy(f->entity, entity, 16);
+		patient_fill(&p, entity, e.seq);
+		e.n_ops = 10;
+		e.ops = p.ops;
+	}
 	struct crdt_buf body;
 	crdt_buf_init(&body);
 	crdt_entry_encode_body(&body, &e);
@@ -197,10 +225,12 @@ static void feed_next(struct feed *f, struct crdt_buf *out)
 	crdt_buf_fini(&body);
 }
 
-static int mode_ingest(const char *src, const char *dst, size_t total)
+static int mode_ingest(const char *src, const char *dst, size_t total,
+		       bool one_op)
 {
 	struct node_ctx *a = open_node(src);
 	struct feed f = {0};
+	f.one_op = one_op;
 	memcpy(f.pk, a->pk, 32);
 	f.sk = a->sk;
 	node_ledger_net_id(a->ledger, f.net_id);
@@ -268,8 +298,11 @@ int main(int argc, char **argv)
 		return mode_write(argv[2], (size_t)strtoull(argv[3], NULL, 10));
 	if (argc == 5 && !strcmp(argv[1], "ingest"))
 		return mode_ingest(argv[2], argv[3],
-				   (size_t)strtoull(argv[4], NULL, 10));
+				   (size_t)strtoull(argv[4], NULL, 10), false);
+	if (argc == 5 && !strcmp(argv[1], "ingest1"))
+		return mode_ingest(argv[2], argv[3],
+				   (size_t)strtoull(argv[4], NULL, 10), true);
 	fprintf(stderr, "usage: ledger_bench sodium SECS | write DIR N | "
-			"ingest SRC DST N\n");
+			"ingest|ingest1 SRC DST N\n");
 	return 2;
 }
