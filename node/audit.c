@@ -26,19 +26,6 @@ struct item {
 	size_t len;
 };
 
-/* Checks the signatures of a batch on both cores. */
-static void verify_batch(struct item *items, size_t n, const uint8_t *net_id,
-			 bool *ok)
-{
-	struct node_wire *w = calloc(n ? n : 1, sizeof(*w));
-	if (!w)
-		abort();
-	for (size_t i = 0; i < n; i++)
-		w[i] = (struct node_wire){items[i].wire, items[i].len};
-	node_verify_batch(net_id, w, n, ok);
-	free(w);
-}
-
 static void rm_rf(const char *path)
 {
 	char cmd[NODE_PATH_MAX + 16];
@@ -195,7 +182,66 @@ static void progress(struct node_ctx *n, const char *what, size_t done,
 	*last = now;
 }
 
-/* Pass 1: every signature (both cores) and every chain link. */
+/* Chain checks of one verified batch. */
+static void check_chain(struct item *items, const bool *sig_ok, size_t cnt,
+			struct feed_state *fs, size_t *feeds,
+			struct node_doc *failures, struct bad_keys *bad)
+{
+	for (size_t i = 0; i < cnt; i++) {
+		struct item *x = &items[i];
+		/* key: 'L' author(32) slen scope seq(8) */
+		size_t feed_len = x->key_len - 9;
+		uint64_t kseq = get_u64(x->key + x->key_len - 8);
+		char hex[65], scope[13] = {0};
+		node_hex(hex, x->key + 1, 32);
+		memcpy(scope, x->key + 34, x->key[33] < 12 ? x->key[33] : 12);
+		if (fs->feed_len != feed_len ||
+		    memcmp(fs->feed, x->key + 1, feed_len)) {
+			memset(fs, 0, sizeof(*fs));
+			memcpy(fs->feed, x->key + 1, feed_len);
+			fs->feed_len = feed_len;
+			(*feeds)++;
+		}
+		struct crdt_entry e;
+		const char *reason = NULL;
+		static const uint8_t zero[32];
+		if (crdt_entry_decode(x->wire, x->len, &e, &reason) != 0) {
+			memset(&e, 0, sizeof(e));
+		} else if (!sig_ok[i]) {
+			reason = "bad signature";
+		} else if (memcmp(e.author, x->key + 1, 32) ||
+			   strcmp(e.scope, scope) || e.seq != kseq) {
+			reason = "entry stored under another feed or seq";
+		} else if (e.seq != fs->seq + 1) {
+			reason = "seq gap";
+		} else if (memcmp(e.prev, fs->seq ? fs->hash : zero, 32)) {
+			reason = "prev does not match the previous entry";
+		} else if (fs->seq && e.hlc <= fs->hlc) {
+			reason = "hlc not increasing";
+		} else if (e.roster_version < fs->rv) {
+			reason = "roster version decreasing";
+		}
+		if (reason) {
+			node_doc_push(failures,
+				      node_doc_strf("feed %s/%s seq %llu: %s",
+						    hex, scope,
+						    (unsigned long long)kseq,
+						    reason));
+			bad_add(bad, x->key, x->key_len);
+		}
+		/* Chain on from what is stored, so that one bad entry is
+		 * reported once, not for every later one. */
+		fs->seq = kseq;
+		memcpy(fs->hash, e.hash, 32);
+		fs->hlc = e.hlc;
+		fs->rv = e.roster_version;
+		crdt_entry_fini(&e);
+	}
+}
+
+/* Pass 1: every signature and every chain link. Two threads check the
+ * signatures of one batch while this one reads the next and walks the
+ * chains of the previous, so the serial work hides behind verification. */
 static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 			      struct node_doc *failures, struct bad_keys *bad,
 			      size_t *feeds)
@@ -203,74 +249,47 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 	struct key lp;
 	key_init(&lp, 'L');
 	struct node_kv_iter *it = node_kv_iter_new(n->kv, lp.b, lp.len);
-	struct item *items = calloc(AUDIT_BATCH, sizeof(*items));
-	bool *sig_ok = calloc(AUDIT_BATCH, sizeof(*sig_ok));
-	struct feed_state fs = {0};
-	size_t entries = 0, cnt;
-	double t0 = now_s(), last = t0;
-	if (!items || !sig_ok)
+	struct item *items[2];
+	bool *ok[2];
+	struct node_wire *w = calloc(AUDIT_BATCH, sizeof(*w));
+	for (int b = 0; b < 2; b++) {
+		items[b] = calloc(AUDIT_BATCH, sizeof(*items[b]));
+		ok[b] = calloc(AUDIT_BATCH, sizeof(*ok[b]));
+		if (!items[b] || !ok[b])
+			abort();
+	}
+	if (!w)
 		abort();
-	do {
-		cnt = read_batch(it, items);
-		verify_batch(items, cnt, net_id, sig_ok);
-		for (size_t i = 0; i < cnt; i++) {
-			struct item *x = &items[i];
-			/* key: 'L' author(32) slen scope seq(8) */
-			size_t feed_len = x->key_len - 9;
-			uint64_t kseq = get_u64(x->key + x->key_len - 8);
-			char hex[65], scope[13] = {0};
-			node_hex(hex, x->key + 1, 32);
-			memcpy(scope, x->key + 34,
-			       x->key[33] < 12 ? x->key[33] : 12);
-			if (fs.feed_len != feed_len ||
-			    memcmp(fs.feed, x->key + 1, feed_len)) {
-				memset(&fs, 0, sizeof(fs));
-				memcpy(fs.feed, x->key + 1, feed_len);
-				fs.feed_len = feed_len;
-				(*feeds)++;
-			}
-			entries++;
-			struct crdt_entry e;
-			const char *reason = NULL;
-			static const uint8_t zero[32];
-			if (crdt_entry_decode(x->wire, x->len, &e, &reason) != 0) {
-				memset(&e, 0, sizeof(e));
-			} else if (!sig_ok[i]) {
-				reason = "bad signature";
-			} else if (memcmp(e.author, x->key + 1, 32) ||
-				   strcmp(e.scope, scope) || e.seq != kseq) {
-				reason = "entry stored under another feed or seq";
-			} else if (e.seq != fs.seq + 1) {
-				reason = "seq gap";
-			} else if (memcmp(e.prev, fs.seq ? fs.hash : zero, 32)) {
-				reason = "prev does not match the previous entry";
-			} else if (fs.seq && e.hlc <= fs.hlc) {
-				reason = "hlc not increasing";
-			} else if (e.roster_version < fs.rv) {
-				reason = "roster version decreasing";
-			}
-			if (reason) {
-				node_doc_push(failures,
-					      node_doc_strf("feed %s/%s seq %llu: %s",
-							    hex, scope,
-							    (unsigned long long)kseq,
-							    reason));
-				bad_add(bad, x->key, x->key_len);
-			}
-			/* Chain on from what is stored, so that one bad
-			 * entry is reported once, not for every later one. */
-			fs.seq = kseq;
-			memcpy(fs.hash, e.hash, 32);
-			fs.hlc = e.hlc;
-			fs.rv = e.roster_version;
-			crdt_entry_fini(&e);
-		}
-		free_batch(items, cnt);
+	struct feed_state fs = {0};
+	size_t entries = 0, prev_cnt = 0;
+	int cur = 0;
+	double t0 = now_s(), last = t0;
+	size_t cnt = read_batch(it, items[cur]);
+	while (cnt > 0 || prev_cnt > 0) {
+		for (size_t i = 0; i < cnt; i++)
+			w[i] = (struct node_wire){items[cur][i].wire,
+						  items[cur][i].len};
+		struct node_verify_job *job =
+			cnt ? node_verify_start(net_id, w, cnt, ok[cur]) : NULL;
+		int prev = 1 - cur;
+		check_chain(items[prev], ok[prev], prev_cnt, &fs, feeds,
+			    failures, bad);
+		free_batch(items[prev], prev_cnt);
+		entries += prev_cnt;
+		size_t next = cnt == AUDIT_BATCH ? read_batch(it, items[prev]) : 0;
+		if (job)
+			node_verify_wait(job);
+		prev_cnt = cnt;
+		cnt = next;
+		cur = prev;
 		progress(n, "checked", entries, t0, &last);
-	} while (cnt == AUDIT_BATCH);
+	}
 	node_kv_iter_free(it);
-	free(items);
-	free(sig_ok);
+	for (int b = 0; b < 2; b++) {
+		free(items[b]);
+		free(ok[b]);
+	}
+	free(w);
 	return entries;
 }
 

@@ -47,6 +47,38 @@ void node_verify_batch(const uint8_t net_id[32], const struct node_wire *e,
 		run(&b);
 }
 
+struct node_verify_job {
+	struct job half[2];
+	pthread_t th[2];
+	bool started[2];
+};
+
+struct node_verify_job *node_verify_start(const uint8_t net_id[32],
+					  const struct node_wire *e, size_t n,
+					  bool *ok)
+{
+	struct node_verify_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		abort();
+	j->half[0] = (struct job){net_id, e, ok, 0, n / 2};
+	j->half[1] = (struct job){net_id, e, ok, n / 2, n};
+	for (int i = 0; i < 2; i++) {
+		j->started[i] =
+			pthread_create(&j->th[i], NULL, run, &j->half[i]) == 0;
+		if (!j->started[i])
+			run(&j->half[i]); /* no thread: do it here */
+	}
+	return j;
+}
+
+void node_verify_wait(struct node_verify_job *j)
+{
+	for (int i = 0; i < 2; i++)
+		if (j->started[i])
+			pthread_join(j->th[i], NULL);
+	free(j);
+}
+
 #define CHUNK 128
 
 int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,

@@ -21,6 +21,15 @@ struct node_wire {
 void node_verify_batch(const uint8_t net_id[32], const struct node_wire *e,
 		       size_t n, bool *ok);
 
+/* The same, in the background on two threads, so the caller can do its
+ * serial work meanwhile: start returns at once (it borrows net_id, e and
+ * ok until wait returns); wait joins and frees the job. */
+struct node_verify_job;
+struct node_verify_job *node_verify_start(const uint8_t net_id[32],
+					  const struct node_wire *e, size_t n,
+					  bool *ok);
+void node_verify_wait(struct node_verify_job *j);
+
 /* Verifies and applies entries in order through one ledger: signatures
  * of the next chunk are checked on a second thread while this one applies
  * the current chunk, so verification and apply overlap. Commits every
