@@ -43,6 +43,10 @@ struct node_txn {
 	bool strict;          /* local write: any finding fails the entry */
 	const char *strict_why;
 	char why_buf[256];
+	/* The entry whose ops are being applied, and which op: its later
+	 * ops have not reached their cells yet (dot_settled). */
+	const struct crdt_entry *applying;
+	uint32_t applying_index;
 };
 
 /* Context of one op being judged. */
@@ -709,6 +713,14 @@ static bool dot_settled(void *ctx, const struct crdt_dot *d)
 	struct head h;
 	if (read_head(sc->t, d->author, sc->scope, &h) != 0 || h.seq < d->seq)
 		return false;
+	/* An op of the entry being applied that comes after the current one
+	 * (a waiting op applied at its record's create may name it) has not
+	 * reached the cell: pruning it would let it come back as a live
+	 * version. */
+	const struct crdt_entry *a = sc->t->applying;
+	if (a && a->seq == d->seq && d->index > sc->t->applying_index &&
+	    !memcmp(a->author, d->author, 32) && !strcmp(a->scope, sc->scope))
+		return false;
 	struct key k;
 	uint8_t *v;
 	size_t n;
@@ -1027,11 +1039,14 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 			.member = m,
 			.entry_fault = entry_fault,
 		};
+		t->applying = &e;
+		t->applying_index = (uint32_t)i;
 		if (e.ops[i].code == CRDT_OP_CREATE)
 			apply_create(t, &e.ops[i], &x);
 		else
 			apply_field_op(t, &e.ops[i], &x);
 	}
+	t->applying = NULL;
 	*res = NODE_INGEST_APPLIED;
 	rc = 0;
 out:

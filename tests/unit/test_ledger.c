@@ -673,6 +673,83 @@ static void test_rejected(void **state)
 	node_down(&n);
 }
 
+/* ---- a waiting op naming a later op of its record's create entry ---- */
+
+/* Regression: township's set names the version health wrote in the same
+ * entry that creates the record. Arriving first, it waits; it is applied
+ * while the create entry's first op runs, before that entry's own set,
+ * which must still be dead on arrival (it was once pruned as settled and
+ * came back as a second live version). */
+static void test_pred_into_create_entry(void **state)
+{
+	(void)state;
+	struct crdt_buf h1, t1;
+	crdt_buf_init(&h1);
+	crdt_buf_init(&t1);
+	struct crdt_op hops[2];
+	memset(hops, 0, sizeof(hops));
+	hops[0].code = CRDT_OP_CREATE;
+	hops[0].name = "patient";
+	hops[0].name_len = 7;
+	hops[1].code = CRDT_OP_SET;
+	hops[1].name = "name";
+	hops[1].name_len = 4;
+	hops[1].value = (struct crdt_value){.kind = CRDT_VALUE_STR,
+					    .p = (const uint8_t *)"a",
+					    .len = 1};
+	struct hdr hh = {0, "120116001", 1, {0}, 1000u << 16};
+	/* the set's entity is the create's: derive it as make_entry will */
+	crdt_entity_id(hops[1].entity, pk[0], "120116001", 1, 0);
+	make_entry(&hh, hops, 2, &h1, NULL);
+	struct crdt_dot pred;
+	memcpy(pred.author, pk[0], 32);
+	pred.seq = 1;
+	pred.index = 1;
+	struct crdt_op top;
+	memset(&top, 0, sizeof(top));
+	top.code = CRDT_OP_SET;
+	memcpy(top.entity, hops[1].entity, 16);
+	top.name = "name";
+	top.name_len = 4;
+	top.value = (struct crdt_value){.kind = CRDT_VALUE_STR,
+					.p = (const uint8_t *)"b",
+					.len = 1};
+	top.dots = &pred;
+	top.n_dots = 1;
+	struct hdr th = {1, "120116001", 1, {0}, 2000u << 16};
+	make_entry(&th, &top, 1, &t1, NULL);
+	struct wire wh = {h1.data, h1.len}, wt = {t1.data, t1.len};
+	struct node x, y;
+	node_up(&x);
+	node_up(&y);
+	enum node_ingest res;
+	assert_int_equal(ingest_one(&x, &wt, false, &res), 0); /* waits */
+	assert_int_equal(ingest_one(&x, &wh, false, &res), 0);
+	assert_int_equal(ingest_one(&y, &wh, false, &res), 0);
+	assert_int_equal(ingest_one(&y, &wt, false, &res), 0);
+	struct node *both[2] = {&x, &y};
+	for (int i = 0; i < 2; i++) {
+		struct crdt_cell c;
+		assert_int_equal(node_ledger_cell(both[i]->l, hops[1].entity,
+						  "name", &c),
+				 0);
+		assert_int_equal(c.n_live, 1);
+		assert_memory_equal(c.live[0].value.p, "b", 1);
+		crdt_cell_fini(&c);
+	}
+	uint8_t dx[32], dy[32], cx[32], cy[32];
+	node_ledger_digest(x.l, dx);
+	node_ledger_digest(y.l, dy);
+	assert_memory_equal(dx, dy, 32);
+	family_hash(x.kv, 'C', cx);
+	family_hash(y.kv, 'C', cy);
+	assert_memory_equal(cx, cy, 32);
+	node_down(&x);
+	node_down(&y);
+	crdt_buf_fini(&h1);
+	crdt_buf_fini(&t1);
+}
+
 /* ---- (d) fork ---- */
 
 static void test_fork(void **state)
@@ -926,6 +1003,7 @@ int main(void)
 	    cmocka_unit_test(test_cells_identical),
 	    cmocka_unit_test(test_rejected),
 	    cmocka_unit_test(test_fork),
+	    cmocka_unit_test(test_pred_into_create_entry),
 	    cmocka_unit_test(test_without_effect),
 	    cmocka_unit_test(test_crash),
 	};
