@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <unistd.h>
 
+#include "cli/tables.h"
 #include "node/node.h"
 
 static const char usage[] =
@@ -25,8 +27,21 @@ static const char usage[] =
 	"  ward add TYPE [scope=CODE] FIELD=VALUE...   create a record, print its id\n"
 	"  ward set ID FIELD=VALUE|FIELD+=V|FIELD-=V... change fields (empty value clears)\n"
 	"  ward show ID                                 fields, writers, conflicts\n"
-	"  ward list TYPE [FIELD=VALUE...] [--scope S]  records of a type\n"
+	"  ward list TYPE [FILTER...] [--scope S] [--special VALUE]\n"
+	"      FILTER: FIELD=VALUE, FIELD>=N, FIELD<=N, FIELD=N.., FIELD=..N, FIELD=A..B\n"
 	"  ward history ID                              every op on a record\n"
+	"  ward retract ID --reason TEXT                the record counts for nothing\n"
+	"  ward duplicates                              patients sharing id_number/patient_no\n"
+	"\n"
+	"Follow-up work and rates:\n"
+	"  ward due [--scope S] [--on DATE]             patients due or overdue, most overdue first\n"
+	"  ward joint-missing [--scope S] [--on DATE]   risk >= 3 without a joint visit since\n"
+	"  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n"
+	"\n"
+	"Registers (spreadsheets):\n"
+	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n"
+	"  ward export --csv FILE --type TYPE [--scope S] [--labels]     (or --jsonl FILE)\n"
+	"  ward access-log                              who read or exported what (this node)\n"
 	"\n"
 	"The ledger:\n"
 	"  ward status                                  node, network, feeds, digest\n"
@@ -46,6 +61,8 @@ struct args {
 	char **argv; /* positional and FIELD=VALUE words */
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries;
+	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
+	bool labels, skip_bad, dry_run;
 	const char **members;
 	size_t n_members;
 };
@@ -78,8 +95,32 @@ static int parse(int argc, char **argv, struct args *a)
 			fputs(usage, stdout);
 			exit(0);
 		}
+		if (!strcmp(s, "--labels") || !strcmp(s, "--skip-bad") ||
+		    !strcmp(s, "--dry-run")) {
+			bool *flag = s[2] == 'l'   ? &a->labels
+				     : s[2] == 's' ? &a->skip_bad
+						   : &a->dry_run;
+			*flag = true;
+			continue;
+		}
 		if (!strcmp(s, "--data"))
 			slot = &a->data;
+		else if (!strcmp(s, "--special"))
+			slot = &a->special;
+		else if (!strcmp(s, "--on"))
+			slot = &a->on;
+		else if (!strcmp(s, "--from"))
+			slot = &a->from;
+		else if (!strcmp(s, "--to"))
+			slot = &a->to;
+		else if (!strcmp(s, "--reason"))
+			slot = &a->reason;
+		else if (!strcmp(s, "--csv"))
+			slot = &a->csv;
+		else if (!strcmp(s, "--jsonl"))
+			slot = &a->jsonl;
+		else if (!strcmp(s, "--type"))
+			slot = &a->type;
 		else if (!strcmp(s, "--role"))
 			slot = &a->role;
 		else if (!strcmp(s, "--name"))
@@ -145,15 +186,15 @@ static void print_value(const struct node_doc *v)
 
 static void print_record(const struct node_doc *r)
 {
-	printf("%s  (%s, scope %s)\n", node_doc_get_str(r, "id"),
-	       node_doc_get_str(r, "type"), node_doc_get_str(r, "scope"));
+	cli_print_record_head(r);
 	const char *no_effect = node_doc_get_str(r, "no_effect");
 	if (no_effect)
 		printf("  NO EFFECT: %s\n", no_effect);
 	const struct node_doc *fields = node_doc_get(r, "fields");
 	for (size_t i = 0; i < node_doc_len(fields); i++) {
 		const struct node_doc *f = node_doc_at(fields, i);
-		printf("  %-20s ", node_doc_key_at(fields, i));
+		cli_print_field_name(node_doc_get_str(r, "type"),
+				     node_doc_key_at(fields, i));
 		print_value(node_doc_get(f, "value"));
 		const char *by = node_doc_get_str(f, "by_name");
 		if (by)
@@ -179,26 +220,13 @@ static void print_record(const struct node_doc *r)
 
 static void print_human(const char *cmd, const struct node_doc *r)
 {
+	if (cli_print_table(cmd, r))
+		return;
 	if (!strcmp(cmd, "add")) {
 		printf("%s\n", node_doc_get_str(r, "id"));
 	} else if (!strcmp(cmd, "show") || !strcmp(cmd, "set")) {
 		print_record(r);
-	} else if (!strcmp(cmd, "list")) {
-		for (size_t i = 0; i < node_doc_len(r); i++) {
-			const struct node_doc *x = node_doc_at(r, i);
-			const char *id = node_doc_get_str(x, "id");
-			const char *dash = strrchr(id, '-');
-			printf("%-12s %.8s  %-10s", node_doc_get_str(x, "type"),
-			       dash ? dash + 1 : id, node_doc_get_str(x, "scope"));
-			const struct node_doc *fields = node_doc_get(x, "fields");
-			for (size_t k = 0; k < node_doc_len(fields) && k < 4; k++) {
-				printf("  %s=", node_doc_key_at(fields, k));
-				print_value(node_doc_get(node_doc_at(fields, k),
-							 "value"));
-			}
-			printf("\n");
-		}
-		printf("%zu records\n", node_doc_len(r));
+		cli_print_related(node_doc_get(r, "related"));
 	} else if (!strcmp(cmd, "history")) {
 		for (size_t i = 0; i < node_doc_len(r); i++) {
 			const struct node_doc *o = node_doc_at(r, i);
@@ -236,6 +264,32 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_str(f, "author"),
 			       node_doc_get_str(f, "scope"),
 			       (long long)node_doc_get_int(f, "seq", 0));
+		}
+		printf("proofs   %lld\n", (long long)node_doc_get_int(r, "proofs", 0));
+		if (node_doc_get_bool(r, "insecure", false))
+			printf("INSECURE plain tcp between nodes: no TLS, peers "
+			       "not authenticated\n");
+		if (node_doc_get_bool(r, "writes_blocked", false))
+			printf("WRITES BLOCKED: a peer holds more of this node's "
+			       "own feed; waiting for gossip to bring it back\n");
+		const struct node_doc *peers = node_doc_get(r, "peers");
+		printf("peers    %zu\n", node_doc_len(peers));
+		for (size_t i = 0; i < node_doc_len(peers); i++) {
+			const struct node_doc *p = node_doc_at(peers, i);
+			const struct node_doc *lag = node_doc_get(p, "lag_entries");
+			const char *seen = node_doc_get_str(p, "last_seen");
+			char lagtxt[24] = "?";
+			if (lag && node_doc_kind(lag) != NODE_DOC_NULL)
+				snprintf(lagtxt, sizeof(lagtxt), "%lld",
+					 (long long)node_doc_as_int(lag));
+			printf("  %.16s  %-20s %-21s %-12s lag %s  seen %s\n",
+			       node_doc_get_str(p, "node_id"),
+			       node_doc_get_str(p, "name"),
+			       node_doc_get_str(p, "address"),
+			       node_doc_get_bool(p, "connected", false)
+				       ? "connected"
+				       : "disconnected",
+			       lagtxt, seen ? seen : "never");
 		}
 	} else if (!strcmp(cmd, "audit_verify")) {
 		const struct node_doc *fail = node_doc_get(r, "failures");
@@ -277,6 +331,9 @@ static void print_human(const char *cmd, const struct node_doc *r)
 static int call(const struct args *a, const char *cmd, struct node_doc *req)
 {
 	node_doc_set(req, "cmd", node_doc_str(cmd));
+	/* Who reads: for the node's access log. */
+	const struct passwd *pw = getpwuid(getuid());
+	node_doc_set(req, "user", node_doc_str(pw ? pw->pw_name : "?"));
 	struct node_doc *resp = node_call(a->data, req, isatty(2));
 	node_doc_free(req);
 	int code = (int)node_doc_get_int(resp, "exit", 0);
@@ -286,6 +343,10 @@ static int call(const struct args *a, const char *cmd, struct node_doc *req)
 		return code ? code : 6;
 	}
 	const struct node_doc *r = node_doc_get(resp, "result");
+	const struct node_doc *warn = node_doc_get(r, "warnings");
+	for (size_t i = 0; warn && i < node_doc_len(warn); i++)
+		fprintf(stderr, "ward: warning: %s\n",
+			node_doc_as_str(node_doc_at(warn, i), NULL));
 	if (a->json) {
 		node_doc_print_json(stdout, r, true);
 		printf("\n");
@@ -347,6 +408,8 @@ static int cmd_records(struct args *a, const char *cmd)
 		node_doc_set(req, !strcmp(cmd, "add") ? "fields" : "filters", fields);
 		if (a->scope)
 			node_doc_set(req, "scope", node_doc_str(a->scope));
+		if (a->special)
+			node_doc_set(req, "special", node_doc_str(a->special));
 		return call(a, cmd, req);
 	}
 	if (a->argc < 2) {
@@ -368,6 +431,68 @@ static int cmd_records(struct args *a, const char *cmd)
 		node_doc_set(req, "changes", changes);
 	}
 	return call(a, cmd, req);
+}
+
+/* due, joint-missing, report, duplicates, access-log, retract: options
+ * into the request as they are. */
+static int cmd_query(struct args *a, const char *cmd)
+{
+	int rc = need_data(a);
+	if (rc)
+		return rc;
+	struct node_doc *req = node_doc_object();
+	const char *opts[][2] = {{"scope", a->scope}, {"on", a->on},
+				 {"from", a->from},   {"to", a->to},
+				 {"reason", a->reason}};
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (opts[i][1])
+			node_doc_set(req, opts[i][0], node_doc_str(opts[i][1]));
+	if (!strcmp(cmd, "report") && (!a->from || !a->to)) {
+		node_doc_free(req);
+		return die(2, "%s", "usage: ward report --from DATE --to DATE "
+				    "[--scope S] [--json]");
+	}
+	if (!strcmp(cmd, "retract")) {
+		if (a->argc < 2 || !a->reason) {
+			node_doc_free(req);
+			return die(2, "%s", "usage: ward retract ID --reason TEXT");
+		}
+		node_doc_set(req, "id", node_doc_str(a->argv[1]));
+	}
+	char name[32];
+	snprintf(name, sizeof(name), "%s", cmd);
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return call(a, name, req);
+}
+
+/* import/export --csv FILE | --jsonl FILE --type TYPE: registers. */
+static int cmd_records_file(struct args *a, const char *cmd)
+{
+	const char *file = a->csv ? a->csv : a->jsonl;
+	if (!a->type)
+		return die(2, "usage: ward %s --%s FILE --type TYPE", cmd,
+			   a->csv ? "csv" : "jsonl");
+	/* The node may be a daemon in another directory: an absolute path. */
+	char path[8192];
+	if (file[0] != '/' && getcwd(path, sizeof(path) / 2))
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s",
+			 file);
+	else
+		snprintf(path, sizeof(path), "%s", file);
+	struct node_doc *req = node_doc_object();
+	node_doc_set(req, "path", node_doc_str(path));
+	node_doc_set(req, "format", node_doc_str(a->csv ? "csv" : "jsonl"));
+	node_doc_set(req, "type", node_doc_str(a->type));
+	if (a->scope)
+		node_doc_set(req, "scope", node_doc_str(a->scope));
+	node_doc_set(req, "labels", node_doc_bool(a->labels));
+	node_doc_set(req, "skip_bad", node_doc_bool(a->skip_bad));
+	node_doc_set(req, "dry_run", node_doc_bool(a->dry_run));
+	return call(a, !strcmp(cmd, "import") ? "import_records"
+					      : "export_records",
+		    req);
 }
 
 static int run(struct args *ap);
@@ -435,6 +560,10 @@ static int run(struct args *ap)
 			return rc;
 		return call(&a, "status", node_doc_object());
 	}
+	if (!strcmp(cmd, "due") || !strcmp(cmd, "joint-missing") ||
+	    !strcmp(cmd, "report") || !strcmp(cmd, "duplicates") ||
+	    !strcmp(cmd, "access-log") || !strcmp(cmd, "retract"))
+		return cmd_query(&a, cmd);
 	if (!strcmp(cmd, "audit")) {
 		if (a.argc < 2 || strcmp(a.argv[1], "verify"))
 			return die(2, "%s", "usage: ward audit verify");
@@ -445,8 +574,12 @@ static int run(struct args *ap)
 	if (!strcmp(cmd, "export") || !strcmp(cmd, "import")) {
 		if ((rc = need_data(&a)))
 			return rc;
+		if (a.csv || a.jsonl)
+			return cmd_records_file(&a, cmd);
 		if (!a.entries)
-			return die(2, "usage: ward %s --entries FILE", cmd);
+			return die(2, "usage: ward %s --entries FILE | --csv FILE "
+				      "--type TYPE | --jsonl FILE --type TYPE",
+				   cmd);
 		/* The node may be a daemon in another directory: send an
 		 * absolute path. */
 		char path[8192];

@@ -11,8 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "node/access.h"
 #include "node/ledger_int.h"
 #include "node/node_int.h"
+#include "node/query.h"
 #include "node/schema.h"
 #include "node/verify.h"
 
@@ -560,12 +562,18 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 			FAIL(NODE_EXIT_USAGE, "%s needs %s=...", t->name,
 			     f->name);
 	}
-	if (do_write(n, scope, &b, &seq, exit, msg, msg_len) != 0)
+	struct node_doc *warn = NULL;
+	if (node_check_write(n, t, NULL, b.ops, b.n, &warn, exit, msg,
+			     msg_len) != 0)
 		goto fail;
+	if (do_write(n, scope, &b, &seq, exit, msg, msg_len) != 0) {
+		node_doc_free(warn);
+		goto fail;
+	}
 	struct node_entity e;
 	node_ledger_entity(n->ledger, entity, &e);
 	ob_free(&b);
-	return record_doc(n, entity, &e);
+	return node_check_attach(record_doc(n, entity, &e), warn);
 fail:
 	ob_free(&b);
 	return NULL;
@@ -634,10 +642,16 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 	if (b.n == 0)
 		FAIL(NODE_EXIT_USAGE, "nothing to change: give FIELD=VALUE");
 	uint64_t seq;
-	if (do_write(n, e.scope, &b, &seq, exit, msg, msg_len) != 0)
+	struct node_doc *warn = NULL;
+	if (node_check_write(n, t, id, b.ops, b.n, &warn, exit, msg,
+			     msg_len) != 0)
 		goto fail;
+	if (do_write(n, e.scope, &b, &seq, exit, msg, msg_len) != 0) {
+		node_doc_free(warn);
+		goto fail;
+	}
 	ob_free(&b);
-	return record_doc(n, id, &e);
+	return node_check_attach(record_doc(n, id, &e), warn);
 fail:
 	ob_free(&b);
 	return NULL;
@@ -654,104 +668,9 @@ static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
 	struct node_doc *d = record_doc(n, id, &e);
 	if (!e.valid)
 		node_doc_set(d, "no_effect", node_doc_str(e.reason));
+	node_query_related(n, id, &e, d);
+	node_access_log_doc(n, req, "show", e.type, d);
 	return d;
-}
-
-/* The shown value of a field as text, for filters. */
-static bool field_matches(struct node_ctx *n, const uint8_t id[16],
-			  const struct node_field *f, const char *want)
-{
-	struct crdt_cell c;
-	if (node_ledger_cell(n->ledger, id, f->name, &c) != 0)
-		return false;
-	bool match = false;
-	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
-	struct crdt_value v;
-	char why[256];
-	if (f->kind == NODE_FIELD_REF) {
-		char text[64];
-		const struct crdt_version *s = crdt_cell_shown(&c);
-		if (s && s->value.kind == CRDT_VALUE_BIN) {
-			node_hex(text, s->value.p, 16);
-			const char *w = strrchr(want, '-');
-			w = w ? w + 1 : want;
-			match = strncasecmp(text, w, strlen(w)) == 0;
-		}
-		crdt_cell_fini(&c);
-		return match;
-	}
-	if (*want == 0) {
-		const struct crdt_version *s = crdt_cell_shown(&c);
-		match = c.is_set ? c.n_elems == 0
-				 : (!s || s->value.kind == CRDT_VALUE_NIL);
-	} else if (node_schema_parse(f, want, &v, buf, sizeof(buf), why,
-				     sizeof(why)) == 0) {
-		if (c.is_set) {
-			match = crdt_cell_find(&c, &v) != NULL;
-		} else {
-			const struct crdt_version *s = crdt_cell_shown(&c);
-			match = s && crdt_value_equal(&s->value, &v);
-		}
-	}
-	crdt_cell_fini(&c);
-	return match;
-}
-
-static struct node_doc *api_list(struct node_ctx *n, const struct node_doc *req,
-				 int *exit, char *msg, size_t msg_len)
-{
-	const char *tname = node_doc_get_str(req, "type");
-	const struct node_type *t =
-	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
-	if (!t)
-		FAIL(NODE_EXIT_USAGE, "unknown record type '%s'",
-		     tname ? tname : "");
-	const struct node_doc *filters = node_doc_get(req, "filters");
-	const char *scope = node_doc_get_str(req, "scope");
-	char norm[13] = "";
-	if (scope && *scope && !node_scope_normalise(scope, norm))
-		FAIL(NODE_EXIT_USAGE, "--scope %s is not a region code", scope);
-	const struct node_field **fs =
-	    calloc(node_doc_len(filters) + 1, sizeof(*fs));
-	for (size_t i = 0; filters && i < node_doc_len(filters); i++) {
-		const char *fname = node_doc_as_str(
-		    node_doc_at(node_doc_at(filters, i), 0), NULL);
-		fs[i] = node_schema_field(t, fname, strlen(fname));
-		if (!fs[i]) {
-			free(fs);
-			FAIL(NODE_EXIT_USAGE, "%s has no field '%s'", t->name,
-			     fname);
-		}
-	}
-	struct node_doc *out = node_doc_array();
-	struct key k;
-	key_init(&k, 'T');
-	key_str(&k, t->name, strlen(t->name));
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t kl;
-		const uint8_t *key = node_kv_iter_key(it, &kl);
-		const uint8_t *id = key + kl - 16;
-		struct node_entity e;
-		if (node_ledger_entity(n->ledger, id, &e) != 0)
-			continue;
-		if (*norm && !crdt_scope_covers(norm, e.scope))
-			continue;
-		bool ok = true;
-		for (size_t i = 0; ok && filters && i < node_doc_len(filters);
-		     i++)
-			ok = field_matches(
-			    n, id, fs[i],
-			    node_doc_as_str(
-				node_doc_at(node_doc_at(filters, i), 1), NULL));
-		if (ok)
-			node_doc_push(out, record_doc(n, id, &e));
-	}
-	node_kv_iter_free(it);
-	free(fs);
-	return out;
-fail:
-	return NULL;
 }
 
 static struct node_doc *api_history(struct node_ctx *n,
@@ -931,6 +850,28 @@ static struct node_doc *api_status(struct node_ctx *n,
 	}
 	node_kv_iter_free(it);
 	node_doc_set(d, "feeds", feeds);
+	node_doc_set(d, "proofs",
+		     node_doc_int((int64_t)node_ledger_proof_count(n->ledger)));
+	/* Served in-process no daemon runs: every peer is disconnected. A
+	 * running wardd answers status itself with live peers and whether
+	 * it runs insecure. */
+	node_doc_set(d, "insecure", node_doc_bool(false));
+	struct node_doc *peers = node_doc_array();
+	for (size_t i = 0; r && i < r->n_members; i++) {
+		const struct node_member *pm = &r->members[i];
+		if (!memcmp(pm->key, n->pk, 32))
+			continue;
+		struct node_doc *p = node_doc_object();
+		node_hex(hex, pm->key, 32);
+		node_doc_set(p, "node_id", node_doc_str(hex));
+		node_doc_set(p, "name", node_doc_str(pm->name));
+		node_doc_set(p, "address", node_doc_str(pm->address));
+		node_doc_set(p, "connected", node_doc_bool(false));
+		node_doc_set(p, "lag_entries", node_doc_null());
+		node_doc_set(p, "last_seen", node_doc_null());
+		node_doc_push(peers, p);
+	}
+	node_doc_set(d, "peers", peers);
 	return d;
 }
 
@@ -1111,6 +1052,28 @@ static struct node_doc *api_audit(struct node_ctx *n,
 	return node_audit_verify(n, exit, msg, msg_len);
 }
 
+/* ---- helpers for the handlers in other files (node_int.h) ---- */
+
+struct node_doc *node_api_record_doc(struct node_ctx *n, const uint8_t id[16],
+				     const struct node_entity *e)
+{
+	return record_doc(n, id, e);
+}
+
+int node_api_resolve(struct node_ctx *n, const char *text, uint8_t id[16],
+		     struct node_entity *e, int *exit, char *msg,
+		     size_t msg_len)
+{
+	return resolve(n, text, id, e, exit, msg, msg_len);
+}
+
+int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
+			 const char *text, struct crdt_value *v, uint8_t *buf,
+			 int *exit, char *msg, size_t msg_len)
+{
+	return parse_value(n, f, text, v, buf, exit, msg, msg_len);
+}
+
 struct handler {
 	const char *cmd;
 	node_api_fn fn;
@@ -1121,7 +1084,15 @@ static const struct handler handlers[] = {
     {"add", api_add},
     {"set", api_set},
     {"show", api_show},
-    {"list", api_list},
+    {"list", node_api_list},
+    {"due", node_api_due},
+    {"joint_missing", node_api_joint_missing},
+    {"report", node_api_report},
+    {"retract", node_api_retract},
+    {"duplicates", node_api_duplicates},
+    {"access_log", node_api_access_log},
+    {"export_records", node_api_export_records},
+    {"import_records", node_api_import_records},
     {"history", api_history},
     {"export_entries", api_export_entries},
     {"import_entries", api_import_entries},

@@ -43,6 +43,10 @@ struct node_doc {
 		bool b;
 		int64_t i;
 		struct {
+			int64_t m;
+			unsigned scale;
+		} dec;
+		struct {
 			uint8_t *p; /* owned, never NULL, NUL after the end */
 			size_t len;
 		} bytes;
@@ -119,6 +123,25 @@ struct node_doc *node_doc_int(int64_t v)
 	struct node_doc *d = new_node(NODE_DOC_INT);
 	d->u.i = v;
 	return d;
+}
+
+struct node_doc *node_doc_dec(int64_t mantissa, unsigned scale)
+{
+	assert(scale <= 18);
+	struct node_doc *d = new_node(NODE_DOC_DEC);
+	d->u.dec.m = mantissa;
+	d->u.dec.scale = scale;
+	return d;
+}
+
+bool node_doc_as_dec(const struct node_doc *d, int64_t *mantissa,
+		     unsigned *scale)
+{
+	if (!d || d->kind != NODE_DOC_DEC)
+		return false;
+	*mantissa = d->u.dec.m;
+	*scale = d->u.dec.scale;
+	return true;
 }
 
 struct node_doc *node_doc_str(const char *s)
@@ -339,6 +362,9 @@ bool node_doc_equal(const struct node_doc *a, const struct node_doc *b)
 		return a->u.b == b->u.b;
 	case NODE_DOC_INT:
 		return a->u.i == b->u.i;
+	case NODE_DOC_DEC:
+		return a->u.dec.m == b->u.dec.m &&
+		       a->u.dec.scale == b->u.dec.scale;
 	case NODE_DOC_STR:
 	case NODE_DOC_BIN:
 		return a->u.bytes.len == b->u.bytes.len &&
@@ -382,6 +408,13 @@ void node_doc_encode(const struct node_doc *d, struct crdt_buf *out)
 	case NODE_DOC_INT:
 		crdt_pack_int(out, d->u.i);
 		break;
+	case NODE_DOC_DEC: {
+		uint8_t ext[12] = {0xc7, 9, 'd', (uint8_t)d->u.dec.scale};
+		for (int k = 0; k < 8; k++)
+			ext[4 + k] = (uint8_t)((uint64_t)d->u.dec.m >> (56 - 8 * k));
+		crdt_buf_append(out, ext, sizeof ext);
+		break;
+	}
 	case NODE_DOC_STR:
 		assert(d->u.bytes.len <= UINT32_MAX);
 		crdt_pack_str(out, (const char *)d->u.bytes.p, d->u.bytes.len);
@@ -535,6 +568,16 @@ static int decode_value(struct crdt_mp_cursor *c, int depth,
 			return -EBADMSG;
 		return decode_object(c, depth, out);
 	default:
+		/* The one ext ward sends: a decimal (node_doc_dec). */
+		if (crdt_mp_left(c) >= 12 && c->p[0] == 0xc7 && c->p[1] == 9 &&
+		    c->p[2] == 'd' && c->p[3] <= 18) {
+			uint64_t m = 0;
+			for (int k = 0; k < 8; k++)
+				m = m << 8 | c->p[4 + k];
+			*out = node_doc_dec((int64_t)m, c->p[3]);
+			c->p += 12;
+			return 0;
+		}
 		return -EBADMSG;
 	}
 }
@@ -695,6 +738,24 @@ static void json_value(struct crdt_buf *b, const struct node_doc *d,
 		snprintf(num, sizeof num, "%lld", (long long)d->u.i);
 		put(b, num);
 		return;
+	case NODE_DOC_DEC: {
+		uint64_t p10 = 1, m = d->u.dec.m < 0 ? -(uint64_t)d->u.dec.m
+						     : (uint64_t)d->u.dec.m;
+		for (unsigned k = 0; k < d->u.dec.scale; k++)
+			p10 *= 10;
+		if (d->u.dec.scale)
+			snprintf(num, sizeof num, "%s%llu.%0*llu",
+				 d->u.dec.m < 0 ? "-" : "",
+				 (unsigned long long)(m / p10),
+				 (int)d->u.dec.scale,
+				 (unsigned long long)(m % p10));
+		else
+			snprintf(num, sizeof num, "%s%llu",
+				 d->u.dec.m < 0 ? "-" : "",
+				 (unsigned long long)m);
+		put(b, num);
+		return;
+	}
 	case NODE_DOC_STR:
 		json_string(b, d->u.bytes.p, d->u.bytes.len);
 		return;

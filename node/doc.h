@@ -26,6 +26,7 @@ enum node_doc_kind {
 	NODE_DOC_BIN,
 	NODE_DOC_ARRAY,
 	NODE_DOC_OBJECT,
+	NODE_DOC_DEC, /* a decimal: mantissa / 10^scale (rates, JSON numbers) */
 };
 
 /* Deepest nesting of arrays and objects node_doc_decode accepts (a lone
@@ -52,6 +53,10 @@ struct node_doc *node_doc_str(const char *s);
 struct node_doc *node_doc_strn(const char *s, size_t len);
 /* A string from a printf format. An encoding error aborts. */
 struct node_doc *node_doc_strf(const char *fmt, ...) NODE_DOC_PRINTF(1, 2);
+/* A decimal mantissa / 10^scale (scale <= 18), printed in JSON as a number
+ * with exactly scale fractional digits and carried in MessagePack as ext8
+ * type 0x64 ('d'): scale (1 byte), mantissa (int64 big-endian). */
+struct node_doc *node_doc_dec(int64_t mantissa, unsigned scale);
 /* Copies len bytes of p (borrowed; NULL allowed when len is 0). */
 struct node_doc *node_doc_bin(const uint8_t *p, size_t len);
 /* Empty containers. */
@@ -78,6 +83,9 @@ enum node_doc_kind node_doc_kind(const struct node_doc *d);
 /* The value, or false / 0 when d is not a BOOL / INT. */
 bool node_doc_as_bool(const struct node_doc *d);
 int64_t node_doc_as_int(const struct node_doc *d);
+/* A DEC's mantissa and scale; false when d is not a DEC. */
+bool node_doc_as_dec(const struct node_doc *d, int64_t *mantissa,
+		     unsigned *scale);
 /* The NUL-terminated string and its length in *len, or NULL when d is not a
  * STR. With len NULL, a string holding a NUL byte also gives NULL, so a
  * caller reading it as a C string never sees just a prefix. */

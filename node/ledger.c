@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "node/index.h"
 #include "node/ledger.h"
 #include "node/ledger_int.h"
 #include "node/schema.h"
@@ -656,6 +657,7 @@ static void apply_create(struct node_txn *t, const struct crdt_op *op,
 		key_str(&k, type->name, strlen(type->name));
 		key_bytes(&k, op->entity, 16);
 		txn_put(t, &k, NULL, 0);
+		node_index_created(t, op->entity, type, x->scope, x->hlc);
 	}
 	crdt_buf_fini(&b);
 	process_waiting(t, op->entity);
@@ -843,6 +845,7 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 	crdt_cell_encode(&b, &cell);
 	txn_put(t, &k, b.data, b.len);
 	crdt_buf_fini(&b);
+	node_index_changed(t, op->entity, &e, f, &cell);
 	crdt_cell_fini(&cell);
 }
 

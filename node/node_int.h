@@ -59,6 +59,20 @@ void node_localapi_url(const char *dir, char *url, size_t url_len);
 struct node_doc *node_localapi_call(const char *dir, const uint8_t *req,
 				    size_t len, int *rc);
 
+/* What api.c lends the handlers in other files: a record as `show` prints
+ * it (owned), an id as typed resolved to a record, a value as typed parsed
+ * for a field (references resolved). Codes and messages as the handlers'. */
+struct node_doc *node_api_record_doc(struct node_ctx *n, const uint8_t id[16],
+				     const struct node_entity *e);
+int node_api_resolve(struct node_ctx *n, const char *text, uint8_t id[16],
+		     struct node_entity *e, int *exit, char *msg,
+		     size_t msg_len);
+struct node_field;
+struct crdt_value;
+int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
+			 const char *text, struct crdt_value *v, uint8_t *buf,
+			 int *exit, char *msg, size_t msg_len);
+
 /* Audit verify (audit.c). */
 struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 				   size_t msg_len);

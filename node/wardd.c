@@ -1,16 +1,34 @@
 /*
  * wardd.c: the node daemon. A libuv loop owns the open node (store and
- * ledger) and serves the local API over ipc:// inside the data directory;
- * nng receives requests on its own threads and hands them to the loop
- * through a uv_async_t, so all node state stays on the loop thread.
- * SIGTERM and SIGINT finish the request in flight and close the store.
+ * ledger), serves the local API over ipc:// inside the data directory, and
+ * replicates the ledger with the other members of the roster: the gossip
+ * state machine (net/gossip.h) over the nng transport (net/transport.h).
  *
- * Gossip between nodes (issue 4) is not wired in yet.
+ * Threads. nng's threads only queue work and wake the loop through a
+ * uv_async_t. Entries received from peers are checked in two steps on
+ * libuv's worker pool: signatures first (several messages at once, on
+ * every core), then one RocksDB batch per message. While that batch is
+ * being written the worker owns the ledger, and the loop defers whatever
+ * would read it (peer messages, CLI requests, the gossip round) until the
+ * result comes back; the loop itself never waits.
+ *
+ * A node restored from a backup can be behind its own feeds as its peers
+ * hold them; signing a new entry then would fork its own feed (DESIGN.md
+ * section 5). wardd refuses local writes while any peer has reported a
+ * head of one of our feeds ahead of ours; the entries come back by gossip
+ * like any others, and writes resume once they are applied.
+ *
+ * SIGTERM and SIGINT finish the work in flight and close the store; SIGHUP
+ * rereads wardd.conf (log level, metrics) and restarts replication with the
+ * roster as stored (peers).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
 #include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,31 +36,829 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "net/gossip.h"
+#include "net/metrics.h"
+#include "net/tls.h"
+#include "net/transport.h"
+#include "net/wire.h"
 #include "node/node_int.h"
+#include "node/replica.h"
+
+enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+static int log_level = LOG_INFO;
+
+/* wardd.conf, documented in ops/wardd.conf.example. */
+struct conf {
+	char listen[256]; /* empty: the roster's address */
+	bool insecure;
+	int log_level;
+	uint64_t round_ms;
+	uint32_t fanout;
+	char metrics[64]; /* "off" or 127.0.0.1:PORT */
+};
+
+/* What one peer told us about its version vector. */
+struct view_feed {
+	uint8_t author[32];
+	char scope[13];
+	uint64_t seq;
+};
+
+struct peer_view {
+	struct view_feed *f;
+	size_t n, cap;
+	bool has_digest;
+	uint8_t digest[32];
+	char rejected[48]; /* last reason logged: log each once */
+	const char *last_why; /* the ledger's reason for a rejected entry */
+	uint64_t rejects;
+};
+
+/* Entries one ENTRIES message brought, on their way through the pool. */
+struct ingest {
+	uv_work_t w;
+	struct daemon *d;
+	uint64_t gen; /* the gossip machine it belongs to */
+	uint64_t id;
+	uint32_t peer;
+	uint8_t *bytes;
+	size_t len, count;
+	size_t verified; /* leading entries whose signature verified */
+	size_t split, split_off; /* the second half: first entry, its byte */
+	size_t verified2;	 /* leading entries of it that verified */
+	int halves;		 /* verify jobs still running */
+	uv_work_t w2;
+	size_t applied;
+	int rc;
+	const char *why;
+	uint8_t last_author[32]; /* the last entry applied, for the log */
+	char last_scope[13];
+	uint64_t last_seq;
+	struct ingest *next;
+};
 
 struct daemon {
 	uv_loop_t loop;
 	uv_async_t wake;
-	uv_signal_t sigterm, sigint;
+	uv_signal_t sigterm, sigint, sighup;
+	uv_timer_t gossip_timer, tick;
+	char dir[NODE_PATH_MAX];
+	bool flag_insecure;
+	struct conf conf;
+	/* the local API */
 	nng_socket sock;
 	nng_aio *aio;
-	struct node_ctx *node;
 	pthread_mutex_t mu;
-	nng_msg *pending; /* a received request for the loop */
+	nng_msg *pending;
 	bool stopping;
 	char url[NODE_PATH_MAX + 16];
+	struct node_ctx *node;
+	/* replication */
+	uint8_t net_id[32];
+	struct net_gossip *g;
+	struct net_transport *t;
+	uint64_t gen;
+	struct peer_view *views;
+	size_t n_members;
+	bool busy;	     /* a worker holds the ledger */
+	bool timer_due;	     /* the gossip round waits for the ledger */
+	struct ingest *apply_head, *apply_tail;
+	size_t in_pool;	     /* ingests on the worker pool */
+	uint64_t entries_in; /* entries applied from peers */
+	uint64_t rejected_total;
+	struct {
+		const char *reason;
+		uint64_t n;
+	} rejects[32];
+	size_t n_rejects;
+	struct net_metrics *metrics;
+	char metrics_addr[64];
+	bool reload_due; /* SIGHUP waits for the ledger */
 };
 
-static void logline(const char *level, const char *event, const char *kv)
+static void logf_(int level, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void logf_(int level, const char *event, const char *fmt, ...)
 {
-	char ts[32];
-	time_t now = time(NULL);
+	if (level < log_level)
+		return;
+	char ts[40], kv[1024] = "";
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
 	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s %s %s%s%s\n", ts, level, event, kv ? " " : "",
-		kv ? kv : "");
+	gmtime_r(&now.tv_sec, &tm);
+	size_t k = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + k, sizeof(ts) - k, ".%03ldZ", now.tv_nsec / 1000000);
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(kv, sizeof(kv), fmt, ap);
+		va_end(ap);
+	}
+	fprintf(stderr, "%s %s %s%s%s\n", ts, level_names[level], event,
+		*kv ? " " : "", kv);
 }
+
+static uint64_t now_ms(void)
+{
+	return uv_hrtime() / 1000000u;
+}
+
+/* ---- configuration ---- */
+
+static int parse_level(const char *s)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, level_names[i]))
+			return i;
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
+		     s[n - 1] == '\r'))
+		s[--n] = 0;
+	return s;
+}
+
+/* Reads DIR/wardd.conf into c (defaults when absent). 0, or -EINVAL with
+ * a message naming the line. */
+static int conf_load(const char *dir, struct conf *c, char *msg, size_t len)
+{
+	struct net_gossip_cfg g;
+	net_gossip_cfg_default(&g);
+	memset(c, 0, sizeof(*c));
+	c->log_level = LOG_INFO;
+	c->round_ms = g.round_ms;
+	c->fanout = g.fanout;
+	snprintf(c->metrics, sizeof(c->metrics), "off");
+	char path[NODE_PATH_MAX];
+	node_path(path, dir, "wardd.conf");
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	char line[512];
+	int no = 0, rc = 0;
+	while (!rc && fgets(line, sizeof(line), f)) {
+		no++;
+		char *s = trim(line);
+		if (!*s || *s == '#')
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(msg, len, "wardd.conf:%d: expected key = value",
+				 no);
+			rc = -EINVAL;
+			break;
+		}
+		*eq = 0;
+		char *key = trim(s), *val = trim(eq + 1);
+		char *end;
+		if (!strcmp(key, "listen")) {
+			snprintf(c->listen, sizeof(c->listen), "%s", val);
+		} else if (!strcmp(key, "insecure")) {
+			if (strcmp(val, "true") && strcmp(val, "false"))
+				rc = -EINVAL;
+			c->insecure = !strcmp(val, "true");
+		} else if (!strcmp(key, "log_level")) {
+			c->log_level = parse_level(val);
+			if (c->log_level < 0)
+				rc = -EINVAL;
+		} else if (!strcmp(key, "round_ms")) {
+			c->round_ms = strtoull(val, &end, 10);
+			if (*end || c->round_ms < 50 || c->round_ms > 600000)
+				rc = -EINVAL;
+		} else if (!strcmp(key, "fanout")) {
+			c->fanout = (uint32_t)strtoul(val, &end, 10);
+			if (*end || c->fanout < 1 || c->fanout > 64)
+				rc = -EINVAL;
+		} else if (!strcmp(key, "metrics")) {
+			if (strcmp(val, "off") &&
+			    strncmp(val, "127.0.0.1:", 10) != 0)
+				rc = -EINVAL;
+			snprintf(c->metrics, sizeof(c->metrics), "%s", val);
+		} else {
+			snprintf(msg, len, "wardd.conf:%d: unknown setting '%s'",
+				 no, key);
+			rc = -EINVAL;
+			break;
+		}
+		if (rc)
+			snprintf(msg, len, "wardd.conf:%d: bad value '%s' for %s "
+				 "(see ops/wardd.conf.example)",
+				 no, val, key);
+	}
+	fclose(f);
+	return rc;
+}
+
+/* ---- what peers report ---- */
+
+static struct view_feed *view_get(struct peer_view *v, const uint8_t a[32],
+				  const char *scope, bool add)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!memcmp(v->f[i].author, a, 32) &&
+		    !strcmp(v->f[i].scope, scope))
+			return &v->f[i];
+	if (!add)
+		return NULL;
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 16;
+		struct view_feed *f = realloc(v->f, cap * sizeof(*f));
+		if (!f)
+			return NULL;
+		v->f = f;
+		v->cap = cap;
+	}
+	struct view_feed *f = &v->f[v->n++];
+	memcpy(f->author, a, 32);
+	snprintf(f->scope, sizeof(f->scope), "%s", scope);
+	f->seq = 0;
+	return f;
+}
+
+static void view_note(struct peer_view *v, const uint8_t a[32],
+		      const char *scope, uint64_t seq, bool exact)
+{
+	struct view_feed *f = view_get(v, a, scope, true);
+	if (f && (exact || seq > f->seq))
+		f->seq = seq;
+}
+
+/* Our feed heads (owned, *h) and the digest of our version vector. */
+static int own_digest(struct daemon *d, struct node_feed_head **h, size_t *n,
+		      uint8_t digest[32])
+{
+	int rc = node_ledger_heads(d->node->ledger, h, n);
+	if (rc)
+		return rc;
+	struct net_wire_feed *wf = calloc(*n ? *n : 1, sizeof(*wf));
+	if (!wf) {
+		free(*h);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		memcpy(wf[i].author, (*h)[i].author, 32);
+		memcpy(wf[i].scope, (*h)[i].scope, 13);
+		wf[i].seq = (*h)[i].seq;
+		memcpy(wf[i].head, (*h)[i].head, 32);
+	}
+	net_gossip_vv_digest(wf, *n, digest);
+	free(wf);
+	return 0;
+}
+
+/* Reads what a peer's message says about its vector; the gossip machine
+ * decodes it again for itself. Only small messages are decoded whole. */
+static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m,
+		  size_t len)
+{
+	if (len < 3 || (m[0] & 0xf0) != 0x90 || m[1] != 1 || m[2] < 1 ||
+	    m[2] > 5)
+		return;
+	struct net_wire_msg w;
+	const char *why;
+	if (net_wire_decode(m, len, &w, &why) != 0)
+		return;
+	struct peer_view *v = &d->views[peer];
+	switch (w.type) {
+	case NET_WIRE_DIGEST: {
+		memcpy(v->digest, w.digest, 32);
+		v->has_digest = true;
+		/* Equal to ours: the peer holds exactly our vector. */
+		struct node_feed_head *h;
+		size_t n;
+		uint8_t mine[32];
+		if (own_digest(d, &h, &n, mine) != 0)
+			break;
+		if (!memcmp(mine, w.digest, 32))
+			for (size_t i = 0; i < n; i++)
+				view_note(v, h[i].author, h[i].scope, h[i].seq,
+					  true);
+		free(h);
+		break;
+	}
+	case NET_WIRE_VECTOR:
+	case NET_WIRE_ANNOUNCE:
+		for (size_t i = 0; i < w.n_feeds; i++)
+			view_note(v, w.feeds[i].author, w.feeds[i].scope,
+				  w.feeds[i].seq, w.type == NET_WIRE_VECTOR);
+		break;
+	case NET_WIRE_PULL:
+		view_note(v, w.author, w.scope, w.from_seq - 1, false);
+		break;
+	case NET_WIRE_ENTRIES:
+		view_note(v, w.author, w.scope, w.have_seq, false);
+		break;
+	default:
+		break;
+	}
+	net_wire_msg_fini(&w);
+}
+
+/* A peer holds a head of one of our own feeds ahead of ours: we were
+ * restored from a backup and must not write (DESIGN.md section 5). */
+static bool own_feed_behind(struct daemon *d, char *scope_out)
+{
+	for (size_t p = 0; d->views && p < d->n_members; p++) {
+		struct peer_view *v = &d->views[p];
+		for (size_t i = 0; i < v->n; i++) {
+			if (memcmp(v->f[i].author, d->node->pk, 32) != 0)
+				continue;
+			uint64_t mine = node_ledger_feed_seq(
+				d->node->ledger, d->node->pk, v->f[i].scope);
+			if (v->f[i].seq > mine) {
+				snprintf(scope_out, 13, "%s", v->f[i].scope);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* ---- gossip actions ---- */
+
+static void pump(struct daemon *d);
+static void on_gossip_timer(uv_timer_t *h);
+static void handle_actions(struct daemon *d, struct net_gossip_actions *a);
+
+static const char *member_name(struct daemon *d, uint32_t peer)
+{
+	const struct node_roster *r = node_ledger_roster(d->node->ledger);
+	if (!r || peer >= r->n_members)
+		return "?";
+	return r->members[peer].name;
+}
+
+static void peer_hex(struct daemon *d, uint32_t peer, char hex[17])
+{
+	const struct node_roster *r = node_ledger_roster(d->node->ledger);
+	if (!r || peer >= r->n_members) {
+		snprintf(hex, 17, "unknown");
+		return;
+	}
+	node_hex(hex, r->members[peer].key, 8);
+}
+
+static void count_reject(struct daemon *d, const char *reason)
+{
+	for (size_t i = 0; i < d->n_rejects; i++)
+		if (!strcmp(d->rejects[i].reason, reason)) {
+			d->rejects[i].n++;
+			return;
+		}
+	if (d->n_rejects < sizeof(d->rejects) / sizeof(d->rejects[0])) {
+		d->rejects[d->n_rejects].reason = reason;
+		d->rejects[d->n_rejects++].n = 1;
+	}
+}
+
+static void log_rejected(struct daemon *d, uint32_t peer, const char *reason,
+			 const char *addr)
+{
+	d->rejected_total++;
+	count_reject(d, reason);
+	if (peer == UINT32_MAX || !d->views) {
+		logf_(LOG_WARN, "peer.rejected", "reason=%s addr=%s", reason,
+		      addr && *addr ? addr : "?");
+		return;
+	}
+	struct peer_view *v = &d->views[peer];
+	v->rejects++;
+	if (!strcmp(v->rejected, reason))
+		return; /* logged once */
+	snprintf(v->rejected, sizeof(v->rejected), "%s", reason);
+	char hex[17];
+	peer_hex(d, peer, hex);
+	bool q = strchr(reason, ' ') != NULL;
+	logf_(LOG_WARN, "peer.rejected",
+	      "reason=%s%s%s peer=%s name=\"%s\"%s%s%s%s%s", q ? "\"" : "",
+	      reason, q ? "\"" : "", hex, member_name(d, peer),
+	      addr && *addr ? " addr=" : "", addr && *addr ? addr : "",
+	      v->last_why ? " detail=\"" : "", v->last_why ? v->last_why : "",
+	      v->last_why ? "\"" : "");
+	v->last_why = NULL;
+}
+
+/* Verifies entries [first, end) of in, starting at byte off; returns how
+ * many verified before the first that did not. */
+static size_t verify_range(struct ingest *in, size_t first, size_t end,
+			   size_t off)
+{
+	struct crdt_mp_cursor c;
+	crdt_mp_cursor_init(&c, in->bytes + off, in->len - off, true);
+	size_t verified = 0;
+	for (size_t k = first; k < end; k++) {
+		const uint8_t *start = c.p;
+		if (crdt_mp_skip(&c) != 0)
+			break;
+		struct crdt_entry e;
+		if (crdt_entry_decode(start, (size_t)(c.p - start), &e, NULL))
+			break;
+		bool ok = crdt_entry_verify(e.sig, in->d->net_id, e.body,
+					    e.body_len, e.author);
+		crdt_entry_fini(&e);
+		if (!ok)
+			break;
+		verified++;
+	}
+	return verified;
+}
+
+/* The first half of a message's entries; the second half runs on another
+ * worker at once (verify_work2), so one message uses two cores. */
+static void verify_work(uv_work_t *w)
+{
+	struct ingest *in = w->data;
+	in->verified = verify_range(in, 0, in->split, 0);
+}
+
+static void verify_work2(uv_work_t *w)
+{
+	struct ingest *in = w->data;
+	in->verified2 = verify_range(in, in->split, in->count, in->split_off);
+}
+
+static void apply_work(uv_work_t *w)
+{
+	struct ingest *in = w->data;
+	struct node_ledger *l = in->d->node->ledger;
+	struct node_txn *t = node_ledger_begin(l);
+	struct crdt_mp_cursor c;
+	crdt_mp_cursor_init(&c, in->bytes, in->len, true);
+	in->applied = 0;
+	in->rc = 0;
+	in->why = NULL;
+	for (size_t k = 0; k < in->verified; k++) {
+		const uint8_t *start = c.p;
+		enum node_ingest res;
+		if (crdt_mp_skip(&c) != 0) {
+			in->rc = -EBADMSG;
+			break;
+		}
+		in->rc = node_txn_ingest(t, start, (size_t)(c.p - start), true,
+					 &res, &in->why);
+		if (in->rc)
+			break;
+		in->applied++;
+	}
+	if (in->applied > 0) {
+		/* For the log: the last entry applied (c is past it). */
+		struct crdt_mp_cursor r;
+		crdt_mp_cursor_init(&r, in->bytes, in->len, true);
+		const uint8_t *last = NULL;
+		for (size_t k = 0; k < in->applied; k++) {
+			last = r.p;
+			if (crdt_mp_skip(&r) != 0)
+				break;
+		}
+		struct crdt_entry e;
+		if (last && crdt_entry_decode(last, (size_t)(r.p - last), &e,
+					      NULL) == 0) {
+			memcpy(in->last_author, e.author, 32);
+			snprintf(in->last_scope, sizeof(in->last_scope), "%s",
+				 e.scope);
+			in->last_seq = e.seq;
+			crdt_entry_fini(&e);
+		}
+	}
+	if (in->rc == 0 && in->verified < in->count) {
+		in->rc = -EBADMSG;
+		in->why = "bad signature";
+	}
+	if (in->applied > 0) {
+		int rc = node_txn_commit(t, false);
+		if (rc) {
+			in->rc = rc;
+			in->applied = 0;
+			in->why = "store write failed";
+		}
+	} else {
+		node_txn_abort(t);
+	}
+}
+
+static void apply_done(uv_work_t *w, int status)
+{
+	struct ingest *in = w->data;
+	struct daemon *d = in->d;
+	(void)status;
+	d->busy = false;
+	d->in_pool--;
+	d->entries_in += in->applied;
+	if (in->applied > 0 && in->last_seq > 0) {
+		char hex[17];
+		node_hex(hex, in->last_author, 8);
+		logf_(LOG_DEBUG, "entries.applied",
+		      "peer=%u count=%zu author=%s scope=%s seq=%" PRIu64,
+		      in->peer, in->applied, hex, in->last_scope, in->last_seq);
+	}
+	if (in->rc == -EEXIST)
+		logf_(LOG_WARN, "fork.detected", "peer=%s reason=\"%s\"",
+		      member_name(d, in->peer), in->why ? in->why : "");
+	else if (in->rc == -EBADMSG && d->views && in->gen == d->gen)
+		d->views[in->peer].last_why = in->why;
+	else if (in->rc && in->rc != -EAGAIN)
+		logf_(LOG_ERROR, "ingest.failed", "peer=%s rc=%d reason=\"%s\"",
+		      member_name(d, in->peer), in->rc, in->why ? in->why : "");
+	if (d->g && in->gen == d->gen) {
+		struct net_gossip_actions a;
+		net_gossip_actions_init(&a);
+		net_gossip_on_ingested(d->g, in->id, in->applied, in->rc,
+				       now_ms(), &a);
+		handle_actions(d, &a);
+		net_gossip_actions_fini(&a);
+	}
+	free(in->bytes);
+	free(in);
+	pump(d);
+}
+
+static void verify_done(uv_work_t *w, int status)
+{
+	struct ingest *in = w->data;
+	struct daemon *d = in->d;
+	(void)status;
+	if (--in->halves > 0)
+		return;
+	if (in->verified == in->split)
+		in->verified += in->verified2;
+	in->next = NULL;
+	if (d->apply_tail)
+		d->apply_tail->next = in;
+	else
+		d->apply_head = in;
+	d->apply_tail = in;
+	pump(d);
+}
+
+/* Cuts a message of many entries in two for two verify workers. */
+static void split_halves(struct ingest *in)
+{
+	in->split = in->count;
+	in->split_off = in->len;
+	in->halves = 1;
+	if (in->count < 32)
+		return;
+	struct crdt_mp_cursor c;
+	crdt_mp_cursor_init(&c, in->bytes, in->len, true);
+	size_t half = in->count / 2;
+	for (size_t k = 0; k < half; k++)
+		if (crdt_mp_skip(&c) != 0)
+			return; /* malformed: one job finds where */
+	in->split = half;
+	in->split_off = (size_t)(c.p - in->bytes);
+	in->halves = 2;
+}
+
+static void handle_actions(struct daemon *d, struct net_gossip_actions *a)
+{
+	for (size_t k = 0; k < a->n; k++) {
+		struct net_gossip_action *act = &a->v[k];
+		switch (act->kind) {
+		case NET_GOSSIP_SEND:
+			if (d->t)
+				net_transport_send(d->t, act->peer, act->bytes,
+						   act->len);
+			break;
+		case NET_GOSSIP_INGEST: {
+			struct ingest *in = calloc(1, sizeof(*in));
+			if (!in)
+				abort();
+			in->d = d;
+			in->gen = d->gen;
+			in->id = act->id;
+			in->peer = act->peer;
+			in->bytes = act->bytes;
+			in->len = act->len;
+			in->count = act->count;
+			act->bytes = NULL;
+			in->w.data = in->w2.data = in;
+			d->in_pool++;
+			split_halves(in);
+			uv_queue_work(&d->loop, &in->w, verify_work,
+				      verify_done);
+			if (in->halves == 2)
+				uv_queue_work(&d->loop, &in->w2, verify_work2,
+					      verify_done);
+			break;
+		}
+		case NET_GOSSIP_DISCONNECT:
+			log_rejected(d, act->peer, act->reason, NULL);
+			if (d->t)
+				net_transport_disconnect(d->t, act->peer,
+							 now_ms(), act->ms);
+			break;
+		case NET_GOSSIP_TIMER:
+			uv_timer_start(&d->gossip_timer, on_gossip_timer,
+				       act->ms, 0);
+			break;
+		}
+	}
+	net_gossip_actions_reset(a);
+}
+
+/* ---- transport events ---- */
+
+static void on_transport(void *arg, const struct net_transport_event *ev)
+{
+	struct daemon *d = arg;
+	struct net_gossip_actions a;
+	char hex[17];
+	net_gossip_actions_init(&a);
+	switch (ev->kind) {
+	case NET_TRANSPORT_PEER_UP:
+		peer_hex(d, ev->peer, hex);
+		logf_(LOG_INFO, "peer.up", "peer=%s name=\"%s\"", hex,
+		      member_name(d, ev->peer));
+		d->views[ev->peer].rejected[0] = 0;
+		net_gossip_on_peer_up(d->g, ev->peer, now_ms(), &a);
+		break;
+	case NET_TRANSPORT_PEER_DOWN:
+		peer_hex(d, ev->peer, hex);
+		logf_(LOG_INFO, "peer.down", "peer=%s name=\"%s\"", hex,
+		      member_name(d, ev->peer));
+		net_gossip_on_peer_down(d->g, ev->peer, now_ms(), &a);
+		break;
+	case NET_TRANSPORT_MESSAGE:
+		sniff(d, ev->peer, ev->bytes, ev->len);
+		net_gossip_on_message(d->g, ev->peer, ev->bytes, ev->len,
+				      now_ms(), &a);
+		break;
+	case NET_TRANSPORT_REJECTED:
+		log_rejected(d, ev->peer, ev->reason, ev->addr);
+		break;
+	}
+	handle_actions(d, &a);
+	net_gossip_actions_fini(&a);
+}
+
+static void on_gossip_timer(uv_timer_t *h)
+{
+	struct daemon *d = h->data;
+	if (d->busy) {
+		d->timer_due = true;
+		return;
+	}
+	if (!d->g)
+		return;
+	struct net_gossip_actions a;
+	net_gossip_actions_init(&a);
+	net_gossip_on_timer(d->g, now_ms(), &a);
+	handle_actions(d, &a);
+	net_gossip_actions_fini(&a);
+}
+
+/* Any thread. The mutex orders this against the handle's closing. */
+static void wake_loop(void *arg)
+{
+	struct daemon *d = arg;
+	pthread_mutex_lock(&d->mu);
+	if (!d->stopping)
+		uv_async_send(&d->wake);
+	pthread_mutex_unlock(&d->mu);
+}
+
+static void gossip_stop(struct daemon *d)
+{
+	net_transport_close(d->t);
+	d->t = NULL;
+	net_gossip_free(d->g);
+	d->g = NULL;
+	d->gen++;
+	for (size_t i = 0; d->views && i < d->n_members; i++)
+		free(d->views[i].f);
+	free(d->views);
+	d->views = NULL;
+	d->n_members = 0;
+	uv_timer_stop(&d->gossip_timer);
+}
+
+static char *read_text(const char *dir, const char *name)
+{
+	char path[NODE_PATH_MAX];
+	node_path(path, dir, name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *buf = calloc(1, NET_TLS_CERT_PEM_MAX_BYTES + 1);
+	size_t n = buf ? fread(buf, 1, NET_TLS_CERT_PEM_MAX_BYTES, f) : 0;
+	fclose(f);
+	if (buf && n == 0) {
+		free(buf);
+		buf = NULL;
+	}
+	return buf;
+}
+
+/* Starts replication with the stored roster: the gossip machine, then the
+ * transport. 0, or a node_exit code after logging why. */
+static int gossip_start(struct daemon *d)
+{
+	const struct node_roster *r = node_ledger_roster(d->node->ledger);
+	if (!r) {
+		logf_(LOG_WARN, "gossip.disabled",
+		      "reason=not_joined hint=\"ward network join\"");
+		return 0;
+	}
+	node_ledger_net_id(d->node->ledger, d->net_id);
+	const struct node_member *me = node_roster_find(r, d->node->pk);
+	if (!me) {
+		logf_(LOG_ERROR, "gossip.disabled", "reason=not_in_roster");
+		return NODE_EXIT_NOT_INIT;
+	}
+	struct net_gossip_cfg gc;
+	net_gossip_cfg_default(&gc);
+	gc.round_ms = d->conf.round_ms;
+	gc.fanout = d->conf.fanout;
+	/* Catch-up pulls one feed a batch at a time: larger batches (about
+	 * 512 KiB, well under the 1 MiB message limit) halve the round trips
+	 * per entry. */
+	gc.pull_entries = NET_WIRE_MAX_PULL_ENTRIES;
+	gc.batch_bytes = 512u * 1024u;
+	randombytes_buf(&gc.seed, sizeof(gc.seed));
+	int rc = net_gossip_new(&gc, &node_replica_ops, d->node->ledger, &d->g);
+	if (rc) {
+		logf_(LOG_ERROR, "gossip.failed", "rc=%d", rc);
+		return NODE_EXIT_USAGE;
+	}
+	d->gen++;
+	d->n_members = r->n_members;
+	d->views = calloc(r->n_members, sizeof(*d->views));
+	struct net_transport_member *mm = calloc(r->n_members, sizeof(*mm));
+	char *cert = read_text(d->dir, "tls.crt");
+	char *key = read_text(d->dir, "tls.key");
+	if (!d->views || !mm) {
+		rc = NODE_EXIT_IO;
+		goto out;
+	}
+	for (size_t i = 0; i < r->n_members; i++) {
+		memcpy(mm[i].key, r->members[i].key, 32);
+		mm[i].address = r->members[i].address;
+		mm[i].cert_pem = r->members[i].cert_pem;
+	}
+	bool insecure = d->flag_insecure || d->conf.insecure;
+	if (!insecure && (!cert || !key)) {
+		logf_(LOG_ERROR, "gossip.failed",
+		      "reason=\"no TLS identity (tls.crt, tls.key) in %s\"",
+		      d->dir);
+		rc = NODE_EXIT_NOT_INIT;
+		goto out;
+	}
+	struct net_transport_cfg tc = {
+		.listen = *d->conf.listen ? d->conf.listen : me->address,
+		.insecure = insecure,
+		.cert_pem = cert,
+		.key_pem = key,
+		.sk = d->node->sk,
+		.n_members = r->n_members,
+		.members = mm,
+		.wake = wake_loop,
+		.wake_arg = d,
+	};
+	memcpy(tc.net_id, d->net_id, 32);
+	memcpy(tc.pk, d->node->pk, 32);
+	char why[512];
+	rc = net_transport_open(&tc, &d->t, why, sizeof(why));
+	if (rc) {
+		logf_(LOG_ERROR, "gossip.failed", "reason=\"%s\"", why);
+		rc = rc == -EADDRINUSE ? NODE_EXIT_BUSY : NODE_EXIT_USAGE;
+		goto out;
+	}
+	if (insecure)
+		logf_(LOG_WARN, "transport.insecure",
+		      "warning=\"PLAIN TCP: peers are not authenticated and "
+		      "traffic is not encrypted; for tests only\"");
+	logf_(LOG_INFO, "gossip.started",
+	      "listen=%s://%s peers=%zu round_ms=%" PRIu64 " fanout=%u",
+	      insecure ? "tcp" : "tls+tcp", tc.listen, r->n_members - 1,
+	      gc.round_ms, gc.fanout);
+	struct net_gossip_actions a;
+	net_gossip_actions_init(&a);
+	net_gossip_on_start(d->g, now_ms(), &a);
+	handle_actions(d, &a);
+	net_gossip_actions_fini(&a);
+	rc = 0;
+out:
+	if (key) {
+		sodium_memzero(key, strlen(key));
+		free(key);
+	}
+	free(cert);
+	free(mm);
+	if (rc)
+		gossip_stop(d);
+	return rc;
+}
+
+/* ---- the local API ---- */
 
 /* nng thread: a request arrived, or a reply went out. */
 static void aio_cb(void *arg)
@@ -52,10 +868,14 @@ static void aio_cb(void *arg)
 	nng_msg *m = rv == 0 ? nng_aio_get_msg(d->aio) : NULL;
 	pthread_mutex_lock(&d->mu);
 	if (m) {
-		d->pending = m;
 		nng_aio_set_msg(d->aio, NULL);
+		if (d->stopping) {
+			nng_msg_free(m);
+		} else {
+			d->pending = m;
+			uv_async_send(&d->wake);
+		}
 		pthread_mutex_unlock(&d->mu);
-		uv_async_send(&d->wake);
 		return;
 	}
 	bool stopping = d->stopping;
@@ -65,59 +885,393 @@ static void aio_cb(void *arg)
 		nng_recv_aio(d->sock, d->aio);
 }
 
-/* Loop thread: serve the pending request and send the answer. */
-static void on_wake(uv_async_t *h)
+static struct node_doc *refusal(int exit, const char *msg)
 {
-	struct daemon *d = h->data;
+	struct node_doc *r = node_doc_object();
+	node_doc_set(r, "ok", node_doc_bool(false));
+	node_doc_set(r, "error", node_doc_str(msg));
+	node_doc_set(r, "exit", node_doc_int(exit));
+	return r;
+}
+
+static uint64_t lag_of(struct daemon *d, uint32_t peer,
+		       const struct node_feed_head *h, size_t n,
+		       const uint8_t digest[32], bool *known)
+{
+	struct peer_view *v = &d->views[peer];
+	*known = true;
+	if (v->has_digest && !memcmp(v->digest, digest, 32))
+		return 0;
+	if (v->n == 0) {
+		*known = false;
+		return 0;
+	}
+	uint64_t lag = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct view_feed *f = view_get(v, h[i].author, h[i].scope, false);
+		uint64_t theirs = f ? f->seq : 0;
+		if (h[i].seq > theirs)
+			lag += h[i].seq - theirs;
+	}
+	return lag;
+}
+
+/* Adds live replication to a status answer. */
+static void status_peers(struct daemon *d, struct node_doc *resp)
+{
+	struct node_doc *res = node_doc_get(resp, "result");
+	if (!res || node_doc_kind(res) != NODE_DOC_OBJECT)
+		return;
+	bool insecure = d->flag_insecure || d->conf.insecure;
+	node_doc_set(res, "insecure", node_doc_bool(d->t && insecure));
+	if (!d->t)
+		return;
+	struct node_feed_head *h = NULL;
+	size_t n = 0;
+	uint8_t digest[32];
+	if (own_digest(d, &h, &n, digest) != 0)
+		return;
+	const struct node_roster *r = node_ledger_roster(d->node->ledger);
+	struct node_doc *peers = node_doc_array();
+	uint64_t now = now_ms();
+	time_t wall = time(NULL);
+	for (uint32_t i = 0; r && i < r->n_members && i < d->n_members; i++) {
+		if (i == net_transport_self(d->t))
+			continue;
+		struct net_transport_peer_info pi;
+		net_transport_peer_info(d->t, i, &pi);
+		struct node_doc *p = node_doc_object();
+		char hex[65];
+		node_hex(hex, r->members[i].key, 32);
+		node_doc_set(p, "node_id", node_doc_str(hex));
+		node_doc_set(p, "name", node_doc_str(r->members[i].name));
+		node_doc_set(p, "address", node_doc_str(r->members[i].address));
+		node_doc_set(p, "connected", node_doc_bool(pi.up));
+		node_doc_set(p, "inbound", node_doc_int(pi.inbound));
+		bool known;
+		uint64_t lag = lag_of(d, i, h, n, digest, &known);
+		node_doc_set(p, "lag_entries",
+			     known ? node_doc_int((int64_t)lag)
+				   : node_doc_null());
+		if (pi.last_seen_ms) {
+			char ts[32];
+			struct tm tm;
+			time_t t = wall - (time_t)((now - pi.last_seen_ms) / 1000);
+			gmtime_r(&t, &tm);
+			strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			node_doc_set(p, "last_seen", node_doc_str(ts));
+		} else {
+			node_doc_set(p, "last_seen", node_doc_null());
+		}
+		node_doc_set(p, "msgs_in", node_doc_int((int64_t)pi.msgs_in));
+		node_doc_set(p, "bytes_in", node_doc_int((int64_t)pi.bytes_in));
+		node_doc_set(p, "msgs_out", node_doc_int((int64_t)pi.msgs_out));
+		node_doc_set(p, "bytes_out",
+			     node_doc_int((int64_t)pi.bytes_out));
+		node_doc_set(p, "rejections",
+			     node_doc_int((int64_t)d->views[i].rejects));
+		node_doc_push(peers, p);
+	}
+	free(h);
+	node_doc_set(res, "peers", peers);
+	char scope[13];
+	node_doc_set(res, "writes_blocked",
+		     node_doc_bool(own_feed_behind(d, scope)));
+}
+
+/* Own feeds' seqs before a request, to announce what it appended. */
+struct heads_snap {
+	struct node_feed_head *h;
+	size_t n;
+};
+
+static void announce_new(struct daemon *d, const struct heads_snap *before)
+{
+	struct node_feed_head *h;
+	size_t n;
+	if (!d->g || node_ledger_heads(d->node->ledger, &h, &n) != 0)
+		return;
+	struct net_gossip_actions a;
+	net_gossip_actions_init(&a);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t old = 0;
+		for (size_t k = 0; k < before->n; k++)
+			if (!memcmp(before->h[k].author, h[i].author, 32) &&
+			    !strcmp(before->h[k].scope, h[i].scope))
+				old = before->h[k].seq;
+		if (h[i].seq > old) {
+			char hex[17];
+			node_hex(hex, h[i].author, 8);
+			logf_(LOG_DEBUG, "entry.written",
+			      "author=%s scope=%s seq=%" PRIu64, hex,
+			      h[i].scope, h[i].seq);
+			net_gossip_on_local_write(d->g, h[i].author, h[i].scope,
+						  h[i].seq, now_ms(), &a);
+		}
+	}
+	free(h);
+	handle_actions(d, &a);
+	net_gossip_actions_fini(&a);
+}
+
+static void serve_pending(struct daemon *d)
+{
 	pthread_mutex_lock(&d->mu);
 	nng_msg *m = d->pending;
 	d->pending = NULL;
 	pthread_mutex_unlock(&d->mu);
 	if (!m)
 		return;
-	struct node_doc *resp =
-		node_serve(d->node, nng_msg_body(m), nng_msg_len(m));
+	const uint8_t *req = nng_msg_body(m);
+	size_t len = nng_msg_len(m);
+	/* Peek at the command. */
+	const char *cmd = "";
+	struct node_doc *in = NULL;
+	struct crdt_mp_cursor c;
+	size_t arr;
+	uint64_t ver;
+	crdt_mp_cursor_init(&c, req, len, false);
+	if (crdt_mp_read_array(&c, &arr) == 0 && arr == 2 &&
+	    crdt_mp_read_uint(&c, &ver) == 0 &&
+	    node_doc_decode(c.p, crdt_mp_left(&c), &in) == 0) {
+		const char *s = node_doc_get_str(in, "cmd");
+		cmd = s ? s : "";
+	}
+	bool writes = !strcmp(cmd, "add") || !strcmp(cmd, "set") ||
+		      !strcmp(cmd, "import_entries");
+	struct node_doc *resp = NULL;
+	char scope[13];
+	if ((!strcmp(cmd, "add") || !strcmp(cmd, "set")) &&
+	    own_feed_behind(d, scope)) {
+		char msg[256];
+		snprintf(msg, sizeof(msg),
+			 "refused, nothing written: a peer holds more of this "
+			 "node's own feed %s than this node does (restored "
+			 "from a backup?); writes resume once gossip has "
+			 "brought those entries back (see ward status)",
+			 scope);
+		logf_(LOG_WARN, "write.refused", "reason=own_feed_behind "
+		      "scope=%s", scope);
+		resp = refusal(NODE_EXIT_BUSY, msg);
+	} else {
+		struct heads_snap before = {0};
+		if (writes)
+			node_ledger_heads(d->node->ledger, &before.h, &before.n);
+		resp = node_serve(d->node, req, len);
+		if (writes)
+			announce_new(d, &before);
+		free(before.h);
+		if (!strcmp(cmd, "status"))
+			status_peers(d, resp);
+	}
+	node_doc_free(in);
 	nng_msg_free(m);
 	struct crdt_buf b;
 	crdt_buf_init(&b);
 	node_doc_encode(resp, &b);
 	node_doc_free(resp);
 	nng_msg *out;
-	if (nng_msg_alloc(&out, 0) == 0 && nng_msg_append(out, b.data, b.len) == 0) {
-		nng_aio_set_msg(d->aio, out);
-		nng_send_aio(d->sock, d->aio);
+	if (nng_msg_alloc(&out, 0) == 0) {
+		if (nng_msg_append(out, b.data, b.len) == 0) {
+			nng_aio_set_msg(d->aio, out);
+			nng_send_aio(d->sock, d->aio);
+		} else {
+			nng_msg_free(out);
+			logf_(LOG_ERROR, "api.reply_failed", NULL);
+			nng_recv_aio(d->sock, d->aio);
+		}
 	} else {
-		logline("error", "api.reply_failed", NULL);
+		logf_(LOG_ERROR, "api.reply_failed", NULL);
 		nng_recv_aio(d->sock, d->aio);
 	}
 	crdt_buf_fini(&b);
 }
 
-static void on_signal(uv_signal_t *s, int signum)
+/* Runs whatever waits for the ledger, unless a worker holds it. */
+static void pump(struct daemon *d)
 {
-	struct daemon *d = s->data;
-	char kv[32];
-	snprintf(kv, sizeof(kv), "signal=%d", signum);
-	logline("info", "node.stopping", kv);
-	pthread_mutex_lock(&d->mu);
-	d->stopping = true;
-	pthread_mutex_unlock(&d->mu);
+	if (d->busy || d->stopping)
+		return;
+	if (d->t)
+		net_transport_poll(d->t, now_ms(), on_transport, d);
+	serve_pending(d);
+	if (d->reload_due) {
+		d->reload_due = false;
+		gossip_stop(d);
+		gossip_start(d);
+	}
+	if (d->timer_due) {
+		d->timer_due = false;
+		on_gossip_timer(&d->gossip_timer);
+	}
+	if (d->apply_head) {
+		struct ingest *in = d->apply_head;
+		d->apply_head = in->next;
+		if (!d->apply_head)
+			d->apply_tail = NULL;
+		d->busy = true;
+		uv_queue_work(&d->loop, &in->w, apply_work, apply_done);
+	}
+}
+
+static void on_wake(uv_async_t *h)
+{
+	pump(h->data);
+}
+
+static void metrics_configure(struct daemon *d)
+{
+	if (!strcmp(d->metrics_addr, d->conf.metrics))
+		return;
+	net_metrics_close(d->metrics);
+	d->metrics = NULL;
+	snprintf(d->metrics_addr, sizeof(d->metrics_addr), "%s",
+		 d->conf.metrics);
+	if (!strcmp(d->conf.metrics, "off"))
+		return;
+	int rc = net_metrics_open(d->conf.metrics, &d->metrics);
+	if (rc)
+		logf_(LOG_ERROR, "metrics.failed", "addr=%s rc=%d",
+		      d->conf.metrics, rc);
+	else
+		logf_(LOG_INFO, "metrics.started", "url=http://%s/metrics",
+		      d->conf.metrics);
+}
+
+/* The Prometheus text: what ward status reports, as counters. */
+static void metrics_render(struct daemon *d)
+{
+	if (d->busy)
+		return; /* a worker holds the ledger: keep the last text */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return;
+	fprintf(f, "# TYPE ward_entries gauge\nward_entries %" PRIu64 "\n",
+		node_ledger_entry_count(d->node->ledger));
+	fprintf(f, "# TYPE ward_entries_received_total counter\n"
+		   "ward_entries_received_total %" PRIu64 "\n",
+		d->entries_in);
+	struct node_feed_head *h;
+	size_t n;
+	if (node_ledger_heads(d->node->ledger, &h, &n) == 0) {
+		fprintf(f, "# TYPE ward_feeds gauge\nward_feeds %zu\n", n);
+		free(h);
+	}
+	if (d->g) {
+		struct net_gossip_stats st;
+		net_gossip_stats(d->g, &st);
+		fprintf(f,
+			"# TYPE ward_gossip_messages_sent_total counter\n"
+			"ward_gossip_messages_sent_total %" PRIu64 "\n"
+			"# TYPE ward_gossip_bytes_sent_total counter\n"
+			"ward_gossip_bytes_sent_total %" PRIu64 "\n"
+			"# TYPE ward_gossip_messages_received_total counter\n"
+			"ward_gossip_messages_received_total %" PRIu64 "\n"
+			"# TYPE ward_gossip_bytes_received_total counter\n"
+			"ward_gossip_bytes_received_total %" PRIu64 "\n",
+			st.msgs_sent, st.bytes_sent, st.msgs_received,
+			st.bytes_received);
+	}
+	if (d->t) {
+		fprintf(f, "# TYPE ward_peer_connected gauge\n");
+		const struct node_roster *r = node_ledger_roster(d->node->ledger);
+		for (uint32_t i = 0; r && i < d->n_members; i++) {
+			if (i == net_transport_self(d->t))
+				continue;
+			struct net_transport_peer_info pi;
+			net_transport_peer_info(d->t, i, &pi);
+			char hex[17];
+			node_hex(hex, r->members[i].key, 8);
+			fprintf(f,
+				"ward_peer_connected{peer=\"%s\"} %d\n"
+				"ward_peer_bytes_in_total{peer=\"%s\"} %" PRIu64
+				"\nward_peer_bytes_out_total{peer=\"%s\"} %" PRIu64
+				"\nward_peer_messages_in_total{peer=\"%s\"} %" PRIu64
+				"\nward_peer_messages_out_total{peer=\"%s\"} %" PRIu64
+				"\n",
+				hex, pi.up ? 1 : 0, hex, pi.bytes_in, hex,
+				pi.bytes_out, hex, pi.msgs_in, hex, pi.msgs_out);
+		}
+	}
+	fprintf(f, "# TYPE ward_rejections_total counter\n");
+	for (size_t i = 0; i < d->n_rejects; i++)
+		fprintf(f, "ward_rejections_total{reason=\"%s\"} %" PRIu64 "\n",
+			d->rejects[i].reason, d->rejects[i].n);
+	fclose(f);
+	net_metrics_publish(d->metrics, text, len);
+	free(text);
+}
+
+static void on_tick(uv_timer_t *h)
+{
+	struct daemon *d = h->data;
+	if (d->t)
+		net_transport_tick(d->t, now_ms());
+	if (d->metrics)
+		metrics_render(d);
+}
+
+/* ---- signals ---- */
+
+static void close_all(struct daemon *d)
+{
 	uv_close((uv_handle_t *)&d->wake, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sighup, NULL);
+	uv_close((uv_handle_t *)&d->gossip_timer, NULL);
+	uv_close((uv_handle_t *)&d->tick, NULL);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct daemon *d = s->data;
+	if (signum == SIGHUP) {
+		char msg[512];
+		struct conf c;
+		if (conf_load(d->dir, &c, msg, sizeof(msg)) != 0) {
+			logf_(LOG_ERROR, "config.rejected", "reason=\"%s\"", msg);
+			return;
+		}
+		d->conf = c;
+		log_level = c.log_level;
+		logf_(LOG_INFO, "config.reloaded", "log_level=%s metrics=%s",
+		      level_names[c.log_level], c.metrics);
+		metrics_configure(d);
+		d->reload_due = true;
+		pump(d);
+		return;
+	}
+	logf_(LOG_INFO, "node.stopping", "signal=%d", signum);
+	pthread_mutex_lock(&d->mu);
+	d->stopping = true;
+	pthread_mutex_unlock(&d->mu);
+	/* Work on the pool finishes (the loop runs until it has); nothing
+	 * new starts. */
+	gossip_stop(d);
+	close_all(d);
 }
 
 static const char usage[] =
-	"usage: wardd --data DIR\n"
+	"usage: wardd --data DIR [--insecure]\n"
 	"Runs the ward node in DIR (or $WARD_DATA): serves the local API that\n"
-	"the ward command uses over ipc:// inside DIR. Stop with SIGTERM.\n";
+	"the ward command uses over ipc:// inside DIR and replicates the\n"
+	"ledger with the roster's other members over mutual TLS.\n"
+	"  --insecure  plain tcp:// between nodes, no TLS (tests only)\n"
+	"Settings: DIR/wardd.conf (see ops/wardd.conf.example). SIGHUP\n"
+	"rereads it; SIGTERM stops the node.\n";
 
 int main(int argc, char **argv)
 {
+	static struct daemon d;
 	const char *dir = getenv("WARD_DATA");
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--data") && i + 1 < argc) {
 			dir = argv[++i];
+		} else if (!strcmp(argv[i], "--insecure")) {
+			d.flag_insecure = true;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return 0;
@@ -132,8 +1286,13 @@ int main(int argc, char **argv)
 				"set WARD_DATA\n");
 		return 2;
 	}
-	static struct daemon d;
 	char msg[1024];
+	snprintf(d.dir, sizeof(d.dir), "%s", dir);
+	if (conf_load(dir, &d.conf, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "wardd: %s\n", msg);
+		return NODE_EXIT_USAGE;
+	}
+	log_level = d.conf.log_level;
 	int rc = node_ctx_open(dir, &d.node, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "wardd: %s\n", msg);
@@ -145,26 +1304,39 @@ int main(int argc, char **argv)
 	d.wake.data = &d;
 	uv_signal_init(&d.loop, &d.sigterm);
 	uv_signal_init(&d.loop, &d.sigint);
-	d.sigterm.data = d.sigint.data = &d;
+	uv_signal_init(&d.loop, &d.sighup);
+	d.sigterm.data = d.sigint.data = d.sighup.data = &d;
 	uv_signal_start(&d.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&d.sigint, on_signal, SIGINT);
+	uv_signal_start(&d.sighup, on_signal, SIGHUP);
+	uv_timer_init(&d.loop, &d.gossip_timer);
+	uv_timer_init(&d.loop, &d.tick);
+	d.gossip_timer.data = d.tick.data = &d;
 
 	node_localapi_url(dir, d.url, sizeof(d.url));
 	unlink(d.url + 6); /* a stale socket of a stopped daemon */
 	nng_listener l;
 	if (nng_rep0_open(&d.sock) != 0 ||
-	    nng_setopt_size(d.sock, NNG_OPT_RECVMAXSZ, 2u << 20) != 0 ||
+	    nng_socket_set_size(d.sock, NNG_OPT_RECVMAXSZ, 2u << 20) != 0 ||
 	    nng_listener_create(&l, d.sock, d.url) != 0 ||
-	    nng_listener_setopt_int(l, NNG_OPT_IPC_PERMISSIONS, 0600) != 0 ||
+	    nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0600) != 0 ||
 	    nng_listener_start(l, 0) != 0 ||
 	    nng_aio_alloc(&d.aio, aio_cb, &d) != 0) {
 		fprintf(stderr, "wardd: cannot listen on %s\n", d.url);
 		node_ctx_close(d.node);
 		return NODE_EXIT_IO;
 	}
-	char kv[NODE_PATH_MAX + 64];
-	snprintf(kv, sizeof(kv), "api=%s", d.url);
-	logline("info", "node.started", kv);
+	rc = gossip_start(&d);
+	if (rc) {
+		nng_close(d.sock);
+		nng_aio_free(d.aio);
+		unlink(d.url + 6);
+		node_ctx_close(d.node);
+		return rc;
+	}
+	metrics_configure(&d);
+	uv_timer_start(&d.tick, on_tick, 1000, 1000);
+	logf_(LOG_INFO, "node.started", "api=%s", d.url);
 	nng_recv_aio(d.sock, d.aio);
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 
@@ -175,8 +1347,15 @@ int main(int argc, char **argv)
 	if (d.pending)
 		nng_msg_free(d.pending);
 	pthread_mutex_unlock(&d.mu);
+	gossip_stop(&d);
+	for (struct ingest *in = d.apply_head, *nx; in; in = nx) {
+		nx = in->next;
+		free(in->bytes);
+		free(in);
+	}
+	net_metrics_close(d.metrics);
 	uv_loop_close(&d.loop);
 	node_ctx_close(d.node);
-	logline("info", "node.stopped", NULL);
+	logf_(LOG_INFO, "node.stopped", NULL);
 	return 0;
 }

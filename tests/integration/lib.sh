@@ -88,3 +88,88 @@ net_setup() {
 	ok network create --data h --member t/node.pub --out roster
 	ok network join --data t roster
 }
+
+# ---- live daemons (replication tests) ----
+# $2, when given, is the wardd binary (CMake passes $<TARGET_FILE:wardd>).
+WD=${2:-}
+case $WD in /* | "") ;; *) WD=$OLDPWD/$WD ;; esac
+DAEMONS=""
+
+# reap: stops every daemon this test started (SIGTERM, then SIGKILL).
+reap() {
+	for p in $DAEMONS; do kill "$p" 2>/dev/null; done
+	for p in $DAEMONS; do
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	DAEMONS=""
+}
+trap 'reap; rm -rf "$TMP"' EXIT
+
+# free_port: prints a TCP port nobody listens on now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_node DIR [wardd args...]: starts wardd on DIR (log DIR.log); sets
+# PID_<DIR> and waits until its local API answers.
+start_node() {
+	[ -x "$WD" ] || fail "no wardd binary (second argument)"
+	d=$1
+	shift
+	"$WD" --data "$d" "$@" 2>>"$TMP/$d.log" &
+	eval "PID_$d=$!"
+	DAEMONS="$DAEMONS $!"
+	wait_until 10 "$d answers" sh -c "test -S '$TMP/$d/ward.sock' && '$W' status --data '$d' --json | jq -e '.peers' >/dev/null"
+}
+
+# kill_node DIR [SIGNAL]: stops the daemon on DIR (SIGTERM by default).
+kill_node() {
+	eval "p=\$PID_$1"
+	kill "-${2:-TERM}" "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	DAEMONS=$(echo "$DAEMONS" | tr ' ' '\n' | grep -vx "$p" | tr '\n' ' ')
+}
+
+# wait_until SECONDS WHAT CMD...: runs CMD until it succeeds; fails the
+# test with WHAT when SECONDS pass first.
+wait_until() {
+	secs=$1
+	what=$2
+	shift 2
+	end=$(($(date +%s%N) / 1000000 + secs * 1000))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(($(date +%s%N) / 1000000))" -lt "$end" ] ||
+			fail "timed out after ${secs}s waiting for: $what"
+		sleep 0.1
+	done
+}
+
+# same_digest DIR...: true when every node reports the same digest.
+same_digest() {
+	first=$("$W" status --data "$1" --json | jq -r .digest) || return 1
+	for n in "$@"; do
+		[ "$("$W" status --data "$n" --json | jq -r .digest)" = "$first" ] || return 1
+	done
+}
+
+# connected DIR N: true when DIR's daemon has N peers connected.
+connected() {
+	[ "$("$W" status --data "$1" --json | jq '[.peers[] | select(.connected)] | length')" = "$2" ]
+}
+
+# net4: four agencies on 127.0.0.1 with free ports, joined, not running:
+# health h (120116), township t (120116001), police p (120116), civil c
+# (120116).
+net4() {
+	ok init --data h --role health --name "District health" --scope 120116 --listen "127.0.0.1:$(free_port)"
+	ok init --data t --role township --name "Xinhe township" --scope 120116001 --listen "127.0.0.1:$(free_port)"
+	ok init --data p --role police --name "District police" --scope 120116 --listen "127.0.0.1:$(free_port)"
+	ok init --data c --role civil --name "Civil affairs" --scope 120116 --listen "127.0.0.1:$(free_port)"
+	ok network create --data h --member t/node.pub --member p/node.pub --member c/node.pub --out roster
+	for n in t p c; do ok network join --data $n roster; done
+}

@@ -40,7 +40,7 @@
 #include "net/wire.h"
 #include "node/kv.h"
 #include "node/ledger.h"
-#include "node/ledger_int.h"
+#include "node/replica.h"
 #include "node/roster.h"
 #include "node/schema.h"
 
@@ -266,107 +266,6 @@ static void ev_at(struct sim *s, uint64_t delay, enum ev_kind kind, int a,
 }
 
 /* ---------------------------------------------------------------------- */
-/* The replica the gossip machine reads: the ledger's heads and log.      */
-
-static int decode_head(const uint8_t *v, size_t n, uint64_t *seq,
-		       uint8_t hash[32])
-{
-	struct crdt_mp_cursor c;
-	size_t arr;
-	crdt_mp_cursor_init(&c, v, n, false);
-	if (crdt_mp_read_array(&c, &arr) != 0 || arr != 4 ||
-	    crdt_mp_read_uint(&c, seq) != 0 ||
-	    crdt_mp_read_bin_fixed(&c, hash, 32) != 0)
-		return -EIO;
-	return 0;
-}
-
-static int rep_vv(void *ctx, struct net_wire_feed **out, size_t *n)
-{
-	struct sim_node *nd = ctx;
-	const uint8_t prefix = 'H';
-	size_t cap = 16, k = 0;
-	struct net_wire_feed *f = calloc(cap, sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	struct node_kv_iter *it = node_kv_iter_new(nd->kv, &prefix, 1);
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t kl, vl;
-		const uint8_t *key = node_kv_iter_key(it, &kl);
-		const uint8_t *val = node_kv_iter_value(it, &vl);
-		if (kl < 34 || key[33] > 12 || kl != 34u + key[33])
-			continue;
-		if (k == cap) {
-			cap *= 2;
-			f = realloc(f, cap * sizeof(*f));
-			if (!f)
-				abort();
-		}
-		memset(&f[k], 0, sizeof(f[k]));
-		memcpy(f[k].author, key + 1, 32);
-		memcpy(f[k].scope, key + 34, key[33]);
-		if (decode_head(val, vl, &f[k].seq, f[k].head) != 0)
-			continue;
-		k++;
-	}
-	node_kv_iter_free(it);
-	*out = f;
-	*n = k;
-	return 0;
-}
-
-static uint64_t rep_feed_seq(void *ctx, const uint8_t author[32],
-			     const char *scope)
-{
-	struct sim_node *nd = ctx;
-	struct key k;
-	uint8_t *v, hash[32];
-	size_t n;
-	uint64_t seq = 0;
-	key_init(&k, 'H');
-	key_feed(&k, author, scope);
-	if (node_kv_get(nd->kv, k.b, k.len, &v, &n) != 0)
-		return 0;
-	if (decode_head(v, n, &seq, hash) != 0)
-		seq = 0;
-	free(v);
-	return seq;
-}
-
-static int rep_read_range(void *ctx, const uint8_t author[32],
-			  const char *scope, uint64_t from, size_t max_entries,
-			  size_t max_bytes, struct crdt_buf *out)
-{
-	struct sim_node *nd = ctx;
-	size_t count = 0, bytes = 0;
-	for (uint64_t seq = from; count < max_entries; seq++) {
-		struct key k;
-		uint8_t *v;
-		size_t n;
-		key_init(&k, 'L');
-		key_feed(&k, author, scope);
-		key_u64(&k, seq);
-		if (node_kv_get(nd->kv, k.b, k.len, &v, &n) != 0)
-			break;
-		if (count > 0 && bytes + n > max_bytes) {
-			free(v);
-			break;
-		}
-		crdt_buf_append(out, v, n);
-		bytes += n;
-		count++;
-		free(v);
-	}
-	return (int)count;
-}
-
-static const struct net_gossip_replica replica_ops = {
-    .vv = rep_vv,
-    .feed_seq = rep_feed_seq,
-    .read_range = rep_read_range,
-};
-
-/* ---------------------------------------------------------------------- */
 /* Network and actions.                                                    */
 
 static void handle_actions(struct sim *s, struct sim_node *nd,
@@ -514,7 +413,7 @@ static int node_boot(struct sim *s, struct sim_node *nd)
 	struct net_gossip_cfg cfg = s->gcfg;
 	cfg.seed =
 	    s->seed * 1000003u + (uint64_t)nd->idx * 7919u + nd->incarnation;
-	rc = net_gossip_new(&cfg, &replica_ops, nd, &nd->g);
+	rc = net_gossip_new(&cfg, &node_replica_ops, nd->ledger, &nd->g);
 	if (rc != 0) {
 		fail(s, "node %d: gossip_new: %d", nd->idx, rc);
 		return rc;
@@ -845,7 +744,8 @@ static void heal(struct sim *s)
 
 static bool ack_held(struct sim *s, struct sim_node *nd, const struct ack *ak)
 {
-	if (rep_feed_seq(nd, s->node[ak->node].pk, ak->scope) < ak->seq)
+	if (node_ledger_feed_seq(nd->ledger, s->node[ak->node].pk,
+				 ak->scope) < ak->seq)
 		return false;
 	if (ak->create) {
 		struct node_entity ent;
@@ -866,7 +766,7 @@ static bool converged(struct sim *s, bool report)
 		if (!nd->alive)
 			return false;
 		node_ledger_digest(nd->ledger, i == 0 ? d0 : d);
-		if (rep_vv(nd, &f, &n) != 0)
+		if (node_replica_ops.vv(nd->ledger, &f, &n) != 0)
 			return false;
 		net_gossip_vv_digest(f, n, i == 0 ? v0 : v);
 		free(f);

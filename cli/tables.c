@@ -1,0 +1,618 @@
+/*
+ * tables.c: human tables for the query commands (cli layer). Text is
+ * measured in display columns, not bytes: a CJK ideograph or full-width
+ * form takes two columns on a terminal, so padding by bytes would tear a
+ * table of Chinese names apart. Cells too wide for their column are cut at
+ * a character boundary and end with "…".
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/tables.h"
+#include "node/schema.h"
+
+static size_t dlen(const struct node_doc *d)
+{
+	return d ? node_doc_len(d) : 0;
+}
+
+bool cli_zh(void)
+{
+	static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return !strncmp(v, "zh", 2);
+	}
+	return false;
+}
+
+/* Decodes one UTF-8 character; returns its length (1 for a bad byte). */
+static size_t utf8_char(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	if (s[0] < 0x80 || len < 2) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 1;
+	if (n == 1 || n > len) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	uint32_t c = s[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return 1;
+		}
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	*cp = c;
+	return n;
+}
+
+static int cp_width(uint32_t c)
+{
+	if (c == 0 || (c >= 0x300 && c <= 0x36f) || c == 0x200b)
+		return 0;
+	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) ||
+	    (c >= 0x3041 && c <= 0x33ff) || (c >= 0x3400 && c <= 0x4dbf) ||
+	    (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+size_t cli_width(const char *s, size_t len)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		i += utf8_char((const unsigned char *)s + i, len - i, &c);
+		w += (size_t)cp_width(c);
+	}
+	return w;
+}
+
+/* Prints s in exactly w columns: cut with "…" or padded with spaces
+ * (right-aligned when right). */
+static void cell(const char *s, size_t w, bool right)
+{
+	if (!s)
+		s = "-";
+	size_t len = strlen(s), full = cli_width(s, len);
+	if (full <= w) {
+		if (right)
+			printf("%*s", (int)(w - full), "");
+		fputs(s, stdout);
+		if (!right)
+			printf("%*s", (int)(w - full), "");
+		return;
+	}
+	size_t used = 0, i = 0;
+	while (i < len) {
+		uint32_t c;
+		size_t n = utf8_char((const unsigned char *)s + i, len - i, &c);
+		size_t cw = (size_t)cp_width(c);
+		if (used + cw > w - 1)
+			break;
+		used += cw;
+		i += n;
+	}
+	fwrite(s, 1, i, stdout);
+	fputs("…", stdout);
+	printf("%*s", (int)(w - 1 - used), "");
+}
+
+static const char *tr(const char *en, const char *zh)
+{
+	return cli_zh() ? zh : en;
+}
+
+/* An enum code shown as its Chinese label under zh. */
+static const char *code_label(const char *type, const char *field,
+			      const char *code)
+{
+	if (!code || !cli_zh())
+		return code;
+	const struct node_type *t = node_schema_type(type, strlen(type));
+	const struct node_field *f =
+	    t ? node_schema_field(t, field, strlen(field)) : NULL;
+	const char *l =
+	    f ? node_schema_enum_label_zh(f, code, strlen(code)) : NULL;
+	return l ? l : code;
+}
+
+static const char *short_id(const char *id)
+{
+	const char *dash = id ? strrchr(id, '-') : NULL;
+	return dash ? dash + 1 : id;
+}
+
+static void short8(char out[9], const char *id)
+{
+	snprintf(out, 9, "%.8s", short_id(id) ? short_id(id) : "-");
+}
+
+static void int_text(char *out, size_t n, const struct node_doc *v)
+{
+	if (v && node_doc_kind(v) == NODE_DOC_INT)
+		snprintf(out, n, "%lld", (long long)node_doc_as_int(v));
+	else
+		snprintf(out, n, "-");
+}
+
+static void print_due(const struct node_doc *r, bool joint)
+{
+	cell(tr("ID", "编号"), 8, false);
+	printf(" ");
+	cell(tr("NAME", "姓名"), 12, false);
+	printf(" ");
+	cell(tr("SCOPE", "辖区"), 12, false);
+	printf(" ");
+	if (joint) {
+		cell(tr("RISK", "危险性"), 6, true);
+		printf(" ");
+		cell(tr("RISK ON", "评估日期"), 10, false);
+		printf(" ");
+		cell(tr("LAST VISIT", "末次随访"), 10, false);
+	} else {
+		cell(tr("DUE", "应随访日期"), 10, false);
+		printf(" ");
+		cell(tr("OVERDUE", "逾期天数"), 8, true);
+		printf(" ");
+		cell(tr("CLASS", "病情分类"), 10, false);
+		printf(" ");
+		cell(tr("RISK", "危险性"), 6, true);
+	}
+	printf("\n");
+	for (size_t i = 0; i < dlen(r); i++) {
+		const struct node_doc *x = node_doc_at(r, i);
+		char id[9], num[32], risk[32];
+		short8(id, node_doc_get_str(x, "id"));
+		int_text(num, sizeof(num), node_doc_get(x, "days_overdue"));
+		int_text(risk, sizeof(risk), node_doc_get(x, "risk"));
+		cell(id, 8, false);
+		printf(" ");
+		cell(node_doc_get_str(x, "name"), 12, false);
+		printf(" ");
+		cell(node_doc_get_str(x, "scope"), 12, false);
+		printf(" ");
+		if (joint) {
+			cell(risk, 6, true);
+			printf(" ");
+			cell(node_doc_get_str(x, "risk_on"), 10, false);
+			printf(" ");
+			cell(node_doc_get_str(x, "last_followup"), 10, false);
+		} else {
+			cell(node_doc_get_str(x, "due"), 10, false);
+			printf(" ");
+			cell(num, 8, true);
+			printf(" ");
+			cell(code_label("followup", "class",
+					node_doc_get_str(x, "class")),
+			     10, false);
+			printf(" ");
+			cell(risk, 6, true);
+		}
+		printf("\n");
+	}
+	if (cli_zh())
+		printf("共 %zu 人\n", dlen(r));
+	else
+		printf("%zu patients\n", dlen(r));
+}
+
+static void dec_text(char *out, size_t n, const struct node_doc *v,
+		     const char *unit)
+{
+	int64_t m;
+	unsigned scale;
+	if (!node_doc_as_dec(v, &m, &scale) || scale != 2) {
+		snprintf(out, n, "-");
+		return;
+	}
+	int64_t a = m < 0 ? -m : m;
+	snprintf(out, n, "%s%lld.%02lld%s", m < 0 ? "-" : "",
+		 (long long)(a / 100), (long long)(a % 100), unit);
+}
+
+static void print_report(const struct node_doc *r)
+{
+	static const char *const rows[][3] = {
+	    {"prevalence_permille", "reported prevalence", "报告患病率"},
+	    {"management", "management rate", "在册患者管理率"},
+	    {"regular_management", "regular management rate", "规范管理率"},
+	    {"face_to_face", "face-to-face rate", "面访率"},
+	    {"medication", "medication rate", "服药率"},
+	    {"regular_medication", "regular medication rate", "规律服药率"},
+	    {"stability", "stability rate", "病情稳定率"},
+	    {"free_medication_share", "free medication share", "免费服药比例"},
+	    {"free_medication_consent", "free-medication consent",
+	     "免费服药知情同意率"},
+	    {"incident", "incident rate", "肇事肇祸率"},
+	};
+	const char *scope = node_doc_get_str(r, "scope");
+	char pop[32];
+	int_text(pop, sizeof(pop), node_doc_get(r, "population"));
+	if (cli_zh())
+		printf("辖区 %s  统计期 %s 至 %s  口径 %s  常住人口 %s\n",
+		       scope ? scope : "全部", node_doc_get_str(r, "from"),
+		       node_doc_get_str(r, "to"),
+		       node_doc_get_str(r, "definition"), pop);
+	else
+		printf(
+		    "scope %s  period %s to %s  definition %s  population %s\n",
+		    scope ? scope : "all", node_doc_get_str(r, "from"),
+		    node_doc_get_str(r, "to"),
+		    node_doc_get_str(r, "definition"), pop);
+	cell(tr("RATE", "指标"), 26, false);
+	printf(" ");
+	cell(tr("NUM", "分子"), 9, true);
+	printf(" ");
+	cell(tr("DENOM", "分母"), 10, true);
+	printf(" ");
+	cell(tr("VALUE", "数值"), 10, true);
+	printf(" ");
+	cell(tr("TARGET", "目标"), 10, true);
+	printf("\n");
+	const struct node_doc *rates = node_doc_get(r, "rates");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct node_doc *x = node_doc_get(rates, rows[i][0]);
+		const char *unit = i == 0 ? "‰" : "%";
+		char num[32], den[32], val[40], tgt[40];
+		int_text(num, sizeof(num), node_doc_get(x, "numerator"));
+		int_text(den, sizeof(den), node_doc_get(x, "denominator"));
+		dec_text(val, sizeof(val), node_doc_get(x, "value"), unit);
+		dec_text(tgt, sizeof(tgt), node_doc_get(x, "target"), unit);
+		cell(rows[i][cli_zh() ? 2 : 1], 26, false);
+		printf(" ");
+		cell(num, 9, true);
+		printf(" ");
+		cell(den, 10, true);
+		printf(" ");
+		cell(val, 10, true);
+		printf(" ");
+		cell(tgt, 10, true);
+		printf("\n");
+	}
+}
+
+static void value_text(char *out, size_t n, const struct node_doc *v)
+{
+	out[0] = 0;
+	if (!v)
+		return;
+	switch (node_doc_kind(v)) {
+	case NODE_DOC_INT:
+		snprintf(out, n, "%lld", (long long)node_doc_as_int(v));
+		break;
+	case NODE_DOC_STR:
+		snprintf(out, n, "%s", node_doc_as_str(v, NULL));
+		break;
+	case NODE_DOC_ARRAY:
+		for (size_t i = 0; i < dlen(v); i++) {
+			size_t l = strlen(out);
+			char part[256];
+			value_text(part, sizeof(part), node_doc_at(v, i));
+			snprintf(out + l, n - l, "%s%s", i ? "|" : "", part);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* list: id, scope and the first fields as "name=value", cut to 80. */
+static void print_list(const struct node_doc *r)
+{
+	for (size_t i = 0; i < dlen(r); i++) {
+		const struct node_doc *x = node_doc_at(r, i);
+		char id[9], line[1024] = "";
+		short8(id, node_doc_get_str(x, "id"));
+		const char *type = node_doc_get_str(x, "type");
+		const struct node_doc *fields = node_doc_get(x, "fields");
+		const struct node_type *t =
+		    type ? node_schema_type(type, strlen(type)) : NULL;
+		for (size_t k = 0; k < dlen(fields); k++) {
+			const char *fname = node_doc_key_at(fields, k);
+			if (!strcmp(fname, "retracted") ||
+			    !strcmp(fname, "retract_reason"))
+				continue;
+			const struct node_field *f =
+			    t ? node_schema_field(t, fname, strlen(fname))
+			      : NULL;
+			char v[512];
+			value_text(
+			    v, sizeof(v),
+			    node_doc_get(node_doc_at(fields, k), "value"));
+			const char *shown =
+			    f && f->kind == NODE_FIELD_ENUM && !f->is_set
+				? code_label(type, fname, v)
+				: v;
+			if (f && f->kind == NODE_FIELD_REF) {
+				const char *dash = strrchr(v, '-');
+				snprintf(v, 9, "%.8s", dash ? dash + 1 : v);
+				shown = v;
+			}
+			size_t l = strlen(line);
+			snprintf(line + l, sizeof(line) - l, "%s%s=%s",
+				 l ? " " : "",
+				 cli_zh() && f ? f->label_zh : fname, shown);
+		}
+		cell(type, 10, false);
+		printf(" ");
+		cell(id, 8, false);
+		printf(" ");
+		cell(node_doc_get_str(x, "scope"), 12, false);
+		printf(" ");
+		cell(line, 80 - 33, false);
+		printf("\n");
+	}
+	if (cli_zh())
+		printf("共 %zu 条记录\n", dlen(r));
+	else
+		printf("%zu records\n", dlen(r));
+}
+
+static void print_duplicates(const struct node_doc *r)
+{
+	for (size_t i = 0; i < dlen(r); i++) {
+		const struct node_doc *g = node_doc_at(r, i);
+		const struct node_doc *ps = node_doc_get(g, "patients");
+		const char *field = node_doc_get_str(g, "field");
+		if (cli_zh())
+			printf("%s %s：%zu 人\n",
+			       !strcmp(field, "id_number") ? "身份证号"
+							   : "患者编号",
+			       node_doc_get_str(g, "value"), dlen(ps));
+		else
+			printf("%s %s: %zu patients\n", field,
+			       node_doc_get_str(g, "value"), dlen(ps));
+		for (size_t k = 0; k < dlen(ps); k++) {
+			const struct node_doc *p = node_doc_at(ps, k);
+			printf("  ");
+			cell(node_doc_get_str(p, "id"), 40, false);
+			printf(" ");
+			cell(node_doc_get_str(p, "name"), 12, false);
+			printf(" ");
+			cell(node_doc_get_str(p, "scope"), 12, false);
+			printf(" ");
+			cell(node_doc_get_str(p, "registered_on"), 10, false);
+			printf("\n");
+		}
+	}
+	if (cli_zh())
+		printf("共 %zu 组疑似重复\n", dlen(r));
+	else
+		printf("%zu groups of possible duplicates\n", dlen(r));
+}
+
+static void print_import(const struct node_doc *r)
+{
+	bool zh = cli_zh();
+	const struct node_doc *bad = node_doc_get(r, "bad");
+	for (size_t i = 0; i < dlen(bad); i++)
+		printf("%s %s\n", zh ? "错误" : "bad",
+		       node_doc_as_str(node_doc_at(bad, i), NULL));
+	long long nbad = (long long)node_doc_get_int(r, "bad_count", 0);
+	if (nbad > (long long)dlen(bad))
+		printf("... %lld %s\n", nbad - (long long)dlen(bad),
+		       zh ? "条错误未列出" : "more bad rows");
+	bool written = node_doc_get_bool(r, "written", false);
+	bool dry = node_doc_get_bool(r, "dry_run", false);
+	long long rows = (long long)node_doc_get_int(r, "rows", 0);
+	if (!written && dry && !nbad) {
+		if (zh)
+			printf("已检查 %lld 行：全部正确（试运行，未写入）\n",
+			       rows);
+		else
+			printf("checked %lld rows: all good (dry run, nothing "
+			       "written)\n",
+			       rows);
+		return;
+	}
+	if (!written) {
+		const char *hint = dry ? ""
+				   : zh ? "（--skip-bad 可导入正确的行）"
+					: " (--skip-bad imports the good rows)";
+		if (zh)
+			printf("已检查 %lld 行：%lld 行有误；未写入%s\n", rows,
+			       nbad, hint);
+		else
+			printf(
+			    "checked %lld rows: %lld bad; nothing written%s\n",
+			    rows, nbad, hint);
+		return;
+	}
+	long long created = (long long)node_doc_get_int(r, "created", 0);
+	long long updated = (long long)node_doc_get_int(r, "updated", 0);
+	long long same = (long long)node_doc_get_int(r, "unchanged", 0);
+	long long entries = (long long)node_doc_get_int(r, "entries", 0);
+	const char *secs = node_doc_get_str(r, "seconds");
+	if (zh)
+		printf("%lld 行：新建 %lld，更新 %lld，未变 %lld，跳过错误行 "
+		       "%lld（%lld 个条目，%s 秒）\n",
+		       rows, created, updated, same, nbad, entries, secs);
+	else
+		printf("%lld rows: %lld created, %lld updated, %lld unchanged, "
+		       "%lld skipped as bad (%lld entries, %s s)\n",
+		       rows, created, updated, same, nbad, entries, secs);
+}
+
+static void print_access_log(const struct node_doc *r)
+{
+	cell(tr("TIME", "时间"), 24, false);
+	printf(" ");
+	cell(tr("USER", "用户"), 10, false);
+	printf(" ");
+	cell(tr("ACTION", "操作"), 8, false);
+	printf(" ");
+	cell(tr("COUNT", "记录数"), 6, true);
+	printf(" ");
+	cell(tr("WHAT", "内容"), 26, false);
+	printf("\n");
+	for (size_t i = 0; i < dlen(r); i++) {
+		const struct node_doc *x = node_doc_at(r, i);
+		char num[32];
+		int_text(num, sizeof(num), node_doc_get(x, "count"));
+		cell(node_doc_get_str(x, "at"), 24, false);
+		printf(" ");
+		cell(node_doc_get_str(x, "user"), 10, false);
+		printf(" ");
+		cell(node_doc_get_str(x, "action"), 8, false);
+		printf(" ");
+		cell(num, 6, true);
+		printf(" ");
+		cell(node_doc_get_str(x, "what"), 26, false);
+		printf("\n");
+	}
+}
+
+bool cli_print_table(const char *cmd, const struct node_doc *r)
+{
+	if (!strcmp(cmd, "import_records")) {
+		print_import(r);
+		return true;
+	}
+	if (!strcmp(cmd, "export_records")) {
+		const struct node_doc *c = node_doc_get(r, "conflicts");
+		for (size_t i = 0; i < dlen(c); i++)
+			printf("%s %s\n",
+			       tr("conflict (shown value exported):",
+				  "存在冲突（已导出显示值）："),
+			       node_doc_as_str(node_doc_at(c, i), NULL));
+		if (cli_zh())
+			printf("已导出 %lld 条%s记录到 %s\n",
+			       (long long)node_doc_get_int(r, "records", 0),
+			       node_doc_get_str(r, "type"),
+			       node_doc_get_str(r, "path"));
+		else
+			printf("exported %lld %s records to %s\n",
+			       (long long)node_doc_get_int(r, "records", 0),
+			       node_doc_get_str(r, "type"),
+			       node_doc_get_str(r, "path"));
+		return true;
+	}
+	if (!strcmp(cmd, "access_log")) {
+		print_access_log(r);
+		return true;
+	}
+	if (!strcmp(cmd, "duplicates")) {
+		print_duplicates(r);
+		return true;
+	}
+	if (!strcmp(cmd, "retract")) {
+		printf("%s %s\n", tr("retracted", "已撤销"),
+		       node_doc_get_str(r, "id"));
+		return true;
+	}
+	if (!strcmp(cmd, "due") || !strcmp(cmd, "joint_missing")) {
+		print_due(r, cmd[0] == 'j');
+		return true;
+	}
+	if (!strcmp(cmd, "report")) {
+		print_report(r);
+		return true;
+	}
+	if (!strcmp(cmd, "list")) {
+		print_list(r);
+		return true;
+	}
+	return false;
+}
+
+/* One related record: "  label  id  key=value ...". */
+static void related_line(const char *label, const struct node_doc *o)
+{
+	if (!o || node_doc_kind(o) != NODE_DOC_OBJECT)
+		return;
+	char line[512] = "";
+	for (size_t i = 0; i < dlen(o); i++) {
+		const char *k = node_doc_key_at(o, i);
+		if (!strcmp(k, "id") || !strcmp(k, "accepted"))
+			continue;
+		char v[256];
+		value_text(v, sizeof(v), node_doc_at(o, i));
+		if (!*v)
+			continue;
+		size_t l = strlen(line);
+		snprintf(line + l, sizeof(line) - l, "%s%s=%s", l ? " " : "", k,
+			 v);
+	}
+	const char *id = node_doc_get_str(o, "id");
+	size_t used = 2 + 14 + 1 + (id ? strlen(id) : 0) + 2;
+	printf("  ");
+	cell(label, 14, false);
+	printf(" %s  ", id ? id : "-");
+	if (used < 80 && *line)
+		cell(line, 80 - used, false);
+	printf("\n");
+}
+
+void cli_print_related(const struct node_doc *rel)
+{
+	if (!rel)
+		return;
+	static const char *const keys[][3] = {
+	    {"guardians", "guardian", "监护人"},
+	    {"latest_followup", "last visit", "最近随访"},
+	    {"latest_assessment", "last risk", "最近评估"},
+	    {"open_searches", "open search", "失联查找"},
+	    {"agreements", "agreement", "协议"},
+	    {"transfers", "transfer out", "转出"},
+	    {"transferred_from", "moved from", "转自"},
+	    {"transferred_to", "moved to", "转入记录"},
+	};
+	printf("%s\n", tr("related:", "相关记录："));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct node_doc *v = node_doc_get(rel, keys[i][0]);
+		const char *label = keys[i][cli_zh() ? 2 : 1];
+		if (v && node_doc_kind(v) == NODE_DOC_ARRAY) {
+			for (size_t k = 0; k < dlen(v); k++) {
+				related_line(label, node_doc_at(v, k));
+				const struct node_doc *acc =
+				    node_doc_get(node_doc_at(v, k), "accepted");
+				for (size_t j = 0; j < dlen(acc); j++)
+					related_line(
+					    tr("  accepted", "  已接收"),
+					    node_doc_at(acc, j));
+			}
+		} else {
+			related_line(label, v);
+		}
+	}
+}
+
+void cli_print_record_head(const struct node_doc *r)
+{
+	const char *type = node_doc_get_str(r, "type");
+	const struct node_type *t =
+	    type ? node_schema_type(type, strlen(type)) : NULL;
+	if (cli_zh())
+		printf("%s  （%s，辖区 %s）\n", node_doc_get_str(r, "id"),
+		       t ? t->label_zh : type, node_doc_get_str(r, "scope"));
+	else
+		printf("%s  (%s, scope %s)\n", node_doc_get_str(r, "id"), type,
+		       node_doc_get_str(r, "scope"));
+}
+
+void cli_print_field_name(const char *type, const char *field)
+{
+	const char *name = field;
+	if (cli_zh() && type) {
+		const struct node_type *t =
+		    node_schema_type(type, strlen(type));
+		const struct node_field *f =
+		    t ? node_schema_field(t, field, strlen(field)) : NULL;
+		if (f)
+			name = f->label_zh;
+	}
+	printf("  ");
+	cell(name, 20, false);
+	printf(" ");
+}

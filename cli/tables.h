@@ -1,0 +1,33 @@
+/*
+ * tables.h: the human tables of the query commands (list, due,
+ * joint-missing, report, duplicates, access-log), in Chinese when the
+ * locale says zh and English otherwise, fitted to 80 columns by display
+ * width (a CJK character takes two).
+ */
+#ifndef WARD_CLI_TABLES_H
+#define WARD_CLI_TABLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "node/doc.h"
+
+/* Whether human output is Chinese: the first of LC_ALL, LC_MESSAGES, LANG
+ * that is set and non-empty starts with "zh". No locale need be installed. */
+bool cli_zh(void);
+/* Display columns of the UTF-8 text s[0..len). */
+size_t cli_width(const char *s, size_t len);
+/* Prints the answer r of request cmd as a table and returns true, or
+ * returns false for a command it does not handle. */
+bool cli_print_table(const char *cmd, const struct node_doc *r);
+
+/* The first line of a record as show prints it: "ID  (type, scope S)",
+ * the type's label under zh. */
+void cli_print_record_head(const struct node_doc *r);
+/* "  NAME" padded to 22 columns and a space: the field's Chinese label
+ * under zh. */
+void cli_print_field_name(const char *type, const char *field);
+/* Prints the "related" part of a patient's show answer (NULL: nothing). */
+void cli_print_related(const struct node_doc *related);
+
+#endif
