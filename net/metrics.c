@@ -77,10 +77,10 @@ int net_metrics_open(const char *addr, struct net_metrics **out)
 			nng_http_server_release(m->srv);
 		pthread_mutex_destroy(&m->mu);
 		free(m);
-		return rv == NNG_EADDRINUSE ? -EADDRINUSE
-		       : rv == NNG_ENOMEM   ? -ENOMEM
+		return rv == NNG_EADDRINUSE			  ? -EADDRINUSE
+		       : rv == NNG_ENOMEM			  ? -ENOMEM
 		       : rv == NNG_EINVAL || rv == NNG_EADDRINVAL ? -EINVAL
-							   : -EIO;
+								  : -EIO;
 	}
 	*out = m;
 	return 0;

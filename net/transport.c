@@ -201,8 +201,8 @@ static int sock_open(struct net_transport *t, struct sockrx *rx, uint32_t sock,
 		rv = nng_socket_set_size(rx->s, NNG_OPT_RECVMAXSZ,
 					 NET_TRANSPORT_RECV_MAX_BYTES);
 	if (rv == 0 && !poly)
-		rv = nng_socket_set_int(rx->s, NNG_OPT_SENDBUF,
-					SEND_QUEUE_MSGS);
+		rv =
+		    nng_socket_set_int(rx->s, NNG_OPT_SENDBUF, SEND_QUEUE_MSGS);
 	if (rv == 0)
 		rv = nng_socket_set_ms(rx->s, NNG_OPT_RECONNMINT,
 				       RECONNECT_MIN_MS);
@@ -223,15 +223,17 @@ static int add_ca(nng_tls_config *c, const char *pem)
 	return nng_tls_config_ca_chain(c, pem, NULL);
 }
 
-static int tls_config(struct net_transport *t, const struct net_transport_cfg *cfg,
-		      bool server, uint32_t only, nng_tls_config **out,
-		      char *why, size_t why_len)
+static int tls_config(struct net_transport *t,
+		      const struct net_transport_cfg *cfg, bool server,
+		      uint32_t only, nng_tls_config **out, char *why,
+		      size_t why_len)
 {
 	nng_tls_config *c;
 	int rv = nng_tls_config_alloc(&c, server ? NNG_TLS_MODE_SERVER
 						 : NNG_TLS_MODE_CLIENT);
 	if (rv) {
-		snprintf(why, why_len, "TLS configuration: %s", nng_strerror(rv));
+		snprintf(why, why_len, "TLS configuration: %s",
+			 nng_strerror(rv));
 		return errno_of(rv);
 	}
 	rv = nng_tls_config_own_cert(c, cfg->cert_pem, cfg->key_pem, NULL);
@@ -269,7 +271,8 @@ static int tls_config(struct net_transport *t, const struct net_transport_cfg *c
 	return 0;
 fail:
 	if (!*why)
-		snprintf(why, why_len, "TLS configuration: %s", nng_strerror(rv));
+		snprintf(why, why_len, "TLS configuration: %s",
+			 nng_strerror(rv));
 	nng_tls_config_free(c);
 	return rv == NNG_ENOMEM ? -ENOMEM : -EBADMSG;
 }
@@ -351,8 +354,8 @@ int net_transport_open(const struct net_transport_cfg *cfg,
 			goto fail;
 		}
 		if (!t->insecure) {
-			rc = tls_config(t, cfg, false, (uint32_t)i, &p->tls, why,
-					why_len);
+			rc = tls_config(t, cfg, false, (uint32_t)i, &p->tls,
+					why, why_len);
 			if (rc)
 				goto fail;
 		}
@@ -607,7 +610,7 @@ static void handle(struct net_transport *t, struct qev *e,
 			if (t->n_in == t->cap_in) {
 				size_t cap = t->cap_in ? 2 * t->cap_in : 16;
 				struct inpipe *v =
-					realloc(t->in, cap * sizeof(*v));
+				    realloc(t->in, cap * sizeof(*v));
 				if (!v) {
 					nng_pipe_close(pipe_of(e->pipe));
 					return;
@@ -643,7 +646,15 @@ static void handle(struct net_transport *t, struct qev *e,
 				return;
 			}
 			ip->member = who;
-			t->peers[who].info.inbound++;
+			struct peer *back = &t->peers[who];
+			back->info.inbound++;
+			/* The peer is back: dial it now rather than when our
+			 * dialer's backoff (up to RECONNECT_MAX_MS) ends. */
+			if (back->dialing && !back->up && back->pipe == 0) {
+				nng_dialer_close(back->d);
+				back->dialing = false;
+				dial_start(t, back);
+			}
 			return;
 		}
 		struct peer *p = &t->peers[ip->member];

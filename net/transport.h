@@ -74,8 +74,8 @@ struct net_transport_event {
 
 /* Counters of one peer, for status and metrics. */
 struct net_transport_peer_info {
-	bool up;	      /* our connection to it is up */
-	uint32_t inbound;     /* its identified connections to us */
+	bool up;	       /* our connection to it is up */
+	uint32_t inbound;      /* its identified connections to us */
 	uint64_t last_seen_ms; /* last message from it (poll's clock), 0 */
 	uint64_t msgs_in, bytes_in, msgs_out, bytes_out, send_drops;
 };

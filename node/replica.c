@@ -81,7 +81,7 @@ static int rep_read_range(void *ctx, const uint8_t author[32],
 }
 
 const struct net_gossip_replica node_replica_ops = {
-	.vv = rep_vv,
-	.feed_seq = rep_feed_seq,
-	.read_range = rep_read_range,
+    .vv = rep_vv,
+    .feed_seq = rep_feed_seq,
+    .read_range = rep_read_range,
 };

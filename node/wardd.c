@@ -14,9 +14,13 @@
  *
  * A node restored from a backup can be behind its own feeds as its peers
  * hold them; signing a new entry then would fork its own feed (DESIGN.md
- * section 5). wardd refuses local writes while any peer has reported a
- * head of one of our feeds ahead of ours; the entries come back by gossip
- * like any others, and writes resume once they are applied.
+ * section 5). wardd refuses local writes (add, set) until a peer has
+ * confirmed our heads (its digest equals ours, or it sent its whole
+ * vector), unless started --standalone or alone in its roster, and while
+ * any peer has reported a head of one of our feeds ahead of ours; those
+ * entries come back by gossip like any others, and writes resume once
+ * they are applied. Writes made with ward while no daemon runs are not
+ * covered: the CLI then opens the store itself.
  *
  * SIGTERM and SIGINT finish the work in flight and close the store; SIGHUP
  * rereads wardd.conf (log level, metrics) and restarts replication with the
@@ -70,7 +74,7 @@ struct peer_view {
 	size_t n, cap;
 	bool has_digest;
 	uint8_t digest[32];
-	char rejected[48]; /* last reason logged: log each once */
+	char rejected[48];    /* last reason logged: log each once */
 	const char *last_why; /* the ledger's reason for a rejected entry */
 	uint64_t rejects;
 };
@@ -84,7 +88,7 @@ struct ingest {
 	uint32_t peer;
 	uint8_t *bytes;
 	size_t len, count;
-	size_t verified; /* leading entries whose signature verified */
+	size_t verified;	 /* leading entries whose signature verified */
 	size_t split, split_off; /* the second half: first entry, its byte */
 	size_t verified2;	 /* leading entries of it that verified */
 	int halves;		 /* verify jobs still running */
@@ -121,8 +125,12 @@ struct daemon {
 	uint64_t gen;
 	struct peer_view *views;
 	size_t n_members;
-	bool busy;	     /* a worker holds the ledger */
-	bool timer_due;	     /* the gossip round waits for the ledger */
+	bool busy; /* a worker holds the ledger */
+	/* Local writes wait until a peer has shown what it holds of our
+	 * feeds (or --standalone, or a roster of one). */
+	bool heads_confirmed;
+	bool flag_standalone;
+	bool timer_due; /* the gossip round waits for the ledger */
 	struct ingest *apply_head, *apply_tail;
 	size_t in_pool;	     /* ingests on the worker pool */
 	uint64_t entries_in; /* entries applied from peers */
@@ -138,7 +146,7 @@ struct daemon {
 };
 
 static void logf_(int level, const char *event, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void logf_(int level, const char *event, const char *fmt, ...)
 {
@@ -212,8 +220,8 @@ static int conf_load(const char *dir, struct conf *c, char *msg, size_t len)
 			continue;
 		char *eq = strchr(s, '=');
 		if (!eq) {
-			snprintf(msg, len, "wardd.conf:%d: expected key = value",
-				 no);
+			snprintf(msg, len,
+				 "wardd.conf:%d: expected key = value", no);
 			rc = -EINVAL;
 			break;
 		}
@@ -244,13 +252,15 @@ static int conf_load(const char *dir, struct conf *c, char *msg, size_t len)
 				rc = -EINVAL;
 			snprintf(c->metrics, sizeof(c->metrics), "%s", val);
 		} else {
-			snprintf(msg, len, "wardd.conf:%d: unknown setting '%s'",
-				 no, key);
+			snprintf(msg, len,
+				 "wardd.conf:%d: unknown setting '%s'", no,
+				 key);
 			rc = -EINVAL;
 			break;
 		}
 		if (rc)
-			snprintf(msg, len, "wardd.conf:%d: bad value '%s' for %s "
+			snprintf(msg, len,
+				 "wardd.conf:%d: bad value '%s' for %s "
 				 "(see ops/wardd.conf.example)",
 				 no, val, key);
 	}
@@ -315,10 +325,19 @@ static int own_digest(struct daemon *d, struct node_feed_head **h, size_t *n,
 	return 0;
 }
 
+/* A peer has shown us what it holds of our own feeds (DESIGN.md section
+ * 5): from now on own_feed_behind() is the whole truth. */
+static void confirm(struct daemon *d, uint32_t peer, const char *how)
+{
+	if (d->heads_confirmed)
+		return;
+	d->heads_confirmed = true;
+	logf_(LOG_INFO, "heads.confirmed", "peer=%u how=%s", peer, how);
+}
+
 /* Reads what a peer's message says about its vector; the gossip machine
  * decodes it again for itself. Only small messages are decoded whole. */
-static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m,
-		  size_t len)
+static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m, size_t len)
 {
 	if (len < 3 || (m[0] & 0xf0) != 0x90 || m[1] != 1 || m[2] < 1 ||
 	    m[2] > 5)
@@ -338,10 +357,12 @@ static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m,
 		uint8_t mine[32];
 		if (own_digest(d, &h, &n, mine) != 0)
 			break;
-		if (!memcmp(mine, w.digest, 32))
+		if (!memcmp(mine, w.digest, 32)) {
 			for (size_t i = 0; i < n; i++)
 				view_note(v, h[i].author, h[i].scope, h[i].seq,
 					  true);
+			confirm(d, peer, "equal_digest");
+		}
 		free(h);
 		break;
 	}
@@ -350,6 +371,10 @@ static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m,
 		for (size_t i = 0; i < w.n_feeds; i++)
 			view_note(v, w.feeds[i].author, w.feeds[i].scope,
 				  w.feeds[i].seq, w.type == NET_WIRE_VECTOR);
+		/* A whole vector in one message: the peer has told us every
+		 * head it holds of our feeds. */
+		if (w.type == NET_WIRE_VECTOR && !w.has_after && w.last)
+			confirm(d, peer, "vector");
 		break;
 	case NET_WIRE_PULL:
 		view_note(v, w.author, w.scope, w.from_seq - 1, false);
@@ -373,7 +398,7 @@ static bool own_feed_behind(struct daemon *d, char *scope_out)
 			if (memcmp(v->f[i].author, d->node->pk, 32) != 0)
 				continue;
 			uint64_t mine = node_ledger_feed_seq(
-				d->node->ledger, d->node->pk, v->f[i].scope);
+			    d->node->ledger, d->node->pk, v->f[i].scope);
 			if (v->f[i].seq > mine) {
 				snprintf(scope_out, 13, "%s", v->f[i].scope);
 				return true;
@@ -791,6 +816,8 @@ static int gossip_start(struct daemon *d)
 	}
 	d->gen++;
 	d->n_members = r->n_members;
+	if (r->n_members == 1 || d->flag_standalone)
+		d->heads_confirmed = true;
 	d->views = calloc(r->n_members, sizeof(*d->views));
 	struct net_transport_member *mm = calloc(r->n_members, sizeof(*mm));
 	char *cert = read_text(d->dir, "tls.crt");
@@ -813,15 +840,15 @@ static int gossip_start(struct daemon *d)
 		goto out;
 	}
 	struct net_transport_cfg tc = {
-		.listen = *d->conf.listen ? d->conf.listen : me->address,
-		.insecure = insecure,
-		.cert_pem = cert,
-		.key_pem = key,
-		.sk = d->node->sk,
-		.n_members = r->n_members,
-		.members = mm,
-		.wake = wake_loop,
-		.wake_arg = d,
+	    .listen = *d->conf.listen ? d->conf.listen : me->address,
+	    .insecure = insecure,
+	    .cert_pem = cert,
+	    .key_pem = key,
+	    .sk = d->node->sk,
+	    .n_members = r->n_members,
+	    .members = mm,
+	    .wake = wake_loop,
+	    .wake_arg = d,
 	};
 	memcpy(tc.net_id, d->net_id, 32);
 	memcpy(tc.pk, d->node->pk, 32);
@@ -908,7 +935,8 @@ static uint64_t lag_of(struct daemon *d, uint32_t peer,
 	}
 	uint64_t lag = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct view_feed *f = view_get(v, h[i].author, h[i].scope, false);
+		struct view_feed *f =
+		    view_get(v, h[i].author, h[i].scope, false);
 		uint64_t theirs = f ? f->seq : 0;
 		if (h[i].seq > theirs)
 			lag += h[i].seq - theirs;
@@ -956,7 +984,8 @@ static void status_peers(struct daemon *d, struct node_doc *resp)
 		if (pi.last_seen_ms) {
 			char ts[32];
 			struct tm tm;
-			time_t t = wall - (time_t)((now - pi.last_seen_ms) / 1000);
+			time_t t =
+			    wall - (time_t)((now - pi.last_seen_ms) / 1000);
 			gmtime_r(&t, &tm);
 			strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 			node_doc_set(p, "last_seen", node_doc_str(ts));
@@ -975,8 +1004,10 @@ static void status_peers(struct daemon *d, struct node_doc *resp)
 	free(h);
 	node_doc_set(res, "peers", peers);
 	char scope[13];
-	node_doc_set(res, "writes_blocked",
-		     node_doc_bool(own_feed_behind(d, scope)));
+	node_doc_set(res, "heads_confirmed", node_doc_bool(d->heads_confirmed));
+	node_doc_set(
+	    res, "writes_blocked",
+	    node_doc_bool(!d->heads_confirmed || own_feed_behind(d, scope)));
 }
 
 /* Own feeds' seqs before a request, to announce what it appended. */
@@ -1041,8 +1072,17 @@ static void serve_pending(struct daemon *d)
 		      !strcmp(cmd, "import_entries");
 	struct node_doc *resp = NULL;
 	char scope[13];
-	if ((!strcmp(cmd, "add") || !strcmp(cmd, "set")) &&
-	    own_feed_behind(d, scope)) {
+	bool signs = !strcmp(cmd, "add") || !strcmp(cmd, "set");
+	if (signs && d->g && !d->heads_confirmed) {
+		logf_(LOG_WARN, "write.refused", "reason=heads_unconfirmed");
+		resp =
+		    refusal(NODE_EXIT_BUSY,
+			    "refused, nothing written: no peer has yet "
+			    "confirmed this node's own feeds (a node restored "
+			    "from a backup must not fork them); wait for a "
+			    "peer to connect (ward status), or start wardd "
+			    "--standalone if this node is alone for good");
+	} else if (signs && own_feed_behind(d, scope)) {
 		char msg[256];
 		snprintf(msg, sizeof(msg),
 			 "refused, nothing written: a peer holds more of this "
@@ -1050,13 +1090,16 @@ static void serve_pending(struct daemon *d)
 			 "from a backup?); writes resume once gossip has "
 			 "brought those entries back (see ward status)",
 			 scope);
-		logf_(LOG_WARN, "write.refused", "reason=own_feed_behind "
-		      "scope=%s", scope);
+		logf_(LOG_WARN, "write.refused",
+		      "reason=own_feed_behind "
+		      "scope=%s",
+		      scope);
 		resp = refusal(NODE_EXIT_BUSY, msg);
 	} else {
 		struct heads_snap before = {0};
 		if (writes)
-			node_ledger_heads(d->node->ledger, &before.h, &before.n);
+			node_ledger_heads(d->node->ledger, &before.h,
+					  &before.n);
 		resp = node_serve(d->node, req, len);
 		if (writes)
 			announce_new(d, &before);
@@ -1150,8 +1193,9 @@ static void metrics_render(struct daemon *d)
 		return;
 	fprintf(f, "# TYPE ward_entries gauge\nward_entries %" PRIu64 "\n",
 		node_ledger_entry_count(d->node->ledger));
-	fprintf(f, "# TYPE ward_entries_received_total counter\n"
-		   "ward_entries_received_total %" PRIu64 "\n",
+	fprintf(f,
+		"# TYPE ward_entries_received_total counter\n"
+		"ward_entries_received_total %" PRIu64 "\n",
 		d->entries_in);
 	struct node_feed_head *h;
 	size_t n;
@@ -1176,7 +1220,8 @@ static void metrics_render(struct daemon *d)
 	}
 	if (d->t) {
 		fprintf(f, "# TYPE ward_peer_connected gauge\n");
-		const struct node_roster *r = node_ledger_roster(d->node->ledger);
+		const struct node_roster *r =
+		    node_ledger_roster(d->node->ledger);
 		for (uint32_t i = 0; r && i < d->n_members; i++) {
 			if (i == net_transport_self(d->t))
 				continue;
@@ -1184,15 +1229,16 @@ static void metrics_render(struct daemon *d)
 			net_transport_peer_info(d->t, i, &pi);
 			char hex[17];
 			node_hex(hex, r->members[i].key, 8);
-			fprintf(f,
-				"ward_peer_connected{peer=\"%s\"} %d\n"
-				"ward_peer_bytes_in_total{peer=\"%s\"} %" PRIu64
-				"\nward_peer_bytes_out_total{peer=\"%s\"} %" PRIu64
-				"\nward_peer_messages_in_total{peer=\"%s\"} %" PRIu64
-				"\nward_peer_messages_out_total{peer=\"%s\"} %" PRIu64
-				"\n",
-				hex, pi.up ? 1 : 0, hex, pi.bytes_in, hex,
-				pi.bytes_out, hex, pi.msgs_in, hex, pi.msgs_out);
+			fprintf(
+			    f,
+			    "ward_peer_connected{peer=\"%s\"} %d\n"
+			    "ward_peer_bytes_in_total{peer=\"%s\"} %" PRIu64
+			    "\nward_peer_bytes_out_total{peer=\"%s\"} %" PRIu64
+			    "\nward_peer_messages_in_total{peer=\"%s\"} "
+			    "%" PRIu64 "\nward_peer_messages_out_total{peer=\"%"
+				       "s\"} %" PRIu64 "\n",
+			    hex, pi.up ? 1 : 0, hex, pi.bytes_in, hex,
+			    pi.bytes_out, hex, pi.msgs_in, hex, pi.msgs_out);
 		}
 	}
 	fprintf(f, "# TYPE ward_rejections_total counter\n");
@@ -1232,7 +1278,8 @@ static void on_signal(uv_signal_t *s, int signum)
 		char msg[512];
 		struct conf c;
 		if (conf_load(d->dir, &c, msg, sizeof(msg)) != 0) {
-			logf_(LOG_ERROR, "config.rejected", "reason=\"%s\"", msg);
+			logf_(LOG_ERROR, "config.rejected", "reason=\"%s\"",
+			      msg);
 			return;
 		}
 		d->conf = c;
@@ -1255,13 +1302,18 @@ static void on_signal(uv_signal_t *s, int signum)
 }
 
 static const char usage[] =
-	"usage: wardd --data DIR [--insecure]\n"
-	"Runs the ward node in DIR (or $WARD_DATA): serves the local API that\n"
-	"the ward command uses over ipc:// inside DIR and replicates the\n"
-	"ledger with the roster's other members over mutual TLS.\n"
-	"  --insecure  plain tcp:// between nodes, no TLS (tests only)\n"
-	"Settings: DIR/wardd.conf (see ops/wardd.conf.example). SIGHUP\n"
-	"rereads it; SIGTERM stops the node.\n";
+    "usage: wardd --data DIR [--insecure]\n"
+    "Runs the ward node in DIR (or $WARD_DATA): serves the local API that\n"
+    "the ward command uses over ipc:// inside DIR and replicates the\n"
+    "ledger with the roster's other members over mutual TLS.\n"
+    "  --insecure    plain tcp:// between nodes, no TLS (tests only)\n"
+    "  --standalone  write before any peer has confirmed this node's\n"
+    "                own feeds (see below)\n"
+    "Local writes wait until a peer has shown what it holds of this\n"
+    "node's own feeds, so that a node restored from a backup never\n"
+    "forks them; they are refused while a peer holds more of them.\n"
+    "Settings: DIR/wardd.conf (see ops/wardd.conf.example). SIGHUP\n"
+    "rereads it; SIGTERM stops the node.\n";
 
 int main(int argc, char **argv)
 {
@@ -1272,12 +1324,15 @@ int main(int argc, char **argv)
 			dir = argv[++i];
 		} else if (!strcmp(argv[i], "--insecure")) {
 			d.flag_insecure = true;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		} else if (!strcmp(argv[i], "--standalone")) {
+			d.flag_standalone = true;
+		} else if (!strcmp(argv[i], "--help") ||
+			   !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "wardd: unknown argument %s\n%s", argv[i],
-				usage);
+			fprintf(stderr, "wardd: unknown argument %s\n%s",
+				argv[i], usage);
 			return 2;
 		}
 	}

@@ -128,9 +128,9 @@ static int mode_fill(const char *dir, const char *patient, size_t total)
 				set.name = "address";
 				set.name_len = 7;
 				set.value = (struct crdt_value){
-					.kind = CRDT_VALUE_STR,
-					.p = (const uint8_t *)addr,
-					.len = strlen(addr)};
+				    .kind = CRDT_VALUE_STR,
+				    .p = (const uint8_t *)addr,
+				    .len = strlen(addr)};
 				set.dots = &last[which];
 				set.n_dots = last[which].seq ? 1 : 0;
 				memcpy(last[which].author, n->pk, 32);
@@ -144,7 +144,8 @@ static int mode_fill(const char *dir, const char *patient, size_t total)
 			crdt_buf_init(&wire);
 			crdt_entry_encode_body(&body, &e);
 			uint8_t sig[64];
-			crdt_entry_sign(sig, net_id, body.data, body.len, n->sk);
+			crdt_entry_sign(sig, net_id, body.data, body.len,
+					n->sk);
 			crdt_entry_encode_wire(&wire, body.data, body.len, sig);
 			crdt_entry_hash(prev, body.data, body.len, sig);
 			enum node_ingest res;
@@ -155,9 +156,9 @@ static int mode_fill(const char *dir, const char *patient, size_t total)
 			crdt_buf_fini(&body);
 			crdt_buf_fini(&wire);
 			if (rc) {
-				fprintf(stderr, "replication_gen: seq %llu: %s\n",
-					(unsigned long long)e.seq,
-					why ? why : "?");
+				fprintf(
+				    stderr, "replication_gen: seq %llu: %s\n",
+				    (unsigned long long)e.seq, why ? why : "?");
 				return 1;
 			}
 		}

@@ -66,16 +66,15 @@ static void announce(struct forger *f, uint32_t peer)
 	memcpy(feed.author, f->n->pk, 32);
 	snprintf(feed.scope, sizeof(feed.scope), "%s", f->scope);
 	struct net_wire_msg m = {
-		.type = NET_WIRE_ANNOUNCE, .n_feeds = 1, .feeds = &feed};
+	    .type = NET_WIRE_ANNOUNCE, .n_feeds = 1, .feeds = &feed};
 	send_msg(f, peer, &m);
 }
 
 static void on_event(void *arg, const struct net_transport_event *ev)
 {
 	struct forger *f = arg;
-	const char *name = ev->peer < f->r->n_members
-				   ? f->r->members[ev->peer].name
-				   : "?";
+	const char *name =
+	    ev->peer < f->r->n_members ? f->r->members[ev->peer].name : "?";
 	switch (ev->kind) {
 	case NET_TRANSPORT_PEER_UP:
 		printf("up %s\n", name);
@@ -102,19 +101,19 @@ static void on_event(void *arg, const struct net_transport_event *ev)
 			struct crdt_buf e;
 			crdt_buf_init(&e);
 			int k = node_ledger_read_range(
-				f->n->ledger, f->n->pk, f->scope, in.from_seq,
-				(size_t)in.max_entries, 256u * 1024u, &e);
+			    f->n->ledger, f->n->pk, f->scope, in.from_seq,
+			    (size_t)in.max_entries, 256u * 1024u, &e);
 			if (k > 0) {
 				/* The signature is the last 64 bytes of the
 				 * last entry: forge it. */
 				e.data[e.len - 1] ^= 0x01;
 				struct net_wire_msg m = {
-					.type = NET_WIRE_ENTRIES,
-					.from_seq = in.from_seq,
-					.have_seq = f->head,
-					.n_entries = (size_t)k,
-					.entries = e.data,
-					.entries_len = e.len,
+				    .type = NET_WIRE_ENTRIES,
+				    .from_seq = in.from_seq,
+				    .have_seq = f->head,
+				    .n_entries = (size_t)k,
+				    .entries = e.data,
+				    .entries_len = e.len,
 				};
 				memcpy(m.author, f->n->pk, 32);
 				snprintf(m.scope, sizeof(m.scope), "%s",
@@ -194,8 +193,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const struct node_member *me = node_roster_find(f.r, f.n->pk);
-	struct net_transport_member *mm =
-		calloc(f.r->n_members, sizeof(*mm));
+	struct net_transport_member *mm = calloc(f.r->n_members, sizeof(*mm));
 	for (size_t i = 0; i < f.r->n_members; i++) {
 		memcpy(mm[i].key, f.r->members[i].key, 32);
 		mm[i].address = f.r->members[i].address;
@@ -205,15 +203,15 @@ int main(int argc, char **argv)
 		return 1;
 	char *cert = slurp(dir, "tls.crt"), *key = slurp(dir, "tls.key");
 	struct net_transport_cfg tc = {
-		.listen = me->address,
-		.insecure = insecure,
-		.cert_pem = cert,
-		.key_pem = key,
-		.sk = f.n->sk,
-		.n_members = f.r->n_members,
-		.members = mm,
-		.wake = wake,
-		.wake_arg = &f,
+	    .listen = me->address,
+	    .insecure = insecure,
+	    .cert_pem = cert,
+	    .key_pem = key,
+	    .sk = f.n->sk,
+	    .n_members = f.r->n_members,
+	    .members = mm,
+	    .wake = wake,
+	    .wake_arg = &f,
 	};
 	node_ledger_net_id(f.n->ledger, tc.net_id);
 	memcpy(tc.pk, f.n->pk, 32);

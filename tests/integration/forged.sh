@@ -16,7 +16,8 @@ FID=$(status_field f .node_id)
 
 start_node h
 start_node t
-wait_until 20 "h and t connected" connected h 1
+wait_until 20 "h connected" connected h 1
+wait_until 20 "t connected" connected t 1
 ok add patient --data t scope=120116001 name=张三 phone=111
 wait_until 10 "h and t agree" same_digest h t
 E_H=$(status_field h .entries)

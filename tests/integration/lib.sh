@@ -157,9 +157,11 @@ same_digest() {
 	done
 }
 
-# connected DIR N: true when DIR's daemon has N peers connected.
+# connected DIR N: true when DIR's daemon has N peers connected and may
+# write (a peer has confirmed its own feeds).
 connected() {
-	[ "$("$W" status --data "$1" --json | jq '[.peers[] | select(.connected)] | length')" = "$2" ]
+	"$W" status --data "$1" --json |
+		jq -e "([.peers[] | select(.connected)] | length) == $2 and (.writes_blocked | not)"
 }
 
 # net4: four agencies on 127.0.0.1 with free ports, joined, not running:

@@ -13,12 +13,17 @@ ok network join --data t roster
 ok network create --data x --member h/node.pub --member t/node.pub --out xroster
 XID=$(status_field x .node_id)
 
+# x writes while its daemon is down (ward serves in-process).
+ok add patient --data x scope=120116 name=外人 phone=999
+XP=$OUT
 start_node h
 start_node t
 start_node x
-wait_until 20 "h and t connected" connected h 1
-ok add patient --data x scope=120116 name=外人 phone=999
-XP=$OUT
+wait_until 20 "h connected" connected h 1
+wait_until 20 "t connected" connected t 1
+# Alone, x's daemon refuses to sign: no peer can confirm its feeds.
+expect 5 add patient --data x scope=120116 name=外人二 phone=998
+contains "$ERR" "confirmed" "x's refusal says why"
 # Time passes with gossip working: two writes at t reach h.
 for i in 1 2; do
 	ok add patient --data t scope=120116001 name=张$i phone=11$i
