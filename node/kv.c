@@ -96,6 +96,12 @@ struct node_kv_iter *node_kv_iter_new(struct node_kv *kv,
 	return kv->ops->iter_new(kv, prefix, prefix_len);
 }
 
+void node_kv_iter_seek(struct node_kv_iter *it, const uint8_t *key,
+		       size_t key_len)
+{
+	it->ops->seek(it, key, key_len);
+}
+
 bool node_kv_iter_valid(const struct node_kv_iter *it)
 {
 	return it->ops->valid(it);

@@ -49,6 +49,9 @@ int node_kv_write(struct node_kv *kv, struct node_kv_batch *b, bool sync);
 /* Iterates keys with the given prefix in byte order. */
 struct node_kv_iter *node_kv_iter_new(struct node_kv *kv,
 				      const uint8_t *prefix, size_t prefix_len);
+/* Moves to the first key >= key (still within the prefix). */
+void node_kv_iter_seek(struct node_kv_iter *it, const uint8_t *key,
+		       size_t key_len);
 bool node_kv_iter_valid(const struct node_kv_iter *it);
 void node_kv_iter_next(struct node_kv_iter *it);
 const uint8_t *node_kv_iter_key(const struct node_kv_iter *it, size_t *len);
@@ -76,6 +79,8 @@ struct node_kv_iter_ops {
 	const uint8_t *(*key)(const struct node_kv_iter *it, size_t *len);
 	const uint8_t *(*value)(const struct node_kv_iter *it, size_t *len);
 	void (*free)(struct node_kv_iter *it);
+	void (*seek)(struct node_kv_iter *it, const uint8_t *key,
+		     size_t key_len);
 };
 
 struct node_kv_iter {

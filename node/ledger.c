@@ -1241,6 +1241,7 @@ int node_ledger_read_range(struct node_ledger *l, const uint8_t author[32],
 	key_feed(&prefix, author, scope);
 	/* One iterator from `from` on: the log is contiguous per feed. */
 	struct node_kv_iter *it = node_kv_iter_new(l->kv, prefix.b, prefix.len);
+	node_kv_iter_seek(it, k.b, k.len);
 	size_t count = 0, bytes = 0;
 	uint64_t want = from;
 	for (; node_kv_iter_valid(it) && count < max_entries;

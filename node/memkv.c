@@ -229,8 +229,17 @@ static void it_free(struct node_kv_iter *base)
 	free(it);
 }
 
+static void it_seek(struct node_kv_iter *base, const uint8_t *key,
+		    size_t key_len)
+{
+	struct mem_iter *it = (struct mem_iter *)base;
+	size_t pos;
+	map_find(&it->snap, key, key_len, &pos);
+	it->i = pos;
+}
+
 static const struct node_kv_iter_ops mem_iter_ops = {
-	it_valid, it_next, it_key, it_value, it_free,
+	it_valid, it_next, it_key, it_value, it_free, it_seek,
 };
 
 /* Iterators see a snapshot, so writes during iteration are safe. */

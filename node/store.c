@@ -140,8 +140,15 @@ static void it_free(struct node_kv_iter *base)
 	free(it);
 }
 
+static void it_seek(struct node_kv_iter *base, const uint8_t *key,
+		    size_t key_len)
+{
+	rocksdb_iter_seek(((struct rocks_iter *)base)->it, (const char *)key,
+			  key_len);
+}
+
 static const struct node_kv_iter_ops rocks_iter_ops = {
-	it_valid, it_next, it_key, it_value, it_free,
+	it_valid, it_next, it_key, it_value, it_free, it_seek,
 };
 
 static struct node_kv_iter *rocks_iter_new(struct node_kv *kv,
