@@ -182,19 +182,22 @@ static void progress(struct node_ctx *n, const char *what, size_t done,
 	*last = now;
 }
 
-/* Chain checks of one verified batch. */
-static void check_chain(struct item *items, const bool *sig_ok, size_t cnt,
+/* Chain checks of one verified batch, from the headers the verifying
+ * threads decoded. */
+static void check_chain(struct item *items, const bool *sig_ok,
+			const struct node_entry_head *heads, size_t cnt,
 			struct feed_state *fs, size_t *feeds,
 			struct node_doc *failures, struct bad_keys *bad)
 {
+	static const uint8_t zero[32];
 	for (size_t i = 0; i < cnt; i++) {
 		struct item *x = &items[i];
+		const struct node_entry_head *e = &heads[i];
 		/* key: 'L' author(32) slen scope seq(8) */
 		size_t feed_len = x->key_len - 9;
 		uint64_t kseq = get_u64(x->key + x->key_len - 8);
-		char hex[65], scope[13] = {0};
-		node_hex(hex, x->key + 1, 32);
-		memcpy(scope, x->key + 34, x->key[33] < 12 ? x->key[33] : 12);
+		const char *scope = (const char *)x->key + 34;
+		size_t slen = x->key[33] < 12 ? x->key[33] : 12;
 		if (fs->feed_len != feed_len ||
 		    memcmp(fs->feed, x->key + 1, feed_len)) {
 			memset(fs, 0, sizeof(*fs));
@@ -202,29 +205,29 @@ static void check_chain(struct item *items, const bool *sig_ok, size_t cnt,
 			fs->feed_len = feed_len;
 			(*feeds)++;
 		}
-		struct crdt_entry e;
 		const char *reason = NULL;
-		static const uint8_t zero[32];
-		if (crdt_entry_decode(x->wire, x->len, &e, &reason) != 0) {
-			memset(&e, 0, sizeof(e));
-		} else if (!sig_ok[i]) {
+		if (!e->decoded)
+			reason = e->why ? e->why : "malformed entry";
+		else if (!sig_ok[i])
 			reason = "bad signature";
-		} else if (memcmp(e.author, x->key + 1, 32) ||
-			   strcmp(e.scope, scope) || e.seq != kseq) {
+		else if (memcmp(e->author, x->key + 1, 32) ||
+			 strlen(e->scope) != slen ||
+			 memcmp(e->scope, scope, slen) || e->seq != kseq)
 			reason = "entry stored under another feed or seq";
-		} else if (e.seq != fs->seq + 1) {
+		else if (e->seq != fs->seq + 1)
 			reason = "seq gap";
-		} else if (memcmp(e.prev, fs->seq ? fs->hash : zero, 32)) {
+		else if (memcmp(e->prev, fs->seq ? fs->hash : zero, 32))
 			reason = "prev does not match the previous entry";
-		} else if (fs->seq && e.hlc <= fs->hlc) {
+		else if (fs->seq && e->hlc <= fs->hlc)
 			reason = "hlc not increasing";
-		} else if (e.roster_version < fs->rv) {
+		else if (e->roster_version < fs->rv)
 			reason = "roster version decreasing";
-		}
 		if (reason) {
+			char hex[65];
+			node_hex(hex, x->key + 1, 32);
 			node_doc_push(failures,
-				      node_doc_strf("feed %s/%s seq %llu: %s",
-						    hex, scope,
+				      node_doc_strf("feed %s/%.*s seq %llu: %s",
+						    hex, (int)slen, scope,
 						    (unsigned long long)kseq,
 						    reason));
 			bad_add(bad, x->key, x->key_len);
@@ -232,10 +235,13 @@ static void check_chain(struct item *items, const bool *sig_ok, size_t cnt,
 		/* Chain on from what is stored, so that one bad entry is
 		 * reported once, not for every later one. */
 		fs->seq = kseq;
-		memcpy(fs->hash, e.hash, 32);
-		fs->hlc = e.hlc;
-		fs->rv = e.roster_version;
-		crdt_entry_fini(&e);
+		if (e->decoded) {
+			memcpy(fs->hash, e->hash, 32);
+			fs->hlc = e->hlc;
+			fs->rv = e->roster_version;
+		} else {
+			memset(fs->hash, 0, 32);
+		}
 	}
 }
 
@@ -251,11 +257,13 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 	struct node_kv_iter *it = node_kv_iter_new(n->kv, lp.b, lp.len);
 	struct item *items[2];
 	bool *ok[2];
+	struct node_entry_head *heads[2];
 	struct node_wire *w = calloc(AUDIT_BATCH, sizeof(*w));
 	for (int b = 0; b < 2; b++) {
 		items[b] = calloc(AUDIT_BATCH, sizeof(*items[b]));
 		ok[b] = calloc(AUDIT_BATCH, sizeof(*ok[b]));
-		if (!items[b] || !ok[b])
+		heads[b] = calloc(AUDIT_BATCH, sizeof(*heads[b]));
+		if (!items[b] || !ok[b] || !heads[b])
 			abort();
 	}
 	if (!w)
@@ -270,10 +278,11 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 			w[i] = (struct node_wire){items[cur][i].wire,
 						  items[cur][i].len};
 		struct node_verify_job *job =
-			cnt ? node_verify_start(net_id, w, cnt, ok[cur]) : NULL;
+			cnt ? node_verify_start(net_id, w, cnt, ok[cur], heads[cur])
+			    : NULL;
 		int prev = 1 - cur;
-		check_chain(items[prev], ok[prev], prev_cnt, &fs, feeds,
-			    failures, bad);
+		check_chain(items[prev], ok[prev], heads[prev], prev_cnt, &fs,
+			    feeds, failures, bad);
 		free_batch(items[prev], prev_cnt);
 		entries += prev_cnt;
 		size_t next = cnt == AUDIT_BATCH ? read_batch(it, items[prev]) : 0;
@@ -288,6 +297,7 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 	for (int b = 0; b < 2; b++) {
 		free(items[b]);
 		free(ok[b]);
+		free(heads[b]);
 	}
 	free(w);
 	return entries;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "crdt/crdt.h"
 #include "node/ledger.h"
@@ -15,6 +16,7 @@ struct job {
 	const struct node_wire *e;
 	bool *ok;
 	size_t from, to;
+	struct node_entry_head *heads; /* may be NULL */
 };
 
 static void *run(void *arg)
@@ -22,9 +24,27 @@ static void *run(void *arg)
 	struct job *j = arg;
 	for (size_t i = j->from; i < j->to; i++) {
 		struct crdt_entry d;
+		const char *why = NULL;
 		j->ok[i] = false;
-		if (crdt_entry_decode(j->e[i].p, j->e[i].len, &d, NULL) != 0)
+		if (crdt_entry_decode(j->e[i].p, j->e[i].len, &d, &why) != 0) {
+			if (j->heads) {
+				j->heads[i].decoded = false;
+				j->heads[i].why = why;
+			}
 			continue;
+		}
+		if (j->heads) {
+			struct node_entry_head *h = &j->heads[i];
+			h->decoded = true;
+			h->why = NULL;
+			memcpy(h->author, d.author, 32);
+			memcpy(h->scope, d.scope, sizeof(h->scope));
+			h->seq = d.seq;
+			h->hlc = d.hlc;
+			h->roster_version = d.roster_version;
+			memcpy(h->prev, d.prev, 32);
+			memcpy(h->hash, d.hash, 32);
+		}
 		j->ok[i] = crdt_entry_verify(d.sig, j->net_id, d.body,
 					     d.body_len, d.author);
 		crdt_entry_fini(&d);
@@ -35,8 +55,8 @@ static void *run(void *arg)
 void node_verify_batch(const uint8_t net_id[32], const struct node_wire *e,
 		       size_t n, bool *ok)
 {
-	struct job a = {net_id, e, ok, 0, n / 2};
-	struct job b = {net_id, e, ok, n / 2, n};
+	struct job a = {net_id, e, ok, 0, n / 2, NULL};
+	struct job b = {net_id, e, ok, n / 2, n, NULL};
 	pthread_t t;
 	/* A thread costs tens of microseconds: worth it past a few checks. */
 	bool threaded = n >= 16 && pthread_create(&t, NULL, run, &b) == 0;
@@ -55,13 +75,14 @@ struct node_verify_job {
 
 struct node_verify_job *node_verify_start(const uint8_t net_id[32],
 					  const struct node_wire *e, size_t n,
-					  bool *ok)
+					  bool *ok,
+					  struct node_entry_head *heads)
 {
 	struct node_verify_job *j = calloc(1, sizeof(*j));
 	if (!j)
 		abort();
-	j->half[0] = (struct job){net_id, e, ok, 0, n / 2};
-	j->half[1] = (struct job){net_id, e, ok, n / 2, n};
+	j->half[0] = (struct job){net_id, e, ok, 0, n / 2, heads};
+	j->half[1] = (struct job){net_id, e, ok, n / 2, n, heads};
 	for (int i = 0; i < 2; i++) {
 		j->started[i] =
 			pthread_create(&j->th[i], NULL, run, &j->half[i]) == 0;
@@ -98,7 +119,7 @@ int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
 	for (size_t from = 0; from < n; from += CHUNK) {
 		size_t to = from + CHUNK < n ? from + CHUNK : n;
 		size_t next_to = to + CHUNK < n ? to + CHUNK : n;
-		struct job next = {net_id, e, ok, to, next_to};
+		struct job next = {net_id, e, ok, to, next_to, NULL};
 		pthread_t th;
 		bool threaded = to < n && pthread_create(&th, NULL, run, &next) == 0;
 		if (!threaded && to < n)

@@ -21,13 +21,30 @@ struct node_wire {
 void node_verify_batch(const uint8_t net_id[32], const struct node_wire *e,
 		       size_t n, bool *ok);
 
+/* What a check learns of an entry's header, so that chain checks need
+ * not decode it again. decoded is false (and why says why) when the bytes
+ * are not an entry. */
+struct node_entry_head {
+	bool decoded;
+	const char *why;
+	uint8_t author[32];
+	char scope[13];
+	uint64_t seq;
+	uint64_t hlc;
+	uint64_t roster_version;
+	uint8_t prev[32];
+	uint8_t hash[32];
+};
+
 /* The same, in the background on two threads, so the caller can do its
- * serial work meanwhile: start returns at once (it borrows net_id, e and
- * ok until wait returns); wait joins and frees the job. */
+ * serial work meanwhile: start returns at once (it borrows net_id, e, ok
+ * and heads until wait returns); wait joins and frees the job. heads, when
+ * not NULL, receives each entry's header. */
 struct node_verify_job;
 struct node_verify_job *node_verify_start(const uint8_t net_id[32],
 					  const struct node_wire *e, size_t n,
-					  bool *ok);
+					  bool *ok,
+					  struct node_entry_head *heads);
 void node_verify_wait(struct node_verify_job *j);
 
 /* Verifies and applies entries in order through one ledger: signatures
