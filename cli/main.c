@@ -14,6 +14,9 @@
 #include "cli/tables.h"
 #include "node/node.h"
 
+/* English, or Chinese when the locale says zh (cli_zh). */
+#define T(en, zh) (cli_zh() ? (zh) : (en))
+
 static const char usage[] =
 	"usage: ward COMMAND [ARGS] [--data DIR] [--json]\n"
 	"\n"
@@ -230,7 +233,8 @@ static void print_human(const char *cmd, const struct node_doc *r)
 	} else if (!strcmp(cmd, "history")) {
 		for (size_t i = 0; i < node_doc_len(r); i++) {
 			const struct node_doc *o = node_doc_at(r, i);
-			printf("%s  %-8s %s/%s seq %lld.%lld  %-6s ",
+			printf(T("%s  %-8s %s/%s seq %lld.%lld  %-6s ",
+				 "%s  %-8s %s/%s 序号 %lld.%lld  %-6s "),
 			       node_doc_get_str(o, "at"),
 			       node_doc_get_str(o, "by_name"),
 			       node_doc_get_str(o, "by_role"), "",
@@ -242,22 +246,29 @@ static void print_human(const char *cmd, const struct node_doc *r)
 				printf("%s=", f);
 			print_value(node_doc_get(o, "value"));
 			if (!node_doc_get_bool(o, "effect", true))
-				printf("   NO EFFECT: %s", node_doc_get_str(o, "why"));
+				printf(T("   NO EFFECT: %s", "   未生效：%s"),
+				       node_doc_get_str(o, "why"));
 			printf("\n");
 		}
 	} else if (!strcmp(cmd, "status")) {
-		printf("node     %s\n", node_doc_get_str(r, "node_id"));
+		printf(T("node     %s\n", "节点     %s\n"),
+		       node_doc_get_str(r, "node_id"));
 		const char *name = node_doc_get_str(r, "name");
 		if (name)
-			printf("name     %s (%s, scope %s)\n", name,
+			printf(T("name     %s (%s, scope %s)\n",
+				 "名称     %s（%s，辖区 %s）\n"),
+			       name,
 			       node_doc_get_str(r, "role"),
 			       node_doc_get_str(r, "scope"));
 		const char *net = node_doc_get_str(r, "net_id");
-		printf("network  %s\n", net ? net : "(not joined)");
-		printf("entries  %lld\n", (long long)node_doc_get_int(r, "entries", 0));
-		printf("digest   %s\n", node_doc_get_str(r, "digest"));
+		printf(T("network  %s\n", "网络     %s\n"),
+		       net ? net : T("(not joined)", "（未加入）"));
+		printf(T("entries  %lld\n", "条目     %lld\n"),
+		       (long long)node_doc_get_int(r, "entries", 0));
+		printf(T("digest   %s\n", "摘要     %s\n"),
+		       node_doc_get_str(r, "digest"));
 		const struct node_doc *feeds = node_doc_get(r, "feeds");
-		printf("feeds    %zu\n", node_doc_len(feeds));
+		printf(T("feeds    %zu\n", "记录流   %zu\n"), node_doc_len(feeds));
 		for (size_t i = 0; i < node_doc_len(feeds); i++) {
 			const struct node_doc *f = node_doc_at(feeds, i);
 			printf("  %.16s  %-12s seq %lld\n",
@@ -265,7 +276,8 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_str(f, "scope"),
 			       (long long)node_doc_get_int(f, "seq", 0));
 		}
-		printf("proofs   %lld\n", (long long)node_doc_get_int(r, "proofs", 0));
+		printf(T("proofs   %lld\n", "分叉证据 %lld\n"),
+		       (long long)node_doc_get_int(r, "proofs", 0));
 		if (node_doc_get_bool(r, "insecure", false))
 			printf("INSECURE plain tcp between nodes: no TLS, peers "
 			       "not authenticated\n");
@@ -273,7 +285,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			printf("WRITES BLOCKED: a peer holds more of this node's "
 			       "own feed; waiting for gossip to bring it back\n");
 		const struct node_doc *peers = node_doc_get(r, "peers");
-		printf("peers    %zu\n", node_doc_len(peers));
+		printf(T("peers    %zu\n", "对等节点 %zu\n"), node_doc_len(peers));
 		for (size_t i = 0; i < node_doc_len(peers); i++) {
 			const struct node_doc *p = node_doc_at(peers, i);
 			const struct node_doc *lag = node_doc_get(p, "lag_entries");
@@ -287,8 +299,8 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_str(p, "name"),
 			       node_doc_get_str(p, "address"),
 			       node_doc_get_bool(p, "connected", false)
-				       ? "connected"
-				       : "disconnected",
+				       ? T("connected", "已连接")
+				       : T("disconnected", "未连接"),
 			       lagtxt, seen ? seen : "never");
 		}
 	} else if (!strcmp(cmd, "audit_verify")) {
@@ -305,8 +317,10 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       (long long)node_doc_get_int(f, "index", 0),
 			       node_doc_get_str(f, "why"));
 		}
-		printf("audit %s: %lld entries, %lld feeds, %zu findings, digest %s\n",
-		       node_doc_len(fail) ? "FAILED" : "ok",
+		printf(T("audit %s: %lld entries, %lld feeds, %zu findings, "
+			 "digest %s\n",
+			 "审计%s：%lld 条目，%lld 记录流，%zu 项发现，摘要 %s\n"),
+		       node_doc_len(fail) ? T("FAILED", "未通过") : T("ok", "通过"),
 		       (long long)node_doc_get_int(r, "entries", 0),
 		       (long long)node_doc_get_int(r, "feeds", 0),
 		       node_doc_len(fnd), node_doc_get_str(r, "digest"));
