@@ -29,10 +29,8 @@ static void id_text(char out[80], const char *type, const uint8_t id[16])
 	snprintf(out, 80, "%.40s-%s", type, hex);
 }
 
-/* The shown text of a register field ("" when unset; ints in decimal,
- * references as hex). */
-static void shown_text(struct node_ctx *n, const uint8_t id[16],
-		       const char *field, char *out, size_t out_len)
+void node_api_shown_text(struct node_ctx *n, const uint8_t id[16],
+			 const char *field, char *out, size_t out_len)
 {
 	struct crdt_cell c;
 	out[0] = 0;
@@ -53,7 +51,7 @@ static void shown_text(struct node_ctx *n, const uint8_t id[16],
 static bool retracted(struct node_ctx *n, const uint8_t id[16])
 {
 	char v[8];
-	shown_text(n, id, "retracted", v, sizeof(v));
+	node_api_shown_text(n, id, "retracted", v, sizeof(v));
 	return !strcmp(v, "yes");
 }
 
@@ -434,7 +432,7 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 		struct node_doc *o = node_doc_object();
 		char id[80], name[256];
 		id_text(id, "patient", v[i].patient);
-		shown_text(n, v[i].patient, "name", name, sizeof(name));
+		node_api_shown_text(n, v[i].patient, "name", name, sizeof(name));
 		node_doc_set(o, "id", node_doc_str(id));
 		node_doc_set(o, "name", node_doc_str(name));
 		node_doc_set(o, "scope", node_doc_str(v[i].scope));
@@ -523,7 +521,7 @@ static struct node_doc *brief(struct node_ctx *n, const char *type,
 		if (s && s->value.kind == CRDT_VALUE_INT) {
 			node_doc_set(o, fields[i], node_doc_int(s->value.i));
 		} else {
-			shown_text(n, id, fields[i], v, sizeof(v));
+			node_api_shown_text(n, id, fields[i], v, sizeof(v));
 			node_doc_set(o, fields[i],
 				     *v ? node_doc_str(v) : node_doc_null());
 		}
@@ -548,7 +546,7 @@ static struct node_doc *latest(struct node_ctx *n, const char *type,
 		if (node_ledger_entity(n->ledger, ids.v[i], &e) != 0 ||
 		    !e.valid || retracted(n, ids.v[i]))
 			continue;
-		shown_text(n, ids.v[i], date_field, d, sizeof(d));
+		node_api_shown_text(n, ids.v[i], date_field, d, sizeof(d));
 		int c = best < 0 ? 1 : strcmp(d, best_date);
 		if (c > 0 || (c == 0 && e.hlc > best_e.hlc)) {
 			best = (int)i;
@@ -580,7 +578,7 @@ static struct node_doc *all_of(struct node_ctx *n, const char *type,
 		if (only_field) {
 			char v[64];
 			bool keep = false;
-			shown_text(n, ids.v[i], only_field, v, sizeof(v));
+			node_api_shown_text(n, ids.v[i], only_field, v, sizeof(v));
 			for (size_t k = 0; only_values[k] && !keep; k++)
 				keep = !strcmp(v, only_values[k]);
 			if (!keep)
@@ -639,7 +637,7 @@ void node_query_related(struct node_ctx *n, const uint8_t id[16],
 	}
 	node_doc_set(r, "transfers", tr);
 	char from[40];
-	shown_text(n, id, "transferred_from", from, sizeof(from));
+	node_api_shown_text(n, id, "transferred_from", from, sizeof(from));
 	uint8_t fraw[16];
 	if (*from && node_unhex(from, fraw, 16) == 0) {
 		struct node_doc *o = brief(n, "patient", fraw, p_f);

@@ -24,21 +24,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* The shown register value of (id, field) as text into out. */
-static void shown(struct node_ctx *n, const uint8_t id[16], const char *field,
-		  char *out, size_t out_len)
-{
-	struct crdt_cell c;
-	out[0] = 0;
-	if (node_ledger_cell(n->ledger, id, field, &c) != 0)
-		return;
-	const struct crdt_version *s = c.is_set ? NULL : crdt_cell_shown(&c);
-	if (s && s->value.kind == CRDT_VALUE_STR)
-		snprintf(out, out_len, "%.*s", (int)s->value.len,
-			 (const char *)s->value.p);
-	crdt_cell_fini(&c);
-}
-
 static void id_text(char out[80], const char *type, const uint8_t id[16])
 {
 	char hex[33];
@@ -63,7 +48,7 @@ static void same_value(struct node_ctx *n, const char *field,
 		if (len != kl + 16 || (self && !memcmp(other, self, 16)))
 			continue;
 		char r[8], id[80];
-		shown(n, other, "retracted", r, sizeof(r));
+		node_api_shown_text(n, other, "retracted", r, sizeof(r));
 		if (!strcmp(r, "yes"))
 			continue;
 		id_text(id, "patient", other);
@@ -86,8 +71,8 @@ int node_check_write(struct node_ctx *n, const struct node_type *t,
 		return 0;
 	char status[32] = "", exit_date[16] = "";
 	if (id) {
-		shown(n, id, "status", status, sizeof(status));
-		shown(n, id, "exit_date", exit_date, sizeof(exit_date));
+		node_api_shown_text(n, id, "status", status, sizeof(status));
+		node_api_shown_text(n, id, "exit_date", exit_date, sizeof(exit_date));
 	}
 	struct node_doc *w = node_doc_array();
 	for (size_t i = 0; i < n_ops; i++) {
@@ -166,7 +151,7 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 		return NULL;
 	}
 	char already[8];
-	shown(n, id, "retracted", already, sizeof(already));
+	node_api_shown_text(n, id, "retracted", already, sizeof(already));
 	if (!strcmp(already, "yes")) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len, "%s is already retracted", idtext);
@@ -254,15 +239,15 @@ static void dup_field(struct node_ctx *n, const char *field,
 		const uint8_t *id = key + len - 16;
 		struct node_entity e;
 		char r[8];
-		shown(n, id, "retracted", r, sizeof(r));
+		node_api_shown_text(n, id, "retracted", r, sizeof(r));
 		if (node_ledger_entity(n->ledger, id, &e) != 0 || !e.valid ||
 		    !strcmp(r, "yes"))
 			continue;
 		struct node_doc *p = node_doc_object();
 		char text[80], name[256], reg[16];
 		id_text(text, "patient", id);
-		shown(n, id, "name", name, sizeof(name));
-		shown(n, id, "registered_on", reg, sizeof(reg));
+		node_api_shown_text(n, id, "name", name, sizeof(name));
+		node_api_shown_text(n, id, "registered_on", reg, sizeof(reg));
 		node_doc_set(p, "id", node_doc_str(text));
 		node_doc_set(p, "name", node_doc_str(name));
 		node_doc_set(p, "scope", node_doc_str(e.scope));

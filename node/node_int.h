@@ -73,6 +73,11 @@ int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
 			 const char *text, struct crdt_value *v, uint8_t *buf,
 			 int *exit, char *msg, size_t msg_len);
 
+/* The shown value of a register field of record id as text into out: ""
+ * when unset, ints in decimal, references as 32 hex (api_query.c). */
+void node_api_shown_text(struct node_ctx *n, const uint8_t id[16],
+			 const char *field, char *out, size_t out_len);
+
 /* Audit verify (audit.c). */
 struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 				   size_t msg_len);

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t splitmix64(uint64_t *s)
+static inline uint64_t splitmix64(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -20,20 +20,33 @@ static uint64_t splitmix64(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-static uint64_t test_seed(const char *test)
+/* A process-wide stream for tests that draw from one generator. */
+static uint64_t rng_state;
+
+static inline uint64_t rnd(void)
+{
+	return splitmix64(&rng_state);
+}
+
+static inline size_t rnd_below(size_t n)
+{
+	return n ? (size_t)(rnd() % n) : 0;
+}
+
+static inline uint64_t test_seed(const char *test)
 {
 	const char *env = getenv("WARD_SEED");
-	uint64_t seed;
+	uint64_t chosen;
 	if (env && *env) {
-		seed = strtoull(env, NULL, 0);
+		chosen = strtoull(env, NULL, 0);
 	} else {
 		uint64_t s = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
-		seed = splitmix64(&s);
+		chosen = splitmix64(&s);
 	}
 	printf("%s: seed=%" PRIu64 " (WARD_SEED=%" PRIu64 " to replay)\n", test,
-	       seed, seed);
+	       chosen, chosen);
 	fflush(stdout);
-	return seed;
+	return chosen;
 }
 
 #endif
