@@ -11,10 +11,16 @@
  *   A -> B  DIGEST(BLAKE2b of A's vector)          every round, fanout peers
  *   B -> A  VECTOR(B's vector, in chunks)          only when digests differ
  *   A       wants every feed where B is ahead: PULL(feed, from, max) to B,
- *           at most max_inflight at once, one puller per feed;
+ *           at most max_inflight at once, one peer per feed;
  *   A -> B  ANNOUNCE(feeds where A is ahead)       B pulls those from A
  *   B -> A  ENTRIES(feed, from, have, batch)       A INGESTs, reports back,
  *                                                  pulls on while B has more
+ *
+ * A feed far behind is pulled feed_depth batches deep: when a batch
+ * arrives and the peer has more, the next PULL goes out at once, so the
+ * next batch travels and verifies while this one is applied. The node
+ * applies batches in the order they arrive; one that cannot apply yet
+ * (its predecessor failed) comes back as -EAGAIN and is pulled again.
  *
  * A local write is ANNOUNCEd to every connected peer at once, so fresh
  * entries spread in one hop; rounds repair everything else (lost messages,
@@ -281,14 +287,22 @@ static void drop_want(struct peer *p, const uint8_t author[32],
 		}
 }
 
-static bool feed_busy(const struct net_gossip *g, const uint8_t author[32],
-		      const char *scope)
+/* Pulls of feed (author, scope) in flight, from any peer. */
+static size_t feed_pulls(const struct net_gossip *g, const uint8_t author[32],
+			 const char *scope)
 {
+	size_t n = 0;
 	for (size_t i = 0; i < g->n_pulls; i++)
 		if (same_feed(g->pulls[i].author, g->pulls[i].scope, author,
 			      scope))
-			return true;
-	return false;
+			n++;
+	return n;
+}
+
+static bool feed_busy(const struct net_gossip *g, const uint8_t author[32],
+		      const char *scope)
+{
+	return feed_pulls(g, author, scope) > 0;
 }
 
 static void remove_pull_at(struct net_gossip *g, size_t i)
@@ -532,6 +546,38 @@ static void on_announce(struct net_gossip *g, struct peer *p,
 	schedule(g, p, now_ms, out);
 }
 
+/* Asks p for the batch after the last one of feed (author, scope) being
+ * ingested, when p has more, the feed is below feed_depth pulls and no
+ * pull of it awaits its reply (its end is not known yet). */
+static void pull_ahead(struct net_gossip *g, struct peer *p,
+		       const uint8_t author[32], const char *scope,
+		       uint64_t now_ms, struct net_gossip_actions *out)
+{
+	uint64_t next = 0, have = 0;
+	size_t n = 0;
+	if (!p->up || p->inflight >= g->cfg.max_inflight)
+		return;
+	for (size_t i = 0; i < g->n_pulls; i++) {
+		const struct pull *pl = &g->pulls[i];
+		if (!same_feed(pl->author, pl->scope, author, scope))
+			continue;
+		if (pl->stage == PULL_SENT || pl->orphan || pl->peer != p->id)
+			return;
+		n++;
+		if (pl->from + pl->count > next)
+			next = pl->from + pl->count;
+		if (pl->have > have)
+			have = pl->have;
+	}
+	if (n == 0 || n >= g->cfg.feed_depth || have < next)
+		return;
+	struct want w;
+	memcpy(w.author, author, 32);
+	memcpy(w.scope, scope, sizeof(w.scope));
+	w.seq = have;
+	send_pull(g, p, &w, next, now_ms, out);
+}
+
 static void on_pull(struct net_gossip *g, struct peer *p,
 		    const struct net_wire_msg *m,
 		    struct net_gossip_actions *out)
@@ -612,6 +658,7 @@ static void on_entries(struct net_gossip *g, struct peer *p,
 	a->count = m->n_entries;
 	a->id = pl->id;
 	g->stats.entries_received += m->n_entries;
+	pull_ahead(g, p, m->author, m->scope, now_ms, out);
 }
 
 void net_gossip_on_message(struct net_gossip *g, uint32_t peer,
@@ -671,6 +718,7 @@ void net_gossip_cfg_default(struct net_gossip_cfg *cfg)
 	cfg->pull_timeout_ms = 4000;
 	cfg->max_inflight = 4;
 	cfg->pull_entries = 256;
+	cfg->feed_depth = 4;
 	cfg->batch_bytes = 256u * 1024u;
 	cfg->list_bytes = 256u * 1024u;
 	cfg->serve_bytes = 64u * 1024u * 1024u;
@@ -687,7 +735,7 @@ int net_gossip_new(const struct net_gossip_cfg *cfg,
 	/* An ENTRIES reply may exceed batch_bytes by one entry. */
 	size_t entry_max = CRDT_MAX_BODY_BYTES + CRDT_SIG_BYTES + 16;
 	if (cfg->fanout == 0 || cfg->round_ms == 0 || cfg->max_inflight == 0 ||
-	    cfg->pull_entries == 0 ||
+	    cfg->pull_entries == 0 || cfg->feed_depth == 0 ||
 	    cfg->pull_entries > NET_WIRE_MAX_PULL_ENTRIES ||
 	    cfg->batch_bytes == 0 ||
 	    cfg->batch_bytes > NET_WIRE_MAX_MSG_BYTES -
@@ -878,6 +926,7 @@ void net_gossip_on_ingested(struct net_gossip *g, uint64_t id, size_t applied,
 	} else if (rc == 0 && applied == pl.count &&
 		   pl.have >= pl.from + pl.count) {
 		add_want(p, pl.author, pl.scope, pl.have); /* pull on */
+		pull_ahead(g, p, pl.author, pl.scope, now_ms, out);
 	} else if (rc == -EAGAIN && applied == 0 &&
 		   g->ops->feed_seq(g->ctx, pl.author, pl.scope) + 1 >=
 		       pl.from) {

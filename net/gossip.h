@@ -28,6 +28,8 @@ struct net_gossip_cfg {
 	uint64_t pull_timeout_ms; /* unanswered PULL forgotten: 4000 */
 	uint32_t max_inflight;	  /* PULLs (sent or ingesting) per peer: 4 */
 	uint32_t pull_entries;	  /* entries asked per PULL: 256 (<= 1024) */
+	uint32_t feed_depth;	  /* PULLs of one feed in flight, the next
+				     asked as a batch arrives: 4 */
 	size_t batch_bytes;	  /* entries per ENTRIES reply: 256 KiB */
 	size_t list_bytes;	  /* VECTOR and ANNOUNCE chunk: 256 KiB */
 	size_t serve_bytes;	  /* ENTRIES bytes served a peer per round:

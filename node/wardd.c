@@ -92,6 +92,7 @@ struct ingest {
 	size_t split, split_off; /* the second half: first entry, its byte */
 	size_t verified2;	 /* leading entries of it that verified */
 	int halves;		 /* verify jobs still running */
+	bool ready;		 /* verified: may be applied */
 	uv_work_t w2;
 	size_t applied;
 	int rc;
@@ -615,12 +616,7 @@ static void verify_done(uv_work_t *w, int status)
 		return;
 	if (in->verified == in->split)
 		in->verified += in->verified2;
-	in->next = NULL;
-	if (d->apply_tail)
-		d->apply_tail->next = in;
-	else
-		d->apply_head = in;
-	d->apply_tail = in;
+	in->ready = true;
 	pump(d);
 }
 
@@ -667,6 +663,13 @@ static void handle_actions(struct daemon *d, struct net_gossip_actions *a)
 			act->bytes = NULL;
 			in->w.data = in->w2.data = in;
 			d->in_pool++;
+			/* Applied in arrival order (a feed's next batch may
+			 * verify first), each once it has verified. */
+			if (d->apply_tail)
+				d->apply_tail->next = in;
+			else
+				d->apply_head = in;
+			d->apply_tail = in;
 			split_halves(in);
 			uv_queue_work(&d->loop, &in->w, verify_work,
 				      verify_done);
@@ -1147,7 +1150,7 @@ static void pump(struct daemon *d)
 		d->timer_due = false;
 		on_gossip_timer(&d->gossip_timer);
 	}
-	if (d->apply_head) {
+	if (d->apply_head && d->apply_head->ready) {
 		struct ingest *in = d->apply_head;
 		d->apply_head = in->next;
 		if (!d->apply_head)

@@ -115,6 +115,7 @@ struct sim_node {
 	bool alive;
 	uint64_t incarnation;
 	uint64_t timer_gen;
+	uint64_t ingest_at; /* the last ingest queued: they run in order */
 };
 
 struct patient {
@@ -350,10 +351,14 @@ static void handle_actions(struct sim *s, struct sim_node *nd,
 				 act->len);
 			break;
 		case NET_GOSSIP_INGEST: {
-			/* A worker verifies and applies: a few ms later. */
+			/* A worker verifies and applies: a few ms later,
+			 * in the order the batches arrived, as wardd does. */
 			struct ev e;
 			memset(&e, 0, sizeof(e));
 			e.at = s->now + urange(&s->rng, 1, 20);
+			if (e.at < nd->ingest_at)
+				e.at = nd->ingest_at;
+			nd->ingest_at = e.at;
 			e.kind = EV_INGEST;
 			e.a = nd->idx;
 			e.b = (int)act->peer;

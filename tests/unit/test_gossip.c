@@ -274,6 +274,14 @@ struct net {
 	/* counters by message type, over the whole run */
 	uint64_t sent_type[8], sent_bytes;
 	int ingest_rc; /* when not 0, every ingest reports it, none applied */
+	bool defer;    /* hold INGESTs in held[] until the test runs them */
+	struct held {
+		uint32_t node;
+		uint64_t id;
+		uint8_t *bytes;
+		size_t len, count;
+	} held[16];
+	size_t n_held;
 };
 
 static void enqueue(struct net *w, uint32_t from, uint32_t to,
@@ -311,6 +319,17 @@ static void handle(struct net *w, uint32_t self, struct net_gossip_actions *a)
 				enqueue(w, self, act.peer, act.bytes, act.len);
 			break;
 		case NET_GOSSIP_INGEST: {
+			if (w->defer) {
+				assert_true(w->n_held < 16);
+				struct held *h = &w->held[w->n_held++];
+				h->node = self;
+				h->id = act.id;
+				h->bytes = act.bytes;
+				h->len = act.len;
+				h->count = act.count;
+				a->v[k].bytes = NULL; /* held owns them */
+				break;
+			}
 			size_t applied = 0;
 			int rc = w->ingest_rc;
 			if (rc == 0)
@@ -580,6 +599,67 @@ static void test_inflight_bounded(void **state)
 	net_fini(&w);
 }
 
+/* Runs held ingest i (the toy applies it or reports a gap) and whatever
+ * it causes; removes it from held[]. */
+static void run_held(struct net *w, size_t i)
+{
+	struct held h = w->held[i];
+	memmove(&w->held[i], &w->held[i + 1],
+		(w->n_held - i - 1) * sizeof(w->held[0]));
+	w->n_held--;
+	struct net_gossip_actions a;
+	net_gossip_actions_init(&a);
+	size_t applied = 0;
+	int rc = toy_ingest(&w->node[h.node].toy, h.bytes, h.len, h.count,
+			    &applied);
+	free(h.bytes);
+	net_gossip_on_ingested(w->node[h.node].g, h.id, applied, rc, w->now,
+			       &a);
+	handle(w, h.node, &a);
+	net_gossip_actions_fini(&a);
+}
+
+static size_t count_type(const struct net *w, uint8_t type)
+{
+	size_t n = 0;
+	for (size_t i = w->q_head; i < w->q_n; i++)
+		n += w->q[i].len > 2 && w->q[i].bytes[2] == type;
+	return n;
+}
+
+/* A feed far behind is pulled feed_depth batches deep before the first
+ * batch is applied; a batch that arrives before its predecessor applied
+ * (reported as a gap) is pulled again, and the replicas still converge. */
+static void test_feed_pulled_ahead(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	net_gossip_cfg_default(&cfg);
+	cfg.pull_entries = 4;
+	cfg.feed_depth = 3;
+	net_init(&w, 2, &cfg, 11);
+	toy_write(&w.node[1].toy, 7, "120116", 40, 20);
+	net_start(&w);
+	w.defer = true;
+	deliver_all(&w);
+	/* Three batches arrived, none applied yet: no fourth PULL. */
+	assert_int_equal(w.n_held, 3);
+	assert_int_equal(count_type(&w, NET_WIRE_PULL), 0);
+	/* The second batch first: a gap, so nothing applies and it will be
+	 * pulled again. */
+	run_held(&w, 1);
+	assert_int_equal(w.n_held, 2);
+	/* The first applies and a PULL ahead of the third goes out. */
+	run_held(&w, 0);
+	assert_int_equal(count_type(&w, NET_WIRE_PULL), 1);
+	w.defer = false;
+	run_held(&w, 0);
+	run_until(&w, w.now + 20 * cfg.round_ms);
+	assert_true(all_equal(&w));
+	net_fini(&w);
+}
+
 static void test_malformed_disconnects_with_backoff(void **state)
 {
 	(void)state;
@@ -789,6 +869,7 @@ int main(void)
 	    cmocka_unit_test(test_three_converge_batches_and_chunks),
 	    cmocka_unit_test(test_announce_triggers_pull),
 	    cmocka_unit_test(test_inflight_bounded),
+	    cmocka_unit_test(test_feed_pulled_ahead),
 	    cmocka_unit_test(test_malformed_disconnects_with_backoff),
 	    cmocka_unit_test(test_bad_entry_disconnects),
 	    cmocka_unit_test(test_idle_traffic_small),
