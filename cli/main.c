@@ -221,6 +221,43 @@ static void print_record(const struct node_doc *r)
 	}
 }
 
+/* The fork and divergence proofs status lists, one line each. */
+static void print_proofs(const struct node_doc *proofs)
+{
+	size_t n = node_doc_len(proofs);
+	printf(T("proofs   %zu\n", "证据     %zu\n"), n);
+	for (size_t i = 0; i < n; i++) {
+		const struct node_doc *p = node_doc_at(proofs, i);
+		const char *kind = node_doc_get_str(p, "kind");
+		if (kind && !strcmp(kind, "fork")) {
+			const char *name = node_doc_get_str(p, "name");
+			printf(T("  FORK  %.16s %s wrote two different entries "
+				 "at scope %s seq %lld\n",
+				 "  分叉  %.16s %s 在辖区 %s 序号 %lld "
+				 "写了两个不同的条目\n"),
+			       node_doc_get_str(p, "author"),
+			       name ? name : "?", node_doc_get_str(p, "scope"),
+			       (long long)node_doc_get_int(p, "seq", 0));
+		} else {
+			const struct node_doc *names = node_doc_get(p, "names");
+			const struct node_doc *a = node_doc_at(names, 0);
+			const struct node_doc *b = node_doc_at(names, 1);
+			const char *na =
+			    a && node_doc_kind(a) == NODE_DOC_STR
+				? node_doc_as_str(a, NULL)
+				: "?";
+			const char *nb =
+			    b && node_doc_kind(b) == NODE_DOC_STR
+				? node_doc_as_str(b, NULL)
+				: "?";
+			printf(T("  DIVERGENCE  %s and %s hold the same entries "
+				 "but different states\n",
+				 "  状态不一致  %s 与 %s 条目相同但状态不同\n"),
+			       na, nb);
+		}
+	}
+}
+
 static void print_human(const char *cmd, const struct node_doc *r)
 {
 	if (cli_print_table(cmd, r))
@@ -276,8 +313,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_str(f, "scope"),
 			       (long long)node_doc_get_int(f, "seq", 0));
 		}
-		printf(T("proofs   %lld\n", "分叉证据 %lld\n"),
-		       (long long)node_doc_get_int(r, "proofs", 0));
+		print_proofs(node_doc_get(r, "proofs"));
 		if (node_doc_get_bool(r, "insecure", false))
 			printf("INSECURE plain tcp between nodes: no TLS, peers "
 			       "not authenticated\n");

@@ -24,8 +24,15 @@
  *
  * A local write is ANNOUNCEd to every connected peer at once, so fresh
  * entries spread in one hop; rounds repair everything else (lost messages,
- * partitions, restarts). When replicas agree a round costs one 38-byte
+ * partitions, restarts). When replicas agree a round costs one 71-byte
  * DIGEST per chosen peer.
+ *
+ * DIGEST also carries the state digest. Equal vectors with different
+ * states mean a replica is corrupt or lying: the receiver answers with its
+ * signed CHECKPOINT, and the node that finds the pair disagreeing keeps a
+ * divergence proof. Proofs (those and fork proofs) flood: each node sends
+ * the ones it holds to a peer that comes up, and passes on each that is
+ * new to it, so every node ends up holding every proof.
  *
  * Budgets keep a peer from costing us much: VECTOR replies and ENTRIES bytes
  * served per peer per round are capped (excess requests are dropped, the
@@ -64,6 +71,7 @@ struct peer {
 	uint64_t banned_until;
 	uint32_t inflight;
 	uint32_t vectors_sent; /* this round */
+	bool checkpoint_sent;  /* this round */
 	size_t served_bytes;   /* this round */
 	struct want *wants;
 	size_t n_wants, cap_wants;
@@ -95,6 +103,7 @@ struct net_gossip {
 	size_t n_peers, cap_peers;
 	struct pull *pulls;
 	size_t n_pulls, cap_pulls;
+	size_t proofs_shared; /* proofs held when they were last sent out */
 	struct net_gossip_stats stats;
 };
 
@@ -458,6 +467,109 @@ static void send_announce(struct net_gossip *g, uint32_t peer,
 /* ---------------------------------------------------------------------- */
 /* Messages.                                                               */
 
+/* ---------------------------------------------------------------------- */
+/* Checkpoints and proofs.                                                 */
+
+static void send_checkpoint(struct net_gossip *g, uint32_t peer,
+			    struct net_gossip_actions *out)
+{
+	struct crdt_buf cp, b;
+	crdt_buf_init(&cp);
+	if (g->ops->checkpoint(g->ctx, &cp) == 0) {
+		struct net_wire_msg m;
+		memset(&m, 0, sizeof(m));
+		m.type = NET_WIRE_CHECKPOINT;
+		m.a = cp.data;
+		m.a_len = cp.len;
+		crdt_buf_init(&b);
+		net_wire_encode(&b, &m);
+		if (b.len <= NET_WIRE_MAX_MSG_BYTES)
+			send_buf(g, peer, &b, out);
+		crdt_buf_fini(&b);
+	}
+	crdt_buf_fini(&cp);
+}
+
+struct share {
+	struct net_gossip *g;
+	struct net_gossip_actions *out;
+	const uint32_t *peers;
+	size_t n_peers;
+};
+
+static void share_one(void *arg, enum net_wire_type type, const uint8_t *a,
+		      size_t a_len, const uint8_t *b, size_t b_len)
+{
+	struct share *sh = arg;
+	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.a = a;
+	m.a_len = a_len;
+	m.b = b;
+	m.b_len = b_len;
+	for (size_t i = 0; i < sh->n_peers; i++)
+		send_msg(sh->g, sh->peers[i], &m, sh->out);
+}
+
+/* Sends every proof held to one peer (peer != UINT32_MAX) or to every
+ * connected one. Proofs are rare and each is kept once per feed and seq
+ * or pair of nodes, so sending them all is cheap; a receiver passes on
+ * only what is new to it, so the flood ends. */
+static void share_proofs(struct net_gossip *g, uint32_t peer,
+			 struct net_gossip_actions *out)
+{
+	if (!g->ops->proofs)
+		return;
+	uint32_t *ids = malloc((g->n_peers ? g->n_peers : 1) * sizeof(*ids));
+	if (!ids)
+		abort();
+	size_t n = 0;
+	for (size_t i = 0; i < g->n_peers; i++) {
+		struct peer *p = &g->peers[i];
+		if (p->up && (peer == UINT32_MAX || p->id == peer))
+			ids[n++] = p->id;
+	}
+	struct share sh = {g, out, ids, n};
+	size_t held = g->ops->proofs(g->ctx, n ? share_one : NULL, &sh);
+	if (peer == UINT32_MAX)
+		g->proofs_shared = held;
+	free(ids);
+}
+
+static void on_checkpoint(struct net_gossip *g, struct peer *p,
+			  const struct net_wire_msg *m, uint64_t now_ms,
+			  struct net_gossip_actions *out)
+{
+	const char *why = "bad checkpoint";
+	if (!g->ops->checkpoint_seen) {
+		g->stats.ignored++;
+		return;
+	}
+	int rc = g->ops->checkpoint_seen(g->ctx, m->a, m->a_len, &why);
+	if (rc == -EBADMSG)
+		penalise(g, p, why, now_ms, out);
+	else if (rc == 1)
+		share_proofs(g, UINT32_MAX, out);
+}
+
+static void on_proof(struct net_gossip *g, struct peer *p,
+		     const struct net_wire_msg *m, uint64_t now_ms,
+		     struct net_gossip_actions *out)
+{
+	const char *why = "bad proof";
+	if (!g->ops->proof_add) {
+		g->stats.ignored++;
+		return;
+	}
+	int rc = g->ops->proof_add(g->ctx, m->type, m->a, m->a_len, m->b,
+				   m->b_len, &why);
+	if (rc == -EBADMSG)
+		penalise(g, p, why, now_ms, out);
+	else if (rc == 1)
+		share_proofs(g, UINT32_MAX, out);
+}
+
 static void on_digest(struct net_gossip *g, struct peer *p,
 		      const struct net_wire_msg *m,
 		      struct net_gossip_actions *out)
@@ -465,16 +577,26 @@ static void on_digest(struct net_gossip *g, struct peer *p,
 	struct net_wire_feed *f;
 	size_t n;
 	uint8_t d[32];
-	if (p->vectors_sent >= g->cfg.max_vectors) {
-		g->stats.ignored++;
-		return;
-	}
 	if (local_vv(g, &f, &n) != 0)
 		return;
 	net_gossip_vv_digest(f, n, d);
 	if (memcmp(d, m->digest, 32) != 0) {
-		p->vectors_sent++;
-		send_vector(g, p->id, f, n, out);
+		if (p->vectors_sent < g->cfg.max_vectors) {
+			p->vectors_sent++;
+			send_vector(g, p->id, f, n, out);
+		} else {
+			g->stats.ignored++;
+		}
+	} else if (g->ops->state_digest && g->ops->checkpoint &&
+		   !p->checkpoint_sent) {
+		/* The same entries and another state: one of us is wrong.
+		 * Our signed checkpoint lets the peer prove it. */
+		uint8_t s[32];
+		g->ops->state_digest(g->ctx, s);
+		if (memcmp(s, m->state, 32) != 0) {
+			p->checkpoint_sent = true;
+			send_checkpoint(g, p->id, out);
+		}
 	}
 	free(f);
 }
@@ -699,7 +821,13 @@ void net_gossip_on_message(struct net_gossip *g, uint32_t peer,
 	case NET_WIRE_ENTRIES:
 		on_entries(g, p, &m, now_ms, out);
 		break;
-	case NET_WIRE_FORK: /* reserved: proofs are not yet exchanged */
+	case NET_WIRE_CHECKPOINT:
+		on_checkpoint(g, p, &m, now_ms, out);
+		break;
+	case NET_WIRE_FORK:
+	case NET_WIRE_DIVERGENCE:
+		on_proof(g, p, &m, now_ms, out);
+		break;
 	case NET_WIRE_UNKNOWN:
 		g->stats.ignored++;
 		break;
@@ -780,18 +908,19 @@ static void arm_timer(struct net_gossip *g, struct net_gossip_actions *out)
 	push(out, NET_GOSSIP_TIMER, 0)->ms = ms ? ms : 1;
 }
 
+/* d: the vector's digest, then the state digest (zeros without one). */
 static void send_digest(struct net_gossip *g, uint32_t peer,
-			const uint8_t digest[32],
-			struct net_gossip_actions *out)
+			const uint8_t d[64], struct net_gossip_actions *out)
 {
 	struct net_wire_msg m;
 	memset(&m, 0, sizeof(m));
 	m.type = NET_WIRE_DIGEST;
-	memcpy(m.digest, digest, 32);
+	memcpy(m.digest, d, 32);
+	memcpy(m.state, d + 32, 32);
 	send_msg(g, peer, &m, out);
 }
 
-static int own_digest(struct net_gossip *g, uint8_t d[32])
+static int own_digest(struct net_gossip *g, uint8_t d[64])
 {
 	struct net_wire_feed *f;
 	size_t n;
@@ -800,6 +929,9 @@ static int own_digest(struct net_gossip *g, uint8_t d[32])
 		return rc;
 	net_gossip_vv_digest(f, n, d);
 	free(f);
+	memset(d + 32, 0, 32);
+	if (g->ops->state_digest)
+		g->ops->state_digest(g->ctx, d + 32);
 	return 0;
 }
 
@@ -814,7 +946,7 @@ void net_gossip_on_peer_up(struct net_gossip *g, uint32_t peer, uint64_t now_ms,
 			   struct net_gossip_actions *out)
 {
 	struct peer *p = get_peer(g, peer);
-	uint8_t d[32];
+	uint8_t d[64];
 	if (now_ms < p->banned_until) {
 		struct net_gossip_action *a =
 		    push(out, NET_GOSSIP_DISCONNECT, peer);
@@ -826,6 +958,7 @@ void net_gossip_on_peer_up(struct net_gossip *g, uint32_t peer, uint64_t now_ms,
 	p->up = true;
 	if (own_digest(g, d) == 0)
 		send_digest(g, peer, d, out);
+	share_proofs(g, peer, out);
 }
 
 void net_gossip_on_peer_down(struct net_gossip *g, uint32_t peer,
@@ -843,7 +976,7 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 {
 	uint32_t *up = NULL;
 	size_t n_up = 0;
-	uint8_t d[32];
+	uint8_t d[64];
 
 	for (size_t i = 0; i < g->n_pulls;) {
 		struct pull *pl = &g->pulls[i];
@@ -864,6 +997,7 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 	for (size_t i = 0; i < g->n_peers; i++) {
 		struct peer *p = &g->peers[i];
 		p->vectors_sent = 0;
+		p->checkpoint_sent = false;
 		p->served_bytes = 0;
 		if (p->up && now_ms >= p->banned_until)
 			up[n_up++] = p->id;
@@ -879,6 +1013,10 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 		}
 	}
 	free(up);
+	/* Proofs found since the last round (an ingest, an import): out. */
+	if (g->ops->proofs && g->ops->proofs(g->ctx, NULL, NULL) !=
+				  g->proofs_shared)
+		share_proofs(g, UINT32_MAX, out);
 	schedule_all(g, now_ms, out);
 	arm_timer(g, out);
 }

@@ -21,6 +21,11 @@
 struct crdt_buf;
 struct net_gossip;
 
+/* One proof a replica holds (see struct net_gossip_replica.proofs). */
+typedef void (*net_gossip_proof_fn)(void *arg, enum net_wire_type type,
+				    const uint8_t *a, size_t a_len,
+				    const uint8_t *b, size_t b_len);
+
 /* Tunables. net_gossip_cfg_default fills in the defaults noted. */
 struct net_gossip_cfg {
 	uint32_t fanout;	  /* peers sent a DIGEST per round: 2 */
@@ -60,6 +65,29 @@ struct net_gossip_replica {
 	int (*read_range)(void *ctx, const uint8_t author[32],
 			  const char *scope, uint64_t from, size_t max_entries,
 			  size_t max_bytes, struct crdt_buf *out);
+
+	/* Optional (NULL: the replica has no state digest, checkpoints or
+	 * proofs; DIGEST then carries zeros and none are exchanged). */
+	/* The replica's state digest. */
+	void (*state_digest)(void *ctx, uint8_t out[32]);
+	/* Appends this node's signed checkpoint ([body, sig]) of its current
+	 * state to out: 0, or a negative errno (none is sent). */
+	int (*checkpoint)(void *ctx, struct crdt_buf *out);
+	/* A peer's checkpoint: 1 when it proves a divergence (a proof is now
+	 * held), 0 when there is nothing to do, -EBADMSG with *why when it
+	 * does not verify, another negative errno on a local failure. */
+	int (*checkpoint_seen)(void *ctx, const uint8_t *cp, size_t len,
+			       const char **why);
+	/* A proof from a peer, type NET_WIRE_FORK or NET_WIRE_DIVERGENCE, a
+	 * and b its two signed values: 1 newly held, 0 already held, -EBADMSG
+	 * with *why when it proves nothing, another negative errno on a
+	 * local failure. */
+	int (*proof_add)(void *ctx, enum net_wire_type type, const uint8_t *a,
+			 size_t a_len, const uint8_t *b, size_t b_len,
+			 const char **why);
+	/* Calls fn for every proof held (fn may be NULL); returns how many
+	 * are held. */
+	size_t (*proofs)(void *ctx, net_gossip_proof_fn fn, void *arg);
 };
 
 enum net_gossip_action_kind {

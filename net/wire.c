@@ -60,10 +60,11 @@ void net_wire_encode(struct crdt_buf *b, const struct net_wire_msg *m)
 {
 	switch (m->type) {
 	case NET_WIRE_DIGEST:
-		crdt_pack_array(b, 3);
+		crdt_pack_array(b, 4);
 		crdt_pack_uint(b, NET_WIRE_VERSION);
 		crdt_pack_uint(b, m->type);
 		crdt_pack_bin(b, m->digest, 32);
+		crdt_pack_bin(b, m->state, 32);
 		return;
 	case NET_WIRE_VECTOR:
 		crdt_pack_array(b, 5);
@@ -121,11 +122,18 @@ void net_wire_encode(struct crdt_buf *b, const struct net_wire_msg *m)
 		crdt_buf_append(b, m->entries, m->entries_len);
 		return;
 	case NET_WIRE_FORK:
+	case NET_WIRE_DIVERGENCE:
 		crdt_pack_array(b, 4);
 		crdt_pack_uint(b, NET_WIRE_VERSION);
 		crdt_pack_uint(b, m->type);
-		crdt_buf_append(b, m->fork_a, m->fork_a_len);
-		crdt_buf_append(b, m->fork_b, m->fork_b_len);
+		crdt_buf_append(b, m->a, m->a_len);
+		crdt_buf_append(b, m->b, m->b_len);
+		return;
+	case NET_WIRE_CHECKPOINT:
+		crdt_pack_array(b, 3);
+		crdt_pack_uint(b, NET_WIRE_VERSION);
+		crdt_pack_uint(b, m->type);
+		crdt_buf_append(b, m->a, m->a_len);
 		return;
 	case NET_WIRE_UNKNOWN:
 		break;
@@ -244,7 +252,8 @@ int net_wire_decode(const uint8_t *msg, size_t len, struct net_wire_msg *out,
 
 	switch (type) {
 	case NET_WIRE_DIGEST:
-		if (n != 3 || crdt_mp_read_bin_fixed(&c, m.digest, 32) != 0)
+		if (n != 4 || crdt_mp_read_bin_fixed(&c, m.digest, 32) != 0 ||
+		    crdt_mp_read_bin_fixed(&c, m.state, 32) != 0)
 			FAIL("malformed DIGEST");
 		break;
 	case NET_WIRE_VECTOR: {
@@ -316,16 +325,25 @@ int net_wire_decode(const uint8_t *msg, size_t len, struct net_wire_msg *out,
 		m.entries_len = (size_t)(c.p - m.entries);
 		break;
 	case NET_WIRE_FORK:
+	case NET_WIRE_DIVERGENCE:
 		if (n != 4)
-			FAIL("malformed FORK");
-		m.fork_a = c.p;
+			FAIL("malformed proof");
+		m.a = c.p;
 		if (read_entry(&c) != 0)
-			FAIL("malformed FORK entry");
-		m.fork_a_len = (size_t)(c.p - m.fork_a);
-		m.fork_b = c.p;
+			FAIL("malformed signed value in a proof");
+		m.a_len = (size_t)(c.p - m.a);
+		m.b = c.p;
 		if (read_entry(&c) != 0)
-			FAIL("malformed FORK entry");
-		m.fork_b_len = (size_t)(c.p - m.fork_b);
+			FAIL("malformed signed value in a proof");
+		m.b_len = (size_t)(c.p - m.b);
+		break;
+	case NET_WIRE_CHECKPOINT:
+		if (n != 3)
+			FAIL("malformed CHECKPOINT");
+		m.a = c.p;
+		if (read_entry(&c) != 0)
+			FAIL("malformed signed CHECKPOINT");
+		m.a_len = (size_t)(c.p - m.a);
 		break;
 	default:
 		/* A newer peer's message: well-formed values, not understood.

@@ -4,7 +4,7 @@
  * bounded cursor. Pure: no I/O, no clock, no globals. docs/protocol.md
  * documents every message byte by byte; this header is its C face.
  *
- *   DIGEST   [1, 1, digest: bin(32)]
+ *   DIGEST   [1, 1, digest: bin(32), state: bin(32)]
  *   VECTOR   [1, 2, after: nil | [author: bin(32), scope: str], last: bool,
  *             feeds: array of [author: bin(32), scope: str, seq: uint,
  *                              head: bin(32)]]
@@ -14,8 +14,10 @@
  *             max_entries: uint (1..NET_WIRE_MAX_PULL_ENTRIES)]
  *   ENTRIES  [1, 5, author: bin(32), scope: str, from_seq: uint (>= 1),
  *             have_seq: uint, entries: array of [body: bin, sig: bin(64)]]
- *   FORK     [1, 6, a: [body: bin, sig: bin(64)], b: [body, sig]] (reserved;
- *             carried but not yet acted on)
+ *   FORK     [1, 6, a: [body: bin, sig: bin(64)], b: [body, sig]]
+ *   CHECKPOINT [1, 9, checkpoint: [body: bin, sig: bin(64)]]
+ *   DIVERGENCE [1, 10, a: checkpoint, b: checkpoint]
+ * (7 and 8 are the transport's hello, net/transport.h.)
  */
 #ifndef WARD_NET_WIRE_H
 #define WARD_NET_WIRE_H
@@ -42,6 +44,8 @@ enum net_wire_type {
 	NET_WIRE_PULL = 4,
 	NET_WIRE_ENTRIES = 5,
 	NET_WIRE_FORK = 6,
+	NET_WIRE_CHECKPOINT = 9,
+	NET_WIRE_DIVERGENCE = 10,
 };
 
 /* One feed of a version vector: (author, scope) at seq with head hash.
@@ -56,12 +60,13 @@ struct net_wire_feed {
 
 /* A decoded (or to-be-encoded) message. Only the fields of its type are
  * meaningful. feeds is owned by the message after net_wire_decode (release
- * with net_wire_msg_fini); entries, fork_a and fork_b borrow from the
+ * with net_wire_msg_fini); entries, a and b borrow from the
  * decoded bytes. For encoding every pointer is borrowed. */
 struct net_wire_msg {
 	enum net_wire_type type;
-	/* DIGEST */
+	/* DIGEST: of the version vector, and the sender's state digest */
 	uint8_t digest[32];
+	uint8_t state[32];
 	/* VECTOR: the feeds listed are every feed of the sender whose key is
 	 * after `after` (all of them when !has_after) and at or before the
 	 * last feed listed, or with `last` every feed after `after`. */
@@ -82,9 +87,10 @@ struct net_wire_msg {
 	size_t n_entries;
 	const uint8_t *entries;
 	size_t entries_len;
-	/* FORK: two whole entries */
-	const uint8_t *fork_a, *fork_b;
-	size_t fork_a_len, fork_b_len;
+	/* FORK: two whole entries; DIVERGENCE: two checkpoints; CHECKPOINT:
+	 * one, in a. Each a [body: bin, sig: bin(64)] value. */
+	const uint8_t *a, *b;
+	size_t a_len, b_len;
 };
 
 /* Orders feeds by author bytes, then scope bytes (a proper prefix first):

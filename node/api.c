@@ -14,6 +14,7 @@
 #include "node/access.h"
 #include "node/ledger_int.h"
 #include "node/node_int.h"
+#include "node/proofs.h"
 #include "node/query.h"
 #include "node/schema.h"
 #include "node/verify.h"
@@ -789,6 +790,94 @@ static struct node_doc *api_history(struct node_ctx *n,
 	return out;
 }
 
+/* A member's name for a key, or NULL. */
+static const char *member_name(const struct node_roster *r,
+			       const uint8_t key[32])
+{
+	const struct node_member *m = r ? node_roster_find(r, key) : NULL;
+	return m ? m->name : NULL;
+}
+
+static struct node_doc *str_or_null(const char *s)
+{
+	return s ? node_doc_str(s) : node_doc_null();
+}
+
+struct proofs_arg {
+	struct node_doc *list;
+	struct node_ledger *l;
+};
+
+/* One proof as status shows it. */
+static int proof_doc(void *arg, enum node_proof_kind kind, const uint8_t *a,
+		     size_t a_len, const uint8_t *b, size_t b_len)
+{
+	struct node_doc *list = ((struct proofs_arg *)arg)->list;
+	struct node_ledger *l = ((struct proofs_arg *)arg)->l;
+	const struct node_roster *r = node_ledger_roster(l);
+	struct node_doc *p = node_doc_object();
+	char hex[65];
+	if (kind == NODE_PROOF_FORK) {
+		struct crdt_entry ea, eb;
+		node_doc_set(p, "kind", node_doc_str("fork"));
+		if (crdt_entry_decode(a, a_len, &ea, NULL) == 0) {
+			if (crdt_entry_decode(b, b_len, &eb, NULL) == 0) {
+				node_hex(hex, ea.author, 32);
+				node_doc_set(p, "author", node_doc_str(hex));
+				node_doc_set(p, "name", str_or_null(member_name(
+							    r, ea.author)));
+				node_doc_set(p, "scope", node_doc_str(ea.scope));
+				node_doc_set(p, "seq",
+					     node_doc_int((int64_t)ea.seq));
+				struct node_doc *h = node_doc_array();
+				node_hex(hex, ea.hash, 32);
+				node_doc_push(h, node_doc_str(hex));
+				node_hex(hex, eb.hash, 32);
+				node_doc_push(h, node_doc_str(hex));
+				node_doc_set(p, "hashes", h);
+				crdt_entry_fini(&eb);
+			}
+			crdt_entry_fini(&ea);
+		}
+	} else {
+		struct node_checkpoint ca, cb;
+		const char *why;
+		node_doc_set(p, "kind", node_doc_str("divergence"));
+		if (node_checkpoint_check(l, a, a_len, &ca, &why) == 0 &&
+		    node_checkpoint_check(l, b, b_len, &cb, &why) == 0) {
+			struct node_doc *nodes = node_doc_array();
+			struct node_doc *names = node_doc_array();
+			struct node_doc *digests = node_doc_array();
+			const struct node_checkpoint *c[2] = {&ca, &cb};
+			for (int i = 0; i < 2; i++) {
+				node_hex(hex, c[i]->node, 32);
+				node_doc_push(nodes, node_doc_str(hex));
+				node_doc_push(names, str_or_null(member_name(
+							 r, c[i]->node)));
+				node_hex(hex, c[i]->digest, 32);
+				node_doc_push(digests, node_doc_str(hex));
+			}
+			node_doc_set(p, "nodes", nodes);
+			node_doc_set(p, "names", names);
+			node_doc_set(p, "digests", digests);
+			node_doc_set(p, "feeds",
+				     node_doc_int((int64_t)ca.n_feeds));
+			node_doc_set(p, "roster_version",
+				     node_doc_int((int64_t)ca.roster_version));
+		}
+	}
+	node_doc_push(list, p);
+	return 0;
+}
+
+/* Every fork and divergence proof held. */
+static struct node_doc *proofs_doc(struct node_ledger *l)
+{
+	struct proofs_arg arg = {node_doc_array(), l};
+	node_proofs_each(l, proof_doc, &arg);
+	return arg.list;
+}
+
 static struct node_doc *api_status(struct node_ctx *n,
 				   const struct node_doc *req, int *exit,
 				   char *msg, size_t msg_len)
@@ -850,8 +939,7 @@ static struct node_doc *api_status(struct node_ctx *n,
 	}
 	node_kv_iter_free(it);
 	node_doc_set(d, "feeds", feeds);
-	node_doc_set(d, "proofs",
-		     node_doc_int((int64_t)node_ledger_proof_count(n->ledger)));
+	node_doc_set(d, "proofs", proofs_doc(n->ledger));
 	/* Served in-process no daemon runs: every peer is disconnected. A
 	 * running wardd answers status itself with live peers and whether
 	 * it runs insecure. */

@@ -27,6 +27,12 @@ command -v jq >/dev/null 2>&1 || {
 
 fail() {
 	echo "FAIL [$TEST]: $*" >&2
+	# The daemons' last words, for whoever reads the failure.
+	for f in "$TMP"/*.log; do
+		[ -f "$f" ] || continue
+		echo "--- $(basename "$f") (last 25 lines)" >&2
+		tail -25 "$f" >&2
+	done
 	exit 1
 }
 note() { echo "# $*"; }

@@ -112,6 +112,7 @@ struct sim_node {
 	struct node_kv *kv;
 	struct node_ledger *ledger;
 	struct net_gossip *g;
+	struct node_replica rep;
 	bool alive;
 	uint64_t incarnation;
 	uint64_t timer_gen;
@@ -418,7 +419,10 @@ static int node_boot(struct sim *s, struct sim_node *nd)
 	struct net_gossip_cfg cfg = s->gcfg;
 	cfg.seed =
 	    s->seed * 1000003u + (uint64_t)nd->idx * 7919u + nd->incarnation;
-	rc = net_gossip_new(&cfg, &node_replica_ops, nd->ledger, &nd->g);
+	nd->rep.ledger = nd->ledger;
+	nd->rep.pk = nd->pk;
+	nd->rep.sk = nd->sk;
+	rc = net_gossip_new(&cfg, &node_replica_ops, &nd->rep, &nd->g);
 	if (rc != 0) {
 		fail(s, "node %d: gossip_new: %d", nd->idx, rc);
 		return rc;
@@ -771,7 +775,7 @@ static bool converged(struct sim *s, bool report)
 		if (!nd->alive)
 			return false;
 		node_ledger_digest(nd->ledger, i == 0 ? d0 : d);
-		if (node_replica_ops.vv(nd->ledger, &f, &n) != 0)
+		if (node_replica_ops.vv(&nd->rep, &f, &n) != 0)
 			return false;
 		net_gossip_vv_digest(f, n, i == 0 ? v0 : v);
 		free(f);

@@ -50,6 +50,14 @@ struct toy_feed {
 struct toy {
 	struct toy_feed *f;
 	size_t n;
+	/* Proofs, for the tests of their gossip: the toy's checkpoint is
+	 * [bin(2) {id, state}, sig]; states differing under equal vectors
+	 * make a proof (their checkpoint, ours); a proof whose first value's
+	 * body starts with 0xee is invalid. */
+	uint8_t id, state;
+	size_t n_proofs;
+	uint8_t *proof[8];
+	size_t proof_len[8];
 };
 
 static struct toy_feed *toy_find(struct toy *t, const uint8_t author[32],
@@ -130,6 +138,8 @@ static void toy_free(struct toy *t)
 		free(t->f[i].len);
 	}
 	free(t->f);
+	for (size_t i = 0; i < t->n_proofs; i++)
+		free(t->proof[i]);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -180,10 +190,100 @@ static int toy_read_range(void *ctx, const uint8_t author[32],
 	return (int)count;
 }
 
+static void toy_state_digest(void *ctx, uint8_t out[32])
+{
+	struct toy *t = ctx;
+	memset(out, t->state, 32);
+}
+
+static void toy_signed(struct crdt_buf *out, uint8_t id, uint8_t state)
+{
+	uint8_t body[2] = {id, state}, sig[64];
+	memset(sig, 0x11, sizeof(sig));
+	crdt_pack_array(out, 2);
+	crdt_pack_bin(out, body, 2);
+	crdt_pack_bin(out, sig, 64);
+}
+
+static int toy_checkpoint(void *ctx, struct crdt_buf *out)
+{
+	struct toy *t = ctx;
+	toy_signed(out, t->id, t->state);
+	return 0;
+}
+
+/* Keeps the pair (a, b) unless held; 1 new, 0 held. */
+static int toy_keep(struct toy *t, const uint8_t *a, size_t a_len,
+		    const uint8_t *b, size_t b_len)
+{
+	size_t len = a_len + b_len;
+	uint8_t *p = malloc(len);
+	/* One order for a pair, so (a, b) and (b, a) are one proof. */
+	bool swap = a_len == b_len && memcmp(a, b, a_len) > 0;
+	memcpy(p, swap ? b : a, swap ? b_len : a_len);
+	memcpy(p + (swap ? b_len : a_len), swap ? a : b, swap ? a_len : b_len);
+	for (size_t i = 0; i < t->n_proofs; i++)
+		if (t->proof_len[i] == len && !memcmp(t->proof[i], p, len)) {
+			free(p);
+			return 0;
+		}
+	assert_true(t->n_proofs < 8);
+	t->proof[t->n_proofs] = p;
+	t->proof_len[t->n_proofs++] = len;
+	return 1;
+}
+
+static int toy_checkpoint_seen(void *ctx, const uint8_t *cp, size_t len,
+			       const char **why)
+{
+	struct toy *t = ctx;
+	(void)why;
+	/* [bin(2), bin(64)]: 0x92 0xc4 0x02 id state ... */
+	assert_true(len == 3 + 2 + 2 + 64);
+	if (cp[4] == t->state)
+		return 0;
+	struct crdt_buf mine;
+	crdt_buf_init(&mine);
+	toy_signed(&mine, t->id, t->state);
+	int rc = toy_keep(t, cp, len, mine.data, mine.len);
+	crdt_buf_fini(&mine);
+	return rc;
+}
+
+static int toy_proof_add(void *ctx, enum net_wire_type type, const uint8_t *a,
+			 size_t a_len, const uint8_t *b, size_t b_len,
+			 const char **why)
+{
+	struct toy *t = ctx;
+	assert_true(type == NET_WIRE_FORK || type == NET_WIRE_DIVERGENCE);
+	if (a[3] == 0xee) {
+		*why = "toy: invalid proof";
+		return -EBADMSG;
+	}
+	return toy_keep(t, a, a_len, b, b_len);
+}
+
+static size_t toy_proofs(void *ctx, net_gossip_proof_fn fn, void *arg)
+{
+	struct toy *t = ctx;
+	for (size_t i = 0; fn && i < t->n_proofs; i++) {
+		/* The two halves: both toy checkpoints of 71 bytes. */
+		size_t half = t->proof_len[i] / 2;
+		fn(arg, NET_WIRE_DIVERGENCE, t->proof[i], half,
+		   t->proof[i] + half, t->proof_len[i] - half);
+	}
+	return t->n_proofs;
+}
+
 static const struct net_gossip_replica toy_ops = {
     .vv = toy_vv,
     .feed_seq = toy_feed_seq,
     .read_range = toy_read_range,
+    .state_digest = toy_state_digest,
+    .checkpoint = toy_checkpoint,
+    .checkpoint_seen = toy_checkpoint_seen,
+    .proof_add = toy_proof_add,
+    .proofs = toy_proofs,
 };
 
 /* Applies consecutive entries as the ledger would: in order, stopping at
@@ -660,6 +760,72 @@ static void test_feed_pulled_ahead(void **state)
 	net_fini(&w);
 }
 
+/* Equal vectors, different states: the digests show it, a checkpoint goes
+ * out, the proof it makes floods to every node once; an invalid proof
+ * disconnects its sender. */
+static void test_divergence_proof_floods(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	net_gossip_cfg_default(&cfg);
+	net_init(&w, 3, &cfg, 21);
+	for (uint8_t i = 0; i < 3; i++) {
+		w.node[i].toy.id = i;
+		toy_write(&w.node[i].toy, 1, "120116", 3, 10);
+	}
+	w.node[2].toy.state = 0x55; /* node 2 diverged */
+	net_start(&w);
+	run_until(&w, w.now + 10 * cfg.round_ms);
+	for (size_t i = 0; i < 3; i++) {
+		/* 0 and 1 each proved it against 2; 2 proved both. */
+		assert_int_equal(w.node[i].toy.n_proofs, 2);
+		assert_int_equal(w.node[i].n_disc, 0);
+	}
+	uint64_t proofs_sent = 0;
+	for (size_t i = 0; i < 3; i++) {
+		struct net_gossip_stats st;
+		net_gossip_stats(w.node[i].g, &st);
+		proofs_sent += st.msgs_sent;
+	}
+	/* Quiet again: rounds do not resend proofs. */
+	uint64_t before = proofs_sent;
+	run_until(&w, w.now + 10 * cfg.round_ms);
+	proofs_sent = 0;
+	for (size_t i = 0; i < 3; i++) {
+		struct net_gossip_stats st;
+		net_gossip_stats(w.node[i].g, &st);
+		proofs_sent += st.msgs_sent;
+	}
+	/* DIGESTs (2 per node per round) and the checkpoints they still
+	 * draw (one per differing pair and round), nothing more. */
+	assert_true(proofs_sent - before <= 10 * 3 * (2 + 2));
+
+	/* An invalid proof disconnects its sender. */
+	struct crdt_buf a, m;
+	crdt_buf_init(&a);
+	crdt_buf_init(&m);
+	toy_signed(&a, 0xee, 0);
+	struct net_wire_msg msg;
+	memset(&msg, 0, sizeof(msg));
+	msg.type = NET_WIRE_DIVERGENCE;
+	msg.a = a.data;
+	msg.a_len = a.len;
+	msg.b = a.data;
+	msg.b_len = a.len;
+	net_wire_encode(&m, &msg);
+	struct net_gossip_actions acts;
+	net_gossip_actions_init(&acts);
+	net_gossip_on_message(w.node[0].g, 1, m.data, m.len, w.now, &acts);
+	handle(&w, 0, &acts);
+	net_gossip_actions_fini(&acts);
+	assert_int_equal(w.node[0].n_disc, 1);
+	assert_string_equal(w.node[0].disc_reason[0], "toy: invalid proof");
+	crdt_buf_fini(&a);
+	crdt_buf_fini(&m);
+	net_fini(&w);
+}
+
 static void test_malformed_disconnects_with_backoff(void **state)
 {
 	(void)state;
@@ -870,6 +1036,7 @@ int main(void)
 	    cmocka_unit_test(test_announce_triggers_pull),
 	    cmocka_unit_test(test_inflight_bounded),
 	    cmocka_unit_test(test_feed_pulled_ahead),
+	    cmocka_unit_test(test_divergence_proof_floods),
 	    cmocka_unit_test(test_malformed_disconnects_with_backoff),
 	    cmocka_unit_test(test_bad_entry_disconnects),
 	    cmocka_unit_test(test_idle_traffic_small),

@@ -95,16 +95,20 @@ static void test_digest_bytes(void **state)
 	memset(&m, 0, sizeof(m));
 	m.type = NET_WIRE_DIGEST;
 	memset(m.digest, 0xab, 32);
+	memset(m.state, 0xcd, 32);
 	size_t len;
 	uint8_t *b = enc(&m, &len);
-	/* [1, 1, bin8(32)] */
-	assert_int_equal(len, 3 + 2 + 32);
-	assert_int_equal(b[0], 0x93);
+	/* [1, 1, bin8(32), bin8(32)] */
+	assert_int_equal(len, 3 + 2 * (2 + 32));
+	assert_int_equal(b[0], 0x94);
 	assert_int_equal(b[1], 0x01);
 	assert_int_equal(b[2], 0x01);
 	assert_int_equal(b[3], 0xc4);
 	assert_int_equal(b[4], 32);
 	assert_int_equal(b[5], 0xab);
+	assert_int_equal(b[37], 0xc4);
+	assert_int_equal(b[38], 32);
+	assert_int_equal(b[39], 0xcd);
 	free(b);
 	assert_roundtrip(&m);
 }
@@ -187,10 +191,17 @@ static void test_roundtrip_all(void **state)
 	entry(&e, 11, 2);
 	memset(&m, 0, sizeof(m));
 	m.type = NET_WIRE_FORK;
-	m.fork_a = e.data;
-	m.fork_a_len = a_len;
-	m.fork_b = e.data + a_len;
-	m.fork_b_len = e.len - a_len;
+	m.a = e.data;
+	m.a_len = a_len;
+	m.b = e.data + a_len;
+	m.b_len = e.len - a_len;
+	assert_roundtrip(&m);
+	m.type = NET_WIRE_DIVERGENCE;
+	assert_roundtrip(&m);
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_CHECKPOINT;
+	m.a = e.data;
+	m.a_len = a_len;
 	assert_roundtrip(&m);
 	crdt_buf_fini(&e);
 }
