@@ -23,8 +23,8 @@
  * covered: the CLI then opens the store itself.
  *
  * SIGTERM and SIGINT finish the work in flight and close the store; SIGHUP
- * rereads wardd.conf (log level, metrics) and restarts replication with the
- * roster as stored (peers).
+ * rereads wardd.conf (log level, metrics) and restarts replication, with
+ * the roster as stored, only when its peers or its settings changed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -145,6 +145,11 @@ struct daemon {
 	struct net_metrics *metrics;
 	char metrics_addr[64];
 	bool reload_due; /* SIGHUP waits for the ledger */
+	/* What replication started with: SIGHUP restarts it only when
+	 * these changed. */
+	struct conf started;
+	uint64_t started_roster;
+	size_t started_members;
 };
 
 static void logf_(int level, const char *event, const char *fmt, ...)
@@ -822,6 +827,9 @@ static int gossip_start(struct daemon *d)
 		return NODE_EXIT_USAGE;
 	}
 	d->gen++;
+	d->started = d->conf;
+	d->started_roster = r->version;
+	d->started_members = r->n_members;
 	d->n_members = r->n_members;
 	if (r->n_members == 1 || d->flag_standalone)
 		d->heads_confirmed = true;
@@ -1278,6 +1286,22 @@ static void close_all(struct daemon *d)
 	uv_close((uv_handle_t *)&d->tick, NULL);
 }
 
+/* Whether what replication runs with (the roster's members, listen
+ * address, transport, round and fanout) differs from what it started
+ * with: only then does SIGHUP restart it and drop its connections. */
+static bool replication_changed(const struct daemon *d)
+{
+	const struct node_roster *r = node_ledger_roster(d->node->ledger);
+	const struct conf *a = &d->started, *b = &d->conf;
+	if (!d->g)
+		return r != NULL; /* not running: start it if it can */
+	return !r || r->version != d->started_roster ||
+	       r->n_members != d->started_members ||
+	       strcmp(a->listen, b->listen) != 0 ||
+	       a->insecure != b->insecure || a->round_ms != b->round_ms ||
+	       a->fanout != b->fanout;
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
 	struct daemon *d = s->data;
@@ -1291,11 +1315,16 @@ static void on_signal(uv_signal_t *s, int signum)
 		}
 		d->conf = c;
 		log_level = c.log_level;
-		logf_(LOG_INFO, "config.reloaded", "log_level=%s metrics=%s",
-		      level_names[c.log_level], c.metrics);
+		bool restart = replication_changed(d);
+		logf_(LOG_INFO, "config.reloaded",
+		      "log_level=%s metrics=%s replication=%s",
+		      level_names[c.log_level], c.metrics,
+		      restart ? "restarted" : "kept");
 		metrics_configure(d);
-		d->reload_due = true;
-		pump(d);
+		if (restart) {
+			d->reload_due = true;
+			pump(d);
+		}
 		return;
 	}
 	logf_(LOG_INFO, "node.stopping", "signal=%d", signum);

@@ -4,7 +4,8 @@
 # the others write catches up after a restart; two nodes writing one field
 # while apart both show the conflict once they meet; a node restored from
 # an older copy of its data directory takes its own feed back from its
-# peers before it signs anything (no fork).
+# peers before it signs anything (no fork); SIGHUP restarts replication
+# only when its settings changed.
 . "$(dirname "$0")/lib.sh" "$@"
 
 net4
@@ -74,4 +75,17 @@ for n in h t p c; do
 	eq "$(status_field $n ".proofs | length")" 0 "no proof at $n"
 	ok audit verify --data $n
 done
+
+note "SIGHUP keeps connections unless replication settings changed"
+printf 'log_level = debug\n' >c/wardd.conf
+kill -HUP "$PID_c"
+wait_until 5 "c reloaded" grep -q "config.reloaded log_level=debug.*replication=kept" "$TMP/c.log"
+[ "$(grep -c 'gossip.started' "$TMP/c.log")" = 1 ] || fail "c restarted gossip on a log level change"
+connected c 3 >/dev/null || fail "c lost peers on a log level change"
+printf 'log_level = info\nround_ms = 1500\n' >c/wardd.conf
+kill -HUP "$PID_c"
+wait_until 5 "c restarted replication" grep -q "replication=restarted" "$TMP/c.log"
+wait_until 20 "c reconnected" connected c 3
+ok add patient --data t scope=120116001 name=郑 phone=7
+wait_until 10 "all agree after the reload" same_digest h t p c
 note "ok"
