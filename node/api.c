@@ -451,6 +451,8 @@ static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
 			 "create (first node) or ward network join ROSTER");
 		return -EPERM;
 	}
+	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
+		return -EAGAIN;
 	struct node_write w = {.scope = scope, .n_ops = b->n, .ops = b->ops};
 	char why[512];
 	int rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), seq,

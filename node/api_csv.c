@@ -1068,6 +1068,8 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		snprintf(msg, msg_len, "this node has not joined a network");
 		return NULL;
 	}
+	if (!dry_run && (*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
+		return NULL;
 	c.me = node_roster_find(ros, n->pk);
 	if (!c.t || !c.me || !path) {
 		*exit = NODE_EXIT_USAGE;

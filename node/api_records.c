@@ -187,6 +187,8 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 	}
 	struct node_write w = {.scope = e.scope, .n_ops = 2, .ops = ops};
 	uint64_t seq;
+	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
+		return NULL;
 	int rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), &seq,
 				   why, sizeof(why));
 	if (rc) {

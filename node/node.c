@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "node/node_int.h"
 
@@ -65,8 +66,52 @@ int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 		free(n);
 		return NODE_EXIT_IO;
 	}
+	n->may_sign = node_ctx_daemon_gate;
 	*out = n;
 	return NODE_EXIT_OK;
+}
+
+#define META_RUNNING "Mrunning"
+
+int node_ctx_mark_running(struct node_ctx *n, bool running)
+{
+	struct node_kv_batch *b = node_kv_batch_new();
+	const uint8_t *k = (const uint8_t *)META_RUNNING;
+	if (running) {
+		uint8_t pid[8];
+		uint64_t v = (uint64_t)getpid();
+		for (int i = 0; i < 8; i++)
+			pid[i] = (uint8_t)(v >> (56 - 8 * i));
+		node_kv_batch_put(b, k, strlen(META_RUNNING), pid, 8);
+	} else {
+		node_kv_batch_del(b, k, strlen(META_RUNNING));
+	}
+	int rc = node_kv_write(n->kv, b, true);
+	node_kv_batch_free(b);
+	return rc;
+}
+
+int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len)
+{
+	uint8_t *v;
+	size_t len;
+	if (node_kv_get(n->kv, (const uint8_t *)META_RUNNING,
+			strlen(META_RUNNING), &v, &len) != 0)
+		return 0;
+	free(v);
+	snprintf(msg, msg_len,
+		 "refused, nothing written: wardd did not stop cleanly on "
+		 "this store, or it is a copy of a running node's store, so "
+		 "peers may hold more of this node's own feed than it does; "
+		 "start wardd --data %s, which signs only once a peer has "
+		 "confirmed this node's feeds, and write through it",
+		 n->dir);
+	return NODE_EXIT_BUSY;
+}
+
+int node_ctx_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
+{
+	return n->may_sign ? n->may_sign(n, msg, msg_len) : 0;
 }
 
 void node_ctx_close(struct node_ctx *n)

@@ -23,7 +23,24 @@ struct node_ctx {
 	struct node_kv *kv;
 	struct node_ledger *ledger;
 	bool progress;
+	/* Asked before this node signs an entry (add, set, retract, a CSV
+	 * import): 0, or a node_exit code with a message, and nothing is
+	 * signed. node_ctx_open installs node_ctx_daemon_gate; wardd puts
+	 * its own (DESIGN.md section 5: a restored node must not fork its
+	 * feed). */
+	int (*may_sign)(struct node_ctx *n, char *msg, size_t msg_len);
+	void *may_sign_arg;
 };
+
+/* The marker wardd keeps in the store while it runs ("Mrunning"): set,
+ * synced, once it has opened the store; removed when it stops cleanly. */
+int node_ctx_mark_running(struct node_ctx *n, bool running);
+/* The gate for ward with no daemon: refuses to sign when the marker is
+ * set (wardd died, or this store is a copy of a running node's), since
+ * peers may then hold more of this node's own feed than the store does. */
+int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len);
+/* Calls n->may_sign; 0 when signing may go ahead. */
+int node_ctx_may_sign(struct node_ctx *n, char *msg, size_t msg_len);
 
 /* Opens the node in dir: identity and store. Returns a node_exit code
  * with a message. */

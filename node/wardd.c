@@ -19,8 +19,13 @@
  * vector), unless started --standalone or alone in its roster, and while
  * any peer has reported a head of one of our feeds ahead of ours; those
  * entries come back by gossip like any others, and writes resume once
- * they are applied. Writes made with ward while no daemon runs are not
- * covered: the CLI then opens the store itself.
+ * they are applied. The check is node_ctx's may_sign, asked by every
+ * request that signs (add, set, retract, a CSV import). While wardd runs
+ * the store holds a marker, removed at a clean stop once peers confirmed
+ * our feeds; ward with no daemon refuses to sign while it is there (wardd
+ * died, or the store is a copy of a running node's). A cold copy of a
+ * stopped node is not caught here; if it is written to, the fork proof
+ * that follows names the node to every peer.
  *
  * SIGTERM and SIGINT finish the work in flight and close the store; SIGHUP
  * rereads wardd.conf (log level, metrics) and restarts replication, with
@@ -74,6 +79,11 @@ struct peer_view {
 	size_t n, cap;
 	bool has_digest;
 	uint8_t digest[32];
+	/* A VECTOR in chunks: the last feed of the chunks seen so far, while
+	 * they follow each other from the first. */
+	bool vec_open;
+	uint8_t vec_author[32];
+	char vec_scope[13];
 	char rejected[48];    /* last reason logged: log each once */
 	const char *last_why; /* the ledger's reason for a rejected entry */
 	uint64_t rejects;
@@ -342,6 +352,29 @@ static void confirm(struct daemon *d, uint32_t peer, const char *how)
 	logf_(LOG_INFO, "heads.confirmed", "peer=%u how=%s", peer, how);
 }
 
+/* Follows a peer's VECTOR chunk by chunk: once every chunk from the first
+ * to the last has arrived in order, the peer has told us every head it
+ * holds of our feeds. */
+static void vector_chunk(struct daemon *d, uint32_t peer,
+			 struct peer_view *v, const struct net_wire_msg *w)
+{
+	if (!w->has_after)
+		v->vec_open = true; /* a first chunk */
+	else if (!v->vec_open || memcmp(w->after_author, v->vec_author, 32) ||
+		 strcmp(w->after_scope, v->vec_scope))
+		v->vec_open = false; /* one was missed: wait for a whole one */
+	if (!v->vec_open)
+		return;
+	if (w->last) {
+		v->vec_open = false;
+		confirm(d, peer, "vector");
+	} else if (w->n_feeds > 0) {
+		const struct net_wire_feed *f = &w->feeds[w->n_feeds - 1];
+		memcpy(v->vec_author, f->author, 32);
+		snprintf(v->vec_scope, sizeof(v->vec_scope), "%s", f->scope);
+	}
+}
+
 /* Reads what a peer's message says about its vector; the gossip machine
  * decodes it again for itself. Only small messages are decoded whole. */
 static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m, size_t len)
@@ -378,10 +411,8 @@ static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m, size_t len)
 		for (size_t i = 0; i < w.n_feeds; i++)
 			view_note(v, w.feeds[i].author, w.feeds[i].scope,
 				  w.feeds[i].seq, w.type == NET_WIRE_VECTOR);
-		/* A whole vector in one message: the peer has told us every
-		 * head it holds of our feeds. */
-		if (w.type == NET_WIRE_VECTOR && !w.has_after && w.last)
-			confirm(d, peer, "vector");
+		if (w.type == NET_WIRE_VECTOR)
+			vector_chunk(d, peer, v, &w);
 		break;
 	case NET_WIRE_PULL:
 		view_note(v, w.author, w.scope, w.from_seq - 1, false);
@@ -927,13 +958,35 @@ static void aio_cb(void *arg)
 		nng_recv_aio(d->sock, d->aio);
 }
 
-static struct node_doc *refusal(int exit, const char *msg)
+/* node_ctx's may_sign while wardd runs (DESIGN.md section 5): no entry
+ * is signed until a peer has confirmed this node's own feeds, nor while a
+ * peer holds more of one of them than this node does. */
+static int daemon_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
 {
-	struct node_doc *r = node_doc_object();
-	node_doc_set(r, "ok", node_doc_bool(false));
-	node_doc_set(r, "error", node_doc_str(msg));
-	node_doc_set(r, "exit", node_doc_int(exit));
-	return r;
+	struct daemon *d = n->may_sign_arg;
+	char scope[13];
+	if (d->g && !d->heads_confirmed) {
+		logf_(LOG_WARN, "write.refused", "reason=heads_unconfirmed");
+		snprintf(msg, msg_len,
+			 "refused, nothing written: no peer has yet confirmed "
+			 "this node's own feeds (a node restored from a "
+			 "backup must not fork them); wait for a peer to "
+			 "connect (ward status), or start wardd --standalone "
+			 "if this node is alone for good");
+		return NODE_EXIT_BUSY;
+	}
+	if (own_feed_behind(d, scope)) {
+		logf_(LOG_WARN, "write.refused",
+		      "reason=own_feed_behind scope=%s", scope);
+		snprintf(msg, msg_len,
+			 "refused, nothing written: a peer holds more of this "
+			 "node's own feed %s than this node does (restored "
+			 "from a backup?); writes resume once gossip has "
+			 "brought those entries back (see ward status)",
+			 scope);
+		return NODE_EXIT_BUSY;
+	}
+	return 0;
 }
 
 static uint64_t lag_of(struct daemon *d, uint32_t peer,
@@ -1083,45 +1136,20 @@ static void serve_pending(struct daemon *d)
 		const char *s = node_doc_get_str(in, "cmd");
 		cmd = s ? s : "";
 	}
+	/* Requests that may add entries: their new heads are announced. */
 	bool writes = !strcmp(cmd, "add") || !strcmp(cmd, "set") ||
+		      !strcmp(cmd, "retract") ||
+		      !strcmp(cmd, "import_records") ||
 		      !strcmp(cmd, "import_entries");
-	struct node_doc *resp = NULL;
-	char scope[13];
-	bool signs = !strcmp(cmd, "add") || !strcmp(cmd, "set");
-	if (signs && d->g && !d->heads_confirmed) {
-		logf_(LOG_WARN, "write.refused", "reason=heads_unconfirmed");
-		resp =
-		    refusal(NODE_EXIT_BUSY,
-			    "refused, nothing written: no peer has yet "
-			    "confirmed this node's own feeds (a node restored "
-			    "from a backup must not fork them); wait for a "
-			    "peer to connect (ward status), or start wardd "
-			    "--standalone if this node is alone for good");
-	} else if (signs && own_feed_behind(d, scope)) {
-		char msg[256];
-		snprintf(msg, sizeof(msg),
-			 "refused, nothing written: a peer holds more of this "
-			 "node's own feed %s than this node does (restored "
-			 "from a backup?); writes resume once gossip has "
-			 "brought those entries back (see ward status)",
-			 scope);
-		logf_(LOG_WARN, "write.refused",
-		      "reason=own_feed_behind "
-		      "scope=%s",
-		      scope);
-		resp = refusal(NODE_EXIT_BUSY, msg);
-	} else {
-		struct heads_snap before = {0};
-		if (writes)
-			node_ledger_heads(d->node->ledger, &before.h,
-					  &before.n);
-		resp = node_serve(d->node, req, len);
-		if (writes)
-			announce_new(d, &before);
-		free(before.h);
-		if (!strcmp(cmd, "status"))
-			status_peers(d, resp);
-	}
+	struct heads_snap before = {0};
+	if (writes)
+		node_ledger_heads(d->node->ledger, &before.h, &before.n);
+	struct node_doc *resp = node_serve(d->node, req, len);
+	if (writes)
+		announce_new(d, &before);
+	free(before.h);
+	if (!strcmp(cmd, "status"))
+		status_peers(d, resp);
 	node_doc_free(in);
 	nng_msg_free(m);
 	struct crdt_buf b;
@@ -1426,6 +1454,12 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	metrics_configure(&d);
+	d.node->may_sign = daemon_may_sign;
+	d.node->may_sign_arg = &d;
+	/* While this runs, ward with no daemon must not sign (a crash, or a
+	 * copy of this store taken now, may be behind on its own feeds). */
+	if (node_ctx_mark_running(d.node, true) != 0)
+		logf_(LOG_ERROR, "store.failed", "what=running_marker");
 	uv_timer_start(&d.tick, on_tick, 1000, 1000);
 	logf_(LOG_INFO, "node.started", "api=%s", d.url);
 	nng_recv_aio(d.sock, d.aio);
@@ -1446,6 +1480,10 @@ int main(int argc, char **argv)
 	}
 	net_metrics_close(d.metrics);
 	uv_loop_close(&d.loop);
+	/* A clean stop of a node whose feeds peers confirmed: ward may sign
+	 * on its own again. */
+	if (d.heads_confirmed && node_ctx_mark_running(d.node, false) != 0)
+		logf_(LOG_ERROR, "store.failed", "what=running_marker");
 	node_ctx_close(d.node);
 	logf_(LOG_INFO, "node.stopped", NULL);
 	return 0;

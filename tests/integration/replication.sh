@@ -5,7 +5,8 @@
 # while apart both show the conflict once they meet; a node restored from
 # an older copy of its data directory takes its own feed back from its
 # peers before it signs anything (no fork); SIGHUP restarts replication
-# only when its settings changed.
+# only when its settings changed; after wardd dies, ward alone refuses to
+# sign until wardd has run again.
 . "$(dirname "$0")/lib.sh" "$@"
 
 net4
@@ -88,4 +89,17 @@ wait_until 5 "c restarted replication" grep -q "replication=restarted" "$TMP/c.l
 wait_until 20 "c reconnected" connected c 3
 ok add patient --data t scope=120116001 name=郑 phone=7
 wait_until 10 "all agree after the reload" same_digest h t p c
+
+note "after wardd dies, ward alone does not sign until wardd has run again"
+kill_node h KILL
+expect 5 set --data h "$P2" phone=224
+contains "$ERR" "did not stop cleanly" "why the write was refused"
+ok show --data h "$P2" # reading is fine
+start_node h
+wait_until 20 "h confirmed again" connected h 3
+kill_node h TERM
+ok set --data h "$P2" phone=225 # a clean stop: ward may sign alone
+start_node h
+wait_until 20 "all agree after h's own write" same_digest h t p c
+eq "$(show_json p "$P2" | jq -r .fields.phone.value)" 225 "h's offline write at p"
 note "ok"
