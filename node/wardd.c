@@ -51,6 +51,7 @@
 #include "net/transport.h"
 #include "net/wire.h"
 #include "node/node_int.h"
+#include "node/proofs.h"
 #include "node/replica.h"
 
 enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
@@ -1261,6 +1262,27 @@ static void metrics_render(struct daemon *d)
 			st.msgs_sent, st.bytes_sent, st.msgs_received,
 			st.bytes_received);
 	}
+	fprintf(f, "# TYPE ward_proofs gauge\nward_proofs %zu\n",
+		node_proofs_count(d->node->ledger));
+	struct node_feed_head *own = NULL;
+	size_t n_own = 0;
+	uint8_t digest[32];
+	const struct node_roster *ros = node_ledger_roster(d->node->ledger);
+	if (d->t && ros && own_digest(d, &own, &n_own, digest) == 0) {
+		fprintf(f, "# TYPE ward_peer_lag_entries gauge\n");
+		for (uint32_t i = 0; i < d->n_members; i++) {
+			bool known;
+			uint64_t lag = lag_of(d, i, own, n_own, digest, &known);
+			char hex[17];
+			node_hex(hex, ros->members[i].key, 8);
+			if (known && i != net_transport_self(d->t))
+				fprintf(f,
+					"ward_peer_lag_entries{peer=\"%s\"} "
+					"%" PRIu64 "\n",
+					hex, lag);
+		}
+	}
+	free(own);
 	if (d->t) {
 		fprintf(f, "# TYPE ward_peer_connected gauge\n");
 		const struct node_roster *r =

@@ -90,6 +90,21 @@ wait_until 20 "c reconnected" connected c 3
 ok add patient --data t scope=120116001 name=郑 phone=7
 wait_until 10 "all agree after the reload" same_digest h t p c
 
+note "metrics on loopback, switched on by SIGHUP"
+MPORT=$(free_port)
+printf 'metrics = 127.0.0.1:%s\n' "$MPORT" >c/wardd.conf
+kill -HUP "$PID_c"
+scrape() {
+	python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())' "http://127.0.0.1:$MPORT/metrics" >metrics.txt
+}
+wait_until 10 "c serves metrics" scrape
+M=$(cat metrics.txt)
+contains "$M" "ward_entries $(status_field c .entries)" "entries metric"
+contains "$M" "ward_proofs 0" "proofs metric"
+eq "$(grep -c '^ward_peer_connected{peer="[0-9a-f]*"} 1$' metrics.txt)" 3 "three peers connected"
+grep -q '^ward_peer_lag_entries{peer="[0-9a-f]*"} [0-9]*$' metrics.txt || fail "no lag metric: $M"
+grep -q '^ward_gossip_bytes_sent_total [1-9]' metrics.txt || fail "no bytes metric: $M"
+
 note "after wardd dies, ward alone does not sign until wardd has run again"
 kill_node h KILL
 expect 5 set --data h "$P2" phone=224
