@@ -40,6 +40,7 @@
 #include "net/wire.h"
 #include "node/kv.h"
 #include "node/ledger.h"
+#include "node/proofs.h"
 #include "node/replica.h"
 #include "node/roster.h"
 #include "node/schema.h"
@@ -793,6 +794,13 @@ static bool converged(struct sim *s, bool report)
 				     "node %d's state digest differs from "
 				     "node 0's with the same vector",
 				     i);
+			return false;
+		}
+		/* Honest nodes, crashes and all, never prove each other
+		 * wrong: a proof here is a false alarm. */
+		if (node_proofs_count(nd->ledger) != 0) {
+			fail(s, "node %d holds a fork or divergence proof "
+				"among honest nodes", i);
 			return false;
 		}
 	}
