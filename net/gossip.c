@@ -72,6 +72,7 @@ struct peer {
 	uint32_t inflight;
 	uint32_t vectors_sent; /* this round */
 	bool checkpoint_sent;  /* this round */
+	uint32_t checkpoints_in; /* CHECKPOINTs taken from it this round */
 	size_t served_bytes;   /* this round */
 	struct want *wants;
 	size_t n_wants, cap_wants;
@@ -542,10 +543,14 @@ static void on_checkpoint(struct net_gossip *g, struct peer *p,
 			  struct net_gossip_actions *out)
 {
 	const char *why = "bad checkpoint";
-	if (!g->ops->checkpoint_seen) {
+	/* Each costs a signature check and one of ours; a peer gets few
+	 * answers per round (one from us), so a few suffice. */
+	if (!g->ops->checkpoint_seen ||
+	    p->checkpoints_in >= g->cfg.max_vectors) {
 		g->stats.ignored++;
 		return;
 	}
+	p->checkpoints_in++;
 	int rc = g->ops->checkpoint_seen(g->ctx, m->a, m->a_len, &why);
 	if (rc == -EBADMSG)
 		penalise(g, p, why, now_ms, out);
@@ -998,6 +1003,7 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 		struct peer *p = &g->peers[i];
 		p->vectors_sent = 0;
 		p->checkpoint_sent = false;
+		p->checkpoints_in = 0;
 		p->served_bytes = 0;
 		if (p->up && now_ms >= p->banned_until)
 			up[n_up++] = p->id;

@@ -34,6 +34,14 @@
 #define SEND_QUEUE_MSGS 64
 #define RECONNECT_MIN_MS 250
 #define RECONNECT_MAX_MS 30000
+/* A dial that has not come up this long while the peer is plainly alive
+ * (it dialed us and said hello) is stuck, typically in a TLS handshake
+ * that nng 1.5.2 never times out: it is started again. */
+#define DIAL_STALL_MS 3000
+/* A peer we reach that has not reached us this long, while our dial to it
+ * is up: our listener is wedged (accepted connections whose handshake
+ * never progresses have been seen after restarts); it is opened again. */
+#define LISTEN_STALL_MS 6000
 #define URL_MAX 300
 
 enum ev_kind { EV_ADD, EV_REM, EV_MSG };
@@ -69,6 +77,8 @@ struct peer {
 	struct sockrx rx; /* the dialing socket */
 	nng_dialer d;
 	bool dialing;
+	uint64_t dial_since_ms;
+	uint64_t up_since_ms;
 	uint32_t pipe; /* the dialer's current pipe, 0 if none */
 	bool up;
 	uint64_t blocked_until_ms;
@@ -84,6 +94,10 @@ struct net_transport {
 	struct peer *peers;
 	struct sockrx lrx; /* the listening socket */
 	nng_listener l;
+	char lurl[URL_MAX];
+	bool listening;
+	uint64_t listen_since_ms;
+	uint64_t relistens;
 	nng_tls_config *ltls;
 	struct inpipe *in;
 	size_t n_in, cap_in;
@@ -286,6 +300,24 @@ static int make_url(char *url, const char *addr, bool insecure)
 	return 0;
 }
 
+/* Listens on t->lurl with the listener's TLS configuration; an nng
+ * error code. */
+static int listen_start(struct net_transport *t)
+{
+	int rv = nng_listener_create(&t->l, t->lrx.s, t->lurl);
+	if (rv == 0 && !t->insecure)
+		rv = nng_listener_set_ptr(t->l, NNG_OPT_TLS_CONFIG, t->ltls);
+	if (rv == 0)
+		rv = nng_listener_start(t->l, 0);
+	if (rv) {
+		nng_listener_close(t->l);
+		return rv;
+	}
+	t->listening = true;
+	t->listen_since_ms = t->now_ms;
+	return 0;
+}
+
 static int dial_start(struct net_transport *t, struct peer *p)
 {
 	int rv = nng_dialer_create(&p->d, p->rx.s, p->url);
@@ -298,6 +330,7 @@ static int dial_start(struct net_transport *t, struct peer *p)
 		return errno_of(rv);
 	}
 	p->dialing = true;
+	p->dial_since_ms = t->now_ms;
 	return 0;
 }
 
@@ -371,11 +404,8 @@ int net_transport_open(const struct net_transport_cfg *cfg,
 		snprintf(why, why_len, "cannot open a socket");
 		goto fail;
 	}
-	int rv = nng_listener_create(&t->l, t->lrx.s, url);
-	if (rv == 0 && !t->insecure)
-		rv = nng_listener_set_ptr(t->l, NNG_OPT_TLS_CONFIG, t->ltls);
-	if (rv == 0)
-		rv = nng_listener_start(t->l, 0);
+	snprintf(t->lurl, sizeof(t->lurl), "%s", url);
+	int rv = listen_start(t);
 	if (rv) {
 		snprintf(why, why_len, "cannot listen on %s: %s", url,
 			 nng_strerror(rv));
@@ -707,6 +737,7 @@ static void handle(struct net_transport *t, struct qev *e,
 	p->pipe = e->pipe;
 	answer_nonce(t, p, nonce);
 	p->up = true;
+	p->up_since_ms = t->now_ms;
 	p->info.up = true;
 	ev.kind = NET_TRANSPORT_PEER_UP;
 	fn(arg, &ev);
@@ -745,9 +776,31 @@ void net_transport_tick(struct net_transport *t, uint64_t now_ms)
 	}
 	for (size_t i = 0; i < t->n; i++) {
 		struct peer *p = &t->peers[i];
-		if (i == t->self || p->dialing || now_ms < p->blocked_until_ms)
+		if (i == t->self || now_ms < p->blocked_until_ms)
 			continue;
-		dial_start(t, p);
+		if (p->dialing && !p->up && p->info.inbound > 0 &&
+		    now_ms - p->dial_since_ms > DIAL_STALL_MS) {
+			nng_dialer_close(p->d); /* closes a half-open pipe */
+			p->dialing = false;
+			p->info.redials++;
+		}
+		if (!p->dialing)
+			dial_start(t, p);
+	}
+	bool wedged = false;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct peer *p = &t->peers[i];
+		if (i != t->self && p->up && p->info.inbound == 0 &&
+		    now_ms - p->up_since_ms > LISTEN_STALL_MS)
+			wedged = true;
+	}
+	if (!t->listening ||
+	    (wedged && now_ms - t->listen_since_ms > LISTEN_STALL_MS)) {
+		if (t->listening)
+			nng_listener_close(t->l); /* and what it accepted */
+		t->listening = false;
+		if (listen_start(t) == 0)
+			t->relistens++;
 	}
 }
 
@@ -783,6 +836,11 @@ void net_transport_disconnect(struct net_transport *t, uint32_t peer,
 	for (size_t i = 0; i < t->n_in; i++)
 		if (t->in[i].member == peer)
 			nng_pipe_close(pipe_of(t->in[i].id));
+}
+
+uint64_t net_transport_relistens(const struct net_transport *t)
+{
+	return t->relistens;
 }
 
 size_t net_transport_member_count(const struct net_transport *t)

@@ -78,6 +78,7 @@ struct net_transport_peer_info {
 	uint32_t inbound;      /* its identified connections to us */
 	uint64_t last_seen_ms; /* last message from it (poll's clock), 0 */
 	uint64_t msgs_in, bytes_in, msgs_out, bytes_out, send_drops;
+	uint64_t redials; /* dials restarted as stuck (net_transport_tick) */
 };
 
 /*
@@ -107,8 +108,16 @@ void net_transport_poll(struct net_transport *t, uint64_t now_ms,
 			net_transport_event_fn fn, void *arg);
 
 /* Housekeeping, about once a second: closes inbound connections silent
- * past the hello timeout, redials peers whose backoff ended. */
+ * past the hello timeout, redials peers whose backoff ended, restarts a
+ * dial not up after 3 s to a peer that has itself dialed us (alive, so
+ * the dial is stuck: nng 1.5.2 puts no timeout on a TLS handshake), and
+ * opens the listener again when a peer we reach has not reached us for
+ * 6 s (accepted connections whose handshake never progressed were seen
+ * wedging it after restarts). */
 void net_transport_tick(struct net_transport *t, uint64_t now_ms);
+/* How many times net_transport_tick opened the listener again: a peer we
+ * reach had not reached us for 6 s (a wedged listener). */
+uint64_t net_transport_relistens(const struct net_transport *t);
 
 /* Sends bytes (borrowed) to peer on our connection to it. Best effort:
  * 0 queued; -ENOTCONN the peer is not up; -EAGAIN its queue is full (the

@@ -1318,8 +1318,14 @@ static void metrics_render(struct daemon *d)
 static void on_tick(uv_timer_t *h)
 {
 	struct daemon *d = h->data;
-	if (d->t)
+	if (d->t) {
+		uint64_t before = net_transport_relistens(d->t);
 		net_transport_tick(d->t, now_ms());
+		if (net_transport_relistens(d->t) != before)
+			logf_(LOG_WARN, "transport.relisten",
+			      "reason=\"a peer we reach has not reached us "
+			      "for 6 s\"");
+	}
 	if (d->metrics)
 		metrics_render(d);
 }

@@ -33,6 +33,14 @@ fail() {
 		echo "--- $(basename "$f") (last 25 lines)" >&2
 		tail -25 "$f" >&2
 	done
+	# A daemon that died on a signal left a core in its data directory.
+	for c in "$TMP"/*/core*; do
+		[ -f "$c" ] || continue
+		echo "--- $c" >&2
+		if [ -n "${WD:-}" ] && command -v gdb >/dev/null; then
+			gdb -batch -ex bt "$WD" "$c" 2>&1 | tail -30 >&2
+		fi
+	done
 	exit 1
 }
 note() { echo "# $*"; }
@@ -127,7 +135,12 @@ start_node() {
 	[ -x "$WD" ] || fail "no wardd binary (second argument)"
 	d=$1
 	shift
-	"$WD" --data "$d" "$@" 2>>"$TMP/$d.log" &
+	# Debug logs and core dumps (in the data directory), for failures.
+	[ -f "$d/wardd.conf" ] || printf 'log_level = debug\n' >"$d/wardd.conf"
+	(
+		ulimit -c unlimited 2>/dev/null
+		cd "$TMP/$d" && exec "$WD" --data "$TMP/$d" "$@" 2>>"$TMP/$d.log"
+	) &
 	eval "PID_$d=$!"
 	DAEMONS="$DAEMONS $!"
 	wait_until 10 "$d answers" sh -c "test -S '$TMP/$d/ward.sock' && '$W' status --data '$d' --json | jq -e '.peers' >/dev/null"
