@@ -32,6 +32,11 @@ struct node_ledger {
 	uint64_t entries;
 	node_clock_fn clock;
 	void *clock_ctx;
+	/* Whether the store may hold 'W' keys: unknown until first asked,
+	 * then kept by this ledger, the store's only writer. Most stores hold
+	 * none, and a create then need not open a RocksDB iterator to find
+	 * the ops waiting for it. */
+	enum { WAITING_UNKNOWN, WAITING_NONE, WAITING_MAYBE } waiting;
 };
 
 struct node_txn {
@@ -165,22 +170,26 @@ static void scan_push(struct scan_item **items, size_t *n, size_t *cap,
 }
 
 /* Keys with a prefix as the transaction sees them, in order (owned). The
- * overlay is walked only when it may hold such keys (with_overlay). */
+ * store and the overlay are walked only when they may hold such keys
+ * (with_store, with_overlay). */
 static size_t txn_scan(struct node_txn *t, const struct key *prefix,
-		       bool with_overlay, struct scan_item **out)
+		       bool with_store, bool with_overlay,
+		       struct scan_item **out)
 {
 	size_t n = 0, cap = 0;
 	struct scan_item *items = NULL;
 	struct node_kv_iter *it =
-		node_kv_iter_new(t->l->kv, prefix->b, prefix->len);
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+	    with_store ? node_kv_iter_new(t->l->kv, prefix->b, prefix->len)
+		       : NULL;
+	for (; it && node_kv_iter_valid(it); node_kv_iter_next(it)) {
 		size_t kl, vl;
 		const uint8_t *k = node_kv_iter_key(it, &kl);
 		const uint8_t *v = node_kv_iter_value(it, &vl);
 		if (!node_txnmap_find(&t->overlay, k, kl))
 			scan_push(&items, &n, &cap, k, kl, v, vl);
 	}
-	node_kv_iter_free(it);
+	if (it)
+		node_kv_iter_free(it);
 	for (size_t i = 0; with_overlay && i < t->overlay.n; i++) {
 		const struct node_txnmap_entry *e = &t->overlay.entries[i];
 		if (e->deleted || e->key_len < prefix->len ||
@@ -382,6 +391,9 @@ int node_txn_commit(struct node_txn *t, bool sync)
 	for (int i = 0; i < 8; i++)
 		u[i] = (uint8_t)(hlc >> (56 - 8 * i));
 	node_kv_batch_put(b, (const uint8_t *)META_HLC, strlen(META_HLC), u, 8);
+	/* Before the write: a failed write may still have reached the store. */
+	if (t->waiting_written)
+		t->l->waiting = WAITING_MAYBE;
 	int rc = node_kv_write(t->l->kv, b, sync);
 	node_kv_batch_free(b);
 	if (rc == 0) {
@@ -556,13 +568,29 @@ static void history(struct node_txn *t, const uint8_t entity[16],
 static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 			   const struct op_ctx *x);
 
+/* Whether the store may hold 'W' keys (see struct node_ledger). */
+static bool store_may_wait(struct node_ledger *l)
+{
+	if (l->waiting == WAITING_UNKNOWN) {
+		const uint8_t prefix = 'W';
+		struct node_kv_iter *it = node_kv_iter_new(l->kv, &prefix, 1);
+		l->waiting =
+		    node_kv_iter_valid(it) ? WAITING_MAYBE : WAITING_NONE;
+		node_kv_iter_free(it);
+	}
+	return l->waiting == WAITING_MAYBE;
+}
+
 static void process_waiting(struct node_txn *t, const uint8_t entity[16])
 {
 	struct key prefix;
 	struct scan_item *items;
 	key_init(&prefix, 'W');
 	key_bytes(&prefix, entity, 16);
-	size_t n = txn_scan(t, &prefix, t->waiting_written, &items);
+	bool in_store = store_may_wait(t->l);
+	if (!in_store && !t->waiting_written)
+		return;
+	size_t n = txn_scan(t, &prefix, in_store, t->waiting_written, &items);
 	for (size_t i = 0; i < n; i++) {
 		/* key: 'W' entity(16) author(32) slen scope seq(8) index(4) */
 		const uint8_t *k = items[i].key;

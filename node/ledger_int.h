@@ -15,7 +15,8 @@
  *                                            on the record, ascending
  *   'F' feed seq(8) index(4)             -> reason: op stored without effect
  *   'P' feed seq(8)                      -> [wire a, wire b] fork proof (meta)
- *   'M' name                             -> node metadata (meta)
+ *   'M' name                             -> node metadata (meta);
+ *                                           "Mstore-flush" is store.c's
  *
  * feed = author(32) slen(1) scope. 'L' and 'M'/'P' live in their own column
  * families; everything else is state and is recomputed by audit.

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,7 +101,66 @@ void node_verify_wait(struct node_verify_job *j)
 	free(j);
 }
 
-#define CHUNK 128
+/*
+ * Ingest of many entries: a helper thread checks signatures in order from
+ * the front while this thread applies behind it. Each entry is claimed
+ * once from a shared counter, so when the helper falls behind (its core is
+ * busy with RocksDB's flushes or another process) this thread checks the
+ * next entries itself instead of waiting, and neither waits at the start
+ * of a message for a first chunk. The only wait is for an entry the helper
+ * is checking at that moment.
+ */
+struct pipe {
+	const uint8_t *net_id;
+	const struct node_wire *e;
+	bool *ok;
+	size_t n;
+	atomic_size_t next;  /* next entry to claim */
+	atomic_bool *done;   /* ok[i] is final */
+	atomic_bool waiting; /* the applying thread sleeps on cv */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+/* Claims and checks the next entry; false when none is left. */
+static bool claim(struct pipe *p)
+{
+	size_t i = atomic_fetch_add(&p->next, 1);
+	if (i >= p->n)
+		return false;
+	struct job one = {p->net_id, p->e, p->ok, i, i + 1, NULL};
+	run(&one);
+	atomic_store(&p->done[i], true);
+	if (atomic_load(&p->waiting)) {
+		pthread_mutex_lock(&p->mu);
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return true;
+}
+
+static void *helper(void *arg)
+{
+	while (claim(arg))
+		;
+	return NULL;
+}
+
+/* Returns once ok[i] is final, checking entries itself while it can. */
+static void await(struct pipe *p, size_t i)
+{
+	while (!atomic_load(&p->done[i])) {
+		if (claim(p))
+			continue;
+		/* The helper holds entry i: sleep until it is done. */
+		pthread_mutex_lock(&p->mu);
+		atomic_store(&p->waiting, true);
+		while (!atomic_load(&p->done[i]))
+			pthread_cond_wait(&p->cv, &p->mu);
+		atomic_store(&p->waiting, false);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
 
 int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
 			    size_t n, size_t txn_entries, bool sync, int *res,
@@ -108,45 +168,55 @@ int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
 {
 	uint8_t net_id[32];
 	node_ledger_net_id(l, net_id);
-	bool *ok = calloc(n ? n : 1, sizeof(*ok));
-	if (!ok)
+	struct pipe p = {.net_id = net_id, .e = e, .n = n};
+	p.ok = calloc(n ? n : 1, sizeof(*p.ok));
+	p.done = calloc(n ? n : 1, sizeof(*p.done));
+	if (!p.ok || !p.done) {
+		free(p.ok);
+		free(p.done);
 		return -ENOMEM;
-	size_t first = n < CHUNK ? n : CHUNK;
-	node_verify_batch(net_id, e, first, ok);
+	}
+	for (size_t i = 0; i < n; i++)
+		atomic_init(&p.done[i], false);
+	atomic_init(&p.next, 0);
+	atomic_init(&p.waiting, false);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	pthread_t th;
+	/* A thread costs tens of microseconds: worth it past a few checks;
+	 * without one, await checks every entry here. */
+	bool threaded = n >= 16 && pthread_create(&th, NULL, helper, &p) == 0;
 	struct node_txn *t = node_ledger_begin(l);
 	size_t in_txn = 0;
 	int rc = 0;
-	for (size_t from = 0; from < n; from += CHUNK) {
-		size_t to = from + CHUNK < n ? from + CHUNK : n;
-		size_t next_to = to + CHUNK < n ? to + CHUNK : n;
-		struct job next = {net_id, e, ok, to, next_to, NULL};
-		pthread_t th;
-		bool threaded = to < n && pthread_create(&th, NULL, run, &next) == 0;
-		if (!threaded && to < n)
-			run(&next);
-		for (size_t i = from; i < to; i++) {
-			enum node_ingest r;
-			why[i] = NULL;
-			if (rc) {
-				res[i] = rc;
-				why[i] = "store write failed";
-				continue;
-			}
-			/* A failed check is redone inside, to say why. */
-			res[i] = node_txn_ingest(t, e[i].p, e[i].len, ok[i], &r,
-						 &why[i]);
-			if (res[i] == 0 && r == NODE_INGEST_DUPLICATE)
-				res[i] = 1;
-			if (++in_txn == txn_entries) {
-				rc = node_txn_commit(t, false);
-				t = node_ledger_begin(l);
-				in_txn = 0;
-			}
+	for (size_t i = 0; i < n; i++) {
+		enum node_ingest r;
+		why[i] = NULL;
+		if (rc) {
+			res[i] = rc;
+			why[i] = "store write failed";
+			continue;
 		}
-		if (threaded)
-			pthread_join(th, NULL);
+		await(&p, i);
+		/* A failed check is redone inside, to say why. */
+		res[i] =
+		    node_txn_ingest(t, e[i].p, e[i].len, p.ok[i], &r, &why[i]);
+		if (res[i] == 0 && r == NODE_INGEST_DUPLICATE)
+			res[i] = 1;
+		if (++in_txn == txn_entries) {
+			rc = node_txn_commit(t, false);
+			t = node_ledger_begin(l);
+			in_txn = 0;
+		}
 	}
+	/* After a store failure nothing more needs checking. */
+	atomic_store(&p.next, n);
+	if (threaded)
+		pthread_join(th, NULL);
 	int crc = node_txn_commit(t, sync);
-	free(ok);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+	free(p.done);
+	free(p.ok);
 	return rc ? rc : crc;
 }

@@ -47,9 +47,10 @@ struct node_verify_job *node_verify_start(const uint8_t net_id[32],
 					  struct node_entry_head *heads);
 void node_verify_wait(struct node_verify_job *j);
 
-/* Verifies and applies entries in order through one ledger: signatures
- * of the next chunk are checked on a second thread while this one applies
- * the current chunk, so verification and apply overlap. Commits every
+/* Verifies and applies entries in order through one ledger: a second
+ * thread checks signatures ahead of this one, which applies them and
+ * checks the next entries itself when the other falls behind, so
+ * verification and apply overlap. Commits every
  * txn_entries entries (and at the end), the last commit synced when sync.
  * res[i] is 0 (applied), 1 (already held) or node_txn_ingest's negative
  * code, with why[i] its static reason. Returns 0, or -EIO when the store

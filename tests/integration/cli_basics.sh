@@ -176,4 +176,20 @@ ok audit verify --data h
 contains "$OUT" "$(status_field h .digest)" "audit digest = status digest"
 ok audit verify --data t
 
+# ---- the store after many commands ----
+# Each command opens RocksDB. Commands used to leave a table file per
+# column family each (the WAL flushed at the next open), and commands that
+# wrote nothing an empty WAL for good; every later open paid for them.
+before=$(status_field t .entries)
+for i in $(seq 1 40); do
+	ok add patient --data t scope=120116001 "name=批量$i"
+	ok status --data t
+done
+eq "$(status_field t .entries)" $((before + 40)) "entries after 40 adds"
+n_sst=$(find t/db -name '*.sst' | wc -l)
+n_wal=$(find t/db -name '*.log' | wc -l)
+[ "$n_sst" -le 30 ] || fail "$n_sst table files after 80 commands"
+[ "$n_wal" -le 17 ] || fail "$n_wal WAL files after 80 commands"
+ok audit verify --data t
+
 note "cli_basics ok"

@@ -15,7 +15,9 @@
  *      finding exists; the same op as a strict local write writes nothing;
  *  (f) crash: a synced write survives node_kv_mem_crash; an unsynced txn
  *      is lost and the reopened ledger's count and digest are those of the
- *      durable state (and equal a fresh replay of the durable log).
+ *      durable state (and equal a fresh replay of the durable log);
+ *  (g) node_ledger_ingest_many: a forged entry among many is rejected and
+ *      the entries after it wait; a second pass applies them.
  *
  * Seeded: WARD_SEED=<n> replays (the seed is printed).
  */
@@ -36,6 +38,7 @@
 #include "node/ledger.h"
 #include "node/roster.h"
 #include "node/schema.h"
+#include "node/verify.h"
 
 static uint64_t seed;
 #include "tests/common/testseed.h"
@@ -737,6 +740,65 @@ static void test_pred_into_create_entry(void **state)
 	crdt_buf_fini(&t1);
 }
 
+/* ---- many entries at once, checked on two threads ---- */
+
+/* node_ledger_ingest_many over 40 entries (enough for its second thread),
+ * committing every 7: one forged signature in the middle is rejected,
+ * the entries after it wait for it (a seq gap), and a second pass of the
+ * good entries reports the first ones as held and ends where the writer
+ * is. */
+static void test_ingest_many(void **state)
+{
+	(void)state;
+	struct node a, b;
+	node_up(&a);
+	node_up(&b);
+	enum { N = 40, BAD = 25 };
+	for (int i = 0; i < N; i++) {
+		uint8_t id[16];
+		create_patient(&a, HEALTH, T0 + (uint64_t)i, id);
+	}
+	struct feed f;
+	read_feed(a.kv, pk[HEALTH], &f);
+	assert_int_equal(f.n, N);
+	struct node_wire ws[N];
+	for (size_t i = 0; i < N; i++)
+		ws[i] = (struct node_wire){f.w[i].p, f.w[i].len};
+	uint8_t *forged = malloc(f.w[BAD].len);
+	memcpy(forged, f.w[BAD].p, f.w[BAD].len);
+	forged[f.w[BAD].len - 1] ^= 1; /* the signature's last byte */
+	ws[BAD].p = forged;
+	int res[N];
+	const char *why[N];
+	assert_int_equal(node_ledger_ingest_many(b.l, ws, N, 7, true, res, why),
+			 0);
+	for (int i = 0; i < N; i++) {
+		if (i < BAD) {
+			assert_int_equal(res[i], 0);
+		} else if (i == BAD) {
+			assert_int_equal(res[i], -EBADMSG);
+			assert_string_equal(why[i], "bad signature");
+		} else {
+			assert_int_equal(res[i], -EAGAIN);
+		}
+	}
+	assert_int_equal(node_ledger_entry_count(b.l), BAD);
+	ws[BAD].p = f.w[BAD].p;
+	assert_int_equal(node_ledger_ingest_many(b.l, ws, N, 7, true, res, why),
+			 0);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(res[i], i < BAD ? 1 : 0);
+	uint8_t da[32], db[32];
+	node_ledger_digest(a.l, da);
+	node_ledger_digest(b.l, db);
+	assert_memory_equal(da, db, 32);
+	assert_int_equal(node_ledger_entry_count(b.l), N);
+	free(forged);
+	feed_free(&f);
+	node_down(&a);
+	node_down(&b);
+}
+
 /* ---- reading a feed's log for gossip ---- */
 
 static void test_read_range(void **state)
@@ -1051,6 +1113,7 @@ int main(void)
 	    cmocka_unit_test(test_rejected),
 	    cmocka_unit_test(test_fork),
 	    cmocka_unit_test(test_pred_into_create_entry),
+	    cmocka_unit_test(test_ingest_many),
 	    cmocka_unit_test(test_read_range),
 	    cmocka_unit_test(test_without_effect),
 	    cmocka_unit_test(test_crash),
