@@ -138,15 +138,24 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->entries;
 		else if (!strcmp(s, "--member")) {
 			if (i + 1 >= argc)
-				return die(2, "%s needs a value", s);
+				return die(
+				    2,
+				    T("%s needs a value", "%s 后面需要一个值"),
+				    s);
 			a->members[a->n_members++] = argv[++i];
 			continue;
 		} else if (!strncmp(s, "--", 2)) {
-			return die(2, "unknown option %s (see ward --help)", s);
+			return die(2,
+				   T("unknown option %s (see ward --help)",
+				     "未知的选项 %s（见 ward --help）"),
+				   s);
 		}
 		if (slot) {
 			if (i + 1 >= argc)
-				return die(2, "%s needs a value", s);
+				return die(
+				    2,
+				    T("%s needs a value", "%s 后面需要一个值"),
+				    s);
 			*slot = argv[++i];
 			continue;
 		}
@@ -161,7 +170,10 @@ static int need_data(const struct args *a)
 {
 	if (!a->data || !*a->data)
 		return die(2, "%s",
-			   "no data directory: give --data DIR or set WARD_DATA");
+			   T("no data directory: give --data DIR or set "
+			     "WARD_DATA",
+			     "没有指定数据目录：请加 --data DIR 或设置环境变量 "
+			     "WARD_DATA"));
 	return 0;
 }
 
@@ -381,6 +393,10 @@ static void print_human(const char *cmd, const struct node_doc *r)
 static int call(const struct args *a, const char *cmd, struct node_doc *req)
 {
 	node_doc_set(req, "cmd", node_doc_str(cmd));
+	/* The node words its errors for this reader; the flag travels in the
+	 * request because a running wardd serves it in another process. */
+	if (cli_zh())
+		node_doc_set(req, "lang", node_doc_str("zh"));
 	/* Who reads: for the node's access log. */
 	const struct passwd *pw = getpwuid(getuid());
 	node_doc_set(req, "user", node_doc_str(pw ? pw->pw_name : "?"));
@@ -395,7 +411,7 @@ static int call(const struct args *a, const char *cmd, struct node_doc *req)
 	const struct node_doc *r = node_doc_get(resp, "result");
 	const struct node_doc *warn = node_doc_get(r, "warnings");
 	for (size_t i = 0; warn && i < node_doc_len(warn); i++)
-		fprintf(stderr, "ward: warning: %s\n",
+		fprintf(stderr, T("ward: warning: %s\n", "ward: 警告：%s\n"),
 			node_doc_as_str(node_doc_at(warn, i), NULL));
 	if (a->json) {
 		node_doc_print_json(stdout, r, true);
@@ -438,7 +454,10 @@ static int cmd_records(struct args *a, const char *cmd)
 	if (!strcmp(cmd, "add") || !strcmp(cmd, "list")) {
 		if (a->argc < 2) {
 			node_doc_free(req);
-			return die(2, "usage: ward %s TYPE [FIELD=VALUE...]", cmd);
+			return die(2,
+				   T("usage: ward %s TYPE [FIELD=VALUE...]",
+				     "用法：ward %s TYPE [FIELD=VALUE...]"),
+				   cmd);
 		}
 		node_doc_set(req, "type", node_doc_str(a->argv[1]));
 		struct node_doc *fields = node_doc_array();
@@ -451,7 +470,10 @@ static int cmd_records(struct args *a, const char *cmd)
 			if (!p) {
 				node_doc_free(fields);
 				node_doc_free(req);
-				return die(2, "'%s' is not FIELD=VALUE", a->argv[i]);
+				return die(2,
+					   T("'%s' is not FIELD=VALUE",
+					     "'%s' 不是 FIELD=VALUE 的形式"),
+					   a->argv[i]);
 			}
 			node_doc_push(fields, p);
 		}
@@ -464,7 +486,7 @@ static int cmd_records(struct args *a, const char *cmd)
 	}
 	if (a->argc < 2) {
 		node_doc_free(req);
-		return die(2, "usage: ward %s ID", cmd);
+		return die(2, T("usage: ward %s ID", "用法：ward %s ID"), cmd);
 	}
 	node_doc_set(req, "id", node_doc_str(a->argv[1]));
 	if (!strcmp(cmd, "set")) {
@@ -474,7 +496,10 @@ static int cmd_records(struct args *a, const char *cmd)
 			if (!p) {
 				node_doc_free(changes);
 				node_doc_free(req);
-				return die(2, "'%s' is not FIELD=VALUE", a->argv[i]);
+				return die(2,
+					   T("'%s' is not FIELD=VALUE",
+					     "'%s' 不是 FIELD=VALUE 的形式"),
+					   a->argv[i]);
 			}
 			node_doc_push(changes, p);
 		}
@@ -499,13 +524,18 @@ static int cmd_query(struct args *a, const char *cmd)
 			node_doc_set(req, opts[i][0], node_doc_str(opts[i][1]));
 	if (!strcmp(cmd, "report") && (!a->from || !a->to)) {
 		node_doc_free(req);
-		return die(2, "%s", "usage: ward report --from DATE --to DATE "
-				    "[--scope S] [--json]");
+		return die(2, "%s",
+			   T("usage: ward report --from DATE --to DATE "
+			     "[--scope S] [--json]",
+			     "用法：ward report --from DATE --to DATE "
+			     "[--scope S] [--json]"));
 	}
 	if (!strcmp(cmd, "retract")) {
 		if (a->argc < 2 || !a->reason) {
 			node_doc_free(req);
-			return die(2, "%s", "usage: ward retract ID --reason TEXT");
+			return die(2, "%s",
+				   T("usage: ward retract ID --reason TEXT",
+				     "用法：ward retract ID --reason TEXT"));
 		}
 		node_doc_set(req, "id", node_doc_str(a->argv[1]));
 	}
@@ -522,8 +552,10 @@ static int cmd_records_file(struct args *a, const char *cmd)
 {
 	const char *file = a->csv ? a->csv : a->jsonl;
 	if (!a->type)
-		return die(2, "usage: ward %s --%s FILE --type TYPE", cmd,
-			   a->csv ? "csv" : "jsonl");
+		return die(2,
+			   T("usage: ward %s --%s FILE --type TYPE",
+			     "用法：ward %s --%s FILE --type TYPE"),
+			   cmd, a->csv ? "csv" : "jsonl");
 	/* The node may be a daemon in another directory: an absolute path. */
 	char path[8192];
 	if (file[0] != '/' && getcwd(path, sizeof(path) / 2))
@@ -579,7 +611,8 @@ static int run(struct args *ap)
 	if (!strcmp(cmd, "init")) {
 		if ((rc = need_data(&a)))
 			return rc;
-		struct node_init_opts o = {a.data, a.role, a.name, a.scope, a.listen};
+		struct node_init_opts o = {a.data,  a.role,   a.name,
+					   a.scope, a.listen, cli_zh()};
 		rc = node_init(&o, msg, sizeof(msg));
 		fprintf(rc ? stderr : stdout, "%s%s\n", rc ? "ward: " : "", msg);
 		return rc;
@@ -589,15 +622,24 @@ static int run(struct args *ap)
 			return rc;
 		if (a.argc >= 2 && !strcmp(a.argv[1], "create")) {
 			if (!a.out)
-				return die(2, "%s", "network create needs --out ROSTER");
+				return die(
+				    2, "%s",
+				    T("network create needs --out ROSTER",
+				      "network create 需要 --out ROSTER"));
 			rc = node_network_create(a.data, a.members, a.n_members,
-						 a.out, msg, sizeof(msg));
+						 a.out, cli_zh(), msg,
+						 sizeof(msg));
 		} else if (a.argc >= 3 && !strcmp(a.argv[1], "join")) {
-			rc = node_network_join(a.data, a.argv[2], msg, sizeof(msg));
+			rc = node_network_join(a.data, a.argv[2], cli_zh(), msg,
+					       sizeof(msg));
 		} else {
-			return die(2, "%s",
-				   "usage: ward network create --member F.pub ... "
-				   "--out ROSTER | ward network join ROSTER");
+			return die(
+			    2, "%s",
+			    T("usage: ward network create --member F.pub "
+			      "... --out ROSTER | ward network join ROSTER",
+			      "用法：ward network create --member F.pub "
+			      "... --out ROSTER | ward network join "
+			      "ROSTER"));
 		}
 		fprintf(rc ? stderr : stdout, "%s%s\n", rc ? "ward: " : "", msg);
 		return rc;
@@ -616,7 +658,9 @@ static int run(struct args *ap)
 		return cmd_query(&a, cmd);
 	if (!strcmp(cmd, "audit")) {
 		if (a.argc < 2 || strcmp(a.argv[1], "verify"))
-			return die(2, "%s", "usage: ward audit verify");
+			return die(2, "%s",
+				   T("usage: ward audit verify",
+				     "用法：ward audit verify"));
 		if ((rc = need_data(&a)))
 			return rc;
 		return call(&a, "audit_verify", node_doc_object());
@@ -627,9 +671,13 @@ static int run(struct args *ap)
 		if (a.csv || a.jsonl)
 			return cmd_records_file(&a, cmd);
 		if (!a.entries)
-			return die(2, "usage: ward %s --entries FILE | --csv FILE "
-				      "--type TYPE | --jsonl FILE --type TYPE",
-				   cmd);
+			return die(
+			    2,
+			    T("usage: ward %s --entries FILE | --csv FILE "
+			      "--type TYPE | --jsonl FILE --type TYPE",
+			      "用法：ward %s --entries FILE | --csv FILE "
+			      "--type TYPE | --jsonl FILE --type TYPE"),
+			    cmd);
 		/* The node may be a daemon in another directory: send an
 		 * absolute path. */
 		char path[8192];
@@ -644,5 +692,8 @@ static int run(struct args *ap)
 						       : "import_entries",
 			    req);
 	}
-	return die(2, "unknown command '%s' (see ward --help)", cmd);
+	return die(2,
+		   T("unknown command '%s' (see ward --help)",
+		     "未知的命令 '%s'（见 ward --help）"),
+		   cmd);
 }

@@ -145,7 +145,8 @@ struct node_doc *node_api_access_log(struct node_ctx *n,
 		fclose(f);
 		node_doc_free(out);
 		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, "cannot read %s", path);
+		snprintf(msg, msg_len, NT(n, "cannot read %s", "无法读取 %s"),
+			 path);
 		return NULL;
 	}
 	fclose(f);

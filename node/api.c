@@ -74,8 +74,11 @@ static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 	if (!ok) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 "'%s' is not a record id (TYPE-<hex> or at least 6 "
-			 "hex digits)",
+			 NT(n,
+			    "'%s' is not a record id (TYPE-<hex> or at least 6 "
+			    "hex digits)",
+			    "'%s' 不是记录编号（应为 TYPE-<十六进制> 或至少 6 "
+			    "位十六进制数字）"),
 			 text);
 		return -EINVAL;
 	}
@@ -115,9 +118,15 @@ static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 		return 0;
 	*exit = NODE_EXIT_NOT_FOUND;
 	if (found == 0)
-		snprintf(msg, msg_len, "no record %s", text);
+		snprintf(msg, msg_len,
+			 NT(n, "no record %s",
+			    "没有记录 %s：请核对编号（可用 ward list 查找）"),
+			 text);
 	else
-		snprintf(msg, msg_len, "%s is ambiguous:%s", text, cands);
+		snprintf(msg, msg_len,
+			 NT(n, "%s is ambiguous:%s",
+			    "编号 %s 对应多条记录，请多输入几位：%s"),
+			 text, cands);
 	return -ENOENT;
 }
 
@@ -333,12 +342,15 @@ static int parse_value(struct node_ctx *n, const struct node_field *f,
 		struct node_entity e;
 		if (resolve(n, text, id, &e, exit, msg, msg_len) != 0) {
 			size_t l = strlen(msg);
-			snprintf(msg + l, msg_len - l, " (field %s)", f->name);
+			snprintf(msg + l, msg_len - l,
+				 NT(n, " (field %s)", "（字段 %s）"), f->name);
 			return -EINVAL;
 		}
 		if (strcmp(e.type, f->ref_type) != 0) {
 			*exit = NODE_EXIT_USAGE;
-			snprintf(msg, msg_len, "%s: %s is a %s, not a %s",
+			snprintf(msg, msg_len,
+				 NT(n, "%s: %s is a %s, not a %s",
+				    "%s：%s 是 %s 记录，不是 %s 记录"),
 				 f->name, text, e.type, f->ref_type);
 			return -EINVAL;
 		}
@@ -348,8 +360,8 @@ static int parse_value(struct node_ctx *n, const struct node_field *f,
 		return 0;
 	}
 	char why[512];
-	if (node_schema_parse(f, text, v, buf, CRDT_MAX_STR_BYTES + 16, why,
-			      sizeof(why)) != 0) {
+	if (node_schema_parse_lang(f, text, v, buf, CRDT_MAX_STR_BYTES + 16,
+				   n->lang_zh, why, sizeof(why)) != 0) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len, "%s", why);
 		return -EINVAL;
@@ -399,10 +411,13 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 			    cell ? crdt_cell_find(cell, &vals[i]) : NULL;
 			if (!e) {
 				*exit = NODE_EXIT_USAGE;
-				snprintf(msg, msg_len,
-					 "%s: '%s' is not in the set; nothing "
-					 "to remove",
-					 f->name, parts[i]);
+				snprintf(
+				    msg, msg_len,
+				    NT(n,
+				       "%s: '%s' is not in the set; "
+				       "nothing to remove",
+				       "%s：'%s' 不在该字段的值中，无需删除"),
+				    f->name, parts[i]);
 				rc = -EINVAL;
 				goto out;
 			}
@@ -447,8 +462,12 @@ static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
 	if (!r) {
 		*exit = NODE_EXIT_NOT_INIT;
 		snprintf(msg, msg_len,
-			 "this node has not joined a network: run ward network "
-			 "create (first node) or ward network join ROSTER");
+			 NT(n,
+			    "this node has not joined a network: run ward "
+			    "network create (first node) or ward network join "
+			    "ROSTER",
+			    "本节点尚未加入网络：请运行 ward network create"
+			    "（第一个节点）或 ward network join ROSTER"));
 		return -EPERM;
 	}
 	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
@@ -459,7 +478,7 @@ static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
 				   why, sizeof(why));
 	if (rc) {
 		*exit = rc == -EIO ? NODE_EXIT_IO : NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, "refused, nothing written: %s", why);
+		node_refused(n, scope, b->ops, b->n, why, msg, msg_len);
 	}
 	return rc;
 }
@@ -483,14 +502,19 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 			snprintf(list + l, sizeof(list) - l, "%s%s",
 				 i ? ", " : "", node_schema_type_at(i)->name);
 		}
-		FAIL(NODE_EXIT_USAGE, "unknown record type '%s'; types: %s",
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n, "unknown record type '%s'; types: %s",
+			"未知的记录类型 '%s'；可用的类型：%s"),
 		     tname ? tname : "", list);
 	}
 	/* Scope: given, or the referenced patient's. */
 	const char *given = node_doc_get_str(req, "scope");
 	if (given && !node_scope_normalise(given, scope))
 		FAIL(NODE_EXIT_USAGE,
-		     "scope=%s is not a region code of 2, 4, 6, 9 or 12 digits",
+		     NT(n,
+			"scope=%s is not a region code of 2, 4, 6, 9 or 12 "
+			"digits",
+			"scope=%s 不是区划代码：应为 2、4、6、9 或 12 位数字"),
 		     given);
 	if (t->patient_field) {
 		for (size_t i = 0; fields && i < node_doc_len(fields); i++) {
@@ -509,16 +533,21 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 				goto fail;
 			if (*scope && strcmp(scope, pe.scope) != 0)
 				FAIL(NODE_EXIT_USAGE,
-				     "records about a patient take the "
-				     "patient's scope %s, not %s",
+				     NT(n,
+					"records about a patient take the "
+					"patient's scope %s, not %s",
+					"患者相关记录沿用患者的辖区 %s，"
+					"不能是 %s：去掉 scope= 即可"),
 				     pe.scope, scope);
 			snprintf(scope, sizeof(scope), "%s", pe.scope);
 		}
 	}
 	if (!*scope)
-		FAIL(
-		    NODE_EXIT_USAGE,
-		    "say where the record belongs: scope=CODE (a region code)");
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n,
+			"say where the record belongs: scope=CODE (a region "
+			"code)",
+			"请指明记录所属辖区：scope=CODE（区划代码）"));
 	uint64_t seq;
 	node_ledger_next_seq(n->ledger, n->pk, scope, &seq);
 	uint8_t entity[16];
@@ -531,13 +560,17 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 		const struct node_field *f =
 		    node_schema_field(t, fname, strlen(fname));
 		if (!f)
-			FAIL(NODE_EXIT_USAGE, "%s has no field '%s'", t->name,
-			     fname);
+			FAIL(NODE_EXIT_USAGE,
+			     NT(n, "%s has no field '%s'",
+				"%s 没有字段 '%s'：请核对字段名"),
+			     t->name, fname);
 		for (size_t k = 0; k < i; k++) {
 			const char *prev = node_doc_as_str(
 			    node_doc_at(node_doc_at(fields, k), 0), NULL);
 			if (node_schema_field(t, prev, strlen(prev)) == f)
-				FAIL(NODE_EXIT_USAGE, "field %s given twice",
+				FAIL(NODE_EXIT_USAGE,
+				     NT(n, "field %s given twice",
+					"字段 %s 给了两次，只能给一次"),
 				     f->name);
 		}
 		if (!*text)
@@ -562,8 +595,9 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 		for (size_t k = 1; k < b.n; k++)
 			have |= strcmp(b.ops[k].name, f->name) == 0;
 		if (!have)
-			FAIL(NODE_EXIT_USAGE, "%s needs %s=...", t->name,
-			     f->name);
+			FAIL(NODE_EXIT_USAGE,
+			     NT(n, "%s needs %s=...", "%s 记录必须填写 %s=..."),
+			     t->name, f->name);
 	}
 	struct node_doc *warn = NULL;
 	if (node_check_write(n, t, NULL, b.ops, b.n, &warn, exit, msg,
@@ -594,8 +628,8 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		goto fail;
 	if (!e.valid)
 		FAIL(NODE_EXIT_USAGE,
-		     "%s has no effect (%s): it cannot be "
-		     "changed",
+		     NT(n, "%s has no effect (%s): it cannot be changed",
+			"%s 未生效（%s），不能修改"),
 		     idtext, e.reason);
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
 	const struct node_doc *changes = node_doc_get(req, "changes");
@@ -607,8 +641,10 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		const struct node_field *f =
 		    node_schema_field(t, fname, strlen(fname));
 		if (!f)
-			FAIL(NODE_EXIT_USAGE, "%s has no field '%s'", t->name,
-			     fname);
+			FAIL(NODE_EXIT_USAGE,
+			     NT(n, "%s has no field '%s'",
+				"%s 没有字段 '%s'：请核对字段名"),
+			     t->name, fname);
 		struct crdt_cell cell;
 		node_ledger_cell(n->ledger, id, f->name, &cell);
 		if (f->is_set) {
@@ -624,8 +660,9 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		if (strcmp(how, "=") != 0) {
 			crdt_cell_fini(&cell);
 			FAIL(NODE_EXIT_USAGE,
-			     "%s holds one value: use %s=VALUE", f->name,
-			     f->name);
+			     NT(n, "%s holds one value: use %s=VALUE",
+				"字段 %s 只有一个值：请用 %s=VALUE"),
+			     f->name, f->name);
 		}
 		struct crdt_value v;
 		if (parse_value(n, f, text, &v, buf, exit, msg, msg_len) != 0) {
@@ -643,7 +680,9 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		crdt_cell_fini(&cell);
 	}
 	if (b.n == 0)
-		FAIL(NODE_EXIT_USAGE, "nothing to change: give FIELD=VALUE");
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n, "nothing to change: give FIELD=VALUE",
+			"没有要修改的内容：请给出 FIELD=VALUE"));
 	uint64_t seq;
 	struct node_doc *warn = NULL;
 	if (node_check_write(n, t, id, b.ops, b.n, &warn, exit, msg,
@@ -972,7 +1011,8 @@ static struct node_doc *api_export_entries(struct node_ctx *n,
 	const char *path = node_doc_get_str(req, "path");
 	FILE *f = path ? fopen(path, "wb") : NULL;
 	if (!f)
-		FAIL(NODE_EXIT_IO, "cannot write %s", path ? path : "(none)");
+		FAIL(NODE_EXIT_IO, NT(n, "cannot write %s", "无法写入 %s"),
+		     path ? path : "(none)");
 	struct key k;
 	key_init(&k, 'L');
 	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
@@ -988,7 +1028,8 @@ static struct node_doc *api_export_entries(struct node_ctx *n,
 	ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok &= fclose(f) == 0;
 	if (!ok)
-		FAIL(NODE_EXIT_IO, "writing %s failed", path);
+		FAIL(NODE_EXIT_IO, NT(n, "writing %s failed", "写入 %s 失败"),
+		     path);
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "entries", node_doc_int(count));
 	node_doc_set(d, "path", node_doc_str(path));
@@ -1009,10 +1050,14 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 {
 	const char *path = node_doc_get_str(req, "path");
 	if (!node_ledger_roster(n->ledger))
-		FAIL(NODE_EXIT_NOT_INIT, "this node has not joined a network");
+		FAIL(NODE_EXIT_NOT_INIT,
+		     NT(n, "this node has not joined a network",
+			"本节点尚未加入网络：请先运行 ward network join "
+			"ROSTER"));
 	FILE *f = path ? fopen(path, "rb") : NULL;
 	if (!f)
-		FAIL(NODE_EXIT_USAGE, "cannot read %s", path ? path : "(none)");
+		FAIL(NODE_EXIT_USAGE, NT(n, "cannot read %s", "无法读取 %s"),
+		     path ? path : "(none)");
 	fseek(f, 0, SEEK_END);
 	long size = ftell(f);
 	fseek(f, 0, SEEK_SET);
@@ -1020,7 +1065,8 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 	if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
 		fclose(f);
 		free(buf);
-		FAIL(NODE_EXIT_IO, "cannot read %s", path);
+		FAIL(NODE_EXIT_IO, NT(n, "cannot read %s", "无法读取 %s"),
+		     path);
 	}
 	fclose(f);
 	/* Split into entries. */
@@ -1035,8 +1081,11 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 			free(ents);
 			free(buf);
 			FAIL(NODE_EXIT_USAGE,
-			     "%s: entry %zu (byte %zu) is not MessagePack; "
-			     "nothing imported",
+			     NT(n,
+				"%s: entry %zu (byte %zu) is not MessagePack; "
+				"nothing imported",
+				"%s：第 %zu 个条目（第 %zu 字节）不是 "
+				"MessagePack 格式；未导入任何内容"),
 			     path, n_ent + 1, at);
 		}
 		if (n_ent == cap) {
@@ -1071,7 +1120,8 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 			free(res);
 			free(whys);
 			node_doc_free(rejected);
-			FAIL(NODE_EXIT_IO, "store write failed");
+			FAIL(NODE_EXIT_IO,
+			     NT(n, "store write failed", "写入数据库失败"));
 		}
 		size_t w = 0;
 		for (size_t i = 0; i < left; i++) {
@@ -1199,6 +1249,9 @@ struct node_doc *node_api_dispatch(struct node_ctx *n,
 		if (!strcmp(handlers[i].cmd, cmd))
 			return handlers[i].fn(n, req, exit, msg, msg_len);
 	*exit = NODE_EXIT_USAGE;
-	snprintf(msg, msg_len, "unknown request '%s'", cmd ? cmd : "");
+	snprintf(msg, msg_len,
+		 NT(n, "unknown request '%s'",
+		    "未知的请求 '%s'（ward 与节点的版本不一致？）"),
+		 cmd ? cmd : "");
 	return NULL;
 }

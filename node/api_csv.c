@@ -34,6 +34,7 @@
 #define CHUNK_BYTES (48u * 1024u)
 #define COMMIT_ENTRIES 500
 #define MAX_COLS 64
+#define MAX_COLS_TEXT "64"
 #define MAX_SCOPES 256
 #define MAX_BAD_LISTED 1000
 
@@ -93,8 +94,8 @@ static bool looks_gb18030(const uint8_t *p, size_t n)
 
 /* Checks the text is UTF-8, line by line; on the first bad line writes the
  * message. */
-static int check_utf8(const char *path, const uint8_t *p, size_t n, char *msg,
-		      size_t msg_len)
+static int check_utf8(const char *path, const uint8_t *p, size_t n, bool zh,
+		      char *msg, size_t msg_len)
 {
 	size_t line = 1;
 	for (size_t i = 0; i < n;) {
@@ -104,19 +105,32 @@ static int check_utf8(const char *path, const uint8_t *p, size_t n, char *msg,
 			if (looks_gb18030(p + i, end - i))
 				snprintf(
 				    msg, msg_len,
-				    "%s: line %zu is not UTF-8; the file "
-				    "looks like GB18030 (as spreadsheets "
-				    "often save it). Convert it and "
-				    "import the copy: iconv -f GB18030 -t "
-				    "UTF-8 '%s' > converted.csv (or save as "
-				    "\"CSV UTF-8\"). Nothing imported",
+				    NTZ(zh,
+					"%s: line %zu is not UTF-8; the file "
+					"looks like GB18030 (as spreadsheets "
+					"often save it). Convert it and "
+					"import the copy: iconv -f GB18030 -t "
+					"UTF-8 '%s' > converted.csv (or save "
+					"as \"CSV UTF-8\"). Nothing imported",
+					"%s：第 %zu 行不是 UTF-8 "
+					"编码，文件像是 "
+					"GB18030 编码（电子表格常这样保存）。"
+					"请转换后导入转换出的文件：iconv -f "
+					"GB18030 -t UTF-8 '%s' > converted.csv"
+					"（或另存为“CSV "
+					"UTF-8”）。未导入任何内容"),
 				    path, line, path);
 			else
-				snprintf(msg, msg_len,
-					 "%s: line %zu is not UTF-8 text; save "
-					 "the file as UTF-8 and import again. "
-					 "Nothing imported",
-					 path, line);
+				snprintf(
+				    msg, msg_len,
+				    NTZ(zh,
+					"%s: line %zu is not UTF-8 text; "
+					"save the file as UTF-8 and import "
+					"again. Nothing imported",
+					"%s：第 %zu 行不是 UTF-8 文本；请把"
+					"文件另存为 UTF-8 后重新导入。未导入"
+					"任何内容"),
+				    path, line);
 			return -EINVAL;
 		}
 		line++;
@@ -516,7 +530,9 @@ static int parse_ref(struct import_ctx *c, const struct node_field *f,
 	if (strlen(hex) == 32 && node_unhex(hex, buf, 16) == 0 &&
 	    node_ledger_entity(c->n->ledger, buf, &e) == 0) {
 		if (strcmp(e.type, f->ref_type) != 0) {
-			snprintf(why, why_len, "%s: %s is a %s, not a %s",
+			snprintf(why, why_len,
+				 NT(c->n, "%s: %s is a %s, not a %s",
+				    "%s：%s 是 %s 记录，不是 %s 记录"),
 				 f->name, text, e.type, f->ref_type);
 			return -EINVAL;
 		}
@@ -561,8 +577,11 @@ static int parse_ref(struct import_ctx *c, const struct node_field *f,
 		}
 		if (found > 1) {
 			snprintf(why, why_len,
-				 "%s: patient_no %s is held by %zu patients "
-				 "(see ward duplicates); give the id",
+				 NT(c->n,
+				    "%s: patient_no %s is held by %zu patients "
+				    "(see ward duplicates); give the id",
+				    "%s：患者编号 patient_no %s 对应 %zu 名患者"
+				    "（见 ward duplicates）；请改填记录编号"),
 				 f->name, text, found);
 			return -EINVAL;
 		}
@@ -583,8 +602,22 @@ static int parse_cell(struct import_ctx *c, const struct node_field *f,
 {
 	if (f->kind == NODE_FIELD_REF)
 		return parse_ref(c, f, text, v, buf, why, why_len);
-	return node_schema_parse(f, text, v, buf, CRDT_MAX_STR_BYTES + 16, why,
-				 why_len);
+	return node_schema_parse_lang(f, text, v, buf, CRDT_MAX_STR_BYTES + 16,
+				      c->n->lang_zh, why, why_len);
+}
+
+/* A row's shape problem (the reader's words) in the request's language. */
+static void shape_why(struct node_ctx *n, const char *en, char *why,
+		      size_t why_len)
+{
+	const char *zh = NULL;
+	if (n->lang_zh && !strcmp(en, "a quoted cell is not closed"))
+		zh = "引号括起的单元格没有结束引号";
+	else if (n->lang_zh && !strncmp(en, "more than ", 10))
+		zh = "列数超过了上限 " MAX_COLS_TEXT;
+	else if (n->lang_zh && !strncmp(en, "not a JSON object", 17))
+		zh = "这一行不是由字段名和值组成的 JSON 对象";
+	snprintf(why, why_len, "%s", zh ? zh : en);
 }
 
 /* Builds the ops of one row into p. 0, or -EINVAL with why. */
@@ -602,7 +635,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 	p->warnings = NULL;
 	memset(p->entity, 0, 16);
 	if (r->bad_shape) {
-		snprintf(why, why_len, "%s", r->why);
+		shape_why(c->n, r->why, why, why_len);
 		return -EINVAL;
 	}
 	/* Map this row's columns (JSONL rows name their own). */
@@ -620,14 +653,19 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 				scope_col = (int)i;
 			else if (!(fields[i] = node_schema_field(
 				       t, r->name[i], strlen(r->name[i])))) {
-				snprintf(why, why_len, "%s has no field '%s'",
+				snprintf(why, why_len,
+					 NT(n, "%s has no field '%s'",
+					    "%s 没有字段 '%s'：请核对字段名"),
 					 t->name, r->name[i]);
 				return -EINVAL;
 			}
 		}
 	} else {
 		if (r->n != c->n_cols) {
-			snprintf(why, why_len, "%zu cells, the header has %zu",
+			snprintf(why, why_len,
+				 NT(n, "%zu cells, the header has %zu",
+				    "这一行有 %zu 格，表头有 %zu 列：请检查是否"
+				    "多了或少了逗号"),
 				 r->n, c->n_cols);
 			return -EINVAL;
 		}
@@ -647,8 +685,13 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			return -EINVAL;
 		}
 		if (strcmp(e.type, t->name) != 0 || !e.valid) {
-			snprintf(why, why_len, "%s is %s, not a %s record",
-				 idtext, e.valid ? e.type : "without effect",
+			snprintf(why, why_len,
+				 NT(n, "%s is %s, not a %s record",
+				    "%s 是 %s，不是 %s 记录"),
+				 idtext,
+				 e.valid
+				     ? e.type
+				     : NT(n, "without effect", "未生效的记录"),
 				 t->name);
 			return -EINVAL;
 		}
@@ -658,20 +701,28 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		if (*stext && (!node_scope_normalise(stext, norm) ||
 			       strcmp(norm, e.scope) != 0)) {
 			snprintf(why, why_len,
-				 "scope %s: a record's scope is fixed (%s)",
+				 NT(n,
+				    "scope %s: a record's scope is fixed (%s)",
+				    "辖区 %s：记录的辖区不能更改（仍为 %s）"),
 				 stext, e.scope);
 			return -EINVAL;
 		}
 	} else if (*stext) {
 		if (!node_scope_normalise(stext, p->scope)) {
-			snprintf(why, why_len, "scope %s is not a region code",
+			snprintf(why, why_len,
+				 NT(n, "scope %s is not a region code",
+				    "辖区 %s 不是区划代码（应为 2、4、6、9 或 "
+				    "12 位数字）"),
 				 stext);
 			return -EINVAL;
 		}
 	}
 	if (p->create) {
 		if (!node_schema_may_create(t, c->me->role)) {
-			snprintf(why, why_len, "role %s may not create %s",
+			snprintf(why, why_len,
+				 NT(n, "role %s may not create %s",
+				    "角色 %s 无权新建 %s 记录；请由有权限的机构"
+				    "登记"),
 				 node_role_name(c->me->role), t->name);
 			return -EINVAL;
 		}
@@ -684,7 +735,9 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			continue;
 		for (size_t k = 0; k < i; k++)
 			if (fields[k] == f) {
-				snprintf(why, why_len, "%s given twice",
+				snprintf(why, why_len,
+					 NT(n, "%s given twice",
+					    "字段 %s 出现了两次，只能有一列"),
 					 f->name);
 				return -EINVAL;
 			}
@@ -705,7 +758,9 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			     e2 = strtok_r(NULL, "|", &save)) {
 				if (nv == 64) {
 					snprintf(why, why_len,
-						 "%s: more than 64 values",
+						 NT(n,
+						    "%s: more than 64 values",
+						    "%s：值超过 64 个"),
 						 f->name);
 					rc = -EINVAL;
 					break;
@@ -763,15 +818,20 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		if (p->n > before) {
 			if (!node_schema_may_write(f, c->me->role)) {
 				snprintf(why, why_len,
-					 "role %s may not write %s.%s",
+					 NT(n, "role %s may not write %s.%s",
+					    "角色 %s 无权填写 %s.%s；请由有权限"
+					    "的机构填写"),
 					 node_role_name(c->me->role), t->name,
 					 f->name);
 				return -EINVAL;
 			}
 			if (f->write_once && !p->create) {
 				snprintf(why, why_len,
-					 "%s is write-once: set only when the "
-					 "record is created",
+					 NT(n,
+					    "%s is write-once: set only when "
+					    "the record is created",
+					    "字段 %s 只能在新建记录时填写，之后"
+					    "不能修改"),
 					 f->name);
 				return -EINVAL;
 			}
@@ -786,9 +846,13 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 					    strcmp(p->scope, pe.scope)) {
 						snprintf(
 						    why, why_len,
-						    "records about a patient "
-						    "take the patient's scope "
-						    "%s, not %s",
+						    NT(n,
+						       "records about a "
+						       "patient take the "
+						       "patient's scope %s, "
+						       "not %s",
+						       "患者相关记录沿用患者"
+						       "的辖区 %s，不能是 %s"),
 						    pe.scope, p->scope);
 						return -EINVAL;
 					}
@@ -800,13 +864,19 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 	}
 	if (!*p->scope) {
 		snprintf(why, why_len,
-			 "say where the record belongs: a scope "
-			 "column (or a patient)");
+			 NT(n,
+			    "say where the record belongs: a scope column (or "
+			    "a patient)",
+			    "请指明记录所属辖区：加一列 scope（辖区），或填写"
+			    "患者"));
 		return -EINVAL;
 	}
 	if (!crdt_scope_covers(c->me->scope, p->scope)) {
 		snprintf(why, why_len,
-			 "scope %s is outside this node's jurisdiction %s",
+			 NT(n,
+			    "scope %s is outside this node's jurisdiction %s",
+			    "辖区 %s 不在本节点的管辖范围 %s 内；请由该辖区的"
+			    "机构导入"),
 			 p->scope, c->me->scope);
 		return -EINVAL;
 	}
@@ -819,8 +889,10 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 				have =
 				    !strcmp(p->ops[k].name, t->fields[i].name);
 			if (!have) {
-				snprintf(why, why_len, "%s needs %s", t->name,
-					 t->fields[i].name);
+				snprintf(
+				    why, why_len,
+				    NT(n, "%s needs %s", "%s 记录必须填写 %s"),
+				    t->name, t->fields[i].name);
 				return -EINVAL;
 			}
 		}
@@ -833,13 +905,17 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 	if (node_check_write(n, t, p->create ? NULL : p->entity, p->ops, p->n,
 			     &p->warnings, &exit, why, why_len) != 0) {
 		/* drop the "refused, nothing written: " the CLI path adds */
-		const char *colon = strstr(why, ": ");
-		if (colon)
-			memmove(why, colon + 2, strlen(colon + 2) + 1);
+		const char *pre =
+		    n->lang_zh ? NODE_REFUSED_ZH : NODE_REFUSED_EN;
+		size_t pl = strlen(pre);
+		if (!strncmp(why, pre, pl))
+			memmove(why, why + pl, strlen(why + pl) + 1);
 		return -EINVAL;
 	}
 	if (p->bytes > CHUNK_BYTES || p->n > CHUNK_OPS) {
-		snprintf(why, why_len, "the row is too large for one entry");
+		snprintf(why, why_len,
+			 NT(n, "the row is too large for one entry",
+			    "这一行太大，一个条目放不下；请拆成几行"));
 		return -EINVAL;
 	}
 	return 0;
@@ -924,7 +1000,9 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 	int rc = node_txn_ingest(c->txn, wire.data, wire.len, true, &res, &why);
 	crdt_buf_fini(&wire);
 	if (rc) {
-		snprintf(msg, msg_len, "writing failed: %s", why ? why : "?");
+		snprintf(msg, msg_len,
+			 NT(c->n, "writing failed: %s", "写入失败：%s"),
+			 why ? why : "?");
 		return rc;
 	}
 	p->seq++;
@@ -935,7 +1013,9 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 	if (++c->in_txn >= COMMIT_ENTRIES) {
 		if (node_txn_commit(c->txn, false) != 0) {
 			c->txn = NULL;
-			snprintf(msg, msg_len, "store write failed");
+			snprintf(
+			    msg, msg_len,
+			    NT(c->n, "store write failed", "写入数据库失败"));
 			return -EIO;
 		}
 		c->txn = node_ledger_begin(c->n->ledger);
@@ -951,7 +1031,9 @@ static int place(struct import_ctx *c, struct prepared *row, char *msg,
 {
 	struct pending *p = pending_for(c, row->scope);
 	if (!p) {
-		snprintf(msg, msg_len, "more than %d scopes in one import",
+		snprintf(msg, msg_len,
+			 NT(c->n, "more than %d scopes in one import",
+			    "一次导入涉及的辖区超过 %d 个；请分批导入"),
 			 MAX_SCOPES);
 		return -EINVAL;
 	}
@@ -976,18 +1058,20 @@ static int place(struct import_ctx *c, struct prepared *row, char *msg,
 /* ---------------------------------------------------------------------- */
 /* The handler.                                                            */
 
-static int read_file(const char *path, char **out, size_t *len, char *msg,
-		     size_t msg_len)
+static int read_file(const char *path, char **out, size_t *len, bool zh,
+		     char *msg, size_t msg_len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(msg, msg_len, "cannot read %s", path);
+		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+			 path);
 		return -ENOENT;
 	}
 	struct stat st;
 	if (fstat(fileno(f), &st) != 0 || st.st_size < 0) {
 		fclose(f);
-		snprintf(msg, msg_len, "cannot read %s", path);
+		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+			 path);
 		return -EIO;
 	}
 	size_t n = (size_t)st.st_size;
@@ -995,7 +1079,8 @@ static int read_file(const char *path, char **out, size_t *len, char *msg,
 	if (fread(b, 1, n, f) != n) {
 		fclose(f);
 		free(b);
-		snprintf(msg, msg_len, "cannot read %s", path);
+		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+			 path);
 		return -EIO;
 	}
 	fclose(f);
@@ -1065,7 +1150,10 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	c.t = tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	if (!ros) {
 		*exit = NODE_EXIT_NOT_INIT;
-		snprintf(msg, msg_len, "this node has not joined a network");
+		snprintf(msg, msg_len,
+			 NT(n, "this node has not joined a network",
+			    "本节点尚未加入网络：请先运行 ward network join "
+			    "ROSTER"));
 		return NULL;
 	}
 	if (!dry_run && (*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
@@ -1074,13 +1162,16 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	if (!c.t || !c.me || !path) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len, "%s",
-			 !c.t ? "give --type TYPE (a record type)"
-			      : "this node is not in its network's roster");
+			 !c.t
+			     ? NT(n, "give --type TYPE (a record type)",
+				  "请用 --type TYPE 指明记录类型")
+			     : NT(n, "this node is not in its network's roster",
+				  "本节点不在所加入网络的成员名单中"));
 		return NULL;
 	}
 	char *data;
 	size_t len;
-	if (read_file(path, &data, &len, msg, msg_len) != 0) {
+	if (read_file(path, &data, &len, n->lang_zh, msg, msg_len) != 0) {
 		*exit = NODE_EXIT_USAGE;
 		return NULL;
 	}
@@ -1090,8 +1181,8 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 			    .line = 1};
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
 		rd.pos = 3; /* a BOM */
-	if (check_utf8(path, (const uint8_t *)data + rd.pos, len - rd.pos, msg,
-		       msg_len) != 0) {
+	if (check_utf8(path, (const uint8_t *)data + rd.pos, len - rd.pos,
+		       n->lang_zh, msg, msg_len) != 0) {
 		free(data);
 		*exit = NODE_EXIT_USAGE;
 		return NULL;
@@ -1101,7 +1192,10 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		if (!csv_next(rd.p, rd.n, &rd.pos, &rd.line, &rd.header)) {
 			free(data);
 			*exit = NODE_EXIT_USAGE;
-			snprintf(msg, msg_len, "%s is empty (no header)", path);
+			snprintf(msg, msg_len,
+				 NT(n, "%s is empty (no header)",
+				    "%s 是空文件（没有表头）"),
+				 path);
 			return NULL;
 		}
 		c.n_cols = rd.header.n;
@@ -1119,10 +1213,14 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 			else if (!(c.col_field[i] =
 				       node_schema_field(c.t, h, strlen(h)))) {
 				*exit = NODE_EXIT_USAGE;
-				snprintf(msg, msg_len,
-					 "%s: column '%s' is no field of %s; "
-					 "nothing imported",
-					 path, h, c.t->name);
+				snprintf(
+				    msg, msg_len,
+				    NT(n,
+				       "%s: column '%s' is no field of %s; "
+				       "nothing imported",
+				       "%s：表头中的列 '%s' 不是 %s 的字段；"
+				       "未导入任何内容"),
+				    path, h, c.t->name);
 				row_free(&rd.header, false);
 				free(data);
 				return NULL;
@@ -1147,14 +1245,17 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		int rc = prepare_row(&c, &r, p, why, sizeof(why));
 		if (rc) {
 			if (n_bad++ < MAX_BAD_LISTED)
-				node_doc_push(bad, node_doc_strf("line %zu: %s",
-								 r.line, why));
+				node_doc_push(
+				    bad, node_doc_strf(NT(n, "line %zu: %s",
+							  "第 %zu 行：%s"),
+						       r.line, why));
 		} else if (p->warnings) {
 			for (size_t i = 0; i < node_doc_len(p->warnings); i++)
 				node_doc_push(
 				    warnings,
 				    node_doc_strf(
-					"line %zu: %s", r.line,
+					NT(n, "line %zu: %s", "第 %zu 行：%s"),
+					r.line,
 					node_doc_as_str(
 					    node_doc_at(p->warnings, i),
 					    NULL)));
@@ -1214,7 +1315,9 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		if (rc == 0 && c.txn) {
 			if (node_txn_commit(c.txn, true) != 0) {
 				rc = -EIO;
-				snprintf(msg, msg_len, "store write failed");
+				snprintf(msg, msg_len,
+					 NT(n, "store write failed",
+					    "写入数据库失败"));
 			}
 		} else if (c.txn) {
 			node_txn_abort(c.txn);
@@ -1318,19 +1421,25 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	char norm[13] = "";
 	if (!t || !path) {
 		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, "give --type TYPE (a record type)");
+		snprintf(msg, msg_len,
+			 NT(n, "give --type TYPE (a record type)",
+			    "请用 --type TYPE 指明记录类型"));
 		return NULL;
 	}
 	if (scope && *scope && !node_scope_normalise(scope, norm)) {
 		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, "--scope %s is not a region code",
+		snprintf(msg, msg_len,
+			 NT(n, "--scope %s is not a region code",
+			    "--scope %s 不是区划代码（应为 2、4、6、9 或 12 位"
+			    "数字）"),
 			 scope);
 		return NULL;
 	}
 	FILE *f = fopen(path, "wb");
 	if (!f) {
 		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, "cannot write %s", path);
+		snprintf(msg, msg_len, NT(n, "cannot write %s", "无法写入 %s"),
+			 path);
 		return NULL;
 	}
 	struct crdt_buf b;
@@ -1470,7 +1579,8 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 		free(ids);
 		node_doc_free(conflicts);
 		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, "writing %s failed", path);
+		snprintf(msg, msg_len,
+			 NT(n, "writing %s failed", "写入 %s 失败"), path);
 		return NULL;
 	}
 	char what[64];

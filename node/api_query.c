@@ -135,10 +135,14 @@ static int bound(struct node_ctx *n, const struct node_field *f,
 {
 	if (f->kind != NODE_FIELD_INT && f->kind != NODE_FIELD_DATE) {
 		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 "%s: ranges (>=, <=, N.., ..N) apply to numbers and "
-			 "dates only",
-			 f->name);
+		snprintf(
+		    msg, msg_len,
+		    NT(n,
+		       "%s: ranges (>=, <=, N.., ..N) apply to numbers and "
+		       "dates only",
+		       "%s：范围条件（>=、<=、N..、..N）只适用于数字和日期"
+		       "字段"),
+		    f->name);
 		return -EINVAL;
 	}
 	static uint8_t big[CRDT_MAX_STR_BYTES + 16];
@@ -168,7 +172,10 @@ static int parse_filter(struct node_ctx *n, const struct node_type *t,
 	x->f = node_schema_field(t, name, l);
 	if (!x->f) {
 		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, "%s has no field '%s'", t->name, name);
+		snprintf(msg, msg_len,
+			 NT(n, "%s has no field '%s'",
+			    "%s 没有字段 '%s'：请核对字段名"),
+			 t->name, name);
 		return -EINVAL;
 	}
 	const char *dots = strstr(text, "..");
@@ -326,14 +333,21 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 	const struct node_type *t =
 	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	if (!t)
-		FAIL(NODE_EXIT_USAGE, "unknown record type '%s'",
-		     tname ? tname : "");
+		FAIL(
+		    NODE_EXIT_USAGE,
+		    NT(n, "unknown record type '%s'",
+		       "未知的记录类型 '%s'（如 patient、guardian、followup）"),
+		    tname ? tname : "");
 	const struct node_doc *filters = node_doc_get(req, "filters");
 	const char *scope = node_doc_get_str(req, "scope");
 	const char *special = node_doc_get_str(req, "special");
 	char norm[13] = "";
 	if (scope && *scope && !node_scope_normalise(scope, norm))
-		FAIL(NODE_EXIT_USAGE, "--scope %s is not a region code", scope);
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n, "--scope %s is not a region code",
+			"--scope %s 不是区划代码（应为 2、4、6、9 或 12 "
+			"位数字）"),
+		     scope);
 	size_t n_given = filters ? node_doc_len(filters) : 0;
 	size_t nf = n_given + (special ? 1 : 0);
 	fs = calloc(nf + 1, sizeof(*fs));
@@ -347,11 +361,14 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 			fname = node_doc_as_str(node_doc_at(p, 0), NULL);
 			text = node_doc_as_str(node_doc_at(p, 1), NULL);
 		} else if (!node_schema_field(t, "special", 7)) {
-			FAIL(NODE_EXIT_USAGE, "%s has no special categories",
+			FAIL(NODE_EXIT_USAGE,
+			     NT(n, "%s has no special categories",
+				"%s 记录没有特殊类别（--special）"),
 			     t->name);
 		}
 		if (!fname || !text)
-			FAIL(NODE_EXIT_USAGE, "a filter is FIELD=VALUE");
+			FAIL(NODE_EXIT_USAGE, NT(n, "a filter is FIELD=VALUE",
+						 "筛选条件应写成 FIELD=VALUE"));
 		if (parse_filter(n, t, fname, text, &fs[i], exit, msg,
 				 msg_len) != 0)
 			goto fail;
@@ -411,14 +428,21 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 	char on[11], norm[13] = "";
 	const char *scope = node_doc_get_str(req, "scope");
 	if (scope && *scope && !node_scope_normalise(scope, norm))
-		FAIL(NODE_EXIT_USAGE, "--scope %s is not a region code", scope);
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n, "--scope %s is not a region code",
+			"--scope %s 不是区划代码（应为 2、4、6、9 或 12 "
+			"位数字）"),
+		     scope);
 	if (!date_arg(req, "on", on, true))
-		FAIL(NODE_EXIT_USAGE, "--on %s is not a date (YYYY-MM-DD)",
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n, "--on %s is not a date (YYYY-MM-DD)",
+			"--on %s 不是日期（应为 YYYY-MM-DD）"),
 		     node_doc_get_str(req, "on"));
 	struct node_due *v;
 	size_t cnt;
 	if (node_query_due(n->ledger, norm, on, joint, &v, &cnt) != 0)
-		FAIL(NODE_EXIT_IO, "could not compute the list");
+		FAIL(NODE_EXIT_IO,
+		     NT(n, "could not compute the list", "无法生成名单"));
 	uint8_t(*seen)[16] = calloc(cnt ? cnt : 1, 16);
 	if (!seen)
 		abort();
@@ -482,16 +506,25 @@ struct node_doc *node_api_report(struct node_ctx *n, const struct node_doc *req,
 	char from[11], to[11], norm[13] = "";
 	const char *scope = node_doc_get_str(req, "scope");
 	if (scope && *scope && !node_scope_normalise(scope, norm))
-		FAIL(NODE_EXIT_USAGE, "--scope %s is not a region code", scope);
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n, "--scope %s is not a region code",
+			"--scope %s 不是区划代码（应为 2、4、6、9 或 12 "
+			"位数字）"),
+		     scope);
 	if (!date_arg(req, "from", from, false) ||
 	    !date_arg(req, "to", to, false))
 		FAIL(NODE_EXIT_USAGE,
-		     "report needs --from DATE --to DATE (YYYY-MM-DD)");
+		     NT(n, "report needs --from DATE --to DATE (YYYY-MM-DD)",
+			"report 需要 --from DATE --to DATE（日期格式 "
+			"YYYY-MM-DD）"));
 	if (strcmp(from, to) > 0)
-		FAIL(NODE_EXIT_USAGE, "--from %s is after --to %s", from, to);
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n, "--from %s is after --to %s",
+			"--from %s 晚于 --to %s：开始日期不能晚于结束日期"),
+		     from, to);
 	struct node_report r;
 	if (node_query_report(n->ledger, norm, from, to, &r) != 0)
-		FAIL(NODE_EXIT_USAGE, "bad period");
+		FAIL(NODE_EXIT_USAGE, NT(n, "bad period", "统计期间无效"));
 	char what[64];
 	snprintf(what, sizeof(what), "scope %s %s..%s", *norm ? norm : "all",
 		 from, to);

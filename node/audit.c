@@ -346,7 +346,10 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	const struct node_roster *r = node_ledger_roster(n->ledger);
 	if (!r) {
 		*exit = NODE_EXIT_NOT_INIT;
-		snprintf(msg, msg_len, "this node has not joined a network");
+		snprintf(msg, msg_len,
+			 NT(n, "this node has not joined a network",
+			    "本节点尚未加入网络：请先运行 ward network join "
+			    "ROSTER"));
 		return NULL;
 	}
 	char scratch[NODE_PATH_MAX];
@@ -356,7 +359,10 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	char err[256];
 	if (node_kv_open_rocks(scratch, true, &kv2, err, sizeof(err)) != 0) {
 		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, "cannot open a scratch store: %s", err);
+		snprintf(msg, msg_len,
+			 NT(n, "cannot open a scratch store: %s",
+			    "无法打开审计用的临时数据库：%s"),
+			 err);
 		return NULL;
 	}
 	struct node_ledger *l2;

@@ -153,15 +153,17 @@ int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk)
 	return 0;
 }
 
-static int read_pub(const char *path, struct node_member *m, char *msg,
+static int read_pub(const char *path, struct node_member *m, bool zh, char *msg,
 		    size_t msg_len)
 {
 	uint8_t *buf;
 	size_t len;
 	int rc = read_file(path, &buf, &len, 64 * 1024);
 	if (rc) {
-		snprintf(msg, msg_len, "cannot read %s: %s", path,
-			 rc == -ENOENT ? "no such file" : "read error");
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot read %s: %s", "无法读取 %s：%s"), path,
+			 rc == -ENOENT ? NTZ(zh, "no such file", "文件不存在")
+				       : NTZ(zh, "read error", "读取出错"));
 		return NODE_EXIT_USAGE;
 	}
 	struct crdt_mp_cursor c;
@@ -175,16 +177,25 @@ static int read_pub(const char *path, struct node_member *m, char *msg,
 	     crdt_mp_left(&c) != 0;
 	free(buf);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 "%s is not a ward node.pub file (made by ward init)",
-			 path);
+		snprintf(
+		    msg, msg_len,
+		    NTZ(zh,
+			"%s is not a ward node.pub file (made by ward init)",
+			"%s 不是 ward 的 node.pub 文件（应由 ward init "
+			"生成）"),
+		    path);
 		return NODE_EXIT_USAGE;
 	}
 	char why[128];
 	if (net_tls_cert_check(m->cert_pem, strlen(m->cert_pem), why,
 			       sizeof(why)) != 0) {
-		snprintf(msg, msg_len, "%s: refused: %s (certificates must be "
-			 "X.509 v3 with CA:FALSE)", path, why);
+		snprintf(msg, msg_len,
+			 NTZ(zh,
+			     "%s: refused: %s (certificates must be X.509 v3 "
+			     "with CA:FALSE)",
+			     "%s：已拒绝：%s（证书必须是 CA:FALSE 的 X.509 v3 "
+			     "证书）"),
+			 path, why);
 		node_member_fini(m);
 		return NODE_EXIT_USAGE;
 	}
@@ -195,37 +206,55 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 {
 	enum node_role role;
 	char scope[13];
+	bool zh = o->zh;
 	if (sodium_init() < 0) {
-		snprintf(msg, msg_len, "libsodium failed to initialise");
+		snprintf(msg, msg_len,
+			 NTZ(zh, "libsodium failed to initialise",
+			     "libsodium 初始化失败"));
 		return NODE_EXIT_IO;
 	}
 	if (!o->role || node_role_parse(o->role, strlen(o->role), &role)) {
-		snprintf(msg, msg_len,
-			 "--role must be one of health, township, police, "
-			 "civil, disabled, legal, auditor");
+		snprintf(
+		    msg, msg_len,
+		    NTZ(zh,
+			"--role must be one of health, township, police, "
+			"civil, disabled, legal, auditor",
+			"--role 必须是以下之一：health（卫生健康）、"
+			"township（乡镇街道）、police（公安）、civil（民政）"
+			"、disabled（残联）、legal（政法委）、auditor"
+			"（审计督查）"));
 		return NODE_EXIT_USAGE;
 	}
 	if (!o->name || !*o->name || strlen(o->name) > 200) {
-		snprintf(msg, msg_len, "--name must be a non-empty name");
+		snprintf(msg, msg_len,
+			 NTZ(zh, "--name must be a non-empty name",
+			     "--name 必须是非空的名称（不超过 200 字节）"));
 		return NODE_EXIT_USAGE;
 	}
 	if (!o->scope || !node_scope_normalise(o->scope, scope)) {
-		snprintf(msg, msg_len,
-			 "--scope must be a region code of 2, 4, 6, 9 or 12 "
-			 "digits (e.g. 120116001)");
+		snprintf(
+		    msg, msg_len,
+		    NTZ(zh,
+			"--scope must be a region code of 2, 4, 6, 9 or 12 "
+			"digits (e.g. 120116001)",
+			"--scope 必须是 2、4、6、9 或 12 位数字的区划代码"
+			"（如 120116001）"));
 		return NODE_EXIT_USAGE;
 	}
 	const char *listen = o->listen ? o->listen : "127.0.0.1:7400";
 	const char *colon = strrchr(listen, ':');
 	if (!colon || colon == listen || atoi(colon + 1) <= 0 ||
 	    atoi(colon + 1) > 65535) {
-		snprintf(msg, msg_len, "--listen must be HOST:PORT, not '%s'",
+		snprintf(msg, msg_len,
+			 NTZ(zh, "--listen must be HOST:PORT, not '%s'",
+			     "--listen 应为 HOST:PORT，而不是 '%s'"),
 			 listen);
 		return NODE_EXIT_USAGE;
 	}
 	if (mkdir(o->dir, 0700) != 0 && errno != EEXIST) {
-		snprintf(msg, msg_len, "cannot create %s: %s", o->dir,
-			 strerror(errno));
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot create %s: %s", "无法创建 %s：%s"),
+			 o->dir, strerror(errno));
 		return NODE_EXIT_IO;
 	}
 	char path[NODE_PATH_MAX], tls_key[NODE_PATH_MAX], tls_crt[NODE_PATH_MAX];
@@ -236,12 +265,17 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	if (fd < 0) {
 		if (errno == EEXIST)
 			snprintf(msg, msg_len,
-				 "%s is already initialised (node.key exists); "
-				 "its identity is never replaced",
+				 NTZ(zh,
+				     "%s is already initialised (node.key "
+				     "exists); its identity is never replaced",
+				     "%s 已经初始化过了（node.key 已存在）；"
+				     "节点身份永远不会被替换"),
 				 o->dir);
 		else
-			snprintf(msg, msg_len, "cannot create %s: %s", path,
-				 strerror(errno));
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh, "cannot create %s: %s", "无法创建 %s：%s"),
+			    path, strerror(errno));
 		return errno == EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
 	}
 	uint8_t pk[32];
@@ -254,21 +288,28 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	sodium_free(sk);
 	if (!ok) {
 		unlink(path);
-		snprintf(msg, msg_len, "cannot write %s", path);
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot write %s", "无法写入 %s"), path);
 		return NODE_EXIT_IO;
 	}
 	char cn[65];
 	node_hex(cn, pk, 32);
 	int rc = net_tls_identity_create(tls_key, tls_crt, cn);
 	if (rc) {
-		snprintf(msg, msg_len, "cannot create the TLS identity in %s%s",
-			 o->dir, rc == -EEXIST ? ": tls.key exists" : "");
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot create the TLS identity in %s%s",
+			     "无法在 %s 中创建 TLS 身份%s"),
+			 o->dir,
+			 rc == -EEXIST
+			     ? NTZ(zh, ": tls.key exists", "：tls.key 已存在")
+			     : "");
 		return rc == -EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
 	}
 	uint8_t *pem;
 	size_t pem_len;
 	if (read_file(tls_crt, &pem, &pem_len, 16 * 1024) != 0) {
-		snprintf(msg, msg_len, "cannot read %s", tls_crt);
+		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+			 tls_crt);
 		return NODE_EXIT_IO;
 	}
 	char *pem_str = malloc(pem_len + 1);
@@ -293,35 +334,42 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	crdt_buf_fini(&b);
 	free(pem_str);
 	if (rc) {
-		snprintf(msg, msg_len, "cannot write %s", path);
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot write %s", "无法写入 %s"), path);
 		return NODE_EXIT_IO;
 	}
 	snprintf(msg, msg_len,
-		 "initialised %s: node %s, role %s, scope %s, listen %s; hand "
-		 "%s/node.pub to whoever creates the network",
+		 NTZ(zh,
+		     "initialised %s: node %s, role %s, scope %s, listen %s; "
+		     "hand %s/node.pub to whoever creates the network",
+		     "已初始化 %s：节点 %s，角色 %s，辖区 %s，监听 %s；请把 "
+		     "%s/node.pub 交给创建网络的机构"),
 		 o->dir, cn, node_role_name(role), scope, listen, o->dir);
 	return NODE_EXIT_OK;
 }
 
 /* Stores the roster in the node's store and beside it as a file. */
-static int adopt(const char *dir, const uint8_t *wire, size_t len, char *msg,
-		 size_t msg_len)
+static int adopt(const char *dir, const uint8_t *wire, size_t len, bool zh,
+		 char *msg, size_t msg_len)
 {
 	struct node_ctx *n;
-	int rc = node_ctx_open(dir, &n, msg, msg_len);
+	int rc = node_ctx_open_lang(dir, zh, &n, msg, msg_len);
 	if (rc)
 		return rc;
 	const char *why = NULL;
 	rc = node_ledger_set_roster(n->ledger, wire, len, &why);
 	if (rc) {
-		snprintf(msg, msg_len, "cannot join: %s", why);
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot join: %s", "无法加入：%s"), why);
 		node_ctx_close(n);
 		return NODE_EXIT_USAGE;
 	}
 	const struct node_roster *r = node_ledger_roster(n->ledger);
 	if (!node_roster_find(r, n->pk)) {
-		snprintf(msg, msg_len, "this node is not a member of that "
-			 "roster");
+		snprintf(msg, msg_len,
+			 NTZ(zh, "this node is not a member of that roster",
+			     "本节点不在该成员名单中：请让创建网络的机构把本"
+			     "节点的 node.pub 加进去"));
 		node_ctx_close(n);
 		return NODE_EXIT_USAGE;
 	}
@@ -330,13 +378,15 @@ static int adopt(const char *dir, const uint8_t *wire, size_t len, char *msg,
 	write_file_atomic(path, wire, len, 0644);
 	char net[65];
 	node_hex(net, r->body_hash, 32);
-	snprintf(msg, msg_len, "joined network %s (%zu members)", net,
-		 r->n_members);
+	snprintf(msg, msg_len,
+		 NTZ(zh, "joined network %s (%zu members)",
+		     "已加入网络 %s（%zu 个成员）"),
+		 net, r->n_members);
 	node_ctx_close(n);
 	return NODE_EXIT_OK;
 }
 
-static int check_roster_certs(const struct node_roster *r, char *msg,
+static int check_roster_certs(const struct node_roster *r, bool zh, char *msg,
 			      size_t msg_len)
 {
 	for (size_t i = 0; i < r->n_members; i++) {
@@ -344,9 +394,11 @@ static int check_roster_certs(const struct node_roster *r, char *msg,
 		const struct node_member *m = &r->members[i];
 		if (net_tls_cert_check(m->cert_pem, strlen(m->cert_pem), why,
 				       sizeof(why)) != 0) {
-			snprintf(msg, msg_len,
-				 "roster member %s: certificate refused: %s",
-				 m->name, why);
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh, "roster member %s: certificate refused: %s",
+				"成员名单中的 %s：证书被拒绝：%s"),
+			    m->name, why);
 			return NODE_EXIT_USAGE;
 		}
 	}
@@ -354,31 +406,38 @@ static int check_roster_certs(const struct node_roster *r, char *msg,
 }
 
 int node_network_create(const char *dir, const char *const *member_files,
-			size_t n_members, const char *out_path, char *msg,
-			size_t msg_len)
+			size_t n_members, const char *out_path, bool zh,
+			char *msg, size_t msg_len)
 {
 	uint8_t pk[32], *sk;
 	if (sodium_init() < 0) {
-		snprintf(msg, msg_len, "libsodium failed to initialise");
+		snprintf(msg, msg_len,
+			 NTZ(zh, "libsodium failed to initialise",
+			     "libsodium 初始化失败"));
 		return NODE_EXIT_IO;
 	}
 	int rc = node_identity_load(dir, pk, &sk);
 	if (rc) {
-		snprintf(msg, msg_len, "%s is not initialised: run ward init "
-			 "--data %s first", dir, dir);
+		snprintf(msg, msg_len,
+			 NTZ(zh,
+			     "%s is not initialised: run ward init --data %s "
+			     "first",
+			     "%s 中的节点尚未初始化：请先运行 ward init --data "
+			     "%s"),
+			 dir, dir);
 		return NODE_EXIT_NOT_INIT;
 	}
 	struct node_member *ms = calloc(n_members + 1, sizeof(*ms));
 	size_t n = 0;
 	char path[NODE_PATH_MAX];
 	node_path(path, dir, "node.pub");
-	rc = read_pub(path, &ms[n], msg, msg_len);
+	rc = read_pub(path, &ms[n], zh, msg, msg_len);
 	if (rc)
 		goto out;
 	n++;
 	for (size_t i = 0; i < n_members; i++) {
 		struct node_member m;
-		rc = read_pub(member_files[i], &m, msg, msg_len);
+		rc = read_pub(member_files[i], &m, zh, msg, msg_len);
 		if (rc)
 			goto out;
 		bool dup = false;
@@ -395,10 +454,15 @@ int node_network_create(const char *dir, const char *const *member_files,
 	node_roster_build_genesis(ms, n, pk, sk, &wire, &wire_len);
 	int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd < 0) {
-		snprintf(msg, msg_len, "cannot create %s: %s", out_path,
-			 errno == EEXIST ? "it exists (remove it or choose "
-					   "another --out)"
-					 : strerror(errno));
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot create %s: %s", "无法创建 %s：%s"),
+			 out_path,
+			 errno == EEXIST
+			     ? NTZ(zh,
+				   "it exists (remove it or choose another "
+				   "--out)",
+				   "文件已存在（请删除它或换一个 --out）")
+			     : strerror(errno));
 		rc = errno == EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
 		free(wire);
 		goto out;
@@ -407,17 +471,21 @@ int node_network_create(const char *dir, const char *const *member_files,
 		  fsync(fd) == 0;
 	ok &= close(fd) == 0;
 	if (!ok) {
-		snprintf(msg, msg_len, "cannot write %s", out_path);
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot write %s", "无法写入 %s"), out_path);
 		rc = NODE_EXIT_IO;
 		free(wire);
 		goto out;
 	}
-	rc = adopt(dir, wire, wire_len, msg, msg_len);
+	rc = adopt(dir, wire, wire_len, zh, msg, msg_len);
 	if (rc == 0) {
 		size_t l = strlen(msg);
 		snprintf(msg + l, msg_len - l,
-			 "; roster written to %s: hand it to each member for "
-			 "ward network join",
+			 NTZ(zh,
+			     "; roster written to %s: hand it to each member "
+			     "for ward network join",
+			     "；成员名单已写入 %s：请交给每个成员，用 ward "
+			     "network join 加入"),
 			 out_path);
 	}
 	free(wire);
@@ -429,29 +497,34 @@ out:
 	return rc;
 }
 
-int node_network_join(const char *dir, const char *roster_path, char *msg,
-		      size_t msg_len)
+int node_network_join(const char *dir, const char *roster_path, bool zh,
+		      char *msg, size_t msg_len)
 {
 	uint8_t *buf;
 	size_t len;
 	int rc = read_file(roster_path, &buf, &len, 16 * 1024 * 1024);
 	if (rc) {
-		snprintf(msg, msg_len, "cannot read roster %s", roster_path);
+		snprintf(
+		    msg, msg_len,
+		    NTZ(zh, "cannot read roster %s", "无法读取成员名单 %s"),
+		    roster_path);
 		return NODE_EXIT_USAGE;
 	}
 	struct node_roster *r;
 	const char *why;
 	if (node_roster_decode(buf, len, &r, &why) != 0 ||
 	    node_roster_verify_genesis(r, &why) != 0) {
-		snprintf(msg, msg_len, "%s is not a valid roster: %s",
+		snprintf(msg, msg_len,
+			 NTZ(zh, "%s is not a valid roster: %s",
+			     "%s 不是有效的成员名单：%s"),
 			 roster_path, why);
 		free(buf);
 		return NODE_EXIT_USAGE;
 	}
-	rc = check_roster_certs(r, msg, msg_len);
+	rc = check_roster_certs(r, zh, msg, msg_len);
 	node_roster_free(r);
 	if (rc == 0)
-		rc = adopt(dir, buf, len, msg, msg_len);
+		rc = adopt(dir, buf, len, zh, msg, msg_len);
 	free(buf);
 	return rc;
 }

@@ -17,15 +17,24 @@
 int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 		  size_t msg_len)
 {
+	return node_ctx_open_lang(dir, false, out, msg, msg_len);
+}
+
+int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
+		       char *msg, size_t msg_len)
+{
 	if (sodium_init() < 0) {
-		snprintf(msg, msg_len, "libsodium failed to initialise");
+		snprintf(msg, msg_len,
+			 NTZ(zh, "libsodium failed to initialise",
+			     "libsodium 初始化失败"));
 		return NODE_EXIT_IO;
 	}
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(msg, msg_len,
-			 "no node at %s: run ward init --data %s first", dir,
-			 dir);
+			 NTZ(zh, "no node at %s: run ward init --data %s first",
+			     "%s 处没有节点：请先运行 ward init --data %s"),
+			 dir, dir);
 		return NODE_EXIT_NOT_INIT;
 	}
 	struct node_ctx *n = calloc(1, sizeof(*n));
@@ -34,11 +43,19 @@ int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 	snprintf(n->dir, sizeof(n->dir), "%s", dir);
 	int rc = node_identity_load(dir, n->pk, &n->sk);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 rc == -ENOENT
-				 ? "%s is not initialised: run ward init --data %s"
-				 : "%s/node.key is unreadable%.0s",
-			 dir, dir);
+		if (rc == -ENOENT)
+			snprintf(msg, msg_len,
+				 NTZ(zh,
+				     "%s is not initialised: run ward init "
+				     "--data %s",
+				     "%s 中的节点尚未初始化：请运行 ward init "
+				     "--data %s"),
+				 dir, dir);
+		else
+			snprintf(msg, msg_len,
+				 NTZ(zh, "%s/node.key is unreadable",
+				     "无法读取 %s/node.key（请检查文件权限）"),
+				 dir);
 		free(n);
 		return rc == -ENOENT ? NODE_EXIT_NOT_INIT : NODE_EXIT_IO;
 	}
@@ -48,11 +65,16 @@ int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 	if (rc) {
 		if (rc == -EBUSY)
 			snprintf(msg, msg_len,
-				 "the store in %s is in use by another process "
-				 "(a running wardd?); try again",
+				 NTZ(zh,
+				     "the store in %s is in use by another "
+				     "process (a running wardd?); try again",
+				     "%s 中的数据库正被另一个进程占用（wardd "
+				     "正在运行？）；请稍后重试"),
 				 dir);
 		else
-			snprintf(msg, msg_len, "cannot open the store in %s: %s",
+			snprintf(msg, msg_len,
+				 NTZ(zh, "cannot open the store in %s: %s",
+				     "无法打开 %s 中的数据库：%s"),
 				 dir, err);
 		sodium_free(n->sk);
 		free(n);
@@ -60,7 +82,10 @@ int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 	}
 	rc = node_ledger_open(n->kv, &n->ledger);
 	if (rc) {
-		snprintf(msg, msg_len, "cannot read the ledger in %s", dir);
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot read the ledger in %s",
+			     "无法读取 %s 中的账本"),
+			 dir);
 		node_kv_close(n->kv);
 		sodium_free(n->sk);
 		free(n);
@@ -99,13 +124,21 @@ int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len)
 			strlen(META_RUNNING), &v, &len) != 0)
 		return 0;
 	free(v);
-	snprintf(msg, msg_len,
-		 "refused, nothing written: wardd did not stop cleanly on "
-		 "this store, or it is a copy of a running node's store, so "
-		 "peers may hold more of this node's own feed than it does; "
-		 "start wardd --data %s, which signs only once a peer has "
-		 "confirmed this node's feeds, and write through it",
-		 n->dir);
+	snprintf(
+	    msg, msg_len,
+	    NT(n,
+	       NODE_REFUSED_EN
+	       "wardd did not stop cleanly on this store, or it is a copy "
+	       "of a running node's store, so peers may hold more of this "
+	       "node's own feed than it does; start wardd --data %s, which "
+	       "signs only once a peer has confirmed this node's feeds, "
+	       "and write through it",
+	       NODE_REFUSED_ZH
+	       "wardd 上次未正常停止，或这是运行中节点数据库的副本，"
+	       "其他节点可能持有比本节点更多的本节点记录流；请启动 "
+	       "wardd --data %s（待其他节点确认本节点记录流后才会签名），"
+	       "并通过它写入"),
+	    n->dir);
 	return NODE_EXIT_BUSY;
 }
 
@@ -133,6 +166,13 @@ static struct node_doc *error_doc(int exit, const char *msg)
 	return d;
 }
 
+/* The request's "lang": only "zh" changes anything. */
+static bool request_zh(const struct node_doc *req)
+{
+	const char *lang = node_doc_get_str(req, "lang");
+	return lang && !strcmp(lang, "zh");
+}
+
 struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 			    size_t len)
 {
@@ -149,8 +189,10 @@ struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 		return error_doc(NODE_EXIT_USAGE,
 				 "malformed request (this ward and the node "
 				 "speak different versions?)");
+	ctx->lang_zh = request_zh(in);
 	struct node_doc *result =
 		node_api_dispatch(ctx, in, &exit, msg, sizeof(msg));
+	ctx->lang_zh = false;
 	node_doc_free(in);
 	if (!result)
 		return error_doc(exit ? exit : NODE_EXIT_IO, msg);
@@ -173,17 +215,22 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 	node_doc_encode(req, &b);
 	/* A running daemon owns the store: ask it. */
 	int rc;
+	bool zh = request_zh(req);
 	struct node_doc *resp = node_localapi_call(dir, b.data, b.len, &rc);
 	if (resp || rc != -ENOENT) {
 		crdt_buf_fini(&b);
 		if (!resp)
-			return error_doc(NODE_EXIT_BUSY,
-					 "the node's daemon did not answer; is "
-					 "wardd overloaded or stuck?");
+			return error_doc(
+			    NODE_EXIT_BUSY,
+			    NTZ(zh,
+				"the node's daemon did not answer; is wardd "
+				"overloaded or stuck?",
+				"节点的守护进程 wardd 没有应答；它是否负载"
+				"过重或已卡住？请检查 wardd 的日志"));
 		return resp;
 	}
 	struct node_ctx *ctx;
-	int exit = node_ctx_open(dir, &ctx, msg, sizeof(msg));
+	int exit = node_ctx_open_lang(dir, zh, &ctx, msg, sizeof(msg));
 	if (exit) {
 		crdt_buf_fini(&b);
 		return error_doc(exit, msg);

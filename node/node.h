@@ -31,6 +31,7 @@ struct node_init_opts {
 	const char *name;
 	const char *scope; /* padded forms accepted */
 	const char *listen; /* HOST:PORT or NULL for 127.0.0.1:7400 */
+	bool zh;	    /* messages in Chinese */
 };
 
 /* Makes the node's identities in dir (created if absent): node.key
@@ -39,18 +40,21 @@ struct node_init_opts {
  * Returns a node_exit code with a one-line message in msg. */
 int node_init(const struct node_init_opts *o, char *msg, size_t msg_len);
 /* Writes a genesis roster listing this node (its only admin) and each
- * member file once to out_path, and joins this node to it. */
+ * member file once to out_path, and joins this node to it. The message is
+ * in Chinese when zh. */
 int node_network_create(const char *dir, const char *const *member_files,
-			size_t n_members, const char *out_path, char *msg,
-			size_t msg_len);
+			size_t n_members, const char *out_path, bool zh,
+			char *msg, size_t msg_len);
 /* Verifies the roster at roster_path and makes this node adopt it. */
-int node_network_join(const char *dir, const char *roster_path, char *msg,
-		      size_t msg_len);
+int node_network_join(const char *dir, const char *roster_path, bool zh,
+		      char *msg, size_t msg_len);
 
 /* Serves one local API request against the node in dir. Always returns a
  * document (owned): {"ok": true, "result": ...} or {"ok": false,
- * "error": "...", "exit": node_exit}. progress, when set, receives
- * progress lines for long work (audit, import) on a terminal. */
+ * "error": "...", "exit": node_exit}. A request with "lang": "zh" gets
+ * its messages for people (errors, warnings, bad rows) in Chinese. progress,
+ * when set, receives progress lines for long work (audit, import) on a
+ * terminal. */
 struct node_doc *node_call(const char *dir, const struct node_doc *req,
 			   bool progress);
 

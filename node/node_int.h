@@ -16,6 +16,19 @@
 
 #define NODE_PATH_MAX 4096
 
+/* A message for the operator in the request's language: en, or zh when
+ * the request said "lang": "zh". Write it as snprintf's format argument,
+ * NT(n, "...", "...") with the arguments after it, so that -Wformat checks
+ * both literals against the same arguments: placeholders and their order
+ * must match. NTZ takes the flag itself, where there is no node_ctx
+ * (setting a node up, before the store is open). */
+#define NTZ(zh_flag, en, zh) ((zh_flag) ? (zh) : (en))
+#define NT(n, en, zh) NTZ((n)->lang_zh, en, zh)
+
+/* What a refused write starts with; api_csv.c strips it from row errors. */
+#define NODE_REFUSED_EN "refused, nothing written: "
+#define NODE_REFUSED_ZH "已拒绝，未写入任何内容："
+
 struct node_ctx {
 	char dir[NODE_PATH_MAX];
 	uint8_t pk[32];
@@ -23,6 +36,11 @@ struct node_ctx {
 	struct node_kv *kv;
 	struct node_ledger *ledger;
 	bool progress;
+	/* The operator's language for this request: set by node_serve from
+	 * the request's "lang" ("zh"), cleared when the answer is made (wardd
+	 * serves every request with one ctx). Only messages for people follow
+	 * it (NT); stored data, findings, logs and JSON keys never do. */
+	bool lang_zh;
 	/* Asked before this node signs an entry (add, set, retract, a CSV
 	 * import): 0, or a node_exit code with a message, and nothing is
 	 * signed. node_ctx_open installs node_ctx_daemon_gate; wardd puts
@@ -43,7 +61,10 @@ int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len);
 int node_ctx_may_sign(struct node_ctx *n, char *msg, size_t msg_len);
 
 /* Opens the node in dir: identity and store. Returns a node_exit code
- * with a message. */
+ * with a message (in Chinese when zh). node_ctx_open is the same with
+ * English messages. */
+int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
+		       char *msg, size_t msg_len);
 int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 		  size_t msg_len);
 void node_ctx_close(struct node_ctx *n);

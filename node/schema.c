@@ -561,7 +561,17 @@ const char *node_schema_enum_label_zh(const struct node_field *f,
 /* ---------------------------------------------------------------------- */
 /* Reasons. Every failure names the field, the value and what is allowed.  */
 
+/* The reason in the operator's language: en, or zh under a zh request
+ * (node_int.h has the same macro; this module includes no node header).
+ * Used as the format argument so -Wformat checks both literals. */
+#ifndef NTZ
+#define NTZ(zh_flag, en, zh) ((zh_flag) ? (zh) : (en))
+#endif
+
 #define QUOTE_MAX_BYTES 60u
+
+/* "field: VALUE is not ALLOWED", the common reason. */
+#define NOT_A(zh) NTZ(zh, "%s: %s is not %s", "字段 %s 的值 %s 无效，应为%s")
 #define QUOTE_BUF 96u
 
 static int fail(char *why, size_t why_len, const char *fmt, ...)
@@ -677,68 +687,142 @@ static void quote_text(char out[QUOTE_BUF], const char *s, size_t len)
 }
 
 /* What a field allows, to follow "is not". */
-static void allowed(const struct node_field *f, char *out, size_t out_len)
+static void allowed(const struct node_field *f, bool zh, char *out,
+		    size_t out_len)
 {
 	size_t o = 0;
 	switch (f->kind) {
 	case NODE_FIELD_TEXT:
 		snprintf(out, out_len,
-			 "text (UTF-8 without control characters)");
+			 NTZ(zh, "text (UTF-8 without control characters)",
+			     "文本（UTF-8，不含控制字符）"));
 		return;
 	case NODE_FIELD_DATE:
-		snprintf(out, out_len, "a date YYYY-MM-DD (years 1900-2100)");
+		snprintf(out, out_len,
+			 NTZ(zh, "a date YYYY-MM-DD (years 1900-2100)",
+			     "格式为 YYYY-MM-DD 的日期（1900-2100 年）"));
 		return;
 	case NODE_FIELD_ENUM:
-		o = (size_t)snprintf(out, out_len, "one of ");
-		for (size_t i = 0; f->enums[i] != NULL && o < out_len; i++)
-			o += (size_t)snprintf(out + o, out_len - o, "%s%s",
-					      i ? ", " : "", f->enums[i]);
+		/* Under zh each code with its label: either may be typed. */
+		o = (size_t)snprintf(out, out_len,
+				     NTZ(zh, "one of ", "以下之一："));
+		for (size_t i = 0; f->enums[i] != NULL && o < out_len; i++) {
+			if (zh)
+				o += (size_t)snprintf(
+				    out + o, out_len - o, "%s%s（%s）",
+				    i ? "、" : "", f->enums[i],
+				    f->enum_labels_zh[i]);
+			else
+				o += (size_t)snprintf(out + o, out_len - o,
+						      "%s%s", i ? ", " : "",
+						      f->enums[i]);
+		}
 		return;
 	case NODE_FIELD_INT:
 		if (f->max == INT64_MAX)
 			o = (size_t)snprintf(out, out_len,
-					     "a whole number, %lld or more",
+					     NTZ(zh,
+						 "a whole number, %lld or more",
+						 "不小于 %lld 的整数"),
 					     (long long)f->min);
 		else
 			o = (size_t)snprintf(
-			    out, out_len, "a whole number from %lld to %lld",
+			    out, out_len,
+			    NTZ(zh, "a whole number from %lld to %lld",
+				"从 %lld 到 %lld 的整数"),
 			    (long long)f->min, (long long)f->max);
 		if (f->unit != NULL && o < out_len)
-			snprintf(out + o, out_len - o, " (in %s)", f->unit);
+			snprintf(out + o, out_len - o,
+				 NTZ(zh, " (in %s)", "（单位 %s）"), f->unit);
 		return;
 	case NODE_FIELD_REF:
-		snprintf(out, out_len, "a %s id (%s-<32 hex digits>, 16 bytes)",
+		snprintf(out, out_len,
+			 NTZ(zh, "a %s id (%s-<32 hex digits>, 16 bytes)",
+			     "一条 %s 记录的编号（%s-<32 位十六进制>）"),
 			 f->ref_type, f->ref_type);
 		return;
 	case NODE_FIELD_ID_NUMBER:
-		snprintf(out, out_len, "an 18-character resident ID number");
+		snprintf(out, out_len,
+			 NTZ(zh, "an 18-character resident ID number",
+			     "有效的 18 位居民身份证号码"));
 		return;
 	case NODE_FIELD_MED_LINE:
 		snprintf(out, out_len,
-			 "a medication line DRUG;MORNING_MG;NOON_MG;EVENING_MG "
-			 "or DRUG;lai;EVERY_N_WEEKS;DOSE_MG");
+			 NTZ(zh,
+			     "a medication line DRUG;MORNING_MG;NOON_MG;"
+			     "EVENING_MG or DRUG;lai;EVERY_N_WEEKS;DOSE_MG",
+			     "用药记录 DRUG;MORNING_MG;NOON_MG;EVENING_MG"
+			     "（药名;早;中;晚 剂量 mg）或 "
+			     "DRUG;lai;EVERY_N_WEEKS;DOSE_MG（长效针剂）"));
 		return;
 	case NODE_FIELD_SCOPE:
 		snprintf(out, out_len,
-			 "a region code (2, 4, 6, 9 or 12 digits, trailing "
-			 "zero groups dropped)");
+			 NTZ(zh,
+			     "a region code (2, 4, 6, 9 or 12 digits, trailing "
+			     "zero groups dropped)",
+			     "区划代码（2、4、6、9 或 12 位数字，末尾全为零的"
+			     "层级省略）"));
 		return;
 	}
 	snprintf(out, out_len, "?");
 }
 
+/* The problems below (id_number_problem, med_line_problem, text_problem,
+ * put_number, put_med_line) in Chinese. */
+static const char *const detail_zh[][2] = {
+    {"it needs 17 digits and a check character 0-9 or X",
+     "需要 17 位数字加一位校验码（0-9 或 X）"},
+    {"its birth date (digits 7-14) is not a real date",
+     "其中的出生日期（第 7-14 位）不是真实的日期"},
+    {"its check character is wrong (a digit mistyped?)",
+     "校验码不对（是否输错了某一位？）"},
+    {"it needs 4 parts separated by ';'", "需要用 ';' 分成 4 段"},
+    {"the drug name is empty", "药名为空"},
+    {"a part has spaces around it", "某一段前后有空格"},
+    {"the drug name contains '|'", "药名中含有 '|'"},
+    {"the drug name contains '；'", "药名中含有全角分号 '；'"},
+    {"doses and weeks are numbers like 0, 2, 12.5 or 0.25 (at most 2 "
+     "decimals, no leading or trailing zeros)",
+     "剂量和周数应写成 0、2、12.5 或 0.25 这样的数（最多 2 位小数，"
+     "不要多余的前导零或末尾零）"},
+    {"a long-acting injection needs an interval and a dose above 0",
+     "长效针剂的间隔周数和剂量都必须大于 0"},
+    {"it is longer than 4096 bytes", "超过了 4096 字节"},
+    {"it is not valid UTF-8", "不是有效的 UTF-8 文本"},
+    {"it contains a control character", "含有控制字符"},
+    {"doses and weeks are numbers like 0, 2, 12.5 or 0.25",
+     "剂量和周数应写成 0、2、12.5 或 0.25 这样的数"},
+    {"a dose or an interval is missing", "缺少剂量或间隔周数"},
+    {"a number has more than 5 digits before the point",
+     "数字的整数部分超过 5 位"},
+    {"a number has more than 2 decimals", "数字的小数超过 2 位"},
+};
+
+static const char *detail_text(const char *detail, bool zh)
+{
+	for (size_t i = 0; zh && i < sizeof(detail_zh) / sizeof(detail_zh[0]);
+	     i++)
+		if (strcmp(detail, detail_zh[i][0]) == 0)
+			return detail_zh[i][1];
+	return detail;
+}
+
 /* "field: VALUE is not ALLOWED" with an optional detail after a colon. */
 static int fail_value(const struct node_field *f, const struct crdt_value *v,
-		      const char *detail, char *why, size_t why_len)
+		      const char *detail, bool zh, char *why, size_t why_len)
 {
 	char q[QUOTE_BUF];
-	char a[512];
+	char a[1024];
 	quote(q, v);
-	allowed(f, a, sizeof(a));
+	allowed(f, zh, a, sizeof(a));
 	if (detail != NULL)
-		return fail(why, why_len, "%s: %s is not %s: %s", f->name, q, a,
-			    detail);
-	return fail(why, why_len, "%s: %s is not %s", f->name, q, a);
+		return fail(why, why_len,
+			    NTZ(zh, "%s: %s is not %s: %s",
+				"字段 %s 的值 %s 无效，应为%s；%s"),
+			    f->name, q, a, detail_text(detail, zh));
+	return fail(why, why_len,
+		    NTZ(zh, "%s: %s is not %s", "字段 %s 的值 %s 无效，应为%s"),
+		    f->name, q, a);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -991,23 +1075,35 @@ static bool kind_is_str(enum node_field_kind k)
 int node_schema_check(const struct node_field *f, const struct crdt_value *v,
 		      char *why, size_t why_len)
 {
+	return node_schema_check_lang(f, v, false, why, why_len);
+}
+
+int node_schema_check_lang(const struct node_field *f,
+			   const struct crdt_value *v, bool zh, char *why,
+			   size_t why_len)
+{
 	if (v->kind == CRDT_VALUE_NIL) {
 		if (f->is_set)
 			return fail(why, why_len,
-				    "%s: nil is not a set element", f->name);
+				    NTZ(zh, "%s: nil is not a set element",
+					"字段 %s：集合中不能有空值"),
+				    f->name);
 		return 0;
 	}
 	if (kind_is_str(f->kind)) {
 		if (v->kind != CRDT_VALUE_STR)
-			return fail_value(f, v, NULL, why, why_len);
+			return fail_value(f, v, NULL, zh, why, why_len);
 		if (v->len == 0)
 			return fail(why, why_len,
-				    "%s: an empty string is not a value (nil "
-				    "clears a field)",
+				    NTZ(zh,
+					"%s: an empty string is not a value "
+					"(nil clears a field)",
+					"字段 %s：空字符串不是有效值（清空字段"
+					"用空值 nil）"),
 				    f->name);
 		const char *p = text_problem(v->p, v->len);
 		if (p != NULL)
-			return fail_value(f, v, p, why, why_len);
+			return fail_value(f, v, p, zh, why, why_len);
 	}
 	const char *s = (const char *)v->p;
 	switch (f->kind) {
@@ -1015,38 +1111,41 @@ int node_schema_check(const struct node_field *f, const struct crdt_value *v,
 		return 0;
 	case NODE_FIELD_DATE:
 		if (!node_schema_date_valid(s, v->len))
-			return fail_value(f, v, NULL, why, why_len);
+			return fail_value(f, v, NULL, zh, why, why_len);
 		return 0;
 	case NODE_FIELD_ENUM:
 		if (!enum_has(f, v->p, v->len))
-			return fail_value(f, v, NULL, why, why_len);
+			return fail_value(f, v, NULL, zh, why, why_len);
 		return 0;
 	case NODE_FIELD_INT:
 		if (v->kind != CRDT_VALUE_INT || v->i < f->min || v->i > f->max)
-			return fail_value(f, v, NULL, why, why_len);
+			return fail_value(f, v, NULL, zh, why, why_len);
 		return 0;
 	case NODE_FIELD_REF:
 		if (v->kind != CRDT_VALUE_BIN || v->len != CRDT_ENTITY_BYTES)
-			return fail_value(f, v, NULL, why, why_len);
+			return fail_value(f, v, NULL, zh, why, why_len);
 		return 0;
 	case NODE_FIELD_ID_NUMBER: {
 		const char *p = id_number_problem(s, v->len);
 		if (p != NULL)
-			return fail_value(f, v, p, why, why_len);
+			return fail_value(f, v, p, zh, why, why_len);
 		return 0;
 	}
 	case NODE_FIELD_MED_LINE: {
 		const char *p = med_line_problem(s, v->len);
 		if (p != NULL)
-			return fail_value(f, v, p, why, why_len);
+			return fail_value(f, v, p, zh, why, why_len);
 		return 0;
 	}
 	case NODE_FIELD_SCOPE:
 		if (!scope_canonical(s, v->len))
-			return fail_value(f, v, NULL, why, why_len);
+			return fail_value(f, v, NULL, zh, why, why_len);
 		return 0;
 	}
-	return fail(why, why_len, "%s: unknown field kind", f->name);
+	return fail(
+	    why, why_len,
+	    NTZ(zh, "%s: unknown field kind", "字段 %s：未知的字段种类"),
+	    f->name);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1194,12 +1293,12 @@ static int hex_digit(char c)
 
 static int parse_ref(const struct node_field *f, const char *s, size_t len,
 		     struct crdt_value *v, uint8_t *buf, size_t buf_len,
-		     char *why, size_t why_len)
+		     bool zh, char *why, size_t why_len)
 {
 	char q[QUOTE_BUF];
-	char a[512];
+	char a[1024];
 	quote_text(q, s, len);
-	allowed(f, a, sizeof(a));
+	allowed(f, zh, a, sizeof(a));
 	const char *dash = memchr(s, '-', len);
 	const char *hex = s;
 	size_t hex_len = len;
@@ -1213,24 +1312,29 @@ static int parse_ref(const struct node_field *f, const char *s, size_t len,
 				if (equal_fold(s, tl, types[i].name))
 					t = &types[i];
 			if (t != NULL)
-				return fail(why, why_len,
-					    "%s: %s names a %s record, not a "
-					    "%s",
-					    f->name, q, t->name, f->ref_type);
-			return fail(why, why_len, "%s: %s is not %s", f->name,
-				    q, a);
+				return fail(
+				    why, why_len,
+				    NTZ(zh,
+					"%s: %s names a %s record, not "
+					"a %s",
+					"字段 %s：%s 指向 %s 记录，不是 "
+					"%s 记录"),
+				    f->name, q, t->name, f->ref_type);
+			return fail(why, why_len, NOT_A(zh), f->name, q, a);
 		}
 	}
 	if (hex_len != 2 * CRDT_ENTITY_BYTES)
-		return fail(why, why_len, "%s: %s is not %s", f->name, q, a);
+		return fail(why, why_len, NOT_A(zh), f->name, q, a);
 	if (buf_len < CRDT_ENTITY_BYTES)
-		return fail(why, why_len, "%s: no room for the value", f->name);
+		return fail(why, why_len,
+			    NTZ(zh, "%s: no room for the value",
+				"字段 %s：值太长，放不下"),
+			    f->name);
 	uint8_t id[CRDT_ENTITY_BYTES];
 	for (size_t i = 0; i < CRDT_ENTITY_BYTES; i++) {
 		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
-			return fail(why, why_len, "%s: %s is not %s", f->name,
-				    q, a);
+			return fail(why, why_len, NOT_A(zh), f->name, q, a);
 		id[i] = (uint8_t)(hi << 4 | lo);
 	}
 	memcpy(buf, id, sizeof(id));
@@ -1240,7 +1344,7 @@ static int parse_ref(const struct node_field *f, const char *s, size_t len,
 }
 
 static int parse_int(const struct node_field *f, const char *s, size_t len,
-		     struct crdt_value *v, char *why, size_t why_len)
+		     struct crdt_value *v, bool zh, char *why, size_t why_len)
 {
 	size_t i = 0;
 	bool neg = false;
@@ -1266,10 +1370,10 @@ static int parse_int(const struct node_field *f, const char *s, size_t len,
 	}
 	if (!ok) {
 		char q[QUOTE_BUF];
-		char a[512];
+		char a[1024];
 		quote_text(q, s, len);
-		allowed(f, a, sizeof(a));
-		return fail(why, why_len, "%s: %s is not %s", f->name, q, a);
+		allowed(f, zh, a, sizeof(a));
+		return fail(why, why_len, NOT_A(zh), f->name, q, a);
 	}
 	struct crdt_value out = {.kind = CRDT_VALUE_INT};
 	if (neg)
@@ -1277,7 +1381,7 @@ static int parse_int(const struct node_field *f, const char *s, size_t len,
 		    mag == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)mag;
 	else
 		out.i = (int64_t)mag;
-	int rc = node_schema_check(f, &out, why, why_len);
+	int rc = node_schema_check_lang(f, &out, zh, why, why_len);
 	if (rc == 0)
 		*v = out;
 	return rc;
@@ -1287,21 +1391,32 @@ int node_schema_parse(const struct node_field *f, const char *text,
 		      struct crdt_value *v, uint8_t *buf, size_t buf_len,
 		      char *why, size_t why_len)
 {
+	return node_schema_parse_lang(f, text, v, buf, buf_len, false, why,
+				      why_len);
+}
+
+int node_schema_parse_lang(const struct node_field *f, const char *text,
+			   struct crdt_value *v, uint8_t *buf, size_t buf_len,
+			   bool zh, char *why, size_t why_len)
+{
 	const char *s = text;
 	size_t len = strlen(text);
 	trim(&s, &len);
 	if (len == 0) {
 		if (f->is_set)
 			return fail(why, why_len,
-				    "%s: an empty element is not a value",
+				    NTZ(zh,
+					"%s: an empty element is not a value",
+					"字段 %s：不能有空元素（是否多写了 "
+					"'|'？）"),
 				    f->name);
 		*v = (struct crdt_value){.kind = CRDT_VALUE_NIL};
 		return 0;
 	}
 	if (f->kind == NODE_FIELD_INT)
-		return parse_int(f, s, len, v, why, why_len);
+		return parse_int(f, s, len, v, zh, why, why_len);
 	if (f->kind == NODE_FIELD_REF)
-		return parse_ref(f, s, len, v, buf, buf_len, why, why_len);
+		return parse_ref(f, s, len, v, buf, buf_len, zh, why, why_len);
 
 	struct out o = {.p = buf, .cap = buf_len};
 	const char *problem = NULL;
@@ -1335,23 +1450,31 @@ int node_schema_parse(const struct node_field *f, const char *text,
 	}
 	if (problem != NULL) {
 		char q[QUOTE_BUF];
-		char a[512];
+		char a[1024];
 		quote_text(q, s, len);
-		allowed(f, a, sizeof(a));
-		return fail(why, why_len, "%s: %s is not %s: %s", f->name, q, a,
-			    problem);
+		allowed(f, zh, a, sizeof(a));
+		return fail(why, why_len,
+			    NTZ(zh, "%s: %s is not %s: %s",
+				"字段 %s 的值 %s 无效，应为%s；%s"),
+			    f->name, q, a, detail_text(problem, zh));
 	}
 	if (o.overflow) {
 		if (len > CRDT_MAX_STR_BYTES)
 			return fail(why, why_len,
-				    "%s: the text is %zu bytes, longer than "
-				    "the %u allowed",
+				    NTZ(zh,
+					"%s: the text is %zu bytes, longer "
+					"than the %u allowed",
+					"字段 %s：文本有 %zu 字节，超过了上限 "
+					"%u 字节"),
 				    f->name, len, CRDT_MAX_STR_BYTES);
-		return fail(why, why_len, "%s: no room for the value", f->name);
+		return fail(why, why_len,
+			    NTZ(zh, "%s: no room for the value",
+				"字段 %s：值太长，放不下"),
+			    f->name);
 	}
 	struct crdt_value out = {
 	    .kind = CRDT_VALUE_STR, .p = buf, .len = o.len};
-	int rc = node_schema_check(f, &out, why, why_len);
+	int rc = node_schema_check_lang(f, &out, zh, why, why_len);
 	if (rc == 0)
 		*v = out;
 	return rc;

@@ -137,6 +137,12 @@ const struct node_field *node_schema_field(const struct node_type *t,
  * Write-once and permission rules are not checked here. */
 int node_schema_check(const struct node_field *f, const struct crdt_value *v,
 		      char *why, size_t why_len);
+/* The same with the reason in Chinese when zh (the field, the value and
+ * every code stay as they are typed; an enum's codes are listed with their
+ * labels). Reasons that reach stored findings use node_schema_check. */
+int node_schema_check_lang(const struct node_field *f,
+			   const struct crdt_value *v, bool zh, char *why,
+			   size_t why_len);
 
 /* Parses what an operator typed for field f (text, a NUL-terminated string,
  * borrowed) into *v. Surrounding whitespace is trimmed; an empty input is
@@ -161,6 +167,11 @@ int node_schema_check(const struct node_field *f, const struct crdt_value *v,
 int node_schema_parse(const struct node_field *f, const char *text,
 		      struct crdt_value *v, uint8_t *buf, size_t buf_len,
 		      char *why, size_t why_len);
+/* node_schema_parse with the reason in Chinese when zh, as
+ * node_schema_check_lang. */
+int node_schema_parse_lang(const struct node_field *f, const char *text,
+			   struct crdt_value *v, uint8_t *buf, size_t buf_len,
+			   bool zh, char *why, size_t why_len);
 
 /* Whether role r may create records of type t. False for the auditor and
  * for any value outside the enum. */

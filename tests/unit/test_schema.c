@@ -991,6 +991,54 @@ static void test_reasons(void **state)
 	assert_memory_equal(v.p, "male", 4);
 }
 
+/* Reasons in Chinese for a zh request: the field, the value and the codes
+ * as typed, an enum's codes with their labels, the details translated;
+ * without the flag the English is the same as node_schema_check's. */
+static void test_reasons_zh(void **state)
+{
+	(void)state;
+	char why[1024], en[1024];
+	struct crdt_value m = str("m"), v;
+	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	const struct node_field *sex = field("patient", "sex");
+	assert_int_equal(
+	    node_schema_check_lang(sex, &m, true, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why,
+			    "字段 sex 的值 'm' 无效，应为以下之一：male（男）"
+			    "、female（女）");
+	assert_int_equal(
+	    node_schema_check_lang(sex, &m, false, why, sizeof(why)), -EINVAL);
+	assert_int_equal(node_schema_check(sex, &m, en, sizeof(en)), -EINVAL);
+	assert_string_equal(why, en);
+	assert_int_equal(node_schema_parse_lang(field("patient", "id_number"),
+						"110101199003071234", &v, buf,
+						sizeof(buf), true, why,
+						sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why,
+			    "字段 id_number 的值 '110101199003071234' 无效，"
+			    "应为有效的 18 位居民身份证号码；校验码不对"
+			    "（是否输错了某一位？）");
+	assert_int_equal(node_schema_parse_lang(
+			     field("patient", "birth_date"), "1990-02-30", &v,
+			     buf, sizeof(buf), false, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "birth_date: '1990-02-30' is not a date "
+				 "YYYY-MM-DD (years 1900-2100)");
+	/* Every field's zh reason fits what the handlers give it (512). */
+	for (size_t i = 0; i < node_schema_type_count(); i++) {
+		const struct node_type *t = node_schema_type_at(i);
+		for (size_t k = 0; k < t->n_fields; k++) {
+			struct crdt_value bad = str("?");
+			if (t->fields[k].kind == NODE_FIELD_TEXT)
+				continue;
+			(void)node_schema_check_lang(&t->fields[k], &bad, true,
+						     why, sizeof(why));
+			assert_true(strlen(why) < 480);
+		}
+	}
+}
+
 /* Random bytes through check and parse of every field: no crash, no
  * overrun (run under ASan), and whatever parse accepts, check accepts. */
 static void test_random_inputs(void **state)
@@ -1062,6 +1110,7 @@ int main(void)
 	    cmocka_unit_test(test_nil_and_empty),
 	    cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_reasons),
+	    cmocka_unit_test(test_reasons_zh),
 	    cmocka_unit_test(test_random_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
