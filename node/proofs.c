@@ -149,25 +149,26 @@ static int read_vv(struct crdt_mp_cursor *c, size_t *n_out, const char **why)
 	return 0;
 }
 
-int node_checkpoint_check(struct node_ledger *l, const uint8_t *wire,
-			  size_t len, struct node_checkpoint *out,
-			  const char **why)
+/* Decodes a checkpoint and checks its form; the signature is left to
+ * cp_verify. */
+static int cp_decode(struct node_ledger *l, const uint8_t *wire, size_t len,
+		     struct node_checkpoint *out, const uint8_t **body,
+		     size_t *body_len, const uint8_t **sig, const char **why)
 {
 	const struct node_roster *r = node_ledger_roster(l);
 	struct crdt_mp_cursor c;
-	const uint8_t *body, *sig;
-	size_t n, body_len, sig_len;
+	size_t n, sig_len;
 	uint64_t version;
 	memset(out, 0, sizeof(*out));
 	if (!r)
 		BAD("this node has not joined a network");
 	crdt_mp_cursor_init(&c, wire, len, true);
 	if (crdt_mp_read_array(&c, &n) != 0 || n != 2 ||
-	    crdt_mp_read_bin(&c, &body, &body_len) != 0 ||
-	    crdt_mp_read_bin(&c, &sig, &sig_len) != 0 || sig_len != 64 ||
+	    crdt_mp_read_bin(&c, body, body_len) != 0 ||
+	    crdt_mp_read_bin(&c, sig, &sig_len) != 0 || sig_len != 64 ||
 	    crdt_mp_left(&c) != 0)
 		BAD("checkpoint is not [body, sig]");
-	crdt_mp_cursor_init(&c, body, body_len, true);
+	crdt_mp_cursor_init(&c, *body, *body_len, true);
 	if (crdt_mp_read_array(&c, &n) != 0 || n != 7 ||
 	    crdt_mp_read_uint(&c, &version) != 0 || version != 1 ||
 	    crdt_mp_read_bin_fixed(&c, out->node, 32) != 0 ||
@@ -185,15 +186,43 @@ int node_checkpoint_check(struct node_ledger *l, const uint8_t *wire,
 		BAD("malformed checkpoint digest");
 	if (!node_roster_find(r, out->node))
 		BAD("checkpoint signed by a node outside the roster");
+	return 0;
+}
+
+static int cp_verify(struct node_ledger *l, const struct node_checkpoint *cp,
+		     const uint8_t *body, size_t body_len, const uint8_t *sig,
+		     const char **why)
+{
 	uint8_t net_id[32];
 	node_ledger_net_id(l, net_id);
 	size_t mlen;
 	uint8_t *m = cp_message(net_id, body, body_len, &mlen);
-	bool ok = crypto_sign_verify_detached(sig, m, mlen, out->node) == 0;
+	bool ok = crypto_sign_verify_detached(sig, m, mlen, cp->node) == 0;
 	free(m);
 	if (!ok)
 		BAD("bad checkpoint signature");
 	return 0;
+}
+
+int node_checkpoint_check(struct node_ledger *l, const uint8_t *wire,
+			  size_t len, struct node_checkpoint *out,
+			  const char **why)
+{
+	const uint8_t *body, *sig;
+	size_t body_len;
+	int rc = cp_decode(l, wire, len, out, &body, &body_len, &sig, why);
+	return rc ? rc : cp_verify(l, out, body, body_len, sig, why);
+}
+
+/* Whether a proof is held under key k. */
+static bool held(struct node_ledger *l, const struct key *k)
+{
+	uint8_t *v;
+	size_t len;
+	if (node_kv_get(node_ledger_kv(l), k->b, k->len, &v, &len) != 0)
+		return false;
+	free(v);
+	return true;
 }
 
 /* Stores the pair under key k, synced; 1 stored, 0 already held. */
@@ -224,26 +253,39 @@ static int keep(struct node_ledger *l, const struct key *k, const uint8_t *a,
 }
 
 /* Checks two checkpoints prove divergence; fills the key for the pair
- * and orders (a, b) by signer. */
+ * and orders (a, b) by signer. 0, or 1 when a proof for the pair is
+ * held already (the signatures are then not checked), or -EBADMSG. */
 static int divergence_check(struct node_ledger *l, const uint8_t **a,
 			    size_t *a_len, const uint8_t **b, size_t *b_len,
 			    struct key *k, const char **why)
 {
 	struct node_checkpoint ca, cb;
-	int rc = node_checkpoint_check(l, *a, *a_len, &ca, why);
+	const uint8_t *body_a, *sig_a, *body_b, *sig_b;
+	size_t blen_a, blen_b;
+	int rc = cp_decode(l, *a, *a_len, &ca, &body_a, &blen_a, &sig_a, why);
 	if (rc == 0)
-		rc = node_checkpoint_check(l, *b, *b_len, &cb, why);
+		rc = cp_decode(l, *b, *b_len, &cb, &body_b, &blen_b, &sig_b,
+			       why);
 	if (rc)
 		return rc;
 	int order = memcmp(ca.node, cb.node, 32);
 	if (order == 0)
 		BAD("divergence proof of one node with itself");
+	key_init(k, 'M');
+	key_bytes(k, META_DIVERGENCE + 1, META_DIVERGENCE_LEN - 1);
+	key_bytes(k, order < 0 ? ca.node : cb.node, 32);
+	key_bytes(k, order < 0 ? cb.node : ca.node, 32);
+	if (held(l, k))
+		return 1;
 	if (ca.roster_version != cb.roster_version ||
 	    ca.schema_version != cb.schema_version || ca.vv_len != cb.vv_len ||
 	    memcmp(ca.vv, cb.vv, ca.vv_len) != 0)
 		BAD("divergence proof of checkpoints of different states");
 	if (!memcmp(ca.digest, cb.digest, 32))
 		BAD("divergence proof of checkpoints that agree");
+	if ((rc = cp_verify(l, &ca, body_a, blen_a, sig_a, why)) != 0 ||
+	    (rc = cp_verify(l, &cb, body_b, blen_b, sig_b, why)) != 0)
+		return rc;
 	if (order > 0) {
 		const uint8_t *t = *a;
 		size_t tl = *a_len;
@@ -252,10 +294,6 @@ static int divergence_check(struct node_ledger *l, const uint8_t **a,
 		*b = t;
 		*b_len = tl;
 	}
-	key_init(k, 'M');
-	key_bytes(k, META_DIVERGENCE + 1, META_DIVERGENCE_LEN - 1);
-	key_bytes(k, order < 0 ? ca.node : cb.node, 32);
-	key_bytes(k, order < 0 ? cb.node : ca.node, 32);
 	return 0;
 }
 
@@ -307,10 +345,20 @@ static int fork_check(struct node_ledger *l, const uint8_t *a, size_t a_len,
 	uint8_t net_id[32];
 	node_ledger_net_id(l, net_id);
 	const char *bad = NULL;
+	int rc = 0;
 	if (memcmp(ea.author, eb.author, 32) != 0 ||
-	    strcmp(ea.scope, eb.scope) != 0 || ea.seq != eb.seq)
+	    strcmp(ea.scope, eb.scope) != 0 || ea.seq != eb.seq) {
 		bad = "fork proof of entries of different feeds or seqs";
-	else if (!memcmp(ea.hash, eb.hash, 32))
+		goto out;
+	}
+	key_init(k, 'P');
+	key_feed(k, ea.author, ea.scope);
+	key_u64(k, ea.seq);
+	if (held(l, k)) {
+		rc = 1; /* nothing new: skip the signature checks */
+		goto out;
+	}
+	if (!memcmp(ea.hash, eb.hash, 32))
 		bad = "fork proof of one entry twice";
 	else if (!node_roster_find(r, ea.author))
 		bad = "fork proof of an author outside the roster";
@@ -319,16 +367,12 @@ static int fork_check(struct node_ledger *l, const uint8_t *a, size_t a_len,
 		 !crdt_entry_verify(eb.sig, net_id, eb.body, eb.body_len,
 				    eb.author))
 		bad = "fork proof with a bad signature";
-	if (!bad) {
-		key_init(k, 'P');
-		key_feed(k, ea.author, ea.scope);
-		key_u64(k, ea.seq);
-	}
+out:
 	crdt_entry_fini(&ea);
 	crdt_entry_fini(&eb);
 	if (bad)
 		BAD(bad);
-	return 0;
+	return rc;
 }
 
 int node_proof_add(struct node_ledger *l, enum node_proof_kind kind,
@@ -340,7 +384,7 @@ int node_proof_add(struct node_ledger *l, enum node_proof_kind kind,
 		     ? fork_check(l, a, a_len, b, b_len, &k, why)
 		     : divergence_check(l, &a, &a_len, &b, &b_len, &k, why);
 	if (rc)
-		return rc;
+		return rc < 0 ? rc : 0; /* 1: held already */
 	return keep(l, &k, a, a_len, b, b_len);
 }
 

@@ -60,9 +60,10 @@ int node_checkpoint_seen(struct node_ledger *l, const uint8_t pk[32],
 			 const char **why);
 
 /* A proof from a peer, a and b its two signed values: checked in full,
- * then kept. 1 newly kept, 0 already held (for that feed and seq, or that
- * pair of nodes), -EBADMSG (with *why) when it proves nothing, or another
- * negative errno (store). */
+ * then kept. 1 newly kept; 0 when one is held already for that feed and
+ * seq, or that pair of nodes (found before any signature is checked, so a
+ * proof that keeps coming back costs a key lookup); -EBADMSG (with *why)
+ * when it proves nothing; or another negative errno (store). */
 int node_proof_add(struct node_ledger *l, enum node_proof_kind kind,
 		   const uint8_t *a, size_t a_len, const uint8_t *b,
 		   size_t b_len, const char **why);

@@ -6,7 +6,8 @@
  * digest makes a divergence proof that is kept once; fork and divergence
  * proofs from peers are checked in full (different feeds or seqs, one
  * entry twice, bad signatures, agreeing checkpoints are refused) and kept
- * once; status lists them all.
+ * once, and more about a feed seq or pair already proved is dropped
+ * unchecked; each proof is visited by kind.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -277,14 +278,26 @@ static void test_divergence_found_and_kept_once(void **state)
 					&why),
 			 0);
 	assert_int_equal(node_proofs_count(c.l), 1);
-	/* Checkpoints that agree prove nothing; nor do two of one node. */
+	/* Once a pair is proved, more about it is dropped unchecked. */
 	assert_int_equal(node_proof_add(c.l, NODE_PROOF_DIVERGENCE, cp_a.data,
 					cp_a.len, cp_b.data, cp_b.len, &why),
+			 0);
+	/* Checkpoints that agree prove nothing; nor do two of one node (a
+	 * holds no proof of the pair). */
+	assert_int_equal(node_proof_add(a.l, NODE_PROOF_DIVERGENCE, cp_a.data,
+					cp_a.len, cp_b.data, cp_b.len, &why),
 			 -EBADMSG);
-	assert_int_equal(node_proof_add(c.l, NODE_PROOF_DIVERGENCE, cp_a.data,
+	assert_int_equal(node_proof_add(a.l, NODE_PROOF_DIVERGENCE, cp_a.data,
 					cp_a.len, proof_a.data, proof_a.len,
 					&why),
 			 -EBADMSG);
+	/* Nor does a forged signature. */
+	proof_a.data[proof_a.len - 1] ^= 0x01;
+	assert_int_equal(node_proof_add(a.l, NODE_PROOF_DIVERGENCE,
+					proof_a.data, proof_a.len, cp_b.data,
+					cp_b.len, &why),
+			 -EBADMSG);
+	proof_a.data[proof_a.len - 1] ^= 0x01;
 	/* Checkpoints of different vectors prove nothing either. */
 	make_entry(A, 2, h, "patient", &w, h);
 	assert_int_equal(ingest(&b, &w), 0);
@@ -350,17 +363,22 @@ static void test_fork_proof_checked_and_kept_once(void **state)
 	assert_int_equal(node_proof_add(b.l, NODE_PROOF_FORK, e1x.data,
 					e1x.len, e1.data, e1.len, &why),
 			 0);
-	/* Not proofs: one entry twice, different seqs, a bad signature. */
-	assert_int_equal(node_proof_add(b.l, NODE_PROOF_FORK, e1.data, e1.len,
+	/* Not proofs, at a node holding none: one entry twice, different
+	 * seqs, a bad signature. */
+	struct node c;
+	node_up(&c);
+	assert_int_equal(node_proof_add(c.l, NODE_PROOF_FORK, e1.data, e1.len,
 					e1.data, e1.len, &why),
 			 -EBADMSG);
-	assert_int_equal(node_proof_add(b.l, NODE_PROOF_FORK, e1.data, e1.len,
+	assert_int_equal(node_proof_add(c.l, NODE_PROOF_FORK, e1.data, e1.len,
 					e2.data, e2.len, &why),
 			 -EBADMSG);
 	e1x.data[e1x.len - 1] ^= 0x01;
-	assert_int_equal(node_proof_add(b.l, NODE_PROOF_FORK, e1.data, e1.len,
+	assert_int_equal(node_proof_add(c.l, NODE_PROOF_FORK, e1.data, e1.len,
 					e1x.data, e1x.len, &why),
 			 -EBADMSG);
+	assert_int_equal(node_proofs_count(c.l), 0);
+	node_down(&c);
 	assert_int_equal(node_proofs_count(b.l), 1);
 
 	/* With a divergence proof as well, each is visited by kind. */
