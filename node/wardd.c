@@ -968,22 +968,34 @@ static int daemon_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
 	char scope[13];
 	if (d->g && !d->heads_confirmed) {
 		logf_(LOG_WARN, "write.refused", "reason=heads_unconfirmed");
-		snprintf(msg, msg_len,
-			 "refused, nothing written: no peer has yet confirmed "
-			 "this node's own feeds (a node restored from a "
-			 "backup must not fork them); wait for a peer to "
-			 "connect (ward status), or start wardd --standalone "
-			 "if this node is alone for good");
+		snprintf(msg, msg_len, "%s",
+			 NT(n,
+			    "refused, nothing written: no peer has yet "
+			    "confirmed this node's own feeds (a node restored "
+			    "from a backup must not fork them); wait for a "
+			    "peer to connect (ward status), or start wardd "
+			    "--standalone if this node is alone for good",
+			    NODE_REFUSED_ZH
+			    "尚无其他节点确认本节点的记录流（从备份恢复的节点"
+			    "不能分叉记录流）；请等待其他节点连接（见 ward "
+			    "status），若本节点长期单独运行，请用 wardd "
+			    "--standalone 启动"));
 		return NODE_EXIT_BUSY;
 	}
 	if (own_feed_behind(d, scope)) {
 		logf_(LOG_WARN, "write.refused",
 		      "reason=own_feed_behind scope=%s", scope);
 		snprintf(msg, msg_len,
-			 "refused, nothing written: a peer holds more of this "
-			 "node's own feed %s than this node does (restored "
-			 "from a backup?); writes resume once gossip has "
-			 "brought those entries back (see ward status)",
+			 NT(n,
+			    "refused, nothing written: a peer holds more of "
+			    "this node's own feed %s than this node does "
+			    "(restored from a backup?); writes resume once "
+			    "gossip has brought those entries back (see ward "
+			    "status)",
+			    NODE_REFUSED_ZH
+			    "其他节点持有的本节点记录流 %s 比本节点多（是否从"
+			    "备份恢复？）；待同步取回这些条目后即可写入（见 "
+			    "ward status）"),
 			 scope);
 		return NODE_EXIT_BUSY;
 	}
