@@ -1295,17 +1295,6 @@ int node_ledger_read_range(struct node_ledger *l, const uint8_t author[32],
 	return (int)count;
 }
 
-size_t node_ledger_proof_count(struct node_ledger *l)
-{
-	const uint8_t prefix = 'P';
-	size_t n = 0;
-	struct node_kv_iter *it = node_kv_iter_new(l->kv, &prefix, 1);
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it))
-		n++;
-	node_kv_iter_free(it);
-	return n;
-}
-
 /* ---- overlay access for the indexes (index.c) ---- */
 
 void node_txn_put(struct node_txn *t, const uint8_t *key, size_t key_len,

@@ -122,8 +122,6 @@ int node_ledger_read_range(struct node_ledger *l, const uint8_t author[32],
 			   const char *scope, uint64_t from,
 			   size_t max_entries, size_t max_bytes,
 			   struct crdt_buf *out);
-/* How many fork proofs the node holds. */
-size_t node_ledger_proof_count(struct node_ledger *l);
 
 /* ---- reading state (keys in ledger_int.h) ---- */
 
