@@ -7,12 +7,16 @@
  *   ledger_bench write DIR COUNT       node_ledger_write, 10 ops, synced
  *   ledger_bench ingest SRC DST N      foreign entries by SRC's key into
  *                                      DST's store, txns of 500
- *                                      over DIR's log, no recompute
+ *   ledger_bench settle DIR            compacts DIR's store fully, so
+ *                                      what is timed next (audit) does
+ *                                      not share the cores with
+ *                                      compactions the ingest left
  *
  * Timing covers only the measured calls: entry generation for ingest is
  * done outside the clock.
  */
 #include <errno.h>
+#include <rocksdb/c.h>
 #include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -288,6 +292,41 @@ static int mode_ingest(const char *src, const char *dst, size_t total,
 	return 0;
 }
 
+/* Opens DIR/db with its column families, compacts each whole, closes. */
+static int mode_settle(const char *dir)
+{
+	char path[4096], *err = NULL;
+	snprintf(path, sizeof(path), "%s/db", dir);
+	rocksdb_options_t *o = rocksdb_options_create();
+	size_t n = 0;
+	char **names = rocksdb_list_column_families(o, path, &n, &err);
+	if (err) {
+		fprintf(stderr, "settle: %s\n", err);
+		return 1;
+	}
+	const rocksdb_options_t **opts = calloc(n, sizeof(*opts));
+	rocksdb_column_family_handle_t **cf = calloc(n, sizeof(*cf));
+	for (size_t i = 0; i < n; i++)
+		opts[i] = o;
+	rocksdb_t *db = rocksdb_open_column_families(
+	    o, path, (int)n, (const char *const *)names, opts, cf, &err);
+	if (err) {
+		fprintf(stderr, "settle: %s\n", err);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		rocksdb_compact_range_cf(db, cf[i], NULL, 0, NULL, 0);
+	for (size_t i = 0; i < n; i++)
+		rocksdb_column_family_handle_destroy(cf[i]);
+	rocksdb_close(db);
+	rocksdb_list_column_families_destroy(names, n);
+	rocksdb_options_destroy(o);
+	free(opts);
+	free(cf);
+	printf("settled %zu\n", n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0)
@@ -302,7 +341,9 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "ingest1"))
 		return mode_ingest(argv[2], argv[3],
 				   (size_t)strtoull(argv[4], NULL, 10), true);
+	if (argc == 3 && !strcmp(argv[1], "settle"))
+		return mode_settle(argv[2]);
 	fprintf(stderr, "usage: ledger_bench sodium SECS | write DIR N | "
-			"ingest|ingest1 SRC DST N\n");
+			"ingest|ingest1 SRC DST N | settle DIR\n");
 	return 2;
 }
