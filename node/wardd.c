@@ -1452,7 +1452,14 @@ int main(int argc, char **argv)
 		return NODE_EXIT_USAGE;
 	}
 	log_level = d.conf.log_level;
+	/* A ward command that found no daemon holds the store for a moment
+	 * (its own in-process answer): wait a little for it. */
 	int rc = node_ctx_open(dir, &d.node, msg, sizeof(msg));
+	for (int tries = 0; rc == NODE_EXIT_BUSY && tries < 100; tries++) {
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		rc = node_ctx_open(dir, &d.node, msg, sizeof(msg));
+	}
 	if (rc) {
 		fprintf(stderr, "wardd: %s\n", msg);
 		return rc;
