@@ -102,12 +102,15 @@ scrape() {
 wait_until 10 "c serves metrics" scrape
 wait_until 20 "c connected after the restart" connected c 3
 # The text is rendered once a second: wait for one after the reconnection.
-three_up() { scrape && [ "$(grep -c '^ward_peer_connected{peer="[0-9a-f]*"} 1$' metrics.txt)" = 3 ]; }
-wait_until 10 "metrics show three peers connected" three_up
+# A peer's lag is known once it has said what it holds (a DIGEST).
+three_up() {
+	scrape && [ "$(grep -c '^ward_peer_connected{peer="[0-9a-f]*"} 1$' metrics.txt)" = 3 ] &&
+		grep -q '^ward_peer_lag_entries{peer="[0-9a-f]*"} [0-9]*$' metrics.txt
+}
+wait_until 10 "metrics show three peers connected, with their lag" three_up
 M=$(cat metrics.txt)
 contains "$M" "ward_entries $(status_field c .entries)" "entries metric"
 contains "$M" "ward_proofs 0" "proofs metric"
-grep -q '^ward_peer_lag_entries{peer="[0-9a-f]*"} [0-9]*$' metrics.txt || fail "no lag metric: $M"
 grep -q '^ward_gossip_bytes_sent_total [1-9]' metrics.txt || fail "no bytes metric: $M"
 
 note "after wardd dies, ward alone does not sign until wardd has run again"
