@@ -76,6 +76,10 @@ struct peer {
 	size_t served_bytes;   /* this round */
 	struct want *wants;
 	size_t n_wants, cap_wants;
+	/* Forks pulled from it lately (feed, seq), so that a fork the
+	 * vectors keep showing is pulled once, not every round. */
+	struct want forks[8];
+	size_t n_forks;
 };
 
 enum pull_stage { PULL_SENT, PULL_INGESTING };
@@ -322,9 +326,9 @@ static void remove_pull_at(struct net_gossip *g, size_t i)
 	g->n_pulls--;
 }
 
-static void send_pull(struct net_gossip *g, struct peer *p,
-		      const struct want *w, uint64_t from, uint64_t now_ms,
-		      struct net_gossip_actions *out)
+static void send_pull_n(struct net_gossip *g, struct peer *p,
+			const struct want *w, uint64_t from, uint64_t max,
+			uint64_t now_ms, struct net_gossip_actions *out)
 {
 	g->pulls =
 	    grow(g->pulls, &g->cap_pulls, g->n_pulls + 1, sizeof(*g->pulls));
@@ -336,7 +340,7 @@ static void send_pull(struct net_gossip *g, struct peer *p,
 	memcpy(pl->author, w->author, 32);
 	memcpy(pl->scope, w->scope, sizeof(pl->scope));
 	pl->from = from;
-	pl->max = g->cfg.pull_entries;
+	pl->max = max;
 	pl->deadline = now_ms + g->cfg.pull_timeout_ms;
 	p->inflight++;
 
@@ -349,6 +353,13 @@ static void send_pull(struct net_gossip *g, struct peer *p,
 	m.max_entries = pl->max;
 	send_msg(g, p->id, &m, out);
 	g->stats.pulls_sent++;
+}
+
+static void send_pull(struct net_gossip *g, struct peer *p,
+		      const struct want *w, uint64_t from, uint64_t now_ms,
+		      struct net_gossip_actions *out)
+{
+	send_pull_n(g, p, w, from, g->cfg.pull_entries, now_ms, out);
 }
 
 /* Starts pulls from p for the feeds it is ahead on, within its budget and
@@ -608,6 +619,34 @@ static void on_digest(struct net_gossip *g, struct peer *p,
 
 /* Compares a VECTOR chunk with the same key range of the local vector:
  * wants where the peer is ahead, ANNOUNCE where we are. */
+/* The peer's head of a feed has our seq and another hash: its author
+ * signed two entries there. Pulling the peer's one lets the ledger keep
+ * the fork proof (it reports -EEXIST), which then floods. */
+static void pull_fork(struct net_gossip *g, struct peer *p,
+		      const struct net_wire_feed *f, uint64_t now_ms,
+		      struct net_gossip_actions *out)
+{
+	if (feed_busy(g, f->author, f->scope) ||
+	    p->inflight >= g->cfg.max_inflight)
+		return;
+	size_t keep = sizeof(p->forks) / sizeof(p->forks[0]);
+	for (size_t i = 0; i < p->n_forks && i < keep; i++)
+		if (p->forks[i].seq == f->seq &&
+		    same_feed(p->forks[i].author, p->forks[i].scope, f->author,
+			      f->scope))
+			return;
+	struct want *seen = &p->forks[p->n_forks++ % keep];
+	memcpy(seen->author, f->author, 32);
+	memcpy(seen->scope, f->scope, sizeof(seen->scope));
+	seen->seq = f->seq;
+	struct want w;
+	memcpy(w.author, f->author, 32);
+	memcpy(w.scope, f->scope, sizeof(w.scope));
+	w.seq = f->seq;
+	send_pull_n(g, p, &w, f->seq, 1, now_ms, out);
+	g->stats.fork_pulls++;
+}
+
 static void on_vector(struct net_gossip *g, struct peer *p,
 		      const struct net_wire_msg *m, uint64_t now_ms,
 		      struct net_gossip_actions *out)
@@ -649,8 +688,8 @@ static void on_vector(struct net_gossip *g, struct peer *p,
 				add_want(p, f->author, f->scope, f->seq);
 			else if (f->seq < mine[i].seq)
 				ahead[n_ahead++] = mine[i];
-			/* Equal seqs with different heads are a fork: the
-			 * FORK message will carry its proof. */
+			else if (f->seq > 0 && memcmp(f->head, mine[i].head, 32))
+				pull_fork(g, p, f, now_ms, out);
 			i++;
 		}
 	}

@@ -136,6 +136,7 @@ struct net_gossip_stats {
 	uint64_t msgs_received, bytes_received;
 	uint64_t pulls_sent, entries_received, entries_served;
 	uint64_t disconnects, ignored;
+	uint64_t fork_pulls; /* entries pulled to prove a fork */
 };
 
 void net_gossip_cfg_default(struct net_gossip_cfg *cfg);

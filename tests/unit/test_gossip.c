@@ -58,6 +58,7 @@ struct toy {
 	size_t n_proofs;
 	uint8_t *proof[8];
 	size_t proof_len[8];
+	enum net_wire_type proof_type[8];
 };
 
 static struct toy_feed *toy_find(struct toy *t, const uint8_t author[32],
@@ -212,14 +213,15 @@ static int toy_checkpoint(void *ctx, struct crdt_buf *out)
 	return 0;
 }
 
-/* Keeps the pair (a, b) unless held; 1 new, 0 held. */
-static int toy_keep(struct toy *t, const uint8_t *a, size_t a_len,
-		    const uint8_t *b, size_t b_len)
+/* Keeps the pair (a, b) of type unless held; 1 new, 0 held. */
+static int toy_keep(struct toy *t, enum net_wire_type type, const uint8_t *a,
+		    size_t a_len, const uint8_t *b, size_t b_len)
 {
 	size_t len = a_len + b_len;
 	uint8_t *p = malloc(len);
 	/* One order for a pair, so (a, b) and (b, a) are one proof. */
-	bool swap = a_len == b_len && memcmp(a, b, a_len) > 0;
+	bool swap = a_len > b_len ||
+		    (a_len == b_len && memcmp(a, b, a_len) > 0);
 	memcpy(p, swap ? b : a, swap ? b_len : a_len);
 	memcpy(p + (swap ? b_len : a_len), swap ? a : b, swap ? a_len : b_len);
 	for (size_t i = 0; i < t->n_proofs; i++)
@@ -229,6 +231,7 @@ static int toy_keep(struct toy *t, const uint8_t *a, size_t a_len,
 		}
 	assert_true(t->n_proofs < 8);
 	t->proof[t->n_proofs] = p;
+	t->proof_type[t->n_proofs] = type;
 	t->proof_len[t->n_proofs++] = len;
 	return 1;
 }
@@ -245,7 +248,7 @@ static int toy_checkpoint_seen(void *ctx, const uint8_t *cp, size_t len,
 	struct crdt_buf mine;
 	crdt_buf_init(&mine);
 	toy_signed(&mine, t->id, t->state);
-	int rc = toy_keep(t, cp, len, mine.data, mine.len);
+	int rc = toy_keep(t, NET_WIRE_DIVERGENCE, cp, len, mine.data, mine.len);
 	crdt_buf_fini(&mine);
 	return rc;
 }
@@ -260,16 +263,20 @@ static int toy_proof_add(void *ctx, enum net_wire_type type, const uint8_t *a,
 		*why = "toy: invalid proof";
 		return -EBADMSG;
 	}
-	return toy_keep(t, a, a_len, b, b_len);
+	return toy_keep(t, type, a, a_len, b, b_len);
 }
 
 static size_t toy_proofs(void *ctx, net_gossip_proof_fn fn, void *arg)
 {
 	struct toy *t = ctx;
 	for (size_t i = 0; fn && i < t->n_proofs; i++) {
-		/* The two halves: both toy checkpoints of 71 bytes. */
-		size_t half = t->proof_len[i] / 2;
-		fn(arg, NET_WIRE_DIVERGENCE, t->proof[i], half,
+		/* The two halves: two toy checkpoints of 71 bytes, or two
+		 * entries (a fork), of one value each. */
+		struct crdt_mp_cursor c;
+		crdt_mp_cursor_init(&c, t->proof[i], t->proof_len[i], true);
+		assert_int_equal(crdt_mp_skip(&c), 0);
+		size_t half = (size_t)(c.p - t->proof[i]);
+		fn(arg, t->proof_type[i], t->proof[i], half,
 		   t->proof[i] + half, t->proof_len[i] - half);
 	}
 	return t->n_proofs;
@@ -311,6 +318,13 @@ static int toy_ingest(struct toy *t, const uint8_t *p, size_t len, size_t count,
 		struct toy_feed *f = toy_find(t, body, scope, true);
 		if (seq > f->n + 1)
 			return -EAGAIN;
+		size_t len_e = (size_t)(c.p - start);
+		if (seq <= f->n && (f->len[seq - 1] != len_e ||
+				    memcmp(f->e[seq - 1], start, len_e))) {
+			toy_keep(t, NET_WIRE_FORK, f->e[seq - 1],
+				 f->len[seq - 1], start, len_e);
+			return -EEXIST;
+		}
 		if (seq == f->n + 1)
 			toy_append(f, start, (size_t)(c.p - start));
 		(*applied)++;
@@ -826,6 +840,37 @@ static void test_divergence_proof_floods(void **state)
 	net_fini(&w);
 }
 
+/* Two replicas hold different entries at one seq of a feed (its author
+ * forked it): the vectors show equal seqs and different heads, one side
+ * pulls the other's entry, its ingest keeps the fork proof, and the proof
+ * floods to every node; the entry is pulled once, not every round. */
+static void test_fork_found_from_vectors(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	net_gossip_cfg_default(&cfg);
+	net_init(&w, 3, &cfg, 31);
+	for (size_t i = 0; i < 2; i++)
+		toy_write(&w.node[i].toy, 9, "120116", 2, 10);
+	toy_write(&w.node[0].toy, 9, "120116", 1, 10);
+	toy_write(&w.node[1].toy, 9, "120116", 1, 11); /* the fork */
+	net_start(&w);
+	run_until(&w, w.now + 10 * cfg.round_ms);
+	uint64_t pulls = 0;
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(w.node[i].toy.n_proofs, 1);
+		assert_int_equal(w.node[i].toy.proof_type[0], NET_WIRE_FORK);
+		assert_int_equal(w.node[i].n_disc, 0);
+		struct net_gossip_stats st;
+		net_gossip_stats(w.node[i].g, &st);
+		pulls += st.fork_pulls;
+	}
+	assert_true(pulls >= 1);
+	assert_true(pulls <= 4); /* once per peer and fork, not per round */
+	net_fini(&w);
+}
+
 static void test_malformed_disconnects_with_backoff(void **state)
 {
 	(void)state;
@@ -1037,6 +1082,7 @@ int main(void)
 	    cmocka_unit_test(test_inflight_bounded),
 	    cmocka_unit_test(test_feed_pulled_ahead),
 	    cmocka_unit_test(test_divergence_proof_floods),
+	    cmocka_unit_test(test_fork_found_from_vectors),
 	    cmocka_unit_test(test_malformed_disconnects_with_backoff),
 	    cmocka_unit_test(test_bad_entry_disconnects),
 	    cmocka_unit_test(test_idle_traffic_small),
