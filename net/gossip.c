@@ -1104,6 +1104,20 @@ void net_gossip_on_ingested(struct net_gossip *g, uint64_t id, size_t applied,
 		if (now_ms >= p->banned_until)
 			penalise(g, p, "peer sent an entry the ledger rejects",
 				 now_ms, out);
+	} else if (rc == -EILSEQ && !pl.orphan && p->up) {
+		/* The peer holds another branch of a forked feed: its entry
+		 * before the one that failed, set against ours, is the fork
+		 * proof. The want goes; a later round brings it back. */
+		uint64_t seq = pl.from + applied;
+		drop_want(p, pl.author, pl.scope);
+		if (seq >= 2) {
+			struct net_wire_feed f;
+			memset(&f, 0, sizeof(f));
+			memcpy(f.author, pl.author, 32);
+			memcpy(f.scope, pl.scope, sizeof(f.scope));
+			f.seq = seq - 1;
+			pull_fork(g, p, &f, now_ms, out);
+		}
 	} else if (pl.orphan) {
 		/* its wants went with its connection */
 	} else if (rc == 0 && applied == pl.count &&

@@ -190,9 +190,12 @@ void net_gossip_on_local_write(struct net_gossip *g, const uint8_t author[32],
 /* Reports INGEST id (exactly once each, even if its peer went down):
  * applied entries of it were applied or already held, then rc: 0 all of
  * them; -EBADMSG entry number `applied` was rejected outright (the peer is
- * disconnected with a backoff); -EAGAIN it is ahead of its feed's head or
- * of the roster (pulled again later); any other negative errno (a local
- * failure) just ends the batch. */
+ * disconnected with a backoff); -EILSEQ entry number `applied` follows
+ * another entry than ours at the seq before (its author forked the feed;
+ * the peer did nothing wrong, and its entry at that seq is pulled to prove
+ * the fork); -EAGAIN it is ahead of its feed's head or of the roster
+ * (pulled again later); any other negative errno (a local failure) just
+ * ends the batch. */
 void net_gossip_on_ingested(struct net_gossip *g, uint64_t id, size_t applied,
 			    int rc, uint64_t now_ms,
 			    struct net_gossip_actions *out);

@@ -1031,6 +1031,13 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 	static const uint8_t zero[32];
 	if (memcmp(e.prev, has_head ? h.hash : zero, 32) != 0) {
 		reason = "prev does not match the feed's previous entry";
+		/* Signed by its author after another entry than ours at the
+		 * seq before: the author forked the feed. */
+		if (has_head) {
+			reason = "prev names another entry than the one held "
+				 "before it: its author forked the feed";
+			rc = -EILSEQ;
+		}
 		goto out;
 	}
 	if (has_head && e.hlc <= h.hlc) {

@@ -70,8 +70,12 @@ enum node_ingest {
  * *res, or: -EBADMSG rejected outright (*why says why); -EEXIST a validly
  * signed entry that forks its feed (a different entry holds its seq): it
  * is rejected and the pair is kept as a fork proof, and whoever relayed it
- * did nothing wrong; -EAGAIN the entry is ahead of its feed's head (a gap)
- * or names an unknown roster version: retry after the missing ones. */
+ * did nothing wrong; -EILSEQ a validly signed entry next on its feed whose
+ * prev names another entry than the one held before it: its author signed
+ * two histories, the entry is rejected, and whoever relayed it did nothing
+ * wrong (the relayer's entry at the seq before makes the fork proof);
+ * -EAGAIN the entry is ahead of its feed's head (a gap) or names an
+ * unknown roster version: retry after the missing ones. */
 int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 		    bool sig_checked, enum node_ingest *res, const char **why);
 

@@ -627,6 +627,9 @@ static void apply_done(uv_work_t *w, int status)
 	if (in->rc == -EEXIST)
 		logf_(LOG_WARN, "fork.detected", "peer=%s reason=\"%s\"",
 		      member_name(d, in->peer), in->why ? in->why : "");
+	else if (in->rc == -EILSEQ)
+		logf_(LOG_DEBUG, "fork.suspected", "peer=%s reason=\"%s\"",
+		      member_name(d, in->peer), in->why ? in->why : "");
 	else if (in->rc == -EBADMSG && d->views && in->gen == d->gen)
 		d->views[in->peer].last_why = in->why;
 	else if (in->rc && in->rc != -EAGAIN)

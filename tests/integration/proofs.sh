@@ -4,6 +4,9 @@
 #   the node's feed; one peer that is handed the copy's entries keeps the
 #   fork proof and gossip brings it to every node, which `ward status`
 #   shows (JSON .proofs[] with kind "fork", the author and seq);
+# - a node holding the other branch of a forked feed, one entry longer,
+#   is not punished for relaying it: its peers pull the entry before the
+#   one that does not chain, which proves the fork, and it too floods;
 # - a node whose stored state is changed behind its back (its digest no
 #   longer matches its entries) is caught by its peers' checkpoints: every
 #   node ends up holding a divergence proof naming it.
@@ -44,6 +47,33 @@ done
 ok status --data p
 contains "$OUT" "FORK" "status names the fork"
 eq "$(status_field h '.proofs[0].seq')" "$(status_field t2 '.feeds[] | select(.author == "'"$T_ID"'") | .seq')" "fork seq"
+
+note "a fork found by gossip: p holds the copy's branch, two entries long"
+kill_node t TERM
+cp -a t t3
+start_node t
+wait_until 20 "t connected again" connected t 3
+kill_node p TERM
+ok add patient --data t3 scope=120116001 name=丙 # the copy's branch
+ok add patient --data t3 scope=120116001 name=丁
+ok export --data t3 --entries fork2.bin
+ok add patient --data t scope=120116001 name=戊 # the original's branch
+wait_until 10 "h and c hold the original's entry" same_digest h t c
+ok import --data p --entries fork2.bin # in-process: p's daemon is down
+start_node p
+# h, t and c are one entry behind p on t's feed; pulling it they find it
+# follows another entry: they pull p's entry before it, which proves the
+# fork. p relayed its author's entries and is not punished for it.
+two_forks() {
+	[ "$(status_field "$1" '[.proofs[] | select(.kind == "fork")] | length')" = 2 ]
+}
+for n in h t p c; do wait_until 20 "second fork proof at $n" two_forks $n; done
+seq2=$(status_field t3 '.feeds[] | select(.author == "'"$T_ID"'") | .seq')
+eq "$(status_field h '[.proofs[] | select(.kind == "fork") | .seq] | max')" "$((seq2 - 1))" "second fork's seq"
+for n in h t c; do
+	grep -q 'peer.rejected.*District police' "$TMP/$n.log" && fail "$n punished p for relaying a forked feed"
+done
+wait_until 20 "p still connected to all" connected p 3
 
 note "a divergence: c's stored digest changed behind its back"
 C_ID=$(status_field c .node_id)

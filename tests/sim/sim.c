@@ -869,7 +869,8 @@ static void ingest(struct sim *s, struct sim_node *nd, const struct ev *e)
 		rc = node_txn_ingest(t, start, (size_t)(c.p - start), false,
 				     &res, &why);
 		if (rc != 0) {
-			if (rc == -EBADMSG) {
+			/* Honest authors never fork: a fork here is a bug. */
+			if (rc == -EBADMSG || rc == -EILSEQ || rc == -EEXIST) {
 				s->honest_rejects++;
 				fail(s,
 				     "node %d rejected an honest entry "

@@ -7,7 +7,8 @@
  *  (b) ops on an entity whose create arrives later (feed B before feed A)
  *      end identical to the in-order case;
  *  (c) rejected outright, nothing stored: bad signature, unknown author,
- *      seq gap (-EAGAIN), wrong prev, hlc not increasing, trailing bytes;
+ *      seq gap (-EAGAIN), wrong prev (-EILSEQ past seq 1), hlc not
+ *      increasing, trailing bytes;
  *  (d) a fork (two validly signed entries for one feed and seq): -EEXIST
  *      and a 'P' proof;
  *  (e) stored without effect: a police create of a type police may not
@@ -633,12 +634,13 @@ static void test_rejected(void **state)
 	make_entry(&h, &op, 1, &w, hash1);
 	assert_int_equal(try_ingest(&n, w.data, w.len, &why), 0);
 	assert_int_equal(node_ledger_entry_count(n.l), 1);
-	/* seq 2: wrong prev, then hlc equal, then hlc lower */
+	/* seq 2: wrong prev (its author forked the feed: not the relayer's
+	 * fault), then hlc equal, then hlc lower */
 	h.seq = 2;
 	memset(h.prev, 7, 32);
 	h.hlc = (T0 + 1) << 16;
 	make_entry(&h, &op, 1, &w, NULL);
-	assert_int_equal(try_ingest(&n, w.data, w.len, &why), -EBADMSG);
+	assert_int_equal(try_ingest(&n, w.data, w.len, &why), -EILSEQ);
 	memcpy(h.prev, hash1, 32);
 	h.hlc = T0 << 16;
 	make_entry(&h, &op, 1, &w, NULL);
