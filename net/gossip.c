@@ -80,6 +80,10 @@ struct peer {
 	 * vectors keep showing is pulled once, not every round. */
 	struct want forks[8];
 	size_t n_forks;
+	/* Its VECTOR in chunks: the last feed of those seen so far, while
+	 * they follow each other from the first. */
+	bool vec_open;
+	struct want vec_last;
 };
 
 enum pull_stage { PULL_SENT, PULL_INGESTING };
@@ -647,11 +651,35 @@ static void pull_fork(struct net_gossip *g, struct peer *p,
 	g->stats.fork_pulls++;
 }
 
+/* Follows a peer's VECTOR chunk by chunk (each names the last feed of the
+ * one before as its bound); says so once all have come, in order. */
+static void vector_chunk(struct peer *p, const struct net_wire_msg *m,
+			 struct net_gossip_actions *out)
+{
+	if (!m->has_after)
+		p->vec_open = true; /* a first chunk */
+	else if (!p->vec_open ||
+		 !same_feed(m->after_author, m->after_scope,
+			    p->vec_last.author, p->vec_last.scope))
+		p->vec_open = false; /* one went missing: wait for another */
+	if (!p->vec_open)
+		return;
+	if (m->last) {
+		p->vec_open = false;
+		push(out, NET_GOSSIP_VECTOR_WHOLE, p->id);
+	} else if (m->n_feeds > 0) {
+		const struct net_wire_feed *f = &m->feeds[m->n_feeds - 1];
+		memcpy(p->vec_last.author, f->author, 32);
+		memcpy(p->vec_last.scope, f->scope, sizeof(f->scope));
+	}
+}
+
 static void on_vector(struct net_gossip *g, struct peer *p,
 		      const struct net_wire_msg *m, uint64_t now_ms,
 		      struct net_gossip_actions *out)
 {
 	struct net_wire_feed *mine, *ahead;
+	vector_chunk(p, m, out);
 	size_t n_mine, n_ahead = 0, i = 0, j = 0;
 	if (local_vv(g, &mine, &n_mine) != 0)
 		return;

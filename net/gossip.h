@@ -105,6 +105,11 @@ enum net_gossip_action_kind {
 	/* Call net_gossip_on_timer ms after now; replaces any earlier
 	 * TIMER. */
 	NET_GOSSIP_TIMER,
+	/* Peer has now shown every head it holds: a VECTOR whose chunks all
+	 * arrived, in order, from the first to the last. (A node restored
+	 * from a backup learns from it whether a peer holds more of its own
+	 * feeds; DESIGN.md section 5.) */
+	NET_GOSSIP_VECTOR_WHOLE,
 };
 
 struct net_gossip_action {

@@ -80,11 +80,6 @@ struct peer_view {
 	size_t n, cap;
 	bool has_digest;
 	uint8_t digest[32];
-	/* A VECTOR in chunks: the last feed of the chunks seen so far, while
-	 * they follow each other from the first. */
-	bool vec_open;
-	uint8_t vec_author[32];
-	char vec_scope[13];
 	char rejected[48];    /* last reason logged: log each once */
 	const char *last_why; /* the ledger's reason for a rejected entry */
 	uint64_t rejects;
@@ -353,29 +348,6 @@ static void confirm(struct daemon *d, uint32_t peer, const char *how)
 	logf_(LOG_INFO, "heads.confirmed", "peer=%u how=%s", peer, how);
 }
 
-/* Follows a peer's VECTOR chunk by chunk: once every chunk from the first
- * to the last has arrived in order, the peer has told us every head it
- * holds of our feeds. */
-static void vector_chunk(struct daemon *d, uint32_t peer,
-			 struct peer_view *v, const struct net_wire_msg *w)
-{
-	if (!w->has_after)
-		v->vec_open = true; /* a first chunk */
-	else if (!v->vec_open || memcmp(w->after_author, v->vec_author, 32) ||
-		 strcmp(w->after_scope, v->vec_scope))
-		v->vec_open = false; /* one was missed: wait for a whole one */
-	if (!v->vec_open)
-		return;
-	if (w->last) {
-		v->vec_open = false;
-		confirm(d, peer, "vector");
-	} else if (w->n_feeds > 0) {
-		const struct net_wire_feed *f = &w->feeds[w->n_feeds - 1];
-		memcpy(v->vec_author, f->author, 32);
-		snprintf(v->vec_scope, sizeof(v->vec_scope), "%s", f->scope);
-	}
-}
-
 /* Reads what a peer's message says about its vector; the gossip machine
  * decodes it again for itself. Only small messages are decoded whole. */
 static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m, size_t len)
@@ -412,8 +384,6 @@ static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m, size_t len)
 		for (size_t i = 0; i < w.n_feeds; i++)
 			view_note(v, w.feeds[i].author, w.feeds[i].scope,
 				  w.feeds[i].seq, w.type == NET_WIRE_VECTOR);
-		if (w.type == NET_WIRE_VECTOR)
-			vector_chunk(d, peer, v, &w);
 		break;
 	case NET_WIRE_PULL:
 		view_note(v, w.author, w.scope, w.from_seq - 1, false);
@@ -728,6 +698,11 @@ static void handle_actions(struct daemon *d, struct net_gossip_actions *a)
 		case NET_GOSSIP_TIMER:
 			uv_timer_start(&d->gossip_timer, on_gossip_timer,
 				       act->ms, 0);
+			break;
+		case NET_GOSSIP_VECTOR_WHOLE:
+			/* The peer has told us every head it holds of our
+			 * feeds (sniff noted them). */
+			confirm(d, act->peer, "vector");
 			break;
 		}
 	}

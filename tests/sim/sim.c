@@ -388,6 +388,8 @@ static void handle_actions(struct sim *s, struct sim_node *nd,
 			ev_push(s, e);
 			break;
 		}
+		case NET_GOSSIP_VECTOR_WHOLE:
+			break; /* every sim node starts with its store */
 		}
 	}
 	net_gossip_actions_reset(a);

@@ -372,6 +372,7 @@ struct node {
 	uint64_t timer_at;
 	bool has_timer;
 	size_t n_disc;
+	unsigned whole[MAX_NODES]; /* VECTOR_WHOLE seen, by peer */
 	const char *disc_reason[MAX_LOG];
 	uint64_t disc_ms[MAX_LOG];
 };
@@ -474,6 +475,9 @@ static void handle(struct net *w, uint32_t self, struct net_gossip_actions *a)
 		case NET_GOSSIP_TIMER:
 			nd->has_timer = true;
 			nd->timer_at = w->now + act.ms;
+			break;
+		case NET_GOSSIP_VECTOR_WHOLE:
+			nd->whole[act.peer]++;
 			break;
 		}
 	}
@@ -871,6 +875,64 @@ static void test_fork_found_from_vectors(void **state)
 	net_fini(&w);
 }
 
+/* A VECTOR of many chunks: the receiver is told the peer's vector is
+ * whole once every chunk has come in order, and not when one is lost. */
+static void test_vector_whole_across_chunks(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	net_gossip_cfg_default(&cfg);
+	cfg.list_bytes = 64 + 3 * 91; /* three feeds a chunk */
+	net_init(&w, 2, &cfg, 41);
+	static const char *scopes[] = {"12", "13", "14", "15", "16",
+				       "17", "18", "19", "21", "22"};
+	for (size_t i = 0; i < 10; i++)
+		toy_write(&w.node[1].toy, 5, scopes[i], 1, 10);
+	net_start(&w);
+	deliver_all(&w);
+	assert_true(w.sent_type[NET_WIRE_VECTOR] >= 4); /* chunks */
+	assert_int_equal(w.node[0].whole[1], 1);
+	/* Node 1 now asks again; a chunk of node 0's answer is lost. */
+	toy_write(&w.node[0].toy, 6, "120116", 1, 10);
+	struct net_gossip_actions a;
+	net_gossip_actions_init(&a);
+	w.node[1].whole[0] = 0;
+	uint8_t d[32];
+	memset(d, 0xaa, sizeof(d)); /* a digest that differs */
+	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_DIGEST;
+	memcpy(m.digest, d, 32);
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	net_wire_encode(&b, &m);
+	net_gossip_on_message(w.node[0].g, 1, b.data, b.len, w.now, &a);
+	/* Node 0's answer: VECTOR chunks to node 1; drop the second. */
+	size_t chunk = 0;
+	for (size_t k = 0; k < a.n; k++) {
+		struct net_gossip_action *act = &a.v[k];
+		if (act->kind != NET_GOSSIP_SEND || act->len < 3 ||
+		    act->bytes[2] != NET_WIRE_VECTOR)
+			continue;
+		if (chunk++ == 1)
+			continue;
+		struct net_gossip_actions o;
+		net_gossip_actions_init(&o);
+		net_gossip_on_message(w.node[1].g, 0, act->bytes, act->len,
+				      w.now, &o);
+		for (size_t j = 0; j < o.n; j++)
+			if (o.v[j].kind == NET_GOSSIP_VECTOR_WHOLE)
+				w.node[1].whole[0]++;
+		net_gossip_actions_fini(&o);
+	}
+	assert_true(chunk >= 3);
+	assert_int_equal(w.node[1].whole[0], 0);
+	net_gossip_actions_fini(&a);
+	crdt_buf_fini(&b);
+	net_fini(&w);
+}
+
 static void test_malformed_disconnects_with_backoff(void **state)
 {
 	(void)state;
@@ -1083,6 +1145,7 @@ int main(void)
 	    cmocka_unit_test(test_feed_pulled_ahead),
 	    cmocka_unit_test(test_divergence_proof_floods),
 	    cmocka_unit_test(test_fork_found_from_vectors),
+	    cmocka_unit_test(test_vector_whole_across_chunks),
 	    cmocka_unit_test(test_malformed_disconnects_with_backoff),
 	    cmocka_unit_test(test_bad_entry_disconnects),
 	    cmocka_unit_test(test_idle_traffic_small),
