@@ -42,6 +42,10 @@
  * is up: our listener is wedged (accepted connections whose handshake
  * never progresses have been seen after restarts); it is opened again. */
 #define LISTEN_STALL_MS 6000
+/* Reopening drops every peer's inbound connection, so when it does not
+ * help (a peer that cannot reach us at all: a one-way firewall) it is
+ * tried ever more rarely, doubling up to this, until all are well again. */
+#define LISTEN_RETRY_MAX_MS 300000
 #define URL_MAX 300
 
 enum ev_kind { EV_ADD, EV_REM, EV_MSG };
@@ -97,6 +101,7 @@ struct net_transport {
 	char lurl[URL_MAX];
 	bool listening;
 	uint64_t listen_since_ms;
+	uint64_t relisten_wait_ms;
 	uint64_t relistens;
 	nng_tls_config *ltls;
 	struct inpipe *in;
@@ -794,10 +799,15 @@ void net_transport_tick(struct net_transport *t, uint64_t now_ms)
 		    now_ms - p->up_since_ms > LISTEN_STALL_MS)
 			wedged = true;
 	}
+	if (t->relisten_wait_ms == 0 || !wedged)
+		t->relisten_wait_ms = LISTEN_STALL_MS;
 	if (!t->listening ||
-	    (wedged && now_ms - t->listen_since_ms > LISTEN_STALL_MS)) {
-		if (t->listening)
+	    (wedged && now_ms - t->listen_since_ms > t->relisten_wait_ms)) {
+		if (t->listening) {
 			nng_listener_close(t->l); /* and what it accepted */
+			if (t->relisten_wait_ms < LISTEN_RETRY_MAX_MS)
+				t->relisten_wait_ms *= 2;
+		}
 		t->listening = false;
 		if (listen_start(t) == 0)
 			t->relistens++;

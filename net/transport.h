@@ -113,7 +113,9 @@ void net_transport_poll(struct net_transport *t, uint64_t now_ms,
  * the dial is stuck: nng 1.5.2 puts no timeout on a TLS handshake), and
  * opens the listener again when a peer we reach has not reached us for
  * 6 s (accepted connections whose handshake never progressed were seen
- * wedging it after restarts). */
+ * wedging it after restarts); while that goes on, ever more rarely (the
+ * wait doubles up to 5 minutes), since reopening drops every inbound
+ * connection. */
 void net_transport_tick(struct net_transport *t, uint64_t now_ms);
 /* How many times net_transport_tick opened the listener again: a peer we
  * reach had not reached us for 6 s (a wedged listener). */
