@@ -607,15 +607,21 @@ static void on_digest(struct net_gossip *g, struct peer *p,
 		} else {
 			g->stats.ignored++;
 		}
-	} else if (g->ops->state_digest && g->ops->checkpoint &&
-		   !p->checkpoint_sent) {
-		/* The same entries and another state: one of us is wrong.
-		 * Our signed checkpoint lets the peer prove it. */
+	} else {
+		/* It holds exactly our vector. */
+		push(out, NET_GOSSIP_HEADS_SHOWN, p->id)->reason =
+		    "equal_digest";
 		uint8_t s[32];
-		g->ops->state_digest(g->ctx, s);
-		if (memcmp(s, m->state, 32) != 0) {
-			p->checkpoint_sent = true;
-			send_checkpoint(g, p->id, out);
+		if (g->ops->state_digest && g->ops->checkpoint &&
+		    !p->checkpoint_sent) {
+			/* The same entries and another state: one of us is
+			 * wrong. Our signed checkpoint lets the peer prove
+			 * it. */
+			g->ops->state_digest(g->ctx, s);
+			if (memcmp(s, m->state, 32) != 0) {
+				p->checkpoint_sent = true;
+				send_checkpoint(g, p->id, out);
+			}
 		}
 	}
 	free(f);
@@ -666,7 +672,7 @@ static void vector_chunk(struct peer *p, const struct net_wire_msg *m,
 		return;
 	if (m->last) {
 		p->vec_open = false;
-		push(out, NET_GOSSIP_VECTOR_WHOLE, p->id);
+		push(out, NET_GOSSIP_HEADS_SHOWN, p->id)->reason = "vector";
 	} else if (m->n_feeds > 0) {
 		const struct net_wire_feed *f = &m->feeds[m->n_feeds - 1];
 		memcpy(p->vec_last.author, f->author, 32);

@@ -105,11 +105,12 @@ enum net_gossip_action_kind {
 	/* Call net_gossip_on_timer ms after now; replaces any earlier
 	 * TIMER. */
 	NET_GOSSIP_TIMER,
-	/* Peer has now shown every head it holds: a VECTOR whose chunks all
-	 * arrived, in order, from the first to the last. (A node restored
-	 * from a backup learns from it whether a peer holds more of its own
-	 * feeds; DESIGN.md section 5.) */
-	NET_GOSSIP_VECTOR_WHOLE,
+	/* Every head peer holds is now known: its DIGEST equals ours (reason
+	 * "equal_digest"), or its whole VECTOR came, every chunk in order
+	 * from the first to the last ("vector"). A node restored from a
+	 * backup learns from it whether a peer holds more of its own feeds
+	 * (DESIGN.md section 5). */
+	NET_GOSSIP_HEADS_SHOWN,
 };
 
 struct net_gossip_action {

@@ -204,6 +204,15 @@ static int cp_verify(struct node_ledger *l, const struct node_checkpoint *cp,
 	return 0;
 }
 
+int node_checkpoint_read(struct node_ledger *l, const uint8_t *wire,
+			 size_t len, struct node_checkpoint *out,
+			 const char **why)
+{
+	const uint8_t *body, *sig;
+	size_t body_len;
+	return cp_decode(l, wire, len, out, &body, &body_len, &sig, why);
+}
+
 int node_checkpoint_check(struct node_ledger *l, const uint8_t *wire,
 			  size_t len, struct node_checkpoint *out,
 			  const char **why)
@@ -225,20 +234,11 @@ static bool held(struct node_ledger *l, const struct key *k)
 	return true;
 }
 
-/* Stores the pair under key k, synced; 1 stored, 0 already held. */
+/* Stores the pair under key k, synced (the callers found none held
+ * there): 1, or a negative errno. */
 static int keep(struct node_ledger *l, const struct key *k, const uint8_t *a,
 		size_t a_len, const uint8_t *b, size_t b_len)
 {
-	struct node_kv *kv = node_ledger_kv(l);
-	uint8_t *held;
-	size_t held_len;
-	int rc = node_kv_get(kv, k->b, k->len, &held, &held_len);
-	if (rc == 0) {
-		free(held);
-		return 0;
-	}
-	if (rc != -ENOENT)
-		return rc;
 	struct crdt_buf v;
 	crdt_buf_init(&v);
 	crdt_pack_array(&v, 2);
@@ -246,7 +246,7 @@ static int keep(struct node_ledger *l, const struct key *k, const uint8_t *a,
 	crdt_pack_bin(&v, b, b_len);
 	struct node_kv_batch *batch = node_kv_batch_new();
 	node_kv_batch_put(batch, k->b, k->len, v.data, v.len);
-	rc = node_kv_write(kv, batch, true);
+	int rc = node_kv_write(node_ledger_kv(l), batch, true);
 	node_kv_batch_free(batch);
 	crdt_buf_fini(&v);
 	return rc ? rc : 1;

@@ -50,6 +50,12 @@ int node_checkpoint_check(struct node_ledger *l, const uint8_t *wire,
 			  size_t len, struct node_checkpoint *out,
 			  const char **why);
 
+/* The same without the signature check, for checkpoints already checked
+ * (those inside a proof this node keeps). */
+int node_checkpoint_read(struct node_ledger *l, const uint8_t *wire,
+			 size_t len, struct node_checkpoint *out,
+			 const char **why);
+
 /* A peer's checkpoint: compared with this node's state. Returns 1 when it
  * agrees with ours on vector, roster and schema version and differs in
  * digest (a divergence proof of it and our own checkpoint is then kept),

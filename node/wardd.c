@@ -370,12 +370,10 @@ static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m, size_t len)
 		uint8_t mine[32];
 		if (own_digest(d, &h, &n, mine) != 0)
 			break;
-		if (!memcmp(mine, w.digest, 32)) {
+		if (!memcmp(mine, w.digest, 32))
 			for (size_t i = 0; i < n; i++)
 				view_note(v, h[i].author, h[i].scope, h[i].seq,
 					  true);
-			confirm(d, peer, "equal_digest");
-		}
 		free(h);
 		break;
 	}
@@ -699,10 +697,10 @@ static void handle_actions(struct daemon *d, struct net_gossip_actions *a)
 			uv_timer_start(&d->gossip_timer, on_gossip_timer,
 				       act->ms, 0);
 			break;
-		case NET_GOSSIP_VECTOR_WHOLE:
+		case NET_GOSSIP_HEADS_SHOWN:
 			/* The peer has told us every head it holds of our
-			 * feeds (sniff noted them). */
-			confirm(d, act->peer, "vector");
+			 * feeds (sniff noted them in its view). */
+			confirm(d, act->peer, act->reason);
 			break;
 		}
 	}

@@ -388,7 +388,7 @@ static void handle_actions(struct sim *s, struct sim_node *nd,
 			ev_push(s, e);
 			break;
 		}
-		case NET_GOSSIP_VECTOR_WHOLE:
+		case NET_GOSSIP_HEADS_SHOWN:
 			break; /* every sim node starts with its store */
 		}
 	}

@@ -372,7 +372,7 @@ struct node {
 	uint64_t timer_at;
 	bool has_timer;
 	size_t n_disc;
-	unsigned whole[MAX_NODES]; /* VECTOR_WHOLE seen, by peer */
+	unsigned whole[MAX_NODES]; /* HEADS_SHOWN seen, by peer */
 	const char *disc_reason[MAX_LOG];
 	uint64_t disc_ms[MAX_LOG];
 };
@@ -476,7 +476,7 @@ static void handle(struct net *w, uint32_t self, struct net_gossip_actions *a)
 			nd->has_timer = true;
 			nd->timer_at = w->now + act.ms;
 			break;
-		case NET_GOSSIP_VECTOR_WHOLE:
+		case NET_GOSSIP_HEADS_SHOWN:
 			nd->whole[act.peer]++;
 			break;
 		}
@@ -875,8 +875,9 @@ static void test_fork_found_from_vectors(void **state)
 	net_fini(&w);
 }
 
-/* A VECTOR of many chunks: the receiver is told the peer's vector is
- * whole once every chunk has come in order, and not when one is lost. */
+/* A VECTOR of many chunks: the receiver is told the peer has shown its
+ * heads once every chunk has come in order, and not when one is lost; a
+ * DIGEST equal to the receiver's own vector shows them too. */
 static void test_vector_whole_across_chunks(void **state)
 {
 	(void)state;
@@ -922,12 +923,29 @@ static void test_vector_whole_across_chunks(void **state)
 		net_gossip_on_message(w.node[1].g, 0, act->bytes, act->len,
 				      w.now, &o);
 		for (size_t j = 0; j < o.n; j++)
-			if (o.v[j].kind == NET_GOSSIP_VECTOR_WHOLE)
+			if (o.v[j].kind == NET_GOSSIP_HEADS_SHOWN)
 				w.node[1].whole[0]++;
 		net_gossip_actions_fini(&o);
 	}
 	assert_true(chunk >= 3);
 	assert_int_equal(w.node[1].whole[0], 0);
+	/* A DIGEST equal to node 1's own vector shows every head too. */
+	struct net_wire_feed *f;
+	size_t n;
+	assert_int_equal(toy_vv(&w.node[1].toy, &f, &n), 0);
+	net_gossip_vv_digest(f, n, m.digest);
+	free(f);
+	crdt_buf_reset(&b);
+	net_wire_encode(&b, &m);
+	net_gossip_actions_reset(&a);
+	net_gossip_on_message(w.node[1].g, 0, b.data, b.len, w.now, &a);
+	size_t shown = 0;
+	for (size_t k = 0; k < a.n; k++)
+		if (a.v[k].kind == NET_GOSSIP_HEADS_SHOWN) {
+			assert_string_equal(a.v[k].reason, "equal_digest");
+			shown++;
+		}
+	assert_int_equal(shown, 1);
 	net_gossip_actions_fini(&a);
 	crdt_buf_fini(&b);
 	net_fini(&w);

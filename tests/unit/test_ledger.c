@@ -40,6 +40,7 @@
 #include "node/roster.h"
 #include "node/schema.h"
 #include "node/verify.h"
+#include "tests/common/testnode.h"
 
 static uint64_t seed;
 #include "tests/common/testseed.h"
@@ -96,20 +97,12 @@ struct node {
 
 static void node_up(struct node *n)
 {
-	const char *why = NULL;
-	n->kv = node_kv_new_mem();
-	assert_non_null(n->kv);
-	assert_int_equal(node_ledger_open(n->kv, &n->l), 0);
-	int rc = node_ledger_set_roster(n->l, roster, roster_len, &why);
-	if (rc)
-		fprintf(stderr, "set_roster: %s\n", why);
-	assert_int_equal(rc, 0);
+	test_node_open(&n->kv, &n->l, roster, roster_len);
 }
 
 static void node_down(struct node *n)
 {
-	node_ledger_close(n->l);
-	node_kv_close(n->kv);
+	test_node_close(n->kv, n->l);
 }
 
 static size_t count_prefix(struct node_kv *kv, char family)

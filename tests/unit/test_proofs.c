@@ -25,6 +25,7 @@
 #include "node/ledger.h"
 #include "node/proofs.h"
 #include "node/roster.h"
+#include "tests/common/testnode.h"
 
 enum { A, B, C, N_MEMBERS };
 static uint8_t pk[N_MEMBERS + 1][32], sk[N_MEMBERS + 1][64]; /* +1: stranger */
@@ -81,17 +82,12 @@ struct node {
 
 static void node_up(struct node *n)
 {
-	const char *why = NULL;
-	n->kv = node_kv_new_mem();
-	assert_int_equal(node_ledger_open(n->kv, &n->l), 0);
-	assert_int_equal(node_ledger_set_roster(n->l, roster, roster_len, &why),
-			 0);
+	test_node_open(&n->kv, &n->l, roster, roster_len);
 }
 
 static void node_down(struct node *n)
 {
-	node_ledger_close(n->l);
-	node_kv_close(n->kv);
+	test_node_close(n->kv, n->l);
 }
 
 /* Entry seq of feed (who, SCOPE) creating a record of type, chained to

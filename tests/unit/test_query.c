@@ -34,6 +34,7 @@
 #include "node/query.h"
 #include "node/roster.h"
 #include "node/schema.h"
+#include "tests/common/testnode.h"
 #include "tests/common/testseed.h"
 
 static uint64_t rng;
@@ -81,18 +82,13 @@ struct node {
 
 static void node_up(struct node *n)
 {
-	const char *why = NULL;
-	n->kv = node_kv_new_mem();
 	n->now = 1780000000000ull;
-	assert_int_equal(node_ledger_open(n->kv, &n->l), 0);
-	assert_int_equal(node_ledger_set_roster(n->l, roster, roster_len, &why),
-			 0);
+	test_node_open(&n->kv, &n->l, roster, roster_len);
 }
 
 static void node_down(struct node *n)
 {
-	node_ledger_close(n->l);
-	node_kv_close(n->kv);
+	test_node_close(n->kv, n->l);
 }
 
 /* Writes one entry as who in scope: a create of type (when type is set,
