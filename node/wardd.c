@@ -1382,7 +1382,7 @@ static void on_signal(uv_signal_t *s, int signum)
 }
 
 static const char usage[] =
-    "usage: wardd --data DIR [--insecure]\n"
+    "usage: wardd --data DIR [--insecure] [--standalone]\n"
     "Runs the ward node in DIR (or $WARD_DATA): serves the local API that\n"
     "the ward command uses over ipc:// inside DIR and replicates the\n"
     "ledger with the roster's other members over mutual TLS.\n"
@@ -1392,8 +1392,11 @@ static const char usage[] =
     "Local writes wait until a peer has shown what it holds of this\n"
     "node's own feeds, so that a node restored from a backup never\n"
     "forks them; they are refused while a peer holds more of them.\n"
+    "After wardd dies (no clean stop), ward alone refuses to sign on\n"
+    "this store until wardd has run again.\n"
     "Settings: DIR/wardd.conf (see ops/wardd.conf.example). SIGHUP\n"
-    "rereads it; SIGTERM stops the node.\n";
+    "rereads it (replication restarts only when its settings or the\n"
+    "roster changed); SIGTERM stops the node.\n";
 
 int main(int argc, char **argv)
 {
