@@ -53,6 +53,9 @@ static const char usage[] =
 	"  ward audit verify                            check every entry, recompute state\n"
 	"  ward export --entries FILE                   signed entries, as stored\n"
 	"  ward import --entries FILE                   verify and apply such a file\n"
+	"  ward unblock --accept-fork-risk              sign before a peer confirms this\n"
+	"                                               node's own feeds (after a restore\n"
+	"                                               or an unclean stop, with no peer)\n"
 	"\n"
 	"--data may be omitted when WARD_DATA is set. Set fields take values\n"
 	"separated by '|'. Ids: TYPE-<32 hex> or a unique prefix of >= 6 hex.\n"
@@ -67,7 +70,7 @@ struct args {
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
-	bool labels, skip_bad, dry_run;
+	bool labels, skip_bad, dry_run, accept_fork_risk;
 	const char **members;
 	size_t n_members;
 };
@@ -99,6 +102,10 @@ static int parse(int argc, char **argv, struct args *a)
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
 			fputs(usage, stdout);
 			exit(0);
+		}
+		if (!strcmp(s, "--accept-fork-risk")) {
+			a->accept_fork_risk = true;
+			continue;
 		}
 		if (!strcmp(s, "--labels") || !strcmp(s, "--skip-bad") ||
 		    !strcmp(s, "--dry-run")) {
@@ -331,9 +338,31 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		if (node_doc_get_bool(r, "insecure", false))
 			printf("INSECURE plain tcp between nodes: no TLS, peers "
 			       "not authenticated\n");
-		if (node_doc_get_bool(r, "writes_blocked", false))
-			printf("WRITES BLOCKED: a peer holds more of this node's "
-			       "own feed; waiting for gossip to bring it back\n");
+		if (node_doc_get_bool(r, "writes_blocked", false)) {
+			const char *why =
+			    node_doc_get_str(r, "writes_blocked_reason");
+			if (why && !strcmp(why, "own_feed_behind"))
+				printf("%s", T("WRITES BLOCKED: a peer sent signed "
+					       "entries of this node's own feed "
+					       "that are not applied yet\n",
+					       "写入已暂停：其他节点发来的本节点"
+					       "记录流签名条目尚未应用\n"));
+			else if (why && !strcmp(why, "restored_unconfirmed"))
+				printf("%s", T("WRITES BLOCKED: restored from a "
+					       "backup; waiting for a peer to "
+					       "confirm this node's own feeds "
+					       "(ward unblock --help)\n",
+					       "写入已暂停：本节点从备份恢复，正在"
+					       "等待其他节点确认本节点记录流\n"));
+			else
+				printf("%s", T("WRITES BLOCKED: wardd stopped "
+					       "uncleanly after writes no peer "
+					       "confirmed; waiting for a peer to "
+					       "confirm this node's own feeds\n",
+					       "写入已暂停：wardd 在未经确认的写入后"
+					       "未正常停止，正在等待其他节点确认本"
+					       "节点记录流\n"));
+		}
 		const struct node_doc *peers = node_doc_get(r, "peers");
 		printf(T("peers    %zu\n", "对等节点 %zu\n"), node_doc_len(peers));
 		for (size_t i = 0; i < node_doc_len(peers); i++) {
@@ -353,6 +382,14 @@ static void print_human(const char *cmd, const struct node_doc *r)
 				       : T("disconnected", "未连接"),
 			       lagtxt, seen ? seen : "never");
 		}
+	} else if (!strcmp(cmd, "unblock")) {
+		printf("%s", node_doc_get_bool(r, "was_blocked", false)
+				 ? T("writes unblocked: this node signs now, "
+				     "without a peer's confirmation\n",
+				     "已解除写入暂停：本节点现在即可签名写入，"
+				     "未经其他节点确认\n")
+				 : T("writes were not blocked\n",
+				     "写入本未暂停\n"));
 	} else if (!strcmp(cmd, "audit_verify")) {
 		const struct node_doc *fail = node_doc_get(r, "failures");
 		for (size_t i = 0; i < node_doc_len(fail); i++)
@@ -653,6 +690,14 @@ static int run(struct args *ap)
 		if ((rc = need_data(&a)))
 			return rc;
 		return call(&a, "status", node_doc_object());
+	}
+	if (!strcmp(cmd, "unblock")) {
+		if ((rc = need_data(&a)))
+			return rc;
+		struct node_doc *req = node_doc_object();
+		node_doc_set(req, "accept_fork_risk",
+			     node_doc_bool(a.accept_fork_risk));
+		return call(&a, "unblock", req);
 	}
 	if (!strcmp(cmd, "due") || !strcmp(cmd, "joint-missing") ||
 	    !strcmp(cmd, "report") || !strcmp(cmd, "duplicates") ||

@@ -52,6 +52,9 @@
 #include "net/wire.h"
 
 #define MAX_WANTS 4096u
+#define WANT_SLOTS (2u * MAX_WANTS) /* open addressing, half full at most */
+#define MAX_EVIDENCE 64u	    /* own feeds with evidence held */
+#define MAX_CAPPED 16u		    /* authors at their feed cap */
 /* Largest VECTOR item: array, bin(32), str(12), uint64, bin(32). */
 #define VECTOR_ITEM_MAX 91u
 #define ANNOUNCE_ITEM_MAX 57u
@@ -60,7 +63,8 @@
 struct want {
 	uint8_t author[32];
 	char scope[NET_WIRE_SCOPE_BYTES];
-	uint64_t seq; /* what the peer said it holds */
+	uint64_t seq;  /* what the peer said it holds */
+	uint32_t hash; /* its slot in the peer's wants table */
 };
 
 struct peer {
@@ -74,8 +78,19 @@ struct peer {
 	bool checkpoint_sent;  /* this round */
 	uint32_t checkpoints_in; /* CHECKPOINTs taken from it this round */
 	size_t served_bytes;   /* this round */
+	/* Budgets of this round (cfg.max_*), checked before the work. */
+	uint32_t digests_in, proofs_in, pulls_in;
+	size_t items_in;
+	bool sent; /* sent anything this round */
+	uint64_t over_budget;
+	/* The feeds it is ahead on, with a hash table over them (slots hold
+	 * index + 1) so that a long list costs O(1) per item. */
 	struct want *wants;
 	size_t n_wants, cap_wants;
+	uint32_t *slots;
+	/* What its last whole VECTOR showed: our entries it lacked. */
+	bool lag_known;
+	uint64_t lag;
 	/* Forks pulled from it lately (feed, seq), so that a fork the
 	 * vectors keep showing is pulled once, not every round. */
 	struct want forks[8];
@@ -84,6 +99,8 @@ struct peer {
 	 * they follow each other from the first. */
 	bool vec_open;
 	struct want vec_last;
+	bool vec_own_ahead; /* this pass listed an own feed beyond our head */
+	uint64_t vec_lag;   /* this pass: our entries it lacks */
 };
 
 enum pull_stage { PULL_SENT, PULL_INGESTING };
@@ -114,6 +131,25 @@ struct net_gossip {
 	size_t n_pulls, cap_pulls;
 	size_t proofs_shared; /* proofs held when they were last sent out */
 	struct net_gossip_stats stats;
+	uint8_t hash_key[16]; /* SipHash key of the wants tables */
+	/* The local vector, sorted, and its digest, while vv_version says
+	 * it has not changed. */
+	struct net_wire_feed *vv;
+	size_t n_vv;
+	bool vv_valid;
+	uint64_t vv_ver;
+	uint8_t vv_digest[32];
+	/* Own feeds (cfg.self) of which a peer showed a verified entry:
+	 * the highest seq shown. */
+	struct {
+		char scope[NET_WIRE_SCOPE_BYTES];
+		uint64_t seq;
+	} evidence[MAX_EVIDENCE];
+	size_t n_evidence;
+	/* Authors whose feed cap the ledger reported (-EDQUOT): their feeds
+	 * new to us are not wanted. A ring: the oldest is forgotten. */
+	uint8_t capped[MAX_CAPPED][32];
+	size_t n_capped;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -173,10 +209,15 @@ void net_gossip_actions_fini(struct net_gossip_actions *a)
 	memset(a, 0, sizeof(*a));
 }
 
+static struct peer *find_peer(struct net_gossip *g, uint32_t id);
+
 static void send_buf(struct net_gossip *g, uint32_t peer, struct crdt_buf *b,
 		     struct net_gossip_actions *out)
 {
 	assert(b->len <= NET_WIRE_MAX_MSG_BYTES);
+	struct peer *p = find_peer(g, peer);
+	if (p)
+		p->sent = true;
 	struct net_gossip_action *a = push(out, NET_GOSSIP_SEND, peer);
 	a->bytes = crdt_buf_take(b, &a->len);
 	g->stats.msgs_sent++;
@@ -218,19 +259,93 @@ void net_gossip_vv_digest(struct net_wire_feed *feeds, size_t n,
 	crdt_buf_fini(&b);
 }
 
-/* The local vector, sorted. 0 or the replica's error. */
-static int local_vv(struct net_gossip *g, struct net_wire_feed **out, size_t *n)
+/* The local vector, sorted, and its digest: borrowed from the cache,
+ * valid until the next call. Read again only when the replica's
+ * vv_version moved (or it has none), so that a message from a peer costs
+ * no read of the whole vector. 0 or the replica's error. */
+static int local_vv(struct net_gossip *g, const struct net_wire_feed **out,
+		    size_t *n, const uint8_t **digest)
 {
-	struct net_wire_feed *f = NULL;
-	size_t k = 0;
-	int rc = g->ops->vv(g->ctx, &f, &k);
-	if (rc != 0)
-		return rc;
-	if (k > 1)
-		qsort(f, k, sizeof(*f), feed_cmp);
-	*out = f;
-	*n = k;
+	uint64_t ver = g->ops->vv_version ? g->ops->vv_version(g->ctx) : 0;
+	if (!g->vv_valid || !g->ops->vv_version || ver != g->vv_ver) {
+		struct net_wire_feed *f = NULL;
+		size_t k = 0;
+		int rc = g->ops->vv(g->ctx, &f, &k);
+		if (rc != 0)
+			return rc;
+		net_gossip_vv_digest(f, k, g->vv_digest); /* sorts f */
+		free(g->vv);
+		g->vv = f;
+		g->n_vv = k;
+		g->vv_ver = ver;
+		g->vv_valid = true;
+	}
+	*out = g->vv;
+	*n = g->n_vv;
+	if (digest)
+		*digest = g->vv_digest;
 	return 0;
+}
+
+/* Our head seq of a feed, from the cached vector (binary search). */
+static uint64_t local_seq(struct net_gossip *g, const uint8_t author[32],
+			  const char *scope)
+{
+	const struct net_wire_feed *f;
+	size_t n;
+	if (local_vv(g, &f, &n, NULL) != 0)
+		return g->ops->feed_seq(g->ctx, author, scope);
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = net_wire_feed_cmp(f[mid].author, f[mid].scope, author,
+					  scope);
+		if (c == 0)
+			return f[mid].seq;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static bool is_self(const struct net_gossip *g, const uint8_t author[32])
+{
+	return g->cfg.has_self && memcmp(author, g->cfg.self, 32) == 0;
+}
+
+static bool is_capped(const struct net_gossip *g, const uint8_t author[32])
+{
+	size_t n = g->n_capped < MAX_CAPPED ? g->n_capped : MAX_CAPPED;
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(g->capped[i], author, 32))
+			return true;
+	return false;
+}
+
+/* Spends one unit of a peer's budget for this round: false (and the
+ * message or item is ignored) when none is left. */
+static bool spend(struct net_gossip *g, struct peer *p, size_t *used,
+		  size_t max, size_t n)
+{
+	if (*used + n > max) {
+		p->over_budget++;
+		g->stats.over_budget++;
+		g->stats.ignored++;
+		return false;
+	}
+	*used += n;
+	return true;
+}
+
+static bool spend32(struct net_gossip *g, struct peer *p, uint32_t *used,
+		    uint32_t max)
+{
+	size_t u = *used;
+	bool ok = spend(g, p, &u, max, 1);
+	*used = (uint32_t)u;
+	return ok;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -264,17 +379,63 @@ static bool same_feed(const uint8_t a_author[32], const char *a_scope,
 	       strcmp(a_scope, b_scope) == 0;
 }
 
-/* Records that peer p holds feed up to seq (keeps the largest claim). */
-static void add_want(struct peer *p, const uint8_t author[32],
-		     const char *scope, uint64_t seq)
+/*
+ * A peer's wants: an array (pull order) and a linear-probing hash table
+ * of WANT_SLOTS over it, keyed by SipHash of the feed under the machine's
+ * own key, so that a peer cannot choose feeds that collide. Removal
+ * moves the last want into the hole and closes the probe run behind the
+ * removed slot (backward shift), so no tombstones build up.
+ */
+static uint32_t want_hash(const struct net_gossip *g, const uint8_t author[32],
+			  const char *scope)
 {
-	for (size_t i = 0; i < p->n_wants; i++) {
-		struct want *w = &p->wants[i];
-		if (same_feed(w->author, w->scope, author, scope)) {
-			if (seq > w->seq)
-				w->seq = seq;
-			return;
-		}
+	uint8_t in[32 + NET_WIRE_SCOPE_BYTES], h[8];
+	size_t len = strlen(scope);
+	memcpy(in, author, 32);
+	memcpy(in + 32, scope, len);
+	crypto_shorthash(h, in, 32 + len, g->hash_key);
+	return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
+	       (uint32_t)h[3] << 24;
+}
+
+/* The slot holding feed (author, scope), or the empty slot where it
+ * would go. */
+static size_t want_slot(const struct peer *p, uint32_t hash,
+			const uint8_t author[32], const char *scope)
+{
+	size_t mask = WANT_SLOTS - 1, i = hash & mask;
+	while (p->slots[i]) {
+		const struct want *w = &p->wants[p->slots[i] - 1];
+		if (w->hash == hash && same_feed(w->author, w->scope, author,
+						 scope))
+			return i;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+static void slots_clear(struct peer *p)
+{
+	if (p->slots)
+		memset(p->slots, 0, WANT_SLOTS * sizeof(*p->slots));
+}
+
+/* Records that peer p holds feed up to seq (keeps the largest claim). */
+static void add_want(struct net_gossip *g, struct peer *p,
+		     const uint8_t author[32], const char *scope, uint64_t seq)
+{
+	if (!p->slots) {
+		p->slots = calloc(WANT_SLOTS, sizeof(*p->slots));
+		if (!p->slots)
+			abort(); /* 32 KiB per peer, once */
+	}
+	uint32_t hash = want_hash(g, author, scope);
+	size_t s = want_slot(p, hash, author, scope);
+	if (p->slots[s]) {
+		struct want *w = &p->wants[p->slots[s] - 1];
+		if (seq > w->seq)
+			w->seq = seq;
+		return;
 	}
 	if (p->n_wants >= MAX_WANTS)
 		return; /* rediscovered by a later round */
@@ -284,25 +445,55 @@ static void add_want(struct peer *p, const uint8_t author[32],
 	memcpy(w->author, author, 32);
 	memcpy(w->scope, scope, sizeof(w->scope));
 	w->seq = seq;
+	w->hash = hash;
+	p->slots[s] = (uint32_t)p->n_wants;
+}
+
+/* Empties slot s and shifts back the entries of its probe run that
+ * would no longer be found. */
+static void slot_remove(struct peer *p, size_t s)
+{
+	size_t mask = WANT_SLOTS - 1, i = s, j = s;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!p->slots[j])
+			break;
+		size_t home = p->wants[p->slots[j] - 1].hash & mask;
+		/* j's entry may fill i when its home is not in (i, j]. */
+		bool between = i <= j ? (i < home && home <= j)
+				      : (i < home || home <= j);
+		if (!between) {
+			p->slots[i] = p->slots[j];
+			i = j;
+		}
+	}
+	p->slots[i] = 0;
 }
 
 static void drop_want_at(struct peer *p, size_t i)
 {
-	/* Order matters for determinism only, so keep it. */
-	memmove(&p->wants[i], &p->wants[i + 1],
-		(p->n_wants - i - 1) * sizeof(*p->wants));
+	struct want *w = &p->wants[i];
+	slot_remove(p, want_slot(p, w->hash, w->author, w->scope));
+	size_t last = p->n_wants - 1;
+	if (i != last) {
+		/* The last want fills the hole: repoint its slot. */
+		struct want *l = &p->wants[last];
+		p->slots[want_slot(p, l->hash, l->author, l->scope)] =
+		    (uint32_t)i + 1;
+		*w = *l;
+	}
 	p->n_wants--;
 }
 
-static void drop_want(struct peer *p, const uint8_t author[32],
-		      const char *scope)
+static void drop_want(struct net_gossip *g, struct peer *p,
+		      const uint8_t author[32], const char *scope)
 {
-	for (size_t i = 0; i < p->n_wants; i++)
-		if (same_feed(p->wants[i].author, p->wants[i].scope, author,
-			      scope)) {
-			drop_want_at(p, i);
-			return;
-		}
+	if (!p->slots || !p->n_wants)
+		return;
+	uint32_t hash = want_hash(g, author, scope);
+	size_t s = want_slot(p, hash, author, scope);
+	if (p->slots[s])
+		drop_want_at(p, p->slots[s] - 1);
 }
 
 /* Pulls of feed (author, scope) in flight, from any peer. */
@@ -380,7 +571,7 @@ static void schedule(struct net_gossip *g, struct peer *p, uint64_t now_ms,
 			i++;
 			continue;
 		}
-		uint64_t mine = g->ops->feed_seq(g->ctx, w.author, w.scope);
+		uint64_t mine = local_seq(g, w.author, w.scope);
 		if (mine >= w.seq) {
 			drop_want_at(p, i);
 			continue;
@@ -403,6 +594,9 @@ static void peer_gone(struct net_gossip *g, struct peer *p)
 	p->up = false;
 	p->inflight = 0;
 	p->n_wants = 0;
+	slots_clear(p);
+	p->vec_open = false;
+	p->lag_known = false;
 	for (size_t i = 0; i < g->n_pulls;) {
 		struct pull *pl = &g->pulls[i];
 		if (pl->peer != p->id || pl->orphan) {
@@ -441,7 +635,7 @@ static void penalise(struct net_gossip *g, struct peer *p, const char *reason,
 /* Lists: VECTOR and ANNOUNCE in chunks of at most list_bytes.             */
 
 static void send_vector(struct net_gossip *g, uint32_t peer,
-			struct net_wire_feed *feeds, size_t n,
+			const struct net_wire_feed *feeds, size_t n,
 			struct net_gossip_actions *out)
 {
 	size_t per = (g->cfg.list_bytes - LIST_OVERHEAD) / VECTOR_ITEM_MAX;
@@ -456,7 +650,7 @@ static void send_vector(struct net_gossip *g, uint32_t peer,
 			memcpy(m.after_scope, feeds[i - 1].scope,
 			       sizeof(m.after_scope));
 		}
-		m.feeds = feeds + i;
+		m.feeds = (struct net_wire_feed *)(feeds + i); /* read only */
 		m.n_feeds = n - i < per ? n - i : per;
 		i += m.n_feeds;
 		m.last = i == n;
@@ -528,24 +722,36 @@ static void share_one(void *arg, enum net_wire_type type, const uint8_t *a,
 		send_msg(sh->g, sh->peers[i], &m, sh->out);
 }
 
+/* The ids of the connected peers other than `except` (all of them for
+ * UINT32_MAX) or only `only`; owned. */
+static uint32_t *up_peers(struct net_gossip *g, uint32_t only, uint32_t except,
+			  size_t *n)
+{
+	uint32_t *ids = malloc((g->n_peers ? g->n_peers : 1) * sizeof(*ids));
+	if (!ids)
+		abort();
+	*n = 0;
+	for (size_t i = 0; i < g->n_peers; i++) {
+		struct peer *p = &g->peers[i];
+		if (p->up && p->id != except &&
+		    (only == UINT32_MAX || p->id == only))
+			ids[(*n)++] = p->id;
+	}
+	return ids;
+}
+
 /* Sends every proof held to one peer (peer != UINT32_MAX) or to every
- * connected one. Proofs are rare and each is kept once per feed and seq
- * or pair of nodes, so sending them all is cheap; a receiver passes on
- * only what is new to it, so the flood ends. */
+ * connected one. A node keeps one fork proof per author and one
+ * divergence proof per pair of nodes, so this is bounded by the roster,
+ * whatever peers send; it runs when a peer comes up and when the node
+ * found a proof by itself (an ingest, an import). */
 static void share_proofs(struct net_gossip *g, uint32_t peer,
 			 struct net_gossip_actions *out)
 {
 	if (!g->ops->proofs)
 		return;
-	uint32_t *ids = malloc((g->n_peers ? g->n_peers : 1) * sizeof(*ids));
-	if (!ids)
-		abort();
-	size_t n = 0;
-	for (size_t i = 0; i < g->n_peers; i++) {
-		struct peer *p = &g->peers[i];
-		if (p->up && (peer == UINT32_MAX || p->id == peer))
-			ids[n++] = p->id;
-	}
+	size_t n;
+	uint32_t *ids = up_peers(g, peer, UINT32_MAX, &n);
 	struct share sh = {g, out, ids, n};
 	size_t held = g->ops->proofs(g->ctx, n ? share_one : NULL, &sh);
 	if (peer == UINT32_MAX)
@@ -561,11 +767,8 @@ static void on_checkpoint(struct net_gossip *g, struct peer *p,
 	/* Each costs a signature check and one of ours; a peer gets few
 	 * answers per round (one from us), so a few suffice. */
 	if (!g->ops->checkpoint_seen ||
-	    p->checkpoints_in >= g->cfg.max_vectors) {
-		g->stats.ignored++;
+	    !spend32(g, p, &p->checkpoints_in, g->cfg.max_vectors))
 		return;
-	}
-	p->checkpoints_in++;
 	int rc = g->ops->checkpoint_seen(g->ctx, m->a, m->a_len, &why);
 	if (rc == -EBADMSG)
 		penalise(g, p, why, now_ms, out);
@@ -573,6 +776,11 @@ static void on_checkpoint(struct net_gossip *g, struct peer *p,
 		share_proofs(g, UINT32_MAX, out);
 }
 
+/* A proof new to us is passed on, alone, to every other connected peer;
+ * one already held (the replica keeps one per author, or per pair of
+ * nodes) ends there, so the flood ends and a forker signing thousands of
+ * pairs costs each node one proof and a key lookup per message, within
+ * the peer's per-round budget. */
 static void on_proof(struct net_gossip *g, struct peer *p,
 		     const struct net_wire_msg *m, uint64_t now_ms,
 		     struct net_gossip_actions *out)
@@ -582,53 +790,61 @@ static void on_proof(struct net_gossip *g, struct peer *p,
 		g->stats.ignored++;
 		return;
 	}
+	if (!spend32(g, p, &p->proofs_in, g->cfg.max_proofs))
+		return;
 	int rc = g->ops->proof_add(g->ctx, m->type, m->a, m->a_len, m->b,
 				   m->b_len, &why);
-	if (rc == -EBADMSG)
+	if (rc == -EBADMSG) {
 		penalise(g, p, why, now_ms, out);
-	else if (rc == 1)
-		share_proofs(g, UINT32_MAX, out);
+	} else if (rc == 1) {
+		size_t n;
+		uint32_t *ids = up_peers(g, UINT32_MAX, p->id, &n);
+		struct share sh = {g, out, ids, n};
+		share_one(&sh, m->type, m->a, m->a_len, m->b, m->b_len);
+		free(ids);
+		if (g->ops->proofs)
+			g->proofs_shared = g->ops->proofs(g->ctx, NULL, NULL);
+	}
 }
 
 static void on_digest(struct net_gossip *g, struct peer *p,
 		      const struct net_wire_msg *m,
 		      struct net_gossip_actions *out)
 {
-	struct net_wire_feed *f;
+	const struct net_wire_feed *f;
+	const uint8_t *d;
 	size_t n;
-	uint8_t d[32];
-	if (local_vv(g, &f, &n) != 0)
+	if (!spend32(g, p, &p->digests_in, g->cfg.max_digests))
 		return;
-	net_gossip_vv_digest(f, n, d);
+	if (local_vv(g, &f, &n, &d) != 0)
+		return;
 	if (memcmp(d, m->digest, 32) != 0) {
 		if (p->vectors_sent < g->cfg.max_vectors) {
 			p->vectors_sent++;
 			send_vector(g, p->id, f, n, out);
 		} else {
+			p->over_budget++;
+			g->stats.over_budget++;
 			g->stats.ignored++;
 		}
-	} else {
-		/* It holds exactly our vector. */
-		push(out, NET_GOSSIP_HEADS_SHOWN, p->id)->reason =
-		    "equal_digest";
-		uint8_t s[32];
-		if (g->ops->state_digest && g->ops->checkpoint &&
-		    !p->checkpoint_sent) {
-			/* The same entries and another state: one of us is
-			 * wrong. Our signed checkpoint lets the peer prove
-			 * it. */
-			g->ops->state_digest(g->ctx, s);
-			if (memcmp(s, m->state, 32) != 0) {
-				p->checkpoint_sent = true;
-				send_checkpoint(g, p->id, out);
-			}
+		return;
+	}
+	/* It holds exactly our vector: none of our feeds is ahead there. */
+	p->lag = 0;
+	p->lag_known = true;
+	push(out, NET_GOSSIP_HEADS_SHOWN, p->id)->reason = "equal_digest";
+	uint8_t s[32];
+	if (g->ops->state_digest && g->ops->checkpoint && !p->checkpoint_sent) {
+		/* The same entries and another state: one of us is wrong.
+		 * Our signed checkpoint lets the peer prove it. */
+		g->ops->state_digest(g->ctx, s);
+		if (memcmp(s, m->state, 32) != 0) {
+			p->checkpoint_sent = true;
+			send_checkpoint(g, p->id, out);
 		}
 	}
-	free(f);
 }
 
-/* Compares a VECTOR chunk with the same key range of the local vector:
- * wants where the peer is ahead, ANNOUNCE where we are. */
 /* The peer's head of a feed has our seq and another hash: its author
  * signed two entries there. Pulling the peer's one lets the ledger keep
  * the fork proof (it reports -EEXIST), which then floods. */
@@ -657,41 +873,66 @@ static void pull_fork(struct net_gossip *g, struct peer *p,
 	g->stats.fork_pulls++;
 }
 
-/* Follows a peer's VECTOR chunk by chunk (each names the last feed of the
- * one before as its bound); says so once all have come, in order. */
-static void vector_chunk(struct peer *p, const struct net_wire_msg *m,
-			 struct net_gossip_actions *out)
+/* A peer is ahead on a feed (or we lack it): want it, unless its author
+ * is at its feed cap and the feed is new to us, or it is a claim of one
+ * of our own feeds (pulled like any other, but noted: such a vector does
+ * not confirm our heads). */
+static void want_feed(struct net_gossip *g, struct peer *p,
+		      const struct net_wire_feed *f, uint64_t mine)
 {
-	if (!m->has_after)
-		p->vec_open = true; /* a first chunk */
-	else if (!p->vec_open ||
-		 !same_feed(m->after_author, m->after_scope,
-			    p->vec_last.author, p->vec_last.scope))
-		p->vec_open = false; /* one went missing: wait for another */
-	if (!p->vec_open)
+	if (is_self(g, f->author))
+		p->vec_own_ahead = true;
+	if (mine == 0 && is_capped(g, f->author))
 		return;
-	if (m->last) {
-		p->vec_open = false;
-		push(out, NET_GOSSIP_HEADS_SHOWN, p->id)->reason = "vector";
-	} else if (m->n_feeds > 0) {
+	add_want(g, p, f->author, f->scope, f->seq);
+}
+
+/* Follows a peer's VECTOR chunk by chunk (each names the last feed of the
+ * one before as its bound); true when this chunk continues a pass that
+ * began with a first chunk. */
+static bool vector_chunk(struct peer *p, const struct net_wire_msg *m)
+{
+	if (!m->has_after) {
+		p->vec_open = true; /* a first chunk */
+		p->vec_own_ahead = false;
+		p->vec_lag = 0;
+	} else if (!p->vec_open ||
+		   !same_feed(m->after_author, m->after_scope,
+			      p->vec_last.author, p->vec_last.scope)) {
+		p->vec_open = false; /* one went missing: wait for another */
+	}
+	if (p->vec_open && !m->last && m->n_feeds > 0) {
 		const struct net_wire_feed *f = &m->feeds[m->n_feeds - 1];
 		memcpy(p->vec_last.author, f->author, 32);
 		memcpy(p->vec_last.scope, f->scope, sizeof(f->scope));
 	}
+	return p->vec_open;
 }
 
+/* Compares a VECTOR chunk with the same key range of the local vector:
+ * wants where the peer is ahead, ANNOUNCE where we are. When the last
+ * chunk of an in-order pass has come, the peer's lag is known, and its
+ * heads confirm ours unless it listed an own feed of ours beyond our
+ * head. */
 static void on_vector(struct net_gossip *g, struct peer *p,
 		      const struct net_wire_msg *m, uint64_t now_ms,
 		      struct net_gossip_actions *out)
 {
-	struct net_wire_feed *mine, *ahead;
-	vector_chunk(p, m, out);
+	const struct net_wire_feed *mine;
+	struct net_wire_feed *ahead;
 	size_t n_mine, n_ahead = 0, i = 0, j = 0;
-	if (local_vv(g, &mine, &n_mine) != 0)
+	if (!spend(g, p, &p->items_in, g->cfg.max_list_items,
+		   m->n_feeds + 1)) {
+		p->vec_open = false;
+		return;
+	}
+	bool in_pass = vector_chunk(p, m);
+	if (local_vv(g, &mine, &n_mine, NULL) != 0)
 		return;
 	ahead = n_mine ? calloc(n_mine, sizeof(*ahead)) : NULL;
 	if (n_mine && !ahead)
 		abort();
+	uint64_t lag = 0;
 	/* Skip local feeds at or before the chunk's lower bound. */
 	if (m->has_after)
 		while (i < n_mine &&
@@ -711,26 +952,40 @@ static void on_vector(struct net_gossip *g, struct peer *p,
 		if (c == 2)
 			break;
 		if (c < 0) { /* the peer lacks this feed */
+			lag += mine[i].seq;
 			ahead[n_ahead++] = mine[i++];
 		} else if (c > 0) { /* we lack it */
 			const struct net_wire_feed *f = &m->feeds[j++];
 			if (f->seq > 0)
-				add_want(p, f->author, f->scope, f->seq);
+				want_feed(g, p, f, 0);
 		} else {
 			const struct net_wire_feed *f = &m->feeds[j++];
-			if (f->seq > mine[i].seq)
-				add_want(p, f->author, f->scope, f->seq);
-			else if (f->seq < mine[i].seq)
+			if (f->seq > mine[i].seq) {
+				want_feed(g, p, f, mine[i].seq);
+			} else if (f->seq < mine[i].seq) {
+				lag += mine[i].seq - f->seq;
 				ahead[n_ahead++] = mine[i];
-			else if (f->seq > 0 && memcmp(f->head, mine[i].head, 32))
+			} else if (f->seq > 0 &&
+				   memcmp(f->head, mine[i].head, 32)) {
 				pull_fork(g, p, f, now_ms, out);
+			}
 			i++;
+		}
+	}
+	if (in_pass) {
+		p->vec_lag += lag;
+		if (m->last) {
+			p->vec_open = false;
+			p->lag = p->vec_lag;
+			p->lag_known = true;
+			if (!p->vec_own_ahead)
+				push(out, NET_GOSSIP_HEADS_SHOWN, p->id)
+				    ->reason = "vector";
 		}
 	}
 	if (n_ahead > 0)
 		send_announce(g, p->id, ahead, n_ahead, out);
 	free(ahead);
-	free(mine);
 	schedule(g, p, now_ms, out);
 }
 
@@ -738,10 +993,13 @@ static void on_announce(struct net_gossip *g, struct peer *p,
 			const struct net_wire_msg *m, uint64_t now_ms,
 			struct net_gossip_actions *out)
 {
+	if (!spend(g, p, &p->items_in, g->cfg.max_list_items, m->n_feeds))
+		return;
 	for (size_t i = 0; i < m->n_feeds; i++) {
 		const struct net_wire_feed *f = &m->feeds[i];
-		if (f->seq > g->ops->feed_seq(g->ctx, f->author, f->scope))
-			add_want(p, f->author, f->scope, f->seq);
+		uint64_t mine = local_seq(g, f->author, f->scope);
+		if (f->seq > mine && !(mine == 0 && is_capped(g, f->author)))
+			add_want(g, p, f->author, f->scope, f->seq);
 	}
 	schedule(g, p, now_ms, out);
 }
@@ -783,9 +1041,13 @@ static void on_pull(struct net_gossip *g, struct peer *p,
 		    struct net_gossip_actions *out)
 {
 	if (p->served_bytes >= g->cfg.serve_bytes) {
+		p->over_budget++;
+		g->stats.over_budget++;
 		g->stats.ignored++;
 		return;
 	}
+	if (!spend32(g, p, &p->pulls_in, g->cfg.max_pulls))
+		return;
 	struct crdt_buf entries, b;
 	crdt_buf_init(&entries);
 	size_t max = m->max_entries;
@@ -840,7 +1102,7 @@ static void on_entries(struct net_gossip *g, struct peer *p,
 	if (m->n_entries == 0) {
 		/* It has nothing from there after all; a later round asks
 		 * again if it still claims more. */
-		drop_want(p, pl->author, pl->scope);
+		drop_want(g, p, pl->author, pl->scope);
 		remove_pull_at(g, (size_t)(pl - g->pulls));
 		p->inflight--;
 		schedule(g, p, now_ms, out);
@@ -932,6 +1194,10 @@ void net_gossip_cfg_default(struct net_gossip_cfg *cfg)
 	cfg->backoff_base_ms = 1000;
 	cfg->backoff_max_ms = 300000;
 	cfg->seed = 0;
+	cfg->max_digests = 4;
+	cfg->max_proofs = 8;
+	cfg->max_pulls = 4096;
+	cfg->max_list_items = 65536;
 }
 
 int net_gossip_new(const struct net_gossip_cfg *cfg,
@@ -949,7 +1215,9 @@ int net_gossip_new(const struct net_gossip_cfg *cfg,
 	    cfg->list_bytes < LIST_OVERHEAD + VECTOR_ITEM_MAX ||
 	    cfg->list_bytes > NET_WIRE_MAX_MSG_BYTES ||
 	    cfg->backoff_base_ms == 0 ||
-	    cfg->backoff_max_ms < cfg->backoff_base_ms || !ops || !ops->vv ||
+	    cfg->backoff_max_ms < cfg->backoff_base_ms || !cfg->max_digests ||
+	    !cfg->max_proofs || !cfg->max_pulls || !cfg->max_list_items ||
+	    !ops || !ops->vv ||
 	    !ops->feed_seq || !ops->read_range)
 		return -EINVAL;
 	struct net_gossip *g = calloc(1, sizeof(*g));
@@ -959,6 +1227,10 @@ int net_gossip_new(const struct net_gossip_cfg *cfg,
 	g->ops = ops;
 	g->ctx = ctx;
 	g->rng = cfg->seed;
+	for (size_t i = 0; i < sizeof(g->hash_key); i += 8) {
+		uint64_t r = rnd(g);
+		memcpy(g->hash_key + i, &r, 8);
+	}
 	*out = g;
 	return 0;
 }
@@ -967,9 +1239,12 @@ void net_gossip_free(struct net_gossip *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->n_peers; i++)
+	for (size_t i = 0; i < g->n_peers; i++) {
 		free(g->peers[i].wants);
+		free(g->peers[i].slots);
+	}
 	free(g->peers);
+	free(g->vv);
 	free(g->pulls);
 	free(g);
 }
@@ -1000,13 +1275,13 @@ static void send_digest(struct net_gossip *g, uint32_t peer,
 
 static int own_digest(struct net_gossip *g, uint8_t d[64])
 {
-	struct net_wire_feed *f;
+	const struct net_wire_feed *f;
+	const uint8_t *vd;
 	size_t n;
-	int rc = local_vv(g, &f, &n);
+	int rc = local_vv(g, &f, &n, &vd);
 	if (rc != 0)
 		return rc;
-	net_gossip_vv_digest(f, n, d);
-	free(f);
+	memcpy(d, vd, 32);
 	memset(d + 32, 0, 32);
 	if (g->ops->state_digest)
 		g->ops->state_digest(g->ctx, d + 32);
@@ -1072,25 +1347,44 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 		if (!up)
 			abort();
 	}
+	/* A peer sent nothing since the last round gets a DIGEST too, so
+	 * that every live link carries a message each round: the transport
+	 * tears down a link silent for longer (a half-open connection looks
+	 * up and carries nothing). */
+	bool *quiet = g->n_peers ? calloc(g->n_peers, sizeof(*quiet)) : NULL;
+	if (g->n_peers && !quiet)
+		abort();
 	for (size_t i = 0; i < g->n_peers; i++) {
 		struct peer *p = &g->peers[i];
 		p->vectors_sent = 0;
 		p->checkpoint_sent = false;
 		p->checkpoints_in = 0;
 		p->served_bytes = 0;
-		if (p->up && now_ms >= p->banned_until)
+		p->digests_in = p->proofs_in = p->pulls_in = 0;
+		p->items_in = 0;
+		if (p->up && now_ms >= p->banned_until) {
+			quiet[n_up] = !p->sent;
 			up[n_up++] = p->id;
+		}
+		p->sent = false;
 	}
 	if (n_up > 0 && own_digest(g, d) == 0) {
 		size_t k = g->cfg.fanout < n_up ? g->cfg.fanout : n_up;
 		for (size_t i = 0; i < k; i++) { /* partial Fisher-Yates */
 			size_t j = i + (size_t)(rnd(g) % (n_up - i));
 			uint32_t t = up[i];
+			bool q = quiet[i];
 			up[i] = up[j];
+			quiet[i] = quiet[j];
 			up[j] = t;
+			quiet[j] = q;
 			send_digest(g, up[i], d, out);
 		}
+		for (size_t i = k; i < n_up; i++)
+			if (quiet[i])
+				send_digest(g, up[i], d, out);
 	}
+	free(quiet);
 	free(up);
 	/* Proofs found since the last round (an ingest, an import): out. */
 	if (g->ops->proofs && g->ops->proofs(g->ctx, NULL, NULL) !=
@@ -1143,7 +1437,7 @@ void net_gossip_on_ingested(struct net_gossip *g, uint64_t id, size_t applied,
 		 * before the one that failed, set against ours, is the fork
 		 * proof. The want goes; a later round brings it back. */
 		uint64_t seq = pl.from + applied;
-		drop_want(p, pl.author, pl.scope);
+		drop_want(g, p, pl.author, pl.scope);
 		if (seq >= 2) {
 			struct net_wire_feed f;
 			memset(&f, 0, sizeof(f));
@@ -1152,19 +1446,90 @@ void net_gossip_on_ingested(struct net_gossip *g, uint64_t id, size_t applied,
 			f.seq = seq - 1;
 			pull_fork(g, p, &f, now_ms, out);
 		}
+	} else if (rc == -EDQUOT) {
+		/* The author holds the most feeds one may: its new feeds are
+		 * not wanted from anyone (the relayer did nothing wrong). */
+		if (!is_capped(g, pl.author))
+			memcpy(g->capped[g->n_capped++ % MAX_CAPPED],
+			       pl.author, 32);
+		drop_want(g, p, pl.author, pl.scope);
 	} else if (pl.orphan) {
 		/* its wants went with its connection */
 	} else if (rc == 0 && applied == pl.count &&
 		   pl.have >= pl.from + pl.count) {
-		add_want(p, pl.author, pl.scope, pl.have); /* pull on */
+		add_want(g, p, pl.author, pl.scope, pl.have); /* pull on */
 		pull_ahead(g, p, pl.author, pl.scope, now_ms, out);
 	} else if (rc == -EAGAIN && applied == 0 &&
 		   g->ops->feed_seq(g->ctx, pl.author, pl.scope) + 1 >=
 		       pl.from) {
 		/* The first entry cannot apply yet (a roster version we
 		 * lack, say): do not spin on it; a later round retries. */
-		drop_want(p, pl.author, pl.scope);
+		drop_want(g, p, pl.author, pl.scope);
 	}
 	/* The feed is free again: any peer may pull it on. */
 	schedule_all(g, now_ms, out);
+}
+
+/* Notes that a peer showed a verified entry of own feed scope at seq. */
+static void note_evidence(struct net_gossip *g, const char *scope,
+			  uint64_t seq)
+{
+	for (size_t i = 0; i < g->n_evidence; i++)
+		if (!strcmp(g->evidence[i].scope, scope)) {
+			if (seq > g->evidence[i].seq)
+				g->evidence[i].seq = seq;
+			return;
+		}
+	/* Only this node signs its own feeds, so these are its own feeds
+	 * (a handful); if ever full, the first slot is reused. */
+	size_t i = g->n_evidence < MAX_EVIDENCE ? g->n_evidence++ : 0;
+	snprintf(g->evidence[i].scope, sizeof(g->evidence[i].scope), "%s",
+		 scope);
+	g->evidence[i].seq = seq;
+}
+
+void net_gossip_on_verified(struct net_gossip *g, uint64_t id,
+			    size_t verified)
+{
+	for (size_t i = 0; i < g->n_pulls; i++) {
+		const struct pull *pl = &g->pulls[i];
+		if (pl->id != id)
+			continue;
+		if (verified > 0 && verified <= pl->count &&
+		    is_self(g, pl->author))
+			note_evidence(g, pl->scope, pl->from + verified - 1);
+		return;
+	}
+}
+
+bool net_gossip_own_behind(struct net_gossip *g, char scope_out[13])
+{
+	for (size_t i = 0; i < g->n_evidence;) {
+		uint64_t mine = g->ops->feed_seq(g->ctx, g->cfg.self,
+						 g->evidence[i].scope);
+		if (g->evidence[i].seq > mine) {
+			snprintf(scope_out, 13, "%s", g->evidence[i].scope);
+			return true;
+		}
+		/* Caught up: the evidence is spent. */
+		g->evidence[i] = g->evidence[--g->n_evidence];
+	}
+	return false;
+}
+
+void net_gossip_peer_info(const struct net_gossip *g, uint32_t peer,
+			  struct net_gossip_peer_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < g->n_peers; i++) {
+		const struct peer *p = &g->peers[i];
+		if (p->id != peer)
+			continue;
+		out->up = p->up;
+		out->lag_known = p->lag_known;
+		out->lag_entries = p->lag;
+		out->wants = p->n_wants;
+		out->over_budget = p->over_budget;
+		return;
+	}
 }

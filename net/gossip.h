@@ -43,7 +43,18 @@ struct net_gossip_cfg {
 	uint64_t backoff_base_ms; /* first disconnect backoff: 1000 */
 	uint64_t backoff_max_ms;  /* backoff cap (doubling): 300000 */
 	uint64_t seed;		  /* the machine's own PRNG (peer choice,
-				     jitter): 0 */
+				     jitter, the wants table's hash key): 0 */
+	/* What one peer may make us do per round, checked before the work
+	 * (docs/protocol.md section 4); the excess is ignored. */
+	uint32_t max_digests;	/* DIGESTs handled: 4 */
+	uint32_t max_proofs;	/* FORK and DIVERGENCE checked: 8 */
+	uint32_t max_pulls;	/* PULLs answered: 4096 */
+	size_t max_list_items;	/* VECTOR and ANNOUNCE items read: 65536 */
+	/* This node's own signing key, when it has one (has_self): its own
+	 * feeds get the write-safety rule of net_gossip_own_behind and
+	 * NET_GOSSIP_HEADS_SHOWN. */
+	bool has_self;
+	uint8_t self[32];
 };
 
 /* The node's side: synchronous reads of the local replica. Each borrows
@@ -88,6 +99,11 @@ struct net_gossip_replica {
 	/* Calls fn for every proof held (fn may be NULL); returns how many
 	 * are held. */
 	size_t (*proofs)(void *ctx, net_gossip_proof_fn fn, void *arg);
+	/* Optional: a number that changes whenever the vector does (NULL:
+	 * the vector is read again for every use). With it, the sorted
+	 * vector and its digest are cached, so what a peer sends costs no
+	 * read of the whole vector. */
+	uint64_t (*vv_version)(void *ctx);
 };
 
 enum net_gossip_action_kind {
@@ -105,11 +121,12 @@ enum net_gossip_action_kind {
 	/* Call net_gossip_on_timer ms after now; replaces any earlier
 	 * TIMER. */
 	NET_GOSSIP_TIMER,
-	/* Every head peer holds is now known: its DIGEST equals ours (reason
-	 * "equal_digest"), or its whole VECTOR came, every chunk in order
-	 * from the first to the last ("vector"). A node restored from a
-	 * backup learns from it whether a peer holds more of its own feeds
-	 * (DESIGN.md section 5). */
+	/* Every head peer holds is now known and none of this node's own
+	 * feeds (cfg.self) is ahead of ours there: its DIGEST equals ours
+	 * (reason "equal_digest"), or its whole VECTOR came, every chunk in
+	 * order from the first to the last, and listed no own feed beyond
+	 * our head ("vector"). A node restored from a backup waits for this
+	 * before it signs (DESIGN.md section 5). */
 	NET_GOSSIP_HEADS_SHOWN,
 };
 
@@ -143,6 +160,17 @@ struct net_gossip_stats {
 	uint64_t pulls_sent, entries_received, entries_served;
 	uint64_t disconnects, ignored;
 	uint64_t fork_pulls; /* entries pulled to prove a fork */
+	uint64_t over_budget; /* messages or items ignored: a budget was
+				 spent (included in ignored) */
+};
+
+/* What gossip knows of one peer, for status and metrics. */
+struct net_gossip_peer_info {
+	bool up;
+	bool lag_known;	      /* a whole vector of it, or an equal digest */
+	uint64_t lag_entries; /* entries we hold that it lacked then */
+	size_t wants;	      /* feeds it is ahead on, to pull */
+	uint64_t over_budget; /* its messages ignored over a budget */
 };
 
 void net_gossip_cfg_default(struct net_gossip_cfg *cfg);
@@ -200,11 +228,35 @@ void net_gossip_on_local_write(struct net_gossip *g, const uint8_t author[32],
  * another entry than ours at the seq before (its author forked the feed;
  * the peer did nothing wrong, and its entry at that seq is pulled to prove
  * the fork); -EAGAIN it is ahead of its feed's head or of the roster
- * (pulled again later); any other negative errno (a local failure) just
- * ends the batch. */
+ * (pulled again later); -EDQUOT it would start a feed its author may not
+ * have (the author holds the most feeds one may: not the peer's offence;
+ * that author's feeds new to us are then not pulled); any other negative
+ * errno (a local failure) just ends the batch. */
 void net_gossip_on_ingested(struct net_gossip *g, uint64_t id, size_t applied,
 			    int rc, uint64_t now_ms,
 			    struct net_gossip_actions *out);
+
+/* Reports that the signatures of the first `verified` entries of INGEST
+ * id checked out (before they are applied; optional: without it only
+ * applied entries count). An entry of this node's own feed that verified
+ * is the evidence net_gossip_own_behind believes. */
+void net_gossip_on_verified(struct net_gossip *g, uint64_t id,
+			    size_t verified);
+
+/*
+ * The write-safety rule (docs/architecture.md). True, with the feed's
+ * scope in scope_out, while some peer has shown a validly signed entry of
+ * one of this node's own feeds (cfg.self) that this node does not hold:
+ * signing now would fork that feed. Claims (ANNOUNCE, VECTOR, PULL,
+ * ENTRIES' have_seq) are never believed: only entries whose signature
+ * verified (net_gossip_on_verified, or applied) count, and only this node
+ * could have signed them. Cheap: one head lookup per such feed.
+ */
+bool net_gossip_own_behind(struct net_gossip *g, char scope_out[13]);
+
+/* What gossip knows of peer (zeros for one never seen). */
+void net_gossip_peer_info(const struct net_gossip *g, uint32_t peer,
+			  struct net_gossip_peer_info *out);
 
 /* Sorts feeds by net_wire_feed_cmp and writes BLAKE2b-256 of their
  * encoding as an array of [author, scope, seq, head]: the digest a DIGEST

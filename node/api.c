@@ -920,6 +920,43 @@ static struct node_doc *proofs_doc(struct node_ledger *l)
 	return arg.list;
 }
 
+/* ward unblock --accept-fork-risk: the operator says this node may sign
+ * without a peer's confirmation of its own feeds (the markers of an
+ * unclean stop or a restore go; a running wardd also stops waiting). */
+static struct node_doc *api_unblock(struct node_ctx *n,
+				    const struct node_doc *req, int *exit,
+				    char *msg, size_t msg_len)
+{
+	if (!node_doc_get_bool(req, "accept_fork_risk", false)) {
+		snprintf(msg, msg_len, "%s",
+			 NT(n,
+			    "ward unblock lets this node sign before any peer "
+			    "has confirmed its own feeds; if a peer or another "
+			    "copy of this node holds entries of them that this "
+			    "node lacks, its next entries fork its feeds, and "
+			    "the fork proof names this node to every peer. "
+			    "Say --accept-fork-risk to go ahead",
+			    "ward unblock 让本节点在其他节点确认本节点记录流之前"
+			    "签名写入；若其他节点或本节点数据的另一副本持有本节点"
+			    "没有的条目，之后的写入会分叉本节点记录流，分叉证明会"
+			    "发给每个节点。确认请加 --accept-fork-risk"));
+		*exit = NODE_EXIT_USAGE;
+		return NULL;
+	}
+	bool was = node_ctx_unconfirmed(n);
+	int rc = node_ctx_mark_unconfirmed(n, false);
+	if (rc) {
+		snprintf(msg, msg_len, "%s",
+			 NT(n, "cannot write the store", "无法写入数据库"));
+		*exit = NODE_EXIT_IO;
+		return NULL;
+	}
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "unblocked", node_doc_bool(true));
+	node_doc_set(d, "was_blocked", node_doc_bool(was));
+	return d;
+}
+
 static struct node_doc *api_status(struct node_ctx *n,
 				   const struct node_doc *req, int *exit,
 				   char *msg, size_t msg_len)
@@ -1222,6 +1259,7 @@ struct handler {
 
 static const struct handler handlers[] = {
     {"status", api_status},
+    {"unblock", api_unblock},
     {"add", api_add},
     {"set", api_set},
     {"show", api_show},

@@ -30,6 +30,7 @@ struct node_ledger {
 	struct crdt_lthash digest;
 	struct crdt_hlc hlc;
 	uint64_t entries;
+	uint64_t version; /* node_ledger_version */
 	node_clock_fn clock;
 	void *clock_ctx;
 	/* Whether the store may hold 'W' keys: unknown until first asked,
@@ -240,6 +241,10 @@ int node_ledger_open(struct node_kv *kv, struct node_ledger **out)
 		return -ENOMEM;
 	l->kv = kv;
 	l->clock = wall_ms;
+	/* Each ledger opened in this process starts its versions far from
+	 * every other's, so a reopened store never repeats one. */
+	static uint64_t opened;
+	l->version = __atomic_add_fetch(&opened, 1, __ATOMIC_RELAXED) << 32;
 	crdt_lthash_init(&l->digest);
 	int rc = load_roster(l);
 	if (rc) {
@@ -308,6 +313,11 @@ void node_ledger_digest(const struct node_ledger *l, uint8_t out[32])
 uint64_t node_ledger_entry_count(const struct node_ledger *l)
 {
 	return l->entries;
+}
+
+uint64_t node_ledger_version(const struct node_ledger *l)
+{
+	return l->version;
 }
 
 int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
@@ -397,6 +407,8 @@ int node_txn_commit(struct node_txn *t, bool sync)
 	int rc = node_kv_write(t->l->kv, b, sync);
 	node_kv_batch_free(b);
 	if (rc == 0) {
+		if (t->entries != t->l->entries)
+			t->l->version++;
 		t->l->digest = t->digest;
 		t->l->entries = t->entries;
 		t->l->hlc.last = hlc;
@@ -879,6 +891,37 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 
 /* ---- ingest ---- */
 
+/* Whether author already has NODE_LEDGER_MAX_FEEDS_PER_AUTHOR feeds, in
+ * the store or this transaction; stops counting at the cap. */
+static bool author_at_cap(struct node_txn *t, const uint8_t author[32])
+{
+	struct key prefix;
+	size_t n = 0;
+	key_init(&prefix, 'H');
+	key_bytes(&prefix, author, 32);
+	struct node_kv_iter *it =
+	    node_kv_iter_new(t->l->kv, prefix.b, prefix.len);
+	for (; n < NODE_LEDGER_MAX_FEEDS_PER_AUTHOR && node_kv_iter_valid(it);
+	     node_kv_iter_next(it))
+		n++;
+	node_kv_iter_free(it);
+	for (size_t i = 0;
+	     n < NODE_LEDGER_MAX_FEEDS_PER_AUTHOR && i < t->overlay.n; i++) {
+		const struct node_txnmap_entry *e = &t->overlay.entries[i];
+		uint8_t *v;
+		size_t vl;
+		if (e->deleted || e->key_len < prefix.len ||
+		    memcmp(e->key, prefix.b, prefix.len) != 0)
+			continue;
+		/* Counted above when the store holds it too. */
+		if (node_kv_get(t->l->kv, e->key, e->key_len, &v, &vl) == 0)
+			free(v);
+		else
+			n++;
+	}
+	return n >= NODE_LEDGER_MAX_FEEDS_PER_AUTHOR;
+}
+
 
 static int read_head(struct node_txn *t, const uint8_t author[32],
 		     const char *scope, struct head *h)
@@ -924,6 +967,14 @@ static void record_fork(struct node_txn *t, const struct crdt_entry *e,
 {
 	struct key k;
 	struct crdt_buf b;
+	/* One proof per author is enough (node/proofs.c): keep the first. */
+	key_init(&k, 'P');
+	key_bytes(&k, e->author, 32);
+	struct node_kv_iter *it = node_kv_iter_new(t->l->kv, k.b, k.len);
+	bool have_one = node_kv_iter_valid(it);
+	node_kv_iter_free(it);
+	if (have_one)
+		return;
 	key_init(&k, 'P');
 	key_feed(&k, e->author, e->scope);
 	key_u64(&k, e->seq);
@@ -991,6 +1042,12 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 		goto out;
 	}
 	bool has_head = hrc == 0;
+	if (!has_head && author_at_cap(t, e.author)) {
+		reason = "its author already has the most feeds an author may "
+			 "have (" NODE_LEDGER_MAX_FEEDS_PER_AUTHOR_STR ")";
+		rc = -EDQUOT;
+		goto out;
+	}
 	if (has_head && e.seq <= h.seq) {
 		struct key k;
 		uint8_t *held;

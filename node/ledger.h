@@ -43,6 +43,17 @@ int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
 void node_ledger_net_id(const struct node_ledger *l, uint8_t out[32]);
 void node_ledger_digest(const struct node_ledger *l, uint8_t out[32]);
 uint64_t node_ledger_entry_count(const struct node_ledger *l);
+/* A number that changes whenever entries are added (so whenever the feed
+ * heads change), never repeated by another ledger of this process: what
+ * gossip keys its cached vector on. */
+uint64_t node_ledger_version(const struct node_ledger *l);
+
+/* The most feeds (scopes) one author may have. An entry that would start
+ * another is refused (-EDQUOT), so that a member cannot make every node
+ * hold and list feeds without end; an honest member writes one feed per
+ * jurisdiction it serves, far fewer. */
+#define NODE_LEDGER_MAX_FEEDS_PER_AUTHOR 1024u
+#define NODE_LEDGER_MAX_FEEDS_PER_AUTHOR_STR "1024"
 
 /* ---- transactions ---- */
 
@@ -75,7 +86,9 @@ enum node_ingest {
  * two histories, the entry is rejected, and whoever relayed it did nothing
  * wrong (the relayer's entry at the seq before makes the fork proof);
  * -EAGAIN the entry is ahead of its feed's head (a gap) or names an
- * unknown roster version: retry after the missing ones. */
+ * unknown roster version: retry after the missing ones; -EDQUOT it would
+ * start a feed of an author that has NODE_LEDGER_MAX_FEEDS_PER_AUTHOR
+ * (refused, nothing stored; whoever relayed it did nothing wrong). */
 int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 		    bool sig_checked, enum node_ingest *res, const char **why);
 

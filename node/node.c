@@ -96,48 +96,69 @@ int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
 	return NODE_EXIT_OK;
 }
 
-#define META_RUNNING "Mrunning"
+/* The unconfirmed-writes marker (node_int.h). Stores of earlier versions
+ * kept "Mrunning" while wardd ran; one left behind means the same. */
+#define META_UNCONFIRMED "Munconfirmed"
+#define META_RUNNING_OLD "Mrunning"
 
-int node_ctx_mark_running(struct node_ctx *n, bool running)
+int node_ctx_mark_unconfirmed(struct node_ctx *n, bool set)
 {
 	struct node_kv_batch *b = node_kv_batch_new();
-	const uint8_t *k = (const uint8_t *)META_RUNNING;
-	if (running) {
+	const uint8_t *k = (const uint8_t *)META_UNCONFIRMED;
+	if (set) {
 		uint8_t pid[8];
 		uint64_t v = (uint64_t)getpid();
 		for (int i = 0; i < 8; i++)
 			pid[i] = (uint8_t)(v >> (56 - 8 * i));
-		node_kv_batch_put(b, k, strlen(META_RUNNING), pid, 8);
+		node_kv_batch_put(b, k, strlen(META_UNCONFIRMED), pid, 8);
 	} else {
-		node_kv_batch_del(b, k, strlen(META_RUNNING));
+		node_kv_batch_del(b, k, strlen(META_UNCONFIRMED));
+		node_kv_batch_del(b, (const uint8_t *)META_RUNNING_OLD,
+				  strlen(META_RUNNING_OLD));
 	}
 	int rc = node_kv_write(n->kv, b, true);
 	node_kv_batch_free(b);
 	return rc;
 }
 
-int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len)
+static bool meta_present(struct node_ctx *n, const char *key)
 {
 	uint8_t *v;
 	size_t len;
-	if (node_kv_get(n->kv, (const uint8_t *)META_RUNNING,
-			strlen(META_RUNNING), &v, &len) != 0)
-		return 0;
+	if (node_kv_get(n->kv, (const uint8_t *)key, strlen(key), &v, &len) !=
+	    0)
+		return false;
 	free(v);
+	return true;
+}
+
+bool node_ctx_unconfirmed(struct node_ctx *n)
+{
+	return meta_present(n, META_UNCONFIRMED) ||
+	       meta_present(n, META_RUNNING_OLD);
+}
+
+int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len)
+{
+	if (!node_ctx_unconfirmed(n))
+		return 0;
 	snprintf(
 	    msg, msg_len,
 	    NT(n,
 	       NODE_REFUSED_EN
-	       "wardd did not stop cleanly on this store, or it is a copy "
-	       "of a running node's store, so peers may hold more of this "
+	       "wardd did not stop cleanly on this store after it wrote "
+	       "entries no peer had confirmed (or this is a copy of a "
+	       "running node's store), so peers may hold more of this "
 	       "node's own feed than it does; start wardd --data %s, which "
-	       "signs only once a peer has confirmed this node's feeds, "
-	       "and write through it",
+	       "signs once a peer has confirmed this node's feeds, and "
+	       "write through it (if no peer can ever be reached: ward "
+	       "unblock --accept-fork-risk)",
 	       NODE_REFUSED_ZH
-	       "wardd 上次未正常停止，或这是运行中节点数据库的副本，"
-	       "其他节点可能持有比本节点更多的本节点记录流；请启动 "
-	       "wardd --data %s（待其他节点确认本节点记录流后才会签名），"
-	       "并通过它写入"),
+	       "wardd 在写入尚未经其他节点确认的条目后未正常停止（或这是运行"
+	       "中节点数据库的副本），其他节点可能持有比本节点更多的本节点记"
+	       "录流；请启动 wardd --data %s（待其他节点确认本节点记录流后才"
+	       "会签名），并通过它写入（若确实无法连接任何节点：ward unblock "
+	       "--accept-fork-risk）"),
 	    n->dir);
 	return NODE_EXIT_BUSY;
 }

@@ -50,12 +50,18 @@ struct node_ctx {
 	void *may_sign_arg;
 };
 
-/* The marker wardd keeps in the store while it runs ("Mrunning"): set,
- * synced, once it has opened the store; removed when it stops cleanly. */
-int node_ctx_mark_running(struct node_ctx *n, bool running);
-/* The gate for ward with no daemon: refuses to sign when the marker is
- * set (wardd died, or this store is a copy of a running node's), since
- * peers may then hold more of this node's own feed than the store does. */
+/* The unconfirmed-writes marker ("Munconfirmed"): wardd sets it (synced)
+ * before the first entry it signs after its heads were last confirmed by
+ * a peer, and removes it when a peer confirms them again and at a clean
+ * stop. Found at start, it means wardd died after writes no peer has
+ * confirmed: the node then waits for a peer before it signs. 0 or a
+ * negative errno. */
+int node_ctx_mark_unconfirmed(struct node_ctx *n, bool set);
+bool node_ctx_unconfirmed(struct node_ctx *n);
+/* The gate for ward with no daemon: refuses to sign while the marker is
+ * set (wardd died after unconfirmed writes, or this store is a copy of a
+ * running node's), since peers may then hold more of this node's own
+ * feed than the store does. */
 int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len);
 /* Calls n->may_sign; 0 when signing may go ahead. */
 int node_ctx_may_sign(struct node_ctx *n, char *msg, size_t msg_len);

@@ -5,9 +5,11 @@
  *   'P' feed seq(8)        -> [wire a, wire b]  fork proof
  *   "Mdiv" node(32) node(32) -> [cp a, cp b]    divergence proof, the two
  *                                               signers in byte order
- * One proof per feed and seq, and per pair of nodes, is enough to prove the
- * misbehaviour; later ones add nothing and are not kept, which also bounds
- * what a peer can make us store.
+ * One fork proof per author, and one divergence proof per pair of nodes,
+ * is enough to prove the misbehaviour; later ones add nothing and are not
+ * kept (nor checked: a key lookup finds them), which bounds what a peer
+ * can make us store and send by the roster's size. Stores written before
+ * this rule may hold several per author; they are kept.
  *
  * A checkpoint's body is [1, node, hlc, roster_version, schema_version,
  * vv, digest] (DESIGN.md section 3), vv the feeds in net_wire_feed_cmp
@@ -234,6 +236,19 @@ static bool held(struct node_ledger *l, const struct key *k)
 	return true;
 }
 
+/* Whether any fork proof of author is held. */
+static bool author_held(struct node_ledger *l, const uint8_t author[32])
+{
+	struct key k;
+	key_init(&k, 'P');
+	key_bytes(&k, author, 32);
+	struct node_kv_iter *it =
+	    node_kv_iter_new(node_ledger_kv(l), k.b, k.len);
+	bool any = node_kv_iter_valid(it);
+	node_kv_iter_free(it);
+	return any;
+}
+
 /* Stores the pair under key k, synced (the callers found none held
  * there): 1, or a negative errno. */
 static int keep(struct node_ledger *l, const struct key *k, const uint8_t *a,
@@ -354,7 +369,7 @@ static int fork_check(struct node_ledger *l, const uint8_t *a, size_t a_len,
 	key_init(k, 'P');
 	key_feed(k, ea.author, ea.scope);
 	key_u64(k, ea.seq);
-	if (held(l, k)) {
+	if (author_held(l, ea.author)) {
 		rc = 1; /* nothing new: skip the signature checks */
 		goto out;
 	}

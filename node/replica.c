@@ -108,6 +108,12 @@ static size_t rep_proofs(void *ctx, net_gossip_proof_fn fn, void *arg)
 	return n > 0 ? (size_t)n : 0;
 }
 
+static uint64_t rep_vv_version(void *ctx)
+{
+	struct node_replica *r = ctx;
+	return node_ledger_version(r->ledger);
+}
+
 const struct net_gossip_replica node_replica_ops = {
     .vv = rep_vv,
     .feed_seq = rep_feed_seq,
@@ -117,4 +123,5 @@ const struct net_gossip_replica node_replica_ops = {
     .checkpoint_seen = rep_checkpoint_seen,
     .proof_add = rep_proof_add,
     .proofs = rep_proofs,
+    .vv_version = rep_vv_version,
 };

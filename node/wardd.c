@@ -68,18 +68,9 @@ struct conf {
 	char metrics[64]; /* "off" or 127.0.0.1:PORT */
 };
 
-/* What one peer told us about its version vector. */
-struct view_feed {
-	uint8_t author[32];
-	char scope[13];
-	uint64_t seq;
-};
-
-struct peer_view {
-	struct view_feed *f;
-	size_t n, cap;
-	bool has_digest;
-	uint8_t digest[32];
+/* What the log says of one member: its size is the roster's, whatever
+ * the member sends (what gossip knows of it lives in net/gossip). */
+struct peer_log {
 	char rejected[48];    /* last reason logged: log each once */
 	const char *last_why; /* the ledger's reason for a rejected entry */
 	uint64_t rejects;
@@ -97,6 +88,7 @@ struct ingest {
 	size_t verified;	 /* leading entries whose signature verified */
 	size_t split, split_off; /* the second half: first entry, its byte */
 	size_t verified2;	 /* leading entries of it that verified */
+	const char *vwhy, *vwhy2; /* why each half stopped early */
 	int halves;		 /* verify jobs still running */
 	bool ready;		 /* verified: may be applied */
 	uv_work_t w2;
@@ -131,12 +123,15 @@ struct daemon {
 	struct node_replica rep; /* the gossip machine's view of the ledger */
 	struct net_transport *t;
 	uint64_t gen;
-	struct peer_view *views;
+	struct peer_log *views;
 	size_t n_members;
 	bool busy; /* a worker holds the ledger */
-	/* Local writes wait until a peer has shown what it holds of our
-	 * feeds (or --standalone, or a roster of one). */
+	/* Write safety (docs/architecture.md): a node that has evidence of
+	 * a restore, or of a crash after writes no peer confirmed, signs only
+	 * once a peer has shown its heads (or the operator unblocked it). */
 	bool heads_confirmed;
+	bool dirty; /* the unconfirmed-writes marker is set in the store */
+	const char *wait_why; /* why it waits: "unclean_stop", "restored" */
 	bool flag_standalone;
 	bool timer_due; /* the gossip round waits for the ledger */
 	struct ingest *apply_head, *apply_tail;
@@ -281,138 +276,25 @@ static int conf_load(const char *dir, struct conf *c, char *msg, size_t len)
 	return rc;
 }
 
-/* ---- what peers report ---- */
+/* ---- write safety ---- */
 
-static struct view_feed *view_get(struct peer_view *v, const uint8_t a[32],
-				  const char *scope, bool add)
-{
-	for (size_t i = 0; i < v->n; i++)
-		if (!memcmp(v->f[i].author, a, 32) &&
-		    !strcmp(v->f[i].scope, scope))
-			return &v->f[i];
-	if (!add)
-		return NULL;
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 16;
-		struct view_feed *f = realloc(v->f, cap * sizeof(*f));
-		if (!f)
-			return NULL;
-		v->f = f;
-		v->cap = cap;
-	}
-	struct view_feed *f = &v->f[v->n++];
-	memcpy(f->author, a, 32);
-	snprintf(f->scope, sizeof(f->scope), "%s", scope);
-	f->seq = 0;
-	return f;
-}
-
-static void view_note(struct peer_view *v, const uint8_t a[32],
-		      const char *scope, uint64_t seq, bool exact)
-{
-	struct view_feed *f = view_get(v, a, scope, true);
-	if (f && (exact || seq > f->seq))
-		f->seq = seq;
-}
-
-/* Our feed heads (owned, *h) and the digest of our version vector. */
-static int own_digest(struct daemon *d, struct node_feed_head **h, size_t *n,
-		      uint8_t digest[32])
-{
-	int rc = node_ledger_heads(d->node->ledger, h, n);
-	if (rc)
-		return rc;
-	struct net_wire_feed *wf = calloc(*n ? *n : 1, sizeof(*wf));
-	if (!wf) {
-		free(*h);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < *n; i++) {
-		memcpy(wf[i].author, (*h)[i].author, 32);
-		memcpy(wf[i].scope, (*h)[i].scope, 13);
-		wf[i].seq = (*h)[i].seq;
-		memcpy(wf[i].head, (*h)[i].head, 32);
-	}
-	net_gossip_vv_digest(wf, *n, digest);
-	free(wf);
-	return 0;
-}
-
-/* A peer has shown us what it holds of our own feeds (DESIGN.md section
- * 5): from now on own_feed_behind() is the whole truth. */
+/* A peer has shown us its heads and none of our own feeds is ahead there
+ * (DESIGN.md section 5): a node that was waiting may sign, and what it
+ * wrote since the last confirmation is now known to peers, so the
+ * marker of unconfirmed writes goes. */
 static void confirm(struct daemon *d, uint32_t peer, const char *how)
 {
+	if (d->dirty) {
+		if (node_ctx_mark_unconfirmed(d->node, false) == 0)
+			d->dirty = false;
+		else
+			logf_(LOG_ERROR, "store.failed",
+			      "what=unconfirmed_marker");
+	}
 	if (d->heads_confirmed)
 		return;
 	d->heads_confirmed = true;
 	logf_(LOG_INFO, "heads.confirmed", "peer=%u how=%s", peer, how);
-}
-
-/* Reads what a peer's message says about its vector; the gossip machine
- * decodes it again for itself. Only small messages are decoded whole. */
-static void sniff(struct daemon *d, uint32_t peer, const uint8_t *m, size_t len)
-{
-	if (len < 3 || (m[0] & 0xf0) != 0x90 || m[1] != 1 || m[2] < 1 ||
-	    m[2] > 5)
-		return;
-	struct net_wire_msg w;
-	const char *why;
-	if (net_wire_decode(m, len, &w, &why) != 0)
-		return;
-	struct peer_view *v = &d->views[peer];
-	switch (w.type) {
-	case NET_WIRE_DIGEST: {
-		memcpy(v->digest, w.digest, 32);
-		v->has_digest = true;
-		/* Equal to ours: the peer holds exactly our vector. */
-		struct node_feed_head *h;
-		size_t n;
-		uint8_t mine[32];
-		if (own_digest(d, &h, &n, mine) != 0)
-			break;
-		if (!memcmp(mine, w.digest, 32))
-			for (size_t i = 0; i < n; i++)
-				view_note(v, h[i].author, h[i].scope, h[i].seq,
-					  true);
-		free(h);
-		break;
-	}
-	case NET_WIRE_VECTOR:
-	case NET_WIRE_ANNOUNCE:
-		for (size_t i = 0; i < w.n_feeds; i++)
-			view_note(v, w.feeds[i].author, w.feeds[i].scope,
-				  w.feeds[i].seq, w.type == NET_WIRE_VECTOR);
-		break;
-	case NET_WIRE_PULL:
-		view_note(v, w.author, w.scope, w.from_seq - 1, false);
-		break;
-	case NET_WIRE_ENTRIES:
-		view_note(v, w.author, w.scope, w.have_seq, false);
-		break;
-	default:
-		break;
-	}
-	net_wire_msg_fini(&w);
-}
-
-/* A peer holds a head of one of our own feeds ahead of ours: we were
- * restored from a backup and must not write (DESIGN.md section 5). */
-static bool own_feed_behind(struct daemon *d, char *scope_out)
-{
-	for (size_t p = 0; d->views && p < d->n_members; p++) {
-		struct peer_view *v = &d->views[p];
-		for (size_t i = 0; i < v->n; i++) {
-			if (memcmp(v->f[i].author, d->node->pk, 32) != 0)
-				continue;
-			uint64_t mine = node_ledger_feed_seq(
-			    d->node->ledger, d->node->pk, v->f[i].scope);
-			if (v->f[i].seq > mine) {
-				snprintf(scope_out, 13, "%s", v->f[i].scope);
-				return true;
-			}
-		}
-	}
-	return false;
 }
 
 /* ---- gossip actions ---- */
@@ -457,12 +339,12 @@ static void log_rejected(struct daemon *d, uint32_t peer, const char *reason,
 {
 	d->rejected_total++;
 	count_reject(d, reason);
-	if (peer == UINT32_MAX || !d->views) {
+	if (peer == UINT32_MAX || !d->views || peer >= d->n_members) {
 		logf_(LOG_WARN, "peer.rejected", "reason=%s addr=%s", reason,
 		      addr && *addr ? addr : "?");
 		return;
 	}
-	struct peer_view *v = &d->views[peer];
+	struct peer_log *v = &d->views[peer];
 	v->rejects++;
 	if (!strcmp(v->rejected, reason))
 		return; /* logged once */
@@ -480,25 +362,35 @@ static void log_rejected(struct daemon *d, uint32_t peer, const char *reason,
 }
 
 /* Verifies entries [first, end) of in, starting at byte off; returns how
- * many verified before the first that did not. */
+ * many verified before the first that did not, and *why that one failed
+ * (a malformed entry is not a bad signature: the log says which). */
 static size_t verify_range(struct ingest *in, size_t first, size_t end,
-			   size_t off)
+			   size_t off, const char **why)
 {
 	struct crdt_mp_cursor c;
 	crdt_mp_cursor_init(&c, in->bytes + off, in->len - off, true);
 	size_t verified = 0;
+	*why = NULL;
 	for (size_t k = first; k < end; k++) {
 		const uint8_t *start = c.p;
-		if (crdt_mp_skip(&c) != 0)
+		if (crdt_mp_skip(&c) != 0) {
+			*why = "malformed entry: not one MessagePack value";
 			break;
+		}
 		struct crdt_entry e;
-		if (crdt_entry_decode(start, (size_t)(c.p - start), &e, NULL))
+		const char *reason = NULL;
+		if (crdt_entry_decode(start, (size_t)(c.p - start), &e,
+				      &reason)) {
+			*why = reason ? reason : "malformed entry";
 			break;
+		}
 		bool ok = crdt_entry_verify(e.sig, in->d->net_id, e.body,
 					    e.body_len, e.author);
 		crdt_entry_fini(&e);
-		if (!ok)
+		if (!ok) {
+			*why = "bad signature";
 			break;
+		}
 		verified++;
 	}
 	return verified;
@@ -509,13 +401,14 @@ static size_t verify_range(struct ingest *in, size_t first, size_t end,
 static void verify_work(uv_work_t *w)
 {
 	struct ingest *in = w->data;
-	in->verified = verify_range(in, 0, in->split, 0);
+	in->verified = verify_range(in, 0, in->split, 0, &in->vwhy);
 }
 
 static void verify_work2(uv_work_t *w)
 {
 	struct ingest *in = w->data;
-	in->verified2 = verify_range(in, in->split, in->count, in->split_off);
+	in->verified2 = verify_range(in, in->split, in->count, in->split_off,
+				     &in->vwhy2);
 }
 
 static void apply_work(uv_work_t *w)
@@ -563,7 +456,7 @@ static void apply_work(uv_work_t *w)
 	}
 	if (in->rc == 0 && in->verified < in->count) {
 		in->rc = -EBADMSG;
-		in->why = "bad signature";
+		in->why = in->vwhy ? in->vwhy : "bad entry";
 	}
 	if (in->applied > 0) {
 		int rc = node_txn_commit(t, false);
@@ -623,8 +516,14 @@ static void verify_done(uv_work_t *w, int status)
 	(void)status;
 	if (--in->halves > 0)
 		return;
-	if (in->verified == in->split)
+	if (in->verified == in->split) {
 		in->verified += in->verified2;
+		in->vwhy = in->vwhy2;
+	}
+	/* Verified entries of our own feed that we lack are the evidence
+	 * the write-safety rule believes (net_gossip_own_behind). */
+	if (d->g && in->gen == d->gen)
+		net_gossip_on_verified(d->g, in->id, in->verified);
 	in->ready = true;
 	pump(d);
 }
@@ -698,8 +597,8 @@ static void handle_actions(struct daemon *d, struct net_gossip_actions *a)
 				       act->ms, 0);
 			break;
 		case NET_GOSSIP_HEADS_SHOWN:
-			/* The peer has told us every head it holds of our
-			 * feeds (sniff noted them in its view). */
+			/* The peer has shown every head it holds, none of
+			 * our own feeds ahead of ours. */
 			confirm(d, act->peer, act->reason);
 			break;
 		}
@@ -730,7 +629,6 @@ static void on_transport(void *arg, const struct net_transport_event *ev)
 		net_gossip_on_peer_down(d->g, ev->peer, now_ms(), &a);
 		break;
 	case NET_TRANSPORT_MESSAGE:
-		sniff(d, ev->peer, ev->bytes, ev->len);
 		net_gossip_on_message(d->g, ev->peer, ev->bytes, ev->len,
 				      now_ms(), &a);
 		break;
@@ -775,8 +673,6 @@ static void gossip_stop(struct daemon *d)
 	net_gossip_free(d->g);
 	d->g = NULL;
 	d->gen++;
-	for (size_t i = 0; d->views && i < d->n_members; i++)
-		free(d->views[i].f);
 	free(d->views);
 	d->views = NULL;
 	d->n_members = 0;
@@ -826,6 +722,8 @@ static int gossip_start(struct daemon *d)
 	gc.pull_entries = NET_WIRE_MAX_PULL_ENTRIES;
 	gc.batch_bytes = 512u * 1024u;
 	randombytes_buf(&gc.seed, sizeof(gc.seed));
+	gc.has_self = true;
+	memcpy(gc.self, d->node->pk, 32);
 	d->rep.ledger = d->node->ledger;
 	d->rep.pk = d->node->pk;
 	d->rep.sk = d->node->sk;
@@ -841,6 +739,7 @@ static int gossip_start(struct daemon *d)
 	d->n_members = r->n_members;
 	if (r->n_members == 1 || d->flag_standalone)
 		d->heads_confirmed = true;
+
 	d->views = calloc(r->n_members, sizeof(*d->views));
 	struct net_transport_member *mm = calloc(r->n_members, sizeof(*mm));
 	char *cert = read_text(d->dir, "tls.crt");
@@ -935,70 +834,100 @@ static void aio_cb(void *arg)
 		nng_recv_aio(d->sock, d->aio);
 }
 
-/* node_ctx's may_sign while wardd runs (DESIGN.md section 5): no entry
- * is signed until a peer has confirmed this node's own feeds, nor while a
- * peer holds more of one of them than this node does. */
+/* node_ctx's may_sign while wardd runs: the write-safety rule
+ * (docs/architecture.md). Refused while the node waits for a peer to
+ * confirm its heads (it was restored, or crashed after writes no peer had
+ * confirmed), or while a peer has shown a validly signed entry of one of
+ * its own feeds that it does not hold; claims never block. Before the
+ * first entry signed since the last confirmation the unconfirmed-writes
+ * marker is set (synced), so that a crash from here on is known at the
+ * next start. */
 static int daemon_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
 {
 	struct daemon *d = n->may_sign_arg;
 	char scope[13];
 	if (d->g && !d->heads_confirmed) {
-		logf_(LOG_WARN, "write.refused", "reason=heads_unconfirmed");
-		snprintf(msg, msg_len, "%s",
-			 NT(n,
-			    "refused, nothing written: no peer has yet "
-			    "confirmed this node's own feeds (a node restored "
-			    "from a backup must not fork them); wait for a "
-			    "peer to connect (ward status), or start wardd "
-			    "--standalone if this node is alone for good",
-			    NODE_REFUSED_ZH
-			    "尚无其他节点确认本节点的记录流（从备份恢复的节点"
-			    "不能分叉记录流）；请等待其他节点连接（见 ward "
-			    "status），若本节点长期单独运行，请用 wardd "
-			    "--standalone 启动"));
+		bool restored = d->wait_why && !strcmp(d->wait_why, "restored");
+		logf_(LOG_WARN, "write.refused", "reason=heads_unconfirmed "
+		      "why=%s", d->wait_why ? d->wait_why : "?");
+		snprintf(
+		    msg, msg_len,
+		    restored
+			? NT(n,
+			     "refused, nothing written: this node was "
+			     "restored from a backup, and peers may hold "
+			     "entries of its own feeds that it lacks; it "
+			     "writes once a peer has confirmed its feeds "
+			     "(see ward status). If no peer can ever be "
+			     "reached, ward unblock --accept-fork-risk lets "
+			     "it write now, at the risk of forking its feeds",
+			     NODE_REFUSED_ZH
+			     "本节点是从备份恢复的，其他节点可能持有本节点记录流"
+			     "中本节点没有的条目；待其他节点确认后即可写入（见 "
+			     "ward status）。若确实无法连接任何节点，可运行 "
+			     "ward unblock --accept-fork-risk 立即写入，但有分"
+			     "叉本节点记录流的风险")
+			: NT(n,
+			     "refused, nothing written: wardd did not stop "
+			     "cleanly after this node wrote entries no peer "
+			     "had confirmed, so it waits for a peer to "
+			     "confirm its own feeds (see ward status). If no "
+			     "peer can ever be reached and no copy of this "
+			     "node's data ran elsewhere, ward unblock "
+			     "--accept-fork-risk lets it write now",
+			     NODE_REFUSED_ZH
+			     "wardd 在写入尚未经其他节点确认的条目后未正常停止，"
+			     "须等待其他节点确认本节点记录流（见 ward status）。"
+			     "若确实无法连接任何节点，且本节点数据没有在别处运行"
+			     "过的副本，可运行 ward unblock --accept-fork-risk "
+			     "立即写入"));
 		return NODE_EXIT_BUSY;
 	}
-	if (own_feed_behind(d, scope)) {
+	if (d->g && net_gossip_own_behind(d->g, scope)) {
 		logf_(LOG_WARN, "write.refused",
 		      "reason=own_feed_behind scope=%s", scope);
 		snprintf(msg, msg_len,
 			 NT(n,
-			    "refused, nothing written: a peer holds more of "
-			    "this node's own feed %s than this node does "
-			    "(restored from a backup?); writes resume once "
-			    "gossip has brought those entries back (see ward "
-			    "status)",
+			    "refused, nothing written: a peer has sent "
+			    "validly signed entries of this node's own feed "
+			    "%s that this node does not hold yet; writes "
+			    "resume once they are applied (see ward status)",
 			    NODE_REFUSED_ZH
-			    "其他节点持有的本节点记录流 %s 比本节点多（是否从"
-			    "备份恢复？）；待同步取回这些条目后即可写入（见 "
-			    "ward status）"),
+			    "其他节点发来了本节点记录流 %s 中本节点尚未持有的"
+			    "有效签名条目；待这些条目应用后即可写入（见 ward "
+			    "status）"),
 			 scope);
 		return NODE_EXIT_BUSY;
+	}
+	if (!d->dirty && d->g && !d->flag_standalone) {
+		if (node_ctx_mark_unconfirmed(d->node, true) != 0) {
+			logf_(LOG_ERROR, "store.failed",
+			      "what=unconfirmed_marker");
+			snprintf(msg, msg_len, "%s",
+				 NT(n,
+				    "refused, nothing written: the store "
+				    "could not be written (disk full or "
+				    "failing?); see wardd's log",
+				    NODE_REFUSED_ZH "无法写入数据库（磁盘已满"
+						    "或故障？）；请查看 wardd "
+						    "日志"));
+			return NODE_EXIT_IO;
+		}
+		d->dirty = true;
 	}
 	return 0;
 }
 
-static uint64_t lag_of(struct daemon *d, uint32_t peer,
-		       const struct node_feed_head *h, size_t n,
-		       const uint8_t digest[32], bool *known)
+/* Unblocks writes on the operator's word (ward unblock
+ * --accept-fork-risk): the node signs without a peer's confirmation. */
+static void daemon_unblock(struct daemon *d)
 {
-	struct peer_view *v = &d->views[peer];
-	*known = true;
-	if (v->has_digest && !memcmp(v->digest, digest, 32))
-		return 0;
-	if (v->n == 0) {
-		*known = false;
-		return 0;
-	}
-	uint64_t lag = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct view_feed *f =
-		    view_get(v, h[i].author, h[i].scope, false);
-		uint64_t theirs = f ? f->seq : 0;
-		if (h[i].seq > theirs)
-			lag += h[i].seq - theirs;
-	}
-	return lag;
+	if (!d->heads_confirmed)
+		logf_(LOG_WARN, "heads.unblocked",
+		      "by=operator risk=\"entries signed now may fork this "
+		      "node's own feeds\"");
+	d->heads_confirmed = true;
+	d->wait_why = NULL;
 }
 
 /* Adds live replication to a status answer. */
@@ -1010,11 +939,6 @@ static void status_peers(struct daemon *d, struct node_doc *resp)
 	bool insecure = d->flag_insecure || d->conf.insecure;
 	node_doc_set(res, "insecure", node_doc_bool(d->t && insecure));
 	if (!d->t)
-		return;
-	struct node_feed_head *h = NULL;
-	size_t n = 0;
-	uint8_t digest[32];
-	if (own_digest(d, &h, &n, digest) != 0)
 		return;
 	const struct node_roster *r = node_ledger_roster(d->node->ledger);
 	struct node_doc *peers = node_doc_array();
@@ -1033,11 +957,13 @@ static void status_peers(struct daemon *d, struct node_doc *resp)
 		node_doc_set(p, "address", node_doc_str(r->members[i].address));
 		node_doc_set(p, "connected", node_doc_bool(pi.up));
 		node_doc_set(p, "inbound", node_doc_int(pi.inbound));
-		bool known;
-		uint64_t lag = lag_of(d, i, h, n, digest, &known);
+		struct net_gossip_peer_info gi;
+		net_gossip_peer_info(d->g, i, &gi);
 		node_doc_set(p, "lag_entries",
-			     known ? node_doc_int((int64_t)lag)
-				   : node_doc_null());
+			     gi.lag_known ? node_doc_int((int64_t)gi.lag_entries)
+					  : node_doc_null());
+		node_doc_set(p, "over_budget",
+			     node_doc_int((int64_t)gi.over_budget));
 		if (pi.last_seen_ms) {
 			char ts[32];
 			struct tm tm;
@@ -1058,13 +984,19 @@ static void status_peers(struct daemon *d, struct node_doc *resp)
 			     node_doc_int((int64_t)d->views[i].rejects));
 		node_doc_push(peers, p);
 	}
-	free(h);
 	node_doc_set(res, "peers", peers);
 	char scope[13];
+	const char *blocked = NULL;
+	if (!d->heads_confirmed)
+		blocked = d->wait_why && !strcmp(d->wait_why, "restored")
+			      ? "restored_unconfirmed"
+			      : "unclean_stop_unconfirmed";
+	else if (net_gossip_own_behind(d->g, scope))
+		blocked = "own_feed_behind";
 	node_doc_set(res, "heads_confirmed", node_doc_bool(d->heads_confirmed));
-	node_doc_set(
-	    res, "writes_blocked",
-	    node_doc_bool(!d->heads_confirmed || own_feed_behind(d, scope)));
+	node_doc_set(res, "writes_blocked", node_doc_bool(blocked != NULL));
+	node_doc_set(res, "writes_blocked_reason",
+		     blocked ? node_doc_str(blocked) : node_doc_null());
 }
 
 /* Own feeds' seqs before a request, to announce what it appended. */
@@ -1139,6 +1071,13 @@ static void serve_pending(struct daemon *d)
 	free(before.h);
 	if (!strcmp(cmd, "status"))
 		status_peers(d, resp);
+	if (!strcmp(cmd, "unblock") && node_doc_get(resp, "result")) {
+		struct node_doc *res = node_doc_get(resp, "result");
+		node_doc_set(res, "was_blocked",
+			     node_doc_bool(!d->heads_confirmed));
+		daemon_unblock(d);
+		d->dirty = false; /* the handler removed the marker */
+	}
 	node_doc_free(in);
 	nng_msg_free(m);
 	struct crdt_buf b;
@@ -1252,25 +1191,27 @@ static void metrics_render(struct daemon *d)
 	}
 	fprintf(f, "# TYPE ward_proofs gauge\nward_proofs %zu\n",
 		node_proofs_count(d->node->ledger));
-	struct node_feed_head *own = NULL;
-	size_t n_own = 0;
-	uint8_t digest[32];
 	const struct node_roster *ros = node_ledger_roster(d->node->ledger);
-	if (d->t && ros && own_digest(d, &own, &n_own, digest) == 0) {
+	if (d->t && d->g && ros) {
 		fprintf(f, "# TYPE ward_peer_lag_entries gauge\n");
 		for (uint32_t i = 0; i < d->n_members; i++) {
-			bool known;
-			uint64_t lag = lag_of(d, i, own, n_own, digest, &known);
+			struct net_gossip_peer_info gi;
+			net_gossip_peer_info(d->g, i, &gi);
 			char hex[17];
 			node_hex(hex, ros->members[i].key, 8);
-			if (known && i != net_transport_self(d->t))
+			if (gi.lag_known && i != net_transport_self(d->t))
 				fprintf(f,
 					"ward_peer_lag_entries{peer=\"%s\"} "
 					"%" PRIu64 "\n",
-					hex, lag);
+					hex, gi.lag_entries);
 		}
+		struct net_gossip_stats st;
+		net_gossip_stats(d->g, &st);
+		fprintf(f,
+			"# TYPE ward_gossip_over_budget_total counter\n"
+			"ward_gossip_over_budget_total %" PRIu64 "\n",
+			st.over_budget);
 	}
-	free(own);
 	if (d->t) {
 		fprintf(f, "# TYPE ward_peer_connected gauge\n");
 		const struct node_roster *r =
@@ -1471,6 +1412,18 @@ int main(int argc, char **argv)
 		node_ctx_close(d.node);
 		return NODE_EXIT_IO;
 	}
+	/* Write safety (docs/architecture.md): a clean stop, or no write
+	 * since a peer last confirmed our heads, and the node signs at once;
+	 * otherwise it waits for a peer (or the operator's ward unblock). */
+	d.dirty = node_ctx_unconfirmed(d.node);
+	d.heads_confirmed = !d.dirty;
+	if (d.dirty)
+		d.wait_why = "unclean_stop";
+	if (!d.heads_confirmed)
+		logf_(LOG_WARN, "writes.waiting",
+		      "reason=%s hint=\"writes resume once a peer confirms "
+		      "this node's own feeds\"",
+		      d.wait_why);
 	rc = gossip_start(&d);
 	if (rc) {
 		nng_close(d.sock);
@@ -1482,10 +1435,6 @@ int main(int argc, char **argv)
 	metrics_configure(&d);
 	d.node->may_sign = daemon_may_sign;
 	d.node->may_sign_arg = &d;
-	/* While this runs, ward with no daemon must not sign (a crash, or a
-	 * copy of this store taken now, may be behind on its own feeds). */
-	if (node_ctx_mark_running(d.node, true) != 0)
-		logf_(LOG_ERROR, "store.failed", "what=running_marker");
 	uv_timer_start(&d.tick, on_tick, 1000, 1000);
 	logf_(LOG_INFO, "node.started", "api=%s", d.url);
 	nng_recv_aio(d.sock, d.aio);
@@ -1506,10 +1455,12 @@ int main(int argc, char **argv)
 	}
 	net_metrics_close(d.metrics);
 	uv_loop_close(&d.loop);
-	/* A clean stop of a node whose feeds peers confirmed: ward may sign
-	 * on its own again. */
-	if (d.heads_confirmed && node_ctx_mark_running(d.node, false) != 0)
-		logf_(LOG_ERROR, "store.failed", "what=running_marker");
+	/* A clean stop: the store holds every entry this node signed, so it
+	 * signs at once when it starts again (but a node still waiting for
+	 * a peer keeps waiting). */
+	if (d.heads_confirmed && d.dirty &&
+	    node_ctx_mark_unconfirmed(d.node, false) != 0)
+		logf_(LOG_ERROR, "store.failed", "what=unconfirmed_marker");
 	node_ctx_close(d.node);
 	logf_(LOG_INFO, "node.stopped", NULL);
 	return 0;

@@ -49,31 +49,46 @@ contains "$OUT" "FORK" "status names the fork"
 eq "$(status_field h '.proofs[0].seq')" "$(status_field t2 '.feeds[] | select(.author == "'"$T_ID"'") | .seq')" "fork seq"
 
 note "a fork found by gossip: p holds the copy's branch, two entries long"
-kill_node t TERM
-cp -a t t3
-start_node t
-wait_until 20 "t connected again" connected t 3
+# Another author (h): a node keeps one fork proof per author.
+H_ID=$(status_field h .node_id)
+kill_node h TERM
+cp -a h h3
+start_node h
+wait_until 20 "h connected again" connected h 3
 kill_node p TERM
-ok add patient --data t3 scope=120116001 name=丙 # the copy's branch
-ok add patient --data t3 scope=120116001 name=丁
-ok export --data t3 --entries fork2.bin
-ok add patient --data t scope=120116001 name=戊 # the original's branch
-wait_until 10 "h and c hold the original's entry" same_digest h t c
+ok add patient --data h3 scope=120116 name=丙 # the copy's branch
+ok add patient --data h3 scope=120116 name=丁
+ok export --data h3 --entries fork2.bin
+ok add patient --data h scope=120116 name=戊 # the original's branch
+wait_until 10 "t and c hold the original's entry" same_digest h t c
 ok import --data p --entries fork2.bin # in-process: p's daemon is down
 start_node p
-# h, t and c are one entry behind p on t's feed; pulling it they find it
+# h, t and c are one entry behind p on h's feed; pulling it they find it
 # follows another entry: they pull p's entry before it, which proves the
 # fork. p relayed its author's entries and is not punished for it.
 two_forks() {
 	[ "$(status_field "$1" '[.proofs[] | select(.kind == "fork")] | length')" = 2 ]
 }
 for n in h t p c; do wait_until 20 "second fork proof at $n" two_forks $n; done
-seq2=$(status_field t3 '.feeds[] | select(.author == "'"$T_ID"'") | .seq')
-eq "$(status_field h '[.proofs[] | select(.kind == "fork") | .seq] | max')" "$((seq2 - 1))" "second fork's seq"
+seq2=$(status_field h3 '.feeds[] | select(.author == "'"$H_ID"'") | .seq')
+eq "$(status_field h '[.proofs[] | select(.kind == "fork" and .author == "'"$H_ID"'") | .seq] | max')" "$((seq2 - 1))" "second fork's seq"
 for n in h t c; do
 	grep -q 'peer.rejected.*District police' "$TMP/$n.log" && fail "$n punished p for relaying a forked feed"
 done
 wait_until 20 "p still connected to all" connected p 3
+
+note "one proof per author: t forking again adds nothing"
+kill_node t TERM
+cp -a t t4
+ok add patient --data t4 scope=120116001 name=己
+ok export --data t4 --entries fork3.bin
+start_node t
+ok add patient --data t scope=120116001 name=庚
+wait_until 20 "t connected once more" connected t 3
+run import --data h --entries fork3.bin
+[ "$RC" != 0 ] || fail "importing a fork succeeded: $OUT"
+sleep 1
+for n in h t p c; do eq "$(status_field $n '[.proofs[] | select(.kind == "fork")] | length')" 2 "still two fork proofs at $n"; done
 
 note "a divergence: c's stored digest changed behind its back"
 C_ID=$(status_field c .node_id)

@@ -2,11 +2,11 @@
 # Four live wardd processes over mutual TLS on 127.0.0.1: writes at
 # different nodes converge on every node; a node killed with SIGKILL while
 # the others write catches up after a restart; two nodes writing one field
-# while apart both show the conflict once they meet; a node restored from
-# an older copy of its data directory takes its own feed back from its
-# peers before it signs anything (no fork); SIGHUP restarts replication
-# only when its settings changed; after wardd dies, ward alone refuses to
-# sign until wardd has run again.
+# while apart both show the conflict once they meet; SIGHUP restarts
+# replication only when its settings changed; a cleanly stopped node with
+# every peer down writes at once; one that died after writes no peer
+# confirmed waits for a peer (or the operator's ward unblock); a raw copy
+# of a data directory forks its feed, and every node holds the proof.
 . "$(dirname "$0")/lib.sh" "$@"
 
 net4
@@ -55,28 +55,6 @@ for n in h t; do
 	eq "$vals" "张三丰,张山" "$n: conflicting values"
 done
 
-note "a node restored from a backup gets its own feed back before writing"
-kill_node t TERM
-cp -a t "$TMP/t.bak"
-start_node t
-wait_until 20 "t connected" connected t 3
-ok add patient --data t scope=120116001 name=周 phone=5
-P5=$OUT
-wait_until 10 "all agree on the entry the backup lacks" same_digest h t p c
-kill_node t TERM
-rm -rf t && cp -a "$TMP/t.bak" t
-expect 3 show "$P5" --data t
-start_node t
-# Writes wait until a peer has confirmed t's heads and t holds them all.
-wait_until 20 "restored t confirmed and caught up" connected t 3
-ok show "$P5" --data t
-ok add patient --data t scope=120116001 name=吴 phone=6
-wait_until 10 "all agree after the restore" same_digest h t p c
-for n in h t p c; do
-	eq "$(status_field $n ".proofs | length")" 0 "no proof at $n"
-	ok audit verify --data $n
-done
-
 note "SIGHUP keeps connections unless replication settings changed"
 wait_until 20 "c connected before the reload" connected c 3
 downs=$(grep -c 'peer.down' "$TMP/c.log")
@@ -113,16 +91,58 @@ contains "$M" "ward_entries $(status_field c .entries)" "entries metric"
 contains "$M" "ward_proofs 0" "proofs metric"
 grep -q '^ward_gossip_bytes_sent_total [1-9]' metrics.txt || fail "no bytes metric: $M"
 
-note "after wardd dies, ward alone does not sign until wardd has run again"
+note "a cleanly stopped node restarted with every peer down writes at once"
+for n in t p c; do kill -STOP "$(eval echo \$PID_$n)"; done
+kill_node h TERM
+start_node h
+ok set --data h "$P2" phone=224
+eq "$(status_field h .writes_blocked)" false "h not blocked"
+for n in t p c; do kill -CONT "$(eval echo \$PID_$n)"; done
+wait_until 20 "all agree after h's offline write" same_digest h t p c
+
+note "after wardd dies with writes no peer confirmed, it waits for a peer"
+for n in t p c; do kill -STOP "$(eval echo \$PID_$n)"; done
+ok set --data h "$P2" phone=225 # no peer can confirm this one
 kill_node h KILL
-expect 5 set --data h "$P2" phone=224
-contains "$ERR" "did not stop cleanly" "why the write was refused"
+expect 5 set --data h "$P2" phone=226
+contains "$ERR" "did not stop cleanly" "why ward alone refused"
 ok show --data h "$P2" # reading is fine
 start_node h
+expect 5 set --data h "$P2" phone=226
+contains "$ERR" "waits for a peer to confirm" "why wardd refused"
+eq "$(status_field h .writes_blocked_reason)" unclean_stop_unconfirmed "status says why"
+for n in t p c; do kill -CONT "$(eval echo \$PID_$n)"; done
 wait_until 20 "h confirmed again" connected h 3
-kill_node h TERM
-ok set --data h "$P2" phone=225 # a clean stop: ward may sign alone
+wait_until 10 "h writes again" run set --data h "$P2" phone=226
+wait_until 20 "all agree after h's writes" same_digest h t p c
+eq "$(show_json p "$P2" | jq -r .fields.phone.value)" 226 "h's write at p"
+
+note "the operator can unblock a waiting node, after saying what it risks"
+for n in t p c; do kill -STOP "$(eval echo \$PID_$n)"; done
+ok set --data h "$P2" phone=227
+kill_node h KILL
 start_node h
-wait_until 20 "all agree after h's own write" same_digest h t p c
-eq "$(show_json p "$P2" | jq -r .fields.phone.value)" 225 "h's offline write at p"
+expect 5 set --data h "$P2" phone=228
+expect 2 unblock --data h
+contains "$ERR" "accept-fork-risk" "unblock names the flag"
+ok unblock --data h --accept-fork-risk
+contains "$OUT" "unblocked" "unblock says so"
+ok set --data h "$P2" phone=228
+for n in t p c; do kill -CONT "$(eval echo \$PID_$n)"; done
+wait_until 20 "all agree after the unblock" same_digest h t p c
+
+note "a raw copy of a stopped node forks its feed, and every node holds the proof"
+kill_node t TERM
+cp -a t "$TMP/t.bak"
+start_node t
+wait_until 20 "t connected" connected t 3
+ok add patient --data t scope=120116001 name=周 phone=5
+wait_until 10 "all agree on the entry the copy lacks" same_digest h t p c
+kill_node t TERM
+rm -rf t && cp -a "$TMP/t.bak" t
+ok add patient --data t scope=120116001 name=吴 phone=6 # signs at once
+start_node t
+proof_at() { [ "$(status_field "$1" '.proofs | length')" -ge 1 ]; }
+for n in h t p c; do wait_until 20 "fork proof at $n" proof_at $n; done
+eq "$(status_field p '.proofs[0].kind')" fork "the proof is a fork"
 note "ok"
