@@ -572,7 +572,7 @@ static void schedule(struct net_gossip *g, struct peer *p, uint64_t now_ms,
 			continue;
 		}
 		uint64_t mine = local_seq(g, w.author, w.scope);
-		if (mine >= w.seq) {
+		if (mine >= w.seq || (mine == 0 && is_capped(g, w.author))) {
 			drop_want_at(p, i);
 			continue;
 		}
@@ -1366,7 +1366,6 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 			quiet[n_up] = !p->sent;
 			up[n_up++] = p->id;
 		}
-		p->sent = false;
 	}
 	if (n_up > 0 && own_digest(g, d) == 0) {
 		size_t k = g->cfg.fanout < n_up ? g->cfg.fanout : n_up;
@@ -1384,6 +1383,9 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 			if (quiet[i])
 				send_digest(g, up[i], d, out);
 	}
+	/* What this round sent does not count for the next one. */
+	for (size_t i = 0; i < g->n_peers; i++)
+		g->peers[i].sent = false;
 	free(quiet);
 	free(up);
 	/* Proofs found since the last round (an ingest, an import): out. */

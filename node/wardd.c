@@ -114,6 +114,7 @@ struct daemon {
 	nng_aio *aio;
 	pthread_mutex_t mu;
 	nng_msg *pending;
+	uint64_t pending_ns; /* when it arrived (uv_hrtime) */
 	bool stopping;
 	char url[NODE_PATH_MAX + 16];
 	struct node_ctx *node;
@@ -491,6 +492,9 @@ static void apply_done(uv_work_t *w, int status)
 	else if (in->rc == -EILSEQ)
 		logf_(LOG_DEBUG, "fork.suspected", "peer=%s reason=\"%s\"",
 		      member_name(d, in->peer), in->why ? in->why : "");
+	else if (in->rc == -EDQUOT)
+		logf_(LOG_WARN, "feed.refused", "peer=%s reason=\"%s\"",
+		      member_name(d, in->peer), in->why ? in->why : "");
 	else if (in->rc == -EBADMSG && d->views && in->gen == d->gen)
 		d->views[in->peer].last_why = in->why;
 	else if (in->rc && in->rc != -EAGAIN)
@@ -822,6 +826,7 @@ static void aio_cb(void *arg)
 			nng_msg_free(m);
 		} else {
 			d->pending = m;
+			d->pending_ns = uv_hrtime();
 			uv_async_send(&d->wake);
 		}
 		pthread_mutex_unlock(&d->mu);
@@ -1038,10 +1043,12 @@ static void serve_pending(struct daemon *d)
 {
 	pthread_mutex_lock(&d->mu);
 	nng_msg *m = d->pending;
+	uint64_t arrived = d->pending_ns;
 	d->pending = NULL;
 	pthread_mutex_unlock(&d->mu);
 	if (!m)
 		return;
+	uint64_t started = uv_hrtime();
 	const uint8_t *req = nng_msg_body(m);
 	size_t len = nng_msg_len(m);
 	/* Peek at the command. */
@@ -1078,6 +1085,14 @@ static void serve_pending(struct daemon *d)
 		daemon_unblock(d);
 		d->dirty = false; /* the handler removed the marker */
 	}
+	/* A request that waited or ran long is worth a line: it is what an
+	 * operator at the terminal felt. */
+	uint64_t done = uv_hrtime();
+	if (done - arrived > 100000000u)
+		logf_(LOG_WARN, "api.slow",
+		      "cmd=%s wait_ms=%" PRIu64 " serve_ms=%" PRIu64,
+		      *cmd ? cmd : "?", (started - arrived) / 1000000u,
+		      (done - started) / 1000000u);
 	node_doc_free(in);
 	nng_msg_free(m);
 	struct crdt_buf b;

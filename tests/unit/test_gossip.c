@@ -56,9 +56,12 @@ struct toy {
 	 * body starts with 0xee is invalid. */
 	uint8_t id, state;
 	size_t n_proofs;
-	uint8_t *proof[8];
-	size_t proof_len[8];
-	enum net_wire_type proof_type[8];
+	uint8_t *proof[64];
+	size_t proof_len[64];
+	enum net_wire_type proof_type[64];
+	/* What reading the replica costs: calls of vv, and a version that
+	 * moves with every append (the vv_version op). */
+	uint64_t vv_calls, version;
 };
 
 static struct toy_feed *toy_find(struct toy *t, const uint8_t author[32],
@@ -148,6 +151,7 @@ static int toy_vv(void *ctx, struct net_wire_feed **out, size_t *n)
 {
 	struct toy *t = ctx;
 	struct net_wire_feed *v = calloc(t->n + 1, sizeof(*v));
+	t->vv_calls++;
 	size_t k = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		struct toy_feed *f = &t->f[i];
@@ -229,7 +233,7 @@ static int toy_keep(struct toy *t, enum net_wire_type type, const uint8_t *a,
 			free(p);
 			return 0;
 		}
-	assert_true(t->n_proofs < 8);
+	assert_true(t->n_proofs < 64);
 	t->proof[t->n_proofs] = p;
 	t->proof_type[t->n_proofs] = type;
 	t->proof_len[t->n_proofs++] = len;
@@ -282,6 +286,15 @@ static size_t toy_proofs(void *ctx, net_gossip_proof_fn fn, void *arg)
 	return t->n_proofs;
 }
 
+static uint64_t toy_vv_version(void *ctx)
+{
+	struct toy *t = ctx;
+	uint64_t n = 0;
+	for (size_t i = 0; i < t->n; i++)
+		n += t->f[i].n;
+	return n; /* toys only grow */
+}
+
 static const struct net_gossip_replica toy_ops = {
     .vv = toy_vv,
     .feed_seq = toy_feed_seq,
@@ -291,6 +304,7 @@ static const struct net_gossip_replica toy_ops = {
     .checkpoint_seen = toy_checkpoint_seen,
     .proof_add = toy_proof_add,
     .proofs = toy_proofs,
+    .vv_version = toy_vv_version,
 };
 
 /* Applies consecutive entries as the ledger would: in order, stopping at
@@ -388,6 +402,7 @@ struct net {
 	unsigned drop_pct, dup_pct;
 	/* counters by message type, over the whole run */
 	uint64_t sent_type[8], sent_bytes;
+	uint64_t sent_to[MAX_NODES][MAX_NODES]; /* messages, by link */
 	int ingest_rc; /* when not 0, every ingest reports it, none applied */
 	bool defer;    /* hold INGESTs in held[] until the test runs them */
 	struct held {
@@ -425,6 +440,7 @@ static void handle(struct net *w, uint32_t self, struct net_gossip_actions *a)
 			w->sent_bytes += act.len;
 			if (act.len > 2 && act.bytes[2] < 8)
 				w->sent_type[act.bytes[2]]++;
+			w->sent_to[self][act.peer]++;
 			if (!w->link[self][act.peer])
 				break;
 			if (splitmix64(&w->rng) % 100 < w->drop_pct)
@@ -1139,6 +1155,302 @@ static void test_gap_does_not_spin(void **state)
 	net_fini(&w);
 }
 
+/* ---------------------------------------------------------------------- */
+/* A hostile member (issue 8): what one peer can make a node believe, hold */
+/* and do. Node 1's messages are forged by the test and handed to node 0. */
+
+static void inject(struct net *w, uint32_t from, uint32_t to,
+		   const struct net_wire_msg *m)
+{
+	struct crdt_buf b;
+	struct net_gossip_actions a;
+	crdt_buf_init(&b);
+	net_wire_encode(&b, m);
+	net_gossip_actions_init(&a);
+	net_gossip_on_message(w->node[to].g, from, b.data, b.len, w->now, &a);
+	handle(w, to, &a);
+	net_gossip_actions_fini(&a);
+	crdt_buf_fini(&b);
+}
+
+static void self_cfg(struct net_gossip_cfg *cfg, uint8_t self)
+{
+	net_gossip_cfg_default(cfg);
+	cfg->has_self = true;
+	memset(cfg->self, self, 32);
+}
+
+/* Claims of a node's own feed at a higher seq (PULL from 2^63, ANNOUNCE,
+ * a whole VECTOR, an unsolicited ENTRIES) never make it refuse writes, and
+ * a VECTOR claiming more of its own feed does not confirm its heads. */
+static void test_claims_never_block_writes(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	char scope[13];
+	self_cfg(&cfg, 1);
+	net_init(&w, 2, &cfg, 11);
+	toy_write(&w.node[0].toy, 1, "120116", 3, 20);
+	net_start(&w);
+	run_until(&w, w.now + 3 * cfg.round_ms);
+	assert_false(net_gossip_own_behind(w.node[0].g, scope));
+	unsigned shown = w.node[0].whole[1];
+
+	struct net_wire_feed f;
+	memset(&f, 0, sizeof(f));
+	memset(f.author, 1, 32);
+	strcpy(f.scope, "120116");
+	f.seq = 1000;
+	memset(f.head, 0x42, 32);
+	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_PULL;
+	memcpy(m.author, f.author, 32);
+	strcpy(m.scope, f.scope);
+	m.from_seq = UINT64_C(1) << 63;
+	m.max_entries = 1;
+	inject(&w, 1, 0, &m);
+	assert_false(net_gossip_own_behind(w.node[0].g, scope));
+
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_ANNOUNCE;
+	m.feeds = &f;
+	m.n_feeds = 1;
+	inject(&w, 1, 0, &m);
+	assert_false(net_gossip_own_behind(w.node[0].g, scope));
+
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_VECTOR;
+	m.last = true;
+	m.feeds = &f;
+	m.n_feeds = 1;
+	inject(&w, 1, 0, &m);
+	assert_false(net_gossip_own_behind(w.node[0].g, scope));
+	assert_int_equal(w.node[0].whole[1], shown); /* not confirmed */
+
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_ENTRIES;
+	memcpy(m.author, f.author, 32);
+	strcpy(m.scope, f.scope);
+	m.from_seq = 4;
+	m.have_seq = UINT64_C(1) << 62;
+	inject(&w, 1, 0, &m);
+	assert_false(net_gossip_own_behind(w.node[0].g, scope));
+	net_fini(&w);
+}
+
+/* A verified entry of the node's own feed that it lacks is evidence: the
+ * node refuses to sign until it has applied it. */
+static void test_verified_own_entry_blocks_until_applied(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	char scope[13];
+	self_cfg(&cfg, 1);
+	net_init(&w, 2, &cfg, 12);
+	/* Node 1 holds two more entries of node 0's own feed (node 0 was
+	 * restored from an older copy). */
+	toy_write(&w.node[1].toy, 1, "120116", 5, 20);
+	uint8_t a[32];
+	memset(a, 1, 32);
+	struct toy_feed *src = toy_find(&w.node[1].toy, a, "120116", false);
+	struct toy_feed *dst = toy_find(&w.node[0].toy, a, "120116", true);
+	for (size_t i = 0; i < 3; i++)
+		toy_append(dst, src->e[i], src->len[i]);
+	w.defer = true;
+	net_start(&w);
+	deliver_all(&w);
+	assert_int_equal(w.node[0].whole[1], 0); /* its vector is ahead */
+	assert_int_equal(w.n_held, 1);
+	struct held h = w.held[0];
+	assert_int_equal(h.node, 0);
+	assert_false(net_gossip_own_behind(w.node[0].g, scope)); /* a claim */
+	net_gossip_on_verified(w.node[0].g, h.id, h.count);
+	assert_true(net_gossip_own_behind(w.node[0].g, scope));
+	assert_string_equal(scope, "120116");
+	size_t applied;
+	assert_int_equal(toy_ingest(&w.node[0].toy, h.bytes, h.len, h.count,
+				    &applied),
+			 0);
+	struct net_gossip_actions out;
+	net_gossip_actions_init(&out);
+	net_gossip_on_ingested(w.node[0].g, h.id, applied, 0, w.now, &out);
+	handle(&w, 0, &out);
+	net_gossip_actions_fini(&out);
+	free(h.bytes);
+	w.n_held = 0;
+	assert_false(net_gossip_own_behind(w.node[0].g, scope));
+	w.defer = false;
+	run_until(&w, w.now + 3 * cfg.round_ms);
+	assert_true(w.node[0].whole[1] > 0); /* now its heads confirm ours */
+	net_fini(&w);
+}
+
+/* A DIGEST flood costs one read of the vector, a few VECTOR answers, and
+ * is cut at the budget before any work. */
+static void test_digest_flood_bounded(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	net_gossip_cfg_default(&cfg);
+	net_init(&w, 2, &cfg, 13);
+	toy_write(&w.node[0].toy, 5, "120116", 3, 20);
+	net_start(&w);
+	run_until(&w, w.now + 3 * cfg.round_ms);
+	uint64_t calls = w.node[0].toy.vv_calls;
+	uint64_t vectors = w.sent_type[NET_WIRE_VECTOR];
+	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_DIGEST;
+	for (int i = 0; i < 3000; i++) {
+		m.digest[0] = (uint8_t)i;
+		m.digest[1] = (uint8_t)(i >> 8);
+		inject(&w, 1, 0, &m);
+	}
+	assert_true(w.node[0].toy.vv_calls - calls <= 1);
+	assert_true(w.sent_type[NET_WIRE_VECTOR] - vectors <= cfg.max_vectors);
+	struct net_gossip_peer_info pi;
+	net_gossip_peer_info(w.node[0].g, 1, &pi);
+	assert_true(pi.over_budget >= 3000 - cfg.max_digests);
+	net_fini(&w);
+}
+
+/* ANNOUNCEs of 20,000 random feeds each: the wants stay bounded and the
+ * items read per round stop at the budget. */
+static void test_announce_flood_bounded(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	net_gossip_cfg_default(&cfg);
+	net_init(&w, 2, &cfg, 14);
+	net_start(&w);
+	run_until(&w, w.now + cfg.round_ms);
+	size_t n = 20000;
+	struct net_wire_feed *f = calloc(n, sizeof(*f));
+	uint64_t rng = 99;
+	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_ANNOUNCE;
+	m.feeds = f;
+	m.n_feeds = n;
+	struct net_gossip_stats st0, st1;
+	net_gossip_stats(w.node[0].g, &st0);
+	for (int k = 0; k < 16; k++) {
+		for (size_t i = 0; i < n; i++) {
+			for (int b = 0; b < 32; b += 8) {
+				uint64_t r = splitmix64(&rng);
+				memcpy(f[i].author + b, &r, 8);
+			}
+			strcpy(f[i].scope, "120116");
+			f[i].seq = 7;
+		}
+		inject(&w, 1, 0, &m);
+	}
+	free(f);
+	net_gossip_stats(w.node[0].g, &st1);
+	struct net_gossip_peer_info pi;
+	net_gossip_peer_info(w.node[0].g, 1, &pi);
+	assert_true(pi.wants <= 4096);
+	/* 65,536 items a round: three messages and a bit were read. */
+	assert_true(st1.over_budget - st0.over_budget >= 12);
+	/* The next round the budget is back. */
+	run_until(&w, w.now + cfg.round_ms + cfg.round_ms / 5);
+	net_gossip_peer_info(w.node[0].g, 1, &pi);
+	assert_true(pi.up);
+	net_fini(&w);
+}
+
+/* FORK spam: at most max_proofs a round reach the replica, and a new
+ * proof is passed on alone, to the other peers, not back. */
+static void test_fork_spam_bounded(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	net_gossip_cfg_default(&cfg);
+	net_init(&w, 3, &cfg, 15);
+	net_start(&w);
+	run_until(&w, w.now + cfg.round_ms);
+	uint64_t to1 = w.sent_type[NET_WIRE_FORK];
+	uint8_t author[32];
+	memset(author, 9, 32);
+	for (int i = 0; i < 200; i++) {
+		size_t la, lb;
+		uint8_t *ea = toy_entry(author, "120116", (uint64_t)i + 1, 4,
+					false, &la);
+		uint8_t *eb = toy_entry(author, "120116", (uint64_t)i + 1, 5,
+					false, &lb);
+		struct net_wire_msg m;
+		memset(&m, 0, sizeof(m));
+		m.type = NET_WIRE_FORK;
+		m.a = ea;
+		m.a_len = la;
+		m.b = eb;
+		m.b_len = lb;
+		inject(&w, 2, 0, &m);
+		free(ea);
+		free(eb);
+	}
+	assert_int_equal(w.node[0].toy.n_proofs, cfg.max_proofs);
+	/* Each new one went to node 1 once: not all of them each time. */
+	assert_int_equal(w.sent_type[NET_WIRE_FORK] - to1, cfg.max_proofs);
+	assert_int_equal(w.sent_to[0][2] > 0, true); /* DIGESTs at least */
+	net_fini(&w);
+}
+
+/* Every connected peer hears from a node every round, whatever the
+ * fanout: a link silent for two rounds is dead, and the transport tears it
+ * down. */
+static void test_every_peer_hears_each_round(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	net_gossip_cfg_default(&cfg);
+	cfg.fanout = 1;
+	net_init(&w, 4, &cfg, 16);
+	net_start(&w);
+	run_until(&w, w.now + 3 * cfg.round_ms);
+	uint64_t before[MAX_NODES][MAX_NODES];
+	memcpy(before, w.sent_to, sizeof(before));
+	run_until(&w, w.now + 10 * cfg.round_ms);
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			if (i != j)
+				assert_true(w.sent_to[i][j] - before[i][j] >=
+					    8);
+	net_fini(&w);
+}
+
+/* An author at its feed cap (-EDQUOT) is not the relayer's offence, and
+ * its feeds new to us are not pulled again and again. */
+static void test_feed_cap_not_an_offence(void **state)
+{
+	(void)state;
+	struct net_gossip_cfg cfg;
+	struct net w;
+	net_gossip_cfg_default(&cfg);
+	net_init(&w, 2, &cfg, 17);
+	for (int s = 0; s < 20; s++) {
+		char scope[13];
+		snprintf(scope, sizeof(scope), "1201%02d", s + 11);
+		toy_write(&w.node[1].toy, 0x33, scope, 2, 10);
+	}
+	w.ingest_rc = -EDQUOT;
+	net_start(&w);
+	run_until(&w, w.now + 10 * cfg.round_ms);
+	assert_int_equal(w.node[0].n_disc, 0);
+	assert_int_equal(w.node[1].n_disc, 0);
+	/* The first refusal marks the author; at most the pulls then in
+	 * flight were answered. */
+	assert_true(w.sent_type[NET_WIRE_PULL] <= cfg.max_inflight);
+	net_fini(&w);
+}
+
 static void test_cfg_checked(void **state)
 {
 	(void)state;
@@ -1170,6 +1482,13 @@ int main(void)
 	    cmocka_unit_test(test_lossy_converges),
 	    cmocka_unit_test(test_gap_does_not_spin),
 	    cmocka_unit_test(test_cfg_checked),
+	    cmocka_unit_test(test_claims_never_block_writes),
+	    cmocka_unit_test(test_verified_own_entry_blocks_until_applied),
+	    cmocka_unit_test(test_digest_flood_bounded),
+	    cmocka_unit_test(test_announce_flood_bounded),
+	    cmocka_unit_test(test_fork_spam_bounded),
+	    cmocka_unit_test(test_every_peer_hears_each_round),
+	    cmocka_unit_test(test_feed_cap_not_an_offence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,11 +90,11 @@ static void node_down(struct node *n)
 	test_node_close(n->kv, n->l);
 }
 
-/* Entry seq of feed (who, SCOPE) creating a record of type, chained to
+/* Entry seq of feed (who, scope) creating a record of type, chained to
  * prev; its hash into hash. */
-static void make_entry(int who, uint64_t seq, const uint8_t prev[32],
-		       const char *type, struct crdt_buf *wire,
-		       uint8_t hash[32])
+static void make_entry_in(int who, const char *scope, uint64_t seq,
+			  const uint8_t prev[32], const char *type,
+			  struct crdt_buf *wire, uint8_t hash[32])
 {
 	struct crdt_op op;
 	memset(&op, 0, sizeof(op));
@@ -104,7 +104,7 @@ static void make_entry(int who, uint64_t seq, const uint8_t prev[32],
 	struct crdt_entry e;
 	memset(&e, 0, sizeof(e));
 	memcpy(e.author, pk[who], 32);
-	snprintf(e.scope, sizeof(e.scope), "%s", SCOPE);
+	snprintf(e.scope, sizeof(e.scope), "%s", scope);
 	e.seq = seq;
 	memcpy(e.prev, prev, 32);
 	e.hlc = (1700000000000ull + seq) << 16;
@@ -121,6 +121,13 @@ static void make_entry(int who, uint64_t seq, const uint8_t prev[32],
 	crdt_entry_encode_wire(wire, body.data, body.len, sig);
 	crdt_entry_hash(hash, body.data, body.len, sig);
 	crdt_buf_fini(&body);
+}
+
+static void make_entry(int who, uint64_t seq, const uint8_t prev[32],
+		       const char *type, struct crdt_buf *wire,
+		       uint8_t hash[32])
+{
+	make_entry_in(who, SCOPE, seq, prev, type, wire, hash);
 }
 
 static int ingest(struct node *n, const struct crdt_buf *w)
@@ -399,12 +406,92 @@ static void test_fork_proof_checked_and_kept_once(void **state)
 	node_down(&b);
 }
 
+/* One fork proof per author proves it a forker; more add nothing, cost a
+ * key lookup (no signature check) and are not kept, whoever sends them. */
+static void test_one_fork_proof_per_author(void **state)
+{
+	(void)state;
+	struct node a, b;
+	node_up(&a);
+	node_up(&b);
+	struct crdt_buf e1, e1x, e2, e2x;
+	uint8_t h1[32], h1x[32], h2[32], h2x[32], zero[32] = {0};
+	crdt_buf_init(&e1);
+	crdt_buf_init(&e1x);
+	crdt_buf_init(&e2);
+	crdt_buf_init(&e2x);
+	make_entry(C, 1, zero, "patient", &e1, h1);
+	make_entry(C, 1, zero, "guardian", &e1x, h1x);
+	make_entry(C, 2, h1, "patient", &e2, h2);
+	make_entry(C, 2, h1, "guardian", &e2x, h2x);
+	assert_int_equal(ingest(&a, &e1), 0);
+	assert_int_equal(ingest(&a, &e1x), -EEXIST);
+	assert_int_equal(ingest(&a, &e2), 0);
+	assert_int_equal(ingest(&a, &e2x), -EEXIST);
+	assert_int_equal(node_proofs_count(a.l), 1); /* the ledger's */
+	const char *why = NULL;
+	assert_int_equal(node_proof_add(b.l, NODE_PROOF_FORK, e2.data, e2.len,
+					e2x.data, e2x.len, &why),
+			 1);
+	assert_int_equal(node_proof_add(b.l, NODE_PROOF_FORK, e1.data, e1.len,
+					e1x.data, e1x.len, &why),
+			 0);
+	e1x.data[e1x.len - 1] ^= 0x01; /* not even checked */
+	assert_int_equal(node_proof_add(b.l, NODE_PROOF_FORK, e1.data, e1.len,
+					e1x.data, e1x.len, &why),
+			 0);
+	assert_int_equal(node_proofs_count(b.l), 1);
+	crdt_buf_fini(&e1);
+	crdt_buf_fini(&e1x);
+	crdt_buf_fini(&e2);
+	crdt_buf_fini(&e2x);
+	node_down(&a);
+	node_down(&b);
+}
+
+/* An author may have NODE_LEDGER_MAX_FEEDS_PER_AUTHOR feeds: the entry
+ * that would start one more is refused (-EDQUOT) and nothing is stored,
+ * while its existing feeds go on. */
+static void test_feeds_per_author_capped(void **state)
+{
+	(void)state;
+	struct node a;
+	node_up(&a);
+	struct crdt_buf e;
+	uint8_t h[32], first[32], zero[32] = {0};
+	crdt_buf_init(&e);
+	for (unsigned i = 0; i <= NODE_LEDGER_MAX_FEEDS_PER_AUTHOR; i++) {
+		char scope[13];
+		snprintf(scope, sizeof(scope), "1201%02u%03u", 10 + i / 999,
+			 i % 999 + 1); /* canonical: no all-zero level */
+		make_entry_in(C, scope, 1, zero, "patient", &e, h);
+		if (i == 0)
+			memcpy(first, h, 32);
+		int rc = ingest(&a, &e);
+		if (i < NODE_LEDGER_MAX_FEEDS_PER_AUTHOR)
+			assert_int_equal(rc, 0);
+		else
+			assert_int_equal(rc, -EDQUOT);
+	}
+	uint64_t n = node_ledger_entry_count(a.l);
+	assert_int_equal(n, NODE_LEDGER_MAX_FEEDS_PER_AUTHOR);
+	/* The first feed still grows; another author is not affected. */
+	make_entry_in(C, "120110001", 2, first, "patient", &e, h);
+	assert_int_equal(ingest(&a, &e), 0);
+	make_entry_in(A, "120116", 1, zero, "patient", &e, h);
+	assert_int_equal(ingest(&a, &e), 0);
+	crdt_buf_fini(&e);
+	node_down(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_checkpoint_verifies),
 	    cmocka_unit_test(test_divergence_found_and_kept_once),
 	    cmocka_unit_test(test_fork_proof_checked_and_kept_once),
+	    cmocka_unit_test(test_one_fork_proof_per_author),
+	    cmocka_unit_test(test_feeds_per_author_capped),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
