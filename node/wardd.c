@@ -12,20 +12,14 @@
  * would read it (peer messages, CLI requests, the gossip round) until the
  * result comes back; the loop itself never waits.
  *
- * A node restored from a backup can be behind its own feeds as its peers
- * hold them; signing a new entry then would fork its own feed (DESIGN.md
- * section 5). wardd refuses local writes (add, set) until a peer has
- * confirmed our heads (its digest equals ours, or it sent its whole
- * vector), unless started --standalone or alone in its roster, and while
- * any peer has reported a head of one of our feeds ahead of ours; those
- * entries come back by gossip like any others, and writes resume once
- * they are applied. The check is node_ctx's may_sign, asked by every
- * request that signs (add, set, retract, a CSV import). While wardd runs
- * the store holds a marker, removed at a clean stop once peers confirmed
- * our feeds; ward with no daemon refuses to sign while it is there (wardd
- * died, or the store is a copy of a running node's). A cold copy of a
- * stopped node is not caught here; if it is written to, the fork proof
- * that follows names the node to every peer.
+ * Write safety (docs/architecture.md): a node refuses to sign only while
+ * a peer has shown it a validly signed entry of one of its own feeds that
+ * it lacks (net_gossip_own_behind), never on a peer's claim. A node that
+ * died after writes no peer confirmed (the store's unconfirmed marker),
+ * or was restored from a backup, waits until a peer confirms its heads
+ * (NET_GOSSIP_HEADS_SHOWN) or the operator runs ward unblock; otherwise it
+ * signs at once. The check is node_ctx's may_sign, asked by every request
+ * that signs (add, set, retract, a CSV import).
  *
  * SIGTERM and SIGINT finish the work in flight and close the store; SIGHUP
  * rereads wardd.conf (log level, metrics) and restarts replication, with
@@ -1343,13 +1337,14 @@ static const char usage[] =
     "the ward command uses over ipc:// inside DIR and replicates the\n"
     "ledger with the roster's other members over mutual TLS.\n"
     "  --insecure    plain tcp:// between nodes, no TLS (tests only)\n"
-    "  --standalone  write before any peer has confirmed this node's\n"
-    "                own feeds (see below)\n"
-    "Local writes wait until a peer has shown what it holds of this\n"
-    "node's own feeds, so that a node restored from a backup never\n"
-    "forks them; they are refused while a peer holds more of them.\n"
-    "After wardd dies (no clean stop), ward alone refuses to sign on\n"
-    "this store until wardd has run again.\n"
+    "  --standalone  never wait for a peer to confirm this node's own\n"
+    "                feeds (a node alone for good; see below)\n"
+    "A node never forks its own feed: it refuses to sign only while a\n"
+    "peer has shown it a signed entry of its own feed that it lacks.\n"
+    "A clean stop, and it writes at once when started again, peers up\n"
+    "or not. After wardd died following writes no peer confirmed, or\n"
+    "restored from ward backup, it waits for a peer to confirm its\n"
+    "feeds (ward status), or for ward unblock --accept-fork-risk.\n"
     "Settings: DIR/wardd.conf (see ops/wardd.conf.example). SIGHUP\n"
     "rereads it (replication restarts only when its settings or the\n"
     "roster changed); SIGTERM stops the node.\n";
