@@ -6,7 +6,11 @@
  * the last one: a forged entry from an authenticated peer. Honest nodes
  * must disconnect it and store nothing of the forged entry.
  *
- *   forge_peer --data DIR [--seconds N] [--insecure]
+ *   forge_peer --data DIR [--seconds N] [--insecure] [--malformed]
+ *
+ * With --malformed the last entry's body is broken instead (its ops array
+ * header becomes a map's): a malformed entry, which the log must not call
+ * a bad signature.
  *
  * Prints one line per event on stdout; exits 0 after N seconds (10).
  */
@@ -32,6 +36,7 @@ struct forger {
 	char scope[13];
 	uint64_t head;
 	int wake_pipe[2];
+	bool malformed;
 };
 
 static uint64_t mono_ms(void)
@@ -105,8 +110,24 @@ static void on_event(void *arg, const struct net_transport_event *ev)
 			    (size_t)in.max_entries, 256u * 1024u, &e);
 			if (k > 0) {
 				/* The signature is the last 64 bytes of the
-				 * last entry: forge it. */
-				e.data[e.len - 1] ^= 0x01;
+				 * last entry: forge it. Or break that entry's
+				 * body: its first byte, an array of 8, becomes
+				 * a map of 8 (malformed). */
+				if (f->malformed) {
+					struct crdt_mp_cursor c;
+					crdt_mp_cursor_init(&c, e.data, e.len,
+							    true);
+					for (int j = 0; j + 1 < k; j++)
+						crdt_mp_skip(&c);
+					const uint8_t *body;
+					size_t n, blen;
+					if (crdt_mp_read_array(&c, &n) == 0 &&
+					    crdt_mp_read_bin(&c, &body,
+							     &blen) == 0)
+						e.data[body - e.data] = 0x88;
+				} else {
+					e.data[e.len - 1] ^= 0x01;
+				}
 				struct net_wire_msg m = {
 				    .type = NET_WIRE_ENTRIES,
 				    .from_seq = in.from_seq,
@@ -153,7 +174,7 @@ int main(int argc, char **argv)
 {
 	const char *dir = NULL;
 	int seconds = 10;
-	bool insecure = false;
+	bool insecure = false, malformed = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--data") && i + 1 < argc)
 			dir = argv[++i];
@@ -161,6 +182,8 @@ int main(int argc, char **argv)
 			seconds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--insecure"))
 			insecure = true;
+		else if (!strcmp(argv[i], "--malformed"))
+			malformed = true;
 		else
 			dir = NULL, i = argc;
 	}
@@ -170,6 +193,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct forger f = {0};
+	f.malformed = malformed;
 	char msg[512];
 	if (node_ctx_open(dir, &f.n, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "forge_peer: %s\n", msg);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A roster member that serves a forged entry (its signature broken) is
 # disconnected and logged by the honest nodes, and nothing of the entry is
-# stored. $3 is the forge_peer helper.
+# stored; one that serves a malformed entry is logged as such, not as a
+# bad signature. $3 is the forge_peer helper.
 . "$(dirname "$0")/lib.sh" "$@"
 FORGE=${3:-}
 case $FORGE in /* | "") ;; *) FORGE=$OLDPWD/$FORGE ;; esac
@@ -43,4 +44,22 @@ done
 eq "$(status_field h .entries)" "$E_H" "entries at h unchanged"
 ok audit verify --data h
 ok audit verify --data t
+grep -q 'peer.rejected.*name="Rogue".*detail="bad signature"' "$TMP/h.log" ||
+	fail "h did not log the forged signature: $(grep peer.rejected "$TMP/h.log")"
+
+note "a malformed entry is logged as malformed, not as a bad signature"
+kill "$FORGE_PID"
+wait "$FORGE_PID" 2>/dev/null
+kill_node h TERM
+: >"$TMP/h.log"
+start_node h
+"$FORGE" --data f --seconds 30 --malformed >"$TMP/forge2.out" 2>&1 &
+FORGE2_PID=$!
+DAEMONS="$DAEMONS $FORGE2_PID"
+wait_until 20 "h rejects the malformed entry" rejected h
+R=$(grep 'peer.rejected.*name="Rogue"' "$TMP/h.log" | head -1)
+note "$R"
+contains "$R" "detail=" "the reason is given"
+case $R in *'detail="bad signature"'*) fail "a malformed entry logged as a bad signature: $R" ;; esac
+eq "$(status_field h "[.feeds[] | select(.author == \"$FID\")] | length")" 0 "h stores nothing of it"
 note ok
