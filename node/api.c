@@ -1114,7 +1114,7 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 		for (size_t i = 0; i < left; i++)
 			wires[i] = (struct node_wire){ents[i].p, ents[i].len};
 		if (node_ledger_ingest_many(n->ledger, wires, left, 1000, true,
-					    res, whys) == -EIO) {
+					    res, whys) != 0) {
 			free(ents);
 			free(buf);
 			free(wires);
