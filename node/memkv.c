@@ -204,8 +204,7 @@ static int injected(struct mem_kv *m, bool sync)
 }
 
 void node_kv_mem_fault(struct node_kv *kv, enum node_kv_fault kind,
-		       uint64_t after_writes, unsigned per_mille,
-		       uint64_t seed)
+		       uint64_t after_writes, unsigned per_mille, uint64_t seed)
 {
 	struct mem_kv *m = (struct mem_kv *)kv;
 	m->fault_armed = true;

@@ -236,8 +236,8 @@ static int create_patient(struct node *n, int who, uint64_t *seq,
 	struct node_write w = {.scope = SCOPE, .n_ops = 2, .ops = ops};
 	char why[200] = "";
 	n->now += 7;
-	int rc = node_ledger_write(n->l, sk[who], pk[who], &w, n->now, seq,
-				   why, sizeof(why));
+	int rc = node_ledger_write(n->l, sk[who], pk[who], &w, n->now, seq, why,
+				   sizeof(why));
 	if (rc == 0)
 		assert_int_equal(*seq, next);
 	return rc;
@@ -275,8 +275,8 @@ static uint8_t *entry_at(struct node *n, int who, uint64_t seq, size_t *len)
 {
 	struct crdt_buf b;
 	crdt_buf_init(&b);
-	int got = node_ledger_read_range(n->l, pk[who], SCOPE, seq, 1, 1 << 20,
-					 &b);
+	int got =
+	    node_ledger_read_range(n->l, pk[who], SCOPE, seq, 1, 1 << 20, &b);
 	if (got != 1) {
 		crdt_buf_fini(&b);
 		return NULL;
@@ -323,8 +323,8 @@ static int ingest_range(struct node *n, struct peer_feed *pf, size_t from,
 	for (size_t i = from; i < to; i++) {
 		enum node_ingest res;
 		const char *why = NULL;
-		int rc = node_txn_ingest(t, pf->w[i], pf->len[i], false, &res,
-					 &why);
+		int rc =
+		    node_txn_ingest(t, pf->w[i], pf->len[i], false, &res, &why);
 		if (rc) {
 			node_txn_abort(t);
 			return rc;
@@ -492,9 +492,8 @@ static void test_ingest_many_fault(void **state)
 	const char *why[N];
 	/* The first batch of TXN commits, the second fails. */
 	node_kv_mem_fault(n.kv, NODE_KV_FAULT_WRITE, 1, 1000, 1);
-	assert_int_equal(node_ledger_ingest_many(n.l, ws, N, TXN, true, res,
-						 why),
-			 -EIO);
+	assert_int_equal(
+	    node_ledger_ingest_many(n.l, ws, N, TXN, true, res, why), -EIO);
 	for (int i = 0; i < N; i++) {
 		if (i < TXN)
 			assert_int_equal(res[i], 0);
@@ -505,9 +504,8 @@ static void test_ingest_many_fault(void **state)
 	check_consistent(&n);
 	/* The last commit fails alone: nothing of it reported applied. */
 	node_kv_mem_fault(n.kv, NODE_KV_FAULT_FULL, 2, 1000, 1);
-	assert_int_equal(node_ledger_ingest_many(n.l, ws, N, TXN, true, res,
-						 why),
-			 -ENOSPC);
+	assert_int_equal(
+	    node_ledger_ingest_many(n.l, ws, N, TXN, true, res, why), -ENOSPC);
 	for (int i = 0; i < N; i++) {
 		if (i < TXN)
 			assert_int_equal(res[i], 1); /* held already */
@@ -519,9 +517,8 @@ static void test_ingest_many_fault(void **state)
 	assert_int_equal(node_ledger_feed_seq(n.l, pk[PEER], SCOPE), 2 * TXN);
 	check_consistent(&n);
 	node_kv_mem_fault_clear(n.kv);
-	assert_int_equal(node_ledger_ingest_many(n.l, ws, N, TXN, true, res,
-						 why),
-			 0);
+	assert_int_equal(
+	    node_ledger_ingest_many(n.l, ws, N, TXN, true, res, why), 0);
 	assert_int_equal(node_ledger_feed_seq(n.l, pk[PEER], SCOPE), N);
 	node_crash(&n);
 	assert_int_equal(node_ledger_feed_seq(n.l, pk[PEER], SCOPE), N);
@@ -613,8 +610,8 @@ static void test_random(void **state)
 			}
 		} else if (r < 80) {
 			/* The next peer entries, a few at a time. */
-			size_t from = (size_t)node_ledger_feed_seq(
-			    n.l, pk[PEER], SCOPE);
+			size_t from =
+			    (size_t)node_ledger_feed_seq(n.l, pk[PEER], SCOPE);
 			size_t to = from + 1 + splitmix64(&rng) % 4;
 			if (to > pf.n)
 				to = pf.n;
@@ -623,8 +620,8 @@ static void test_random(void **state)
 					     splitmix64(&rng) % 2);
 		} else {
 			/* Many at once, with small commits. */
-			size_t from = (size_t)node_ledger_feed_seq(
-			    n.l, pk[PEER], SCOPE);
+			size_t from =
+			    (size_t)node_ledger_feed_seq(n.l, pk[PEER], SCOPE);
 			size_t cnt = pf.n - from < 9 ? pf.n - from : 9;
 			struct node_wire ws[9];
 			int res[9];
