@@ -57,6 +57,13 @@ void node_kv_mem_fault_clear(struct node_kv *kv);
 uint64_t node_kv_mem_faults(const struct node_kv *kv);
 /* Closes the store; NULL is a no-op. */
 void node_kv_close(struct node_kv *kv);
+/* Makes a consistent copy of the whole store in dir, which must not exist
+ * (its parent must): a RocksDB checkpoint, hard links to the table files
+ * where dir is on the same file system, all at one point between writes.
+ * The store stays open and writable meanwhile. -EINVAL for a memory store,
+ * -EEXIST when dir exists, -EIO otherwise (a reason in err). */
+int node_kv_checkpoint(struct node_kv *kv, const char *dir, char *err,
+		       size_t err_len);
 
 /* Returns an owned copy of the value (free()), -ENOENT when absent. */
 int node_kv_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
@@ -93,6 +100,8 @@ struct node_kv_ops {
 					 const uint8_t *prefix,
 					 size_t prefix_len);
 	void (*close)(struct node_kv *kv);
+	int (*checkpoint)(struct node_kv *kv, const char *dir, char *err,
+			  size_t err_len); /* NULL: not supported */
 };
 
 struct node_kv {
