@@ -18,69 +18,52 @@
 #define T(en, zh) (cli_zh() ? (zh) : (en))
 
 static const char usage[] =
-    "usage: ward COMMAND [ARGS] [--data DIR] [--json]\n"
-    "\n"
-    "Setting up a node:\n"
-    "  ward init --data DIR --role ROLE --name NAME --scope CODE [--listen "
-    "HOST:PORT]\n"
-    "      ROLE: health, township, police, civil, disabled, legal, auditor\n"
-    "  ward network create --data DIR --member FILE.pub ... --out ROSTER\n"
-    "  ward network join --data DIR ROSTER\n"
-    "\n"
-    "Records:\n"
-    "  ward add TYPE [scope=CODE] FIELD=VALUE...   create a record, print its "
-    "id\n"
-    "  ward set ID FIELD=VALUE|FIELD+=V|FIELD-=V... change fields (empty value "
-    "clears)\n"
-    "  ward show ID                                 fields, writers, "
-    "conflicts\n"
-    "  ward list TYPE [FILTER...] [--scope S] [--special VALUE]\n"
-    "      FILTER: FIELD=VALUE, FIELD>=N, FIELD<=N, FIELD=N.., FIELD=..N, "
-    "FIELD=A..B\n"
-    "  ward history ID                              every op on a record\n"
-    "  ward retract ID --reason TEXT                the record counts for "
-    "nothing\n"
-    "  ward duplicates                              patients sharing "
-    "id_number/patient_no\n"
-    "\n"
-    "Follow-up work and rates:\n"
-    "  ward due [--scope S] [--on DATE]             patients due or overdue, "
-    "most overdue first\n"
-    "  ward joint-missing [--scope S] [--on DATE]   risk >= 3 without a joint "
-    "visit since\n"
-    "  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n"
-    "\n"
-    "Registers (spreadsheets):\n"
-    "  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or "
-    "--jsonl FILE)\n"
-    "  ward export --csv FILE --type TYPE [--scope S] [--labels]     (or "
-    "--jsonl FILE)\n"
-    "  ward access-log                              who read or exported what "
-    "(this node)\n"
-    "\n"
-    "The ledger:\n"
-    "  ward status                                  node, network, feeds, "
-    "digest,\n"
-    "                                               peers and their lag, fork "
-    "and\n"
-    "                                               divergence proofs\n"
-    "  ward audit verify                            check every entry, "
-    "recompute state\n"
-    "  ward export --entries FILE                   signed entries, as stored\n"
-    "  ward import --entries FILE                   verify and apply such a "
-    "file\n"
-    "  ward backup DIR                              a consistent copy of this "
-    "node\n"
-    "      (keys, config, store) in DIR (new or empty; made 0700), taken\n"
-    "      while the node runs or not. A node started from it knows it was\n"
-    "      restored: it writes only once a peer has confirmed its own feeds.\n"
-    "      Copy no data directory by hand: a copy that writes behind its\n"
-    "      own feed forks it, and every node will hold the proof.\n"
-    "\n"
-    "--data may be omitted when WARD_DATA is set. Set fields take values\n"
-    "separated by '|'. Ids: TYPE-<32 hex> or a unique prefix of >= 6 hex.\n"
-    "Exit codes: 0 ok, 1 check failed, 2 usage or bad input, 3 not found or\n"
-    "ambiguous, 4 not initialised or not joined, 5 busy, 6 I/O error.\n";
+	"usage: ward COMMAND [ARGS] [--data DIR] [--json]\n"
+	"\n"
+	"Setting up a node:\n"
+	"  ward init --data DIR --role ROLE --name NAME --scope CODE [--listen HOST:PORT]\n"
+	"      ROLE: health, township, police, civil, disabled, legal, auditor\n"
+	"  ward network create --data DIR --member FILE.pub ... --out ROSTER\n"
+	"  ward network join --data DIR ROSTER\n"
+	"\n"
+	"Records:\n"
+	"  ward add TYPE [scope=CODE] FIELD=VALUE...   create a record, print its id\n"
+	"  ward set ID FIELD=VALUE|FIELD+=V|FIELD-=V... change fields (empty value clears)\n"
+	"  ward show ID                                 fields, writers, conflicts\n"
+	"  ward list TYPE [FILTER...] [--scope S] [--special VALUE]\n"
+	"      FILTER: FIELD=VALUE, FIELD>=N, FIELD<=N, FIELD=N.., FIELD=..N, FIELD=A..B\n"
+	"  ward history ID                              every op on a record\n"
+	"  ward retract ID --reason TEXT                the record counts for nothing\n"
+	"  ward duplicates                              patients sharing id_number/patient_no\n"
+	"\n"
+	"Follow-up work and rates:\n"
+	"  ward due [--scope S] [--on DATE]             patients due or overdue, most overdue first\n"
+	"  ward joint-missing [--scope S] [--on DATE]   risk >= 3 without a joint visit since\n"
+	"  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n"
+	"\n"
+	"Registers (spreadsheets):\n"
+	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n"
+	"  ward export --csv FILE --type TYPE [--scope S] [--labels]     (or --jsonl FILE)\n"
+	"  ward access-log                              who read or exported what (this node)\n"
+	"\n"
+	"The ledger:\n"
+	"  ward status                                  node, network, feeds, digest,\n"
+	"                                               peers and their lag, fork and\n"
+	"                                               divergence proofs\n"
+	"  ward audit verify                            check every entry, recompute state\n"
+	"  ward export --entries FILE                   signed entries, as stored\n"
+	"  ward import --entries FILE                   verify and apply such a file\n"
+	"  ward backup DIR                              a consistent copy of this node\n"
+	"      (keys, config, store) in DIR (new or empty; made 0700), taken\n"
+	"      while the node runs or not. A node started from it knows it was\n"
+	"      restored: it writes only once a peer has confirmed its own feeds.\n"
+	"      Copy no data directory by hand: a copy that writes behind its\n"
+	"      own feed forks it, and every node will hold the proof.\n"
+	"\n"
+	"--data may be omitted when WARD_DATA is set. Set fields take values\n"
+	"separated by '|'. Ids: TYPE-<32 hex> or a unique prefix of >= 6 hex.\n"
+	"Exit codes: 0 ok, 1 check failed, 2 usage or bad input, 3 not found or\n"
+	"ambiguous, 4 not initialised or not joined, 5 busy, 6 I/O error.\n";
 
 struct args {
 	const char *data;
@@ -355,11 +338,10 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			printf("INSECURE plain tcp between nodes: no TLS, peers "
 			       "not authenticated\n");
 		if (node_doc_get_bool(r, "restored", false))
-			printf("%s",
-			       T("RESTORED from a backup: may be behind its "
-				 "own feeds until a peer confirms them\n",
-				 "从备份恢复：在其他节点确认本节点的记录流"
-				 "之前，可能落后于它们\n"));
+			printf("%s", T("RESTORED from a backup: may be behind its "
+				       "own feeds until a peer confirms them\n",
+				       "从备份恢复：在其他节点确认本节点的记录流"
+				       "之前，可能落后于它们\n"));
 		if (node_doc_get_bool(r, "writes_blocked", false))
 			printf("WRITES BLOCKED: a peer holds more of this node's "
 			       "own feed; waiting for gossip to bring it back\n");
@@ -404,12 +386,11 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		       (long long)node_doc_get_int(r, "feeds", 0),
 		       node_doc_len(fnd), node_doc_get_str(r, "digest"));
 	} else if (!strcmp(cmd, "backup")) {
-		printf(
-		    T("backup of %lld entries in %s (digest %.16s, made %s)\n",
-		      "已备份 %lld 个条目到 %s（摘要 %.16s，时间 %s）\n"),
-		    (long long)node_doc_get_int(r, "entries", 0),
-		    node_doc_get_str(r, "dir"), node_doc_get_str(r, "digest"),
-		    node_doc_get_str(r, "made"));
+		printf(T("backup of %lld entries in %s (digest %.16s, made %s)\n",
+			 "已备份 %lld 个条目到 %s（摘要 %.16s，时间 %s）\n"),
+		       (long long)node_doc_get_int(r, "entries", 0),
+		       node_doc_get_str(r, "dir"), node_doc_get_str(r, "digest"),
+		       node_doc_get_str(r, "made"));
 	} else if (!strcmp(cmd, "export_entries")) {
 		printf("exported %lld entries to %s\n",
 		       (long long)node_doc_get_int(r, "entries", 0),
@@ -714,8 +695,8 @@ static int run(struct args *ap)
 		 * path. */
 		char path[8192];
 		if (a.argv[1][0] != '/' && getcwd(path, sizeof(path) / 2))
-			snprintf(path + strlen(path),
-				 sizeof(path) - strlen(path), "/%s", a.argv[1]);
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+				 "/%s", a.argv[1]);
 		else
 			snprintf(path, sizeof(path), "%s", a.argv[1]);
 		struct node_doc *req = node_doc_object();

@@ -325,7 +325,7 @@ static int rocks_checkpoint(struct node_kv *kv, const char *dir, char *err_out,
 }
 
 static const struct node_kv_ops rocks_ops = {
-    rocks_get, rocks_write, rocks_iter_new, rocks_close, rocks_checkpoint,
+	rocks_get, rocks_write, rocks_iter_new, rocks_close, rocks_checkpoint,
 };
 
 int node_kv_open_rocks(const char *path, bool create, struct node_kv **out,
