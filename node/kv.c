@@ -3,6 +3,7 @@
  * the RocksDB or memory implementation.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,16 @@ int node_kv_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
 int node_kv_write(struct node_kv *kv, struct node_kv_batch *b, bool sync)
 {
 	return kv->ops->write(kv, b, sync);
+}
+
+int node_kv_checkpoint(struct node_kv *kv, const char *dir, char *err,
+		       size_t err_len)
+{
+	if (!kv->ops->checkpoint) {
+		snprintf(err, err_len, "this store cannot make checkpoints");
+		return -EINVAL;
+	}
+	return kv->ops->checkpoint(kv, dir, err, err_len);
 }
 
 void node_kv_close(struct node_kv *kv)

@@ -29,8 +29,41 @@ int node_kv_open_rocks(const char *path, bool create, struct node_kv **out,
 struct node_kv *node_kv_new_mem(void);
 /* Memory store only: forgets every write not made with sync (a crash). */
 void node_kv_mem_crash(struct node_kv *kv);
+
+/* Faults a memory store can inject into node_kv_write, as a disk would
+ * fail it. A failed write changes nothing a reader or a crash could see. */
+enum node_kv_fault {
+	/* The write fails: the batch is not applied, -EIO. */
+	NODE_KV_FAULT_WRITE,
+	/* A synced write fails to sync: -EIO. A real batch may or may not
+	 * have reached the disk; this one is modelled as not durable and not
+	 * applied (RocksDB applies a batch to its memtable only after its
+	 * log write succeeded). Unsynced writes are not affected. */
+	NODE_KV_FAULT_SYNC,
+	/* The disk is full: every write fails with -ENOSPC. */
+	NODE_KV_FAULT_FULL,
+};
+
+/* Memory store only: arms fault `kind` (replacing any armed one). The next
+ * after_writes writes succeed; from then on each write the fault applies to
+ * fails with probability per_mille / 1000 (1000 or more: every one), drawn
+ * from a generator seeded with seed, until node_kv_mem_fault_clear. */
+void node_kv_mem_fault(struct node_kv *kv, enum node_kv_fault kind,
+		       uint64_t after_writes, unsigned per_mille,
+		       uint64_t seed);
+/* Memory store only: disarms the fault; later writes succeed. */
+void node_kv_mem_fault_clear(struct node_kv *kv);
+/* Memory store only: writes failed by an injected fault so far. */
+uint64_t node_kv_mem_faults(const struct node_kv *kv);
 /* Closes the store; NULL is a no-op. */
 void node_kv_close(struct node_kv *kv);
+/* Makes a consistent copy of the whole store in dir, which must not exist
+ * (its parent must): a RocksDB checkpoint, hard links to the table files
+ * where dir is on the same file system, all at one point between writes.
+ * The store stays open and writable meanwhile. -EINVAL for a memory store,
+ * -EEXIST when dir exists, -EIO otherwise (a reason in err). */
+int node_kv_checkpoint(struct node_kv *kv, const char *dir, char *err,
+		       size_t err_len);
 
 /* Returns an owned copy of the value (free()), -ENOENT when absent. */
 int node_kv_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
@@ -67,6 +100,8 @@ struct node_kv_ops {
 					 const uint8_t *prefix,
 					 size_t prefix_len);
 	void (*close)(struct node_kv *kv);
+	int (*checkpoint)(struct node_kv *kv, const char *dir, char *err,
+			  size_t err_len); /* NULL: not supported */
 };
 
 struct node_kv {

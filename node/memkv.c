@@ -2,7 +2,10 @@
  * memkv.c: an in-memory kv.h store for the simulator and tests. It keeps
  * what a real disk would: writes made with sync are durable along with
  * every write before them (a write-ahead log's order); node_kv_mem_crash
- * throws away the rest, as power loss would.
+ * throws away the rest, as power loss would. It can also fail writes on
+ * demand (node_kv_mem_fault): an I/O error, a failed sync, a full disk;
+ * a failed write changes nothing, so a test can tell whether the layer
+ * above acknowledged only what the store holds.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +31,13 @@ struct mem_kv {
 	struct map durable;
 	size_t n_pending;
 	struct node_kv_batch **pending;
+	/* The armed fault (node_kv_mem_fault). */
+	bool fault_armed;
+	enum node_kv_fault fault_kind;
+	uint64_t fault_after;
+	unsigned fault_per_mille;
+	uint64_t fault_rng;
+	uint64_t faults;
 };
 
 struct mem_iter {
@@ -167,9 +177,59 @@ static struct node_kv_batch *batch_copy(const struct node_kv_batch *b)
 	return c;
 }
 
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* The error the armed fault gives this write, or 0 to let it through. */
+static int injected(struct mem_kv *m, bool sync)
+{
+	if (!m->fault_armed)
+		return 0;
+	if (m->fault_kind == NODE_KV_FAULT_SYNC && !sync)
+		return 0;
+	if (m->fault_after > 0) {
+		m->fault_after--;
+		return 0;
+	}
+	if (m->fault_per_mille < 1000 &&
+	    splitmix64(&m->fault_rng) % 1000 >= m->fault_per_mille)
+		return 0;
+	m->faults++;
+	return m->fault_kind == NODE_KV_FAULT_FULL ? -ENOSPC : -EIO;
+}
+
+void node_kv_mem_fault(struct node_kv *kv, enum node_kv_fault kind,
+		       uint64_t after_writes, unsigned per_mille, uint64_t seed)
+{
+	struct mem_kv *m = (struct mem_kv *)kv;
+	m->fault_armed = true;
+	m->fault_kind = kind;
+	m->fault_after = after_writes;
+	m->fault_per_mille = per_mille;
+	m->fault_rng = seed;
+}
+
+void node_kv_mem_fault_clear(struct node_kv *kv)
+{
+	((struct mem_kv *)kv)->fault_armed = false;
+}
+
+uint64_t node_kv_mem_faults(const struct node_kv *kv)
+{
+	return ((const struct mem_kv *)kv)->faults;
+}
+
 static int mem_write(struct node_kv *kv, struct node_kv_batch *b, bool sync)
 {
 	struct mem_kv *m = (struct mem_kv *)kv;
+	int rc = injected(m, sync);
+	if (rc)
+		return rc;
 	map_apply(&m->cur, b);
 	if (!sync) {
 		m->pending = realloc(m->pending,
@@ -276,7 +336,7 @@ static void mem_close(struct node_kv *kv)
 }
 
 static const struct node_kv_ops mem_ops = {
-	mem_get, mem_write, mem_iter_new, mem_close,
+	mem_get, mem_write, mem_iter_new, mem_close, NULL,
 };
 
 struct node_kv *node_kv_new_mem(void)

@@ -140,6 +140,25 @@ bool node_ctx_unconfirmed(struct node_ctx *n)
 
 int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len)
 {
+	if (node_ctx_restored(n)) {
+		snprintf(
+		    msg, msg_len,
+		    NT(n,
+		       NODE_REFUSED_EN
+		       "this node was restored from a backup, and peers may "
+		       "hold entries of its own feeds that it lacks; start "
+		       "wardd --data %s, which signs once a peer has "
+		       "confirmed this node's feeds, and write through it (if "
+		       "no peer can ever be reached: ward unblock "
+		       "--accept-fork-risk)",
+		       NODE_REFUSED_ZH
+		       "本节点是从备份恢复的，其他节点可能持有本节点记录流中本节点"
+		       "没有的条目；请启动 wardd --data %s（待其他节点确认本节点记"
+		       "录流后才会签名），并通过它写入（若确实无法连接任何节点：ward "
+		       "unblock --accept-fork-risk）"),
+		    n->dir);
+		return NODE_EXIT_BUSY;
+	}
 	if (!node_ctx_unconfirmed(n))
 		return 0;
 	snprintf(

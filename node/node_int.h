@@ -132,4 +132,24 @@ int node_unhex(const char *s, uint8_t *out, size_t n);
 /* RFC 3339 UTC time of an hlc, into out (32 bytes). */
 void node_hlc_time(char out[32], uint64_t hlc);
 
+/* Backups (backup.c). */
+struct node_backup_info {
+	uint64_t made_ms;   /* when: also the value of the store's "Mbackup" */
+	uint64_t entries;   /* entries in the backup */
+	uint8_t digest[32]; /* the backup's state digest */
+};
+/* Makes a backup of the open node in dir (absolute; absent, or an empty
+ * directory): made 0700, it receives the node's identity and config files
+ * and db/, a consistent checkpoint of the store marked as a backup. Safe
+ * while the node writes. Returns a node_exit code with a message; on
+ * failure nothing of the backup is left. */
+int node_ctx_backup(struct node_ctx *n, const char *dir,
+		    struct node_backup_info *info, char *msg, size_t msg_len);
+/* Whether the node's store is a backup's (it holds "Mbackup"): it was
+ * restored, and may be behind its own feeds as its peers hold them. */
+bool node_ctx_restored(struct node_ctx *n);
+/* Removes the marker, synced (once a peer has confirmed this node's own
+ * feeds). 0 or a negative errno. */
+int node_ctx_clear_restored(struct node_ctx *n);
+
 #endif

@@ -162,6 +162,18 @@ static void await(struct pipe *p, size_t i)
 	}
 }
 
+/* A commit of entries [from, to) failed: those it would have applied are
+ * not stored, and must not be reported as applied. */
+static void unapplied(int *res, const char **why, size_t from, size_t to,
+		      int rc)
+{
+	for (size_t i = from; i < to; i++)
+		if (res[i] == 0) {
+			res[i] = rc;
+			why[i] = "store write failed";
+		}
+}
+
 int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
 			    size_t n, size_t txn_entries, bool sync, int *res,
 			    const char **why)
@@ -187,7 +199,7 @@ int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
 	 * without one, await checks every entry here. */
 	bool threaded = n >= 16 && pthread_create(&th, NULL, helper, &p) == 0;
 	struct node_txn *t = node_ledger_begin(l);
-	size_t in_txn = 0;
+	size_t in_txn = 0, first = 0; /* first: the open batch's first entry */
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		enum node_ingest r;
@@ -205,8 +217,11 @@ int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
 			res[i] = 1;
 		if (++in_txn == txn_entries) {
 			rc = node_txn_commit(t, false);
+			if (rc)
+				unapplied(res, why, first, i + 1, rc);
 			t = node_ledger_begin(l);
 			in_txn = 0;
+			first = i + 1;
 		}
 	}
 	/* After a store failure nothing more needs checking. */
@@ -214,6 +229,8 @@ int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
 	if (threaded)
 		pthread_join(th, NULL);
 	int crc = node_txn_commit(t, sync);
+	if (crc && !rc)
+		unapplied(res, why, first, n, crc);
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
 	free(p.done);

@@ -53,8 +53,9 @@ void node_verify_wait(struct node_verify_job *j);
  * verification and apply overlap. Commits every
  * txn_entries entries (and at the end), the last commit synced when sync.
  * res[i] is 0 (applied), 1 (already held) or node_txn_ingest's negative
- * code, with why[i] its static reason. Returns 0, or -EIO when the store
- * failed (entries from the failed batch on are reported -EIO). */
+ * code, with why[i] its static reason. Returns 0, or the store's negative
+ * errno when a commit failed: the entries the failed batch applied, and
+ * every later one, are then reported with it, never as applied. */
 struct node_ledger;
 int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
 			    size_t n, size_t txn_entries, bool sync, int *res,

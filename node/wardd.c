@@ -126,6 +126,7 @@ struct daemon {
 	 * once a peer has shown its heads (or the operator unblocked it). */
 	bool heads_confirmed;
 	bool dirty; /* the unconfirmed-writes marker is set in the store */
+	bool restored; /* the backup marker is set in the store */
 	const char *wait_why; /* why it waits: "unclean_stop", "restored" */
 	bool flag_standalone;
 	bool timer_due; /* the gossip round waits for the ledger */
@@ -279,6 +280,12 @@ static int conf_load(const char *dir, struct conf *c, char *msg, size_t len)
  * marker of unconfirmed writes goes. */
 static void confirm(struct daemon *d, uint32_t peer, const char *how)
 {
+	if (d->restored) {
+		if (node_ctx_clear_restored(d->node) == 0)
+			d->restored = false;
+		else
+			logf_(LOG_ERROR, "store.failed", "what=backup_marker");
+	}
 	if (d->dirty) {
 		if (node_ctx_mark_unconfirmed(d->node, false) == 0)
 			d->dirty = false;
@@ -1077,7 +1084,8 @@ static void serve_pending(struct daemon *d)
 		node_doc_set(res, "was_blocked",
 			     node_doc_bool(!d->heads_confirmed));
 		daemon_unblock(d);
-		d->dirty = false; /* the handler removed the marker */
+		d->dirty = false; /* the handler removed the markers */
+		d->restored = false;
 	}
 	/* A request that waited or ran long is worth a line: it is what an
 	 * operator at the terminal felt. */
@@ -1426,9 +1434,12 @@ int main(int argc, char **argv)
 	 * since a peer last confirmed our heads, and the node signs at once;
 	 * otherwise it waits for a peer (or the operator's ward unblock). */
 	d.dirty = node_ctx_unconfirmed(d.node);
-	d.heads_confirmed = !d.dirty;
+	d.restored = node_ctx_restored(d.node);
+	d.heads_confirmed = !d.dirty && !d.restored;
 	if (d.dirty)
 		d.wait_why = "unclean_stop";
+	if (d.restored)
+		d.wait_why = "restored";
 	if (!d.heads_confirmed)
 		logf_(LOG_WARN, "writes.waiting",
 		      "reason=%s hint=\"writes resume once a peer confirms "

@@ -69,8 +69,8 @@ for attack in ${WARD_HOSTILE_ATTACKS:-claim views forkspam digests feeds}; do
 	NEW_T=$OUT
 	ok add patient --data h scope=120116 name=钱$i phone=6$i
 	NEW_H=$OUT
-	for n in h p; do wait_until 10 "$attack: t's new record at $n" run show "$NEW_T" --data $n; done
-	for n in t p; do wait_until 10 "$attack: h's new record at $n" run show "$NEW_H" --data $n; done
+	for n in h p; do wait_until 10 "$attack: t's new record at $n" succeeds show "$NEW_T" --data $n; done
+	for n in t p; do wait_until 10 "$attack: h's new record at $n" succeeds show "$NEW_H" --data $n; done
 	# A rogue over its feed cap leaves honest nodes holding different
 	# feeds of it (like a forker's branches); otherwise they agree.
 	[ "$attack" = feeds ] || wait_until 10 "$attack: honest nodes agree again" same_digest h t p

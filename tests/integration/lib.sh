@@ -53,6 +53,12 @@ run() {
 	ERR=$(cat "$TMP/.err")
 }
 
+# succeeds ARGS...: runs ward; true when it exited 0 (for wait_until).
+succeeds() {
+	run "$@"
+	[ "$RC" = 0 ]
+}
+
 # expect RC ARGS...: runs ward and fails unless it exits with RC.
 expect() {
 	want=$1

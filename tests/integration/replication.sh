@@ -113,7 +113,7 @@ contains "$ERR" "waits for a peer to confirm" "why wardd refused"
 eq "$(status_field h .writes_blocked_reason)" unclean_stop_unconfirmed "status says why"
 for n in t p c; do kill -CONT "$(eval echo \$PID_$n)"; done
 wait_until 20 "h confirmed again" connected h 3
-wait_until 10 "h writes again" run set --data h "$P2" phone=226
+wait_until 10 "h writes again" succeeds set --data h "$P2" phone=226
 wait_until 20 "all agree after h's writes" same_digest h t p c
 eq "$(show_json p "$P2" | jq -r .fields.phone.value)" 226 "h's write at p"
 

@@ -9,18 +9,29 @@
  * unsynced write, the ledger is reopened from what is left) and restarts,
  * and a stream of local writes (patients created by township and health
  * nodes, fields set with their preds, set elements added and removed,
- * follow-ups by the police). When the fault phase ends the network heals
- * and every node must reach the same version vector and state digest within
- * a bounded simulated time, with every acknowledged write on every node and
- * no honest peer ever disconnected.
+ * follow-ups by the police), and store faults (failed writes, failed
+ * syncs, a full disk: node_kv_mem_fault) that come and go. A seed may add a
+ * Byzantine member (--byzantine PCT): a roster member that attacks instead
+ * of gossiping (see "Byzantine member" below). When the fault phase ends the
+ * network heals and every node must reach the same version vector and state
+ * digest within a bounded simulated time, with every acknowledged write on
+ * every node and no honest peer ever disconnected.
  *
  * Events run in (time, sequence) order from one priority queue; a BLAKE2b
  * hash over every event handled is printed as the trace hash, so the same
  * seed gives the same trace. Usage:
  *
- *   ward_sim [--seeds N] [--first S] [--nodes K] [--twice] [--verbose]
+ *   ward_sim [--seeds N] [--first S] [--nodes K] [--byzantine PCT]
+ *            [--attacks LIST] [--twice] [--quiet] [--verbose]
  *
  * --twice runs each seed again and fails unless the trace hash repeats.
+ * --byzantine gives that percentage of seeds an attacker (default 0),
+ * which makes the attacks of --attacks (a comma-separated list; all by
+ * default: claim, announce, forks, digests, malformed).
+ * --quiet prints only failing seeds and the summary. The summary counts
+ * the faults injected, divergences and lost acknowledged writes (both must
+ * be 0) and the seeds run per second; its last line, `summary k=v ...`, is
+ * for ops/bench/sim to add up.
  *
  * A failing seed prints the command that replays it.
  */
@@ -32,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -56,6 +68,17 @@
 #define CHAOS_MS 1000ull
 #define IDLE_MS 20000ull     /* quiet time measured after convergence */
 #define IDLE_MAX_BYTES 2048u /* per node per round when nothing changes */
+#define BYZ_FORKS 48	     /* conflicting entry pairs the attacker signs */
+#define BYZ_ANNOUNCE 3000    /* random feeds in one flooding ANNOUNCE */
+#define BYZ_DIGESTS 300	     /* DIGESTs in one flood */
+/* What an honest node may send per round while attacked, on average over
+ * the attack. Honest traffic in the fault phase is about 25 messages and
+ * 6 KiB per node per round, and so it stays under every attack but one:
+ * the FORK spam, which today makes each node send about 300 messages and
+ * 120 KiB per round, as every new proof re-sends every proof to every
+ * peer (issue 8, finding 3; ctest sim.byzantine_forks). */
+#define BYZ_MAX_BYTES (32u * 1024u)
+#define BYZ_MAX_MSGS 100u
 
 /* ---------------------------------------------------------------------- */
 /* Deterministic randomness.                                               */
@@ -89,6 +112,9 @@ enum ev_kind {
 	EV_HEAL,
 	EV_CHECK,
 	EV_IDLE_END,
+	EV_FAULT_END, /* node a's store stops failing */
+	EV_ATTACK,    /* the Byzantine member attacks */
+	EV_PROBE,     /* node a, just attacked, must still write */
 };
 
 struct ev {
@@ -135,6 +161,7 @@ struct ack {
 
 struct sim {
 	uint64_t seed;
+	unsigned attacks; /* bit per enum byz_kind the attacker uses */
 	uint64_t rng;
 	bool verbose;
 	int n;
@@ -167,6 +194,19 @@ struct sim {
 	size_t n_acks, cap_acks;
 	uint64_t writes_tried, writes_refused, crashes, partitions, flaps;
 	uint64_t msgs_sent, msgs_dropped, ingested, honest_rejects;
+	/* store faults */
+	uint64_t io_faults, io_refused;
+	/* the Byzantine member, when this seed has one */
+	struct byz *byz;
+	int n_all; /* nodes in the roster: n honest, then the attacker */
+	uint64_t byz_disconnects; /* of the attacker by honest nodes */
+	uint64_t honest_msgs, honest_bytes; /* sent by honest nodes */
+	uint64_t attack_from, attack_msgs0, attack_bytes0;
+	uint64_t attack_msgs_per_round, attack_bytes_per_round;
+	/* outcome figures for the summary */
+	bool final_check; /* the convergence check reported */
+	bool diverged;
+	uint64_t lost_acks;
 	char failure[512];
 };
 
@@ -284,8 +324,8 @@ static void conn_down(struct sim *s, int i, int j)
 	int ends[2] = {i, j};
 	for (int k = 0; k < 2; k++) {
 		struct sim_node *x = &s->node[ends[k]];
-		if (!x->alive)
-			continue;
+		if (!x->alive || !x->g)
+			continue; /* down, or the attacker */
 		net_gossip_on_peer_down(x->g, (uint32_t)ends[1 - k], s->now,
 					&a);
 		handle_actions(s, x, &a);
@@ -306,6 +346,8 @@ static void conn_up(struct sim *s, int i, int j)
 	int ends[2] = {i, j};
 	for (int k = 0; k < 2; k++) {
 		struct sim_node *x = &s->node[ends[k]];
+		if (!x->g)
+			continue; /* the attacker */
 		net_gossip_on_peer_up(x->g, (uint32_t)ends[1 - k], s->now, &a);
 		handle_actions(s, x, &a);
 	}
@@ -316,6 +358,10 @@ static void net_send(struct sim *s, int from, int to, const uint8_t *bytes,
 		     size_t len)
 {
 	s->msgs_sent++;
+	if (from < s->n) {
+		s->honest_msgs++;
+		s->honest_bytes += len;
+	}
 	if (!s->conn[from][to] || s->block[from][to] ||
 	    splitmix64(&s->rng) % 100 < s->loss_pct) {
 		s->msgs_dropped++;
@@ -374,6 +420,15 @@ static void handle_actions(struct sim *s, struct sim_node *nd,
 			break;
 		}
 		case NET_GOSSIP_DISCONNECT:
+			if ((int)act->peer >= s->n) {
+				/* The attacker: it comes back after its
+				 * backoff, as a real one would. */
+				s->byz_disconnects++;
+				conn_down(s, nd->idx, (int)act->peer);
+				ev_at(s, act->ms, EV_CONN_UP, nd->idx,
+				      (int)act->peer);
+				break;
+			}
 			fail(s, "node %d disconnected honest peer %u: %s",
 			     nd->idx, act->peer, act->reason);
 			conn_down(s, nd->idx, (int)act->peer);
@@ -422,6 +477,8 @@ static int node_boot(struct sim *s, struct sim_node *nd)
 	struct net_gossip_cfg cfg = s->gcfg;
 	cfg.seed =
 	    s->seed * 1000003u + (uint64_t)nd->idx * 7919u + nd->incarnation;
+	cfg.has_self = true;
+	memcpy(cfg.self, nd->pk, 32);
 	nd->rep.ledger = nd->ledger;
 	nd->rep.pk = nd->pk;
 	nd->rep.sk = nd->sk;
@@ -441,7 +498,7 @@ static int node_boot(struct sim *s, struct sim_node *nd)
 
 static void node_crash(struct sim *s, struct sim_node *nd)
 {
-	for (int j = 0; j < s->n; j++)
+	for (int j = 0; j < s->n_all; j++)
 		if (j != nd->idx)
 			conn_down(s, nd->idx, j);
 	nd->alive = false;
@@ -462,7 +519,7 @@ static void node_restart(struct sim *s, struct sim_node *nd)
 	if (node_boot(s, nd) != 0)
 		return;
 	vlog(s, "restart node %d", nd->idx);
-	for (int j = 0; j < s->n; j++)
+	for (int j = 0; j < s->n_all; j++)
 		if (j != nd->idx)
 			conn_up(s, nd->idx, j);
 }
@@ -512,19 +569,35 @@ static const struct patient *pick_patient(struct sim *s, struct sim_node *nd)
 	return NULL;
 }
 
-static void do_write(struct sim *s)
+/* Whether nd may sign an entry now: the write-safety rule wardd asks
+ * before every local write (net_gossip_own_behind, docs/architecture.md).
+ * It must never close on an honest node because of what a peer merely
+ * claims; every Byzantine seed checks that no attack closes it. (Sim nodes
+ * are never restored from a backup, so none waits for a confirmation.) */
+static bool may_sign(struct sim *s, struct sim_node *nd)
+{
+	char scope[13];
+	(void)s;
+	return !nd->g || !net_gossip_own_behind(nd->g, scope);
+}
+
+/* A local write on node who (a random writer when who < 0): 0 when
+ * acknowledged, 1 when there was nothing to write, or the refusal. */
+static int do_write(struct sim *s, int who)
 {
 	static const char *sexes[] = {"male", "female"};
 	static const char *specials[] = {"not_managed", "floating",
 					 "weak_guardianship"};
-	int tries = 0, i;
-	do {
+	int tries = 0, i = who;
+	while (who < 0) {
 		i = (int)(splitmix64(&s->rng) % (uint64_t)s->n);
-	} while ((!s->node[i].alive || s->node[i].role == NODE_ROLE_CIVIL) &&
-		 ++tries < 20);
+		if ((s->node[i].alive && s->node[i].role != NODE_ROLE_CIVIL) ||
+		    ++tries >= 20)
+			break;
+	}
 	struct sim_node *nd = &s->node[i];
 	if (!nd->alive || nd->role == NODE_ROLE_CIVIL)
-		return;
+		return 1;
 
 	struct crdt_op ops[4];
 	struct crdt_dot dots[CRDT_MAX_DOTS];
@@ -541,7 +614,7 @@ static void do_write(struct sim *s)
 
 	if (nd->role == NODE_ROLE_POLICE) {
 		if (!p)
-			return;
+			return 1;
 		/* A follow-up record of a visit to the patient. */
 		snprintf(scope, sizeof(scope), "%s", p->scope);
 		uint64_t seq;
@@ -587,7 +660,7 @@ static void do_write(struct sim *s)
 			str_value(&ops[0].value, phone);
 			if (node_ledger_cell(nd->ledger, id, "phone", &cell) !=
 			    0)
-				return;
+				return 1;
 			have_cell = true;
 			for (size_t k = 0; k < cell.n_live && k < CRDT_MAX_DOTS;
 			     k++)
@@ -599,7 +672,7 @@ static void do_write(struct sim *s)
 			str_value(&v, el);
 			if (node_ledger_cell(nd->ledger, id, "special",
 					     &cell) != 0)
-				return;
+				return 1;
 			have_cell = true;
 			const struct crdt_elem *e = crdt_cell_find(&cell, &v);
 			if (e && r % 2 == 0) {
@@ -620,14 +693,20 @@ static void do_write(struct sim *s)
 	char why[256] = "";
 	uint64_t seq = 0;
 	uint64_t wall = (uint64_t)((int64_t)s->now + nd->skew_ms);
-	int rc = node_ledger_write(nd->ledger, nd->sk, nd->pk, &w, wall, &seq,
-				   why, sizeof(why));
+	int rc = -EPERM;
+	if (may_sign(s, nd))
+		rc = node_ledger_write(nd->ledger, nd->sk, nd->pk, &w, wall,
+				       &seq, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "the signing gate is closed");
 	if (have_cell)
 		crdt_cell_fini(&cell);
 	if (rc != 0) {
 		s->writes_refused++;
+		if (rc == -EIO || rc == -ENOSPC)
+			s->io_refused++;
 		vlog(s, "write refused on node %d: %d %s", i, rc, why);
-		return;
+		return rc;
 	}
 	vlog(s, "write node %d scope %s seq %" PRIu64, i, scope, seq);
 	if (s->n_acks == s->cap_acks) {
@@ -662,6 +741,468 @@ static void do_write(struct sim *s)
 	net_gossip_on_local_write(nd->g, nd->pk, scope, seq, s->now, &a);
 	handle_actions(s, nd, &a);
 	net_gossip_actions_fini(&a);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Byzantine member.                                                       */
+/*
+ * A roster member that attacks instead of gossiping, with the attacks of
+ * issue 8 as messages any member can send without breaking a signature:
+ *
+ *   claim      the victim's own feed claimed at a huge seq: a PULL from
+ *              seq 2^63, an ANNOUNCE at 2^62, an unsolicited ENTRIES there
+ *              (an entry of the victim's feed signed with the attacker's
+ *              key);
+ *   announce   an ANNOUNCE of thousands of random feeds;
+ *   forks      FORK proofs of its own feed: it signs two histories and
+ *              sends the pairs, many seqs of them;
+ *   digests    a flood of DIGESTs;
+ *   malformed  bytes that do not decode, another protocol version, an
+ *              honest entry with its signature altered, a FORK whose
+ *              second entry is forged.
+ *
+ * It never serves its feed, so no honest log holds its entries: honest
+ * nodes must converge among themselves, hold no proof but those naming
+ * the attacker, write whenever their store lets them (a probe write on the
+ * victim after each attack), and spend a bounded amount on it (their
+ * traffic per round over the attack, BYZ_MAX_BYTES and BYZ_MAX_MSGS).
+ */
+
+enum byz_kind {
+	BYZ_CLAIM,
+	BYZ_ANNOUNCE_FLOOD,
+	BYZ_FORK_SPAM,
+	BYZ_DIGEST_FLOOD,
+	BYZ_MALFORMED,
+	BYZ_KINDS,
+};
+
+static const char *const byz_names[BYZ_KINDS] = {
+    "claim", "announce", "forks", "digests", "malformed",
+};
+
+/* --attacks as given, for the replay line. */
+static const char *attack_list = "claim,announce,forks,digests,malformed";
+
+struct byz {
+	int idx;
+	uint8_t net_id[32];
+	/* Two histories of its feed: a[i] and b[i] are both seq i + 1. */
+	struct crdt_buf fork_a[BYZ_FORKS], fork_b[BYZ_FORKS];
+	size_t next_fork;
+	uint64_t attacks[BYZ_KINDS];
+	uint64_t msgs;
+};
+
+/* Signs BYZ_FORKS entries of two different histories of the attacker's
+ * feed on two scratch ledgers. */
+static int byz_forge_forks(struct sim *s, struct byz *b)
+{
+	struct sim_node *att = &s->node[b->idx];
+	for (int h = 0; h < 2; h++) {
+		struct node_kv *kv = node_kv_new_mem();
+		struct node_ledger *l;
+		const char *why = NULL;
+		int rc = node_ledger_open(kv, &l);
+		if (rc == 0)
+			rc = node_ledger_set_roster(l, s->roster, s->roster_len,
+						    &why);
+		if (rc == 0 && h == 0)
+			node_ledger_net_id(l, b->net_id);
+		for (int i = 0; rc == 0 && i < BYZ_FORKS; i++) {
+			struct crdt_op ops[2];
+			uint8_t id[16];
+			uint64_t seq;
+			char name[32], why2[128];
+			node_ledger_next_seq(l, att->pk, att->scope, &seq);
+			crdt_entity_id(id, att->pk, att->scope, seq, 0);
+			memset(ops, 0, sizeof(ops));
+			ops[0].code = CRDT_OP_CREATE;
+			ops[0].name = "patient";
+			ops[0].name_len = 7;
+			ops[1].code = CRDT_OP_SET;
+			memcpy(ops[1].entity, id, 16);
+			ops[1].name = "name";
+			ops[1].name_len = 4;
+			snprintf(name, sizeof(name), "%c-%d", "ab"[h], i);
+			ops[1].value.kind = CRDT_VALUE_STR;
+			ops[1].value.p = (const uint8_t *)name;
+			ops[1].value.len = strlen(name);
+			struct node_write w = {att->scope, 2, ops};
+			rc = node_ledger_write(l, att->sk, att->pk, &w,
+					       EPOCH_MS + (uint64_t)i * 10 +
+						   (uint64_t)h,
+					       &seq, why2, sizeof(why2));
+			struct crdt_buf *out =
+			    h ? &b->fork_b[i] : &b->fork_a[i];
+			crdt_buf_init(out);
+			if (rc == 0 &&
+			    node_ledger_read_range(l, att->pk, att->scope, seq,
+						   1, 1u << 20, out) != 1)
+				rc = -EIO;
+		}
+		node_ledger_close(l);
+		node_kv_close(kv);
+		if (rc) {
+			fail(s, "attacker: forging its forks failed: %d", rc);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void byz_free(struct byz *b)
+{
+	if (!b)
+		return;
+	for (int i = 0; i < BYZ_FORKS; i++) {
+		crdt_buf_fini(&b->fork_a[i]);
+		crdt_buf_fini(&b->fork_b[i]);
+	}
+	free(b);
+}
+
+static void byz_send(struct sim *s, int victim, const struct crdt_buf *m)
+{
+	s->byz->msgs++;
+	net_send(s, s->byz->idx, victim, m->data, m->len);
+}
+
+static void byz_send_msg(struct sim *s, int victim,
+			 const struct net_wire_msg *m)
+{
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	net_wire_encode(&b, m);
+	byz_send(s, victim, &b);
+	crdt_buf_fini(&b);
+}
+
+/* One of the victim's own feeds (its scope when it has written none). */
+static void victim_feed(struct sim *s, struct sim_node *v, char scope[13])
+{
+	struct node_feed_head *h;
+	size_t n, own = 0;
+	snprintf(scope, 13, "%s", v->scope);
+	if (node_ledger_heads(v->ledger, &h, &n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(h[i].author, v->pk, 32))
+			own++;
+	size_t pick = own ? (size_t)(splitmix64(&s->rng) % own) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(h[i].author, v->pk, 32) && pick-- == 0) {
+			snprintf(scope, 13, "%s", h[i].scope);
+			break;
+		}
+	free(h);
+}
+
+/* An entry of the victim's feed at seq, signed with the attacker's key. */
+static void forged_entry(struct sim *s, const struct sim_node *v,
+			 const char *scope, uint64_t seq, struct crdt_buf *out)
+{
+	struct crdt_entry e;
+	struct crdt_op op;
+	struct crdt_buf body;
+	uint8_t sig[64];
+	memset(&e, 0, sizeof(e));
+	memset(&op, 0, sizeof(op));
+	memcpy(e.author, v->pk, 32);
+	snprintf(e.scope, sizeof(e.scope), "%s", scope);
+	e.seq = seq;
+	for (int k = 0; k < 32; k++)
+		e.prev[k] = (uint8_t)splitmix64(&s->rng);
+	e.hlc = (s->now + 1000) << 16;
+	e.roster_version = 1;
+	op.code = CRDT_OP_CREATE;
+	op.name = "patient";
+	op.name_len = 7;
+	crdt_entity_id(op.entity, v->pk, scope, seq, 0);
+	e.n_ops = 1;
+	e.ops = &op;
+	crdt_buf_init(&body);
+	crdt_entry_encode_body(&body, &e);
+	crdt_entry_sign(sig, s->byz->net_id, body.data, body.len,
+			s->node[s->byz->idx].sk);
+	crdt_entry_encode_wire(out, body.data, body.len, sig);
+	crdt_buf_fini(&body);
+}
+
+static void random_scope(struct sim *s, char scope[13])
+{
+	static const int lens[] = {2, 4, 6, 9, 12};
+	int len = lens[splitmix64(&s->rng) % 5];
+	for (int k = 0; k < len; k++)
+		scope[k] = (char)('0' + splitmix64(&s->rng) % 10);
+	scope[len - 1] = (char)('1' + splitmix64(&s->rng) % 9); /* not 00 */
+	scope[len] = 0;
+}
+
+static void byz_claim(struct sim *s, struct sim_node *v)
+{
+	struct net_wire_msg m;
+	struct net_wire_feed f;
+	char scope[13];
+	victim_feed(s, v, scope);
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_PULL;
+	memcpy(m.author, v->pk, 32);
+	snprintf(m.scope, sizeof(m.scope), "%s", scope);
+	m.from_seq = UINT64_C(1) << 63;
+	m.max_entries = NET_WIRE_MAX_PULL_ENTRIES;
+	byz_send_msg(s, v->idx, &m);
+
+	memset(&f, 0, sizeof(f));
+	memcpy(f.author, v->pk, 32);
+	snprintf(f.scope, sizeof(f.scope), "%s", scope);
+	f.seq = UINT64_C(1) << 62;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_ANNOUNCE;
+	m.n_feeds = 1;
+	m.feeds = &f;
+	byz_send_msg(s, v->idx, &m);
+
+	struct crdt_buf e;
+	crdt_buf_init(&e);
+	forged_entry(s, v, scope, UINT64_C(1) << 62, &e);
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_ENTRIES;
+	memcpy(m.author, v->pk, 32);
+	snprintf(m.scope, sizeof(m.scope), "%s", scope);
+	m.from_seq = UINT64_C(1) << 62;
+	m.have_seq = (UINT64_C(1) << 62) + 1000;
+	m.n_entries = 1;
+	m.entries = e.data;
+	m.entries_len = e.len;
+	byz_send_msg(s, v->idx, &m);
+	crdt_buf_fini(&e);
+}
+
+static void byz_announce_flood(struct sim *s, struct sim_node *v)
+{
+	struct net_wire_feed *f = calloc(BYZ_ANNOUNCE, sizeof(*f));
+	if (!f)
+		abort();
+	for (size_t i = 0; i < BYZ_ANNOUNCE; i++) {
+		for (int k = 0; k < 32; k++)
+			f[i].author[k] = (uint8_t)splitmix64(&s->rng);
+		random_scope(s, f[i].scope);
+		f[i].seq = urange(&s->rng, 1, UINT64_C(1) << 40);
+	}
+	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_ANNOUNCE;
+	m.n_feeds = BYZ_ANNOUNCE;
+	m.feeds = f;
+	byz_send_msg(s, v->idx, &m);
+	free(f);
+}
+
+static void byz_fork_spam(struct sim *s, struct sim_node *v)
+{
+	struct byz *b = s->byz;
+	for (int k = 0; k < 8; k++) {
+		size_t i = b->next_fork++ % BYZ_FORKS;
+		struct net_wire_msg m;
+		memset(&m, 0, sizeof(m));
+		m.type = NET_WIRE_FORK;
+		m.a = b->fork_a[i].data;
+		m.a_len = b->fork_a[i].len;
+		m.b = b->fork_b[i].data;
+		m.b_len = b->fork_b[i].len;
+		byz_send_msg(s, v->idx, &m);
+	}
+}
+
+static void byz_digest_flood(struct sim *s, struct sim_node *v)
+{
+	for (int k = 0; k < BYZ_DIGESTS; k++) {
+		struct net_wire_msg m;
+		memset(&m, 0, sizeof(m));
+		m.type = NET_WIRE_DIGEST;
+		for (int j = 0; j < 32; j++) {
+			m.digest[j] = (uint8_t)splitmix64(&s->rng);
+			m.state[j] = (uint8_t)splitmix64(&s->rng);
+		}
+		byz_send_msg(s, v->idx, &m);
+	}
+}
+
+static void byz_malformed(struct sim *s, struct sim_node *v)
+{
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	switch (splitmix64(&s->rng) % 4) {
+	case 0: { /* noise */
+		size_t len = (size_t)urange(&s->rng, 1, 300);
+		for (size_t k = 0; k < len; k++) {
+			uint8_t c = (uint8_t)splitmix64(&s->rng);
+			crdt_buf_append(&b, &c, 1);
+		}
+		break;
+	}
+	case 1: { /* protocol version 2 */
+		crdt_pack_array(&b, 4);
+		crdt_pack_uint(&b, 2);
+		crdt_pack_uint(&b, NET_WIRE_DIGEST);
+		uint8_t z[32] = {0};
+		crdt_pack_bin(&b, z, 32);
+		crdt_pack_bin(&b, z, 32);
+		break;
+	}
+	case 2: { /* an honest entry, its signature altered */
+		struct crdt_buf e;
+		char scope[13];
+		crdt_buf_init(&e);
+		victim_feed(s, v, scope);
+		if (node_ledger_read_range(v->ledger, v->pk, scope, 1, 1,
+					   1u << 20, &e) != 1)
+			forged_entry(s, v, scope, 1, &e);
+		e.data[e.len - 1] ^= 0x01;
+		struct net_wire_msg m;
+		memset(&m, 0, sizeof(m));
+		m.type = NET_WIRE_ENTRIES;
+		memcpy(m.author, v->pk, 32);
+		snprintf(m.scope, sizeof(m.scope), "%s", scope);
+		m.from_seq = 1;
+		m.have_seq = 1;
+		m.n_entries = 1;
+		m.entries = e.data;
+		m.entries_len = e.len;
+		net_wire_encode(&b, &m);
+		crdt_buf_fini(&e);
+		break;
+	}
+	default: { /* a FORK whose second entry is forged */
+		struct crdt_buf e;
+		crdt_buf_init(&e);
+		crdt_buf_append(&e, s->byz->fork_b[0].data,
+				s->byz->fork_b[0].len);
+		e.data[e.len - 1] ^= 0x01;
+		struct net_wire_msg m;
+		memset(&m, 0, sizeof(m));
+		m.type = NET_WIRE_FORK;
+		m.a = s->byz->fork_a[0].data;
+		m.a_len = s->byz->fork_a[0].len;
+		m.b = e.data;
+		m.b_len = e.len;
+		net_wire_encode(&b, &m);
+		crdt_buf_fini(&e);
+		break;
+	}
+	}
+	byz_send(s, v->idx, &b);
+	crdt_buf_fini(&b);
+}
+
+/* One attack on a random live honest node, then a probe write on it once
+ * the attack has arrived. */
+static void byz_attack(struct sim *s)
+{
+	int v = (int)(splitmix64(&s->rng) % (uint64_t)s->n);
+	struct sim_node *nd = &s->node[v];
+	enum byz_kind kinds[BYZ_KINDS];
+	unsigned n_kinds = 0;
+	for (int i = 0; i < BYZ_KINDS; i++)
+		if (s->attacks >> i & 1)
+			kinds[n_kinds++] = (enum byz_kind)i;
+	enum byz_kind k = kinds[splitmix64(&s->rng) % n_kinds];
+	if (nd->alive) {
+		if (s->attack_from == 0) {
+			s->attack_from = s->now;
+			s->attack_msgs0 = s->honest_msgs;
+			s->attack_bytes0 = s->honest_bytes;
+		}
+		s->byz->attacks[k]++;
+		vlog(s, "attack %s on node %d", byz_names[k], v);
+		switch (k) {
+		case BYZ_CLAIM:
+			byz_claim(s, nd);
+			break;
+		case BYZ_ANNOUNCE_FLOOD:
+			byz_announce_flood(s, nd);
+			break;
+		case BYZ_FORK_SPAM:
+			byz_fork_spam(s, nd);
+			break;
+		case BYZ_DIGEST_FLOOD:
+			byz_digest_flood(s, nd);
+			break;
+		default:
+			byz_malformed(s, nd);
+			break;
+		}
+		ev_at(s, s->delay_min_ms + s->delay_jitter_ms + 40, EV_PROBE, v,
+		      (int)k);
+	}
+	if (s->now + 1000 < s->healed_at)
+		ev_at(s, urange(&s->rng, 200, 1500), EV_ATTACK, 0, 0);
+}
+
+/* The victim of attack kind must still write: only its store may refuse
+ * (an injected fault), never the attack. */
+static void byz_probe(struct sim *s, int v, int kind)
+{
+	if (s->healed || !s->node[v].alive)
+		return;
+	int rc = do_write(s, v);
+	if (rc < 0 && rc != -EIO && rc != -ENOSPC)
+		fail(s, "node %d refused a write after attack %s: %d", v,
+		     byz_names[kind], rc);
+}
+
+/* Honest traffic per node per round over the attack: bounded. */
+static void byz_cost(struct sim *s)
+{
+	if (!s->byz || s->attack_from == 0)
+		return;
+	uint64_t rounds = (s->now - s->attack_from) / s->gcfg.round_ms;
+	if (rounds == 0)
+		rounds = 1;
+	s->attack_msgs_per_round =
+	    (s->honest_msgs - s->attack_msgs0) / rounds / (uint64_t)s->n;
+	s->attack_bytes_per_round =
+	    (s->honest_bytes - s->attack_bytes0) / rounds / (uint64_t)s->n;
+	if (s->attack_bytes_per_round > BYZ_MAX_BYTES ||
+	    s->attack_msgs_per_round > BYZ_MAX_MSGS)
+		fail(s,
+		     "under attack honest nodes sent %" PRIu64
+		     " messages, %" PRIu64 " bytes per node per round",
+		     s->attack_msgs_per_round, s->attack_bytes_per_round);
+}
+
+/* Proofs naming anyone but the attacker (a false alarm among honest
+ * nodes). */
+struct proof_tally {
+	const uint8_t *attacker; /* NULL: no attacker */
+	size_t others;
+};
+
+static int tally_proof(void *arg, enum node_proof_kind kind, const uint8_t *a,
+		       size_t a_len, const uint8_t *b, size_t b_len)
+{
+	struct proof_tally *t = arg;
+	struct crdt_entry e;
+	bool attackers = false;
+	(void)b;
+	(void)b_len;
+	if (kind == NODE_PROOF_FORK && t->attacker &&
+	    crdt_entry_decode(a, a_len, &e, NULL) == 0) {
+		attackers = !memcmp(e.author, t->attacker, 32);
+		crdt_entry_fini(&e);
+	}
+	if (!attackers)
+		t->others++;
+	return 0;
+}
+
+static size_t honest_proofs(struct sim *s, struct sim_node *nd)
+{
+	struct proof_tally t = {s->byz ? s->node[s->byz->idx].pk : NULL, 0};
+	node_proofs_each(nd->ledger, tally_proof, &t);
+	return t.others;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -717,6 +1258,19 @@ static void chaos(struct sim *s)
 			s->flaps++;
 			vlog(s, "connection %d-%d drops", i, j);
 		}
+	} else if (r < 45) {
+		/* A store fault for a while: failed writes, failed syncs or
+		 * a full disk, every write or some of them. */
+		int i = (int)(splitmix64(&s->rng) % (uint64_t)s->n);
+		enum node_kv_fault kind =
+		    (enum node_kv_fault)(splitmix64(&s->rng) % 3);
+		unsigned per_mille = (unsigned)urange(&s->rng, 100, 1000);
+		node_kv_mem_fault(s->node[i].kv, kind, urange(&s->rng, 0, 3),
+				  per_mille, splitmix64(&s->rng));
+		ev_at(s, urange(&s->rng, 200, 6000), EV_FAULT_END, i, 0);
+		s->io_faults++;
+		vlog(s, "store fault %d (%u/1000) on node %d", (int)kind,
+		     per_mille, i);
 	}
 	if (s->now + CHAOS_MS < s->healed_at)
 		ev_at(s, CHAOS_MS, EV_CHAOS, 0, 0);
@@ -742,10 +1296,13 @@ static void heal(struct sim *s)
 	s->loss_pct = 0;
 	s->dup_pct = 0;
 	memset(s->block, 0, sizeof(s->block));
-	for (int i = 0; i < s->n; i++)
+	byz_cost(s);
+	for (int i = 0; i < s->n; i++) {
+		node_kv_mem_fault_clear(s->node[i].kv);
 		node_restart(s, &s->node[i]);
+	}
 	for (int i = 0; i < s->n; i++)
-		for (int j = i + 1; j < s->n; j++)
+		for (int j = i + 1; j < s->n_all; j++)
 			conn_up(s, i, j);
 	vlog(s, "heal");
 	ev_at(s, CHECK_MS, EV_CHECK, 0, 0);
@@ -771,6 +1328,7 @@ static bool ack_held(struct sim *s, struct sim_node *nd, const struct ack *ak)
 static bool converged(struct sim *s, bool report)
 {
 	uint8_t d0[32], d[32], v0[32], v[32];
+	s->final_check |= report;
 	struct net_wire_feed *f;
 	size_t n;
 	for (int i = 0; i < s->n; i++) {
@@ -800,7 +1358,7 @@ static bool converged(struct sim *s, bool report)
 		}
 		/* Honest nodes, crashes and all, never prove each other
 		 * wrong: a proof here is a false alarm. */
-		if (node_proofs_count(nd->ledger) != 0) {
+		if (honest_proofs(s, nd) != 0) {
 			fail(s, "node %d holds a fork or divergence proof "
 				"among honest nodes", i);
 			return false;
@@ -854,9 +1412,28 @@ static void idle_end(struct sim *s)
 static void ingest(struct sim *s, struct sim_node *nd, const struct ev *e)
 {
 	struct crdt_mp_cursor c;
-	struct node_txn *t = node_ledger_begin(nd->ledger);
-	size_t applied = 0;
+	size_t applied = 0, verified = 0;
 	int rc = 0;
+	/* Signatures first, as wardd's workers check them: what verified is
+	 * the evidence the write-safety rule believes. */
+	uint8_t net_id[32];
+	node_ledger_net_id(nd->ledger, net_id);
+	crdt_mp_cursor_init(&c, e->bytes, e->len, true);
+	for (size_t k = 0; k < e->count; k++) {
+		const uint8_t *start = c.p;
+		struct crdt_entry en;
+		if (crdt_mp_skip(&c) != 0 ||
+		    crdt_entry_decode(start, (size_t)(c.p - start), &en, NULL))
+			break;
+		bool ok = crdt_entry_verify(en.sig, net_id, en.body,
+					    en.body_len, en.author);
+		crdt_entry_fini(&en);
+		if (!ok)
+			break;
+		verified++;
+	}
+	net_gossip_on_verified(nd->g, e->id, verified);
+	struct node_txn *t = node_ledger_begin(nd->ledger);
 	crdt_mp_cursor_init(&c, e->bytes, e->len, true);
 	for (size_t k = 0; k < e->count; k++) {
 		const uint8_t *start = c.p;
@@ -868,11 +1445,12 @@ static void ingest(struct sim *s, struct sim_node *nd, const struct ev *e)
 			rc = -EBADMSG;
 			break;
 		}
-		rc = node_txn_ingest(t, start, (size_t)(c.p - start), false,
-				     &res, &why);
+		rc = node_txn_ingest(t, start, (size_t)(c.p - start),
+				     k < verified, &res, &why);
 		if (rc != 0) {
 			/* Honest authors never fork: a fork here is a bug. */
-			if (rc == -EBADMSG || rc == -EILSEQ || rc == -EEXIST) {
+			if (e->b < s->n && (rc == -EBADMSG || rc == -EILSEQ ||
+					    rc == -EEXIST)) {
 				s->honest_rejects++;
 				fail(s,
 				     "node %d rejected an honest entry "
@@ -909,8 +1487,9 @@ static void step(struct sim *s, struct ev *e)
 	net_gossip_actions_init(&a);
 	switch (e->kind) {
 	case EV_DELIVER:
-		if (nd->alive && s->node[e->b].alive && s->conn[e->a][e->b] &&
-		    s->epoch[e->a][e->b] == e->gen) {
+		/* The attacker reads nothing it is sent. */
+		if (e->b < s->n && nd->alive && s->node[e->b].alive &&
+		    s->conn[e->a][e->b] && s->epoch[e->a][e->b] == e->gen) {
 			struct sim_node *to = &s->node[e->b];
 			net_gossip_on_message(to->g, (uint32_t)e->a, e->bytes,
 					      e->len, s->now, &a);
@@ -929,7 +1508,7 @@ static void step(struct sim *s, struct ev *e)
 		break;
 	case EV_WRITE:
 		if (!s->healed) {
-			do_write(s);
+			do_write(s, -1);
 			ev_at(s, urange(&s->rng, 20, 400), EV_WRITE, 0, 0);
 		}
 		break;
@@ -953,6 +1532,16 @@ static void step(struct sim *s, struct ev *e)
 		break;
 	case EV_IDLE_END:
 		idle_end(s);
+		break;
+	case EV_FAULT_END:
+		node_kv_mem_fault_clear(nd->kv);
+		break;
+	case EV_ATTACK:
+		if (!s->healed)
+			byz_attack(s);
+		break;
+	case EV_PROBE:
+		byz_probe(s, e->a, e->b);
 		break;
 	case EV_CHECK:
 		if (converged(s, false)) {
@@ -987,13 +1576,26 @@ static const struct {
     {NODE_ROLE_TOWNSHIP, "120116001"}, {NODE_ROLE_POLICE, "120116"},
 };
 
-static int sim_setup(struct sim *s, uint64_t seed, int nodes, bool verbose)
+static int sim_setup(struct sim *s, uint64_t seed, int nodes, bool verbose,
+		     unsigned byz_pct, unsigned attacks)
 {
 	memset(s, 0, sizeof(*s));
+	s->attacks = attacks;
 	s->seed = seed;
 	s->rng = seed ^ 0x77617264u; /* "ward" */
 	s->verbose = verbose;
 	s->n = nodes > 0 ? nodes : 5 + (int)(splitmix64(&s->rng) % 3);
+	/* Drawn apart from s->rng, so that a seed runs the same faults
+	 * whether or not it also has an attacker. */
+	uint64_t bs = seed ^ 0x62797a; /* "byz" */
+	s->n_all = s->n;
+	if (splitmix64(&bs) % 100 < byz_pct && s->n < MAX_NODES) {
+		s->byz = calloc(1, sizeof(*s->byz));
+		if (!s->byz)
+			abort();
+		s->byz->idx = s->n;
+		s->n_all = s->n + 1;
+	}
 	s->loss_pct = (unsigned)urange(&s->rng, 0, 30);
 	s->dup_pct = (unsigned)urange(&s->rng, 0, 10);
 	s->fault_loss_pct = s->loss_pct;
@@ -1013,7 +1615,7 @@ static int sim_setup(struct sim *s, uint64_t seed, int nodes, bool verbose)
 	struct node_member members[MAX_NODES];
 	char names[MAX_NODES][16];
 	memset(members, 0, sizeof(members));
-	for (int i = 0; i < s->n; i++) {
+	for (int i = 0; i < s->n_all; i++) {
 		struct sim_node *nd = &s->node[i];
 		uint64_t ks = seed * 31u + (uint64_t)i;
 		for (int k = 0; k < 32; k++)
@@ -1023,8 +1625,14 @@ static int sim_setup(struct sim *s, uint64_t seed, int nodes, bool verbose)
 		nd->idx = i;
 		nd->role = layout[i].role;
 		snprintf(nd->scope, sizeof(nd->scope), "%s", layout[i].scope);
-		nd->skew_ms = (int64_t)urange(&s->rng, 0, 4000) - 2000;
-		nd->kv = node_kv_new_mem();
+		if (i == s->n) { /* the attacker: a township office */
+			nd->role = NODE_ROLE_TOWNSHIP;
+			snprintf(nd->scope, sizeof(nd->scope), "120116002");
+			nd->alive = true;
+		}
+		nd->skew_ms =
+		    i < s->n ? (int64_t)urange(&s->rng, 0, 4000) - 2000 : 0;
+		nd->kv = i < s->n ? node_kv_new_mem() : NULL;
 		memcpy(members[i].key, nd->pk, 32);
 		members[i].role = nd->role;
 		snprintf(names[i], sizeof(names[i]), "node%d", i);
@@ -1038,18 +1646,22 @@ static int sim_setup(struct sim *s, uint64_t seed, int nodes, bool verbose)
 		kseed[k] = (uint8_t)splitmix64(&s->rng);
 	crypto_sign_seed_keypair(s->roster_pk, s->roster_sk, kseed);
 	int rc =
-	    node_roster_build_genesis(members, (size_t)s->n, s->roster_pk,
+	    node_roster_build_genesis(members, (size_t)s->n_all, s->roster_pk,
 				      s->roster_sk, &s->roster, &s->roster_len);
 	if (rc != 0) {
 		fail(s, "roster build failed: %d", rc);
 		return rc;
 	}
+	if (s->byz && byz_forge_forks(s, s->byz) != 0)
+		return -EIO;
 	for (int i = 0; i < s->n; i++)
 		if (node_boot(s, &s->node[i]) != 0)
 			return -EIO;
 	for (int i = 0; i < s->n; i++)
-		for (int j = i + 1; j < s->n; j++)
+		for (int j = i + 1; j < s->n_all; j++)
 			conn_up(s, i, j);
+	if (s->byz)
+		ev_at(s, urange(&s->rng, 500, 3000), EV_ATTACK, 0, 0);
 	s->healed_at = s->now + FAULT_MS;
 	ev_at(s, urange(&s->rng, 10, 500), EV_WRITE, 0, 0);
 	ev_at(s, CHAOS_MS, EV_CHAOS, 0, 0);
@@ -1070,16 +1682,56 @@ static void sim_teardown(struct sim *s)
 	free(s->roster);
 	free(s->patients);
 	free(s->acks);
+	byz_free(s->byz);
 	sodium_memzero(s->roster_sk, sizeof(s->roster_sk));
 }
 
+/* Figures added up over seeds for the summary. */
+struct totals {
+	uint64_t seeds, failed, acked, crashes, partitions, flaps;
+	uint64_t io_faults, io_injected, io_refused;
+	uint64_t byz_seeds, byz_attacks, byz_msgs, byz_disconnects;
+	uint64_t divergences, lost_acks;
+	uint64_t max_attack_bytes, max_attack_msgs;
+};
+
+/* After the run: acknowledged writes their own node no longer holds, and
+ * whether the honest nodes' vectors or states differ. */
+static void outcome(struct sim *s)
+{
+	for (size_t k = 0; k < s->n_acks; k++) {
+		struct sim_node *nd = &s->node[s->acks[k].node];
+		if (nd->alive && !ack_held(s, nd, &s->acks[k]))
+			s->lost_acks++;
+	}
+	uint8_t d0[32], d[32], v0[32], v[32];
+	/* Replicas differ while faults last: only a run that reached its
+	 * final check can have diverged. */
+	if (!s->final_check)
+		return;
+	for (int i = 0; i < s->n; i++) {
+		struct sim_node *nd = &s->node[i];
+		struct net_wire_feed *f;
+		size_t n;
+		if (!nd->alive || node_replica_ops.vv(&nd->rep, &f, &n) != 0)
+			return; /* a run cut short: nothing to compare */
+		net_gossip_vv_digest(f, n, i == 0 ? v0 : v);
+		free(f);
+		node_ledger_digest(nd->ledger, i == 0 ? d0 : d);
+		if (i > 0 && (memcmp(v0, v, 32) || memcmp(d0, d, 32)))
+			s->diverged = true;
+	}
+}
+
 /* Runs one seed; returns true when it passed. */
-static bool run_seed(uint64_t seed, int nodes, bool verbose, uint8_t th[32])
+static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
+		     unsigned byz_pct, unsigned attacks, uint8_t th[32],
+		     struct totals *tot)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s)
 		abort();
-	if (sim_setup(s, seed, nodes, verbose) == 0) {
+	if (sim_setup(s, seed, nodes, verbose, byz_pct, attacks) == 0) {
 		while (!s->done && s->n_heap > 0) {
 			struct ev e = ev_pop(s);
 			step(s, &e);
@@ -1087,35 +1739,80 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, uint8_t th[32])
 		if (!s->done)
 			fail(s, "event queue ran dry");
 	}
+	outcome(s);
+	if (s->lost_acks && !s->failure[0])
+		fail(s, "%" PRIu64 " acknowledged writes lost", s->lost_acks);
+	if (s->diverged && !s->failure[0])
+		fail(s, "honest replicas diverged");
 	crypto_generichash_final(&s->trace, th, 32);
+	uint64_t injected = 0;
+	for (int i = 0; i < s->n; i++)
+		if (s->node[i].kv)
+			injected += node_kv_mem_faults(s->node[i].kv);
 	bool ok = s->failure[0] == '\0';
-	printf("seed %" PRIu64 " nodes %d loss %u%% dup %u%% writes %" PRIu64
-	       " acked %zu refused %" PRIu64 " crashes %" PRIu64
-	       " partitions %" PRIu64 " flaps %" PRIu64 " ingested %" PRIu64
-	       " converged_ms %" PRIu64 " idle_bytes %" PRIu64
-	       " trace %02x%02x%02x%02x%02x%02x%02x%02x"
-	       " %s\n",
-	       seed, s->n, s->fault_loss_pct, s->fault_dup_pct, s->writes_tried,
-	       s->n_acks, s->writes_refused, s->crashes, s->partitions,
-	       s->flaps, s->ingested, ok ? s->converged_at - s->healed_at : 0,
-	       s->idle_bytes_per_round, th[0], th[1], th[2], th[3], th[4],
-	       th[5], th[6], th[7], ok ? "ok" : "FAILED");
-	if (!ok) {
-		printf("  failure: %s\n", s->failure);
-		if (nodes > 0)
-			printf("  replay: ward_sim --seeds 1 --first %" PRIu64
-			       " --nodes %d --verbose\n",
-			       seed, nodes);
-		else
-			printf("  replay: ward_sim --seeds 1 --first %" PRIu64
-			       " --verbose\n",
-			       seed);
-	}
 	if (ok && s->n_acks == 0) {
-		printf("  failure: no write was acknowledged\n");
+		snprintf(s->failure, sizeof(s->failure),
+			 "no write was acknowledged");
 		ok = false;
 	}
+	char byz[160] = "";
+	if (s->byz)
+		snprintf(byz, sizeof(byz),
+			 " byzantine %" PRIu64 "/%" PRIu64 "/%" PRIu64
+			 "/%" PRIu64 "/%" PRIu64 " attack_msgs %" PRIu64
+			 " attack_bytes %" PRIu64,
+			 s->byz->attacks[0], s->byz->attacks[1],
+			 s->byz->attacks[2], s->byz->attacks[3],
+			 s->byz->attacks[4], s->attack_msgs_per_round,
+			 s->attack_bytes_per_round);
+	if (!ok || !quiet)
+		printf("seed %" PRIu64
+		       " nodes %d loss %u%% dup %u%% writes %" PRIu64
+		       " acked %zu refused %" PRIu64 " crashes %" PRIu64
+		       " partitions %" PRIu64 " flaps %" PRIu64
+		       " io_faults %" PRIu64 "/%" PRIu64 " ingested %" PRIu64
+		       " converged_ms %" PRIu64 " idle_bytes %" PRIu64 "%s"
+		       " trace %02x%02x%02x%02x%02x%02x%02x%02x"
+		       " %s\n",
+		       seed, s->n, s->fault_loss_pct, s->fault_dup_pct,
+		       s->writes_tried, s->n_acks, s->writes_refused,
+		       s->crashes, s->partitions, s->flaps, s->io_faults,
+		       injected, s->ingested,
+		       ok ? s->converged_at - s->healed_at : 0,
+		       s->idle_bytes_per_round, byz, th[0], th[1], th[2], th[3],
+		       th[4], th[5], th[6], th[7], ok ? "ok" : "FAILED");
+	if (!ok) {
+		printf("  failure: %s\n", s->failure);
+		printf("  replay: ward_sim --seeds 1 --first %" PRIu64, seed);
+		if (nodes > 0)
+			printf(" --nodes %d", nodes);
+		if (s->byz)
+			printf(" --byzantine 100 --attacks %s", attack_list);
+		printf(" --verbose\n");
+	}
 	fflush(stdout);
+	tot->seeds++;
+	tot->failed += !ok;
+	tot->acked += s->n_acks;
+	tot->crashes += s->crashes;
+	tot->partitions += s->partitions;
+	tot->flaps += s->flaps;
+	tot->io_faults += s->io_faults;
+	tot->io_injected += injected;
+	tot->io_refused += s->io_refused;
+	tot->divergences += s->diverged;
+	tot->lost_acks += s->lost_acks;
+	if (s->byz) {
+		tot->byz_seeds++;
+		for (int k = 0; k < BYZ_KINDS; k++)
+			tot->byz_attacks += s->byz->attacks[k];
+		tot->byz_msgs += s->byz->msgs;
+		tot->byz_disconnects += s->byz_disconnects;
+		if (s->attack_bytes_per_round > tot->max_attack_bytes)
+			tot->max_attack_bytes = s->attack_bytes_per_round;
+		if (s->attack_msgs_per_round > tot->max_attack_msgs)
+			tot->max_attack_msgs = s->attack_msgs_per_round;
+	}
 	sim_teardown(s);
 	free(s);
 	return ok;
@@ -1124,14 +1821,45 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, uint8_t th[32])
 static void usage(void)
 {
 	fprintf(stderr, "usage: ward_sim [--seeds N] [--first S] [--nodes K] "
-			"[--twice] [--verbose]\n");
+			"[--byzantine PCT] [--attacks LIST] [--twice] "
+			"[--quiet] [--verbose]\n");
+}
+
+/* The attacks named in a comma-separated list, as bits. */
+static int parse_attacks(const char *list, unsigned *out)
+{
+	unsigned bits = 0;
+	const char *p = list;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int k = 0;
+		while (k < BYZ_KINDS && (strlen(byz_names[k]) != len ||
+					 strncmp(byz_names[k], p, len)))
+			k++;
+		if (k == BYZ_KINDS)
+			return -EINVAL;
+		bits |= 1u << k;
+		p += len + (p[len] == ',');
+	}
+	if (!bits)
+		return -EINVAL;
+	*out = bits;
+	return 0;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
 {
 	uint64_t seeds = 10, first = 1;
 	int nodes = 0;
-	bool verbose = false, twice = false;
+	unsigned byz_pct = 0, attacks = (1u << BYZ_KINDS) - 1;
+	bool verbose = false, twice = false, quiet = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seeds") && i + 1 < argc) {
 			seeds = strtoull(argv[++i], NULL, 0);
@@ -1139,13 +1867,31 @@ int main(int argc, char **argv)
 			first = strtoull(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--nodes") && i + 1 < argc) {
 			nodes = atoi(argv[++i]);
-			if (nodes < 2 || nodes > MAX_NODES) {
+			/* One slot stays free for an attacker. */
+			if (nodes < 2 || nodes > MAX_NODES - 1) {
 				fprintf(stderr, "--nodes: 2 to %d\n",
-					MAX_NODES);
+					MAX_NODES - 1);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--byzantine") && i + 1 < argc) {
+			int pct = atoi(argv[++i]);
+			if (pct < 0 || pct > 100) {
+				fprintf(stderr, "--byzantine: 0 to 100\n");
+				return 2;
+			}
+			byz_pct = (unsigned)pct;
+		} else if (!strcmp(argv[i], "--attacks") && i + 1 < argc) {
+			attack_list = argv[++i];
+			if (parse_attacks(attack_list, &attacks) != 0) {
+				fprintf(stderr, "--attacks: a comma-separated "
+						"list of claim, announce, "
+						"forks, digests, malformed\n");
 				return 2;
 			}
 		} else if (!strcmp(argv[i], "--verbose")) {
 			verbose = true;
+		} else if (!strcmp(argv[i], "--quiet")) {
+			quiet = true;
 		} else if (!strcmp(argv[i], "--twice")) {
 			twice = true;
 		} else {
@@ -1157,26 +1903,57 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ward_sim: libsodium failed to start\n");
 		return 1;
 	}
-	uint64_t failed = 0;
-	clock_t t0 = clock();
+	struct totals tot, again_tot;
+	memset(&tot, 0, sizeof(tot));
+	uint64_t nondet = 0;
+	double t0 = mono_s();
+	clock_t c0 = clock();
 	for (uint64_t k = 0; k < seeds; k++) {
 		uint8_t th[32], again[32];
-		if (!run_seed(first + k, nodes, verbose, th)) {
-			failed++;
-		} else if (twice) {
+		bool ok = run_seed(first + k, nodes, verbose, quiet, byz_pct,
+				   attacks, th, &tot);
+		if (ok && twice) {
 			/* The same seed must give the same trace. */
-			if (!run_seed(first + k, nodes, false, again) ||
+			memset(&again_tot, 0, sizeof(again_tot));
+			if (!run_seed(first + k, nodes, false, true, byz_pct,
+				      attacks, again, &again_tot) ||
 			    memcmp(th, again, 32) != 0) {
 				printf("  failure: seed %" PRIu64
 				       " is not deterministic: a second run "
 				       "gave another trace\n",
 				       first + k);
-				failed++;
+				nondet++;
 			}
 		}
 	}
+	double wall = mono_s() - t0;
+	uint64_t failed = tot.failed + nondet;
 	printf("%" PRIu64 " seeds from %" PRIu64 ": %" PRIu64
-	       " failed (%.1f s cpu)\n",
-	       seeds, first, failed, (double)(clock() - t0) / CLOCKS_PER_SEC);
+	       " failed (%.1f s cpu, %.1f s wall, %.1f seeds/s)\n",
+	       seeds, first, failed, (double)(clock() - c0) / CLOCKS_PER_SEC,
+	       wall, wall > 0 ? (double)seeds / wall : 0.0);
+	printf("faults: %" PRIu64 " crashes, %" PRIu64 " partitions, %" PRIu64
+	       " link drops, %" PRIu64 " store faults (%" PRIu64
+	       " writes failed, %" PRIu64 " local writes refused); %" PRIu64
+	       " seeds with an attacker: %" PRIu64 " attacks, %" PRIu64
+	       " messages, %" PRIu64 " disconnects; honest cost under attack "
+	       "at most %" PRIu64 " msgs, %" PRIu64
+	       " bytes per node per round\n",
+	       tot.crashes, tot.partitions, tot.flaps, tot.io_faults,
+	       tot.io_injected, tot.io_refused, tot.byz_seeds, tot.byz_attacks,
+	       tot.byz_msgs, tot.byz_disconnects, tot.max_attack_msgs,
+	       tot.max_attack_bytes);
+	printf("outcome: %" PRIu64 " acknowledged writes, %" PRIu64
+	       " divergences, %" PRIu64 " lost acknowledged writes\n",
+	       tot.acked, tot.divergences, tot.lost_acks);
+	printf("summary seeds=%" PRIu64 " failed=%" PRIu64 " acked=%" PRIu64
+	       " crashes=%" PRIu64 " partitions=%" PRIu64 " flaps=%" PRIu64
+	       " io_faults=%" PRIu64 " io_injected=%" PRIu64
+	       " byz_seeds=%" PRIu64 " byz_attacks=%" PRIu64
+	       " divergences=%" PRIu64 " lost_acks=%" PRIu64
+	       " max_attack_bytes=%" PRIu64 " wall_s=%.3f\n",
+	       seeds, failed, tot.acked, tot.crashes, tot.partitions, tot.flaps,
+	       tot.io_faults, tot.io_injected, tot.byz_seeds, tot.byz_attacks,
+	       tot.divergences, tot.lost_acks, tot.max_attack_bytes, wall);
 	return failed ? 1 : 0;
 }
