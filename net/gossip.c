@@ -1168,6 +1168,8 @@ void net_gossip_on_message(struct net_gossip *g, uint32_t peer,
 	case NET_WIRE_DIVERGENCE:
 		on_proof(g, p, &m, now_ms, out);
 		break;
+	case NET_WIRE_PING:
+		break; /* it kept the link alive: nothing to do */
 	case NET_WIRE_UNKNOWN:
 		g->stats.ignored++;
 		break;
@@ -1347,10 +1349,11 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 		if (!up)
 			abort();
 	}
-	/* A peer sent nothing since the last round gets a DIGEST too, so
-	 * that every live link carries a message each round: the transport
-	 * tears down a link silent for longer (a half-open connection looks
-	 * up and carries nothing). */
+	/* A peer sent nothing since the last round gets a PING, so that
+	 * every live link carries a message each round: the transport tears
+	 * down a link silent for longer (a half-open connection looks up and
+	 * carries nothing). A PING asks for nothing back, unlike a DIGEST,
+	 * whose answer when vectors differ is a whole VECTOR. */
 	bool *quiet = g->n_peers ? calloc(g->n_peers, sizeof(*quiet)) : NULL;
 	if (g->n_peers && !quiet)
 		abort();
@@ -1379,9 +1382,12 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 			quiet[j] = q;
 			send_digest(g, up[i], d, out);
 		}
+		struct net_wire_msg ping;
+		memset(&ping, 0, sizeof(ping));
+		ping.type = NET_WIRE_PING;
 		for (size_t i = k; i < n_up; i++)
 			if (quiet[i])
-				send_digest(g, up[i], d, out);
+				send_msg(g, up[i], &ping, out);
 	}
 	/* What this round sent does not count for the next one. */
 	for (size_t i = 0; i < g->n_peers; i++)

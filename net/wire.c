@@ -135,6 +135,11 @@ void net_wire_encode(struct crdt_buf *b, const struct net_wire_msg *m)
 		crdt_pack_uint(b, m->type);
 		crdt_buf_append(b, m->a, m->a_len);
 		return;
+	case NET_WIRE_PING:
+		crdt_pack_array(b, 2);
+		crdt_pack_uint(b, NET_WIRE_VERSION);
+		crdt_pack_uint(b, NET_WIRE_PING);
+		return;
 	case NET_WIRE_UNKNOWN:
 		break;
 	}
@@ -336,6 +341,10 @@ int net_wire_decode(const uint8_t *msg, size_t len, struct net_wire_msg *out,
 		if (read_entry(&c) != 0)
 			FAIL("malformed signed value in a proof");
 		m.b_len = (size_t)(c.p - m.b);
+		break;
+	case NET_WIRE_PING:
+		if (n != 2)
+			FAIL("malformed PING");
 		break;
 	case NET_WIRE_CHECKPOINT:
 		if (n != 3)

@@ -46,6 +46,7 @@ enum net_wire_type {
 	NET_WIRE_FORK = 6,
 	NET_WIRE_CHECKPOINT = 9,
 	NET_WIRE_DIVERGENCE = 10,
+	NET_WIRE_PING = 11, /* [1, 11]: keeps a link's liveness, no answer */
 };
 
 /* One feed of a version vector: (author, scope) at seq with head hash.

@@ -355,8 +355,22 @@ static void test_rejects(void **state)
 	net_wire_msg_fini(&d);
 	free(b);
 
-	/* Trailing byte, truncation, non-shortest integer, a map. */
+	/* PING is exactly 92 01 0b, and nothing may follow its type. */
 	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_PING;
+	b = enc(&m, &len);
+	const uint8_t ping[] = {0x92, 0x01, 0x0b};
+	assert_int_equal(len, sizeof(ping));
+	assert_memory_equal(b, ping, sizeof(ping));
+	assert_int_equal(net_wire_decode(b, len, &d, &why), 0);
+	assert_int_equal(d.type, NET_WIRE_PING);
+	net_wire_msg_fini(&d);
+	free(b);
+	const uint8_t ping3[] = {0x93, 0x01, 0x0b, 0xc0};
+	assert_int_equal(decode_rc(ping3, sizeof(ping3)), -EBADMSG);
+
+	/* Trailing byte, truncation, non-shortest integer, a map. */
 	memset(&m, 0, sizeof(m));
 	m.type = NET_WIRE_DIGEST;
 	b = enc(&m, &len);
