@@ -735,7 +735,26 @@ static void on_transport(void *arg, const struct net_transport_event *ev)
 				      now_ms(), &a);
 		break;
 	case NET_TRANSPORT_REJECTED:
+		if (ev->claimed) {
+			/* Whoever sent it, not necessarily that member. */
+			node_hex(hex, ev->claimed, 8);
+			logf_(LOG_WARN, "peer.rejected",
+			      "reason=%s addr=%s claimed=%s verified=no",
+			      ev->reason, *ev->addr ? ev->addr : "?", hex);
+			d->rejected_total++;
+			count_reject(d, ev->reason);
+			break;
+		}
 		log_rejected(d, ev->peer, ev->reason, ev->addr);
+		break;
+	case NET_TRANSPORT_DROPPED:
+		if (ev->peer != UINT32_MAX)
+			peer_hex(d, ev->peer, hex);
+		logf_(LOG_WARN, "transport.dropped",
+		      "reason=%s count=%" PRIu64 " addr=%s%s%s", ev->reason,
+		      ev->count, *ev->addr ? ev->addr : "?",
+		      ev->peer != UINT32_MAX ? " peer=" : "",
+		      ev->peer != UINT32_MAX ? hex : "");
 		break;
 	}
 	handle_actions(d, &a);
@@ -870,6 +889,7 @@ static int gossip_start(struct daemon *d)
 	    .sk = d->node->sk,
 	    .n_members = r->n_members,
 	    .members = mm,
+	    .idle_ms = d->conf.round_ms * 5 / 2,
 	    .wake = wake_loop,
 	    .wake_arg = d,
 	};
@@ -1031,7 +1051,7 @@ static void status_peers(struct daemon *d, struct node_doc *resp)
 		node_doc_set(p, "node_id", node_doc_str(hex));
 		node_doc_set(p, "name", node_doc_str(r->members[i].name));
 		node_doc_set(p, "address", node_doc_str(r->members[i].address));
-		node_doc_set(p, "connected", node_doc_bool(pi.up));
+		node_doc_set(p, "connected", node_doc_bool(pi.connected));
 		node_doc_set(p, "inbound", node_doc_int(pi.inbound));
 		bool known;
 		uint64_t lag = lag_of(d, i, h, n, digest, &known);
@@ -1290,7 +1310,7 @@ static void metrics_render(struct daemon *d)
 			    "\nward_peer_messages_in_total{peer=\"%s\"} "
 			    "%" PRIu64 "\nward_peer_messages_out_total{peer=\"%"
 				       "s\"} %" PRIu64 "\n",
-			    hex, pi.up ? 1 : 0, hex, pi.bytes_in, hex,
+			    hex, pi.connected ? 1 : 0, hex, pi.bytes_in, hex,
 			    pi.bytes_out, hex, pi.msgs_in, hex, pi.msgs_out);
 		}
 	}
