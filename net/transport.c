@@ -55,6 +55,9 @@
 /* Before a connection is identified its frames are hellos (103 bytes): a
  * larger one is refused before anything is allocated for it. */
 #define PREHELLO_MAX_BYTES 512u
+/* A closed connection whose receive has not ended after this has it
+ * aborted (see net_transport_tick). */
+#define CLOSE_STUCK_MS 1000
 #define URL_MAX 300
 #define ADDR_MAX 64
 
@@ -112,11 +115,12 @@ struct conn {
 	uint64_t since_ms;
 	uint8_t nonce[32]; /* inbound: the nonce we sent */
 	/* Under t->mu. */
-	uint32_t peer;	 /* dialed: the peer; inbound: once identified */
-	bool hello_done; /* inbound: identified; dialed: nonce answered */
-	bool dead;	 /* out of t->conns; the loop is freeing it */
-	bool closed;	 /* nng_stream_close called */
-	int drop;	 /* why we closed it (enum drop_kind), or -1 */
+	uint32_t peer;	    /* dialed: the peer; inbound: once identified */
+	bool hello_done;    /* inbound: identified; dialed: nonce answered */
+	bool dead;	    /* out of t->conns; the loop is freeing it */
+	bool closed;	    /* nng_stream_close called */
+	uint64_t closed_ms; /* when, CLOCK_MONOTONIC */
+	int drop;	    /* why we closed it (enum drop_kind), or -1 */
 	struct txm *txq, *txq_tail;
 	size_t tx_n;
 	bool tx_busy;
@@ -179,6 +183,7 @@ struct net_transport {
 	nng_aio *aa;
 	bool accept_sleeping; /* the accept callback's alone */
 	uint64_t relistens;
+	uint64_t stuck; /* dialed connections given up as never ending */
 	uint64_t now_ms;
 	pthread_mutex_t mu;
 	/* Under mu. */
@@ -328,6 +333,7 @@ static void close_locked(struct net_transport *t, struct conn *c, int drop)
 	if (c->closed)
 		return;
 	c->closed = true;
+	c->closed_ms = mono_ms();
 	c->drop = drop;
 	if (drop >= 0)
 		drop_note(t, drop, c->addr, c->peer);
@@ -1337,13 +1343,36 @@ void net_transport_tick(struct net_transport *t, uint64_t now_ms)
 	t->now_ms = now_ms;
 	bool due = false;
 	pthread_mutex_lock(&t->mu);
-	for (struct conn *c = t->conns; c; c = c->next)
+	for (struct conn *c = t->conns; c; c = c->next) {
 		if (!c->hello_done && !c->closed && now_ms > c->since_ms &&
 		    now_ms - c->since_ms > NET_TRANSPORT_HELLO_TIMEOUT_MS)
 			close_locked(t, c,
 				     c->inbound ? DROP_DEADLINE
 						: DROP_DIAL_DEADLINE);
+		/* nng 1.5.2's TLS stream was seen to leave a receive pending
+		 * for good on a connection whose handshake failed (a send
+		 * failed with ECONNSHUT, and closing the stream did not end
+		 * the receive): try to end the chain. */
+		if (c->closed && !c->dead && now_ms > c->closed_ms &&
+		    now_ms - c->closed_ms > CLOSE_STUCK_MS)
+			nng_aio_cancel(c->rxa);
+	}
 	pthread_mutex_unlock(&t->mu);
+	/* If that does not end it either, the peer must not wait on it: a
+	 * dialed connection closed before its hello and still not reported
+	 * is given up (left to nng, a few hundred bytes; its descriptor is
+	 * closed) and the peer dialed again. */
+	for (uint32_t i = 0; i < t->n; i++) {
+		struct peer *p = &t->peers[i];
+		struct conn *c = p->dc;
+		if (!c || c->hello_done || !c->closed ||
+		    now_ms < c->closed_ms ||
+		    now_ms - c->closed_ms <= 2 * CLOSE_STUCK_MS)
+			continue;
+		p->dc = NULL;
+		t->stuck++;
+		dial_later(t, p, backoff_next(p));
+	}
 	for (uint32_t i = 0; t->idle_ms && i < t->n; i++) {
 		struct peer *p = &t->peers[i];
 		if (i == t->self || (!p->up && p->info.inbound == 0) ||
