@@ -68,38 +68,38 @@ for round in $(seq 1 "$ROUNDS"); do
 	eval "pid=\$PID_$n"
 	case $((RANDOM % 5)) in
 	0)
-		what="restart $n"
+		act="restart $n"
 		kill_node $n
 		start_node $n
 		;;
 	1)
-		what="SIGSTOP $n"
+		act="SIGSTOP $n"
 		kill -STOP "$pid"
 		pause
 		kill -CONT "$pid"
 		;;
 	2)
-		what="drop the connections to $n"
+		act="drop the connections to $n"
 		kill -USR1 "${RELAY[$n]}"
 		;;
 	3)
-		what="black-hole the links to $n"
+		act="black-hole the links to $n"
 		kill -USR2 "${RELAY[$n]}"
 		pause
 		kill -USR2 "${RELAY[$n]}"
 		;;
 	4)
-		what="drop every connection"
+		act="drop every connection"
 		for r in $RELAYS; do kill -USR1 "$r"; done
 		;;
 	esac
 	writer=$(pick h t)
 	t0=$(ms)
 	write "$writer" "$round"
-	wait_until 10 "round $round ($what, written at $writer): all four agree" same_digest $NODES
+	wait_until 10 "round $round ($act, written at $writer): all four agree" same_digest $NODES
 	took=$(($(ms) - t0))
 	[ "$took" -gt "$WORST" ] && WORST=$took
-	note "round $round: $what; written at $writer; agreed after $took ms"
+	note "round $round: $act; written at $writer; agreed after $took ms"
 done
 note "$ROUNDS rounds in $((($(ms) - START) / 1000)) s; slowest agreement $WORST ms"
 for n in $NODES; do
