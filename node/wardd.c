@@ -638,7 +638,26 @@ static void on_transport(void *arg, const struct net_transport_event *ev)
 				      now_ms(), &a);
 		break;
 	case NET_TRANSPORT_REJECTED:
+		if (ev->claimed) {
+			/* Whoever sent it, not necessarily that member. */
+			node_hex(hex, ev->claimed, 8);
+			logf_(LOG_WARN, "peer.rejected",
+			      "reason=%s addr=%s claimed=%s verified=no",
+			      ev->reason, *ev->addr ? ev->addr : "?", hex);
+			d->rejected_total++;
+			count_reject(d, ev->reason);
+			break;
+		}
 		log_rejected(d, ev->peer, ev->reason, ev->addr);
+		break;
+	case NET_TRANSPORT_DROPPED:
+		if (ev->peer != UINT32_MAX)
+			peer_hex(d, ev->peer, hex);
+		logf_(LOG_WARN, "transport.dropped",
+		      "reason=%s count=%" PRIu64 " addr=%s%s%s", ev->reason,
+		      ev->count, *ev->addr ? ev->addr : "?",
+		      ev->peer != UINT32_MAX ? " peer=" : "",
+		      ev->peer != UINT32_MAX ? hex : "");
 		break;
 	}
 	handle_actions(d, &a);
@@ -774,6 +793,7 @@ static int gossip_start(struct daemon *d)
 	    .sk = d->node->sk,
 	    .n_members = r->n_members,
 	    .members = mm,
+	    .idle_ms = d->conf.round_ms * 5 / 2,
 	    .wake = wake_loop,
 	    .wake_arg = d,
 	};
@@ -961,7 +981,7 @@ static void status_peers(struct daemon *d, struct node_doc *resp)
 		node_doc_set(p, "node_id", node_doc_str(hex));
 		node_doc_set(p, "name", node_doc_str(r->members[i].name));
 		node_doc_set(p, "address", node_doc_str(r->members[i].address));
-		node_doc_set(p, "connected", node_doc_bool(pi.up));
+		node_doc_set(p, "connected", node_doc_bool(pi.connected));
 		node_doc_set(p, "inbound", node_doc_int(pi.inbound));
 		struct net_gossip_peer_info gi;
 		net_gossip_peer_info(d->g, i, &gi);
@@ -1248,7 +1268,7 @@ static void metrics_render(struct daemon *d)
 			    "\nward_peer_messages_in_total{peer=\"%s\"} "
 			    "%" PRIu64 "\nward_peer_messages_out_total{peer=\"%"
 				       "s\"} %" PRIu64 "\n",
-			    hex, pi.up ? 1 : 0, hex, pi.bytes_in, hex,
+			    hex, pi.connected ? 1 : 0, hex, pi.bytes_in, hex,
 			    pi.bytes_out, hex, pi.msgs_in, hex, pi.msgs_out);
 		}
 	}
@@ -1264,14 +1284,8 @@ static void metrics_render(struct daemon *d)
 static void on_tick(uv_timer_t *h)
 {
 	struct daemon *d = h->data;
-	if (d->t) {
-		uint64_t before = net_transport_relistens(d->t);
+	if (d->t)
 		net_transport_tick(d->t, now_ms());
-		if (net_transport_relistens(d->t) != before)
-			logf_(LOG_WARN, "transport.relisten",
-			      "reason=\"a peer we reach has not reached us "
-			      "for 6 s\"");
-	}
 	if (d->metrics)
 		metrics_render(d);
 }

@@ -15,6 +15,7 @@
  * Prints one line per event on stdout; exits 0 after N seconds (10).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,9 @@ static void on_event(void *arg, const struct net_transport_event *ev)
 		break;
 	case NET_TRANSPORT_REJECTED:
 		printf("rejected %s %s\n", name, ev->reason);
+		break;
+	case NET_TRANSPORT_DROPPED:
+		printf("dropped %s %" PRIu64 "\n", ev->reason, ev->count);
 		break;
 	case NET_TRANSPORT_MESSAGE: {
 		struct net_wire_msg in;

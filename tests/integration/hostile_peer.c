@@ -297,6 +297,8 @@ static void on_event(void *arg, const struct net_transport_event *ev)
 	case NET_TRANSPORT_REJECTED:
 		printf("rejected %s %s\n", name, ev->reason);
 		break;
+	case NET_TRANSPORT_DROPPED:
+		break;
 	case NET_TRANSPORT_MESSAGE: {
 		struct net_wire_msg in;
 		const char *why;
