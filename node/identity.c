@@ -257,6 +257,31 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 			 o->dir, strerror(errno));
 		return NODE_EXIT_IO;
 	}
+	/* The directory holds the keys, the records and wardd's socket:
+	 * only its owner may enter it. An existing directory that others
+	 * may read or write is closed to them, and the message says so. */
+	struct stat dst;
+	mode_t was = 0;
+	if (stat(o->dir, &dst) != 0 || !S_ISDIR(dst.st_mode)) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "%s is not a directory", "%s 不是目录"),
+			 o->dir);
+		return NODE_EXIT_USAGE;
+	}
+	if (dst.st_mode & 077) {
+		was = dst.st_mode & 07777;
+		if (chmod(o->dir, 0700) != 0) {
+			snprintf(msg, msg_len,
+				 NTZ(zh,
+				     "%s is mode %04o and cannot be made "
+				     "private (%s): a node's directory must "
+				     "be 0700; use a directory of your own",
+				     "%s 的权限为 %04o，且无法改为私有（%s）："
+				     "节点目录必须为 0700；请使用属于自己的目录"),
+				 o->dir, (unsigned)was, strerror(errno));
+			return NODE_EXIT_USAGE;
+		}
+	}
 	char path[NODE_PATH_MAX], tls_key[NODE_PATH_MAX], tls_crt[NODE_PATH_MAX];
 	node_path(path, o->dir, "node.key");
 	node_path(tls_key, o->dir, "tls.key");
@@ -345,6 +370,16 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 		     "已初始化 %s：节点 %s，角色 %s，辖区 %s，监听 %s；请把 "
 		     "%s/node.pub 交给创建网络的机构"),
 		 o->dir, cn, node_role_name(role), scope, listen, o->dir);
+	if (was) {
+		size_t l = strlen(msg);
+		snprintf(msg + l, msg_len - l,
+			 NTZ(zh,
+			     " (%s was mode %04o: now 0700, only its owner "
+			     "may enter it)",
+			     "（%s 原权限为 %04o：已改为 0700，仅其所有者可"
+			     "访问）"),
+			 o->dir, (unsigned)was);
+	}
 	return NODE_EXIT_OK;
 }
 

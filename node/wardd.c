@@ -122,6 +122,7 @@ struct daemon {
 	nng_aio *aio;
 	pthread_mutex_t mu;
 	nng_msg *pending;
+	int64_t pending_uid; /* the pending request's ipc peer, -1 unknown */
 	bool stopping;
 	char url[NODE_PATH_MAX + 16];
 	struct node_ctx *node;
@@ -922,6 +923,14 @@ static void aio_cb(void *arg)
 		if (d->stopping) {
 			nng_msg_free(m);
 		} else {
+			/* Who asked, from the kernel (SO_PEERCRED), read while
+			 * the pipe is surely open: for the access log. */
+			uint64_t uid;
+			d->pending_uid = nng_pipe_get_uint64(
+					     nng_msg_get_pipe(m),
+					     NNG_OPT_IPC_PEER_UID, &uid) == 0
+					     ? (int64_t)uid
+					     : -1;
 			d->pending = m;
 			uv_async_send(&d->wake);
 		}
@@ -1106,6 +1115,7 @@ static void serve_pending(struct daemon *d)
 {
 	pthread_mutex_lock(&d->mu);
 	nng_msg *m = d->pending;
+	int64_t uid = d->pending_uid;
 	d->pending = NULL;
 	pthread_mutex_unlock(&d->mu);
 	if (!m)
@@ -1133,7 +1143,9 @@ static void serve_pending(struct daemon *d)
 	struct heads_snap before = {0};
 	if (writes)
 		node_ledger_heads(d->node->ledger, &before.h, &before.n);
+	d->node->peer_uid = uid;
 	struct node_doc *resp = node_serve(d->node, req, len);
+	d->node->peer_uid = -1;
 	if (writes)
 		announce_new(d, &before);
 	free(before.h);
@@ -1458,16 +1470,24 @@ int main(int argc, char **argv)
 	uv_timer_init(&d.loop, &d.tick);
 	d.gossip_timer.data = d.tick.data = &d;
 
-	node_localapi_url(dir, d.url, sizeof(d.url));
-	unlink(d.url + 6); /* a stale socket of a stopped daemon */
+	/* The socket lives in the data directory only, which no other user
+	 * may write to (issue 8): checked before binding. */
+	struct node_localapi_addr api;
+	rc = node_localapi_listen_open(dir, &api, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "wardd: %s\n", msg);
+		node_ctx_close(d.node);
+		return rc;
+	}
 	nng_listener l;
 	if (nng_rep0_open(&d.sock) != 0 ||
 	    nng_socket_set_size(d.sock, NNG_OPT_RECVMAXSZ, 2u << 20) != 0 ||
-	    nng_listener_create(&l, d.sock, d.url) != 0 ||
+	    nng_listener_create(&l, d.sock, api.url) != 0 ||
 	    nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0600) != 0 ||
 	    nng_listener_start(l, 0) != 0 ||
 	    nng_aio_alloc(&d.aio, aio_cb, &d) != 0) {
-		fprintf(stderr, "wardd: cannot listen on %s\n", d.url);
+		fprintf(stderr, "wardd: cannot listen on %s\n", api.path);
+		node_localapi_listen_close(&api);
 		node_ctx_close(d.node);
 		return NODE_EXIT_IO;
 	}
@@ -1475,7 +1495,7 @@ int main(int argc, char **argv)
 	if (rc) {
 		nng_close(d.sock);
 		nng_aio_free(d.aio);
-		unlink(d.url + 6);
+		node_localapi_listen_close(&api);
 		node_ctx_close(d.node);
 		return rc;
 	}
@@ -1487,13 +1507,13 @@ int main(int argc, char **argv)
 	if (node_ctx_mark_running(d.node, true) != 0)
 		logf_(LOG_ERROR, "store.failed", "what=running_marker");
 	uv_timer_start(&d.tick, on_tick, 1000, 1000);
-	logf_(LOG_INFO, "node.started", "api=%s", d.url);
+	logf_(LOG_INFO, "node.started", "api=ipc://%s", api.path);
 	nng_recv_aio(d.sock, d.aio);
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 
 	nng_close(d.sock);
 	nng_aio_free(d.aio);
-	unlink(d.url + 6);
+	node_localapi_listen_close(&api);
 	pthread_mutex_lock(&d.mu);
 	if (d.pending)
 		nng_msg_free(d.pending);
