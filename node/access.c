@@ -145,9 +145,9 @@ struct node_doc *node_api_access_log(struct node_ctx *n,
 				*tab = 0;
 			if (i == 6) {
 				long long u = atoll(p);
-				node_doc_set(o, "uid", *p && u >= 0
-							   ? node_doc_int(u)
-							   : node_doc_null());
+				node_doc_set(o, "uid",
+					     *p && u >= 0 ? node_doc_int(u)
+							  : node_doc_null());
 			} else if (i == 4) {
 				node_doc_set(o, keys[i],
 					     node_doc_int(atoll(p)));

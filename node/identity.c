@@ -271,14 +271,15 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	if (dst.st_mode & 077) {
 		was = dst.st_mode & 07777;
 		if (chmod(o->dir, 0700) != 0) {
-			snprintf(msg, msg_len,
-				 NTZ(zh,
-				     "%s is mode %04o and cannot be made "
-				     "private (%s): a node's directory must "
-				     "be 0700; use a directory of your own",
-				     "%s 的权限为 %04o，且无法改为私有（%s）："
-				     "节点目录必须为 0700；请使用属于自己的目录"),
-				 o->dir, (unsigned)was, strerror(errno));
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh,
+				"%s is mode %04o and cannot be made "
+				"private (%s): a node's directory must "
+				"be 0700; use a directory of your own",
+				"%s 的权限为 %04o，且无法改为私有（%s）："
+				"节点目录必须为 0700；请使用属于自己的目录"),
+			    o->dir, (unsigned)was, strerror(errno));
 			return NODE_EXIT_USAGE;
 		}
 	}

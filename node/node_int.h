@@ -97,9 +97,9 @@ struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
  * socket's 107 bytes it is reached through a descriptor of DIR held here,
  * as /proc/self/fd/N/ward.sock. */
 struct node_localapi_addr {
-	int dirfd;			  /* DIR; -1 when closed */
-	char path[NODE_PATH_MAX];	  /* DIR/ward.sock, for people */
-	char url[NODE_PATH_MAX + 32];	  /* what nng dials or listens on */
+	int dirfd;		      /* DIR; -1 when closed */
+	char path[NODE_PATH_MAX];     /* DIR/ward.sock, for people */
+	char url[NODE_PATH_MAX + 32]; /* what nng dials or listens on */
 };
 /* wardd's side, before it binds: opens dir and checks that no other user
  * can create files in it (owned by this user or root, or any owner when

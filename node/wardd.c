@@ -143,6 +143,7 @@ struct daemon {
 	struct ingest *apply_head, *apply_tail;
 	size_t in_pool;	     /* ingests on the worker pool */
 	uint64_t entries_in; /* entries applied from peers */
+	uint64_t skew_logged; /* clock-skewed entries already logged */
 	uint64_t rejected_total;
 	struct {
 		const char *reason;
@@ -578,6 +579,26 @@ static void apply_work(uv_work_t *w)
 	}
 }
 
+/* Logs the entries that arrived with an hlc over 60 s ahead of our clock
+ * since the last call (DESIGN.md section 4: accepted, logged, counted). */
+static void note_clock_skew(struct daemon *d)
+{
+	struct node_clock_skew k;
+	node_ledger_clock_skew(d->node->ledger, &k);
+	if (k.count == d->skew_logged)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t ahead_s = (int64_t)(k.hlc >> 16) / 1000 - (int64_t)ts.tv_sec;
+	char hex[17];
+	node_hex(hex, k.author, 8);
+	logf_(LOG_WARN, "entry.clock_skew",
+	      "count=%" PRIu64 " total=%" PRIu64 " author=%s scope=%s "
+	      "seq=%" PRIu64 " ahead_s=%" PRId64,
+	      k.count - d->skew_logged, k.count, hex, k.scope, k.seq, ahead_s);
+	d->skew_logged = k.count;
+}
+
 static void apply_done(uv_work_t *w, int status)
 {
 	struct ingest *in = w->data;
@@ -586,6 +607,7 @@ static void apply_done(uv_work_t *w, int status)
 	d->busy = false;
 	d->in_pool--;
 	d->entries_in += in->applied;
+	note_clock_skew(d);
 	if (in->applied > 0 && in->last_seq > 0) {
 		char hex[17];
 		node_hex(hex, in->last_author, 8);
@@ -926,11 +948,11 @@ static void aio_cb(void *arg)
 			/* Who asked, from the kernel (SO_PEERCRED), read while
 			 * the pipe is surely open: for the access log. */
 			uint64_t uid;
-			d->pending_uid = nng_pipe_get_uint64(
-					     nng_msg_get_pipe(m),
-					     NNG_OPT_IPC_PEER_UID, &uid) == 0
-					     ? (int64_t)uid
-					     : -1;
+			d->pending_uid =
+			    nng_pipe_get_uint64(nng_msg_get_pipe(m),
+						NNG_OPT_IPC_PEER_UID, &uid) == 0
+				? (int64_t)uid
+				: -1;
 			d->pending = m;
 			uv_async_send(&d->wake);
 		}
@@ -1146,8 +1168,10 @@ static void serve_pending(struct daemon *d)
 	d->node->peer_uid = uid;
 	struct node_doc *resp = node_serve(d->node, req, len);
 	d->node->peer_uid = -1;
-	if (writes)
+	if (writes) {
+		note_clock_skew(d); /* import --entries */
 		announce_new(d, &before);
+	}
 	free(before.h);
 	if (!strcmp(cmd, "status"))
 		status_peers(d, resp);
@@ -1264,6 +1288,12 @@ static void metrics_render(struct daemon *d)
 	}
 	fprintf(f, "# TYPE ward_proofs gauge\nward_proofs %zu\n",
 		node_proofs_count(d->node->ledger));
+	struct node_clock_skew skew;
+	node_ledger_clock_skew(d->node->ledger, &skew);
+	fprintf(f,
+		"# TYPE ward_clock_skew_entries_total counter\n"
+		"ward_clock_skew_entries_total %" PRIu64 "\n",
+		skew.count);
 	struct node_feed_head *own = NULL;
 	size_t n_own = 0;
 	uint8_t digest[32];
@@ -1455,6 +1485,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wardd: %s\n", msg);
 		return rc;
 	}
+	struct node_clock_skew skew0;
+	node_ledger_clock_skew(d.node->ledger, &skew0);
+	d.skew_logged = skew0.count; /* logged by an earlier run */
 	pthread_mutex_init(&d.mu, NULL);
 	uv_loop_init(&d.loop);
 	uv_async_init(&d.loop, &d.wake, on_wake);
