@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -485,6 +486,64 @@ int net_tls_cert_check(const char *pem, size_t len, char *why, size_t why_len)
 	}
 	if (rc == -EBADMSG && why != NULL && why_len > 0)
 		snprintf(why, why_len, "%s", reason);
+	mbedtls_x509_crt_free(&crt);
+	return rc;
+}
+
+int net_tls_cert_check_member(const char *pem, size_t len, const char *cn,
+			      char *why, size_t why_len)
+{
+	char got[NET_TLS_CN_MAX + 1];
+	int rc = net_tls_cert_check(pem, len, why, why_len);
+
+	if (rc != 0)
+		return rc;
+	rc = net_tls_cert_cn(pem, len, got, sizeof(got));
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc != 0 || strcasecmp(got, cn) != 0) {
+		if (why != NULL && why_len > 0)
+			snprintf(why, why_len, "%s",
+				 rc != 0 ? "certificate has no usable CN"
+					 : "certificate CN names another key "
+					   "than the member's");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), without timegm's
+ * dependence on the process's time zone. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int64_t x509_seconds(const mbedtls_x509_time *t)
+{
+	return days_from_civil(t->year, t->mon, t->day) * 86400 +
+	       (int64_t)t->hour * 3600 + (int64_t)t->min * 60 + t->sec;
+}
+
+int net_tls_cert_validity(const char *pem, size_t len, int64_t *not_before,
+			  int64_t *not_after)
+{
+	mbedtls_x509_crt crt;
+	const char *reason;
+	int rc;
+
+	assert((pem != NULL || len == 0) && not_before && not_after);
+	mbedtls_x509_crt_init(&crt);
+	rc = parse_one(pem, len, &crt, &reason);
+	if (rc == 0) {
+		*not_before = x509_seconds(&crt.valid_from);
+		*not_after = x509_seconds(&crt.valid_to);
+	}
 	mbedtls_x509_crt_free(&crt);
 	return rc;
 }

@@ -66,6 +66,30 @@ int net_tls_identity_create(const char *key_path, const char *cert_path,
 int net_tls_cert_check(const char *pem, size_t len, char *why, size_t why_len);
 
 /*
+ * net_tls_cert_check() for the certificate of a roster member, which must
+ * also name that member: its subject's CN must be cn (ward writes the
+ * member's Ed25519 key in hex), compared without regard to case as the
+ * dialer's server-name check does. A certificate naming another member
+ * would pass no dialer of ours (each pins one member and asks for its
+ * name), so a roster carrying one is broken or hostile: refused with
+ * -EBADMSG and "certificate CN names another key than the member's".
+ * Returns as net_tls_cert_check(). The validity period is not checked
+ * here either (see net_tls_cert_validity). Thread-safe.
+ */
+int net_tls_cert_check_member(const char *pem, size_t len, const char *cn,
+			      char *why, size_t why_len);
+
+/*
+ * The certificate's validity period as seconds since the Unix epoch (UTC)
+ * into *not_before and *not_after, for a caller that decides with its own
+ * clock (mbedTLS's handshake refuses a certificate outside its period:
+ * tests/unit/test_tls.c). pem as for net_tls_cert_fingerprint(). Returns
+ * 0, -EBADMSG (outputs untouched), -ENOMEM. Thread-safe.
+ */
+int net_tls_cert_validity(const char *pem, size_t len, int64_t *not_before,
+			  int64_t *not_after);
+
+/*
  * Writes to out the SHA-256 of the certificate's DER, a display id (the
  * pin itself is the whole certificate). pem as for net_tls_cert_check(),
  * which this does not imply. Returns 0, or -EBADMSG if pem is not exactly

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,21 @@ static void now_text(char out[32])
 	snprintf(out + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
+void node_uid_name(int64_t uid, char *out, size_t out_len)
+{
+	if (uid < 0) {
+		snprintf(out, out_len, "?");
+		return;
+	}
+	struct passwd pw, *res = NULL;
+	char buf[2048];
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) == 0 && res &&
+	    res->pw_name && *res->pw_name)
+		snprintf(out, out_len, "%s", res->pw_name);
+	else
+		snprintf(out, out_len, "uid %lld", (long long)uid);
+}
+
 /* One field of a log line: tabs and newlines (which a user name or a
  * type never holds) become spaces so a line stays one line of columns. */
 static void put_field(struct crdt_buf *b, const char *s, bool last)
@@ -41,15 +57,19 @@ void node_access_log(struct node_ctx *n, const struct node_doc *req,
 		     const char *action, const char *what,
 		     const uint8_t (*ids)[16], size_t n_ids)
 {
-	/* at TAB user TAB action TAB what TAB count TAB id,id,... */
+	/* at TAB user TAB action TAB what TAB count TAB id,id,... TAB uid.
+	 * The user is who the kernel says asked (n->peer_uid), never the
+	 * request's word: any local process can write a request. */
+	(void)req;
 	struct crdt_buf b;
-	char at[32], count[24];
+	char at[32], count[24], user[64], uid[24];
 	crdt_buf_init(&b);
 	now_text(at);
-	const char *user = node_doc_get_str(req, "user");
+	node_uid_name(n->peer_uid, user, sizeof(user));
+	snprintf(uid, sizeof(uid), "%lld", (long long)n->peer_uid);
 	snprintf(count, sizeof(count), "%zu", n_ids);
 	put_field(&b, at, false);
-	put_field(&b, user ? user : "?", false);
+	put_field(&b, user, false);
 	put_field(&b, action, false);
 	put_field(&b, what, false);
 	put_field(&b, count, false);
@@ -60,7 +80,8 @@ void node_access_log(struct node_ctx *n, const struct node_doc *req,
 			crdt_buf_append(&b, ",", 1);
 		crdt_buf_append(&b, hex, 32);
 	}
-	crdt_buf_append(&b, "\n", 1);
+	crdt_buf_append(&b, "\t", 1);
+	put_field(&b, uid, true);
 	char path[NODE_PATH_MAX];
 	node_path(path, n->dir, "access.log");
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -118,16 +139,21 @@ struct node_doc *node_api_access_log(struct node_ctx *n,
 			line[--len] = 0;
 		struct node_doc *o = node_doc_object();
 		char *save = NULL, *p = line;
-		for (size_t i = 0; i < 6; i++) {
+		for (size_t i = 0; i < 7; i++) {
 			char *tab = strchr(p, '\t');
 			if (tab)
 				*tab = 0;
-			if (i == 4) {
+			if (i == 6) {
+				long long u = atoll(p);
+				node_doc_set(o, "uid",
+					     *p && u >= 0 ? node_doc_int(u)
+							  : node_doc_null());
+			} else if (i == 4) {
 				node_doc_set(o, keys[i],
 					     node_doc_int(atoll(p)));
 			} else if (i < 4) {
 				node_doc_set(o, keys[i], node_doc_str(p));
-			} else {
+			} else if (i == 5) {
 				struct node_doc *ids = node_doc_array();
 				for (char *t = strtok_r(p, ",", &save); t;
 				     t = strtok_r(NULL, ",", &save))
@@ -138,6 +164,9 @@ struct node_doc *node_api_access_log(struct node_ctx *n,
 				break;
 			p = tab + 1;
 		}
+		/* Lines written before the uid column have six fields. */
+		if (!node_doc_get(o, "uid"))
+			node_doc_set(o, "uid", node_doc_null());
 		node_doc_push(out, o);
 	}
 	free(line);

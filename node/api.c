@@ -991,6 +991,24 @@ static struct node_doc *api_status(struct node_ctx *n,
 	node_doc_set(d, "digest", node_doc_str(hex));
 	node_doc_set(d, "entries",
 		     node_doc_int((int64_t)node_ledger_entry_count(n->ledger)));
+	/* Entries that came with an hlc over 60 s ahead of this node's clock
+	 * (accepted; DESIGN.md section 4): a peer's clock, or ours, is off. */
+	struct node_clock_skew sk;
+	node_ledger_clock_skew(n->ledger, &sk);
+	node_doc_set(d, "clock_skew_entries", node_doc_int((int64_t)sk.count));
+	if (sk.count) {
+		struct node_doc *last = node_doc_object();
+		node_hex(hex, sk.author, 32);
+		node_doc_set(last, "author", node_doc_str(hex));
+		node_doc_set(last, "scope", node_doc_str(sk.scope));
+		node_doc_set(last, "seq", node_doc_int((int64_t)sk.seq));
+		char at[32];
+		node_hlc_time(at, sk.hlc);
+		node_doc_set(last, "at", node_doc_str(at));
+		node_doc_set(d, "clock_skew_last", last);
+	} else {
+		node_doc_set(d, "clock_skew_last", node_doc_null());
+	}
 	struct node_doc *feeds = node_doc_array();
 	struct key k;
 	key_init(&k, 'H');

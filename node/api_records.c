@@ -73,7 +73,9 @@ int node_check_write(struct node_ctx *n, const struct node_type *t,
 	*warnings = NULL;
 	if (strcmp(t->name, "patient") != 0)
 		return 0;
-	char status[32] = "", exit_date[16] = "";
+	/* As large as text below: copies between them never truncate (a
+	 * Debug or MinSizeRel build checks that under -Werror). */
+	char status[64] = "", exit_date[64] = "";
 	if (id) {
 		node_api_shown_text(n, id, "status", status, sizeof(status));
 		node_api_shown_text(n, id, "exit_date", exit_date, sizeof(exit_date));

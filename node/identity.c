@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net/tls.h"
@@ -153,6 +154,45 @@ int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk)
 	return 0;
 }
 
+/* The roster's certificate policy (docs/architecture.md): net/tls's
+ * checks, and the CN must be the member's own key, so that no member can
+ * carry a certificate naming another. */
+static int member_cert_check(const struct node_member *m, char *why,
+			     size_t why_len)
+{
+	char cn[65];
+	node_hex(cn, m->key, 32);
+	return net_tls_cert_check_member(m->cert_pem, strlen(m->cert_pem), cn,
+					 why, why_len);
+}
+
+/* Whether m's certificate is within its validity period by this
+ * machine's clock: 0; 1 expired, -1 not yet valid, with the bound passed
+ * as RFC 3339 text in when. */
+static int cert_period(const struct node_member *m, char when[32])
+{
+	int64_t from, to;
+	if (net_tls_cert_validity(m->cert_pem, strlen(m->cert_pem), &from,
+				  &to) != 0)
+		return 0; /* net_tls_cert_check has spoken */
+	time_t now = time(NULL);
+	time_t bound;
+	int v = 0;
+	if ((int64_t)now > to) {
+		v = 1;
+		bound = (time_t)to;
+	} else if ((int64_t)now < from) {
+		v = -1;
+		bound = (time_t)from;
+	}
+	if (v) {
+		struct tm tm;
+		gmtime_r(&bound, &tm);
+		strftime(when, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return v;
+}
+
 static int read_pub(const char *path, struct node_member *m, bool zh, char *msg,
 		    size_t msg_len)
 {
@@ -187,15 +227,46 @@ static int read_pub(const char *path, struct node_member *m, bool zh, char *msg,
 		return NODE_EXIT_USAGE;
 	}
 	char why[128];
-	if (net_tls_cert_check(m->cert_pem, strlen(m->cert_pem), why,
-			       sizeof(why)) != 0) {
+	if (member_cert_check(m, why, sizeof(why)) != 0) {
 		snprintf(msg, msg_len,
 			 NTZ(zh,
 			     "%s: refused: %s (certificates must be X.509 v3 "
-			     "with CA:FALSE)",
+			     "with CA:FALSE, named by the member's own key)",
 			     "%s：已拒绝：%s（证书必须是 CA:FALSE 的 X.509 v3 "
-			     "证书）"),
+			     "证书，且 CN 为该成员自己的公钥）"),
 			 path, why);
+		node_member_fini(m);
+		return NODE_EXIT_USAGE;
+	}
+	/* Whoever creates the network decides with its own clock: a
+	 * certificate out of its period would fail every handshake. */
+	char when[32];
+	int v = cert_period(m, when);
+	if (v != 0) {
+		if (v > 0)
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh,
+				"%s: refused: its TLS certificate expired "
+				"on %s (by this machine's clock), and TLS "
+				"refuses expired certificates; that node "
+				"needs a new identity (ward init in a new "
+				"directory) and its new node.pub",
+				"%s：已拒绝：其 TLS 证书已于 %s 过期（按本机"
+				"时钟），TLS 会拒绝过期证书；该节点需要新的"
+				"身份（在新目录中运行 ward init）并提供新的 "
+				"node.pub"),
+			    path, when);
+		else
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh,
+				"%s: refused: its TLS certificate is valid "
+				"only from %s (by this machine's clock); "
+				"check this machine's clock and that node's",
+				"%s：已拒绝：其 TLS 证书自 %s 起才生效（按本"
+				"机时钟）；请检查本机和该节点的时钟"),
+			    path, when);
 		node_member_fini(m);
 		return NODE_EXIT_USAGE;
 	}
@@ -256,6 +327,32 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 			 NTZ(zh, "cannot create %s: %s", "无法创建 %s：%s"),
 			 o->dir, strerror(errno));
 		return NODE_EXIT_IO;
+	}
+	/* The directory holds the keys, the records and wardd's socket:
+	 * only its owner may enter it. An existing directory that others
+	 * may read or write is closed to them, and the message says so. */
+	struct stat dst;
+	mode_t was = 0;
+	if (stat(o->dir, &dst) != 0 || !S_ISDIR(dst.st_mode)) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "%s is not a directory", "%s 不是目录"),
+			 o->dir);
+		return NODE_EXIT_USAGE;
+	}
+	if (dst.st_mode & 077) {
+		was = dst.st_mode & 07777;
+		if (chmod(o->dir, 0700) != 0) {
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh,
+				"%s is mode %04o and cannot be made "
+				"private (%s): a node's directory must "
+				"be 0700; use a directory of your own",
+				"%s 的权限为 %04o，且无法改为私有（%s）："
+				"节点目录必须为 0700；请使用属于自己的目录"),
+			    o->dir, (unsigned)was, strerror(errno));
+			return NODE_EXIT_USAGE;
+		}
 	}
 	char path[NODE_PATH_MAX], tls_key[NODE_PATH_MAX], tls_crt[NODE_PATH_MAX];
 	node_path(path, o->dir, "node.key");
@@ -345,6 +442,16 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 		     "已初始化 %s：节点 %s，角色 %s，辖区 %s，监听 %s；请把 "
 		     "%s/node.pub 交给创建网络的机构"),
 		 o->dir, cn, node_role_name(role), scope, listen, o->dir);
+	if (was) {
+		size_t l = strlen(msg);
+		snprintf(msg + l, msg_len - l,
+			 NTZ(zh,
+			     " (%s was mode %04o: now 0700, only its owner "
+			     "may enter it)",
+			     "（%s 原权限为 %04o：已改为 0700，仅其所有者可"
+			     "访问）"),
+			 o->dir, (unsigned)was);
+	}
 	return NODE_EXIT_OK;
 }
 
@@ -386,14 +493,17 @@ static int adopt(const char *dir, const uint8_t *wire, size_t len, bool zh,
 	return NODE_EXIT_OK;
 }
 
+/* At join: a certificate against the policy refuses the roster; one out
+ * of its validity period by this machine's clock only warns (into warn):
+ * the roster is the network's, signed by its admins, and that member's
+ * connections fail in TLS until a roster change replaces it. */
 static int check_roster_certs(const struct node_roster *r, bool zh, char *msg,
-			      size_t msg_len)
+			      size_t msg_len, char *warn, size_t warn_len)
 {
 	for (size_t i = 0; i < r->n_members; i++) {
 		char why[128];
 		const struct node_member *m = &r->members[i];
-		if (net_tls_cert_check(m->cert_pem, strlen(m->cert_pem), why,
-				       sizeof(why)) != 0) {
+		if (member_cert_check(m, why, sizeof(why)) != 0) {
 			snprintf(
 			    msg, msg_len,
 			    NTZ(zh, "roster member %s: certificate refused: %s",
@@ -401,6 +511,27 @@ static int check_roster_certs(const struct node_roster *r, bool zh, char *msg,
 			    m->name, why);
 			return NODE_EXIT_USAGE;
 		}
+		char when[32];
+		int v = cert_period(m, when);
+		size_t l = strlen(warn);
+		if (v != 0 && l < warn_len)
+			snprintf(warn + l, warn_len - l,
+				 v > 0
+				     ? NTZ(zh,
+					   "; warning: member %s's TLS "
+					   "certificate expired on %s: no "
+					   "connection with it succeeds until "
+					   "a roster change replaces it",
+					   "；警告：成员 %s 的 TLS 证书已于 %s "
+					   "过期：在成员名单变更替换它之前，"
+					   "与它的连接都会失败")
+				     : NTZ(zh,
+					   "; warning: member %s's TLS "
+					   "certificate is valid only from %s "
+					   "(check the clocks)",
+					   "；警告：成员 %s 的 TLS 证书自 %s "
+					   "起才生效（请检查时钟）"),
+				 m->name, when);
 	}
 	return NODE_EXIT_OK;
 }
@@ -521,10 +652,15 @@ int node_network_join(const char *dir, const char *roster_path, bool zh,
 		free(buf);
 		return NODE_EXIT_USAGE;
 	}
-	rc = check_roster_certs(r, zh, msg, msg_len);
+	char warn[1024] = "";
+	rc = check_roster_certs(r, zh, msg, msg_len, warn, sizeof(warn));
 	node_roster_free(r);
 	if (rc == 0)
 		rc = adopt(dir, buf, len, zh, msg, msg_len);
+	if (rc == 0) {
+		size_t l = strlen(msg);
+		snprintf(msg + l, msg_len - l, "%s", warn);
+	}
 	free(buf);
 	return rc;
 }

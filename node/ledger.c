@@ -38,6 +38,7 @@ struct node_ledger {
 	 * none, and a create then need not open a RocksDB iterator to find
 	 * the ops waiting for it. */
 	enum { WAITING_UNKNOWN, WAITING_NONE, WAITING_MAYBE } waiting;
+	struct node_clock_skew skew;
 };
 
 struct node_txn {
@@ -47,6 +48,7 @@ struct node_txn {
 	uint64_t entries;
 	uint64_t hlc_last;
 	bool waiting_written; /* a 'W' key is in the overlay */
+	struct node_clock_skew skew; /* the ledger's, plus this txn's */
 	bool strict;          /* local write: any finding fails the entry */
 	const char *strict_why;
 	char why_buf[256];
@@ -232,6 +234,32 @@ static int load_roster(struct node_ledger *l)
 	return rc;
 }
 
+/* META_SKEW's value into out; a value that does not decode (only a
+ * damaged store holds one) leaves out zero: the count is a statistic. */
+static void decode_skew(const uint8_t *v, size_t n, struct node_clock_skew *out)
+{
+	struct crdt_mp_cursor c;
+	struct node_clock_skew k = {0};
+	const char *scope;
+	size_t arr, slen;
+	crdt_mp_cursor_init(&c, v, n, false);
+	if (crdt_mp_read_array(&c, &arr) || arr != 5 ||
+	    crdt_mp_read_uint(&c, &k.count) ||
+	    crdt_mp_read_bin_fixed(&c, k.author, 32) ||
+	    crdt_mp_read_str(&c, &scope, &slen) || slen >= sizeof(k.scope) ||
+	    crdt_mp_read_uint(&c, &k.seq) || crdt_mp_read_uint(&c, &k.hlc))
+		return;
+	memcpy(k.scope, scope, slen);
+	k.scope[slen] = 0;
+	*out = k;
+}
+
+void node_ledger_clock_skew(const struct node_ledger *l,
+			    struct node_clock_skew *out)
+{
+	*out = l->skew;
+}
+
 int node_ledger_open(struct node_kv *kv, struct node_ledger **out)
 {
 	struct node_ledger *l = calloc(1, sizeof(*l));
@@ -267,6 +295,11 @@ int node_ledger_open(struct node_kv *kv, struct node_ledger **out)
 			&v, &n) == 0) {
 		if (n == 8)
 			l->entries = get_u64(v);
+		free(v);
+	}
+	if (node_kv_get(kv, (const uint8_t *)META_SKEW, strlen(META_SKEW), &v,
+			&n) == 0) {
+		decode_skew(v, n, &l->skew);
 		free(v);
 	}
 	*out = l;
@@ -367,6 +400,7 @@ struct node_txn *node_ledger_begin(struct node_ledger *l)
 	t->digest = l->digest;
 	t->entries = l->entries;
 	t->hlc_last = l->hlc.last;
+	t->skew = l->skew;
 	return t;
 }
 
@@ -401,6 +435,19 @@ int node_txn_commit(struct node_txn *t, bool sync)
 	for (int i = 0; i < 8; i++)
 		u[i] = (uint8_t)(hlc >> (56 - 8 * i));
 	node_kv_batch_put(b, (const uint8_t *)META_HLC, strlen(META_HLC), u, 8);
+	struct crdt_buf sk;
+	crdt_buf_init(&sk);
+	if (t->skew.count != t->l->skew.count) {
+		crdt_pack_array(&sk, 5);
+		crdt_pack_uint(&sk, t->skew.count);
+		crdt_pack_bin(&sk, t->skew.author, 32);
+		crdt_pack_cstr(&sk, t->skew.scope);
+		crdt_pack_uint(&sk, t->skew.seq);
+		crdt_pack_uint(&sk, t->skew.hlc);
+		node_kv_batch_put(b, (const uint8_t *)META_SKEW,
+				  strlen(META_SKEW), sk.data, sk.len);
+	}
+	crdt_buf_fini(&sk);
 	/* Before the write: a failed write may still have reached the store. */
 	if (t->waiting_written)
 		t->l->waiting = WAITING_MAYBE;
@@ -412,6 +459,7 @@ int node_txn_commit(struct node_txn *t, bool sync)
 		t->l->digest = t->digest;
 		t->l->entries = t->entries;
 		t->l->hlc.last = hlc;
+		t->l->skew = t->skew;
 	}
 	node_txn_abort(t);
 	return rc;
@@ -1112,7 +1160,15 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 	write_head(t, &e);
 	t->entries++;
 	struct crdt_hlc clock = {t->hlc_last};
-	crdt_hlc_observe(&clock, e.hlc, l->clock(l->clock_ctx));
+	if (crdt_hlc_observe(&clock, e.hlc, l->clock(l->clock_ctx))) {
+		/* Accepted (the clock went only to wall + 60 s); counted so
+		 * that a peer's runaway clock shows in status and metrics. */
+		t->skew.count++;
+		memcpy(t->skew.author, e.author, 32);
+		snprintf(t->skew.scope, sizeof(t->skew.scope), "%s", e.scope);
+		t->skew.seq = e.seq;
+		t->skew.hlc = e.hlc;
+	}
 	t->hlc_last = clock.last;
 	char fault[128];
 	const char *entry_fault = NULL;

@@ -55,6 +55,21 @@ uint64_t node_ledger_version(const struct node_ledger *l);
 #define NODE_LEDGER_MAX_FEEDS_PER_AUTHOR 1024u
 #define NODE_LEDGER_MAX_FEEDS_PER_AUTHOR_STR "1024"
 
+/* Entries accepted with an hlc more than 60 s past this node's wall clock
+ * when they arrived (DESIGN.md section 4: accepted, the clock advanced only
+ * to wall + 60 s, the skew logged and counted): how many since the store
+ * was made, and the feed and seq of the last. Kept in the store with the
+ * entries that caused them. */
+struct node_clock_skew {
+	uint64_t count;
+	uint8_t author[32]; /* the last skewed entry; zero when count is 0 */
+	char scope[13];
+	uint64_t seq;
+	uint64_t hlc;
+};
+void node_ledger_clock_skew(const struct node_ledger *l,
+			    struct node_clock_skew *out);
+
 /* ---- transactions ---- */
 
 struct node_txn *node_ledger_begin(struct node_ledger *l);

@@ -92,5 +92,8 @@ static inline uint32_t get_u32(const uint8_t *p)
 #define META_DIGEST "Mdigest"
 #define META_HLC "Mhlc"
 #define META_COUNT "Mentries"
+/* [count, author bin(32), scope, seq, hlc]: entries accepted with an hlc
+ * past the wall clock + 60 s, and the last of them (DESIGN.md section 4). */
+#define META_SKEW "Mclock-skew"
 
 #endif

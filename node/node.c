@@ -41,6 +41,7 @@ int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
 	if (!n)
 		abort();
 	snprintf(n->dir, sizeof(n->dir), "%s", dir);
+	n->peer_uid = -1;
 	int rc = node_identity_load(dir, n->pk, &n->sk);
 	if (rc) {
 		if (rc == -ENOENT)
@@ -256,9 +257,12 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 	/* A running daemon owns the store: ask it. */
 	int rc;
 	bool zh = request_zh(req);
-	struct node_doc *resp = node_localapi_call(dir, b.data, b.len, &rc);
+	struct node_doc *resp =
+	    node_localapi_call(dir, zh, b.data, b.len, &rc, msg, sizeof(msg));
 	if (resp || rc != -ENOENT) {
 		crdt_buf_fini(&b);
+		if (!resp && rc == -EPERM)
+			return error_doc(NODE_EXIT_BUSY, msg);
 		if (!resp)
 			return error_doc(
 			    NODE_EXIT_BUSY,
@@ -276,6 +280,7 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 		return error_doc(exit, msg);
 	}
 	ctx->progress = progress;
+	ctx->peer_uid = (int64_t)getuid(); /* served here: we asked */
 	resp = node_serve(ctx, b.data, b.len);
 	node_ctx_close(ctx);
 	crdt_buf_fini(&b);

@@ -41,6 +41,11 @@ struct node_ctx {
 	 * serves every request with one ctx). Only messages for people follow
 	 * it (NT); stored data, findings, logs and JSON keys never do. */
 	bool lang_zh;
+	/* Who asked, for the access log: the OS user of the process at the
+	 * other end of wardd's ipc connection (the kernel's SO_PEERCRED,
+	 * set per request by wardd), or getuid() when ward serves in its
+	 * own process; -1 when unknown. Never what a request claims. */
+	int64_t peer_uid;
 	/* Asked before this node signs an entry (add, set, retract, a CSV
 	 * import): 0, or a node_exit code with a message, and nothing is
 	 * signed. node_ctx_open installs node_ctx_daemon_gate; wardd puts
@@ -93,15 +98,36 @@ struct node_doc *node_api_dispatch(struct node_ctx *n,
 struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 			    size_t len);
 
-/* The local API over ipc:// (localapi.c). The socket's URL for a data
- * directory (inside it when the path fits the 107-byte limit, else under
- * /tmp by a hash of the directory). */
-void node_localapi_url(const char *dir, char *url, size_t url_len);
+/* The local API over ipc:// (localapi.c). The socket is always
+ * DIR/ward.sock, never in a shared place: when that path is over a unix
+ * socket's 107 bytes it is reached through a descriptor of DIR held here,
+ * as /proc/self/fd/N/ward.sock. */
+struct node_localapi_addr {
+	int dirfd;		      /* DIR; -1 when closed */
+	char path[NODE_PATH_MAX];     /* DIR/ward.sock, for people */
+	char url[NODE_PATH_MAX + 32]; /* what nng dials or listens on */
+};
+/* wardd's side, before it binds: opens dir and checks that no other user
+ * can create files in it (owned by this user or root, or any owner when
+ * run as root; not writable by group or others), removes a stale socket
+ * and fills a. Returns 0, or a node_exit code with a message (English: a
+ * daemon's). Close with node_localapi_listen_close, which removes the
+ * socket. */
+int node_localapi_listen_open(const char *dir, struct node_localapi_addr *a,
+			      char *msg, size_t msg_len);
+void node_localapi_listen_close(struct node_localapi_addr *a);
 /* Sends a request to the daemon serving dir. Returns its answer (owned),
- * or NULL with *rc = -ENOENT when no daemon listens (serve in-process),
- * -ETIMEDOUT or -EIO when one listens but failed. */
-struct node_doc *node_localapi_call(const char *dir, const uint8_t *req,
-				    size_t len, int *rc);
+ * or NULL with *rc = -ENOENT when no daemon listens (serve in-process);
+ * -EPERM when a socket is there but ward must not trust it (its directory
+ * is writable by others, or it belongs to another user): nothing was sent
+ * and msg says why (in Chinese when zh); -ETIMEDOUT or -EIO when one
+ * listens but failed. */
+struct node_doc *node_localapi_call(const char *dir, bool zh,
+				    const uint8_t *req, size_t len, int *rc,
+				    char *msg, size_t msg_len);
+/* The name of the user uid (getpwuid_r) into out; "?" for a negative uid
+ * (unknown), "uid N" when the system has no name for it. */
+void node_uid_name(int64_t uid, char *out, size_t out_len);
 
 /* What api.c lends the handlers in other files: a record as `show` prints
  * it (owned), an id as typed resolved to a record, a value as typed parsed

@@ -798,11 +798,17 @@ static const char *const detail_zh[][2] = {
     {"a number has more than 2 decimals", "数字的小数超过 2 位"},
 };
 
+/* Compared by length and bytes, not strcmp: once inlined at -O2/-O3 the
+ * detail is often a known literal, and GCC's -Wstring-compare then flags
+ * strcmp of two literals of different lengths (always unequal, which is
+ * the point of the loop) as an error under -Werror. */
 static const char *detail_text(const char *detail, bool zh)
 {
+	size_t n = strlen(detail);
 	for (size_t i = 0; zh && i < sizeof(detail_zh) / sizeof(detail_zh[0]);
 	     i++)
-		if (strcmp(detail, detail_zh[i][0]) == 0)
+		if (strlen(detail_zh[i][0]) == n &&
+		    memcmp(detail, detail_zh[i][0], n) == 0)
 			return detail_zh[i][1];
 	return detail;
 }

@@ -109,6 +109,7 @@ struct daemon {
 	pthread_mutex_t mu;
 	nng_msg *pending;
 	uint64_t pending_ns; /* when it arrived (uv_hrtime) */
+	int64_t pending_uid; /* the pending request's ipc peer, -1 unknown */
 	bool stopping;
 	char url[NODE_PATH_MAX + 16];
 	struct node_ctx *node;
@@ -133,6 +134,7 @@ struct daemon {
 	struct ingest *apply_head, *apply_tail;
 	size_t in_pool;	     /* ingests on the worker pool */
 	uint64_t entries_in; /* entries applied from peers */
+	uint64_t skew_logged; /* clock-skewed entries already logged */
 	uint64_t rejected_total;
 	struct {
 		const char *reason;
@@ -472,6 +474,26 @@ static void apply_work(uv_work_t *w)
 	}
 }
 
+/* Logs the entries that arrived with an hlc over 60 s ahead of our clock
+ * since the last call (DESIGN.md section 4: accepted, logged, counted). */
+static void note_clock_skew(struct daemon *d)
+{
+	struct node_clock_skew k;
+	node_ledger_clock_skew(d->node->ledger, &k);
+	if (k.count == d->skew_logged)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t ahead_s = (int64_t)(k.hlc >> 16) / 1000 - (int64_t)ts.tv_sec;
+	char hex[17];
+	node_hex(hex, k.author, 8);
+	logf_(LOG_WARN, "entry.clock_skew",
+	      "count=%" PRIu64 " total=%" PRIu64 " author=%s scope=%s "
+	      "seq=%" PRIu64 " ahead_s=%" PRId64,
+	      k.count - d->skew_logged, k.count, hex, k.scope, k.seq, ahead_s);
+	d->skew_logged = k.count;
+}
+
 static void apply_done(uv_work_t *w, int status)
 {
 	struct ingest *in = w->data;
@@ -480,6 +502,7 @@ static void apply_done(uv_work_t *w, int status)
 	d->busy = false;
 	d->in_pool--;
 	d->entries_in += in->applied;
+	note_clock_skew(d);
 	if (in->applied > 0 && in->last_seq > 0) {
 		char hex[17];
 		node_hex(hex, in->last_author, 8);
@@ -846,6 +869,14 @@ static void aio_cb(void *arg)
 		if (d->stopping) {
 			nng_msg_free(m);
 		} else {
+			/* Who asked, from the kernel (SO_PEERCRED), read while
+			 * the pipe is surely open: for the access log. */
+			uint64_t uid;
+			d->pending_uid =
+			    nng_pipe_get_uint64(nng_msg_get_pipe(m),
+						NNG_OPT_IPC_PEER_UID, &uid) == 0
+				? (int64_t)uid
+				: -1;
 			d->pending = m;
 			d->pending_ns = uv_hrtime();
 			uv_async_send(&d->wake);
@@ -1065,6 +1096,7 @@ static void serve_pending(struct daemon *d)
 	pthread_mutex_lock(&d->mu);
 	nng_msg *m = d->pending;
 	uint64_t arrived = d->pending_ns;
+	int64_t uid = d->pending_uid;
 	d->pending = NULL;
 	pthread_mutex_unlock(&d->mu);
 	if (!m)
@@ -1093,9 +1125,13 @@ static void serve_pending(struct daemon *d)
 	struct heads_snap before = {0};
 	if (writes)
 		node_ledger_heads(d->node->ledger, &before.h, &before.n);
+	d->node->peer_uid = uid;
 	struct node_doc *resp = node_serve(d->node, req, len);
-	if (writes)
+	d->node->peer_uid = -1;
+	if (writes) {
+		note_clock_skew(d); /* import --entries */
 		announce_new(d, &before);
+	}
 	free(before.h);
 	if (!strcmp(cmd, "status"))
 		status_peers(d, resp);
@@ -1228,6 +1264,12 @@ static void metrics_render(struct daemon *d)
 	}
 	fprintf(f, "# TYPE ward_proofs gauge\nward_proofs %zu\n",
 		node_proofs_count(d->node->ledger));
+	struct node_clock_skew skew;
+	node_ledger_clock_skew(d->node->ledger, &skew);
+	fprintf(f,
+		"# TYPE ward_clock_skew_entries_total counter\n"
+		"ward_clock_skew_entries_total %" PRIu64 "\n",
+		skew.count);
 	const struct node_roster *ros = node_ledger_roster(d->node->ledger);
 	if (d->t && d->g && ros) {
 		fprintf(f, "# TYPE ward_peer_lag_entries gauge\n");
@@ -1416,6 +1458,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wardd: %s\n", msg);
 		return rc;
 	}
+	struct node_clock_skew skew0;
+	node_ledger_clock_skew(d.node->ledger, &skew0);
+	d.skew_logged = skew0.count; /* logged by an earlier run */
 	pthread_mutex_init(&d.mu, NULL);
 	uv_loop_init(&d.loop);
 	uv_async_init(&d.loop, &d.wake, on_wake);
@@ -1431,16 +1476,24 @@ int main(int argc, char **argv)
 	uv_timer_init(&d.loop, &d.tick);
 	d.gossip_timer.data = d.tick.data = &d;
 
-	node_localapi_url(dir, d.url, sizeof(d.url));
-	unlink(d.url + 6); /* a stale socket of a stopped daemon */
+	/* The socket lives in the data directory only, which no other user
+	 * may write to (issue 8): checked before binding. */
+	struct node_localapi_addr api;
+	rc = node_localapi_listen_open(dir, &api, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "wardd: %s\n", msg);
+		node_ctx_close(d.node);
+		return rc;
+	}
 	nng_listener l;
 	if (nng_rep0_open(&d.sock) != 0 ||
 	    nng_socket_set_size(d.sock, NNG_OPT_RECVMAXSZ, 2u << 20) != 0 ||
-	    nng_listener_create(&l, d.sock, d.url) != 0 ||
+	    nng_listener_create(&l, d.sock, api.url) != 0 ||
 	    nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0600) != 0 ||
 	    nng_listener_start(l, 0) != 0 ||
 	    nng_aio_alloc(&d.aio, aio_cb, &d) != 0) {
-		fprintf(stderr, "wardd: cannot listen on %s\n", d.url);
+		fprintf(stderr, "wardd: cannot listen on %s\n", api.path);
+		node_localapi_listen_close(&api);
 		node_ctx_close(d.node);
 		return NODE_EXIT_IO;
 	}
@@ -1463,7 +1516,7 @@ int main(int argc, char **argv)
 	if (rc) {
 		nng_close(d.sock);
 		nng_aio_free(d.aio);
-		unlink(d.url + 6);
+		node_localapi_listen_close(&api);
 		node_ctx_close(d.node);
 		return rc;
 	}
@@ -1471,13 +1524,13 @@ int main(int argc, char **argv)
 	d.node->may_sign = daemon_may_sign;
 	d.node->may_sign_arg = &d;
 	uv_timer_start(&d.tick, on_tick, 1000, 1000);
-	logf_(LOG_INFO, "node.started", "api=%s", d.url);
+	logf_(LOG_INFO, "node.started", "api=ipc://%s", api.path);
 	nng_recv_aio(d.sock, d.aio);
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 
 	nng_close(d.sock);
 	nng_aio_free(d.aio);
-	unlink(d.url + 6);
+	node_localapi_listen_close(&api);
 	pthread_mutex_lock(&d.mu);
 	if (d.pending)
 		nng_msg_free(d.pending);

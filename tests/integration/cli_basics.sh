@@ -125,7 +125,9 @@ ok audit verify --data t
 # ---- ambiguous prefix: two records whose ids share 6 hex digits ----
 # Entity ids are BLAKE2b-256(author || scope || be64 seq || be32 index)[:16]
 # (crdt_entity_id), so look offline for two fresh scopes under h's
-# jurisdiction whose first create collides in the first 6 hex digits.
+# jurisdiction whose first create collides in the first 6 hex digits and
+# differs in the 7th: the node's key is random, and a pair sharing 8
+# digits (1 key in 256) made the 8-digit prefix below ambiguous too.
 command -v python3 >/dev/null 2>&1 || fail "needs python3 (hashlib.blake2b)"
 pair=$(python3 - "$(status_field h .node_id)" <<'PY'
 import hashlib, sys
@@ -137,10 +139,11 @@ for a in range(1, 1000):
         h = hashlib.blake2b(digest_size=32)
         h.update(pk); h.update(scope.encode())
         h.update((1).to_bytes(8, "big")); h.update((0).to_bytes(4, "big"))
-        pre = h.hexdigest()[:6]
-        if pre in seen:
-            print(seen[pre], scope, pre, h.hexdigest()[:32]); sys.exit(0)
-        seen[pre] = scope
+        d = h.hexdigest()
+        pre = d[:6]
+        if pre in seen and seen[pre][1][6] != d[6]:
+            print(seen[pre][0], scope, pre, d[:32]); sys.exit(0)
+        seen.setdefault(pre, (scope, d))
 sys.exit(1)
 PY
 ) || fail "no colliding scopes found"

@@ -634,8 +634,9 @@ static int do_write(struct sim *s, int who)
 		if (strlen(nd->scope) == 9)
 			snprintf(scope, sizeof(scope), "%s%s", nd->scope,
 				 r % 3 == 0 ? "001" : "");
-		else
-			snprintf(scope, sizeof(scope), "%s00%d", nd->scope,
+		else /* a district: 6 digits (bounded for -Wformat-truncation)
+		      */
+			snprintf(scope, sizeof(scope), "%.6s00%d", nd->scope,
 				 1 + (int)(r % 2));
 		uint64_t seq;
 		node_ledger_next_seq(nd->ledger, nd->pk, scope, &seq);

@@ -1060,6 +1060,94 @@ static void test_crash(void **state)
 	node_down(&n);
 }
 
+/* DESIGN.md section 4: an entry whose hlc is more than 60 s past the wall
+ * clock is accepted, and the skew is counted (the last one named), kept
+ * across a restart, not counted for a duplicate or an aborted txn. */
+static uint64_t skew_now_ms;
+static uint64_t skew_clock(void *ctx)
+{
+	(void)ctx;
+	return skew_now_ms;
+}
+
+static void test_clock_skew(void **state)
+{
+	(void)state;
+	struct node n;
+	node_up(&n);
+	skew_now_ms = T0 + 1000;
+	node_ledger_set_clock(n.l, skew_clock, NULL);
+	struct node_clock_skew k;
+	node_ledger_clock_skew(n.l, &k);
+	assert_int_equal(k.count, 0);
+	struct crdt_buf w1, w2, w3;
+	crdt_buf_init(&w1);
+	crdt_buf_init(&w2);
+	crdt_buf_init(&w3);
+	struct crdt_op op = create_op("patient");
+	/* 30 s ahead: within the bound */
+	struct hdr h = {.who = TOWNSHIP,
+			.scope = SCOPE,
+			.seq = 1,
+			.hlc = (skew_now_ms + 30000) << 16};
+	make_entry(&h, &op, 1, &w1, h.prev);
+	enum node_ingest res;
+	assert_int_equal(
+	    ingest_one(&n, &(struct wire){w1.data, w1.len}, true, &res), 0);
+	node_ledger_clock_skew(n.l, &k);
+	assert_int_equal(k.count, 0);
+	/* 61 s ahead: accepted and counted */
+	h.seq = 2;
+	h.hlc = (skew_now_ms + 61000) << 16;
+	make_entry(&h, &op, 1, &w2, NULL);
+	assert_int_equal(
+	    ingest_one(&n, &(struct wire){w2.data, w2.len}, true, &res), 0);
+	assert_int_equal(res, NODE_INGEST_APPLIED);
+	node_ledger_clock_skew(n.l, &k);
+	assert_int_equal(k.count, 1);
+	assert_memory_equal(k.author, pk[TOWNSHIP], 32);
+	assert_string_equal(k.scope, SCOPE);
+	assert_int_equal(k.seq, 2);
+	assert_int_equal(k.hlc, h.hlc);
+	/* the same entry again is a duplicate: not counted twice */
+	assert_int_equal(
+	    ingest_one(&n, &(struct wire){w2.data, w2.len}, true, &res), 0);
+	assert_int_equal(res, NODE_INGEST_DUPLICATE);
+	node_ledger_clock_skew(n.l, &k);
+	assert_int_equal(k.count, 1);
+	/* an aborted txn counts nothing */
+	uint8_t prev[32];
+	crdt_buf_reset(&w2);
+	make_entry(&h, &op, 1, &w2, prev);
+	memcpy(h.prev, prev, 32);
+	h.seq = 3;
+	h.hlc += 1u << 16;
+	make_entry(&h, &op, 1, &w3, NULL);
+	const char *why = NULL;
+	struct node_txn *t = node_ledger_begin(n.l);
+	assert_int_equal(node_txn_ingest(t, w3.data, w3.len, false, &res, &why),
+			 0);
+	node_txn_abort(t);
+	node_ledger_clock_skew(n.l, &k);
+	assert_int_equal(k.count, 1);
+	/* kept in the store: a restart still knows */
+	node_ledger_close(n.l);
+	assert_int_equal(node_ledger_open(n.kv, &n.l), 0);
+	node_ledger_set_clock(n.l, skew_clock, NULL);
+	node_ledger_clock_skew(n.l, &k);
+	assert_int_equal(k.count, 1);
+	assert_int_equal(k.seq, 2);
+	assert_int_equal(
+	    ingest_one(&n, &(struct wire){w3.data, w3.len}, true, &res), 0);
+	node_ledger_clock_skew(n.l, &k);
+	assert_int_equal(k.count, 2);
+	assert_int_equal(k.seq, 3);
+	crdt_buf_fini(&w1);
+	crdt_buf_fini(&w2);
+	crdt_buf_fini(&w3);
+	node_down(&n);
+}
+
 /* The stored cells of every replay above equal those of node A: the merge
  * converges byte for byte, not only in digest. */
 static void test_cells_identical(void **state)
@@ -1112,6 +1200,7 @@ int main(void)
 	    cmocka_unit_test(test_read_range),
 	    cmocka_unit_test(test_without_effect),
 	    cmocka_unit_test(test_crash),
+	    cmocka_unit_test(test_clock_skew),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -27,9 +27,15 @@
 #include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/sha256.h>
+#include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include <sodium.h>
+
+#include "crdt/crdt.h"
 #include "net/tls.h"
+#include "node/node_int.h"
+#include "node/roster.h"
 
 #define CN_HEX                                                                 \
 	"3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"
@@ -138,6 +144,9 @@ struct spec {
 	const char *issuer;	  /* NULL: same as subject */
 	const unsigned char *eku; /* extKeyUsage DER value, or NULL */
 	size_t eku_len;
+	const char *cn;		/* NULL: CN_HEX */
+	const char *not_before; /* "YYYYMMDDhhmmss"; NULL: 2024 */
+	const char *not_after;	/* NULL: 2054 */
 };
 
 static struct spec cert_good(void)
@@ -156,16 +165,18 @@ static struct spec cert_good(void)
 	return s;
 }
 
-/* Returns an owned NUL-terminated PEM certificate made to s. */
-static char *make_cert(const struct spec *s)
+/* Returns an owned NUL-terminated PEM certificate made to s; its private
+ * key as owned PEM in *key_pem unless key_pem is NULL. */
+static char *make_cert_key(const struct spec *s, char **key_pem)
 {
 	mbedtls_pk_context key, signer;
 	mbedtls_x509write_cert w;
 	mbedtls_mpi serial;
-	const char *subject = "CN=" CN_HEX;
+	char subject[80];
 	char *pem = malloc(4096);
 
 	assert_non_null(pem);
+	snprintf(subject, sizeof(subject), "CN=%s", s->cn ? s->cn : CN_HEX);
 	gen_key(&key, s->curve);
 	gen_key(&signer, MBEDTLS_ECP_DP_SECP256R1);
 	mbedtls_mpi_init(&serial);
@@ -179,7 +190,9 @@ static char *make_cert(const struct spec *s)
 								   : &key);
 	assert_int_equal(mbedtls_x509write_crt_set_serial(&w, &serial), 0);
 	assert_int_equal(mbedtls_x509write_crt_set_validity(
-			     &w, "20240101000000", "20540101000000"),
+			     &w,
+			     s->not_before ? s->not_before : "20240101000000",
+			     s->not_after ? s->not_after : "20540101000000"),
 			 0);
 	assert_int_equal(mbedtls_x509write_crt_set_subject_name(&w, subject),
 			 0);
@@ -205,11 +218,24 @@ static char *make_cert(const struct spec *s)
 				      mbedtls_ctr_drbg_random, &drbg),
 	    0);
 
+	if (key_pem != NULL) {
+		*key_pem = malloc(1024);
+		assert_non_null(*key_pem);
+		assert_int_equal(mbedtls_pk_write_key_pem(
+				     &key, (unsigned char *)*key_pem, 1024),
+				 0);
+	}
+
 	mbedtls_x509write_crt_free(&w);
 	mbedtls_mpi_free(&serial);
 	mbedtls_pk_free(&signer);
 	mbedtls_pk_free(&key);
 	return pem;
+}
+
+static char *make_cert(const struct spec *s)
+{
+	return make_cert_key(s, NULL);
 }
 
 /* Re-encodes len DER bytes as an owned NUL-terminated PEM certificate. */
@@ -740,6 +766,396 @@ static void test_fingerprint_and_cn_errors(void **state)
 	free(pem);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Roster policy: a member's CN, and the validity period                  */
+
+#define CN_OTHER                                                               \
+	"9f1c0d2e4b6a8c0e1f3a5b7c9d1e2f4a6b8c0d2e4f6a8b0c2d4e6f8a0b2c4d6e"
+
+static void test_check_member_cn(void **state)
+{
+	struct spec s = cert_good();
+	char why[128] = "";
+	char *pem, *upper;
+
+	(void)state;
+	pem = make_cert(&s);
+	assert_int_equal(
+	    net_tls_cert_check_member(pem, strlen(pem), CN_HEX, why, 128), 0);
+	/* Hex in either case names the same key, as in the dialer's check. */
+	upper = strdup(CN_HEX);
+	for (char *c = upper; *c; c++)
+		if (*c >= 'a' && *c <= 'f')
+			*c = (char)(*c - 'a' + 'A');
+	assert_int_equal(
+	    net_tls_cert_check_member(pem, strlen(pem), upper, why, 128), 0);
+	/* A certificate naming another member is refused. */
+	assert_int_equal(
+	    net_tls_cert_check_member(pem, strlen(pem), CN_OTHER, why, 128),
+	    -EBADMSG);
+	assert_string_equal(why, "certificate CN names another key than the "
+				 "member's");
+	/* The general policy still applies first. */
+	free(pem);
+	s.bc = BC_TRUE;
+	pem = make_cert(&s);
+	assert_int_equal(
+	    net_tls_cert_check_member(pem, strlen(pem), CN_HEX, why, 128),
+	    -EBADMSG);
+	assert_string_equal(why, "certificate is CA:TRUE");
+	free(pem);
+	free(upper);
+}
+
+static void test_validity(void **state)
+{
+	struct spec s = cert_good();
+	int64_t from = 1, to = 2;
+	char *pem;
+
+	(void)state;
+	s.not_before = "20010203040506";
+	s.not_after = "20020304050607";
+	pem = make_cert(&s);
+	assert_int_equal(net_tls_cert_validity(pem, strlen(pem), &from, &to),
+			 0);
+	assert_int_equal(from, 981173106); /* 2001-02-03T04:05:06Z */
+	assert_int_equal(to, 1015218367);  /* 2002-03-04T05:06:07Z */
+	/* The policy check ignores the clock: an expired certificate passes
+	 * it, and the roster decides what to do with it. */
+	assert_int_equal(net_tls_cert_check(pem, strlen(pem), NULL, 0), 0);
+	free(pem);
+	from = 1;
+	assert_int_equal(net_tls_cert_validity("junk", 4, &from, &to),
+			 -EBADMSG);
+	assert_int_equal(from, 1);
+}
+
+/*
+ * A mutual TLS handshake in memory, configured as nng 1.5.2 configures
+ * mbedTLS for ward: auth mode REQUIRED on both sides, each side's CA chain
+ * the other's self-signed certificate, and the dialer asking for the
+ * peer's name (its key in hex) as nng_tls_config_server_name does. This
+ * answers what the handshake itself refuses, so the roster policy need not
+ * duplicate it.
+ */
+struct pipe_buf {
+	unsigned char b[64 * 1024];
+	size_t len;
+};
+struct end {
+	struct pipe_buf *in, *out;
+};
+
+static int bio_send(void *ctx, const unsigned char *p, size_t n)
+{
+	struct end *e = ctx;
+
+	if (n > sizeof(e->out->b) - e->out->len)
+		n = sizeof(e->out->b) - e->out->len;
+	if (n == 0)
+		return MBEDTLS_ERR_SSL_WANT_WRITE;
+	memcpy(e->out->b + e->out->len, p, n);
+	e->out->len += n;
+	return (int)n;
+}
+
+static int bio_recv(void *ctx, unsigned char *p, size_t n)
+{
+	struct end *e = ctx;
+
+	if (e->in->len == 0)
+		return MBEDTLS_ERR_SSL_WANT_READ;
+	if (n > e->in->len)
+		n = e->in->len;
+	memcpy(p, e->in->b, n);
+	memmove(e->in->b, e->in->b + n, e->in->len - n);
+	e->in->len -= n;
+	return (int)n;
+}
+
+struct side {
+	mbedtls_ssl_config conf;
+	mbedtls_ssl_context ssl;
+	mbedtls_x509_crt own, peer;
+	mbedtls_pk_context key;
+	struct end end;
+	int rc;
+};
+
+static void side_init(struct side *sd, bool server, const char *own_pem,
+		      const char *key_pem, const char *peer_pem,
+		      const char *peer_name)
+{
+	mbedtls_ssl_config_init(&sd->conf);
+	mbedtls_ssl_init(&sd->ssl);
+	mbedtls_x509_crt_init(&sd->own);
+	mbedtls_x509_crt_init(&sd->peer);
+	mbedtls_pk_init(&sd->key);
+	assert_int_equal(mbedtls_x509_crt_parse(&sd->own,
+						(const unsigned char *)own_pem,
+						strlen(own_pem) + 1),
+			 0);
+	assert_int_equal(mbedtls_x509_crt_parse(&sd->peer,
+						(const unsigned char *)peer_pem,
+						strlen(peer_pem) + 1),
+			 0);
+	assert_int_equal(mbedtls_pk_parse_key(&sd->key,
+					      (const unsigned char *)key_pem,
+					      strlen(key_pem) + 1, NULL, 0),
+			 0);
+	assert_int_equal(
+	    mbedtls_ssl_config_defaults(
+		&sd->conf,
+		server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
+		MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT),
+	    0);
+	mbedtls_ssl_conf_rng(&sd->conf, mbedtls_ctr_drbg_random, &drbg);
+	mbedtls_ssl_conf_authmode(&sd->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	mbedtls_ssl_conf_ca_chain(&sd->conf, &sd->peer, NULL);
+	assert_int_equal(
+	    mbedtls_ssl_conf_own_cert(&sd->conf, &sd->own, &sd->key), 0);
+	assert_int_equal(mbedtls_ssl_setup(&sd->ssl, &sd->conf), 0);
+	if (peer_name != NULL)
+		assert_int_equal(mbedtls_ssl_set_hostname(&sd->ssl, peer_name),
+				 0);
+	mbedtls_ssl_set_bio(&sd->ssl, &sd->end, bio_send, bio_recv, NULL);
+	sd->rc = MBEDTLS_ERR_SSL_WANT_READ;
+}
+
+static void side_fini(struct side *sd)
+{
+	mbedtls_ssl_free(&sd->ssl);
+	mbedtls_ssl_config_free(&sd->conf);
+	mbedtls_x509_crt_free(&sd->own);
+	mbedtls_x509_crt_free(&sd->peer);
+	mbedtls_pk_free(&sd->key);
+}
+
+static bool pending(int rc)
+{
+	return rc == MBEDTLS_ERR_SSL_WANT_READ ||
+	       rc == MBEDTLS_ERR_SSL_WANT_WRITE;
+}
+
+/* Handshakes a dialer (certificate from dspec, asking for dial_name) with
+ * a listener (lspec). Returns true when both ends completed; the verify
+ * flags each end found in the other's certificate in *dflags, *lflags. */
+static bool handshake(const struct spec *dspec, const struct spec *lspec,
+		      const char *dial_name, uint32_t *dflags, uint32_t *lflags)
+{
+	static struct pipe_buf to_l, to_d;
+	struct side d, l;
+	char *dkey, *lkey;
+	char *dcert = make_cert_key(dspec, &dkey);
+	char *lcert = make_cert_key(lspec, &lkey);
+
+	to_l.len = to_d.len = 0;
+	side_init(&d, false, dcert, dkey, lcert, dial_name);
+	side_init(&l, true, lcert, lkey, dcert, NULL);
+	d.end = (struct end){&to_d, &to_l};
+	l.end = (struct end){&to_l, &to_d};
+	for (int i = 0; i < 200 && (pending(d.rc) || pending(l.rc)); i++) {
+		if (pending(d.rc))
+			d.rc = mbedtls_ssl_handshake(&d.ssl);
+		if (pending(l.rc))
+			l.rc = mbedtls_ssl_handshake(&l.ssl);
+		/* One end failed: the other would wait for good. */
+		if ((!pending(d.rc) && d.rc != 0) ||
+		    (!pending(l.rc) && l.rc != 0))
+			break;
+	}
+	*dflags = mbedtls_ssl_get_verify_result(&d.ssl);
+	*lflags = mbedtls_ssl_get_verify_result(&l.ssl);
+	bool ok = d.rc == 0 && l.rc == 0;
+	side_fini(&d);
+	side_fini(&l);
+	free(dcert);
+	free(dkey);
+	free(lcert);
+	free(lkey);
+	return ok;
+}
+
+static void test_handshake_policy(void **state)
+{
+	struct spec good = cert_good(), other = cert_good(), bad;
+	uint32_t df, lf;
+
+	(void)state;
+	other.cn = CN_OTHER;
+	/* Two good members: the handshake completes. */
+	assert_true(handshake(&good, &other, CN_OTHER, &df, &lf));
+	assert_int_equal(df, 0);
+	assert_int_equal(lf, 0);
+
+	/* An expired listener: the dialer refuses it. */
+	bad = other;
+	bad.not_before = "20010101000000";
+	bad.not_after = "20020101000000";
+	assert_false(handshake(&good, &bad, CN_OTHER, &df, &lf));
+	assert_true(df & MBEDTLS_X509_BADCERT_EXPIRED);
+	/* An expired dialer: the listener refuses it. */
+	bad = good;
+	bad.not_before = "20010101000000";
+	bad.not_after = "20020101000000";
+	assert_false(handshake(&bad, &other, CN_OTHER, &df, &lf));
+	assert_true(lf & MBEDTLS_X509_BADCERT_EXPIRED);
+	/* Not valid yet: refused the same way. */
+	bad = other;
+	bad.not_before = "20900101000000";
+	bad.not_after = "20990101000000";
+	assert_false(handshake(&good, &bad, CN_OTHER, &df, &lf));
+	assert_true(df & MBEDTLS_X509_BADCERT_FUTURE);
+
+	/* A listener whose certificate names another member than the one
+	 * dialed: the dialer's name check refuses it. */
+	bad = other;
+	bad.cn = CN_HEX;
+	assert_false(handshake(&good, &bad, CN_OTHER, &df, &lf));
+	assert_true(df & MBEDTLS_X509_BADCERT_CN_MISMATCH);
+	/* The listener asks for no name: a dialer's certificate naming
+	 * another member passes TLS (the hello's signature says who it is),
+	 * which is why the roster refuses such certificates up front. */
+	bad = good;
+	bad.cn = CN_OTHER;
+	assert_true(handshake(&bad, &other, CN_OTHER, &df, &lf));
+}
+
+/* ---------------------------------------------------------------------- */
+/* The roster applies the policy (node/identity.c)                        */
+
+/* Reads DIR/node.pub: [magic, member]. */
+static void read_member(const char *dir, struct node_member *m)
+{
+	char path[256];
+	size_t len;
+	const char *magic;
+	size_t n, mlen;
+	struct crdt_mp_cursor c;
+
+	snprintf(path, sizeof(path), "%s/node.pub", dir);
+	char *buf = slurp(path, &len);
+	crdt_mp_cursor_init(&c, (const uint8_t *)buf, len, true);
+	assert_int_equal(crdt_mp_read_array(&c, &n), 0);
+	assert_int_equal(crdt_mp_read_str(&c, &magic, &mlen), 0);
+	assert_int_equal(node_member_decode(&c, m), 0);
+	free(buf);
+}
+
+/* Writes m as a node.pub at path, with its certificate replaced by pem. */
+static void write_member(const char *path, const struct node_member *m,
+			 const char *pem)
+{
+	struct node_member x = *m;
+	struct crdt_buf b;
+	FILE *f = fopen(path, "wb");
+
+	x.cert_pem = (char *)pem;
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, 2);
+	crdt_pack_cstr(&b, "ward-node-v1");
+	node_member_encode(&b, &x);
+	assert_non_null(f);
+	assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
+	fclose(f);
+	crdt_buf_fini(&b);
+}
+
+static void test_roster_policy(void **state)
+{
+	char base[] = "/tmp/ward-test-roster-XXXXXX";
+	char a[64], bdir[64], pub[96], roster[96], msg[2048], cn_b[65];
+	struct node_member ma, mb;
+	struct spec s = cert_good();
+	uint8_t pk[32], *sk;
+	const char *files[1] = {pub};
+
+	(void)state;
+	assert_non_null(mkdtemp(base));
+	snprintf(a, sizeof(a), "%s/a", base);
+	snprintf(bdir, sizeof(bdir), "%s/b", base);
+	snprintf(pub, sizeof(pub), "%s/doctored.pub", base);
+	snprintf(roster, sizeof(roster), "%s/roster", base);
+	struct node_init_opts oa = {
+	    .dir = a, .role = "health", .name = "A", .scope = "120116"};
+	struct node_init_opts ob = {
+	    .dir = bdir, .role = "township", .name = "B", .scope = "120116001"};
+	assert_int_equal(node_init(&oa, msg, sizeof(msg)), 0);
+	assert_int_equal(node_init(&ob, msg, sizeof(msg)), 0);
+	read_member(a, &ma);
+	read_member(bdir, &mb);
+	node_hex(cn_b, mb.key, 32);
+
+	/* B's node.pub carrying A's certificate (CN = A's key): refused. */
+	write_member(pub, &mb, ma.cert_pem);
+	assert_int_equal(
+	    node_network_create(a, files, 1, roster, false, msg, sizeof(msg)),
+	    NODE_EXIT_USAGE);
+	assert_non_null(strstr(msg, "CN names another key"));
+	assert_false(exists(roster));
+
+	/* B's key in a certificate that expired: refused at create. */
+	s.cn = cn_b;
+	s.not_before = "20010101000000";
+	s.not_after = "20020101000000";
+	char *expired = make_cert(&s);
+	write_member(pub, &mb, expired);
+	assert_int_equal(
+	    node_network_create(a, files, 1, roster, false, msg, sizeof(msg)),
+	    NODE_EXIT_USAGE);
+	assert_non_null(strstr(msg, "expired on 2002-01-01T00:00:00Z"));
+	/* Not valid yet: refused too. */
+	s.not_before = "20900101000000";
+	s.not_after = "20990101000000";
+	char *future = make_cert(&s);
+	write_member(pub, &mb, future);
+	assert_int_equal(
+	    node_network_create(a, files, 1, roster, false, msg, sizeof(msg)),
+	    NODE_EXIT_USAGE);
+	assert_non_null(strstr(msg, "valid only from 2090-01-01T00:00:00Z"));
+
+	/* At join, a roster signed by its admin: a CN naming another
+	 * member refuses it; an expired certificate only warns. */
+	assert_int_equal(node_identity_load(a, pk, &sk), 0);
+	struct node_member two[2] = {ma, mb};
+	uint8_t *wire;
+	size_t wire_len;
+	FILE *f;
+	two[1].cert_pem = ma.cert_pem;
+	assert_int_equal(
+	    node_roster_build_genesis(two, 2, pk, sk, &wire, &wire_len), 0);
+	f = fopen(roster, "wb");
+	assert_int_equal(fwrite(wire, 1, wire_len, f), wire_len);
+	fclose(f);
+	free(wire);
+	assert_int_equal(
+	    node_network_join(bdir, roster, false, msg, sizeof(msg)),
+	    NODE_EXIT_USAGE);
+	assert_non_null(strstr(msg, "CN names another key"));
+	two[1].cert_pem = expired;
+	assert_int_equal(
+	    node_roster_build_genesis(two, 2, pk, sk, &wire, &wire_len), 0);
+	f = fopen(roster, "wb");
+	assert_int_equal(fwrite(wire, 1, wire_len, f), wire_len);
+	fclose(f);
+	free(wire);
+	assert_int_equal(
+	    node_network_join(bdir, roster, false, msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "joined network"));
+	assert_non_null(strstr(msg, "warning: member B's TLS certificate "
+				    "expired on 2002-01-01T00:00:00Z"));
+
+	sodium_free(sk);
+	free(expired);
+	free(future);
+	node_member_fini(&ma);
+	node_member_fini(&mb);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -769,6 +1185,10 @@ int main(void)
 	    cmocka_unit_test(test_check_two_certs),
 	    cmocka_unit_test(test_check_framing),
 	    cmocka_unit_test(test_fingerprint_and_cn_errors),
+	    cmocka_unit_test(test_check_member_cn),
+	    cmocka_unit_test(test_validity),
+	    cmocka_unit_test(test_handshake_policy),
+	    cmocka_unit_test(test_roster_policy),
 	};
 
 	return cmocka_run_group_tests(tests, drbg_setup, drbg_teardown);
