@@ -1045,6 +1045,7 @@ static struct node_doc *api_status(struct node_ctx *n,
 	 * running wardd answers status itself with live peers and whether
 	 * it runs insecure. */
 	node_doc_set(d, "insecure", node_doc_bool(false));
+	node_doc_set(d, "daemon", node_doc_bool(false));
 	struct node_doc *peers = node_doc_array();
 	for (size_t i = 0; r && i < r->n_members; i++) {
 		const struct node_member *pm = &r->members[i];

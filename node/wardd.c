@@ -994,6 +994,7 @@ static void status_peers(struct daemon *d, struct node_doc *resp)
 	if (!res || node_doc_kind(res) != NODE_DOC_OBJECT)
 		return;
 	bool insecure = d->flag_insecure || d->conf.insecure;
+	node_doc_set(res, "daemon", node_doc_bool(true));
 	node_doc_set(res, "insecure", node_doc_bool(d->t && insecure));
 	if (!d->t)
 		return;

@@ -71,7 +71,10 @@ kill "$FLOOD" "$SAMPLER" 2>/dev/null
 wait "$FLOOD" "$SAMPLER"
 MAXFD=$(cat maxfd)
 note "wardd's most descriptors during the flood: $MAXFD (limit 1024); now $(fds)"
-[ "$MAXFD" -le 200 ] || fail "wardd held $MAXFD descriptors"
+# 64 connections in their handshake at most, plus those nng is still
+# closing (asynchronously: many more on a loaded machine), plus the node's
+# own: well under the limit, where the old code ran out.
+[ "$MAXFD" -le 400 ] || fail "wardd held $MAXFD descriptors"
 
 # Logged, by class and with counts, not one line per connection.
 grep -q 'transport.dropped reason=per_ip_cap count=' h.log ||

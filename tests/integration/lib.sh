@@ -149,7 +149,10 @@ start_node() {
 	) &
 	eval "PID_$d=$!"
 	DAEMONS="$DAEMONS $!"
-	wait_until 10 "$d answers" sh -c "test -S '$TMP/$d/ward.sock' && '$W' status --data '$d' --json | jq -e '.peers' >/dev/null"
+	# Only wardd's answer says daemon: true. ward answers status in-process
+	# too (peers and all) while a killed daemon's stale socket refuses,
+	# and a test that went on then raced the daemon's start.
+	wait_until 10 "$d answers" sh -c "test -S '$TMP/$d/ward.sock' && '$W' status --data '$d' --json | jq -e '.daemon' >/dev/null"
 }
 
 # kill_node DIR [SIGNAL]: stops the daemon on DIR (SIGTERM by default).

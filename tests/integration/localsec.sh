@@ -99,7 +99,7 @@ wardd_on() {
 	"$WD" --data "$1" --standalone 2>>"$TMP/wardd.log" &
 	WPID=$!
 	DAEMONS="$DAEMONS $WPID"
-	wait_until 10 "wardd on $1 answers" sh -c "test -S '$1/ward.sock' && '$W' status --data '$1' --json | jq -e '.peers' >/dev/null"
+	wait_until 10 "wardd on $1 answers" sh -c "test -S '$1/ward.sock' && '$W' status --data '$1' --json | jq -e '.daemon' >/dev/null"
 }
 wardd_stop() {
 	kill "$WPID" 2>/dev/null
