@@ -765,12 +765,48 @@ static void test_import_good_rows(void **state)
 	node_doc_free(resp);
 	assert_int_equal(entries(h), before + 2);
 	assert_int_equal(count_records(h, "patient"), 2);
+	/* Each row's cells, as show reads them back. */
+	struct node_doc *req = request("list");
+	node_doc_set(req, "type", node_doc_str("patient"));
+	node_doc_set(req, "filters", node_doc_array());
+	resp = serve(h, req);
+	r = ok_result(resp);
+	int seen = 0;
+	for (size_t i = 0; i < node_doc_len(r); i++) {
+		struct node_doc *s =
+		    show(h, node_doc_get_str(node_doc_at(r, i), "id"));
+		const char *name = shown_str(s, "name");
+		if (!strcmp(name, "张三")) {
+			seen |= 1;
+			assert_string_equal(shown_str(s, "sex"), "male");
+			assert_string_equal(
+			    node_doc_get_str(node_doc_get(s, "result"),
+					     "scope"),
+			    TOWN);
+			assert_int_equal(set_len(s, "special"), 2);
+			assert_true(set_has(s, "special", "floating"));
+			assert_true(set_has(s, "special", "lost_contact"));
+		} else {
+			assert_string_equal(name, "李四");
+			seen |= 2;
+			assert_string_equal(
+			    node_doc_get_str(node_doc_get(s, "result"),
+					     "scope"),
+			    TOWN2);
+			assert_string_equal(shown_str(s, "registered_on"),
+					    "2024-01-06");
+			assert_null(field_of(s, "special"));
+		}
+		node_doc_free(s);
+	}
+	assert_int_equal(seen, 3);
+	node_doc_free(resp);
 
 	/* Export, then import the export unchanged: every row unchanged;
 	 * with one cell changed, that row is updated. */
 	char path[NODE_PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/export.csv", t->root);
-	struct node_doc *req = request("export_records");
+	req = request("export_records");
 	node_doc_set(req, "path", node_doc_str(path));
 	node_doc_set(req, "format", node_doc_str("csv"));
 	node_doc_set(req, "type", node_doc_str("patient"));
