@@ -370,13 +370,18 @@ static int parse_value(struct node_ctx *n, const struct node_field *f,
 }
 
 /* Splits a set cell's text "a|b|c" into elements (in place). */
+/* Splits text at '|' into at most max parts; max + 1 when more remain
+ * (the caller refuses: nothing is dropped silently). */
 static size_t split_set(char *text, char **parts, size_t max)
 {
 	size_t n = 0;
 	char *save = NULL;
-	for (char *p = strtok_r(text, "|", &save); p && n < max;
-	     p = strtok_r(NULL, "|", &save))
+	for (char *p = strtok_r(text, "|", &save); p;
+	     p = strtok_r(NULL, "|", &save)) {
+		if (n == max)
+			return max + 1;
 		parts[n++] = p;
+	}
 	return n;
 }
 
@@ -391,6 +396,15 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 	char *copy = strdup(text);
 	char *parts[MAX_SET_ITEMS];
 	size_t np = split_set(copy, parts, MAX_SET_ITEMS);
+	if (np > MAX_SET_ITEMS) {
+		snprintf(msg, msg_len,
+			 NT(n, "%s takes at most %d values at once",
+			    "%s 一次最多 %d 个值"),
+			 f->name, MAX_SET_ITEMS);
+		*exit = NODE_EXIT_USAGE;
+		free(copy);
+		return -EINVAL;
+	}
 	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	struct crdt_value *vals = calloc(np ? np : 1, sizeof(*vals));
 	int rc = 0;

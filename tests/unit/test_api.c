@@ -512,6 +512,15 @@ static void test_add_set_at_cap(void **state)
 	assert_true(set_has(s, "visitors", "v1"));
 	assert_true(set_has(s, "visitors", "v256"));
 	node_doc_free(s);
+	/* One more is refused whole, naming the field and the cap; before,
+	 * the 257th was dropped without a word. */
+	int64_t before = entries(h);
+	v = visitors(257);
+	struct node_doc *resp =
+	    ADD(h, "followup", NULL, ref, "date=2024-02-01", v);
+	free(v);
+	FAILS(resp, NODE_EXIT_USAGE, "visitors", "256");
+	assert_int_equal(entries(h), before);
 }
 
 /* ---- (b) set ---- */
