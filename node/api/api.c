@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "node/api/access.h"
+#include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/ledger_int.h"
 #include "node/ledger/proofs.h"
@@ -1252,7 +1253,7 @@ static struct node_doc *api_audit(struct node_ctx *n,
 	return node_audit_verify(n, exit, msg, msg_len);
 }
 
-/* ---- helpers for the handlers in other files (node_int.h) ---- */
+/* ---- helpers for the handlers in other files (api.h) ---- */
 
 struct node_doc *node_api_record_doc(struct node_ctx *n, const uint8_t id[16],
 				     const struct node_entity *e)

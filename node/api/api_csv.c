@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "node/api/access.h"
+#include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
 #include "node/ledger/ledger_int.h"

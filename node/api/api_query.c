@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "node/api/access.h"
+#include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
 #include "node/ledger/ledger_int.h"
@@ -682,4 +683,81 @@ void node_query_related(struct node_ctx *n, const uint8_t id[16],
 	    r, "transferred_to",
 	    all_of(n, "patient", "transferred_from", id, p_f, NULL, NULL));
 	node_doc_set(d, "related", r);
+}
+
+static const char *const count_keys[NODE_KPI_N] = {
+    "registered",   "managed",	       "regularly_managed",
+    "face_to_face", "medication",      "regular_medication",
+    "stable",	    "free_medication", "consent_signed",
+    "incident",
+};
+
+#define POPULATION NODE_KPI_N
+
+/* Rates of DOMAIN.md section 4: numerator, denominator, scale, target in
+ * hundredths (-1: none). */
+static const struct {
+	const char *key;
+	int num, den;
+	int64_t scale, target;
+} rates[] = {
+    {"prevalence_permille", NODE_KPI_REGISTERED, POPULATION, 1000, 450},
+    {"management", NODE_KPI_MANAGED, NODE_KPI_REGISTERED, 100, -1},
+    {"regular_management", NODE_KPI_REGULARLY_MANAGED, NODE_KPI_REGISTERED, 100,
+     9500},
+    {"face_to_face", NODE_KPI_FACE_TO_FACE, NODE_KPI_REGISTERED, 100, 9500},
+    {"medication", NODE_KPI_MEDICATION, NODE_KPI_REGISTERED, 100, -1},
+    {"regular_medication", NODE_KPI_REGULAR_MEDICATION, NODE_KPI_REGISTERED,
+     100, 8500},
+    {"stability", NODE_KPI_STABLE, NODE_KPI_MANAGED, 100, -1},
+    {"free_medication_share", NODE_KPI_FREE_MEDICATION, NODE_KPI_MANAGED, 100,
+     3000},
+    {"free_medication_consent", NODE_KPI_CONSENT_SIGNED,
+     NODE_KPI_FREE_MEDICATION, 100, 10000},
+    {"incident", NODE_KPI_INCIDENT, NODE_KPI_REGISTERED, 100, -1},
+};
+
+struct node_doc *node_query_report_doc(const struct node_report *r,
+				       const char *scope, const char *from,
+				       const char *to)
+{
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "definition", node_doc_str(NODE_KPI_DEFINITION));
+	node_doc_set(d, "scope",
+		     scope && *scope ? node_doc_str(scope) : node_doc_null());
+	node_doc_set(d, "from", node_doc_str(from));
+	node_doc_set(d, "to", node_doc_str(to));
+	for (int i = 0; i < NODE_KPI_N; i++)
+		node_doc_set(d, count_keys[i], node_doc_int(r->count[i]));
+	node_doc_set(d, "population",
+		     r->population < 0 ? node_doc_null()
+				       : node_doc_int(r->population));
+	struct node_doc *rs = node_doc_object();
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		struct node_doc *x = node_doc_object();
+		int64_t num = r->count[rates[i].num];
+		bool known = true;
+		int64_t den = 0, v;
+		if (rates[i].den == POPULATION) {
+			known = r->population >= 0;
+			den = r->population;
+		} else {
+			den = r->count[rates[i].den];
+		}
+		node_doc_set(x, "numerator", node_doc_int(num));
+		node_doc_set(x, "denominator",
+			     known ? node_doc_int(den) : node_doc_null());
+		node_doc_set(
+		    x, "value",
+		    known && node_query_rate(num, den, rates[i].scale, &v)
+			? node_doc_dec(v, 2)
+			: node_doc_null());
+		node_doc_set(x, "target",
+			     rates[i].target < 0
+				 ? node_doc_null()
+				 : node_doc_dec(rates[i].target, 2));
+		node_doc_set(rs, rates[i].key, x);
+	}
+	node_doc_set(d, "rates", rs);
+	return d;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
 #include "node/ledger/ledger_int.h"

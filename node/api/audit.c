@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/ledger_int.h"
 #include "node/ledger/verify.h"

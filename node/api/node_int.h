@@ -1,6 +1,10 @@
 /*
  * node_int.h: what the node's modules share behind node.h: the open node
- * (identity, store, ledger) and the helpers the API handlers use.
+ * (identity, store, ledger) and the helpers the API layer, wardd and the
+ * tools use. The handlers and what they lend each other are in api.h.
+ *
+ * Layer node/api: may include node/records, node/ledger, node/store, net/
+ * and crdt/; wardd and cli/ (node.h and doc.h only) include it.
  */
 #ifndef WARD_NODE_INT_H
 #define WARD_NODE_INT_H
@@ -84,15 +88,6 @@ int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk);
 /* Path join into out (NODE_PATH_MAX). */
 void node_path(char *out, const char *dir, const char *name);
 
-/* API handlers: each returns a result document, or NULL with *exit and
- * msg set. */
-typedef struct node_doc *(*node_api_fn)(struct node_ctx *n,
-					const struct node_doc *req, int *exit,
-					char *msg, size_t msg_len);
-struct node_doc *node_api_dispatch(struct node_ctx *n,
-				   const struct node_doc *req, int *exit,
-				   char *msg, size_t msg_len);
-
 /* Serves one encoded request ([1, doc]) against an open node; returns the
  * answer document (owned). */
 struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
@@ -128,29 +123,6 @@ struct node_doc *node_localapi_call(const char *dir, bool zh,
 /* The name of the user uid (getpwuid_r) into out; "?" for a negative uid
  * (unknown), "uid N" when the system has no name for it. */
 void node_uid_name(int64_t uid, char *out, size_t out_len);
-
-/* What api.c lends the handlers in other files: a record as `show` prints
- * it (owned), an id as typed resolved to a record, a value as typed parsed
- * for a field (references resolved). Codes and messages as the handlers'. */
-struct node_doc *node_api_record_doc(struct node_ctx *n, const uint8_t id[16],
-				     const struct node_entity *e);
-int node_api_resolve(struct node_ctx *n, const char *text, uint8_t id[16],
-		     struct node_entity *e, int *exit, char *msg,
-		     size_t msg_len);
-struct node_field;
-struct crdt_value;
-int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
-			 const char *text, struct crdt_value *v, uint8_t *buf,
-			 int *exit, char *msg, size_t msg_len);
-
-/* The shown value of a register field of record id as text into out: ""
- * when unset, ints in decimal, references as 32 hex (api_query.c). */
-void node_api_shown_text(struct node_ctx *n, const uint8_t id[16],
-			 const char *field, char *out, size_t out_len);
-
-/* Audit verify (audit.c). */
-struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
-				   size_t msg_len);
 
 /* Hex helpers. */
 void node_hex(char *out, const uint8_t *p, size_t n);

@@ -33,18 +33,9 @@
 #define NODE_INDEX_STR_MAX 64
 #define NODE_INDEX_SLOTS 10
 
-/* Hooks the ledger calls. A valid create of type (from the schema table)
- * landed in scope at hlc: writes the record's scope key and, for a
- * patient, its 'X' row. */
-void node_index_created(struct node_txn *t, const uint8_t id[16],
-			const struct node_type *type, const char *scope,
-			uint64_t hlc);
-/* Field f of record id (metadata e) now holds cell (both borrowed): brings
- * the record's 'I', 'X' and 'x' keys up to date. Cheap for fields neither
- * indexed nor carried in an 'X' row. */
-void node_index_changed(struct node_txn *t, const uint8_t id[16],
-			const struct node_entity *e, const struct node_field *f,
-			const struct crdt_cell *cell);
+/* The hooks the ledger calls when records change, node_index_created and
+ * node_index_changed, are declared with the key layout in ledger_int.h:
+ * the ledger never includes this header. */
 
 /* ---- reading ---- */
 

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "node/ledger/index.h"
 #include "node/ledger/ledger.h"
 #include "node/ledger/ledger_int.h"
 #include "node/ledger/schema.h"

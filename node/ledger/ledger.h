@@ -9,6 +9,8 @@
  * entry is validated completely (decode, roster, signature, chain) before it
  * touches the overlay; applying its ops cannot fail, it only records
  * findings. One thread uses a ledger at a time.
+ *
+ * Layer node/ledger: may include node/store, net/ and crdt/.
  */
 #ifndef WARD_NODE_LEDGER_H
 #define WARD_NODE_LEDGER_H

@@ -20,6 +20,11 @@
  *
  * feed = author(32) slen(1) scope. 'L' and 'M'/'P' live in their own column
  * families; everything else is state and is recomputed by audit.
+ *
+ * Below the layout: the hooks the ledger calls in index.c. They are the
+ * ledger's contract, declared here rather than in index.h, so that the
+ * ledger never includes the indexes and index.c (which reads and writes
+ * through the ledger's transaction) is the only side of the arrow.
  */
 #ifndef WARD_NODE_LEDGER_INT_H
 #define WARD_NODE_LEDGER_INT_H
@@ -95,5 +100,23 @@ static inline uint32_t get_u32(const uint8_t *p)
 /* [count, author bin(32), scope, seq, hlc]: entries accepted with an hlc
  * past the wall clock + 60 s, and the last of them (DESIGN.md section 4). */
 #define META_SKEW "Mclock-skew"
+
+/* Hooks the ledger calls (index.c, DESIGN.md section 5). A valid create
+ * of type (from the schema table) landed in scope at hlc: writes the
+ * record's scope key and, for a patient, its 'X' row. */
+struct node_txn;
+struct node_type;
+struct node_entity;
+struct node_field;
+struct crdt_cell;
+void node_index_created(struct node_txn *t, const uint8_t id[16],
+			const struct node_type *type, const char *scope,
+			uint64_t hlc);
+/* Field f of record id (metadata e) now holds cell (both borrowed): brings
+ * the record's 'I', 'X' and 'x' keys up to date. Cheap for fields neither
+ * indexed nor carried in an 'X' row. */
+void node_index_changed(struct node_txn *t, const uint8_t id[16],
+			const struct node_entity *e, const struct node_field *f,
+			const struct crdt_cell *cell);
 
 #endif

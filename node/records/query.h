@@ -4,7 +4,9 @@
  * (DOMAIN.md section 3), who lacks a joint visit, and the official rates
  * (section 4, definition kpi-v1). query.c computes over a ledger's store;
  * api_query.c serves them (and `list`, and the `related` records of `show`)
- * through the local API.
+ * through the local API (their handlers are declared in node/api/api.h).
+ *
+ * Layer node/records: may include node/ledger, node/store and crdt/.
  */
 #ifndef WARD_NODE_QUERY_H
 #define WARD_NODE_QUERY_H
@@ -13,7 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "node/api/doc.h"
 #include "node/ledger/ledger.h"
 
 #define NODE_KPI_DEFINITION "kpi-v1"
@@ -81,66 +82,5 @@ int node_query_report(struct node_ledger *l, const char *scope,
  * even; false when den is 0. */
 bool node_query_rate(int64_t num, int64_t den, int64_t scale,
 		     int64_t *hundredths);
-
-/* The report as the local API answers it (JSON keys of issue 3). */
-struct node_doc *node_query_report_doc(const struct node_report *r,
-				       const char *scope, const char *from,
-				       const char *to);
-
-/* ---- local API handlers (api_query.c) ---- */
-
-struct node_ctx;
-struct node_entity;
-struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
-			       int *exit, char *msg, size_t msg_len);
-struct node_doc *node_api_due(struct node_ctx *n, const struct node_doc *req,
-			      int *exit, char *msg, size_t msg_len);
-struct node_doc *node_api_joint_missing(struct node_ctx *n,
-					const struct node_doc *req, int *exit,
-					char *msg, size_t msg_len);
-struct node_doc *node_api_report(struct node_ctx *n, const struct node_doc *req,
-				 int *exit, char *msg, size_t msg_len);
-struct node_doc *node_api_export_records(struct node_ctx *n,
-					 const struct node_doc *req, int *exit,
-					 char *msg, size_t msg_len);
-struct node_doc *node_api_import_records(struct node_ctx *n,
-					 const struct node_doc *req, int *exit,
-					 char *msg, size_t msg_len);
-struct node_doc *node_api_retract(struct node_ctx *n,
-				  const struct node_doc *req, int *exit,
-				  char *msg, size_t msg_len);
-struct node_doc *node_api_duplicates(struct node_ctx *n,
-				     const struct node_doc *req, int *exit,
-				     char *msg, size_t msg_len);
-
-/* Checks a node makes at write time, beyond op validity (api_records.c):
- * a patient with status exited needs an exit_date (after the change); a
- * patient sharing an id_number or patient_no with another live patient
- * is written but warned about. id: the record changed, NULL on create
- * (ops[0] is then the create). Returns 0 with *warnings an owned array of
- * messages or NULL, or -EINVAL with *exit and msg set. */
-struct node_type;
-struct crdt_op;
-int node_check_write(struct node_ctx *n, const struct node_type *t,
-		     const uint8_t *id, const struct crdt_op *ops, size_t n_ops,
-		     struct node_doc **warnings, int *exit, char *msg,
-		     size_t msg_len);
-/* Writes into msg why node_ledger_write refused the local write of ops
- * (why: the ledger's reason) as "refused, nothing written: WHY". Under a
- * zh request the ledger's reason, which is English findings text, is
- * rederived in Chinese from the roster and schema (role, write-once,
- * jurisdiction) or translated when it is a fixed phrase; otherwise it is
- * quoted as it is after the Chinese prefix. */
-void node_refused(struct node_ctx *n, const char *scope,
-		  const struct crdt_op *ops, size_t n_ops, const char *why,
-		  char *msg, size_t msg_len);
-/* Sets "warnings" on the record document d when there are any; takes
- * warnings; returns d. */
-struct node_doc *node_check_attach(struct node_doc *d,
-				   struct node_doc *warnings);
-
-/* Adds "related" to the show document d of a patient (no-op otherwise). */
-void node_query_related(struct node_ctx *n, const uint8_t id[16],
-			const struct node_entity *e, struct node_doc *d);
 
 #endif

@@ -8,6 +8,8 @@
  * Keys start with one family byte (see ledger_int.h); the RocksDB store maps
  * families to a few column families. All functions run on the caller's
  * thread; a store is used by one thread at a time.
+ *
+ * Layer node/store (the lowest of node/): may include crdt/ only.
  */
 #ifndef WARD_NODE_KV_H
 #define WARD_NODE_KV_H

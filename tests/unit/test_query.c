@@ -28,6 +28,7 @@
 #include <sodium.h>
 
 #include "crdt/crdt.h"
+#include "node/api/api.h"
 #include "node/ledger/index.h"
 #include "node/ledger/ledger.h"
 #include "node/ledger/roster.h"
