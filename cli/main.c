@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/tables.h"
-#include "node/node.h"
+#include "node/api/node.h"
 
 /* English, or Chinese when the locale says zh (cli_zh). */
 #define T(en, zh) (cli_zh() ? (zh) : (en))

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli/tables.h"
-#include "node/schema.h"
+#include "node/ledger/schema.h"
 
 static size_t dlen(const struct node_doc *d)
 {

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "node/doc.h"
+#include "node/api/doc.h"
 
 /* Whether human output is Chinese: the first of LC_ALL, LC_MESSAGES, LANG
  * that is set and non-empty starts with "zh". No locale need be installed. */

@@ -25,9 +25,9 @@
 #include <time.h>
 
 #include "crdt/crdt.h"
-#include "node/ledger.h"
-#include "node/verify.h"
-#include "node/node_int.h"
+#include "node/api/node_int.h"
+#include "node/ledger/ledger.h"
+#include "node/ledger/verify.h"
 
 #define INGEST_TXN 500
 #define SCOPE "330102"

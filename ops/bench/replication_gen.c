@@ -24,8 +24,8 @@
 #include <time.h>
 
 #include "crdt/crdt.h"
-#include "node/ledger.h"
-#include "node/node_int.h"
+#include "node/api/node_int.h"
+#include "node/ledger/ledger.h"
 
 static double now_s(void)
 {

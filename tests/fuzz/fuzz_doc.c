@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "crdt/crdt.h"
-#include "node/doc.h"
+#include "node/api/doc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

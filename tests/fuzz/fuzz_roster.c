@@ -1,6 +1,6 @@
 /* fuzz_roster: node_roster_decode and genesis verification on untrusted
  * bytes (a roster file handed to `ward network join`). */
-#include "node/roster.h"
+#include "node/ledger/roster.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -27,8 +27,8 @@
 #include "net/tls.h"
 #include "net/transport.h"
 #include "net/wire.h"
-#include "node/ledger.h"
-#include "node/node_int.h"
+#include "node/api/node_int.h"
+#include "node/ledger/ledger.h"
 
 struct forger {
 	struct node_ctx *n;

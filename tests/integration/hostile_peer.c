@@ -29,8 +29,8 @@
 #include "net/tls.h"
 #include "net/transport.h"
 #include "net/wire.h"
-#include "node/ledger.h"
-#include "node/node_int.h"
+#include "node/api/node_int.h"
+#include "node/ledger/ledger.h"
 
 #define FEEDS 4096u
 #define FORK_PAIRS 2000u

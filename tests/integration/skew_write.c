@@ -14,8 +14,8 @@
 #include <time.h>
 
 #include "crdt/crdt.h"
-#include "node/ledger.h"
-#include "node/node_int.h"
+#include "node/api/node_int.h"
+#include "node/ledger/ledger.h"
 
 int main(int argc, char **argv)
 {

@@ -1,6 +1,6 @@
 /*
  * sim.c: ward's deterministic simulator. Many nodes in one process, each a
- * real ledger (node/ledger.c over an in-memory kv) driven by the real gossip
+ * real ledger (node/ledger/ledger.c over an in-memory kv) driven by the real gossip
  * state machine (net/gossip.c), on a simulated network and a virtual clock.
  *
  * One seed decides everything: the membership, the network's loss,
@@ -50,12 +50,12 @@
 #include "crdt/crdt.h"
 #include "net/gossip.h"
 #include "net/wire.h"
-#include "node/kv.h"
-#include "node/ledger.h"
-#include "node/proofs.h"
-#include "node/replica.h"
-#include "node/roster.h"
-#include "node/schema.h"
+#include "node/ledger/ledger.h"
+#include "node/ledger/proofs.h"
+#include "node/ledger/replica.h"
+#include "node/ledger/roster.h"
+#include "node/ledger/schema.h"
+#include "node/store/kv.h"
 
 #define MAX_NODES 8
 /* Virtual wall clock origin (2020-09-13): well behind any real clock, so

@@ -35,8 +35,8 @@
 #include <cmocka.h>
 
 #include "crdt/crdt.h"
-#include "node/node.h"
-#include "node/node_int.h"
+#include "node/api/node.h"
+#include "node/api/node_int.h"
 
 enum { HEALTH, TOWNSHIP, N_NODES };
 

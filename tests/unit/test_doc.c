@@ -1,5 +1,5 @@
 /*
- * test_doc.c: unit tests for node/doc.c, the local API's document tree:
+ * test_doc.c: unit tests for node/api/doc.c, the local API's document tree:
  * building and reading, MessagePack round trips and exact bytes, JSON
  * escaping and layout, and the decoder against random, truncated and
  * mutated bytes, huge counts and depth bombs. Random tests print their seed;
@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "crdt/crdt.h"
-#include "node/doc.h"
+#include "node/api/doc.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1

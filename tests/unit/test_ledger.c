@@ -35,11 +35,11 @@
 #include <sodium.h>
 
 #include "crdt/crdt.h"
-#include "node/kv.h"
-#include "node/ledger.h"
-#include "node/roster.h"
-#include "node/schema.h"
-#include "node/verify.h"
+#include "node/ledger/ledger.h"
+#include "node/ledger/roster.h"
+#include "node/ledger/schema.h"
+#include "node/ledger/verify.h"
+#include "node/store/kv.h"
 #include "tests/common/testnode.h"
 
 static uint64_t seed;

@@ -1,5 +1,5 @@
 /*
- * test_proofs.c: unit tests for node/proofs.c. Checked: a checkpoint
+ * test_proofs.c: unit tests for node/ledger/proofs.c. Checked: a checkpoint
  * verifies and any changed byte, or a signer outside the roster, makes it
  * fail; a peer's checkpoint of the same vector and state is consistent, of
  * another vector is not comparable, and of the same vector with another
@@ -21,10 +21,10 @@
 #include <sodium.h>
 
 #include "crdt/crdt.h"
-#include "node/kv.h"
-#include "node/ledger.h"
-#include "node/proofs.h"
-#include "node/roster.h"
+#include "node/ledger/ledger.h"
+#include "node/ledger/proofs.h"
+#include "node/ledger/roster.h"
+#include "node/store/kv.h"
 #include "tests/common/testnode.h"
 
 enum { A, B, C, N_MEMBERS };

@@ -28,12 +28,13 @@
 #include <sodium.h>
 
 #include "crdt/crdt.h"
-#include "node/index.h"
-#include "node/kv.h"
-#include "node/ledger.h"
-#include "node/query.h"
-#include "node/roster.h"
-#include "node/schema.h"
+#include "node/api/api.h"
+#include "node/ledger/index.h"
+#include "node/ledger/ledger.h"
+#include "node/ledger/roster.h"
+#include "node/ledger/schema.h"
+#include "node/records/query.h"
+#include "node/store/kv.h"
 #include "tests/common/testnode.h"
 #include "tests/common/testseed.h"
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "node/schema.h"
+#include "node/ledger/schema.h"
 
 #define B(r) NODE_ROLE_BIT(NODE_ROLE_##r)
 #define HE B(HEALTH)

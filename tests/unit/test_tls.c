@@ -34,8 +34,8 @@
 
 #include "crdt/crdt.h"
 #include "net/tls.h"
-#include "node/node_int.h"
-#include "node/roster.h"
+#include "node/api/node_int.h"
+#include "node/ledger/roster.h"
 
 #define CN_HEX                                                                 \
 	"3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"
@@ -1023,7 +1023,7 @@ static void test_handshake_policy(void **state)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The roster applies the policy (node/identity.c)                        */
+/* The roster applies the policy (node/api/identity.c)                        */
 
 /* Reads DIR/node.pub: [magic, member]. */
 static void read_member(const char *dir, struct node_member *m)

@@ -1,0 +1,1366 @@
+/*
+ * api.c: the local API's handlers. Each takes a request document and
+ * answers with a result document the CLI prints as a table or as JSON.
+ * Values arrive as text and are parsed and checked against the schema
+ * here, in the node, so every client gets the same validation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "node/api/access.h"
+#include "node/api/api.h"
+#include "node/api/node_int.h"
+#include "node/ledger/ledger_int.h"
+#include "node/ledger/proofs.h"
+#include "node/ledger/schema.h"
+#include "node/ledger/verify.h"
+#include "node/records/query.h"
+
+#define FAIL(code, ...)                                                        \
+	do {                                                                   \
+		*exit = (code);                                                \
+		snprintf(msg, msg_len, __VA_ARGS__);                           \
+		goto fail;                                                     \
+	} while (0)
+
+void node_hlc_time(char out[32], uint64_t hlc)
+{
+	uint64_t ms = crdt_hlc_ms(hlc);
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ms % 1000));
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void id_text(char out[80], const char *type, const uint8_t id[16])
+{
+	char hex[33];
+	node_hex(hex, id, 16);
+	snprintf(out, 80, "%.40s-%s", type, hex);
+}
+
+/* ---- resolving ids ---- */
+
+/* Resolves "TYPE-hex", "hex" (a prefix of at least 6 hex digits). */
+static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
+		   struct node_entity *ent, int *exit, char *msg,
+		   size_t msg_len)
+{
+	char type[32] = "";
+	const char *hex = text;
+	const char *dash = strrchr(text, '-');
+	if (dash) {
+		snprintf(type, sizeof(type), "%.*s", (int)(dash - text), text);
+		hex = dash + 1;
+	}
+	size_t len = strlen(hex);
+	uint8_t prefix[16];
+	bool ok = len >= 6 && len <= 32;
+	for (size_t i = 0; ok && i < len; i++)
+		ok = (hex[i] >= '0' && hex[i] <= '9') ||
+		     (hex[i] >= 'a' && hex[i] <= 'f') ||
+		     (hex[i] >= 'A' && hex[i] <= 'F');
+	if (!ok) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len,
+			 NT(n,
+			    "'%s' is not a record id (TYPE-<hex> or at least 6 "
+			    "hex digits)",
+			    "'%s' 不是记录编号（应为 TYPE-<十六进制> 或至少 6 "
+			    "位十六进制数字）"),
+			 text);
+		return -EINVAL;
+	}
+	char even[33];
+	snprintf(even, sizeof(even), "%.*s", (int)(len & ~(size_t)1), hex);
+	node_unhex(even, prefix, len / 2);
+	struct key k;
+	key_init(&k, 'E');
+	key_bytes(&k, prefix, len / 2);
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	size_t found = 0;
+	char cands[512] = "";
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		char full[33];
+		node_hex(full, key + 1, 16);
+		if (strncasecmp(full, hex, len) != 0)
+			continue;
+		struct node_entity e;
+		if (node_ledger_entity(n->ledger, key + 1, &e) != 0)
+			continue;
+		if (*type && strcmp(type, e.type) != 0)
+			continue;
+		if (found == 0) {
+			memcpy(id, key + 1, 16);
+			*ent = e;
+		}
+		found++;
+		size_t cl = strlen(cands);
+		if (cl < sizeof(cands) - 80)
+			snprintf(cands + cl, sizeof(cands) - cl, " %s-%s",
+				 e.type, full);
+	}
+	node_kv_iter_free(it);
+	if (found == 1)
+		return 0;
+	*exit = NODE_EXIT_NOT_FOUND;
+	if (found == 0)
+		snprintf(msg, msg_len,
+			 NT(n, "no record %s",
+			    "没有记录 %s：请核对编号（可用 ward list 查找）"),
+			 text);
+	else
+		snprintf(msg, msg_len,
+			 NT(n, "%s is ambiguous:%s",
+			    "编号 %s 对应多条记录，请多输入几位：%s"),
+			 text, cands);
+	return -ENOENT;
+}
+
+/* ---- value rendering ---- */
+
+static struct node_doc *value_doc(const struct crdt_value *v)
+{
+	switch (v->kind) {
+	case CRDT_VALUE_NIL:
+		return node_doc_null();
+	case CRDT_VALUE_BOOL:
+		return node_doc_bool(v->b);
+	case CRDT_VALUE_INT:
+		return node_doc_int(v->i);
+	case CRDT_VALUE_STR:
+		return node_doc_strn((const char *)v->p, v->len);
+	case CRDT_VALUE_BIN: {
+		char hex[2 * CRDT_MAX_STR_BYTES + 1];
+		node_hex(hex, v->p, v->len);
+		return node_doc_str(hex);
+	}
+	}
+	return node_doc_null();
+}
+
+/* A reference value as "TYPE-hex" when the record is known. */
+static struct node_doc *field_value_doc(struct node_ctx *n,
+					const struct node_field *f,
+					const struct crdt_value *v)
+{
+	if (f && f->kind == NODE_FIELD_REF && v->kind == CRDT_VALUE_BIN &&
+	    v->len == 16) {
+		char text[80];
+		id_text(text, f->ref_type, v->p);
+		(void)n;
+		return node_doc_str(text);
+	}
+	return value_doc(v);
+}
+
+static void writer(struct node_ctx *n, struct node_doc *o,
+		   const struct crdt_dot *dot, uint64_t hlc)
+{
+	char hex[65], at[32];
+	node_hex(hex, dot->author, 32);
+	node_hlc_time(at, hlc);
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	const struct node_member *m =
+	    r ? node_roster_find(r, dot->author) : NULL;
+	node_doc_set(o, "by", node_doc_str(hex));
+	node_doc_set(o, "by_name", m ? node_doc_str(m->name) : node_doc_null());
+	node_doc_set(o, "by_role",
+		     m ? node_doc_str(node_role_name(m->role))
+		       : node_doc_null());
+	node_doc_set(o, "at", node_doc_str(at));
+}
+
+static struct node_doc *record_doc(struct node_ctx *n, const uint8_t id[16],
+				   const struct node_entity *e)
+{
+	struct node_doc *d = node_doc_object();
+	char text[80], hex[33];
+	id_text(text, e->type, id);
+	node_hex(hex, id, 16);
+	node_doc_set(d, "id", node_doc_str(text));
+	node_doc_set(d, "entity", node_doc_str(hex));
+	node_doc_set(d, "type", node_doc_str(e->type));
+	node_doc_set(d, "scope", node_doc_str(e->scope));
+	struct node_doc *created = node_doc_object();
+	writer(n, created, &e->created, e->hlc);
+	node_doc_set(d, "created", created);
+	const struct node_type *t = node_schema_type(e->type, strlen(e->type));
+	struct node_doc *fields = node_doc_object();
+	struct key k;
+	key_init(&k, 'C');
+	key_bytes(&k, id, 16);
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *val = node_kv_iter_value(it, &vl);
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)key[17], key + 18);
+		const struct node_field *f =
+		    t ? node_schema_field(t, name, strlen(name)) : NULL;
+		struct crdt_cell c;
+		if (crdt_cell_decode(&c, val, vl) != 0)
+			continue;
+		struct node_doc *fd = node_doc_object();
+		if (c.is_set) {
+			if (c.n_elems == 0) {
+				node_doc_free(fd);
+				crdt_cell_fini(&c);
+				continue;
+			}
+			struct node_doc *arr = node_doc_array();
+			for (size_t i = 0; i < c.n_elems; i++)
+				node_doc_push(
+				    arr,
+				    field_value_doc(n, f, &c.elems[i].value));
+			node_doc_set(fd, "value", arr);
+		} else {
+			const struct crdt_version *shown = crdt_cell_shown(&c);
+			if (!shown) {
+				node_doc_free(fd);
+				crdt_cell_fini(&c);
+				continue;
+			}
+			node_doc_set(fd, "value",
+				     field_value_doc(n, f, &shown->value));
+			writer(n, fd, &shown->dot, shown->hlc);
+			if (c.n_live > 1) {
+				struct node_doc *conf = node_doc_array();
+				for (size_t i = 0; i < c.n_live; i++)
+					node_doc_push(
+					    conf, field_value_doc(
+						      n, f, &c.live[i].value));
+				node_doc_set(fd, "conflict", conf);
+			}
+			struct node_doc *vers = node_doc_array();
+			for (size_t i = 0; i < c.n_live; i++) {
+				struct node_doc *v = node_doc_object();
+				node_doc_set(
+				    v, "value",
+				    field_value_doc(n, f, &c.live[i].value));
+				writer(n, v, &c.live[i].dot, c.live[i].hlc);
+				node_doc_push(vers, v);
+			}
+			node_doc_set(fd, "versions", vers);
+		}
+		node_doc_set(fields, name, fd);
+		crdt_cell_fini(&c);
+	}
+	node_kv_iter_free(it);
+	node_doc_set(d, "fields", fields);
+	return d;
+}
+
+/* ---- building ops from text ---- */
+
+struct op_builder {
+	size_t n, cap;
+	struct crdt_op *ops;
+	/* Storage the ops' names, values and dots borrow. */
+	size_t n_bufs;
+	void **bufs;
+};
+
+static void *ob_keep(struct op_builder *b, const void *p, size_t n)
+{
+	void *q = malloc(n ? n : 1);
+	if (!q)
+		abort();
+	if (n)
+		memcpy(q, p, n);
+	b->bufs = realloc(b->bufs, (b->n_bufs + 1) * sizeof(*b->bufs));
+	if (!b->bufs)
+		abort();
+	b->bufs[b->n_bufs++] = q;
+	return q;
+}
+
+static struct crdt_op *ob_push(struct op_builder *b, enum crdt_op_code code,
+			       const uint8_t entity[16], const char *name)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 16;
+		b->ops = realloc(b->ops, b->cap * sizeof(*b->ops));
+		if (!b->ops)
+			abort();
+	}
+	struct crdt_op *op = &b->ops[b->n++];
+	memset(op, 0, sizeof(*op));
+	op->code = code;
+	if (entity)
+		memcpy(op->entity, entity, 16);
+	op->name = ob_keep(b, name, strlen(name) + 1);
+	op->name_len = strlen(name);
+	return op;
+}
+
+static void ob_value(struct op_builder *b, struct crdt_op *op,
+		     const struct crdt_value *v)
+{
+	op->value = *v;
+	if (v->kind == CRDT_VALUE_STR || v->kind == CRDT_VALUE_BIN)
+		op->value.p = ob_keep(b, v->p, v->len);
+}
+
+static void ob_dots(struct op_builder *b, struct crdt_op *op,
+		    const struct crdt_dot *d, size_t n)
+{
+	op->dots = ob_keep(b, d, n * sizeof(*d));
+	op->n_dots = n;
+}
+
+static void ob_free(struct op_builder *b)
+{
+	for (size_t i = 0; i < b->n_bufs; i++)
+		free(b->bufs[i]);
+	free(b->bufs);
+	free(b->ops);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Parses one value for field f, resolving reference prefixes. */
+static int parse_value(struct node_ctx *n, const struct node_field *f,
+		       const char *text, struct crdt_value *v, uint8_t *buf,
+		       int *exit, char *msg, size_t msg_len)
+{
+	if (f->kind == NODE_FIELD_REF && *text) {
+		uint8_t id[16];
+		struct node_entity e;
+		if (resolve(n, text, id, &e, exit, msg, msg_len) != 0) {
+			size_t l = strlen(msg);
+			snprintf(msg + l, msg_len - l,
+				 NT(n, " (field %s)", "（字段 %s）"), f->name);
+			return -EINVAL;
+		}
+		if (strcmp(e.type, f->ref_type) != 0) {
+			*exit = NODE_EXIT_USAGE;
+			snprintf(msg, msg_len,
+				 NT(n, "%s: %s is a %s, not a %s",
+				    "%s：%s 是 %s 记录，不是 %s 记录"),
+				 f->name, text, e.type, f->ref_type);
+			return -EINVAL;
+		}
+		memcpy(buf, id, 16);
+		*v = (struct crdt_value){
+		    .kind = CRDT_VALUE_BIN, .p = buf, .len = 16};
+		return 0;
+	}
+	char why[512];
+	if (node_schema_parse_lang(f, text, v, buf, CRDT_MAX_STR_BYTES + 16,
+				   n->lang_zh, why, sizeof(why)) != 0) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len, "%s", why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Splits a set cell's text "a|b|c" into elements (in place). */
+/* Splits text at '|' into at most max parts; max + 1 when more remain
+ * (the caller refuses: nothing is dropped silently). */
+static size_t split_set(char *text, char **parts, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL;
+	for (char *p = strtok_r(text, "|", &save); p;
+	     p = strtok_r(NULL, "|", &save)) {
+		if (n == max)
+			return max + 1;
+		parts[n++] = p;
+	}
+	return n;
+}
+
+#define MAX_SET_ITEMS 256
+
+static int add_set_ops(struct node_ctx *n, struct op_builder *b,
+		       const uint8_t entity[16], const struct node_field *f,
+		       const char *text, const struct crdt_cell *cell,
+		       bool replace, bool remove, int *exit, char *msg,
+		       size_t msg_len)
+{
+	char *copy = strdup(text);
+	char *parts[MAX_SET_ITEMS];
+	size_t np = split_set(copy, parts, MAX_SET_ITEMS);
+	if (np > MAX_SET_ITEMS) {
+		snprintf(msg, msg_len,
+			 NT(n, "%s takes at most %d values at once",
+			    "%s 一次最多 %d 个值"),
+			 f->name, MAX_SET_ITEMS);
+		*exit = NODE_EXIT_USAGE;
+		free(copy);
+		return -EINVAL;
+	}
+	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	struct crdt_value *vals = calloc(np ? np : 1, sizeof(*vals));
+	int rc = 0;
+	for (size_t i = 0; i < np; i++) {
+		if (parse_value(n, f, parts[i], &vals[i], buf, exit, msg,
+				msg_len) != 0) {
+			rc = -EINVAL;
+			goto out;
+		}
+		/* keep the parsed bytes: buf is reused */
+		if (vals[i].kind == CRDT_VALUE_STR ||
+		    vals[i].kind == CRDT_VALUE_BIN)
+			vals[i].p = ob_keep(b, vals[i].p, vals[i].len);
+	}
+	if (remove) {
+		for (size_t i = 0; i < np; i++) {
+			const struct crdt_elem *e =
+			    cell ? crdt_cell_find(cell, &vals[i]) : NULL;
+			if (!e) {
+				*exit = NODE_EXIT_USAGE;
+				snprintf(
+				    msg, msg_len,
+				    NT(n,
+				       "%s: '%s' is not in the set; "
+				       "nothing to remove",
+				       "%s：'%s' 不在该字段的值中，无需删除"),
+				    f->name, parts[i]);
+				rc = -EINVAL;
+				goto out;
+			}
+			struct crdt_op *op =
+			    ob_push(b, CRDT_OP_REMOVE, entity, f->name);
+			ob_value(b, op, &vals[i]);
+			ob_dots(b, op, e->tags, e->n_tags);
+		}
+		goto out;
+	}
+	if (replace && cell) {
+		for (size_t i = 0; i < cell->n_elems; i++) {
+			bool keep = false;
+			for (size_t k = 0; k < np; k++)
+				keep |= crdt_value_equal(&cell->elems[i].value,
+							 &vals[k]);
+			if (keep)
+				continue;
+			struct crdt_op *op =
+			    ob_push(b, CRDT_OP_REMOVE, entity, f->name);
+			ob_value(b, op, &cell->elems[i].value);
+			ob_dots(b, op, cell->elems[i].tags,
+				cell->elems[i].n_tags);
+		}
+	}
+	for (size_t i = 0; i < np; i++) {
+		if (replace && cell && crdt_cell_find(cell, &vals[i]))
+			continue;
+		struct crdt_op *op = ob_push(b, CRDT_OP_ADD, entity, f->name);
+		ob_value(b, op, &vals[i]);
+	}
+out:
+	free(vals);
+	free(copy);
+	return rc;
+}
+
+static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
+		    uint64_t *seq, int *exit, char *msg, size_t msg_len)
+{
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	if (!r) {
+		*exit = NODE_EXIT_NOT_INIT;
+		snprintf(msg, msg_len,
+			 NT(n,
+			    "this node has not joined a network: run ward "
+			    "network create (first node) or ward network join "
+			    "ROSTER",
+			    "本节点尚未加入网络：请运行 ward network create"
+			    "（第一个节点）或 ward network join ROSTER"));
+		return -EPERM;
+	}
+	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
+		return -EAGAIN;
+	struct node_write w = {.scope = scope, .n_ops = b->n, .ops = b->ops};
+	char why[512];
+	int rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), seq,
+				   why, sizeof(why));
+	if (rc) {
+		*exit = rc == -EIO ? NODE_EXIT_IO : NODE_EXIT_USAGE;
+		node_refused(n, scope, b->ops, b->n, why, msg, msg_len);
+	}
+	return rc;
+}
+
+/* ---- handlers ---- */
+
+static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
+				int *exit, char *msg, size_t msg_len)
+{
+	struct op_builder b = {0};
+	const char *tname = node_doc_get_str(req, "type");
+	const struct node_type *t =
+	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
+	const struct node_doc *fields = node_doc_get(req, "fields");
+	char scope[13] = "";
+	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	if (!t) {
+		char list[512] = "";
+		for (size_t i = 0; i < node_schema_type_count(); i++) {
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof(list) - l, "%s%s",
+				 i ? ", " : "", node_schema_type_at(i)->name);
+		}
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n, "unknown record type '%s'; types: %s",
+			"未知的记录类型 '%s'；可用的类型：%s"),
+		     tname ? tname : "", list);
+	}
+	/* Scope: given, or the referenced patient's. */
+	const char *given = node_doc_get_str(req, "scope");
+	if (given && !node_scope_normalise(given, scope))
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n,
+			"scope=%s is not a region code of 2, 4, 6, 9 or 12 "
+			"digits",
+			"scope=%s 不是区划代码：应为 2、4、6、9 或 12 位数字"),
+		     given);
+	if (t->patient_field) {
+		for (size_t i = 0; fields && i < node_doc_len(fields); i++) {
+			const struct node_doc *p = node_doc_at(fields, i);
+			const char *fname =
+			    node_doc_as_str(node_doc_at(p, 0), NULL);
+			const struct node_field *f =
+			    node_schema_field(t, fname, strlen(fname));
+			if (!f || strcmp(f->name, t->patient_field) != 0)
+				continue;
+			uint8_t pid[16];
+			struct node_entity pe;
+			const char *text =
+			    node_doc_as_str(node_doc_at(p, 1), NULL);
+			if (resolve(n, text, pid, &pe, exit, msg, msg_len) != 0)
+				goto fail;
+			if (*scope && strcmp(scope, pe.scope) != 0)
+				FAIL(NODE_EXIT_USAGE,
+				     NT(n,
+					"records about a patient take the "
+					"patient's scope %s, not %s",
+					"患者相关记录沿用患者的辖区 %s，"
+					"不能是 %s：去掉 scope= 即可"),
+				     pe.scope, scope);
+			snprintf(scope, sizeof(scope), "%s", pe.scope);
+		}
+	}
+	if (!*scope)
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n,
+			"say where the record belongs: scope=CODE (a region "
+			"code)",
+			"请指明记录所属辖区：scope=CODE（区划代码）"));
+	uint64_t seq;
+	node_ledger_next_seq(n->ledger, n->pk, scope, &seq);
+	uint8_t entity[16];
+	crdt_entity_id(entity, n->pk, scope, seq, 0);
+	ob_push(&b, CRDT_OP_CREATE, entity, t->name);
+	for (size_t i = 0; fields && i < node_doc_len(fields); i++) {
+		const struct node_doc *p = node_doc_at(fields, i);
+		const char *fname = node_doc_as_str(node_doc_at(p, 0), NULL);
+		const char *text = node_doc_as_str(node_doc_at(p, 1), NULL);
+		const struct node_field *f =
+		    node_schema_field(t, fname, strlen(fname));
+		if (!f)
+			FAIL(NODE_EXIT_USAGE,
+			     NT(n, "%s has no field '%s'",
+				"%s 没有字段 '%s'：请核对字段名"),
+			     t->name, fname);
+		for (size_t k = 0; k < i; k++) {
+			const char *prev = node_doc_as_str(
+			    node_doc_at(node_doc_at(fields, k), 0), NULL);
+			if (node_schema_field(t, prev, strlen(prev)) == f)
+				FAIL(NODE_EXIT_USAGE,
+				     NT(n, "field %s given twice",
+					"字段 %s 给了两次，只能给一次"),
+				     f->name);
+		}
+		if (!*text)
+			continue;
+		if (f->is_set) {
+			if (add_set_ops(n, &b, entity, f, text, NULL, false,
+					false, exit, msg, msg_len) != 0)
+				goto fail;
+			continue;
+		}
+		struct crdt_value v;
+		if (parse_value(n, f, text, &v, buf, exit, msg, msg_len) != 0)
+			goto fail;
+		struct crdt_op *op = ob_push(&b, CRDT_OP_SET, entity, f->name);
+		ob_value(&b, op, &v);
+	}
+	for (size_t i = 0; i < t->n_fields; i++) {
+		const struct node_field *f = &t->fields[i];
+		if (!f->required)
+			continue;
+		bool have = false;
+		for (size_t k = 1; k < b.n; k++)
+			have |= strcmp(b.ops[k].name, f->name) == 0;
+		if (!have)
+			FAIL(NODE_EXIT_USAGE,
+			     NT(n, "%s needs %s=...", "%s 记录必须填写 %s=..."),
+			     t->name, f->name);
+	}
+	struct node_doc *warn = NULL;
+	if (node_check_write(n, t, NULL, b.ops, b.n, &warn, exit, msg,
+			     msg_len) != 0)
+		goto fail;
+	if (do_write(n, scope, &b, &seq, exit, msg, msg_len) != 0) {
+		node_doc_free(warn);
+		goto fail;
+	}
+	struct node_entity e;
+	node_ledger_entity(n->ledger, entity, &e);
+	ob_free(&b);
+	return node_check_attach(record_doc(n, entity, &e), warn);
+fail:
+	ob_free(&b);
+	return NULL;
+}
+
+static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
+				int *exit, char *msg, size_t msg_len)
+{
+	struct op_builder b = {0};
+	uint8_t id[16];
+	struct node_entity e;
+	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	const char *idtext = node_doc_get_str(req, "id");
+	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
+		goto fail;
+	if (!e.valid)
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n, "%s has no effect (%s): it cannot be changed",
+			"%s 未生效（%s），不能修改"),
+		     idtext, e.reason);
+	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
+	const struct node_doc *changes = node_doc_get(req, "changes");
+	for (size_t i = 0; changes && i < node_doc_len(changes); i++) {
+		const struct node_doc *c = node_doc_at(changes, i);
+		const char *fname = node_doc_as_str(node_doc_at(c, 0), NULL);
+		const char *how = node_doc_as_str(node_doc_at(c, 1), NULL);
+		const char *text = node_doc_as_str(node_doc_at(c, 2), NULL);
+		const struct node_field *f =
+		    node_schema_field(t, fname, strlen(fname));
+		if (!f)
+			FAIL(NODE_EXIT_USAGE,
+			     NT(n, "%s has no field '%s'",
+				"%s 没有字段 '%s'：请核对字段名"),
+			     t->name, fname);
+		struct crdt_cell cell;
+		node_ledger_cell(n->ledger, id, f->name, &cell);
+		if (f->is_set) {
+			bool replace = !strcmp(how, "=");
+			bool remove = !strcmp(how, "-=");
+			int rc = add_set_ops(n, &b, id, f, text, &cell, replace,
+					     remove, exit, msg, msg_len);
+			crdt_cell_fini(&cell);
+			if (rc)
+				goto fail;
+			continue;
+		}
+		if (strcmp(how, "=") != 0) {
+			crdt_cell_fini(&cell);
+			FAIL(NODE_EXIT_USAGE,
+			     NT(n, "%s holds one value: use %s=VALUE",
+				"字段 %s 只有一个值：请用 %s=VALUE"),
+			     f->name, f->name);
+		}
+		struct crdt_value v;
+		if (parse_value(n, f, text, &v, buf, exit, msg, msg_len) != 0) {
+			crdt_cell_fini(&cell);
+			goto fail;
+		}
+		struct crdt_op *op = ob_push(&b, CRDT_OP_SET, id, f->name);
+		ob_value(&b, op, &v);
+		struct crdt_dot preds[CRDT_MAX_DOTS];
+		size_t np =
+		    cell.n_live < CRDT_MAX_DOTS ? cell.n_live : CRDT_MAX_DOTS;
+		for (size_t k = 0; k < np; k++)
+			preds[k] = cell.live[k].dot;
+		ob_dots(&b, op, preds, np);
+		crdt_cell_fini(&cell);
+	}
+	if (b.n == 0)
+		FAIL(NODE_EXIT_USAGE,
+		     NT(n, "nothing to change: give FIELD=VALUE",
+			"没有要修改的内容：请给出 FIELD=VALUE"));
+	uint64_t seq;
+	struct node_doc *warn = NULL;
+	if (node_check_write(n, t, id, b.ops, b.n, &warn, exit, msg,
+			     msg_len) != 0)
+		goto fail;
+	if (do_write(n, e.scope, &b, &seq, exit, msg, msg_len) != 0) {
+		node_doc_free(warn);
+		goto fail;
+	}
+	ob_free(&b);
+	return node_check_attach(record_doc(n, id, &e), warn);
+fail:
+	ob_free(&b);
+	return NULL;
+}
+
+static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
+				 int *exit, char *msg, size_t msg_len)
+{
+	uint8_t id[16];
+	struct node_entity e;
+	const char *idtext = node_doc_get_str(req, "id");
+	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
+		return NULL;
+	struct node_doc *d = record_doc(n, id, &e);
+	if (!e.valid)
+		node_doc_set(d, "no_effect", node_doc_str(e.reason));
+	node_query_related(n, id, &e, d);
+	node_access_log_doc(n, req, "show", e.type, d);
+	return d;
+}
+
+static struct node_doc *api_history(struct node_ctx *n,
+				    const struct node_doc *req, int *exit,
+				    char *msg, size_t msg_len)
+{
+	uint8_t id[16];
+	struct node_entity e;
+	const char *idtext = node_doc_get_str(req, "id");
+	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
+		return NULL;
+	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
+	static const char *op_names[] = {"create", "set", "add", "remove"};
+	struct node_doc *out = node_doc_array();
+	struct key k;
+	key_init(&k, 'O');
+	key_bytes(&k, id, 16);
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		/* 'O' entity(16) hlc(8) author(32) slen scope seq(8) */
+		uint64_t hlc = get_u64(key + 17);
+		const uint8_t *author = key + 25;
+		size_t slen = key[57];
+		char scope[13] = {0};
+		memcpy(scope, key + 58, slen < 12 ? slen : 12);
+		uint64_t seq = get_u64(key + 58 + slen);
+		size_t vl;
+		const uint8_t *idx = node_kv_iter_value(it, &vl);
+		struct key lk;
+		key_init(&lk, 'L');
+		key_feed(&lk, author, scope);
+		key_u64(&lk, seq);
+		uint8_t *wire;
+		size_t wl;
+		if (node_kv_get(n->kv, lk.b, lk.len, &wire, &wl) != 0)
+			continue;
+		struct crdt_entry ent;
+		if (crdt_entry_decode(wire, wl, &ent, NULL) != 0) {
+			free(wire);
+			continue;
+		}
+		for (size_t ii = 0; ii + 4 <= vl; ii += 4) {
+			uint32_t index = get_u32(idx + ii);
+			if (index >= ent.n_ops)
+				continue;
+			const struct crdt_op *op = &ent.ops[index];
+			struct node_doc *o = node_doc_object();
+			struct crdt_dot dot;
+			memcpy(dot.author, author, 32);
+			dot.seq = seq;
+			dot.index = index;
+			writer(n, o, &dot, hlc);
+			node_doc_set(o, "seq", node_doc_int((int64_t)seq));
+			node_doc_set(o, "index", node_doc_int(index));
+			node_doc_set(
+			    o, "hlc",
+			    node_doc_strf("%llu", (unsigned long long)hlc));
+			node_doc_set(o, "op", node_doc_str(op_names[op->code]));
+			node_doc_set(
+			    o, "field",
+			    op->code == CRDT_OP_CREATE
+				? node_doc_null()
+				: node_doc_strn(op->name, op->name_len));
+			const struct node_field *f =
+			    t && op->code != CRDT_OP_CREATE
+				? node_schema_field(t, op->name, op->name_len)
+				: NULL;
+			node_doc_set(o, "value",
+				     op->code == CRDT_OP_CREATE
+					 ? node_doc_strn(op->name, op->name_len)
+					 : field_value_doc(n, f, &op->value));
+			if (op->code == CRDT_OP_SET ||
+			    op->code == CRDT_OP_REMOVE) {
+				struct node_doc *dots = node_doc_array();
+				for (size_t i = 0; i < op->n_dots; i++) {
+					char hex[65];
+					node_hex(hex, op->dots[i].author, 32);
+					node_doc_push(
+					    dots,
+					    node_doc_strf(
+						"%s/%llu/%u", hex,
+						(unsigned long long)op->dots[i]
+						    .seq,
+						op->dots[i].index));
+				}
+				node_doc_set(o,
+					     op->code == CRDT_OP_SET
+						 ? "pred"
+						 : "observed",
+					     dots);
+			}
+			struct key fk;
+			key_init(&fk, 'F');
+			key_feed(&fk, author, scope);
+			key_u64(&fk, seq);
+			key_u32(&fk, index);
+			uint8_t *why;
+			size_t wlen;
+			if (node_kv_get(n->kv, fk.b, fk.len, &why, &wlen) ==
+			    0) {
+				node_doc_set(o, "effect", node_doc_bool(false));
+				node_doc_set(o, "why",
+					     node_doc_strn((char *)why, wlen));
+				free(why);
+			} else {
+				node_doc_set(o, "effect", node_doc_bool(true));
+			}
+			node_doc_push(out, o);
+		}
+		crdt_entry_fini(&ent);
+		free(wire);
+	}
+	node_kv_iter_free(it);
+	return out;
+}
+
+/* A member's name for a key, or NULL. */
+static const char *member_name(const struct node_roster *r,
+			       const uint8_t key[32])
+{
+	const struct node_member *m = r ? node_roster_find(r, key) : NULL;
+	return m ? m->name : NULL;
+}
+
+static struct node_doc *str_or_null(const char *s)
+{
+	return s ? node_doc_str(s) : node_doc_null();
+}
+
+struct proofs_arg {
+	struct node_doc *list;
+	struct node_ledger *l;
+};
+
+/* One proof as status shows it. */
+static int proof_doc(void *arg, enum node_proof_kind kind, const uint8_t *a,
+		     size_t a_len, const uint8_t *b, size_t b_len)
+{
+	struct node_doc *list = ((struct proofs_arg *)arg)->list;
+	struct node_ledger *l = ((struct proofs_arg *)arg)->l;
+	const struct node_roster *r = node_ledger_roster(l);
+	struct node_doc *p = node_doc_object();
+	char hex[65];
+	if (kind == NODE_PROOF_FORK) {
+		struct crdt_entry ea, eb;
+		node_doc_set(p, "kind", node_doc_str("fork"));
+		if (crdt_entry_decode(a, a_len, &ea, NULL) == 0) {
+			if (crdt_entry_decode(b, b_len, &eb, NULL) == 0) {
+				node_hex(hex, ea.author, 32);
+				node_doc_set(p, "author", node_doc_str(hex));
+				node_doc_set(p, "name", str_or_null(member_name(
+							    r, ea.author)));
+				node_doc_set(p, "scope", node_doc_str(ea.scope));
+				node_doc_set(p, "seq",
+					     node_doc_int((int64_t)ea.seq));
+				struct node_doc *h = node_doc_array();
+				node_hex(hex, ea.hash, 32);
+				node_doc_push(h, node_doc_str(hex));
+				node_hex(hex, eb.hash, 32);
+				node_doc_push(h, node_doc_str(hex));
+				node_doc_set(p, "hashes", h);
+				crdt_entry_fini(&eb);
+			}
+			crdt_entry_fini(&ea);
+		}
+	} else {
+		struct node_checkpoint ca, cb;
+		const char *why;
+		node_doc_set(p, "kind", node_doc_str("divergence"));
+		/* Checked in full when the proof was kept. */
+		if (node_checkpoint_read(l, a, a_len, &ca, &why) == 0 &&
+		    node_checkpoint_read(l, b, b_len, &cb, &why) == 0) {
+			struct node_doc *nodes = node_doc_array();
+			struct node_doc *names = node_doc_array();
+			struct node_doc *digests = node_doc_array();
+			const struct node_checkpoint *c[2] = {&ca, &cb};
+			for (int i = 0; i < 2; i++) {
+				node_hex(hex, c[i]->node, 32);
+				node_doc_push(nodes, node_doc_str(hex));
+				node_doc_push(names, str_or_null(member_name(
+							 r, c[i]->node)));
+				node_hex(hex, c[i]->digest, 32);
+				node_doc_push(digests, node_doc_str(hex));
+			}
+			node_doc_set(p, "nodes", nodes);
+			node_doc_set(p, "names", names);
+			node_doc_set(p, "digests", digests);
+			node_doc_set(p, "feeds",
+				     node_doc_int((int64_t)ca.n_feeds));
+			node_doc_set(p, "roster_version",
+				     node_doc_int((int64_t)ca.roster_version));
+		}
+	}
+	node_doc_push(list, p);
+	return 0;
+}
+
+/* Every fork and divergence proof held. */
+static struct node_doc *proofs_doc(struct node_ledger *l)
+{
+	struct proofs_arg arg = {node_doc_array(), l};
+	node_proofs_each(l, proof_doc, &arg);
+	return arg.list;
+}
+
+/* ward unblock --accept-fork-risk: the operator says this node may sign
+ * without a peer's confirmation of its own feeds (the markers of an
+ * unclean stop or a restore go; a running wardd also stops waiting). */
+static struct node_doc *api_unblock(struct node_ctx *n,
+				    const struct node_doc *req, int *exit,
+				    char *msg, size_t msg_len)
+{
+	if (!node_doc_get_bool(req, "accept_fork_risk", false)) {
+		snprintf(msg, msg_len, "%s",
+			 NT(n,
+			    "ward unblock lets this node sign before any peer "
+			    "has confirmed its own feeds; if a peer or another "
+			    "copy of this node holds entries of them that this "
+			    "node lacks, its next entries fork its feeds, and "
+			    "the fork proof names this node to every peer. "
+			    "Say --accept-fork-risk to go ahead",
+			    "ward unblock 让本节点在其他节点确认本节点记录流之前"
+			    "签名写入；若其他节点或本节点数据的另一副本持有本节点"
+			    "没有的条目，之后的写入会分叉本节点记录流，分叉证明会"
+			    "发给每个节点。确认请加 --accept-fork-risk"));
+		*exit = NODE_EXIT_USAGE;
+		return NULL;
+	}
+	bool was = node_ctx_unconfirmed(n) || node_ctx_restored(n);
+	int rc = node_ctx_mark_unconfirmed(n, false);
+	if (rc == 0)
+		rc = node_ctx_clear_restored(n);
+	if (rc) {
+		snprintf(msg, msg_len, "%s",
+			 NT(n, "cannot write the store", "无法写入数据库"));
+		*exit = NODE_EXIT_IO;
+		return NULL;
+	}
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "unblocked", node_doc_bool(true));
+	node_doc_set(d, "was_blocked", node_doc_bool(was));
+	return d;
+}
+
+static struct node_doc *api_status(struct node_ctx *n,
+				   const struct node_doc *req, int *exit,
+				   char *msg, size_t msg_len)
+{
+	(void)req;
+	(void)exit;
+	(void)msg;
+	(void)msg_len;
+	struct node_doc *d = node_doc_object();
+	char hex[65];
+	node_hex(hex, n->pk, 32);
+	node_doc_set(d, "node_id", node_doc_str(hex));
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	const struct node_member *m = r ? node_roster_find(r, n->pk) : NULL;
+	node_doc_set(d, "name", m ? node_doc_str(m->name) : node_doc_null());
+	node_doc_set(d, "role",
+		     m ? node_doc_str(node_role_name(m->role))
+		       : node_doc_null());
+	node_doc_set(d, "scope", m ? node_doc_str(m->scope) : node_doc_null());
+	if (r) {
+		node_hex(hex, r->body_hash, 32);
+		node_doc_set(d, "net_id", node_doc_str(hex));
+		node_doc_set(d, "members", node_doc_int((int64_t)r->n_members));
+	} else {
+		node_doc_set(d, "net_id", node_doc_null());
+	}
+	uint8_t dg[32];
+	node_ledger_digest(n->ledger, dg);
+	node_hex(hex, dg, 32);
+	node_doc_set(d, "digest", node_doc_str(hex));
+	node_doc_set(d, "entries",
+		     node_doc_int((int64_t)node_ledger_entry_count(n->ledger)));
+	/* Entries that came with an hlc over 60 s ahead of this node's clock
+	 * (accepted; DESIGN.md section 4): a peer's clock, or ours, is off. */
+	struct node_clock_skew sk;
+	node_ledger_clock_skew(n->ledger, &sk);
+	node_doc_set(d, "clock_skew_entries", node_doc_int((int64_t)sk.count));
+	if (sk.count) {
+		struct node_doc *last = node_doc_object();
+		node_hex(hex, sk.author, 32);
+		node_doc_set(last, "author", node_doc_str(hex));
+		node_doc_set(last, "scope", node_doc_str(sk.scope));
+		node_doc_set(last, "seq", node_doc_int((int64_t)sk.seq));
+		char at[32];
+		node_hlc_time(at, sk.hlc);
+		node_doc_set(last, "at", node_doc_str(at));
+		node_doc_set(d, "clock_skew_last", last);
+	} else {
+		node_doc_set(d, "clock_skew_last", node_doc_null());
+	}
+	struct node_doc *feeds = node_doc_array();
+	struct key k;
+	key_init(&k, 'H');
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *val = node_kv_iter_value(it, &vl);
+		struct crdt_mp_cursor c;
+		size_t arr;
+		uint64_t seq;
+		uint8_t head[32];
+		crdt_mp_cursor_init(&c, val, vl, false);
+		if (crdt_mp_read_array(&c, &arr) ||
+		    crdt_mp_read_uint(&c, &seq) ||
+		    crdt_mp_read_bin_fixed(&c, head, 32))
+			continue;
+		struct node_doc *f = node_doc_object();
+		node_hex(hex, key + 1, 32);
+		node_doc_set(f, "author", node_doc_str(hex));
+		node_doc_set(f, "scope",
+			     node_doc_strn((const char *)key + 34, key[33]));
+		node_doc_set(f, "seq", node_doc_int((int64_t)seq));
+		node_hex(hex, head, 32);
+		node_doc_set(f, "head", node_doc_str(hex));
+		node_doc_push(feeds, f);
+	}
+	node_kv_iter_free(it);
+	node_doc_set(d, "feeds", feeds);
+	node_doc_set(d, "proofs", proofs_doc(n->ledger));
+	/* Made from `ward backup`: may be behind its own feeds. */
+	node_doc_set(d, "restored", node_doc_bool(node_ctx_restored(n)));
+	/* Served in-process no daemon runs: every peer is disconnected. A
+	 * running wardd answers status itself with live peers and whether
+	 * it runs insecure. */
+	node_doc_set(d, "insecure", node_doc_bool(false));
+	node_doc_set(d, "daemon", node_doc_bool(false));
+	struct node_doc *peers = node_doc_array();
+	for (size_t i = 0; r && i < r->n_members; i++) {
+		const struct node_member *pm = &r->members[i];
+		if (!memcmp(pm->key, n->pk, 32))
+			continue;
+		struct node_doc *p = node_doc_object();
+		node_hex(hex, pm->key, 32);
+		node_doc_set(p, "node_id", node_doc_str(hex));
+		node_doc_set(p, "name", node_doc_str(pm->name));
+		node_doc_set(p, "address", node_doc_str(pm->address));
+		node_doc_set(p, "connected", node_doc_bool(false));
+		node_doc_set(p, "lag_entries", node_doc_null());
+		node_doc_set(p, "last_seen", node_doc_null());
+		node_doc_push(peers, p);
+	}
+	node_doc_set(d, "peers", peers);
+	return d;
+}
+
+static struct node_doc *api_export_entries(struct node_ctx *n,
+					   const struct node_doc *req,
+					   int *exit, char *msg, size_t msg_len)
+{
+	const char *path = node_doc_get_str(req, "path");
+	FILE *f = path ? fopen(path, "wb") : NULL;
+	if (!f)
+		FAIL(NODE_EXIT_IO, NT(n, "cannot write %s", "无法写入 %s"),
+		     path ? path : "(none)");
+	struct key k;
+	key_init(&k, 'L');
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	int64_t count = 0;
+	bool ok = true;
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t vl;
+		const uint8_t *v = node_kv_iter_value(it, &vl);
+		ok &= fwrite(v, 1, vl, f) == vl;
+		count++;
+	}
+	node_kv_iter_free(it);
+	ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok &= fclose(f) == 0;
+	if (!ok)
+		FAIL(NODE_EXIT_IO, NT(n, "writing %s failed", "写入 %s 失败"),
+		     path);
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "entries", node_doc_int(count));
+	node_doc_set(d, "path", node_doc_str(path));
+	return d;
+fail:
+	return NULL;
+}
+
+struct pending_entry {
+	const uint8_t *p;
+	size_t len;
+	size_t index;
+};
+
+static struct node_doc *api_import_entries(struct node_ctx *n,
+					   const struct node_doc *req,
+					   int *exit, char *msg, size_t msg_len)
+{
+	const char *path = node_doc_get_str(req, "path");
+	if (!node_ledger_roster(n->ledger))
+		FAIL(NODE_EXIT_NOT_INIT,
+		     NT(n, "this node has not joined a network",
+			"本节点尚未加入网络：请先运行 ward network join "
+			"ROSTER"));
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	if (!f)
+		FAIL(NODE_EXIT_USAGE, NT(n, "cannot read %s", "无法读取 %s"),
+		     path ? path : "(none)");
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *buf = malloc(size > 0 ? (size_t)size : 1);
+	if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+		fclose(f);
+		free(buf);
+		FAIL(NODE_EXIT_IO, NT(n, "cannot read %s", "无法读取 %s"),
+		     path);
+	}
+	fclose(f);
+	/* Split into entries. */
+	struct crdt_mp_cursor c;
+	crdt_mp_cursor_init(&c, buf, (size_t)size, true);
+	size_t n_ent = 0, cap = 0;
+	struct pending_entry *ents = NULL;
+	while (crdt_mp_left(&c) > 0) {
+		const uint8_t *start = c.p;
+		if (crdt_mp_skip(&c) != 0) {
+			size_t at = (size_t)(start - buf);
+			free(ents);
+			free(buf);
+			FAIL(NODE_EXIT_USAGE,
+			     NT(n,
+				"%s: entry %zu (byte %zu) is not MessagePack; "
+				"nothing imported",
+				"%s：第 %zu 个条目（第 %zu 字节）不是 "
+				"MessagePack 格式；未导入任何内容"),
+			     path, n_ent + 1, at);
+		}
+		if (n_ent == cap) {
+			cap = cap ? 2 * cap : 64;
+			ents = realloc(ents, cap * sizeof(*ents));
+			if (!ents)
+				abort();
+		}
+		ents[n_ent] = (struct pending_entry){
+		    start, (size_t)(c.p - start), n_ent + 1};
+		n_ent++;
+	}
+	size_t applied = 0, dup = 0, bad = 0;
+	struct node_doc *rejected = node_doc_array();
+	struct node_wire *wires = calloc(n_ent ? n_ent : 1, sizeof(*wires));
+	int *res = calloc(n_ent ? n_ent : 1, sizeof(*res));
+	const char **whys = calloc(n_ent ? n_ent : 1, sizeof(*whys));
+	if (!wires || !res || !whys)
+		abort();
+	/* Apply in passes: an entry ahead of its feed waits for the next. */
+	bool progress = true;
+	size_t left = n_ent;
+	while (left > 0 && progress) {
+		progress = false;
+		for (size_t i = 0; i < left; i++)
+			wires[i] = (struct node_wire){ents[i].p, ents[i].len};
+		if (node_ledger_ingest_many(n->ledger, wires, left, 1000, true,
+					    res, whys) != 0) {
+			free(ents);
+			free(buf);
+			free(wires);
+			free(res);
+			free(whys);
+			node_doc_free(rejected);
+			FAIL(NODE_EXIT_IO,
+			     NT(n, "store write failed", "写入数据库失败"));
+		}
+		size_t w = 0;
+		for (size_t i = 0; i < left; i++) {
+			int rc = res[i];
+			if (rc == -EAGAIN) {
+				ents[w++] = ents[i];
+				continue;
+			}
+			progress = true;
+			if (rc == 1) {
+				dup++;
+			} else if (rc == 0) {
+				applied++;
+			} else {
+				bad++;
+				struct crdt_entry e;
+				char where[160];
+				if (crdt_entry_decode(ents[i].p, ents[i].len,
+						      &e, NULL) == 0) {
+					char hex[65];
+					node_hex(hex, e.author, 32);
+					snprintf(where, sizeof(where),
+						 "entry %zu (feed %.16s/%s seq "
+						 "%llu)",
+						 ents[i].index, hex, e.scope,
+						 (unsigned long long)e.seq);
+					crdt_entry_fini(&e);
+				} else {
+					snprintf(where, sizeof(where),
+						 "entry %zu", ents[i].index);
+				}
+				node_doc_push(rejected,
+					      node_doc_strf("%s: %s", where,
+							    whys[i]));
+			}
+		}
+		left = w;
+	}
+	free(wires);
+	free(res);
+	free(whys);
+	for (size_t i = 0; i < left; i++) {
+		bad++;
+		node_doc_push(rejected,
+			      node_doc_strf("entry %zu: its feed has a gap "
+					    "(an earlier entry is missing)",
+					    ents[i].index));
+	}
+	free(ents);
+	free(buf);
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "entries", node_doc_int((int64_t)n_ent));
+	node_doc_set(d, "applied", node_doc_int((int64_t)applied));
+	node_doc_set(d, "duplicates", node_doc_int((int64_t)dup));
+	node_doc_set(d, "rejected", rejected);
+	if (bad)
+		*exit = NODE_EXIT_CHECK;
+	return d;
+fail:
+	return NULL;
+}
+
+static struct node_doc *api_audit(struct node_ctx *n,
+				  const struct node_doc *req, int *exit,
+				  char *msg, size_t msg_len)
+{
+	(void)req;
+	return node_audit_verify(n, exit, msg, msg_len);
+}
+
+/* ---- helpers for the handlers in other files (api.h) ---- */
+
+struct node_doc *node_api_record_doc(struct node_ctx *n, const uint8_t id[16],
+				     const struct node_entity *e)
+{
+	return record_doc(n, id, e);
+}
+
+int node_api_resolve(struct node_ctx *n, const char *text, uint8_t id[16],
+		     struct node_entity *e, int *exit, char *msg,
+		     size_t msg_len)
+{
+	return resolve(n, text, id, e, exit, msg, msg_len);
+}
+
+int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
+			 const char *text, struct crdt_value *v, uint8_t *buf,
+			 int *exit, char *msg, size_t msg_len)
+{
+	return parse_value(n, f, text, v, buf, exit, msg, msg_len);
+}
+
+/* {"dir": absolute path}: a consistent backup of this node in dir
+ * (backup.c); answers where, when, and what it holds. */
+static struct node_doc *api_backup(struct node_ctx *n,
+				   const struct node_doc *req, int *exit,
+				   char *msg, size_t msg_len)
+{
+	const char *dir = node_doc_get_str(req, "dir");
+	struct node_backup_info info;
+	if (!dir || !*dir) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(
+		    msg, msg_len, "%s",
+		    NT(n, "backup needs a directory", "备份需要指定一个目录"));
+		return NULL;
+	}
+	int rc = node_ctx_backup(n, dir, &info, msg, msg_len);
+	if (rc) {
+		*exit = rc;
+		return NULL;
+	}
+	char hex[65], at[32];
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "dir", node_doc_str(dir));
+	node_hlc_time(at, info.made_ms << 16);
+	node_doc_set(d, "made", node_doc_str(at));
+	node_doc_set(d, "entries", node_doc_int((int64_t)info.entries));
+	node_hex(hex, info.digest, 32);
+	node_doc_set(d, "digest", node_doc_str(hex));
+	return d;
+}
+
+struct handler {
+	const char *cmd;
+	node_api_fn fn;
+};
+
+static const struct handler handlers[] = {
+    {"status", api_status},
+    {"unblock", api_unblock},
+    {"add", api_add},
+    {"set", api_set},
+    {"show", api_show},
+    {"list", node_api_list},
+    {"due", node_api_due},
+    {"joint_missing", node_api_joint_missing},
+    {"report", node_api_report},
+    {"retract", node_api_retract},
+    {"duplicates", node_api_duplicates},
+    {"access_log", node_api_access_log},
+    {"export_records", node_api_export_records},
+    {"import_records", node_api_import_records},
+    {"history", api_history},
+    {"export_entries", api_export_entries},
+    {"import_entries", api_import_entries},
+    {"audit_verify", api_audit},
+    {"backup", api_backup},
+};
+
+struct node_doc *node_api_dispatch(struct node_ctx *n,
+				   const struct node_doc *req, int *exit,
+				   char *msg, size_t msg_len)
+{
+	const char *cmd = node_doc_get_str(req, "cmd");
+	for (size_t i = 0; cmd && i < sizeof(handlers) / sizeof(handlers[0]);
+	     i++)
+		if (!strcmp(handlers[i].cmd, cmd))
+			return handlers[i].fn(n, req, exit, msg, msg_len);
+	*exit = NODE_EXIT_USAGE;
+	snprintf(msg, msg_len,
+		 NT(n, "unknown request '%s'",
+		    "未知的请求 '%s'（ward 与节点的版本不一致？）"),
+		 cmd ? cmd : "");
+	return NULL;
+}

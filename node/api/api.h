@@ -1,0 +1,115 @@
+/*
+ * api.h: the local API's handlers and what they share, behind node.h and
+ * node_int.h. Every handler takes a request document and returns a result
+ * document (owned), or NULL with *exit (a node_exit code) and msg set.
+ * Defined in api.c, api_query.c, api_records.c, api_csv.c and audit.c;
+ * serve.c dispatches to them. They were declared in node_int.h (shared
+ * with node.c, identity.c and the tools) and in node/records/query.h (the
+ * layer below); declared here, in the layer that defines them, includes
+ * point one way: api*.c -> api.h -> node_int.h, query.h.
+ */
+#ifndef WARD_NODE_API_H
+#define WARD_NODE_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/api/doc.h"
+#include "node/api/node_int.h"
+#include "node/records/query.h"
+
+/* API handlers: each returns a result document, or NULL with *exit and
+ * msg set. */
+typedef struct node_doc *(*node_api_fn)(struct node_ctx *n,
+					const struct node_doc *req, int *exit,
+					char *msg, size_t msg_len);
+struct node_doc *node_api_dispatch(struct node_ctx *n,
+				   const struct node_doc *req, int *exit,
+				   char *msg, size_t msg_len);
+
+/* What api.c lends the handlers in other files: a record as `show` prints
+ * it (owned), an id as typed resolved to a record, a value as typed parsed
+ * for a field (references resolved). Codes and messages as the handlers'. */
+struct node_doc *node_api_record_doc(struct node_ctx *n, const uint8_t id[16],
+				     const struct node_entity *e);
+int node_api_resolve(struct node_ctx *n, const char *text, uint8_t id[16],
+		     struct node_entity *e, int *exit, char *msg,
+		     size_t msg_len);
+struct node_field;
+struct crdt_value;
+int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
+			 const char *text, struct crdt_value *v, uint8_t *buf,
+			 int *exit, char *msg, size_t msg_len);
+
+/* The shown value of a register field of record id as text into out: ""
+ * when unset, ints in decimal, references as 32 hex (api_query.c). */
+void node_api_shown_text(struct node_ctx *n, const uint8_t id[16],
+			 const char *field, char *out, size_t out_len);
+
+/* Audit verify (audit.c). */
+struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
+				   size_t msg_len);
+
+/* The report as the local API answers it (JSON keys of issue 3). */
+struct node_doc *node_query_report_doc(const struct node_report *r,
+				       const char *scope, const char *from,
+				       const char *to);
+
+/* ---- local API handlers (api_query.c, api_records.c, api_csv.c) ---- */
+
+struct node_ctx;
+struct node_entity;
+struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
+			       int *exit, char *msg, size_t msg_len);
+struct node_doc *node_api_due(struct node_ctx *n, const struct node_doc *req,
+			      int *exit, char *msg, size_t msg_len);
+struct node_doc *node_api_joint_missing(struct node_ctx *n,
+					const struct node_doc *req, int *exit,
+					char *msg, size_t msg_len);
+struct node_doc *node_api_report(struct node_ctx *n, const struct node_doc *req,
+				 int *exit, char *msg, size_t msg_len);
+struct node_doc *node_api_export_records(struct node_ctx *n,
+					 const struct node_doc *req, int *exit,
+					 char *msg, size_t msg_len);
+struct node_doc *node_api_import_records(struct node_ctx *n,
+					 const struct node_doc *req, int *exit,
+					 char *msg, size_t msg_len);
+struct node_doc *node_api_retract(struct node_ctx *n,
+				  const struct node_doc *req, int *exit,
+				  char *msg, size_t msg_len);
+struct node_doc *node_api_duplicates(struct node_ctx *n,
+				     const struct node_doc *req, int *exit,
+				     char *msg, size_t msg_len);
+
+/* Checks a node makes at write time, beyond op validity (api_records.c):
+ * a patient with status exited needs an exit_date (after the change); a
+ * patient sharing an id_number or patient_no with another live patient
+ * is written but warned about. id: the record changed, NULL on create
+ * (ops[0] is then the create). Returns 0 with *warnings an owned array of
+ * messages or NULL, or -EINVAL with *exit and msg set. */
+struct node_type;
+struct crdt_op;
+int node_check_write(struct node_ctx *n, const struct node_type *t,
+		     const uint8_t *id, const struct crdt_op *ops, size_t n_ops,
+		     struct node_doc **warnings, int *exit, char *msg,
+		     size_t msg_len);
+/* Writes into msg why node_ledger_write refused the local write of ops
+ * (why: the ledger's reason) as "refused, nothing written: WHY". Under a
+ * zh request the ledger's reason, which is English findings text, is
+ * rederived in Chinese from the roster and schema (role, write-once,
+ * jurisdiction) or translated when it is a fixed phrase; otherwise it is
+ * quoted as it is after the Chinese prefix. */
+void node_refused(struct node_ctx *n, const char *scope,
+		  const struct crdt_op *ops, size_t n_ops, const char *why,
+		  char *msg, size_t msg_len);
+/* Sets "warnings" on the record document d when there are any; takes
+ * warnings; returns d. */
+struct node_doc *node_check_attach(struct node_doc *d,
+				   struct node_doc *warnings);
+
+/* Adds "related" to the show document d of a patient (no-op otherwise). */
+void node_query_related(struct node_ctx *n, const uint8_t id[16],
+			const struct node_entity *e, struct node_doc *d);
+
+#endif

@@ -1,0 +1,1598 @@
+/*
+ * api_csv.c: registers in and out (node layer). `import_records` reads a
+ * CSV (RFC 4180, header of field names or Chinese labels) or JSON-lines
+ * file of one record type; `export_records` writes one.
+ *
+ * Import checks every row before writing any: a first pass builds and
+ * checks each row's ops exactly as the write path would (values, roles,
+ * jurisdiction, write-once, required fields, exit dates) and lists the bad
+ * rows by line; only when none is bad (or --skip-bad) does a second pass
+ * write. A row with a known id changes only the fields whose value
+ * differs; a row without one creates a record. Rows are packed into signed
+ * entries per scope (up to CHUNK_OPS ops) and applied in transactions of
+ * COMMIT_ENTRIES entries, synced once at the end: a register of a million
+ * rows is thousands of entries, not a million synced writes. Every op is
+ * checked before signing, so the node's own judge finds nothing to store
+ * without effect.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "node/api/access.h"
+#include "node/api/api.h"
+#include "node/api/node_int.h"
+#include "node/ledger/index.h"
+#include "node/ledger/ledger_int.h"
+#include "node/ledger/schema.h"
+#include "node/records/query.h"
+
+#define CHUNK_OPS 900
+#define CHUNK_BYTES (48u * 1024u)
+#define COMMIT_ENTRIES 500
+#define MAX_COLS 64
+#define MAX_COLS_TEXT "64"
+#define MAX_SCOPES 256
+#define MAX_BAD_LISTED 1000
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reading the file: encoding, CSV, JSON lines.                            */
+
+/* Whether the bytes could be GB18030 (two-byte forms, or four-byte forms
+ * of digit pairs) rather than random garbage. */
+static bool looks_gb18030(const uint8_t *p, size_t n)
+{
+	size_t pairs = 0;
+	for (size_t i = 0; i < n;) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (i + 1 < n && p[i] >= 0x81 && p[i] <= 0xfe &&
+		    ((p[i + 1] >= 0x40 && p[i + 1] <= 0xfe &&
+		      p[i + 1] != 0x7f))) {
+			pairs++;
+			i += 2;
+			continue;
+		}
+		if (i + 3 < n && p[i] >= 0x81 && p[i] <= 0xfe &&
+		    p[i + 1] >= 0x30 && p[i + 1] <= 0x39 && p[i + 2] >= 0x81 &&
+		    p[i + 2] <= 0xfe && p[i + 3] >= 0x30 && p[i + 3] <= 0x39) {
+			pairs++;
+			i += 4;
+			continue;
+		}
+		return false;
+	}
+	return pairs > 0;
+}
+
+/* Checks the text is UTF-8, line by line; on the first bad line writes the
+ * message. */
+static int check_utf8(const char *path, const uint8_t *p, size_t n, bool zh,
+		      char *msg, size_t msg_len)
+{
+	size_t line = 1;
+	for (size_t i = 0; i < n;) {
+		const uint8_t *nl = memchr(p + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - p) : n;
+		if (!crdt_utf8_valid(p + i, end - i)) {
+			if (looks_gb18030(p + i, end - i))
+				snprintf(
+				    msg, msg_len,
+				    NTZ(zh,
+					"%s: line %zu is not UTF-8; the file "
+					"looks like GB18030 (as spreadsheets "
+					"often save it). Convert it and "
+					"import the copy: iconv -f GB18030 -t "
+					"UTF-8 '%s' > converted.csv (or save "
+					"as \"CSV UTF-8\"). Nothing imported",
+					"%s：第 %zu 行不是 UTF-8 "
+					"编码，文件像是 "
+					"GB18030 编码（电子表格常这样保存）。"
+					"请转换后导入转换出的文件：iconv -f "
+					"GB18030 -t UTF-8 '%s' > converted.csv"
+					"（或另存为“CSV "
+					"UTF-8”）。未导入任何内容"),
+				    path, line, path);
+			else
+				snprintf(
+				    msg, msg_len,
+				    NTZ(zh,
+					"%s: line %zu is not UTF-8 text; "
+					"save the file as UTF-8 and import "
+					"again. Nothing imported",
+					"%s：第 %zu 行不是 UTF-8 文本；请把"
+					"文件另存为 UTF-8 后重新导入。未导入"
+					"任何内容"),
+				    path, line);
+			return -EINVAL;
+		}
+		line++;
+		i = end + 1;
+	}
+	return 0;
+}
+
+struct row {
+	size_t line;
+	size_t n;
+	char *name[MAX_COLS]; /* JSONL: per row; CSV: the header's */
+	char *text[MAX_COLS];
+	bool bad_shape;
+	char why[160];
+};
+
+/* One CSV record from *pos (RFC 4180); cells are copied into row->text.
+ * Returns false at the end. Lines are counted through quoted newlines. */
+static bool csv_next(const char *p, size_t n, size_t *pos, size_t *line,
+		     struct row *r)
+{
+	size_t i = *pos;
+	/* Skip blank lines. */
+	while (i < n && (p[i] == '\n' || p[i] == '\r')) {
+		if (p[i] == '\n')
+			(*line)++;
+		i++;
+	}
+	if (i >= n)
+		return false;
+	r->line = *line;
+	r->n = 0;
+	r->bad_shape = false;
+	struct crdt_buf cell;
+	crdt_buf_init(&cell);
+	for (;;) {
+		crdt_buf_reset(&cell);
+		if (i < n && p[i] == '"') {
+			i++;
+			for (;;) {
+				if (i >= n) {
+					r->bad_shape = true;
+					snprintf(r->why, sizeof(r->why),
+						 "a quoted cell is not closed");
+					break;
+				}
+				if (p[i] == '"') {
+					if (i + 1 < n && p[i + 1] == '"') {
+						crdt_buf_append(&cell, "\"", 1);
+						i += 2;
+						continue;
+					}
+					i++;
+					break;
+				}
+				if (p[i] == '\n')
+					(*line)++;
+				crdt_buf_append(&cell, p + i, 1);
+				i++;
+			}
+			while (i < n && p[i] != ',' && p[i] != '\n' &&
+			       p[i] != '\r')
+				i++; /* text after a closing quote: dropped */
+		} else {
+			size_t s = i;
+			while (i < n && p[i] != ',' && p[i] != '\n' &&
+			       p[i] != '\r')
+				i++;
+			crdt_buf_append(&cell, p + s, i - s);
+		}
+		crdt_buf_append(&cell, "", 1);
+		if (r->n < MAX_COLS) {
+			r->text[r->n++] =
+			    (char *)crdt_buf_take(&cell, &(size_t){0});
+		} else {
+			r->bad_shape = true;
+			snprintf(r->why, sizeof(r->why), "more than %d columns",
+				 MAX_COLS);
+		}
+		if (i < n && p[i] == ',') {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (i < n && p[i] == '\r')
+		i++;
+	if (i < n && p[i] == '\n') {
+		i++;
+		(*line)++;
+	}
+	crdt_buf_fini(&cell);
+	*pos = i;
+	return true;
+}
+
+/* ---- a minimal JSON object reader for JSON lines ---- */
+
+static void ws(const char **s)
+{
+	while (**s == ' ' || **s == '\t' || **s == '\r')
+		(*s)++;
+}
+
+static bool json_string(const char **s, struct crdt_buf *out)
+{
+	if (**s != '"')
+		return false;
+	(*s)++;
+	while (**s && **s != '"') {
+		char c = **s;
+		if (c == '\\') {
+			(*s)++;
+			char e = **s;
+			const char *map = strchr("\"\\/bfnrt", e);
+			if (map && e) {
+				static const char rep[] = "\"\\/\b\f\n\r\t";
+				crdt_buf_append(out, &rep[map - "\"\\/bfnrt"],
+						1);
+			} else if (e == 'u') {
+				unsigned cp = 0;
+				for (int k = 1; k <= 4; k++) {
+					char h = (*s)[k];
+					cp <<= 4;
+					if (h >= '0' && h <= '9')
+						cp |= (unsigned)(h - '0');
+					else if ((h | 32) >= 'a' &&
+						 (h | 32) <= 'f')
+						cp |= (unsigned)((h | 32) -
+								 'a' + 10);
+					else
+						return false;
+				}
+				*s += 4;
+				if (cp >= 0xd800 && cp <= 0xdbff &&
+				    (*s)[1] == '\\' && (*s)[2] == 'u') {
+					unsigned lo = (unsigned)strtoul(
+					    (char[5]){(*s)[3], (*s)[4], (*s)[5],
+						      (*s)[6], 0},
+					    NULL, 16);
+					cp = 0x10000 + ((cp - 0xd800) << 10) +
+					     (lo - 0xdc00);
+					*s += 6;
+				}
+				uint8_t u[4];
+				size_t l;
+				if (cp < 0x80) {
+					u[0] = (uint8_t)cp;
+					l = 1;
+				} else if (cp < 0x800) {
+					u[0] = (uint8_t)(0xc0 | cp >> 6);
+					u[1] = (uint8_t)(0x80 | (cp & 0x3f));
+					l = 2;
+				} else if (cp < 0x10000) {
+					u[0] = (uint8_t)(0xe0 | cp >> 12);
+					u[1] =
+					    (uint8_t)(0x80 | (cp >> 6 & 0x3f));
+					u[2] = (uint8_t)(0x80 | (cp & 0x3f));
+					l = 3;
+				} else {
+					u[0] = (uint8_t)(0xf0 | cp >> 18);
+					u[1] =
+					    (uint8_t)(0x80 | (cp >> 12 & 0x3f));
+					u[2] =
+					    (uint8_t)(0x80 | (cp >> 6 & 0x3f));
+					u[3] = (uint8_t)(0x80 | (cp & 0x3f));
+					l = 4;
+				}
+				crdt_buf_append(out, u, l);
+			} else {
+				return false;
+			}
+			(*s)++;
+			continue;
+		}
+		crdt_buf_append(out, &c, 1);
+		(*s)++;
+	}
+	if (**s != '"')
+		return false;
+	(*s)++;
+	return true;
+}
+
+/* A scalar as text: string, integer, null (""), into out. */
+static bool json_scalar(const char **s, struct crdt_buf *out)
+{
+	if (**s == '"')
+		return json_string(s, out);
+	if (!strncmp(*s, "null", 4)) {
+		*s += 4;
+		return true;
+	}
+	const char *st = *s;
+	if (**s == '-')
+		(*s)++;
+	while (**s >= '0' && **s <= '9')
+		(*s)++;
+	if (*s == st || **s == '.' || **s == 'e' || **s == 'E')
+		return false;
+	crdt_buf_append(out, st, (size_t)(*s - st));
+	return true;
+}
+
+/* Parses one line's object into r (names and texts; arrays joined by
+ * '|'). False with r->why on malformed input. */
+static bool json_row(const char *line, struct row *r)
+{
+	const char *s = line;
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	r->n = 0;
+	ws(&s);
+	if (*s != '{')
+		goto bad;
+	s++;
+	ws(&s);
+	if (*s == '}')
+		goto done;
+	for (;;) {
+		ws(&s);
+		crdt_buf_reset(&b);
+		if (!json_string(&s, &b))
+			goto bad;
+		crdt_buf_append(&b, "", 1);
+		if (r->n >= MAX_COLS)
+			goto bad;
+		r->name[r->n] = (char *)crdt_buf_take(&b, &(size_t){0});
+		r->text[r->n] = NULL;
+		r->n++;
+		ws(&s);
+		if (*s != ':')
+			goto bad;
+		s++;
+		ws(&s);
+		if (*s == '[') {
+			s++;
+			ws(&s);
+			bool first = true;
+			while (*s != ']') {
+				if (!first) {
+					if (*s != ',')
+						goto bad;
+					s++;
+					ws(&s);
+					crdt_buf_append(&b, "|", 1);
+				}
+				if (!json_scalar(&s, &b))
+					goto bad;
+				ws(&s);
+				first = false;
+			}
+			s++;
+		} else if (!json_scalar(&s, &b)) {
+			goto bad;
+		}
+		crdt_buf_append(&b, "", 1);
+		r->text[r->n - 1] = (char *)crdt_buf_take(&b, &(size_t){0});
+		ws(&s);
+		if (*s == ',') {
+			s++;
+			continue;
+		}
+		if (*s == '}')
+			break;
+		goto bad;
+	}
+done:
+	crdt_buf_fini(&b);
+	return true;
+bad:
+	crdt_buf_fini(&b);
+	snprintf(r->why, sizeof(r->why),
+		 "not a JSON object of field names and values");
+	return false;
+}
+
+static void row_free(struct row *r, bool names)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->text[i]);
+		if (names)
+			free(r->name[i]);
+		r->text[i] = NULL;
+	}
+	r->n = 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Ops of a row.                                                           */
+
+/* Storage the prepared ops borrow, freed after their entry is written. */
+struct arena {
+	size_t n, cap;
+	void **p;
+};
+
+static void *arena_keep(struct arena *a, const void *src, size_t n)
+{
+	void *q = xmalloc(n);
+	if (n)
+		memcpy(q, src, n);
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		a->p = realloc(a->p, a->cap * sizeof(*a->p));
+		if (!a->p)
+			abort();
+	}
+	a->p[a->n++] = q;
+	return q;
+}
+
+/* Moves every block of src into dst. */
+static void arena_adopt(struct arena *dst, struct arena *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		if (dst->n == dst->cap) {
+			dst->cap = dst->cap ? 2 * dst->cap : 64;
+			dst->p = realloc(dst->p, dst->cap * sizeof(*dst->p));
+			if (!dst->p)
+				abort();
+		}
+		dst->p[dst->n++] = src->p[i];
+	}
+	src->n = 0;
+}
+
+static void arena_free(struct arena *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->p[i]);
+	a->n = 0;
+}
+
+struct prepared {
+	bool create;
+	char scope[13];
+	uint8_t entity[16]; /* update: the record */
+	size_t n;
+	struct crdt_op ops[MAX_COLS * 8];
+	size_t bytes; /* estimate of the encoded size */
+	struct arena arena;
+	bool unchanged;
+	struct node_doc *warnings;
+};
+
+struct import_ctx {
+	struct node_ctx *n;
+	const struct node_type *t;
+	const struct node_member *me;
+	const struct node_field *col_field[MAX_COLS];
+	int id_col, scope_col;
+	size_t n_cols;
+	bool header_done;
+	/* writing */
+	struct node_txn *txn;
+	size_t in_txn;
+	uint64_t hlc;
+	size_t entries;
+	int64_t created, updated, unchanged;
+	struct pending *pend[MAX_SCOPES];
+	size_t n_pend;
+};
+
+static void op_add(struct prepared *p, enum crdt_op_code code,
+		   const char *field, const struct crdt_value *v,
+		   const struct crdt_dot *dots, size_t n_dots)
+{
+	struct crdt_op *op = &p->ops[p->n++];
+	memset(op, 0, sizeof(*op));
+	op->code = code;
+	memcpy(op->entity, p->entity, 16);
+	op->name = field;
+	op->name_len = strlen(field);
+	if (v) {
+		op->value = *v;
+		if (v->kind == CRDT_VALUE_STR || v->kind == CRDT_VALUE_BIN)
+			op->value.p = arena_keep(&p->arena, v->p, v->len);
+	}
+	if (n_dots) {
+		op->dots = arena_keep(&p->arena, dots, n_dots * sizeof(*dots));
+		op->n_dots = n_dots;
+	}
+	p->bytes += 40 + op->name_len + (v ? v->len : 0) + n_dots * 48;
+}
+
+/* A reference as typed: TYPE-hex, hex (prefix), or for a patient its
+ * patient_no. */
+static int parse_ref(struct import_ctx *c, const struct node_field *f,
+		     const char *text, struct crdt_value *v, uint8_t *buf,
+		     char *why, size_t why_len)
+{
+	const char *dash = strrchr(text, '-');
+	const char *hex = dash ? dash + 1 : text;
+	struct node_entity e;
+	if (strlen(hex) == 32 && node_unhex(hex, buf, 16) == 0 &&
+	    node_ledger_entity(c->n->ledger, buf, &e) == 0) {
+		if (strcmp(e.type, f->ref_type) != 0) {
+			snprintf(why, why_len,
+				 NT(c->n, "%s: %s is a %s, not a %s",
+				    "%s：%s 是 %s 记录，不是 %s 记录"),
+				 f->name, text, e.type, f->ref_type);
+			return -EINVAL;
+		}
+		*v = (struct crdt_value){
+		    .kind = CRDT_VALUE_BIN, .p = buf, .len = 16};
+		return 0;
+	}
+	if (!strcmp(f->ref_type, "patient")) {
+		/* by patient_no */
+		uint8_t k[KEY_MAX];
+		bool cut;
+		struct crdt_value pv = {.kind = CRDT_VALUE_STR,
+					.p = (const uint8_t *)text,
+					.len = strlen(text)};
+		size_t kl = node_index_prefix(k, "patient", "patient_no");
+		kl = node_index_append_value(k, kl, &pv, &cut);
+		size_t found = 0;
+		struct node_kv_iter *it = node_kv_iter_new(c->n->kv, k, kl);
+		for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+			size_t len;
+			const uint8_t *key = node_kv_iter_key(it, &len);
+			if (len != kl + 16)
+				continue;
+			struct crdt_cell cell;
+			bool retracted = false;
+			if (node_ledger_cell(c->n->ledger, key + kl,
+					     "retracted", &cell) == 0) {
+				retracted = crdt_cell_shown(&cell) != NULL;
+				crdt_cell_fini(&cell);
+			}
+			if (retracted)
+				continue;
+			if (!found)
+				memcpy(buf, key + kl, 16);
+			found++;
+		}
+		node_kv_iter_free(it);
+		if (found == 1) {
+			*v = (struct crdt_value){
+			    .kind = CRDT_VALUE_BIN, .p = buf, .len = 16};
+			return 0;
+		}
+		if (found > 1) {
+			snprintf(why, why_len,
+				 NT(c->n,
+				    "%s: patient_no %s is held by %zu patients "
+				    "(see ward duplicates); give the id",
+				    "%s：患者编号 patient_no %s 对应 %zu 名患者"
+				    "（见 ward duplicates）；请改填记录编号"),
+				 f->name, text, found);
+			return -EINVAL;
+		}
+	}
+	int exit = 0;
+	char msg[256];
+	if (node_api_parse_value(c->n, f, text, v, buf, &exit, msg,
+				 sizeof(msg)) != 0) {
+		snprintf(why, why_len, "%s", msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_cell(struct import_ctx *c, const struct node_field *f,
+		      const char *text, struct crdt_value *v, uint8_t *buf,
+		      char *why, size_t why_len)
+{
+	if (f->kind == NODE_FIELD_REF)
+		return parse_ref(c, f, text, v, buf, why, why_len);
+	return node_schema_parse_lang(f, text, v, buf, CRDT_MAX_STR_BYTES + 16,
+				      c->n->lang_zh, why, why_len);
+}
+
+/* A row's shape problem (the reader's words) in the request's language. */
+static void shape_why(struct node_ctx *n, const char *en, char *why,
+		      size_t why_len)
+{
+	const char *zh = NULL;
+	if (n->lang_zh && !strcmp(en, "a quoted cell is not closed"))
+		zh = "引号括起的单元格没有结束引号";
+	else if (n->lang_zh && !strncmp(en, "more than ", 10))
+		zh = "列数超过了上限 " MAX_COLS_TEXT;
+	else if (n->lang_zh && !strncmp(en, "not a JSON object", 17))
+		zh = "这一行不是由字段名和值组成的 JSON 对象";
+	snprintf(why, why_len, "%s", zh ? zh : en);
+}
+
+/* Builds the ops of one row into p. 0, or -EINVAL with why. */
+static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
+		       char *why, size_t why_len)
+{
+	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	struct node_ctx *n = c->n;
+	const struct node_type *t = c->t;
+	p->n = 0;
+	p->bytes = 0;
+	p->create = true;
+	p->unchanged = false;
+	p->scope[0] = 0;
+	p->warnings = NULL;
+	memset(p->entity, 0, 16);
+	if (r->bad_shape) {
+		shape_why(c->n, r->why, why, why_len);
+		return -EINVAL;
+	}
+	/* Map this row's columns (JSONL rows name their own). */
+	const struct node_field *fields[MAX_COLS];
+	int id_col = c->id_col, scope_col = c->scope_col;
+	if (!c->header_done) {
+		id_col = scope_col = -1;
+		for (size_t i = 0; i < r->n; i++) {
+			fields[i] = NULL;
+			if (!strcmp(r->name[i], "id") ||
+			    !strcmp(r->name[i], "编号"))
+				id_col = (int)i;
+			else if (!strcmp(r->name[i], "scope") ||
+				 !strcmp(r->name[i], "辖区"))
+				scope_col = (int)i;
+			else if (!(fields[i] = node_schema_field(
+				       t, r->name[i], strlen(r->name[i])))) {
+				snprintf(why, why_len,
+					 NT(n, "%s has no field '%s'",
+					    "%s 没有字段 '%s'：请核对字段名"),
+					 t->name, r->name[i]);
+				return -EINVAL;
+			}
+		}
+	} else {
+		if (r->n != c->n_cols) {
+			snprintf(why, why_len,
+				 NT(n, "%zu cells, the header has %zu",
+				    "这一行有 %zu 格，表头有 %zu 列：请检查是否"
+				    "多了或少了逗号"),
+				 r->n, c->n_cols);
+			return -EINVAL;
+		}
+		memcpy(fields, c->col_field, sizeof(fields));
+	}
+	const char *idtext =
+	    id_col >= 0 && r->text[id_col] ? r->text[id_col] : "";
+	const char *stext =
+	    scope_col >= 0 && r->text[scope_col] ? r->text[scope_col] : "";
+	struct node_entity e;
+	if (*idtext) {
+		int exit;
+		char msg[512];
+		if (node_api_resolve(n, idtext, p->entity, &e, &exit, msg,
+				     sizeof(msg)) != 0) {
+			snprintf(why, why_len, "%s", msg);
+			return -EINVAL;
+		}
+		if (strcmp(e.type, t->name) != 0 || !e.valid) {
+			snprintf(why, why_len,
+				 NT(n, "%s is %s, not a %s record",
+				    "%s 是 %s，不是 %s 记录"),
+				 idtext,
+				 e.valid
+				     ? e.type
+				     : NT(n, "without effect", "未生效的记录"),
+				 t->name);
+			return -EINVAL;
+		}
+		p->create = false;
+		snprintf(p->scope, sizeof(p->scope), "%s", e.scope);
+		char norm[13];
+		if (*stext && (!node_scope_normalise(stext, norm) ||
+			       strcmp(norm, e.scope) != 0)) {
+			snprintf(why, why_len,
+				 NT(n,
+				    "scope %s: a record's scope is fixed (%s)",
+				    "辖区 %s：记录的辖区不能更改（仍为 %s）"),
+				 stext, e.scope);
+			return -EINVAL;
+		}
+	} else if (*stext) {
+		if (!node_scope_normalise(stext, p->scope)) {
+			snprintf(why, why_len,
+				 NT(n, "scope %s is not a region code",
+				    "辖区 %s 不是区划代码（应为 2、4、6、9 或 "
+				    "12 位数字）"),
+				 stext);
+			return -EINVAL;
+		}
+	}
+	if (p->create) {
+		if (!node_schema_may_create(t, c->me->role)) {
+			snprintf(why, why_len,
+				 NT(n, "role %s may not create %s",
+				    "角色 %s 无权新建 %s 记录；请由有权限的机构"
+				    "登记"),
+				 node_role_name(c->me->role), t->name);
+			return -EINVAL;
+		}
+		op_add(p, CRDT_OP_CREATE, t->name, NULL, NULL, 0);
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct node_field *f = fields[i];
+		const char *text = r->text[i] ? r->text[i] : "";
+		if (!f)
+			continue;
+		for (size_t k = 0; k < i; k++)
+			if (fields[k] == f) {
+				snprintf(why, why_len,
+					 NT(n, "%s given twice",
+					    "字段 %s 出现了两次，只能有一列"),
+					 f->name);
+				return -EINVAL;
+			}
+		if (p->create && !*text)
+			continue;
+		struct crdt_cell cell;
+		crdt_cell_init(&cell, f->is_set);
+		if (!p->create &&
+		    node_ledger_cell(n->ledger, p->entity, f->name, &cell) != 0)
+			crdt_cell_init(&cell, f->is_set);
+		int rc = 0;
+		size_t before = p->n;
+		if (f->is_set) {
+			char *copy = strdup(text), *save = NULL;
+			struct crdt_value vals[64];
+			size_t nv = 0;
+			for (char *e2 = strtok_r(copy, "|", &save); e2 && !rc;
+			     e2 = strtok_r(NULL, "|", &save)) {
+				if (nv == 64) {
+					snprintf(why, why_len,
+						 NT(n,
+						    "%s: more than 64 values",
+						    "%s：值超过 64 个"),
+						 f->name);
+					rc = -EINVAL;
+					break;
+				}
+				rc = parse_cell(c, f, e2, &vals[nv], buf, why,
+						why_len);
+				if (!rc)
+					vals[nv].p =
+					    arena_keep(&p->arena, vals[nv].p,
+						       vals[nv].len);
+				nv++;
+			}
+			free(copy);
+			for (size_t k = 0; !rc && k < cell.n_elems; k++) {
+				bool keep = false;
+				for (size_t j = 0; j < nv && !keep; j++)
+					keep = crdt_value_equal(
+					    &cell.elems[k].value, &vals[j]);
+				if (!keep)
+					op_add(p, CRDT_OP_REMOVE, f->name,
+					       &cell.elems[k].value,
+					       cell.elems[k].tags,
+					       cell.elems[k].n_tags);
+			}
+			for (size_t j = 0; !rc && j < nv; j++) {
+				bool dup =
+				    crdt_cell_find(&cell, &vals[j]) != NULL;
+				for (size_t k = 0; k < j && !dup; k++)
+					dup = crdt_value_equal(&vals[k],
+							       &vals[j]);
+				if (!dup)
+					op_add(p, CRDT_OP_ADD, f->name,
+					       &vals[j], NULL, 0);
+			}
+		} else {
+			struct crdt_value v = {.kind = CRDT_VALUE_NIL};
+			if (*text)
+				rc = parse_cell(c, f, text, &v, buf, why,
+						why_len);
+			const struct crdt_version *s = crdt_cell_shown(&cell);
+			bool same = s ? crdt_value_equal(&s->value, &v)
+				      : v.kind == CRDT_VALUE_NIL;
+			if (!rc && !same) {
+				struct crdt_dot preds[CRDT_MAX_DOTS];
+				size_t np = 0;
+				for (size_t k = 0;
+				     k < cell.n_live && np < CRDT_MAX_DOTS; k++)
+					preds[np++] = cell.live[k].dot;
+				op_add(p, CRDT_OP_SET, f->name, &v, preds, np);
+			}
+		}
+		crdt_cell_fini(&cell);
+		if (rc)
+			return rc;
+		if (p->n > before) {
+			if (!node_schema_may_write(f, c->me->role)) {
+				snprintf(why, why_len,
+					 NT(n, "role %s may not write %s.%s",
+					    "角色 %s 无权填写 %s.%s；请由有权限"
+					    "的机构填写"),
+					 node_role_name(c->me->role), t->name,
+					 f->name);
+				return -EINVAL;
+			}
+			if (f->write_once && !p->create) {
+				snprintf(why, why_len,
+					 NT(n,
+					    "%s is write-once: set only when "
+					    "the record is created",
+					    "字段 %s 只能在新建记录时填写，之后"
+					    "不能修改"),
+					 f->name);
+				return -EINVAL;
+			}
+			if (p->create && t->patient_field &&
+			    !strcmp(f->name, t->patient_field) &&
+			    p->ops[before].value.kind == CRDT_VALUE_BIN) {
+				struct node_entity pe;
+				if (node_ledger_entity(n->ledger,
+						       p->ops[before].value.p,
+						       &pe) == 0) {
+					if (*p->scope &&
+					    strcmp(p->scope, pe.scope)) {
+						snprintf(
+						    why, why_len,
+						    NT(n,
+						       "records about a "
+						       "patient take the "
+						       "patient's scope %s, "
+						       "not %s",
+						       "患者相关记录沿用患者"
+						       "的辖区 %s，不能是 %s"),
+						    pe.scope, p->scope);
+						return -EINVAL;
+					}
+					snprintf(p->scope, sizeof(p->scope),
+						 "%s", pe.scope);
+				}
+			}
+		}
+	}
+	if (!*p->scope) {
+		snprintf(why, why_len,
+			 NT(n,
+			    "say where the record belongs: a scope column (or "
+			    "a patient)",
+			    "请指明记录所属辖区：加一列 scope（辖区），或填写"
+			    "患者"));
+		return -EINVAL;
+	}
+	if (!crdt_scope_covers(c->me->scope, p->scope)) {
+		snprintf(why, why_len,
+			 NT(n,
+			    "scope %s is outside this node's jurisdiction %s",
+			    "辖区 %s 不在本节点的管辖范围 %s 内；请由该辖区的"
+			    "机构导入"),
+			 p->scope, c->me->scope);
+		return -EINVAL;
+	}
+	if (p->create) {
+		for (size_t i = 0; i < t->n_fields; i++) {
+			if (!t->fields[i].required)
+				continue;
+			bool have = false;
+			for (size_t k = 1; k < p->n && !have; k++)
+				have =
+				    !strcmp(p->ops[k].name, t->fields[i].name);
+			if (!have) {
+				snprintf(
+				    why, why_len,
+				    NT(n, "%s needs %s", "%s 记录必须填写 %s"),
+				    t->name, t->fields[i].name);
+				return -EINVAL;
+			}
+		}
+	}
+	if (p->n == 0) {
+		p->unchanged = true;
+		return 0;
+	}
+	int exit;
+	if (node_check_write(n, t, p->create ? NULL : p->entity, p->ops, p->n,
+			     &p->warnings, &exit, why, why_len) != 0) {
+		/* drop the "refused, nothing written: " the CLI path adds */
+		const char *pre =
+		    n->lang_zh ? NODE_REFUSED_ZH : NODE_REFUSED_EN;
+		size_t pl = strlen(pre);
+		if (!strncmp(why, pre, pl))
+			memmove(why, why + pl, strlen(why + pl) + 1);
+		return -EINVAL;
+	}
+	if (p->bytes > CHUNK_BYTES || p->n > CHUNK_OPS) {
+		snprintf(why, why_len,
+			 NT(n, "the row is too large for one entry",
+			    "这一行太大，一个条目放不下；请拆成几行"));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Packing rows into signed entries.                                       */
+
+struct pending {
+	char scope[13];
+	uint64_t seq; /* of the next entry */
+	uint8_t prev[32];
+	size_t n, bytes;
+	struct crdt_op ops[CRDT_MAX_OPS];
+	int32_t link[CRDT_MAX_OPS]; /* index of the row's create, or -1 */
+	struct arena arena;
+};
+
+static struct pending *pending_for(struct import_ctx *c, const char *scope)
+{
+	for (size_t i = 0; i < c->n_pend; i++)
+		if (!strcmp(c->pend[i]->scope, scope))
+			return c->pend[i];
+	if (c->n_pend == MAX_SCOPES)
+		return NULL;
+	struct pending *p = calloc(1, sizeof(*p));
+	if (!p)
+		abort();
+	snprintf(p->scope, sizeof(p->scope), "%s", scope);
+	/* The feed's head as committed, or as this import left it. */
+	struct node_feed_head *heads;
+	size_t nh;
+	p->seq = 1;
+	if (node_ledger_heads(c->n->ledger, &heads, &nh) == 0) {
+		for (size_t i = 0; i < nh; i++)
+			if (!memcmp(heads[i].author, c->n->pk, 32) &&
+			    !strcmp(heads[i].scope, scope)) {
+				p->seq = heads[i].seq + 1;
+				memcpy(p->prev, heads[i].head, 32);
+			}
+		free(heads);
+	}
+	c->pend[c->n_pend++] = p;
+	return p;
+}
+
+static int flush(struct import_ctx *c, struct pending *p, char *msg,
+		 size_t msg_len)
+{
+	if (p->n == 0)
+		return 0;
+	const struct node_roster *r = node_ledger_roster(c->n->ledger);
+	struct crdt_entry e;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.author, c->n->pk, 32);
+	snprintf(e.scope, sizeof(e.scope), "%s", p->scope);
+	e.seq = p->seq;
+	memcpy(e.prev, p->prev, 32);
+	uint64_t wall = wall_ms() << 16;
+	c->hlc = c->hlc + 1 > wall ? c->hlc + 1 : wall;
+	e.hlc = c->hlc;
+	e.roster_version = r->version;
+	e.n_ops = p->n;
+	e.ops = p->ops;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ops[i].code == CRDT_OP_CREATE)
+			crdt_entity_id(p->ops[i].entity, c->n->pk, e.scope,
+				       e.seq, (uint32_t)i);
+		else if (p->link[i] >= 0)
+			memcpy(p->ops[i].entity, p->ops[p->link[i]].entity, 16);
+	struct crdt_buf body, wire;
+	crdt_buf_init(&body);
+	crdt_buf_init(&wire);
+	crdt_entry_encode_body(&body, &e);
+	uint8_t sig[64];
+	crdt_entry_sign(sig, r->body_hash, body.data, body.len, c->n->sk);
+	crdt_entry_encode_wire(&wire, body.data, body.len, sig);
+	crdt_entry_hash(p->prev, body.data, body.len, sig);
+	crdt_buf_fini(&body);
+	enum node_ingest res;
+	const char *why = NULL;
+	int rc = node_txn_ingest(c->txn, wire.data, wire.len, true, &res, &why);
+	crdt_buf_fini(&wire);
+	if (rc) {
+		snprintf(msg, msg_len,
+			 NT(c->n, "writing failed: %s", "写入失败：%s"),
+			 why ? why : "?");
+		return rc;
+	}
+	p->seq++;
+	p->n = 0;
+	p->bytes = 0;
+	arena_free(&p->arena);
+	c->entries++;
+	if (++c->in_txn >= COMMIT_ENTRIES) {
+		if (node_txn_commit(c->txn, false) != 0) {
+			c->txn = NULL;
+			snprintf(
+			    msg, msg_len,
+			    NT(c->n, "store write failed", "写入数据库失败"));
+			return -EIO;
+		}
+		c->txn = node_ledger_begin(c->n->ledger);
+		c->in_txn = 0;
+	}
+	return 0;
+}
+
+/* Moves a prepared row into its scope's pending entry (flushing it first
+ * when the row would not fit). */
+static int place(struct import_ctx *c, struct prepared *row, char *msg,
+		 size_t msg_len)
+{
+	struct pending *p = pending_for(c, row->scope);
+	if (!p) {
+		snprintf(msg, msg_len,
+			 NT(c->n, "more than %d scopes in one import",
+			    "一次导入涉及的辖区超过 %d 个；请分批导入"),
+			 MAX_SCOPES);
+		return -EINVAL;
+	}
+	if (p->n + row->n > CHUNK_OPS || p->bytes + row->bytes > CHUNK_BYTES) {
+		int rc = flush(c, p, msg, msg_len);
+		if (rc)
+			return rc;
+	}
+	int32_t create_at = row->create ? (int32_t)p->n : -1;
+	for (size_t i = 0; i < row->n; i++) {
+		p->ops[p->n] = row->ops[i];
+		p->link[p->n] =
+		    row->ops[i].code == CRDT_OP_CREATE ? -1 : create_at;
+		p->n++;
+	}
+	p->bytes += row->bytes;
+	/* The row's storage now belongs to the entry. */
+	arena_adopt(&p->arena, &row->arena);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The handler.                                                            */
+
+static int read_file(const char *path, char **out, size_t *len, bool zh,
+		     char *msg, size_t msg_len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+			 path);
+		return -ENOENT;
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || st.st_size < 0) {
+		fclose(f);
+		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+			 path);
+		return -EIO;
+	}
+	size_t n = (size_t)st.st_size;
+	char *b = xmalloc(n + 1);
+	if (fread(b, 1, n, f) != n) {
+		fclose(f);
+		free(b);
+		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+			 path);
+		return -EIO;
+	}
+	fclose(f);
+	b[n] = 0;
+	*out = b;
+	*len = n;
+	return 0;
+}
+
+/* Iterates the file's rows: CSV after its header, or JSON lines. */
+struct reader {
+	bool jsonl;
+	const char *p;
+	size_t n, pos, line;
+	struct row header;
+};
+
+static bool next_row(struct reader *rd, struct row *r)
+{
+	if (!rd->jsonl) {
+		if (!csv_next(rd->p, rd->n, &rd->pos, &rd->line, r))
+			return false;
+		for (size_t i = 0; i < r->n && i < rd->header.n; i++)
+			r->name[i] = rd->header.text[i];
+		return true;
+	}
+	for (;;) {
+		if (rd->pos >= rd->n)
+			return false;
+		const char *s = rd->p + rd->pos;
+		const char *nl = memchr(s, '\n', rd->n - rd->pos);
+		size_t len = nl ? (size_t)(nl - s) : rd->n - rd->pos;
+		rd->pos += len + 1;
+		r->line = rd->line++;
+		bool blank = true;
+		for (size_t i = 0; i < len && blank; i++)
+			blank = s[i] == ' ' || s[i] == '\t' || s[i] == '\r';
+		if (blank)
+			continue;
+		char *copy = xmalloc(len + 1);
+		memcpy(copy, s, len);
+		copy[len] = 0;
+		r->bad_shape = !json_row(copy, r);
+		free(copy);
+		return true;
+	}
+}
+
+static void reader_free_row(struct reader *rd, struct row *r)
+{
+	row_free(r, rd->jsonl);
+}
+
+struct node_doc *node_api_import_records(struct node_ctx *n,
+					 const struct node_doc *req, int *exit,
+					 char *msg, size_t msg_len)
+{
+	const char *path = node_doc_get_str(req, "path");
+	const char *format = node_doc_get_str(req, "format");
+	const char *tname = node_doc_get_str(req, "type");
+	bool skip_bad = node_doc_get_bool(req, "skip_bad", false);
+	bool dry_run = node_doc_get_bool(req, "dry_run", false);
+	const struct node_roster *ros = node_ledger_roster(n->ledger);
+	struct import_ctx c;
+	memset(&c, 0, sizeof(c));
+	c.n = n;
+	c.t = tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
+	if (!ros) {
+		*exit = NODE_EXIT_NOT_INIT;
+		snprintf(msg, msg_len,
+			 NT(n, "this node has not joined a network",
+			    "本节点尚未加入网络：请先运行 ward network join "
+			    "ROSTER"));
+		return NULL;
+	}
+	if (!dry_run && (*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
+		return NULL;
+	c.me = node_roster_find(ros, n->pk);
+	if (!c.t || !c.me || !path) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len, "%s",
+			 !c.t
+			     ? NT(n, "give --type TYPE (a record type)",
+				  "请用 --type TYPE 指明记录类型")
+			     : NT(n, "this node is not in its network's roster",
+				  "本节点不在所加入网络的成员名单中"));
+		return NULL;
+	}
+	char *data;
+	size_t len;
+	if (read_file(path, &data, &len, n->lang_zh, msg, msg_len) != 0) {
+		*exit = NODE_EXIT_USAGE;
+		return NULL;
+	}
+	struct reader rd = {.jsonl = format && !strcmp(format, "jsonl"),
+			    .p = data,
+			    .n = len,
+			    .line = 1};
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
+		rd.pos = 3; /* a BOM */
+	if (check_utf8(path, (const uint8_t *)data + rd.pos, len - rd.pos,
+		       n->lang_zh, msg, msg_len) != 0) {
+		free(data);
+		*exit = NODE_EXIT_USAGE;
+		return NULL;
+	}
+	c.id_col = c.scope_col = -1;
+	if (!rd.jsonl) {
+		if (!csv_next(rd.p, rd.n, &rd.pos, &rd.line, &rd.header)) {
+			free(data);
+			*exit = NODE_EXIT_USAGE;
+			snprintf(msg, msg_len,
+				 NT(n, "%s is empty (no header)",
+				    "%s 是空文件（没有表头）"),
+				 path);
+			return NULL;
+		}
+		c.n_cols = rd.header.n;
+		for (size_t i = 0; i < rd.header.n; i++) {
+			char *h = rd.header.text[i];
+			/* trim spaces around header names */
+			while (*h == ' ')
+				memmove(h, h + 1, strlen(h));
+			for (size_t l = strlen(h); l && h[l - 1] == ' '; l--)
+				h[l - 1] = 0;
+			if (!strcmp(h, "id") || !strcmp(h, "编号"))
+				c.id_col = (int)i;
+			else if (!strcmp(h, "scope") || !strcmp(h, "辖区"))
+				c.scope_col = (int)i;
+			else if (!(c.col_field[i] =
+				       node_schema_field(c.t, h, strlen(h)))) {
+				*exit = NODE_EXIT_USAGE;
+				snprintf(
+				    msg, msg_len,
+				    NT(n,
+				       "%s: column '%s' is no field of %s; "
+				       "nothing imported",
+				       "%s：表头中的列 '%s' 不是 %s 的字段；"
+				       "未导入任何内容"),
+				    path, h, c.t->name);
+				row_free(&rd.header, false);
+				free(data);
+				return NULL;
+			}
+		}
+		c.header_done = true;
+	}
+	size_t body_pos = rd.pos, body_line = rd.line;
+	struct prepared *p = calloc(1, sizeof(*p));
+	if (!p)
+		abort();
+	struct node_doc *bad = node_doc_array();
+	struct node_doc *warnings = node_doc_array();
+	size_t n_bad = 0, rows = 0;
+	char why[512];
+	double t0 = mono_s(), last = t0;
+	/* Pass 1: check every row. */
+	struct row r;
+	memset(&r, 0, sizeof(r));
+	while (next_row(&rd, &r)) {
+		rows++;
+		int rc = prepare_row(&c, &r, p, why, sizeof(why));
+		if (rc) {
+			if (n_bad++ < MAX_BAD_LISTED)
+				node_doc_push(
+				    bad, node_doc_strf(NT(n, "line %zu: %s",
+							  "第 %zu 行：%s"),
+						       r.line, why));
+		} else if (p->warnings) {
+			for (size_t i = 0; i < node_doc_len(p->warnings); i++)
+				node_doc_push(
+				    warnings,
+				    node_doc_strf(
+					NT(n, "line %zu: %s", "第 %zu 行：%s"),
+					r.line,
+					node_doc_as_str(
+					    node_doc_at(p->warnings, i),
+					    NULL)));
+			node_doc_free(p->warnings);
+		}
+		arena_free(&p->arena);
+		reader_free_row(&rd, &r);
+		if (n->progress && mono_s() - last > 0.5) {
+			last = mono_s();
+			fprintf(stderr, "\rimport: checked %zu rows", rows);
+		}
+	}
+	bool write = !dry_run && (n_bad == 0 || skip_bad);
+	int rc = 0;
+	if (write) {
+		c.txn = node_ledger_begin(n->ledger);
+		struct node_feed_head *heads;
+		size_t nh;
+		if (node_ledger_heads(n->ledger, &heads, &nh) == 0) {
+			for (size_t i = 0; i < nh; i++)
+				if (!memcmp(heads[i].author, n->pk, 32) &&
+				    heads[i].hlc > c.hlc)
+					c.hlc = heads[i].hlc;
+			free(heads);
+		}
+		rd.pos = body_pos;
+		rd.line = body_line;
+		size_t done = 0;
+		while (rc == 0 && next_row(&rd, &r)) {
+			done++;
+			if (prepare_row(&c, &r, p, why, sizeof(why)) != 0) {
+				arena_free(&p->arena);
+				reader_free_row(&rd, &r);
+				continue; /* listed in pass 1; skipped */
+			}
+			node_doc_free(p->warnings);
+			if (p->unchanged) {
+				c.unchanged++;
+			} else {
+				if (p->create)
+					c.created++;
+				else
+					c.updated++;
+				rc = place(&c, p, msg, msg_len);
+			}
+			arena_free(&p->arena);
+			reader_free_row(&rd, &r);
+			if (n->progress && mono_s() - last > 0.5) {
+				last = mono_s();
+				fprintf(stderr,
+					"\rimport: wrote %zu of %zu rows", done,
+					rows);
+			}
+		}
+		for (size_t i = 0; rc == 0 && i < c.n_pend; i++)
+			rc = flush(&c, c.pend[i], msg, msg_len);
+		if (rc == 0 && c.txn) {
+			if (node_txn_commit(c.txn, true) != 0) {
+				rc = -EIO;
+				snprintf(msg, msg_len,
+					 NT(n, "store write failed",
+					    "写入数据库失败"));
+			}
+		} else if (c.txn) {
+			node_txn_abort(c.txn);
+		}
+	}
+	if (n->progress && mono_s() - t0 > 0.5)
+		fprintf(stderr, "\n");
+	for (size_t i = 0; i < c.n_pend; i++) {
+		arena_free(&c.pend[i]->arena);
+		free(c.pend[i]->arena.p);
+		free(c.pend[i]);
+	}
+	free(p->arena.p);
+	free(p);
+	row_free(&rd.header, false);
+	free(data);
+	if (rc) {
+		node_doc_free(bad);
+		node_doc_free(warnings);
+		*exit = NODE_EXIT_IO;
+		return NULL;
+	}
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "type", node_doc_str(c.t->name));
+	node_doc_set(d, "rows", node_doc_int((int64_t)rows));
+	node_doc_set(d, "bad", bad);
+	node_doc_set(d, "bad_count", node_doc_int((int64_t)n_bad));
+	node_doc_set(d, "written", node_doc_bool(write));
+	node_doc_set(d, "dry_run", node_doc_bool(dry_run));
+	node_doc_set(d, "created", node_doc_int(c.created));
+	node_doc_set(d, "updated", node_doc_int(c.updated));
+	node_doc_set(d, "unchanged", node_doc_int(c.unchanged));
+	node_doc_set(d, "entries", node_doc_int((int64_t)c.entries));
+	node_doc_set(d, "seconds", node_doc_strf("%.3f", mono_s() - t0));
+	node_doc_set(d, "warnings", warnings);
+	if (n_bad && !write)
+		*exit = NODE_EXIT_USAGE;
+	return d;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Export.                                                                 */
+
+static void csv_cell(struct crdt_buf *b, const char *s, size_t len)
+{
+	bool quote = false;
+	for (size_t i = 0; i < len && !quote; i++)
+		quote =
+		    s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+	if (!quote) {
+		crdt_buf_append(b, s, len);
+		return;
+	}
+	crdt_buf_append(b, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"')
+			crdt_buf_append(b, "\"", 1);
+		crdt_buf_append(b, s + i, 1);
+	}
+	crdt_buf_append(b, "\"", 1);
+}
+
+/* A value as import reads it back. */
+static void value_text(struct crdt_buf *b, const struct node_field *f,
+		       const struct crdt_value *v)
+{
+	char tmp[96];
+	switch (v->kind) {
+	case CRDT_VALUE_STR:
+		crdt_buf_append(b, v->p, v->len);
+		break;
+	case CRDT_VALUE_INT:
+		snprintf(tmp, sizeof(tmp), "%lld", (long long)v->i);
+		crdt_buf_append(b, tmp, strlen(tmp));
+		break;
+	case CRDT_VALUE_BIN: {
+		char hex[33];
+		node_hex(hex, v->p, v->len < 16 ? v->len : 16);
+		snprintf(tmp, sizeof(tmp), "%s-%s",
+			 f && f->ref_type ? f->ref_type : "record", hex);
+		crdt_buf_append(b, tmp, strlen(tmp));
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+struct node_doc *node_api_export_records(struct node_ctx *n,
+					 const struct node_doc *req, int *exit,
+					 char *msg, size_t msg_len)
+{
+	const char *path = node_doc_get_str(req, "path");
+	const char *format = node_doc_get_str(req, "format");
+	const char *tname = node_doc_get_str(req, "type");
+	const char *scope = node_doc_get_str(req, "scope");
+	bool labels = node_doc_get_bool(req, "labels", false);
+	bool jsonl = format && !strcmp(format, "jsonl");
+	const struct node_type *t =
+	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
+	char norm[13] = "";
+	if (!t || !path) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len,
+			 NT(n, "give --type TYPE (a record type)",
+			    "请用 --type TYPE 指明记录类型"));
+		return NULL;
+	}
+	if (scope && *scope && !node_scope_normalise(scope, norm)) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len,
+			 NT(n, "--scope %s is not a region code",
+			    "--scope %s 不是区划代码（应为 2、4、6、9 或 12 位"
+			    "数字）"),
+			 scope);
+		return NULL;
+	}
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		*exit = NODE_EXIT_IO;
+		snprintf(msg, msg_len, NT(n, "cannot write %s", "无法写入 %s"),
+			 path);
+		return NULL;
+	}
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	if (!jsonl) {
+		crdt_buf_append(&b, "id,", 3);
+		const char *sc = labels ? "辖区" : "scope";
+		crdt_buf_append(&b, sc, strlen(sc));
+		for (size_t i = 0; i < t->n_fields; i++) {
+			const char *h =
+			    labels ? t->fields[i].label_zh : t->fields[i].name;
+			crdt_buf_append(&b, ",", 1);
+			csv_cell(&b, h, strlen(h));
+		}
+		crdt_buf_append(&b, "\r\n", 2);
+	}
+	/* Records: by the scope index (prefix) or every one of the type. */
+	uint8_t k[KEY_MAX];
+	size_t kl = node_index_prefix(k, t->name, "scope");
+	memcpy(k + kl, norm, strlen(norm));
+	kl += strlen(norm);
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k, kl);
+	struct node_doc *conflicts = node_doc_array();
+	size_t cap = 1024, cnt = 0;
+	uint8_t(*ids)[16] = xmalloc(cap * 16);
+	bool ok = true;
+	struct crdt_buf v;
+	crdt_buf_init(&v);
+	for (; node_kv_iter_valid(it) && ok; node_kv_iter_next(it)) {
+		size_t len;
+		const uint8_t *key = node_kv_iter_key(it, &len);
+		const uint8_t *id = key + len - 16;
+		struct node_entity e;
+		if (node_ledger_entity(n->ledger, id, &e) != 0 || !e.valid)
+			continue;
+		if (cnt == cap) {
+			cap *= 2;
+			ids = realloc(ids, cap * 16);
+			if (!ids)
+				abort();
+		}
+		memcpy(ids[cnt++], id, 16);
+		char idt[80], hex[33];
+		node_hex(hex, id, 16);
+		snprintf(idt, sizeof(idt), "%s-%s", t->name, hex);
+		struct node_doc *o = jsonl ? node_doc_object() : NULL;
+		if (jsonl) {
+			node_doc_set(o, "id", node_doc_str(idt));
+			node_doc_set(o, "scope", node_doc_str(e.scope));
+		} else {
+			crdt_buf_append(&b, idt, strlen(idt));
+			crdt_buf_append(&b, ",", 1);
+			crdt_buf_append(&b, e.scope, strlen(e.scope));
+		}
+		for (size_t i = 0; i < t->n_fields; i++) {
+			const struct node_field *fl = &t->fields[i];
+			struct crdt_cell cell;
+			crdt_buf_reset(&v);
+			struct node_doc *arr =
+			    jsonl && fl->is_set ? node_doc_array() : NULL;
+			struct node_doc *val = NULL;
+			if (node_ledger_cell(n->ledger, id, fl->name, &cell) ==
+			    0) {
+				if (fl->is_set) {
+					for (size_t j = 0; j < cell.n_elems;
+					     j++) {
+						size_t at = v.len;
+						if (j && !jsonl)
+							crdt_buf_append(&v, "|",
+									1);
+						at = v.len;
+						value_text(
+						    &v, fl,
+						    &cell.elems[j].value);
+						if (arr)
+							node_doc_push(
+							    arr,
+							    node_doc_strn(
+								(char *)v.data +
+								    at,
+								v.len - at));
+					}
+				} else {
+					const struct crdt_version *s =
+					    crdt_cell_shown(&cell);
+					if (s &&
+					    s->value.kind == CRDT_VALUE_INT &&
+					    jsonl)
+						val = node_doc_int(s->value.i);
+					else if (s)
+						value_text(&v, fl, &s->value);
+					if (cell.n_live > 1)
+						node_doc_push(
+						    conflicts,
+						    node_doc_strf("%s %s", idt,
+								  fl->name));
+				}
+				crdt_cell_fini(&cell);
+			}
+			if (jsonl) {
+				if (arr && node_doc_len(arr))
+					node_doc_set(o, fl->name, arr);
+				else
+					node_doc_free(arr);
+				if (!val && !fl->is_set && v.len)
+					val = node_doc_strn((char *)v.data,
+							    v.len);
+				if (val)
+					node_doc_set(o, fl->name, val);
+			} else {
+				crdt_buf_append(&b, ",", 1);
+				csv_cell(&b, (const char *)v.data, v.len);
+			}
+		}
+		if (jsonl) {
+			char *line = node_doc_to_json(o, false);
+			crdt_buf_append(&b, line, strlen(line));
+			crdt_buf_append(&b, "\n", 1);
+			free(line);
+			node_doc_free(o);
+		} else {
+			crdt_buf_append(&b, "\r\n", 2);
+		}
+		if (b.len > (1u << 20)) {
+			ok = fwrite(b.data, 1, b.len, f) == b.len;
+			crdt_buf_reset(&b);
+		}
+	}
+	node_kv_iter_free(it);
+	crdt_buf_fini(&v);
+	if (b.len)
+		ok &= fwrite(b.data, 1, b.len, f) == b.len;
+	crdt_buf_fini(&b);
+	ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok &= fclose(f) == 0;
+	if (!ok) {
+		free(ids);
+		node_doc_free(conflicts);
+		*exit = NODE_EXIT_IO;
+		snprintf(msg, msg_len,
+			 NT(n, "writing %s failed", "写入 %s 失败"), path);
+		return NULL;
+	}
+	char what[64];
+	snprintf(what, sizeof(what), "%s scope %s", t->name,
+		 *norm ? norm : "all");
+	node_access_log(n, req, "export", what, (const uint8_t(*)[16])ids, cnt);
+	free(ids);
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "path", node_doc_str(path));
+	node_doc_set(d, "type", node_doc_str(t->name));
+	node_doc_set(d, "records", node_doc_int((int64_t)cnt));
+	node_doc_set(d, "conflicts", conflicts);
+	return d;
+}

@@ -1,0 +1,399 @@
+/*
+ * api_records.c: record lifecycle in the local API (node layer): `retract`,
+ * `duplicates`, and the checks a node makes at write time beyond op
+ * validity (DOMAIN.md section 2): an exited patient needs its exit date;
+ * a second patient with the same id_number or patient_no is allowed (two
+ * offices may register one person while apart) but the writer is warned.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "node/api/api.h"
+#include "node/api/node_int.h"
+#include "node/ledger/index.h"
+#include "node/ledger/ledger_int.h"
+#include "node/ledger/roster.h"
+#include "node/ledger/schema.h"
+#include "node/records/query.h"
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void id_text(char out[80], const char *type, const uint8_t id[16])
+{
+	char hex[33];
+	node_hex(hex, id, 16);
+	snprintf(out, 80, "%.40s-%s", type, hex);
+}
+
+/* Live patients other than self holding value in the indexed field. */
+static void same_value(struct node_ctx *n, const char *field,
+		       const struct crdt_value *v, const uint8_t *self,
+		       struct node_doc *warnings)
+{
+	uint8_t k[KEY_MAX];
+	bool cut;
+	size_t kl = node_index_prefix(k, "patient", field);
+	kl = node_index_append_value(k, kl, v, &cut);
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k, kl);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t len;
+		const uint8_t *key = node_kv_iter_key(it, &len);
+		const uint8_t *other = key + len - 16;
+		if (len != kl + 16 || (self && !memcmp(other, self, 16)))
+			continue;
+		char r[8], id[80];
+		node_api_shown_text(n, other, "retracted", r, sizeof(r));
+		if (!strcmp(r, "yes"))
+			continue;
+		id_text(id, "patient", other);
+		node_doc_push(
+		    warnings,
+		    node_doc_strf(NT(n,
+				     "%s %.*s is already held by %s "
+				     "(see ward duplicates)",
+				     "%s %.*s 已被 %s 使用（可能是重复"
+				     "登记，见 ward duplicates）"),
+				  field, (int)v->len, (const char *)v->p, id));
+	}
+	node_kv_iter_free(it);
+}
+
+int node_check_write(struct node_ctx *n, const struct node_type *t,
+		     const uint8_t *id, const struct crdt_op *ops, size_t n_ops,
+		     struct node_doc **warnings, int *exit, char *msg,
+		     size_t msg_len)
+{
+	*warnings = NULL;
+	if (strcmp(t->name, "patient") != 0)
+		return 0;
+	/* As large as text below: copies between them never truncate (a
+	 * Debug or MinSizeRel build checks that under -Werror). */
+	char status[64] = "", exit_date[64] = "";
+	if (id) {
+		node_api_shown_text(n, id, "status", status, sizeof(status));
+		node_api_shown_text(n, id, "exit_date", exit_date, sizeof(exit_date));
+	}
+	struct node_doc *w = node_doc_array();
+	for (size_t i = 0; i < n_ops; i++) {
+		const struct crdt_op *op = &ops[i];
+		if (op->code != CRDT_OP_SET)
+			continue;
+		const struct crdt_value *v = &op->value;
+		char text[64] = "";
+		if (v->kind == CRDT_VALUE_STR)
+			snprintf(text, sizeof(text), "%.*s", (int)v->len,
+				 (const char *)v->p);
+		if (op->name_len == 6 && !memcmp(op->name, "status", 6))
+			snprintf(status, sizeof(status), "%s", text);
+		else if (op->name_len == 9 && !memcmp(op->name, "exit_date", 9))
+			snprintf(exit_date, sizeof(exit_date), "%s", text);
+		else if (v->kind == CRDT_VALUE_STR &&
+			 ((op->name_len == 9 &&
+			   !memcmp(op->name, "id_number", 9)) ||
+			  (op->name_len == 10 &&
+			   !memcmp(op->name, "patient_no", 10))))
+			same_value(
+			    n, op->name_len == 9 ? "id_number" : "patient_no",
+			    v, id, w);
+	}
+	if (!strcmp(status, "exited") && !*exit_date) {
+		node_doc_free(w);
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len,
+			 NT(n,
+			    NODE_REFUSED_EN "exit_date is required when status "
+					    "is exited (give "
+					    "exit_date=YYYY-MM-DD)",
+			    NODE_REFUSED_ZH
+			    "status 为 exited（已退出管理）时必须"
+			    "填写 exit_date（请给出 "
+			    "exit_date=YYYY-MM-DD）"));
+		return -EINVAL;
+	}
+	if (node_doc_len(w) == 0)
+		node_doc_free(w);
+	else
+		*warnings = w;
+	return 0;
+}
+
+/* The ledger's fixed refusal phrases (node/ledger/ledger.c), in Chinese. */
+static const char *const refusal_zh[][2] = {
+    {"this node has not joined a network",
+     "本节点尚未加入网络：请先运行 ward network join ROSTER"},
+    {"the clock is behind this node's last write; try again",
+     "系统时钟早于本节点上次写入的时间；请核对时钟后重试"},
+    {"the change is larger than 64 KiB", "本次修改超过 64 KiB，请分几次写入"},
+    {"could not write to the store", "无法写入数据库"},
+    {"no such record", "没有这条记录"},
+    {"the record's create has no effect", "这条记录的创建未生效"},
+    {"entry past its author's revocation bound", "本节点已被撤销，不能再写入"},
+};
+
+/* The first of the ledger's role, write-once and jurisdiction verdicts on
+ * ops, judged in the ledger's order (apply_create, apply_field_op), in
+ * Chinese into out. False when none applies. */
+static bool refusal_rederive(struct node_ctx *n, const char *scope,
+			     const struct crdt_op *ops, size_t n_ops, char *out,
+			     size_t out_len)
+{
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	const struct node_member *me = r ? node_roster_find(r, n->pk) : NULL;
+	if (!me)
+		return false;
+	bool outside = !crdt_scope_covers(me->scope, scope);
+	const char *role = node_role_name(me->role);
+	for (size_t i = 0; i < n_ops; i++) {
+		const struct crdt_op *op = &ops[i];
+		const struct node_type *t = NULL;
+		bool in_create = false;
+		if (op->code == CRDT_OP_CREATE) {
+			t = node_schema_type(op->name, op->name_len);
+			if (t && !node_schema_may_create(t, me->role)) {
+				snprintf(out, out_len,
+					 "角色 %s 无权新建 %s 记录；请由有权限"
+					 "的机构登记",
+					 role, t->name);
+				return true;
+			}
+		} else {
+			/* The record's type: created in this write, or
+			 * stored. */
+			for (size_t k = 0; k < n_ops && !t; k++)
+				if (ops[k].code == CRDT_OP_CREATE &&
+				    !memcmp(ops[k].entity, op->entity, 16)) {
+					t = node_schema_type(ops[k].name,
+							     ops[k].name_len);
+					in_create = true;
+				}
+			struct node_entity e;
+			if (!t &&
+			    node_ledger_entity(n->ledger, op->entity, &e) == 0)
+				t = node_schema_type(e.type, strlen(e.type));
+			const struct node_field *f =
+			    t ? node_schema_field(t, op->name, op->name_len)
+			      : NULL;
+			if (f && f->write_once && !in_create) {
+				snprintf(
+				    out, out_len,
+				    "字段 %s 只能在新建记录时填写，之后不能"
+				    "修改",
+				    f->name);
+				return true;
+			}
+			if (f && !node_schema_may_write(f, me->role)) {
+				snprintf(out, out_len,
+					 "角色 %s 无权填写 %s.%s；请由有权限的"
+					 "机构填写",
+					 role, t->name, f->name);
+				return true;
+			}
+		}
+		if (outside) {
+			snprintf(out, out_len,
+				 "辖区 %s 不在本节点的管辖范围 %s 内；请由该"
+				 "辖区的机构写入",
+				 scope, me->scope);
+			return true;
+		}
+	}
+	return false;
+}
+
+void node_refused(struct node_ctx *n, const char *scope,
+		  const struct crdt_op *ops, size_t n_ops, const char *why,
+		  char *msg, size_t msg_len)
+{
+	if (!n->lang_zh) {
+		snprintf(msg, msg_len, NODE_REFUSED_EN "%s", why);
+		return;
+	}
+	char zh[512];
+	const char *text = why;
+	for (size_t i = 0; i < sizeof(refusal_zh) / sizeof(refusal_zh[0]); i++)
+		if (!strcmp(why, refusal_zh[i][0]))
+			text = refusal_zh[i][1];
+	if (text == why &&
+	    refusal_rederive(n, scope, ops, n_ops, zh, sizeof(zh)))
+		text = zh;
+	snprintf(msg, msg_len, NODE_REFUSED_ZH "%s", text);
+}
+
+struct node_doc *node_check_attach(struct node_doc *d,
+				   struct node_doc *warnings)
+{
+	if (warnings)
+		node_doc_set(d, "warnings", warnings);
+	return d;
+}
+
+/* ---- retract ---- */
+
+struct node_doc *node_api_retract(struct node_ctx *n,
+				  const struct node_doc *req, int *exit,
+				  char *msg, size_t msg_len)
+{
+	uint8_t id[16];
+	struct node_entity e;
+	const char *idtext = node_doc_get_str(req, "id");
+	const char *reason = node_doc_get_str(req, "reason");
+	if (!node_ledger_roster(n->ledger)) {
+		*exit = NODE_EXIT_NOT_INIT;
+		snprintf(msg, msg_len,
+			 NT(n, "this node has not joined a network",
+			    "本节点尚未加入网络：请先运行 ward network join "
+			    "ROSTER"));
+		return NULL;
+	}
+	if (!idtext ||
+	    node_api_resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
+		return NULL;
+	if (!reason || !*reason) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len,
+			 NT(n, "say why: --reason TEXT",
+			    "请说明撤销原因：--reason TEXT"));
+		return NULL;
+	}
+	if (!e.valid) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len,
+			 NT(n, "%s has no effect (%s): nothing to retract",
+			    "%s 未生效（%s），无需撤销"),
+			 idtext, e.reason);
+		return NULL;
+	}
+	char already[8];
+	node_api_shown_text(n, id, "retracted", already, sizeof(already));
+	if (!strcmp(already, "yes")) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len,
+			 NT(n, "%s is already retracted", "%s 已经撤销过了"),
+			 idtext);
+		return NULL;
+	}
+	static const char *const fields[2] = {"retracted", "retract_reason"};
+	const char *values[2] = {"yes", reason};
+	struct crdt_op ops[2];
+	struct crdt_dot preds[2][CRDT_MAX_DOTS];
+	memset(ops, 0, sizeof(ops));
+	for (int i = 0; i < 2; i++) {
+		struct crdt_cell c;
+		node_ledger_cell(n->ledger, id, fields[i], &c);
+		for (size_t k = 0; k < c.n_live && k < CRDT_MAX_DOTS; k++)
+			preds[i][ops[i].n_dots++] = c.live[k].dot;
+		crdt_cell_fini(&c);
+		ops[i].code = CRDT_OP_SET;
+		memcpy(ops[i].entity, id, 16);
+		ops[i].name = fields[i];
+		ops[i].name_len = strlen(fields[i]);
+		ops[i].value.kind = CRDT_VALUE_STR;
+		ops[i].value.p = (const uint8_t *)values[i];
+		ops[i].value.len = strlen(values[i]);
+		ops[i].dots = preds[i];
+	}
+	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
+	char why[512];
+	if (t && node_schema_check_lang(
+		     node_schema_field(t, "retract_reason", 14), &ops[1].value,
+		     n->lang_zh, why, sizeof(why)) != 0) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len, "%s", why);
+		return NULL;
+	}
+	struct node_write w = {.scope = e.scope, .n_ops = 2, .ops = ops};
+	uint64_t seq;
+	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
+		return NULL;
+	int rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), &seq,
+				   why, sizeof(why));
+	if (rc) {
+		*exit = rc == -EIO ? NODE_EXIT_IO : NODE_EXIT_USAGE;
+		node_refused(n, e.scope, ops, 2, why, msg, msg_len);
+		return NULL;
+	}
+	return node_api_record_doc(n, id, &e);
+}
+
+/* ---- duplicates ---- */
+
+static void dup_field(struct node_ctx *n, const char *field,
+		      struct node_doc *out)
+{
+	uint8_t k[KEY_MAX];
+	size_t plen = node_index_prefix(k, "patient", field);
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k, plen);
+	uint8_t cur[KEY_MAX];
+	size_t cur_len = SIZE_MAX;
+	struct node_doc *group = NULL, *ids = NULL;
+	for (;; node_kv_iter_next(it)) {
+		bool valid = node_kv_iter_valid(it);
+		size_t len = 0;
+		const uint8_t *key = valid ? node_kv_iter_key(it, &len) : NULL;
+		if (valid && len < plen + 16)
+			continue;
+		size_t vlen = valid ? len - plen - 16 : 0;
+		if (!valid || vlen != cur_len ||
+		    memcmp(key + plen, cur, vlen) != 0) {
+			if (group && node_doc_len(ids) >= 2)
+				node_doc_push(out, group);
+			else
+				node_doc_free(group);
+			group = NULL;
+			if (!valid)
+				break;
+			memcpy(cur, key + plen, vlen);
+			cur_len = vlen;
+			group = node_doc_object();
+			node_doc_set(group, "field", node_doc_str(field));
+			node_doc_set(group, "value",
+				     node_doc_strn((const char *)cur,
+						   vlen && cur[vlen - 1] == 0
+						       ? vlen - 1
+						       : vlen));
+			ids = node_doc_array();
+			node_doc_set(group, "patients", ids);
+		}
+		const uint8_t *id = key + len - 16;
+		struct node_entity e;
+		char r[8];
+		node_api_shown_text(n, id, "retracted", r, sizeof(r));
+		if (node_ledger_entity(n->ledger, id, &e) != 0 || !e.valid ||
+		    !strcmp(r, "yes"))
+			continue;
+		struct node_doc *p = node_doc_object();
+		char text[80], name[256], reg[16];
+		id_text(text, "patient", id);
+		node_api_shown_text(n, id, "name", name, sizeof(name));
+		node_api_shown_text(n, id, "registered_on", reg, sizeof(reg));
+		node_doc_set(p, "id", node_doc_str(text));
+		node_doc_set(p, "name", node_doc_str(name));
+		node_doc_set(p, "scope", node_doc_str(e.scope));
+		node_doc_set(p, "registered_on",
+			     *reg ? node_doc_str(reg) : node_doc_null());
+		node_doc_push(ids, p);
+	}
+	node_kv_iter_free(it);
+}
+
+struct node_doc *node_api_duplicates(struct node_ctx *n,
+				     const struct node_doc *req, int *exit,
+				     char *msg, size_t msg_len)
+{
+	(void)req;
+	(void)exit;
+	(void)msg;
+	(void)msg_len;
+	struct node_doc *out = node_doc_array();
+	dup_field(n, "id_number", out);
+	dup_field(n, "patient_no", out);
+	return out;
+}

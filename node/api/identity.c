@@ -1,0 +1,666 @@
+/*
+ * identity.c: a node's identities and its joining a network. `ward init`
+ * makes the Ed25519 key that signs entries and the P-256 key and
+ * certificate for TLS (net/tls.c); node.pub carries the public half to
+ * whoever creates the network; `network create` signs a genesis roster and
+ * `network join` adopts one. Key files are created exclusively, mode 0600,
+ * and never overwritten.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/tls.h"
+#include "node/api/node_int.h"
+#include "node/ledger/roster.h"
+#include "node/ledger/schema.h"
+
+#define PUB_MAGIC "ward-node-v1"
+
+void node_path(char *out, const char *dir, const char *name)
+{
+	snprintf(out, NODE_PATH_MAX, "%s/%s", dir, name);
+}
+
+void node_hex(char *out, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+int node_unhex(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		int v = 0;
+		for (int k = 0; k < 2; k++) {
+			char c = s[2 * i + k];
+			int d = c >= '0' && c <= '9'   ? c - '0'
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10
+				: c >= 'A' && c <= 'F' ? c - 'A' + 10
+						       : -1;
+			if (d < 0)
+				return -EINVAL;
+			v = v * 16 + d;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+bool node_scope_normalise(const char *in, char out[13])
+{
+	static const size_t levels[] = {2, 4, 6, 9, 12};
+	size_t len = strlen(in);
+	if (len < 2 || len > 12)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (in[i] < '0' || in[i] > '9')
+			return false;
+	size_t lv = 0;
+	while (lv < 5 && levels[lv] != len)
+		lv++;
+	if (lv == 5)
+		return false;
+	/* Drop trailing all-zero levels. */
+	while (lv > 0) {
+		bool zero = true;
+		for (size_t i = levels[lv - 1]; i < levels[lv]; i++)
+			zero &= in[i] == '0';
+		if (!zero)
+			break;
+		lv--;
+	}
+	if (lv == 0) {
+		bool zero = in[0] == '0' && in[1] == '0';
+		if (zero)
+			return false;
+	}
+	memcpy(out, in, levels[lv]);
+	out[levels[lv]] = 0;
+	return crdt_scope_valid(out, levels[lv]);
+}
+
+static int read_file(const char *path, uint8_t **out, size_t *len,
+		     size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return errno == ENOENT ? -ENOENT : -EIO;
+	uint8_t *buf = malloc(max);
+	if (!buf)
+		abort();
+	size_t n = fread(buf, 1, max, f);
+	bool more = fgetc(f) != EOF;
+	fclose(f);
+	if (more) {
+		free(buf);
+		return -EFBIG;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Writes data to path through a temporary file and rename, synced. */
+static int write_file_atomic(const char *path, const uint8_t *data,
+			     size_t len, mode_t mode)
+{
+	char tmp[NODE_PATH_MAX + 8];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	if (fd < 0)
+		return -EIO;
+	bool ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+	ok &= close(fd) == 0;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk)
+{
+	char path[NODE_PATH_MAX];
+	node_path(path, dir, "node.key");
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -EIO;
+	uint8_t *key = sodium_malloc(64);
+	if (!key) {
+		close(fd);
+		return -ENOMEM;
+	}
+	ssize_t n = read(fd, key, 64);
+	close(fd);
+	if (n != 64) {
+		sodium_free(key);
+		return -EBADMSG;
+	}
+	crypto_sign_ed25519_sk_to_pk(pk, key);
+	*sk = key;
+	return 0;
+}
+
+/* The roster's certificate policy (docs/architecture.md): net/tls's
+ * checks, and the CN must be the member's own key, so that no member can
+ * carry a certificate naming another. */
+static int member_cert_check(const struct node_member *m, char *why,
+			     size_t why_len)
+{
+	char cn[65];
+	node_hex(cn, m->key, 32);
+	return net_tls_cert_check_member(m->cert_pem, strlen(m->cert_pem), cn,
+					 why, why_len);
+}
+
+/* Whether m's certificate is within its validity period by this
+ * machine's clock: 0; 1 expired, -1 not yet valid, with the bound passed
+ * as RFC 3339 text in when. */
+static int cert_period(const struct node_member *m, char when[32])
+{
+	int64_t from, to;
+	if (net_tls_cert_validity(m->cert_pem, strlen(m->cert_pem), &from,
+				  &to) != 0)
+		return 0; /* net_tls_cert_check has spoken */
+	time_t now = time(NULL);
+	time_t bound;
+	int v = 0;
+	if ((int64_t)now > to) {
+		v = 1;
+		bound = (time_t)to;
+	} else if ((int64_t)now < from) {
+		v = -1;
+		bound = (time_t)from;
+	}
+	if (v) {
+		struct tm tm;
+		gmtime_r(&bound, &tm);
+		strftime(when, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return v;
+}
+
+static int read_pub(const char *path, struct node_member *m, bool zh, char *msg,
+		    size_t msg_len)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc = read_file(path, &buf, &len, 64 * 1024);
+	if (rc) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot read %s: %s", "无法读取 %s：%s"), path,
+			 rc == -ENOENT ? NTZ(zh, "no such file", "文件不存在")
+				       : NTZ(zh, "read error", "读取出错"));
+		return NODE_EXIT_USAGE;
+	}
+	struct crdt_mp_cursor c;
+	size_t n;
+	const char *s;
+	size_t slen;
+	crdt_mp_cursor_init(&c, buf, len, true);
+	rc = crdt_mp_read_array(&c, &n) || n != 2 ||
+	     crdt_mp_read_str(&c, &s, &slen) || slen != strlen(PUB_MAGIC) ||
+	     memcmp(s, PUB_MAGIC, slen) || node_member_decode(&c, m) ||
+	     crdt_mp_left(&c) != 0;
+	free(buf);
+	if (rc) {
+		snprintf(
+		    msg, msg_len,
+		    NTZ(zh,
+			"%s is not a ward node.pub file (made by ward init)",
+			"%s 不是 ward 的 node.pub 文件（应由 ward init "
+			"生成）"),
+		    path);
+		return NODE_EXIT_USAGE;
+	}
+	char why[128];
+	if (member_cert_check(m, why, sizeof(why)) != 0) {
+		snprintf(msg, msg_len,
+			 NTZ(zh,
+			     "%s: refused: %s (certificates must be X.509 v3 "
+			     "with CA:FALSE, named by the member's own key)",
+			     "%s：已拒绝：%s（证书必须是 CA:FALSE 的 X.509 v3 "
+			     "证书，且 CN 为该成员自己的公钥）"),
+			 path, why);
+		node_member_fini(m);
+		return NODE_EXIT_USAGE;
+	}
+	/* Whoever creates the network decides with its own clock: a
+	 * certificate out of its period would fail every handshake. */
+	char when[32];
+	int v = cert_period(m, when);
+	if (v != 0) {
+		if (v > 0)
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh,
+				"%s: refused: its TLS certificate expired "
+				"on %s (by this machine's clock), and TLS "
+				"refuses expired certificates; that node "
+				"needs a new identity (ward init in a new "
+				"directory) and its new node.pub",
+				"%s：已拒绝：其 TLS 证书已于 %s 过期（按本机"
+				"时钟），TLS 会拒绝过期证书；该节点需要新的"
+				"身份（在新目录中运行 ward init）并提供新的 "
+				"node.pub"),
+			    path, when);
+		else
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh,
+				"%s: refused: its TLS certificate is valid "
+				"only from %s (by this machine's clock); "
+				"check this machine's clock and that node's",
+				"%s：已拒绝：其 TLS 证书自 %s 起才生效（按本"
+				"机时钟）；请检查本机和该节点的时钟"),
+			    path, when);
+		node_member_fini(m);
+		return NODE_EXIT_USAGE;
+	}
+	return NODE_EXIT_OK;
+}
+
+int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
+{
+	enum node_role role;
+	char scope[13];
+	bool zh = o->zh;
+	if (sodium_init() < 0) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "libsodium failed to initialise",
+			     "libsodium 初始化失败"));
+		return NODE_EXIT_IO;
+	}
+	if (!o->role || node_role_parse(o->role, strlen(o->role), &role)) {
+		snprintf(
+		    msg, msg_len,
+		    NTZ(zh,
+			"--role must be one of health, township, police, "
+			"civil, disabled, legal, auditor",
+			"--role 必须是以下之一：health（卫生健康）、"
+			"township（乡镇街道）、police（公安）、civil（民政）"
+			"、disabled（残联）、legal（政法委）、auditor"
+			"（审计督查）"));
+		return NODE_EXIT_USAGE;
+	}
+	if (!o->name || !*o->name || strlen(o->name) > 200) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "--name must be a non-empty name",
+			     "--name 必须是非空的名称（不超过 200 字节）"));
+		return NODE_EXIT_USAGE;
+	}
+	if (!o->scope || !node_scope_normalise(o->scope, scope)) {
+		snprintf(
+		    msg, msg_len,
+		    NTZ(zh,
+			"--scope must be a region code of 2, 4, 6, 9 or 12 "
+			"digits (e.g. 120116001)",
+			"--scope 必须是 2、4、6、9 或 12 位数字的区划代码"
+			"（如 120116001）"));
+		return NODE_EXIT_USAGE;
+	}
+	const char *listen = o->listen ? o->listen : "127.0.0.1:7400";
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen || atoi(colon + 1) <= 0 ||
+	    atoi(colon + 1) > 65535) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "--listen must be HOST:PORT, not '%s'",
+			     "--listen 应为 HOST:PORT，而不是 '%s'"),
+			 listen);
+		return NODE_EXIT_USAGE;
+	}
+	if (mkdir(o->dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot create %s: %s", "无法创建 %s：%s"),
+			 o->dir, strerror(errno));
+		return NODE_EXIT_IO;
+	}
+	/* The directory holds the keys, the records and wardd's socket:
+	 * only its owner may enter it. An existing directory that others
+	 * may read or write is closed to them, and the message says so. */
+	struct stat dst;
+	mode_t was = 0;
+	if (stat(o->dir, &dst) != 0 || !S_ISDIR(dst.st_mode)) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "%s is not a directory", "%s 不是目录"),
+			 o->dir);
+		return NODE_EXIT_USAGE;
+	}
+	if (dst.st_mode & 077) {
+		was = dst.st_mode & 07777;
+		if (chmod(o->dir, 0700) != 0) {
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh,
+				"%s is mode %04o and cannot be made "
+				"private (%s): a node's directory must "
+				"be 0700; use a directory of your own",
+				"%s 的权限为 %04o，且无法改为私有（%s）："
+				"节点目录必须为 0700；请使用属于自己的目录"),
+			    o->dir, (unsigned)was, strerror(errno));
+			return NODE_EXIT_USAGE;
+		}
+	}
+	char path[NODE_PATH_MAX], tls_key[NODE_PATH_MAX], tls_crt[NODE_PATH_MAX];
+	node_path(path, o->dir, "node.key");
+	node_path(tls_key, o->dir, "tls.key");
+	node_path(tls_crt, o->dir, "tls.crt");
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			snprintf(msg, msg_len,
+				 NTZ(zh,
+				     "%s is already initialised (node.key "
+				     "exists); its identity is never replaced",
+				     "%s 已经初始化过了（node.key 已存在）；"
+				     "节点身份永远不会被替换"),
+				 o->dir);
+		else
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh, "cannot create %s: %s", "无法创建 %s：%s"),
+			    path, strerror(errno));
+		return errno == EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
+	}
+	uint8_t pk[32];
+	uint8_t *sk = sodium_malloc(64);
+	if (!sk)
+		abort();
+	crypto_sign_keypair(pk, sk);
+	bool ok = write(fd, sk, 64) == 64 && fsync(fd) == 0;
+	ok &= close(fd) == 0;
+	sodium_free(sk);
+	if (!ok) {
+		unlink(path);
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot write %s", "无法写入 %s"), path);
+		return NODE_EXIT_IO;
+	}
+	char cn[65];
+	node_hex(cn, pk, 32);
+	int rc = net_tls_identity_create(tls_key, tls_crt, cn);
+	if (rc) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot create the TLS identity in %s%s",
+			     "无法在 %s 中创建 TLS 身份%s"),
+			 o->dir,
+			 rc == -EEXIST
+			     ? NTZ(zh, ": tls.key exists", "：tls.key 已存在")
+			     : "");
+		return rc == -EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
+	}
+	uint8_t *pem;
+	size_t pem_len;
+	if (read_file(tls_crt, &pem, &pem_len, 16 * 1024) != 0) {
+		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+			 tls_crt);
+		return NODE_EXIT_IO;
+	}
+	char *pem_str = malloc(pem_len + 1);
+	if (!pem_str)
+		abort();
+	memcpy(pem_str, pem, pem_len);
+	pem_str[pem_len] = 0;
+	free(pem);
+	struct node_member m = {.role = role};
+	memcpy(m.key, pk, 32);
+	m.name = (char *)o->name;
+	memcpy(m.scope, scope, sizeof(scope));
+	m.address = (char *)listen;
+	m.cert_pem = pem_str;
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, 2);
+	crdt_pack_cstr(&b, PUB_MAGIC);
+	node_member_encode(&b, &m);
+	node_path(path, o->dir, "node.pub");
+	rc = write_file_atomic(path, b.data, b.len, 0644);
+	crdt_buf_fini(&b);
+	free(pem_str);
+	if (rc) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot write %s", "无法写入 %s"), path);
+		return NODE_EXIT_IO;
+	}
+	snprintf(msg, msg_len,
+		 NTZ(zh,
+		     "initialised %s: node %s, role %s, scope %s, listen %s; "
+		     "hand %s/node.pub to whoever creates the network",
+		     "已初始化 %s：节点 %s，角色 %s，辖区 %s，监听 %s；请把 "
+		     "%s/node.pub 交给创建网络的机构"),
+		 o->dir, cn, node_role_name(role), scope, listen, o->dir);
+	if (was) {
+		size_t l = strlen(msg);
+		snprintf(msg + l, msg_len - l,
+			 NTZ(zh,
+			     " (%s was mode %04o: now 0700, only its owner "
+			     "may enter it)",
+			     "（%s 原权限为 %04o：已改为 0700，仅其所有者可"
+			     "访问）"),
+			 o->dir, (unsigned)was);
+	}
+	return NODE_EXIT_OK;
+}
+
+/* Stores the roster in the node's store and beside it as a file. */
+static int adopt(const char *dir, const uint8_t *wire, size_t len, bool zh,
+		 char *msg, size_t msg_len)
+{
+	struct node_ctx *n;
+	int rc = node_ctx_open_lang(dir, zh, &n, msg, msg_len);
+	if (rc)
+		return rc;
+	const char *why = NULL;
+	rc = node_ledger_set_roster(n->ledger, wire, len, &why);
+	if (rc) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot join: %s", "无法加入：%s"), why);
+		node_ctx_close(n);
+		return NODE_EXIT_USAGE;
+	}
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	if (!node_roster_find(r, n->pk)) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "this node is not a member of that roster",
+			     "本节点不在该成员名单中：请让创建网络的机构把本"
+			     "节点的 node.pub 加进去"));
+		node_ctx_close(n);
+		return NODE_EXIT_USAGE;
+	}
+	char path[NODE_PATH_MAX];
+	node_path(path, dir, "roster");
+	write_file_atomic(path, wire, len, 0644);
+	char net[65];
+	node_hex(net, r->body_hash, 32);
+	snprintf(msg, msg_len,
+		 NTZ(zh, "joined network %s (%zu members)",
+		     "已加入网络 %s（%zu 个成员）"),
+		 net, r->n_members);
+	node_ctx_close(n);
+	return NODE_EXIT_OK;
+}
+
+/* At join: a certificate against the policy refuses the roster; one out
+ * of its validity period by this machine's clock only warns (into warn):
+ * the roster is the network's, signed by its admins, and that member's
+ * connections fail in TLS until a roster change replaces it. */
+static int check_roster_certs(const struct node_roster *r, bool zh, char *msg,
+			      size_t msg_len, char *warn, size_t warn_len)
+{
+	for (size_t i = 0; i < r->n_members; i++) {
+		char why[128];
+		const struct node_member *m = &r->members[i];
+		if (member_cert_check(m, why, sizeof(why)) != 0) {
+			snprintf(
+			    msg, msg_len,
+			    NTZ(zh, "roster member %s: certificate refused: %s",
+				"成员名单中的 %s：证书被拒绝：%s"),
+			    m->name, why);
+			return NODE_EXIT_USAGE;
+		}
+		char when[32];
+		int v = cert_period(m, when);
+		size_t l = strlen(warn);
+		if (v != 0 && l < warn_len)
+			snprintf(warn + l, warn_len - l,
+				 v > 0
+				     ? NTZ(zh,
+					   "; warning: member %s's TLS "
+					   "certificate expired on %s: no "
+					   "connection with it succeeds until "
+					   "a roster change replaces it",
+					   "；警告：成员 %s 的 TLS 证书已于 %s "
+					   "过期：在成员名单变更替换它之前，"
+					   "与它的连接都会失败")
+				     : NTZ(zh,
+					   "; warning: member %s's TLS "
+					   "certificate is valid only from %s "
+					   "(check the clocks)",
+					   "；警告：成员 %s 的 TLS 证书自 %s "
+					   "起才生效（请检查时钟）"),
+				 m->name, when);
+	}
+	return NODE_EXIT_OK;
+}
+
+int node_network_create(const char *dir, const char *const *member_files,
+			size_t n_members, const char *out_path, bool zh,
+			char *msg, size_t msg_len)
+{
+	uint8_t pk[32], *sk;
+	if (sodium_init() < 0) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "libsodium failed to initialise",
+			     "libsodium 初始化失败"));
+		return NODE_EXIT_IO;
+	}
+	int rc = node_identity_load(dir, pk, &sk);
+	if (rc) {
+		snprintf(msg, msg_len,
+			 NTZ(zh,
+			     "%s is not initialised: run ward init --data %s "
+			     "first",
+			     "%s 中的节点尚未初始化：请先运行 ward init --data "
+			     "%s"),
+			 dir, dir);
+		return NODE_EXIT_NOT_INIT;
+	}
+	struct node_member *ms = calloc(n_members + 1, sizeof(*ms));
+	size_t n = 0;
+	char path[NODE_PATH_MAX];
+	node_path(path, dir, "node.pub");
+	rc = read_pub(path, &ms[n], zh, msg, msg_len);
+	if (rc)
+		goto out;
+	n++;
+	for (size_t i = 0; i < n_members; i++) {
+		struct node_member m;
+		rc = read_pub(member_files[i], &m, zh, msg, msg_len);
+		if (rc)
+			goto out;
+		bool dup = false;
+		for (size_t k = 0; k < n; k++)
+			dup |= !memcmp(ms[k].key, m.key, 32);
+		if (dup) {
+			node_member_fini(&m);
+			continue; /* each member once */
+		}
+		ms[n++] = m;
+	}
+	uint8_t *wire;
+	size_t wire_len;
+	node_roster_build_genesis(ms, n, pk, sk, &wire, &wire_len);
+	int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot create %s: %s", "无法创建 %s：%s"),
+			 out_path,
+			 errno == EEXIST
+			     ? NTZ(zh,
+				   "it exists (remove it or choose another "
+				   "--out)",
+				   "文件已存在（请删除它或换一个 --out）")
+			     : strerror(errno));
+		rc = errno == EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
+		free(wire);
+		goto out;
+	}
+	bool ok = write(fd, wire, wire_len) == (ssize_t)wire_len &&
+		  fsync(fd) == 0;
+	ok &= close(fd) == 0;
+	if (!ok) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot write %s", "无法写入 %s"), out_path);
+		rc = NODE_EXIT_IO;
+		free(wire);
+		goto out;
+	}
+	rc = adopt(dir, wire, wire_len, zh, msg, msg_len);
+	if (rc == 0) {
+		size_t l = strlen(msg);
+		snprintf(msg + l, msg_len - l,
+			 NTZ(zh,
+			     "; roster written to %s: hand it to each member "
+			     "for ward network join",
+			     "；成员名单已写入 %s：请交给每个成员，用 ward "
+			     "network join 加入"),
+			 out_path);
+	}
+	free(wire);
+out:
+	for (size_t i = 0; i < n; i++)
+		node_member_fini(&ms[i]);
+	free(ms);
+	sodium_free(sk);
+	return rc;
+}
+
+int node_network_join(const char *dir, const char *roster_path, bool zh,
+		      char *msg, size_t msg_len)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc = read_file(roster_path, &buf, &len, 16 * 1024 * 1024);
+	if (rc) {
+		snprintf(
+		    msg, msg_len,
+		    NTZ(zh, "cannot read roster %s", "无法读取成员名单 %s"),
+		    roster_path);
+		return NODE_EXIT_USAGE;
+	}
+	struct node_roster *r;
+	const char *why;
+	if (node_roster_decode(buf, len, &r, &why) != 0 ||
+	    node_roster_verify_genesis(r, &why) != 0) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "%s is not a valid roster: %s",
+			     "%s 不是有效的成员名单：%s"),
+			 roster_path, why);
+		free(buf);
+		return NODE_EXIT_USAGE;
+	}
+	char warn[1024] = "";
+	rc = check_roster_certs(r, zh, msg, msg_len, warn, sizeof(warn));
+	node_roster_free(r);
+	if (rc == 0)
+		rc = adopt(dir, buf, len, zh, msg, msg_len);
+	if (rc == 0) {
+		size_t l = strlen(msg);
+		snprintf(msg + l, msg_len - l, "%s", warn);
+	}
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,197 @@
+/*
+ * node.c: opening a node (identity, store, ledger) and the gate asked
+ * before it signs. Serving a request against the open node is serve.c's.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "node/api/node_int.h"
+
+int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
+		  size_t msg_len)
+{
+	return node_ctx_open_lang(dir, false, out, msg, msg_len);
+}
+
+int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
+		       char *msg, size_t msg_len)
+{
+	if (sodium_init() < 0) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "libsodium failed to initialise",
+			     "libsodium 初始化失败"));
+		return NODE_EXIT_IO;
+	}
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "no node at %s: run ward init --data %s first",
+			     "%s 处没有节点：请先运行 ward init --data %s"),
+			 dir, dir);
+		return NODE_EXIT_NOT_INIT;
+	}
+	struct node_ctx *n = calloc(1, sizeof(*n));
+	if (!n)
+		abort();
+	snprintf(n->dir, sizeof(n->dir), "%s", dir);
+	n->peer_uid = -1;
+	int rc = node_identity_load(dir, n->pk, &n->sk);
+	if (rc) {
+		if (rc == -ENOENT)
+			snprintf(msg, msg_len,
+				 NTZ(zh,
+				     "%s is not initialised: run ward init "
+				     "--data %s",
+				     "%s 中的节点尚未初始化：请运行 ward init "
+				     "--data %s"),
+				 dir, dir);
+		else
+			snprintf(msg, msg_len,
+				 NTZ(zh, "%s/node.key is unreadable",
+				     "无法读取 %s/node.key（请检查文件权限）"),
+				 dir);
+		free(n);
+		return rc == -ENOENT ? NODE_EXIT_NOT_INIT : NODE_EXIT_IO;
+	}
+	char path[NODE_PATH_MAX], err[512];
+	node_path(path, dir, "db");
+	rc = node_kv_open_rocks(path, true, &n->kv, err, sizeof(err));
+	if (rc) {
+		if (rc == -EBUSY)
+			snprintf(msg, msg_len,
+				 NTZ(zh,
+				     "the store in %s is in use by another "
+				     "process (a running wardd?); try again",
+				     "%s 中的数据库正被另一个进程占用（wardd "
+				     "正在运行？）；请稍后重试"),
+				 dir);
+		else
+			snprintf(msg, msg_len,
+				 NTZ(zh, "cannot open the store in %s: %s",
+				     "无法打开 %s 中的数据库：%s"),
+				 dir, err);
+		sodium_free(n->sk);
+		free(n);
+		return rc == -EBUSY ? NODE_EXIT_BUSY : NODE_EXIT_IO;
+	}
+	rc = node_ledger_open(n->kv, &n->ledger);
+	if (rc) {
+		snprintf(msg, msg_len,
+			 NTZ(zh, "cannot read the ledger in %s",
+			     "无法读取 %s 中的账本"),
+			 dir);
+		node_kv_close(n->kv);
+		sodium_free(n->sk);
+		free(n);
+		return NODE_EXIT_IO;
+	}
+	n->may_sign = node_ctx_daemon_gate;
+	*out = n;
+	return NODE_EXIT_OK;
+}
+
+/* The unconfirmed-writes marker (node_int.h). Stores of earlier versions
+ * kept "Mrunning" while wardd ran; one left behind means the same. */
+#define META_UNCONFIRMED "Munconfirmed"
+#define META_RUNNING_OLD "Mrunning"
+
+int node_ctx_mark_unconfirmed(struct node_ctx *n, bool set)
+{
+	struct node_kv_batch *b = node_kv_batch_new();
+	const uint8_t *k = (const uint8_t *)META_UNCONFIRMED;
+	if (set) {
+		uint8_t pid[8];
+		uint64_t v = (uint64_t)getpid();
+		for (int i = 0; i < 8; i++)
+			pid[i] = (uint8_t)(v >> (56 - 8 * i));
+		node_kv_batch_put(b, k, strlen(META_UNCONFIRMED), pid, 8);
+	} else {
+		node_kv_batch_del(b, k, strlen(META_UNCONFIRMED));
+		node_kv_batch_del(b, (const uint8_t *)META_RUNNING_OLD,
+				  strlen(META_RUNNING_OLD));
+	}
+	int rc = node_kv_write(n->kv, b, true);
+	node_kv_batch_free(b);
+	return rc;
+}
+
+static bool meta_present(struct node_ctx *n, const char *key)
+{
+	uint8_t *v;
+	size_t len;
+	if (node_kv_get(n->kv, (const uint8_t *)key, strlen(key), &v, &len) !=
+	    0)
+		return false;
+	free(v);
+	return true;
+}
+
+bool node_ctx_unconfirmed(struct node_ctx *n)
+{
+	return meta_present(n, META_UNCONFIRMED) ||
+	       meta_present(n, META_RUNNING_OLD);
+}
+
+int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len)
+{
+	if (node_ctx_restored(n)) {
+		snprintf(
+		    msg, msg_len,
+		    NT(n,
+		       NODE_REFUSED_EN
+		       "this node was restored from a backup, and peers may "
+		       "hold entries of its own feeds that it lacks; start "
+		       "wardd --data %s, which signs once a peer has "
+		       "confirmed this node's feeds, and write through it (if "
+		       "no peer can ever be reached: ward unblock "
+		       "--accept-fork-risk)",
+		       NODE_REFUSED_ZH
+		       "本节点是从备份恢复的，其他节点可能持有本节点记录流中本节点"
+		       "没有的条目；请启动 wardd --data %s（待其他节点确认本节点记"
+		       "录流后才会签名），并通过它写入（若确实无法连接任何节点：ward "
+		       "unblock --accept-fork-risk）"),
+		    n->dir);
+		return NODE_EXIT_BUSY;
+	}
+	if (!node_ctx_unconfirmed(n))
+		return 0;
+	snprintf(
+	    msg, msg_len,
+	    NT(n,
+	       NODE_REFUSED_EN
+	       "wardd did not stop cleanly on this store after it wrote "
+	       "entries no peer had confirmed (or this is a copy of a "
+	       "running node's store), so peers may hold more of this "
+	       "node's own feed than it does; start wardd --data %s, which "
+	       "signs once a peer has confirmed this node's feeds, and "
+	       "write through it (if no peer can ever be reached: ward "
+	       "unblock --accept-fork-risk)",
+	       NODE_REFUSED_ZH
+	       "wardd 在写入尚未经其他节点确认的条目后未正常停止（或这是运行"
+	       "中节点数据库的副本），其他节点可能持有比本节点更多的本节点记"
+	       "录流；请启动 wardd --data %s（待其他节点确认本节点记录流后才"
+	       "会签名），并通过它写入（若确实无法连接任何节点：ward unblock "
+	       "--accept-fork-risk）"),
+	    n->dir);
+	return NODE_EXIT_BUSY;
+}
+
+int node_ctx_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
+{
+	return n->may_sign ? n->may_sign(n, msg, msg_len) : 0;
+}
+
+void node_ctx_close(struct node_ctx *n)
+{
+	if (!n)
+		return;
+	node_ledger_close(n->ledger);
+	node_kv_close(n->kv);
+	sodium_free(n->sk);
+	free(n);
+}

@@ -1,0 +1,65 @@
+/*
+ * node.h: the public face of a ward node for the `ward` command. Setting a
+ * node up (init, network create and join) works on files; everything else
+ * is a request to the node's local API: a versioned message carrying a
+ * document ({"cmd": ..., ...}) answered by a document. node_call serves it
+ * in this process when no daemon holds the store, so the CLI works the same
+ * against a running node and a stopped one.
+ */
+#ifndef WARD_NODE_H
+#define WARD_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "node/api/doc.h"
+
+/* Exit codes (DESIGN.md section 7). */
+enum node_exit {
+	NODE_EXIT_OK = 0,
+	NODE_EXIT_CHECK = 1,
+	NODE_EXIT_USAGE = 2,
+	NODE_EXIT_NOT_FOUND = 3,
+	NODE_EXIT_NOT_INIT = 4,
+	NODE_EXIT_BUSY = 5,
+	NODE_EXIT_IO = 6,
+};
+
+struct node_init_opts {
+	const char *dir;
+	const char *role;
+	const char *name;
+	const char *scope; /* padded forms accepted */
+	const char *listen; /* HOST:PORT or NULL for 127.0.0.1:7400 */
+	bool zh;	    /* messages in Chinese */
+};
+
+/* Makes the node's identities in dir (created if absent): node.key
+ * (Ed25519, 0600, never overwritten), tls.key and tls.crt (P-256, v3,
+ * CA:FALSE), node.pub (the public identity for the network's creator).
+ * Returns a node_exit code with a one-line message in msg. */
+int node_init(const struct node_init_opts *o, char *msg, size_t msg_len);
+/* Writes a genesis roster listing this node (its only admin) and each
+ * member file once to out_path, and joins this node to it. The message is
+ * in Chinese when zh. */
+int node_network_create(const char *dir, const char *const *member_files,
+			size_t n_members, const char *out_path, bool zh,
+			char *msg, size_t msg_len);
+/* Verifies the roster at roster_path and makes this node adopt it. */
+int node_network_join(const char *dir, const char *roster_path, bool zh,
+		      char *msg, size_t msg_len);
+
+/* Serves one local API request against the node in dir. Always returns a
+ * document (owned): {"ok": true, "result": ...} or {"ok": false,
+ * "error": "...", "exit": node_exit}. A request with "lang": "zh" gets
+ * its messages for people (errors, warnings, bad rows) in Chinese. progress,
+ * when set, receives progress lines for long work (audit, import) on a
+ * terminal. */
+struct node_doc *node_call(const char *dir, const struct node_doc *req,
+			   bool progress);
+
+/* Normalises a region code as typed (padded forms such as 120000 become
+ * 12) into out (13 bytes). False when it is no region code. */
+bool node_scope_normalise(const char *in, char out[13]);
+
+#endif

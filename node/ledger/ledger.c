@@ -1,0 +1,1438 @@
+/*
+ * ledger.c: verifying and applying signed entries (DESIGN.md section 4).
+ *
+ * An entry passes two gates. The first rejects outright anything decidable
+ * from its bytes and the roster's membership: encoding, unknown author,
+ * signature, the chain (seq, prev, hlc, roster version). Rejected entries
+ * are never stored. The second judges each op against the schema, the
+ * author's role and jurisdiction and the record's create: an op that fails
+ * is stored without effect and recorded as a finding, because every node
+ * holding the same entries reaches the same verdict from immutable inputs.
+ * An op whose record's create has not arrived waits ('W' keys) and is
+ * judged when the create arrives, so feeds apply in any interleaving.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "node/ledger/ledger.h"
+#include "node/ledger/ledger_int.h"
+#include "node/ledger/schema.h"
+#include "node/store/txnmap.h"
+
+struct node_ledger {
+	struct node_kv *kv;
+	struct node_roster *roster;
+	struct crdt_lthash digest;
+	struct crdt_hlc hlc;
+	uint64_t entries;
+	uint64_t version; /* node_ledger_version */
+	node_clock_fn clock;
+	void *clock_ctx;
+	/* Whether the store may hold 'W' keys: unknown until first asked,
+	 * then kept by this ledger, the store's only writer. Most stores hold
+	 * none, and a create then need not open a RocksDB iterator to find
+	 * the ops waiting for it. */
+	enum { WAITING_UNKNOWN, WAITING_NONE, WAITING_MAYBE } waiting;
+	struct node_clock_skew skew;
+};
+
+struct node_txn {
+	struct node_ledger *l;
+	struct node_txnmap overlay; /* what this transaction wrote */
+	struct crdt_lthash digest;
+	uint64_t entries;
+	uint64_t hlc_last;
+	bool waiting_written; /* a 'W' key is in the overlay */
+	struct node_clock_skew skew; /* the ledger's, plus this txn's */
+	bool strict;          /* local write: any finding fails the entry */
+	const char *strict_why;
+	char why_buf[256];
+	/* The entry whose ops are being applied, and which op: its later
+	 * ops have not reached their cells yet (dot_settled). */
+	const struct crdt_entry *applying;
+	uint32_t applying_index;
+};
+
+/* Context of one op being judged. */
+struct op_ctx {
+	const uint8_t *author;
+	const char *scope;
+	uint64_t seq;
+	uint32_t index;
+	uint64_t hlc;
+	const struct node_member *member;
+	const char *entry_fault; /* jurisdiction or revocation, for all ops */
+};
+
+static uint64_t wall_ms(void *ctx)
+{
+	(void)ctx;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- overlay ---- */
+
+int node_txn_get(struct node_txn *t, const uint8_t *key, size_t key_len,
+		 uint8_t **val, size_t *val_len)
+{
+	const struct node_txnmap_entry *e =
+		node_txnmap_find(&t->overlay, key, key_len);
+	if (!e)
+		return node_kv_get(t->l->kv, key, key_len, val, val_len);
+	if (e->deleted)
+		return -ENOENT;
+	uint8_t *v = malloc(e->val_len ? e->val_len : 1);
+	if (!v)
+		abort();
+	if (e->val_len)
+		memcpy(v, e->val, e->val_len);
+	*val = v;
+	*val_len = e->val_len;
+	return 0;
+}
+
+static void txn_put(struct node_txn *t, const struct key *k, const uint8_t *v,
+		    size_t n)
+{
+	static const uint8_t empty[1];
+	node_txnmap_put(&t->overlay, k->b, k->len, v ? v : empty, n);
+}
+
+static void txn_del(struct node_txn *t, const struct key *k)
+{
+	node_txnmap_put(&t->overlay, k->b, k->len, NULL, 0);
+}
+
+/* Whether the record was created in this transaction: then none of its
+ * state keys can be in the store yet (ops on a record wait for its create,
+ * and an entry's ops on a record are all applied in one transaction), and
+ * reads of them need not ask RocksDB, whose misses are costly. */
+static bool created_here(struct node_txn *t, const uint8_t entity[16])
+{
+	uint8_t k[17];
+	k[0] = 'E';
+	memcpy(k + 1, entity, 16);
+	return node_txnmap_find(&t->overlay, k, sizeof(k)) != NULL;
+}
+
+/* node_txn_get, skipping the store for a record created here. */
+static int txn_get_state(struct node_txn *t, const uint8_t entity[16],
+			 const uint8_t *key, size_t key_len, uint8_t **val,
+			 size_t *val_len)
+{
+	if (!node_txnmap_find(&t->overlay, key, key_len) &&
+	    created_here(t, entity))
+		return -ENOENT;
+	return node_txn_get(t, key, key_len, val, val_len);
+}
+
+/* One key/value of a merged scan. */
+struct scan_item {
+	uint8_t *key;
+	size_t key_len;
+	uint8_t *val;
+	size_t val_len;
+};
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct scan_item *x = a, *y = b;
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int r = memcmp(x->key, y->key, n);
+	if (r)
+		return r;
+	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+}
+
+static void scan_push(struct scan_item **items, size_t *n, size_t *cap,
+		      const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*items = realloc(*items, *cap * sizeof(**items));
+		if (!*items)
+			abort();
+	}
+	struct scan_item *it = &(*items)[(*n)++];
+	it->key = malloc(kl);
+	it->val = malloc(vl ? vl : 1);
+	if (!it->key || !it->val)
+		abort();
+	memcpy(it->key, k, kl);
+	if (vl)
+		memcpy(it->val, v, vl);
+	it->key_len = kl;
+	it->val_len = vl;
+}
+
+/* Keys with a prefix as the transaction sees them, in order (owned). The
+ * store and the overlay are walked only when they may hold such keys
+ * (with_store, with_overlay). */
+static size_t txn_scan(struct node_txn *t, const struct key *prefix,
+		       bool with_store, bool with_overlay,
+		       struct scan_item **out)
+{
+	size_t n = 0, cap = 0;
+	struct scan_item *items = NULL;
+	struct node_kv_iter *it =
+	    with_store ? node_kv_iter_new(t->l->kv, prefix->b, prefix->len)
+		       : NULL;
+	for (; it && node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *k = node_kv_iter_key(it, &kl);
+		const uint8_t *v = node_kv_iter_value(it, &vl);
+		if (!node_txnmap_find(&t->overlay, k, kl))
+			scan_push(&items, &n, &cap, k, kl, v, vl);
+	}
+	if (it)
+		node_kv_iter_free(it);
+	for (size_t i = 0; with_overlay && i < t->overlay.n; i++) {
+		const struct node_txnmap_entry *e = &t->overlay.entries[i];
+		if (e->deleted || e->key_len < prefix->len ||
+		    memcmp(e->key, prefix->b, prefix->len) != 0)
+			continue;
+		scan_push(&items, &n, &cap, e->key, e->key_len, e->val,
+			  e->val_len);
+	}
+	if (n > 1)
+		qsort(items, n, sizeof(*items), item_cmp);
+	*out = items;
+	return n;
+}
+
+static void scan_free(struct scan_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(items[i].key);
+		free(items[i].val);
+	}
+	free(items);
+}
+
+/* ---- open / roster ---- */
+
+static int load_roster(struct node_ledger *l)
+{
+	uint8_t *v;
+	size_t n;
+	const char *why;
+	int rc = node_kv_get(l->kv, (const uint8_t *)META_ROSTER,
+			     strlen(META_ROSTER), &v, &n);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	rc = node_roster_decode(v, n, &l->roster, &why);
+	free(v);
+	return rc;
+}
+
+/* META_SKEW's value into out; a value that does not decode (only a
+ * damaged store holds one) leaves out zero: the count is a statistic. */
+static void decode_skew(const uint8_t *v, size_t n, struct node_clock_skew *out)
+{
+	struct crdt_mp_cursor c;
+	struct node_clock_skew k = {0};
+	const char *scope;
+	size_t arr, slen;
+	crdt_mp_cursor_init(&c, v, n, false);
+	if (crdt_mp_read_array(&c, &arr) || arr != 5 ||
+	    crdt_mp_read_uint(&c, &k.count) ||
+	    crdt_mp_read_bin_fixed(&c, k.author, 32) ||
+	    crdt_mp_read_str(&c, &scope, &slen) || slen >= sizeof(k.scope) ||
+	    crdt_mp_read_uint(&c, &k.seq) || crdt_mp_read_uint(&c, &k.hlc))
+		return;
+	memcpy(k.scope, scope, slen);
+	k.scope[slen] = 0;
+	*out = k;
+}
+
+void node_ledger_clock_skew(const struct node_ledger *l,
+			    struct node_clock_skew *out)
+{
+	*out = l->skew;
+}
+
+int node_ledger_open(struct node_kv *kv, struct node_ledger **out)
+{
+	struct node_ledger *l = calloc(1, sizeof(*l));
+	uint8_t *v;
+	size_t n;
+	if (!l)
+		return -ENOMEM;
+	l->kv = kv;
+	l->clock = wall_ms;
+	/* Each ledger opened in this process starts its versions far from
+	 * every other's, so a reopened store never repeats one. */
+	static uint64_t opened;
+	l->version = __atomic_add_fetch(&opened, 1, __ATOMIC_RELAXED) << 32;
+	crdt_lthash_init(&l->digest);
+	int rc = load_roster(l);
+	if (rc) {
+		free(l);
+		return rc;
+	}
+	if (node_kv_get(kv, (const uint8_t *)META_DIGEST, strlen(META_DIGEST),
+			&v, &n) == 0) {
+		if (n == 2048)
+			crdt_lthash_decode(&l->digest, v);
+		free(v);
+	}
+	if (node_kv_get(kv, (const uint8_t *)META_HLC, strlen(META_HLC), &v,
+			&n) == 0) {
+		if (n == 8)
+			l->hlc.last = get_u64(v);
+		free(v);
+	}
+	if (node_kv_get(kv, (const uint8_t *)META_COUNT, strlen(META_COUNT),
+			&v, &n) == 0) {
+		if (n == 8)
+			l->entries = get_u64(v);
+		free(v);
+	}
+	if (node_kv_get(kv, (const uint8_t *)META_SKEW, strlen(META_SKEW), &v,
+			&n) == 0) {
+		decode_skew(v, n, &l->skew);
+		free(v);
+	}
+	*out = l;
+	return 0;
+}
+
+void node_ledger_close(struct node_ledger *l)
+{
+	if (!l)
+		return;
+	node_roster_free(l->roster);
+	free(l);
+}
+
+struct node_kv *node_ledger_kv(struct node_ledger *l)
+{
+	return l->kv;
+}
+
+void node_ledger_set_clock(struct node_ledger *l, node_clock_fn fn, void *ctx)
+{
+	l->clock = fn ? fn : wall_ms;
+	l->clock_ctx = ctx;
+}
+
+const struct node_roster *node_ledger_roster(const struct node_ledger *l)
+{
+	return l->roster;
+}
+
+void node_ledger_net_id(const struct node_ledger *l, uint8_t out[32])
+{
+	if (l->roster)
+		memcpy(out, l->roster->body_hash, 32);
+	else
+		memset(out, 0, 32);
+}
+
+void node_ledger_digest(const struct node_ledger *l, uint8_t out[32])
+{
+	crdt_lthash_digest(&l->digest, out);
+}
+
+uint64_t node_ledger_entry_count(const struct node_ledger *l)
+{
+	return l->entries;
+}
+
+uint64_t node_ledger_version(const struct node_ledger *l)
+{
+	return l->version;
+}
+
+int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
+			   size_t len, const char **why)
+{
+	struct node_roster *r;
+	int rc = node_roster_decode(wire, len, &r, why);
+	if (rc)
+		return rc;
+	rc = node_roster_verify_genesis(r, why);
+	if (rc) {
+		node_roster_free(r);
+		return rc;
+	}
+	if (l->roster) {
+		bool same = !memcmp(l->roster->body_hash, r->body_hash, 32);
+		node_roster_free(r);
+		if (!same) {
+			*why = "this node already belongs to another network";
+			return -EEXIST;
+		}
+		return 0;
+	}
+	struct node_kv_batch *b = node_kv_batch_new();
+	node_kv_batch_put(b, (const uint8_t *)META_ROSTER, strlen(META_ROSTER),
+			  wire, len);
+	rc = node_kv_write(l->kv, b, true);
+	node_kv_batch_free(b);
+	if (rc) {
+		node_roster_free(r);
+		*why = "could not write the roster";
+		return rc;
+	}
+	l->roster = r;
+	return 0;
+}
+
+/* ---- transactions ---- */
+
+struct node_txn *node_ledger_begin(struct node_ledger *l)
+{
+	struct node_txn *t = calloc(1, sizeof(*t));
+	if (!t)
+		abort();
+	t->l = l;
+	node_txnmap_init(&t->overlay);
+	t->digest = l->digest;
+	t->entries = l->entries;
+	t->hlc_last = l->hlc.last;
+	t->skew = l->skew;
+	return t;
+}
+
+void node_txn_abort(struct node_txn *t)
+{
+	if (!t)
+		return;
+	node_txnmap_fini(&t->overlay);
+	free(t);
+}
+
+int node_txn_commit(struct node_txn *t, bool sync)
+{
+	struct node_kv_batch *b = node_kv_batch_new();
+	for (size_t i = 0; i < t->overlay.n; i++) {
+		const struct node_txnmap_entry *e = &t->overlay.entries[i];
+		if (e->deleted)
+			node_kv_batch_del(b, e->key, e->key_len);
+		else
+			node_kv_batch_put(b, e->key, e->key_len, e->val,
+					  e->val_len);
+	}
+	uint8_t lanes[2048], u[8];
+	crdt_lthash_encode(&t->digest, lanes);
+	node_kv_batch_put(b, (const uint8_t *)META_DIGEST, strlen(META_DIGEST),
+			  lanes, sizeof(lanes));
+	for (int i = 0; i < 8; i++)
+		u[i] = (uint8_t)(t->entries >> (56 - 8 * i));
+	node_kv_batch_put(b, (const uint8_t *)META_COUNT, strlen(META_COUNT),
+			  u, 8);
+	uint64_t hlc = t->hlc_last > t->l->hlc.last ? t->hlc_last : t->l->hlc.last;
+	for (int i = 0; i < 8; i++)
+		u[i] = (uint8_t)(hlc >> (56 - 8 * i));
+	node_kv_batch_put(b, (const uint8_t *)META_HLC, strlen(META_HLC), u, 8);
+	struct crdt_buf sk;
+	crdt_buf_init(&sk);
+	if (t->skew.count != t->l->skew.count) {
+		crdt_pack_array(&sk, 5);
+		crdt_pack_uint(&sk, t->skew.count);
+		crdt_pack_bin(&sk, t->skew.author, 32);
+		crdt_pack_cstr(&sk, t->skew.scope);
+		crdt_pack_uint(&sk, t->skew.seq);
+		crdt_pack_uint(&sk, t->skew.hlc);
+		node_kv_batch_put(b, (const uint8_t *)META_SKEW,
+				  strlen(META_SKEW), sk.data, sk.len);
+	}
+	crdt_buf_fini(&sk);
+	/* Before the write: a failed write may still have reached the store. */
+	if (t->waiting_written)
+		t->l->waiting = WAITING_MAYBE;
+	int rc = node_kv_write(t->l->kv, b, sync);
+	node_kv_batch_free(b);
+	if (rc == 0) {
+		if (t->entries != t->l->entries)
+			t->l->version++;
+		t->l->digest = t->digest;
+		t->l->entries = t->entries;
+		t->l->hlc.last = hlc;
+		t->l->skew = t->skew;
+	}
+	node_txn_abort(t);
+	return rc;
+}
+
+/* ---- records ---- */
+
+static void encode_entity(struct crdt_buf *b, const struct node_entity *e)
+{
+	crdt_pack_array(b, 8);
+	crdt_pack_bool(b, e->valid);
+	crdt_pack_cstr(b, e->type);
+	crdt_pack_cstr(b, e->scope);
+	crdt_pack_bin(b, e->created.author, 32);
+	crdt_pack_uint(b, e->created.seq);
+	crdt_pack_uint(b, e->created.index);
+	crdt_pack_uint(b, e->hlc);
+	if (e->valid)
+		crdt_pack_nil(b);
+	else
+		crdt_pack_cstr(b, e->reason);
+}
+
+static int decode_entity(const uint8_t *v, size_t n, struct node_entity *e)
+{
+	struct crdt_mp_cursor c;
+	size_t k, len;
+	const char *s;
+	uint64_t idx;
+	memset(e, 0, sizeof(*e));
+	crdt_mp_cursor_init(&c, v, n, false);
+	if (crdt_mp_read_array(&c, &k) != 0 || k != 8 ||
+	    crdt_mp_read_bool(&c, &e->valid) != 0 ||
+	    crdt_mp_read_str(&c, &s, &len) != 0 || len >= sizeof(e->type))
+		return -EBADMSG;
+	memcpy(e->type, s, len);
+	if (crdt_mp_read_str(&c, &s, &len) != 0 || len >= sizeof(e->scope))
+		return -EBADMSG;
+	memcpy(e->scope, s, len);
+	if (crdt_mp_read_bin_fixed(&c, e->created.author, 32) != 0 ||
+	    crdt_mp_read_uint(&c, &e->created.seq) != 0 ||
+	    crdt_mp_read_uint(&c, &idx) != 0 ||
+	    crdt_mp_read_uint(&c, &e->hlc) != 0)
+		return -EBADMSG;
+	e->created.index = (uint32_t)idx;
+	if (crdt_mp_read_str(&c, &s, &len) == 0)
+		snprintf(e->reason, sizeof(e->reason), "%.*s", (int)len, s);
+	return 0;
+}
+
+static void entity_key(struct key *k, const uint8_t id[16])
+{
+	key_init(k, 'E');
+	key_bytes(k, id, 16);
+}
+
+static void cell_key(struct key *k, const uint8_t id[16], const char *field,
+		     size_t len)
+{
+	key_init(k, 'C');
+	key_bytes(k, id, 16);
+	key_str(k, field, len);
+}
+
+static int txn_entity(struct node_txn *t, const uint8_t id[16],
+		      struct node_entity *e)
+{
+	struct key k;
+	uint8_t *v;
+	size_t n;
+	entity_key(&k, id);
+	int rc = node_txn_get(t, k.b, k.len, &v, &n);
+	if (rc)
+		return rc;
+	rc = decode_entity(v, n, e);
+	free(v);
+	return rc;
+}
+
+int node_ledger_entity(struct node_ledger *l, const uint8_t id[16],
+		       struct node_entity *out)
+{
+	struct key k;
+	uint8_t *v;
+	size_t n;
+	entity_key(&k, id);
+	int rc = node_kv_get(l->kv, k.b, k.len, &v, &n);
+	if (rc)
+		return rc;
+	rc = decode_entity(v, n, out);
+	free(v);
+	return rc;
+}
+
+int node_ledger_cell(struct node_ledger *l, const uint8_t id[16],
+		     const char *field, struct crdt_cell *out)
+{
+	struct key k;
+	uint8_t *v;
+	size_t n;
+	cell_key(&k, id, field, strlen(field));
+	int rc = node_kv_get(l->kv, k.b, k.len, &v, &n);
+	if (rc == -ENOENT) {
+		crdt_cell_init(out, false);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	rc = crdt_cell_decode(out, v, n);
+	free(v);
+	return rc;
+}
+
+/* ---- judging and applying ops ---- */
+
+static void finding(struct node_txn *t, const struct op_ctx *x,
+		    const char *reason)
+{
+	struct key k;
+	key_init(&k, 'F');
+	key_feed(&k, x->author, x->scope);
+	key_u64(&k, x->seq);
+	key_u32(&k, x->index);
+	txn_put(t, &k, (const uint8_t *)reason, strlen(reason));
+	if (t->strict && !t->strict_why) {
+		snprintf(t->why_buf, sizeof(t->why_buf), "%s", reason);
+		t->strict_why = t->why_buf;
+	}
+}
+
+/* One 'O' key per (record, entry): its value lists the entry's op indexes
+ * on the record as sorted big-endian u32s, so a ten-op entry costs one key,
+ * not ten, and the bytes do not depend on the order ops were judged. */
+static void history(struct node_txn *t, const uint8_t entity[16],
+		    const struct op_ctx *x)
+{
+	struct key k;
+	uint8_t *v = NULL;
+	size_t n = 0;
+	key_init(&k, 'O');
+	key_bytes(&k, entity, 16);
+	key_u64(&k, x->hlc);
+	key_feed(&k, x->author, x->scope);
+	key_u64(&k, x->seq);
+	if (txn_get_state(t, entity, k.b, k.len, &v, &n) != 0) {
+		v = NULL;
+		n = 0;
+	}
+	uint8_t *out = malloc(n + 4);
+	if (!out)
+		abort();
+	size_t pos = 0;
+	while (pos + 4 <= n && get_u32(v + pos) < x->index)
+		pos += 4;
+	if (n)
+		memcpy(out, v, pos);
+	for (int i = 0; i < 4; i++)
+		out[pos + (size_t)i] = (uint8_t)(x->index >> (24 - 8 * i));
+	if (n > pos)
+		memcpy(out + pos + 4, v + pos, n - pos);
+	txn_put(t, &k, out, n + 4);
+	free(out);
+	free(v);
+}
+
+static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
+			   const struct op_ctx *x);
+
+/* Whether the store may hold 'W' keys (see struct node_ledger). */
+static bool store_may_wait(struct node_ledger *l)
+{
+	if (l->waiting == WAITING_UNKNOWN) {
+		const uint8_t prefix = 'W';
+		struct node_kv_iter *it = node_kv_iter_new(l->kv, &prefix, 1);
+		l->waiting =
+		    node_kv_iter_valid(it) ? WAITING_MAYBE : WAITING_NONE;
+		node_kv_iter_free(it);
+	}
+	return l->waiting == WAITING_MAYBE;
+}
+
+static void process_waiting(struct node_txn *t, const uint8_t entity[16])
+{
+	struct key prefix;
+	struct scan_item *items;
+	key_init(&prefix, 'W');
+	key_bytes(&prefix, entity, 16);
+	bool in_store = store_may_wait(t->l);
+	if (!in_store && !t->waiting_written)
+		return;
+	size_t n = txn_scan(t, &prefix, in_store, t->waiting_written, &items);
+	for (size_t i = 0; i < n; i++) {
+		/* key: 'W' entity(16) author(32) slen scope seq(8) index(4) */
+		const uint8_t *k = items[i].key;
+		const uint8_t *author = k + 17;
+		size_t slen = k[49];
+		char scope[13] = {0};
+		memcpy(scope, k + 50, slen < 12 ? slen : 12);
+		struct op_ctx x = {
+			.author = author,
+			.scope = scope,
+			.seq = get_u64(k + 50 + slen),
+			.index = get_u32(k + 58 + slen),
+		};
+		struct crdt_mp_cursor c;
+		size_t arr;
+		const uint8_t *opb;
+		size_t opl;
+		crdt_mp_cursor_init(&c, items[i].val, items[i].val_len, false);
+		struct crdt_dot dots[CRDT_MAX_DOTS];
+		struct crdt_op op;
+		if (crdt_mp_read_array(&c, &arr) != 0 || arr != 3 ||
+		    crdt_mp_read_uint(&c, &x.hlc) != 0 ||
+		    crdt_mp_read_bin(&c, &opb, &opl) != 0)
+			continue;
+		/* The entry-level fault (jurisdiction, revocation) stored
+		 * with the op, or nil. */
+		const char *fault;
+		size_t flen;
+		char fault_buf[128];
+		if (crdt_mp_read_str(&c, &fault, &flen) == 0) {
+			snprintf(fault_buf, sizeof(fault_buf), "%.*s", (int)flen,
+				 fault);
+			x.entry_fault = fault_buf;
+		}
+		x.member = node_roster_find(t->l->roster, author);
+		struct crdt_mp_cursor oc;
+		crdt_mp_cursor_init(&oc, opb, opl, true);
+		if (crdt_op_decode(&oc, &op, dots, CRDT_MAX_DOTS) == 0 && x.member)
+			apply_field_op(t, &op, &x);
+		struct key wk;
+		wk.len = items[i].key_len;
+		memcpy(wk.b, items[i].key, wk.len);
+		txn_del(t, &wk);
+	}
+	scan_free(items, n);
+}
+
+static void apply_create(struct node_txn *t, const struct crdt_op *op,
+			 const struct op_ctx *x)
+{
+	struct node_entity e;
+	memset(&e, 0, sizeof(e));
+	const struct node_type *type = node_schema_type(op->name, op->name_len);
+	if (type && (strlen(type->name) != op->name_len ||
+		     memcmp(type->name, op->name, op->name_len) != 0))
+		type = NULL; /* found by its Chinese label: not a code */
+	snprintf(e.type, sizeof(e.type), "%.*s",
+		 (int)(op->name_len < 31 ? op->name_len : 31), op->name);
+	snprintf(e.scope, sizeof(e.scope), "%s", x->scope);
+	memcpy(e.created.author, x->author, 32);
+	e.created.seq = x->seq;
+	e.created.index = x->index;
+	e.hlc = x->hlc;
+	const char *reason = NULL;
+	char buf[128];
+	if (!type) {
+		reason = "unknown record type";
+	} else if (!node_schema_may_create(type, x->member->role)) {
+		snprintf(buf, sizeof(buf), "role %s may not create %s",
+			 node_role_name(x->member->role), type->name);
+		reason = buf;
+	} else if (x->entry_fault) {
+		reason = x->entry_fault;
+	}
+	e.valid = reason == NULL;
+	if (reason)
+		snprintf(e.reason, sizeof(e.reason), "%s", reason);
+	struct crdt_buf b;
+	struct key k;
+	crdt_buf_init(&b);
+	encode_entity(&b, &e);
+	entity_key(&k, op->entity);
+	txn_put(t, &k, b.data, b.len);
+	crdt_buf_reset(&b);
+	history(t, op->entity, x);
+	if (!e.valid) {
+		finding(t, x, reason);
+	} else {
+		crdt_elem_create(&b, op->entity, op->name, op->name_len);
+		crdt_lthash_add(&t->digest, b.data, b.len);
+		key_init(&k, 'T');
+		key_str(&k, type->name, strlen(type->name));
+		key_bytes(&k, op->entity, 16);
+		txn_put(t, &k, NULL, 0);
+		node_index_created(t, op->entity, type, x->scope, x->hlc);
+	}
+	crdt_buf_fini(&b);
+	process_waiting(t, op->entity);
+}
+
+static void wait_for_create(struct node_txn *t, const struct crdt_op *op,
+			    const struct op_ctx *x)
+{
+	struct key k;
+	struct crdt_buf b, opb;
+	key_init(&k, 'W');
+	key_bytes(&k, op->entity, 16);
+	key_feed(&k, x->author, x->scope);
+	key_u64(&k, x->seq);
+	key_u32(&k, x->index);
+	crdt_buf_init(&b);
+	crdt_buf_init(&opb);
+	crdt_op_encode(&opb, op);
+	crdt_pack_array(&b, 3);
+	crdt_pack_uint(&b, x->hlc);
+	crdt_pack_bin(&b, opb.data, opb.len);
+	if (x->entry_fault)
+		crdt_pack_cstr(&b, x->entry_fault);
+	else
+		crdt_pack_nil(&b);
+	txn_put(t, &k, b.data, b.len);
+	t->waiting_written = true;
+	crdt_buf_fini(&b);
+	crdt_buf_fini(&opb);
+}
+
+struct head {
+	uint64_t seq;
+	uint8_t hash[32];
+	uint64_t hlc;
+	uint64_t roster_version;
+};
+
+struct settle_ctx {
+	struct node_txn *t;
+	const uint8_t *entity;
+	const char *scope;
+};
+
+static int read_head(struct node_txn *t, const uint8_t author[32],
+		     const char *scope, struct head *h);
+
+/* A dot named in a cell of this record can arrive only from an entry of
+ * the record's scope. It is settled when that entry has been applied and
+ * its op is not waiting for the record's create ('W'): it will never
+ * reach the cell again. */
+static bool dot_settled(void *ctx, const struct crdt_dot *d)
+{
+	struct settle_ctx *sc = ctx;
+	struct head h;
+	if (read_head(sc->t, d->author, sc->scope, &h) != 0 || h.seq < d->seq)
+		return false;
+	/* An op of the entry being applied that comes after the current one
+	 * (a waiting op applied at its record's create may name it) has not
+	 * reached the cell: pruning it would let it come back as a live
+	 * version. */
+	const struct crdt_entry *a = sc->t->applying;
+	if (a && a->seq == d->seq && d->index > sc->t->applying_index &&
+	    !memcmp(a->author, d->author, 32) && !strcmp(a->scope, sc->scope))
+		return false;
+	struct key k;
+	uint8_t *v;
+	size_t n;
+	key_init(&k, 'W');
+	key_bytes(&k, sc->entity, 16);
+	key_feed(&k, d->author, sc->scope);
+	key_u64(&k, d->seq);
+	key_u32(&k, d->index);
+	if (node_txn_get(sc->t, k.b, k.len, &v, &n) == 0) {
+		free(v);
+		return false;
+	}
+	return true;
+}
+
+static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
+			   const struct op_ctx *x)
+{
+	struct node_entity e;
+	char buf[256];
+	int rc = txn_entity(t, op->entity, &e);
+	if (rc == -ENOENT) {
+		if (t->strict) {
+			finding(t, x, "no such record");
+			return;
+		}
+		wait_for_create(t, op, x);
+		return;
+	}
+	history(t, op->entity, x);
+	if (rc) {
+		finding(t, x, "record metadata is unreadable");
+		return;
+	}
+	if (!e.valid) {
+		finding(t, x, "the record's create has no effect");
+		return;
+	}
+	if (strcmp(e.scope, x->scope) != 0) {
+		snprintf(buf, sizeof(buf),
+			 "op in scope %s on a record of scope %s", x->scope,
+			 e.scope);
+		finding(t, x, buf);
+		return;
+	}
+	const struct node_type *type = node_schema_type(e.type, strlen(e.type));
+	const struct node_field *f =
+		type ? node_schema_field(type, op->name, op->name_len) : NULL;
+	if (!f || strlen(f->name) != op->name_len ||
+	    memcmp(f->name, op->name, op->name_len) != 0) {
+		snprintf(buf, sizeof(buf), "%s has no field %.*s", e.type,
+			 (int)(op->name_len < 64 ? op->name_len : 64), op->name);
+		finding(t, x, buf);
+		return;
+	}
+	if (f->is_set != (op->code != CRDT_OP_SET)) {
+		snprintf(buf, sizeof(buf), "%s: %s", f->name,
+			 f->is_set ? "a set field takes add and remove"
+				   : "a single-value field takes set");
+		finding(t, x, buf);
+		return;
+	}
+	bool in_create = !memcmp(e.created.author, x->author, 32) &&
+			 e.created.seq == x->seq;
+	if (f->write_once && !in_create) {
+		snprintf(buf, sizeof(buf),
+			 "%s is write-once: set only when the record is created",
+			 f->name);
+		finding(t, x, buf);
+		return;
+	}
+	if (!node_schema_may_write(f, x->member->role)) {
+		snprintf(buf, sizeof(buf), "role %s may not write %s.%s",
+			 node_role_name(x->member->role), e.type, f->name);
+		finding(t, x, buf);
+		return;
+	}
+	if (x->entry_fault) {
+		finding(t, x, x->entry_fault);
+		return;
+	}
+	if (node_schema_check(f, &op->value, buf, sizeof(buf)) != 0) {
+		finding(t, x, buf);
+		return;
+	}
+	/* Takes effect. */
+	struct key k;
+	struct crdt_cell cell;
+	uint8_t *v;
+	size_t n;
+	cell_key(&k, op->entity, f->name, strlen(f->name));
+	if (txn_get_state(t, op->entity, k.b, k.len, &v, &n) == 0) {
+		rc = crdt_cell_decode(&cell, v, n);
+		free(v);
+		if (rc) {
+			finding(t, x, "stored cell is unreadable");
+			return;
+		}
+	} else {
+		crdt_cell_init(&cell, f->is_set);
+	}
+	struct crdt_dot dot;
+	memcpy(dot.author, x->author, 32);
+	dot.seq = x->seq;
+	dot.index = x->index;
+	if (op->code == CRDT_OP_SET)
+		crdt_cell_set(&cell, op->entity, op->name, op->name_len, &dot,
+			      x->hlc, &op->value, op->dots, op->n_dots,
+			      &t->digest);
+	else if (op->code == CRDT_OP_ADD)
+		crdt_cell_add(&cell, op->entity, op->name, op->name_len, &dot,
+			      &op->value, &t->digest);
+	else
+		crdt_cell_remove(&cell, op->entity, op->name, op->name_len,
+				 &op->value, op->dots, op->n_dots, &t->digest);
+	struct settle_ctx sc = {t, op->entity, x->scope};
+	crdt_cell_prune_dead(&cell, dot_settled, &sc);
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	crdt_cell_encode(&b, &cell);
+	txn_put(t, &k, b.data, b.len);
+	crdt_buf_fini(&b);
+	node_index_changed(t, op->entity, &e, f, &cell);
+	crdt_cell_fini(&cell);
+}
+
+/* ---- ingest ---- */
+
+/* Whether author already has NODE_LEDGER_MAX_FEEDS_PER_AUTHOR feeds, in
+ * the store or this transaction; stops counting at the cap. */
+static bool author_at_cap(struct node_txn *t, const uint8_t author[32])
+{
+	struct key prefix;
+	size_t n = 0;
+	key_init(&prefix, 'H');
+	key_bytes(&prefix, author, 32);
+	struct node_kv_iter *it =
+	    node_kv_iter_new(t->l->kv, prefix.b, prefix.len);
+	for (; n < NODE_LEDGER_MAX_FEEDS_PER_AUTHOR && node_kv_iter_valid(it);
+	     node_kv_iter_next(it))
+		n++;
+	node_kv_iter_free(it);
+	for (size_t i = 0;
+	     n < NODE_LEDGER_MAX_FEEDS_PER_AUTHOR && i < t->overlay.n; i++) {
+		const struct node_txnmap_entry *e = &t->overlay.entries[i];
+		uint8_t *v;
+		size_t vl;
+		if (e->deleted || e->key_len < prefix.len ||
+		    memcmp(e->key, prefix.b, prefix.len) != 0)
+			continue;
+		/* Counted above when the store holds it too. */
+		if (node_kv_get(t->l->kv, e->key, e->key_len, &v, &vl) == 0)
+			free(v);
+		else
+			n++;
+	}
+	return n >= NODE_LEDGER_MAX_FEEDS_PER_AUTHOR;
+}
+
+
+static int read_head(struct node_txn *t, const uint8_t author[32],
+		     const char *scope, struct head *h)
+{
+	struct key k;
+	uint8_t *v;
+	size_t n, arr;
+	key_init(&k, 'H');
+	key_feed(&k, author, scope);
+	int rc = node_txn_get(t, k.b, k.len, &v, &n);
+	if (rc)
+		return rc;
+	struct crdt_mp_cursor c;
+	crdt_mp_cursor_init(&c, v, n, false);
+	rc = crdt_mp_read_array(&c, &arr) || arr != 4 ||
+	     crdt_mp_read_uint(&c, &h->seq) ||
+	     crdt_mp_read_bin_fixed(&c, h->hash, 32) ||
+	     crdt_mp_read_uint(&c, &h->hlc) ||
+	     crdt_mp_read_uint(&c, &h->roster_version);
+	free(v);
+	return rc ? -EIO : 0;
+}
+
+static void write_head(struct node_txn *t, const struct crdt_entry *e)
+{
+	struct key k;
+	struct crdt_buf b;
+	key_init(&k, 'H');
+	key_feed(&k, e->author, e->scope);
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, 4);
+	crdt_pack_uint(&b, e->seq);
+	crdt_pack_bin(&b, e->hash, 32);
+	crdt_pack_uint(&b, e->hlc);
+	crdt_pack_uint(&b, e->roster_version);
+	txn_put(t, &k, b.data, b.len);
+	crdt_buf_fini(&b);
+}
+
+static void record_fork(struct node_txn *t, const struct crdt_entry *e,
+			const uint8_t *held, size_t held_len,
+			const uint8_t *wire, size_t len)
+{
+	struct key k;
+	struct crdt_buf b;
+	/* One proof per author is enough (node/ledger/proofs.c): keep the first. */
+	key_init(&k, 'P');
+	key_bytes(&k, e->author, 32);
+	struct node_kv_iter *it = node_kv_iter_new(t->l->kv, k.b, k.len);
+	bool have_one = node_kv_iter_valid(it);
+	node_kv_iter_free(it);
+	if (have_one)
+		return;
+	key_init(&k, 'P');
+	key_feed(&k, e->author, e->scope);
+	key_u64(&k, e->seq);
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, 2);
+	crdt_pack_bin(&b, held, held_len);
+	crdt_pack_bin(&b, wire, len);
+	/* Proofs are kept even though the entry is rejected: write now. */
+	struct node_kv_batch *batch = node_kv_batch_new();
+	node_kv_batch_put(batch, k.b, k.len, b.data, b.len);
+	node_kv_write(t->l->kv, batch, true);
+	node_kv_batch_free(batch);
+	crdt_buf_fini(&b);
+}
+
+static void log_key(struct key *k, const uint8_t author[32], const char *scope,
+		    uint64_t seq)
+{
+	key_init(k, 'L');
+	key_feed(k, author, scope);
+	key_u64(k, seq);
+}
+
+int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
+		    bool sig_checked, enum node_ingest *res, const char **why)
+{
+	struct node_ledger *l = t->l;
+	struct crdt_entry e;
+	const char *reason = NULL;
+	int rc;
+	if (!l->roster) {
+		*why = "this node has not joined a network";
+		return -EPERM;
+	}
+	rc = crdt_entry_decode(wire, len, &e, &reason);
+	if (rc) {
+		*why = reason;
+		return -EBADMSG;
+	}
+	const struct node_member *m = node_roster_find(l->roster, e.author);
+	struct head h;
+	rc = -EBADMSG;
+	if (!m) {
+		reason = "unknown author";
+		goto out;
+	}
+	if (e.roster_version == 0) {
+		reason = "roster version 0";
+		goto out;
+	}
+	if (e.roster_version > l->roster->version) {
+		reason = "names a roster version not yet known";
+		rc = -EAGAIN;
+		goto out;
+	}
+	if (!sig_checked && !crdt_entry_verify(e.sig, l->roster->body_hash,
+					       e.body, e.body_len, e.author)) {
+		reason = "bad signature";
+		goto out;
+	}
+	int hrc = read_head(t, e.author, e.scope, &h);
+	if (hrc && hrc != -ENOENT) {
+		reason = "feed head unreadable";
+		rc = -EIO;
+		goto out;
+	}
+	bool has_head = hrc == 0;
+	if (!has_head && author_at_cap(t, e.author)) {
+		reason = "its author already has the most feeds an author may "
+			 "have (" NODE_LEDGER_MAX_FEEDS_PER_AUTHOR_STR ")";
+		rc = -EDQUOT;
+		goto out;
+	}
+	if (has_head && e.seq <= h.seq) {
+		struct key k;
+		uint8_t *held;
+		size_t held_len;
+		log_key(&k, e.author, e.scope, e.seq);
+		if (node_txn_get(t, k.b, k.len, &held, &held_len) == 0) {
+			uint8_t hh[32];
+			struct crdt_entry he;
+			bool same = held_len == len && !memcmp(held, wire, len);
+			if (!same && crdt_entry_decode(held, held_len, &he,
+						       NULL) == 0) {
+				memcpy(hh, he.hash, 32);
+				crdt_entry_fini(&he);
+				same = !memcmp(hh, e.hash, 32);
+			}
+			if (same) {
+				free(held);
+				*res = NODE_INGEST_DUPLICATE;
+				crdt_entry_fini(&e);
+				return 0;
+			}
+			record_fork(t, &e, held, held_len, wire, len);
+			free(held);
+			reason = "fork: a different entry holds this seq";
+			rc = -EEXIST;
+			goto out;
+		}
+		reason = "entry below its feed's head is missing from the log";
+		rc = -EIO;
+		goto out;
+	}
+	uint64_t expect = has_head ? h.seq + 1 : 1;
+	if (e.seq != expect) {
+		reason = "seq gap";
+		rc = -EAGAIN;
+		goto out;
+	}
+	static const uint8_t zero[32];
+	if (memcmp(e.prev, has_head ? h.hash : zero, 32) != 0) {
+		reason = "prev does not match the feed's previous entry";
+		/* Signed by its author after another entry than ours at the
+		 * seq before: the author forked the feed. */
+		if (has_head) {
+			reason = "prev names another entry than the one held "
+				 "before it: its author forked the feed";
+			rc = -EILSEQ;
+		}
+		goto out;
+	}
+	if (has_head && e.hlc <= h.hlc) {
+		reason = "hlc not increasing";
+		goto out;
+	}
+	if (has_head && e.roster_version < h.roster_version) {
+		reason = "roster version decreasing";
+		goto out;
+	}
+	/* Accepted: log, head, then each op. */
+	struct key k;
+	log_key(&k, e.author, e.scope, e.seq);
+	txn_put(t, &k, wire, len);
+	write_head(t, &e);
+	t->entries++;
+	struct crdt_hlc clock = {t->hlc_last};
+	if (crdt_hlc_observe(&clock, e.hlc, l->clock(l->clock_ctx))) {
+		/* Accepted (the clock went only to wall + 60 s); counted so
+		 * that a peer's runaway clock shows in status and metrics. */
+		t->skew.count++;
+		memcpy(t->skew.author, e.author, 32);
+		snprintf(t->skew.scope, sizeof(t->skew.scope), "%s", e.scope);
+		t->skew.seq = e.seq;
+		t->skew.hlc = e.hlc;
+	}
+	t->hlc_last = clock.last;
+	char fault[128];
+	const char *entry_fault = NULL;
+	if (!crdt_scope_covers(m->scope, e.scope)) {
+		snprintf(fault, sizeof(fault),
+			 "scope %s is outside the author's jurisdiction %s",
+			 e.scope, m->scope);
+		entry_fault = fault;
+	} else if (e.seq > node_member_last_seq(m, e.scope)) {
+		entry_fault = "entry past its author's revocation bound";
+	}
+	for (size_t i = 0; i < e.n_ops; i++) {
+		struct op_ctx x = {
+			.author = e.author,
+			.scope = e.scope,
+			.seq = e.seq,
+			.index = (uint32_t)i,
+			.hlc = e.hlc,
+			.member = m,
+			.entry_fault = entry_fault,
+		};
+		t->applying = &e;
+		t->applying_index = (uint32_t)i;
+		if (e.ops[i].code == CRDT_OP_CREATE)
+			apply_create(t, &e.ops[i], &x);
+		else
+			apply_field_op(t, &e.ops[i], &x);
+	}
+	t->applying = NULL;
+	*res = NODE_INGEST_APPLIED;
+	rc = 0;
+out:
+	crdt_entry_fini(&e);
+	if (rc)
+		*why = reason;
+	return rc;
+}
+
+/* ---- local writes ---- */
+
+void node_ledger_next_seq(struct node_ledger *l, const uint8_t pk[32],
+			  const char *scope, uint64_t *seq)
+{
+	struct node_txn *t = node_ledger_begin(l);
+	struct head h;
+	*seq = read_head(t, pk, scope, &h) == 0 ? h.seq + 1 : 1;
+	node_txn_abort(t);
+}
+
+int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
+		      const uint8_t pk[32], const struct node_write *w,
+		      uint64_t now_ms, uint64_t *seq_out, char *why,
+		      size_t why_len)
+{
+	if (!l->roster) {
+		snprintf(why, why_len, "this node has not joined a network");
+		return -EPERM;
+	}
+	if (!crdt_scope_valid(w->scope, strlen(w->scope))) {
+		snprintf(why, why_len, "'%s' is not a region code", w->scope);
+		return -EINVAL;
+	}
+	if (w->n_ops == 0 || w->n_ops > CRDT_MAX_OPS) {
+		snprintf(why, why_len, "a write holds 1 to %u changes",
+			 CRDT_MAX_OPS);
+		return -EINVAL;
+	}
+	struct node_txn *t = node_ledger_begin(l);
+	t->strict = true;
+	struct head h;
+	bool has_head = read_head(t, pk, w->scope, &h) == 0;
+	struct crdt_entry e;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.author, pk, 32);
+	snprintf(e.scope, sizeof(e.scope), "%s", w->scope);
+	e.seq = has_head ? h.seq + 1 : 1;
+	if (has_head)
+		memcpy(e.prev, h.hash, 32);
+	if (crdt_hlc_next(&l->hlc, now_ms, &e.hlc) != 0) {
+		node_txn_abort(t);
+		snprintf(why, why_len,
+			 "the clock is behind this node's last write; try again");
+		return -EAGAIN;
+	}
+	if (has_head && e.hlc <= h.hlc) {
+		l->hlc.last = h.hlc;
+		crdt_hlc_next(&l->hlc, now_ms, &e.hlc);
+	}
+	t->hlc_last = l->hlc.last;
+	e.roster_version = l->roster->version;
+	e.n_ops = w->n_ops;
+	e.ops = w->ops;
+	for (size_t i = 0; i < w->n_ops; i++)
+		if (w->ops[i].code == CRDT_OP_CREATE)
+			crdt_entity_id(w->ops[i].entity, pk, e.scope, e.seq,
+				       (uint32_t)i);
+	struct crdt_buf body, wire;
+	crdt_buf_init(&body);
+	crdt_buf_init(&wire);
+	crdt_entry_encode_body(&body, &e);
+	if (body.len > CRDT_MAX_BODY_BYTES) {
+		crdt_buf_fini(&body);
+		node_txn_abort(t);
+		snprintf(why, why_len, "the change is larger than 64 KiB");
+		return -EINVAL;
+	}
+	uint8_t sig[64];
+	crdt_entry_sign(sig, l->roster->body_hash, body.data, body.len, sk);
+	crdt_entry_encode_wire(&wire, body.data, body.len, sig);
+	crdt_buf_fini(&body);
+	enum node_ingest res;
+	const char *reason = NULL;
+	/* Signed just above with our own key: no need to verify. */
+	int rc = node_txn_ingest(t, wire.data, wire.len, true, &res, &reason);
+	crdt_buf_fini(&wire);
+	if (rc == 0 && t->strict_why) {
+		snprintf(why, why_len, "%s", t->strict_why);
+		node_txn_abort(t);
+		return -EPERM;
+	}
+	if (rc) {
+		snprintf(why, why_len, "%s", reason ? reason : "rejected");
+		node_txn_abort(t);
+		return rc;
+	}
+	rc = node_txn_commit(t, true);
+	if (rc) {
+		snprintf(why, why_len, "could not write to the store");
+		return rc;
+	}
+	*seq_out = e.seq;
+	return 0;
+}
+
+/* ---- reading the log ---- */
+
+static int decode_head_value(const uint8_t *v, size_t n,
+			     struct node_feed_head *h)
+{
+	struct crdt_mp_cursor c;
+	size_t arr;
+	uint64_t rv;
+	crdt_mp_cursor_init(&c, v, n, false);
+	if (crdt_mp_read_array(&c, &arr) || arr != 4 ||
+	    crdt_mp_read_uint(&c, &h->seq) ||
+	    crdt_mp_read_bin_fixed(&c, h->head, 32) ||
+	    crdt_mp_read_uint(&c, &h->hlc) || crdt_mp_read_uint(&c, &rv))
+		return -EIO;
+	return 0;
+}
+
+int node_ledger_heads(struct node_ledger *l, struct node_feed_head **out,
+		      size_t *n)
+{
+	size_t cap = 16, k = 0;
+	struct node_feed_head *f = malloc(cap * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	const uint8_t prefix = 'H';
+	struct node_kv_iter *it = node_kv_iter_new(l->kv, &prefix, 1);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *val = node_kv_iter_value(it, &vl);
+		if (kl < 34 || key[33] > 12 || kl != 34u + key[33])
+			continue;
+		if (k == cap) {
+			cap *= 2;
+			struct node_feed_head *g = realloc(f, cap * sizeof(*f));
+			if (!g) {
+				free(f);
+				node_kv_iter_free(it);
+				return -ENOMEM;
+			}
+			f = g;
+		}
+		memset(&f[k], 0, sizeof(f[k]));
+		memcpy(f[k].author, key + 1, 32);
+		memcpy(f[k].scope, key + 34, key[33]);
+		if (decode_head_value(val, vl, &f[k]) == 0)
+			k++;
+	}
+	node_kv_iter_free(it);
+	*out = f;
+	*n = k;
+	return 0;
+}
+
+uint64_t node_ledger_feed_seq(struct node_ledger *l, const uint8_t author[32],
+			      const char *scope)
+{
+	struct key k;
+	uint8_t *v;
+	size_t n;
+	struct node_feed_head h;
+	key_init(&k, 'H');
+	key_feed(&k, author, scope);
+	if (node_kv_get(l->kv, k.b, k.len, &v, &n) != 0)
+		return 0;
+	int rc = decode_head_value(v, n, &h);
+	free(v);
+	return rc ? 0 : h.seq;
+}
+
+int node_ledger_read_range(struct node_ledger *l, const uint8_t author[32],
+			   const char *scope, uint64_t from,
+			   size_t max_entries, size_t max_bytes,
+			   struct crdt_buf *out)
+{
+	if (from == 0 || strlen(scope) > 12)
+		return -EINVAL;
+	struct key k;
+	key_init(&k, 'L');
+	key_feed(&k, author, scope);
+	key_u64(&k, from);
+	struct key prefix;
+	key_init(&prefix, 'L');
+	key_feed(&prefix, author, scope);
+	/* One iterator from `from` on: the log is contiguous per feed. */
+	struct node_kv_iter *it = node_kv_iter_new(l->kv, prefix.b, prefix.len);
+	node_kv_iter_seek(it, k.b, k.len);
+	size_t count = 0, bytes = 0;
+	uint64_t want = from;
+	for (; node_kv_iter_valid(it) && count < max_entries;
+	     node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		if (kl != prefix.len + 8)
+			continue;
+		uint64_t seq = get_u64(key + prefix.len);
+		if (seq < want)
+			continue;
+		if (seq != want)
+			break;
+		const uint8_t *v = node_kv_iter_value(it, &vl);
+		if (count > 0 && bytes + vl > max_bytes)
+			break;
+		crdt_buf_append(out, v, vl);
+		bytes += vl;
+		count++;
+		want++;
+	}
+	node_kv_iter_free(it);
+	return (int)count;
+}
+
+/* ---- overlay access for the indexes (index.c) ---- */
+
+void node_txn_put(struct node_txn *t, const uint8_t *key, size_t key_len,
+		  const uint8_t *val, size_t val_len)
+{
+	struct key k;
+	if (key_len > KEY_MAX)
+		abort(); /* our bug: index keys are bounded */
+	memcpy(k.b, key, key_len);
+	k.len = key_len;
+	txn_put(t, &k, val, val_len);
+}
+
+void node_txn_del(struct node_txn *t, const uint8_t *key, size_t key_len)
+{
+	struct key k;
+	if (key_len > KEY_MAX)
+		abort(); /* our bug: index keys are bounded */
+	memcpy(k.b, key, key_len);
+	k.len = key_len;
+	txn_del(t, &k);
+}

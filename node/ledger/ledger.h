@@ -1,0 +1,177 @@
+/*
+ * ledger.h: the signed ledger of one node over a kv.h store: verifying and
+ * applying entries (DESIGN.md section 4), local writes, the state digest,
+ * feed heads, fork proofs and the findings of ops stored without effect.
+ *
+ * Entries are applied inside a transaction: an in-memory overlay over the
+ * store that becomes one write batch on commit, so that an entry's log
+ * record, state, indexes, head and digest land together or not at all. An
+ * entry is validated completely (decode, roster, signature, chain) before it
+ * touches the overlay; applying its ops cannot fail, it only records
+ * findings. One thread uses a ledger at a time.
+ *
+ * Layer node/ledger: may include node/store, net/ and crdt/.
+ */
+#ifndef WARD_NODE_LEDGER_H
+#define WARD_NODE_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crdt/crdt.h"
+#include "node/ledger/roster.h"
+#include "node/store/kv.h"
+
+struct node_ledger;
+struct node_txn;
+
+/* Opens the ledger kept in kv (borrowed; must outlive the ledger). A store
+ * with no roster yet opens too: it refuses writes until one is set. */
+int node_ledger_open(struct node_kv *kv, struct node_ledger **out);
+void node_ledger_close(struct node_ledger *l);
+struct node_kv *node_ledger_kv(struct node_ledger *l);
+/* Sets the wall clock the ledger consults when it observes a remote hlc
+ * (default: CLOCK_REALTIME). The simulator passes its virtual clock. */
+typedef uint64_t (*node_clock_fn)(void *ctx);
+void node_ledger_set_clock(struct node_ledger *l, node_clock_fn fn, void *ctx);
+
+/* The roster the ledger judges by, or NULL before joining. */
+const struct node_roster *node_ledger_roster(const struct node_ledger *l);
+/* Verifies a genesis roster and stores it (synced). -EBADMSG with *why;
+ * -EEXIST when a different network's roster is already set. */
+int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
+			   size_t len, const char **why);
+void node_ledger_net_id(const struct node_ledger *l, uint8_t out[32]);
+void node_ledger_digest(const struct node_ledger *l, uint8_t out[32]);
+uint64_t node_ledger_entry_count(const struct node_ledger *l);
+/* A number that changes whenever entries are added (so whenever the feed
+ * heads change), never repeated by another ledger of this process: what
+ * gossip keys its cached vector on. */
+uint64_t node_ledger_version(const struct node_ledger *l);
+
+/* The most feeds (scopes) one author may have. An entry that would start
+ * another is refused (-EDQUOT), so that a member cannot make every node
+ * hold and list feeds without end; an honest member writes one feed per
+ * jurisdiction it serves, far fewer. */
+#define NODE_LEDGER_MAX_FEEDS_PER_AUTHOR 1024u
+#define NODE_LEDGER_MAX_FEEDS_PER_AUTHOR_STR "1024"
+
+/* Entries accepted with an hlc more than 60 s past this node's wall clock
+ * when they arrived (DESIGN.md section 4: accepted, the clock advanced only
+ * to wall + 60 s, the skew logged and counted): how many since the store
+ * was made, and the feed and seq of the last. Kept in the store with the
+ * entries that caused them. */
+struct node_clock_skew {
+	uint64_t count;
+	uint8_t author[32]; /* the last skewed entry; zero when count is 0 */
+	char scope[13];
+	uint64_t seq;
+	uint64_t hlc;
+};
+void node_ledger_clock_skew(const struct node_ledger *l,
+			    struct node_clock_skew *out);
+
+/* ---- transactions ---- */
+
+struct node_txn *node_ledger_begin(struct node_ledger *l);
+/* Writes the transaction as one batch (synced when sync) and makes it the
+ * ledger's state. The transaction is freed either way. */
+int node_txn_commit(struct node_txn *t, bool sync);
+void node_txn_abort(struct node_txn *t);
+/* Reads through the overlay. Owned value; -ENOENT. */
+int node_txn_get(struct node_txn *t, const uint8_t *key, size_t key_len,
+		 uint8_t **val, size_t *val_len);
+/* Writes / deletes one key in the overlay (key_len <= 128; the index
+ * maintenance of index.c). */
+void node_txn_put(struct node_txn *t, const uint8_t *key, size_t key_len,
+		  const uint8_t *val, size_t val_len);
+void node_txn_del(struct node_txn *t, const uint8_t *key, size_t key_len);
+
+enum node_ingest {
+	NODE_INGEST_APPLIED,
+	NODE_INGEST_DUPLICATE, /* already held, same hash */
+};
+
+/* Verifies and applies one entry in wire form. sig_checked: the caller
+ * already verified the signature (a worker thread did). Returns 0 with
+ * *res, or: -EBADMSG rejected outright (*why says why); -EEXIST a validly
+ * signed entry that forks its feed (a different entry holds its seq): it
+ * is rejected and the pair is kept as a fork proof, and whoever relayed it
+ * did nothing wrong; -EILSEQ a validly signed entry next on its feed whose
+ * prev names another entry than the one held before it: its author signed
+ * two histories, the entry is rejected, and whoever relayed it did nothing
+ * wrong (the relayer's entry at the seq before makes the fork proof);
+ * -EAGAIN the entry is ahead of its feed's head (a gap) or names an
+ * unknown roster version: retry after the missing ones; -EDQUOT it would
+ * start a feed of an author that has NODE_LEDGER_MAX_FEEDS_PER_AUTHOR
+ * (refused, nothing stored; whoever relayed it did nothing wrong). */
+int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
+		    bool sig_checked, enum node_ingest *res, const char **why);
+
+/* ---- local writes ---- */
+
+/* Ops of a local write. name/value borrow the caller's memory. */
+struct node_write {
+	const char *scope;
+	size_t n_ops;
+	struct crdt_op *ops;
+};
+
+/* Signs and applies an entry of the given ops as this node (secret key
+ * sk, 64 bytes), acknowledged after its batch is synced. Every op must
+ * take effect: when the judge would store any without effect, nothing is
+ * written and -EPERM/-EINVAL returns with a reason in why. On success
+ * writes the entry's seq and the create ops' entity ids (in op order). */
+int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
+		      const uint8_t pk[32], const struct node_write *w,
+		      uint64_t now_ms, uint64_t *seq_out, char *why,
+		      size_t why_len);
+
+/* Entity ids a write of scope at (pk, seq) gets for create op i. */
+void node_ledger_next_seq(struct node_ledger *l, const uint8_t pk[32],
+			  const char *scope, uint64_t *seq);
+
+/* ---- reading the log (for replication and export) ---- */
+
+struct node_feed_head {
+	uint8_t author[32];
+	char scope[13];
+	uint64_t seq;
+	uint8_t head[32];
+	uint64_t hlc;
+};
+
+/* Every feed held: an owned array (free()) and its length. */
+int node_ledger_heads(struct node_ledger *l, struct node_feed_head **out,
+		      size_t *n);
+/* Head seq of feed (author, scope); 0 when not held. */
+uint64_t node_ledger_feed_seq(struct node_ledger *l, const uint8_t author[32],
+			      const char *scope);
+/* Appends the wire form of consecutive entries of a feed from seq `from`,
+ * at most max_entries, stopping before one that would take the appended
+ * bytes past max_bytes (the first is always appended). Returns the count
+ * or a negative errno (nothing appended). */
+int node_ledger_read_range(struct node_ledger *l, const uint8_t author[32],
+			   const char *scope, uint64_t from,
+			   size_t max_entries, size_t max_bytes,
+			   struct crdt_buf *out);
+
+/* ---- reading state (keys in ledger_int.h) ---- */
+
+struct node_entity {
+	bool valid;
+	char type[32];
+	char scope[13];
+	struct crdt_dot created; /* the create's dot */
+	uint64_t hlc;
+	char reason[160]; /* why the create has no effect */
+};
+
+int node_ledger_entity(struct node_ledger *l, const uint8_t id[16],
+		       struct node_entity *out);
+/* The cell of (entity, field); an empty cell when never written. */
+int node_ledger_cell(struct node_ledger *l, const uint8_t id[16],
+		     const char *field, struct crdt_cell *out);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * replica.c: struct net_gossip_replica over the ledger's read API: the
+ * version vector from the feed heads, a feed's head seq, and ranges of the
+ * log in wire form (node_ledger_read_range, which seeks to `from`); the
+ * state digest, checkpoints and proofs over node/ledger/proofs.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/ledger/ledger.h"
+#include "node/ledger/ledger_int.h"
+#include "node/ledger/proofs.h"
+#include "node/ledger/replica.h"
+
+static int rep_vv(void *ctx, struct net_wire_feed **out, size_t *n)
+{
+	struct node_feed_head *h;
+	size_t k;
+	struct node_replica *r = ctx;
+	int rc = node_ledger_heads(r->ledger, &h, &k);
+	if (rc)
+		return rc;
+	struct net_wire_feed *f = calloc(k ? k : 1, sizeof(*f));
+	if (!f) {
+		free(h);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < k; i++) {
+		memcpy(f[i].author, h[i].author, 32);
+		memcpy(f[i].scope, h[i].scope, sizeof(f[i].scope));
+		f[i].scope[sizeof(f[i].scope) - 1] = 0;
+		f[i].seq = h[i].seq;
+		memcpy(f[i].head, h[i].head, 32);
+	}
+	free(h);
+	*out = f;
+	*n = k;
+	return 0;
+}
+
+static uint64_t rep_feed_seq(void *ctx, const uint8_t author[32],
+			     const char *scope)
+{
+	struct node_replica *r = ctx;
+	return node_ledger_feed_seq(r->ledger, author, scope);
+}
+
+static int rep_read_range(void *ctx, const uint8_t author[32],
+			  const char *scope, uint64_t from, size_t max_entries,
+			  size_t max_bytes, struct crdt_buf *out)
+{
+	struct node_replica *r = ctx;
+	return node_ledger_read_range(r->ledger, author, scope, from,
+				      max_entries, max_bytes, out);
+}
+
+static void rep_state_digest(void *ctx, uint8_t out[32])
+{
+	struct node_replica *r = ctx;
+	node_ledger_digest(r->ledger, out);
+}
+
+static int rep_checkpoint(void *ctx, struct crdt_buf *out)
+{
+	struct node_replica *r = ctx;
+	return node_checkpoint_make(r->ledger, r->pk, r->sk, out);
+}
+
+static int rep_checkpoint_seen(void *ctx, const uint8_t *cp, size_t len,
+			       const char **why)
+{
+	struct node_replica *r = ctx;
+	return node_checkpoint_seen(r->ledger, r->pk, r->sk, cp, len, why);
+}
+
+static int rep_proof_add(void *ctx, enum net_wire_type type, const uint8_t *a,
+			 size_t a_len, const uint8_t *b, size_t b_len,
+			 const char **why)
+{
+	struct node_replica *r = ctx;
+	return node_proof_add(r->ledger,
+			      type == NET_WIRE_FORK ? NODE_PROOF_FORK
+						    : NODE_PROOF_DIVERGENCE,
+			      a, a_len, b, b_len, why);
+}
+
+struct each {
+	net_gossip_proof_fn fn;
+	void *arg;
+};
+
+static int each_proof(void *arg, enum node_proof_kind kind, const uint8_t *a,
+		      size_t a_len, const uint8_t *b, size_t b_len)
+{
+	struct each *e = arg;
+	e->fn(e->arg,
+	      kind == NODE_PROOF_FORK ? NET_WIRE_FORK : NET_WIRE_DIVERGENCE, a,
+	      a_len, b, b_len);
+	return 0;
+}
+
+static size_t rep_proofs(void *ctx, net_gossip_proof_fn fn, void *arg)
+{
+	struct node_replica *r = ctx;
+	struct each e = {fn, arg};
+	int n = node_proofs_each(r->ledger, fn ? each_proof : NULL, &e);
+	return n > 0 ? (size_t)n : 0;
+}
+
+static uint64_t rep_vv_version(void *ctx)
+{
+	struct node_replica *r = ctx;
+	return node_ledger_version(r->ledger);
+}
+
+const struct net_gossip_replica node_replica_ops = {
+    .vv = rep_vv,
+    .feed_seq = rep_feed_seq,
+    .read_range = rep_read_range,
+    .state_digest = rep_state_digest,
+    .checkpoint = rep_checkpoint,
+    .checkpoint_seen = rep_checkpoint_seen,
+    .proof_add = rep_proof_add,
+    .proofs = rep_proofs,
+    .vv_version = rep_vv_version,
+};

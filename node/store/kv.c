@@ -1,0 +1,140 @@
+/*
+ * kv.c: the store-independent half of kv.h: batches and the dispatch to
+ * the RocksDB or memory implementation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/store/kv.h"
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+int node_kv_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
+		uint8_t **val, size_t *val_len)
+{
+	return kv->ops->get(kv, key, key_len, val, val_len);
+}
+
+int node_kv_write(struct node_kv *kv, struct node_kv_batch *b, bool sync)
+{
+	return kv->ops->write(kv, b, sync);
+}
+
+int node_kv_checkpoint(struct node_kv *kv, const char *dir, char *err,
+		       size_t err_len)
+{
+	if (!kv->ops->checkpoint) {
+		snprintf(err, err_len, "this store cannot make checkpoints");
+		return -EINVAL;
+	}
+	return kv->ops->checkpoint(kv, dir, err, err_len);
+}
+
+void node_kv_close(struct node_kv *kv)
+{
+	if (kv)
+		kv->ops->close(kv);
+}
+
+struct node_kv_batch *node_kv_batch_new(void)
+{
+	struct node_kv_batch *b = xmalloc(sizeof(*b));
+	memset(b, 0, sizeof(*b));
+	return b;
+}
+
+void node_kv_batch_free(struct node_kv_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->ops[i].key);
+		free(b->ops[i].val);
+	}
+	free(b->ops);
+	free(b);
+}
+
+static struct node_kv_batch_op *push(struct node_kv_batch *b,
+				     const uint8_t *key, size_t key_len)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 16;
+		b->ops = realloc(b->ops, b->cap * sizeof(*b->ops));
+		if (!b->ops)
+			abort();
+	}
+	struct node_kv_batch_op *op = &b->ops[b->n++];
+	memset(op, 0, sizeof(*op));
+	op->key = xmalloc(key_len);
+	memcpy(op->key, key, key_len);
+	op->key_len = key_len;
+	return op;
+}
+
+void node_kv_batch_put(struct node_kv_batch *b, const uint8_t *key,
+		       size_t key_len, const uint8_t *val, size_t val_len)
+{
+	struct node_kv_batch_op *op = push(b, key, key_len);
+	op->val = xmalloc(val_len);
+	if (val_len)
+		memcpy(op->val, val, val_len);
+	op->val_len = val_len;
+}
+
+void node_kv_batch_del(struct node_kv_batch *b, const uint8_t *key,
+		       size_t key_len)
+{
+	push(b, key, key_len)->del = true;
+}
+
+size_t node_kv_batch_count(const struct node_kv_batch *b)
+{
+	return b->n;
+}
+
+struct node_kv_iter *node_kv_iter_new(struct node_kv *kv,
+				      const uint8_t *prefix, size_t prefix_len)
+{
+	return kv->ops->iter_new(kv, prefix, prefix_len);
+}
+
+void node_kv_iter_seek(struct node_kv_iter *it, const uint8_t *key,
+		       size_t key_len)
+{
+	it->ops->seek(it, key, key_len);
+}
+
+bool node_kv_iter_valid(const struct node_kv_iter *it)
+{
+	return it->ops->valid(it);
+}
+
+void node_kv_iter_next(struct node_kv_iter *it)
+{
+	it->ops->next(it);
+}
+
+const uint8_t *node_kv_iter_key(const struct node_kv_iter *it, size_t *len)
+{
+	return it->ops->key(it, len);
+}
+
+const uint8_t *node_kv_iter_value(const struct node_kv_iter *it, size_t *len)
+{
+	return it->ops->value(it, len);
+}
+
+void node_kv_iter_free(struct node_kv_iter *it)
+{
+	if (it)
+		it->ops->free(it);
+}
