@@ -43,6 +43,7 @@ for attack in ${WARD_HOSTILE_ATTACKS:-claim views forkspam digests feeds}; do
 	slow=0
 	worst=0
 	cpu0=$(cpu_s)
+	log0=$(wc -l <"$TMP/h.log")
 	while [ "$(date +%s)" -lt "$end" ]; do
 		i=$((i + 1))
 		t0=$(date +%s%N)
@@ -58,9 +59,16 @@ for attack in ${WARD_HOSTILE_ATTACKS:-claim views forkspam digests feeds}; do
 		[ "$r" -gt "$RSS_MAX" ] && RSS_MAX=$r
 		sleep 0.3
 	done
-	# One sample over the bound is the shared machine's noise; two, or
-	# one over 2.5 times the bound, is the node's.
-	[ "$slow" -le 1 ] && [ "$worst" -le $((STATUS_MAX_MS * 5 / 2)) ] ||
+	# The node's own time: wardd logs api.slow for a request that waited
+	# or ran over 100 ms; none may reach the bound. The command's wall
+	# time also counts starting a process on a loaded machine: one sample
+	# over the bound is that noise, two (or one over 1 s) are not.
+	node_worst=$(tail -n +"$((log0 + 1))" "$TMP/h.log" |
+		sed -n 's/.*api.slow cmd=status wait_ms=\([0-9]*\) serve_ms=\([0-9]*\).*/\1 \2/p' |
+		awk 'BEGIN {m = 0} {if ($1 + $2 > m) m = $1 + $2} END {print m}')
+	[ "$node_worst" -lt "$STATUS_MAX_MS" ] ||
+		fail "$attack: wardd took $node_worst ms to answer ward status"
+	[ "$slow" -le 1 ] && [ "$worst" -le 1000 ] ||
 		fail "$attack: ward status took over $STATUS_MAX_MS ms $slow times (worst $worst ms)"
 	wait "$HPID" 2>/dev/null
 	DAEMONS=$(echo "$DAEMONS" | tr ' ' '\n' | grep -vx "$HPID" | tr '\n' ' ')
@@ -75,7 +83,7 @@ for attack in ${WARD_HOSTILE_ATTACKS:-claim views forkspam digests feeds}; do
 	# feeds of it (like a forker's branches); otherwise they agree.
 	[ "$attack" = feeds ] || wait_until 10 "$attack: honest nodes agree again" same_digest h t p
 	eq "$(status_field h .writes_blocked)" false "$attack: h's writes not blocked"
-	note "$attack: $(tail -1 "$TMP/hostile.$attack.out"); h: status worst $worst ms, cpu $(awk -v a="$(cpu_s)" -v b="$cpu0" "BEGIN {printf \"%.2f\", a - b}") s in ${ATTACK_S} s, rss $(rss_kb) kB"
+	note "$attack: $(tail -1 "$TMP/hostile.$attack.out"); h: status worst $worst ms (wardd's part under 100 ms, or $node_worst), cpu $(awk -v a="$(cpu_s)" -v b="$cpu0" "BEGIN {printf \"%.2f\", a - b}") s in ${ATTACK_S} s, rss $(rss_kb) kB"
 done
 note "h's wardd: rss $RSS0 kB before, at most $RSS_MAX kB during the attacks"
 [ "$RSS_MAX" -le $((RSS0 + 200000)) ] || fail "h's memory grew from $RSS0 to $RSS_MAX kB"
