@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,21 +24,6 @@ static void now_text(char out[32])
 	gmtime_r(&ts.tv_sec, &tm);
 	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
-}
-
-void node_uid_name(int64_t uid, char *out, size_t out_len)
-{
-	if (uid < 0) {
-		snprintf(out, out_len, "?");
-		return;
-	}
-	struct passwd pw, *res = NULL;
-	char buf[2048];
-	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) == 0 && res &&
-	    res->pw_name && *res->pw_name)
-		snprintf(out, out_len, "%s", res->pw_name);
-	else
-		snprintf(out, out_len, "uid %lld", (long long)uid);
 }
 
 /* One field of a log line: tabs and newlines (which a user name or a

@@ -23,11 +23,6 @@
 
 #define PUB_MAGIC "ward-node-v1"
 
-void node_path(char *out, const char *dir, const char *name)
-{
-	snprintf(out, NODE_PATH_MAX, "%s/%s", dir, name);
-}
-
 void node_hex(char *out, const uint8_t *p, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -18,8 +18,23 @@ int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 	return node_ctx_open_lang(dir, false, out, msg, msg_len);
 }
 
+static int open_ctx(const char *dir, bool zh, bool read_only,
+		    struct node_ctx **out, char *msg, size_t msg_len);
+
 int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
 		       char *msg, size_t msg_len)
+{
+	return open_ctx(dir, zh, false, out, msg, msg_len);
+}
+
+int node_ctx_open_ro(const char *dir, bool zh, struct node_ctx **out,
+		     char *msg, size_t msg_len)
+{
+	return open_ctx(dir, zh, true, out, msg, msg_len);
+}
+
+static int open_ctx(const char *dir, bool zh, bool read_only,
+		    struct node_ctx **out, char *msg, size_t msg_len)
 {
 	if (sodium_init() < 0) {
 		snprintf(msg, msg_len,
@@ -60,7 +75,11 @@ int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
 	}
 	char path[NODE_PATH_MAX], err[512];
 	node_path(path, dir, "db");
-	rc = node_kv_open_rocks(path, true, &n->kv, err, sizeof(err));
+	/* A node whose store was never made gets one, read-only or not. */
+	rc = read_only ? node_kv_open_rocks_ro(path, &n->kv, err, sizeof(err))
+		       : -ENOENT;
+	if (rc == -ENOENT)
+		rc = node_kv_open_rocks(path, true, &n->kv, err, sizeof(err));
 	if (rc) {
 		if (rc == -EBUSY)
 			snprintf(msg, msg_len,

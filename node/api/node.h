@@ -2,9 +2,11 @@
  * node.h: the public face of a ward node for the `ward` command. Setting a
  * node up (init, network create and join) works on files; everything else
  * is a request to the node's local API: a versioned message carrying a
- * document ({"cmd": ..., ...}) answered by a document. node_call serves it
- * in this process when no daemon holds the store, so the CLI works the same
- * against a running node and a stopped one.
+ * document ({"cmd": ..., ...}) answered by a document. node_call has
+ * ward-local (node/wardd/ward_local.c) serve it when no daemon holds the
+ * store, so the CLI works the same against a running node and a stopped
+ * one. In `ward` these functions come from client.c (ward_client), which
+ * links no store; elsewhere (tests, tools) from identity.c.
  */
 #ifndef WARD_NODE_H
 #define WARD_NODE_H
@@ -49,7 +51,9 @@ int node_network_create(const char *dir, const char *const *member_files,
 int node_network_join(const char *dir, const char *roster_path, bool zh,
 		      char *msg, size_t msg_len);
 
-/* Serves one local API request against the node in dir. Always returns a
+/* Serves one local API request against the node in dir: the daemon
+ * that holds its store, else ward-local beside the running program (a
+ * request that only reads opens the store read-only). Always returns a
  * document (owned): {"ok": true, "result": ...} or {"ok": false,
  * "error": "...", "exit": node_exit}. A request with "lang": "zh" gets
  * its messages for people (errors, warnings, bad rows) in Chinese. progress,

@@ -82,6 +82,10 @@ int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
 		       char *msg, size_t msg_len);
 int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 		  size_t msg_len);
+/* The same, with the store opened read-only (node_kv_open_rocks_ro): the
+ * open writes no file, and the node's writes fail. */
+int node_ctx_open_ro(const char *dir, bool zh, struct node_ctx **out,
+		     char *msg, size_t msg_len);
 void node_ctx_close(struct node_ctx *n);
 /* Reads the node's own Ed25519 key pair from dir/node.key. */
 int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk);
@@ -92,6 +96,15 @@ void node_path(char *out, const char *dir, const char *name);
  * answer document (owned). */
 struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 			    size_t len);
+
+/* Serves one encoded request ([1, doc]) against the node in dir in this
+ * process (serve.c, for ward-local): opens the node, read-only when the
+ * request only reads (node_local_read_only), and closes it. Returns the
+ * answer as node_call does (owned). progress: progress lines on stderr. */
+struct node_doc *node_local_call(const char *dir, const uint8_t *req,
+				 size_t len, bool progress);
+/* Whether the local API request cmd never writes to the store. */
+bool node_local_read_only(const char *cmd);
 
 /* The local API over ipc:// (localapi.c). The socket is always
  * DIR/ward.sock, never in a shared place: when that path is over a unix

@@ -1,9 +1,14 @@
 /*
- * serve.c: serving one local API request, in this process or by asking
- * the node's daemon. The request and the answer cross the same encoding
- * they will over the daemon's ipc:// socket, so the seam between the CLI
- * and the node stays a message, not a function call. (Split from node.c,
- * which opens the node that serve.c dispatches requests against.)
+ * serve.c: serving one encoded local API request against an open node
+ * (node_serve: wardd, and ward-local through node_local_call). The request
+ * and the answer cross the same encoding as over the daemon's ipc://
+ * socket, so the seam between the CLI and the node stays a message, not a
+ * function call. `ward` itself does not link this file: it asks the daemon
+ * or hands the request to ward-local (client.c, node/wardd/ward_local.c).
+ * A request that only reads opens the store read-only, so it writes no
+ * MANIFEST, OPTIONS or WAL file and does not wait for a disk sync. (Split
+ * from node.c, which opens the node that serve.c dispatches requests
+ * against.)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -62,44 +67,50 @@ struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 	return d;
 }
 
-struct node_doc *node_call(const char *dir, const struct node_doc *req,
-			   bool progress)
+/* Requests that never write to the store. The access log they append to
+ * is a file of its own (access.c), not the store. */
+static const char *const read_only_cmds[] = {
+    "status",	  "show",	    "list",	      "history",
+    "due",	  "joint_missing",  "report",	      "duplicates",
+    "access_log", "export_records", "export_entries", "audit_verify",
+};
+
+bool node_local_read_only(const char *cmd)
+{
+	for (size_t i = 0;
+	     cmd && i < sizeof(read_only_cmds) / sizeof(read_only_cmds[0]); i++)
+		if (!strcmp(cmd, read_only_cmds[i]))
+			return true;
+	return false;
+}
+
+struct node_doc *node_local_call(const char *dir, const uint8_t *req,
+				 size_t len, bool progress)
 {
 	char msg[1024] = "";
-	struct crdt_buf b;
-	crdt_buf_init(&b);
-	crdt_pack_array(&b, 2);
-	crdt_pack_uint(&b, 1);
-	node_doc_encode(req, &b);
-	/* A running daemon owns the store: ask it. */
-	int rc;
-	bool zh = request_zh(req);
-	struct node_doc *resp =
-	    node_localapi_call(dir, zh, b.data, b.len, &rc, msg, sizeof(msg));
-	if (resp || rc != -ENOENT) {
-		crdt_buf_fini(&b);
-		if (!resp && rc == -EPERM)
-			return error_doc(NODE_EXIT_BUSY, msg);
-		if (!resp)
-			return error_doc(
-			    NODE_EXIT_BUSY,
-			    NTZ(zh,
-				"the node's daemon did not answer; is wardd "
-				"overloaded or stuck?",
-				"节点的守护进程 wardd 没有应答；它是否负载"
-				"过重或已卡住？请检查 wardd 的日志"));
-		return resp;
+	struct crdt_mp_cursor c;
+	size_t n;
+	uint64_t version;
+	struct node_doc *in = NULL;
+	crdt_mp_cursor_init(&c, req, len, false);
+	/* node_serve checks the request again and words the error. */
+	bool zh = false, ro = false;
+	if (!crdt_mp_read_array(&c, &n) && n == 2 &&
+	    !crdt_mp_read_uint(&c, &version) && version == 1 &&
+	    node_doc_decode(c.p, crdt_mp_left(&c), &in) == 0) {
+		const char *lang = node_doc_get_str(in, "lang");
+		zh = lang && !strcmp(lang, "zh");
+		ro = node_local_read_only(node_doc_get_str(in, "cmd"));
+		node_doc_free(in);
 	}
 	struct node_ctx *ctx;
-	int exit = node_ctx_open_lang(dir, zh, &ctx, msg, sizeof(msg));
-	if (exit) {
-		crdt_buf_fini(&b);
+	int exit = ro ? node_ctx_open_ro(dir, zh, &ctx, msg, sizeof(msg))
+		      : node_ctx_open_lang(dir, zh, &ctx, msg, sizeof(msg));
+	if (exit)
 		return error_doc(exit, msg);
-	}
 	ctx->progress = progress;
 	ctx->peer_uid = (int64_t)getuid(); /* served here: we asked */
-	resp = node_serve(ctx, b.data, b.len);
+	struct node_doc *resp = node_serve(ctx, req, len);
 	node_ctx_close(ctx);
-	crdt_buf_fini(&b);
 	return resp;
 }

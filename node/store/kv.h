@@ -27,6 +27,12 @@ struct node_kv_iter;
  * -ENOENT when absent and !create, -EIO otherwise. */
 int node_kv_open_rocks(const char *path, bool create, struct node_kv **out,
 		       char *err, size_t err_len);
+/* Opens an existing RocksDB store at path read-only: it writes no file
+ * and sees every synced write. Writes to it fail (-EIO). -EBUSY while a
+ * read-write open holds it (and, while open, a read-write open of it fails
+ * with -EBUSY); -ENOENT when there is none. */
+int node_kv_open_rocks_ro(const char *path, struct node_kv **out, char *err,
+			  size_t err_len);
 /* A fresh in-memory store. */
 struct node_kv *node_kv_new_mem(void);
 /* Memory store only: forgets every write not made with sync (a crash). */

@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <rocksdb/c.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ struct rocks_kv {
 	rocksdb_readoptions_t *ro;
 	rocksdb_writeoptions_t *wo_sync;
 	rocksdb_writeoptions_t *wo_nosync;
+	int lock_fd; /* read-only: the shared lock on LOCK; else -1 */
 };
 
 struct rocks_iter {
@@ -225,6 +227,8 @@ static void rocks_close(struct node_kv *kv)
 	rocksdb_options_destroy(r->opts);
 	rocksdb_block_based_options_destroy(r->table);
 	rocksdb_cache_destroy(r->cache);
+	if (r->lock_fd >= 0)
+		close(r->lock_fd);
 	free(r);
 }
 
@@ -328,13 +332,15 @@ static const struct node_kv_ops rocks_ops = {
 	rocks_get, rocks_write, rocks_iter_new, rocks_close, rocks_checkpoint,
 };
 
-int node_kv_open_rocks(const char *path, bool create, struct node_kv **out,
-		       char *err_out, size_t err_len)
+/* A store object with every option set, not opened yet (NULL: out of
+ * memory). */
+static struct rocks_kv *configure(bool create)
 {
 	struct rocks_kv *r = calloc(1, sizeof(*r));
 	if (!r)
-		return -ENOMEM;
+		return NULL;
 	r->base.ops = &rocks_ops;
+	r->lock_fd = -1;
 	r->opts = rocksdb_options_create();
 	rocksdb_options_set_create_if_missing(r->opts, create);
 	rocksdb_options_set_create_missing_column_families(r->opts, 1);
@@ -403,28 +409,84 @@ int node_kv_open_rocks(const char *path, bool create, struct node_kv **out,
 	rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(
 	    r->table, 1);
 	rocksdb_options_set_block_based_table_factory(r->opts, r->table);
-	const rocksdb_options_t *cf_opts[N_CF] = {r->opts, r->opts, r->opts};
-	char *err = NULL;
-	r->db = rocksdb_open_column_families(r->opts, path, N_CF, cf_names,
-					     cf_opts, r->cf, &err);
 	r->ro = rocksdb_readoptions_create();
 	r->wo_sync = rocksdb_writeoptions_create();
 	rocksdb_writeoptions_set_sync(r->wo_sync, 1);
 	r->wo_nosync = rocksdb_writeoptions_create();
-	if (err) {
-		int rc = -EIO;
-		if (strstr(err, "lock") || strstr(err, "Resource temporarily"))
-			rc = -EBUSY;
-		else if (strstr(err, "does not exist"))
-			rc = -ENOENT;
-		snprintf(err_out, err_len, "%s", err);
-		rocksdb_free(err);
-		r->db = NULL;
-		memset(r->cf, 0, sizeof(r->cf));
-		rocks_close(&r->base);
-		return rc;
-	}
+	return r;
+}
+
+/* Translates a failed open's error into the codes of kv.h and frees r. */
+static int open_failed(struct rocks_kv *r, char *err, char *err_out,
+		       size_t err_len)
+{
+	int rc = -EIO;
+	if (strstr(err, "lock") || strstr(err, "Resource temporarily"))
+		rc = -EBUSY;
+	else if (strstr(err, "does not exist"))
+		rc = -ENOENT;
+	snprintf(err_out, err_len, "%s", err);
+	rocksdb_free(err);
+	r->db = NULL;
+	memset(r->cf, 0, sizeof(r->cf));
+	rocks_close(&r->base);
+	return rc;
+}
+
+int node_kv_open_rocks(const char *path, bool create, struct node_kv **out,
+		       char *err_out, size_t err_len)
+{
+	struct rocks_kv *r = configure(create);
+	if (!r)
+		return -ENOMEM;
+	const rocksdb_options_t *cf_opts[N_CF] = {r->opts, r->opts, r->opts};
+	char *err = NULL;
+	r->db = rocksdb_open_column_families(r->opts, path, N_CF, cf_names,
+					     cf_opts, r->cf, &err);
+	if (err)
+		return open_failed(r, err, err_out, err_len);
 	flush_recovered(r, path);
+	*out = &r->base;
+	return 0;
+}
+
+/* A read-only open writes nothing: no MANIFEST, OPTIONS, WAL or info LOG
+ * file (RocksDB 7.8 makes none of them read-only). It replays every WAL
+ * into memory, so it sees every synced write, and it takes no LOCK. It
+ * takes a shared fcntl lock on LOCK instead, the kind RocksDB's exclusive
+ * one conflicts with: while a writer holds the store the open fails with
+ * -EBUSY, as a read-write open would, and while it is open no writer can
+ * start, so no compaction or flush deletes a file under it. Readers do
+ * not exclude each other. */
+int node_kv_open_rocks_ro(const char *path, struct node_kv **out,
+			  char *err_out, size_t err_len)
+{
+	char lock[4096];
+	snprintf(lock, sizeof(lock), "%s/LOCK", path);
+	int fd = open(lock, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err_out, err_len, "%s: %s", lock, strerror(errno));
+		return errno == ENOENT ? -ENOENT : -EIO;
+	}
+	struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+	if (fcntl(fd, F_SETLK, &fl) != 0) {
+		int e = errno;
+		snprintf(err_out, err_len, "lock %s: %s", lock, strerror(e));
+		close(fd);
+		return e == EAGAIN || e == EACCES ? -EBUSY : -EIO;
+	}
+	struct rocks_kv *r = configure(false);
+	if (!r) {
+		close(fd);
+		return -ENOMEM;
+	}
+	r->lock_fd = fd;
+	const rocksdb_options_t *cf_opts[N_CF] = {r->opts, r->opts, r->opts};
+	char *err = NULL;
+	r->db = rocksdb_open_for_read_only_column_families(
+	    r->opts, path, N_CF, cf_names, cf_opts, r->cf, 0, &err);
+	if (err)
+		return open_failed(r, err, err_out, err_len);
 	*out = &r->base;
 	return 0;
 }
