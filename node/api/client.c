@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,21 @@ static bool request_zh(const struct node_doc *req)
 	return lang && !strcmp(lang, "zh");
 }
 
+/* Whether another process holds the store's lock (RocksDB takes an
+ * fcntl write lock on db/LOCK while it has the store open). */
+static bool store_locked(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/db/LOCK", dir);
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	bool held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return held;
+}
+
 struct node_doc *node_call(const char *dir, const struct node_doc *req,
 			   bool progress)
 {
@@ -174,6 +190,17 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 	}
 	resp =
 	    node_localapi_call(dir, zh, b.data, b.len, &rc, msg, sizeof(msg));
+	/* No socket to talk to, yet another process holds the store: a
+	 * daemon starting or stopping (its socket comes and goes around
+	 * its lock). Ask it again for a few seconds rather than fail. */
+	for (int tries = 0; !resp && rc == -ENOENT && tries < 30 &&
+			    store_locked(dir);
+	     tries++) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		resp = node_localapi_call(dir, zh, b.data, b.len, &rc, msg,
+					  sizeof(msg));
+	}
 	if (resp || rc != -ENOENT) {
 		crdt_buf_fini(&b);
 		if (!resp && rc == -EPERM)
