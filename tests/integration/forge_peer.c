@@ -28,6 +28,7 @@
 #include "net/transport.h"
 #include "net/wire.h"
 #include "node/api/node_int.h"
+#include "tests/integration/test_peer.h"
 #include "node/ledger/ledger.h"
 
 struct forger {
@@ -39,13 +40,6 @@ struct forger {
 	int wake_pipe[2];
 	bool malformed;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void wake(void *arg)
 {
@@ -158,22 +152,6 @@ static void on_event(void *arg, const struct net_transport_event *ev)
 	fflush(stdout);
 }
 
-static char *slurp(const char *dir, const char *name)
-{
-	char path[NODE_PATH_MAX];
-	node_path(path, dir, name);
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		return NULL;
-	char *buf = calloc(1, NET_TLS_CERT_PEM_MAX_BYTES + 1);
-	if (buf && fread(buf, 1, NET_TLS_CERT_PEM_MAX_BYTES, fp) == 0) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	return buf;
-}
-
 int main(int argc, char **argv)
 {
 	const char *dir = NULL;
@@ -220,30 +198,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "forge_peer: write something first\n");
 		return 1;
 	}
-	const struct node_member *me = node_roster_find(f.r, f.n->pk);
-	struct net_transport_member *mm = calloc(f.r->n_members, sizeof(*mm));
-	for (size_t i = 0; i < f.r->n_members; i++) {
-		memcpy(mm[i].key, f.r->members[i].key, 32);
-		mm[i].address = f.r->members[i].address;
-		mm[i].cert_pem = f.r->members[i].cert_pem;
-	}
 	if (pipe(f.wake_pipe) != 0)
 		return 1;
-	char *cert = slurp(dir, "tls.crt"), *key = slurp(dir, "tls.key");
-	struct net_transport_cfg tc = {
-	    .listen = me->address,
-	    .insecure = insecure,
-	    .cert_pem = cert,
-	    .key_pem = key,
-	    .sk = f.n->sk,
-	    .n_members = f.r->n_members,
-	    .members = mm,
-	    .wake = wake,
-	    .wake_arg = &f,
-	};
-	node_ledger_net_id(f.n->ledger, tc.net_id);
-	memcpy(tc.pk, f.n->pk, 32);
-	int rc = net_transport_open(&tc, &f.t, msg, sizeof(msg));
+	int rc = test_peer_transport_open(f.n, dir, insecure, wake, &f,
+					  &f.t, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "forge_peer: %s\n", msg);
 		return 1;
@@ -251,21 +209,18 @@ int main(int argc, char **argv)
 	printf("serving feed %s up to seq %llu\n", f.scope,
 	       (unsigned long long)f.head);
 	fflush(stdout);
-	uint64_t end = mono_ms() + (uint64_t)seconds * 1000u;
-	while (mono_ms() < end) {
+	uint64_t end = test_peer_mono_ms() + (uint64_t)seconds * 1000u;
+	while (test_peer_mono_ms() < end) {
 		struct pollfd pfd = {.fd = f.wake_pipe[0], .events = POLLIN};
 		if (poll(&pfd, 1, 200) > 0) {
 			char buf[64];
 			if (read(f.wake_pipe[0], buf, sizeof(buf)) < 0)
 				break;
 		}
-		net_transport_poll(f.t, mono_ms(), on_event, &f);
-		net_transport_tick(f.t, mono_ms());
+		net_transport_poll(f.t, test_peer_mono_ms(), on_event, &f);
+		net_transport_tick(f.t, test_peer_mono_ms());
 	}
 	net_transport_close(f.t);
-	free(mm);
-	free(cert);
-	free(key);
 	node_ctx_close(f.n);
 	return 0;
 }

@@ -30,6 +30,7 @@
 #include "net/transport.h"
 #include "net/wire.h"
 #include "node/api/node_int.h"
+#include "tests/integration/test_peer.h"
 #include "node/ledger/ledger.h"
 
 #define FEEDS 4096u
@@ -53,13 +54,6 @@ struct hostile {
 	struct own_entry *feeds; /* "feeds": one entry per feed */
 	size_t n_feeds;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void wake(void *arg)
 {
@@ -313,22 +307,6 @@ static void on_event(void *arg, const struct net_transport_event *ev)
 	fflush(stdout);
 }
 
-static char *slurp(const char *dir, const char *name)
-{
-	char path[NODE_PATH_MAX];
-	node_path(path, dir, name);
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		return NULL;
-	char *buf = calloc(1, NET_TLS_CERT_PEM_MAX_BYTES + 1);
-	if (buf && fread(buf, 1, NET_TLS_CERT_PEM_MAX_BYTES, fp) == 0) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	return buf;
-}
-
 int main(int argc, char **argv)
 {
 	const char *dir = NULL, *attack = NULL;
@@ -370,55 +348,35 @@ int main(int argc, char **argv)
 	if (!strcmp(attack, "feeds"))
 		prepare_feeds(&h);
 	h.up = calloc(h.r->n_members, sizeof(*h.up));
-	const struct node_member *me = node_roster_find(h.r, h.n->pk);
-	struct net_transport_member *mm = calloc(h.r->n_members, sizeof(*mm));
-	for (size_t i = 0; i < h.r->n_members; i++) {
-		memcpy(mm[i].key, h.r->members[i].key, 32);
-		mm[i].address = h.r->members[i].address;
-		mm[i].cert_pem = h.r->members[i].cert_pem;
-	}
 	if (pipe(h.wake_pipe) != 0)
 		return 1;
-	char *cert = slurp(dir, "tls.crt"), *key = slurp(dir, "tls.key");
-	struct net_transport_cfg tc = {
-	    .listen = me->address,
-	    .insecure = insecure,
-	    .cert_pem = cert,
-	    .key_pem = key,
-	    .sk = h.n->sk,
-	    .n_members = h.r->n_members,
-	    .members = mm,
-	    .wake = wake,
-	    .wake_arg = &h,
-	};
-	memcpy(tc.net_id, h.net_id, 32);
-	memcpy(tc.pk, h.n->pk, 32);
-	int rc = net_transport_open(&tc, &h.t, msg, sizeof(msg));
+	int rc = test_peer_transport_open(h.n, dir, insecure, wake, &h,
+					  &h.t, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "hostile_peer: %s\n", msg);
 		return 1;
 	}
 	printf("attack %s for %d s\n", attack, seconds);
 	fflush(stdout);
-	uint64_t end = mono_ms() + (uint64_t)seconds * 1000u, next = 0;
-	while (mono_ms() < end) {
+	uint64_t end = test_peer_mono_ms() + (uint64_t)seconds * 1000u, next = 0;
+	while (test_peer_mono_ms() < end) {
 		struct pollfd pfd = {.fd = h.wake_pipe[0], .events = POLLIN};
 		if (poll(&pfd, 1, 50) > 0) {
 			char buf[64];
 			if (read(h.wake_pipe[0], buf, sizeof(buf)) < 0)
 				break;
 		}
-		net_transport_poll(h.t, mono_ms(), on_event, &h);
-		net_transport_tick(h.t, mono_ms());
+		net_transport_poll(h.t, test_peer_mono_ms(), on_event, &h);
+		net_transport_tick(h.t, test_peer_mono_ms());
 		/* Forks and feeds once per connection; the rest every
 		 * quarter of a second. */
-		if (mono_ms() >= next) {
+		if (test_peer_mono_ms() >= next) {
 			for (uint32_t p = 0; p < h.r->n_members; p++)
 				if (h.up[p])
 					round_of(&h, p);
 			bool once = !strcmp(attack, "forkspam") ||
 				    !strcmp(attack, "feeds");
-			next = mono_ms() + (once ? 2000u : 250u);
+			next = test_peer_mono_ms() + (once ? 2000u : 250u);
 		}
 	}
 	printf("sent %llu dropped %llu\n", (unsigned long long)h.sent,
@@ -428,9 +386,6 @@ int main(int argc, char **argv)
 		free(h.feeds[i].wire);
 	free(h.feeds);
 	free(h.up);
-	free(mm);
-	free(cert);
-	free(key);
 	node_ctx_close(h.n);
 	return 0;
 }
