@@ -14,7 +14,6 @@
 #include "node/api/access.h"
 #include "node/api/api.h"
 #include "node/api/node_int.h"
-#include "node/ledger/ledger_int.h"
 #include "node/ledger/proofs.h"
 #include "node/ledger/schema.h"
 #include "node/ledger/verify.h"
@@ -53,6 +52,41 @@ static void id_text(char out[80], const char *type, const uint8_t id[16])
 
 /* ---- resolving ids ---- */
 
+/* resolve()'s scan over the records whose id begins with the prefix. */
+struct resolve_scan {
+	struct node_ctx *n;
+	const char *hex, *type;
+	size_t len;
+	uint8_t *id;
+	struct node_entity *ent;
+	size_t found;
+	char cands[512];
+};
+
+static int resolve_one(void *ctx, const uint8_t id[16])
+{
+	struct resolve_scan *rs = ctx;
+	char full[33];
+	node_hex(full, id, 16);
+	if (strncasecmp(full, rs->hex, rs->len) != 0)
+		return 0;
+	struct node_entity e;
+	if (node_ledger_entity(rs->n->ledger, id, &e) != 0)
+		return 0;
+	if (*rs->type && strcmp(rs->type, e.type) != 0)
+		return 0;
+	if (rs->found == 0) {
+		memcpy(rs->id, id, 16);
+		*rs->ent = e;
+	}
+	rs->found++;
+	size_t cl = strlen(rs->cands);
+	if (cl < sizeof(rs->cands) - 80)
+		snprintf(rs->cands + cl, sizeof(rs->cands) - cl, " %s-%s",
+			 e.type, full);
+	return 0;
+}
+
 /* Resolves "TYPE-hex", "hex" (a prefix of at least 6 hex digits). */
 static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 		   struct node_entity *ent, int *exit, char *msg,
@@ -86,35 +120,11 @@ static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 	char even[33];
 	snprintf(even, sizeof(even), "%.*s", (int)(len & ~(size_t)1), hex);
 	node_unhex(even, prefix, len / 2);
-	struct key k;
-	key_init(&k, 'E');
-	key_bytes(&k, prefix, len / 2);
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
-	size_t found = 0;
-	char cands[512] = "";
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t kl;
-		const uint8_t *key = node_kv_iter_key(it, &kl);
-		char full[33];
-		node_hex(full, key + 1, 16);
-		if (strncasecmp(full, hex, len) != 0)
-			continue;
-		struct node_entity e;
-		if (node_ledger_entity(n->ledger, key + 1, &e) != 0)
-			continue;
-		if (*type && strcmp(type, e.type) != 0)
-			continue;
-		if (found == 0) {
-			memcpy(id, key + 1, 16);
-			*ent = e;
-		}
-		found++;
-		size_t cl = strlen(cands);
-		if (cl < sizeof(cands) - 80)
-			snprintf(cands + cl, sizeof(cands) - cl, " %s-%s",
-				 e.type, full);
-	}
-	node_kv_iter_free(it);
+	struct resolve_scan rs = {.n = n, .hex = hex, .len = len, .type = type,
+				  .id = id, .ent = ent};
+	node_ledger_each_id(n->ledger, prefix, len / 2, resolve_one, &rs);
+	size_t found = rs.found;
+	const char *cands = rs.cands;
 	if (found == 1)
 		return 0;
 	*exit = NODE_EXIT_NOT_FOUND;
@@ -185,6 +195,65 @@ static void writer(struct node_ctx *n, struct node_doc *o,
 	node_doc_set(o, "at", node_doc_str(at));
 }
 
+/* record_doc's view of one field. */
+struct fields_scan {
+	struct node_ctx *n;
+	const struct node_type *t;
+	struct node_doc *fields;
+};
+
+static int field_doc(void *ctx, const char *name, const struct crdt_cell *c)
+{
+	struct fields_scan *fs = ctx;
+	struct node_ctx *n = fs->n;
+	const struct node_type *t = fs->t;
+	struct node_doc *fields = fs->fields;
+	const struct node_field *f =
+	    t ? node_schema_field(t, name, strlen(name)) : NULL;
+	struct node_doc *fd = node_doc_object();
+	if (c->is_set) {
+		if (c->n_elems == 0) {
+			node_doc_free(fd);
+			return 0;
+		}
+		struct node_doc *arr = node_doc_array();
+		for (size_t i = 0; i < c->n_elems; i++)
+			node_doc_push(
+			    arr,
+			    field_value_doc(n, f, &c->elems[i].value));
+		node_doc_set(fd, "value", arr);
+	} else {
+		const struct crdt_version *shown = crdt_cell_shown(c);
+		if (!shown) {
+			node_doc_free(fd);
+			return 0;
+		}
+		node_doc_set(fd, "value",
+			     field_value_doc(n, f, &shown->value));
+		writer(n, fd, &shown->dot, shown->hlc);
+		if (c->n_live > 1) {
+			struct node_doc *conf = node_doc_array();
+			for (size_t i = 0; i < c->n_live; i++)
+				node_doc_push(
+				    conf, field_value_doc(
+					      n, f, &c->live[i].value));
+			node_doc_set(fd, "conflict", conf);
+		}
+		struct node_doc *vers = node_doc_array();
+		for (size_t i = 0; i < c->n_live; i++) {
+			struct node_doc *v = node_doc_object();
+			node_doc_set(
+			    v, "value",
+			    field_value_doc(n, f, &c->live[i].value));
+			writer(n, v, &c->live[i].dot, c->live[i].hlc);
+			node_doc_push(vers, v);
+		}
+		node_doc_set(fd, "versions", vers);
+	}
+	node_doc_set(fields, name, fd);
+	return 0;
+}
+
 static struct node_doc *record_doc(struct node_ctx *n, const uint8_t id[16],
 				   const struct node_entity *e)
 {
@@ -201,67 +270,8 @@ static struct node_doc *record_doc(struct node_ctx *n, const uint8_t id[16],
 	node_doc_set(d, "created", created);
 	const struct node_type *t = node_schema_type(e->type, strlen(e->type));
 	struct node_doc *fields = node_doc_object();
-	struct key k;
-	key_init(&k, 'C');
-	key_bytes(&k, id, 16);
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t kl, vl;
-		const uint8_t *key = node_kv_iter_key(it, &kl);
-		const uint8_t *val = node_kv_iter_value(it, &vl);
-		char name[64];
-		snprintf(name, sizeof(name), "%.*s", (int)key[17], key + 18);
-		const struct node_field *f =
-		    t ? node_schema_field(t, name, strlen(name)) : NULL;
-		struct crdt_cell c;
-		if (crdt_cell_decode(&c, val, vl) != 0)
-			continue;
-		struct node_doc *fd = node_doc_object();
-		if (c.is_set) {
-			if (c.n_elems == 0) {
-				node_doc_free(fd);
-				crdt_cell_fini(&c);
-				continue;
-			}
-			struct node_doc *arr = node_doc_array();
-			for (size_t i = 0; i < c.n_elems; i++)
-				node_doc_push(
-				    arr,
-				    field_value_doc(n, f, &c.elems[i].value));
-			node_doc_set(fd, "value", arr);
-		} else {
-			const struct crdt_version *shown = crdt_cell_shown(&c);
-			if (!shown) {
-				node_doc_free(fd);
-				crdt_cell_fini(&c);
-				continue;
-			}
-			node_doc_set(fd, "value",
-				     field_value_doc(n, f, &shown->value));
-			writer(n, fd, &shown->dot, shown->hlc);
-			if (c.n_live > 1) {
-				struct node_doc *conf = node_doc_array();
-				for (size_t i = 0; i < c.n_live; i++)
-					node_doc_push(
-					    conf, field_value_doc(
-						      n, f, &c.live[i].value));
-				node_doc_set(fd, "conflict", conf);
-			}
-			struct node_doc *vers = node_doc_array();
-			for (size_t i = 0; i < c.n_live; i++) {
-				struct node_doc *v = node_doc_object();
-				node_doc_set(
-				    v, "value",
-				    field_value_doc(n, f, &c.live[i].value));
-				writer(n, v, &c.live[i].dot, c.live[i].hlc);
-				node_doc_push(vers, v);
-			}
-			node_doc_set(fd, "versions", vers);
-		}
-		node_doc_set(fields, name, fd);
-		crdt_cell_fini(&c);
-	}
-	node_kv_iter_free(it);
+	struct fields_scan fs = {.n = n, .t = t, .fields = fields};
+	node_ledger_each_cell(n->ledger, id, field_doc, &fs);
 	node_doc_set(d, "fields", fields);
 	return d;
 }
@@ -730,6 +740,75 @@ static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
 	return d;
 }
 
+/* api_history's view of one op. */
+struct history_scan {
+	struct node_ctx *n;
+	const struct node_type *t;
+	struct node_doc *out;
+};
+
+static int history_op(void *ctx, const struct node_ledger_op *x)
+{
+	static const char *op_names[] = {"create", "set", "add", "remove"};
+	struct history_scan *hs = ctx;
+	struct node_ctx *n = hs->n;
+	const struct node_type *t = hs->t;
+	const struct crdt_op *op = x->op;
+	struct node_doc *o = node_doc_object();
+	struct crdt_dot dot;
+	memcpy(dot.author, x->author, 32);
+	dot.seq = x->seq;
+	dot.index = x->index;
+	writer(n, o, &dot, x->hlc);
+	node_doc_set(o, "seq", node_doc_int((int64_t)x->seq));
+	node_doc_set(o, "index", node_doc_int(x->index));
+	node_doc_set(
+	    o, "hlc",
+	    node_doc_strf("%llu", (unsigned long long)x->hlc));
+	node_doc_set(o, "op", node_doc_str(op_names[op->code]));
+	node_doc_set(
+	    o, "field",
+	    op->code == CRDT_OP_CREATE
+		? node_doc_null()
+		: node_doc_strn(op->name, op->name_len));
+	const struct node_field *f =
+	    t && op->code != CRDT_OP_CREATE
+		? node_schema_field(t, op->name, op->name_len)
+		: NULL;
+	node_doc_set(o, "value",
+		     op->code == CRDT_OP_CREATE
+			 ? node_doc_strn(op->name, op->name_len)
+			 : field_value_doc(n, f, &op->value));
+	if (op->code == CRDT_OP_SET ||
+	    op->code == CRDT_OP_REMOVE) {
+		struct node_doc *dots = node_doc_array();
+		for (size_t i = 0; i < op->n_dots; i++) {
+			char hex[65];
+			node_hex(hex, op->dots[i].author, 32);
+			node_doc_push(
+			    dots,
+			    node_doc_strf(
+				"%s/%llu/%u", hex,
+				(unsigned long long)op->dots[i]
+				    .seq,
+				op->dots[i].index));
+		}
+		node_doc_set(o,
+			     op->code == CRDT_OP_SET
+				 ? "pred"
+				 : "observed",
+			     dots);
+	}
+	if (x->finding) {
+		node_doc_set(o, "effect", node_doc_bool(false));
+		node_doc_set(o, "why", node_doc_str(x->finding));
+	} else {
+		node_doc_set(o, "effect", node_doc_bool(true));
+	}
+	node_doc_push(hs->out, o);
+	return 0;
+}
+
 static struct node_doc *api_history(struct node_ctx *n,
 				    const struct node_doc *req, int *exit,
 				    char *msg, size_t msg_len)
@@ -740,109 +819,9 @@ static struct node_doc *api_history(struct node_ctx *n,
 	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
 		return NULL;
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
-	static const char *op_names[] = {"create", "set", "add", "remove"};
 	struct node_doc *out = node_doc_array();
-	struct key k;
-	key_init(&k, 'O');
-	key_bytes(&k, id, 16);
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t kl;
-		const uint8_t *key = node_kv_iter_key(it, &kl);
-		/* 'O' entity(16) hlc(8) author(32) slen scope seq(8) */
-		uint64_t hlc = get_u64(key + 17);
-		const uint8_t *author = key + 25;
-		size_t slen = key[57];
-		char scope[13] = {0};
-		memcpy(scope, key + 58, slen < 12 ? slen : 12);
-		uint64_t seq = get_u64(key + 58 + slen);
-		size_t vl;
-		const uint8_t *idx = node_kv_iter_value(it, &vl);
-		struct key lk;
-		key_init(&lk, 'L');
-		key_feed(&lk, author, scope);
-		key_u64(&lk, seq);
-		uint8_t *wire;
-		size_t wl;
-		if (node_kv_get(n->kv, lk.b, lk.len, &wire, &wl) != 0)
-			continue;
-		struct crdt_entry ent;
-		if (crdt_entry_decode(wire, wl, &ent, NULL) != 0) {
-			free(wire);
-			continue;
-		}
-		for (size_t ii = 0; ii + 4 <= vl; ii += 4) {
-			uint32_t index = get_u32(idx + ii);
-			if (index >= ent.n_ops)
-				continue;
-			const struct crdt_op *op = &ent.ops[index];
-			struct node_doc *o = node_doc_object();
-			struct crdt_dot dot;
-			memcpy(dot.author, author, 32);
-			dot.seq = seq;
-			dot.index = index;
-			writer(n, o, &dot, hlc);
-			node_doc_set(o, "seq", node_doc_int((int64_t)seq));
-			node_doc_set(o, "index", node_doc_int(index));
-			node_doc_set(
-			    o, "hlc",
-			    node_doc_strf("%llu", (unsigned long long)hlc));
-			node_doc_set(o, "op", node_doc_str(op_names[op->code]));
-			node_doc_set(
-			    o, "field",
-			    op->code == CRDT_OP_CREATE
-				? node_doc_null()
-				: node_doc_strn(op->name, op->name_len));
-			const struct node_field *f =
-			    t && op->code != CRDT_OP_CREATE
-				? node_schema_field(t, op->name, op->name_len)
-				: NULL;
-			node_doc_set(o, "value",
-				     op->code == CRDT_OP_CREATE
-					 ? node_doc_strn(op->name, op->name_len)
-					 : field_value_doc(n, f, &op->value));
-			if (op->code == CRDT_OP_SET ||
-			    op->code == CRDT_OP_REMOVE) {
-				struct node_doc *dots = node_doc_array();
-				for (size_t i = 0; i < op->n_dots; i++) {
-					char hex[65];
-					node_hex(hex, op->dots[i].author, 32);
-					node_doc_push(
-					    dots,
-					    node_doc_strf(
-						"%s/%llu/%u", hex,
-						(unsigned long long)op->dots[i]
-						    .seq,
-						op->dots[i].index));
-				}
-				node_doc_set(o,
-					     op->code == CRDT_OP_SET
-						 ? "pred"
-						 : "observed",
-					     dots);
-			}
-			struct key fk;
-			key_init(&fk, 'F');
-			key_feed(&fk, author, scope);
-			key_u64(&fk, seq);
-			key_u32(&fk, index);
-			uint8_t *why;
-			size_t wlen;
-			if (node_kv_get(n->kv, fk.b, fk.len, &why, &wlen) ==
-			    0) {
-				node_doc_set(o, "effect", node_doc_bool(false));
-				node_doc_set(o, "why",
-					     node_doc_strn((char *)why, wlen));
-				free(why);
-			} else {
-				node_doc_set(o, "effect", node_doc_bool(true));
-			}
-			node_doc_push(out, o);
-		}
-		crdt_entry_fini(&ent);
-		free(wire);
-	}
-	node_kv_iter_free(it);
+	struct history_scan hs = {.n = n, .t = t, .out = out};
+	node_ledger_record_history(n->ledger, id, history_op, &hs);
 	return out;
 }
 
@@ -1025,33 +1004,21 @@ static struct node_doc *api_status(struct node_ctx *n,
 		node_doc_set(d, "clock_skew_last", node_doc_null());
 	}
 	struct node_doc *feeds = node_doc_array();
-	struct key k;
-	key_init(&k, 'H');
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t kl, vl;
-		const uint8_t *key = node_kv_iter_key(it, &kl);
-		const uint8_t *val = node_kv_iter_value(it, &vl);
-		struct crdt_mp_cursor c;
-		size_t arr;
-		uint64_t seq;
-		uint8_t head[32];
-		crdt_mp_cursor_init(&c, val, vl, false);
-		if (crdt_mp_read_array(&c, &arr) ||
-		    crdt_mp_read_uint(&c, &seq) ||
-		    crdt_mp_read_bin_fixed(&c, head, 32))
-			continue;
+	struct node_feed_head *heads = NULL;
+	size_t n_heads = 0;
+	if (node_ledger_heads(n->ledger, &heads, &n_heads) != 0)
+		n_heads = 0;
+	for (size_t i = 0; i < n_heads; i++) {
 		struct node_doc *f = node_doc_object();
-		node_hex(hex, key + 1, 32);
+		node_hex(hex, heads[i].author, 32);
 		node_doc_set(f, "author", node_doc_str(hex));
-		node_doc_set(f, "scope",
-			     node_doc_strn((const char *)key + 34, key[33]));
-		node_doc_set(f, "seq", node_doc_int((int64_t)seq));
-		node_hex(hex, head, 32);
+		node_doc_set(f, "scope", node_doc_str(heads[i].scope));
+		node_doc_set(f, "seq", node_doc_int((int64_t)heads[i].seq));
+		node_hex(hex, heads[i].head, 32);
 		node_doc_set(f, "head", node_doc_str(hex));
 		node_doc_push(feeds, f);
 	}
-	node_kv_iter_free(it);
+	free(heads);
 	node_doc_set(d, "feeds", feeds);
 	node_doc_set(d, "proofs", proofs_doc(n->ledger));
 	/* Made from `ward backup`: may be behind its own feeds. */
@@ -1089,18 +1056,17 @@ static struct node_doc *api_export_entries(struct node_ctx *n,
 	if (!f)
 		FAIL(NODE_EXIT_IO, NT(n, "cannot write %s", "无法写入 %s"),
 		     path ? path : "(none)");
-	struct key k;
-	key_init(&k, 'L');
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, k.b, k.len);
+	struct node_ledger_log *log = node_ledger_log_open(n->ledger);
 	int64_t count = 0;
-	bool ok = true;
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t vl;
-		const uint8_t *v = node_kv_iter_value(it, &vl);
+	bool ok = log != NULL;
+	struct node_log_pos pos;
+	const uint8_t *v;
+	size_t vl;
+	while (ok && node_ledger_log_next(log, &pos, &v, &vl) == 1) {
 		ok &= fwrite(v, 1, vl, f) == vl;
 		count++;
 	}
-	node_kv_iter_free(it);
+	node_ledger_log_close(log);
 	ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok &= fclose(f) == 0;
 	if (!ok)

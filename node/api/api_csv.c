@@ -27,7 +27,6 @@
 #include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
-#include "node/ledger/ledger_int.h"
 #include "node/ledger/schema.h"
 #include "node/records/query.h"
 
@@ -543,7 +542,7 @@ static int parse_ref(struct import_ctx *c, const struct node_field *f,
 	}
 	if (!strcmp(f->ref_type, "patient")) {
 		/* by patient_no */
-		uint8_t k[KEY_MAX];
+		uint8_t k[NODE_LEDGER_KEY_MAX];
 		bool cut;
 		struct crdt_value pv = {.kind = CRDT_VALUE_STR,
 					.p = (const uint8_t *)text,
@@ -1458,7 +1457,7 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 		crdt_buf_append(&b, "\r\n", 2);
 	}
 	/* Records: by the scope index (prefix) or every one of the type. */
-	uint8_t k[KEY_MAX];
+	uint8_t k[NODE_LEDGER_KEY_MAX];
 	size_t kl = node_index_prefix(k, t->name, "scope");
 	memcpy(k + kl, norm, strlen(norm));
 	kl += strlen(norm);

@@ -12,7 +12,6 @@
 #include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
-#include "node/ledger/ledger_int.h"
 #include "node/ledger/schema.h"
 #include "node/records/query.h"
 
@@ -91,6 +90,12 @@ static void ids_sort_unique(struct ids *s)
 	s->n = w;
 }
 
+static int ids_push_one(void *ctx, const uint8_t id[16])
+{
+	ids_push(ctx, id);
+	return 0;
+}
+
 /* Entities under an index prefix (every key ends with the entity id). */
 static void ids_scan(struct node_ctx *n, const uint8_t *prefix, size_t plen,
 		     struct ids *out)
@@ -110,7 +115,7 @@ static void ids_referring(struct node_ctx *n, const char *type,
 			  const char *field, const uint8_t id[16],
 			  struct ids *out)
 {
-	uint8_t k[KEY_MAX];
+	uint8_t k[NODE_LEDGER_KEY_MAX];
 	size_t kl = node_index_prefix(k, type, field);
 	memcpy(k + kl, id, 16);
 	ids_scan(n, k, kl + 16, out);
@@ -279,7 +284,7 @@ static void candidates(struct node_ctx *n, const struct node_type *t,
 		       const struct filter *fs, size_t nf, const char *scope,
 		       struct ids *out)
 {
-	uint8_t k[KEY_MAX];
+	uint8_t k[NODE_LEDGER_KEY_MAX];
 	size_t kl;
 	for (size_t i = 0; i < nf; i++) {
 		if (!fs[i].f->indexed || fs[i].op != F_EQ || fs[i].empty)
@@ -318,11 +323,7 @@ static void candidates(struct node_ctx *n, const struct node_type *t,
 		node_kv_iter_free(it);
 		return;
 	}
-	kl = 0;
-	k[kl++] = 'T';
-	k[kl++] = (uint8_t)strlen(t->name);
-	memcpy(k + kl, t->name, strlen(t->name));
-	ids_scan(n, k, kl + strlen(t->name), out);
+	node_ledger_each_of_type(n->ledger, t->name, ids_push_one, out);
 }
 
 struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,

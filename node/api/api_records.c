@@ -14,7 +14,6 @@
 #include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
-#include "node/ledger/ledger_int.h"
 #include "node/ledger/roster.h"
 #include "node/ledger/schema.h"
 #include "node/records/query.h"
@@ -38,7 +37,7 @@ static void same_value(struct node_ctx *n, const char *field,
 		       const struct crdt_value *v, const uint8_t *self,
 		       struct node_doc *warnings)
 {
-	uint8_t k[KEY_MAX];
+	uint8_t k[NODE_LEDGER_KEY_MAX];
 	bool cut;
 	size_t kl = node_index_prefix(k, "patient", field);
 	kl = node_index_append_value(k, kl, v, &cut);
@@ -328,10 +327,10 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 static void dup_field(struct node_ctx *n, const char *field,
 		      struct node_doc *out)
 {
-	uint8_t k[KEY_MAX];
+	uint8_t k[NODE_LEDGER_KEY_MAX];
 	size_t plen = node_index_prefix(k, "patient", field);
 	struct node_kv_iter *it = node_kv_iter_new(n->kv, k, plen);
-	uint8_t cur[KEY_MAX];
+	uint8_t cur[NODE_LEDGER_KEY_MAX];
 	size_t cur_len = SIZE_MAX;
 	struct node_doc *group = NULL, *ids = NULL;
 	for (;; node_kv_iter_next(it)) {

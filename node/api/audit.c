@@ -15,14 +15,12 @@
 
 #include "node/api/api.h"
 #include "node/api/node_int.h"
-#include "node/ledger/ledger_int.h"
 #include "node/ledger/verify.h"
 
 #define AUDIT_BATCH 4096
 
 struct item {
-	uint8_t *key;
-	size_t key_len;
+	struct node_log_pos pos;
 	uint8_t *wire;
 	size_t len;
 };
@@ -37,8 +35,9 @@ static void rm_rf(const char *path)
 }
 
 struct feed_state {
-	uint8_t feed[64];
-	size_t feed_len;
+	uint8_t author[32];
+	char scope[13];
+	bool started;
 	uint64_t seq;
 	uint8_t hash[32];
 	uint64_t hlc;
@@ -52,77 +51,18 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Compares state families between the stored and recomputed stores. */
-static size_t compare_state(struct node_kv *a, struct node_kv *b,
-			    struct node_doc *failures)
-{
-	static const char fams[] = "HECWTOFIXx";
-	size_t diffs = 0;
-	for (const char *f = fams; *f; f++) {
-		uint8_t p = (uint8_t)*f;
-		struct node_kv_iter *x = node_kv_iter_new(a, &p, 1);
-		struct node_kv_iter *y = node_kv_iter_new(b, &p, 1);
-		while (node_kv_iter_valid(x) || node_kv_iter_valid(y)) {
-			size_t xl = 0, yl = 0, xvl = 0, yvl = 0;
-			const uint8_t *xk = node_kv_iter_valid(x)
-						    ? node_kv_iter_key(x, &xl)
-						    : NULL;
-			const uint8_t *yk = node_kv_iter_valid(y)
-						    ? node_kv_iter_key(y, &yl)
-						    : NULL;
-			int c;
-			if (!xk)
-				c = 1;
-			else if (!yk)
-				c = -1;
-			else {
-				size_t m = xl < yl ? xl : yl;
-				c = memcmp(xk, yk, m);
-				if (!c)
-					c = xl < yl ? -1 : xl > yl;
-			}
-			if (c == 0) {
-				const uint8_t *xv = node_kv_iter_value(x, &xvl);
-				const uint8_t *yv = node_kv_iter_value(y, &yvl);
-				if (xvl != yvl || memcmp(xv, yv, xvl) != 0)
-					diffs++;
-				node_kv_iter_next(x);
-				node_kv_iter_next(y);
-			} else if (c < 0) {
-				diffs++;
-				node_kv_iter_next(x);
-			} else {
-				diffs++;
-				node_kv_iter_next(y);
-			}
-		}
-		node_kv_iter_free(x);
-		node_kv_iter_free(y);
-	}
-	if (diffs)
-		node_doc_push(failures,
-			      node_doc_strf("stored state differs from the state "
-					    "recomputed from the log in %zu keys",
-					    diffs));
-	return diffs;
-}
-
 /* Reads up to AUDIT_BATCH log entries from it into items (owned copies). */
-static size_t read_batch(struct node_kv_iter *it, struct item *items)
+static size_t read_batch(struct node_ledger_log *log, struct item *items)
 {
 	size_t cnt = 0;
-	for (; cnt < AUDIT_BATCH && node_kv_iter_valid(it);
-	     node_kv_iter_next(it)) {
-		size_t kl, vl;
-		const uint8_t *k = node_kv_iter_key(it, &kl);
-		const uint8_t *v = node_kv_iter_value(it, &vl);
-		items[cnt].key = malloc(kl);
+	const uint8_t *v;
+	size_t vl;
+	while (cnt < AUDIT_BATCH &&
+	       node_ledger_log_next(log, &items[cnt].pos, &v, &vl) == 1) {
 		items[cnt].wire = malloc(vl ? vl : 1);
-		if (!items[cnt].key || !items[cnt].wire)
+		if (!items[cnt].wire)
 			abort();
-		memcpy(items[cnt].key, k, kl);
 		memcpy(items[cnt].wire, v, vl);
-		items[cnt].key_len = kl;
 		items[cnt].len = vl;
 		cnt++;
 	}
@@ -131,19 +71,18 @@ static size_t read_batch(struct node_kv_iter *it, struct item *items)
 
 static void free_batch(struct item *items, size_t cnt)
 {
-	for (size_t i = 0; i < cnt; i++) {
-		free(items[i].key);
+	for (size_t i = 0; i < cnt; i++)
 		free(items[i].wire);
-	}
 }
 
-/* Log keys of entries that failed the integrity pass (few, normally none). */
+/* Log positions of entries that failed the integrity pass (few,
+ * normally none). */
 struct bad_keys {
 	size_t n, cap;
-	struct item *k; /* key only */
+	struct node_log_pos *k;
 };
 
-static void bad_add(struct bad_keys *b, const uint8_t *key, size_t len)
+static void bad_add(struct bad_keys *b, const struct node_log_pos *pos)
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 16;
@@ -151,21 +90,15 @@ static void bad_add(struct bad_keys *b, const uint8_t *key, size_t len)
 		if (!b->k)
 			abort();
 	}
-	b->k[b->n].key = malloc(len);
-	if (!b->k[b->n].key)
-		abort();
-	memcpy(b->k[b->n].key, key, len);
-	b->k[b->n].key_len = len;
-	b->n++;
+	b->k[b->n++] = *pos;
 }
 
-/* Both passes walk the log in key order, so the bad keys come sorted and
- * one cursor (*pos) finds them. */
-static bool bad_has(const struct bad_keys *b, size_t *pos, const uint8_t *key,
-		    size_t len)
+/* Both passes walk the log in its order, so the bad positions come sorted
+ * and one cursor (*pos) finds them. */
+static bool bad_has(const struct bad_keys *b, size_t *pos,
+		    const struct node_log_pos *at)
 {
-	if (*pos < b->n && b->k[*pos].key_len == len &&
-	    !memcmp(b->k[*pos].key, key, len)) {
+	if (*pos < b->n && node_log_pos_cmp(&b->k[*pos], at) == 0) {
 		(*pos)++;
 		return true;
 	}
@@ -194,16 +127,15 @@ static void check_chain(struct item *items, const bool *sig_ok,
 	for (size_t i = 0; i < cnt; i++) {
 		struct item *x = &items[i];
 		const struct node_entry_head *e = &heads[i];
-		/* key: 'L' author(32) slen scope seq(8) */
-		size_t feed_len = x->key_len - 9;
-		uint64_t kseq = get_u64(x->key + x->key_len - 8);
-		const char *scope = (const char *)x->key + 34;
-		size_t slen = x->key[33] < 12 ? x->key[33] : 12;
-		if (fs->feed_len != feed_len ||
-		    memcmp(fs->feed, x->key + 1, feed_len)) {
+		uint64_t kseq = x->pos.seq;
+		const char *scope = x->pos.scope;
+		size_t slen = strlen(scope);
+		if (!fs->started || memcmp(fs->author, x->pos.author, 32) ||
+		    strcmp(fs->scope, scope)) {
 			memset(fs, 0, sizeof(*fs));
-			memcpy(fs->feed, x->key + 1, feed_len);
-			fs->feed_len = feed_len;
+			memcpy(fs->author, x->pos.author, 32);
+			memcpy(fs->scope, scope, slen + 1);
+			fs->started = true;
 			(*feeds)++;
 		}
 		const char *reason = NULL;
@@ -211,7 +143,7 @@ static void check_chain(struct item *items, const bool *sig_ok,
 			reason = e->why ? e->why : "malformed entry";
 		else if (!sig_ok[i])
 			reason = "bad signature";
-		else if (memcmp(e->author, x->key + 1, 32) ||
+		else if (memcmp(e->author, x->pos.author, 32) ||
 			 strlen(e->scope) != slen ||
 			 memcmp(e->scope, scope, slen) || e->seq != kseq)
 			reason = "entry stored under another feed or seq";
@@ -225,13 +157,13 @@ static void check_chain(struct item *items, const bool *sig_ok,
 			reason = "roster version decreasing";
 		if (reason) {
 			char hex[65];
-			node_hex(hex, x->key + 1, 32);
+			node_hex(hex, x->pos.author, 32);
 			node_doc_push(failures,
 				      node_doc_strf("feed %s/%.*s seq %llu: %s",
 						    hex, (int)slen, scope,
 						    (unsigned long long)kseq,
 						    reason));
-			bad_add(bad, x->key, x->key_len);
+			bad_add(bad, &x->pos);
 		}
 		/* Chain on from what is stored, so that one bad entry is
 		 * reported once, not for every later one. */
@@ -253,9 +185,7 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 			      struct node_doc *failures, struct bad_keys *bad,
 			      size_t *feeds)
 {
-	struct key lp;
-	key_init(&lp, 'L');
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, lp.b, lp.len);
+	struct node_ledger_log *it = node_ledger_log_open(n->ledger);
 	struct item *items[2];
 	bool *ok[2];
 	struct node_entry_head *heads[2];
@@ -267,7 +197,7 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 		if (!items[b] || !ok[b] || !heads[b])
 			abort();
 	}
-	if (!w)
+	if (!w || !it)
 		abort();
 	struct feed_state fs = {0};
 	size_t entries = 0, prev_cnt = 0;
@@ -294,7 +224,7 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 		cur = prev;
 		progress(n, "checked", entries, t0, &last);
 	}
-	node_kv_iter_free(it);
+	node_ledger_log_close(it);
 	for (int b = 0; b < 2; b++) {
 		free(items[b]);
 		free(ok[b]);
@@ -304,23 +234,35 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 	return entries;
 }
 
+static int finding_doc(void *ctx, const struct node_ledger_finding *x)
+{
+	char hex[65];
+	node_hex(hex, x->author, 32);
+	struct node_doc *f = node_doc_object();
+	node_doc_set(f, "author", node_doc_str(hex));
+	node_doc_set(f, "scope", node_doc_str(x->scope));
+	node_doc_set(f, "seq", node_doc_int((int64_t)x->seq));
+	node_doc_set(f, "index", node_doc_int(x->index));
+	node_doc_set(f, "why", node_doc_strn(x->reason, x->reason_len));
+	node_doc_push(ctx, f);
+	return 0;
+}
+
 /* Pass 2: the whole state again, from the log alone, in a scratch store. */
 static void recompute(struct node_ctx *n, struct node_ledger *l2,
 		      const struct bad_keys *bad, struct node_doc *failures)
 {
-	struct key lp;
-	key_init(&lp, 'L');
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, lp.b, lp.len);
+	struct node_ledger_log *it = node_ledger_log_open(n->ledger);
 	struct item *items = calloc(AUDIT_BATCH, sizeof(*items));
 	size_t done = 0, cnt, bad_pos = 0;
 	double t0 = now_s(), last = t0;
-	if (!items)
+	if (!items || !it)
 		abort();
 	do {
 		cnt = read_batch(it, items);
 		struct node_txn *t = node_ledger_begin(l2);
 		for (size_t i = 0; i < cnt; i++) {
-			if (bad_has(bad, &bad_pos, items[i].key, items[i].key_len))
+			if (bad_has(bad, &bad_pos, &items[i].pos))
 				continue;
 			enum node_ingest res;
 			const char *why = NULL;
@@ -337,7 +279,7 @@ static void recompute(struct node_ctx *n, struct node_ledger *l2,
 		done += cnt;
 		progress(n, "recomputed", done, t0, &last);
 	} while (cnt == AUDIT_BATCH);
-	node_kv_iter_free(it);
+	node_ledger_log_close(it);
 	free(items);
 }
 
@@ -381,8 +323,6 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	double t2 = now_s();
 	if (n->progress && t2 - t0 > 0.5)
 		fprintf(stderr, "\n");
-	for (size_t i = 0; i < bad.n; i++)
-		free(bad.k[i].key);
 	free(bad.k);
 
 	uint8_t stored[32], recomputed[32];
@@ -392,28 +332,14 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 		node_doc_push(failures,
 			      node_doc_str("stored digest differs from the digest "
 					   "recomputed from the log"));
-	compare_state(n->kv, kv2, failures);
+	size_t diffs = node_ledger_state_diff(n->ledger, l2);
+	if (diffs)
+		node_doc_push(failures,
+			      node_doc_strf("stored state differs from the state "
+					    "recomputed from the log in %zu keys",
+					    diffs));
 	struct node_doc *findings = node_doc_array();
-	struct key fp;
-	key_init(&fp, 'F');
-	struct node_kv_iter *it = node_kv_iter_new(kv2, fp.b, fp.len);
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t kl, vl;
-		const uint8_t *k = node_kv_iter_key(it, &kl);
-		const uint8_t *v = node_kv_iter_value(it, &vl);
-		char hex[65], scope[13] = {0};
-		node_hex(hex, k + 1, 32);
-		size_t sl = k[33] < 12 ? k[33] : 12;
-		memcpy(scope, k + 34, sl);
-		struct node_doc *f = node_doc_object();
-		node_doc_set(f, "author", node_doc_str(hex));
-		node_doc_set(f, "scope", node_doc_str(scope));
-		node_doc_set(f, "seq", node_doc_int((int64_t)get_u64(k + 34 + k[33])));
-		node_doc_set(f, "index", node_doc_int(get_u32(k + 42 + k[33])));
-		node_doc_set(f, "why", node_doc_strn((const char *)v, vl));
-		node_doc_push(findings, f);
-	}
-	node_kv_iter_free(it);
+	node_ledger_each_finding(l2, finding_doc, findings);
 	node_ledger_close(l2);
 	node_kv_close(kv2);
 	rm_rf(scratch);

@@ -157,7 +157,81 @@ int node_ledger_read_range(struct node_ledger *l, const uint8_t author[32],
 			   size_t max_entries, size_t max_bytes,
 			   struct crdt_buf *out);
 
-/* ---- reading state (keys in ledger_int.h) ---- */
+/* ---- reading state (ledger.c, ledger_read.c) ----
+ *
+ * The key layout is the ledger's own (ledger_int.h): the layers above read
+ * only through these functions and index.h's. The each_* functions call fn
+ * for every item in key order until it returns nonzero, and return that (or
+ * 0, or -ENOMEM). */
+
+/* The longest key the ledger or its indexes write. */
+#define NODE_LEDGER_KEY_MAX 128
+
+typedef int (*node_ledger_id_fn)(void *ctx, const uint8_t id[16]);
+/* Records whose id begins with prefix[0..len) (len <= 16), in id order. */
+int node_ledger_each_id(struct node_ledger *l, const uint8_t *prefix,
+			size_t len, node_ledger_id_fn fn, void *ctx);
+/* Records validly created with a type, in id order. */
+int node_ledger_each_of_type(struct node_ledger *l, const char *type,
+			     node_ledger_id_fn fn, void *ctx);
+
+/* Every field of a record ever written, in field-name order (the cell is
+ * borrowed for the call). */
+typedef int (*node_ledger_cell_fn)(void *ctx, const char *field,
+				   const struct crdt_cell *cell);
+int node_ledger_each_cell(struct node_ledger *l, const uint8_t id[16],
+			  node_ledger_cell_fn fn, void *ctx);
+
+/* One op on a record, with the entry that carries it and its verdict. */
+struct node_ledger_op {
+	uint8_t author[32];
+	char scope[13];
+	uint64_t seq;
+	uint32_t index;
+	uint64_t hlc;
+	const struct crdt_op *op;
+	const char *finding; /* NULL: it took effect; else why not */
+};
+typedef int (*node_ledger_op_fn)(void *ctx, const struct node_ledger_op *op);
+/* The ops on a record in the order they were made (hlc, feed, seq, index). */
+int node_ledger_record_history(struct node_ledger *l, const uint8_t id[16],
+			       node_ledger_op_fn fn, void *ctx);
+
+/* An op stored without effect (DESIGN.md section 4). */
+struct node_ledger_finding {
+	uint8_t author[32];
+	char scope[13];
+	uint64_t seq;
+	uint32_t index;
+	const char *reason; /* not NUL-terminated */
+	size_t reason_len;
+};
+typedef int (*node_ledger_finding_fn)(void *ctx,
+				      const struct node_ledger_finding *f);
+int node_ledger_each_finding(struct node_ledger *l, node_ledger_finding_fn fn,
+			     void *ctx);
+
+/* The log, entry by entry in feed then seq order (export, audit). An
+ * entry's bytes stay valid until the next call. next returns 1 with an
+ * entry, 0 at the end. */
+struct node_log_pos {
+	uint8_t author[32];
+	char scope[13];
+	uint64_t seq;
+};
+struct node_ledger_log;
+struct node_ledger_log *node_ledger_log_open(struct node_ledger *l);
+int node_ledger_log_next(struct node_ledger_log *g, struct node_log_pos *pos,
+			 const uint8_t **wire, size_t *len);
+void node_ledger_log_close(struct node_ledger_log *g);
+/* The log's order: <0, 0 or >0. */
+int node_log_pos_cmp(const struct node_log_pos *a,
+		     const struct node_log_pos *b);
+
+/* How many state keys differ between two ledgers (audit compares the
+ * stored state with one recomputed from the log). */
+size_t node_ledger_state_diff(struct node_ledger *a, struct node_ledger *b);
+
 
 struct node_entity {
 	bool valid;

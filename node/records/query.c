@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include "node/ledger/index.h"
-#include "node/ledger/ledger_int.h"
 #include "node/ledger/schema.h"
 #include "node/records/query.h"
 
@@ -145,41 +144,43 @@ static int created_cmp(const struct node_entity *a, const struct node_entity *b)
 	return 0;
 }
 
+/* load_small's view of one record of the type. */
+struct small_scan {
+	struct node_ledger *l;
+	const char *const *fields;
+	size_t nf, n, cap;
+	struct small *v;
+};
+
+static int small_one(void *ctx, const uint8_t id[16])
+{
+	struct small_scan *x = ctx;
+	struct small s;
+	memset(&s, 0, sizeof(s));
+	if (node_ledger_entity(x->l, id, &s.e) != 0 || !s.e.valid ||
+	    cell_set(x->l, id, "retracted"))
+		return 0;
+	snprintf(s.scope, sizeof(s.scope), "%s", s.e.scope);
+	for (size_t i = 0; i < x->nf; i++)
+		s.has[i] = cell_int(x->l, id, x->fields[i], &s.v[i]);
+	if (x->n == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 16;
+		x->v = realloc(x->v, x->cap * sizeof(*x->v));
+		if (!x->v)
+			abort();
+	}
+	x->v[x->n++] = s;
+	return 0;
+}
+
 static size_t load_small(struct node_ledger *l, const char *type,
 			 const char *const *fields, size_t nf,
 			 struct small **out)
 {
-	uint8_t k[KEY_MAX];
-	size_t kl = 0, n = 0, cap = 0;
-	struct small *v = NULL;
-	k[kl++] = 'T';
-	k[kl++] = (uint8_t)strlen(type);
-	memcpy(k + kl, type, strlen(type));
-	kl += strlen(type);
-	struct node_kv_iter *it = node_kv_iter_new(node_ledger_kv(l), k, kl);
-	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t len;
-		const uint8_t *key = node_kv_iter_key(it, &len);
-		const uint8_t *id = key + len - 16;
-		struct small s;
-		memset(&s, 0, sizeof(s));
-		if (node_ledger_entity(l, id, &s.e) != 0 || !s.e.valid ||
-		    cell_set(l, id, "retracted"))
-			continue;
-		snprintf(s.scope, sizeof(s.scope), "%s", s.e.scope);
-		for (size_t i = 0; i < nf; i++)
-			s.has[i] = cell_int(l, id, fields[i], &s.v[i]);
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			v = realloc(v, cap * sizeof(*v));
-			if (!v)
-				abort();
-		}
-		v[n++] = s;
-	}
-	node_kv_iter_free(it);
-	*out = v;
-	return n;
+	struct small_scan x = {.l = l, .fields = fields, .nf = nf};
+	node_ledger_each_of_type(l, type, small_one, &x);
+	*out = x.v;
+	return x.n;
 }
 
 enum { P_UNSTABLE, P_BASIC, P_STABLE, P_MAX_GAP, P_FIRST };
@@ -467,7 +468,7 @@ static bool next_group(struct scan *s, struct group *g)
 
 static void scan_open(struct scan *s, struct node_ledger *l, const char *scope)
 {
-	uint8_t k[KEY_MAX];
+	uint8_t k[NODE_LEDGER_KEY_MAX];
 	size_t kl = node_index_xprefix(k, scope);
 	s->it = node_kv_iter_new(node_ledger_kv(l), k, kl);
 	scan_advance(s);

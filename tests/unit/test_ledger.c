@@ -918,6 +918,41 @@ static void test_fork(void **state)
 
 /* ---- (e) stored without effect ---- */
 
+struct read_seen {
+	size_t findings, ops, ops_with_finding, ids;
+	uint32_t last_index;
+	uint8_t id[16];
+};
+
+static int seen_finding(void *ctx, const struct node_ledger_finding *f)
+{
+	struct read_seen *s = ctx;
+	assert_memory_equal(f->author, pk[POLICE], 32);
+	assert_int_equal(f->seq, 1);
+	assert_true(f->reason_len > 0);
+	s->findings++;
+	s->last_index = f->index;
+	return 0;
+}
+
+static int seen_op(void *ctx, const struct node_ledger_op *o)
+{
+	struct read_seen *s = ctx;
+	assert_int_equal(o->seq, 1);
+	assert_int_equal(o->index, s->ops);
+	s->ops++;
+	s->ops_with_finding += o->finding != NULL;
+	return 0;
+}
+
+static int seen_id(void *ctx, const uint8_t id[16])
+{
+	struct read_seen *s = ctx;
+	memcpy(s->id, id, 16);
+	s->ids++;
+	return 0;
+}
+
 static void test_without_effect(void **state)
 {
 	(void)state;
@@ -984,6 +1019,38 @@ static void test_without_effect(void **state)
 			 0);
 	assert_true(crdt_cell_empty(&c));
 	crdt_cell_fini(&c);
+	/* The read API (ledger_read.c) sees what was stored. */
+	struct read_seen seen = {0};
+	assert_int_equal(node_ledger_each_finding(n.l, seen_finding, &seen), 0);
+	assert_int_equal(seen.findings, 2);
+	assert_int_equal(seen.last_index, 1);
+	assert_int_equal(node_ledger_record_history(n.l, ops[0].entity,
+						    seen_op, &seen),
+			 0);
+	assert_int_equal(seen.ops, 2); /* the create and the set, both dead */
+	assert_int_equal(seen.ops_with_finding, 2);
+	/* by type: valid creates only */
+	assert_int_equal(node_ledger_each_of_type(n.l, type->name, seen_id,
+						  &seen),
+			 0);
+	assert_int_equal(seen.ids, 0);
+	assert_int_equal(node_ledger_each_id(n.l, ops[0].entity, 3, seen_id,
+					     &seen),
+			 0);
+	assert_int_equal(seen.ids, 1);
+	assert_memory_equal(seen.id, ops[0].entity, 16);
+	struct node_ledger_log *log = node_ledger_log_open(n.l);
+	struct node_log_pos pos;
+	const uint8_t *lw;
+	size_t lwl;
+	assert_int_equal(node_ledger_log_next(log, &pos, &lw, &lwl), 1);
+	assert_memory_equal(pos.author, pk[POLICE], 32);
+	assert_string_equal(pos.scope, "120116");
+	assert_int_equal(pos.seq, 1);
+	assert_int_equal(lwl, wire.len);
+	assert_memory_equal(lw, wire.data, wire.len);
+	assert_int_equal(node_ledger_log_next(log, &pos, &lw, &lwl), 0);
+	node_ledger_log_close(log);
 	crdt_buf_fini(&wire);
 	node_down(&n);
 }

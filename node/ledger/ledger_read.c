@@ -1,0 +1,334 @@
+/*
+ * ledger_read.c: the ledger's read API over its key layout (ledger_int.h):
+ * records by id prefix and by type, a record's cells and history, the
+ * findings, the log in feed order, and the comparison of two stores'
+ * state that audit makes. Only node/ledger/ knows how keys are laid out;
+ * everything above reads through these functions and ledger.h's.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/ledger/ledger.h"
+#include "node/ledger/ledger_int.h"
+
+/* Decodes a feed written by key_feed at k[0..len): author(32) slen scope.
+ * Returns the bytes used, or 0 when malformed. */
+static size_t feed_decode(const uint8_t *k, size_t len, uint8_t author[32],
+			  char scope[13])
+{
+	if (len < 33 || k[32] > 12 || len < 33u + k[32])
+		return 0;
+	memcpy(author, k, 32);
+	memcpy(scope, k + 33, k[32]);
+	scope[k[32]] = '\0';
+	return 33u + k[32];
+}
+
+static int each_id(struct node_ledger *l, const uint8_t *prefix, size_t plen,
+		   size_t id_at_end, node_ledger_id_fn fn, void *ctx)
+{
+	struct node_kv_iter *it =
+	    node_kv_iter_new(node_ledger_kv(l), prefix, plen);
+	if (!it)
+		return -ENOMEM;
+	int rc = 0;
+	for (; rc == 0 && node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		if (id_at_end ? kl < plen + 16 : kl != 17)
+			continue;
+		rc = fn(ctx, id_at_end ? key + kl - 16 : key + 1);
+	}
+	node_kv_iter_free(it);
+	return rc;
+}
+
+int node_ledger_each_id(struct node_ledger *l, const uint8_t *prefix,
+			size_t len, node_ledger_id_fn fn, void *ctx)
+{
+	if (len > 16)
+		return -EINVAL;
+	struct key k;
+	key_init(&k, 'E');
+	key_bytes(&k, prefix, len);
+	return each_id(l, k.b, k.len, false, fn, ctx);
+}
+
+int node_ledger_each_of_type(struct node_ledger *l, const char *type,
+			     node_ledger_id_fn fn, void *ctx)
+{
+	size_t tl = strlen(type);
+	if (tl > 255)
+		return -EINVAL;
+	struct key k;
+	key_init(&k, 'T');
+	key_str(&k, type, tl);
+	return each_id(l, k.b, k.len, true, fn, ctx);
+}
+
+int node_ledger_each_cell(struct node_ledger *l, const uint8_t id[16],
+			  node_ledger_cell_fn fn, void *ctx)
+{
+	struct key k;
+	key_init(&k, 'C');
+	key_bytes(&k, id, 16);
+	struct node_kv_iter *it =
+	    node_kv_iter_new(node_ledger_kv(l), k.b, k.len);
+	if (!it)
+		return -ENOMEM;
+	int rc = 0;
+	for (; rc == 0 && node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *val = node_kv_iter_value(it, &vl);
+		/* 'C' entity(16) flen(1) field */
+		if (kl < 18 || kl != 18u + key[17] || key[17] > 63)
+			continue;
+		char field[64];
+		memcpy(field, key + 18, key[17]);
+		field[key[17]] = '\0';
+		struct crdt_cell c;
+		if (crdt_cell_decode(&c, val, vl) != 0)
+			continue;
+		rc = fn(ctx, field, &c);
+		crdt_cell_fini(&c);
+	}
+	node_kv_iter_free(it);
+	return rc;
+}
+
+/* The finding of one op, owned, or NULL when the op took effect. */
+static char *op_finding(struct node_kv *kv, const uint8_t author[32],
+			const char *scope, uint64_t seq, uint32_t index)
+{
+	struct key k;
+	key_init(&k, 'F');
+	key_feed(&k, author, scope);
+	key_u64(&k, seq);
+	key_u32(&k, index);
+	uint8_t *v;
+	size_t n;
+	if (node_kv_get(kv, k.b, k.len, &v, &n) != 0)
+		return NULL;
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, v, n);
+		s[n] = '\0';
+	}
+	free(v);
+	return s;
+}
+
+int node_ledger_record_history(struct node_ledger *l, const uint8_t id[16],
+			       node_ledger_op_fn fn, void *ctx)
+{
+	struct node_kv *kv = node_ledger_kv(l);
+	struct key k;
+	key_init(&k, 'O');
+	key_bytes(&k, id, 16);
+	struct node_kv_iter *it = node_kv_iter_new(kv, k.b, k.len);
+	if (!it)
+		return -ENOMEM;
+	int rc = 0;
+	for (; rc == 0 && node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *idx = node_kv_iter_value(it, &vl);
+		/* 'O' entity(16) hlc(8) feed seq(8) */
+		struct node_ledger_op o = {0};
+		if (kl < 25)
+			continue;
+		size_t fl = feed_decode(key + 25, kl - 25, o.author, o.scope);
+		if (!fl || kl != 25 + fl + 8)
+			continue;
+		o.hlc = get_u64(key + 17);
+		o.seq = get_u64(key + 25 + fl);
+		struct key lk;
+		key_init(&lk, 'L');
+		key_feed(&lk, o.author, o.scope);
+		key_u64(&lk, o.seq);
+		uint8_t *wire;
+		size_t wl;
+		if (node_kv_get(kv, lk.b, lk.len, &wire, &wl) != 0)
+			continue;
+		struct crdt_entry ent;
+		if (crdt_entry_decode(wire, wl, &ent, NULL) != 0) {
+			free(wire);
+			continue;
+		}
+		for (size_t i = 0; rc == 0 && i + 4 <= vl; i += 4) {
+			o.index = get_u32(idx + i);
+			if (o.index >= ent.n_ops)
+				continue;
+			o.op = &ent.ops[o.index];
+			char *why =
+			    op_finding(kv, o.author, o.scope, o.seq, o.index);
+			o.finding = why;
+			rc = fn(ctx, &o);
+			free(why);
+		}
+		crdt_entry_fini(&ent);
+		free(wire);
+	}
+	node_kv_iter_free(it);
+	return rc;
+}
+
+static int each_finding(struct node_kv *kv, node_ledger_finding_fn fn,
+			void *ctx)
+{
+	const uint8_t p = 'F';
+	struct node_kv_iter *it = node_kv_iter_new(kv, &p, 1);
+	if (!it)
+		return -ENOMEM;
+	int rc = 0;
+	for (; rc == 0 && node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *val = node_kv_iter_value(it, &vl);
+		/* 'F' feed seq(8) index(4) */
+		struct node_ledger_finding f = {0};
+		size_t fl =
+		    kl > 1 ? feed_decode(key + 1, kl - 1, f.author, f.scope)
+			   : 0;
+		if (!fl || kl != 1 + fl + 12)
+			continue;
+		f.seq = get_u64(key + 1 + fl);
+		f.index = get_u32(key + 1 + fl + 8);
+		f.reason = (const char *)val;
+		f.reason_len = vl;
+		rc = fn(ctx, &f);
+	}
+	node_kv_iter_free(it);
+	return rc;
+}
+
+int node_ledger_each_finding(struct node_ledger *l, node_ledger_finding_fn fn,
+			     void *ctx)
+{
+	return each_finding(node_ledger_kv(l), fn, ctx);
+}
+
+/* ---- the log, in feed then seq order ---- */
+
+struct node_ledger_log {
+	struct node_kv_iter *it;
+	bool started; /* the current item was handed out: move first */
+};
+
+struct node_ledger_log *node_ledger_log_open(struct node_ledger *l)
+{
+	struct node_ledger_log *g = malloc(sizeof(*g));
+	if (!g)
+		return NULL;
+	const uint8_t p = 'L';
+	g->started = false;
+	g->it = node_kv_iter_new(node_ledger_kv(l), &p, 1);
+	if (!g->it) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+int node_ledger_log_next(struct node_ledger_log *g, struct node_log_pos *pos,
+			 const uint8_t **wire, size_t *len)
+{
+	/* The item handed out last stays valid until this call moves on. */
+	if (g->started && node_kv_iter_valid(g->it))
+		node_kv_iter_next(g->it);
+	g->started = true;
+	for (; node_kv_iter_valid(g->it); node_kv_iter_next(g->it)) {
+		size_t kl;
+		const uint8_t *key = node_kv_iter_key(g->it, &kl);
+		/* 'L' feed seq(8) */
+		size_t fl = kl > 1 ? feed_decode(key + 1, kl - 1, pos->author,
+						 pos->scope)
+				   : 0;
+		if (!fl || kl != 1 + fl + 8)
+			continue;
+		pos->seq = get_u64(key + 1 + fl);
+		*wire = node_kv_iter_value(g->it, len);
+		return 1;
+	}
+	return 0;
+}
+
+void node_ledger_log_close(struct node_ledger_log *g)
+{
+	if (!g)
+		return;
+	node_kv_iter_free(g->it);
+	free(g);
+}
+
+int node_log_pos_cmp(const struct node_log_pos *a, const struct node_log_pos *b)
+{
+	int c = memcmp(a->author, b->author, 32);
+	if (c)
+		return c;
+	size_t al = strlen(a->scope), bl = strlen(b->scope);
+	/* key order: the scope's length byte first, then its bytes */
+	if (al != bl)
+		return al < bl ? -1 : 1;
+	c = memcmp(a->scope, b->scope, al);
+	if (c)
+		return c;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* ---- audit's comparison ---- */
+
+size_t node_ledger_state_diff(struct node_ledger *a, struct node_ledger *b)
+{
+	/* Every state family (ledger_int.h, index.h): all but the log and
+	 * the metadata, which live in their own column families. */
+	static const char fams[] = "HECWTOFIXx";
+	size_t diffs = 0;
+	for (const char *f = fams; *f; f++) {
+		uint8_t p = (uint8_t)*f;
+		struct node_kv_iter *x =
+		    node_kv_iter_new(node_ledger_kv(a), &p, 1);
+		struct node_kv_iter *y =
+		    node_kv_iter_new(node_ledger_kv(b), &p, 1);
+		while (node_kv_iter_valid(x) || node_kv_iter_valid(y)) {
+			size_t xl = 0, yl = 0, xvl = 0, yvl = 0;
+			const uint8_t *xk = node_kv_iter_valid(x)
+						? node_kv_iter_key(x, &xl)
+						: NULL;
+			const uint8_t *yk = node_kv_iter_valid(y)
+						? node_kv_iter_key(y, &yl)
+						: NULL;
+			int c;
+			if (!xk)
+				c = 1;
+			else if (!yk)
+				c = -1;
+			else {
+				size_t m = xl < yl ? xl : yl;
+				c = memcmp(xk, yk, m);
+				if (!c)
+					c = xl < yl ? -1 : xl > yl;
+			}
+			if (c == 0) {
+				const uint8_t *xv = node_kv_iter_value(x, &xvl);
+				const uint8_t *yv = node_kv_iter_value(y, &yvl);
+				if (xvl != yvl || memcmp(xv, yv, xvl) != 0)
+					diffs++;
+				node_kv_iter_next(x);
+				node_kv_iter_next(y);
+			} else if (c < 0) {
+				diffs++;
+				node_kv_iter_next(x);
+			} else {
+				diffs++;
+				node_kv_iter_next(y);
+			}
+		}
+		node_kv_iter_free(x);
+		node_kv_iter_free(y);
+	}
+	return diffs;
+}
