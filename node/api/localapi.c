@@ -48,11 +48,7 @@ static int check_dir(const struct stat *st, const char *dir, bool daemon,
 	if (!trusted_owner(st->st_uid, st->st_uid)) {
 		node_uid_name((int64_t)st->st_uid, who, sizeof(who));
 		snprintf(msg, msg_len,
-			 NTZ(zh,
-			     "the data directory %s belongs to user %s (uid "
-			     "%u), not to you: run %s as that user",
-			     "数据目录 %s 属于用户 %s（uid %u），不属于当前"
-			     "用户：请以该用户身份运行 %s"),
+			 MSGZ(zh, MSG_DATA_DIRECTORY_BELONGS_USER_UID),
 			 dir, who, (unsigned)st->st_uid,
 			 daemon ? "wardd" : "ward");
 		return daemon ? NODE_EXIT_USAGE : NODE_EXIT_BUSY;
@@ -61,25 +57,12 @@ static int check_dir(const struct stat *st, const char *dir, bool daemon,
 		if (daemon)
 			snprintf(
 			    msg, msg_len,
-			    NTZ(zh,
-				"the data directory %s is writable by other "
-				"users (mode %04o): anyone could replace its "
-				"socket; run chmod 700 %s",
-				"数据目录 %s 允许其他用户写入（权限 %04o）："
-				"任何人都可以替换其中的套接字；请运行 chmod "
-				"700 %s"),
+			    MSGZ(zh, MSG_DATA_DIRECTORY_WRITABLE_OTHER_USERS),
 			    dir, (unsigned)(st->st_mode & 07777), dir);
 		else
 			snprintf(
 			    msg, msg_len,
-			    NTZ(zh,
-				"nothing sent to wardd: the data directory %s "
-				"is writable by other users (mode %04o), so "
-				"anyone could have put its socket there; run "
-				"chmod 700 %s",
-				"未向 wardd 发送任何内容：数据目录 %s 允许其他"
-				"用户写入（权限 %04o），任何人都可能在其中放置"
-				"套接字；请运行 chmod 700 %s"),
+			    MSGZ(zh, MSG_NOTHING_SENT_WARDD_DATA_DIRECTORY),
 			    dir, (unsigned)(st->st_mode & 07777), dir);
 		return daemon ? NODE_EXIT_USAGE : NODE_EXIT_BUSY;
 	}
@@ -107,14 +90,7 @@ static int make_url(struct node_localapi_addr *a, const char *dir,
 	if (stat(via, &st) != 0 || st.st_dev != dir_st->st_dev ||
 	    st.st_ino != dir_st->st_ino) {
 		snprintf(msg, msg_len,
-			 NTZ(zh,
-			     "the socket path %s is %zu bytes, over the %zu "
-			     "bytes a unix socket allows, and /proc is not "
-			     "mounted to reach it another way; move the data "
-			     "directory to a shorter path",
-			     "套接字路径 %s 长 %zu 字节，超过 unix 套接字允许"
-			     "的 %zu 字节，且未挂载 /proc 无法以其他方式访问；"
-			     "请把数据目录移到更短的路径下"),
+			 MSGZ(zh, MSG_SOCKET_PATH_BYTES_OVER_BYTES),
 			 a->path, strlen(a->path), sizeof(sa.sun_path) - 1);
 		return NODE_EXIT_USAGE;
 	}
@@ -170,15 +146,7 @@ static int check_socket(const struct stat *dir_st, const struct stat *st,
 	char who[64];
 	node_uid_name((int64_t)st->st_uid, who, sizeof(who));
 	snprintf(msg, msg_len,
-		 NTZ(zh,
-		     "nothing sent to wardd: %s/%s belongs to user %s (uid "
-		     "%u), not to you, so it may not be this node's wardd; "
-		     "run ward as the user that runs wardd, or remove the "
-		     "socket if no wardd runs there",
-		     "未向 wardd 发送任何内容：%s/%s 属于用户 %s（uid %u），"
-		     "不属于当前用户，可能并非本节点的 wardd；请以运行 wardd "
-		     "的用户身份运行 ward，若并无 wardd 在运行，请删除该"
-		     "套接字"),
+		 MSGZ(zh, MSG_NOTHING_SENT_WARDD_BELONGS_USER),
 		 dir, SOCK_NAME, who, (unsigned)st->st_uid);
 	return NODE_EXIT_BUSY;
 }
