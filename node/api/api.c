@@ -930,8 +930,12 @@ static struct node_doc *api_status(struct node_ctx *n,
 		       : node_doc_null());
 	node_doc_set(d, "scope", m ? node_doc_str(m->scope) : node_doc_null());
 	if (r) {
-		node_hex(hex, r->body_hash, 32);
+		uint8_t nid[32];
+		node_ledger_net_id(n->ledger, nid);
+		node_hex(hex, nid, 32);
 		node_doc_set(d, "net_id", node_doc_str(hex));
+		node_doc_set(d, "roster_version",
+			     node_doc_int((int64_t)r->version));
 		node_doc_set(d, "members", node_doc_int((int64_t)r->n_members));
 	} else {
 		node_doc_set(d, "net_id", node_doc_null());

@@ -934,7 +934,9 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 	crdt_buf_init(&wire);
 	crdt_entry_encode_body(&body, &e);
 	uint8_t sig[64];
-	crdt_entry_sign(sig, r->body_hash, body.data, body.len, c->n->sk);
+	uint8_t nid[32];
+	node_ledger_net_id(c->n->ledger, nid);
+	crdt_entry_sign(sig, nid, body.data, body.len, c->n->sk);
 	crdt_entry_encode_wire(&wire, body.data, body.len, sig);
 	crdt_entry_hash(p->prev, body.data, body.len, sig);
 	crdt_buf_fini(&body);

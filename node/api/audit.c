@@ -308,13 +308,19 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	struct node_ledger *l2;
 	const char *why;
 	node_ledger_open(kv2, &l2);
-	node_ledger_set_roster(l2, r->wire, r->wire_len, &why);
+	struct crdt_buf chain;
+	crdt_buf_init(&chain);
+	node_ledger_roster_chain(n->ledger, 0, &chain);
+	node_ledger_set_roster(l2, chain.data, chain.len, &why);
+	crdt_buf_fini(&chain);
+	uint8_t net_id[32];
+	node_ledger_net_id(n->ledger, net_id);
 
 	struct node_doc *failures = node_doc_array();
 	struct bad_keys bad = {0};
 	size_t feeds = 0;
 	double t0 = now_s();
-	size_t entries = check_integrity(n, r->body_hash, failures, &bad, &feeds);
+	size_t entries = check_integrity(n, net_id, failures, &bad, &feeds);
 	double t1 = now_s();
 	recompute(n, l2, &bad, failures);
 	double t2 = now_s();

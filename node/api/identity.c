@@ -425,7 +425,9 @@ static int adopt(const char *dir, const uint8_t *wire, size_t len, bool zh,
 	node_path(path, dir, "roster");
 	write_file_atomic(path, wire, len, 0644);
 	char net[65];
-	node_hex(net, r->body_hash, 32);
+	uint8_t nid[32];
+	node_ledger_net_id(n->ledger, nid);
+	node_hex(net, nid, 32);
 	snprintf(msg, msg_len,
 		 MSGZ(zh, MSG_JOINED_NETWORK_MEMBERS),
 		 net, r->n_members);
@@ -556,10 +558,11 @@ int node_network_join(const char *dir, const char *roster_path, bool zh,
 		    roster_path);
 		return NODE_EXIT_USAGE;
 	}
-	struct node_roster *r;
-	const char *why;
-	if (node_roster_decode(buf, len, &r, &why) != 0 ||
-	    node_roster_verify_genesis(r, &why) != 0) {
+	/* A chain of any length (or a lone genesis roster), verified from
+	 * genesis; the certificates checked are those of the newest. */
+	struct node_roster_chain chain;
+	char why[256];
+	if (node_roster_chain_decode(buf, len, &chain, why, sizeof(why)) != 0) {
 		snprintf(msg, msg_len,
 			 MSGZ(zh, MSG_NOT_VALID_ROSTER),
 			 roster_path, why);
@@ -567,8 +570,9 @@ int node_network_join(const char *dir, const char *roster_path, bool zh,
 		return NODE_EXIT_USAGE;
 	}
 	char warn[1024] = "";
-	rc = check_roster_certs(r, zh, msg, msg_len, warn, sizeof(warn));
-	node_roster_free(r);
+	rc = check_roster_certs(chain.v[chain.n - 1], zh, msg, msg_len, warn,
+				sizeof(warn));
+	node_roster_chain_fini(&chain);
 	if (rc == 0)
 		rc = adopt(dir, buf, len, zh, msg, msg_len);
 	if (rc == 0) {

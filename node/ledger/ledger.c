@@ -25,6 +25,11 @@
 
 struct node_ledger {
 	struct node_kv *kv;
+	/* Every roster version held, genesis first (rosters[i] is version
+	 * i + 1); roster is the newest. Never freed before close, so that a
+	 * pointer node_ledger_roster returned stays valid. */
+	struct node_roster **rosters;
+	size_t n_rosters;
 	struct node_roster *roster;
 	struct crdt_lthash digest;
 	struct crdt_hlc hlc;
@@ -49,6 +54,7 @@ struct node_txn {
 	bool waiting_written; /* a 'W' key is in the overlay */
 	struct node_clock_skew skew; /* the ledger's, plus this txn's */
 	bool strict;          /* local write: any finding fails the entry */
+	bool replaying;       /* re-judging the log: entries are there */
 	const char *strict_why;
 	char why_buf[256];
 	/* The entry whose ops are being applied, and which op: its later
@@ -66,7 +72,12 @@ struct op_ctx {
 	uint64_t hlc;
 	const struct node_member *member;
 	const char *entry_fault; /* jurisdiction or revocation, for all ops */
+	uint64_t roster_version; /* the version the entry names */
 };
+
+static int rejudge(struct node_ledger *l);
+static int store_rosters(struct node_ledger *l, struct node_roster **v,
+			 size_t n, bool rejudge_needed, const char **why);
 
 static uint64_t wall_ms(void *ctx)
 {
@@ -217,20 +228,54 @@ static void scan_free(struct scan_item *items, size_t n)
 
 /* ---- open / roster ---- */
 
+/* Roster version v's meta key: META_ROSTER for genesis (as stores made
+ * before rosters changed hold it), META_ROSTER_V || v (8 bytes BE) after. */
+static void roster_key(struct key *k, uint64_t v)
+{
+	k->len = 0;
+	if (v == 1) {
+		key_bytes(k, META_ROSTER, strlen(META_ROSTER));
+		return;
+	}
+	key_bytes(k, META_ROSTER_V, strlen(META_ROSTER_V));
+	key_u64(k, v);
+}
+
+static void push_roster(struct node_ledger *l, struct node_roster *r)
+{
+	struct node_roster **v =
+	    realloc(l->rosters, (l->n_rosters + 1) * sizeof(*v));
+	if (!v)
+		abort();
+	l->rosters = v;
+	l->rosters[l->n_rosters++] = r;
+	l->roster = r;
+}
+
 static int load_roster(struct node_ledger *l)
 {
-	uint8_t *v;
-	size_t n;
-	const char *why;
-	int rc = node_kv_get(l->kv, (const uint8_t *)META_ROSTER,
-			     strlen(META_ROSTER), &v, &n);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc)
-		return rc;
-	rc = node_roster_decode(v, n, &l->roster, &why);
-	free(v);
-	return rc;
+	for (uint64_t ver = 1;; ver++) {
+		uint8_t *v;
+		size_t n;
+		const char *why;
+		struct key k;
+		struct node_roster *r;
+		roster_key(&k, ver);
+		int rc = node_kv_get(l->kv, k.b, k.len, &v, &n);
+		if (rc == -ENOENT)
+			return 0;
+		if (rc)
+			return rc;
+		rc = node_roster_decode(v, n, &r, &why);
+		free(v);
+		if (rc)
+			return rc;
+		if (r->version != ver) {
+			node_roster_free(r);
+			return -EIO;
+		}
+		push_roster(l, r);
+	}
 }
 
 /* META_SKEW's value into out; a value that does not decode (only a
@@ -275,7 +320,7 @@ int node_ledger_open(struct node_kv *kv, struct node_ledger **out)
 	crdt_lthash_init(&l->digest);
 	int rc = load_roster(l);
 	if (rc) {
-		free(l);
+		node_ledger_close(l);
 		return rc;
 	}
 	if (node_kv_get(kv, (const uint8_t *)META_DIGEST, strlen(META_DIGEST),
@@ -301,6 +346,16 @@ int node_ledger_open(struct node_kv *kv, struct node_ledger **out)
 		decode_skew(v, n, &l->skew);
 		free(v);
 	}
+	/* A re-judgement a crash interrupted is done again. */
+	if (node_kv_get(kv, (const uint8_t *)META_REJUDGE,
+			strlen(META_REJUDGE), &v, &n) == 0) {
+		free(v);
+		rc = rejudge(l);
+		if (rc) {
+			node_ledger_close(l);
+			return rc;
+		}
+	}
 	*out = l;
 	return 0;
 }
@@ -309,7 +364,9 @@ void node_ledger_close(struct node_ledger *l)
 {
 	if (!l)
 		return;
-	node_roster_free(l->roster);
+	for (size_t i = 0; i < l->n_rosters; i++)
+		node_roster_free(l->rosters[i]);
+	free(l->rosters);
 	free(l);
 }
 
@@ -331,8 +388,8 @@ const struct node_roster *node_ledger_roster(const struct node_ledger *l)
 
 void node_ledger_net_id(const struct node_ledger *l, uint8_t out[32])
 {
-	if (l->roster)
-		memcpy(out, l->roster->body_hash, 32);
+	if (l->n_rosters)
+		memcpy(out, l->rosters[0]->body_hash, 32);
 	else
 		memset(out, 0, 32);
 }
@@ -352,39 +409,131 @@ uint64_t node_ledger_version(const struct node_ledger *l)
 	return l->version;
 }
 
+const struct node_roster *node_ledger_roster_at(const struct node_ledger *l,
+					      uint64_t version)
+{
+	if (version == 0 || version > l->n_rosters)
+		return NULL;
+	return l->rosters[version - 1];
+}
+
+void node_ledger_roster_chain(const struct node_ledger *l, uint64_t upto,
+			      struct crdt_buf *out)
+{
+	size_t n = l->n_rosters;
+	if (upto && upto < n)
+		n = (size_t)upto;
+	node_roster_chain_encode(out, l->rosters, n);
+}
+
+uint64_t node_ledger_bound(const struct node_ledger *l,
+			   const uint8_t author[32], const char *scope)
+{
+	return node_roster_chain_bound(l->rosters, l->n_rosters, author, scope);
+}
+
+/* Whether rosters v[0..n) bound some feed held differently from the
+ * ledger's chain: then entries already applied must be judged again. */
+static bool bounds_differ(struct node_ledger *l, struct node_roster *const *v,
+			  size_t n)
+{
+	struct node_feed_head *h;
+	size_t nh;
+	bool differ = false;
+	if (node_ledger_heads(l, &h, &nh) != 0)
+		return true;
+	for (size_t i = 0; i < nh && !differ; i++) {
+		uint64_t a = node_ledger_bound(l, h[i].author, h[i].scope);
+		uint64_t b = node_roster_chain_bound(v, n, h[i].author,
+						     h[i].scope);
+		differ = (a < h[i].seq ? a : h[i].seq) !=
+			 (b < h[i].seq ? b : h[i].seq);
+	}
+	free(h);
+	return differ;
+}
+
 int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
 			   size_t len, const char **why)
 {
-	struct node_roster *r;
-	int rc = node_roster_decode(wire, len, &r, why);
+	static _Thread_local char buf[256];
+	struct node_roster_chain c = {0};
+	struct node_roster *one = NULL;
+	const char *reason;
+	int rc;
+	*why = buf;
+	/* One roster of a version after genesis: the successor of the newest
+	 * held (or one held already). Else a chain from genesis. */
+	if (node_roster_decode(wire, len, &one, &reason) == 0 &&
+	    one->version > 1) {
+		if (l->n_rosters == 0) {
+			node_roster_free(one);
+			snprintf(buf, sizeof(buf),
+				 "roster version %llu alone cannot be checked: "
+				 "join with the whole chain (ward roster export)",
+				 (unsigned long long)one->version);
+			return -EBADMSG;
+		}
+		if (one->version <= l->n_rosters) {
+			bool same = !memcmp(l->rosters[one->version - 1]->body_hash,
+					    one->body_hash, 32);
+			snprintf(buf, sizeof(buf),
+				 "this node holds another roster version %llu",
+				 (unsigned long long)one->version);
+			node_roster_free(one);
+			return same ? 0 : -EBADMSG;
+		}
+		if (node_roster_verify_successor(l->roster, one, &reason) != 0) {
+			snprintf(buf, sizeof(buf),
+				 "roster version %llu is not a valid successor of "
+				 "version %llu: %s",
+				 (unsigned long long)one->version,
+				 (unsigned long long)l->roster->version, reason);
+			node_roster_free(one);
+			return -EBADMSG;
+		}
+		struct node_roster **all =
+		    malloc((l->n_rosters + 1) * sizeof(*all));
+		if (!all)
+			abort();
+		memcpy(all, l->rosters, l->n_rosters * sizeof(*all));
+		all[l->n_rosters] = one;
+		bool rejudge_needed = bounds_differ(l, all, l->n_rosters + 1);
+		free(all);
+		return store_rosters(l, &one, 1, rejudge_needed, why);
+	}
+	node_roster_free(one);
+	rc = node_roster_chain_decode(wire, len, &c, buf, sizeof(buf));
 	if (rc)
 		return rc;
-	rc = node_roster_verify_genesis(r, why);
-	if (rc) {
-		node_roster_free(r);
-		return rc;
+	if (l->n_rosters &&
+	    memcmp(l->rosters[0]->body_hash, c.v[0]->body_hash, 32) != 0) {
+		node_roster_chain_fini(&c);
+		snprintf(buf, sizeof(buf),
+			 "this node already belongs to another network");
+		return -EEXIST;
 	}
-	if (l->roster) {
-		bool same = !memcmp(l->roster->body_hash, r->body_hash, 32);
-		node_roster_free(r);
-		if (!same) {
-			*why = "this node already belongs to another network";
-			return -EEXIST;
+	for (size_t i = 0; i < c.n && i < l->n_rosters; i++) {
+		if (memcmp(l->rosters[i]->body_hash, c.v[i]->body_hash, 32)) {
+			snprintf(buf, sizeof(buf),
+				 "roster version %zu of the chain differs from "
+				 "the one this node holds",
+				 i + 1);
+			node_roster_chain_fini(&c);
+			return -EBADMSG;
 		}
+	}
+	if (c.n <= l->n_rosters) {
+		node_roster_chain_fini(&c);
 		return 0;
 	}
-	struct node_kv_batch *b = node_kv_batch_new();
-	node_kv_batch_put(b, (const uint8_t *)META_ROSTER, strlen(META_ROSTER),
-			  wire, len);
-	rc = node_kv_write(l->kv, b, true);
-	node_kv_batch_free(b);
-	if (rc) {
-		node_roster_free(r);
-		*why = "could not write the roster";
-		return rc;
-	}
-	l->roster = r;
-	return 0;
+	size_t from = l->n_rosters;
+	bool rejudge_needed = from > 0 && bounds_differ(l, c.v, c.n);
+	rc = store_rosters(l, c.v + from, c.n - from, rejudge_needed, why);
+	for (size_t i = 0; i < from; i++)
+		node_roster_free(c.v[i]);
+	free(c.v); /* the rest now belong to the ledger, or were freed */
+	return rc;
 }
 
 /* ---- transactions ---- */
@@ -670,7 +819,7 @@ static void process_waiting(struct node_txn *t, const uint8_t entity[16])
 		crdt_mp_cursor_init(&c, items[i].val, items[i].val_len, false);
 		struct crdt_dot dots[CRDT_MAX_DOTS];
 		struct crdt_op op;
-		if (crdt_mp_read_array(&c, &arr) != 0 || arr != 3 ||
+		if (crdt_mp_read_array(&c, &arr) != 0 || arr < 3 || arr > 4 ||
 		    crdt_mp_read_uint(&c, &x.hlc) != 0 ||
 		    crdt_mp_read_bin(&c, &opb, &opl) != 0)
 			continue;
@@ -683,8 +832,19 @@ static void process_waiting(struct node_txn *t, const uint8_t entity[16])
 			snprintf(fault_buf, sizeof(fault_buf), "%.*s", (int)flen,
 				 fault);
 			x.entry_fault = fault_buf;
+		} else {
+			crdt_mp_read_nil(&c);
 		}
-		x.member = node_roster_find(t->l->roster, author);
+		/* The member as the roster version the entry named has it
+		 * (stores from before roster versions hold no version: the
+		 * only one, genesis). */
+		uint64_t rv = 1;
+		if (arr == 4 && crdt_mp_read_uint(&c, &rv) != 0)
+			continue;
+		x.roster_version = rv;
+		const struct node_roster *named =
+		    node_ledger_roster_at(t->l, rv);
+		x.member = named ? node_roster_find(named, author) : NULL;
 		struct crdt_mp_cursor oc;
 		crdt_mp_cursor_init(&oc, opb, opl, true);
 		if (crdt_op_decode(&oc, &op, dots, CRDT_MAX_DOTS) == 0 && x.member)
@@ -763,13 +923,14 @@ static void wait_for_create(struct node_txn *t, const struct crdt_op *op,
 	crdt_buf_init(&b);
 	crdt_buf_init(&opb);
 	crdt_op_encode(&opb, op);
-	crdt_pack_array(&b, 3);
+	crdt_pack_array(&b, 4);
 	crdt_pack_uint(&b, x->hlc);
 	crdt_pack_bin(&b, opb.data, opb.len);
 	if (x->entry_fault)
 		crdt_pack_cstr(&b, x->entry_fault);
 	else
 		crdt_pack_nil(&b);
+	crdt_pack_uint(&b, x->roster_version);
 	txn_put(t, &k, b.data, b.len);
 	t->waiting_written = true;
 	crdt_buf_fini(&b);
@@ -1061,23 +1222,33 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 		*why = reason;
 		return -EBADMSG;
 	}
-	const struct node_member *m = node_roster_find(l->roster, e.author);
 	struct head h;
 	rc = -EBADMSG;
-	if (!m) {
-		reason = "unknown author";
-		goto out;
-	}
 	if (e.roster_version == 0) {
 		reason = "roster version 0";
 		goto out;
 	}
-	if (e.roster_version > l->roster->version) {
+	/* Judged under the roster version the entry names (DESIGN.md
+	 * section 4): it waits until that version arrives, and until this
+	 * build knows the schema version in force there. */
+	if (e.roster_version > l->n_rosters) {
 		reason = "names a roster version not yet known";
 		rc = -EAGAIN;
 		goto out;
 	}
-	if (!sig_checked && !crdt_entry_verify(e.sig, l->roster->body_hash,
+	const struct node_roster *named = l->rosters[e.roster_version - 1];
+	if (named->schema_version > NODE_SCHEMA_VERSION) {
+		reason = "names a roster whose schema version this build does "
+			 "not know (upgrade ward)";
+		rc = -EAGAIN;
+		goto out;
+	}
+	const struct node_member *m = node_roster_find(named, e.author);
+	if (!m) {
+		reason = "unknown author";
+		goto out;
+	}
+	if (!sig_checked && !crdt_entry_verify(e.sig, l->rosters[0]->body_hash,
 					       e.body, e.body_len, e.author)) {
 		reason = "bad signature";
 		goto out;
@@ -1154,12 +1325,15 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 	}
 	/* Accepted: log, head, then each op. */
 	struct key k;
-	log_key(&k, e.author, e.scope, e.seq);
-	txn_put(t, &k, wire, len);
+	if (!t->replaying) {
+		log_key(&k, e.author, e.scope, e.seq);
+		txn_put(t, &k, wire, len);
+	}
 	write_head(t, &e);
 	t->entries++;
 	struct crdt_hlc clock = {t->hlc_last};
-	if (crdt_hlc_observe(&clock, e.hlc, l->clock(l->clock_ctx))) {
+	if (!t->replaying &&
+	    crdt_hlc_observe(&clock, e.hlc, l->clock(l->clock_ctx))) {
 		/* Accepted (the clock went only to wall + 60 s); counted so
 		 * that a peer's runaway clock shows in status and metrics. */
 		t->skew.count++;
@@ -1176,7 +1350,9 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 			 "scope %s is outside the author's jurisdiction %s",
 			 e.scope, m->scope);
 		entry_fault = fault;
-	} else if (e.seq > node_member_last_seq(m, e.scope)) {
+	} else if (e.seq > node_ledger_bound(l, e.author, e.scope)) {
+		/* The bound of the newest roster, whatever version the entry
+		 * names: a stolen key cannot dodge it. */
 		entry_fault = "entry past its author's revocation bound";
 	}
 	for (size_t i = 0; i < e.n_ops; i++) {
@@ -1188,6 +1364,7 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 			.hlc = e.hlc,
 			.member = m,
 			.entry_fault = entry_fault,
+			.roster_version = e.roster_version,
 		};
 		t->applying = &e;
 		t->applying_index = (uint32_t)i;
@@ -1224,6 +1401,13 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 {
 	if (!l->roster) {
 		snprintf(why, why_len, "this node has not joined a network");
+		return -EPERM;
+	}
+	if (l->roster->schema_version > NODE_SCHEMA_VERSION) {
+		snprintf(why, why_len,
+			 "the roster in force uses schema version %llu, which "
+			 "this build does not know: upgrade ward",
+			 (unsigned long long)l->roster->schema_version);
 		return -EPERM;
 	}
 	if (!crdt_scope_valid(w->scope, strlen(w->scope))) {
@@ -1275,7 +1459,7 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 		return -EINVAL;
 	}
 	uint8_t sig[64];
-	crdt_entry_sign(sig, l->roster->body_hash, body.data, body.len, sk);
+	crdt_entry_sign(sig, l->rosters[0]->body_hash, body.data, body.len, sk);
 	crdt_entry_encode_wire(&wire, body.data, body.len, sig);
 	crdt_buf_fini(&body);
 	enum node_ingest res;
@@ -1435,4 +1619,123 @@ void node_txn_del(struct node_txn *t, const uint8_t *key, size_t key_len)
 	memcpy(k.b, key, key_len);
 	k.len = key_len;
 	txn_del(t, &k);
+}
+
+/* ---- roster versions and re-judgement ---- */
+
+/* Stores rosters v[0..n) (owned; verified as the successors of the chain
+ * held) in one synced batch, with the re-judgement marker when the bounds
+ * they set change the verdict on entries held; then re-judges. */
+static int store_rosters(struct node_ledger *l, struct node_roster **v,
+			 size_t n, bool rejudge_needed, const char **why)
+{
+	struct node_kv_batch *b = node_kv_batch_new();
+	for (size_t i = 0; i < n; i++) {
+		struct key k;
+		roster_key(&k, v[i]->version);
+		node_kv_batch_put(b, k.b, k.len, v[i]->wire, v[i]->wire_len);
+	}
+	/* Proposals held were for the first of these versions: stale now. */
+	struct node_kv_iter *it =
+	    node_kv_iter_new(l->kv, (const uint8_t *)META_PROPOSAL,
+			     strlen(META_PROPOSAL));
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl;
+		const uint8_t *k = node_kv_iter_key(it, &kl);
+		node_kv_batch_del(b, k, kl);
+	}
+	node_kv_iter_free(it);
+	if (rejudge_needed)
+		node_kv_batch_put(b, (const uint8_t *)META_REJUDGE,
+				  strlen(META_REJUDGE), (const uint8_t *)"", 0);
+	int rc = node_kv_write(l->kv, b, true);
+	node_kv_batch_free(b);
+	if (rc) {
+		for (size_t i = 0; i < n; i++)
+			node_roster_free(v[i]);
+		*why = "could not write the roster";
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++)
+		push_roster(l, v[i]);
+	l->version++;
+	if (rejudge_needed) {
+		rc = rejudge(l);
+		if (rc) {
+			*why = "could not judge the entries again under the new "
+			       "roster";
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Judges every entry held again, under the chain held now: the state
+ * (every key but the log 'L' and meta 'M'/'P') is cleared and the log
+ * applied again in its order, in bounded transactions. DESIGN.md section
+ * 4: a revocation bound applies under the newest roster, and entries past
+ * it lose their effect when it arrives. META_REJUDGE marks the work until
+ * it is done, so that a crash halfway makes the next open do it again. */
+static int rejudge(struct node_ledger *l)
+{
+	enum { BATCH = 4096 };
+	int rc = 0;
+	/* Clear the state. */
+	for (;;) {
+		struct node_kv_batch *b = node_kv_batch_new();
+		static const uint8_t all = 0;
+		struct node_kv_iter *it = node_kv_iter_new(l->kv, &all, 0);
+		size_t cnt = 0;
+		for (; node_kv_iter_valid(it) && cnt < BATCH;
+		     node_kv_iter_next(it)) {
+			size_t kl;
+			const uint8_t *k = node_kv_iter_key(it, &kl);
+			if (kl == 0 || k[0] == 'L' || k[0] == 'M' || k[0] == 'P')
+				continue;
+			node_kv_batch_del(b, k, kl);
+			cnt++;
+		}
+		node_kv_iter_free(it);
+		if (cnt)
+			rc = node_kv_write(l->kv, b, false);
+		node_kv_batch_free(b);
+		if (rc)
+			return rc;
+		if (cnt < BATCH)
+			break;
+	}
+	crdt_lthash_init(&l->digest);
+	l->entries = 0;
+	l->waiting = WAITING_UNKNOWN;
+	/* Apply the log again. */
+	struct node_ledger_log *g = node_ledger_log_open(l);
+	struct node_log_pos pos;
+	const uint8_t *w;
+	size_t wl;
+	bool more = true;
+	while (more && rc == 0) {
+		struct node_txn *t = node_ledger_begin(l);
+		t->replaying = true;
+		size_t cnt = 0;
+		while (cnt < BATCH &&
+		       (more = node_ledger_log_next(g, &pos, &w, &wl) == 1)) {
+			enum node_ingest res;
+			const char *why;
+			/* Each entry verified when it arrived; one that the
+			 * chain held now refuses is left without effect. */
+			(void)node_txn_ingest(t, w, wl, true, &res, &why);
+			cnt++;
+		}
+		rc = node_txn_commit(t, false);
+	}
+	node_ledger_log_close(g);
+	if (rc)
+		return rc;
+	struct node_kv_batch *b = node_kv_batch_new();
+	node_kv_batch_del(b, (const uint8_t *)META_REJUDGE,
+			  strlen(META_REJUDGE));
+	rc = node_kv_write(l->kv, b, true);
+	node_kv_batch_free(b);
+	l->version++;
+	return rc;
 }

@@ -36,10 +36,26 @@ struct node_kv *node_ledger_kv(struct node_ledger *l);
 typedef uint64_t (*node_clock_fn)(void *ctx);
 void node_ledger_set_clock(struct node_ledger *l, node_clock_fn fn, void *ctx);
 
-/* The roster the ledger judges by, or NULL before joining. */
+/* The newest roster version held (the one in force), or NULL before
+ * joining. Every version held stays valid until close. */
 const struct node_roster *node_ledger_roster(const struct node_ledger *l);
-/* Verifies a genesis roster and stores it (synced). -EBADMSG with *why;
- * -EEXIST when a different network's roster is already set. */
+/* Appends the chain file of versions 1..upto (0: every version held). */
+void node_ledger_roster_chain(const struct node_ledger *l, uint64_t upto,
+			      struct crdt_buf *out);
+/* Roster version `version`, or NULL when not held. */
+const struct node_roster *node_ledger_roster_at(const struct node_ledger *l,
+					      uint64_t version);
+/* The revocation bound of author's feed in scope under the newest roster
+ * that lists it (DESIGN.md section 4): UINT64_MAX when none. */
+uint64_t node_ledger_bound(const struct node_ledger *l,
+			   const uint8_t author[32], const char *scope);
+/* Verifies and stores roster versions (synced): a chain file (every
+ * version from genesis, or a lone genesis roster) whose versions held
+ * match, or one roster, the successor of the newest held. New versions
+ * whose revocation bounds change the verdict on entries held make the
+ * ledger judge every entry again. 0 (also when nothing is new); -EBADMSG
+ * with *why (a thread-local buffer); -EEXIST when a different network's
+ * roster is already set. */
 int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
 			   size_t len, const char **why);
 void node_ledger_net_id(const struct node_ledger *l, uint8_t out[32]);

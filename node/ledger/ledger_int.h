@@ -93,7 +93,15 @@ static inline uint32_t get_u32(const uint8_t *p)
 	return v;
 }
 
-#define META_ROSTER "Mroster"
+#define META_ROSTER "Mroster" /* genesis */
+/* || version (8 bytes BE): roster versions 2 and later (roster_chain.c) */
+#define META_ROSTER_V "Mroster-v"
+/* Present while entries are being judged again under a new chain. */
+#define META_REJUDGE "Mrejudge"
+/* || body hash (32): a proposal held (proposal.c) */
+#define META_PROPOSAL "Mproposal-"
+/* || admin key (32): proof that an admin signed two bodies of a version */
+#define META_ADMIN_FORK "Madmin-fork-"
 #define META_DIGEST "Mdigest"
 #define META_HLC "Mhlc"
 #define META_COUNT "Mentries"

@@ -149,9 +149,18 @@ static int decode_body(struct node_roster *r, const char **why)
 		return -EBADMSG;
 	}
 	if (crdt_mp_read_uint(&c, &r->schema_version) != 0 ||
-	    crdt_mp_read_uint(&c, &r->threshold) != 0 || r->threshold == 0 ||
-	    crdt_mp_read_array(&c, &n) != 0 || n == 0)
+	    crdt_mp_read_uint(&c, &r->threshold) != 0)
 		return -EBADMSG;
+	if (r->threshold == 0) {
+		*why = "roster threshold is 0: at least one admin must sign";
+		return -EBADMSG;
+	}
+	if (crdt_mp_read_array(&c, &n) != 0)
+		return -EBADMSG;
+	if (n == 0) {
+		*why = "roster has no admin";
+		return -EBADMSG;
+	}
 	r->admins = calloc(n, 32);
 	if (!r->admins)
 		abort();

@@ -79,4 +79,54 @@ struct crdt_mp_cursor;
 int node_member_decode(struct crdt_mp_cursor *c, struct node_member *m);
 void node_member_fini(struct node_member *m);
 
+/* ---- the roster chain (roster_chain.c, DESIGN.md section 3) ---- */
+
+struct crdt_buf;
+/* Whether key is an admin of r. */
+bool node_roster_is_admin(const struct node_roster *r, const uint8_t key[32]);
+/* Encodes r's body from its fields (version, prev, schema_version,
+ * threshold, admins, members): what a proposal builds and signs. */
+void node_roster_encode_body(struct crdt_buf *b, const struct node_roster *r);
+/* Ed25519 over "ward-roster-v1" || body. */
+void node_roster_sign(const uint8_t *body, size_t len, const uint8_t *sk,
+		      uint8_t sig[64]);
+bool node_roster_sig_ok(const uint8_t sig[64], const uint8_t key[32],
+			const uint8_t *body, size_t len);
+/* [body, sigs] with the n signatures sorted by key (duplicates dropped). */
+void node_roster_assemble(struct crdt_buf *out, const uint8_t *body,
+			  size_t len, size_t n, const uint8_t (*keys)[32],
+			  const uint8_t (*sigs)[64]);
+/* Checks next as a candidate successor of prev, whatever signatures it
+ * has so far: version prev + 1, prev = prev's body hash, 2 * threshold >
+ * admins, and every signature by a distinct admin of prev over next's
+ * body. *good counts them. 0, or -EBADMSG with a static reason. */
+int node_roster_check_successor(const struct node_roster *prev,
+				const struct node_roster *next, uint64_t *good,
+				const char **why);
+/* node_roster_check_successor and at least prev's threshold signatures. */
+int node_roster_verify_successor(const struct node_roster *prev,
+				 const struct node_roster *next,
+				 const char **why);
+
+/* A verified chain of rosters, genesis first (v[i]->version == i + 1). */
+struct node_roster_chain {
+	size_t n;
+	struct node_roster **v;
+};
+/* Decodes and verifies a chain file: the array of roster arrays, genesis
+ * first, or a single genesis roster (a chain of one). On failure -EBADMSG
+ * with a reason in why (why_len bytes) naming the version at fault. */
+int node_roster_chain_decode(const uint8_t *wire, size_t len,
+			     struct node_roster_chain *out, char *why,
+			     size_t why_len);
+void node_roster_chain_fini(struct node_roster_chain *c);
+/* Encodes rosters v[0..n) as a chain file. */
+void node_roster_chain_encode(struct crdt_buf *out,
+			      struct node_roster *const *v, size_t n);
+/* The revocation bound of author for a feed scope under the newest of
+ * rosters v[0..n) that lists it (DESIGN.md section 4): UINT64_MAX when
+ * none bounds it. */
+uint64_t node_roster_chain_bound(struct node_roster *const *v, size_t n,
+				 const uint8_t author[32], const char *scope);
+
 #endif

@@ -1,0 +1,803 @@
+/*
+ * test_roster: roster versions (DESIGN.md sections 3 and 4).
+ *
+ *  (a) a chain of three versions verifies; each bad input at the chain's
+ *      door is refused with its reason and changes nothing: a signature by
+ *      a non-admin, over another body, too few signatures, a threshold of
+ *      0, above the admins or not above half of them, no admin left, two
+ *      versions with one number, a gap, a prev naming another body;
+ *  (b) an entry naming a version not yet held waits (-EAGAIN) and applies
+ *      once it arrives; a member added in version 2 is an unknown author
+ *      in entries naming version 1;
+ *  (c) an entry is judged under the version it names: a role change in a
+ *      later version does not change an earlier entry's verdict;
+ *  (d) a revocation bound applies under the newest roster: entries past it
+ *      lose their effect when it arrives, and the state and digest equal
+ *      those of a node that held the bound before the entries, whatever
+ *      version the entries name; a crash while judging again is finished
+ *      at the next open;
+ *  (e) proposals: one signature of a threshold of two is not in force, a
+ *      second puts it in force; signatures merge; a signature by a
+ *      non-admin or over another body is refused; an admin refuses to sign
+ *      a second body; two bodies signed by one admin make a proof, and the
+ *      lowest id reaching the threshold stands.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "crdt/crdt.h"
+#include "node/ledger/ledger.h"
+#include "node/ledger/proposal.h"
+#include "node/ledger/roster.h"
+#include "node/ledger/schema.h"
+#include "node/store/kv.h"
+
+/* 0 health, 1 township, 2 police: the three admins of genesis (threshold
+ * 2); 3 auditor, added in version 2; 4 a stranger. */
+enum { HEALTH, TOWNSHIP, POLICE, AUDITOR, STRANGER, N_KEYS };
+static uint8_t pk[N_KEYS][32], sk[N_KEYS][64];
+static char empty[] = "";
+static char names[N_KEYS][16] = {"health", "township", "police", "auditor",
+				 "stranger"};
+static const enum node_role roles[N_KEYS] = {
+    NODE_ROLE_HEALTH, NODE_ROLE_TOWNSHIP, NODE_ROLE_POLICE, NODE_ROLE_AUDITOR,
+    NODE_ROLE_HEALTH};
+#define SCOPE "120116001"
+
+static struct node_roster *decode(const uint8_t *w, size_t n)
+{
+	struct node_roster *r;
+	const char *why = NULL;
+	int rc = node_roster_decode(w, n, &r, &why);
+	if (rc)
+		fprintf(stderr, "decode: %s\n", why);
+	assert_int_equal(rc, 0);
+	return r;
+}
+
+/* Encodes r's body and signs it with the keys listed (-1 ends). */
+static uint8_t *sign_roster(const struct node_roster *r, const int *who,
+			    size_t *len)
+{
+	struct crdt_buf body, out;
+	crdt_buf_init(&body);
+	crdt_buf_init(&out);
+	node_roster_encode_body(&body, r);
+	uint8_t keys[8][32], sigs[8][64];
+	size_t n = 0;
+	for (; who[n] >= 0; n++) {
+		memcpy(keys[n], pk[who[n]], 32);
+		node_roster_sign(body.data, body.len, sk[who[n]], sigs[n]);
+	}
+	node_roster_assemble(&out, body.data, body.len, n,
+			     (const uint8_t(*)[32])keys,
+			     (const uint8_t(*)[64])sigs);
+	crdt_buf_fini(&body);
+	return crdt_buf_take(&out, len);
+}
+
+static void add_member(struct node_roster *r, int who, const char *scope)
+{
+	r->members = realloc(r->members, (r->n_members + 1) * sizeof(*r->members));
+	assert_non_null(r->members);
+	struct node_member *m = &r->members[r->n_members++];
+	memset(m, 0, sizeof(*m));
+	memcpy(m->key, pk[who], 32);
+	m->role = roles[who];
+	m->name = strdup(names[who]);
+	snprintf(m->scope, sizeof(m->scope), "%s", scope);
+	m->address = strdup("");
+	m->cert_pem = strdup("");
+}
+
+static void set_admins(struct node_roster *r, const int *who, uint64_t k)
+{
+	size_t n = 0;
+	while (who[n] >= 0)
+		n++;
+	free(r->admins);
+	r->admins = calloc(n ? n : 1, 32);
+	for (size_t i = 0; i < n; i++)
+		memcpy(r->admins[i], pk[who[i]], 32);
+	r->n_admins = n;
+	r->threshold = k;
+}
+
+/* A successor of prev: version + 1, prev = its body hash (change it
+ * after). */
+static struct node_roster *next_of(const uint8_t *w, size_t n)
+{
+	struct node_roster *r = decode(w, n);
+	r->version++;
+	r->has_prev = true;
+	memcpy(r->prev, r->body_hash, 32);
+	return r;
+}
+
+static const int ADMINS3[] = {HEALTH, TOWNSHIP, POLICE, -1};
+static const int SIG_HT[] = {HEALTH, TOWNSHIP, -1};
+static const int SIG_HP[] = {HEALTH, POLICE, -1};
+static const int SIG_H[] = {HEALTH, -1};
+
+static uint8_t *g_wire, *v2_wire, *v3_wire;
+static size_t g_len, v2_len, v3_len;
+
+/* Genesis: health, township, police; admins all three, threshold 2.
+ * Version 2 adds the auditor. Version 3 makes police a civil member and
+ * revokes township's feed SCOPE after seq 2. */
+static void build_chain(void)
+{
+	struct node_member m[3];
+	memset(m, 0, sizeof(m));
+	for (int i = 0; i < 3; i++) {
+		memcpy(m[i].key, pk[i], 32);
+		m[i].role = roles[i];
+		m[i].name = names[i];
+		snprintf(m[i].scope, sizeof(m[i].scope), "%s",
+			 i == TOWNSHIP ? SCOPE : "120116");
+		m[i].address = empty;
+		m[i].cert_pem = empty;
+	}
+	uint8_t *w;
+	size_t n;
+	node_roster_build_genesis(m, 3, pk[HEALTH], sk[HEALTH], &w, &n);
+	struct node_roster *g = decode(w, n);
+	free(w);
+	set_admins(g, ADMINS3, 2);
+	g_wire = sign_roster(g, SIG_HT, &g_len);
+	node_roster_free(g);
+
+	struct node_roster *r = next_of(g_wire, g_len);
+	add_member(r, AUDITOR, "120116");
+	v2_wire = sign_roster(r, SIG_HP, &v2_len);
+	node_roster_free(r);
+
+	r = next_of(v2_wire, v2_len);
+	r->members[POLICE].role = NODE_ROLE_CIVIL;
+	struct node_member *t = &r->members[TOWNSHIP];
+	t->revoked = calloc(1, sizeof(*t->revoked));
+	snprintf(t->revoked[0].scope, 13, "%s", SCOPE);
+	t->revoked[0].seq = 2;
+	t->n_revoked = 1;
+	v3_wire = sign_roster(r, SIG_HT, &v3_len);
+	node_roster_free(r);
+}
+
+static uint8_t *chain_of(const uint8_t *const *w, const size_t *n, size_t k,
+			 size_t *len)
+{
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, k);
+	for (size_t i = 0; i < k; i++)
+		crdt_buf_append(&b, w[i], n[i]);
+	return crdt_buf_take(&b, len);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	for (int i = 0; i < N_KEYS; i++) {
+		uint8_t s[32];
+		memset(s, 0x60 + i, sizeof(s));
+		crypto_sign_seed_keypair(pk[i], sk[i], s);
+	}
+	build_chain();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(g_wire);
+	free(v2_wire);
+	free(v3_wire);
+	return 0;
+}
+
+/* ---- (a) the chain ---- */
+
+static void expect_chain(const uint8_t *w, size_t n, const char *want)
+{
+	struct node_roster_chain c;
+	char why[256] = "";
+	int rc = node_roster_chain_decode(w, n, &c, why, sizeof(why));
+	if (!want) {
+		if (rc)
+			fprintf(stderr, "chain: %s\n", why);
+		assert_int_equal(rc, 0);
+		node_roster_chain_fini(&c);
+		return;
+	}
+	assert_int_equal(rc, -EBADMSG);
+	if (!strstr(why, want))
+		fprintf(stderr, "want '%s', got '%s'\n", want, why);
+	assert_non_null(strstr(why, want));
+}
+
+/* A chain genesis, v2, then a bad v3 made from v2 by mut and signed by
+ * signers. */
+static void expect_bad_v3(void (*mut)(struct node_roster *), const int *signers,
+			  const char *want)
+{
+	struct node_roster *r = next_of(v2_wire, v2_len);
+	mut(r);
+	size_t n3, len;
+	uint8_t *w3 = sign_roster(r, signers, &n3);
+	node_roster_free(r);
+	const uint8_t *ws[] = {g_wire, v2_wire, w3};
+	const size_t ns[] = {g_len, v2_len, n3};
+	uint8_t *c = chain_of(ws, ns, 3, &len);
+	expect_chain(c, len, want);
+	/* The same version offered alone to a ledger holding v2: refused,
+	 * nothing changes. */
+	struct node_kv *kv = node_kv_new_mem();
+	struct node_ledger *l;
+	const char *why;
+	assert_int_equal(node_ledger_open(kv, &l), 0);
+	const uint8_t *ws2[] = {g_wire, v2_wire};
+	const size_t ns2[] = {g_len, v2_len};
+	size_t l2;
+	uint8_t *c2 = chain_of(ws2, ns2, 2, &l2);
+	assert_int_equal(node_ledger_set_roster(l, c2, l2, &why), 0);
+	assert_int_equal(node_ledger_set_roster(l, w3, n3, &why), -EBADMSG);
+	assert_non_null(strstr(why, want));
+	assert_int_equal(node_ledger_roster(l)->version, 2);
+	node_ledger_close(l);
+	/* Reopened: still version 2. */
+	assert_int_equal(node_ledger_open(kv, &l), 0);
+	assert_int_equal(node_ledger_roster(l)->version, 2);
+	node_ledger_close(l);
+	node_kv_close(kv);
+	free(c2);
+	free(c);
+	free(w3);
+}
+
+static void mut_none(struct node_roster *r) { (void)r; }
+static void mut_threshold_0(struct node_roster *r) { r->threshold = 0; }
+static void mut_threshold_4(struct node_roster *r) { r->threshold = 4; }
+static void mut_half(struct node_roster *r)
+{
+	static const int four[] = {HEALTH, TOWNSHIP, POLICE, AUDITOR, -1};
+	set_admins(r, four, 2);
+}
+static void mut_no_admin(struct node_roster *r)
+{
+	static const int none[] = {-1};
+	set_admins(r, none, 1);
+}
+static void mut_prev(struct node_roster *r) { r->prev[0] ^= 1; }
+static void mut_gap(struct node_roster *r) { r->version++; }
+
+static void test_chain_valid(void **state)
+{
+	(void)state;
+	const uint8_t *ws[] = {g_wire, v2_wire, v3_wire};
+	const size_t ns[] = {g_len, v2_len, v3_len};
+	size_t len;
+	uint8_t *c = chain_of(ws, ns, 3, &len);
+	expect_chain(c, len, NULL);
+	free(c);
+	/* A lone genesis roster is a chain of one. */
+	expect_chain(g_wire, g_len, NULL);
+}
+
+static void test_chain_bad(void **state)
+{
+	(void)state;
+	static const int sig_hs[] = {HEALTH, STRANGER, -1};
+	static const int sig_ha[] = {HEALTH, AUDITOR, -1};
+	expect_bad_v3(mut_none, sig_hs, "not an admin");
+	/* The auditor is a member of v2, not an admin. */
+	expect_bad_v3(mut_none, sig_ha, "not an admin");
+	expect_bad_v3(mut_none, SIG_H, "lacks enough admin signatures");
+	expect_bad_v3(mut_threshold_0, SIG_HT, "threshold is 0");
+	expect_bad_v3(mut_threshold_4, SIG_HT, "threshold exceeds");
+	expect_bad_v3(mut_half, SIG_HT, "above half");
+	expect_bad_v3(mut_no_admin, SIG_HT, "no admin");
+	expect_bad_v3(mut_prev, SIG_HT, "prev does not name");
+	expect_bad_v3(mut_gap, SIG_HT, "without a gap");
+
+	/* A signature over another body: v3's signatures on a v3' body. */
+	struct node_roster *a = decode(v3_wire, v3_len);
+	struct node_roster *b = next_of(v2_wire, v2_len);
+	b->threshold = 3;
+	struct crdt_buf body, out;
+	crdt_buf_init(&body);
+	crdt_buf_init(&out);
+	node_roster_encode_body(&body, b);
+	node_roster_assemble(&out, body.data, body.len, a->n_sigs,
+			     (const uint8_t(*)[32])a->sig_keys,
+			     (const uint8_t(*)[64])a->sigs);
+	const uint8_t *ws[] = {g_wire, v2_wire, out.data};
+	const size_t ns[] = {g_len, v2_len, out.len};
+	size_t len;
+	uint8_t *c = chain_of(ws, ns, 3, &len);
+	expect_chain(c, len, "does not verify over its body");
+	free(c);
+	crdt_buf_fini(&body);
+	crdt_buf_fini(&out);
+	node_roster_free(a);
+	node_roster_free(b);
+
+	/* Two versions with one number; a chain with a gap. */
+	const uint8_t *dup[] = {g_wire, v2_wire, v2_wire};
+	const size_t dn[] = {g_len, v2_len, v2_len};
+	c = chain_of(dup, dn, 3, &len);
+	expect_chain(c, len, "without a gap or a repeat");
+	free(c);
+	const uint8_t *gap[] = {g_wire, v3_wire};
+	const size_t gn[] = {g_len, v3_len};
+	c = chain_of(gap, gn, 2, &len);
+	expect_chain(c, len, "without a gap or a repeat");
+	free(c);
+}
+
+/* ---- entries ---- */
+
+struct feed {
+	int who;
+	uint64_t seq;
+	uint8_t prev[32];
+	uint64_t hlc;
+};
+
+/* The next entry of f: creates a patient, naming roster version rv. */
+static uint8_t *entry(struct feed *f, uint64_t rv, const char *type,
+		      size_t *len)
+{
+	uint8_t net_id[32];
+	struct node_roster *g = decode(g_wire, g_len);
+	memcpy(net_id, g->body_hash, 32);
+	node_roster_free(g);
+	struct crdt_op op;
+	memset(&op, 0, sizeof(op));
+	op.code = CRDT_OP_CREATE;
+	op.name = type;
+	op.name_len = strlen(type);
+	struct crdt_entry e;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.author, pk[f->who], 32);
+	snprintf(e.scope, sizeof(e.scope), "%s", SCOPE);
+	e.seq = ++f->seq;
+	memcpy(e.prev, f->prev, 32);
+	e.hlc = (f->hlc += 1000) << 16;
+	e.roster_version = rv;
+	e.n_ops = 1;
+	e.ops = &op;
+	crdt_entity_id(op.entity, e.author, e.scope, e.seq, 0);
+	struct crdt_buf body, wire;
+	crdt_buf_init(&body);
+	crdt_buf_init(&wire);
+	crdt_entry_encode_body(&body, &e);
+	uint8_t sig[64];
+	crdt_entry_sign(sig, net_id, body.data, body.len, sk[f->who]);
+	crdt_entry_encode_wire(&wire, body.data, body.len, sig);
+	crdt_entry_hash(f->prev, body.data, body.len, sig);
+	crdt_buf_fini(&body);
+	return crdt_buf_take(&wire, len);
+}
+
+static int ingest(struct node_ledger *l, const uint8_t *w, size_t n,
+		  const char **why)
+{
+	struct node_txn *t = node_ledger_begin(l);
+	enum node_ingest res;
+	int rc = node_txn_ingest(t, w, n, false, &res, why);
+	if (rc == 0)
+		assert_int_equal(node_txn_commit(t, true), 0);
+	else
+		node_txn_abort(t);
+	return rc;
+}
+
+static size_t findings(struct node_ledger *l);
+
+static int count_finding(void *ctx, const struct node_ledger_finding *f)
+{
+	(void)f;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static size_t findings(struct node_ledger *l)
+{
+	size_t n = 0;
+	node_ledger_each_finding(l, count_finding, &n);
+	return n;
+}
+
+static void open_with(struct node_kv **kv, struct node_ledger **l,
+		      size_t versions)
+{
+	const uint8_t *ws[] = {g_wire, v2_wire, v3_wire};
+	const size_t ns[] = {g_len, v2_len, v3_len};
+	size_t len;
+	const char *why;
+	uint8_t *c = chain_of(ws, ns, versions, &len);
+	*kv = node_kv_new_mem();
+	assert_int_equal(node_ledger_open(*kv, l), 0);
+	int rc = node_ledger_set_roster(*l, c, len, &why);
+	if (rc)
+		fprintf(stderr, "set_roster: %s\n", why);
+	assert_int_equal(rc, 0);
+	free(c);
+}
+
+/* ---- (b) waiting for a version ---- */
+
+static void test_entry_waits_for_version(void **state)
+{
+	(void)state;
+	struct node_kv *kv;
+	struct node_ledger *l;
+	const char *why;
+	open_with(&kv, &l, 1);
+	struct feed f = {.who = HEALTH, .hlc = 1700000000000ull};
+	size_t n;
+	uint8_t *w = entry(&f, 2, "patient", &n);
+	assert_int_equal(ingest(l, w, n, &why), -EAGAIN);
+	assert_int_equal(node_ledger_entry_count(l), 0);
+	/* The auditor, added in v2, naming v1: not a member there. */
+	struct feed a = {.who = AUDITOR, .hlc = 1700000000000ull};
+	size_t an;
+	uint8_t *aw = entry(&a, 1, "patient", &an);
+	assert_int_equal(ingest(l, aw, an, &why), -EBADMSG);
+	assert_string_equal(why, "unknown author");
+	/* v2 arrives alone, as gossip brings it: both now judged. */
+	assert_int_equal(node_ledger_set_roster(l, v2_wire, v2_len, &why), 0);
+	assert_int_equal(node_ledger_roster(l)->version, 2);
+	assert_non_null(node_ledger_roster_at(l, 1));
+	assert_int_equal(ingest(l, w, n, &why), 0);
+	assert_int_equal(ingest(l, aw, an, &why), -EBADMSG);
+	assert_int_equal(node_ledger_entry_count(l), 1);
+	/* v3 without v2 at a node holding v1 only: refused (a gap). */
+	struct node_kv *kv2;
+	struct node_ledger *l2;
+	open_with(&kv2, &l2, 1);
+	assert_int_equal(node_ledger_set_roster(l2, v3_wire, v3_len, &why),
+			 -EBADMSG);
+	assert_non_null(strstr(why, "without a gap"));
+	node_ledger_close(l2);
+	node_kv_close(kv2);
+	free(w);
+	free(aw);
+	node_ledger_close(l);
+	node_kv_close(kv);
+}
+
+/* ---- (c) judged under the version named ---- */
+
+static void test_judged_under_named_version(void **state)
+{
+	(void)state;
+	/* Police may not create a patient; as civil in v3 it may not either:
+	 * use township, whose role does not change, and police's "incident"
+	 * rights: simpler, the police entry naming v1 keeps its verdict after
+	 * v3 arrives, and equals that of a node that held v3 first. */
+	struct node_kv *kv1, *kv2;
+	struct node_ledger *l1, *l2;
+	const char *why;
+	open_with(&kv1, &l1, 1);
+	open_with(&kv2, &l2, 3);
+	struct feed f = {.who = POLICE, .hlc = 1700000000000ull};
+	size_t n;
+	uint8_t *w = entry(&f, 1, "patient", &n);
+	assert_int_equal(ingest(l1, w, n, &why), 0);
+	assert_int_equal(ingest(l2, w, n, &why), 0);
+	size_t f1 = findings(l1);
+	const uint8_t *ws[] = {g_wire, v2_wire, v3_wire};
+	const size_t ns[] = {g_len, v2_len, v3_len};
+	size_t len;
+	uint8_t *c = chain_of(ws, ns, 3, &len);
+	assert_int_equal(node_ledger_set_roster(l1, c, len, &why), 0);
+	free(c);
+	assert_int_equal(findings(l1), f1);
+	uint8_t d1[32], d2[32];
+	node_ledger_digest(l1, d1);
+	node_ledger_digest(l2, d2);
+	assert_memory_equal(d1, d2, 32);
+	free(w);
+	node_ledger_close(l1);
+	node_kv_close(kv1);
+	node_ledger_close(l2);
+	node_kv_close(kv2);
+}
+
+/* ---- (d) revocation bounds ---- */
+
+static void test_revocation_bound(void **state)
+{
+	(void)state;
+	struct node_kv *kv1, *kv2;
+	struct node_ledger *l1, *l2;
+	const char *why;
+	open_with(&kv1, &l1, 2);
+	open_with(&kv2, &l2, 3);
+	struct feed f = {.who = TOWNSHIP, .hlc = 1700000000000ull};
+	uint8_t *w[5];
+	size_t n[5];
+	/* Entries 1..4 name v1 or v2: none names v3, which bounds them. */
+	for (int i = 0; i < 5; i++)
+		w[i] = entry(&f, i < 2 ? 1 : 2, "patient", &n[i]);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(ingest(l1, w[i], n[i], &why), 0);
+	assert_int_equal(findings(l1), 0);
+	uint8_t before[32];
+	node_ledger_digest(l1, before);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(ingest(l2, w[i], n[i], &why), 0);
+	assert_int_equal(findings(l2), 2);
+	/* v3 arrives at l1: entries 3 and 4 lose their effect. */
+	assert_int_equal(node_ledger_set_roster(l1, v3_wire, v3_len, &why), 0);
+	assert_int_equal(findings(l1), 2);
+	uint8_t d1[32], d2[32];
+	node_ledger_digest(l1, d1);
+	node_ledger_digest(l2, d2);
+	assert_memory_not_equal(before, d1, 32);
+	assert_memory_equal(d1, d2, 32);
+	assert_int_equal(node_ledger_entry_count(l1), 4);
+	/* The fifth, naming v2 (an old version), still past the bound. */
+	assert_int_equal(ingest(l1, w[4], n[4], &why), 0);
+	assert_int_equal(ingest(l2, w[4], n[4], &why), 0);
+	assert_int_equal(findings(l1), 3);
+	node_ledger_digest(l1, d1);
+	node_ledger_digest(l2, d2);
+	assert_memory_equal(d1, d2, 32);
+	/* A judgement interrupted by a crash is finished at the next open:
+	 * the marker alone makes the ledger judge again. */
+	node_ledger_close(l1);
+	struct node_kv_batch *b = node_kv_batch_new();
+	node_kv_batch_put(b, (const uint8_t *)"Mrejudge", 8,
+			  (const uint8_t *)"", 0);
+	/* Damage the state as a half-done judgement would leave it. */
+	uint8_t fk = 'F';
+	struct node_kv_iter *it = node_kv_iter_new(kv1, &fk, 1);
+	size_t kl;
+	const uint8_t *k = node_kv_iter_key(it, &kl);
+	node_kv_batch_del(b, k, kl);
+	node_kv_iter_free(it);
+	assert_int_equal(node_kv_write(kv1, b, true), 0);
+	node_kv_batch_free(b);
+	assert_int_equal(node_ledger_open(kv1, &l1), 0);
+	assert_int_equal(findings(l1), 3);
+	uint8_t *v;
+	size_t vn;
+	assert_int_equal(node_kv_get(kv1, (const uint8_t *)"Mrejudge", 8, &v,
+				     &vn),
+			 -ENOENT);
+	node_ledger_digest(l1, d1);
+	assert_memory_equal(d1, d2, 32);
+	for (int i = 0; i < 5; i++)
+		free(w[i]);
+	node_ledger_close(l1);
+	node_kv_close(kv1);
+	node_ledger_close(l2);
+	node_kv_close(kv2);
+}
+
+/* ---- (e) proposals ---- */
+
+/* The v2 body (the auditor added) as a proposal by `who`. */
+static uint8_t *propose(struct node_ledger *l, int who, int threshold,
+			size_t *len, uint8_t id[32])
+{
+	struct node_roster *r = next_of(g_wire, g_len);
+	add_member(r, AUDITOR, "120116");
+	if (threshold)
+		r->threshold = (uint64_t)threshold;
+	struct crdt_buf body;
+	crdt_buf_init(&body);
+	node_roster_encode_body(&body, r);
+	node_roster_free(r);
+	crypto_generichash(id, 32, body.data, body.len, NULL, 0);
+	uint8_t *item;
+	const char *why;
+	const struct node_roster *cur = node_ledger_roster(l);
+	assert_int_equal(node_proposal_make(l, body.data, body.len, pk[who],
+					    sk[who], "add the auditor",
+					    node_roster_is_admin(cur, pk[who]),
+					    &item, len, &why),
+			 0);
+	crdt_buf_fini(&body);
+	return item;
+}
+
+static void test_proposals(void **state)
+{
+	(void)state;
+	struct node_kv *kv1, *kv2;
+	struct node_ledger *l1, *l2;
+	const char *why;
+	open_with(&kv1, &l1, 1);
+	open_with(&kv2, &l2, 1);
+	uint8_t id[32];
+	size_t n;
+	uint8_t *item = propose(l1, HEALTH, 0, &n, id);
+	assert_int_equal(node_proposal_add(l1, item, n, &why),
+			 NODE_PROPOSAL_MERGED);
+	assert_int_equal(node_proposal_add(l1, item, n, &why),
+			 NODE_PROPOSAL_NOTHING_NEW);
+	assert_int_equal(node_ledger_roster(l1)->version, 1);
+	struct node_proposal *p;
+	size_t np;
+	node_proposals(l1, &p, &np);
+	assert_int_equal(np, 1);
+	assert_int_equal(p[0].r->n_sigs, 1);
+	assert_int_equal(p[0].needed, 2);
+	assert_memory_equal(p[0].id, id, 32);
+	assert_string_equal(p[0].note, "add the auditor");
+	node_proposals_free(p, np);
+	/* A second body proposed by health without signing it: health
+	 * refuses to sign it, having signed the first. */
+	{
+		struct node_roster *r = next_of(g_wire, g_len);
+		r->threshold = 3;
+		struct crdt_buf body;
+		crdt_buf_init(&body);
+		node_roster_encode_body(&body, r);
+		node_roster_free(r);
+		uint8_t id2[32], *it2;
+		size_t n2;
+		crypto_generichash(id2, 32, body.data, body.len, NULL, 0);
+		assert_int_equal(node_proposal_make(l1, body.data, body.len,
+						    pk[HEALTH], sk[HEALTH], "",
+						    false, &it2, &n2, &why),
+				 0);
+		crdt_buf_fini(&body);
+		assert_int_equal(node_proposal_add(l1, it2, n2, &why),
+				 NODE_PROPOSAL_MERGED);
+		assert_int_equal(node_proposal_sign(l1, id2, pk[HEALTH],
+						    sk[HEALTH], &why),
+				 -EEXIST);
+		assert_non_null(strstr(why, "already signed another"));
+		assert_int_equal(node_admin_forks(l1, NULL, NULL), 0);
+		free(it2);
+	}
+	/* l2 gets it by gossip; police signs there. */
+	assert_int_equal(node_proposal_add(l2, item, n, &why),
+			 NODE_PROPOSAL_MERGED);
+	/* A non-admin (the stranger is no member at all) cannot sign. */
+	assert_int_equal(node_proposal_sign(l2, id, pk[STRANGER], sk[STRANGER],
+					    &why),
+			 -EPERM);
+	assert_int_equal(node_proposal_sign(l2, id, pk[POLICE], sk[POLICE],
+					    &why),
+			 NODE_PROPOSAL_IN_FORCE);
+	assert_int_equal(node_ledger_roster(l2)->version, 2);
+	node_proposals(l2, &p, &np);
+	assert_int_equal(np, 0);
+	node_proposals_free(p, np);
+	/* l2's copy merged back into l1 puts it in force there. */
+	const struct node_roster *r2 = node_ledger_roster(l2);
+	assert_int_equal(node_ledger_set_roster(l1, r2->wire, r2->wire_len,
+						&why),
+			 0);
+	assert_int_equal(node_ledger_roster(l1)->version, 2);
+	/* The proposals l1 held are dropped: they were for version 2. */
+	node_proposals(l1, &p, &np);
+	assert_int_equal(np, 0);
+	node_proposals_free(p, np);
+	assert_int_equal(node_proposals_encode(l1, &(struct crdt_buf){0},
+					       1 << 20),
+			 0);
+	/* The proposal arriving again is stale. */
+	assert_int_equal(node_proposal_add(l1, item, n, &why), -ESTALE);
+	free(item);
+	node_ledger_close(l1);
+	node_kv_close(kv1);
+	node_ledger_close(l2);
+	node_kv_close(kv2);
+}
+
+static void test_proposal_bad(void **state)
+{
+	(void)state;
+	struct node_kv *kv;
+	struct node_ledger *l;
+	const char *why;
+	open_with(&kv, &l, 1);
+	uint8_t id[32];
+	size_t n;
+	/* Threshold 1 of 3 admins: not above half. */
+	uint8_t *item = propose(l, HEALTH, 1, &n, id);
+	assert_int_equal(node_proposal_add(l, item, n, &why), -EBADMSG);
+	assert_non_null(strstr(why, "above half"));
+	free(item);
+	/* A signature by a non-admin: the auditor is not even a member;
+	 * graft the stranger's signature into a valid item. */
+	item = propose(l, HEALTH, 0, &n, id);
+	struct node_roster *r = next_of(g_wire, g_len);
+	add_member(r, AUDITOR, "120116");
+	static const int sig_s[] = {STRANGER, -1};
+	size_t wl;
+	uint8_t *w = sign_roster(r, sig_s, &wl);
+	node_roster_free(r);
+	struct crdt_mp_cursor c;
+	size_t arr;
+	const uint8_t *ro;
+	size_t rl;
+	uint8_t prop[32], psig[64];
+	const char *note;
+	size_t note_len;
+	crdt_mp_cursor_init(&c, item, n, true);
+	assert_int_equal(crdt_mp_read_array(&c, &arr), 0);
+	assert_int_equal(crdt_mp_read_bin(&c, &ro, &rl), 0);
+	assert_int_equal(crdt_mp_read_bin_fixed(&c, prop, 32), 0);
+	assert_int_equal(crdt_mp_read_str(&c, &note, &note_len), 0);
+	assert_int_equal(crdt_mp_read_bin_fixed(&c, psig, 64), 0);
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, 4);
+	crdt_pack_bin(&b, w, wl);
+	crdt_pack_bin(&b, prop, 32);
+	crdt_pack_str(&b, note, note_len);
+	crdt_pack_bin(&b, psig, 64);
+	assert_int_equal(node_proposal_add(l, b.data, b.len, &why), -EBADMSG);
+	assert_non_null(strstr(why, "not an admin"));
+	crdt_buf_fini(&b);
+	free(w);
+	/* Nothing held. */
+	struct node_proposal *p;
+	size_t np;
+	node_proposals(l, &p, &np);
+	assert_int_equal(np, 0);
+	node_proposals_free(p, np);
+	free(item);
+	node_ledger_close(l);
+	node_kv_close(kv);
+}
+
+static void test_admin_fork(void **state)
+{
+	(void)state;
+	struct node_kv *kv;
+	struct node_ledger *l;
+	const char *why;
+	open_with(&kv, &l, 1);
+	uint8_t id_a[32], id_b[32];
+	size_t na, nb;
+	/* Two bodies for v2, both signed by health. */
+	uint8_t *a = propose(l, HEALTH, 0, &na, id_a);
+	uint8_t *b = propose(l, HEALTH, 3, &nb, id_b);
+	assert_int_equal(node_proposal_add(l, a, na, &why),
+			 NODE_PROPOSAL_MERGED);
+	assert_int_equal(node_admin_forks(l, NULL, NULL), 0);
+	assert_int_equal(node_proposal_add(l, b, nb, &why),
+			 NODE_PROPOSAL_MERGED);
+	assert_int_equal(node_admin_forks(l, NULL, NULL), 1);
+	/* Township signs a: health and township reach the threshold. */
+	assert_int_equal(node_proposal_sign(l, id_a, pk[TOWNSHIP],
+					    sk[TOWNSHIP], &why),
+			 NODE_PROPOSAL_IN_FORCE);
+	assert_int_equal(node_ledger_roster(l)->version, 2);
+	assert_memory_equal(node_ledger_roster(l)->body_hash, id_a, 32);
+	free(a);
+	free(b);
+	node_ledger_close(l);
+	node_kv_close(kv);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_chain_valid),
+	    cmocka_unit_test(test_chain_bad),
+	    cmocka_unit_test(test_entry_waits_for_version),
+	    cmocka_unit_test(test_judged_under_named_version),
+	    cmocka_unit_test(test_revocation_bound),
+	    cmocka_unit_test(test_proposals),
+	    cmocka_unit_test(test_proposal_bad),
+	    cmocka_unit_test(test_admin_fork),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
