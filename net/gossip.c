@@ -79,7 +79,7 @@ struct peer {
 	uint32_t checkpoints_in; /* CHECKPOINTs taken from it this round */
 	size_t served_bytes;   /* this round */
 	/* Budgets of this round (cfg.max_*), checked before the work. */
-	uint32_t digests_in, proofs_in, pulls_in;
+	uint32_t digests_in, proofs_in, pulls_in, rosters_in;
 	size_t items_in;
 	bool sent; /* sent anything this round */
 	uint64_t over_budget;
@@ -1123,6 +1123,124 @@ static void on_entries(struct net_gossip *g, struct peer *p,
 	pull_ahead(g, p, m->author, m->scope, now_ms, out);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Rosters and proposals (ROSTER).                                         */
+
+/* Sends peer a ROSTER: our version, the versions from `from` on (none when
+ * 0) and the proposals held. */
+static void send_roster(struct net_gossip *g, uint32_t peer, uint64_t from,
+			struct net_gossip_actions *out)
+{
+	if (!g->ops->roster_version || !g->ops->rosters_read ||
+	    !g->ops->proposals_read)
+		return;
+	struct crdt_buf rb, pb;
+	crdt_buf_init(&rb);
+	crdt_buf_init(&pb);
+	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_ROSTER;
+	m.roster_version = g->ops->roster_version(g->ctx);
+	if (m.roster_version == 0) {
+		crdt_buf_fini(&rb);
+		crdt_buf_fini(&pb);
+		return;
+	}
+	size_t half = (NET_WIRE_MAX_MSG_BYTES - LIST_OVERHEAD) / 2;
+	if (from && from <= m.roster_version)
+		m.n_rosters = g->ops->rosters_read(g->ctx, from, half, &rb);
+	m.rosters = rb.data;
+	m.rosters_len = rb.len;
+	m.n_proposals = g->ops->proposals_read(g->ctx, half, &pb);
+	m.proposals = pb.data;
+	m.proposals_len = pb.len;
+	if (rb.len + pb.len + LIST_OVERHEAD <= NET_WIRE_MAX_MSG_BYTES)
+		send_msg(g, peer, &m, out);
+	crdt_buf_fini(&rb);
+	crdt_buf_fini(&pb);
+}
+
+static void broadcast_roster(struct net_gossip *g, uint32_t except,
+			     bool new_version,
+			     struct net_gossip_actions *out)
+{
+	if (!g->ops->roster_version)
+		return;
+	size_t n;
+	uint32_t *ids = up_peers(g, UINT32_MAX, except, &n);
+	uint64_t v = g->ops->roster_version(g->ctx);
+	for (size_t i = 0; i < n; i++)
+		send_roster(g, ids[i], new_version && v > 1 ? v : 0, out);
+	free(ids);
+}
+
+void net_gossip_on_roster_changed(struct net_gossip *g, bool new_version,
+				  uint64_t now_ms,
+				  struct net_gossip_actions *out)
+{
+	(void)now_ms;
+	broadcast_roster(g, UINT32_MAX, new_version, out);
+}
+
+/* A peer's ROSTER: its versions and proposals are added in order (an
+ * invalid one penalises it); what changed here goes on to every other
+ * peer; a peer behind us gets the versions it lacks, a peer ahead our
+ * version, so that it sends us its own. Within the peer's budget of
+ * ROSTERs per round, so that two nodes never answer each other without
+ * end. */
+static void on_roster(struct net_gossip *g, struct peer *p,
+		      const struct net_wire_msg *m, uint64_t now_ms,
+		      struct net_gossip_actions *out)
+{
+	if (!g->ops->roster_version || !g->ops->roster_add ||
+	    !g->ops->proposal_add) {
+		g->stats.ignored++;
+		return;
+	}
+	if (!spend32(g, p, &p->rosters_in, g->cfg.max_rosters))
+		return;
+	uint64_t before = g->ops->roster_version(g->ctx);
+	bool changed = false;
+	struct crdt_mp_cursor c;
+	crdt_mp_cursor_init(&c, m->rosters, m->rosters_len, true);
+	for (size_t i = 0; i < m->n_rosters; i++) {
+		const uint8_t *r;
+		size_t rl;
+		const char *why = "bad roster";
+		if (crdt_mp_read_bin(&c, &r, &rl) != 0)
+			break;
+		int rc = g->ops->roster_add(g->ctx, r, rl, &why);
+		if (rc == -EBADMSG) {
+			penalise(g, p, why, now_ms, out);
+			return;
+		}
+		if (rc == 1)
+			changed = true;
+	}
+	crdt_mp_cursor_init(&c, m->proposals, m->proposals_len, true);
+	for (size_t i = 0; i < m->n_proposals; i++) {
+		const uint8_t *start = c.p;
+		const char *why = "bad proposal";
+		if (crdt_mp_skip(&c) != 0)
+			break;
+		int rc = g->ops->proposal_add(g->ctx, start,
+					      (size_t)(c.p - start), &why);
+		if (rc == -EBADMSG) {
+			penalise(g, p, why, now_ms, out);
+			return;
+		}
+		if (rc == 1)
+			changed = true;
+	}
+	uint64_t mine = g->ops->roster_version(g->ctx);
+	if (changed)
+		broadcast_roster(g, p->id, mine != before, out);
+	if (m->roster_version < mine)
+		send_roster(g, p->id, m->roster_version + 1, out);
+	else if (m->roster_version > mine)
+		send_roster(g, p->id, 0, out);
+}
+
 void net_gossip_on_message(struct net_gossip *g, uint32_t peer,
 			   const uint8_t *msg, size_t len, uint64_t now_ms,
 			   struct net_gossip_actions *out)
@@ -1170,6 +1288,9 @@ void net_gossip_on_message(struct net_gossip *g, uint32_t peer,
 		break;
 	case NET_WIRE_PING:
 		break; /* it kept the link alive: nothing to do */
+	case NET_WIRE_ROSTER:
+		on_roster(g, p, &m, now_ms, out);
+		break;
 	case NET_WIRE_UNKNOWN:
 		g->stats.ignored++;
 		break;
@@ -1198,6 +1319,7 @@ void net_gossip_cfg_default(struct net_gossip_cfg *cfg)
 	cfg->seed = 0;
 	cfg->max_digests = 4;
 	cfg->max_proofs = 8;
+	cfg->max_rosters = 4;
 	cfg->max_pulls = 4096;
 	cfg->max_list_items = 65536;
 }
@@ -1218,7 +1340,7 @@ int net_gossip_new(const struct net_gossip_cfg *cfg,
 	    cfg->list_bytes > NET_WIRE_MAX_MSG_BYTES ||
 	    cfg->backoff_base_ms == 0 ||
 	    cfg->backoff_max_ms < cfg->backoff_base_ms || !cfg->max_digests ||
-	    !cfg->max_proofs || !cfg->max_pulls || !cfg->max_list_items ||
+	    !cfg->max_proofs || !cfg->max_rosters || !cfg->max_pulls || !cfg->max_list_items ||
 	    !ops || !ops->vv ||
 	    !ops->feed_seq || !ops->read_range)
 		return -EINVAL;
@@ -1314,6 +1436,7 @@ void net_gossip_on_peer_up(struct net_gossip *g, uint32_t peer, uint64_t now_ms,
 	if (own_digest(g, d) == 0)
 		send_digest(g, peer, d, out);
 	share_proofs(g, peer, out);
+	send_roster(g, peer, 0, out);
 }
 
 void net_gossip_on_peer_down(struct net_gossip *g, uint32_t peer,
@@ -1364,6 +1487,7 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 		p->checkpoints_in = 0;
 		p->served_bytes = 0;
 		p->digests_in = p->proofs_in = p->pulls_in = 0;
+		p->rosters_in = 0;
 		p->items_in = 0;
 		if (p->up && now_ms >= p->banned_until) {
 			quiet[n_up] = !p->sent;
@@ -1381,6 +1505,7 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 			up[j] = t;
 			quiet[j] = q;
 			send_digest(g, up[i], d, out);
+			send_roster(g, up[i], 0, out);
 		}
 		struct net_wire_msg ping;
 		memset(&ping, 0, sizeof(ping));

@@ -48,6 +48,7 @@ struct net_gossip_cfg {
 	 * (docs/protocol.md section 4); the excess is ignored. */
 	uint32_t max_digests;	/* DIGESTs handled: 4 */
 	uint32_t max_proofs;	/* FORK and DIVERGENCE checked: 8 */
+	uint32_t max_rosters;	/* ROSTER messages handled: 4 */
 	uint32_t max_pulls;	/* PULLs answered: 4096 */
 	size_t max_list_items;	/* VECTOR and ANNOUNCE items read: 65536 */
 	/* This node's own signing key, when it has one (has_self): its own
@@ -104,6 +105,32 @@ struct net_gossip_replica {
 	 * vector and its digest are cached, so what a peer sends costs no
 	 * read of the whole vector. */
 	uint64_t (*vv_version)(void *ctx);
+
+	/* Optional (NULL: roster versions and proposals do not travel; no
+	 * ROSTER is sent and those received are ignored). */
+	/* The roster version in force. */
+	uint64_t (*roster_version)(void *ctx);
+	/* Appends roster versions from `from` on, each a bin of its
+	 * [body, sigs] bytes, as many as fit in max_bytes (the first always);
+	 * returns how many. */
+	size_t (*rosters_read)(void *ctx, uint64_t from, size_t max_bytes,
+			       struct crdt_buf *out);
+	/* Appends the proposal items held, as many as fit in max_bytes;
+	 * returns how many. */
+	size_t (*proposals_read)(void *ctx, size_t max_bytes,
+				 struct crdt_buf *out);
+	/* A roster version a peer sent ([body, sigs]): 1 it is now in
+	 * force, 0 already held or not the next (nobody's fault), -EBADMSG
+	 * with *why when it is not a valid successor of the version it
+	 * follows, another negative errno on a local failure. */
+	int (*roster_add)(void *ctx, const uint8_t *r, size_t len,
+			  const char **why);
+	/* A proposal item a peer sent: 1 it changed what is held (new, new
+	 * signatures, a version now in force), 0 nothing new or not for the
+	 * next version, -EBADMSG with *why when invalid, another negative
+	 * errno otherwise (ignored). */
+	int (*proposal_add)(void *ctx, const uint8_t *item, size_t len,
+			    const char **why);
 };
 
 enum net_gossip_action_kind {
@@ -235,6 +262,13 @@ void net_gossip_on_local_write(struct net_gossip *g, const uint8_t author[32],
 void net_gossip_on_ingested(struct net_gossip *g, uint64_t id, size_t applied,
 			    int rc, uint64_t now_ms,
 			    struct net_gossip_actions *out);
+
+/* This node's rosters or proposals changed (a proposal made or signed
+ * here, a version put in force): a ROSTER goes to every connected peer
+ * at once, with the newest roster version when new_version. */
+void net_gossip_on_roster_changed(struct net_gossip *g, bool new_version,
+				  uint64_t now_ms,
+				  struct net_gossip_actions *out);
 
 /* Reports that the signatures of the first `verified` entries of INGEST
  * id checked out (before they are applied; optional: without it only

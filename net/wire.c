@@ -140,6 +140,16 @@ void net_wire_encode(struct crdt_buf *b, const struct net_wire_msg *m)
 		crdt_pack_uint(b, NET_WIRE_VERSION);
 		crdt_pack_uint(b, NET_WIRE_PING);
 		return;
+	case NET_WIRE_ROSTER:
+		crdt_pack_array(b, 5);
+		crdt_pack_uint(b, NET_WIRE_VERSION);
+		crdt_pack_uint(b, NET_WIRE_ROSTER);
+		crdt_pack_uint(b, m->roster_version);
+		crdt_pack_array(b, m->n_rosters);
+		crdt_buf_append(b, m->rosters, m->rosters_len);
+		crdt_pack_array(b, m->n_proposals);
+		crdt_buf_append(b, m->proposals, m->proposals_len);
+		return;
 	case NET_WIRE_UNKNOWN:
 		break;
 	}
@@ -346,6 +356,30 @@ int net_wire_decode(const uint8_t *msg, size_t len, struct net_wire_msg *out,
 		if (n != 2)
 			FAIL("malformed PING");
 		break;
+	case NET_WIRE_ROSTER: {
+		enum crdt_mp_type t;
+		if (n != 5 || crdt_mp_read_uint(&c, &m.roster_version) != 0 ||
+		    m.roster_version == 0 ||
+		    crdt_mp_read_array(&c, &m.n_rosters) != 0)
+			FAIL("malformed ROSTER");
+		m.rosters = c.p;
+		for (size_t i = 0; i < m.n_rosters; i++) {
+			const uint8_t *p;
+			size_t pl;
+			if (crdt_mp_read_bin(&c, &p, &pl) != 0)
+				FAIL("malformed roster in ROSTER");
+		}
+		m.rosters_len = (size_t)(c.p - m.rosters);
+		if (crdt_mp_read_array(&c, &m.n_proposals) != 0)
+			FAIL("malformed ROSTER proposals");
+		m.proposals = c.p;
+		for (size_t i = 0; i < m.n_proposals; i++)
+			if (crdt_mp_peek(&c, &t) != 0 || t != CRDT_MP_ARRAY ||
+			    crdt_mp_skip(&c) != 0)
+				FAIL("malformed proposal in ROSTER");
+		m.proposals_len = (size_t)(c.p - m.proposals);
+		break;
+	}
 	case NET_WIRE_CHECKPOINT:
 		if (n != 3)
 			FAIL("malformed CHECKPOINT");

@@ -17,6 +17,9 @@
  *   FORK     [1, 6, a: [body: bin, sig: bin(64)], b: [body, sig]]
  *   CHECKPOINT [1, 9, checkpoint: [body: bin, sig: bin(64)]]
  *   DIVERGENCE [1, 10, a: checkpoint, b: checkpoint]
+ *   ROSTER   [1, 12, version: uint (the sender's roster in force),
+ *             rosters: array of bin (consecutive roster versions),
+ *             proposals: array of proposal items (node/ledger/proposal.h)]
  * (7 and 8 are the transport's hello, net/transport.h.)
  */
 #ifndef WARD_NET_WIRE_H
@@ -47,6 +50,7 @@ enum net_wire_type {
 	NET_WIRE_CHECKPOINT = 9,
 	NET_WIRE_DIVERGENCE = 10,
 	NET_WIRE_PING = 11, /* [1, 11]: keeps a link's liveness, no answer */
+	NET_WIRE_ROSTER = 12,
 };
 
 /* One feed of a version vector: (author, scope) at seq with head hash.
@@ -92,6 +96,14 @@ struct net_wire_msg {
 	 * one, in a. Each a [body: bin, sig: bin(64)] value. */
 	const uint8_t *a, *b;
 	size_t a_len, b_len;
+	/* ROSTER: the sender's version; rosters: n_rosters consecutive bin
+	 * values (each a roster's [body, sigs] bytes); proposals:
+	 * n_proposals consecutive array values. */
+	uint64_t roster_version;
+	size_t n_rosters, rosters_len;
+	const uint8_t *rosters;
+	size_t n_proposals, proposals_len;
+	const uint8_t *proposals;
 };
 
 /* Orders feeds by author bytes, then scope bytes (a proper prefix first):

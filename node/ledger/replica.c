@@ -11,6 +11,7 @@
 #include "node/ledger/ledger.h"
 #include "node/ledger/ledger_int.h"
 #include "node/ledger/proofs.h"
+#include "node/ledger/proposal.h"
 #include "node/ledger/replica.h"
 
 static int rep_vv(void *ctx, struct net_wire_feed **out, size_t *n)
@@ -114,7 +115,72 @@ static uint64_t rep_vv_version(void *ctx)
 	return node_ledger_version(r->ledger);
 }
 
+static uint64_t rep_roster_version(void *ctx)
+{
+	struct node_replica *r = ctx;
+	const struct node_roster *ro = node_ledger_roster(r->ledger);
+	return ro ? ro->version : 0;
+}
+
+static size_t rep_rosters_read(void *ctx, uint64_t from, size_t max_bytes,
+			       struct crdt_buf *out)
+{
+	struct node_replica *r = ctx;
+	size_t n = 0, bytes = 0;
+	for (uint64_t v = from;; v++) {
+		const struct node_roster *ro = node_ledger_roster_at(r->ledger, v);
+		if (!ro || (n > 0 && bytes + ro->wire_len + 8 > max_bytes))
+			break;
+		crdt_pack_bin(out, ro->wire, ro->wire_len);
+		bytes += ro->wire_len + 8;
+		n++;
+	}
+	return n;
+}
+
+static size_t rep_proposals_read(void *ctx, size_t max_bytes,
+				 struct crdt_buf *out)
+{
+	struct node_replica *r = ctx;
+	return node_proposals_encode(r->ledger, out, max_bytes);
+}
+
+static int rep_roster_add(void *ctx, const uint8_t *w, size_t len,
+			  const char **why)
+{
+	struct node_replica *r = ctx;
+	struct node_roster *ro;
+	const struct node_roster *cur = node_ledger_roster(r->ledger);
+	if (!cur)
+		return 0;
+	if (node_roster_decode(w, len, &ro, why) != 0)
+		return -EBADMSG;
+	uint64_t v = ro->version;
+	node_roster_free(ro);
+	/* Held already, or after a version we lack (the peer answers our
+	 * ROSTER with the ones between): nobody's fault. */
+	if (v != cur->version + 1)
+		return 0;
+	int rc = node_ledger_set_roster(r->ledger, w, len, why);
+	return rc == 0 ? 1 : rc;
+}
+
+static int rep_proposal_add(void *ctx, const uint8_t *item, size_t len,
+			    const char **why)
+{
+	struct node_replica *r = ctx;
+	int rc = node_proposal_add(r->ledger, item, len, why);
+	if (rc == -EBADMSG)
+		return rc;
+	return rc > 0 ? 1 : 0;
+}
+
 const struct net_gossip_replica node_replica_ops = {
+    .roster_version = rep_roster_version,
+    .rosters_read = rep_rosters_read,
+    .proposals_read = rep_proposals_read,
+    .roster_add = rep_roster_add,
+    .proposal_add = rep_proposal_add,
     .vv = rep_vv,
     .feed_seq = rep_feed_seq,
     .read_range = rep_read_range,

@@ -20,7 +20,11 @@
  *      second puts it in force; signatures merge; a signature by a
  *      non-admin or over another body is refused; an admin refuses to sign
  *      a second body; two bodies signed by one admin make a proof, and the
- *      lowest id reaching the threshold stands.
+ *      lowest id reaching the threshold stands;
+ *  (f) gossip: ROSTER encodes and decodes (and a malformed one does not);
+ *      a proposal made at one node reaches another, whose signature puts
+ *      it in force at both; a node that comes up at version 1 gets version
+ *      2 from a peer; a peer sending an invalid roster is disconnected.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +40,9 @@
 #include "crdt/crdt.h"
 #include "node/ledger/ledger.h"
 #include "node/ledger/proposal.h"
+#include "node/ledger/replica.h"
+#include "net/gossip.h"
+#include "net/wire.h"
 #include "node/ledger/roster.h"
 #include "node/ledger/schema.h"
 #include "node/store/kv.h"
@@ -787,6 +794,198 @@ static void test_admin_fork(void **state)
 	node_kv_close(kv);
 }
 
+
+/* ---- (f) gossip ---- */
+
+static void test_wire_roster(void **state)
+{
+	(void)state;
+	struct crdt_buf rb, pb, b;
+	crdt_buf_init(&rb);
+	crdt_buf_init(&pb);
+	crdt_buf_init(&b);
+	crdt_pack_bin(&rb, v2_wire, v2_len);
+	crdt_pack_array(&pb, 1);
+	crdt_pack_uint(&pb, 7);
+	struct net_wire_msg m, d;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_ROSTER;
+	m.roster_version = 2;
+	m.n_rosters = 1;
+	m.rosters = rb.data;
+	m.rosters_len = rb.len;
+	m.n_proposals = 1;
+	m.proposals = pb.data;
+	m.proposals_len = pb.len;
+	net_wire_encode(&b, &m);
+	const char *why = NULL;
+	assert_int_equal(net_wire_decode(b.data, b.len, &d, &why), 0);
+	assert_int_equal(d.type, NET_WIRE_ROSTER);
+	assert_int_equal(d.roster_version, 2);
+	assert_int_equal(d.n_rosters, 1);
+	assert_int_equal(d.rosters_len, rb.len);
+	assert_memory_equal(d.rosters, rb.data, rb.len);
+	assert_int_equal(d.n_proposals, 1);
+	net_wire_msg_fini(&d);
+	/* Version 0, a proposal that is not an array, a roster that is not
+	 * a bin: malformed. */
+	static const uint8_t bad[][8] = {
+	    {0x95, 0x01, 0x0c, 0x00, 0x90, 0x90},
+	    {0x95, 0x01, 0x0c, 0x01, 0x90, 0x91, 0x07},
+	    {0x95, 0x01, 0x0c, 0x01, 0x91, 0x07, 0x90},
+	};
+	static const size_t bad_len[] = {6, 7, 7};
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(net_wire_decode(bad[i], bad_len[i], &d, &why),
+				 -EBADMSG);
+	crdt_buf_fini(&rb);
+	crdt_buf_fini(&pb);
+	crdt_buf_fini(&b);
+}
+
+struct gnode {
+	struct node_kv *kv;
+	struct node_ledger *l;
+	struct node_replica rep;
+	struct net_gossip *g;
+	int who;
+};
+
+static void gnode_up(struct gnode *n, int who, size_t versions)
+{
+	open_with(&n->kv, &n->l, versions);
+	n->who = who;
+	n->rep.ledger = n->l;
+	n->rep.pk = pk[who];
+	n->rep.sk = sk[who];
+	struct net_gossip_cfg cfg;
+	net_gossip_cfg_default(&cfg);
+	assert_int_equal(net_gossip_new(&cfg, &node_replica_ops, &n->rep, &n->g),
+			 0);
+}
+
+static void gnode_down(struct gnode *n)
+{
+	net_gossip_free(n->g);
+	node_ledger_close(n->l);
+	node_kv_close(n->kv);
+}
+
+/* Delivers every SEND of out (from node `from`) to its peer, whose own
+ * actions are delivered in turn, until none is left. Peer ids are node
+ * indexes. Returns how many DISCONNECTs there were. */
+static int deliver(struct gnode *ns, int from, struct net_gossip_actions *out)
+{
+	int disconnects = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		struct net_gossip_action *a = &out->v[i];
+		if (a->kind == NET_GOSSIP_DISCONNECT)
+			disconnects++;
+		if (a->kind != NET_GOSSIP_SEND)
+			continue;
+		struct net_gossip_actions next;
+		net_gossip_actions_init(&next);
+		net_gossip_on_message(ns[a->peer].g, (uint32_t)from, a->bytes,
+				      a->len, 1000, &next);
+		disconnects += deliver(ns, (int)a->peer, &next);
+		net_gossip_actions_fini(&next);
+	}
+	return disconnects;
+}
+
+static void connect_all(struct gnode *ns, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++) {
+			if (i == j)
+				continue;
+			struct net_gossip_actions out;
+			net_gossip_actions_init(&out);
+			net_gossip_on_peer_up(ns[i].g, (uint32_t)j, 1000, &out);
+			/* Only ROSTERs matter here: entries are not pulled. */
+			assert_int_equal(deliver(ns, i, &out), 0);
+			net_gossip_actions_fini(&out);
+		}
+}
+
+static void test_gossip_rosters(void **state)
+{
+	(void)state;
+	struct gnode ns[3];
+	gnode_up(&ns[0], HEALTH, 1);
+	gnode_up(&ns[1], POLICE, 1);
+	gnode_up(&ns[2], TOWNSHIP, 1);
+	connect_all(ns, 2); /* 0 and 1 talk; 2 comes later */
+	uint8_t id[32];
+	size_t n;
+	const char *why;
+	uint8_t *item = propose(ns[0].l, HEALTH, 0, &n, id);
+	assert_int_equal(node_proposal_add(ns[0].l, item, n, &why),
+			 NODE_PROPOSAL_MERGED);
+	free(item);
+	struct net_gossip_actions out;
+	net_gossip_actions_init(&out);
+	net_gossip_on_roster_changed(ns[0].g, false, 1000, &out);
+	assert_int_equal(deliver(ns, 0, &out), 0);
+	net_gossip_actions_reset(&out);
+	struct node_proposal *p;
+	size_t np;
+	node_proposals(ns[1].l, &p, &np);
+	assert_int_equal(np, 1);
+	assert_memory_equal(p[0].id, id, 32);
+	node_proposals_free(p, np);
+	/* Police signs at node 1: in force there, and at node 0. */
+	assert_int_equal(node_proposal_sign(ns[1].l, id, pk[POLICE], sk[POLICE],
+					    &why),
+			 NODE_PROPOSAL_IN_FORCE);
+	net_gossip_on_roster_changed(ns[1].g, true, 1000, &out);
+	assert_int_equal(deliver(ns, 1, &out), 0);
+	net_gossip_actions_reset(&out);
+	assert_int_equal(node_ledger_roster(ns[0].l)->version, 2);
+	assert_int_equal(node_ledger_roster(ns[1].l)->version, 2);
+	/* Node 2, at version 1, comes up: it asks, and gets version 2. */
+	assert_int_equal(node_ledger_roster(ns[2].l)->version, 1);
+	connect_all(ns, 3);
+	assert_int_equal(node_ledger_roster(ns[2].l)->version, 2);
+	for (int i = 0; i < 3; i++)
+		gnode_down(&ns[i]);
+
+	/* A peer sending a version signed by a non-admin is cut off. */
+	gnode_up(&ns[0], HEALTH, 1);
+	gnode_up(&ns[1], POLICE, 1);
+	connect_all(ns, 2);
+	struct node_roster *r = next_of(g_wire, g_len);
+	add_member(r, AUDITOR, "120116");
+	static const int sig_s[] = {HEALTH, STRANGER, -1};
+	size_t wl;
+	uint8_t *w = sign_roster(r, sig_s, &wl);
+	node_roster_free(r);
+	struct crdt_buf rb, b;
+	crdt_buf_init(&rb);
+	crdt_buf_init(&b);
+	crdt_pack_bin(&rb, w, wl);
+	struct net_wire_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = NET_WIRE_ROSTER;
+	m.roster_version = 2;
+	m.n_rosters = 1;
+	m.rosters = rb.data;
+	m.rosters_len = rb.len;
+	net_wire_encode(&b, &m);
+	net_gossip_on_message(ns[1].g, 0, b.data, b.len, 1000, &out);
+	bool cut = false;
+	for (size_t i = 0; i < out.n; i++)
+		cut |= out.v[i].kind == NET_GOSSIP_DISCONNECT;
+	assert_true(cut);
+	assert_int_equal(node_ledger_roster(ns[1].l)->version, 1);
+	net_gossip_actions_fini(&out);
+	crdt_buf_fini(&rb);
+	crdt_buf_fini(&b);
+	free(w);
+	for (int i = 0; i < 2; i++)
+		gnode_down(&ns[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +997,8 @@ int main(void)
 	    cmocka_unit_test(test_proposals),
 	    cmocka_unit_test(test_proposal_bad),
 	    cmocka_unit_test(test_admin_fork),
+	    cmocka_unit_test(test_wire_roster),
+	    cmocka_unit_test(test_gossip_rosters),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
