@@ -14,6 +14,10 @@
 #include "node/api/node.h"
 #include "node/catalog/catalog.h"
 
+/* roster.c: `ward roster ...`, and status's roster lines. */
+int cli_roster(int argc, char **argv);
+void cli_roster_status(const struct node_doc *status);
+
 /* A message of the catalog in the locale's language (cli_zh). */
 #define TM(id) MSGZ(cli_zh(), id)
 
@@ -24,7 +28,20 @@ static const char usage[] =
 	"  ward init --data DIR --role ROLE --name NAME --scope CODE [--listen HOST:PORT]\n"
 	"      ROLE: health, township, police, civil, disabled, legal, auditor\n"
 	"  ward network create --data DIR --member FILE.pub ... --out ROSTER\n"
-	"  ward network join --data DIR ROSTER\n"
+	"  ward network join --data DIR ROSTER   (a roster chain of any length)\n"
+	"\n"
+	"Changing the network (roster versions, k of n admins sign):\n"
+	"  ward roster propose CHANGE... [--note TEXT]  print the proposal's id\n"
+	"      CHANGE: add FILE.pub | remove NODE | set NODE address=HOST:PORT\n"
+	"      | set NODE cert=FILE.pem | set NODE key=FILE.pub | set NODE role=ROLE\n"
+	"      | set NODE scope=CODE | revoke NODE [--from SCOPE:SEQ]...\n"
+	"      | admins add NODE | admins remove NODE | threshold K | schema VERSION\n"
+	"      NODE: a member's name, its key in hex, or a unique hex prefix\n"
+	"  ward roster pending [--json]                 proposals held, signatures\n"
+	"  ward roster sign ID                          add this admin's signature\n"
+	"  ward roster show [--version N] [--json]      the roster (in force, or N)\n"
+	"  ward roster log                              every version: signers, changes\n"
+	"  ward roster export --out FILE                the chain, for network join\n"
 	"\n"
 	"Records:\n"
 	"  ward add TYPE [scope=CODE] FIELD=VALUE...   create a record, print its id\n"
@@ -330,6 +347,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       (long long)node_doc_get_int(f, "seq", 0));
 		}
 		print_proofs(node_doc_get(r, "proofs"));
+		cli_roster_status(r);
 		if (node_doc_get_bool(r, "insecure", false))
 			printf("INSECURE plain tcp between nodes: no TLS, peers "
 			       "not authenticated\n");
@@ -590,6 +608,7 @@ static int cmd_records_file(struct args *a, const char *cmd)
 
 static int run(struct args *ap);
 
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -597,6 +616,8 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (!strcmp(argv[1], "roster"))
+		return cli_roster(argc, argv);
 	int rc = parse(argc, argv, &a);
 	if (rc == 0)
 		rc = run(&a);

@@ -982,6 +982,7 @@ static struct node_doc *api_status(struct node_ctx *n,
 	free(heads);
 	node_doc_set(d, "feeds", feeds);
 	node_doc_set(d, "proofs", proofs_doc(n->ledger));
+	node_api_roster_status(n, d);
 	/* Made from `ward backup`: may be behind its own feeds. */
 	node_doc_set(d, "restored", node_doc_bool(node_ctx_restored(n)));
 	/* Served in-process no daemon runs: every peer is disconnected. A
@@ -1267,6 +1268,12 @@ static const struct handler handlers[] = {
     {"import_entries", api_import_entries},
     {"audit_verify", api_audit},
     {"backup", api_backup},
+    {"roster_propose", node_api_roster_propose},
+    {"roster_pending", node_api_roster_pending},
+    {"roster_sign", node_api_roster_sign},
+    {"roster_show", node_api_roster_show},
+    {"roster_log", node_api_roster_log},
+    {"roster_export", node_api_roster_export},
 };
 
 struct node_doc *node_api_dispatch(struct node_ctx *n,

@@ -112,4 +112,27 @@ struct node_doc *node_check_attach(struct node_doc *d,
 void node_query_related(struct node_ctx *n, const uint8_t id[16],
 			const struct node_entity *e, struct node_doc *d);
 
+/* ---- roster versions (api_roster.c) ---- */
+struct node_doc *node_api_roster_propose(struct node_ctx *n,
+					 const struct node_doc *req, int *exit,
+					 char *msg, size_t msg_len);
+struct node_doc *node_api_roster_pending(struct node_ctx *n,
+					 const struct node_doc *req, int *exit,
+					 char *msg, size_t msg_len);
+struct node_doc *node_api_roster_sign(struct node_ctx *n,
+				      const struct node_doc *req, int *exit,
+				      char *msg, size_t msg_len);
+struct node_doc *node_api_roster_show(struct node_ctx *n,
+				      const struct node_doc *req, int *exit,
+				      char *msg, size_t msg_len);
+struct node_doc *node_api_roster_log(struct node_ctx *n,
+				     const struct node_doc *req, int *exit,
+				     char *msg, size_t msg_len);
+struct node_doc *node_api_roster_export(struct node_ctx *n,
+					const struct node_doc *req, int *exit,
+					char *msg, size_t msg_len);
+/* Adds roster_version, proposals_pending, admin_forks and revoke_needed
+ * (what to propose for each forked author) to a status document. */
+void node_api_roster_status(struct node_ctx *n, struct node_doc *d);
+
 #endif

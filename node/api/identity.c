@@ -152,8 +152,8 @@ int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk)
 /* The roster's certificate policy (docs/architecture.md): net/tls's
  * checks, and the CN must be the member's own key, so that no member can
  * carry a certificate naming another. */
-static int member_cert_check(const struct node_member *m, char *why,
-			     size_t why_len)
+int node_member_cert_check(const struct node_member *m, char *why,
+			   size_t why_len)
 {
 	char cn[65];
 	node_hex(cn, m->key, 32);
@@ -188,8 +188,8 @@ static int cert_period(const struct node_member *m, char when[32])
 	return v;
 }
 
-static int read_pub(const char *path, struct node_member *m, bool zh, char *msg,
-		    size_t msg_len)
+int node_read_pub(const char *path, struct node_member *m, bool zh,
+		  char *msg, size_t msg_len)
 {
 	uint8_t *buf;
 	size_t len;
@@ -219,7 +219,7 @@ static int read_pub(const char *path, struct node_member *m, bool zh, char *msg,
 		return NODE_EXIT_USAGE;
 	}
 	char why[128];
-	if (member_cert_check(m, why, sizeof(why)) != 0) {
+	if (node_member_cert_check(m, why, sizeof(why)) != 0) {
 		snprintf(msg, msg_len,
 			 MSGZ(zh, MSG_REFUSED_CERTIFICATES_MUST_X_509),
 			 path, why);
@@ -445,7 +445,7 @@ static int check_roster_certs(const struct node_roster *r, bool zh, char *msg,
 	for (size_t i = 0; i < r->n_members; i++) {
 		char why[128];
 		const struct node_member *m = &r->members[i];
-		if (member_cert_check(m, why, sizeof(why)) != 0) {
+		if (node_member_cert_check(m, why, sizeof(why)) != 0) {
 			snprintf(
 			    msg, msg_len,
 			    MSGZ(zh, MSG_ROSTER_MEMBER_CERTIFICATE_REFUSED),
@@ -486,13 +486,13 @@ int node_network_create(const char *dir, const char *const *member_files,
 	size_t n = 0;
 	char path[NODE_PATH_MAX];
 	node_path(path, dir, "node.pub");
-	rc = read_pub(path, &ms[n], zh, msg, msg_len);
+	rc = node_read_pub(path, &ms[n], zh, msg, msg_len);
 	if (rc)
 		goto out;
 	n++;
 	for (size_t i = 0; i < n_members; i++) {
 		struct node_member m;
-		rc = read_pub(member_files[i], &m, zh, msg, msg_len);
+		rc = node_read_pub(member_files[i], &m, zh, msg, msg_len);
 		if (rc)
 			goto out;
 		bool dup = false;

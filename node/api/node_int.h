@@ -134,6 +134,16 @@ struct node_doc *node_localapi_call(const char *dir, bool zh,
  * (unknown), "uid N" when the system has no name for it. */
 void node_uid_name(int64_t uid, char *out, size_t out_len);
 
+/* A member's node.pub file into m (identity.c): 0, or a node_exit code
+ * with msg (in Chinese when zh); its certificate must pass
+ * node_member_cert_check and be within its validity period. */
+struct node_member;
+int node_read_pub(const char *path, struct node_member *m, bool zh,
+		  char *msg, size_t msg_len);
+/* The roster's certificate policy for m: 0, or -1 with why. */
+int node_member_cert_check(const struct node_member *m, char *why,
+			   size_t why_len);
+
 /* Hex helpers. */
 void node_hex(char *out, const uint8_t *p, size_t n);
 int node_unhex(const char *s, uint8_t *out, size_t n);

@@ -73,6 +73,7 @@ static const char *const read_only_cmds[] = {
     "status",	  "show",	    "list",	      "history",
     "due",	  "joint_missing",  "report",	      "duplicates",
     "access_log", "export_records", "export_entries", "audit_verify",
+    "roster_pending", "roster_show", "roster_log", "roster_export",
 };
 
 bool node_local_read_only(const char *cmd)

@@ -503,4 +503,84 @@
 	"could not be written (disk full or " \
 	"failing?); see wardd's log"
 
+/* issue 10: roster versions (node/api/api_roster.c, cli/roster.c) */
+#define MSG_ROSTER_USAGE_EN \
+	"usage: ward roster propose CHANGE... [--note TEXT] | pending [--json] | sign ID | show [--version N] [--json] | log | export --out FILE"
+#define MSG_ROSTER_USAGE_PROPOSE_EN \
+	"usage: ward roster propose CHANGE... [--note TEXT]; CHANGE is one of: add FILE.pub | remove NODE | set NODE address=HOST:PORT|cert=FILE.pem|key=FILE.pub|role=ROLE|scope=CODE | revoke NODE [--from SCOPE:SEQ]... | admins add NODE | admins remove NODE | threshold K | schema VERSION"
+#define MSG_ROSTER_NO_SUCH_NODE_EN \
+	"no member '%s' in the roster: name a member by its name, its key in hex or a unique hex prefix of its key (see ward roster show)"
+#define MSG_ROSTER_AMBIGUOUS_NODE_EN \
+	"'%s' names more than one member: give more of its key"
+#define MSG_ROSTER_ALREADY_MEMBER_EN \
+	"%s is already a member (as %s)"
+#define MSG_ROSTER_REMOVE_ADMIN_FIRST_EN \
+	"%s is an admin: propose 'admins remove %s' before removing it"
+#define MSG_ROSTER_LAST_ADMIN_EN \
+	"removing %s would leave no admin: add another admin first"
+#define MSG_ROSTER_ALREADY_ADMIN_EN \
+	"%s is already an admin"
+#define MSG_ROSTER_NOT_ADMIN_EN \
+	"%s is not an admin"
+#define MSG_ROSTER_BAD_THRESHOLD_EN \
+	"threshold %llu is not valid with %zu admins: it must be at least 1, at most the number of admins and above half of them (at least %zu)"
+#define MSG_ROSTER_BAD_NUMBER_EN \
+	"'%s' is not a number"
+#define MSG_ROSTER_SCHEMA_UNKNOWN_EN \
+	"schema version %llu is not one this build knows (it knows up to %d): upgrade ward first"
+#define MSG_ROSTER_BAD_SET_EN \
+	"set takes address=HOST:PORT, cert=FILE.pem, key=FILE.pub, role=ROLE or scope=CODE, not '%s'"
+#define MSG_ROSTER_BAD_ROLE_EN \
+	"'%s' is not a role: health, township, police, civil, disabled, legal, auditor"
+#define MSG_ROSTER_BAD_SCOPE_EN \
+	"'%s' is not a region code"
+#define MSG_ROSTER_BAD_FROM_EN \
+	"--from takes SCOPE:SEQ, e.g. 120116001:42, not '%s'"
+#define MSG_ROSTER_NO_HEADS_EN \
+	"%s has written no entry this node holds: give its bound with --from SCOPE:SEQ"
+#define MSG_ROSTER_BAD_CHANGE_EN \
+	"'%s' is not a change: add, remove, set, revoke, admins, threshold or schema (see ward help)"
+#define MSG_ROSTER_NO_CHANGE_EN \
+	"the proposal changes nothing"
+#define MSG_ROSTER_NOTE_TOO_LONG_EN \
+	"the note is longer than 1 KiB"
+#define MSG_ROSTER_REFUSED_EN \
+	"proposal refused, nothing changed: %s"
+#define MSG_ROSTER_CANNOT_READ_CERT_EN \
+	"cannot read the certificate %s"
+#define MSG_ROSTER_CERT_REFUSED_EN \
+	"certificate %s refused: %s"
+#define MSG_ROSTER_KEY_TAKEN_EN \
+	"the key in %s is already a member's"
+#define MSG_ROSTER_NO_PROPOSAL_EN \
+	"no proposal '%s' is held here (see ward roster pending)"
+#define MSG_ROSTER_AMBIGUOUS_PROPOSAL_EN \
+	"'%s' names more than one proposal: give more of its id"
+#define MSG_ROSTER_NOT_ADMIN_SIGN_EN \
+	"this node is not an admin of roster version %llu: only its admins sign proposals"
+#define MSG_ROSTER_SIGN_REFUSED_EN \
+	"not signed, nothing changed: %s"
+#define MSG_ROSTER_NO_VERSION_EN \
+	"no roster version %lld is held (this node holds versions 1 to %llu)"
+#define MSG_ROSTER_CANNOT_WRITE_EN \
+	"cannot write %s: %s"
+#define MSG_ROSTER_PROPOSED_EN \
+	"proposal for roster version %lld: %lld of %lld signatures%s\n"
+#define MSG_ROSTER_NOW_IN_FORCE_EN \
+	"; now in force"
+#define MSG_ROSTER_SIGNED_EN \
+	"signed %.16s; roster version in force: %lld%s\n"
+#define MSG_ROSTER_EXPORTED_EN \
+	"roster chain (versions 1 to %lld) written to %s\n"
+#define MSG_ROSTER_NO_PENDING_EN \
+	"no proposal pending\n"
+#define MSG_ROSTER_STATUS_EN \
+	"Roster:  version %lld, %lld proposal(s) pending\n"
+#define MSG_ROSTER_REVOKE_NEEDED_EN \
+	"REVOKE NEEDED: %s signed two entries at %s seq %lld. Propose:\n    %s\n  (then each admin: ward roster sign ID)\n"
+#define MSG_ROSTER_ADMIN_FORKED_EN \
+	"ADMIN FORK: admin %s signed two proposals for roster version %lld\n"
+#define MSG_ROSTER_NEEDS_VALUE_EN \
+	"%s needs a value"
+
 #endif

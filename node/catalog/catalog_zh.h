@@ -493,4 +493,84 @@
 	"或故障？）；请查看 wardd " \
 	"日志"
 
+/* issue 10: roster versions (node/api/api_roster.c, cli/roster.c) */
+#define MSG_ROSTER_USAGE_ZH \
+	"用法：ward roster propose 变更... [--note 说明] | pending [--json] | sign 编号 | show [--version N] [--json] | log | export --out 文件"
+#define MSG_ROSTER_USAGE_PROPOSE_ZH \
+	"用法：ward roster propose 变更... [--note 说明]；变更为：add 文件.pub | remove 节点 | set 节点 address=主机:端口|cert=文件.pem|key=文件.pub|role=角色|scope=区划代码 | revoke 节点 [--from 区划:序号]... | admins add 节点 | admins remove 节点 | threshold K | schema 版本"
+#define MSG_ROSTER_NO_SUCH_NODE_ZH \
+	"名册中没有成员“%s”：请用成员名称、十六进制公钥或其唯一的十六进制前缀指定成员（见 ward roster show）"
+#define MSG_ROSTER_AMBIGUOUS_NODE_ZH \
+	"“%s”对应多个成员：请给出更长的公钥前缀"
+#define MSG_ROSTER_ALREADY_MEMBER_ZH \
+	"%s 已是成员（名称 %s）"
+#define MSG_ROSTER_REMOVE_ADMIN_FIRST_ZH \
+	"%s 是管理员：请先提议“admins remove %s”再移除它"
+#define MSG_ROSTER_LAST_ADMIN_ZH \
+	"移除 %s 将不再有管理员：请先增加另一名管理员"
+#define MSG_ROSTER_ALREADY_ADMIN_ZH \
+	"%s 已是管理员"
+#define MSG_ROSTER_NOT_ADMIN_ZH \
+	"%s 不是管理员"
+#define MSG_ROSTER_BAD_THRESHOLD_ZH \
+	"门限 %llu 对 %zu 名管理员无效：须至少为 1、不超过管理员人数且超过其半数（至少 %zu）"
+#define MSG_ROSTER_BAD_NUMBER_ZH \
+	"“%s”不是数字"
+#define MSG_ROSTER_SCHEMA_UNKNOWN_ZH \
+	"本程序不认识模式版本 %llu（最高认识 %d）：请先升级 ward"
+#define MSG_ROSTER_BAD_SET_ZH \
+	"set 的参数应为 address=主机:端口、cert=文件.pem、key=文件.pub、role=角色 或 scope=区划代码，而不是“%s”"
+#define MSG_ROSTER_BAD_ROLE_ZH \
+	"“%s”不是角色：health、township、police、civil、disabled、legal、auditor"
+#define MSG_ROSTER_BAD_SCOPE_ZH \
+	"“%s”不是区划代码"
+#define MSG_ROSTER_BAD_FROM_ZH \
+	"--from 的参数应为 区划:序号，例如 120116001:42，而不是“%s”"
+#define MSG_ROSTER_NO_HEADS_ZH \
+	"本节点没有 %s 写的任何条目：请用 --from 区划:序号 给出界限"
+#define MSG_ROSTER_BAD_CHANGE_ZH \
+	"“%s”不是变更：应为 add、remove、set、revoke、admins、threshold 或 schema（见 ward help）"
+#define MSG_ROSTER_NO_CHANGE_ZH \
+	"该提议没有任何变更"
+#define MSG_ROSTER_NOTE_TOO_LONG_ZH \
+	"说明超过 1 KiB"
+#define MSG_ROSTER_REFUSED_ZH \
+	"提议被拒绝，未做任何更改：%s"
+#define MSG_ROSTER_CANNOT_READ_CERT_ZH \
+	"无法读取证书 %s"
+#define MSG_ROSTER_CERT_REFUSED_ZH \
+	"证书 %s 被拒绝：%s"
+#define MSG_ROSTER_KEY_TAKEN_ZH \
+	"%s 中的公钥已属于某个成员"
+#define MSG_ROSTER_NO_PROPOSAL_ZH \
+	"本节点没有提议“%s”（见 ward roster pending）"
+#define MSG_ROSTER_AMBIGUOUS_PROPOSAL_ZH \
+	"“%s”对应多个提议：请给出更长的编号"
+#define MSG_ROSTER_NOT_ADMIN_SIGN_ZH \
+	"本节点不是名册版本 %llu 的管理员：只有管理员才能签署提议"
+#define MSG_ROSTER_SIGN_REFUSED_ZH \
+	"未签署，未做任何更改：%s"
+#define MSG_ROSTER_NO_VERSION_ZH \
+	"本节点没有名册版本 %lld（持有版本 1 至 %llu）"
+#define MSG_ROSTER_CANNOT_WRITE_ZH \
+	"无法写入 %s：%s"
+#define MSG_ROSTER_PROPOSED_ZH \
+	"名册版本 %lld 的提议：已有 %lld / %lld 个签名%s\n"
+#define MSG_ROSTER_NOW_IN_FORCE_ZH \
+	"；现已生效"
+#define MSG_ROSTER_SIGNED_ZH \
+	"已签署 %.16s；生效的名册版本：%lld%s\n"
+#define MSG_ROSTER_EXPORTED_ZH \
+	"名册链（版本 1 至 %lld）已写入 %s\n"
+#define MSG_ROSTER_NO_PENDING_ZH \
+	"没有待签署的提议\n"
+#define MSG_ROSTER_STATUS_ZH \
+	"名册：   版本 %lld，%lld 个提议待签署\n"
+#define MSG_ROSTER_REVOKE_NEEDED_ZH \
+	"需要吊销：%s 在 %s 第 %lld 号签署了两个不同条目。请提议：\n    %s\n  （然后各管理员执行 ward roster sign 编号）\n"
+#define MSG_ROSTER_ADMIN_FORKED_ZH \
+	"管理员分叉：管理员 %s 为名册版本 %lld 签署了两个提议\n"
+#define MSG_ROSTER_NEEDS_VALUE_ZH \
+	"%s 需要一个值"
+
 #endif

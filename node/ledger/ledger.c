@@ -1403,6 +1403,13 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 		snprintf(why, why_len, "this node has not joined a network");
 		return -EPERM;
 	}
+	if (!node_roster_find(l->roster, pk)) {
+		snprintf(why, why_len,
+			 "this node is not a member of roster version %llu "
+			 "(removed, or its key replaced): it may not write",
+			 (unsigned long long)l->roster->version);
+		return -EPERM;
+	}
 	if (l->roster->schema_version > NODE_SCHEMA_VERSION) {
 		snprintf(why, why_len,
 			 "the roster in force uses schema version %llu, which "

@@ -149,6 +149,9 @@ struct daemon {
 	struct conf started;
 	uint64_t started_roster;
 	size_t started_members;
+	/* A roster version came into force after replication started (a
+	 * peer's ROSTER, a signature here): when it was first seen. */
+	uint64_t roster_seen, roster_seen_ms;
 };
 
 static void logf_(int level, const char *event, const char *fmt, ...)
@@ -307,9 +310,18 @@ static void pump(struct daemon *d);
 static void on_gossip_timer(uv_timer_t *h);
 static void handle_actions(struct daemon *d, struct net_gossip_actions *a);
 
+/* The roster replication runs with: its members are the peer ids. A
+ * newer version takes over when replication restarts (roster_check). */
+static const struct node_roster *running_roster(struct daemon *d)
+{
+	if (d->g)
+		return node_ledger_roster_at(d->node->ledger, d->started_roster);
+	return node_ledger_roster(d->node->ledger);
+}
+
 static const char *member_name(struct daemon *d, uint32_t peer)
 {
-	const struct node_roster *r = node_ledger_roster(d->node->ledger);
+	const struct node_roster *r = running_roster(d);
 	if (!r || peer >= r->n_members)
 		return "?";
 	return r->members[peer].name;
@@ -317,7 +329,7 @@ static const char *member_name(struct daemon *d, uint32_t peer)
 
 static void peer_hex(struct daemon *d, uint32_t peer, char hex[17])
 {
-	const struct node_roster *r = node_ledger_roster(d->node->ledger);
+	const struct node_roster *r = running_roster(d);
 	if (!r || peer >= r->n_members) {
 		snprintf(hex, 17, "unknown");
 		return;
@@ -958,7 +970,7 @@ static void status_peers(struct daemon *d, struct node_doc *resp)
 	node_doc_set(res, "insecure", node_doc_bool(d->t && insecure));
 	if (!d->t)
 		return;
-	const struct node_roster *r = node_ledger_roster(d->node->ledger);
+	const struct node_roster *r = running_roster(d);
 	struct node_doc *peers = node_doc_array();
 	uint64_t now = now_ms();
 	time_t wall = time(NULL);
@@ -1078,6 +1090,8 @@ static void serve_pending(struct daemon *d)
 		const char *s = node_doc_get_str(in, "cmd");
 		cmd = s ? s : "";
 	}
+	bool roster_cmd = !strcmp(cmd, "roster_propose") ||
+			  !strcmp(cmd, "roster_sign");
 	/* Requests that may add entries: their new heads are announced. */
 	bool writes = !strcmp(cmd, "add") || !strcmp(cmd, "set") ||
 		      !strcmp(cmd, "retract") ||
@@ -1094,6 +1108,17 @@ static void serve_pending(struct daemon *d)
 		announce_new(d, &before);
 	}
 	free(before.h);
+	if (roster_cmd && d->g) {
+		/* A proposal made or signed here goes to every peer now,
+		 * with the new version when it came into force. */
+		const struct node_roster *r = node_ledger_roster(d->node->ledger);
+		struct net_gossip_actions a;
+		net_gossip_actions_init(&a);
+		net_gossip_on_roster_changed(
+		    d->g, r && r->version != d->started_roster, now_ms(), &a);
+		handle_actions(d, &a);
+		net_gossip_actions_fini(&a);
+	}
 	if (!strcmp(cmd, "status"))
 		status_peers(d, resp);
 	if (!strcmp(cmd, "unblock") && node_doc_get(resp, "result")) {
@@ -1135,6 +1160,29 @@ static void serve_pending(struct daemon *d)
 	crdt_buf_fini(&b);
 }
 
+/* A roster version in force that replication did not start with: logged
+ * when first seen, and replication restarts with it a moment later (the
+ * ROSTERs announcing it go out first): TLS pins the new certificates, new
+ * members are dialed, removed members' connections close. Nobody restarts
+ * anything by hand. */
+static void roster_check(struct daemon *d)
+{
+	const struct node_roster *r = node_ledger_roster(d->node->ledger);
+	if (!d->g || !r || r->version == d->started_roster)
+		return;
+	if (d->roster_seen != r->version) {
+		d->roster_seen = r->version;
+		d->roster_seen_ms = now_ms();
+		char hex[17];
+		node_hex(hex, r->body_hash, 8);
+		logf_(LOG_INFO, "roster.in_force",
+		      "version=%" PRIu64 " id=%s members=%zu", r->version, hex,
+		      r->n_members);
+	}
+	if (now_ms() - d->roster_seen_ms >= 300)
+		d->reload_due = true;
+}
+
 /* Runs whatever waits for the ledger, unless a worker holds it. */
 static void pump(struct daemon *d)
 {
@@ -1143,6 +1191,7 @@ static void pump(struct daemon *d)
 	if (d->t)
 		net_transport_poll(d->t, now_ms(), on_transport, d);
 	serve_pending(d);
+	roster_check(d);
 	if (d->reload_due) {
 		d->reload_due = false;
 		gossip_stop(d);
@@ -1231,7 +1280,7 @@ static void metrics_render(struct daemon *d)
 		"# TYPE ward_clock_skew_entries_total counter\n"
 		"ward_clock_skew_entries_total %" PRIu64 "\n",
 		skew.count);
-	const struct node_roster *ros = node_ledger_roster(d->node->ledger);
+	const struct node_roster *ros = running_roster(d);
 	if (d->t && d->g && ros) {
 		fprintf(f, "# TYPE ward_peer_lag_entries gauge\n");
 		for (uint32_t i = 0; i < d->n_members; i++) {
@@ -1255,7 +1304,7 @@ static void metrics_render(struct daemon *d)
 	if (d->t) {
 		fprintf(f, "# TYPE ward_peer_connected gauge\n");
 		const struct node_roster *r =
-		    node_ledger_roster(d->node->ledger);
+		    running_roster(d);
 		for (uint32_t i = 0; r && i < d->n_members; i++) {
 			if (i == net_transport_self(d->t))
 				continue;
@@ -1291,6 +1340,9 @@ static void on_tick(uv_timer_t *h)
 		net_transport_tick(d->t, now_ms());
 	if (d->metrics)
 		metrics_render(d);
+	roster_check(d);
+	if (d->reload_due)
+		pump(d);
 }
 
 /* ---- signals ---- */

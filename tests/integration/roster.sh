@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Membership that changes (issue 10), with five live wardd processes over
+# mutual TLS: a proposal signed by one admin of three (threshold 2) is not
+# in force, a second signature puts it in force on every node within 2 s;
+# an auditor added at a later version joins with the exported chain,
+# catches up and verifies; a removed member's connections close and its
+# new entries go nowhere; a revoked author's entries past the bound are
+# findings on every node, with one digest everywhere; a forked author is
+# revoked at its fork and the digests agree again. Bad input at every door
+# is refused with a reason and changes nothing.
+. "$(dirname "$0")/lib.sh" "$@"
+
+net4
+ok init --data a --role auditor --name "County auditor" --scope 1201 --listen "127.0.0.1:$(free_port)"
+for n in h t p c; do start_node $n; done
+for n in h t p c; do wait_until 20 "$n connected to 3 peers" connected $n 3; done
+
+version_at() { "$W" roster show --data "$1" --json | jq -r .version; }
+at_version() { [ "$(version_at "$1")" = "$2" ]; }
+all_at() {
+	v=$1
+	shift
+	for n in "$@"; do at_version "$n" "$v" || return 1; done
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# key_of DIR: a unique hex prefix of the node's key (a NODE may be named so)
+key_of() { status_field "$1" .node_id | head -c 12; }
+H=$(key_of h) T=$(key_of t) P=$(key_of p) C=$(key_of c)
+
+note "bad input at the doors of version 1 (h is the only admin)"
+expect 2 roster propose --data h admins remove "District health"
+contains "$ERR" "no admin" "removing the last admin"
+expect 2 roster propose --data h threshold 0
+contains "$ERR" "threshold 0" "threshold 0"
+expect 2 roster propose --data h threshold 2
+contains "$ERR" "at most the number of admins" "threshold above the admins"
+expect 3 roster propose --data h remove nobody
+contains "$ERR" "no member 'nobody'" "remove of a node that does not exist"
+expect 2 roster propose --data h frobnicate
+expect 2 roster propose --data h set "$T" colour=blue
+for n in h t p c; do eq "$(version_at $n)" 1 "version at $n after refusals"; done
+eq "$("$W" roster pending --data h --json | jq length)" 0 "nothing pending after refusals"
+
+note "version 2: three admins, threshold 2 (h signs alone: version 1's threshold is 1)"
+ok roster propose --data h admins add "Xinhe township" admins add "$P" threshold 2 --note "three admins"
+ID=$OUT
+[[ $ID =~ ^[0-9a-f]{64}$ ]] || fail "propose printed '$ID', not an id"
+wait_until 5 "version 2 everywhere" all_at 2 h t p c
+eq "$("$W" roster show --data p --json | jq -r '.threshold, (.admins | length)' | tr '\n' ' ')" "2 3 " "threshold and admins"
+for n in h t p c; do wait_until 20 "$n reconnected" connected $n 3; done
+
+note "version 3 adds the auditor: one signature of two is not in force"
+ok roster propose --data h add a/node.pub --note "county auditor joins"
+ID=$OUT
+pending_at() { [ "$("$W" roster pending --data "$1" --json | jq length)" = 1 ]; }
+wait_until 5 "t holds the proposal" pending_at t
+P=$("$W" roster pending --data t --json)
+eq "$(jq -r '.[0].id' <<<"$P")" "$ID" "pending id"
+eq "$(jq -r '.[0].signatures, .[0].needed, .[0].version, .[0].proposer' <<<"$P" | tr '\n' ' ')" \
+	"1 2 3 District health " "signatures, needed, version, proposer"
+contains "$(jq -r '.[0].changes[0]' <<<"$P")" "add County auditor" "changes in words"
+sleep 1
+for n in h t p c; do eq "$(version_at $n)" 2 "one signature is not in force at $n"; done
+expect 2 roster sign --data c "${ID:0:8}"
+contains "$ERR" "not an admin" "a non-admin cannot sign"
+t0=$(now_ms)
+ok roster sign --data t "${ID:0:8}"
+wait_until 2 "version 3 in force everywhere within 2 s" all_at 3 h t p c
+note "version 3 in force on all four nodes $(($(now_ms) - t0)) ms after the second signature"
+for n in h t p c; do wait_until 20 "$n reconnected" connected $n 3; done
+
+note "the auditor joins with the chain, catches up and verifies"
+ok add patient --data t scope=120116001 name=张三 phone=111
+ok roster export --data h --out chain
+ok network join --data a chain
+start_node a
+wait_until 20 "a connected to 4 peers" connected a 4
+wait_until 20 "a caught up" same_digest h t p c a
+eq "$(version_at a)" 3 "a's version"
+ok audit verify --data a
+ok roster log --data a --json
+eq "$(jq length <<<"$OUT")" 3 "log lists three versions"
+eq "$(jq -r '.[2].signers | sort | join(",")' <<<"$OUT")" "District health,Xinhe township" "version 3's signers"
+
+note "a chain that is not a valid successor is refused, and nothing changes"
+python3 - chain bad-gap bad-dup <<'PY'
+import sys
+b = open(sys.argv[1], 'rb').read()
+assert b[0] & 0xf0 == 0x90
+n = b[0] & 0x0f
+def binlen(b, i):
+    t = b[i]
+    if t == 0xc4: return 2, b[i+1]
+    if t == 0xc5: return 3, int.from_bytes(b[i+1:i+3], 'big')
+    if t == 0xc6: return 5, int.from_bytes(b[i+1:i+5], 'big')
+    raise SystemExit('bin expected')
+items, i = [], 1
+for _ in range(n):
+    s = i
+    assert b[i] == 0x92
+    h, l = binlen(b, i + 1)
+    i += 1 + h + l
+    k = b[i] & 0x0f
+    i += 1 + k * (1 + 2 + 32 + 2 + 64)
+    items.append(b[s:i])
+open(sys.argv[2], 'wb').write(bytes([0x90 | 2]) + items[0] + items[2])
+open(sys.argv[3], 'wb').write(bytes([0x90 | 3]) + items[0] + items[1] + items[1])
+PY
+ok init --data x --role civil --name "Stranger" --scope 1201
+expect 2 network join --data x bad-gap
+contains "$ERR" "without a gap" "a chain with a gap"
+expect 2 network join --data x bad-dup
+contains "$ERR" "without a gap or a repeat" "two versions with the same number"
+
+note "removing c: its connections close and its new entries go nowhere"
+ok roster propose --data h remove "Civil affairs"
+ok roster sign --data p "${OUT:0:12}"
+wait_until 5 "version 4 at h t p a" all_at 4 h t p a
+c_cut() { [ "$(status_field c '[.peers[] | select(.connected)] | length')" = 0 ]; }
+wait_until 20 "c has no connection left" c_cut
+for n in h t p a; do wait_until 20 "$n reconnected" connected $n 3; done
+before=$(status_field h .entries)
+expect 2 add patient --data c scope=120116 name=孤 phone=9
+contains "$ERR" "not a member of roster version 4" "c may not write"
+sleep 2
+eq "$(status_field h .entries)" "$before" "no entry of c's reached h"
+
+note "revoking t after its current seq: the entries past the bound are findings everywhere"
+ok add patient --data t scope=120116001 name=李四 phone=222
+ok add patient --data t scope=120116001 name=王五 phone=333
+wait_until 10 "all agree" same_digest h t p a
+seq=$(status_field t '.feeds[] | select(.scope == "120116001") | .seq')
+ok roster propose --data h revoke "$T" --from "120116001:$((seq - 1))"
+ok roster sign --data p "${OUT:0:12}"
+wait_until 5 "version 5 everywhere" all_at 5 h t p a
+wait_until 10 "one digest after the revocation" same_digest h t p a
+for n in h t p a; do
+	run audit verify --data $n --json
+	eq "$RC" 0 "audit at $n"
+	eq "$(jq "[.findings[] | select(.seq == $seq and (.why | test(\"revocation\")))] | length" <<<"$OUT")" 1 "finding at $n"
+done
+
+note "a forked author is revoked at its fork and the digests agree again"
+for n in h t p a; do wait_until 20 "$n reconnected" connected $n 3; done
+kill_node h TERM
+cp -a h "$TMP/h.bak"
+start_node h
+wait_until 20 "h connected" connected h 3
+ok add patient --data h scope=120116 name=周 phone=5
+wait_until 10 "all agree on the entry the copy lacks" same_digest h t p a
+kill_node h TERM
+rm -rf h && cp -a "$TMP/h.bak" h
+ok add patient --data h scope=120116 name=吴 phone=6 # the copy signs at once
+start_node h
+proof_at() { [ "$(status_field "$1" '.proofs | length')" -ge 1 ]; }
+for n in h t p a; do wait_until 20 "fork proof at $n" proof_at $n; done
+[ "$(status_field h .digest)" != "$(status_field p .digest)" ] || fail "the fork left the digests equal"
+advice=$(status_field p '.revoke_needed[0].propose')
+contains "$advice" "revoke District" "status says what to propose"
+run status --data p
+contains "$OUT" "REVOKE NEEDED" "status in words"
+fseq=$(status_field p '.revoke_needed[0].seq')
+ok roster propose --data p revoke "$H" --from "120116:$((fseq - 1))"
+ok roster sign --data t "${OUT:0:12}"
+wait_until 10 "version 6 everywhere" all_at 6 h t p a
+wait_until 20 "the digests agree again" same_digest h t p a
+eq "$(status_field p '.revoke_needed | length')" 0 "nothing left to revoke"
+note "ok"
