@@ -1126,13 +1126,16 @@ static void on_entries(struct net_gossip *g, struct peer *p,
 /* ---------------------------------------------------------------------- */
 /* Rosters and proposals (ROSTER).                                         */
 
-/* Sends peer a ROSTER: our version, the versions from `from` on (none when
- * 0) and the proposals held. */
+/* Sends peer a ROSTER: our version and proposals digest, the versions from
+ * `from` on (none when 0), and the proposals held when with_proposals.
+ * Each round's ROSTER carries only the digest: a peer holding other
+ * proposals answers with its own, so that idle rounds cost a few bytes
+ * however many proposals wait for signatures. */
 static void send_roster(struct net_gossip *g, uint32_t peer, uint64_t from,
-			struct net_gossip_actions *out)
+			bool with_proposals, struct net_gossip_actions *out)
 {
 	if (!g->ops->roster_version || !g->ops->rosters_read ||
-	    !g->ops->proposals_read)
+	    !g->ops->proposals_read || !g->ops->proposals_digest)
 		return;
 	struct crdt_buf rb, pb;
 	crdt_buf_init(&rb);
@@ -1151,7 +1154,9 @@ static void send_roster(struct net_gossip *g, uint32_t peer, uint64_t from,
 		m.n_rosters = g->ops->rosters_read(g->ctx, from, half, &rb);
 	m.rosters = rb.data;
 	m.rosters_len = rb.len;
-	m.n_proposals = g->ops->proposals_read(g->ctx, half, &pb);
+	g->ops->proposals_digest(g->ctx, m.proposals_digest);
+	if (with_proposals)
+		m.n_proposals = g->ops->proposals_read(g->ctx, half, &pb);
 	m.proposals = pb.data;
 	m.proposals_len = pb.len;
 	if (rb.len + pb.len + LIST_OVERHEAD <= NET_WIRE_MAX_MSG_BYTES)
@@ -1170,7 +1175,7 @@ static void broadcast_roster(struct net_gossip *g, uint32_t except,
 	uint32_t *ids = up_peers(g, UINT32_MAX, except, &n);
 	uint64_t v = g->ops->roster_version(g->ctx);
 	for (size_t i = 0; i < n; i++)
-		send_roster(g, ids[i], new_version && v > 1 ? v : 0, out);
+		send_roster(g, ids[i], new_version && v > 1 ? v : 0, true, out);
 	free(ids);
 }
 
@@ -1193,7 +1198,7 @@ static void on_roster(struct net_gossip *g, struct peer *p,
 		      struct net_gossip_actions *out)
 {
 	if (!g->ops->roster_version || !g->ops->roster_add ||
-	    !g->ops->proposal_add) {
+	    !g->ops->proposal_add || !g->ops->proposals_digest) {
 		g->stats.ignored++;
 		return;
 	}
@@ -1233,12 +1238,20 @@ static void on_roster(struct net_gossip *g, struct peer *p,
 			changed = true;
 	}
 	uint64_t mine = g->ops->roster_version(g->ctx);
+	uint8_t pd[32];
+	g->ops->proposals_digest(g->ctx, pd);
+	/* Our proposals when the peer holds others: it lacks some of ours
+	 * (or it sent none, so we cannot tell). */
+	bool props = m->roster_version == mine &&
+		     memcmp(pd, m->proposals_digest, 32) != 0;
 	if (changed)
 		broadcast_roster(g, p->id, mine != before, out);
 	if (m->roster_version < mine)
-		send_roster(g, p->id, m->roster_version + 1, out);
+		send_roster(g, p->id, m->roster_version + 1, true, out);
 	else if (m->roster_version > mine)
-		send_roster(g, p->id, 0, out);
+		send_roster(g, p->id, 0, false, out);
+	else if (props)
+		send_roster(g, p->id, 0, true, out);
 }
 
 void net_gossip_on_message(struct net_gossip *g, uint32_t peer,
@@ -1436,7 +1449,7 @@ void net_gossip_on_peer_up(struct net_gossip *g, uint32_t peer, uint64_t now_ms,
 	if (own_digest(g, d) == 0)
 		send_digest(g, peer, d, out);
 	share_proofs(g, peer, out);
-	send_roster(g, peer, 0, out);
+	send_roster(g, peer, 0, false, out);
 }
 
 void net_gossip_on_peer_down(struct net_gossip *g, uint32_t peer,
@@ -1505,7 +1518,7 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 			up[j] = t;
 			quiet[j] = q;
 			send_digest(g, up[i], d, out);
-			send_roster(g, up[i], 0, out);
+			send_roster(g, up[i], 0, false, out);
 		}
 		struct net_wire_msg ping;
 		memset(&ping, 0, sizeof(ping));

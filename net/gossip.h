@@ -115,6 +115,9 @@ struct net_gossip_replica {
 	 * returns how many. */
 	size_t (*rosters_read)(void *ctx, uint64_t from, size_t max_bytes,
 			       struct crdt_buf *out);
+	/* A digest of the proposals held and their signatures: equal on
+	 * two nodes holding the same. */
+	void (*proposals_digest)(void *ctx, uint8_t out[32]);
 	/* Appends the proposal items held, as many as fit in max_bytes;
 	 * returns how many. */
 	size_t (*proposals_read)(void *ctx, size_t max_bytes,

@@ -18,6 +18,7 @@
  *   CHECKPOINT [1, 9, checkpoint: [body: bin, sig: bin(64)]]
  *   DIVERGENCE [1, 10, a: checkpoint, b: checkpoint]
  *   ROSTER   [1, 12, version: uint (the sender's roster in force),
+ *             proposals_digest: bin(32) (of the proposals it holds),
  *             rosters: array of bin (consecutive roster versions),
  *             proposals: array of proposal items (node/ledger/proposal.h)]
  * (7 and 8 are the transport's hello, net/transport.h.)
@@ -100,6 +101,7 @@ struct net_wire_msg {
 	 * values (each a roster's [body, sigs] bytes); proposals:
 	 * n_proposals consecutive array values. */
 	uint64_t roster_version;
+	uint8_t proposals_digest[32];
 	size_t n_rosters, rosters_len;
 	const uint8_t *rosters;
 	size_t n_proposals, proposals_len;

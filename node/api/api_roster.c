@@ -584,8 +584,11 @@ struct node_doc *node_api_roster_propose(struct node_ctx *n,
 			FAIL(NODE_EXIT_USAGE, "%s", MSG(n, MSG_ROSTER_NO_CHANGE));
 		}
 	}
+	/* An admin signs at most one body per version: having signed
+	 * another, it proposes without signing. */
 	bool admin = node_roster_is_admin(cur, n->pk) &&
-		     cur->schema_version <= NODE_SCHEMA_VERSION;
+		     cur->schema_version <= NODE_SCHEMA_VERSION &&
+		     !node_proposal_signed_other(n->ledger, n->pk, NULL);
 	size_t item_len;
 	int rc = node_proposal_make(n->ledger, body.data, body.len, n->pk,
 				    n->sk, note ? note : "", admin, &item,

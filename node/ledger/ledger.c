@@ -31,6 +31,7 @@ struct node_ledger {
 	struct node_roster **rosters;
 	size_t n_rosters;
 	struct node_roster *roster;
+	struct node_proposal_cache pcache;
 	struct crdt_lthash digest;
 	struct crdt_hlc hlc;
 	uint64_t entries;
@@ -43,6 +44,9 @@ struct node_ledger {
 	 * the ops waiting for it. */
 	enum { WAITING_UNKNOWN, WAITING_NONE, WAITING_MAYBE } waiting;
 	struct node_clock_skew skew;
+	/* A re-judgement the store failed: the state is not the chain's
+	 * until it is done (node_ledger_begin tries again). */
+	bool rejudge_pending;
 };
 
 struct node_txn {
@@ -426,6 +430,11 @@ void node_ledger_roster_chain(const struct node_ledger *l, uint64_t upto,
 	node_roster_chain_encode(out, l->rosters, n);
 }
 
+struct node_proposal_cache *node_ledger_proposal_cache(struct node_ledger *l)
+{
+	return &l->pcache;
+}
+
 uint64_t node_ledger_bound(const struct node_ledger *l,
 			   const uint8_t author[32], const char *scope)
 {
@@ -538,8 +547,19 @@ int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
 
 /* ---- transactions ---- */
 
+bool node_ledger_rejudging(const struct node_ledger *l)
+{
+	return l->rejudge_pending;
+}
+
 struct node_txn *node_ledger_begin(struct node_ledger *l)
 {
+	if (l->rejudge_pending) {
+		/* Cleared first: rejudge begins transactions of its own. */
+		l->rejudge_pending = false;
+		if (rejudge(l) != 0)
+			l->rejudge_pending = true;
+	}
 	struct node_txn *t = calloc(1, sizeof(*t));
 	if (!t)
 		abort();
@@ -1217,6 +1237,11 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 		*why = "this node has not joined a network";
 		return -EPERM;
 	}
+	if (l->rejudge_pending) {
+		*why = "the store failed while entries were judged again under "
+		       "a new roster version; retrying";
+		return -EIO;
+	}
 	rc = crdt_entry_decode(wire, len, &e, &reason);
 	if (rc) {
 		*why = reason;
@@ -1427,6 +1452,13 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 		return -EINVAL;
 	}
 	struct node_txn *t = node_ledger_begin(l);
+	if (l->rejudge_pending) {
+		node_txn_abort(t);
+		snprintf(why, why_len,
+			 "the store failed while entries were judged again "
+			 "under a new roster version; try again");
+		return -EIO;
+	}
 	t->strict = true;
 	struct head h;
 	bool has_head = read_head(t, pk, w->scope, &h) == 0;
@@ -1666,9 +1698,12 @@ static int store_rosters(struct node_ledger *l, struct node_roster **v,
 	for (size_t i = 0; i < n; i++)
 		push_roster(l, v[i]);
 	l->version++;
+	l->pcache.gen++; /* the proposals held were dropped */
 	if (rejudge_needed) {
 		rc = rejudge(l);
 		if (rc) {
+			/* Tried again before the next transaction. */
+			l->rejudge_pending = true;
 			*why = "could not judge the entries again under the new "
 			       "roster";
 			return rc;

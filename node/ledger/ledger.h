@@ -42,6 +42,14 @@ const struct node_roster *node_ledger_roster(const struct node_ledger *l);
 /* Appends the chain file of versions 1..upto (0: every version held). */
 void node_ledger_roster_chain(const struct node_ledger *l, uint64_t upto,
 			      struct crdt_buf *out);
+/* What proposal.c caches about the proposals held: gen changes with
+ * them (proposal.c bumps it, and so does a new roster version). */
+struct node_proposal_cache {
+	uint64_t gen;
+	uint64_t digest_gen; /* gen + 1 when digest is of gen */
+	uint8_t digest[32];
+};
+struct node_proposal_cache *node_ledger_proposal_cache(struct node_ledger *l);
 /* Roster version `version`, or NULL when not held. */
 const struct node_roster *node_ledger_roster_at(const struct node_ledger *l,
 					      uint64_t version);
@@ -59,6 +67,10 @@ uint64_t node_ledger_bound(const struct node_ledger *l,
 int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
 			   size_t len, const char **why);
 void node_ledger_net_id(const struct node_ledger *l, uint8_t out[32]);
+/* True while a re-judgement under a new roster version failed on the
+ * store and waits to be done again: the state digest is then not the
+ * chain's, and no checkpoint is made or compared. */
+bool node_ledger_rejudging(const struct node_ledger *l);
 void node_ledger_digest(const struct node_ledger *l, uint8_t out[32]);
 uint64_t node_ledger_entry_count(const struct node_ledger *l);
 /* A number that changes whenever entries are added (so whenever the feed

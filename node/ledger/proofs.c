@@ -66,6 +66,10 @@ int node_checkpoint_make(struct node_ledger *l, const uint8_t pk[32],
 	size_t n;
 	if (!r)
 		return -EPERM;
+	/* The state is not the chain's until a failed re-judgement is
+	 * done: it would sign a digest no other node has. */
+	if (node_ledger_rejudging(l))
+		return -EAGAIN;
 	int rc = node_ledger_heads(l, &h, &n);
 	if (rc)
 		return rc;

@@ -268,6 +268,7 @@ size_t node_proposals_encode(struct node_ledger *l, struct crdt_buf *out,
 static void put_sync(struct node_ledger *l, const struct key *k,
 		     const uint8_t *v, size_t n, int *rc)
 {
+	node_ledger_proposal_cache(l)->gen++;
 	struct node_kv_batch *b = node_kv_batch_new();
 	node_kv_batch_put(b, k->b, k->len, v, n);
 	*rc = node_kv_write(node_ledger_kv(l), b, true);
@@ -350,6 +351,7 @@ static int promote(struct node_ledger *l, const char **why)
 			node_kv_write(node_ledger_kv(l), b, true);
 			node_kv_batch_free(b);
 			raw_free(raw, nr);
+			node_ledger_proposal_cache(l)->gen++;
 			rc = 1;
 		}
 	}
@@ -556,4 +558,45 @@ size_t node_admin_forks(struct node_ledger *l, node_admin_fork_fn fn,
 	}
 	node_kv_iter_free(it);
 	return n;
+}
+
+void node_proposals_digest(struct node_ledger *l, uint8_t out[32])
+{
+	struct node_proposal_cache *pc = node_ledger_proposal_cache(l);
+	if (pc->digest_gen == pc->gen + 1) {
+		memcpy(out, pc->digest, 32);
+		return;
+	}
+	struct node_proposal *p;
+	size_t n;
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	node_proposals(l, &p, &n); /* sorted by key: the store's order */
+	for (size_t i = 0; i < n; i++) {
+		crypto_generichash_update(&st, p[i].id, 32);
+		for (size_t k = 0; k < p[i].r->n_sigs; k++)
+			crypto_generichash_update(&st, p[i].r->sig_keys[k], 32);
+		crypto_generichash_update(&st, (const uint8_t *)"|", 1);
+	}
+	node_proposals_free(p, n);
+	crypto_generichash_final(&st, out, 32);
+	memcpy(pc->digest, out, 32);
+	pc->digest_gen = pc->gen + 1;
+}
+
+bool node_proposal_signed_other(struct node_ledger *l, const uint8_t pk[32],
+				const uint8_t *id)
+{
+	struct node_proposal *p;
+	size_t n;
+	bool yes = false;
+	node_proposals(l, &p, &n);
+	for (size_t i = 0; i < n && !yes; i++) {
+		if (id && !memcmp(p[i].id, id, 32))
+			continue;
+		for (size_t k = 0; k < p[i].r->n_sigs; k++)
+			yes |= !memcmp(p[i].r->sig_keys[k], pk, 32);
+	}
+	node_proposals_free(p, n);
+	return yes;
 }

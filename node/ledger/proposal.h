@@ -73,6 +73,15 @@ void node_proposals_free(struct node_proposal *v, size_t n);
  * returns how many. */
 size_t node_proposals_encode(struct node_ledger *l, struct crdt_buf *out,
 			     size_t max_bytes);
+/* BLAKE2b-256 over the proposals held for the next version, by id: each
+ * id and its signers' keys (sorted). Equal at two nodes that hold the same
+ * proposals with the same signatures. */
+void node_proposals_digest(struct node_ledger *l, uint8_t out[32]);
+/* Whether admin pk signed a proposal held for the next version other
+ * than id (NULL: any). */
+bool node_proposal_signed_other(struct node_ledger *l, const uint8_t pk[32],
+				const uint8_t *id);
+
 /* Admins proven to have signed two bodies of one version: calls fn (may
  * be NULL) for each; returns how many. */
 typedef void (*node_admin_fork_fn)(void *ctx, const uint8_t admin[32],

@@ -145,6 +145,12 @@ static size_t rep_proposals_read(void *ctx, size_t max_bytes,
 	return node_proposals_encode(r->ledger, out, max_bytes);
 }
 
+static void rep_proposals_digest(void *ctx, uint8_t out[32])
+{
+	struct node_replica *r = ctx;
+	node_proposals_digest(r->ledger, out);
+}
+
 static int rep_roster_add(void *ctx, const uint8_t *w, size_t len,
 			  const char **why)
 {
@@ -179,6 +185,7 @@ const struct net_gossip_replica node_replica_ops = {
     .roster_version = rep_roster_version,
     .rosters_read = rep_rosters_read,
     .proposals_read = rep_proposals_read,
+    .proposals_digest = rep_proposals_digest,
     .roster_add = rep_roster_add,
     .proposal_add = rep_proposal_add,
     .vv = rep_vv,

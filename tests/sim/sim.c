@@ -22,7 +22,18 @@
  * seed gives the same trace. Usage:
  *
  *   ward_sim [--seeds N] [--first S] [--nodes K] [--byzantine PCT]
- *            [--attacks LIST] [--twice] [--quiet] [--verbose]
+ *            [--attacks LIST] [--rosters PCT] [--twice] [--quiet]
+ *            [--verbose]
+ *
+ * --rosters gives that percentage of seeds changing membership (issue
+ * 10): genesis has three admins (threshold 2), and during the fault phase
+ * admins propose roster versions (revocations of members' feeds at or
+ * below the heads they see, threshold and admin changes, addresses),
+ * often two admins at once with conflicting bodies, and sign proposals
+ * they hold; proposals and versions travel by gossip. Every node must end
+ * with the same roster chain as well as the same state, and an
+ * acknowledged write past a revocation bound counts as held when its
+ * entry is (it has lost its effect by design).
  *
  * --twice runs each seed again and fails unless the trace hash repeats.
  * --byzantine gives that percentage of seeds an attacker (default 0),
@@ -52,6 +63,7 @@
 #include "net/wire.h"
 #include "node/ledger/ledger.h"
 #include "node/ledger/proofs.h"
+#include "node/ledger/proposal.h"
 #include "node/ledger/replica.h"
 #include "node/ledger/roster.h"
 #include "node/ledger/schema.h"
@@ -115,6 +127,7 @@ enum ev_kind {
 	EV_FAULT_END, /* node a's store stops failing */
 	EV_ATTACK,    /* the Byzantine member attacks */
 	EV_PROBE,     /* node a, just attacked, must still write */
+	EV_ROSTER,    /* an admin proposes or signs a roster version */
 };
 
 struct ev {
@@ -203,12 +216,20 @@ struct sim {
 	uint64_t honest_msgs, honest_bytes; /* sent by honest nodes */
 	uint64_t attack_from, attack_msgs0, attack_bytes0;
 	uint64_t attack_msgs_per_round, attack_bytes_per_round;
+	/* roster changes (--rosters) */
+	bool rosters;
+	uint64_t roster_proposals, roster_conflicts, roster_signs;
 	/* outcome figures for the summary */
 	bool final_check; /* the convergence check reported */
 	bool diverged;
 	uint64_t lost_acks;
 	char failure[512];
 };
+
+/* Percentage of seeds with roster changes (--rosters). */
+static unsigned roster_pct;
+static void roster_event(struct sim *s);
+static int roster_genesis(struct sim *s);
 
 static void fail(struct sim *s, const char *fmt, ...)
 {
@@ -1317,6 +1338,10 @@ static bool ack_held(struct sim *s, struct sim_node *nd, const struct ack *ak)
 	if (node_ledger_feed_seq(nd->ledger, s->node[ak->node].pk,
 				 ak->scope) < ak->seq)
 		return false;
+	/* Revoked after it was acknowledged: held, without effect. */
+	if (ak->seq > node_ledger_bound(nd->ledger, s->node[ak->node].pk,
+					ak->scope))
+		return true;
 	if (ak->create) {
 		struct node_entity ent;
 		if (node_ledger_entity(nd->ledger, ak->id, &ent) != 0 ||
@@ -1347,6 +1372,16 @@ static bool converged(struct sim *s, bool report)
 				     "node %d's version vector differs "
 				     "from node 0's",
 				     i);
+			return false;
+		}
+		if (i > 0 && memcmp(node_ledger_roster(nd->ledger)->body_hash,
+				    node_ledger_roster(s->node[0].ledger)->body_hash,
+				    32) != 0) {
+			if (report)
+				fail(s, "node %d's roster (version %" PRIu64
+					") differs from node 0's (version %" PRIu64 ")",
+				     i, node_ledger_roster(nd->ledger)->version,
+				     node_ledger_roster(s->node[0].ledger)->version);
 			return false;
 		}
 		if (i > 0 && memcmp(d0, d, 32) != 0) {
@@ -1401,9 +1436,10 @@ static void idle_end(struct sim *s)
 	    (bytes_sent(s) - s->idle_bytes0) / rounds / (uint64_t)s->n;
 	if (!converged(s, true))
 		fail(s, "replicas diverged again while idle");
-	else if (s->idle_bytes_per_round >= IDLE_MAX_BYTES)
+	else if (s->idle_bytes_per_round >= IDLE_MAX_BYTES) {
 		fail(s, "idle traffic %" PRIu64 " bytes per node per round",
 		     s->idle_bytes_per_round);
+	}
 	s->done = true;
 }
 
@@ -1544,6 +1580,10 @@ static void step(struct sim *s, struct ev *e)
 	case EV_PROBE:
 		byz_probe(s, e->a, e->b);
 		break;
+	case EV_ROSTER:
+		if (!s->healed)
+			roster_event(s);
+		break;
 	case EV_CHECK:
 		if (converged(s, false)) {
 			s->converged_at = s->now;
@@ -1562,6 +1602,267 @@ static void step(struct sim *s, struct ev *e)
 	net_gossip_actions_fini(&a);
 	free(e->bytes);
 	e->bytes = NULL;
+}
+
+
+/* ---------------------------------------------------------------------- */
+/* Roster changes (--rosters).                                             */
+
+
+static void admins_of(struct node_roster *r, const int *idx, int n,
+		      const struct sim *s)
+{
+	free(r->admins);
+	r->admins = calloc((size_t)n, 32);
+	if (!r->admins)
+		abort();
+	for (int i = 0; i < n; i++)
+		memcpy(r->admins[i], s->node[idx[i]].pk, 32);
+	r->n_admins = (size_t)n;
+}
+
+/* Genesis with honest nodes 0, 1, 2 (fewer in a smaller network) as its
+ * admins, threshold above half of them, signed by that many. */
+static int roster_genesis(struct sim *s)
+{
+	struct node_roster *r;
+	const char *why;
+	if (node_roster_decode(s->roster, s->roster_len, &r, &why) != 0) {
+		fail(s, "roster decode: %s", why);
+		return -EIO;
+	}
+	int na = s->n < 3 ? s->n : 3, idx[3] = {0, 1, 2};
+	admins_of(r, idx, na, s);
+	r->threshold = (uint64_t)na / 2 + 1;
+	struct crdt_buf body, out;
+	crdt_buf_init(&body);
+	crdt_buf_init(&out);
+	node_roster_encode_body(&body, r);
+	uint8_t keys[3][32], sigs[3][64];
+	for (int i = 0; i < (int)r->threshold; i++) {
+		memcpy(keys[i], s->node[i].pk, 32);
+		node_roster_sign(body.data, body.len, s->node[i].sk, sigs[i]);
+	}
+	node_roster_assemble(&out, body.data, body.len, r->threshold,
+			     (const uint8_t(*)[32])keys,
+			     (const uint8_t(*)[64])sigs);
+	node_roster_free(r);
+	crdt_buf_fini(&body);
+	free(s->roster);
+	s->roster = crdt_buf_take(&out, &s->roster_len);
+	return 0;
+}
+
+static int member_index(const struct sim *s, const uint8_t key[32])
+{
+	for (int i = 0; i < s->n_all; i++)
+		if (!memcmp(s->node[i].pk, key, 32))
+			return i;
+	return -1;
+}
+
+/* One change to r (the next version as proposer nd sees it). */
+static void roster_change(struct sim *s, struct sim_node *nd,
+			  struct node_roster *r)
+{
+	uint64_t kind = splitmix64(&s->rng) % 4;
+	if (kind == 0) {
+		/* Revoke a feed of an honest member at or below the head
+		 * this node holds. */
+		struct node_feed_head *h;
+		size_t n;
+		if (node_ledger_heads(nd->ledger, &h, &n) == 0 && n > 0) {
+			size_t k = (size_t)(splitmix64(&s->rng) % n);
+			int who = member_index(s, h[k].author);
+			struct node_member *m =
+			    who >= 0 && who < s->n
+				? (struct node_member *)node_roster_find(
+				      r, h[k].author)
+				: NULL;
+			if (m) {
+				uint64_t back = urange(&s->rng, 0, 3);
+				uint64_t bound =
+				    h[k].seq > back ? h[k].seq - back : 0;
+				bool set = false;
+				for (size_t i = 0; i < m->n_revoked; i++)
+					if (!strcmp(m->revoked[i].scope,
+						    h[k].scope)) {
+						if (bound < m->revoked[i].seq)
+							m->revoked[i].seq = bound;
+						set = true;
+					}
+				if (!set) {
+					struct node_revocation *v = realloc(
+					    m->revoked,
+					    (m->n_revoked + 1) * sizeof(*v));
+					if (!v)
+						abort();
+					m->revoked = v;
+					snprintf(v[m->n_revoked].scope, 13, "%s",
+						 h[k].scope);
+					v[m->n_revoked].seq = bound;
+					m->n_revoked++;
+				}
+				free(h);
+				return;
+			}
+		}
+		if (n > 0 || h)
+			free(h);
+		kind = 3;
+	}
+	if (kind == 1) {
+		uint64_t lo = r->n_admins / 2 + 1;
+		r->threshold = urange(&s->rng, lo, r->n_admins);
+		return;
+	}
+	if (kind == 2) {
+		/* An honest non-admin becomes an admin, or an admin stops
+		 * being one; the threshold follows. */
+		int cand = (int)(splitmix64(&s->rng) % (uint64_t)s->n);
+		const uint8_t *key = s->node[cand].pk;
+		bool is = node_roster_is_admin(r, key);
+		if (!is && r->n_admins < 5) {
+			uint8_t(*a)[32] = realloc(r->admins, (r->n_admins + 1) * 32);
+			if (!a)
+				abort();
+			r->admins = a;
+			memcpy(r->admins[r->n_admins++], key, 32);
+		} else if (is && r->n_admins > 1) {
+			size_t i = 0;
+			while (memcmp(r->admins[i], key, 32))
+				i++;
+			memmove(r->admins[i], r->admins[i + 1],
+				(r->n_admins - i - 1) * 32);
+			r->n_admins--;
+		}
+		if (r->threshold > r->n_admins ||
+		    2 * r->threshold <= r->n_admins)
+			r->threshold = r->n_admins / 2 + 1;
+		return;
+	}
+	/* A member's address. */
+	size_t k = (size_t)(splitmix64(&s->rng) % r->n_members);
+	char addr[32];
+	snprintf(addr, sizeof(addr), "sim-v%" PRIu64 "-%" PRIu64, r->version,
+		 splitmix64(&s->rng) % 1000);
+	free(r->members[k].address);
+	r->members[k].address = strdup(addr);
+	if (!r->members[k].address)
+		abort();
+}
+
+/* Tells nd's peers that its rosters or proposals changed. */
+static void roster_announce(struct sim *s, struct sim_node *nd, bool version)
+{
+	struct net_gossip_actions a;
+	net_gossip_actions_init(&a);
+	net_gossip_on_roster_changed(nd->g, version, s->now, &a);
+	handle_actions(s, nd, &a);
+	net_gossip_actions_fini(&a);
+}
+
+/* Admin nd proposes the next version with one or two changes. */
+static void roster_propose(struct sim *s, struct sim_node *nd)
+{
+	const struct node_roster *cur = node_ledger_roster(nd->ledger);
+	struct node_roster *r;
+	const char *why;
+	if (node_roster_decode(cur->wire, cur->wire_len, &r, &why) != 0)
+		return;
+	r->version++;
+	r->has_prev = true;
+	memcpy(r->prev, cur->body_hash, 32);
+	int changes = (int)urange(&s->rng, 1, 2);
+	for (int i = 0; i < changes; i++)
+		roster_change(s, nd, r);
+	struct crdt_buf body;
+	crdt_buf_init(&body);
+	node_roster_encode_body(&body, r);
+	node_roster_free(r);
+	uint8_t *item;
+	size_t len;
+	uint64_t before = cur->version;
+	/* An honest admin signs at most one body per version: one that
+	 * signed another, or sees several waiting, does not propose. */
+	struct node_proposal *pp;
+	size_t npp;
+	node_proposals(nd->ledger, &pp, &npp);
+	node_proposals_free(pp, npp);
+	bool sign = !node_proposal_signed_other(nd->ledger, nd->pk, NULL);
+	if (!sign || npp >= 3) {
+		crdt_buf_fini(&body);
+		return;
+	}
+	if (node_proposal_make(nd->ledger, body.data, body.len, nd->pk, nd->sk,
+			       "sim", sign, &item, &len, &why) == 0) {
+		int rc = node_proposal_add(nd->ledger, item, len, &why);
+		vlog(s, "node %d proposes version %" PRIu64 ": %d %s", nd->idx,
+		     before + 1, rc, rc < 0 ? why : "");
+		if (rc > 0) {
+			s->roster_proposals++;
+			roster_announce(
+			    s, nd,
+			    node_ledger_roster(nd->ledger)->version != before);
+		}
+		free(item);
+	}
+	crdt_buf_fini(&body);
+}
+
+/* Admin nd signs one of the proposals it holds (an admin that signed
+ * another for this version refuses: no honest admin forks). */
+static void roster_sign(struct sim *s, struct sim_node *nd)
+{
+	struct node_proposal *p;
+	size_t n;
+	node_proposals(nd->ledger, &p, &n);
+	if (n > 0) {
+		size_t k = (size_t)(splitmix64(&s->rng) % n);
+		const char *why;
+		uint64_t before = node_ledger_roster(nd->ledger)->version;
+		int rc = node_proposal_sign(nd->ledger, p[k].id, nd->pk, nd->sk,
+					    &why);
+		vlog(s, "node %d signs a proposal for version %" PRIu64 ": %d",
+		     nd->idx, before + 1, rc);
+		if (rc > 0) {
+			s->roster_signs++;
+			roster_announce(
+			    s, nd,
+			    node_ledger_roster(nd->ledger)->version != before);
+		}
+	}
+	node_proposals_free(p, n);
+}
+
+/* An admin (alive, as its roster says) proposes, sometimes another at
+ * once with another body, or signs. */
+static void roster_event(struct sim *s)
+{
+	int admins[MAX_NODES], na = 0;
+	for (int i = 0; i < s->n; i++) {
+		struct sim_node *nd = &s->node[i];
+		if (nd->alive &&
+		    node_roster_is_admin(node_ledger_roster(nd->ledger), nd->pk))
+			admins[na++] = i;
+	}
+	if (na == 0)
+		return;
+	int a = admins[splitmix64(&s->rng) % (uint64_t)na];
+	if (splitmix64(&s->rng) % 100 < 40) {
+		roster_propose(s, &s->node[a]);
+		if (na > 1 && splitmix64(&s->rng) % 100 < 40) {
+			int b = admins[splitmix64(&s->rng) % (uint64_t)na];
+			if (b != a) {
+				s->roster_conflicts++;
+				roster_propose(s, &s->node[b]);
+			}
+		}
+	} else {
+		roster_sign(s, &s->node[a]);
+	}
+	/* Signatures keep coming while proposals are pending. */
+	ev_at(s, urange(&s->rng, 200, 3000), EV_ROSTER, 0, 0);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1653,6 +1954,11 @@ static int sim_setup(struct sim *s, uint64_t seed, int nodes, bool verbose,
 		fail(s, "roster build failed: %d", rc);
 		return rc;
 	}
+	/* Drawn apart from s->rng too: the same faults with or without. */
+	uint64_t rs = seed ^ 0x726f73; /* "ros" */
+	s->rosters = splitmix64(&rs) % 100 < roster_pct;
+	if (s->rosters && roster_genesis(s) != 0)
+		return -EIO;
 	if (s->byz && byz_forge_forks(s, s->byz) != 0)
 		return -EIO;
 	for (int i = 0; i < s->n; i++)
@@ -1663,6 +1969,12 @@ static int sim_setup(struct sim *s, uint64_t seed, int nodes, bool verbose,
 			conn_up(s, i, j);
 	if (s->byz)
 		ev_at(s, urange(&s->rng, 500, 3000), EV_ATTACK, 0, 0);
+	if (s->rosters) {
+		int k = (int)urange(&rs, 6, 16);
+		for (int i = 0; i < k; i++)
+			ev_at(s, urange(&rs, 500, FAULT_MS - 5000), EV_ROSTER,
+			      0, 0);
+	}
 	s->healed_at = s->now + FAULT_MS;
 	ev_at(s, urange(&s->rng, 10, 500), EV_WRITE, 0, 0);
 	ev_at(s, CHAOS_MS, EV_CHAOS, 0, 0);
@@ -1694,6 +2006,8 @@ struct totals {
 	uint64_t byz_seeds, byz_attacks, byz_msgs, byz_disconnects;
 	uint64_t divergences, lost_acks;
 	uint64_t max_attack_bytes, max_attack_msgs;
+	uint64_t roster_seeds, roster_versions, roster_proposals;
+	uint64_t roster_conflicts, roster_signs, roster_revocations;
 };
 
 /* After the run: acknowledged writes their own node no longer holds, and
@@ -1720,6 +2034,10 @@ static void outcome(struct sim *s)
 		free(f);
 		node_ledger_digest(nd->ledger, i == 0 ? d0 : d);
 		if (i > 0 && (memcmp(v0, v, 32) || memcmp(d0, d, 32)))
+			s->diverged = true;
+		if (i > 0 &&
+		    memcmp(node_ledger_roster(nd->ledger)->body_hash,
+			   node_ledger_roster(s->node[0].ledger)->body_hash, 32))
 			s->diverged = true;
 	}
 }
@@ -1789,9 +2107,21 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
 			printf(" --nodes %d", nodes);
 		if (s->byz)
 			printf(" --byzantine 100 --attacks %s", attack_list);
+		if (s->rosters)
+			printf(" --rosters 100");
 		printf(" --verbose\n");
 	}
 	fflush(stdout);
+	if (s->rosters && s->node[0].ledger) {
+		const struct node_roster *r = node_ledger_roster(s->node[0].ledger);
+		tot->roster_seeds++;
+		tot->roster_versions += r->version - 1;
+		tot->roster_proposals += s->roster_proposals;
+		tot->roster_conflicts += s->roster_conflicts;
+		tot->roster_signs += s->roster_signs;
+		for (size_t i = 0; i < r->n_members; i++)
+			tot->roster_revocations += r->members[i].n_revoked;
+	}
 	tot->seeds++;
 	tot->failed += !ok;
 	tot->acked += s->n_acks;
@@ -1822,7 +2152,8 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
 static void usage(void)
 {
 	fprintf(stderr, "usage: ward_sim [--seeds N] [--first S] [--nodes K] "
-			"[--byzantine PCT] [--attacks LIST] [--twice] "
+			"[--byzantine PCT] [--attacks LIST] [--rosters PCT] "
+			"[--twice] "
 			"[--quiet] [--verbose]\n");
 }
 
@@ -1889,6 +2220,13 @@ int main(int argc, char **argv)
 						"forks, digests, malformed\n");
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--rosters") && i + 1 < argc) {
+			int pct = atoi(argv[++i]);
+			if (pct < 0 || pct > 100) {
+				fprintf(stderr, "--rosters: 0 to 100\n");
+				return 2;
+			}
+			roster_pct = (unsigned)pct;
 		} else if (!strcmp(argv[i], "--verbose")) {
 			verbose = true;
 		} else if (!strcmp(argv[i], "--quiet")) {
@@ -1944,6 +2282,14 @@ int main(int argc, char **argv)
 	       tot.io_injected, tot.io_refused, tot.byz_seeds, tot.byz_attacks,
 	       tot.byz_msgs, tot.byz_disconnects, tot.max_attack_msgs,
 	       tot.max_attack_bytes);
+	if (tot.roster_seeds)
+		printf("rosters: %" PRIu64 " seeds changing membership: %" PRIu64
+		       " versions in force, %" PRIu64 " proposals (%" PRIu64
+		       " made while another admin proposed), %" PRIu64
+		       " signatures, %" PRIu64 " feeds revoked at the end\n",
+		       tot.roster_seeds, tot.roster_versions,
+		       tot.roster_proposals, tot.roster_conflicts,
+		       tot.roster_signs, tot.roster_revocations);
 	printf("outcome: %" PRIu64 " acknowledged writes, %" PRIu64
 	       " divergences, %" PRIu64 " lost acknowledged writes\n",
 	       tot.acked, tot.divergences, tot.lost_acks);

@@ -811,6 +811,7 @@ static void test_wire_roster(void **state)
 	memset(&m, 0, sizeof(m));
 	m.type = NET_WIRE_ROSTER;
 	m.roster_version = 2;
+	memset(m.proposals_digest, 0xab, 32);
 	m.n_rosters = 1;
 	m.rosters = rb.data;
 	m.rosters_len = rb.len;
@@ -822,22 +823,37 @@ static void test_wire_roster(void **state)
 	assert_int_equal(net_wire_decode(b.data, b.len, &d, &why), 0);
 	assert_int_equal(d.type, NET_WIRE_ROSTER);
 	assert_int_equal(d.roster_version, 2);
+	assert_int_equal(d.proposals_digest[31], 0xab);
 	assert_int_equal(d.n_rosters, 1);
 	assert_int_equal(d.rosters_len, rb.len);
 	assert_memory_equal(d.rosters, rb.data, rb.len);
 	assert_int_equal(d.n_proposals, 1);
 	net_wire_msg_fini(&d);
 	/* Version 0, a proposal that is not an array, a roster that is not
-	 * a bin: malformed. */
-	static const uint8_t bad[][8] = {
-	    {0x95, 0x01, 0x0c, 0x00, 0x90, 0x90},
-	    {0x95, 0x01, 0x0c, 0x01, 0x90, 0x91, 0x07},
-	    {0x95, 0x01, 0x0c, 0x01, 0x91, 0x07, 0x90},
-	};
-	static const size_t bad_len[] = {6, 7, 7};
-	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(net_wire_decode(bad[i], bad_len[i], &d, &why),
-				 -EBADMSG);
+	 * a bin, a digest that is not 32 bytes: malformed. */
+	static const uint8_t tails[][4] = {
+	    {0x90, 0x91, 0x07}, {0x91, 0x07, 0x90}, {0x90, 0x90}};
+	static const size_t tail_len[] = {3, 3, 2};
+	for (int i = 0; i < 4; i++) {
+		uint8_t bad[64];
+		size_t k = 0;
+		bad[k++] = 0x96;
+		bad[k++] = 0x01;
+		bad[k++] = 0x0c;
+		bad[k++] = i == 3 ? 0x00 : 0x01;
+		bad[k++] = 0xc4;
+		bad[k++] = i == 2 ? 31 : 32;
+		memset(bad + k, 0, 32);
+		k += i == 2 ? 31 : 32;
+		int t = i == 3 ? 2 : i;
+		memcpy(bad + k, tails[t], tail_len[t]);
+		k += tail_len[t];
+		if (i == 2) { /* otherwise well formed */
+			memcpy(bad + k - tail_len[t], tails[2], 2);
+			k = k - tail_len[t] + 2;
+		}
+		assert_int_equal(net_wire_decode(bad, k, &d, &why), -EBADMSG);
+	}
 	crdt_buf_fini(&rb);
 	crdt_buf_fini(&pb);
 	crdt_buf_fini(&b);
