@@ -17,6 +17,8 @@
 /* roster.c: `ward roster ...`, and status's roster lines. */
 int cli_roster(int argc, char **argv);
 void cli_roster_status(const struct node_doc *status);
+int cli_audit_offline(const char *roster, const char *entries, bool json);
+int cli_roster_export(const char *data, const char *entries_path, bool json);
 
 /* A message of the catalog in the locale's language (cli_zh). */
 #define TM(id) MSGZ(cli_zh(), id)
@@ -68,7 +70,11 @@ static const char usage[] =
 	"                                               peers and their lag, fork and\n"
 	"                                               divergence proofs\n"
 	"  ward audit verify                            check every entry, recompute state\n"
-	"  ward export --entries FILE                   signed entries, as stored\n"
+	"  ward export --entries FILE [--with-roster]   signed entries, as stored\n"
+	"                                               (and the roster chain in\n"
+	"                                               FILE.roster)\n"
+	"  ward audit verify --roster CHAIN --entries FILE   the auditor's check:\n"
+	"                                               no node, no data directory\n"
 	"  ward import --entries FILE                   verify and apply such a file\n"
 	"  ward backup DIR                              a consistent copy of this node\n"
 	"      (keys, config, store) in DIR (new or empty; made 0700), taken\n"
@@ -91,9 +97,9 @@ struct args {
 	int argc;
 	char **argv; /* positional and FIELD=VALUE words */
 	/* options with values */
-	const char *role, *name, *scope, *listen, *out, *entries;
+	const char *role, *name, *scope, *listen, *out, *entries, *roster;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
-	bool labels, skip_bad, dry_run, accept_fork_risk;
+	bool labels, skip_bad, dry_run, accept_fork_risk, with_roster;
 	const char **members;
 	size_t n_members;
 };
@@ -128,6 +134,10 @@ static int parse(int argc, char **argv, struct args *a)
 		}
 		if (!strcmp(s, "--accept-fork-risk")) {
 			a->accept_fork_risk = true;
+			continue;
+		}
+		if (!strcmp(s, "--with-roster")) {
+			a->with_roster = true;
 			continue;
 		}
 		if (!strcmp(s, "--labels") || !strcmp(s, "--skip-bad") ||
@@ -168,6 +178,8 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->out;
 		else if (!strcmp(s, "--entries"))
 			slot = &a->entries;
+		else if (!strcmp(s, "--roster"))
+			slot = &a->roster;
 		else if (!strcmp(s, "--member")) {
 			if (i + 1 >= argc)
 				return die(
@@ -616,8 +628,18 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "roster"))
-		return cli_roster(argc, argv);
+	/* The command word: the first that is not --data DIR or --json. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--data")) {
+			i++;
+			continue;
+		}
+		if (!strcmp(argv[i], "--json"))
+			continue;
+		if (!strcmp(argv[i], "roster"))
+			return cli_roster(argc, argv);
+		break;
+	}
 	int rc = parse(argc, argv, &a);
 	if (rc == 0)
 		rc = run(&a);
@@ -695,6 +717,9 @@ static int run(struct args *ap)
 		if (a.argc < 2 || strcmp(a.argv[1], "verify"))
 			return die(2, "%s",
 				   TM(MSG_USAGE_WARD_AUDIT_VERIFY));
+		/* The auditor's offline check: no node, no data directory. */
+		if (a.roster || a.entries)
+			return cli_audit_offline(a.roster, a.entries, a.json);
 		if ((rc = need_data(&a)))
 			return rc;
 		return call(&a, "audit_verify", node_doc_object());
@@ -737,9 +762,13 @@ static int run(struct args *ap)
 			snprintf(path, sizeof(path), "%s", a.entries);
 		struct node_doc *req = node_doc_object();
 		node_doc_set(req, "path", node_doc_str(path));
-		return call(&a, !strcmp(cmd, "export") ? "export_entries"
-						       : "import_entries",
-			    req);
+		rc = call(&a, !strcmp(cmd, "export") ? "export_entries"
+						     : "import_entries",
+			  req);
+		/* The chain beside it, for an auditor's offline check. */
+		if (rc == 0 && a.with_roster && !strcmp(cmd, "export"))
+			rc = cli_roster_export(a.data, path, a.json);
+		return rc;
 	}
 	return die(2,
 		   TM(MSG_UNKNOWN_COMMAND_SEE_WARD_HELP),

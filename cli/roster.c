@@ -27,6 +27,8 @@
 
 int cli_roster(int argc, char **argv);
 void cli_roster_status(const struct node_doc *status);
+int cli_audit_offline(const char *roster, const char *entries, bool json);
+int cli_roster_export(const char *data, const char *entries_path, bool json);
 
 /* Status's roster lines: the version, proposals pending, and for each
  * forked author what to propose. */
@@ -199,6 +201,69 @@ static int call(const char *data, bool json, const char *cmd,
 	return code;
 }
 
+/* `ward export --entries FILE --with-roster`: the chain in FILE.roster. */
+int cli_roster_export(const char *data, const char *entries_path, bool json)
+{
+	struct node_doc *req = node_doc_object();
+	node_doc_set(req, "path", node_doc_strf("%s.roster", entries_path));
+	return call(data, json, "roster_export", req);
+}
+
+/* `ward audit verify --roster CHAIN --entries FILE`, served by ward-local
+ * with no node. */
+int cli_audit_offline(const char *roster, const char *entries, bool json)
+{
+	if (!roster || !entries) {
+		fprintf(stderr, "ward: %s\n", TM(MSG_ROSTER_AUDIT_OFFLINE_USAGE));
+		return 2;
+	}
+	struct node_doc *req = node_doc_object();
+	char *r = absolute(roster), *e = absolute(entries);
+	node_doc_set(req, "cmd", node_doc_str("audit_offline"));
+	node_doc_set(req, "roster", node_doc_str(r));
+	node_doc_set(req, "entries", node_doc_str(e));
+	free(r);
+	free(e);
+	if (cli_zh())
+		node_doc_set(req, "lang", node_doc_str("zh"));
+	struct node_doc *resp = node_call_offline(req, isatty(2));
+	node_doc_free(req);
+	int code = (int)node_doc_get_int(resp, "exit", 0);
+	if (!node_doc_get_bool(resp, "ok", false)) {
+		fprintf(stderr, "ward: %s\n", node_doc_get_str(resp, "error"));
+		node_doc_free(resp);
+		return code ? code : 6;
+	}
+	const struct node_doc *res = node_doc_get(resp, "result");
+	if (json) {
+		node_doc_print_json(stdout, res, true);
+		printf("\n");
+	} else {
+		const struct node_doc *fail = node_doc_get(res, "failures");
+		for (size_t i = 0; i < node_doc_len(fail); i++)
+			printf("FAIL %s\n",
+			       node_doc_as_str(node_doc_at(fail, i), NULL));
+		const struct node_doc *fnd = node_doc_get(res, "findings");
+		for (size_t i = 0; i < node_doc_len(fnd); i++) {
+			const struct node_doc *f = node_doc_at(fnd, i);
+			printf("finding  feed %.16s/%s seq %lld op %lld: %s\n",
+			       node_doc_get_str(f, "author"),
+			       node_doc_get_str(f, "scope"),
+			       (long long)node_doc_get_int(f, "seq", 0),
+			       (long long)node_doc_get_int(f, "index", 0),
+			       node_doc_get_str(f, "why"));
+		}
+		printf("audit %s: %lld entries under roster version %lld, %zu "
+		       "findings, digest %s\n",
+		       node_doc_len(fail) ? "FAILED" : "ok",
+		       (long long)node_doc_get_int(res, "entries", 0),
+		       (long long)node_doc_get_int(res, "roster_version", 0),
+		       node_doc_len(fnd), node_doc_get_str(res, "digest"));
+	}
+	node_doc_free(resp);
+	return code;
+}
+
 static int usage_error(void)
 {
 	fprintf(stderr, "ward: %s\n", TM(MSG_ROSTER_USAGE));
@@ -210,14 +275,19 @@ int cli_roster(int argc, char **argv)
 	const char *data = getenv("WARD_DATA");
 	const char *note = NULL, *out = NULL, *version = NULL;
 	bool json = false;
-	/* argv[1] is "roster". Options anywhere but inside a change's
-	 * words: --data, --json, --note, --out, --version. */
+	/* Options anywhere but inside a change's words: --data, --json,
+	 * --note, --out, --version. */
 	char **words = calloc((size_t)argc + 1, sizeof(*words));
 	int nw = 0;
 	if (!words)
 		abort();
-	for (int i = 2; i < argc; i++) {
+	bool seen_roster = false;
+	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
+		if (!seen_roster && !strcmp(s, "roster")) {
+			seen_roster = true;
+			continue;
+		}
 		const char **slot = !strcmp(s, "--data")      ? &data
 				    : !strcmp(s, "--note")    ? &note
 				    : !strcmp(s, "--out")     ? &out

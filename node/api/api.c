@@ -178,9 +178,9 @@ static void writer(struct node_ctx *n, struct node_doc *o,
 	char hex[65], at[32];
 	node_hex(hex, dot->author, 32);
 	node_hlc_time(at, hlc);
-	const struct node_roster *r = node_ledger_roster(n->ledger);
-	const struct node_member *m =
-	    r ? node_roster_find(r, dot->author) : NULL;
+	/* The newest version that lists the key: a member removed, or
+	 * whose key was replaced, is still named. */
+	const struct node_member *m = node_ledger_member(n->ledger, dot->author);
 	node_doc_set(o, "by", node_doc_str(hex));
 	node_doc_set(o, "by_name", m ? node_doc_str(m->name) : node_doc_null());
 	node_doc_set(o, "by_role",

@@ -241,6 +241,24 @@ static int setup_call(const char *dir, struct node_doc *req, const char *cmd,
 	return rc;
 }
 
+struct node_doc *node_call_offline(const struct node_doc *req, bool progress)
+{
+	const char *lang = node_doc_get_str(req, "lang");
+	bool zh = lang && !strcmp(lang, "zh");
+	char msg[1024] = "";
+	struct node_doc *resp = answer_left();
+	if (resp)
+		return resp;
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, 2);
+	crdt_pack_uint(&b, 1);
+	node_doc_encode(req, &b);
+	exec_helper(".", b.data, b.len, progress, zh, msg, sizeof(msg));
+	crdt_buf_fini(&b);
+	return error_doc(NODE_EXIT_IO, msg);
+}
+
 static void set_str(struct node_doc *d, const char *key, const char *v)
 {
 	if (v)

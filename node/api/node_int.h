@@ -144,6 +144,11 @@ int node_read_pub(const char *path, struct node_member *m, bool zh,
 int node_member_cert_check(const struct node_member *m, char *why,
 			   size_t why_len);
 
+/* `ward audit verify --roster CHAIN --entries FILE` (audit_offline.c):
+ * the answer document for the request {roster, entries, lang}, served by
+ * ward-local with no node open. */
+struct node_doc *node_audit_offline(const struct node_doc *req);
+
 /* Hex helpers. */
 void node_hex(char *out, const uint8_t *p, size_t n);
 int node_unhex(const char *s, uint8_t *out, size_t n);

@@ -582,5 +582,11 @@
 	"ADMIN FORK: admin %s signed two proposals for roster version %lld\n"
 #define MSG_ROSTER_NEEDS_VALUE_EN \
 	"%s needs a value"
+#define MSG_ROSTER_CANNOT_READ_ENTRIES_EN \
+	"cannot read the entries file %s"
+#define MSG_ROSTER_AUDIT_OFFLINE_USAGE_EN \
+	"usage: ward audit verify --roster CHAIN --entries FILE (no node needed), or ward audit verify --data DIR"
+#define MSG_ROSTER_EXPORTED_WITH_EN \
+	"roster chain (versions 1 to %lld) written to %s\n"
 
 #endif

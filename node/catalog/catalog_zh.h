@@ -572,5 +572,11 @@
 	"管理员分叉：管理员 %s 为名册版本 %lld 签署了两个提议\n"
 #define MSG_ROSTER_NEEDS_VALUE_ZH \
 	"%s 需要一个值"
+#define MSG_ROSTER_CANNOT_READ_ENTRIES_ZH \
+	"无法读取条目文件 %s"
+#define MSG_ROSTER_AUDIT_OFFLINE_USAGE_ZH \
+	"用法：ward audit verify --roster 名册链 --entries 文件（无需节点），或 ward audit verify --data 目录"
+#define MSG_ROSTER_EXPORTED_WITH_ZH \
+	"名册链（版本 1 至 %lld）已写入 %s\n"
 
 #endif

@@ -435,6 +435,17 @@ struct node_proposal_cache *node_ledger_proposal_cache(struct node_ledger *l)
 	return &l->pcache;
 }
 
+const struct node_member *node_ledger_member(const struct node_ledger *l,
+					     const uint8_t key[32])
+{
+	for (size_t i = l->n_rosters; i-- > 0;) {
+		const struct node_member *m = node_roster_find(l->rosters[i], key);
+		if (m)
+			return m;
+	}
+	return NULL;
+}
+
 uint64_t node_ledger_bound(const struct node_ledger *l,
 			   const uint8_t author[32], const char *scope)
 {

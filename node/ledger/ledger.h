@@ -53,6 +53,10 @@ struct node_proposal_cache *node_ledger_proposal_cache(struct node_ledger *l);
 /* Roster version `version`, or NULL when not held. */
 const struct node_roster *node_ledger_roster_at(const struct node_ledger *l,
 					      uint64_t version);
+/* The member with key in the newest roster version that lists it (a
+ * member removed, or whose key was replaced, is still named), or NULL. */
+const struct node_member *node_ledger_member(const struct node_ledger *l,
+					     const uint8_t key[32]);
 /* The revocation bound of author's feed in scope under the newest roster
  * that lists it (DESIGN.md section 4): UINT64_MAX when none. */
 uint64_t node_ledger_bound(const struct node_ledger *l,

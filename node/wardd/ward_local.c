@@ -108,6 +108,8 @@ int main(int argc, char **argv)
 		    (!strcmp(cmd, "init") || !strcmp(cmd, "network_create") ||
 		     !strcmp(cmd, "network_join")))
 			resp = setup(dir, in, cmd);
+		else if (cmd && !strcmp(cmd, "audit_offline"))
+			resp = node_audit_offline(in); /* no node: dir unused */
 		node_doc_free(in);
 	}
 	if (!resp)

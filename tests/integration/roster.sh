@@ -165,4 +165,18 @@ ok roster sign --data t "${OUT:0:12}"
 wait_until 10 "version 6 everywhere" all_at 6 h t p a
 wait_until 20 "the digests agree again" same_digest h t p a
 eq "$(status_field p '.revoke_needed | length')" 0 "nothing left to revoke"
+
+note "the auditor's offline check of a bundle: no node, no data directory"
+ok export --data a --entries bundle --with-roster
+[ -s bundle.roster ] || fail "no bundle.roster beside the entries"
+mkdir laptop && cp bundle bundle.roster laptop/
+( cd laptop && "$W" audit verify --roster bundle.roster --entries bundle --json >../offline.json )
+eq "$?" 0 "offline audit exit"
+eq "$(jq -r .digest offline.json)" "$(status_field a .digest)" "offline digest equals the node's"
+eq "$(jq -r .roster_version offline.json)" 6 "offline roster version"
+[ "$(jq '[.findings[] | select(.why | test("revocation"))] | length' offline.json)" -ge 2 ] ||
+	fail "offline audit lists the revoked entries as findings"
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//2]^=1; open(sys.argv[1],"wb").write(b)' laptop/bundle
+expect 1 audit verify --roster laptop/bundle.roster --entries laptop/bundle
+contains "$OUT" "FAIL" "a tampered bundle fails"
 note "ok"
