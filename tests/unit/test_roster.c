@@ -21,6 +21,9 @@
  *      non-admin or over another body is refused; an admin refuses to sign
  *      a second body; two bodies signed by one admin make a proof, and the
  *      lowest id reaching the threshold stands;
+ *  (g) schema versions: an entry naming a roster version whose schema
+ *      this build lacks waits, an older one is judged; the node refuses to
+ *      write or sign, and says to upgrade;
  *  (f) gossip: ROSTER encodes and decodes (and a malformed one does not);
  *      a proposal made at one node reaches another, whose signature puts
  *      it in force at both; a node that comes up at version 1 gets version
@@ -592,6 +595,69 @@ static void test_revocation_bound(void **state)
 	node_kv_close(kv2);
 }
 
+
+/* A store failing while entries are judged again: the new version is
+ * held, the node refuses to write or ingest until the judgement is done,
+ * and once the store works it ends as a node that judged them at once. */
+static void test_rejudge_store_fault(void **state)
+{
+	(void)state;
+	struct node_kv *kv1, *kv2;
+	struct node_ledger *l1, *l2;
+	const char *why;
+	open_with(&kv1, &l1, 2);
+	open_with(&kv2, &l2, 3);
+	struct feed f = {.who = TOWNSHIP, .hlc = 1700000000000ull};
+	uint8_t *w[4];
+	size_t n[4];
+	for (int i = 0; i < 4; i++) {
+		w[i] = entry(&f, 2, "patient", &n[i]);
+		assert_int_equal(ingest(l1, w[i], n[i], &why), 0);
+		assert_int_equal(ingest(l2, w[i], n[i], &why), 0);
+	}
+	node_kv_mem_fault(kv1, NODE_KV_FAULT_WRITE, 1, 1000, 1);
+	assert_int_not_equal(node_ledger_set_roster(l1, v3_wire, v3_len, &why),
+			     0);
+	assert_int_equal(node_ledger_roster(l1)->version, 3);
+	assert_true(node_ledger_rejudging(l1));
+	struct feed g = {.who = HEALTH, .hlc = 1700000000000ull};
+	size_t hn;
+	uint8_t *h = entry(&g, 3, "patient", &hn);
+	assert_int_equal(ingest(l1, h, hn, &why), -EIO);
+	struct crdt_op op;
+	memset(&op, 0, sizeof(op));
+	op.code = CRDT_OP_CREATE;
+	op.name = "patient";
+	op.name_len = 7;
+	struct node_write wr = {.scope = SCOPE, .n_ops = 1, .ops = &op};
+	uint64_t seq;
+	char buf[256];
+	assert_int_equal(node_ledger_write(l1, sk[TOWNSHIP], pk[TOWNSHIP], &wr,
+					   1800000000000ull, &seq, buf,
+					   sizeof(buf)),
+			 -EIO);
+	struct crdt_buf cp;
+	crdt_buf_init(&cp);
+	/* The store works again: the next transaction finishes the job. */
+	node_kv_mem_fault_clear(kv1);
+	assert_int_equal(ingest(l1, h, hn, &why), 0);
+	assert_false(node_ledger_rejudging(l1));
+	assert_int_equal(ingest(l2, h, hn, &why), 0);
+	uint8_t d1[32], d2[32];
+	node_ledger_digest(l1, d1);
+	node_ledger_digest(l2, d2);
+	assert_memory_equal(d1, d2, 32);
+	assert_int_equal(findings(l1), findings(l2));
+	crdt_buf_fini(&cp);
+	for (int i = 0; i < 4; i++)
+		free(w[i]);
+	free(h);
+	node_ledger_close(l1);
+	node_kv_close(kv1);
+	node_ledger_close(l2);
+	node_kv_close(kv2);
+}
+
 /* ---- (e) proposals ---- */
 
 /* The v2 body (the auditor added) as a proposal by `who`. */
@@ -794,6 +860,74 @@ static void test_admin_fork(void **state)
 	node_kv_close(kv);
 }
 
+
+
+/* ---- schema versions ---- */
+
+static void test_schema_version(void **state)
+{
+	(void)state;
+	struct node_kv *kv;
+	struct node_ledger *l;
+	const char *why;
+	open_with(&kv, &l, 1);
+	/* Version 2 in force with a schema version this build lacks. */
+	struct node_roster *r = next_of(g_wire, g_len);
+	r->schema_version = NODE_SCHEMA_VERSION + 1;
+	size_t n2;
+	uint8_t *w2 = sign_roster(r, SIG_HT, &n2);
+	node_roster_free(r);
+	assert_int_equal(node_ledger_set_roster(l, w2, n2, &why), 0);
+	free(w2);
+	/* An entry naming it waits; one naming version 1 is judged. */
+	struct feed f = {.who = HEALTH, .hlc = 1700000000000ull};
+	size_t n;
+	uint8_t *a = entry(&f, 1, "patient", &n);
+	assert_int_equal(ingest(l, a, n, &why), 0);
+	assert_int_equal(findings(l), 0);
+	uint8_t *b = entry(&f, 2, "patient", &n);
+	assert_int_equal(ingest(l, b, n, &why), -EAGAIN);
+	assert_non_null(strstr(why, "schema version"));
+	/* This node may not write, and says to upgrade. */
+	struct crdt_op op;
+	memset(&op, 0, sizeof(op));
+	op.code = CRDT_OP_CREATE;
+	op.name = "patient";
+	op.name_len = 7;
+	struct node_write w = {.scope = SCOPE, .n_ops = 1, .ops = &op};
+	uint64_t seq;
+	char buf[256];
+	assert_int_equal(node_ledger_write(l, sk[HEALTH], pk[HEALTH], &w,
+					   1800000000000ull, &seq, buf,
+					   sizeof(buf)),
+			 -EPERM);
+	assert_non_null(strstr(buf, "upgrade"));
+	/* Nor sign a proposal whose schema it does not know. */
+	struct node_roster *p = next_of(node_ledger_roster(l)->wire,
+					node_ledger_roster(l)->wire_len);
+	struct crdt_buf body;
+	crdt_buf_init(&body);
+	node_roster_encode_body(&body, p);
+	node_roster_free(p);
+	uint8_t id[32], *item;
+	size_t il;
+	crypto_generichash(id, 32, body.data, body.len, NULL, 0);
+	assert_int_equal(node_proposal_make(l, body.data, body.len, pk[POLICE],
+					    sk[POLICE], "", false, &item, &il,
+					    &why),
+			 0);
+	crdt_buf_fini(&body);
+	assert_int_equal(node_proposal_add(l, item, il, &why),
+			 NODE_PROPOSAL_MERGED);
+	assert_int_equal(node_proposal_sign(l, id, pk[HEALTH], sk[HEALTH], &why),
+			 -EPERM);
+	assert_non_null(strstr(why, "upgrade"));
+	free(item);
+	free(a);
+	free(b);
+	node_ledger_close(l);
+	node_kv_close(kv);
+}
 
 /* ---- (f) gossip ---- */
 
@@ -1010,9 +1144,11 @@ int main(void)
 	    cmocka_unit_test(test_entry_waits_for_version),
 	    cmocka_unit_test(test_judged_under_named_version),
 	    cmocka_unit_test(test_revocation_bound),
+	    cmocka_unit_test(test_rejudge_store_fault),
 	    cmocka_unit_test(test_proposals),
 	    cmocka_unit_test(test_proposal_bad),
 	    cmocka_unit_test(test_admin_fork),
+	    cmocka_unit_test(test_schema_version),
 	    cmocka_unit_test(test_wire_roster),
 	    cmocka_unit_test(test_gossip_rosters),
 	};
