@@ -147,6 +147,7 @@ cp -a h "$TMP/h.bak"
 start_node h
 wait_until 20 "h connected" connected h 3
 ok add patient --data h scope=120116 name=周 phone=5
+ZHOU=$OUT
 wait_until 10 "all agree on the entry the copy lacks" same_digest h t p a
 kill_node h TERM
 rm -rf h && cp -a "$TMP/h.bak" h
@@ -166,6 +167,29 @@ wait_until 10 "version 6 everywhere" all_at 6 h t p a
 wait_until 20 "the digests agree again" same_digest h t p a
 eq "$(status_field p '.revoke_needed | length')" 0 "nothing left to revoke"
 
+note "a fresh key for health: it writes on under it, still named"
+OLDP=$(status_field h '.feeds[] | select(.scope == "120116") | .seq')
+[ -n "$OLDP" ] || fail "h has a feed in 120116"
+kill_node h TERM
+ok init --data h2 --role health --name "District health" --scope 120116 --listen "127.0.0.1:$(free_port)"
+ok roster propose --data p set "District health" key=h2/node.pub --note "new laptop"
+ok roster sign --data t "${OUT:0:12}"
+wait_until 10 "version 7 at t p a" all_at 7 t p a
+ok roster export --data p --out chain7
+ok network join --data h2 chain7
+start_node h2
+for n in t p a; do wait_until 20 "$n reconnected" connected $n 3; done
+ok add patient --data h2 scope=120116 name=郑 phone=8
+NEW=$OUT
+wait_until 10 "the new key's entry everywhere" same_digest h2 t p a
+eq "$(show_json p "$NEW" | jq -r .fields.name.by_name)" "District health" "the new key's writer"
+eq "$(show_json p "$ZHOU" | jq -r .created.by_name)" "District health" "the old key's writer is still named"
+eq "$("$W" roster show --data p --json | jq -r '.members[] | select(.name == "District health") | .key')" \
+	"$(status_field h2 .node_id)" "the roster holds the new key"
+# The old laptop (stopped before version 7) is held to its bound.
+expect 2 add patient --data h scope=120116 name=旧 phone=1
+contains "$ERR" "revocation bound" "the old key may not write"
+
 note "the auditor's offline check of a bundle: no node, no data directory"
 ok export --data a --entries bundle --with-roster
 [ -s bundle.roster ] || fail "no bundle.roster beside the entries"
@@ -173,7 +197,7 @@ mkdir laptop && cp bundle bundle.roster laptop/
 ( cd laptop && "$W" audit verify --roster bundle.roster --entries bundle --json >../offline.json )
 eq "$?" 0 "offline audit exit"
 eq "$(jq -r .digest offline.json)" "$(status_field a .digest)" "offline digest equals the node's"
-eq "$(jq -r .roster_version offline.json)" 6 "offline roster version"
+eq "$(jq -r .roster_version offline.json)" 7 "offline roster version"
 [ "$(jq '[.findings[] | select(.why | test("revocation"))] | length' offline.json)" -ge 2 ] ||
 	fail "offline audit lists the revoked entries as findings"
 python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//2]^=1; open(sys.argv[1],"wb").write(b)' laptop/bundle
