@@ -1135,7 +1135,8 @@ static void send_roster(struct net_gossip *g, uint32_t peer, uint64_t from,
 			bool with_proposals, struct net_gossip_actions *out)
 {
 	if (!g->ops->roster_version || !g->ops->rosters_read ||
-	    !g->ops->proposals_read || !g->ops->proposals_digest)
+	    !g->ops->proposals_read || !g->ops->proposals_digest ||
+	    !g->ops->roster_id)
 		return;
 	struct crdt_buf rb, pb;
 	crdt_buf_init(&rb);
@@ -1154,6 +1155,7 @@ static void send_roster(struct net_gossip *g, uint32_t peer, uint64_t from,
 		m.n_rosters = g->ops->rosters_read(g->ctx, from, half, &rb);
 	m.rosters = rb.data;
 	m.rosters_len = rb.len;
+	g->ops->roster_id(g->ctx, m.roster_id);
 	g->ops->proposals_digest(g->ctx, m.proposals_digest);
 	if (with_proposals)
 		m.n_proposals = g->ops->proposals_read(g->ctx, half, &pb);
@@ -1198,13 +1200,16 @@ static void on_roster(struct net_gossip *g, struct peer *p,
 		      struct net_gossip_actions *out)
 {
 	if (!g->ops->roster_version || !g->ops->roster_add ||
-	    !g->ops->proposal_add || !g->ops->proposals_digest) {
+	    !g->ops->proposal_add || !g->ops->proposals_digest ||
+	    !g->ops->roster_id) {
 		g->stats.ignored++;
 		return;
 	}
 	if (!spend32(g, p, &p->rosters_in, g->cfg.max_rosters))
 		return;
 	uint64_t before = g->ops->roster_version(g->ctx);
+	uint8_t id_before[32], id[32];
+	g->ops->roster_id(g->ctx, id_before);
 	bool changed = false;
 	struct crdt_mp_cursor c;
 	crdt_mp_cursor_init(&c, m->rosters, m->rosters_len, true);
@@ -1238,6 +1243,8 @@ static void on_roster(struct net_gossip *g, struct peer *p,
 			changed = true;
 	}
 	uint64_t mine = g->ops->roster_version(g->ctx);
+	g->ops->roster_id(g->ctx, id);
+	bool new_version = mine != before || memcmp(id, id_before, 32) != 0;
 	uint8_t pd[32];
 	g->ops->proposals_digest(g->ctx, pd);
 	/* Our proposals when the peer holds others: it lacks some of ours
@@ -1245,11 +1252,15 @@ static void on_roster(struct net_gossip *g, struct peer *p,
 	bool props = m->roster_version == mine &&
 		     memcmp(pd, m->proposals_digest, 32) != 0;
 	if (changed)
-		broadcast_roster(g, p->id, mine != before, out);
+		broadcast_roster(g, p->id, new_version, out);
 	if (m->roster_version < mine)
 		send_roster(g, p->id, m->roster_version + 1, true, out);
 	else if (m->roster_version > mine)
 		send_roster(g, p->id, 0, false, out);
+	else if (memcmp(m->roster_id, id, 32) != 0)
+		/* Another body of the same version (an admin signed two):
+		 * ours goes back, and the lower id stands at both. */
+		send_roster(g, p->id, mine, props, out);
 	else if (props)
 		send_roster(g, p->id, 0, true, out);
 }

@@ -108,8 +108,10 @@ struct net_gossip_replica {
 
 	/* Optional (NULL: roster versions and proposals do not travel; no
 	 * ROSTER is sent and those received are ignored). */
-	/* The roster version in force. */
+	/* The roster version in force, and its id (BLAKE2b-256 of its
+	 * body). */
 	uint64_t (*roster_version)(void *ctx);
+	void (*roster_id)(void *ctx, uint8_t out[32]);
 	/* Appends roster versions from `from` on, each a bin of its
 	 * [body, sigs] bytes, as many as fit in max_bytes (the first always);
 	 * returns how many. */
@@ -123,9 +125,12 @@ struct net_gossip_replica {
 	size_t (*proposals_read)(void *ctx, size_t max_bytes,
 				 struct crdt_buf *out);
 	/* A roster version a peer sent ([body, sigs]): 1 it is now in
-	 * force, 0 already held or not the next (nobody's fault), -EBADMSG
-	 * with *why when it is not a valid successor of the version it
-	 * follows, another negative errno on a local failure. */
+	 * force (the next version, or another body of the newest version
+	 * with a lower id: DESIGN.md section 3's rule for competing
+	 * bodies), 0 already held, not the next or on another branch
+	 * (nobody's fault), -EBADMSG with *why when it follows our newest
+	 * version but is not a valid successor, another negative errno on a
+	 * local failure. */
 	int (*roster_add)(void *ctx, const uint8_t *r, size_t len,
 			  const char **why);
 	/* A proposal item a peer sent: 1 it changed what is held (new, new

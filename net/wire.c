@@ -141,10 +141,11 @@ void net_wire_encode(struct crdt_buf *b, const struct net_wire_msg *m)
 		crdt_pack_uint(b, NET_WIRE_PING);
 		return;
 	case NET_WIRE_ROSTER:
-		crdt_pack_array(b, 6);
+		crdt_pack_array(b, 7);
 		crdt_pack_uint(b, NET_WIRE_VERSION);
 		crdt_pack_uint(b, NET_WIRE_ROSTER);
 		crdt_pack_uint(b, m->roster_version);
+		crdt_pack_bin(b, m->roster_id, 32);
 		crdt_pack_bin(b, m->proposals_digest, 32);
 		crdt_pack_array(b, m->n_rosters);
 		crdt_buf_append(b, m->rosters, m->rosters_len);
@@ -359,8 +360,9 @@ int net_wire_decode(const uint8_t *msg, size_t len, struct net_wire_msg *out,
 		break;
 	case NET_WIRE_ROSTER: {
 		enum crdt_mp_type t;
-		if (n != 6 || crdt_mp_read_uint(&c, &m.roster_version) != 0 ||
+		if (n != 7 || crdt_mp_read_uint(&c, &m.roster_version) != 0 ||
 		    m.roster_version == 0 ||
+		    crdt_mp_read_bin_fixed(&c, m.roster_id, 32) != 0 ||
 		    crdt_mp_read_bin_fixed(&c, m.proposals_digest, 32) != 0 ||
 		    crdt_mp_read_array(&c, &m.n_rosters) != 0)
 			FAIL("malformed ROSTER");

@@ -18,6 +18,7 @@
  *   CHECKPOINT [1, 9, checkpoint: [body: bin, sig: bin(64)]]
  *   DIVERGENCE [1, 10, a: checkpoint, b: checkpoint]
  *   ROSTER   [1, 12, version: uint (the sender's roster in force),
+ *             roster_id: bin(32) (BLAKE2b-256 of that version's body),
  *             proposals_digest: bin(32) (of the proposals it holds),
  *             rosters: array of bin (consecutive roster versions),
  *             proposals: array of proposal items (node/ledger/proposal.h)]
@@ -101,6 +102,7 @@ struct net_wire_msg {
 	 * values (each a roster's [body, sigs] bytes); proposals:
 	 * n_proposals consecutive array values. */
 	uint64_t roster_version;
+	uint8_t roster_id[32];
 	uint8_t proposals_digest[32];
 	size_t n_rosters, rosters_len;
 	const uint8_t *rosters;

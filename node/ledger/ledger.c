@@ -31,6 +31,10 @@ struct node_ledger {
 	struct node_roster **rosters;
 	size_t n_rosters;
 	struct node_roster *roster;
+	/* Bodies replaced by a competing one with a lower id (kept until
+	 * close: pointers to them may be held). */
+	struct node_roster **replaced;
+	size_t n_replaced;
 	struct node_proposal_cache pcache;
 	struct crdt_lthash digest;
 	struct crdt_hlc hlc;
@@ -80,6 +84,10 @@ struct op_ctx {
 };
 
 static int rejudge(struct node_ledger *l);
+static int replace_newest(struct node_ledger *l, struct node_roster *r,
+			  const char **why);
+static void admin_forks(const struct node_roster *a,
+			const struct node_roster *b, struct node_kv_batch *batch);
 static int store_rosters(struct node_ledger *l, struct node_roster **v,
 			 size_t n, bool rejudge_needed, const char **why);
 
@@ -371,6 +379,9 @@ void node_ledger_close(struct node_ledger *l)
 	for (size_t i = 0; i < l->n_rosters; i++)
 		node_roster_free(l->rosters[i]);
 	free(l->rosters);
+	for (size_t i = 0; i < l->n_replaced; i++)
+		node_roster_free(l->replaced[i]);
+	free(l->replaced);
 	free(l);
 }
 
@@ -495,13 +506,34 @@ int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
 			return -EBADMSG;
 		}
 		if (one->version <= l->n_rosters) {
-			bool same = !memcmp(l->rosters[one->version - 1]->body_hash,
-					    one->body_hash, 32);
+			const struct node_roster *held =
+			    l->rosters[one->version - 1];
+			int cmp = memcmp(one->body_hash, held->body_hash, 32);
+			/* Another body of the newest version reaching the
+			 * threshold (an admin signed both): the lowest id
+			 * stands (DESIGN.md section 3). */
+			if (cmp != 0 && one->version == l->n_rosters &&
+			    node_roster_verify_successor(
+				l->rosters[one->version - 2], one,
+				&reason) == 0) {
+				if (cmp > 0) {
+					/* Ours stands; the pair proves who
+					 * signed both. */
+					struct node_kv_batch *kb =
+					    node_kv_batch_new();
+					admin_forks(held, one, kb);
+					node_kv_write(l->kv, kb, true);
+					node_kv_batch_free(kb);
+					node_roster_free(one);
+					return 0;
+				}
+				return replace_newest(l, one, why);
+			}
 			snprintf(buf, sizeof(buf),
 				 "this node holds another roster version %llu",
 				 (unsigned long long)one->version);
 			node_roster_free(one);
-			return same ? 0 : -EBADMSG;
+			return cmp == 0 ? 0 : -EBADMSG;
 		}
 		if (node_roster_verify_successor(l->roster, one, &reason) != 0) {
 			snprintf(buf, sizeof(buf),
@@ -1790,5 +1822,80 @@ static int rejudge(struct node_ledger *l)
 	rc = node_kv_write(l->kv, b, true);
 	node_kv_batch_free(b);
 	l->version++;
+	return rc;
+}
+
+/* Puts into batch the proof against each admin who signed both a and b,
+ * two bodies of one version. */
+static void admin_forks(const struct node_roster *a,
+			const struct node_roster *b, struct node_kv_batch *batch)
+{
+	for (size_t i = 0; i < b->n_sigs; i++) {
+		bool both = false;
+		for (size_t j = 0; j < a->n_sigs; j++)
+			both |= !memcmp(a->sig_keys[j], b->sig_keys[i], 32);
+		if (!both)
+			continue;
+		struct crdt_buf v;
+		struct key k;
+		crdt_buf_init(&v);
+		crdt_pack_array(&v, 3);
+		crdt_pack_uint(&v, b->version);
+		crdt_pack_bin(&v, a->wire, a->wire_len);
+		crdt_pack_bin(&v, b->wire, b->wire_len);
+		k.len = 0;
+		key_bytes(&k, META_ADMIN_FORK, strlen(META_ADMIN_FORK));
+		key_bytes(&k, b->sig_keys[i], 32);
+		node_kv_batch_put(batch, k.b, k.len, v.data, v.len);
+		crdt_buf_fini(&v);
+	}
+}
+
+/* r (owned, verified: a successor of the version before the newest, with
+ * its threshold of signatures, and a lower id than the newest) replaces
+ * the newest version. The admins who signed both are proven forkers; the
+ * entries are judged again under the chain that stands. */
+static int replace_newest(struct node_ledger *l, struct node_roster *r,
+			  const char **why)
+{
+	struct node_roster *old = l->roster;
+	struct node_kv_batch *b = node_kv_batch_new();
+	struct key k;
+	roster_key(&k, r->version);
+	node_kv_batch_put(b, k.b, k.len, r->wire, r->wire_len);
+	node_kv_batch_put(b, (const uint8_t *)META_REJUDGE,
+			  strlen(META_REJUDGE), (const uint8_t *)"", 0);
+	admin_forks(old, r, b);
+	struct node_kv_iter *it =
+	    node_kv_iter_new(l->kv, (const uint8_t *)META_PROPOSAL,
+			     strlen(META_PROPOSAL));
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		node_kv_batch_del(b, key, kl);
+	}
+	node_kv_iter_free(it);
+	int rc = node_kv_write(l->kv, b, true);
+	node_kv_batch_free(b);
+	if (rc) {
+		node_roster_free(r);
+		*why = "could not write the roster";
+		return rc;
+	}
+	struct node_roster **g =
+	    realloc(l->replaced, (l->n_replaced + 1) * sizeof(*g));
+	if (!g)
+		abort();
+	l->replaced = g;
+	l->replaced[l->n_replaced++] = old;
+	l->rosters[l->n_rosters - 1] = r;
+	l->roster = r;
+	l->version++;
+	l->pcache.gen++;
+	rc = rejudge(l);
+	if (rc) {
+		l->rejudge_pending = true;
+		*why = "could not judge the entries again under the new roster";
+	}
 	return rc;
 }

@@ -122,6 +122,16 @@ static uint64_t rep_roster_version(void *ctx)
 	return ro ? ro->version : 0;
 }
 
+static void rep_roster_id(void *ctx, uint8_t out[32])
+{
+	struct node_replica *r = ctx;
+	const struct node_roster *ro = node_ledger_roster(r->ledger);
+	if (ro)
+		memcpy(out, ro->body_hash, 32);
+	else
+		memset(out, 0, 32);
+}
+
 static size_t rep_rosters_read(void *ctx, uint64_t from, size_t max_bytes,
 			       struct crdt_buf *out)
 {
@@ -162,13 +172,20 @@ static int rep_roster_add(void *ctx, const uint8_t *w, size_t len,
 	if (node_roster_decode(w, len, &ro, why) != 0)
 		return -EBADMSG;
 	uint64_t v = ro->version;
+	bool follows = ro->has_prev && !memcmp(ro->prev, cur->body_hash, 32);
+	bool same = !memcmp(ro->body_hash, cur->body_hash, 32);
 	node_roster_free(ro);
-	/* Held already, or after a version we lack (the peer answers our
-	 * ROSTER with the ones between): nobody's fault. */
-	if (v != cur->version + 1)
+	/* Held already, after a version we lack (the peer answers our
+	 * ROSTER with the ones between), or on another branch (an admin
+	 * signed two bodies): nobody's fault. */
+	if (same || (v != cur->version + 1 && v != cur->version) ||
+	    (v == cur->version + 1 && !follows))
 		return 0;
 	int rc = node_ledger_set_roster(r->ledger, w, len, why);
-	return rc == 0 ? 1 : rc;
+	if (rc == 0)
+		return memcmp(node_ledger_roster(r->ledger)->body_hash,
+			      cur->body_hash, 32) != 0;
+	return v == cur->version ? 0 : rc;
 }
 
 static int rep_proposal_add(void *ctx, const uint8_t *item, size_t len,
@@ -183,6 +200,7 @@ static int rep_proposal_add(void *ctx, const uint8_t *item, size_t len,
 
 const struct net_gossip_replica node_replica_ops = {
     .roster_version = rep_roster_version,
+    .roster_id = rep_roster_id,
     .rosters_read = rep_rosters_read,
     .proposals_read = rep_proposals_read,
     .proposals_digest = rep_proposals_digest,

@@ -27,7 +27,9 @@
  *  (f) gossip: ROSTER encodes and decodes (and a malformed one does not);
  *      a proposal made at one node reaches another, whose signature puts
  *      it in force at both; a node that comes up at version 1 gets version
- *      2 from a peer; a peer sending an invalid roster is disconnected.
+ *      2 from a peer; a peer sending an invalid roster is disconnected;
+ *      two bodies of one version in force at two nodes (an admin signed
+ *      both): when they meet the lowest id stands at both.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -969,12 +971,16 @@ static void test_wire_roster(void **state)
 	    {0x90, 0x91, 0x07}, {0x91, 0x07, 0x90}, {0x90, 0x90}};
 	static const size_t tail_len[] = {3, 3, 2};
 	for (int i = 0; i < 4; i++) {
-		uint8_t bad[64];
+		uint8_t bad[128];
 		size_t k = 0;
-		bad[k++] = 0x96;
+		bad[k++] = 0x97;
 		bad[k++] = 0x01;
 		bad[k++] = 0x0c;
 		bad[k++] = i == 3 ? 0x00 : 0x01;
+		bad[k++] = 0xc4;
+		bad[k++] = 32;
+		memset(bad + k, 0, 32);
+		k += 32;
 		bad[k++] = 0xc4;
 		bad[k++] = i == 2 ? 31 : 32;
 		memset(bad + k, 0, 32);
@@ -1136,6 +1142,64 @@ static void test_gossip_rosters(void **state)
 		gnode_down(&ns[i]);
 }
 
+/* Two bodies of version 2 reach the threshold at two nodes (health, a
+ * forker, signed both): when they meet, by set_roster or by gossip, the
+ * lowest id stands at both, the entries are judged under it, and both hold
+ * the proof against health. */
+static void test_competing_bodies(void **state)
+{
+	(void)state;
+	struct gnode ns[2];
+	gnode_up(&ns[0], TOWNSHIP, 1);
+	gnode_up(&ns[1], POLICE, 1);
+	struct node_roster *x = next_of(g_wire, g_len);
+	add_member(x, AUDITOR, "120116");
+	struct node_roster *y = next_of(g_wire, g_len);
+	y->threshold = 3;
+	static const int sig_ht[] = {HEALTH, TOWNSHIP, -1};
+	static const int sig_hp[] = {HEALTH, POLICE, -1};
+	size_t xn, yn;
+	uint8_t *xw = sign_roster(x, sig_ht, &xn), *yw = sign_roster(y, sig_hp, &yn);
+	node_roster_free(x);
+	node_roster_free(y);
+	const char *why;
+	assert_int_equal(node_ledger_set_roster(ns[0].l, xw, xn, &why), 0);
+	assert_int_equal(node_ledger_set_roster(ns[1].l, yw, yn, &why), 0);
+	/* The same entry at both, naming version 2. */
+	struct feed f = {.who = TOWNSHIP, .hlc = 1700000000000ull};
+	size_t en;
+	uint8_t *e = entry(&f, 2, "patient", &en);
+	assert_int_equal(ingest(ns[0].l, e, en, &why), 0);
+	assert_int_equal(ingest(ns[1].l, e, en, &why), 0);
+	uint8_t low[32];
+	const struct node_roster *r0 = node_ledger_roster(ns[0].l);
+	const struct node_roster *r1 = node_ledger_roster(ns[1].l);
+	assert_memory_not_equal(r0->body_hash, r1->body_hash, 32);
+	memcpy(low, memcmp(r0->body_hash, r1->body_hash, 32) < 0 ? r0->body_hash
+								 : r1->body_hash,
+	       32);
+	connect_all(ns, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(node_ledger_roster(ns[i].l)->version, 2);
+		assert_memory_equal(node_ledger_roster(ns[i].l)->body_hash, low,
+				    32);
+		assert_int_equal(node_admin_forks(ns[i].l, NULL, NULL), 1);
+	}
+	uint8_t d0[32], d1[32];
+	node_ledger_digest(ns[0].l, d0);
+	node_ledger_digest(ns[1].l, d1);
+	assert_memory_equal(d0, d1, 32);
+	/* The higher body offered again changes nothing. */
+	assert_int_equal(node_ledger_set_roster(ns[0].l, xw, xn, &why), 0);
+	assert_int_equal(node_ledger_set_roster(ns[0].l, yw, yn, &why), 0);
+	assert_memory_equal(node_ledger_roster(ns[0].l)->body_hash, low, 32);
+	free(xw);
+	free(yw);
+	free(e);
+	for (int i = 0; i < 2; i++)
+		gnode_down(&ns[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1151,6 +1215,7 @@ int main(void)
 	    cmocka_unit_test(test_schema_version),
 	    cmocka_unit_test(test_wire_roster),
 	    cmocka_unit_test(test_gossip_rosters),
+	    cmocka_unit_test(test_competing_bodies),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
