@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/report_tables.h"
 #include "cli/tables.h"
 #include "node/api/node.h"
 
@@ -39,6 +40,9 @@ static const char usage[] =
 	"  ward due [--scope S] [--on DATE]             patients due or overdue, most overdue first\n"
 	"  ward joint-missing [--scope S] [--on DATE]   risk >= 3 without a joint visit since\n"
 	"  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n"
+	"      [--by village|township|month]  the same, area by area or month by month\n"
+	"      [--missing RATE]  who is behind a rate's gap (e.g. regular_management)\n"
+	"      [--html FILE]     the report as a page to open in a browser or print\n"
 	"\n"
 	"Registers (spreadsheets):\n"
 	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n"
@@ -75,6 +79,7 @@ struct args {
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
+	const char *by, *missing, *html;
 	bool labels, skip_bad, dry_run, accept_fork_risk;
 	const char **members;
 	size_t n_members;
@@ -130,6 +135,12 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->from;
 		else if (!strcmp(s, "--to"))
 			slot = &a->to;
+		else if (!strcmp(s, "--by"))
+			slot = &a->by;
+		else if (!strcmp(s, "--missing"))
+			slot = &a->missing;
+		else if (!strcmp(s, "--html"))
+			slot = &a->html;
 		else if (!strcmp(s, "--reason"))
 			slot = &a->reason;
 		else if (!strcmp(s, "--csv"))
@@ -286,8 +297,11 @@ static void print_proofs(const struct node_doc *proofs)
 
 static void print_human(const char *cmd, const struct node_doc *r)
 {
-	if (cli_print_table(cmd, r))
+	if (cli_print_table(cmd, r)) {
+		if (!strcmp(cmd, "report"))
+			cli_print_report_parts(r);
 		return;
+	}
 	if (!strcmp(cmd, "add")) {
 		printf("%s\n", node_doc_get_str(r, "id"));
 	} else if (!strcmp(cmd, "show") || !strcmp(cmd, "set")) {
@@ -572,7 +586,8 @@ static int cmd_query(struct args *a, const char *cmd)
 	struct node_doc *req = node_doc_object();
 	const char *opts[][2] = {{"scope", a->scope}, {"on", a->on},
 				 {"from", a->from},   {"to", a->to},
-				 {"reason", a->reason}};
+				 {"reason", a->reason}, {"by", a->by},
+				 {"missing", a->missing}};
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (opts[i][1])
 			node_doc_set(req, opts[i][0], node_doc_str(opts[i][1]));
@@ -580,9 +595,31 @@ static int cmd_query(struct args *a, const char *cmd)
 		node_doc_free(req);
 		return die(2, "%s",
 			   T("usage: ward report --from DATE --to DATE "
-			     "[--scope S] [--json]",
+			     "[--scope S] [--by village|township|month] "
+			     "[--missing RATE] [--html FILE] [--json]",
 			     "用法：ward report --from DATE --to DATE "
-			     "[--scope S] [--json]"));
+			     "[--scope S] [--by village|township|month] "
+			     "[--missing RATE] [--html FILE] [--json]"));
+	}
+	if ((a->by || a->missing || a->html) && strcmp(cmd, "report")) {
+		node_doc_free(req);
+		return die(2,
+			   T("--by, --missing and --html are options of ward "
+			     "report, not of ward %s",
+			     "--by、--missing 和 --html 是 ward report 的选项，"
+			     "不能用于 ward %s"),
+			   cmd);
+	}
+	if (a->html) {
+		/* The node may be a daemon in another directory: an absolute
+		 * path. */
+		char path[8192];
+		if (a->html[0] != '/' && getcwd(path, sizeof(path) / 2))
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+				 "/%s", a->html);
+		else
+			snprintf(path, sizeof(path), "%s", a->html);
+		node_doc_set(req, "html", node_doc_str(path));
 	}
 	if (!strcmp(cmd, "retract")) {
 		if (a->argc < 2 || !a->reason) {
