@@ -148,7 +148,7 @@ static void print_missing(const struct node_doc *m)
 	printf(" ");
 	cell(tr("PHONE", "电话"), 13, false);
 	printf(" ");
-	cell(tr("ID", "编号"), 12, false);
+	fputs(tr("ID", "编号"), stdout);
 	printf("\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct node_doc *p = node_doc_at(ps, i);
@@ -164,7 +164,7 @@ static void print_missing(const struct node_doc *m)
 		printf(" ");
 		cell(node_doc_get_str(p, "phone"), 13, false);
 		printf(" ");
-		cell(sid, 12, false);
+		fputs(sid, stdout);
 		printf("\n");
 	}
 }
