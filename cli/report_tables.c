@@ -49,7 +49,8 @@ static void cell(const char *s, size_t w, bool right)
 static void rate_text(char *out, size_t n, const struct node_doc *rates,
 		      const char *key)
 {
-	const struct node_doc *v = node_doc_get(node_doc_get(rates, key), "value");
+	const struct node_doc *v =
+	    node_doc_get(node_doc_get(rates, key), "value");
 	int64_t m;
 	unsigned scale;
 	if (!v || !node_doc_as_dec(v, &m, &scale) || scale != 2) {
@@ -71,8 +72,8 @@ static const char *const row_keys[][3] = {
 static void print_rows(const struct node_doc *rows, bool months)
 {
 	printf("\n");
-	cell(months ? tr("MONTH", "月份") : tr("AREA", "区划"),
-	     months ? 8 : 12, false);
+	cell(months ? tr("MONTH", "月份") : tr("AREA", "区划"), months ? 8 : 12,
+	     false);
 	printf(" ");
 	if (!months) {
 		cell(tr("NAME", "名称"), 12, false);
@@ -183,9 +184,10 @@ void cli_print_report_parts(const struct node_doc *r)
 	const char *html = node_doc_get_str(r, "html");
 	if (html) {
 		if (cli_zh())
-			printf("\n报表页面已写入 %s（仅本用户可读）。用浏览器打开"
-			       "（file://%s），或打印为 A4。\n",
-			       html, html);
+			printf(
+			    "\n报表页面已写入 %s（仅本用户可读）。用浏览器打开"
+			    "（file://%s），或打印为 A4。\n",
+			    html, html);
 		else
 			printf("\nreport page written to %s (readable by you "
 			       "only); open it in a browser (file://%s) or "

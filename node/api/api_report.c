@@ -84,14 +84,16 @@ static struct node_doc *gap_list(struct node_ctx *n,
 		node_hex(hex, v[i].id, 16);
 		struct node_doc *o = node_doc_object();
 		node_doc_set(o, "id", node_doc_strf("patient-%s", hex));
-		node_doc_set(o, "name", *v[i].name ? node_doc_str(v[i].name)
-						   : node_doc_null());
+		node_doc_set(o, "name",
+			     *v[i].name ? node_doc_str(v[i].name)
+					: node_doc_null());
 		node_doc_set(o, "patient_no",
 			     *v[i].patient_no ? node_doc_str(v[i].patient_no)
 					      : node_doc_null());
 		node_doc_set(o, "scope", node_doc_str(v[i].scope));
-		node_doc_set(o, "phone", *v[i].phone ? node_doc_str(v[i].phone)
-						     : node_doc_null());
+		node_doc_set(o, "phone",
+			     *v[i].phone ? node_doc_str(v[i].phone)
+					 : node_doc_null());
 		node_doc_push(arr, o);
 		memcpy((*ids)[(*n_ids)++], v[i].id, 16);
 	}
@@ -165,8 +167,9 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 	if (by && *by && strcmp(by, "village") && strcmp(by, "township") &&
 	    strcmp(by, "month"))
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "--by %s: give --by village, --by township or --by "
-			   "month",
+		     NT(n,
+			"--by %s: give --by village, --by township or --by "
+			"month",
 			"--by %s 无效：请用 --by village（按村）、--by "
 			"township（按乡镇）或 --by month（按月）"),
 		     by);
@@ -177,16 +180,18 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 			char keys[400];
 			gap_keys(keys, sizeof(keys));
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "--missing %s: give the key of a rate with a "
-				   "gap to list: %s",
-				"--missing %s 无效：请给出可列出未达标名单的指标："
+			     NT(n,
+				"--missing %s: give the key of a rate with a "
+				"gap to list: %s",
+				"--missing %s "
+				"无效：请给出可列出未达标名单的指标："
 				"%s"),
 			     missing, keys);
 		}
 	}
 	if (html && !*html)
-		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "--html needs a file name", "--html 后面需要文件名"));
+		FAIL(NODE_EXIT_USAGE, NT(n, "--html needs a file name",
+					 "--html 后面需要文件名"));
 	d = node_api_report(n, req, exit, msg, msg_len);
 	if (!d)
 		return NULL;
@@ -207,9 +212,10 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 		size_t want = !strcmp(level, "village") ? 12 : 9;
 		if (slen >= want)
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "--by %s breaks down a larger scope than "
-				   "--scope %s; give a larger --scope, or no "
-				   "--by",
+			     NT(n,
+				"--by %s breaks down a larger scope than "
+				"--scope %s; give a larger --scope, or no "
+				"--by",
 				"--by %s 需要比 --scope %s 更大的辖区：请给出更"
 				"大的 --scope，或不加 --by"),
 			     level, scope);
@@ -241,12 +247,15 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 	if ((level && !strcmp(level, "month")) || html) {
 		struct node_report_month *m;
 		size_t nm;
-		int rc = node_report_months(n->ledger, scope, from, to, &m, &nm);
+		int rc =
+		    node_report_months(n->ledger, scope, from, to, &m, &nm);
 		if (rc == -E2BIG)
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "%s to %s is more than %d months; give a "
-				   "shorter period for a monthly trend",
-				"%s 至 %s 超过 %d 个月：逐月趋势请给出更短的统计期"),
+			     NT(n,
+				"%s to %s is more than %d months; give a "
+				"shorter period for a monthly trend",
+				"%s 至 %s 超过 %d "
+				"个月：逐月趋势请给出更短的统计期"),
 			     from, to, NODE_REPORT_MAX_MONTHS);
 		if (rc)
 			FAIL(NODE_EXIT_USAGE,
@@ -272,7 +281,8 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 	if (gap) {
 		struct node_doc *o = node_doc_object();
 		node_doc_set(o, "rate", node_doc_str(gap->key));
-		node_doc_set(o, "patients", gap_list(n, gap, p, np, &ids, &n_ids));
+		node_doc_set(o, "patients",
+			     gap_list(n, gap, p, np, &ids, &n_ids));
 		node_doc_set(d, "missing", o);
 	}
 	if (html) {
@@ -281,8 +291,9 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 		for (int i = 0; i < NODE_KPI_N_RATES; i++) {
 			const struct node_kpi_rate *k = &node_kpi_rates[i];
 			if (k->target >= 0 && k->gap_en)
-				node_doc_set(gaps, k->key,
-					     gap_list(n, k, p, np, &ids, &n_ids));
+				node_doc_set(
+				    gaps, k->key,
+				    gap_list(n, k, p, np, &ids, &n_ids));
 		}
 		node_doc_set(d, "gaps", gaps);
 		char name[256];

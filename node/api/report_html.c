@@ -41,11 +41,21 @@ void node_html_escape(struct crdt_buf *b, const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
-		case '&': put(b, "&amp;"); break;
-		case '<': put(b, "&lt;"); break;
-		case '>': put(b, "&gt;"); break;
-		case '"': put(b, "&quot;"); break;
-		case '\'': put(b, "&#39;"); break;
+		case '&':
+			put(b, "&amp;");
+			break;
+		case '<':
+			put(b, "&lt;");
+			break;
+		case '>':
+			put(b, "&gt;");
+			break;
+		case '"':
+			put(b, "&quot;");
+			break;
+		case '\'':
+			put(b, "&#39;");
+			break;
 		default:
 			if (c < 0x20 && c != '\t' && c != '\n')
 				break;
@@ -159,7 +169,8 @@ static void rates_chart(struct crdt_buf *b, const struct node_doc *rates,
 	int h = top + NODE_KPI_N_RATES * rowh + 8;
 	putf(b,
 	     "<svg class=\"chart rates\" viewBox=\"0 0 720 %d\" width=\"720\" "
-	     "height=\"%d\" role=\"img\" aria-label=\"%s\">\n<title>%s</title>\n",
+	     "height=\"%d\" role=\"img\" "
+	     "aria-label=\"%s\">\n<title>%s</title>\n",
 	     h, h, L(zh, "rates against targets", "各项指标与目标"),
 	     L(zh, "rates against targets", "各项指标与目标"));
 	const int x0 = 236, w = 330;
@@ -202,18 +213,20 @@ static void rates_chart(struct crdt_buf *b, const struct node_doc *rates,
 		if (t >= 0) {
 			int64_t tx = x0 + (t > max ? w : t * w / max);
 			putf(b,
-			     "<line class=\"target\" data-key=\"%s\" x1=\"%lld\" "
+			     "<line class=\"target\" data-key=\"%s\" "
+			     "x1=\"%lld\" "
 			     "x2=\"%lld\" y1=\"%d\" y2=\"%d\"/>",
 			     k->key, (long long)tx, (long long)tx, y, y + 24);
 			dec_text(tt, sizeof(tt), t, unit_of(k));
 		} else {
 			tt[0] = 0;
 		}
-		putf(b,
-		     "<text class=\"value\" x=\"%d\" y=\"%d\">%s</text>"
-		     "<text class=\"small\" x=\"%d\" y=\"%d\">%s%s</text></g>\n",
-		     x0 + w + 8, y + 16, vt, x0 + w + 70, y + 16,
-		     *tt ? L(zh, "target ", "目标 ") : "", tt);
+		putf(
+		    b,
+		    "<text class=\"value\" x=\"%d\" y=\"%d\">%s</text>"
+		    "<text class=\"small\" x=\"%d\" y=\"%d\">%s%s</text></g>\n",
+		    x0 + w + 8, y + 16, vt, x0 + w + 70, y + 16,
+		    *tt ? L(zh, "target ", "目标 ") : "", tt);
 	}
 	put(b, "</svg>\n");
 }
@@ -242,8 +255,9 @@ static void rates_table(struct crdt_buf *b, const struct node_doc *rates,
 		esc_val(b, node_doc_get(x, "numerator"));
 		put(b, "</td><td class=\"n\">");
 		esc_val(b, node_doc_get(x, "denominator"));
-		putf(b, "</td><td class=\"n%s\">%s</td><td class=\"n\">%s</td>"
-			"</tr>\n",
+		putf(b,
+		     "</td><td class=\"n%s\">%s</td><td class=\"n\">%s</td>"
+		     "</tr>\n",
 		     known && !strcmp(verdict(k, v), "low") ? " low" : "", vt,
 		     tt);
 	}
@@ -266,8 +280,7 @@ static void mini_bar(struct crdt_buf *b, const struct node_kpi_rate *k,
 	       "height=\"12\" aria-hidden=\"true\"><rect class=\"track\" "
 	       "x=\"0\" y=\"1\" width=\"60\" height=\"10\"/>");
 	if (known) {
-		putf(b,
-		     "<rect class=\"bar %s\" data-key=\"%s\" data-area=\"",
+		putf(b, "<rect class=\"bar %s\" data-key=\"%s\" data-area=\"",
 		     verdict(k, v), k->key);
 		esc(b, area);
 		putf(b,
@@ -289,8 +302,7 @@ static void mini_bar(struct crdt_buf *b, const struct node_kpi_rate *k,
 	put(b, vt);
 }
 
-static void areas_section(struct crdt_buf *b, const struct node_doc *r,
-			  bool zh)
+static void areas_section(struct crdt_buf *b, const struct node_doc *r, bool zh)
 {
 	const struct node_doc *areas = node_doc_get(r, "areas");
 	const char *by = node_doc_get_str(r, "by");
@@ -312,7 +324,8 @@ static void areas_section(struct crdt_buf *b, const struct node_doc *r,
 	     L(zh, "area", "区划代码"), L(zh, "name", "名称"),
 	     L(zh, "registered", "在册"));
 	for (int i = 0; i < N_AREA_KEYS; i++) {
-		const struct node_kpi_rate *k = node_kpi_rate_find(area_keys[i]);
+		const struct node_kpi_rate *k =
+		    node_kpi_rate_find(area_keys[i]);
 		putf(b, "<th>%s</th>", L(zh, k->en, k->zh));
 	}
 	put(b, "</tr></thead><tbody>\n");
@@ -363,12 +376,14 @@ static void months_section(struct crdt_buf *b, const struct node_doc *r,
 	const int W = 720, H = 262, px0 = 44, px1 = 712, py0 = 34, py1 = 214;
 	putf(b,
 	     "<svg class=\"chart months\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-	     "height=\"%d\" role=\"img\" aria-label=\"%s\">\n<title>%s</title>\n",
+	     "height=\"%d\" role=\"img\" "
+	     "aria-label=\"%s\">\n<title>%s</title>\n",
 	     W, H, W, H, L(zh, "rates month by month", "各月指标"),
 	     L(zh, "rates month by month", "各月指标"));
 	/* Legend. */
 	for (int s = 0; s < N_MONTH_KEYS; s++) {
-		const struct node_kpi_rate *k = node_kpi_rate_find(month_keys[s]);
+		const struct node_kpi_rate *k =
+		    node_kpi_rate_find(month_keys[s]);
 		int x = px0 + s * 200;
 		putf(b,
 		     "<rect class=\"s%d\" x=\"%d\" y=\"6\" width=\"11\" "
@@ -421,18 +436,20 @@ static void months_section(struct crdt_buf *b, const struct node_doc *r,
 	}
 	/* Targets of the series that have one. */
 	for (int s = 0; s < N_MONTH_KEYS; s++) {
-		const struct node_kpi_rate *k = node_kpi_rate_find(month_keys[s]);
+		const struct node_kpi_rate *k =
+		    node_kpi_rate_find(month_keys[s]);
 		if (k->target < 0)
 			continue;
-		double y = py1 - (double)(py1 - py0) * (double)k->target /
-				     10000.0;
+		double y =
+		    py1 - (double)(py1 - py0) * (double)k->target / 10000.0;
 		putf(b,
 		     "<line class=\"target t%d\" data-key=\"%s\" x1=\"%d\" "
 		     "x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>\n",
 		     s, k->key, px0, px1, y, y);
 	}
 	const char *first = node_doc_get_str(node_doc_at(months, 0), "month");
-	const char *last = node_doc_get_str(node_doc_at(months, nm - 1), "month");
+	const char *last =
+	    node_doc_get_str(node_doc_at(months, nm - 1), "month");
 	putf(b,
 	     "<text class=\"small\" x=\"%d\" y=\"%d\" text-anchor=\"end\">"
 	     "%s %s – %s</text>\n</svg>\n",
@@ -443,14 +460,16 @@ static void months_section(struct crdt_buf *b, const struct node_doc *r,
 	       "Each month counts the follow-ups of that month alone: no "
 	       "quarter lies within a month, so a month's regular management "
 	       "equals its management. Dashed lines: targets.",
-	       "每月只计当月的随访；一个月内没有完整的季度，所以当月规范管理率等于"
+	       "每月只计当月的随访；一个月内没有完整的季度，所以当月规范管理率"
+	       "等于"
 	       "管理率。虚线为目标值。"));
 	putf(b,
 	     "<table class=\"months\"><thead><tr><th>%s</th><th class=\"n\">"
 	     "%s</th>",
 	     L(zh, "month", "月份"), L(zh, "registered", "在册"));
 	for (int s = 0; s < N_MONTH_KEYS; s++) {
-		const struct node_kpi_rate *k = node_kpi_rate_find(month_keys[s]);
+		const struct node_kpi_rate *k =
+		    node_kpi_rate_find(month_keys[s]);
 		putf(b, "<th class=\"n\">%s</th>", L(zh, k->en, k->zh));
 	}
 	put(b, "</tr></thead><tbody>\n");
@@ -465,10 +484,10 @@ static void months_section(struct crdt_buf *b, const struct node_doc *r,
 		for (int s = 0; s < N_MONTH_KEYS; s++) {
 			int64_t v;
 			char vt[40] = "—";
-			if (hundredths(node_doc_get(node_doc_get(rates,
-								 month_keys[s]),
-						    "value"),
-				       &v))
+			if (hundredths(
+				node_doc_get(node_doc_get(rates, month_keys[s]),
+					     "value"),
+				&v))
 				dec_text(vt, sizeof(vt), v, "%");
 			putf(b, "<td class=\"n\">%s</td>", vt);
 		}
@@ -479,8 +498,7 @@ static void months_section(struct crdt_buf *b, const struct node_doc *r,
 
 /* ---- the patients behind each gap ---- */
 
-static void gaps_section(struct crdt_buf *b, const struct node_doc *r,
-			 bool zh)
+static void gaps_section(struct crdt_buf *b, const struct node_doc *r, bool zh)
 {
 	const struct node_doc *gaps = node_doc_get(r, "gaps");
 	if (!gaps || !node_doc_len(gaps))
@@ -505,12 +523,13 @@ static void gaps_section(struct crdt_buf *b, const struct node_doc *r,
 			continue;
 		}
 		putf(b,
-		     "<table class=\"gap\" data-key=\"%s\"><thead><tr><th>%s</th>"
+		     "<table class=\"gap\" "
+		     "data-key=\"%s\"><thead><tr><th>%s</th>"
 		     "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
 		     "<tbody>\n",
-		     k->key, L(zh, "patient no.", "档案号"), L(zh, "name", "姓名"),
-		     L(zh, "scope", "辖区"), L(zh, "phone", "电话"),
-		     L(zh, "record", "记录"));
+		     k->key, L(zh, "patient no.", "档案号"),
+		     L(zh, "name", "姓名"), L(zh, "scope", "辖区"),
+		     L(zh, "phone", "电话"), L(zh, "record", "记录"));
 		for (size_t i = 0; i < n; i++) {
 			const struct node_doc *p = node_doc_at(list, i);
 			put(b, "<tr><td>");
@@ -575,21 +594,23 @@ void node_report_html(struct crdt_buf *b, const struct node_doc *r, bool zh,
 	put(b, "</p>\n<p class=\"meta\">");
 	put(b, L(zh, "Made ", "生成于 "));
 	esc(b, made);
-	put(b, L(zh, " by ward. It holds names: keep it as you keep the "
-		     "register.",
+	put(b, L(zh,
+		 " by ward. It holds names: keep it as you keep the "
+		 "register.",
 		 "，由 ward 生成。内含患者姓名，请按档案管理要求保管。"));
 	put(b, "</p>\n</header>\n");
 
 	const struct node_doc *rates = node_doc_get(r, "rates");
 	putf(b, "<section class=\"rates\"><h2>%s</h2>\n",
 	     L(zh, "Rates against targets", "指标与目标"));
-	putf(b,
-	     "<p class=\"legend\"><span><i class=\"sw ok\"></i>%s</span>"
-	     "<span><i class=\"sw low\"></i>%s</span><span><i class=\"sw "
-	     "plain\"></i>%s</span><span><i class=\"sw tg\"></i>%s</span></p>\n",
-	     L(zh, "meets its target", "达标"),
-	     L(zh, "below its target", "未达标"), L(zh, "no target", "无目标"),
-	     L(zh, "target", "目标值"));
+	putf(
+	    b,
+	    "<p class=\"legend\"><span><i class=\"sw ok\"></i>%s</span>"
+	    "<span><i class=\"sw low\"></i>%s</span><span><i class=\"sw "
+	    "plain\"></i>%s</span><span><i class=\"sw tg\"></i>%s</span></p>\n",
+	    L(zh, "meets its target", "达标"),
+	    L(zh, "below its target", "未达标"), L(zh, "no target", "无目标"),
+	    L(zh, "target", "目标值"));
 	rates_chart(b, rates, zh);
 	rates_table(b, rates, zh);
 	put(b, "</section>\n");
@@ -601,6 +622,7 @@ void node_report_html(struct crdt_buf *b, const struct node_doc *r, bool zh,
 		 "Rates by ward's definition kpi-v1: a patient counts in the "
 		 "area of their home scope; retracted records count for "
 		 "nothing.",
-		 "指标按 kpi-v1 口径计算：患者按户籍所在辖区计入；已撤销的记录不计。"));
+		 "指标按 kpi-v1 "
+		 "口径计算：患者按户籍所在辖区计入；已撤销的记录不计。"));
 	put(b, "</footer>\n</body>\n</html>\n");
 }

@@ -13,13 +13,13 @@
 #include "node/records/report.h"
 
 const struct node_kpi_rate node_kpi_rates[NODE_KPI_N_RATES] = {
-    {"prevalence_permille", NODE_KPI_REGISTERED, NODE_KPI_POPULATION, 1000,
-     450, "reported prevalence", "报告患病率", NULL, NULL},
+    {"prevalence_permille", NODE_KPI_REGISTERED, NODE_KPI_POPULATION, 1000, 450,
+     "reported prevalence", "报告患病率", NULL, NULL},
     {"management", NODE_KPI_MANAGED, NODE_KPI_REGISTERED, 100, -1,
      "management rate", "在册患者管理率", "not managed", "未管理"},
-    {"regular_management", NODE_KPI_REGULARLY_MANAGED, NODE_KPI_REGISTERED,
-     100, 9500, "regular management rate", "规范管理率",
-     "not regularly managed", "未规范管理"},
+    {"regular_management", NODE_KPI_REGULARLY_MANAGED, NODE_KPI_REGISTERED, 100,
+     9500, "regular management rate", "规范管理率", "not regularly managed",
+     "未规范管理"},
     {"face_to_face", NODE_KPI_FACE_TO_FACE, NODE_KPI_REGISTERED, 100, 9500,
      "face-to-face rate", "面访率", "not seen face to face", "未面访"},
     {"medication", NODE_KPI_MEDICATION, NODE_KPI_REGISTERED, 100, -1,
@@ -27,9 +27,8 @@ const struct node_kpi_rate node_kpi_rates[NODE_KPI_N_RATES] = {
     {"regular_medication", NODE_KPI_REGULAR_MEDICATION, NODE_KPI_REGISTERED,
      100, 8500, "regular medication rate", "规律服药率",
      "not regularly medicated", "未规律服药"},
-    {"stability", NODE_KPI_STABLE, NODE_KPI_MANAGED, 100, -1,
-     "stability rate", "病情稳定率", "managed, not stable",
-     "已管理但病情不稳定"},
+    {"stability", NODE_KPI_STABLE, NODE_KPI_MANAGED, 100, -1, "stability rate",
+     "病情稳定率", "managed, not stable", "已管理但病情不稳定"},
     {"free_medication_share", NODE_KPI_FREE_MEDICATION, NODE_KPI_MANAGED, 100,
      3000, "free medication share", "免费服药比例",
      "managed, no free medication", "已管理但未免费服药"},
@@ -262,8 +261,8 @@ static int name_one(void *ctx, const uint8_t id[16])
 bool node_report_area_name(struct node_ledger *l, const char *area, char *out,
 			   size_t out_len)
 {
-	struct name_scan x = {.l = l, .area = area, .out = out,
-			      .out_len = out_len};
+	struct name_scan x = {
+	    .l = l, .area = area, .out = out, .out_len = out_len};
 	if (out_len)
 		out[0] = 0;
 	node_ledger_each_of_type(l, "region", name_one, &x);

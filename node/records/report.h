@@ -24,10 +24,10 @@
 
 /* One rate of DOMAIN.md section 4. */
 struct node_kpi_rate {
-	const char *key;    /* JSON key, and --missing KEY */
-	int num, den;	    /* enum node_kpi_count, or NODE_KPI_POPULATION */
-	int64_t scale;	    /* 100, or 1000 for per mille */
-	int64_t target;	    /* in hundredths; -1: none */
+	const char *key;     /* JSON key, and --missing KEY */
+	int num, den;	     /* enum node_kpi_count, or NODE_KPI_POPULATION */
+	int64_t scale;	     /* 100, or 1000 for per mille */
+	int64_t target;	     /* in hundredths; -1: none */
 	const char *en, *zh; /* the rate's name */
 	/* Who is in its gap (in the denominator, not the numerator); NULL
 	 * where a gap names nobody (prevalence, incidents). */

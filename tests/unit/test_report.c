@@ -31,7 +31,6 @@
 #include "node/store/kv.h"
 #include "tests/common/testnode.h"
 
-
 enum { HEALTH, TOWNSHIP, N_MEMBERS };
 static uint8_t pk[N_MEMBERS][32], sk[N_MEMBERS][64];
 static uint8_t *roster;
@@ -317,8 +316,8 @@ static void test_by_area(void **state)
 	struct node_report_area *a;
 	size_t na;
 	/* The district by township: the fixture's two townships. */
-	assert_int_equal(node_report_by_area(n.l, DISTRICT, FROM, TO, 9, &a, &na),
-			 0);
+	assert_int_equal(
+	    node_report_by_area(n.l, DISTRICT, FROM, TO, 9, &a, &na), 0);
 	assert_int_equal(na, 2);
 	assert_string_equal(a[0].area, TOWN);
 	assert_false(a[0].own);
@@ -363,19 +362,19 @@ static void test_by_area(void **state)
 	assert_as_report(&n, &a[1].r, "120116001001", FROM, TO);
 	free(a);
 	char name[64];
-	assert_false(node_report_area_name(n.l, "120116001001", name,
-					   sizeof(name)));
+	assert_false(
+	    node_report_area_name(n.l, "120116001001", name, sizeof(name)));
 	uint8_t x[16];
 	rec(&n, "120116001001", "region", x, "name=王庄村", "population=600",
 	    "year=2026", NULL);
-	assert_true(node_report_area_name(n.l, "120116001001", name,
-					  sizeof(name)));
+	assert_true(
+	    node_report_area_name(n.l, "120116001001", name, sizeof(name)));
 	assert_string_equal(name, "王庄村");
 	/* Only township and village levels; periods as the report's. */
 	assert_int_equal(node_report_by_area(n.l, TOWN, FROM, TO, 6, &a, &na),
 			 -EINVAL);
-	assert_int_equal(
-	    node_report_by_area(n.l, TOWN, TO, FROM, 12, &a, &na), -EINVAL);
+	assert_int_equal(node_report_by_area(n.l, TOWN, TO, FROM, 12, &a, &na),
+			 -EINVAL);
 	node_down(&n);
 }
 
@@ -436,9 +435,9 @@ static void gap_letters(const struct node_report_patient *p, size_t np,
 	static const struct {
 		char c;
 		const uint8_t *id;
-	} who[] = {{'A', pA}, {'B', pB}, {'C', pC}, {'D', pD}, {'E', pE},
-		   {'F', pF}, {'G', pG}, {'H', pH}, {'I', pI}, {'J', pJ},
-		   {'K', pK}};
+	} who[] = {{'A', pA}, {'B', pB}, {'C', pC}, {'D', pD},
+		   {'E', pE}, {'F', pF}, {'G', pG}, {'H', pH},
+		   {'I', pI}, {'J', pJ}, {'K', pK}};
 	size_t n = 0;
 	for (size_t w = 0; w < sizeof(who) / sizeof(who[0]); w++)
 		for (size_t i = 0; i < np; i++)
@@ -526,8 +525,7 @@ static struct node_doc *page_doc(struct node *n)
 		    node_query_report_doc(&a[i].r, a[i].area, FROM, TO);
 		node_doc_set(o, "area", node_doc_str(a[i].area));
 		node_doc_set(o, "own", node_doc_bool(a[i].own));
-		node_doc_set(o, "name",
-			     node_doc_str("<b>Village & 'Co'</b>"));
+		node_doc_set(o, "name", node_doc_str("<b>Village & 'Co'</b>"));
 		node_doc_push(areas, o);
 	}
 	free(a);
@@ -547,12 +545,13 @@ static struct node_doc *page_doc(struct node *n)
 	node_doc_set(d, "months", months);
 	struct node_doc *gaps = node_doc_object();
 	struct node_doc *list = node_doc_array();
-	static const char *const who[] = {
-	    "<script>alert(\"x\")</script>", "王五", "J"};
+	static const char *const who[] = {"<script>alert(\"x\")</script>",
+					  "王五", "J"};
 	for (size_t i = 0; i < 3; i++) {
 		struct node_doc *o = node_doc_object();
-		node_doc_set(o, "id",
-			     node_doc_str("patient-0123456789abcdef0123456789abcdef"));
+		node_doc_set(
+		    o, "id",
+		    node_doc_str("patient-0123456789abcdef0123456789abcdef"));
 		node_doc_set(o, "name", node_doc_str(who[i]));
 		node_doc_set(o, "patient_no", node_doc_str("P&1"));
 		node_doc_set(o, "scope", node_doc_str(TOWN));
@@ -607,13 +606,15 @@ static void test_html(void **state)
 	    "data-value=\"0.70\"",
 	};
 	for (size_t i = 0; i < sizeof(bars) / sizeof(bars[0]); i++)
-		if (!strstr(rates, bars[i]) || strstr(rates, bars[i]) > rates_end)
+		if (!strstr(rates, bars[i]) ||
+		    strstr(rates, bars[i]) > rates_end)
 			fail_msg("no %s in the rates chart", bars[i]);
 	/* The breakdown: one row for the township's own register. */
 	assert_non_null(strstr(h, "<table class=\"areas\">"));
 	assert_int_equal(count_in(h, NULL, "<tr class=\"area\""), 1);
-	assert_non_null(strstr(h, "data-key=\"regular_management\" "
-				  "data-area=\"120116001\" data-value=\"57.14\""));
+	assert_non_null(strstr(h,
+			       "data-key=\"regular_management\" "
+			       "data-area=\"120116001\" data-value=\"57.14\""));
 	/* The trend: six months, three series; February's face-to-face is
 	 * 2 of 6 (test_months). */
 	const char *months = strstr(h, "<svg class=\"chart months\"");
@@ -642,9 +643,9 @@ static void test_html(void **state)
 	assert_null(strstr(h, "<script"));
 	assert_null(strstr(h, "<b>"));
 	/* Self-contained: nothing to load, from anywhere. */
-	static const char *const never[] = {"http", "src=",  "href",  "url(",
-					    "@import", "<img", "data:", "<link",
-					    "<iframe", "<object"};
+	static const char *const never[] = {
+	    "http", "src=",  "href",  "url(",	 "@import",
+	    "<img", "data:", "<link", "<iframe", "<object"};
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
 		if (strstr(h, never[i]))
 			fail_msg("the page holds %s", never[i]);
@@ -659,10 +660,13 @@ static void test_html(void **state)
 	/* Chinese labels under zh; the same figures. */
 	h = render(d, true);
 	assert_non_null(strstr(h, "<html lang=\"zh-CN\">"));
-	static const char *const zh[] = {
-	    "严重精神障碍患者管理工作报表", "规范管理率", "按村（居）",
-	    "逐月趋势", "未规范管理（规范管理率）：3 人", "未达标名单",
-	    "（本级直接登记）"};
+	static const char *const zh[] = {"严重精神障碍患者管理工作报表",
+					 "规范管理率",
+					 "按村（居）",
+					 "逐月趋势",
+					 "未规范管理（规范管理率）：3 人",
+					 "未达标名单",
+					 "（本级直接登记）"};
 	for (size_t i = 0; i < sizeof(zh) / sizeof(zh[0]); i++)
 		if (!strstr(h, zh[i]))
 			fail_msg("no %s under zh", zh[i]);
