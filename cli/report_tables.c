@@ -10,6 +10,7 @@
 
 #include "cli/report_tables.h"
 #include "cli/tables.h"
+#include "node/catalog/catalog.h"
 
 static const char *tr(const char *en, const char *zh)
 {
@@ -182,16 +183,6 @@ void cli_print_report_parts(const struct node_doc *r)
 	if (m)
 		print_missing(m);
 	const char *html = node_doc_get_str(r, "html");
-	if (html) {
-		if (cli_zh())
-			printf(
-			    "\n报表页面已写入 %s（仅本用户可读）。用浏览器打开"
-			    "（file://%s），或打印为 A4。\n",
-			    html, html);
-		else
-			printf("\nreport page written to %s (readable by you "
-			       "only); open it in a browser (file://%s) or "
-			       "print it on A4\n",
-			       html, html);
-	}
+	if (html)
+		printf(MSGZ(cli_zh(), MSG_REPORT_PAGE_WRITTEN), html, html);
 }

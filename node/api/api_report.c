@@ -166,32 +166,19 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 	crdt_buf_init(&page);
 	if (by && *by && strcmp(by, "village") && strcmp(by, "township") &&
 	    strcmp(by, "month"))
-		FAIL(NODE_EXIT_USAGE,
-		     NT(n,
-			"--by %s: give --by village, --by township or --by "
-			"month",
-			"--by %s 无效：请用 --by village（按村）、--by "
-			"township（按乡镇）或 --by month（按月）"),
-		     by);
+		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_REPORT_BY_VALUES), by);
 	const struct node_kpi_rate *gap = NULL;
 	if (missing) {
 		gap = node_kpi_rate_find(missing);
 		if (!gap || !gap->gap_en) {
 			char keys[400];
 			gap_keys(keys, sizeof(keys));
-			FAIL(NODE_EXIT_USAGE,
-			     NT(n,
-				"--missing %s: give the key of a rate with a "
-				"gap to list: %s",
-				"--missing %s "
-				"无效：请给出可列出未达标名单的指标："
-				"%s"),
+			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_REPORT_MISSING_KEYS),
 			     missing, keys);
 		}
 	}
 	if (html && !*html)
-		FAIL(NODE_EXIT_USAGE, NT(n, "--html needs a file name",
-					 "--html 后面需要文件名"));
+		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_REPORT_HTML_NEEDS_FILE));
 	d = node_api_report(n, req, exit, msg, msg_len);
 	if (!d)
 		return NULL;
@@ -212,19 +199,13 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 		size_t want = !strcmp(level, "village") ? 12 : 9;
 		if (slen >= want)
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n,
-				"--by %s breaks down a larger scope than "
-				"--scope %s; give a larger --scope, or no "
-				"--by",
-				"--by %s 需要比 --scope %s 更大的辖区：请给出更"
-				"大的 --scope，或不加 --by"),
-			     level, scope);
+			     MSG(n, MSG_REPORT_BY_NEEDS_LARGER_SCOPE), level,
+			     scope);
 		struct node_report_area *a;
 		size_t na;
 		if (node_report_by_area(n->ledger, scope, from, to, want, &a,
 					&na) != 0)
-			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "bad period", "统计期间无效"));
+			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_BAD_PERIOD));
 		struct node_doc *arr = node_doc_array();
 		for (size_t i = 0; i < na; i++) {
 			struct node_doc *o =
@@ -251,15 +232,10 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 		    node_report_months(n->ledger, scope, from, to, &m, &nm);
 		if (rc == -E2BIG)
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n,
-				"%s to %s is more than %d months; give a "
-				"shorter period for a monthly trend",
-				"%s 至 %s 超过 %d "
-				"个月：逐月趋势请给出更短的统计期"),
-			     from, to, NODE_REPORT_MAX_MONTHS);
+			     MSG(n, MSG_REPORT_TOO_MANY_MONTHS), from, to,
+			     NODE_REPORT_MAX_MONTHS);
 		if (rc)
-			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "bad period", "统计期间无效"));
+			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_BAD_PERIOD));
 		struct node_doc *arr = node_doc_array();
 		for (size_t i = 0; i < nm; i++) {
 			struct node_doc *o = node_query_report_doc(
@@ -275,8 +251,7 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 	if (missing || html) {
 		if (node_report_patients(n->ledger, scope, from, to, &p, &np) !=
 		    0)
-			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "bad period", "统计期间无效"));
+			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_BAD_PERIOD));
 	}
 	if (gap) {
 		struct node_doc *o = node_doc_object();
@@ -307,9 +282,8 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 		node_report_html(&page, d, n->lang_zh, made);
 		int rc = write_page(html, &page);
 		if (rc)
-			FAIL(NODE_EXIT_IO,
-			     NT(n, "cannot write %s: %s", "无法写入 %s：%s"),
-			     html, strerror(-rc));
+			FAIL(NODE_EXIT_IO, MSG(n, MSG_CANNOT_WRITE_WHY), html,
+			     strerror(-rc));
 		node_doc_set(d, "html", node_doc_str(html));
 		node_doc_set(d, "html_bytes", node_doc_int((int64_t)page.len));
 	}

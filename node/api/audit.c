@@ -234,17 +234,26 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 	return entries;
 }
 
+struct findings_scan {
+	struct node_ctx *n;
+	struct node_doc *out;
+};
+
 static int finding_doc(void *ctx, const struct node_ledger_finding *x)
 {
-	char hex[65];
+	struct findings_scan *fs = ctx;
+	char hex[65], text[512];
 	node_hex(hex, x->author, 32);
 	struct node_doc *f = node_doc_object();
 	node_doc_set(f, "author", node_doc_str(hex));
 	node_doc_set(f, "scope", node_doc_str(x->scope));
 	node_doc_set(f, "seq", node_doc_int((int64_t)x->seq));
 	node_doc_set(f, "index", node_doc_int(x->index));
-	node_doc_set(f, "why", node_doc_strn(x->reason, x->reason_len));
-	node_doc_push(ctx, f);
+	node_doc_set(f, "why",
+		     node_doc_str(node_api_reason(fs->n, &x->reason, text,
+						  sizeof(text))));
+	node_doc_set(f, "code", node_doc_str(node_catalog_name(x->reason.id)));
+	node_doc_push(fs->out, f);
 	return 0;
 }
 
@@ -290,9 +299,7 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	if (!r) {
 		*exit = NODE_EXIT_NOT_INIT;
 		snprintf(msg, msg_len,
-			 NT(n, "this node has not joined a network",
-			    "本节点尚未加入网络：请先运行 ward network join "
-			    "ROSTER"));
+			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
 		return NULL;
 	}
 	char scratch[NODE_PATH_MAX];
@@ -303,8 +310,7 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	if (node_kv_open_rocks(scratch, true, &kv2, err, sizeof(err)) != 0) {
 		*exit = NODE_EXIT_IO;
 		snprintf(msg, msg_len,
-			 NT(n, "cannot open a scratch store: %s",
-			    "无法打开审计用的临时数据库：%s"),
+			 MSG(n, MSG_CANNOT_OPEN_SCRATCH_STORE),
 			 err);
 		return NULL;
 	}
@@ -339,7 +345,8 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 					    "recomputed from the log in %zu keys",
 					    diffs));
 	struct node_doc *findings = node_doc_array();
-	node_ledger_each_finding(l2, finding_doc, findings);
+	struct findings_scan fsc = {.n = n, .out = findings};
+	node_ledger_each_finding(l2, finding_doc, &fsc);
 	node_ledger_close(l2);
 	node_kv_close(kv2);
 	rm_rf(scratch);
