@@ -586,5 +586,53 @@
 	"refused, nothing written: %s"
 #define MSG_W_OUTSIDE_JURISDICTION_EN \
 	"scope %s is outside the author's jurisdiction %s"
+#define MSG_OP_CREATE_EN \
+	"create"
+#define MSG_OP_SET_EN \
+	"set"
+#define MSG_OP_ADD_EN \
+	"add"
+#define MSG_OP_REMOVE_EN \
+	"remove"
+#define MSG_STATUS_FEED_EN \
+	"  %.16s  %-12s seq %lld\\n"
+#define MSG_STATUS_INSECURE_EN \
+	"INSECURE plain tcp between nodes: no TLS, peers not authenticated\\n"
+#define MSG_STATUS_PEER_EN \
+	"  %.16s  %-20s %-21s %-12s lag %s  seen %s\\n"
+#define MSG_NEVER_EN \
+	"never"
+#define MSG_AUDIT_FAIL_LINE_EN \
+	"FAIL %s\\n"
+#define MSG_AUDIT_FINDING_LINE_EN \
+	"finding  feed %.16s/%s seq %lld op %lld: %s\\n"
+#define MSG_EXPORTED_ENTRIES_EN \
+	"exported %lld entries to %s\\n"
+#define MSG_REJECTED_LINE_EN \
+	"rejected %s\\n"
+#define MSG_IMPORTED_ENTRIES_EN \
+	"imported %lld of %lld entries (%lld already held, %zu rejected)\\n"
+#define MSG_AUDIT_MALFORMED_EN \
+	"malformed entry (%s)"
+#define MSG_AUDIT_BAD_SIGNATURE_EN \
+	"bad signature"
+#define MSG_AUDIT_WRONG_PLACE_EN \
+	"entry stored under another feed or seq"
+#define MSG_AUDIT_SEQ_GAP_EN \
+	"seq gap"
+#define MSG_AUDIT_PREV_EN \
+	"prev does not match the previous entry"
+#define MSG_AUDIT_HLC_EN \
+	"hlc not increasing"
+#define MSG_AUDIT_ROSTER_DECREASING_EN \
+	"roster version decreasing"
+#define MSG_AUDIT_FEED_FAILURE_EN \
+	"feed %s/%s seq %llu: %s"
+#define MSG_AUDIT_STATE_DIFFERS_EN \
+	"stored state differs from the state recomputed from the log in %zu keys"
+#define MSG_AUDIT_DIGEST_DIFFERS_EN \
+	"stored digest differs from the digest recomputed from the log"
+#define MSG_AUDIT_RECOMPUTE_EN \
+	"recompute: entry %zu: %s"
 
 #endif

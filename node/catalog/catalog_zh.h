@@ -576,5 +576,53 @@
 	"已拒绝，未写入任何内容：%s"
 #define MSG_W_OUTSIDE_JURISDICTION_ZH \
 	"辖区 %s 不在本节点的管辖范围 %s 内；请由该辖区的机构写入"
+#define MSG_OP_CREATE_ZH \
+	"新建"
+#define MSG_OP_SET_ZH \
+	"设置"
+#define MSG_OP_ADD_ZH \
+	"添加"
+#define MSG_OP_REMOVE_ZH \
+	"删除"
+#define MSG_STATUS_FEED_ZH \
+	"  %.16s  %-12s 序号 %lld\\n"
+#define MSG_STATUS_INSECURE_ZH \
+	"不安全：节点之间使用明文 TCP，没有 TLS，对方身份未经验证\\n"
+#define MSG_STATUS_PEER_ZH \
+	"  %.16s  %-20s %-21s %-12s 落后 %s 条  最近联系 %s\\n"
+#define MSG_NEVER_ZH \
+	"从未"
+#define MSG_AUDIT_FAIL_LINE_ZH \
+	"失败 %s\\n"
+#define MSG_AUDIT_FINDING_LINE_ZH \
+	"发现  记录流 %.16s/%s 序号 %lld 操作 %lld：%s\\n"
+#define MSG_EXPORTED_ENTRIES_ZH \
+	"已导出 %lld 个条目到 %s\\n"
+#define MSG_REJECTED_LINE_ZH \
+	"被拒绝 %s\\n"
+#define MSG_IMPORTED_ENTRIES_ZH \
+	"已导入 %lld / %lld 个条目（%lld 个已持有，%zu 个被拒绝）\\n"
+#define MSG_AUDIT_MALFORMED_ZH \
+	"条目格式错误（%s）"
+#define MSG_AUDIT_BAD_SIGNATURE_ZH \
+	"签名无效"
+#define MSG_AUDIT_WRONG_PLACE_ZH \
+	"条目存放在了别的记录流或序号下"
+#define MSG_AUDIT_SEQ_GAP_ZH \
+	"序号有缺口"
+#define MSG_AUDIT_PREV_ZH \
+	"prev 与前一个条目不符"
+#define MSG_AUDIT_HLC_ZH \
+	"hlc 没有递增"
+#define MSG_AUDIT_ROSTER_DECREASING_ZH \
+	"成员名册版本在减小"
+#define MSG_AUDIT_FEED_FAILURE_ZH \
+	"记录流 %s/%s 序号 %llu：%s"
+#define MSG_AUDIT_STATE_DIFFERS_ZH \
+	"存储的状态与从日志重新计算的状态有 %zu 个键不同"
+#define MSG_AUDIT_DIGEST_DIFFERS_ZH \
+	"存储的状态摘要与从日志重新计算的摘要不同"
+#define MSG_AUDIT_RECOMPUTE_ZH \
+	"重新计算：第 %zu 个条目：%s"
 
 #endif
