@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/help.h"
 #include "cli/tables.h"
 #include "node/api/node.h"
 #include "node/catalog/catalog.h"
@@ -76,7 +77,7 @@ struct args {
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
-	bool labels, skip_bad, dry_run, accept_fork_risk;
+	bool labels, skip_bad, dry_run, accept_fork_risk, help;
 	const char **members;
 	size_t n_members;
 };
@@ -106,8 +107,8 @@ static int parse(int argc, char **argv, struct args *a)
 			continue;
 		}
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-			fputs(usage, stdout);
-			exit(0);
+			a->help = true;
+			continue;
 		}
 		if (!strcmp(s, "--accept-fork-risk")) {
 			a->accept_fork_risk = true;
@@ -605,6 +606,7 @@ static int cmd_records_file(struct args *a, const char *cmd)
 }
 
 static int run(struct args *ap);
+static int help(const char *cmd, int argc, char **argv);
 
 int main(int argc, char **argv)
 {
@@ -614,11 +616,40 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int rc = parse(argc, argv, &a);
-	if (rc == 0)
+	if (rc == 0 && a.help)
+		rc = help(a.argc ? a.argv[0] : "help", a.argc, a.argv);
+	else if (rc == 0)
 		rc = run(&a);
 	free(a.argv);
 	free(a.members);
 	return rc;
+}
+
+static int help(const char *cmd, int argc, char **argv)
+{
+	/* ward help [TOPIC], or COMMAND [TYPE] --help */
+	const char *topic = !strcmp(cmd, "help") ? (argc > 1 ? argv[1] : NULL)
+						 : (argc > 1 ? argv[1] : cmd);
+	const struct node_type *t = cli_help_find_type(topic);
+	if (t) {
+		cli_help_type(t);
+		return 0;
+	}
+	static const char *const commands[] = {
+	    "init",	  "network",	"add",	  "set",     "show",
+	    "list",	  "history",	"retract", "duplicates", "due",
+	    "joint-missing", "report",	"import",  "export",  "access-log",
+	    "status",	  "audit",	"backup",  "unblock", "roster",
+	    "help",	  NULL};
+	bool known = !topic;
+	for (size_t i = 0; commands[i] && !known; i++)
+		known = !strcmp(topic, commands[i]);
+	if (!known && !strcmp(cmd, "help"))
+		return die(2, TM(MSG_HELP_UNKNOWN_TOPIC), topic);
+	fputs(usage, stdout);
+	putchar('\n');
+	cli_help_types();
+	return 0;
 }
 
 static int run(struct args *ap)
@@ -631,10 +662,8 @@ static int run(struct args *ap)
 	}
 	const char *cmd = a.argv[0];
 	char msg[2048] = "";
-	if (!strcmp(cmd, "help")) {
-		fputs(usage, stdout);
-		return 0;
-	}
+	if (!strcmp(cmd, "help"))
+		return help(cmd, a.argc, a.argv);
 	if (!strcmp(cmd, "init")) {
 		if ((rc = need_data(&a)))
 			return rc;
