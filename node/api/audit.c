@@ -118,7 +118,8 @@ static void progress(struct node_ctx *n, const char *what, size_t done,
 
 /* Chain checks of one verified batch, from the headers the verifying
  * threads decoded. */
-static void check_chain(struct item *items, const bool *sig_ok,
+static void check_chain(struct node_ctx *n, struct item *items,
+			const bool *sig_ok,
 			const struct node_entry_head *heads, size_t cnt,
 			struct feed_state *fs, size_t *feeds,
 			struct node_doc *failures, struct bad_keys *bad)
@@ -138,29 +139,34 @@ static void check_chain(struct item *items, const bool *sig_ok,
 			fs->started = true;
 			(*feeds)++;
 		}
+		char malformed[256];
 		const char *reason = NULL;
-		if (!e->decoded)
-			reason = e->why ? e->why : "malformed entry";
-		else if (!sig_ok[i])
-			reason = "bad signature";
-		else if (memcmp(e->author, x->pos.author, 32) ||
-			 strlen(e->scope) != slen ||
-			 memcmp(e->scope, scope, slen) || e->seq != kseq)
-			reason = "entry stored under another feed or seq";
-		else if (e->seq != fs->seq + 1)
-			reason = "seq gap";
-		else if (memcmp(e->prev, fs->seq ? fs->hash : zero, 32))
-			reason = "prev does not match the previous entry";
-		else if (fs->seq && e->hlc <= fs->hlc)
-			reason = "hlc not increasing";
-		else if (e->roster_version < fs->rv)
-			reason = "roster version decreasing";
+		if (!e->decoded) {
+			snprintf(malformed, sizeof(malformed),
+				 MSG(n, MSG_AUDIT_MALFORMED),
+				 e->why ? e->why : "?");
+			reason = malformed;
+		} else if (!sig_ok[i]) {
+			reason = MSG(n, MSG_AUDIT_BAD_SIGNATURE);
+		} else if (memcmp(e->author, x->pos.author, 32) ||
+			   strlen(e->scope) != slen ||
+			   memcmp(e->scope, scope, slen) || e->seq != kseq) {
+			reason = MSG(n, MSG_AUDIT_WRONG_PLACE);
+		} else if (e->seq != fs->seq + 1) {
+			reason = MSG(n, MSG_AUDIT_SEQ_GAP);
+		} else if (memcmp(e->prev, fs->seq ? fs->hash : zero, 32)) {
+			reason = MSG(n, MSG_AUDIT_PREV);
+		} else if (fs->seq && e->hlc <= fs->hlc) {
+			reason = MSG(n, MSG_AUDIT_HLC);
+		} else if (e->roster_version < fs->rv) {
+			reason = MSG(n, MSG_AUDIT_ROSTER_DECREASING);
+		}
 		if (reason) {
 			char hex[65];
 			node_hex(hex, x->pos.author, 32);
 			node_doc_push(failures,
-				      node_doc_strf("feed %s/%.*s seq %llu: %s",
-						    hex, (int)slen, scope,
+				      node_doc_strf(MSG(n, MSG_AUDIT_FEED_FAILURE),
+						    hex, scope,
 						    (unsigned long long)kseq,
 						    reason));
 			bad_add(bad, &x->pos);
@@ -212,7 +218,7 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 			cnt ? node_verify_start(net_id, w, cnt, ok[cur], heads[cur])
 			    : NULL;
 		int prev = 1 - cur;
-		check_chain(items[prev], ok[prev], heads[prev], prev_cnt, &fs,
+		check_chain(n, items[prev], ok[prev], heads[prev], prev_cnt, &fs,
 			    feeds, failures, bad);
 		free_batch(items[prev], prev_cnt);
 		entries += prev_cnt;
@@ -279,9 +285,10 @@ static void recompute(struct node_ctx *n, struct node_ledger *l2,
 			int rc = node_txn_ingest(t, items[i].wire, items[i].len,
 						 true, &res, &why);
 			if (rc && rc != -EAGAIN)
-				node_doc_push(failures,
-					      node_doc_strf("recompute: entry %zu: %s",
-							    done + i + 1, why));
+				node_doc_push(
+				    failures,
+				    node_doc_strf(MSG(n, MSG_AUDIT_RECOMPUTE),
+						  done + i + 1, why ? why : "?"));
 		}
 		node_txn_commit(t, false);
 		free_batch(items, cnt);
@@ -336,13 +343,11 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	node_ledger_digest(l2, recomputed);
 	if (memcmp(stored, recomputed, 32) != 0)
 		node_doc_push(failures,
-			      node_doc_str("stored digest differs from the digest "
-					   "recomputed from the log"));
+			      node_doc_str(MSG(n, MSG_AUDIT_DIGEST_DIFFERS)));
 	size_t diffs = node_ledger_state_diff(n->ledger, l2);
 	if (diffs)
 		node_doc_push(failures,
-			      node_doc_strf("stored state differs from the state "
-					    "recomputed from the log in %zu keys",
+			      node_doc_strf(MSG(n, MSG_AUDIT_STATE_DIFFERS),
 					    diffs));
 	struct node_doc *findings = node_doc_array();
 	struct findings_scan fsc = {.n = n, .out = findings};

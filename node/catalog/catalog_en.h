@@ -587,6 +587,94 @@
 	"refused, nothing written: %s"
 #define MSG_W_OUTSIDE_JURISDICTION_EN \
 	"scope %s is outside the author's jurisdiction %s"
+#define MSG_OP_CREATE_EN \
+	"create"
+#define MSG_OP_SET_EN \
+	"set"
+#define MSG_OP_ADD_EN \
+	"add"
+#define MSG_OP_REMOVE_EN \
+	"remove"
+#define MSG_STATUS_FEED_EN \
+	"  %.16s  %-12s seq %lld\n"
+#define MSG_STATUS_INSECURE_EN \
+	"INSECURE plain tcp between nodes: no TLS, peers not authenticated\n"
+#define MSG_STATUS_PEER_EN \
+	"  %.16s  %-20s %-21s %-12s lag %s  seen %s\n"
+#define MSG_NEVER_EN \
+	"never"
+#define MSG_AUDIT_FAIL_LINE_EN \
+	"FAIL %s\n"
+#define MSG_AUDIT_FINDING_LINE_EN \
+	"finding  feed %.16s/%s seq %lld op %lld: %s\n"
+#define MSG_EXPORTED_ENTRIES_EN \
+	"exported %lld entries to %s\n"
+#define MSG_REJECTED_LINE_EN \
+	"rejected %s\n"
+#define MSG_IMPORTED_ENTRIES_EN \
+	"imported %lld of %lld entries (%lld already held, %zu rejected)\n"
+#define MSG_AUDIT_MALFORMED_EN \
+	"malformed entry (%s)"
+#define MSG_AUDIT_BAD_SIGNATURE_EN \
+	"bad signature"
+#define MSG_AUDIT_WRONG_PLACE_EN \
+	"entry stored under another feed or seq"
+#define MSG_AUDIT_SEQ_GAP_EN \
+	"seq gap"
+#define MSG_AUDIT_PREV_EN \
+	"prev does not match the previous entry"
+#define MSG_AUDIT_HLC_EN \
+	"hlc not increasing"
+#define MSG_AUDIT_ROSTER_DECREASING_EN \
+	"roster version decreasing"
+#define MSG_AUDIT_FEED_FAILURE_EN \
+	"feed %s/%s seq %llu: %s"
+#define MSG_AUDIT_STATE_DIFFERS_EN \
+	"stored state differs from the state recomputed from the log in %zu keys"
+#define MSG_AUDIT_DIGEST_DIFFERS_EN \
+	"stored digest differs from the digest recomputed from the log"
+#define MSG_AUDIT_RECOMPUTE_EN \
+	"recompute: entry %zu: %s"
+#define MSG_HELP_TYPE_HEAD_EN \
+	"%s (%s): created by %s\n"
+#define MSG_HELP_KIND_TEXT_EN \
+	"text"
+#define MSG_HELP_KIND_DATE_EN \
+	"date YYYY-MM-DD"
+#define MSG_HELP_KIND_INT_EN \
+	"whole number %lld..%lld"
+#define MSG_HELP_KIND_INT_MIN_EN \
+	"whole number from %lld"
+#define MSG_HELP_KIND_REF_EN \
+	"id of a %s record"
+#define MSG_HELP_KIND_ID_NUMBER_EN \
+	"18-character resident ID number"
+#define MSG_HELP_KIND_MED_LINE_EN \
+	"DRUG;MORNING;NOON;EVENING (mg) or DRUG;lai;WEEKS;MG"
+#define MSG_HELP_KIND_SCOPE_EN \
+	"region code"
+#define MSG_HELP_UNIT_EN \
+	" (in %s)"
+#define MSG_HELP_FLAG_REQUIRED_EN \
+	"required"
+#define MSG_HELP_FLAG_WRITE_ONCE_EN \
+	"only when created"
+#define MSG_HELP_FLAG_SET_EN \
+	"several values: FIELD+=V, FIELD-=V"
+#define MSG_HELP_TYPE_FOOT_EN \
+	"\nValues may be typed as codes or as their Chinese labels. An empty value clears a field.\nFilters for ward list: FIELD=VALUE, FIELD=N.. (at least), FIELD=..N (at most), FIELD=A..B, FIELD= (unset); these need no shell quoting.\n"
+#define MSG_HELP_TYPES_EN \
+	"Record types (ward help TYPE, or ward add TYPE --help, lists a type's fields):\n"
+#define MSG_HELP_UNKNOWN_TOPIC_EN \
+	"no help for '%s': give a command or a record type (ward help lists them)"
+#define MSG_HELP_COL_FIELD_EN \
+	"FIELD"
+#define MSG_HELP_COL_LABEL_EN \
+	"LABEL"
+#define MSG_HELP_COL_WRITERS_EN \
+	"WRITTEN BY"
+#define MSG_HELP_COL_VALUES_EN \
+	"VALUES"
 
 #define MSG_REPORT_BY_VALUES_EN \
 	"--by %s: give --by village, --by township or --by month"

@@ -577,6 +577,94 @@
 	"已拒绝，未写入任何内容：%s"
 #define MSG_W_OUTSIDE_JURISDICTION_ZH \
 	"辖区 %s 不在本节点的管辖范围 %s 内；请由该辖区的机构写入"
+#define MSG_OP_CREATE_ZH \
+	"新建"
+#define MSG_OP_SET_ZH \
+	"设置"
+#define MSG_OP_ADD_ZH \
+	"添加"
+#define MSG_OP_REMOVE_ZH \
+	"删除"
+#define MSG_STATUS_FEED_ZH \
+	"  %.16s  %-12s 序号 %lld\n"
+#define MSG_STATUS_INSECURE_ZH \
+	"不安全：节点之间使用明文 TCP，没有 TLS，对方身份未经验证\n"
+#define MSG_STATUS_PEER_ZH \
+	"  %.16s  %-20s %-21s %-12s 落后 %s 条  最近联系 %s\n"
+#define MSG_NEVER_ZH \
+	"从未"
+#define MSG_AUDIT_FAIL_LINE_ZH \
+	"失败 %s\n"
+#define MSG_AUDIT_FINDING_LINE_ZH \
+	"发现  记录流 %.16s/%s 序号 %lld 操作 %lld：%s\n"
+#define MSG_EXPORTED_ENTRIES_ZH \
+	"已导出 %lld 个条目到 %s\n"
+#define MSG_REJECTED_LINE_ZH \
+	"被拒绝 %s\n"
+#define MSG_IMPORTED_ENTRIES_ZH \
+	"已导入 %lld / %lld 个条目（%lld 个已持有，%zu 个被拒绝）\n"
+#define MSG_AUDIT_MALFORMED_ZH \
+	"条目格式错误（%s）"
+#define MSG_AUDIT_BAD_SIGNATURE_ZH \
+	"签名无效"
+#define MSG_AUDIT_WRONG_PLACE_ZH \
+	"条目存放在了别的记录流或序号下"
+#define MSG_AUDIT_SEQ_GAP_ZH \
+	"序号有缺口"
+#define MSG_AUDIT_PREV_ZH \
+	"prev 与前一个条目不符"
+#define MSG_AUDIT_HLC_ZH \
+	"hlc 没有递增"
+#define MSG_AUDIT_ROSTER_DECREASING_ZH \
+	"成员名册版本在减小"
+#define MSG_AUDIT_FEED_FAILURE_ZH \
+	"记录流 %s/%s 序号 %llu：%s"
+#define MSG_AUDIT_STATE_DIFFERS_ZH \
+	"存储的状态与从日志重新计算的状态有 %zu 个键不同"
+#define MSG_AUDIT_DIGEST_DIFFERS_ZH \
+	"存储的状态摘要与从日志重新计算的摘要不同"
+#define MSG_AUDIT_RECOMPUTE_ZH \
+	"重新计算：第 %zu 个条目：%s"
+#define MSG_HELP_TYPE_HEAD_ZH \
+	"%s（%s）：由 %s 新建\n"
+#define MSG_HELP_KIND_TEXT_ZH \
+	"文本"
+#define MSG_HELP_KIND_DATE_ZH \
+	"日期 YYYY-MM-DD"
+#define MSG_HELP_KIND_INT_ZH \
+	"整数 %lld..%lld"
+#define MSG_HELP_KIND_INT_MIN_ZH \
+	"不小于 %lld 的整数"
+#define MSG_HELP_KIND_REF_ZH \
+	"%s 记录的编号"
+#define MSG_HELP_KIND_ID_NUMBER_ZH \
+	"18 位居民身份证号码"
+#define MSG_HELP_KIND_MED_LINE_ZH \
+	"药名;早;中;晚（mg），或 药名;lai;周数;mg"
+#define MSG_HELP_KIND_SCOPE_ZH \
+	"行政区划代码"
+#define MSG_HELP_UNIT_ZH \
+	"（单位 %s）"
+#define MSG_HELP_FLAG_REQUIRED_ZH \
+	"必填"
+#define MSG_HELP_FLAG_WRITE_ONCE_ZH \
+	"仅新建时填写"
+#define MSG_HELP_FLAG_SET_ZH \
+	"多个值：字段+=值，字段-=值"
+#define MSG_HELP_TYPE_FOOT_ZH \
+	"\n取值可以写代码，也可以写中文名称。值为空表示清除该字段。\nward list 的筛选条件：字段=值，字段=N..（不小于），字段=..N（不大于），字段=A..B，字段=（未填写）；这些写法不需要在 shell 中加引号。\n"
+#define MSG_HELP_TYPES_ZH \
+	"记录类型（ward help 类型 或 ward add 类型 --help 列出该类型的字段）：\n"
+#define MSG_HELP_UNKNOWN_TOPIC_ZH \
+	"没有关于 '%s' 的帮助：请给出命令或记录类型（ward help 会列出）"
+#define MSG_HELP_COL_FIELD_ZH \
+	"字段"
+#define MSG_HELP_COL_LABEL_ZH \
+	"中文名"
+#define MSG_HELP_COL_WRITERS_ZH \
+	"可填写的角色"
+#define MSG_HELP_COL_VALUES_ZH \
+	"取值"
 
 #define MSG_REPORT_BY_VALUES_ZH \
 	"--by %s 无效：请用 --by village（按村）、--by township（按乡镇）或 --by month（按月）"
