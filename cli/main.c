@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/help.h"
+#include "cli/report_tables.h"
 #include "cli/tables.h"
 #include "node/api/node.h"
 #include "node/catalog/catalog.h"
@@ -32,18 +34,9 @@ static const char usage[] =
 	"  ward network create --data DIR --member FILE.pub ... --out ROSTER\n"
 	"  ward network join --data DIR ROSTER   (a roster chain of any length)\n"
 	"\n"
-	"Changing the network (roster versions, k of n admins sign):\n"
-	"  ward roster propose CHANGE... [--note TEXT]  print the proposal's id\n"
-	"      CHANGE: add FILE.pub | remove NODE | set NODE address=HOST:PORT\n"
-	"      | set NODE cert=FILE.pem | set NODE key=FILE.pub | set NODE role=ROLE\n"
-	"      | set NODE scope=CODE | revoke NODE [--from SCOPE:SEQ]...\n"
-	"      | admins add NODE | admins remove NODE | threshold K | schema VERSION\n"
-	"      NODE: a member's name, its key in hex, or a unique hex prefix\n"
-	"  ward roster pending [--json]                 proposals held, signatures\n"
-	"  ward roster sign ID                          add this admin's signature\n"
-	"  ward roster show [--version N] [--json]      the roster (in force, or N)\n"
-	"  ward roster log                              every version: signers, changes\n"
-	"  ward roster export --out FILE                the chain, for network join\n"
+	"Changing the network (roster versions signed by k of n admins):\n"
+	"  ward roster propose CHANGE... | pending | sign ID | show | log | export\n"
+	"                                               (ward roster help)\n"
 	"\n"
 	"Records:\n"
 	"  ward add TYPE [scope=CODE] FIELD=VALUE...   create a record, print its id\n"
@@ -59,6 +52,9 @@ static const char usage[] =
 	"  ward due [--scope S] [--on DATE]             patients due or overdue, most overdue first\n"
 	"  ward joint-missing [--scope S] [--on DATE]   risk >= 3 without a joint visit since\n"
 	"  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n"
+	"      [--by village|township|month]  the same, area by area or month by month\n"
+	"      [--missing RATE]  who is behind a rate's gap (e.g. regular_management)\n"
+	"      [--html FILE]     the report as a page to open in a browser or print\n"
 	"\n"
 	"Registers (spreadsheets):\n"
 	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n"
@@ -70,11 +66,8 @@ static const char usage[] =
 	"                                               peers and their lag, fork and\n"
 	"                                               divergence proofs\n"
 	"  ward audit verify                            check every entry, recompute state\n"
-	"  ward export --entries FILE [--with-roster]   signed entries, as stored\n"
-	"                                               (and the roster chain in\n"
-	"                                               FILE.roster)\n"
-	"  ward audit verify --roster CHAIN --entries FILE   the auditor's check:\n"
-	"                                               no node, no data directory\n"
+	"  ward export --entries FILE [--with-roster]   signed entries (+ FILE.roster)\n"
+	"  ward audit verify --roster CHAIN --entries FILE   offline, no node needed\n"
 	"  ward import --entries FILE                   verify and apply such a file\n"
 	"  ward backup DIR                              a consistent copy of this node\n"
 	"      (keys, config, store) in DIR (new or empty; made 0700), taken\n"
@@ -99,7 +92,8 @@ struct args {
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries, *roster;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
-	bool labels, skip_bad, dry_run, accept_fork_risk, with_roster;
+	const char *by, *missing, *html;
+	bool labels, skip_bad, dry_run, accept_fork_risk, help, with_roster;
 	const char **members;
 	size_t n_members;
 };
@@ -129,8 +123,8 @@ static int parse(int argc, char **argv, struct args *a)
 			continue;
 		}
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-			fputs(usage, stdout);
-			exit(0);
+			a->help = true;
+			continue;
 		}
 		if (!strcmp(s, "--accept-fork-risk")) {
 			a->accept_fork_risk = true;
@@ -158,6 +152,12 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->from;
 		else if (!strcmp(s, "--to"))
 			slot = &a->to;
+		else if (!strcmp(s, "--by"))
+			slot = &a->by;
+		else if (!strcmp(s, "--missing"))
+			slot = &a->missing;
+		else if (!strcmp(s, "--html"))
+			slot = &a->html;
 		else if (!strcmp(s, "--reason"))
 			slot = &a->reason;
 		else if (!strcmp(s, "--csv"))
@@ -305,10 +305,30 @@ static void print_proofs(const struct node_doc *proofs)
 	}
 }
 
+/* A history op's verb (create, set, add, remove) in the reader's
+ * language; the JSON keeps the code. */
+static const char *op_verb(const char *op)
+{
+	if (!op)
+		return "?";
+	if (!strcmp(op, "create"))
+		return TM(MSG_OP_CREATE);
+	if (!strcmp(op, "set"))
+		return TM(MSG_OP_SET);
+	if (!strcmp(op, "add"))
+		return TM(MSG_OP_ADD);
+	if (!strcmp(op, "remove"))
+		return TM(MSG_OP_REMOVE);
+	return op;
+}
+
 static void print_human(const char *cmd, const struct node_doc *r)
 {
-	if (cli_print_table(cmd, r))
+	if (cli_print_table(cmd, r)) {
+		if (!strcmp(cmd, "report"))
+			cli_print_report_parts(r);
 		return;
+	}
 	if (!strcmp(cmd, "add")) {
 		printf("%s\n", node_doc_get_str(r, "id"));
 	} else if (!strcmp(cmd, "show") || !strcmp(cmd, "set")) {
@@ -323,7 +343,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_str(o, "by_role"), "",
 			       (long long)node_doc_get_int(o, "seq", 0),
 			       (long long)node_doc_get_int(o, "index", 0),
-			       node_doc_get_str(o, "op"));
+			       op_verb(node_doc_get_str(o, "op")));
 			const char *f = node_doc_get_str(o, "field");
 			if (f)
 				printf("%s=", f);
@@ -353,7 +373,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		printf(TM(MSG_FEEDS), node_doc_len(feeds));
 		for (size_t i = 0; i < node_doc_len(feeds); i++) {
 			const struct node_doc *f = node_doc_at(feeds, i);
-			printf("  %.16s  %-12s seq %lld\n",
+			printf(TM(MSG_STATUS_FEED),
 			       node_doc_get_str(f, "author"),
 			       node_doc_get_str(f, "scope"),
 			       (long long)node_doc_get_int(f, "seq", 0));
@@ -361,8 +381,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		print_proofs(node_doc_get(r, "proofs"));
 		cli_roster_status(r);
 		if (node_doc_get_bool(r, "insecure", false))
-			printf("INSECURE plain tcp between nodes: no TLS, peers "
-			       "not authenticated\n");
+			printf("%s", TM(MSG_STATUS_INSECURE));
 		if (node_doc_get_bool(r, "restored", false))
 			printf("%s", TM(MSG_RESTORED_FROM_BACKUP_MAY_BEHIND));
 		if (node_doc_get_bool(r, "writes_blocked", false)) {
@@ -385,14 +404,14 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			if (lag && node_doc_kind(lag) != NODE_DOC_NULL)
 				snprintf(lagtxt, sizeof(lagtxt), "%lld",
 					 (long long)node_doc_as_int(lag));
-			printf("  %.16s  %-20s %-21s %-12s lag %s  seen %s\n",
+			printf(TM(MSG_STATUS_PEER),
 			       node_doc_get_str(p, "node_id"),
 			       node_doc_get_str(p, "name"),
 			       node_doc_get_str(p, "address"),
 			       node_doc_get_bool(p, "connected", false)
 				       ? TM(MSG_CONNECTED)
 				       : TM(MSG_DISCONNECTED),
-			       lagtxt, seen ? seen : "never");
+			       lagtxt, seen ? seen : TM(MSG_NEVER));
 		}
 	} else if (!strcmp(cmd, "unblock")) {
 		printf("%s", node_doc_get_bool(r, "was_blocked", false)
@@ -401,11 +420,12 @@ static void print_human(const char *cmd, const struct node_doc *r)
 	} else if (!strcmp(cmd, "audit_verify")) {
 		const struct node_doc *fail = node_doc_get(r, "failures");
 		for (size_t i = 0; i < node_doc_len(fail); i++)
-			printf("FAIL %s\n", node_doc_as_str(node_doc_at(fail, i), NULL));
+			printf(TM(MSG_AUDIT_FAIL_LINE),
+			       node_doc_as_str(node_doc_at(fail, i), NULL));
 		const struct node_doc *fnd = node_doc_get(r, "findings");
 		for (size_t i = 0; i < node_doc_len(fnd); i++) {
 			const struct node_doc *f = node_doc_at(fnd, i);
-			printf("finding  feed %.16s/%s seq %lld op %lld: %s\n",
+			printf(TM(MSG_AUDIT_FINDING_LINE),
 			       node_doc_get_str(f, "author"),
 			       node_doc_get_str(f, "scope"),
 			       (long long)node_doc_get_int(f, "seq", 0),
@@ -423,16 +443,15 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		       node_doc_get_str(r, "dir"), node_doc_get_str(r, "digest"),
 		       node_doc_get_str(r, "made"));
 	} else if (!strcmp(cmd, "export_entries")) {
-		printf("exported %lld entries to %s\n",
+		printf(TM(MSG_EXPORTED_ENTRIES),
 		       (long long)node_doc_get_int(r, "entries", 0),
 		       node_doc_get_str(r, "path"));
 	} else if (!strcmp(cmd, "import_entries")) {
 		const struct node_doc *rej = node_doc_get(r, "rejected");
 		for (size_t i = 0; i < node_doc_len(rej); i++)
-			printf("rejected %s\n",
+			printf(TM(MSG_REJECTED_LINE),
 			       node_doc_as_str(node_doc_at(rej, i), NULL));
-		printf("imported %lld of %lld entries (%lld already held, %zu "
-		       "rejected)\n",
+		printf(TM(MSG_IMPORTED_ENTRIES),
 		       (long long)node_doc_get_int(r, "applied", 0),
 		       (long long)node_doc_get_int(r, "entries", 0),
 		       (long long)node_doc_get_int(r, "duplicates", 0),
@@ -564,7 +583,8 @@ static int cmd_query(struct args *a, const char *cmd)
 	struct node_doc *req = node_doc_object();
 	const char *opts[][2] = {{"scope", a->scope}, {"on", a->on},
 				 {"from", a->from},   {"to", a->to},
-				 {"reason", a->reason}};
+				 {"reason", a->reason}, {"by", a->by},
+				 {"missing", a->missing}};
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (opts[i][1])
 			node_doc_set(req, opts[i][0], node_doc_str(opts[i][1]));
@@ -572,6 +592,21 @@ static int cmd_query(struct args *a, const char *cmd)
 		node_doc_free(req);
 		return die(2, "%s",
 			   TM(MSG_USAGE_WARD_REPORT_FROM_DATE));
+	}
+	if ((a->by || a->missing || a->html) && strcmp(cmd, "report")) {
+		node_doc_free(req);
+		return die(2, TM(MSG_REPORT_OPTIONS_ONLY), cmd);
+	}
+	if (a->html) {
+		/* The node may be a daemon in another directory: an absolute
+		 * path. */
+		char path[8192];
+		if (a->html[0] != '/' && getcwd(path, sizeof(path) / 2))
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+				 "/%s", a->html);
+		else
+			snprintf(path, sizeof(path), "%s", a->html);
+		node_doc_set(req, "html", node_doc_str(path));
 	}
 	if (!strcmp(cmd, "retract")) {
 		if (a->argc < 2 || !a->reason) {
@@ -619,6 +654,7 @@ static int cmd_records_file(struct args *a, const char *cmd)
 }
 
 static int run(struct args *ap);
+static int help(const char *cmd, int argc, char **argv);
 
 
 int main(int argc, char **argv)
@@ -641,11 +677,40 @@ int main(int argc, char **argv)
 		break;
 	}
 	int rc = parse(argc, argv, &a);
-	if (rc == 0)
+	if (rc == 0 && a.help)
+		rc = help(a.argc ? a.argv[0] : "help", a.argc, a.argv);
+	else if (rc == 0)
 		rc = run(&a);
 	free(a.argv);
 	free(a.members);
 	return rc;
+}
+
+static int help(const char *cmd, int argc, char **argv)
+{
+	/* ward help [TOPIC], or COMMAND [TYPE] --help */
+	const char *topic = !strcmp(cmd, "help") ? (argc > 1 ? argv[1] : NULL)
+						 : (argc > 1 ? argv[1] : cmd);
+	const struct node_type *t = cli_help_find_type(topic);
+	if (t) {
+		cli_help_type(t);
+		return 0;
+	}
+	static const char *const commands[] = {
+	    "init",	  "network",	"add",	  "set",     "show",
+	    "list",	  "history",	"retract", "duplicates", "due",
+	    "joint-missing", "report",	"import",  "export",  "access-log",
+	    "status",	  "audit",	"backup",  "unblock", "roster",
+	    "help",	  NULL};
+	bool known = !topic;
+	for (size_t i = 0; commands[i] && !known; i++)
+		known = !strcmp(topic, commands[i]);
+	if (!known && !strcmp(cmd, "help"))
+		return die(2, TM(MSG_HELP_UNKNOWN_TOPIC), topic);
+	fputs(usage, stdout);
+	putchar('\n');
+	cli_help_types();
+	return 0;
 }
 
 static int run(struct args *ap)
@@ -658,10 +723,8 @@ static int run(struct args *ap)
 	}
 	const char *cmd = a.argv[0];
 	char msg[2048] = "";
-	if (!strcmp(cmd, "help")) {
-		fputs(usage, stdout);
-		return 0;
-	}
+	if (!strcmp(cmd, "help"))
+		return help(cmd, a.argc, a.argv);
 	if (!strcmp(cmd, "init")) {
 		if ((rc = need_data(&a)))
 			return rc;

@@ -264,6 +264,20 @@ int cli_audit_offline(const char *roster, const char *entries, bool json)
 	return code;
 }
 
+static const char roster_usage[] =
+	"Changing the network (roster versions signed by k of n admins):\n"
+	"  ward roster propose CHANGE... [--note TEXT]  print the proposal's id\n"
+	"      CHANGE: add FILE.pub | remove NODE | set NODE address=HOST:PORT\n"
+	"      | set NODE cert=FILE.pem | set NODE key=FILE.pub | set NODE role=ROLE\n"
+	"      | set NODE scope=CODE | revoke NODE [--from SCOPE:SEQ]...\n"
+	"      | admins add NODE | admins remove NODE | threshold K | schema VERSION\n"
+	"      NODE: a member's name, its key in hex, or a unique hex prefix\n"
+	"  ward roster pending [--json]                 proposals held, signatures\n"
+	"  ward roster sign ID                          add this admin's signature\n"
+	"  ward roster show [--version N] [--json]      the roster (in force, or N)\n"
+	"  ward roster log [--json]                     every version: signers, changes\n"
+	"  ward roster export --out FILE                the chain, for network join\n";
+
 static int usage_error(void)
 {
 	fprintf(stderr, "ward: %s\n", TM(MSG_ROSTER_USAGE));
@@ -293,6 +307,12 @@ int cli_roster(int argc, char **argv)
 				    : !strcmp(s, "--out")     ? &out
 				    : !strcmp(s, "--version") ? &version
 							      : NULL;
+		if (!strcmp(s, "--help") || !strcmp(s, "-h") ||
+		    (nw == 0 && !strcmp(s, "help"))) {
+			fputs(roster_usage, stdout);
+			free(words);
+			return 0;
+		}
 		if (!strcmp(s, "--json")) {
 			json = true;
 		} else if (slot) {

@@ -17,6 +17,7 @@
 #include "crdt/crdt.h"
 #include "node/api/node_int.h"
 #include "node/ledger/ledger.h"
+#include "node/ledger/schema.h"
 #include "node/store/kv.h"
 
 static int read_all(const char *path, uint8_t **out, size_t *len)
@@ -64,17 +65,27 @@ struct item {
 	bool done;
 };
 
+struct fscan {
+	struct node_doc *list;
+	bool zh;
+};
+
 static int finding_doc(void *ctx, const struct node_ledger_finding *f)
 {
+	struct fscan *fs = ctx;
 	struct node_doc *o = node_doc_object();
-	char hex[65];
+	char hex[65], text[512];
 	node_hex(hex, f->author, 32);
 	node_doc_set(o, "author", node_doc_str(hex));
 	node_doc_set(o, "scope", node_doc_str(f->scope));
 	node_doc_set(o, "seq", node_doc_int((int64_t)f->seq));
 	node_doc_set(o, "index", node_doc_int((int64_t)f->index));
-	node_doc_set(o, "why", node_doc_strn(f->reason, f->reason_len));
-	node_doc_push(ctx, o);
+	node_doc_set(o, "why",
+		     node_doc_str(node_schema_reason_text(
+			 &f->reason, fs->zh ? NODE_LANG_ZH : NODE_LANG_EN, text,
+			 sizeof(text))));
+	node_doc_set(o, "code", node_doc_str(node_catalog_name(f->reason.id)));
+	node_doc_push(fs->list, o);
 	return 0;
 }
 
@@ -181,7 +192,8 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 						    "the files lack",
 						    i + 1));
 	struct node_doc *findings = node_doc_array();
-	node_ledger_each_finding(l, finding_doc, findings);
+	struct fscan fs = {findings, zh};
+	node_ledger_each_finding(l, finding_doc, &fs);
 	uint8_t d[32];
 	char hex[65];
 	node_ledger_digest(l, d);

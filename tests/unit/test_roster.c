@@ -633,11 +633,11 @@ static void test_rejudge_store_fault(void **state)
 	op.name_len = 7;
 	struct node_write wr = {.scope = SCOPE, .n_ops = 1, .ops = &op};
 	uint64_t seq;
-	char buf[256];
+	struct node_reason wy;
 	assert_int_equal(node_ledger_write(l1, sk[TOWNSHIP], pk[TOWNSHIP], &wr,
-					   1800000000000ull, &seq, buf,
-					   sizeof(buf)),
+					   1800000000000ull, &seq, &wy),
 			 -EIO);
+	assert_int_equal(wy.id, MSG_W_REJUDGING);
 	struct crdt_buf cp;
 	crdt_buf_init(&cp);
 	/* The store works again: the next transaction finishes the job. */
@@ -898,11 +898,13 @@ static void test_schema_version(void **state)
 	op.name_len = 7;
 	struct node_write w = {.scope = SCOPE, .n_ops = 1, .ops = &op};
 	uint64_t seq;
+	struct node_reason wy;
 	char buf[256];
 	assert_int_equal(node_ledger_write(l, sk[HEALTH], pk[HEALTH], &w,
-					   1800000000000ull, &seq, buf,
-					   sizeof(buf)),
+					   1800000000000ull, &seq, &wy),
 			 -EPERM);
+	assert_int_equal(wy.id, MSG_W_SCHEMA_UNKNOWN);
+	node_reason_text(&wy, NODE_LANG_EN, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "upgrade"));
 	/* Nor sign a proposal whose schema it does not know. */
 	struct node_roster *p = next_of(node_ledger_roster(l)->wire,
