@@ -42,7 +42,8 @@ void cli_roster_status(const struct node_doc *r)
 	const struct node_doc *rv = node_doc_get(r, "revoke_needed");
 	for (size_t i = 0; i < node_doc_len(rv); i++) {
 		const struct node_doc *o = node_doc_at(rv, i);
-		printf(TM(MSG_ROSTER_REVOKE_NEEDED), node_doc_get_str(o, "name"),
+		printf(TM(MSG_ROSTER_REVOKE_NEEDED),
+		       node_doc_get_str(o, "name"),
 		       node_doc_get_str(o, "scope"),
 		       (long long)node_doc_get_int(o, "seq", 0),
 		       node_doc_get_str(o, "propose"));
@@ -103,13 +104,14 @@ static void print_human(const char *cmd, const struct node_doc *r)
 	if (!strcmp(cmd, "roster_propose")) {
 		/* stdout: the id alone, for scripts; the rest on stderr. */
 		printf("%s\n", node_doc_get_str(r, "id"));
-		fprintf(stderr, TM(MSG_ROSTER_PROPOSED),
-			(long long)node_doc_get_int(r, "version", 0),
-			(long long)(node_doc_get_bool(r, "signed", false) ? 1 : 0),
-			(long long)node_doc_get_int(r, "needed", 0),
-			node_doc_get_bool(r, "in_force", false)
-			    ? TM(MSG_ROSTER_NOW_IN_FORCE)
-			    : "");
+		fprintf(
+		    stderr, TM(MSG_ROSTER_PROPOSED),
+		    (long long)node_doc_get_int(r, "version", 0),
+		    (long long)(node_doc_get_bool(r, "signed", false) ? 1 : 0),
+		    (long long)node_doc_get_int(r, "needed", 0),
+		    node_doc_get_bool(r, "in_force", false)
+			? TM(MSG_ROSTER_NOW_IN_FORCE)
+			: "");
 	} else if (!strcmp(cmd, "roster_sign")) {
 		printf(TM(MSG_ROSTER_SIGNED), node_doc_get_str(r, "id"),
 		       (long long)node_doc_get_int(r, "version", 0),
@@ -121,7 +123,8 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			printf("%s", TM(MSG_ROSTER_NO_PENDING));
 		for (size_t i = 0; i < node_doc_len(r); i++) {
 			const struct node_doc *p = node_doc_at(r, i);
-			printf("%s  version %lld  by %s  signatures %lld of %lld\n",
+			printf("%s  version %lld  by %s  signatures %lld of "
+			       "%lld\n",
 			       node_doc_get_str(p, "id"),
 			       (long long)node_doc_get_int(p, "version", 0),
 			       node_doc_get_str(p, "proposer"),
@@ -134,7 +137,8 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			print_list("  signed by: ", node_doc_get(p, "signers"));
 		}
 	} else if (!strcmp(cmd, "roster_show")) {
-		printf("roster version %lld  id %.16s  threshold %lld  schema %lld\n",
+		printf("roster version %lld  id %.16s  threshold %lld  schema "
+		       "%lld\n",
 		       (long long)node_doc_get_int(r, "version", 0),
 		       node_doc_get_str(r, "id"),
 		       (long long)node_doc_get_int(r, "threshold", 0),
@@ -153,9 +157,10 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			const struct node_doc *ls = node_doc_get(o, "last_seq");
 			for (size_t k = 0; k < node_doc_len(ls); k++) {
 				const struct node_doc *b = node_doc_at(ls, k);
-				printf(" revoked %s after %lld",
-				       node_doc_get_str(b, "scope"),
-				       (long long)node_doc_get_int(b, "seq", 0));
+				printf(
+				    " revoked %s after %lld",
+				    node_doc_get_str(b, "scope"),
+				    (long long)node_doc_get_int(b, "seq", 0));
 			}
 			printf("\n");
 		}
@@ -214,7 +219,8 @@ int cli_roster_export(const char *data, const char *entries_path, bool json)
 int cli_audit_offline(const char *roster, const char *entries, bool json)
 {
 	if (!roster || !entries) {
-		fprintf(stderr, "ward: %s\n", TM(MSG_ROSTER_AUDIT_OFFLINE_USAGE));
+		fprintf(stderr, "ward: %s\n",
+			TM(MSG_ROSTER_AUDIT_OFFLINE_USAGE));
 		return 2;
 	}
 	struct node_doc *req = node_doc_object();
@@ -265,18 +271,25 @@ int cli_audit_offline(const char *roster, const char *entries, bool json)
 }
 
 static const char roster_usage[] =
-	"Changing the network (roster versions signed by k of n admins):\n"
-	"  ward roster propose CHANGE... [--note TEXT]  print the proposal's id\n"
-	"      CHANGE: add FILE.pub | remove NODE | set NODE address=HOST:PORT\n"
-	"      | set NODE cert=FILE.pem | set NODE key=FILE.pub | set NODE role=ROLE\n"
-	"      | set NODE scope=CODE | revoke NODE [--from SCOPE:SEQ]...\n"
-	"      | admins add NODE | admins remove NODE | threshold K | schema VERSION\n"
-	"      NODE: a member's name, its key in hex, or a unique hex prefix\n"
-	"  ward roster pending [--json]                 proposals held, signatures\n"
-	"  ward roster sign ID                          add this admin's signature\n"
-	"  ward roster show [--version N] [--json]      the roster (in force, or N)\n"
-	"  ward roster log [--json]                     every version: signers, changes\n"
-	"  ward roster export --out FILE                the chain, for network join\n";
+    "Changing the network (roster versions signed by k of n admins):\n"
+    "  ward roster propose CHANGE... [--note TEXT]  print the proposal's id\n"
+    "      CHANGE: add FILE.pub | remove NODE | set NODE address=HOST:PORT\n"
+    "      | set NODE cert=FILE.pem | set NODE key=FILE.pub | set NODE "
+    "role=ROLE\n"
+    "      | set NODE scope=CODE | revoke NODE [--from SCOPE:SEQ]...\n"
+    "      | admins add NODE | admins remove NODE | threshold K | schema "
+    "VERSION\n"
+    "      NODE: a member's name, its key in hex, or a unique hex prefix\n"
+    "  ward roster pending [--json]                 proposals held, "
+    "signatures\n"
+    "  ward roster sign ID                          add this admin's "
+    "signature\n"
+    "  ward roster show [--version N] [--json]      the roster (in force, or "
+    "N)\n"
+    "  ward roster log [--json]                     every version: signers, "
+    "changes\n"
+    "  ward roster export --out FILE                the chain, for network "
+    "join\n";
 
 static int usage_error(void)
 {
@@ -372,7 +385,8 @@ int cli_roster(int argc, char **argv)
 			if (*end || v <= 0) {
 				node_doc_free(req);
 				fprintf(stderr, "ward: ");
-				fprintf(stderr, TM(MSG_ROSTER_BAD_NUMBER), version);
+				fprintf(stderr, TM(MSG_ROSTER_BAD_NUMBER),
+					version);
 				fprintf(stderr, "\n");
 				goto out;
 			}

@@ -186,7 +186,8 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 	if (!strcmp(verb, "add")) {
 		const char *path = ARG(0);
 		if (!path)
-			FAIL(NODE_EXIT_USAGE, "%s", MSG(n, MSG_ROSTER_USAGE_PROPOSE));
+			FAIL(NODE_EXIT_USAGE, "%s",
+			     MSG(n, MSG_ROSTER_USAGE_PROPOSE));
 		(*i)++;
 		struct node_member nm;
 		int rc = node_read_pub(path, &nm, n->lang_zh, msg, msg_len);
@@ -196,8 +197,9 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 		}
 		const struct node_member *old = node_roster_find(r, nm.key);
 		if (old) {
-			snprintf(msg, msg_len, MSG(n, MSG_ROSTER_ALREADY_MEMBER),
-				 nm.name, old->name);
+			snprintf(msg, msg_len,
+				 MSG(n, MSG_ROSTER_ALREADY_MEMBER), nm.name,
+				 old->name);
 			node_member_fini(&nm);
 			*exit = NODE_EXIT_USAGE;
 			return *exit;
@@ -214,8 +216,9 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 		NODE_ARG(ARG(0));
 		(*i)++;
 		if (admin_index(r, m->key) >= 0)
-			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_REMOVE_ADMIN_FIRST),
-			     m->name, m->name);
+			FAIL(NODE_EXIT_USAGE,
+			     MSG(n, MSG_ROSTER_REMOVE_ADMIN_FIRST), m->name,
+			     m->name);
 		size_t k = (size_t)(m - r->members);
 		node_member_fini(m);
 		memmove(&r->members[k], &r->members[k + 1],
@@ -237,13 +240,13 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 			m->address = dupstr(val);
 		} else if (klen == 4 && !strncmp(kv, "role", 4)) {
 			if (node_role_parse(val, strlen(val), &m->role) != 0)
-				FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_BAD_ROLE),
-				     val);
+				FAIL(NODE_EXIT_USAGE,
+				     MSG(n, MSG_ROSTER_BAD_ROLE), val);
 		} else if (klen == 5 && !strncmp(kv, "scope", 5)) {
 			char sc[13];
 			if (!node_scope_normalise(val, sc))
-				FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_BAD_SCOPE),
-				     val);
+				FAIL(NODE_EXIT_USAGE,
+				     MSG(n, MSG_ROSTER_BAD_SCOPE), val);
 			memcpy(m->scope, sc, sizeof(sc));
 		} else if (klen == 4 && !strncmp(kv, "cert", 4)) {
 			char *pem, why[160];
@@ -262,8 +265,8 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 		} else if (klen == 3 && !strncmp(kv, "key", 3)) {
 			/* A new key comes with the certificate naming it. */
 			struct node_member nm;
-			int rc = node_read_pub(val, &nm, n->lang_zh, msg,
-					       msg_len);
+			int rc =
+			    node_read_pub(val, &nm, n->lang_zh, msg, msg_len);
 			if (rc) {
 				*exit = rc;
 				return rc;
@@ -303,14 +306,14 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 			char sc[13], scope_in[32];
 			uint64_t seq;
 			if (!colon || (size_t)(colon - v) >= sizeof(scope_in))
-				FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_BAD_FROM),
-				     v ? v : "");
+				FAIL(NODE_EXIT_USAGE,
+				     MSG(n, MSG_ROSTER_BAD_FROM), v ? v : "");
 			memcpy(scope_in, v, (size_t)(colon - v));
 			scope_in[colon - v] = 0;
 			if (!node_scope_normalise(scope_in, sc) ||
 			    parse_u64(colon + 1, &seq) != 0)
-				FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_BAD_FROM),
-				     v);
+				FAIL(NODE_EXIT_USAGE,
+				     MSG(n, MSG_ROSTER_BAD_FROM), v);
 			set_revocation(m, sc, seq);
 			*i += 2;
 			any = true;
@@ -328,15 +331,16 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 				}
 			free(h);
 			if (!any)
-				FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_NO_HEADS),
-				     m->name);
+				FAIL(NODE_EXIT_USAGE,
+				     MSG(n, MSG_ROSTER_NO_HEADS), m->name);
 		}
 		return 0;
 	}
 	if (!strcmp(verb, "admins")) {
 		const char *sub = ARG(0);
 		if (!sub || (strcmp(sub, "add") && strcmp(sub, "remove")))
-			FAIL(NODE_EXIT_USAGE, "%s", MSG(n, MSG_ROSTER_USAGE_PROPOSE));
+			FAIL(NODE_EXIT_USAGE, "%s",
+			     MSG(n, MSG_ROSTER_USAGE_PROPOSE));
 		NODE_ARG(ARG(1));
 		*i += 2;
 		int a = admin_index(r, m->key);
@@ -347,11 +351,11 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 			add_admin(r, m->key);
 		} else {
 			if (a < 0)
-				FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_NOT_ADMIN),
-				     m->name);
+				FAIL(NODE_EXIT_USAGE,
+				     MSG(n, MSG_ROSTER_NOT_ADMIN), m->name);
 			if (r->n_admins == 1)
-				FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_LAST_ADMIN),
-				     m->name);
+				FAIL(NODE_EXIT_USAGE,
+				     MSG(n, MSG_ROSTER_LAST_ADMIN), m->name);
 			remove_admin(r, a);
 		}
 		return 0;
@@ -369,7 +373,8 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 			if (k > NODE_SCHEMA_VERSION || k == 0)
 				FAIL(NODE_EXIT_USAGE,
 				     MSG(n, MSG_ROSTER_SCHEMA_UNKNOWN),
-				     (unsigned long long)k, NODE_SCHEMA_VERSION);
+				     (unsigned long long)k,
+				     NODE_SCHEMA_VERSION);
 			r->schema_version = k;
 		}
 		return 0;
@@ -398,27 +403,27 @@ static struct node_doc *changes_doc(const struct node_ledger *l,
 				    !node_roster_find(b, a->members[k].key))
 					o = &a->members[k];
 			if (!o) {
-				node_doc_push(d, node_doc_strf(
-						     "add %s (%s, %s)", m->name,
+				node_doc_push(
+				    d, node_doc_strf("add %s (%s, %s)", m->name,
 						     node_role_name(m->role),
 						     m->scope));
 				continue;
 			}
 			node_hex(hex, m->key, 32);
-			node_doc_push(d, node_doc_strf("set %s key=%.16s",
-						       m->name, hex));
+			node_doc_push(
+			    d, node_doc_strf("set %s key=%.16s", m->name, hex));
 		}
 		if (strcmp(o->address, m->address))
 			node_doc_push(d, node_doc_strf("set %s address=%s",
 						       m->name, m->address));
 		if (strcmp(o->cert_pem, m->cert_pem) &&
 		    !memcmp(o->key, m->key, 32))
-			node_doc_push(d, node_doc_strf("set %s cert=(new)",
-						       m->name));
+			node_doc_push(
+			    d, node_doc_strf("set %s cert=(new)", m->name));
 		if (o->role != m->role)
-			node_doc_push(d, node_doc_strf("set %s role=%s",
-						       m->name,
-						       node_role_name(m->role)));
+			node_doc_push(d,
+				      node_doc_strf("set %s role=%s", m->name,
+						    node_role_name(m->role)));
 		if (strcmp(o->scope, m->scope))
 			node_doc_push(d, node_doc_strf("set %s scope=%s",
 						       m->name, m->scope));
@@ -430,9 +435,9 @@ static struct node_doc *changes_doc(const struct node_ledger *l,
 			if (!memcmp(o->key, m->key, 32) &&
 			    node_member_last_seq(o, rv->scope) == rv->seq)
 				continue;
-			node_doc_push(d, node_doc_strf(
-					     "revoke %s --from %s:%llu", m->name,
-					     rv->scope,
+			node_doc_push(
+			    d, node_doc_strf("revoke %s --from %s:%llu",
+					     m->name, rv->scope,
 					     (unsigned long long)rv->seq));
 		}
 	}
@@ -450,22 +455,23 @@ static struct node_doc *changes_doc(const struct node_ledger *l,
 	for (size_t i = 0; i < b->n_admins; i++)
 		if (!node_roster_is_admin(a, b->admins[i]) &&
 		    node_roster_find(a, b->admins[i]))
-			node_doc_push(d, node_doc_strf(
-					     "admins add %s",
+			node_doc_push(
+			    d, node_doc_strf("admins add %s",
 					     name_of(l, b->admins[i], h16)));
 	for (size_t i = 0; i < a->n_admins; i++)
 		if (!node_roster_is_admin(b, a->admins[i]) &&
 		    node_roster_find(b, a->admins[i]))
-			node_doc_push(d, node_doc_strf(
-					     "admins remove %s",
+			node_doc_push(
+			    d, node_doc_strf("admins remove %s",
 					     name_of(l, a->admins[i], h16)));
 	if (a->threshold != b->threshold)
-		node_doc_push(d, node_doc_strf("threshold %llu",
-					       (unsigned long long)b->threshold));
-	if (a->schema_version != b->schema_version)
 		node_doc_push(d,
-			      node_doc_strf("schema %llu",
-					    (unsigned long long)b->schema_version));
+			      node_doc_strf("threshold %llu",
+					    (unsigned long long)b->threshold));
+	if (a->schema_version != b->schema_version)
+		node_doc_push(
+		    d, node_doc_strf("schema %llu",
+				     (unsigned long long)b->schema_version));
 	return d;
 }
 
@@ -487,8 +493,9 @@ static struct node_doc *proposal_doc(struct node_ctx *n,
 	node_hex(hex, p->id, 32);
 	node_doc_set(d, "id", node_doc_str(hex));
 	node_doc_set(d, "version", node_doc_int((int64_t)p->r->version));
-	node_doc_set(d, "changes",
-		     changes_doc(n->ledger, node_ledger_roster(n->ledger), p->r));
+	node_doc_set(
+	    d, "changes",
+	    changes_doc(n->ledger, node_ledger_roster(n->ledger), p->r));
 	node_doc_set(d, "proposer",
 		     node_doc_str(name_of(n->ledger, p->proposer, h16)));
 	node_doc_set(d, "note", node_doc_str(p->note));
@@ -498,8 +505,7 @@ static struct node_doc *proposal_doc(struct node_ctx *n,
 	return d;
 }
 
-static int need_roster(struct node_ctx *n, int *exit, char *msg,
-		       size_t msg_len)
+static int need_roster(struct node_ctx *n, int *exit, char *msg, size_t msg_len)
 {
 	if (node_ledger_roster(n->ledger))
 		return 0;
@@ -575,13 +581,14 @@ struct node_doc *node_api_roster_propose(struct node_ctx *n,
 		struct crdt_buf b2;
 		crdt_buf_init(&b2);
 		node_roster_encode_body(&b2, same);
-		bool unchanged = b2.len == body.len &&
-				 !memcmp(b2.data, body.data, body.len);
+		bool unchanged =
+		    b2.len == body.len && !memcmp(b2.data, body.data, body.len);
 		crdt_buf_fini(&b2);
 		node_roster_free(same);
 		if (unchanged) {
 			crdt_buf_fini(&body);
-			FAIL(NODE_EXIT_USAGE, "%s", MSG(n, MSG_ROSTER_NO_CHANGE));
+			FAIL(NODE_EXIT_USAGE, "%s",
+			     MSG(n, MSG_ROSTER_NO_CHANGE));
 		}
 	}
 	/* An admin signs at most one body per version: having signed
@@ -590,9 +597,9 @@ struct node_doc *node_api_roster_propose(struct node_ctx *n,
 		     cur->schema_version <= NODE_SCHEMA_VERSION &&
 		     !node_proposal_signed_other(n->ledger, n->pk, NULL);
 	size_t item_len;
-	int rc = node_proposal_make(n->ledger, body.data, body.len, n->pk,
-				    n->sk, note ? note : "", admin, &item,
-				    &item_len, &why);
+	int rc =
+	    node_proposal_make(n->ledger, body.data, body.len, n->pk, n->sk,
+			       note ? note : "", admin, &item, &item_len, &why);
 	crdt_buf_fini(&body);
 	if (rc == 0)
 		rc = node_proposal_add(n->ledger, item, item_len, &why);
@@ -613,7 +620,8 @@ struct node_doc *node_api_roster_propose(struct node_ctx *n,
 	node_doc_set(d, "version", node_doc_int((int64_t)r->version));
 	node_doc_set(d, "changes", changes_doc(n->ledger, cur, r));
 	node_doc_set(d, "signed", node_doc_bool(admin));
-	node_doc_set(d, "in_force", node_doc_bool(rc == NODE_PROPOSAL_IN_FORCE));
+	node_doc_set(d, "in_force",
+		     node_doc_bool(rc == NODE_PROPOSAL_IN_FORCE));
 	node_doc_set(d, "needed", node_doc_int((int64_t)cur->threshold));
 	free(item);
 	free(w);
@@ -704,9 +712,11 @@ struct node_doc *node_api_roster_sign(struct node_ctx *n,
 	char hex[65];
 	node_hex(hex, id, 32);
 	node_doc_set(d, "id", node_doc_str(hex));
-	node_doc_set(d, "in_force", node_doc_bool(rc == NODE_PROPOSAL_IN_FORCE));
-	node_doc_set(d, "version",
-		     node_doc_int((int64_t)node_ledger_roster(n->ledger)->version));
+	node_doc_set(d, "in_force",
+		     node_doc_bool(rc == NODE_PROPOSAL_IN_FORCE));
+	node_doc_set(
+	    d, "version",
+	    node_doc_int((int64_t)node_ledger_roster(n->ledger)->version));
 out:
 	node_proposals_free(p, np);
 	return d;
@@ -734,8 +744,9 @@ static struct node_doc *roster_doc(struct node_ctx *n,
 		struct node_doc *a = node_doc_object();
 		node_hex(hex, r->admins[i], 32);
 		node_doc_set(a, "key", node_doc_str(hex));
-		node_doc_set(a, "name",
-			     node_doc_str(name_of(n->ledger, r->admins[i], h16)));
+		node_doc_set(
+		    a, "name",
+		    node_doc_str(name_of(n->ledger, r->admins[i], h16)));
 		node_doc_push(admins, a);
 	}
 	node_doc_set(d, "admins", admins);
@@ -754,7 +765,8 @@ static struct node_doc *roster_doc(struct node_ctx *n,
 		struct node_doc *ls = node_doc_array();
 		for (size_t k = 0; k < m->n_revoked; k++) {
 			struct node_doc *b = node_doc_object();
-			node_doc_set(b, "scope", node_doc_str(m->revoked[k].scope));
+			node_doc_set(b, "scope",
+				     node_doc_str(m->revoked[k].scope));
 			node_doc_set(b, "seq",
 				     node_doc_int((int64_t)m->revoked[k].seq));
 			node_doc_push(ls, b);
@@ -778,13 +790,15 @@ struct node_doc *node_api_roster_show(struct node_ctx *n,
 	const struct node_roster *r = cur;
 	const struct node_doc *v = node_doc_get(req, "version");
 	if (v) {
-		int64_t k = node_doc_kind(v) == NODE_DOC_INT ? node_doc_as_int(v)
-							    : -1;
-		r = k > 0 ? node_ledger_roster_at(n->ledger, (uint64_t)k) : NULL;
+		int64_t k =
+		    node_doc_kind(v) == NODE_DOC_INT ? node_doc_as_int(v) : -1;
+		r = k > 0 ? node_ledger_roster_at(n->ledger, (uint64_t)k)
+			  : NULL;
 		if (!r) {
 			*exit = NODE_EXIT_NOT_FOUND;
 			snprintf(msg, msg_len, MSG(n, MSG_ROSTER_NO_VERSION),
-				 (long long)k, (unsigned long long)cur->version);
+				 (long long)k,
+				 (unsigned long long)cur->version);
 			return NULL;
 		}
 	}
@@ -802,7 +816,8 @@ struct node_doc *node_api_roster_log(struct node_ctx *n,
 	const struct node_roster *cur = node_ledger_roster(n->ledger);
 	struct node_doc *d = node_doc_array();
 	for (uint64_t v = 1; v <= cur->version; v++) {
-		const struct node_roster *r = node_ledger_roster_at(n->ledger, v);
+		const struct node_roster *r =
+		    node_ledger_roster_at(n->ledger, v);
 		struct node_doc *o = node_doc_object();
 		char hex[65];
 		node_doc_set(o, "version", node_doc_int((int64_t)v));
@@ -811,18 +826,19 @@ struct node_doc *node_api_roster_log(struct node_ctx *n,
 		node_doc_set(o, "signers", signers_doc(n->ledger, r));
 		if (v == 1) {
 			struct node_doc *c = node_doc_array();
-			node_doc_push(c, node_doc_strf(
-					     "genesis: %zu members, %zu admins, "
-					     "threshold %llu",
-					     r->n_members, r->n_admins,
-					     (unsigned long long)r->threshold));
+			node_doc_push(
+			    c,
+			    node_doc_strf("genesis: %zu members, %zu admins, "
+					  "threshold %llu",
+					  r->n_members, r->n_admins,
+					  (unsigned long long)r->threshold));
 			node_doc_set(o, "changes", c);
 		} else {
-			node_doc_set(o, "changes",
-				     changes_doc(n->ledger,
-						 node_ledger_roster_at(n->ledger,
-								       v - 1),
-						 r));
+			node_doc_set(
+			    o, "changes",
+			    changes_doc(n->ledger,
+					node_ledger_roster_at(n->ledger, v - 1),
+					r));
 		}
 		node_doc_push(d, o);
 	}
@@ -858,8 +874,9 @@ struct node_doc *node_api_roster_export(struct node_ctx *n,
 	}
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "path", node_doc_str(path));
-	node_doc_set(d, "version",
-		     node_doc_int((int64_t)node_ledger_roster(n->ledger)->version));
+	node_doc_set(
+	    d, "version",
+	    node_doc_int((int64_t)node_ledger_roster(n->ledger)->version));
 	return d;
 }
 
@@ -871,15 +888,15 @@ struct fork_advice {
 	struct node_doc *list;
 };
 
-static void admin_fork_doc(void *ctx, const uint8_t admin[32],
-			   uint64_t version)
+static void admin_fork_doc(void *ctx, const uint8_t admin[32], uint64_t version)
 {
 	struct fork_advice *fa = ctx;
 	struct node_doc *o = node_doc_object();
 	char hex[65], h16[17];
 	node_hex(hex, admin, 32);
 	node_doc_set(o, "admin", node_doc_str(hex));
-	node_doc_set(o, "name", node_doc_str(name_of(fa->n->ledger, admin, h16)));
+	node_doc_set(o, "name",
+		     node_doc_str(name_of(fa->n->ledger, admin, h16)));
 	node_doc_set(o, "version", node_doc_int((int64_t)version));
 	node_doc_push(fa->list, o);
 }
@@ -912,10 +929,10 @@ static int fork_advice_one(void *arg, enum node_proof_kind kind,
 	node_doc_set(o, "scope", node_doc_str(e.scope));
 	node_doc_set(o, "seq", node_doc_int((int64_t)e.seq));
 	node_doc_set(o, "propose",
-		     node_doc_strf("ward roster propose revoke %s --from %s:%llu "
-				   "set %s key=NEW.pub",
-				   m->name, e.scope, (unsigned long long)bound,
-				   m->name));
+		     node_doc_strf(
+			 "ward roster propose revoke %s --from %s:%llu "
+			 "set %s key=NEW.pub",
+			 m->name, e.scope, (unsigned long long)bound, m->name));
 	node_doc_push(fa->list, o);
 	crdt_entry_fini(&e);
 	return 0;

@@ -105,7 +105,8 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 	}
 	if (!entries_path || read_all(entries_path, &ents, &ents_len) != 0) {
 		free(chain);
-		snprintf(msg, sizeof(msg), MSGZ(zh, MSG_ROSTER_CANNOT_READ_ENTRIES),
+		snprintf(msg, sizeof(msg),
+			 MSGZ(zh, MSG_ROSTER_CANNOT_READ_ENTRIES),
 			 entries_path ? entries_path : "(none)");
 		return error_doc(NODE_EXIT_USAGE, msg);
 	}
@@ -116,7 +117,8 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 		free(chain);
 		free(ents);
 		node_kv_close(kv);
-		return error_doc(NODE_EXIT_IO, "cannot open a ledger in memory");
+		return error_doc(NODE_EXIT_IO,
+				 "cannot open a ledger in memory");
 	}
 	if (node_ledger_set_roster(l, chain, chain_len, &why) != 0) {
 		snprintf(msg, sizeof(msg), MSGZ(zh, MSG_NOT_VALID_ROSTER),
@@ -137,10 +139,11 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 	while (crdt_mp_left(&c) > 0) {
 		const uint8_t *start = c.p;
 		if (crdt_mp_skip(&c) != 0) {
-			node_doc_push(failures,
-				      node_doc_strf("entries file: bytes after "
-						    "entry %zu are not an entry",
-						    n));
+			node_doc_push(
+			    failures,
+			    node_doc_strf("entries file: bytes after "
+					  "entry %zu are not an entry",
+					  n));
 			break;
 		}
 		if (n == cap) {
@@ -172,9 +175,9 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 			progress = true;
 			if (rc) {
 				node_txn_abort(t);
-				node_doc_push(failures,
-					      node_doc_strf("entry %zu: %s",
-							    i + 1, why));
+				node_doc_push(
+				    failures,
+				    node_doc_strf("entry %zu: %s", i + 1, why));
 				continue;
 			}
 			node_txn_commit(t, false);
@@ -186,11 +189,12 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!items[i].done)
-			node_doc_push(failures,
-				      node_doc_strf("entry %zu waits for a roster "
-						    "version or an earlier entry "
-						    "the files lack",
-						    i + 1));
+			node_doc_push(
+			    failures,
+			    node_doc_strf("entry %zu waits for a roster "
+					  "version or an earlier entry "
+					  "the files lack",
+					  i + 1));
 	struct node_doc *findings = node_doc_array();
 	struct fscan fs = {findings, zh};
 	node_ledger_each_finding(l, finding_doc, &fs);

@@ -77,9 +77,9 @@ static void prop_key(struct key *k, const uint8_t id[32])
 }
 
 int node_proposal_make(struct node_ledger *l, const uint8_t *body,
-		       size_t body_len, const uint8_t pk[32],
-		       const uint8_t *sk, const char *note, bool admin_sign,
-		       uint8_t **item, size_t *item_len, const char **why)
+		       size_t body_len, const uint8_t pk[32], const uint8_t *sk,
+		       const char *note, bool admin_sign, uint8_t **item,
+		       size_t *item_len, const char **why)
 {
 	uint8_t net_id[32], id[32], psig[64];
 	size_t nlen = strlen(note), mlen;
@@ -112,8 +112,7 @@ int node_proposal_make(struct node_ledger *l, const uint8_t *body,
  * the version after the one in force, a member's proposer signature, a
  * valid candidate successor. *r owned on success. */
 static int check_item(struct node_ledger *l, const uint8_t *b, size_t len,
-		      struct item *it, struct node_roster **r,
-		      const char **why)
+		      struct item *it, struct node_roster **r, const char **why)
 {
 	const struct node_roster *cur = node_ledger_roster(l);
 	uint64_t good;
@@ -139,9 +138,9 @@ static int check_item(struct node_ledger *l, const uint8_t *b, size_t len,
 	node_ledger_net_id(l, net_id);
 	uint8_t *m = proposer_msg(net_id, (*r)->body_hash, it->note,
 				  it->note_len, &mlen);
-	bool ok = node_roster_find(cur, it->proposer) &&
-		  crypto_sign_verify_detached(it->sig, m, mlen,
-					      it->proposer) == 0;
+	bool ok =
+	    node_roster_find(cur, it->proposer) &&
+	    crypto_sign_verify_detached(it->sig, m, mlen, it->proposer) == 0;
 	free(m);
 	if (!ok) {
 		*why = "proposal is not signed by a member of the roster in "
@@ -171,7 +170,8 @@ static size_t held_raw(struct node_ledger *l, struct raw **out)
 	struct raw *v = NULL;
 	p.len = 0;
 	key_bytes(&p, META_PROPOSAL, strlen(META_PROPOSAL));
-	struct node_kv_iter *it = node_kv_iter_new(node_ledger_kv(l), p.b, p.len);
+	struct node_kv_iter *it =
+	    node_kv_iter_new(node_ledger_kv(l), p.b, p.len);
 	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
 		size_t kl, vl;
 		const uint8_t *k = node_kv_iter_key(it, &kl);
@@ -214,8 +214,7 @@ void node_proposals_free(struct node_proposal *v, size_t n)
 	free(v);
 }
 
-int node_proposals(struct node_ledger *l, struct node_proposal **out,
-		   size_t *n)
+int node_proposals(struct node_ledger *l, struct node_proposal **out, size_t *n)
 {
 	struct raw *raw;
 	size_t nr = held_raw(l, &raw), k = 0;
@@ -292,8 +291,8 @@ static void check_admin_fork(struct node_ledger *l, const struct raw *held,
 				continue;
 			bool both = false;
 			for (size_t k = 0; k < o->n_sigs; k++)
-				both |= !memcmp(o->sig_keys[k], r->sig_keys[s],
-						32);
+				both |=
+				    !memcmp(o->sig_keys[k], r->sig_keys[s], 32);
 			node_roster_free(o);
 			if (!both)
 				continue;
@@ -337,8 +336,8 @@ static int promote(struct node_ledger *l, const char **why)
 	}
 	int rc = 0;
 	if (best) {
-		rc = node_ledger_set_roster(l, best->r->wire,
-					    best->r->wire_len, why);
+		rc = node_ledger_set_roster(l, best->r->wire, best->r->wire_len,
+					    why);
 		if (rc == 0) {
 			struct raw *raw;
 			size_t nr = held_raw(l, &raw);
@@ -532,14 +531,14 @@ int node_proposal_sign(struct node_ledger *l, const uint8_t id[32],
 	return rc;
 }
 
-size_t node_admin_forks(struct node_ledger *l, node_admin_fork_fn fn,
-			void *ctx)
+size_t node_admin_forks(struct node_ledger *l, node_admin_fork_fn fn, void *ctx)
 {
 	struct key p;
 	size_t n = 0;
 	p.len = 0;
 	key_bytes(&p, META_ADMIN_FORK, strlen(META_ADMIN_FORK));
-	struct node_kv_iter *it = node_kv_iter_new(node_ledger_kv(l), p.b, p.len);
+	struct node_kv_iter *it =
+	    node_kv_iter_new(node_ledger_kv(l), p.b, p.len);
 	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
 		size_t kl, vl;
 		const uint8_t *k = node_kv_iter_key(it, &kl);

@@ -41,17 +41,18 @@ struct node_proposal {
 /* What node_proposal_add did. */
 enum node_proposal_result {
 	NODE_PROPOSAL_NOTHING_NEW = 0,
-	NODE_PROPOSAL_MERGED = 1,   /* stored, or new signatures merged */
-	NODE_PROPOSAL_IN_FORCE = 2, /* ... and a new roster version is in force */
+	NODE_PROPOSAL_MERGED = 1, /* stored, or new signatures merged */
+	NODE_PROPOSAL_IN_FORCE =
+	    2, /* ... and a new roster version is in force */
 };
 
 /* Makes the item proposing body (the next version's body, canonical) as
  * member pk/sk with note, signed as admin when pk is one (admin_sign).
  * Returns 0 with *item (owned), -EBADMSG with *why. */
 int node_proposal_make(struct node_ledger *l, const uint8_t *body,
-		       size_t body_len, const uint8_t pk[32],
-		       const uint8_t *sk, const char *note, bool admin_sign,
-		       uint8_t **item, size_t *item_len, const char **why);
+		       size_t body_len, const uint8_t pk[32], const uint8_t *sk,
+		       const char *note, bool admin_sign, uint8_t **item,
+		       size_t *item_len, const char **why);
 /* Adds or merges an item (from a peer or this node). >= 0: an enum
  * node_proposal_result; -EBADMSG it is invalid (*why: a signature by a
  * non-admin or over another body, a broken threshold, ...); -ESTALE it is

@@ -86,8 +86,8 @@ static int keyed_cmp(const void *a, const void *b)
 		      ((const struct keyed_sig *)b)->key, 32);
 }
 
-void node_roster_assemble(struct crdt_buf *out, const uint8_t *body,
-			  size_t len, size_t n, const uint8_t (*keys)[32],
+void node_roster_assemble(struct crdt_buf *out, const uint8_t *body, size_t len,
+			  size_t n, const uint8_t (*keys)[32],
 			  const uint8_t (*sigs)[64])
 {
 	struct keyed_sig *v = calloc(n ? n : 1, sizeof(*v));
@@ -237,8 +237,10 @@ int node_roster_chain_decode(const uint8_t *wire, size_t len,
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *start = c.p;
 		if (crdt_mp_skip(&c) != 0) {
-			snprintf(why, why_len, "roster %zu of the chain is "
-				 "malformed", i + 1);
+			snprintf(why, why_len,
+				 "roster %zu of the chain is "
+				 "malformed",
+				 i + 1);
 			goto bad;
 		}
 		if (node_roster_decode(start, (size_t)(c.p - start), &r,

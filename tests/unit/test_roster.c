@@ -98,7 +98,8 @@ static uint8_t *sign_roster(const struct node_roster *r, const int *who,
 
 static void add_member(struct node_roster *r, int who, const char *scope)
 {
-	r->members = realloc(r->members, (r->n_members + 1) * sizeof(*r->members));
+	r->members =
+	    realloc(r->members, (r->n_members + 1) * sizeof(*r->members));
 	assert_non_null(r->members);
 	struct node_member *m = &r->members[r->n_members++];
 	memset(m, 0, sizeof(*m));
@@ -274,9 +275,18 @@ static void expect_bad_v3(void (*mut)(struct node_roster *), const int *signers,
 	free(w3);
 }
 
-static void mut_none(struct node_roster *r) { (void)r; }
-static void mut_threshold_0(struct node_roster *r) { r->threshold = 0; }
-static void mut_threshold_4(struct node_roster *r) { r->threshold = 4; }
+static void mut_none(struct node_roster *r)
+{
+	(void)r;
+}
+static void mut_threshold_0(struct node_roster *r)
+{
+	r->threshold = 0;
+}
+static void mut_threshold_4(struct node_roster *r)
+{
+	r->threshold = 4;
+}
 static void mut_half(struct node_roster *r)
 {
 	static const int four[] = {HEALTH, TOWNSHIP, POLICE, AUDITOR, -1};
@@ -287,8 +297,14 @@ static void mut_no_admin(struct node_roster *r)
 	static const int none[] = {-1};
 	set_admins(r, none, 1);
 }
-static void mut_prev(struct node_roster *r) { r->prev[0] ^= 1; }
-static void mut_gap(struct node_roster *r) { r->version++; }
+static void mut_prev(struct node_roster *r)
+{
+	r->prev[0] ^= 1;
+}
+static void mut_gap(struct node_roster *r)
+{
+	r->version++;
+}
 
 static void test_chain_valid(void **state)
 {
@@ -584,9 +600,8 @@ static void test_revocation_bound(void **state)
 	assert_int_equal(findings(l1), 3);
 	uint8_t *v;
 	size_t vn;
-	assert_int_equal(node_kv_get(kv1, (const uint8_t *)"Mrejudge", 8, &v,
-				     &vn),
-			 -ENOENT);
+	assert_int_equal(
+	    node_kv_get(kv1, (const uint8_t *)"Mrejudge", 8, &v, &vn), -ENOENT);
 	node_ledger_digest(l1, d1);
 	assert_memory_equal(d1, d2, 32);
 	for (int i = 0; i < 5; i++)
@@ -596,7 +611,6 @@ static void test_revocation_bound(void **state)
 	node_ledger_close(l2);
 	node_kv_close(kv2);
 }
-
 
 /* A store failing while entries are judged again: the new version is
  * held, the node refuses to write or ingest until the judgement is done,
@@ -731,9 +745,9 @@ static void test_proposals(void **state)
 		crdt_buf_fini(&body);
 		assert_int_equal(node_proposal_add(l1, it2, n2, &why),
 				 NODE_PROPOSAL_MERGED);
-		assert_int_equal(node_proposal_sign(l1, id2, pk[HEALTH],
-						    sk[HEALTH], &why),
-				 -EEXIST);
+		assert_int_equal(
+		    node_proposal_sign(l1, id2, pk[HEALTH], sk[HEALTH], &why),
+		    -EEXIST);
 		assert_non_null(strstr(why, "already signed another"));
 		assert_int_equal(node_admin_forks(l1, NULL, NULL), 0);
 		free(it2);
@@ -742,29 +756,27 @@ static void test_proposals(void **state)
 	assert_int_equal(node_proposal_add(l2, item, n, &why),
 			 NODE_PROPOSAL_MERGED);
 	/* A non-admin (the stranger is no member at all) cannot sign. */
-	assert_int_equal(node_proposal_sign(l2, id, pk[STRANGER], sk[STRANGER],
-					    &why),
-			 -EPERM);
-	assert_int_equal(node_proposal_sign(l2, id, pk[POLICE], sk[POLICE],
-					    &why),
-			 NODE_PROPOSAL_IN_FORCE);
+	assert_int_equal(
+	    node_proposal_sign(l2, id, pk[STRANGER], sk[STRANGER], &why),
+	    -EPERM);
+	assert_int_equal(
+	    node_proposal_sign(l2, id, pk[POLICE], sk[POLICE], &why),
+	    NODE_PROPOSAL_IN_FORCE);
 	assert_int_equal(node_ledger_roster(l2)->version, 2);
 	node_proposals(l2, &p, &np);
 	assert_int_equal(np, 0);
 	node_proposals_free(p, np);
 	/* l2's copy merged back into l1 puts it in force there. */
 	const struct node_roster *r2 = node_ledger_roster(l2);
-	assert_int_equal(node_ledger_set_roster(l1, r2->wire, r2->wire_len,
-						&why),
-			 0);
+	assert_int_equal(
+	    node_ledger_set_roster(l1, r2->wire, r2->wire_len, &why), 0);
 	assert_int_equal(node_ledger_roster(l1)->version, 2);
 	/* The proposals l1 held are dropped: they were for version 2. */
 	node_proposals(l1, &p, &np);
 	assert_int_equal(np, 0);
 	node_proposals_free(p, np);
-	assert_int_equal(node_proposals_encode(l1, &(struct crdt_buf){0},
-					       1 << 20),
-			 0);
+	assert_int_equal(
+	    node_proposals_encode(l1, &(struct crdt_buf){0}, 1 << 20), 0);
 	/* The proposal arriving again is stale. */
 	assert_int_equal(node_proposal_add(l1, item, n, &why), -ESTALE);
 	free(item);
@@ -851,9 +863,9 @@ static void test_admin_fork(void **state)
 			 NODE_PROPOSAL_MERGED);
 	assert_int_equal(node_admin_forks(l, NULL, NULL), 1);
 	/* Township signs a: health and township reach the threshold. */
-	assert_int_equal(node_proposal_sign(l, id_a, pk[TOWNSHIP],
-					    sk[TOWNSHIP], &why),
-			 NODE_PROPOSAL_IN_FORCE);
+	assert_int_equal(
+	    node_proposal_sign(l, id_a, pk[TOWNSHIP], sk[TOWNSHIP], &why),
+	    NODE_PROPOSAL_IN_FORCE);
 	assert_int_equal(node_ledger_roster(l)->version, 2);
 	assert_memory_equal(node_ledger_roster(l)->body_hash, id_a, 32);
 	free(a);
@@ -861,8 +873,6 @@ static void test_admin_fork(void **state)
 	node_ledger_close(l);
 	node_kv_close(kv);
 }
-
-
 
 /* ---- schema versions ---- */
 
@@ -923,8 +933,8 @@ static void test_schema_version(void **state)
 	crdt_buf_fini(&body);
 	assert_int_equal(node_proposal_add(l, item, il, &why),
 			 NODE_PROPOSAL_MERGED);
-	assert_int_equal(node_proposal_sign(l, id, pk[HEALTH], sk[HEALTH], &why),
-			 -EPERM);
+	assert_int_equal(
+	    node_proposal_sign(l, id, pk[HEALTH], sk[HEALTH], &why), -EPERM);
 	assert_non_null(strstr(why, "upgrade"));
 	free(item);
 	free(a);
@@ -1018,8 +1028,8 @@ static void gnode_up(struct gnode *n, int who, size_t versions)
 	n->rep.sk = sk[who];
 	struct net_gossip_cfg cfg;
 	net_gossip_cfg_default(&cfg);
-	assert_int_equal(net_gossip_new(&cfg, &node_replica_ops, &n->rep, &n->g),
-			 0);
+	assert_int_equal(
+	    net_gossip_new(&cfg, &node_replica_ops, &n->rep, &n->g), 0);
 }
 
 static void gnode_down(struct gnode *n)
@@ -1093,9 +1103,9 @@ static void test_gossip_rosters(void **state)
 	assert_memory_equal(p[0].id, id, 32);
 	node_proposals_free(p, np);
 	/* Police signs at node 1: in force there, and at node 0. */
-	assert_int_equal(node_proposal_sign(ns[1].l, id, pk[POLICE], sk[POLICE],
-					    &why),
-			 NODE_PROPOSAL_IN_FORCE);
+	assert_int_equal(
+	    node_proposal_sign(ns[1].l, id, pk[POLICE], sk[POLICE], &why),
+	    NODE_PROPOSAL_IN_FORCE);
 	net_gossip_on_roster_changed(ns[1].g, true, 1000, &out);
 	assert_int_equal(deliver(ns, 1, &out), 0);
 	net_gossip_actions_reset(&out);
@@ -1161,7 +1171,8 @@ static void test_competing_bodies(void **state)
 	static const int sig_ht[] = {HEALTH, TOWNSHIP, -1};
 	static const int sig_hp[] = {HEALTH, POLICE, -1};
 	size_t xn, yn;
-	uint8_t *xw = sign_roster(x, sig_ht, &xn), *yw = sign_roster(y, sig_hp, &yn);
+	uint8_t *xw = sign_roster(x, sig_ht, &xn),
+		*yw = sign_roster(y, sig_hp, &yn);
 	node_roster_free(x);
 	node_roster_free(y);
 	const char *why;
@@ -1177,8 +1188,9 @@ static void test_competing_bodies(void **state)
 	const struct node_roster *r0 = node_ledger_roster(ns[0].l);
 	const struct node_roster *r1 = node_ledger_roster(ns[1].l);
 	assert_memory_not_equal(r0->body_hash, r1->body_hash, 32);
-	memcpy(low, memcmp(r0->body_hash, r1->body_hash, 32) < 0 ? r0->body_hash
-								 : r1->body_hash,
+	memcpy(low,
+	       memcmp(r0->body_hash, r1->body_hash, 32) < 0 ? r0->body_hash
+							    : r1->body_hash,
 	       32);
 	connect_all(ns, 2);
 	for (int i = 0; i < 2; i++) {

@@ -93,7 +93,8 @@ static struct node_roster *build(const struct mj *r)
 		key_of(mj_str(o, "name"), m->key, sk);
 		assert_hex(m->key, 32, mj_str(o, "key"));
 		const char *role = mj_str(o, "role");
-		assert_int_equal(node_role_parse(role, strlen(role), &m->role), 0);
+		assert_int_equal(node_role_parse(role, strlen(role), &m->role),
+				 0);
 		m->name = strdup(mj_str(o, "name"));
 		snprintf(m->scope, sizeof(m->scope), "%s", mj_str(o, "scope"));
 		m->address = strdup(mj_str(o, "address"));
@@ -143,9 +144,9 @@ static void test_rosters_and_chain(void **state)
 				     (const uint8_t(*)[64])sigs);
 		assert_hex(wire.data, wire.len, mj_str(r, "roster"));
 		const char *why;
-		assert_int_equal(node_roster_decode(wire.data, wire.len,
-						    &decoded[i], &why),
-				 0);
+		assert_int_equal(
+		    node_roster_decode(wire.data, wire.len, &decoded[i], &why),
+		    0);
 		crdt_buf_fini(&body);
 		crdt_buf_fini(&wire);
 		node_roster_free(x);
@@ -170,9 +171,11 @@ static void test_rosters_and_chain(void **state)
 	assert_int_equal(node_ledger_open(kv, &l), 0);
 	crdt_buf_init(&chain);
 	node_roster_chain_encode(&chain, decoded, 2);
-	assert_int_equal(node_ledger_set_roster(l, chain.data, chain.len, &w), 0);
+	assert_int_equal(node_ledger_set_roster(l, chain.data, chain.len, &w),
+			 0);
 	uint8_t *bad;
-	size_t bn = mj_hex(mj_str(mj_get(vec, "bad_version_3"), "roster"), &bad);
+	size_t bn =
+	    mj_hex(mj_str(mj_get(vec, "bad_version_3"), "roster"), &bad);
 	assert_int_equal(node_ledger_set_roster(l, bad, bn, &w), -EBADMSG);
 	assert_non_null(strstr(w, mj_str(mj_get(vec, "bad_version_3"), "why")));
 	assert_int_equal(node_ledger_roster(l)->version, 2);
@@ -246,7 +249,8 @@ static void test_entries(void **state)
 		assert_hex(hash, 32, mj_str(o, "hash"));
 		struct node_txn *t = node_ledger_begin(l);
 		enum node_ingest res;
-		int rc = node_txn_ingest(t, wire.data, wire.len, false, &res, &why);
+		int rc =
+		    node_txn_ingest(t, wire.data, wire.len, false, &res, &why);
 		if (rc == 0)
 			assert_int_equal(node_txn_commit(t, true), 0);
 		else
