@@ -23,6 +23,13 @@ all_at() {
 	for n in "$@"; do at_version "$n" "$v" || return 1; done
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# holds DIR ID: DIR holds the proposal ID (gossip brought it).
+holds() { "$W" roster pending --data "$1" --json | jq -e --arg id "$2" 'any(.[]; .id == $id)' >/dev/null; }
+# sign DIR ID: once DIR holds the proposal, its admin signs it.
+sign() {
+	wait_until 10 "$1 holds proposal $2" holds "$1" "$2"
+	ok roster sign --data "$1" "${2:0:12}"
+}
 # key_of DIR: a unique hex prefix of the node's key (a NODE may be named so)
 key_of() { status_field "$1" .node_id | head -c 12; }
 H=$(key_of h) T=$(key_of t) P=$(key_of p) C=$(key_of c)
@@ -30,6 +37,8 @@ H=$(key_of h) T=$(key_of t) P=$(key_of p) C=$(key_of c)
 note "bad input at the doors of version 1 (h is the only admin)"
 expect 2 roster propose --data h admins remove "District health"
 contains "$ERR" "no admin" "removing the last admin"
+expect 2 roster propose --data h remove "District health"
+contains "$ERR" "is an admin" "removing an admin without 'admins remove'"
 expect 2 roster propose --data h threshold 0
 contains "$ERR" "threshold 0" "threshold 0"
 expect 2 roster propose --data h threshold 2
@@ -114,7 +123,7 @@ contains "$ERR" "without a gap or a repeat" "two versions with the same number"
 
 note "removing c: its connections close and its new entries go nowhere"
 ok roster propose --data h remove "Civil affairs"
-ok roster sign --data p "${OUT:0:12}"
+sign p "$OUT"
 wait_until 5 "version 4 at h t p a" all_at 4 h t p a
 c_cut() { [ "$(status_field c '[.peers[] | select(.connected)] | length')" = 0 ]; }
 wait_until 20 "c has no connection left" c_cut
@@ -131,7 +140,7 @@ ok add patient --data t scope=120116001 name=王五 phone=333
 wait_until 10 "all agree" same_digest h t p a
 seq=$(status_field t '.feeds[] | select(.scope == "120116001") | .seq')
 ok roster propose --data h revoke "$T" --from "120116001:$((seq - 1))"
-ok roster sign --data p "${OUT:0:12}"
+sign p "$OUT"
 wait_until 5 "version 5 everywhere" all_at 5 h t p a
 wait_until 10 "one digest after the revocation" same_digest h t p a
 for n in h t p a; do
@@ -162,7 +171,7 @@ run status --data p
 contains "$OUT" "REVOKE NEEDED" "status in words"
 fseq=$(status_field p '.revoke_needed[0].seq')
 ok roster propose --data p revoke "$H" --from "120116:$((fseq - 1))"
-ok roster sign --data t "${OUT:0:12}"
+sign t "$OUT"
 wait_until 10 "version 6 everywhere" all_at 6 h t p a
 wait_until 20 "the digests agree again" same_digest h t p a
 eq "$(status_field p '.revoke_needed | length')" 0 "nothing left to revoke"
@@ -173,7 +182,7 @@ OLDP=$(status_field h '.feeds[] | select(.scope == "120116") | .seq')
 kill_node h TERM
 ok init --data h2 --role health --name "District health" --scope 120116 --listen "127.0.0.1:$(free_port)"
 ok roster propose --data p set "District health" key=h2/node.pub --note "new laptop"
-ok roster sign --data t "${OUT:0:12}"
+sign t "$OUT"
 wait_until 10 "version 7 at t p a" all_at 7 t p a
 ok roster export --data p --out chain7
 ok network join --data h2 chain7
