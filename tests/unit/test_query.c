@@ -537,6 +537,116 @@ static void test_due(void **state)
 	node_down(&n);
 }
 
+/* ---- (c2) the lost-contact rule and failed attempts ---- */
+
+static void miss(struct node *n, const uint8_t *p, const char *date)
+{
+	char r[80], d[40];
+	uint8_t x[16];
+	snprintf(d, sizeof(d), "date=%s", date);
+	rec(n, TOWN, "followup", x, ref(r, "patient", p), d, "mode=home",
+	    "reached=no", "lost_reason=missing", NULL);
+}
+
+static void test_due_lost_contact(void **state)
+{
+	(void)state;
+	struct node n;
+	node_up(&n);
+	uint8_t pLC[16], pFL[16], pPL[16], pOld[16], pMany[16];
+	/* Lost contact since registration: three failed attempts, none
+	 * reached. The national default's shortest interval is 14 days. */
+	rec(&n, TOWN, "patient", pLC, "name=LC", "registered_on=2021-06-01",
+	    "special=lost_contact", NULL);
+	miss(&n, pLC, "2026-05-02");
+	miss(&n, pLC, "2026-06-01");
+	miss(&n, pLC, "2026-07-01");
+	/* Floating: seen stable in January, missed in April. */
+	rec(&n, TOWN, "patient", pFL, "name=FL", "registered_on=2021-06-01",
+	    "special=floating", NULL);
+	fu(&n, TOWN, pFL, "2026-01-10", "home", "yes", "stable", "regular",
+	   NULL);
+	miss(&n, pFL, "2026-04-01");
+	/* Plain: a miss does not move the due date. */
+	rec(&n, TOWN, "patient", pPL, "name=PL", "registered_on=2021-06-01",
+	    NULL);
+	fu(&n, TOWN, pPL, "2026-05-01", "home", "yes", "basic", "regular",
+	   NULL);
+	miss(&n, pPL, "2026-06-10");
+	/* A miss before the latest visit is no attempt since. */
+	rec(&n, TOWN, "patient", pOld, "name=Old", "registered_on=2021-06-01",
+	    "special=lost_contact", NULL);
+	miss(&n, pOld, "2026-03-01");
+	fu(&n, TOWN, pOld, "2026-04-01", "home", "yes", "stable", "regular",
+	   NULL);
+	/* Ten monthly misses: the latest eight are listed. */
+	rec(&n, TOWN, "patient", pMany, "name=Many",
+	    "registered_on=2021-06-01", "special=lost_contact", NULL);
+	for (int m = 0; m < 10; m++) {
+		char d[11];
+		snprintf(d, sizeof(d), "%04d-%02d-01", m < 4 ? 2025 : 2026,
+			 m < 4 ? 9 + m : m - 3);
+		miss(&n, pMany, d);
+	}
+	struct node_due *v;
+	size_t cnt;
+	assert_int_equal(
+	    node_query_due(n.l, TOWN, "2026-07-10", false, &v, &cnt), 0);
+	/* On 07-10 LC is not due: 07-01 + 14 = 07-15. */
+	assert_null(find_due(v, cnt, pLC));
+	free(v);
+	assert_int_equal(
+	    node_query_due(n.l, TOWN, "2026-07-20", false, &v, &cnt), 0);
+	assert_int_equal(cnt, 5);
+	const struct node_due *lc = find_due(v, cnt, pLC);
+	assert_non_null(lc);
+	assert_string_equal(lc->due, "2026-07-15");
+	assert_int_equal(lc->days_overdue, 5);
+	assert_true(lc->from_attempt);
+	assert_string_equal(lc->last_attempt, "2026-07-01");
+	assert_int_equal(lc->n_attempts, 3);
+	assert_string_equal(lc->attempts[0], "2026-05-02");
+	assert_string_equal(lc->attempts[1], "2026-06-01");
+	assert_string_equal(lc->attempts[2], "2026-07-01");
+	assert_string_equal(lc->last, "");
+	const struct node_due *fl = find_due(v, cnt, pFL);
+	assert_non_null(fl);
+	/* Stable: 04-01 + 90, not 01-10 + 90. */
+	assert_string_equal(fl->due, "2026-06-30");
+	assert_int_equal(fl->days_overdue, 20);
+	assert_string_equal(fl->cls, "stable");
+	assert_string_equal(fl->last, "2026-01-10");
+	assert_int_equal(fl->n_attempts, 1);
+	const struct node_due *pl = find_due(v, cnt, pPL);
+	assert_non_null(pl);
+	assert_string_equal(pl->due, "2026-05-31");
+	assert_int_equal(pl->days_overdue, 50);
+	assert_false(pl->from_attempt);
+	assert_string_equal(pl->last_attempt, "2026-06-10");
+	assert_int_equal(pl->n_attempts, 1);
+	const struct node_due *old = find_due(v, cnt, pOld);
+	assert_non_null(old);
+	assert_string_equal(old->due, "2026-06-30");
+	assert_int_equal(old->n_attempts, 0);
+	assert_string_equal(old->last_attempt, "2026-03-01");
+	assert_false(old->from_attempt);
+	const struct node_due *many = find_due(v, cnt, pMany);
+	assert_non_null(many);
+	assert_string_equal(many->due, "2026-06-15");
+	assert_int_equal(many->n_attempts, 10);
+	assert_string_equal(many->attempts[0], "2025-11-01");
+	assert_string_equal(many->attempts[7], "2026-06-01");
+	/* Most overdue first: PL 50, Many 35, FL and Old 20, LC 5. */
+	static const int64_t want[] = {50, 35, 20, 20, 5};
+	for (size_t i = 0; i < cnt; i++)
+		assert_int_equal(v[i].days_overdue, want[i]);
+	assert_memory_equal(v[0].patient, pPL, 16);
+	assert_memory_equal(v[1].patient, pMany, 16);
+	assert_memory_equal(v[4].patient, pLC, 16);
+	free(v);
+	node_down(&n);
+}
+
 /* ---- (d) indexes are state ---- */
 
 static void family_hash(struct node_kv *kv, char family, uint8_t out[32])
@@ -825,6 +935,7 @@ int main(void)
 	    cmocka_unit_test(test_report),
 	    cmocka_unit_test(test_rate_rounding),
 	    cmocka_unit_test(test_due),
+	    cmocka_unit_test(test_due_lost_contact),
 	    cmocka_unit_test(test_index_state),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
