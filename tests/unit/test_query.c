@@ -34,6 +34,7 @@
 #include "node/ledger/roster.h"
 #include "node/ledger/schema.h"
 #include "node/records/query.h"
+#include "node/records/timeline.h"
 #include "node/store/kv.h"
 #include "tests/common/testnode.h"
 #include "tests/common/testseed.h"
@@ -165,6 +166,15 @@ static void rec(struct node *n, const char *scope, const char *type,
 	va_list ap;
 	va_start(ap, id);
 	vwrite(n, HEALTH, scope, type, id, ap);
+	va_end(ap);
+}
+
+static void rec_as(struct node *n, int who, const char *scope,
+		   const char *type, uint8_t id[16], ...)
+{
+	va_list ap;
+	va_start(ap, id);
+	vwrite(n, who, scope, type, id, ap);
 	va_end(ap);
 }
 
@@ -647,6 +657,77 @@ static void test_due_lost_contact(void **state)
 	node_down(&n);
 }
 
+/* ---- (c3) one patient's timeline ---- */
+
+static void test_timeline(void **state)
+{
+	(void)state;
+	struct node n;
+	node_up(&n);
+	char r[80], r2[80];
+	uint8_t p[16], other[16], x[16], tr[16], moved[16], gone[16];
+	rec(&n, TOWN, "patient", p, "name=P", "registered_on=2025-01-01",
+	    NULL);
+	rec(&n, TOWN, "patient", other, "name=Other",
+	    "registered_on=2025-01-01", NULL);
+	/* Written out of date order. */
+	rec(&n, TOWN, "followup", x, ref(r, "patient", p), "date=2026-03-01",
+	    "reached=yes", NULL);
+	rec(&n, TOWN, "assessment", x, ref(r, "patient", p), "date=2026-01-05",
+	    "risk=3", NULL);
+	rec(&n, TOWN, "hospitalization", x, ref(r, "patient", p),
+	    "admitted=2026-02-01", "discharged=2026-02-20", NULL);
+	rec(&n, TOWN, "incident", x, ref(r, "patient", p), "date=2026-02-10",
+	    "kind=trouble", NULL);
+	rec_as(&n, TOWNSHIP, TOWN, "care_group", x, ref(r, "patient", p),
+	       "leader=王组长", NULL);
+	rec_as(&n, TOWNSHIP, TOWN, "search", x, ref(r, "patient", p),
+	       "declared_on=2026-04-01", NULL);
+	rec(&n, TOWN, "agreement", x, ref(r, "patient", p),
+	    "kind=guardianship_reward", "signed_on=2025-12-01", NULL);
+	rec(&n, TOWN, "free_med", x, ref(r, "patient", p), "from=2026-01-01",
+	    NULL);
+	rec(&n, TOWN, "transfer", tr, ref(r, "patient", p), "to_scope=120116002",
+	    "out_on=2026-06-01", NULL);
+	rec(&n, TOWN2, "patient", moved, "name=P", ref(r, "transferred_from", p),
+	    "registered_on=2026-06-03", NULL);
+	rec(&n, TOWN2, "transfer_accept", x, ref(r2, "transfer", tr),
+	    "accepted_on=2026-06-03", NULL);
+	/* Same date as the follow-up, written later: after it. */
+	rec(&n, TOWN, "exam", x, ref(r, "patient", p), "date=2026-03-01", NULL);
+	/* Not this patient's, or retracted: left out. */
+	rec(&n, TOWN, "followup", x, ref(r, "patient", other),
+	    "date=2026-03-02", NULL);
+	rec(&n, TOWN, "followup", gone, ref(r, "patient", p), "date=2026-03-03",
+	    NULL);
+	set(&n, HEALTH, TOWN, gone, "retracted=yes", NULL);
+	struct node_timeline_item *v;
+	size_t cnt;
+	assert_int_equal(node_timeline_collect(n.l, p, &v, &cnt), 0);
+	static const char *const want[][2] = {
+	    {"2025-01-01", "registered"},   {"2025-12-01", "agreement"},
+	    {"2026-01-01", "free_med"},	    {"2026-01-05", "assessment"},
+	    {"2026-02-01", "admitted"},	    {"2026-02-10", "incident"},
+	    {"2026-02-20", "discharged"},   {"2026-03-01", "followup"},
+	    {"2026-03-01", "exam"},	    {"2026-04-01", "search"},
+	    {"2026-05-28", "care_group"},   {"2026-06-01", "transfer_out"},
+	    {"2026-06-03", "transferred_to"}, {"2026-06-03", "transfer_accepted"},
+	};
+	assert_int_equal(cnt, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < cnt; i++) {
+		assert_string_equal(v[i].date, want[i][0]);
+		assert_string_equal(v[i].event, want[i][1]);
+	}
+	assert_true(v[10].undated);
+	assert_false(v[9].undated);
+	assert_string_equal(v[10].type, "care_group");
+	assert_memory_equal(v[12].id, moved, 16);
+	assert_memory_equal(v[0].created.author, pk[HEALTH], 32);
+	free(v);
+	assert_int_equal(node_timeline_collect(n.l, x, &v, &cnt), -ENOENT);
+	node_down(&n);
+}
+
 /* ---- (d) indexes are state ---- */
 
 static void family_hash(struct node_kv *kv, char family, uint8_t out[32])
@@ -936,6 +1017,7 @@ int main(void)
 	    cmocka_unit_test(test_rate_rounding),
 	    cmocka_unit_test(test_due),
 	    cmocka_unit_test(test_due_lost_contact),
+	    cmocka_unit_test(test_timeline),
 	    cmocka_unit_test(test_index_state),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
