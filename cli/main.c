@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/tables.h"
+#include "cli/worklist.h"
 #include "node/api/node.h"
 
 /* English, or Chinese when the locale says zh (cli_zh). */
@@ -28,16 +29,22 @@ static const char usage[] =
 	"Records:\n"
 	"  ward add TYPE [scope=CODE] FIELD=VALUE...   create a record, print its id\n"
 	"  ward set ID FIELD=VALUE|FIELD+=V|FIELD-=V... change fields (empty value clears)\n"
-	"  ward show ID                                 fields, writers, conflicts\n"
-	"  ward list TYPE [FILTER...] [--scope S] [--special VALUE]\n"
+	"  ward show ID [--timeline]                    fields, writers, conflicts;\n"
+	"                                               a patient's dated events\n"
+	"  ward list TYPE [FILTER...] [--scope S] [--special VALUE] [--csv FILE]\n"
 	"      FILTER: FIELD=VALUE, FIELD>=N, FIELD<=N, FIELD=N.., FIELD=..N, FIELD=A..B\n"
+	"      list patient care_group=   patients without a care group (TYPE=yes: with)\n"
 	"  ward history ID                              every op on a record\n"
 	"  ward retract ID --reason TEXT                the record counts for nothing\n"
 	"  ward duplicates                              patients sharing id_number/patient_no\n"
 	"\n"
 	"Follow-up work and rates:\n"
-	"  ward due [--scope S] [--on DATE]             patients due or overdue, most overdue first\n"
-	"  ward joint-missing [--scope S] [--on DATE]   risk >= 3 without a joint visit since\n"
+	"  ward due [--scope S] [--on DATE | --month YYYY-MM] [--csv FILE]\n"
+	"                                               patients due or overdue, most overdue\n"
+	"                                               first; --month: due that month, by date\n"
+	"  ward joint-missing [--scope S] [--on DATE] [--csv FILE]\n"
+	"                                               risk >= 3 without a joint visit since\n"
+	"  (--csv FILE writes the list for printing: UTF-8 with a BOM, mode 0600)\n"
 	"  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n"
 	"\n"
 	"Registers (spreadsheets):\n"
@@ -75,7 +82,8 @@ struct args {
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
-	bool labels, skip_bad, dry_run, accept_fork_risk;
+	const char *month;
+	bool labels, skip_bad, dry_run, accept_fork_risk, timeline;
 	const char **members;
 	size_t n_members;
 };
@@ -112,6 +120,10 @@ static int parse(int argc, char **argv, struct args *a)
 			a->accept_fork_risk = true;
 			continue;
 		}
+		if (!strcmp(s, "--timeline")) {
+			a->timeline = true;
+			continue;
+		}
 		if (!strcmp(s, "--labels") || !strcmp(s, "--skip-bad") ||
 		    !strcmp(s, "--dry-run")) {
 			bool *flag = s[2] == 'l'   ? &a->labels
@@ -126,6 +138,8 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->special;
 		else if (!strcmp(s, "--on"))
 			slot = &a->on;
+		else if (!strcmp(s, "--month"))
+			slot = &a->month;
 		else if (!strcmp(s, "--from"))
 			slot = &a->from;
 		else if (!strcmp(s, "--to"))
@@ -286,10 +300,13 @@ static void print_proofs(const struct node_doc *proofs)
 
 static void print_human(const char *cmd, const struct node_doc *r)
 {
-	if (cli_print_table(cmd, r))
+	if (cli_worklist_print(cmd, r) || cli_print_table(cmd, r))
 		return;
 	if (!strcmp(cmd, "add")) {
 		printf("%s\n", node_doc_get_str(r, "id"));
+	} else if (!strcmp(cmd, "show") && node_doc_get(r, "timeline")) {
+		cli_print_record_head(r);
+		cli_print_timeline(node_doc_get(r, "timeline"));
 	} else if (!strcmp(cmd, "show") || !strcmp(cmd, "set")) {
 		print_record(r);
 		cli_print_related(node_doc_get(r, "related"));
@@ -467,7 +484,17 @@ static int call(const struct args *a, const char *cmd, struct node_doc *req)
 	for (size_t i = 0; warn && i < node_doc_len(warn); i++)
 		fprintf(stderr, T("ward: warning: %s\n", "ward: 警告：%s\n"),
 			node_doc_as_str(node_doc_at(warn, i), NULL));
-	if (a->json) {
+	const struct node_doc *tl = node_doc_get(r, "timeline");
+	if (a->csv && (cli_worklist_has_csv(cmd) || tl)) {
+		/* The list for printing; --json still prints the answer. */
+		int rc = tl ? cli_worklist_csv("timeline", tl, a->csv)
+			    : cli_worklist_csv(cmd, r, a->csv);
+		code = code ? code : rc;
+		if (a->json) {
+			node_doc_print_json(stdout, r, true);
+			printf("\n");
+		}
+	} else if (a->json) {
 		node_doc_print_json(stdout, r, true);
 		printf("\n");
 	} else {
@@ -538,6 +565,17 @@ static int cmd_records(struct args *a, const char *cmd)
 			node_doc_set(req, "special", node_doc_str(a->special));
 		return call(a, cmd, req);
 	}
+	if (!strcmp(cmd, "show") && a->timeline) {
+		if (a->argc < 2) {
+			node_doc_free(req);
+			return die(2, "%s",
+				   T("usage: ward show PATIENT --timeline",
+				     "用法：ward show PATIENT --timeline"));
+		}
+		node_doc_set(req, "id", node_doc_str(a->argv[1]));
+		node_doc_set(req, "timeline", node_doc_bool(true));
+		return call(a, cmd, req);
+	}
 	if (a->argc < 2) {
 		node_doc_free(req);
 		return die(2, T("usage: ward %s ID", "用法：ward %s ID"), cmd);
@@ -572,7 +610,7 @@ static int cmd_query(struct args *a, const char *cmd)
 	struct node_doc *req = node_doc_object();
 	const char *opts[][2] = {{"scope", a->scope}, {"on", a->on},
 				 {"from", a->from},   {"to", a->to},
-				 {"reason", a->reason}};
+				 {"reason", a->reason}, {"month", a->month}};
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (opts[i][1])
 			node_doc_set(req, opts[i][0], node_doc_str(opts[i][1]));

@@ -13,6 +13,7 @@
 
 #include "node/api/access.h"
 #include "node/api/api.h"
+#include "node/api/api_worklist.h"
 #include "node/api/node_int.h"
 #include "node/ledger/proofs.h"
 #include "node/ledger/schema.h"
@@ -732,10 +733,21 @@ static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
 	const char *idtext = node_doc_get_str(req, "id");
 	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
 		return NULL;
+	bool timeline = node_doc_get_bool(req, "timeline", false);
+	if (timeline && strcmp(e.type, "patient") != 0) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len,
+			 NT(n, "--timeline is for a patient; %s is a %s",
+			    "--timeline 只用于患者；%s 是%s记录"),
+			 idtext, e.type);
+		return NULL;
+	}
 	struct node_doc *d = record_doc(n, id, &e);
 	if (!e.valid)
 		node_doc_set(d, "no_effect", node_doc_str(e.reason));
 	node_query_related(n, id, &e, d);
+	if (timeline)
+		node_doc_set(d, "timeline", node_worklist_timeline(n, id));
 	node_access_log_doc(n, req, "show", e.type, d);
 	return d;
 }

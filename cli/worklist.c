@@ -1,0 +1,585 @@
+/*
+ * worklist.c: work lists as tables and CSV (worklist.h), cli layer. Each
+ * list is first made into rows of text cells, then either printed with
+ * columns as wide as their widest cell (cut, with "…", only to fit a
+ * terminal: the columns marked elastic give way first) or written as CSV
+ * (RFC 4180 quoting). So a printed list and a CSV list hold the same
+ * cells.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/tables.h"
+#include "cli/worklist.h"
+
+#define MAX_COLS 16
+
+static const char *tr(const char *en, const char *zh)
+{
+	return cli_zh() ? zh : en;
+}
+
+/* For format strings, so that -Wformat checks both. */
+#define TR(en, zh) (cli_zh() ? (zh) : (en))
+
+struct table {
+	size_t ncol, nrow, cap;
+	const char *head[MAX_COLS];
+	bool right[MAX_COLS];
+	bool elastic[MAX_COLS]; /* may be cut to fit a terminal */
+	char **cells;		/* nrow * ncol owned strings */
+	char foot[256];		/* a line after the table, or "" */
+};
+
+static void col(struct table *t, const char *en, const char *zh, bool right,
+		bool elastic)
+{
+	t->head[t->ncol] = tr(en, zh);
+	t->right[t->ncol] = right;
+	t->elastic[t->ncol] = elastic;
+	t->ncol++;
+}
+
+/* Starts a row; cells are then set with put(). */
+static void row(struct table *t)
+{
+	if (t->nrow == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 32;
+		t->cells = realloc(t->cells, t->cap * MAX_COLS * sizeof(char *));
+		if (!t->cells)
+			abort();
+	}
+	for (size_t i = 0; i < MAX_COLS; i++)
+		t->cells[t->nrow * MAX_COLS + i] = NULL;
+	t->nrow++;
+}
+
+static void put(struct table *t, size_t c, const char *s)
+{
+	char **slot = &t->cells[(t->nrow - 1) * MAX_COLS + c];
+	free(*slot);
+	*slot = strdup(s ? s : "");
+	if (!*slot)
+		abort();
+}
+
+static const char *at(const struct table *t, size_t r, size_t c)
+{
+	const char *s = t->cells[r * MAX_COLS + c];
+	return s ? s : "";
+}
+
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->nrow * MAX_COLS; i++)
+		free(t->cells[i]);
+	free(t->cells);
+}
+
+/* ---- cells from the answers ---- */
+
+static const char *str(const struct node_doc *x, const char *key)
+{
+	const char *s = node_doc_get_str(x, key);
+	return s ? s : "";
+}
+
+static void int_cell(char *out, size_t n, const struct node_doc *v)
+{
+	if (v && node_doc_kind(v) == NODE_DOC_INT)
+		snprintf(out, n, "%lld", (long long)node_doc_as_int(v));
+	else
+		out[0] = 0;
+}
+
+/* The id's hex, cut to 8 digits (a prefix `show` accepts). */
+static void short_id(char out[9], const char *id)
+{
+	const char *dash = strrchr(id, '-');
+	snprintf(out, 9, "%.8s", dash ? dash + 1 : id);
+}
+
+/* The person columns every row about a patient starts with. */
+static void person_cols(struct table *t)
+{
+	col(t, "PATIENT NO", "患者编号", false, false);
+	col(t, "NAME", "姓名", false, false);
+	col(t, "VILLAGE", "辖区", false, false);
+	col(t, "PHONE", "电话", false, false);
+}
+
+static void person_cells(struct table *t, const struct node_doc *x)
+{
+	put(t, 0, str(x, "patient_no"));
+	put(t, 1, str(x, "name"));
+	put(t, 2, str(x, "scope"));
+	put(t, 3, str(x, "phone"));
+}
+
+static void build_due(struct table *t, const struct node_doc *r, bool joint)
+{
+	bool month = node_doc_len(r) && node_doc_get_str(node_doc_at(r, 0),
+							 "month");
+	person_cols(t);
+	if (joint) {
+		col(t, "RISK", "危险性", true, false);
+		col(t, "RISK ON", "评估日期", false, false);
+		col(t, "LAST VISIT", "末次随访", false, false);
+	} else {
+		col(t, "DUE", "应随访日期", false, false);
+		col(t, "OVERDUE", "逾期天数", true, false);
+		col(t, "CLASS", "病情分类", false, false);
+		col(t, "RISK", "危险性", true, false);
+		col(t, "LAST VISIT", "末次随访", false, false);
+		col(t, "LAST ATTEMPT", "末次未随访到", false, false);
+		col(t, "FAILED ATTEMPTS", "未随访到日期", false, true);
+	}
+	col(t, "GUARDIAN", "监护人", false, false);
+	col(t, "GUARDIAN PHONE", "监护人电话", false, false);
+	col(t, "CARE GROUP LEADER", "帮扶小组组长", false, false);
+	col(t, "ID", "编号", false, false);
+	bool marked = false;
+	for (size_t i = 0; i < node_doc_len(r); i++) {
+		const struct node_doc *x = node_doc_at(r, i);
+		char num[48], id[9];
+		size_t c = 4;
+		row(t);
+		person_cells(t, x);
+		int_cell(num, sizeof(num), node_doc_get(x, "risk"));
+		if (joint) {
+			put(t, c++, num);
+			put(t, c++, str(x, "risk_on"));
+			put(t, c++, str(x, "last_followup"));
+		} else {
+			put(t, c++, str(x, "due"));
+			char od[48];
+			int64_t d = node_doc_get_int(x, "days_overdue", 0);
+			bool from = node_doc_get_bool(x, "counted_from_attempt",
+						      false);
+			marked |= from;
+			if (month && d <= 0)
+				snprintf(od, sizeof(od), "%s", from ? "*" : "");
+			else
+				snprintf(od, sizeof(od), "%lld%s", (long long)d,
+					 from ? "*" : "");
+			put(t, c++, od);
+			put(t, c++,
+			    cli_code_label("followup", "class",
+					   str(x, "class")));
+			put(t, c++, num);
+			put(t, c++, str(x, "last_followup"));
+			char la[48] = "";
+			long long na = (long long)node_doc_get_int(
+			    x, "attempts_since_visit", 0);
+			if (*str(x, "last_attempt"))
+				snprintf(la, sizeof(la), "%s", str(x, "last_attempt"));
+			if (na > 1)
+				snprintf(la + strlen(la), sizeof(la) - strlen(la),
+					 " (%lld)", na);
+			put(t, c++, la);
+			const struct node_doc *att = node_doc_get(x, "failed_attempts");
+			char list[256] = "";
+			for (size_t k = 0; att && k < node_doc_len(att); k++) {
+				size_t l = strlen(list);
+				snprintf(list + l, sizeof(list) - l, "%s%s",
+					 k ? " " : "",
+					 node_doc_as_str(node_doc_at(att, k), NULL));
+			}
+			put(t, c++, list);
+		}
+		const struct node_doc *g = node_doc_get(x, "guardian");
+		char gn[256] = "";
+		if (g && node_doc_kind(g) == NODE_DOC_OBJECT) {
+			const char *rel = cli_code_label("guardian", "relation",
+							 str(g, "relation"));
+			snprintf(gn, sizeof(gn), "%s%s%s%s", str(g, "name"),
+				 *rel ? " (" : "", rel, *rel ? ")" : "");
+		}
+		put(t, c++, gn);
+		put(t, c++, g ? str(g, "phone") : "");
+		put(t, c++, str(x, "care_group_leader"));
+		short_id(id, str(x, "id"));
+		put(t, c++, id);
+	}
+	size_t n = node_doc_len(r);
+	const char *m = n ? node_doc_get_str(node_doc_at(r, 0), "month") : NULL;
+	size_t l = 0;
+	if (m)
+		l = (size_t)snprintf(t->foot, sizeof(t->foot),
+				     TR("due in %s: ", "%s 应随访："), m);
+	l += (size_t)snprintf(t->foot + l, sizeof(t->foot) - l,
+			      TR("%zu patients", "共 %zu 人"), n);
+	if (marked)
+		snprintf(t->foot + l, sizeof(t->foot) - l, "%s",
+			 tr("; * lost contact or floating: counted from the "
+			    "last failed attempt",
+			    "；* 失联或流动患者：从末次未随访到之日起算"));
+}
+
+/* The field that dates a list of the type (as the node sorts it). */
+static const char *list_date_field(const char *type)
+{
+	static const char *const m[][2] = {
+	    {"followup", "date"},	  {"assessment", "date"},
+	    {"hospitalization", "admitted"}, {"incident", "date"},
+	    {"search", "declared_on"},	  {"agreement", "signed_on"},
+	    {"free_med", "from"},	  {"transfer", "out_on"},
+	    {"transfer_accept", "accepted_on"}, {"exam", "date"},
+	    {"meeting", "date"},
+	};
+	for (size_t i = 0; type && i < sizeof(m) / sizeof(m[0]); i++)
+		if (!strcmp(m[i][0], type))
+			return m[i][1];
+	return NULL;
+}
+
+static void build_list(struct table *t, const struct node_doc *r)
+{
+	const struct node_doc *first =
+	    node_doc_len(r) ? node_doc_at(r, 0) : NULL;
+	const char *type = first ? node_doc_get_str(first, "type") : NULL;
+	const char *df = list_date_field(type);
+	/* Rows about a patient carry its patient_no, name and phone. */
+	bool people = first && node_doc_get(first, "patient_no");
+	bool is_patient = type && !strcmp(type, "patient");
+	if (df)
+		col(t, "DATE", "日期", false, false);
+	if (people) {
+		person_cols(t);
+	} else {
+		col(t, "TYPE", "类型", false, false);
+		col(t, "SCOPE", "辖区", false, false);
+	}
+	col(t, "FIELDS", "字段", false, true);
+	col(t, "ID", "编号", false, false);
+	static const char *const skip_patient[] = {"name", "patient_no",
+						   "phone", NULL};
+	static const char *const skip_about[] = {"patient", NULL};
+	char *line = malloc(8192);
+	if (!line)
+		abort();
+	for (size_t i = 0; i < node_doc_len(r); i++) {
+		const struct node_doc *x = node_doc_at(r, i);
+		size_t c = 0;
+		row(t);
+		if (df) {
+			const char *d = node_doc_get_str(
+			    node_doc_get(node_doc_get(x, "fields"), df),
+			    "value");
+			put(t, c++, d ? d : "");
+		}
+		if (people) {
+			put(t, c++, str(x, "patient_no"));
+			put(t, c++, str(x, "name"));
+			put(t, c++, str(x, "scope"));
+			put(t, c++, str(x, "phone"));
+		} else {
+			put(t, c++, str(x, "type"));
+			put(t, c++, str(x, "scope"));
+		}
+		const char *const *skip = is_patient ? skip_patient
+					  : people   ? skip_about
+						     : NULL;
+		if (df) {
+			/* (the date has its column) */
+			static const char *with_date[8];
+			size_t k = 0;
+			for (; skip && skip[k] && k < 6; k++)
+				with_date[k] = skip[k];
+			with_date[k++] = df;
+			with_date[k] = NULL;
+			skip = with_date;
+		}
+		cli_fields_text(x, skip, line, 8192);
+		put(t, c++, line);
+		char id[9];
+		short_id(id, str(x, "id"));
+		put(t, c++, id);
+	}
+	free(line);
+	snprintf(t->foot, sizeof(t->foot),
+		 TR("%zu records", "共 %zu 条记录"), node_doc_len(r));
+}
+
+/* What happened, by event code. */
+static const char *event_label(const char *e)
+{
+	static const char *const m[][3] = {
+	    {"registered", "registered", "登记在册"},
+	    {"transferred_from", "registered (moved in)", "转入登记"},
+	    {"exited", "left the register", "退出管理"},
+	    {"followup", "follow-up", "随访"},
+	    {"assessment", "risk assessment", "危险性评估"},
+	    {"admitted", "admitted to hospital", "入院"},
+	    {"discharged", "discharged", "出院"},
+	    {"incident", "incident", "肇事肇祸"},
+	    {"search", "lost-contact search", "失联查找"},
+	    {"search_found", "found", "查找到"},
+	    {"agreement", "agreement signed", "签订协议"},
+	    {"free_med", "free medication from", "免费服药开始"},
+	    {"free_med_end", "free medication to", "免费服药结束"},
+	    {"care_group", "care group", "关爱帮扶小组"},
+	    {"transfer_out", "transfer out", "转出"},
+	    {"transfer_accepted", "transfer accepted", "转移已接收"},
+	    {"transferred_to", "registered elsewhere", "转入地登记"},
+	    {"exam", "health exam", "体检"},
+	};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (!strcmp(m[i][0], e))
+			return tr(m[i][1], m[i][2]);
+	return e;
+}
+
+static void build_timeline(struct table *t, const struct node_doc *r)
+{
+	col(t, "DATE", "日期", false, false);
+	col(t, "EVENT", "事件", false, false);
+	col(t, "DETAILS", "内容", false, true);
+	col(t, "WRITTEN BY", "记录人", false, false);
+	col(t, "ID", "编号", false, false);
+	bool undated = false;
+	for (size_t i = 0; i < node_doc_len(r); i++) {
+		const struct node_doc *x = node_doc_at(r, i);
+		const char *type = str(x, "type");
+		char date[16], details[1024] = "", by[256], id[9];
+		bool u = node_doc_get_bool(x, "undated", false);
+		undated |= u;
+		snprintf(date, sizeof(date), "%s%s", str(x, "date"),
+			 u ? "*" : "");
+		const struct node_doc *s = node_doc_get(x, "summary");
+		for (size_t k = 0; s && k < node_doc_len(s); k++) {
+			const char *f = node_doc_key_at(s, k);
+			const char *v = node_doc_as_str(node_doc_at(s, k), NULL);
+			size_t l = strlen(details);
+			snprintf(details + l, sizeof(details) - l, "%s%s=%s",
+				 l ? " " : "", cli_field_label(type, f),
+				 cli_code_label(type, f, v));
+		}
+		if (!strcmp(str(x, "event"), "transferred_to") ||
+		    !strcmp(str(x, "event"), "transfer_accepted")) {
+			size_t l = strlen(details);
+			snprintf(details + l, sizeof(details) - l, "%s%s %s",
+				 l ? " " : "", tr("scope", "辖区"),
+				 str(x, "scope"));
+		}
+		const char *role = str(x, "by_role");
+		snprintf(by, sizeof(by), "%s%s%s%s", str(x, "by_name"),
+			 *role ? " (" : "", role, *role ? ")" : "");
+		short_id(id, str(x, "id"));
+		row(t);
+		put(t, 0, date);
+		put(t, 1, event_label(str(x, "event")));
+		put(t, 2, details);
+		put(t, 3, by);
+		put(t, 4, id);
+	}
+	int l = snprintf(t->foot, sizeof(t->foot),
+			 TR("%zu events", "共 %zu 项"), node_doc_len(r));
+	if (undated && l > 0)
+		snprintf(t->foot + l, sizeof(t->foot) - (size_t)l, "%s",
+			 tr("; * no date of its own: the day it was written",
+			    "；* 记录本身无日期：按录入日期"));
+}
+
+static bool build(const char *cmd, const struct node_doc *r, struct table *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (!strcmp(cmd, "due") || !strcmp(cmd, "joint_missing"))
+		build_due(t, r, cmd[0] == 'j');
+	else if (!strcmp(cmd, "list"))
+		build_list(t, r);
+	else if (!strcmp(cmd, "timeline"))
+		build_timeline(t, r);
+	else
+		return false;
+	return true;
+}
+
+/* ---- on a terminal ---- */
+
+/* Decodes one UTF-8 character's length (1 for a bad byte). */
+static size_t char_len(const unsigned char *s, size_t left)
+{
+	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 1;
+	return n > left ? 1 : n;
+}
+
+/* s in exactly w columns, cut with "…" or padded (not after the last
+ * column). */
+static void cell(const char *s, size_t w, bool right, bool last)
+{
+	size_t len = strlen(s), full = cli_width(s, len);
+	if (full <= w) {
+		if (right)
+			printf("%*s", (int)(w - full), "");
+		fputs(s, stdout);
+		if (!right && !last)
+			printf("%*s", (int)(w - full), "");
+		return;
+	}
+	size_t used = 0, i = 0;
+	while (i < len) {
+		size_t n = char_len((const unsigned char *)s + i, len - i);
+		size_t cw = cli_width(s + i, n);
+		if (used + cw > w - 1)
+			break;
+		used += cw;
+		i += n;
+	}
+	fwrite(s, 1, i, stdout);
+	fputs("…", stdout);
+	if (!last)
+		printf("%*s", (int)(w - 1 - used), "");
+}
+
+/* The terminal's width when stdout is one, else 0 (no limit). */
+static size_t term_width(void)
+{
+	if (!isatty(1))
+		return 0;
+	struct winsize ws;
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *c = getenv("COLUMNS");
+	return c && atoi(c) > 0 ? (size_t)atoi(c) : 80;
+}
+
+static void print_table(const struct table *t)
+{
+	size_t w[MAX_COLS], total = 0;
+	for (size_t c = 0; c < t->ncol; c++) {
+		w[c] = cli_width(t->head[c], strlen(t->head[c]));
+		for (size_t r = 0; r < t->nrow; r++) {
+			size_t x = cli_width(at(t, r, c), strlen(at(t, r, c)));
+			if (x > w[c])
+				w[c] = x;
+		}
+		total += w[c] + (c ? 2 : 0);
+	}
+	size_t limit = term_width();
+	/* Fit: the widest elastic column gives way first, then the widest
+	 * of any, none below 6 columns. */
+	for (int pass = 0; limit && pass < 2; pass++)
+		while (total > limit) {
+			size_t best = MAX_COLS;
+			for (size_t c = 0; c < t->ncol; c++)
+				if ((pass || t->elastic[c]) && w[c] > 6 &&
+				    (best == MAX_COLS || w[c] > w[best]))
+					best = c;
+			if (best == MAX_COLS)
+				break;
+			w[best]--;
+			total--;
+		}
+	for (size_t c = 0; c < t->ncol; c++) {
+		if (c)
+			fputs("  ", stdout);
+		cell(t->head[c], w[c], t->right[c], c + 1 == t->ncol);
+	}
+	putchar('\n');
+	for (size_t r = 0; r < t->nrow; r++) {
+		for (size_t c = 0; c < t->ncol; c++) {
+			if (c)
+				fputs("  ", stdout);
+			cell(at(t, r, c), w[c], t->right[c], c + 1 == t->ncol);
+		}
+		putchar('\n');
+	}
+	if (*t->foot)
+		printf("%s\n", t->foot);
+}
+
+bool cli_worklist_print(const char *cmd, const struct node_doc *r)
+{
+	struct table t;
+	if (!build(cmd, r, &t))
+		return false;
+	print_table(&t);
+	table_free(&t);
+	return true;
+}
+
+void cli_print_timeline(const struct node_doc *timeline)
+{
+	if (!timeline)
+		return;
+	struct table t;
+	build("timeline", timeline, &t);
+	print_table(&t);
+	table_free(&t);
+}
+
+/* ---- CSV ---- */
+
+bool cli_worklist_has_csv(const char *cmd)
+{
+	return !strcmp(cmd, "due") || !strcmp(cmd, "joint_missing") ||
+	       !strcmp(cmd, "list") || !strcmp(cmd, "timeline");
+}
+
+static void csv_cell(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+int cli_worklist_csv(const char *cmd, const struct node_doc *r,
+		     const char *path)
+{
+	struct table t;
+	if (!build(cmd, r, &t))
+		return 2;
+	/* 0600 even over an existing file: the rows name people. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 && fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		fprintf(stderr, TR("ward: cannot write %s\n", "ward: 无法写入 %s\n"),
+			path);
+		table_free(&t);
+		return 6;
+	}
+	fputs("\xef\xbb\xbf", f);
+	for (size_t c = 0; c < t.ncol; c++) {
+		if (c)
+			fputc(',', f);
+		csv_cell(f, t.head[c]);
+	}
+	fputs("\r\n", f);
+	for (size_t r0 = 0; r0 < t.nrow; r0++) {
+		for (size_t c = 0; c < t.ncol; c++) {
+			if (c)
+				fputc(',', f);
+			csv_cell(f, at(&t, r0, c));
+		}
+		fputs("\r\n", f);
+	}
+	bool bad = ferror(f) != 0;
+	bad |= fclose(f) != 0;
+	if (bad) {
+		fprintf(stderr, TR("ward: cannot write %s\n", "ward: 无法写入 %s\n"),
+			path);
+		table_free(&t);
+		return 6;
+	}
+	printf(TR("wrote %zu rows to %s\n", "已写入 %zu 行到 %s\n"), t.nrow,
+	       path);
+	table_free(&t);
+	return 0;
+}
