@@ -140,9 +140,9 @@ static void build_due(struct table *t, const struct node_doc *r, bool joint)
 		col(t, "LAST ATTEMPT", "末次未随访到", false, false);
 		col(t, "FAILED ATTEMPTS", "未随访到日期", false, true);
 	}
-	col(t, "GUARDIAN", "监护人", false, false);
+	col(t, "GUARDIAN", "监护人", false, true);
 	col(t, "GUARDIAN PHONE", "监护人电话", false, false);
-	col(t, "CARE GROUP LEADER", "帮扶小组组长", false, false);
+	col(t, "CARE GROUP LEADER", "帮扶小组组长", false, true);
 	col(t, "ID", "编号", false, false);
 	bool marked = false;
 	for (size_t i = 0; i < node_doc_len(r); i++) {
@@ -341,7 +341,7 @@ static void build_timeline(struct table *t, const struct node_doc *r)
 	col(t, "DATE", "日期", false, false);
 	col(t, "EVENT", "事件", false, false);
 	col(t, "DETAILS", "内容", false, true);
-	col(t, "WRITTEN BY", "记录人", false, false);
+	col(t, "WRITTEN BY", "记录人", false, true);
 	col(t, "ID", "编号", false, false);
 	bool undated = false;
 	for (size_t i = 0; i < node_doc_len(r); i++) {
@@ -452,7 +452,7 @@ static size_t term_width(void)
 
 static void print_table(const struct table *t)
 {
-	size_t w[MAX_COLS], total = 0;
+	size_t w[MAX_COLS], total = 0, shown = t->ncol;
 	for (size_t c = 0; c < t->ncol; c++) {
 		w[c] = cli_width(t->head[c], strlen(t->head[c]));
 		for (size_t r = 0; r < t->nrow; r++) {
@@ -462,37 +462,46 @@ static void print_table(const struct table *t)
 		}
 		total += w[c] + (c ? 2 : 0);
 	}
+	/* Fit a terminal: the widest elastic column (text) gives way first,
+	 * down to 8 columns; then whole columns from the right are left out
+	 * (dates and numbers are never cut), and a line says so. */
 	size_t limit = term_width();
-	/* Fit: the widest elastic column gives way first, then the widest
-	 * of any, none below 6 columns. */
-	for (int pass = 0; limit && pass < 2; pass++)
-		while (total > limit) {
-			size_t best = MAX_COLS;
-			for (size_t c = 0; c < t->ncol; c++)
-				if ((pass || t->elastic[c]) && w[c] > 6 &&
-				    (best == MAX_COLS || w[c] > w[best]))
-					best = c;
-			if (best == MAX_COLS)
-				break;
-			w[best]--;
-			total--;
-		}
-	for (size_t c = 0; c < t->ncol; c++) {
+	while (limit && total > limit) {
+		size_t best = MAX_COLS;
+		for (size_t c = 0; c < t->ncol; c++)
+			if (t->elastic[c] && w[c] > 8 &&
+			    (best == MAX_COLS || w[c] > w[best]))
+				best = c;
+		if (best == MAX_COLS)
+			break;
+		w[best]--;
+		total--;
+	}
+	while (limit && total > limit && shown > 2)
+		total -= w[--shown] + 2;
+	for (size_t c = 0; c < shown; c++) {
 		if (c)
 			fputs("  ", stdout);
-		cell(t->head[c], w[c], t->right[c], c + 1 == t->ncol);
+		cell(t->head[c], w[c], t->right[c], c + 1 == shown);
 	}
 	putchar('\n');
 	for (size_t r = 0; r < t->nrow; r++) {
-		for (size_t c = 0; c < t->ncol; c++) {
+		for (size_t c = 0; c < shown; c++) {
 			if (c)
 				fputs("  ", stdout);
-			cell(at(t, r, c), w[c], t->right[c], c + 1 == t->ncol);
+			cell(at(t, r, c), w[c], t->right[c], c + 1 == shown);
 		}
 		putchar('\n');
 	}
 	if (*t->foot)
 		printf("%s\n", t->foot);
+	if (shown < t->ncol)
+		printf(TR("(%zu more columns, from %s on, do not fit this "
+			  "terminal: widen it, pipe the list, or use --json "
+			  "or --csv FILE)\n",
+			  "（终端太窄，%zu 列（自“%s”起）未显示：请加宽终端、"
+			  "用管道输出，或使用 --json 或 --csv FILE）\n"),
+		       t->ncol - shown, t->head[shown]);
 }
 
 bool cli_worklist_print(const char *cmd, const struct node_doc *r)
