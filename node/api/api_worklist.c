@@ -560,6 +560,10 @@ struct node_doc *node_worklist_rows_finish(
 			/* (copied: the hash may move as it grows) */
 			struct person pe = *person(n, &pp, pid);
 			person_set(d, &pe);
+		} else if (t->patient_field) {
+			/* An incident about someone not registered. */
+			struct person none = {0};
+			person_set(d, &none);
 		}
 		rows[k++].d = d;
 	}

@@ -187,6 +187,12 @@ for ty in care_group guardian free_med incident hospitalization assessment; do
 done
 ok list care_group --data t
 contains "$OUT" "李四" "care-group list names the patient"
+# An incident about someone not registered still has the keys.
+ok add incident --data h scope=120116001 date=2026-03-03 kind=trouble
+ok list incident --data h --json
+eq "$(jq -c '[.[] | [.name, .patient_no, .phone, .scope]]' <<<"$OUT")" \
+	'[["李四","TJ-001","13800000001","120116001002"],[null,null,null,"120116001"]]' \
+	"incident rows"
 ok list patient --data t --json
 eq "$(jq -r '[.[].patient_no] | join(" ")' <<<"$OUT")" \
 	"TJ-002 TJ-003 TJ-006 TJ-001 TJ-004 TJ-005 TJ-008" "patients by village, number"
