@@ -128,35 +128,66 @@ static bool retracted(struct node_ctx *n, const uint8_t id[16])
 	return !strcmp(v, "yes");
 }
 
-/* Calls fn for each live record of type whose indexed reference field
- * holds id, until fn returns true. Returns whether it did. */
-static bool each_referring(struct node_ctx *n, const char *type,
-			   const char *field, const uint8_t id[16],
+/* The (reference, record) pairs of one 'I' family (type, field), read in
+ * one scan: a long list asks about every patient, and one iterator over
+ * the family costs far less than one per row. Key order is reference
+ * order, so a patient's records are found by binary search. */
+struct refs {
+	const char *type;
+	size_t n, cap;
+	uint8_t (*pair)[32]; /* reference(16) record(16) */
+};
+
+static void refs_load(struct node_ctx *n, const char *type, const char *field,
+		      struct refs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	uint8_t k[NODE_LEDGER_KEY_MAX];
+	size_t kl = node_index_prefix(k, type, field);
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k, kl);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t len;
+		const uint8_t *key = node_kv_iter_key(it, &len);
+		if (len != kl + 32)
+			continue;
+		if (r->n == r->cap) {
+			r->cap = r->cap ? 2 * r->cap : 256;
+			r->pair = realloc(r->pair, r->cap * 32);
+			if (!r->pair)
+				abort();
+		}
+		memcpy(r->pair[r->n++], key + kl, 32);
+	}
+	node_kv_iter_free(it);
+}
+
+/* Calls fn for each live record of r's type referring to id, until fn
+ * returns true. Returns whether it did. */
+static bool each_referring(struct node_ctx *n, const struct refs *r,
+			   const uint8_t id[16],
 			   bool (*fn)(void *, const uint8_t[16],
 				      const struct node_entity *),
 			   void *ctx)
 {
-	uint8_t k[NODE_LEDGER_KEY_MAX];
-	size_t kl = node_index_prefix(k, type, field);
-	memcpy(k + kl, id, 16);
-	kl += 16;
-	bool stop = false;
-	struct node_kv_iter *it = node_kv_iter_new(n->kv, k, kl);
-	for (; !stop && node_kv_iter_valid(it); node_kv_iter_next(it)) {
-		size_t len;
-		const uint8_t *key = node_kv_iter_key(it, &len);
-		if (len != kl + 16)
-			continue;
-		uint8_t rid[16];
-		memcpy(rid, key + kl, 16);
+	size_t lo = 0, hi = r->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(r->pair[mid], id, 16) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < r->n && !memcmp(r->pair[i], id, 16); i++) {
+		const uint8_t *rid = r->pair[i] + 16;
 		struct node_entity e;
 		if (node_ledger_entity(n->ledger, rid, &e) != 0 || !e.valid ||
-		    strcmp(e.type, type) != 0 || retracted(n, rid))
+		    strcmp(e.type, r->type) != 0 || retracted(n, rid))
 			continue;
-		stop = fn(ctx, rid, &e);
+		if (fn(ctx, rid, &e))
+			return true;
 	}
-	node_kv_iter_free(it);
-	return stop;
+	return false;
 }
 
 /* ---- due, joint-missing ---- */
@@ -300,7 +331,9 @@ static void id_text(char out[80], const char *type, const uint8_t id[16])
 
 static struct node_doc *due_row_doc(struct node_ctx *n,
 				    const struct due_row *r, const char *on,
-				    const char *month_first)
+				    const char *month_first,
+				    const struct refs *guardians,
+				    const struct refs *groups)
 {
 	const struct node_due *d = r->d;
 	struct node_doc *o = node_doc_object();
@@ -339,7 +372,7 @@ static struct node_doc *due_row_doc(struct node_ctx *n,
 	node_doc_set(o, "failed_attempts", att);
 	node_doc_set(o, "counted_from_attempt", node_doc_bool(d->from_attempt));
 	struct guardian_pick g = {.n = n, .on = on};
-	each_referring(n, "guardian", "patient", d->patient, guardian_one, &g);
+	each_referring(n, guardians, d->patient, guardian_one, &g);
 	if (g.have) {
 		struct node_doc *gd = node_doc_object();
 		id_text(id, "guardian", g.id);
@@ -354,7 +387,7 @@ static struct node_doc *due_row_doc(struct node_ctx *n,
 		node_doc_set(o, "guardian", node_doc_null());
 	}
 	struct group_pick cg = {0};
-	each_referring(n, "care_group", "patient", d->patient, group_one, &cg);
+	each_referring(n, groups, d->patient, group_one, &cg);
 	v[0] = 0;
 	if (cg.have)
 		shown_text(n, cg.id, "leader", v, sizeof(v));
@@ -386,9 +419,15 @@ struct node_doc *node_worklist_due_doc(struct node_ctx *n,
 		      joint	    ? joint_cmp
 		      : month_first ? when_cmp
 				    : overdue_cmp);
+	struct refs guardians, groups;
+	refs_load(n, "guardian", "patient", &guardians);
+	refs_load(n, "care_group", "patient", &groups);
 	struct node_doc *out = node_doc_array();
 	for (size_t i = 0; i < cnt; i++)
-		node_doc_push(out, due_row_doc(n, &rows[i], on, month_first));
+		node_doc_push(out, due_row_doc(n, &rows[i], on, month_first,
+					       &guardians, &groups));
+	free(guardians.pair);
+	free(groups.pair);
 	free(rows);
 	free(pp.v);
 	return out;
@@ -542,6 +581,10 @@ struct node_doc *node_worklist_rows_finish(
 	if (!rows)
 		abort();
 	const char *df = date_field(t->name);
+	struct refs pr[NODE_WORKLIST_PRESENCE_MAX];
+	for (size_t j = 0; j < p->n; j++)
+		refs_load(n, p->type[j]->name, p->type[j]->patient_field,
+			  &pr[j]);
 	size_t k = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		struct node_doc *d = r->v[i];
@@ -549,9 +592,8 @@ struct node_doc *node_worklist_rows_finish(
 		bool about = row_patient(t, d, pid);
 		bool keep = true;
 		for (size_t j = 0; about && keep && j < p->n; j++)
-			keep = each_referring(n, p->type[j]->name,
-					      p->type[j]->patient_field, pid,
-					      found, NULL) == p->with[j];
+			keep = each_referring(n, &pr[j], pid, found, NULL) ==
+			       p->with[j];
 		if (!keep) {
 			node_doc_free(d);
 			continue;
@@ -581,6 +623,8 @@ struct node_doc *node_worklist_rows_finish(
 	struct node_doc *out = node_doc_array();
 	for (size_t i = 0; i < k; i++)
 		node_doc_push(out, rows[i].d);
+	for (size_t j = 0; j < p->n; j++)
+		free(pr[j].pair);
 	free(rows);
 	free(pp.v);
 	free(r->v);
