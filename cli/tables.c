@@ -271,9 +271,10 @@ void cli_fields_text(const struct node_doc *x, const char *const *skip,
 		char v[512];
 		value_text(v, sizeof(v),
 			   node_doc_get(node_doc_at(fields, k), "value"));
-		const char *shown = f && f->kind == NODE_FIELD_ENUM && !f->is_set
-					? code_label(type, fname, v)
-					: v;
+		const char *shown =
+		    f && f->kind == NODE_FIELD_ENUM && !f->is_set
+			? code_label(type, fname, v)
+			: v;
 		if (f && f->kind == NODE_FIELD_REF) {
 			const char *dash = strrchr(v, '-');
 			snprintf(v, 9, "%.8s", dash ? dash + 1 : v);

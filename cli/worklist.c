@@ -51,7 +51,8 @@ static void row(struct table *t)
 {
 	if (t->nrow == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 32;
-		t->cells = realloc(t->cells, t->cap * MAX_COLS * sizeof(char *));
+		t->cells =
+		    realloc(t->cells, t->cap * MAX_COLS * sizeof(char *));
 		if (!t->cells)
 			abort();
 	}
@@ -124,8 +125,8 @@ static void person_cells(struct table *t, const struct node_doc *x)
 
 static void build_due(struct table *t, const struct node_doc *r, bool joint)
 {
-	bool month = node_doc_len(r) && node_doc_get_str(node_doc_at(r, 0),
-							 "month");
+	bool month =
+	    node_doc_len(r) && node_doc_get_str(node_doc_at(r, 0), "month");
 	person_cols(t);
 	if (joint) {
 		col(t, "RISK", "危险性", true, false);
@@ -160,8 +161,8 @@ static void build_due(struct table *t, const struct node_doc *r, bool joint)
 			put(t, c++, str(x, "due"));
 			char od[48];
 			int64_t d = node_doc_get_int(x, "days_overdue", 0);
-			bool from = node_doc_get_bool(x, "counted_from_attempt",
-						      false);
+			bool from =
+			    node_doc_get_bool(x, "counted_from_attempt", false);
 			marked |= from;
 			if (month && d <= 0)
 				snprintf(od, sizeof(od), "%s", from ? "*" : "");
@@ -178,18 +179,22 @@ static void build_due(struct table *t, const struct node_doc *r, bool joint)
 			long long na = (long long)node_doc_get_int(
 			    x, "attempts_since_visit", 0);
 			if (*str(x, "last_attempt"))
-				snprintf(la, sizeof(la), "%s", str(x, "last_attempt"));
+				snprintf(la, sizeof(la), "%s",
+					 str(x, "last_attempt"));
 			if (na > 1)
-				snprintf(la + strlen(la), sizeof(la) - strlen(la),
-					 " (%lld)", na);
+				snprintf(la + strlen(la),
+					 sizeof(la) - strlen(la), " (%lld)",
+					 na);
 			put(t, c++, la);
-			const struct node_doc *att = node_doc_get(x, "failed_attempts");
+			const struct node_doc *att =
+			    node_doc_get(x, "failed_attempts");
 			char list[256] = "";
 			for (size_t k = 0; att && k < node_doc_len(att); k++) {
 				size_t l = strlen(list);
-				snprintf(list + l, sizeof(list) - l, "%s%s",
-					 k ? " " : "",
-					 node_doc_as_str(node_doc_at(att, k), NULL));
+				snprintf(
+				    list + l, sizeof(list) - l, "%s%s",
+				    k ? " " : "",
+				    node_doc_as_str(node_doc_at(att, k), NULL));
 			}
 			put(t, c++, list);
 		}
@@ -226,11 +231,16 @@ static void build_due(struct table *t, const struct node_doc *r, bool joint)
 static const char *list_date_field(const char *type)
 {
 	static const char *const m[][2] = {
-	    {"followup", "date"},	  {"assessment", "date"},
-	    {"hospitalization", "admitted"}, {"incident", "date"},
-	    {"search", "declared_on"},	  {"agreement", "signed_on"},
-	    {"free_med", "from"},	  {"transfer", "out_on"},
-	    {"transfer_accept", "accepted_on"}, {"exam", "date"},
+	    {"followup", "date"},
+	    {"assessment", "date"},
+	    {"hospitalization", "admitted"},
+	    {"incident", "date"},
+	    {"search", "declared_on"},
+	    {"agreement", "signed_on"},
+	    {"free_med", "from"},
+	    {"transfer", "out_on"},
+	    {"transfer_accept", "accepted_on"},
+	    {"exam", "date"},
 	    {"meeting", "date"},
 	};
 	for (size_t i = 0; type && i < sizeof(m) / sizeof(m[0]); i++)
@@ -303,8 +313,8 @@ static void build_list(struct table *t, const struct node_doc *r)
 		put(t, c++, id);
 	}
 	free(line);
-	snprintf(t->foot, sizeof(t->foot),
-		 TR("%zu records", "共 %zu 条记录"), node_doc_len(r));
+	snprintf(t->foot, sizeof(t->foot), TR("%zu records", "共 %zu 条记录"),
+		 node_doc_len(r));
 }
 
 /* What happened, by event code. */
@@ -355,7 +365,8 @@ static void build_timeline(struct table *t, const struct node_doc *r)
 		const struct node_doc *s = node_doc_get(x, "summary");
 		for (size_t k = 0; s && k < node_doc_len(s); k++) {
 			const char *f = node_doc_key_at(s, k);
-			const char *v = node_doc_as_str(node_doc_at(s, k), NULL);
+			const char *v =
+			    node_doc_as_str(node_doc_at(s, k), NULL);
 			size_t l = strlen(details);
 			snprintf(details + l, sizeof(details) - l, "%s%s=%s",
 				 l ? " " : "", cli_field_label(type, f),
@@ -559,7 +570,8 @@ int cli_worklist_csv(const char *cmd, const struct node_doc *r,
 	if (!f) {
 		if (fd >= 0)
 			close(fd);
-		fprintf(stderr, TR("ward: cannot write %s\n", "ward: 无法写入 %s\n"),
+		fprintf(stderr,
+			TR("ward: cannot write %s\n", "ward: 无法写入 %s\n"),
 			path);
 		table_free(&t);
 		return 6;
@@ -582,7 +594,8 @@ int cli_worklist_csv(const char *cmd, const struct node_doc *r,
 	bool bad = ferror(f) != 0;
 	bad |= fclose(f) != 0;
 	if (bad) {
-		fprintf(stderr, TR("ward: cannot write %s\n", "ward: 无法写入 %s\n"),
+		fprintf(stderr,
+			TR("ward: cannot write %s\n", "ward: 无法写入 %s\n"),
 			path);
 		table_free(&t);
 		return 6;

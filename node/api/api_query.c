@@ -651,9 +651,9 @@ void node_query_related(struct node_ctx *n, const uint8_t id[16],
 	static const char *const i_f[] = {"date", "kind", "place", NULL};
 	node_doc_set(r, "care_groups",
 		     all_of(n, "care_group", "patient", id, cg_f, NULL, NULL));
-	node_doc_set(r, "hospitalizations",
-		     all_of(n, "hospitalization", "patient", id, h_f, NULL,
-			    NULL));
+	node_doc_set(
+	    r, "hospitalizations",
+	    all_of(n, "hospitalization", "patient", id, h_f, NULL, NULL));
 	node_doc_set(r, "free_medication",
 		     all_of(n, "free_med", "patient", id, fm_f, NULL, NULL));
 	node_doc_set(r, "incidents",

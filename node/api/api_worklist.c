@@ -213,7 +213,8 @@ int node_worklist_month(struct node_ctx *n, const struct node_doc *req,
 	if (strlen(m) != 7 || m[4] != '-' || !node_query_day(d, &day)) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n, "--month %s is not a month (YYYY-MM, e.g. 2026-08)",
+			 NT(n,
+			    "--month %s is not a month (YYYY-MM, e.g. 2026-08)",
 			    "--month %s 不是月份（应为 YYYY-MM，如 2026-08）"),
 			 m);
 		return -1;
@@ -329,9 +330,8 @@ static void id_text(char out[80], const char *type, const uint8_t id[16])
 	snprintf(out, 80, "%.40s-%s", type, hex);
 }
 
-static struct node_doc *due_row_doc(struct node_ctx *n,
-				    const struct due_row *r, const char *on,
-				    const char *month_first,
+static struct node_doc *due_row_doc(struct node_ctx *n, const struct due_row *r,
+				    const char *on, const char *month_first,
 				    const struct refs *guardians,
 				    const struct refs *groups)
 {
@@ -458,7 +458,8 @@ int node_worklist_split_filters(struct node_ctx *n, const struct node_type *t,
 		if (!strcmp(t->name, "patient") && pt && value &&
 		    !node_schema_field(t, field, strlen(field))) {
 			bool with = !strcmp(value, "yes") ||
-				    !strcmp(value, "是") || !strcmp(value, "有");
+				    !strcmp(value, "是") ||
+				    !strcmp(value, "有");
 			if ((*value && !with) ||
 			    p->n == NODE_WORKLIST_PRESENCE_MAX) {
 				*exit = NODE_EXIT_USAGE;
@@ -506,11 +507,16 @@ void node_worklist_rows_add(struct node_worklist_rows *r, struct node_doc *d)
 static const char *date_field(const char *type)
 {
 	static const char *const m[][2] = {
-	    {"followup", "date"},	  {"assessment", "date"},
-	    {"hospitalization", "admitted"}, {"incident", "date"},
-	    {"search", "declared_on"},	  {"agreement", "signed_on"},
-	    {"free_med", "from"},	  {"transfer", "out_on"},
-	    {"transfer_accept", "accepted_on"}, {"exam", "date"},
+	    {"followup", "date"},
+	    {"assessment", "date"},
+	    {"hospitalization", "admitted"},
+	    {"incident", "date"},
+	    {"search", "declared_on"},
+	    {"agreement", "signed_on"},
+	    {"free_med", "from"},
+	    {"transfer", "out_on"},
+	    {"transfer_accept", "accepted_on"},
+	    {"exam", "date"},
 	    {"meeting", "date"},
 	};
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
@@ -572,9 +578,10 @@ static bool row_patient(const struct node_type *t, const struct node_doc *d,
 	return node_unhex(dash ? dash + 1 : ref, pid, 16) == 0;
 }
 
-struct node_doc *node_worklist_rows_finish(
-    struct node_ctx *n, const struct node_type *t,
-    struct node_worklist_rows *r, const struct node_worklist_presence *p)
+struct node_doc *
+node_worklist_rows_finish(struct node_ctx *n, const struct node_type *t,
+			  struct node_worklist_rows *r,
+			  const struct node_worklist_presence *p)
 {
 	struct people pp = {0};
 	struct list_row *rows = calloc(r->n ? r->n : 1, sizeof(*rows));
@@ -637,8 +644,8 @@ struct node_doc *node_worklist_rows_finish(
 /* What each event shows of its record, by type. */
 static const char *const *summary_fields(const char *type)
 {
-	static const char *const fu[] = {"mode",  "reached", "lost_reason",
-					 "class", "risk",    "joint", NULL};
+	static const char *const fu[] = {
+	    "mode", "reached", "lost_reason", "class", "risk", "joint", NULL};
 	static const char *const as[] = {"risk", "source", NULL};
 	static const char *const ho[] = {"hospital", "involuntary", NULL};
 	static const char *const in[] = {"kind", "place", NULL};

@@ -73,9 +73,10 @@ void node_worklist_rows_add(struct node_worklist_rows *r, struct node_doc *d);
  * fail p are dropped, and the rest are sorted for the type (by its date,
  * then village, patient_no, name, id; patients and records without a date
  * by village, patient_no, name). Empties r. */
-struct node_doc *node_worklist_rows_finish(
-    struct node_ctx *n, const struct node_type *t,
-    struct node_worklist_rows *r, const struct node_worklist_presence *p);
+struct node_doc *
+node_worklist_rows_finish(struct node_ctx *n, const struct node_type *t,
+			  struct node_worklist_rows *r,
+			  const struct node_worklist_presence *p);
 
 /* The dated events of patient id (timeline.h) as an owned array of
  * {date, undated, event, type, id, scope, summary, by, by_name, by_role,

@@ -65,9 +65,10 @@ struct node_due {
  * holds lost_contact or floating, and whose latest follow-up (on or before
  * on) is an attempt not reached, is counted from that attempt as if it
  * were a visit of the class of the latest reached follow-up (none: the
- * shortest interval), not from registration or an old visit. joint: instead, the patients on the register on
- * `on` whose latest risk is >= 3 with no joint follow-up since (whatever
- * their due date). Returns 0 with an owned array (free()) or -ENOMEM. */
+ * shortest interval), not from registration or an old visit. joint: instead,
+ * the patients on the register on `on` whose latest risk is >= 3 with no joint
+ * follow-up since (whatever their due date). Returns 0 with an owned array
+ * (free()) or -ENOMEM. */
 int node_query_due(struct node_ledger *l, const char *scope, const char *on,
 		   bool joint, struct node_due **out, size_t *n);
 

@@ -169,8 +169,8 @@ static void rec(struct node *n, const char *scope, const char *type,
 	va_end(ap);
 }
 
-static void rec_as(struct node *n, int who, const char *scope,
-		   const char *type, uint8_t id[16], ...)
+static void rec_as(struct node *n, int who, const char *scope, const char *type,
+		   uint8_t id[16], ...)
 {
 	va_list ap;
 	va_start(ap, id);
@@ -590,8 +590,8 @@ static void test_due_lost_contact(void **state)
 	fu(&n, TOWN, pOld, "2026-04-01", "home", "yes", "stable", "regular",
 	   NULL);
 	/* Ten monthly misses: the latest eight are listed. */
-	rec(&n, TOWN, "patient", pMany, "name=Many",
-	    "registered_on=2021-06-01", "special=lost_contact", NULL);
+	rec(&n, TOWN, "patient", pMany, "name=Many", "registered_on=2021-06-01",
+	    "special=lost_contact", NULL);
 	for (int m = 0; m < 10; m++) {
 		char d[11];
 		snprintf(d, sizeof(d), "%04d-%02d-01", m < 4 ? 2025 : 2026,
@@ -666,8 +666,7 @@ static void test_timeline(void **state)
 	node_up(&n);
 	char r[80], r2[80];
 	uint8_t p[16], other[16], x[16], tr[16], moved[16], gone[16];
-	rec(&n, TOWN, "patient", p, "name=P", "registered_on=2025-01-01",
-	    NULL);
+	rec(&n, TOWN, "patient", p, "name=P", "registered_on=2025-01-01", NULL);
 	rec(&n, TOWN, "patient", other, "name=Other",
 	    "registered_on=2025-01-01", NULL);
 	/* Written out of date order. */
@@ -687,10 +686,10 @@ static void test_timeline(void **state)
 	    "kind=guardianship_reward", "signed_on=2025-12-01", NULL);
 	rec(&n, TOWN, "free_med", x, ref(r, "patient", p), "from=2026-01-01",
 	    NULL);
-	rec(&n, TOWN, "transfer", tr, ref(r, "patient", p), "to_scope=120116002",
-	    "out_on=2026-06-01", NULL);
-	rec(&n, TOWN2, "patient", moved, "name=P", ref(r, "transferred_from", p),
-	    "registered_on=2026-06-03", NULL);
+	rec(&n, TOWN, "transfer", tr, ref(r, "patient", p),
+	    "to_scope=120116002", "out_on=2026-06-01", NULL);
+	rec(&n, TOWN2, "patient", moved, "name=P",
+	    ref(r, "transferred_from", p), "registered_on=2026-06-03", NULL);
 	rec(&n, TOWN2, "transfer_accept", x, ref(r2, "transfer", tr),
 	    "accepted_on=2026-06-03", NULL);
 	/* Same date as the follow-up, written later: after it. */
@@ -705,13 +704,20 @@ static void test_timeline(void **state)
 	size_t cnt;
 	assert_int_equal(node_timeline_collect(n.l, p, &v, &cnt), 0);
 	static const char *const want[][2] = {
-	    {"2025-01-01", "registered"},   {"2025-12-01", "agreement"},
-	    {"2026-01-01", "free_med"},	    {"2026-01-05", "assessment"},
-	    {"2026-02-01", "admitted"},	    {"2026-02-10", "incident"},
-	    {"2026-02-20", "discharged"},   {"2026-03-01", "followup"},
-	    {"2026-03-01", "exam"},	    {"2026-04-01", "search"},
-	    {"2026-05-28", "care_group"},   {"2026-06-01", "transfer_out"},
-	    {"2026-06-03", "transferred_to"}, {"2026-06-03", "transfer_accepted"},
+	    {"2025-01-01", "registered"},
+	    {"2025-12-01", "agreement"},
+	    {"2026-01-01", "free_med"},
+	    {"2026-01-05", "assessment"},
+	    {"2026-02-01", "admitted"},
+	    {"2026-02-10", "incident"},
+	    {"2026-02-20", "discharged"},
+	    {"2026-03-01", "followup"},
+	    {"2026-03-01", "exam"},
+	    {"2026-04-01", "search"},
+	    {"2026-05-28", "care_group"},
+	    {"2026-06-01", "transfer_out"},
+	    {"2026-06-03", "transferred_to"},
+	    {"2026-06-03", "transfer_accepted"},
 	};
 	assert_int_equal(cnt, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < cnt; i++) {
