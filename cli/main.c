@@ -13,9 +13,10 @@
 #include "cli/tables.h"
 #include "cli/worklist.h"
 #include "node/api/node.h"
+#include "node/catalog/catalog.h"
 
-/* English, or Chinese when the locale says zh (cli_zh). */
-#define T(en, zh) (cli_zh() ? (zh) : (en))
+/* A message of the catalog in the locale's language (cli_zh). */
+#define TM(id) MSGZ(cli_zh(), id)
 
 static const char usage[] =
 	"usage: ward COMMAND [ARGS] [--data DIR] [--json]\n"
@@ -168,21 +169,20 @@ static int parse(int argc, char **argv, struct args *a)
 			if (i + 1 >= argc)
 				return die(
 				    2,
-				    T("%s needs a value", "%s 后面需要一个值"),
+				    TM(MSG_NEEDS_VALUE),
 				    s);
 			a->members[a->n_members++] = argv[++i];
 			continue;
 		} else if (!strncmp(s, "--", 2)) {
 			return die(2,
-				   T("unknown option %s (see ward --help)",
-				     "未知的选项 %s（见 ward --help）"),
+				   TM(MSG_UNKNOWN_OPTION_SEE_WARD_HELP),
 				   s);
 		}
 		if (slot) {
 			if (i + 1 >= argc)
 				return die(
 				    2,
-				    T("%s needs a value", "%s 后面需要一个值"),
+				    TM(MSG_NEEDS_VALUE),
 				    s);
 			*slot = argv[++i];
 			continue;
@@ -198,10 +198,7 @@ static int need_data(const struct args *a)
 {
 	if (!a->data || !*a->data)
 		return die(2, "%s",
-			   T("no data directory: give --data DIR or set "
-			     "WARD_DATA",
-			     "没有指定数据目录：请加 --data DIR 或设置环境变量 "
-			     "WARD_DATA"));
+			   TM(MSG_NO_DATA_DIRECTORY_GIVE_DATA));
 	return 0;
 }
 
@@ -265,16 +262,13 @@ static void print_record(const struct node_doc *r)
 static void print_proofs(const struct node_doc *proofs)
 {
 	size_t n = node_doc_len(proofs);
-	printf(T("proofs   %zu\n", "证据     %zu\n"), n);
+	printf(TM(MSG_PROOFS), n);
 	for (size_t i = 0; i < n; i++) {
 		const struct node_doc *p = node_doc_at(proofs, i);
 		const char *kind = node_doc_get_str(p, "kind");
 		if (kind && !strcmp(kind, "fork")) {
 			const char *name = node_doc_get_str(p, "name");
-			printf(T("  FORK  %.16s %s wrote two different entries "
-				 "at scope %s seq %lld\n",
-				 "  分叉  %.16s %s 在辖区 %s 序号 %lld "
-				 "写了两个不同的条目\n"),
+			printf(TM(MSG_FORK_WROTE_TWO_DIFFERENT_ENTRIES),
 			       node_doc_get_str(p, "author"),
 			       name ? name : "?", node_doc_get_str(p, "scope"),
 			       (long long)node_doc_get_int(p, "seq", 0));
@@ -290,9 +284,7 @@ static void print_proofs(const struct node_doc *proofs)
 			    b && node_doc_kind(b) == NODE_DOC_STR
 				? node_doc_as_str(b, NULL)
 				: "?";
-			printf(T("  DIVERGENCE  %s and %s hold the same entries "
-				 "but different states\n",
-				 "  状态不一致  %s 与 %s 条目相同但状态不同\n"),
+			printf(TM(MSG_DIVERGENCE_HOLD_SAME_ENTRIES_BUT),
 			       na, nb);
 		}
 	}
@@ -313,8 +305,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 	} else if (!strcmp(cmd, "history")) {
 		for (size_t i = 0; i < node_doc_len(r); i++) {
 			const struct node_doc *o = node_doc_at(r, i);
-			printf(T("%s  %-8s %s/%s seq %lld.%lld  %-6s ",
-				 "%s  %-8s %s/%s 序号 %lld.%lld  %-6s "),
+			printf(TM(MSG_SEQ),
 			       node_doc_get_str(o, "at"),
 			       node_doc_get_str(o, "by_name"),
 			       node_doc_get_str(o, "by_role"), "",
@@ -326,29 +317,28 @@ static void print_human(const char *cmd, const struct node_doc *r)
 				printf("%s=", f);
 			print_value(node_doc_get(o, "value"));
 			if (!node_doc_get_bool(o, "effect", true))
-				printf(T("   NO EFFECT: %s", "   未生效：%s"),
+				printf(TM(MSG_NO_EFFECT),
 				       node_doc_get_str(o, "why"));
 			printf("\n");
 		}
 	} else if (!strcmp(cmd, "status")) {
-		printf(T("node     %s\n", "节点     %s\n"),
+		printf(TM(MSG_NODE),
 		       node_doc_get_str(r, "node_id"));
 		const char *name = node_doc_get_str(r, "name");
 		if (name)
-			printf(T("name     %s (%s, scope %s)\n",
-				 "名称     %s（%s，辖区 %s）\n"),
+			printf(TM(MSG_NAME_SCOPE),
 			       name,
 			       node_doc_get_str(r, "role"),
 			       node_doc_get_str(r, "scope"));
 		const char *net = node_doc_get_str(r, "net_id");
-		printf(T("network  %s\n", "网络     %s\n"),
-		       net ? net : T("(not joined)", "（未加入）"));
-		printf(T("entries  %lld\n", "条目     %lld\n"),
+		printf(TM(MSG_NETWORK),
+		       net ? net : TM(MSG_NOT_JOINED));
+		printf(TM(MSG_ENTRIES),
 		       (long long)node_doc_get_int(r, "entries", 0));
-		printf(T("digest   %s\n", "摘要     %s\n"),
+		printf(TM(MSG_DIGEST),
 		       node_doc_get_str(r, "digest"));
 		const struct node_doc *feeds = node_doc_get(r, "feeds");
-		printf(T("feeds    %zu\n", "记录流   %zu\n"), node_doc_len(feeds));
+		printf(TM(MSG_FEEDS), node_doc_len(feeds));
 		for (size_t i = 0; i < node_doc_len(feeds); i++) {
 			const struct node_doc *f = node_doc_at(feeds, i);
 			printf("  %.16s  %-12s seq %lld\n",
@@ -361,37 +351,19 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			printf("INSECURE plain tcp between nodes: no TLS, peers "
 			       "not authenticated\n");
 		if (node_doc_get_bool(r, "restored", false))
-			printf("%s", T("RESTORED from a backup: may be behind its "
-				       "own feeds until a peer confirms them\n",
-				       "从备份恢复：在其他节点确认本节点的记录流"
-				       "之前，可能落后于它们\n"));
+			printf("%s", TM(MSG_RESTORED_FROM_BACKUP_MAY_BEHIND));
 		if (node_doc_get_bool(r, "writes_blocked", false)) {
 			const char *why =
 			    node_doc_get_str(r, "writes_blocked_reason");
 			if (why && !strcmp(why, "own_feed_behind"))
-				printf("%s", T("WRITES BLOCKED: a peer sent signed "
-					       "entries of this node's own feed "
-					       "that are not applied yet\n",
-					       "写入已暂停：其他节点发来的本节点"
-					       "记录流签名条目尚未应用\n"));
+				printf("%s", TM(MSG_WRITES_BLOCKED_PEER_SENT_SIGNED));
 			else if (why && !strcmp(why, "restored_unconfirmed"))
-				printf("%s", T("WRITES BLOCKED: restored from a "
-					       "backup; waiting for a peer to "
-					       "confirm this node's own feeds "
-					       "(ward unblock --help)\n",
-					       "写入已暂停：本节点从备份恢复，正在"
-					       "等待其他节点确认本节点记录流\n"));
+				printf("%s", TM(MSG_WRITES_BLOCKED_RESTORED_FROM_BACKUP));
 			else
-				printf("%s", T("WRITES BLOCKED: wardd stopped "
-					       "uncleanly after writes no peer "
-					       "confirmed; waiting for a peer to "
-					       "confirm this node's own feeds\n",
-					       "写入已暂停：wardd 在未经确认的写入后"
-					       "未正常停止，正在等待其他节点确认本"
-					       "节点记录流\n"));
+				printf("%s", TM(MSG_WRITES_BLOCKED_WARDD_STOPPED_UNCLEANLY));
 		}
 		const struct node_doc *peers = node_doc_get(r, "peers");
-		printf(T("peers    %zu\n", "对等节点 %zu\n"), node_doc_len(peers));
+		printf(TM(MSG_PEERS), node_doc_len(peers));
 		for (size_t i = 0; i < node_doc_len(peers); i++) {
 			const struct node_doc *p = node_doc_at(peers, i);
 			const struct node_doc *lag = node_doc_get(p, "lag_entries");
@@ -405,18 +377,14 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_str(p, "name"),
 			       node_doc_get_str(p, "address"),
 			       node_doc_get_bool(p, "connected", false)
-				       ? T("connected", "已连接")
-				       : T("disconnected", "未连接"),
+				       ? TM(MSG_CONNECTED)
+				       : TM(MSG_DISCONNECTED),
 			       lagtxt, seen ? seen : "never");
 		}
 	} else if (!strcmp(cmd, "unblock")) {
 		printf("%s", node_doc_get_bool(r, "was_blocked", false)
-				 ? T("writes unblocked: this node signs now, "
-				     "without a peer's confirmation\n",
-				     "已解除写入暂停：本节点现在即可签名写入，"
-				     "未经其他节点确认\n")
-				 : T("writes were not blocked\n",
-				     "写入本未暂停\n"));
+				 ? TM(MSG_WRITES_UNBLOCKED_NODE_SIGNS_NOW)
+				 : TM(MSG_WRITES_WERE_NOT_BLOCKED));
 	} else if (!strcmp(cmd, "audit_verify")) {
 		const struct node_doc *fail = node_doc_get(r, "failures");
 		for (size_t i = 0; i < node_doc_len(fail); i++)
@@ -431,16 +399,13 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       (long long)node_doc_get_int(f, "index", 0),
 			       node_doc_get_str(f, "why"));
 		}
-		printf(T("audit %s: %lld entries, %lld feeds, %zu findings, "
-			 "digest %s\n",
-			 "审计%s：%lld 条目，%lld 记录流，%zu 项发现，摘要 %s\n"),
-		       node_doc_len(fail) ? T("FAILED", "未通过") : T("ok", "通过"),
+		printf(TM(MSG_AUDIT_ENTRIES_FEEDS_FINDINGS_DIGEST),
+		       node_doc_len(fail) ? TM(MSG_FAILED) : TM(MSG_OK),
 		       (long long)node_doc_get_int(r, "entries", 0),
 		       (long long)node_doc_get_int(r, "feeds", 0),
 		       node_doc_len(fnd), node_doc_get_str(r, "digest"));
 	} else if (!strcmp(cmd, "backup")) {
-		printf(T("backup of %lld entries in %s (digest %.16s, made %s)\n",
-			 "已备份 %lld 个条目到 %s（摘要 %.16s，时间 %s）\n"),
+		printf(TM(MSG_BACKUP_ENTRIES_DIGEST_MADE),
 		       (long long)node_doc_get_int(r, "entries", 0),
 		       node_doc_get_str(r, "dir"), node_doc_get_str(r, "digest"),
 		       node_doc_get_str(r, "made"));
@@ -482,7 +447,7 @@ static int call(const struct args *a, const char *cmd, struct node_doc *req)
 	const struct node_doc *r = node_doc_get(resp, "result");
 	const struct node_doc *warn = node_doc_get(r, "warnings");
 	for (size_t i = 0; warn && i < node_doc_len(warn); i++)
-		fprintf(stderr, T("ward: warning: %s\n", "ward: 警告：%s\n"),
+		fprintf(stderr, TM(MSG_WARD_WARNING),
 			node_doc_as_str(node_doc_at(warn, i), NULL));
 	const struct node_doc *tl = node_doc_get(r, "timeline");
 	if (a->csv && (cli_worklist_has_csv(cmd) || tl)) {
@@ -536,8 +501,7 @@ static int cmd_records(struct args *a, const char *cmd)
 		if (a->argc < 2) {
 			node_doc_free(req);
 			return die(2,
-				   T("usage: ward %s TYPE [FIELD=VALUE...]",
-				     "用法：ward %s TYPE [FIELD=VALUE...]"),
+				   TM(MSG_USAGE_WARD_TYPE_FIELD_VALUE),
 				   cmd);
 		}
 		node_doc_set(req, "type", node_doc_str(a->argv[1]));
@@ -552,8 +516,7 @@ static int cmd_records(struct args *a, const char *cmd)
 				node_doc_free(fields);
 				node_doc_free(req);
 				return die(2,
-					   T("'%s' is not FIELD=VALUE",
-					     "'%s' 不是 FIELD=VALUE 的形式"),
+					   TM(MSG_NOT_FIELD_VALUE),
 					   a->argv[i]);
 			}
 			node_doc_push(fields, p);
@@ -569,8 +532,7 @@ static int cmd_records(struct args *a, const char *cmd)
 		if (a->argc < 2) {
 			node_doc_free(req);
 			return die(2, "%s",
-				   T("usage: ward show PATIENT --timeline",
-				     "用法：ward show PATIENT --timeline"));
+				   TM(MSG_USAGE_WARD_SHOW_TIMELINE));
 		}
 		node_doc_set(req, "id", node_doc_str(a->argv[1]));
 		node_doc_set(req, "timeline", node_doc_bool(true));
@@ -578,7 +540,7 @@ static int cmd_records(struct args *a, const char *cmd)
 	}
 	if (a->argc < 2) {
 		node_doc_free(req);
-		return die(2, T("usage: ward %s ID", "用法：ward %s ID"), cmd);
+		return die(2, TM(MSG_USAGE_WARD_ID), cmd);
 	}
 	node_doc_set(req, "id", node_doc_str(a->argv[1]));
 	if (!strcmp(cmd, "set")) {
@@ -589,8 +551,7 @@ static int cmd_records(struct args *a, const char *cmd)
 				node_doc_free(changes);
 				node_doc_free(req);
 				return die(2,
-					   T("'%s' is not FIELD=VALUE",
-					     "'%s' 不是 FIELD=VALUE 的形式"),
+					   TM(MSG_NOT_FIELD_VALUE),
 					   a->argv[i]);
 			}
 			node_doc_push(changes, p);
@@ -617,17 +578,13 @@ static int cmd_query(struct args *a, const char *cmd)
 	if (!strcmp(cmd, "report") && (!a->from || !a->to)) {
 		node_doc_free(req);
 		return die(2, "%s",
-			   T("usage: ward report --from DATE --to DATE "
-			     "[--scope S] [--json]",
-			     "用法：ward report --from DATE --to DATE "
-			     "[--scope S] [--json]"));
+			   TM(MSG_USAGE_WARD_REPORT_FROM_DATE));
 	}
 	if (!strcmp(cmd, "retract")) {
 		if (a->argc < 2 || !a->reason) {
 			node_doc_free(req);
 			return die(2, "%s",
-				   T("usage: ward retract ID --reason TEXT",
-				     "用法：ward retract ID --reason TEXT"));
+				   TM(MSG_USAGE_WARD_RETRACT_ID_REASON));
 		}
 		node_doc_set(req, "id", node_doc_str(a->argv[1]));
 	}
@@ -645,8 +602,7 @@ static int cmd_records_file(struct args *a, const char *cmd)
 	const char *file = a->csv ? a->csv : a->jsonl;
 	if (!a->type)
 		return die(2,
-			   T("usage: ward %s --%s FILE --type TYPE",
-			     "用法：ward %s --%s FILE --type TYPE"),
+			   TM(MSG_USAGE_WARD_FILE_TYPE_TYPE),
 			   cmd, a->csv ? "csv" : "jsonl");
 	/* The node may be a daemon in another directory: an absolute path. */
 	char path[8192];
@@ -716,8 +672,7 @@ static int run(struct args *ap)
 			if (!a.out)
 				return die(
 				    2, "%s",
-				    T("network create needs --out ROSTER",
-				      "network create 需要 --out ROSTER"));
+				    TM(MSG_NETWORK_CREATE_NEEDS_OUT_ROSTER));
 			rc = node_network_create(a.data, a.members, a.n_members,
 						 a.out, cli_zh(), msg,
 						 sizeof(msg));
@@ -727,11 +682,7 @@ static int run(struct args *ap)
 		} else {
 			return die(
 			    2, "%s",
-			    T("usage: ward network create --member F.pub "
-			      "... --out ROSTER | ward network join ROSTER",
-			      "用法：ward network create --member F.pub "
-			      "... --out ROSTER | ward network join "
-			      "ROSTER"));
+			    TM(MSG_USAGE_WARD_NETWORK_CREATE_MEMBER));
 		}
 		fprintf(rc ? stderr : stdout, "%s%s\n", rc ? "ward: " : "", msg);
 		return rc;
@@ -759,8 +710,7 @@ static int run(struct args *ap)
 	if (!strcmp(cmd, "audit")) {
 		if (a.argc < 2 || strcmp(a.argv[1], "verify"))
 			return die(2, "%s",
-				   T("usage: ward audit verify",
-				     "用法：ward audit verify"));
+				   TM(MSG_USAGE_WARD_AUDIT_VERIFY));
 		if ((rc = need_data(&a)))
 			return rc;
 		return call(&a, "audit_verify", node_doc_object());
@@ -770,8 +720,7 @@ static int run(struct args *ap)
 			return rc;
 		if (a.argc != 2)
 			return die(2, "%s",
-				   T("usage: ward backup DIR",
-				     "用法：ward backup DIR"));
+				   TM(MSG_USAGE_WARD_BACKUP_DIR));
 		/* The node may be a daemon in another directory: an absolute
 		 * path. */
 		char path[8192];
@@ -792,10 +741,7 @@ static int run(struct args *ap)
 		if (!a.entries)
 			return die(
 			    2,
-			    T("usage: ward %s --entries FILE | --csv FILE "
-			      "--type TYPE | --jsonl FILE --type TYPE",
-			      "用法：ward %s --entries FILE | --csv FILE "
-			      "--type TYPE | --jsonl FILE --type TYPE"),
+			    TM(MSG_USAGE_WARD_ENTRIES_FILE_CSV),
 			    cmd);
 		/* The node may be a daemon in another directory: send an
 		 * absolute path. */
@@ -812,7 +758,6 @@ static int run(struct args *ap)
 			    req);
 	}
 	return die(2,
-		   T("unknown command '%s' (see ward --help)",
-		     "未知的命令 '%s'（见 ward --help）"),
+		   TM(MSG_UNKNOWN_COMMAND_SEE_WARD_HELP),
 		   cmd);
 }

@@ -17,6 +17,7 @@
 
 #include "cli/tables.h"
 #include "cli/worklist.h"
+#include "node/catalog/catalog.h"
 
 #define MAX_COLS 16
 
@@ -507,11 +508,7 @@ static void print_table(const struct table *t)
 	if (*t->foot)
 		printf("%s\n", t->foot);
 	if (shown < t->ncol)
-		printf(TR("(%zu more columns, from %s on, do not fit this "
-			  "terminal: widen it, pipe the list, or use --json "
-			  "or --csv FILE)\n",
-			  "（终端太窄，%zu 列（自“%s”起）未显示：请加宽终端、"
-			  "用管道输出，或使用 --json 或 --csv FILE）\n"),
+		printf(MSGZ(cli_zh(), MSG_COLUMNS_DO_NOT_FIT_TERMINAL),
 		       t->ncol - shown, t->head[shown]);
 }
 
@@ -571,7 +568,7 @@ int cli_worklist_csv(const char *cmd, const struct node_doc *r,
 		if (fd >= 0)
 			close(fd);
 		fprintf(stderr,
-			TR("ward: cannot write %s\n", "ward: 无法写入 %s\n"),
+			MSGZ(cli_zh(), MSG_CANNOT_WRITE_FILE),
 			path);
 		table_free(&t);
 		return 6;
@@ -595,12 +592,12 @@ int cli_worklist_csv(const char *cmd, const struct node_doc *r,
 	bad |= fclose(f) != 0;
 	if (bad) {
 		fprintf(stderr,
-			TR("ward: cannot write %s\n", "ward: 无法写入 %s\n"),
+			MSGZ(cli_zh(), MSG_CANNOT_WRITE_FILE),
 			path);
 		table_free(&t);
 		return 6;
 	}
-	printf(TR("wrote %zu rows to %s\n", "已写入 %zu 行到 %s\n"), t.nrow,
+	printf(MSGZ(cli_zh(), MSG_WROTE_ROWS_TO), t.nrow,
 	       path);
 	table_free(&t);
 	return 0;

@@ -158,7 +158,7 @@ struct node_doc *node_api_access_log(struct node_ctx *n,
 		fclose(f);
 		node_doc_free(out);
 		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, NT(n, "cannot read %s", "无法读取 %s"),
+		snprintf(msg, msg_len, MSG(n, MSG_CANNOT_READ),
 			 path);
 		return NULL;
 	}

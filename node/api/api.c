@@ -110,11 +110,7 @@ static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 	if (!ok) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n,
-			    "'%s' is not a record id (TYPE-<hex> or at least 6 "
-			    "hex digits)",
-			    "'%s' 不是记录编号（应为 TYPE-<十六进制> 或至少 6 "
-			    "位十六进制数字）"),
+			 MSG(n, MSG_NOT_RECORD_ID_TYPE_HEX),
 			 text);
 		return -EINVAL;
 	}
@@ -131,13 +127,11 @@ static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 	*exit = NODE_EXIT_NOT_FOUND;
 	if (found == 0)
 		snprintf(msg, msg_len,
-			 NT(n, "no record %s",
-			    "没有记录 %s：请核对编号（可用 ward list 查找）"),
+			 MSG(n, MSG_NO_RECORD),
 			 text);
 	else
 		snprintf(msg, msg_len,
-			 NT(n, "%s is ambiguous:%s",
-			    "编号 %s 对应多条记录，请多输入几位：%s"),
+			 MSG(n, MSG_AMBIGUOUS),
 			 text, cands);
 	return -ENOENT;
 }
@@ -355,14 +349,13 @@ static int parse_value(struct node_ctx *n, const struct node_field *f,
 		if (resolve(n, text, id, &e, exit, msg, msg_len) != 0) {
 			size_t l = strlen(msg);
 			snprintf(msg + l, msg_len - l,
-				 NT(n, " (field %s)", "（字段 %s）"), f->name);
+				 MSG(n, MSG_FIELD), f->name);
 			return -EINVAL;
 		}
 		if (strcmp(e.type, f->ref_type) != 0) {
 			*exit = NODE_EXIT_USAGE;
 			snprintf(msg, msg_len,
-				 NT(n, "%s: %s is a %s, not a %s",
-				    "%s：%s 是 %s 记录，不是 %s 记录"),
+				 MSG(n, MSG_NOT),
 				 f->name, text, e.type, f->ref_type);
 			return -EINVAL;
 		}
@@ -410,8 +403,7 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 	size_t np = split_set(copy, parts, MAX_SET_ITEMS);
 	if (np > MAX_SET_ITEMS) {
 		snprintf(msg, msg_len,
-			 NT(n, "%s takes at most %d values at once",
-			    "%s 一次最多 %d 个值"),
+			 MSG(n, MSG_TAKES_MOST_VALUES_ONCE),
 			 f->name, MAX_SET_ITEMS);
 		*exit = NODE_EXIT_USAGE;
 		free(copy);
@@ -439,10 +431,7 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 				*exit = NODE_EXIT_USAGE;
 				snprintf(
 				    msg, msg_len,
-				    NT(n,
-				       "%s: '%s' is not in the set; "
-				       "nothing to remove",
-				       "%s：'%s' 不在该字段的值中，无需删除"),
+				    MSG(n, MSG_NOT_SET_NOTHING_REMOVE),
 				    f->name, parts[i]);
 				rc = -EINVAL;
 				goto out;
@@ -488,12 +477,7 @@ static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
 	if (!r) {
 		*exit = NODE_EXIT_NOT_INIT;
 		snprintf(msg, msg_len,
-			 NT(n,
-			    "this node has not joined a network: run ward "
-			    "network create (first node) or ward network join "
-			    "ROSTER",
-			    "本节点尚未加入网络：请运行 ward network create"
-			    "（第一个节点）或 ward network join ROSTER"));
+			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK));
 		return -EPERM;
 	}
 	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
@@ -529,18 +513,14 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 				 i ? ", " : "", node_schema_type_at(i)->name);
 		}
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "unknown record type '%s'; types: %s",
-			"未知的记录类型 '%s'；可用的类型：%s"),
+		     MSG(n, MSG_UNKNOWN_RECORD_TYPE_TYPES),
 		     tname ? tname : "", list);
 	}
 	/* Scope: given, or the referenced patient's. */
 	const char *given = node_doc_get_str(req, "scope");
 	if (given && !node_scope_normalise(given, scope))
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n,
-			"scope=%s is not a region code of 2, 4, 6, 9 or 12 "
-			"digits",
-			"scope=%s 不是区划代码：应为 2、4、6、9 或 12 位数字"),
+		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_2),
 		     given);
 	if (t->patient_field) {
 		for (size_t i = 0; fields && i < node_doc_len(fields); i++) {
@@ -559,21 +539,14 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 				goto fail;
 			if (*scope && strcmp(scope, pe.scope) != 0)
 				FAIL(NODE_EXIT_USAGE,
-				     NT(n,
-					"records about a patient take the "
-					"patient's scope %s, not %s",
-					"患者相关记录沿用患者的辖区 %s，"
-					"不能是 %s：去掉 scope= 即可"),
+				     MSG(n, MSG_RECORDS_ABOUT_PATIENT_TAKE_PATIENT),
 				     pe.scope, scope);
 			snprintf(scope, sizeof(scope), "%s", pe.scope);
 		}
 	}
 	if (!*scope)
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n,
-			"say where the record belongs: scope=CODE (a region "
-			"code)",
-			"请指明记录所属辖区：scope=CODE（区划代码）"));
+		     MSG(n, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE));
 	uint64_t seq;
 	node_ledger_next_seq(n->ledger, n->pk, scope, &seq);
 	uint8_t entity[16];
@@ -587,16 +560,14 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 		    node_schema_field(t, fname, strlen(fname));
 		if (!f)
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "%s has no field '%s'",
-				"%s 没有字段 '%s'：请核对字段名"),
+			     MSG(n, MSG_HAS_NO_FIELD),
 			     t->name, fname);
 		for (size_t k = 0; k < i; k++) {
 			const char *prev = node_doc_as_str(
 			    node_doc_at(node_doc_at(fields, k), 0), NULL);
 			if (node_schema_field(t, prev, strlen(prev)) == f)
 				FAIL(NODE_EXIT_USAGE,
-				     NT(n, "field %s given twice",
-					"字段 %s 给了两次，只能给一次"),
+				     MSG(n, MSG_FIELD_GIVEN_TWICE),
 				     f->name);
 		}
 		if (!*text)
@@ -622,7 +593,7 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 			have |= strcmp(b.ops[k].name, f->name) == 0;
 		if (!have)
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "%s needs %s=...", "%s 记录必须填写 %s=..."),
+			     MSG(n, MSG_NEEDS),
 			     t->name, f->name);
 	}
 	struct node_doc *warn = NULL;
@@ -654,8 +625,7 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		goto fail;
 	if (!e.valid)
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "%s has no effect (%s): it cannot be changed",
-			"%s 未生效（%s），不能修改"),
+		     MSG(n, MSG_HAS_NO_EFFECT_CANNOT_CHANGED),
 		     idtext, e.reason);
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
 	const struct node_doc *changes = node_doc_get(req, "changes");
@@ -668,8 +638,7 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		    node_schema_field(t, fname, strlen(fname));
 		if (!f)
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "%s has no field '%s'",
-				"%s 没有字段 '%s'：请核对字段名"),
+			     MSG(n, MSG_HAS_NO_FIELD),
 			     t->name, fname);
 		struct crdt_cell cell;
 		node_ledger_cell(n->ledger, id, f->name, &cell);
@@ -686,8 +655,7 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		if (strcmp(how, "=") != 0) {
 			crdt_cell_fini(&cell);
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "%s holds one value: use %s=VALUE",
-				"字段 %s 只有一个值：请用 %s=VALUE"),
+			     MSG(n, MSG_HOLDS_ONE_VALUE_USE_VALUE),
 			     f->name, f->name);
 		}
 		struct crdt_value v;
@@ -707,8 +675,7 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 	}
 	if (b.n == 0)
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "nothing to change: give FIELD=VALUE",
-			"没有要修改的内容：请给出 FIELD=VALUE"));
+		     MSG(n, MSG_NOTHING_CHANGE_GIVE_FIELD_VALUE));
 	uint64_t seq;
 	struct node_doc *warn = NULL;
 	if (node_check_write(n, t, id, b.ops, b.n, &warn, exit, msg,
@@ -736,9 +703,7 @@ static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
 	bool timeline = node_doc_get_bool(req, "timeline", false);
 	if (timeline && strcmp(e.type, "patient") != 0) {
 		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 NT(n, "--timeline is for a patient; %s is a %s",
-			    "--timeline 只用于患者；%s 是%s记录"),
+		snprintf(msg, msg_len, MSG(n, MSG_TIMELINE_IS_FOR_A_PATIENT),
 			 idtext, e.type);
 		return NULL;
 	}
@@ -935,17 +900,7 @@ static struct node_doc *api_unblock(struct node_ctx *n,
 {
 	if (!node_doc_get_bool(req, "accept_fork_risk", false)) {
 		snprintf(msg, msg_len, "%s",
-			 NT(n,
-			    "ward unblock lets this node sign before any peer "
-			    "has confirmed its own feeds; if a peer or another "
-			    "copy of this node holds entries of them that this "
-			    "node lacks, its next entries fork its feeds, and "
-			    "the fork proof names this node to every peer. "
-			    "Say --accept-fork-risk to go ahead",
-			    "ward unblock 让本节点在其他节点确认本节点记录流之前"
-			    "签名写入；若其他节点或本节点数据的另一副本持有本节点"
-			    "没有的条目，之后的写入会分叉本节点记录流，分叉证明会"
-			    "发给每个节点。确认请加 --accept-fork-risk"));
+			 MSG(n, MSG_WARD_UNBLOCK_LETS_NODE_SIGN));
 		*exit = NODE_EXIT_USAGE;
 		return NULL;
 	}
@@ -955,7 +910,7 @@ static struct node_doc *api_unblock(struct node_ctx *n,
 		rc = node_ctx_clear_restored(n);
 	if (rc) {
 		snprintf(msg, msg_len, "%s",
-			 NT(n, "cannot write the store", "无法写入数据库"));
+			 MSG(n, MSG_CANNOT_WRITE_STORE));
 		*exit = NODE_EXIT_IO;
 		return NULL;
 	}
@@ -1066,7 +1021,7 @@ static struct node_doc *api_export_entries(struct node_ctx *n,
 	const char *path = node_doc_get_str(req, "path");
 	FILE *f = path ? fopen(path, "wb") : NULL;
 	if (!f)
-		FAIL(NODE_EXIT_IO, NT(n, "cannot write %s", "无法写入 %s"),
+		FAIL(NODE_EXIT_IO, MSG(n, MSG_CANNOT_WRITE),
 		     path ? path : "(none)");
 	struct node_ledger_log *log = node_ledger_log_open(n->ledger);
 	int64_t count = 0;
@@ -1082,7 +1037,7 @@ static struct node_doc *api_export_entries(struct node_ctx *n,
 	ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok &= fclose(f) == 0;
 	if (!ok)
-		FAIL(NODE_EXIT_IO, NT(n, "writing %s failed", "写入 %s 失败"),
+		FAIL(NODE_EXIT_IO, MSG(n, MSG_WRITING_FAILED),
 		     path);
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "entries", node_doc_int(count));
@@ -1105,12 +1060,10 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 	const char *path = node_doc_get_str(req, "path");
 	if (!node_ledger_roster(n->ledger))
 		FAIL(NODE_EXIT_NOT_INIT,
-		     NT(n, "this node has not joined a network",
-			"本节点尚未加入网络：请先运行 ward network join "
-			"ROSTER"));
+		     MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
 	FILE *f = path ? fopen(path, "rb") : NULL;
 	if (!f)
-		FAIL(NODE_EXIT_USAGE, NT(n, "cannot read %s", "无法读取 %s"),
+		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_CANNOT_READ),
 		     path ? path : "(none)");
 	fseek(f, 0, SEEK_END);
 	long size = ftell(f);
@@ -1119,7 +1072,7 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 	if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
 		fclose(f);
 		free(buf);
-		FAIL(NODE_EXIT_IO, NT(n, "cannot read %s", "无法读取 %s"),
+		FAIL(NODE_EXIT_IO, MSG(n, MSG_CANNOT_READ),
 		     path);
 	}
 	fclose(f);
@@ -1135,11 +1088,7 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 			free(ents);
 			free(buf);
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n,
-				"%s: entry %zu (byte %zu) is not MessagePack; "
-				"nothing imported",
-				"%s：第 %zu 个条目（第 %zu 字节）不是 "
-				"MessagePack 格式；未导入任何内容"),
+			     MSG(n, MSG_ENTRY_BYTE_NOT_MESSAGEPACK_NOTHING),
 			     path, n_ent + 1, at);
 		}
 		if (n_ent == cap) {
@@ -1175,7 +1124,7 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 			free(whys);
 			node_doc_free(rejected);
 			FAIL(NODE_EXIT_IO,
-			     NT(n, "store write failed", "写入数据库失败"));
+			     MSG(n, MSG_STORE_WRITE_FAILED));
 		}
 		size_t w = 0;
 		for (size_t i = 0; i < left; i++) {
@@ -1280,7 +1229,7 @@ static struct node_doc *api_backup(struct node_ctx *n,
 		*exit = NODE_EXIT_USAGE;
 		snprintf(
 		    msg, msg_len, "%s",
-		    NT(n, "backup needs a directory", "备份需要指定一个目录"));
+		    MSG(n, MSG_BACKUP_NEEDS_DIRECTORY));
 		return NULL;
 	}
 	int rc = node_ctx_backup(n, dir, &info, msg, msg_len);
@@ -1337,8 +1286,7 @@ struct node_doc *node_api_dispatch(struct node_ctx *n,
 			return handlers[i].fn(n, req, exit, msg, msg_len);
 	*exit = NODE_EXIT_USAGE;
 	snprintf(msg, msg_len,
-		 NT(n, "unknown request '%s'",
-		    "未知的请求 '%s'（ward 与节点的版本不一致？）"),
+		 MSG(n, MSG_UNKNOWN_REQUEST),
 		 cmd ? cmd : "");
 	return NULL;
 }

@@ -105,31 +105,12 @@ static int check_utf8(const char *path, const uint8_t *p, size_t n, bool zh,
 			if (looks_gb18030(p + i, end - i))
 				snprintf(
 				    msg, msg_len,
-				    NTZ(zh,
-					"%s: line %zu is not UTF-8; the file "
-					"looks like GB18030 (as spreadsheets "
-					"often save it). Convert it and "
-					"import the copy: iconv -f GB18030 -t "
-					"UTF-8 '%s' > converted.csv (or save "
-					"as \"CSV UTF-8\"). Nothing imported",
-					"%s：第 %zu 行不是 UTF-8 "
-					"编码，文件像是 "
-					"GB18030 编码（电子表格常这样保存）。"
-					"请转换后导入转换出的文件：iconv -f "
-					"GB18030 -t UTF-8 '%s' > converted.csv"
-					"（或另存为“CSV "
-					"UTF-8”）。未导入任何内容"),
+				    MSGZ(zh, MSG_LINE_NOT_UTF_8_FILE),
 				    path, line, path);
 			else
 				snprintf(
 				    msg, msg_len,
-				    NTZ(zh,
-					"%s: line %zu is not UTF-8 text; "
-					"save the file as UTF-8 and import "
-					"again. Nothing imported",
-					"%s：第 %zu 行不是 UTF-8 文本；请把"
-					"文件另存为 UTF-8 后重新导入。未导入"
-					"任何内容"),
+				    MSGZ(zh, MSG_LINE_NOT_UTF_8_TEXT),
 				    path, line);
 			return -EINVAL;
 		}
@@ -531,8 +512,7 @@ static int parse_ref(struct import_ctx *c, const struct node_field *f,
 	    node_ledger_entity(c->n->ledger, buf, &e) == 0) {
 		if (strcmp(e.type, f->ref_type) != 0) {
 			snprintf(why, why_len,
-				 NT(c->n, "%s: %s is a %s, not a %s",
-				    "%s：%s 是 %s 记录，不是 %s 记录"),
+				 MSG(c->n, MSG_NOT),
 				 f->name, text, e.type, f->ref_type);
 			return -EINVAL;
 		}
@@ -577,11 +557,7 @@ static int parse_ref(struct import_ctx *c, const struct node_field *f,
 		}
 		if (found > 1) {
 			snprintf(why, why_len,
-				 NT(c->n,
-				    "%s: patient_no %s is held by %zu patients "
-				    "(see ward duplicates); give the id",
-				    "%s：患者编号 patient_no %s 对应 %zu 名患者"
-				    "（见 ward duplicates）；请改填记录编号"),
+				 MSG(c->n, MSG_PATIENT_NO_HELD_PATIENTS_SEE),
 				 f->name, text, found);
 			return -EINVAL;
 		}
@@ -654,8 +630,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			else if (!(fields[i] = node_schema_field(
 				       t, r->name[i], strlen(r->name[i])))) {
 				snprintf(why, why_len,
-					 NT(n, "%s has no field '%s'",
-					    "%s 没有字段 '%s'：请核对字段名"),
+					 MSG(n, MSG_HAS_NO_FIELD),
 					 t->name, r->name[i]);
 				return -EINVAL;
 			}
@@ -663,9 +638,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 	} else {
 		if (r->n != c->n_cols) {
 			snprintf(why, why_len,
-				 NT(n, "%zu cells, the header has %zu",
-				    "这一行有 %zu 格，表头有 %zu 列：请检查是否"
-				    "多了或少了逗号"),
+				 MSG(n, MSG_CELLS_HEADER_HAS),
 				 r->n, c->n_cols);
 			return -EINVAL;
 		}
@@ -686,12 +659,11 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		}
 		if (strcmp(e.type, t->name) != 0 || !e.valid) {
 			snprintf(why, why_len,
-				 NT(n, "%s is %s, not a %s record",
-				    "%s 是 %s，不是 %s 记录"),
+				 MSG(n, MSG_NOT_RECORD),
 				 idtext,
 				 e.valid
 				     ? e.type
-				     : NT(n, "without effect", "未生效的记录"),
+				     : MSG(n, MSG_WITHOUT_EFFECT),
 				 t->name);
 			return -EINVAL;
 		}
@@ -701,18 +673,14 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		if (*stext && (!node_scope_normalise(stext, norm) ||
 			       strcmp(norm, e.scope) != 0)) {
 			snprintf(why, why_len,
-				 NT(n,
-				    "scope %s: a record's scope is fixed (%s)",
-				    "辖区 %s：记录的辖区不能更改（仍为 %s）"),
+				 MSG(n, MSG_SCOPE_RECORD_S_SCOPE_FIXED),
 				 stext, e.scope);
 			return -EINVAL;
 		}
 	} else if (*stext) {
 		if (!node_scope_normalise(stext, p->scope)) {
 			snprintf(why, why_len,
-				 NT(n, "scope %s is not a region code",
-				    "辖区 %s 不是区划代码（应为 2、4、6、9 或 "
-				    "12 位数字）"),
+				 MSG(n, MSG_SCOPE_NOT_REGION_CODE),
 				 stext);
 			return -EINVAL;
 		}
@@ -720,9 +688,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 	if (p->create) {
 		if (!node_schema_may_create(t, c->me->role)) {
 			snprintf(why, why_len,
-				 NT(n, "role %s may not create %s",
-				    "角色 %s 无权新建 %s 记录；请由有权限的机构"
-				    "登记"),
+				 MSG(n, MSG_ROLE_MAY_NOT_CREATE),
 				 node_role_name(c->me->role), t->name);
 			return -EINVAL;
 		}
@@ -736,8 +702,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		for (size_t k = 0; k < i; k++)
 			if (fields[k] == f) {
 				snprintf(why, why_len,
-					 NT(n, "%s given twice",
-					    "字段 %s 出现了两次，只能有一列"),
+					 MSG(n, MSG_GIVEN_TWICE),
 					 f->name);
 				return -EINVAL;
 			}
@@ -758,9 +723,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			     e2 = strtok_r(NULL, "|", &save)) {
 				if (nv == 64) {
 					snprintf(why, why_len,
-						 NT(n,
-						    "%s: more than 64 values",
-						    "%s：值超过 64 个"),
+						 MSG(n, MSG_MORE_THAN_64_VALUES),
 						 f->name);
 					rc = -EINVAL;
 					break;
@@ -818,20 +781,14 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		if (p->n > before) {
 			if (!node_schema_may_write(f, c->me->role)) {
 				snprintf(why, why_len,
-					 NT(n, "role %s may not write %s.%s",
-					    "角色 %s 无权填写 %s.%s；请由有权限"
-					    "的机构填写"),
+					 MSG(n, MSG_ROLE_MAY_NOT_WRITE),
 					 node_role_name(c->me->role), t->name,
 					 f->name);
 				return -EINVAL;
 			}
 			if (f->write_once && !p->create) {
 				snprintf(why, why_len,
-					 NT(n,
-					    "%s is write-once: set only when "
-					    "the record is created",
-					    "字段 %s 只能在新建记录时填写，之后"
-					    "不能修改"),
+					 MSG(n, MSG_WRITE_ONCE_SET_ONLY_WHEN),
 					 f->name);
 				return -EINVAL;
 			}
@@ -846,13 +803,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 					    strcmp(p->scope, pe.scope)) {
 						snprintf(
 						    why, why_len,
-						    NT(n,
-						       "records about a "
-						       "patient take the "
-						       "patient's scope %s, "
-						       "not %s",
-						       "患者相关记录沿用患者"
-						       "的辖区 %s，不能是 %s"),
+						    MSG(n, MSG_RECORDS_ABOUT_PATIENT_TAKE_PATIENT_2),
 						    pe.scope, p->scope);
 						return -EINVAL;
 					}
@@ -864,19 +815,12 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 	}
 	if (!*p->scope) {
 		snprintf(why, why_len,
-			 NT(n,
-			    "say where the record belongs: a scope column (or "
-			    "a patient)",
-			    "请指明记录所属辖区：加一列 scope（辖区），或填写"
-			    "患者"));
+			 MSG(n, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE_2));
 		return -EINVAL;
 	}
 	if (!crdt_scope_covers(c->me->scope, p->scope)) {
 		snprintf(why, why_len,
-			 NT(n,
-			    "scope %s is outside this node's jurisdiction %s",
-			    "辖区 %s 不在本节点的管辖范围 %s 内；请由该辖区的"
-			    "机构导入"),
+			 MSG(n, MSG_SCOPE_OUTSIDE_NODE_S_JURISDICTION),
 			 p->scope, c->me->scope);
 		return -EINVAL;
 	}
@@ -891,7 +835,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			if (!have) {
 				snprintf(
 				    why, why_len,
-				    NT(n, "%s needs %s", "%s 记录必须填写 %s"),
+				    MSG(n, MSG_NEEDS_2),
 				    t->name, t->fields[i].name);
 				return -EINVAL;
 			}
@@ -914,8 +858,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 	}
 	if (p->bytes > CHUNK_BYTES || p->n > CHUNK_OPS) {
 		snprintf(why, why_len,
-			 NT(n, "the row is too large for one entry",
-			    "这一行太大，一个条目放不下；请拆成几行"));
+			 MSG(n, MSG_ROW_TOO_LARGE_ONE_ENTRY));
 		return -EINVAL;
 	}
 	return 0;
@@ -1001,7 +944,7 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 	crdt_buf_fini(&wire);
 	if (rc) {
 		snprintf(msg, msg_len,
-			 NT(c->n, "writing failed: %s", "写入失败：%s"),
+			 MSG(c->n, MSG_WRITING_FAILED_2),
 			 why ? why : "?");
 		return rc;
 	}
@@ -1015,7 +958,7 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 			c->txn = NULL;
 			snprintf(
 			    msg, msg_len,
-			    NT(c->n, "store write failed", "写入数据库失败"));
+			    MSG(c->n, MSG_STORE_WRITE_FAILED));
 			return -EIO;
 		}
 		c->txn = node_ledger_begin(c->n->ledger);
@@ -1032,8 +975,7 @@ static int place(struct import_ctx *c, struct prepared *row, char *msg,
 	struct pending *p = pending_for(c, row->scope);
 	if (!p) {
 		snprintf(msg, msg_len,
-			 NT(c->n, "more than %d scopes in one import",
-			    "一次导入涉及的辖区超过 %d 个；请分批导入"),
+			 MSG(c->n, MSG_MORE_THAN_SCOPES_ONE_IMPORT),
 			 MAX_SCOPES);
 		return -EINVAL;
 	}
@@ -1063,14 +1005,14 @@ static int read_file(const char *path, char **out, size_t *len, bool zh,
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
 			 path);
 		return -ENOENT;
 	}
 	struct stat st;
 	if (fstat(fileno(f), &st) != 0 || st.st_size < 0) {
 		fclose(f);
-		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
 			 path);
 		return -EIO;
 	}
@@ -1079,7 +1021,7 @@ static int read_file(const char *path, char **out, size_t *len, bool zh,
 	if (fread(b, 1, n, f) != n) {
 		fclose(f);
 		free(b);
-		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
 			 path);
 		return -EIO;
 	}
@@ -1151,9 +1093,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	if (!ros) {
 		*exit = NODE_EXIT_NOT_INIT;
 		snprintf(msg, msg_len,
-			 NT(n, "this node has not joined a network",
-			    "本节点尚未加入网络：请先运行 ward network join "
-			    "ROSTER"));
+			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
 		return NULL;
 	}
 	if (!dry_run && (*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
@@ -1163,10 +1103,8 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len, "%s",
 			 !c.t
-			     ? NT(n, "give --type TYPE (a record type)",
-				  "请用 --type TYPE 指明记录类型")
-			     : NT(n, "this node is not in its network's roster",
-				  "本节点不在所加入网络的成员名单中"));
+			     ? MSG(n, MSG_GIVE_TYPE_TYPE_RECORD_TYPE)
+			     : MSG(n, MSG_NODE_NOT_NETWORK_S_ROSTER));
 		return NULL;
 	}
 	char *data;
@@ -1193,8 +1131,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 			free(data);
 			*exit = NODE_EXIT_USAGE;
 			snprintf(msg, msg_len,
-				 NT(n, "%s is empty (no header)",
-				    "%s 是空文件（没有表头）"),
+				 MSG(n, MSG_EMPTY_NO_HEADER),
 				 path);
 			return NULL;
 		}
@@ -1215,11 +1152,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 				*exit = NODE_EXIT_USAGE;
 				snprintf(
 				    msg, msg_len,
-				    NT(n,
-				       "%s: column '%s' is no field of %s; "
-				       "nothing imported",
-				       "%s：表头中的列 '%s' 不是 %s 的字段；"
-				       "未导入任何内容"),
+				    MSG(n, MSG_COLUMN_NO_FIELD_NOTHING_IMPORTED),
 				    path, h, c.t->name);
 				row_free(&rd.header, false);
 				free(data);
@@ -1246,15 +1179,14 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		if (rc) {
 			if (n_bad++ < MAX_BAD_LISTED)
 				node_doc_push(
-				    bad, node_doc_strf(NT(n, "line %zu: %s",
-							  "第 %zu 行：%s"),
+				    bad, node_doc_strf(MSG(n, MSG_LINE),
 						       r.line, why));
 		} else if (p->warnings) {
 			for (size_t i = 0; i < node_doc_len(p->warnings); i++)
 				node_doc_push(
 				    warnings,
 				    node_doc_strf(
-					NT(n, "line %zu: %s", "第 %zu 行：%s"),
+					MSG(n, MSG_LINE),
 					r.line,
 					node_doc_as_str(
 					    node_doc_at(p->warnings, i),
@@ -1316,8 +1248,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 			if (node_txn_commit(c.txn, true) != 0) {
 				rc = -EIO;
 				snprintf(msg, msg_len,
-					 NT(n, "store write failed",
-					    "写入数据库失败"));
+					 MSG(n, MSG_STORE_WRITE_FAILED));
 			}
 		} else if (c.txn) {
 			node_txn_abort(c.txn);
@@ -1422,23 +1353,20 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	if (!t || !path) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n, "give --type TYPE (a record type)",
-			    "请用 --type TYPE 指明记录类型"));
+			 MSG(n, MSG_GIVE_TYPE_TYPE_RECORD_TYPE));
 		return NULL;
 	}
 	if (scope && *scope && !node_scope_normalise(scope, norm)) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n, "--scope %s is not a region code",
-			    "--scope %s 不是区划代码（应为 2、4、6、9 或 12 位"
-			    "数字）"),
+			 MSG(n, MSG_SCOPE_NOT_REGION_CODE_3),
 			 scope);
 		return NULL;
 	}
 	FILE *f = fopen(path, "wb");
 	if (!f) {
 		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, NT(n, "cannot write %s", "无法写入 %s"),
+		snprintf(msg, msg_len, MSG(n, MSG_CANNOT_WRITE),
 			 path);
 		return NULL;
 	}
@@ -1580,7 +1508,7 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 		node_doc_free(conflicts);
 		*exit = NODE_EXIT_IO;
 		snprintf(msg, msg_len,
-			 NT(n, "writing %s failed", "写入 %s 失败"), path);
+			 MSG(n, MSG_WRITING_FAILED), path);
 		return NULL;
 	}
 	char what[64];

@@ -144,11 +144,7 @@ static int bound(struct node_ctx *n, const struct node_field *f,
 		*exit = NODE_EXIT_USAGE;
 		snprintf(
 		    msg, msg_len,
-		    NT(n,
-		       "%s: ranges (>=, <=, N.., ..N) apply to numbers and "
-		       "dates only",
-		       "%s：范围条件（>=、<=、N..、..N）只适用于数字和日期"
-		       "字段"),
+		    MSG(n, MSG_RANGES_N_N_APPLY_NUMBERS),
 		    f->name);
 		return -EINVAL;
 	}
@@ -180,8 +176,7 @@ static int parse_filter(struct node_ctx *n, const struct node_type *t,
 	if (!x->f) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n, "%s has no field '%s'",
-			    "%s 没有字段 '%s'：请核对字段名"),
+			 MSG(n, MSG_HAS_NO_FIELD),
 			 t->name, name);
 		return -EINVAL;
 	}
@@ -340,8 +335,7 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 	if (!t)
 		FAIL(
 		    NODE_EXIT_USAGE,
-		    NT(n, "unknown record type '%s'",
-		       "未知的记录类型 '%s'（如 patient、guardian、followup）"),
+		    MSG(n, MSG_UNKNOWN_RECORD_TYPE),
 		    tname ? tname : "");
 	/* (care_group= and the like: patients with or without a record) */
 	struct node_worklist_presence pres;
@@ -354,9 +348,7 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 	char norm[13] = "";
 	if (scope && *scope && !node_scope_normalise(scope, norm))
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "--scope %s is not a region code",
-			"--scope %s 不是区划代码（应为 2、4、6、9 或 12 "
-			"位数字）"),
+		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_4),
 		     scope);
 	size_t n_given = filters ? node_doc_len(filters) : 0;
 	size_t nf = n_given + (special ? 1 : 0);
@@ -372,13 +364,11 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 			text = node_doc_as_str(node_doc_at(p, 1), NULL);
 		} else if (!node_schema_field(t, "special", 7)) {
 			FAIL(NODE_EXIT_USAGE,
-			     NT(n, "%s has no special categories",
-				"%s 记录没有特殊类别（--special）"),
+			     MSG(n, MSG_HAS_NO_SPECIAL_CATEGORIES),
 			     t->name);
 		}
 		if (!fname || !text)
-			FAIL(NODE_EXIT_USAGE, NT(n, "a filter is FIELD=VALUE",
-						 "筛选条件应写成 FIELD=VALUE"));
+			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_FILTER_FIELD_VALUE));
 		if (parse_filter(n, t, fname, text, &fs[i], exit, msg,
 				 msg_len) != 0)
 			goto fail;
@@ -441,9 +431,7 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 	const char *scope = node_doc_get_str(req, "scope");
 	if (scope && *scope && !node_scope_normalise(scope, norm))
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "--scope %s is not a region code",
-			"--scope %s 不是区划代码（应为 2、4、6、9 或 12 "
-			"位数字）"),
+		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_4),
 		     scope);
 	char first[11];
 	int month = node_worklist_month(n, req, on, first, exit, msg, msg_len);
@@ -451,14 +439,13 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 		goto fail;
 	if (!month && !date_arg(req, "on", on, true))
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "--on %s is not a date (YYYY-MM-DD)",
-			"--on %s 不是日期（应为 YYYY-MM-DD）"),
+		     MSG(n, MSG_NOT_DATE_YYYY_MM_DD),
 		     node_doc_get_str(req, "on"));
 	struct node_due *v;
 	size_t cnt;
 	if (node_query_due(n->ledger, norm, on, joint, &v, &cnt) != 0)
 		FAIL(NODE_EXIT_IO,
-		     NT(n, "could not compute the list", "无法生成名单"));
+		     MSG(n, MSG_COULD_NOT_COMPUTE_LIST));
 	uint8_t(*seen)[16] = calloc(cnt ? cnt : 1, 16);
 	if (!seen)
 		abort();
@@ -497,24 +484,19 @@ struct node_doc *node_api_report(struct node_ctx *n, const struct node_doc *req,
 	const char *scope = node_doc_get_str(req, "scope");
 	if (scope && *scope && !node_scope_normalise(scope, norm))
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "--scope %s is not a region code",
-			"--scope %s 不是区划代码（应为 2、4、6、9 或 12 "
-			"位数字）"),
+		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_4),
 		     scope);
 	if (!date_arg(req, "from", from, false) ||
 	    !date_arg(req, "to", to, false))
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "report needs --from DATE --to DATE (YYYY-MM-DD)",
-			"report 需要 --from DATE --to DATE（日期格式 "
-			"YYYY-MM-DD）"));
+		     MSG(n, MSG_REPORT_NEEDS_FROM_DATE_DATE));
 	if (strcmp(from, to) > 0)
 		FAIL(NODE_EXIT_USAGE,
-		     NT(n, "--from %s is after --to %s",
-			"--from %s 晚于 --to %s：开始日期不能晚于结束日期"),
+		     MSG(n, MSG_FROM_AFTER),
 		     from, to);
 	struct node_report r;
 	if (node_query_report(n->ledger, norm, from, to, &r) != 0)
-		FAIL(NODE_EXIT_USAGE, NT(n, "bad period", "统计期间无效"));
+		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_BAD_PERIOD));
 	char what[64];
 	snprintf(what, sizeof(what), "scope %s %s..%s", *norm ? norm : "all",
 		 from, to);

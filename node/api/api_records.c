@@ -55,11 +55,7 @@ static void same_value(struct node_ctx *n, const char *field,
 		id_text(id, "patient", other);
 		node_doc_push(
 		    warnings,
-		    node_doc_strf(NT(n,
-				     "%s %.*s is already held by %s "
-				     "(see ward duplicates)",
-				     "%s %.*s 已被 %s 使用（可能是重复"
-				     "登记，见 ward duplicates）"),
+		    node_doc_strf(MSG(n, MSG_ALREADY_HELD_SEE_WARD_DUPLICATES),
 				  field, (int)v->len, (const char *)v->p, id));
 	}
 	node_kv_iter_free(it);
@@ -107,14 +103,7 @@ int node_check_write(struct node_ctx *n, const struct node_type *t,
 		node_doc_free(w);
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n,
-			    NODE_REFUSED_EN "exit_date is required when status "
-					    "is exited (give "
-					    "exit_date=YYYY-MM-DD)",
-			    NODE_REFUSED_ZH
-			    "status 为 exited（已退出管理）时必须"
-			    "填写 exit_date（请给出 "
-			    "exit_date=YYYY-MM-DD）"));
+			 MSG(n, MSG_REFUSED_NOTHING_WRITTEN_EXIT_DATE));
 		return -EINVAL;
 	}
 	if (node_doc_len(w) == 0)
@@ -247,9 +236,7 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 	if (!node_ledger_roster(n->ledger)) {
 		*exit = NODE_EXIT_NOT_INIT;
 		snprintf(msg, msg_len,
-			 NT(n, "this node has not joined a network",
-			    "本节点尚未加入网络：请先运行 ward network join "
-			    "ROSTER"));
+			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
 		return NULL;
 	}
 	if (!idtext ||
@@ -258,15 +245,13 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 	if (!reason || !*reason) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n, "say why: --reason TEXT",
-			    "请说明撤销原因：--reason TEXT"));
+			 MSG(n, MSG_SAY_WHY_REASON_TEXT));
 		return NULL;
 	}
 	if (!e.valid) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n, "%s has no effect (%s): nothing to retract",
-			    "%s 未生效（%s），无需撤销"),
+			 MSG(n, MSG_HAS_NO_EFFECT_NOTHING_RETRACT),
 			 idtext, e.reason);
 		return NULL;
 	}
@@ -275,7 +260,7 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 	if (!strcmp(already, "yes")) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n, "%s is already retracted", "%s 已经撤销过了"),
+			 MSG(n, MSG_ALREADY_RETRACTED),
 			 idtext);
 		return NULL;
 	}

@@ -203,8 +203,7 @@ int node_worklist_month(struct node_ctx *n, const struct node_doc *req,
 	if (o && *o) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n, "give --month or --on, not both",
-			    "--month 和 --on 只能给一个"));
+			 MSG(n, MSG_GIVE_MONTH_OR_ON_NOT_BOTH));
 		return -1;
 	}
 	char d[16];
@@ -213,9 +212,7 @@ int node_worklist_month(struct node_ctx *n, const struct node_doc *req,
 	if (strlen(m) != 7 || m[4] != '-' || !node_query_day(d, &day)) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 NT(n,
-			    "--month %s is not a month (YYYY-MM, e.g. 2026-08)",
-			    "--month %s 不是月份（应为 YYYY-MM，如 2026-08）"),
+			 MSG(n, MSG_MONTH_NOT_A_MONTH),
 			 m);
 		return -1;
 	}
@@ -465,12 +462,7 @@ int node_worklist_split_filters(struct node_ctx *n, const struct node_type *t,
 				*exit = NODE_EXIT_USAGE;
 				snprintf(
 				    msg, msg_len,
-				    NT(n,
-				       "%s=%s: for patients, %s= lists those "
-				       "without a %s record and %s=yes those "
-				       "with one",
-				       "%s=%s：对患者，%s= 列出没有%s记录的"
-				       "患者，%s=yes 列出有的患者"),
+				    MSG(n, MSG_PATIENTS_WITH_OR_WITHOUT_RECORD),
 				    field, value, field, pt->name, field);
 				node_doc_free(*rest);
 				*rest = NULL;

@@ -290,9 +290,7 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	if (!r) {
 		*exit = NODE_EXIT_NOT_INIT;
 		snprintf(msg, msg_len,
-			 NT(n, "this node has not joined a network",
-			    "本节点尚未加入网络：请先运行 ward network join "
-			    "ROSTER"));
+			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
 		return NULL;
 	}
 	char scratch[NODE_PATH_MAX];
@@ -303,8 +301,7 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	if (node_kv_open_rocks(scratch, true, &kv2, err, sizeof(err)) != 0) {
 		*exit = NODE_EXIT_IO;
 		snprintf(msg, msg_len,
-			 NT(n, "cannot open a scratch store: %s",
-			    "无法打开审计用的临时数据库：%s"),
+			 MSG(n, MSG_CANNOT_OPEN_SCRATCH_STORE),
 			 err);
 		return NULL;
 	}

@@ -162,8 +162,7 @@ int node_ctx_backup(struct node_ctx *n, const char *dir,
 	int exit = NODE_EXIT_IO;
 	if (dir[0] != '/' || strlen(dir) + 16 >= NODE_PATH_MAX) {
 		snprintf(msg, msg_len,
-			 NT(n, "backup: '%s' is not an absolute path",
-			    "备份：'%s' 不是绝对路径"),
+			 MSG(n, MSG_BACKUP_NOT_ABSOLUTE_PATH),
 			 dir);
 		return NODE_EXIT_USAGE;
 	}
@@ -171,22 +170,18 @@ int node_ctx_backup(struct node_ctx *n, const char *dir,
 		made_dir = true;
 	} else if (errno != EEXIST) {
 		snprintf(msg, msg_len,
-			 NT(n, "cannot create %s: %s", "无法创建 %s：%s"), dir,
+			 MSG(n, MSG_CANNOT_CREATE), dir,
 			 strerror(errno));
 		return NODE_EXIT_IO;
 	} else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
 		   !dir_empty(dir)) {
 		snprintf(msg, msg_len,
-			 NT(n,
-			    "%s exists and is not an empty directory: give a "
-			    "new one for the backup",
-			    "%s 已存在且不是空目录：请为备份指定一个新目录"),
+			 MSG(n, MSG_EXISTS_NOT_EMPTY_DIRECTORY_GIVE),
 			 dir);
 		return NODE_EXIT_USAGE;
 	} else if (chmod(dir, 0700) != 0) {
 		snprintf(msg, msg_len,
-			 NT(n, "cannot make %s private: %s",
-			    "无法将 %s 设为仅本人可访问：%s"),
+			 MSG(n, MSG_CANNOT_MAKE_PRIVATE),
 			 dir, strerror(errno));
 		return NODE_EXIT_IO;
 	}
@@ -199,8 +194,7 @@ int node_ctx_backup(struct node_ctx *n, const char *dir,
 			continue;
 		if (rc) {
 			snprintf(msg, msg_len,
-				 NT(n, "backup: cannot copy %s to %s",
-				    "备份：无法把 %s 复制到 %s"),
+				 MSG(n, MSG_BACKUP_CANNOT_COPY),
 				 src, path);
 			goto undo;
 		}
@@ -214,8 +208,7 @@ int node_ctx_backup(struct node_ctx *n, const char *dir,
 		rc = fsync_path(dir);
 	if (rc) {
 		snprintf(msg, msg_len,
-			 NT(n, "backup: cannot copy the store to %s: %s",
-			    "备份：无法把数据库复制到 %s：%s"),
+			 MSG(n, MSG_BACKUP_CANNOT_COPY_STORE),
 			 path, err[0] ? err : "I/O error");
 		goto undo;
 	}

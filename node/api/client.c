@@ -101,9 +101,7 @@ static void exec_helper(const char *dir, const uint8_t *req, size_t len,
 	if (beside_self(HELPER_NAME, self, sizeof(self), path, sizeof(path)) !=
 	    0) {
 		snprintf(msg, msg_len,
-			 NTZ(zh,
-			     "cannot find %s beside ward (/proc not mounted?)",
-			     "找不到 ward 旁边的 %s（未挂载 /proc？）"),
+			 MSGZ(zh, MSG_CANNOT_FIND_BESIDE_WARD_PROC),
 			 HELPER_NAME);
 		return;
 	}
@@ -115,7 +113,7 @@ static void exec_helper(const char *dir, const uint8_t *req, size_t len,
 	if (cfd < 0 || read_all(cfd, &cmdline) != 0 || cmdline.len == 0 ||
 	    fd < 0 || pwrite(fd, req, len, 0) != (ssize_t)len) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "cannot run %s: %s", "无法运行 %s：%s"), path,
+			 MSGZ(zh, MSG_CANNOT_RUN), path,
 			 strerror(errno));
 		goto out;
 	}
@@ -139,7 +137,7 @@ static void exec_helper(const char *dir, const uint8_t *req, size_t len,
 		args[k++] = (char *)cmdline.data + i;
 	args[k] = NULL;
 	execv(path, args);
-	snprintf(msg, msg_len, NTZ(zh, "cannot run %s: %s", "无法运行 %s：%s"),
+	snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_RUN),
 		 path, strerror(errno));
 	free(args);
 out:
@@ -208,11 +206,7 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 		if (!resp)
 			return error_doc(
 			    NODE_EXIT_BUSY,
-			    NTZ(zh,
-				"the node's daemon did not answer; is wardd "
-				"overloaded or stuck?",
-				"节点的守护进程 wardd 没有应答；它是否负载"
-				"过重或已卡住？请检查 wardd 的日志"));
+			    MSGZ(zh, MSG_NODE_S_DAEMON_DID_NOT));
 		return resp;
 	}
 	exec_helper(dir, b.data, b.len, progress, zh, msg, sizeof(msg));

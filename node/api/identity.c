@@ -196,9 +196,9 @@ static int read_pub(const char *path, struct node_member *m, bool zh, char *msg,
 	int rc = read_file(path, &buf, &len, 64 * 1024);
 	if (rc) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "cannot read %s: %s", "无法读取 %s：%s"), path,
-			 rc == -ENOENT ? NTZ(zh, "no such file", "文件不存在")
-				       : NTZ(zh, "read error", "读取出错"));
+			 MSGZ(zh, MSG_CANNOT_READ_2), path,
+			 rc == -ENOENT ? MSGZ(zh, MSG_NO_SUCH_FILE)
+				       : MSGZ(zh, MSG_READ_ERROR));
 		return NODE_EXIT_USAGE;
 	}
 	struct crdt_mp_cursor c;
@@ -214,21 +214,14 @@ static int read_pub(const char *path, struct node_member *m, bool zh, char *msg,
 	if (rc) {
 		snprintf(
 		    msg, msg_len,
-		    NTZ(zh,
-			"%s is not a ward node.pub file (made by ward init)",
-			"%s 不是 ward 的 node.pub 文件（应由 ward init "
-			"生成）"),
+		    MSGZ(zh, MSG_NOT_WARD_NODE_PUB_FILE),
 		    path);
 		return NODE_EXIT_USAGE;
 	}
 	char why[128];
 	if (member_cert_check(m, why, sizeof(why)) != 0) {
 		snprintf(msg, msg_len,
-			 NTZ(zh,
-			     "%s: refused: %s (certificates must be X.509 v3 "
-			     "with CA:FALSE, named by the member's own key)",
-			     "%s：已拒绝：%s（证书必须是 CA:FALSE 的 X.509 v3 "
-			     "证书，且 CN 为该成员自己的公钥）"),
+			 MSGZ(zh, MSG_REFUSED_CERTIFICATES_MUST_X_509),
 			 path, why);
 		node_member_fini(m);
 		return NODE_EXIT_USAGE;
@@ -241,26 +234,12 @@ static int read_pub(const char *path, struct node_member *m, bool zh, char *msg,
 		if (v > 0)
 			snprintf(
 			    msg, msg_len,
-			    NTZ(zh,
-				"%s: refused: its TLS certificate expired "
-				"on %s (by this machine's clock), and TLS "
-				"refuses expired certificates; that node "
-				"needs a new identity (ward init in a new "
-				"directory) and its new node.pub",
-				"%s：已拒绝：其 TLS 证书已于 %s 过期（按本机"
-				"时钟），TLS 会拒绝过期证书；该节点需要新的"
-				"身份（在新目录中运行 ward init）并提供新的 "
-				"node.pub"),
+			    MSGZ(zh, MSG_REFUSED_TLS_CERTIFICATE_EXPIRED_MACHINE),
 			    path, when);
 		else
 			snprintf(
 			    msg, msg_len,
-			    NTZ(zh,
-				"%s: refused: its TLS certificate is valid "
-				"only from %s (by this machine's clock); "
-				"check this machine's clock and that node's",
-				"%s：已拒绝：其 TLS 证书自 %s 起才生效（按本"
-				"机时钟）；请检查本机和该节点的时钟"),
+			    MSGZ(zh, MSG_REFUSED_TLS_CERTIFICATE_VALID_ONLY),
 			    path, when);
 		node_member_fini(m);
 		return NODE_EXIT_USAGE;
@@ -275,36 +254,24 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	bool zh = o->zh;
 	if (sodium_init() < 0) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "libsodium failed to initialise",
-			     "libsodium 初始化失败"));
+			 MSGZ(zh, MSG_LIBSODIUM_FAILED_INITIALISE));
 		return NODE_EXIT_IO;
 	}
 	if (!o->role || node_role_parse(o->role, strlen(o->role), &role)) {
 		snprintf(
 		    msg, msg_len,
-		    NTZ(zh,
-			"--role must be one of health, township, police, "
-			"civil, disabled, legal, auditor",
-			"--role 必须是以下之一：health（卫生健康）、"
-			"township（乡镇街道）、police（公安）、civil（民政）"
-			"、disabled（残联）、legal（政法委）、auditor"
-			"（审计督查）"));
+		    MSGZ(zh, MSG_ROLE_MUST_ONE_HEALTH_TOWNSHIP));
 		return NODE_EXIT_USAGE;
 	}
 	if (!o->name || !*o->name || strlen(o->name) > 200) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "--name must be a non-empty name",
-			     "--name 必须是非空的名称（不超过 200 字节）"));
+			 MSGZ(zh, MSG_NAME_MUST_NON_EMPTY_NAME));
 		return NODE_EXIT_USAGE;
 	}
 	if (!o->scope || !node_scope_normalise(o->scope, scope)) {
 		snprintf(
 		    msg, msg_len,
-		    NTZ(zh,
-			"--scope must be a region code of 2, 4, 6, 9 or 12 "
-			"digits (e.g. 120116001)",
-			"--scope 必须是 2、4、6、9 或 12 位数字的区划代码"
-			"（如 120116001）"));
+		    MSGZ(zh, MSG_SCOPE_MUST_REGION_CODE_2));
 		return NODE_EXIT_USAGE;
 	}
 	const char *listen = o->listen ? o->listen : "127.0.0.1:7400";
@@ -312,14 +279,13 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	if (!colon || colon == listen || atoi(colon + 1) <= 0 ||
 	    atoi(colon + 1) > 65535) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "--listen must be HOST:PORT, not '%s'",
-			     "--listen 应为 HOST:PORT，而不是 '%s'"),
+			 MSGZ(zh, MSG_LISTEN_MUST_HOST_PORT_NOT),
 			 listen);
 		return NODE_EXIT_USAGE;
 	}
 	if (mkdir(o->dir, 0700) != 0 && errno != EEXIST) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "cannot create %s: %s", "无法创建 %s：%s"),
+			 MSGZ(zh, MSG_CANNOT_CREATE),
 			 o->dir, strerror(errno));
 		return NODE_EXIT_IO;
 	}
@@ -330,7 +296,7 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	mode_t was = 0;
 	if (stat(o->dir, &dst) != 0 || !S_ISDIR(dst.st_mode)) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "%s is not a directory", "%s 不是目录"),
+			 MSGZ(zh, MSG_NOT_DIRECTORY),
 			 o->dir);
 		return NODE_EXIT_USAGE;
 	}
@@ -339,12 +305,7 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 		if (chmod(o->dir, 0700) != 0) {
 			snprintf(
 			    msg, msg_len,
-			    NTZ(zh,
-				"%s is mode %04o and cannot be made "
-				"private (%s): a node's directory must "
-				"be 0700; use a directory of your own",
-				"%s 的权限为 %04o，且无法改为私有（%s）："
-				"节点目录必须为 0700；请使用属于自己的目录"),
+			    MSGZ(zh, MSG_MODE_CANNOT_MADE_PRIVATE_NODE),
 			    o->dir, (unsigned)was, strerror(errno));
 			return NODE_EXIT_USAGE;
 		}
@@ -357,16 +318,12 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	if (fd < 0) {
 		if (errno == EEXIST)
 			snprintf(msg, msg_len,
-				 NTZ(zh,
-				     "%s is already initialised (node.key "
-				     "exists); its identity is never replaced",
-				     "%s 已经初始化过了（node.key 已存在）；"
-				     "节点身份永远不会被替换"),
+				 MSGZ(zh, MSG_ALREADY_INITIALISED_NODE_KEY_EXISTS),
 				 o->dir);
 		else
 			snprintf(
 			    msg, msg_len,
-			    NTZ(zh, "cannot create %s: %s", "无法创建 %s：%s"),
+			    MSGZ(zh, MSG_CANNOT_CREATE),
 			    path, strerror(errno));
 		return errno == EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
 	}
@@ -381,7 +338,7 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	if (!ok) {
 		unlink(path);
 		snprintf(msg, msg_len,
-			 NTZ(zh, "cannot write %s", "无法写入 %s"), path);
+			 MSGZ(zh, MSG_CANNOT_WRITE), path);
 		return NODE_EXIT_IO;
 	}
 	char cn[65];
@@ -389,18 +346,17 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	int rc = net_tls_identity_create(tls_key, tls_crt, cn);
 	if (rc) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "cannot create the TLS identity in %s%s",
-			     "无法在 %s 中创建 TLS 身份%s"),
+			 MSGZ(zh, MSG_CANNOT_CREATE_TLS_IDENTITY),
 			 o->dir,
 			 rc == -EEXIST
-			     ? NTZ(zh, ": tls.key exists", "：tls.key 已存在")
+			     ? MSGZ(zh, MSG_TLS_KEY_EXISTS)
 			     : "");
 		return rc == -EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
 	}
 	uint8_t *pem;
 	size_t pem_len;
 	if (read_file(tls_crt, &pem, &pem_len, 16 * 1024) != 0) {
-		snprintf(msg, msg_len, NTZ(zh, "cannot read %s", "无法读取 %s"),
+		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
 			 tls_crt);
 		return NODE_EXIT_IO;
 	}
@@ -427,24 +383,16 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	free(pem_str);
 	if (rc) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "cannot write %s", "无法写入 %s"), path);
+			 MSGZ(zh, MSG_CANNOT_WRITE), path);
 		return NODE_EXIT_IO;
 	}
 	snprintf(msg, msg_len,
-		 NTZ(zh,
-		     "initialised %s: node %s, role %s, scope %s, listen %s; "
-		     "hand %s/node.pub to whoever creates the network",
-		     "已初始化 %s：节点 %s，角色 %s，辖区 %s，监听 %s；请把 "
-		     "%s/node.pub 交给创建网络的机构"),
+		 MSGZ(zh, MSG_INITIALISED_NODE_ROLE_SCOPE_LISTEN),
 		 o->dir, cn, node_role_name(role), scope, listen, o->dir);
 	if (was) {
 		size_t l = strlen(msg);
 		snprintf(msg + l, msg_len - l,
-			 NTZ(zh,
-			     " (%s was mode %04o: now 0700, only its owner "
-			     "may enter it)",
-			     "（%s 原权限为 %04o：已改为 0700，仅其所有者可"
-			     "访问）"),
+			 MSGZ(zh, MSG_WAS_MODE_NOW_0700_ONLY),
 			 o->dir, (unsigned)was);
 	}
 	return NODE_EXIT_OK;
@@ -462,16 +410,14 @@ static int adopt(const char *dir, const uint8_t *wire, size_t len, bool zh,
 	rc = node_ledger_set_roster(n->ledger, wire, len, &why);
 	if (rc) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "cannot join: %s", "无法加入：%s"), why);
+			 MSGZ(zh, MSG_CANNOT_JOIN), why);
 		node_ctx_close(n);
 		return NODE_EXIT_USAGE;
 	}
 	const struct node_roster *r = node_ledger_roster(n->ledger);
 	if (!node_roster_find(r, n->pk)) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "this node is not a member of that roster",
-			     "本节点不在该成员名单中：请让创建网络的机构把本"
-			     "节点的 node.pub 加进去"));
+			 MSGZ(zh, MSG_NODE_NOT_MEMBER_ROSTER));
 		node_ctx_close(n);
 		return NODE_EXIT_USAGE;
 	}
@@ -481,8 +427,7 @@ static int adopt(const char *dir, const uint8_t *wire, size_t len, bool zh,
 	char net[65];
 	node_hex(net, r->body_hash, 32);
 	snprintf(msg, msg_len,
-		 NTZ(zh, "joined network %s (%zu members)",
-		     "已加入网络 %s（%zu 个成员）"),
+		 MSGZ(zh, MSG_JOINED_NETWORK_MEMBERS),
 		 net, r->n_members);
 	node_ctx_close(n);
 	return NODE_EXIT_OK;
@@ -501,8 +446,7 @@ static int check_roster_certs(const struct node_roster *r, bool zh, char *msg,
 		if (member_cert_check(m, why, sizeof(why)) != 0) {
 			snprintf(
 			    msg, msg_len,
-			    NTZ(zh, "roster member %s: certificate refused: %s",
-				"成员名单中的 %s：证书被拒绝：%s"),
+			    MSGZ(zh, MSG_ROSTER_MEMBER_CERTIFICATE_REFUSED),
 			    m->name, why);
 			return NODE_EXIT_USAGE;
 		}
@@ -512,20 +456,8 @@ static int check_roster_certs(const struct node_roster *r, bool zh, char *msg,
 		if (v != 0 && l < warn_len)
 			snprintf(warn + l, warn_len - l,
 				 v > 0
-				     ? NTZ(zh,
-					   "; warning: member %s's TLS "
-					   "certificate expired on %s: no "
-					   "connection with it succeeds until "
-					   "a roster change replaces it",
-					   "；警告：成员 %s 的 TLS 证书已于 %s "
-					   "过期：在成员名单变更替换它之前，"
-					   "与它的连接都会失败")
-				     : NTZ(zh,
-					   "; warning: member %s's TLS "
-					   "certificate is valid only from %s "
-					   "(check the clocks)",
-					   "；警告：成员 %s 的 TLS 证书自 %s "
-					   "起才生效（请检查时钟）"),
+				     ? MSGZ(zh, MSG_WARNING_MEMBER_S_TLS_CERTIFICATE)
+				     : MSGZ(zh, MSG_WARNING_MEMBER_S_TLS_CERTIFICATE_2),
 				 m->name, when);
 	}
 	return NODE_EXIT_OK;
@@ -538,18 +470,13 @@ int node_network_create(const char *dir, const char *const *member_files,
 	uint8_t pk[32], *sk;
 	if (sodium_init() < 0) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "libsodium failed to initialise",
-			     "libsodium 初始化失败"));
+			 MSGZ(zh, MSG_LIBSODIUM_FAILED_INITIALISE));
 		return NODE_EXIT_IO;
 	}
 	int rc = node_identity_load(dir, pk, &sk);
 	if (rc) {
 		snprintf(msg, msg_len,
-			 NTZ(zh,
-			     "%s is not initialised: run ward init --data %s "
-			     "first",
-			     "%s 中的节点尚未初始化：请先运行 ward init --data "
-			     "%s"),
+			 MSGZ(zh, MSG_NOT_INITIALISED_RUN_WARD_INIT),
 			 dir, dir);
 		return NODE_EXIT_NOT_INIT;
 	}
@@ -581,13 +508,10 @@ int node_network_create(const char *dir, const char *const *member_files,
 	int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd < 0) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "cannot create %s: %s", "无法创建 %s：%s"),
+			 MSGZ(zh, MSG_CANNOT_CREATE),
 			 out_path,
 			 errno == EEXIST
-			     ? NTZ(zh,
-				   "it exists (remove it or choose another "
-				   "--out)",
-				   "文件已存在（请删除它或换一个 --out）")
+			     ? MSGZ(zh, MSG_EXISTS_REMOVE_CHOOSE_ANOTHER_OUT)
 			     : strerror(errno));
 		rc = errno == EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
 		free(wire);
@@ -598,7 +522,7 @@ int node_network_create(const char *dir, const char *const *member_files,
 	ok &= close(fd) == 0;
 	if (!ok) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "cannot write %s", "无法写入 %s"), out_path);
+			 MSGZ(zh, MSG_CANNOT_WRITE), out_path);
 		rc = NODE_EXIT_IO;
 		free(wire);
 		goto out;
@@ -607,11 +531,7 @@ int node_network_create(const char *dir, const char *const *member_files,
 	if (rc == 0) {
 		size_t l = strlen(msg);
 		snprintf(msg + l, msg_len - l,
-			 NTZ(zh,
-			     "; roster written to %s: hand it to each member "
-			     "for ward network join",
-			     "；成员名单已写入 %s：请交给每个成员，用 ward "
-			     "network join 加入"),
+			 MSGZ(zh, MSG_ROSTER_WRITTEN_HAND_EACH_MEMBER),
 			 out_path);
 	}
 	free(wire);
@@ -632,7 +552,7 @@ int node_network_join(const char *dir, const char *roster_path, bool zh,
 	if (rc) {
 		snprintf(
 		    msg, msg_len,
-		    NTZ(zh, "cannot read roster %s", "无法读取成员名单 %s"),
+		    MSGZ(zh, MSG_CANNOT_READ_ROSTER),
 		    roster_path);
 		return NODE_EXIT_USAGE;
 	}
@@ -641,8 +561,7 @@ int node_network_join(const char *dir, const char *roster_path, bool zh,
 	if (node_roster_decode(buf, len, &r, &why) != 0 ||
 	    node_roster_verify_genesis(r, &why) != 0) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "%s is not a valid roster: %s",
-			     "%s 不是有效的成员名单：%s"),
+			 MSGZ(zh, MSG_NOT_VALID_ROSTER),
 			 roster_path, why);
 		free(buf);
 		return NODE_EXIT_USAGE;

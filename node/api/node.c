@@ -38,15 +38,13 @@ static int open_ctx(const char *dir, bool zh, bool read_only,
 {
 	if (sodium_init() < 0) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "libsodium failed to initialise",
-			     "libsodium 初始化失败"));
+			 MSGZ(zh, MSG_LIBSODIUM_FAILED_INITIALISE));
 		return NODE_EXIT_IO;
 	}
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "no node at %s: run ward init --data %s first",
-			     "%s 处没有节点：请先运行 ward init --data %s"),
+			 MSGZ(zh, MSG_NO_NODE_RUN_WARD_INIT),
 			 dir, dir);
 		return NODE_EXIT_NOT_INIT;
 	}
@@ -59,16 +57,11 @@ static int open_ctx(const char *dir, bool zh, bool read_only,
 	if (rc) {
 		if (rc == -ENOENT)
 			snprintf(msg, msg_len,
-				 NTZ(zh,
-				     "%s is not initialised: run ward init "
-				     "--data %s",
-				     "%s 中的节点尚未初始化：请运行 ward init "
-				     "--data %s"),
+				 MSGZ(zh, MSG_NOT_INITIALISED_RUN_WARD_INIT_2),
 				 dir, dir);
 		else
 			snprintf(msg, msg_len,
-				 NTZ(zh, "%s/node.key is unreadable",
-				     "无法读取 %s/node.key（请检查文件权限）"),
+				 MSGZ(zh, MSG_NODE_KEY_UNREADABLE),
 				 dir);
 		free(n);
 		return rc == -ENOENT ? NODE_EXIT_NOT_INIT : NODE_EXIT_IO;
@@ -83,16 +76,11 @@ static int open_ctx(const char *dir, bool zh, bool read_only,
 	if (rc) {
 		if (rc == -EBUSY)
 			snprintf(msg, msg_len,
-				 NTZ(zh,
-				     "the store in %s is in use by another "
-				     "process (a running wardd?); try again",
-				     "%s 中的数据库正被另一个进程占用（wardd "
-				     "正在运行？）；请稍后重试"),
+				 MSGZ(zh, MSG_STORE_USE_ANOTHER_PROCESS_RUNNING),
 				 dir);
 		else
 			snprintf(msg, msg_len,
-				 NTZ(zh, "cannot open the store in %s: %s",
-				     "无法打开 %s 中的数据库：%s"),
+				 MSGZ(zh, MSG_CANNOT_OPEN_STORE),
 				 dir, err);
 		sodium_free(n->sk);
 		free(n);
@@ -101,8 +89,7 @@ static int open_ctx(const char *dir, bool zh, bool read_only,
 	rc = node_ledger_open(n->kv, &n->ledger);
 	if (rc) {
 		snprintf(msg, msg_len,
-			 NTZ(zh, "cannot read the ledger in %s",
-			     "无法读取 %s 中的账本"),
+			 MSGZ(zh, MSG_CANNOT_READ_LEDGER),
 			 dir);
 		node_kv_close(n->kv);
 		sodium_free(n->sk);
@@ -161,19 +148,7 @@ int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len)
 	if (node_ctx_restored(n)) {
 		snprintf(
 		    msg, msg_len,
-		    NT(n,
-		       NODE_REFUSED_EN
-		       "this node was restored from a backup, and peers may "
-		       "hold entries of its own feeds that it lacks; start "
-		       "wardd --data %s, which signs once a peer has "
-		       "confirmed this node's feeds, and write through it (if "
-		       "no peer can ever be reached: ward unblock "
-		       "--accept-fork-risk)",
-		       NODE_REFUSED_ZH
-		       "本节点是从备份恢复的，其他节点可能持有本节点记录流中本节点"
-		       "没有的条目；请启动 wardd --data %s（待其他节点确认本节点记"
-		       "录流后才会签名），并通过它写入（若确实无法连接任何节点：ward "
-		       "unblock --accept-fork-risk）"),
+		    MSG(n, MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS),
 		    n->dir);
 		return NODE_EXIT_BUSY;
 	}
@@ -181,21 +156,7 @@ int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len)
 		return 0;
 	snprintf(
 	    msg, msg_len,
-	    NT(n,
-	       NODE_REFUSED_EN
-	       "wardd did not stop cleanly on this store after it wrote "
-	       "entries no peer had confirmed (or this is a copy of a "
-	       "running node's store), so peers may hold more of this "
-	       "node's own feed than it does; start wardd --data %s, which "
-	       "signs once a peer has confirmed this node's feeds, and "
-	       "write through it (if no peer can ever be reached: ward "
-	       "unblock --accept-fork-risk)",
-	       NODE_REFUSED_ZH
-	       "wardd 在写入尚未经其他节点确认的条目后未正常停止（或这是运行"
-	       "中节点数据库的副本），其他节点可能持有比本节点更多的本节点记"
-	       "录流；请启动 wardd --data %s（待其他节点确认本节点记录流后才"
-	       "会签名），并通过它写入（若确实无法连接任何节点：ward unblock "
-	       "--accept-fork-risk）"),
+	    MSG(n, MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID),
 	    n->dir);
 	return NODE_EXIT_BUSY;
 }

@@ -15,19 +15,16 @@
 
 #include "node/api/doc.h"
 #include "node/api/node.h"
+#include "node/catalog/catalog.h"
 #include "node/ledger/ledger.h"
 #include "node/store/kv.h"
 
 #define NODE_PATH_MAX 4096
 
-/* A message for the operator in the request's language: en, or zh when
- * the request said "lang": "zh". Write it as snprintf's format argument,
- * NT(n, "...", "...") with the arguments after it, so that -Wformat checks
- * both literals against the same arguments: placeholders and their order
- * must match. NTZ takes the flag itself, where there is no node_ctx
- * (setting a node up, before the store is open). */
-#define NTZ(zh_flag, en, zh) ((zh_flag) ? (zh) : (en))
-#define NT(n, en, zh) NTZ((n)->lang_zh, en, zh)
+/* Messages for the operator come from the catalog in the request's
+ * language (en, or zh when the request said "lang": "zh"): MSG(n, id),
+ * or MSGZ(zh, id) where there is no node_ctx (setting a node up, before
+ * the store is open). See node/catalog/catalog.h. */
 
 /* What a refused write starts with; api_csv.c strips it from row errors. */
 #define NODE_REFUSED_EN "refused, nothing written: "

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "node/catalog/catalog.h"
 #include "node/ledger/schema.h"
 
 /* ---------------------------------------------------------------------- */
@@ -565,13 +566,12 @@ const char *node_schema_enum_label_zh(const struct node_field *f,
  * (node_int.h has the same macro; this module includes no node header).
  * Used as the format argument so -Wformat checks both literals. */
 #ifndef NTZ
-#define NTZ(zh_flag, en, zh) ((zh_flag) ? (zh) : (en))
 #endif
 
 #define QUOTE_MAX_BYTES 60u
 
 /* "field: VALUE is not ALLOWED", the common reason. */
-#define NOT_A(zh) NTZ(zh, "%s: %s is not %s", "字段 %s 的值 %s 无效，应为%s")
+#define NOT_A(zh) MSGZ(zh, MSG_NOT_2)
 #define QUOTE_BUF 96u
 
 static int fail(char *why, size_t why_len, const char *fmt, ...)
@@ -694,18 +694,16 @@ static void allowed(const struct node_field *f, bool zh, char *out,
 	switch (f->kind) {
 	case NODE_FIELD_TEXT:
 		snprintf(out, out_len,
-			 NTZ(zh, "text (UTF-8 without control characters)",
-			     "文本（UTF-8，不含控制字符）"));
+			 MSGZ(zh, MSG_TEXT_UTF_8_WITHOUT_CONTROL));
 		return;
 	case NODE_FIELD_DATE:
 		snprintf(out, out_len,
-			 NTZ(zh, "a date YYYY-MM-DD (years 1900-2100)",
-			     "格式为 YYYY-MM-DD 的日期（1900-2100 年）"));
+			 MSGZ(zh, MSG_DATE_YYYY_MM_DD_YEARS));
 		return;
 	case NODE_FIELD_ENUM:
 		/* Under zh each code with its label: either may be typed. */
 		o = (size_t)snprintf(out, out_len,
-				     NTZ(zh, "one of ", "以下之一："));
+				     MSGZ(zh, MSG_ONE));
 		for (size_t i = 0; f->enums[i] != NULL && o < out_len; i++) {
 			if (zh)
 				o += (size_t)snprintf(
@@ -721,47 +719,33 @@ static void allowed(const struct node_field *f, bool zh, char *out,
 	case NODE_FIELD_INT:
 		if (f->max == INT64_MAX)
 			o = (size_t)snprintf(out, out_len,
-					     NTZ(zh,
-						 "a whole number, %lld or more",
-						 "不小于 %lld 的整数"),
+					     MSGZ(zh, MSG_WHOLE_NUMBER_MORE),
 					     (long long)f->min);
 		else
 			o = (size_t)snprintf(
 			    out, out_len,
-			    NTZ(zh, "a whole number from %lld to %lld",
-				"从 %lld 到 %lld 的整数"),
+			    MSGZ(zh, MSG_WHOLE_NUMBER_FROM),
 			    (long long)f->min, (long long)f->max);
 		if (f->unit != NULL && o < out_len)
 			snprintf(out + o, out_len - o,
-				 NTZ(zh, " (in %s)", "（单位 %s）"), f->unit);
+				 MSGZ(zh, MSG_IN), f->unit);
 		return;
 	case NODE_FIELD_REF:
 		snprintf(out, out_len,
-			 NTZ(zh, "a %s id (%s-<32 hex digits>, 16 bytes)",
-			     "一条 %s 记录的编号（%s-<32 位十六进制>）"),
+			 MSGZ(zh, MSG_ID_32_HEX_DIGITS_16),
 			 f->ref_type, f->ref_type);
 		return;
 	case NODE_FIELD_ID_NUMBER:
 		snprintf(out, out_len,
-			 NTZ(zh, "an 18-character resident ID number",
-			     "有效的 18 位居民身份证号码"));
+			 MSGZ(zh, MSG_N18_CHARACTER_RESIDENT_ID_NUMBER));
 		return;
 	case NODE_FIELD_MED_LINE:
 		snprintf(out, out_len,
-			 NTZ(zh,
-			     "a medication line DRUG;MORNING_MG;NOON_MG;"
-			     "EVENING_MG or DRUG;lai;EVERY_N_WEEKS;DOSE_MG",
-			     "用药记录 DRUG;MORNING_MG;NOON_MG;EVENING_MG"
-			     "（药名;早;中;晚 剂量 mg）或 "
-			     "DRUG;lai;EVERY_N_WEEKS;DOSE_MG（长效针剂）"));
+			 MSGZ(zh, MSG_MEDICATION_LINE_DRUG_MORNING_MG));
 		return;
 	case NODE_FIELD_SCOPE:
 		snprintf(out, out_len,
-			 NTZ(zh,
-			     "a region code (2, 4, 6, 9 or 12 digits, trailing "
-			     "zero groups dropped)",
-			     "区划代码（2、4、6、9 或 12 位数字，末尾全为零的"
-			     "层级省略）"));
+			 MSGZ(zh, MSG_REGION_CODE_2_4_6));
 		return;
 	}
 	snprintf(out, out_len, "?");
@@ -823,11 +807,10 @@ static int fail_value(const struct node_field *f, const struct crdt_value *v,
 	allowed(f, zh, a, sizeof(a));
 	if (detail != NULL)
 		return fail(why, why_len,
-			    NTZ(zh, "%s: %s is not %s: %s",
-				"字段 %s 的值 %s 无效，应为%s；%s"),
+			    MSGZ(zh, MSG_NOT_3),
 			    f->name, q, a, detail_text(detail, zh));
 	return fail(why, why_len,
-		    NTZ(zh, "%s: %s is not %s", "字段 %s 的值 %s 无效，应为%s"),
+		    MSGZ(zh, MSG_NOT_2),
 		    f->name, q, a);
 }
 
@@ -1091,8 +1074,7 @@ int node_schema_check_lang(const struct node_field *f,
 	if (v->kind == CRDT_VALUE_NIL) {
 		if (f->is_set)
 			return fail(why, why_len,
-				    NTZ(zh, "%s: nil is not a set element",
-					"字段 %s：集合中不能有空值"),
+				    MSGZ(zh, MSG_NIL_NOT_SET_ELEMENT),
 				    f->name);
 		return 0;
 	}
@@ -1101,11 +1083,7 @@ int node_schema_check_lang(const struct node_field *f,
 			return fail_value(f, v, NULL, zh, why, why_len);
 		if (v->len == 0)
 			return fail(why, why_len,
-				    NTZ(zh,
-					"%s: an empty string is not a value "
-					"(nil clears a field)",
-					"字段 %s：空字符串不是有效值（清空字段"
-					"用空值 nil）"),
+				    MSGZ(zh, MSG_EMPTY_STRING_NOT_VALUE_NIL),
 				    f->name);
 		const char *p = text_problem(v->p, v->len);
 		if (p != NULL)
@@ -1150,7 +1128,7 @@ int node_schema_check_lang(const struct node_field *f,
 	}
 	return fail(
 	    why, why_len,
-	    NTZ(zh, "%s: unknown field kind", "字段 %s：未知的字段种类"),
+	    MSGZ(zh, MSG_UNKNOWN_FIELD_KIND),
 	    f->name);
 }
 
@@ -1320,11 +1298,7 @@ static int parse_ref(const struct node_field *f, const char *s, size_t len,
 			if (t != NULL)
 				return fail(
 				    why, why_len,
-				    NTZ(zh,
-					"%s: %s names a %s record, not "
-					"a %s",
-					"字段 %s：%s 指向 %s 记录，不是 "
-					"%s 记录"),
+				    MSGZ(zh, MSG_NAMES_RECORD_NOT),
 				    f->name, q, t->name, f->ref_type);
 			return fail(why, why_len, NOT_A(zh), f->name, q, a);
 		}
@@ -1333,8 +1307,7 @@ static int parse_ref(const struct node_field *f, const char *s, size_t len,
 		return fail(why, why_len, NOT_A(zh), f->name, q, a);
 	if (buf_len < CRDT_ENTITY_BYTES)
 		return fail(why, why_len,
-			    NTZ(zh, "%s: no room for the value",
-				"字段 %s：值太长，放不下"),
+			    MSGZ(zh, MSG_NO_ROOM_VALUE),
 			    f->name);
 	uint8_t id[CRDT_ENTITY_BYTES];
 	for (size_t i = 0; i < CRDT_ENTITY_BYTES; i++) {
@@ -1411,10 +1384,7 @@ int node_schema_parse_lang(const struct node_field *f, const char *text,
 	if (len == 0) {
 		if (f->is_set)
 			return fail(why, why_len,
-				    NTZ(zh,
-					"%s: an empty element is not a value",
-					"字段 %s：不能有空元素（是否多写了 "
-					"'|'？）"),
+				    MSGZ(zh, MSG_EMPTY_ELEMENT_NOT_VALUE),
 				    f->name);
 		*v = (struct crdt_value){.kind = CRDT_VALUE_NIL};
 		return 0;
@@ -1460,22 +1430,16 @@ int node_schema_parse_lang(const struct node_field *f, const char *text,
 		quote_text(q, s, len);
 		allowed(f, zh, a, sizeof(a));
 		return fail(why, why_len,
-			    NTZ(zh, "%s: %s is not %s: %s",
-				"字段 %s 的值 %s 无效，应为%s；%s"),
+			    MSGZ(zh, MSG_NOT_3),
 			    f->name, q, a, detail_text(problem, zh));
 	}
 	if (o.overflow) {
 		if (len > CRDT_MAX_STR_BYTES)
 			return fail(why, why_len,
-				    NTZ(zh,
-					"%s: the text is %zu bytes, longer "
-					"than the %u allowed",
-					"字段 %s：文本有 %zu 字节，超过了上限 "
-					"%u 字节"),
+				    MSGZ(zh, MSG_TEXT_BYTES_LONGER_THAN_ALLOWED),
 				    f->name, len, CRDT_MAX_STR_BYTES);
 		return fail(why, why_len,
-			    NTZ(zh, "%s: no room for the value",
-				"字段 %s：值太长，放不下"),
+			    MSGZ(zh, MSG_NO_ROOM_VALUE),
 			    f->name);
 	}
 	struct crdt_value out = {

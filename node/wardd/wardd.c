@@ -910,49 +910,15 @@ static int daemon_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
 		snprintf(
 		    msg, msg_len,
 		    restored
-			? NT(n,
-			     "refused, nothing written: this node was "
-			     "restored from a backup, and peers may hold "
-			     "entries of its own feeds that it lacks; it "
-			     "writes once a peer has confirmed its feeds "
-			     "(see ward status). If no peer can ever be "
-			     "reached, ward unblock --accept-fork-risk lets "
-			     "it write now, at the risk of forking its feeds",
-			     NODE_REFUSED_ZH
-			     "本节点是从备份恢复的，其他节点可能持有本节点记录流"
-			     "中本节点没有的条目；待其他节点确认后即可写入（见 "
-			     "ward status）。若确实无法连接任何节点，可运行 "
-			     "ward unblock --accept-fork-risk 立即写入，但有分"
-			     "叉本节点记录流的风险")
-			: NT(n,
-			     "refused, nothing written: wardd did not stop "
-			     "cleanly after this node wrote entries no peer "
-			     "had confirmed, so it waits for a peer to "
-			     "confirm its own feeds (see ward status). If no "
-			     "peer can ever be reached and no copy of this "
-			     "node's data ran elsewhere, ward unblock "
-			     "--accept-fork-risk lets it write now",
-			     NODE_REFUSED_ZH
-			     "wardd 在写入尚未经其他节点确认的条目后未正常停止，"
-			     "须等待其他节点确认本节点记录流（见 ward status）。"
-			     "若确实无法连接任何节点，且本节点数据没有在别处运行"
-			     "过的副本，可运行 ward unblock --accept-fork-risk "
-			     "立即写入"));
+			? MSG(n, MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS_2)
+			: MSG(n, MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID_2));
 		return NODE_EXIT_BUSY;
 	}
 	if (d->g && net_gossip_own_behind(d->g, scope)) {
 		logf_(LOG_WARN, "write.refused",
 		      "reason=own_feed_behind scope=%s", scope);
 		snprintf(msg, msg_len,
-			 NT(n,
-			    "refused, nothing written: a peer has sent "
-			    "validly signed entries of this node's own feed "
-			    "%s that this node does not hold yet; writes "
-			    "resume once they are applied (see ward status)",
-			    NODE_REFUSED_ZH
-			    "其他节点发来了本节点记录流 %s 中本节点尚未持有的"
-			    "有效签名条目；待这些条目应用后即可写入（见 ward "
-			    "status）"),
+			 MSG(n, MSG_REFUSED_NOTHING_WRITTEN_PEER_HAS),
 			 scope);
 		return NODE_EXIT_BUSY;
 	}
@@ -961,13 +927,7 @@ static int daemon_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
 			logf_(LOG_ERROR, "store.failed",
 			      "what=unconfirmed_marker");
 			snprintf(msg, msg_len, "%s",
-				 NT(n,
-				    "refused, nothing written: the store "
-				    "could not be written (disk full or "
-				    "failing?); see wardd's log",
-				    NODE_REFUSED_ZH "无法写入数据库（磁盘已满"
-						    "或故障？）；请查看 wardd "
-						    "日志"));
+				 MSG(n, MSG_REFUSED_NOTHING_WRITTEN_STORE_COULD));
 			return NODE_EXIT_IO;
 		}
 		d->dirty = true;

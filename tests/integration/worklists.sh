@@ -157,6 +157,9 @@ contains "$OUT" "due in 2026-07" "month title"
 expect 2 due --data t --month 2026-13
 contains "$ERR" "YYYY-MM" "bad month"
 expect 2 due --data t --month 2026-07 --on 2026-07-01
+contains "$ERR" "not both" "--month with --on"
+ERR=$(env LANG=zh_CN.UTF-8 "$W" due --data t --month 2026-13 2>&1 >/dev/null)
+contains "$ERR" "不是月份" "bad month in Chinese"
 
 # ---- joint-missing: highest risk first, then longest waiting ----
 ok joint-missing --data t --on 2026-07-10 --json

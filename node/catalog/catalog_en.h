@@ -1,0 +1,525 @@
+/*
+ * catalog_en.h: ward's messages in English: the reference: every id has its text here, and its printf
+ * conversions are what every other language must take.
+ * Texts are printf formats; the arguments are the caller's. Each is a
+ * macro ID_EN (a string literal), so that -Wformat checks it against
+ * the arguments at every call site (catalog.h's MSG).
+ */
+#ifndef WARD_NODE_CATALOG_EN_H
+#define WARD_NODE_CATALOG_EN_H
+
+#define MSG_NEEDS_VALUE_EN \
+	"%s needs a value"
+#define MSG_UNKNOWN_OPTION_SEE_WARD_HELP_EN \
+	"unknown option %s (see ward --help)"
+#define MSG_NO_DATA_DIRECTORY_GIVE_DATA_EN \
+	"no data directory: give --data DIR or set " \
+	"WARD_DATA"
+#define MSG_PROOFS_EN \
+	"proofs   %zu\n"
+#define MSG_FORK_WROTE_TWO_DIFFERENT_ENTRIES_EN \
+	"  FORK  %.16s %s wrote two different entries " \
+	"at scope %s seq %lld\n"
+#define MSG_DIVERGENCE_HOLD_SAME_ENTRIES_BUT_EN \
+	"  DIVERGENCE  %s and %s hold the same entries " \
+	"but different states\n"
+#define MSG_SEQ_EN \
+	"%s  %-8s %s/%s seq %lld.%lld  %-6s "
+#define MSG_NO_EFFECT_EN \
+	"   NO EFFECT: %s"
+#define MSG_TIMELINE_IS_FOR_A_PATIENT_EN \
+	"--timeline is for a patient; %s is a %s record"
+#define MSG_GIVE_MONTH_OR_ON_NOT_BOTH_EN \
+	"give --month or --on, not both"
+#define MSG_MONTH_NOT_A_MONTH_EN \
+	"--month %s is not a month (YYYY-MM, e.g. 2026-08)"
+#define MSG_PATIENTS_WITH_OR_WITHOUT_RECORD_EN \
+	"%s=%s: for patients, %s= lists those without a " \
+	"%s record and %s=yes those with one"
+#define MSG_USAGE_WARD_SHOW_TIMELINE_EN \
+	"usage: ward show PATIENT --timeline"
+#define MSG_CANNOT_WRITE_FILE_EN \
+	"ward: cannot write %s\n"
+#define MSG_WROTE_ROWS_TO_EN \
+	"wrote %zu rows to %s\n"
+#define MSG_COLUMNS_DO_NOT_FIT_TERMINAL_EN \
+	"(%zu more columns, from %s on, do not fit this " \
+	"terminal: widen it, pipe the list, or use --json " \
+	"or --csv FILE)\n"
+#define MSG_NODE_EN \
+	"node     %s\n"
+#define MSG_NAME_SCOPE_EN \
+	"name     %s (%s, scope %s)\n"
+#define MSG_NETWORK_EN \
+	"network  %s\n"
+#define MSG_NOT_JOINED_EN \
+	"(not joined)"
+#define MSG_ENTRIES_EN \
+	"entries  %lld\n"
+#define MSG_DIGEST_EN \
+	"digest   %s\n"
+#define MSG_FEEDS_EN \
+	"feeds    %zu\n"
+#define MSG_RESTORED_FROM_BACKUP_MAY_BEHIND_EN \
+	"RESTORED from a backup: may be behind its " \
+	"own feeds until a peer confirms them\n"
+#define MSG_WRITES_BLOCKED_PEER_SENT_SIGNED_EN \
+	"WRITES BLOCKED: a peer sent signed " \
+	"entries of this node's own feed " \
+	"that are not applied yet\n"
+#define MSG_WRITES_BLOCKED_RESTORED_FROM_BACKUP_EN \
+	"WRITES BLOCKED: restored from a " \
+	"backup; waiting for a peer to " \
+	"confirm this node's own feeds " \
+	"(ward unblock --help)\n"
+#define MSG_WRITES_BLOCKED_WARDD_STOPPED_UNCLEANLY_EN \
+	"WRITES BLOCKED: wardd stopped " \
+	"uncleanly after writes no peer " \
+	"confirmed; waiting for a peer to " \
+	"confirm this node's own feeds\n"
+#define MSG_PEERS_EN \
+	"peers    %zu\n"
+#define MSG_CONNECTED_EN \
+	"connected"
+#define MSG_DISCONNECTED_EN \
+	"disconnected"
+#define MSG_WRITES_UNBLOCKED_NODE_SIGNS_NOW_EN \
+	"writes unblocked: this node signs now, " \
+	"without a peer's confirmation\n"
+#define MSG_WRITES_WERE_NOT_BLOCKED_EN \
+	"writes were not blocked\n"
+#define MSG_AUDIT_ENTRIES_FEEDS_FINDINGS_DIGEST_EN \
+	"audit %s: %lld entries, %lld feeds, %zu findings, " \
+	"digest %s\n"
+#define MSG_FAILED_EN \
+	"FAILED"
+#define MSG_OK_EN \
+	"ok"
+#define MSG_BACKUP_ENTRIES_DIGEST_MADE_EN \
+	"backup of %lld entries in %s (digest %.16s, made %s)\n"
+#define MSG_WARD_WARNING_EN \
+	"ward: warning: %s\n"
+#define MSG_USAGE_WARD_TYPE_FIELD_VALUE_EN \
+	"usage: ward %s TYPE [FIELD=VALUE...]"
+#define MSG_NOT_FIELD_VALUE_EN \
+	"'%s' is not FIELD=VALUE"
+#define MSG_USAGE_WARD_ID_EN \
+	"usage: ward %s ID"
+#define MSG_USAGE_WARD_REPORT_FROM_DATE_EN \
+	"usage: ward report --from DATE --to DATE " \
+	"[--scope S] [--json]"
+#define MSG_USAGE_WARD_RETRACT_ID_REASON_EN \
+	"usage: ward retract ID --reason TEXT"
+#define MSG_USAGE_WARD_FILE_TYPE_TYPE_EN \
+	"usage: ward %s --%s FILE --type TYPE"
+#define MSG_NETWORK_CREATE_NEEDS_OUT_ROSTER_EN \
+	"network create needs --out ROSTER"
+#define MSG_USAGE_WARD_NETWORK_CREATE_MEMBER_EN \
+	"usage: ward network create --member F.pub " \
+	"... --out ROSTER | ward network join ROSTER"
+#define MSG_USAGE_WARD_AUDIT_VERIFY_EN \
+	"usage: ward audit verify"
+#define MSG_USAGE_WARD_BACKUP_DIR_EN \
+	"usage: ward backup DIR"
+#define MSG_USAGE_WARD_ENTRIES_FILE_CSV_EN \
+	"usage: ward %s --entries FILE | --csv FILE " \
+	"--type TYPE | --jsonl FILE --type TYPE"
+#define MSG_UNKNOWN_COMMAND_SEE_WARD_HELP_EN \
+	"unknown command '%s' (see ward --help)"
+#define MSG_CANNOT_READ_EN \
+	"cannot read %s"
+#define MSG_NOT_RECORD_ID_TYPE_HEX_EN \
+	"'%s' is not a record id (TYPE-<hex> or at least 6 " \
+	"hex digits)"
+#define MSG_NO_RECORD_EN \
+	"no record %s"
+#define MSG_AMBIGUOUS_EN \
+	"%s is ambiguous:%s"
+#define MSG_FIELD_EN \
+	" (field %s)"
+#define MSG_NOT_EN \
+	"%s: %s is a %s, not a %s"
+#define MSG_TAKES_MOST_VALUES_ONCE_EN \
+	"%s takes at most %d values at once"
+#define MSG_NOT_SET_NOTHING_REMOVE_EN \
+	"%s: '%s' is not in the set; " \
+	"nothing to remove"
+#define MSG_NODE_HAS_NOT_JOINED_NETWORK_EN \
+	"this node has not joined a network: run ward " \
+	"network create (first node) or ward network join " \
+	"ROSTER"
+#define MSG_UNKNOWN_RECORD_TYPE_TYPES_EN \
+	"unknown record type '%s'; types: %s"
+#define MSG_SCOPE_NOT_REGION_CODE_2_EN \
+	"scope=%s is not a region code of 2, 4, 6, 9 or 12 " \
+	"digits"
+#define MSG_RECORDS_ABOUT_PATIENT_TAKE_PATIENT_EN \
+	"records about a patient take the " \
+	"patient's scope %s, not %s"
+#define MSG_SAY_WHERE_RECORD_BELONGS_SCOPE_EN \
+	"say where the record belongs: scope=CODE (a region " \
+	"code)"
+#define MSG_HAS_NO_FIELD_EN \
+	"%s has no field '%s'"
+#define MSG_FIELD_GIVEN_TWICE_EN \
+	"field %s given twice"
+#define MSG_NEEDS_EN \
+	"%s needs %s=..."
+#define MSG_HAS_NO_EFFECT_CANNOT_CHANGED_EN \
+	"%s has no effect (%s): it cannot be changed"
+#define MSG_HOLDS_ONE_VALUE_USE_VALUE_EN \
+	"%s holds one value: use %s=VALUE"
+#define MSG_NOTHING_CHANGE_GIVE_FIELD_VALUE_EN \
+	"nothing to change: give FIELD=VALUE"
+#define MSG_WARD_UNBLOCK_LETS_NODE_SIGN_EN \
+	"ward unblock lets this node sign before any peer " \
+	"has confirmed its own feeds; if a peer or another " \
+	"copy of this node holds entries of them that this " \
+	"node lacks, its next entries fork its feeds, and " \
+	"the fork proof names this node to every peer. " \
+	"Say --accept-fork-risk to go ahead"
+#define MSG_CANNOT_WRITE_STORE_EN \
+	"cannot write the store"
+#define MSG_CANNOT_WRITE_EN \
+	"cannot write %s"
+#define MSG_WRITING_FAILED_EN \
+	"writing %s failed"
+#define MSG_NODE_HAS_NOT_JOINED_NETWORK_2_EN \
+	"this node has not joined a network"
+#define MSG_ENTRY_BYTE_NOT_MESSAGEPACK_NOTHING_EN \
+	"%s: entry %zu (byte %zu) is not MessagePack; " \
+	"nothing imported"
+#define MSG_STORE_WRITE_FAILED_EN \
+	"store write failed"
+#define MSG_BACKUP_NEEDS_DIRECTORY_EN \
+	"backup needs a directory"
+#define MSG_UNKNOWN_REQUEST_EN \
+	"unknown request '%s'"
+#define MSG_LINE_NOT_UTF_8_FILE_EN \
+	"%s: line %zu is not UTF-8; the file " \
+	"looks like GB18030 (as spreadsheets " \
+	"often save it). Convert it and " \
+	"import the copy: iconv -f GB18030 -t " \
+	"UTF-8 '%s' > converted.csv (or save " \
+	"as \"CSV UTF-8\"). Nothing imported"
+#define MSG_LINE_NOT_UTF_8_TEXT_EN \
+	"%s: line %zu is not UTF-8 text; " \
+	"save the file as UTF-8 and import " \
+	"again. Nothing imported"
+#define MSG_PATIENT_NO_HELD_PATIENTS_SEE_EN \
+	"%s: patient_no %s is held by %zu patients " \
+	"(see ward duplicates); give the id"
+#define MSG_CELLS_HEADER_HAS_EN \
+	"%zu cells, the header has %zu"
+#define MSG_NOT_RECORD_EN \
+	"%s is %s, not a %s record"
+#define MSG_WITHOUT_EFFECT_EN \
+	"without effect"
+#define MSG_SCOPE_RECORD_S_SCOPE_FIXED_EN \
+	"scope %s: a record's scope is fixed (%s)"
+#define MSG_SCOPE_NOT_REGION_CODE_EN \
+	"scope %s is not a region code"
+#define MSG_ROLE_MAY_NOT_CREATE_EN \
+	"role %s may not create %s"
+#define MSG_GIVEN_TWICE_EN \
+	"%s given twice"
+#define MSG_MORE_THAN_64_VALUES_EN \
+	"%s: more than 64 values"
+#define MSG_ROLE_MAY_NOT_WRITE_EN \
+	"role %s may not write %s.%s"
+#define MSG_WRITE_ONCE_SET_ONLY_WHEN_EN \
+	"%s is write-once: set only when " \
+	"the record is created"
+#define MSG_RECORDS_ABOUT_PATIENT_TAKE_PATIENT_2_EN \
+	"records about a " \
+	"patient take the " \
+	"patient's scope %s, " \
+	"not %s"
+#define MSG_SAY_WHERE_RECORD_BELONGS_SCOPE_2_EN \
+	"say where the record belongs: a scope column (or " \
+	"a patient)"
+#define MSG_SCOPE_OUTSIDE_NODE_S_JURISDICTION_EN \
+	"scope %s is outside this node's jurisdiction %s"
+#define MSG_NEEDS_2_EN \
+	"%s needs %s"
+#define MSG_ROW_TOO_LARGE_ONE_ENTRY_EN \
+	"the row is too large for one entry"
+#define MSG_WRITING_FAILED_2_EN \
+	"writing failed: %s"
+#define MSG_MORE_THAN_SCOPES_ONE_IMPORT_EN \
+	"more than %d scopes in one import"
+#define MSG_GIVE_TYPE_TYPE_RECORD_TYPE_EN \
+	"give --type TYPE (a record type)"
+#define MSG_NODE_NOT_NETWORK_S_ROSTER_EN \
+	"this node is not in its network's roster"
+#define MSG_EMPTY_NO_HEADER_EN \
+	"%s is empty (no header)"
+#define MSG_COLUMN_NO_FIELD_NOTHING_IMPORTED_EN \
+	"%s: column '%s' is no field of %s; " \
+	"nothing imported"
+#define MSG_LINE_EN \
+	"line %zu: %s"
+#define MSG_SCOPE_NOT_REGION_CODE_3_EN \
+	"--scope %s is not a region code"
+#define MSG_RANGES_N_N_APPLY_NUMBERS_EN \
+	"%s: ranges (>=, <=, N.., ..N) apply to numbers and " \
+	"dates only"
+#define MSG_UNKNOWN_RECORD_TYPE_EN \
+	"unknown record type '%s'"
+#define MSG_SCOPE_NOT_REGION_CODE_4_EN \
+	"--scope %s is not a region code"
+#define MSG_HAS_NO_SPECIAL_CATEGORIES_EN \
+	"%s has no special categories"
+#define MSG_FILTER_FIELD_VALUE_EN \
+	"a filter is FIELD=VALUE"
+#define MSG_NOT_DATE_YYYY_MM_DD_EN \
+	"--on %s is not a date (YYYY-MM-DD)"
+#define MSG_COULD_NOT_COMPUTE_LIST_EN \
+	"could not compute the list"
+#define MSG_REPORT_NEEDS_FROM_DATE_DATE_EN \
+	"report needs --from DATE --to DATE (YYYY-MM-DD)"
+#define MSG_FROM_AFTER_EN \
+	"--from %s is after --to %s"
+#define MSG_BAD_PERIOD_EN \
+	"bad period"
+#define MSG_ALREADY_HELD_SEE_WARD_DUPLICATES_EN \
+	"%s %.*s is already held by %s " \
+	"(see ward duplicates)"
+#define MSG_REFUSED_NOTHING_WRITTEN_EXIT_DATE_EN \
+	"refused, nothing written: " \
+	"exit_date is required when status " \
+	"is exited (give " \
+	"exit_date=YYYY-MM-DD)"
+#define MSG_SAY_WHY_REASON_TEXT_EN \
+	"say why: --reason TEXT"
+#define MSG_HAS_NO_EFFECT_NOTHING_RETRACT_EN \
+	"%s has no effect (%s): nothing to retract"
+#define MSG_ALREADY_RETRACTED_EN \
+	"%s is already retracted"
+#define MSG_CANNOT_OPEN_SCRATCH_STORE_EN \
+	"cannot open a scratch store: %s"
+#define MSG_BACKUP_NOT_ABSOLUTE_PATH_EN \
+	"backup: '%s' is not an absolute path"
+#define MSG_CANNOT_CREATE_EN \
+	"cannot create %s: %s"
+#define MSG_EXISTS_NOT_EMPTY_DIRECTORY_GIVE_EN \
+	"%s exists and is not an empty directory: give a " \
+	"new one for the backup"
+#define MSG_CANNOT_MAKE_PRIVATE_EN \
+	"cannot make %s private: %s"
+#define MSG_BACKUP_CANNOT_COPY_EN \
+	"backup: cannot copy %s to %s"
+#define MSG_BACKUP_CANNOT_COPY_STORE_EN \
+	"backup: cannot copy the store to %s: %s"
+#define MSG_CANNOT_FIND_BESIDE_WARD_PROC_EN \
+	"cannot find %s beside ward (/proc not mounted?)"
+#define MSG_CANNOT_RUN_EN \
+	"cannot run %s: %s"
+#define MSG_NODE_S_DAEMON_DID_NOT_EN \
+	"the node's daemon did not answer; is wardd " \
+	"overloaded or stuck?"
+#define MSG_CANNOT_READ_2_EN \
+	"cannot read %s: %s"
+#define MSG_NO_SUCH_FILE_EN \
+	"no such file"
+#define MSG_READ_ERROR_EN \
+	"read error"
+#define MSG_NOT_WARD_NODE_PUB_FILE_EN \
+	"%s is not a ward node.pub file (made by ward init)"
+#define MSG_REFUSED_CERTIFICATES_MUST_X_509_EN \
+	"%s: refused: %s (certificates must be X.509 v3 " \
+	"with CA:FALSE, named by the member's own key)"
+#define MSG_REFUSED_TLS_CERTIFICATE_EXPIRED_MACHINE_EN \
+	"%s: refused: its TLS certificate expired " \
+	"on %s (by this machine's clock), and TLS " \
+	"refuses expired certificates; that node " \
+	"needs a new identity (ward init in a new " \
+	"directory) and its new node.pub"
+#define MSG_REFUSED_TLS_CERTIFICATE_VALID_ONLY_EN \
+	"%s: refused: its TLS certificate is valid " \
+	"only from %s (by this machine's clock); " \
+	"check this machine's clock and that node's"
+#define MSG_LIBSODIUM_FAILED_INITIALISE_EN \
+	"libsodium failed to initialise"
+#define MSG_ROLE_MUST_ONE_HEALTH_TOWNSHIP_EN \
+	"--role must be one of health, township, police, " \
+	"civil, disabled, legal, auditor"
+#define MSG_NAME_MUST_NON_EMPTY_NAME_EN \
+	"--name must be a non-empty name"
+#define MSG_SCOPE_MUST_REGION_CODE_2_EN \
+	"--scope must be a region code of 2, 4, 6, 9 or 12 " \
+	"digits (e.g. 120116001)"
+#define MSG_LISTEN_MUST_HOST_PORT_NOT_EN \
+	"--listen must be HOST:PORT, not '%s'"
+#define MSG_NOT_DIRECTORY_EN \
+	"%s is not a directory"
+#define MSG_MODE_CANNOT_MADE_PRIVATE_NODE_EN \
+	"%s is mode %04o and cannot be made " \
+	"private (%s): a node's directory must " \
+	"be 0700; use a directory of your own"
+#define MSG_ALREADY_INITIALISED_NODE_KEY_EXISTS_EN \
+	"%s is already initialised (node.key " \
+	"exists); its identity is never replaced"
+#define MSG_CANNOT_CREATE_TLS_IDENTITY_EN \
+	"cannot create the TLS identity in %s%s"
+#define MSG_TLS_KEY_EXISTS_EN \
+	": tls.key exists"
+#define MSG_INITIALISED_NODE_ROLE_SCOPE_LISTEN_EN \
+	"initialised %s: node %s, role %s, scope %s, listen %s; " \
+	"hand %s/node.pub to whoever creates the network"
+#define MSG_WAS_MODE_NOW_0700_ONLY_EN \
+	" (%s was mode %04o: now 0700, only its owner " \
+	"may enter it)"
+#define MSG_CANNOT_JOIN_EN \
+	"cannot join: %s"
+#define MSG_NODE_NOT_MEMBER_ROSTER_EN \
+	"this node is not a member of that roster"
+#define MSG_JOINED_NETWORK_MEMBERS_EN \
+	"joined network %s (%zu members)"
+#define MSG_ROSTER_MEMBER_CERTIFICATE_REFUSED_EN \
+	"roster member %s: certificate refused: %s"
+#define MSG_WARNING_MEMBER_S_TLS_CERTIFICATE_EN \
+	"; warning: member %s's TLS " \
+	"certificate expired on %s: no " \
+	"connection with it succeeds until " \
+	"a roster change replaces it"
+#define MSG_WARNING_MEMBER_S_TLS_CERTIFICATE_2_EN \
+	"; warning: member %s's TLS " \
+	"certificate is valid only from %s " \
+	"(check the clocks)"
+#define MSG_NOT_INITIALISED_RUN_WARD_INIT_EN \
+	"%s is not initialised: run ward init --data %s " \
+	"first"
+#define MSG_EXISTS_REMOVE_CHOOSE_ANOTHER_OUT_EN \
+	"it exists (remove it or choose another " \
+	"--out)"
+#define MSG_ROSTER_WRITTEN_HAND_EACH_MEMBER_EN \
+	"; roster written to %s: hand it to each member " \
+	"for ward network join"
+#define MSG_CANNOT_READ_ROSTER_EN \
+	"cannot read roster %s"
+#define MSG_NOT_VALID_ROSTER_EN \
+	"%s is not a valid roster: %s"
+#define MSG_DATA_DIRECTORY_BELONGS_USER_UID_EN \
+	"the data directory %s belongs to user %s (uid " \
+	"%u), not to you: run %s as that user"
+#define MSG_DATA_DIRECTORY_WRITABLE_OTHER_USERS_EN \
+	"the data directory %s is writable by other " \
+	"users (mode %04o): anyone could replace its " \
+	"socket; run chmod 700 %s"
+#define MSG_NOTHING_SENT_WARDD_DATA_DIRECTORY_EN \
+	"nothing sent to wardd: the data directory %s " \
+	"is writable by other users (mode %04o), so " \
+	"anyone could have put its socket there; run " \
+	"chmod 700 %s"
+#define MSG_SOCKET_PATH_BYTES_OVER_BYTES_EN \
+	"the socket path %s is %zu bytes, over the %zu " \
+	"bytes a unix socket allows, and /proc is not " \
+	"mounted to reach it another way; move the data " \
+	"directory to a shorter path"
+#define MSG_NOTHING_SENT_WARDD_BELONGS_USER_EN \
+	"nothing sent to wardd: %s/%s belongs to user %s (uid " \
+	"%u), not to you, so it may not be this node's wardd; " \
+	"run ward as the user that runs wardd, or remove the " \
+	"socket if no wardd runs there"
+#define MSG_NO_NODE_RUN_WARD_INIT_EN \
+	"no node at %s: run ward init --data %s first"
+#define MSG_NOT_INITIALISED_RUN_WARD_INIT_2_EN \
+	"%s is not initialised: run ward init " \
+	"--data %s"
+#define MSG_NODE_KEY_UNREADABLE_EN \
+	"%s/node.key is unreadable"
+#define MSG_STORE_USE_ANOTHER_PROCESS_RUNNING_EN \
+	"the store in %s is in use by another " \
+	"process (a running wardd?); try again"
+#define MSG_CANNOT_OPEN_STORE_EN \
+	"cannot open the store in %s: %s"
+#define MSG_CANNOT_READ_LEDGER_EN \
+	"cannot read the ledger in %s"
+#define MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS_EN \
+	"refused, nothing written: " \
+	"this node was restored from a backup, and peers may " \
+	"hold entries of its own feeds that it lacks; start " \
+	"wardd --data %s, which signs once a peer has " \
+	"confirmed this node's feeds, and write through it (if " \
+	"no peer can ever be reached: ward unblock " \
+	"--accept-fork-risk)"
+#define MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID_EN \
+	"refused, nothing written: " \
+	"wardd did not stop cleanly on this store after it wrote " \
+	"entries no peer had confirmed (or this is a copy of a " \
+	"running node's store), so peers may hold more of this " \
+	"node's own feed than it does; start wardd --data %s, which " \
+	"signs once a peer has confirmed this node's feeds, and " \
+	"write through it (if no peer can ever be reached: ward " \
+	"unblock --accept-fork-risk)"
+#define MSG_NOT_2_EN \
+	"%s: %s is not %s"
+#define MSG_TEXT_UTF_8_WITHOUT_CONTROL_EN \
+	"text (UTF-8 without control characters)"
+#define MSG_DATE_YYYY_MM_DD_YEARS_EN \
+	"a date YYYY-MM-DD (years 1900-2100)"
+#define MSG_ONE_EN \
+	"one of "
+#define MSG_WHOLE_NUMBER_MORE_EN \
+	"a whole number, %lld or more"
+#define MSG_WHOLE_NUMBER_FROM_EN \
+	"a whole number from %lld to %lld"
+#define MSG_IN_EN \
+	" (in %s)"
+#define MSG_ID_32_HEX_DIGITS_16_EN \
+	"a %s id (%s-<32 hex digits>, 16 bytes)"
+#define MSG_N18_CHARACTER_RESIDENT_ID_NUMBER_EN \
+	"an 18-character resident ID number"
+#define MSG_MEDICATION_LINE_DRUG_MORNING_MG_EN \
+	"a medication line DRUG;MORNING_MG;NOON_MG;" \
+	"EVENING_MG or DRUG;lai;EVERY_N_WEEKS;DOSE_MG"
+#define MSG_REGION_CODE_2_4_6_EN \
+	"a region code (2, 4, 6, 9 or 12 digits, trailing " \
+	"zero groups dropped)"
+#define MSG_NOT_3_EN \
+	"%s: %s is not %s: %s"
+#define MSG_NIL_NOT_SET_ELEMENT_EN \
+	"%s: nil is not a set element"
+#define MSG_EMPTY_STRING_NOT_VALUE_NIL_EN \
+	"%s: an empty string is not a value " \
+	"(nil clears a field)"
+#define MSG_UNKNOWN_FIELD_KIND_EN \
+	"%s: unknown field kind"
+#define MSG_NAMES_RECORD_NOT_EN \
+	"%s: %s names a %s record, not " \
+	"a %s"
+#define MSG_NO_ROOM_VALUE_EN \
+	"%s: no room for the value"
+#define MSG_EMPTY_ELEMENT_NOT_VALUE_EN \
+	"%s: an empty element is not a value"
+#define MSG_TEXT_BYTES_LONGER_THAN_ALLOWED_EN \
+	"%s: the text is %zu bytes, longer " \
+	"than the %u allowed"
+#define MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS_2_EN \
+	"refused, nothing written: this node was " \
+	"restored from a backup, and peers may hold " \
+	"entries of its own feeds that it lacks; it " \
+	"writes once a peer has confirmed its feeds " \
+	"(see ward status). If no peer can ever be " \
+	"reached, ward unblock --accept-fork-risk lets " \
+	"it write now, at the risk of forking its feeds"
+#define MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID_2_EN \
+	"refused, nothing written: wardd did not stop " \
+	"cleanly after this node wrote entries no peer " \
+	"had confirmed, so it waits for a peer to " \
+	"confirm its own feeds (see ward status). If no " \
+	"peer can ever be reached and no copy of this " \
+	"node's data ran elsewhere, ward unblock " \
+	"--accept-fork-risk lets it write now"
+#define MSG_REFUSED_NOTHING_WRITTEN_PEER_HAS_EN \
+	"refused, nothing written: a peer has sent " \
+	"validly signed entries of this node's own feed " \
+	"%s that this node does not hold yet; writes " \
+	"resume once they are applied (see ward status)"
+#define MSG_REFUSED_NOTHING_WRITTEN_STORE_COULD_EN \
+	"refused, nothing written: the store " \
+	"could not be written (disk full or " \
+	"failing?); see wardd's log"
+
+#endif

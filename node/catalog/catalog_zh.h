@@ -1,0 +1,514 @@
+/*
+ * catalog_zh.h: ward's messages in Chinese (简体中文): shown when the locale says zh (LANG, LC_ALL,
+ * LC_MESSAGES); every id has its text, with the same printf
+ * conversions in the same order as English.
+ * Texts are printf formats; the arguments are the caller's. Each is a
+ * macro ID_ZH (a string literal), so that -Wformat checks it against
+ * the arguments at every call site (catalog.h's MSG).
+ */
+#ifndef WARD_NODE_CATALOG_ZH_H
+#define WARD_NODE_CATALOG_ZH_H
+
+#define MSG_NEEDS_VALUE_ZH \
+	"%s 后面需要一个值"
+#define MSG_UNKNOWN_OPTION_SEE_WARD_HELP_ZH \
+	"未知的选项 %s（见 ward --help）"
+#define MSG_NO_DATA_DIRECTORY_GIVE_DATA_ZH \
+	"没有指定数据目录：请加 --data DIR 或设置环境变量 " \
+	"WARD_DATA"
+#define MSG_PROOFS_ZH \
+	"证据     %zu\n"
+#define MSG_FORK_WROTE_TWO_DIFFERENT_ENTRIES_ZH \
+	"  分叉  %.16s %s 在辖区 %s 序号 %lld " \
+	"写了两个不同的条目\n"
+#define MSG_DIVERGENCE_HOLD_SAME_ENTRIES_BUT_ZH \
+	"  状态不一致  %s 与 %s 条目相同但状态不同\n"
+#define MSG_SEQ_ZH \
+	"%s  %-8s %s/%s 序号 %lld.%lld  %-6s "
+#define MSG_NO_EFFECT_ZH \
+	"   未生效：%s"
+#define MSG_TIMELINE_IS_FOR_A_PATIENT_ZH \
+	"--timeline 只用于患者；%s 是 %s 记录"
+#define MSG_GIVE_MONTH_OR_ON_NOT_BOTH_ZH \
+	"--month 和 --on 只能给一个"
+#define MSG_MONTH_NOT_A_MONTH_ZH \
+	"--month %s 不是月份（应为 YYYY-MM，如 2026-08）"
+#define MSG_PATIENTS_WITH_OR_WITHOUT_RECORD_ZH \
+	"%s=%s：对患者，%s= 列出没有 %s 记录的患者，" \
+	"%s=yes 列出有的患者"
+#define MSG_USAGE_WARD_SHOW_TIMELINE_ZH \
+	"用法：ward show PATIENT --timeline"
+#define MSG_CANNOT_WRITE_FILE_ZH \
+	"ward: 无法写入 %s\n"
+#define MSG_WROTE_ROWS_TO_ZH \
+	"已写入 %zu 行到 %s\n"
+#define MSG_COLUMNS_DO_NOT_FIT_TERMINAL_ZH \
+	"（终端太窄，%zu 列（自“%s”起）未显示：请加宽终端、" \
+	"用管道输出，或使用 --json 或 --csv FILE）\n"
+#define MSG_NODE_ZH \
+	"节点     %s\n"
+#define MSG_NAME_SCOPE_ZH \
+	"名称     %s（%s，辖区 %s）\n"
+#define MSG_NETWORK_ZH \
+	"网络     %s\n"
+#define MSG_NOT_JOINED_ZH \
+	"（未加入）"
+#define MSG_ENTRIES_ZH \
+	"条目     %lld\n"
+#define MSG_DIGEST_ZH \
+	"摘要     %s\n"
+#define MSG_FEEDS_ZH \
+	"记录流   %zu\n"
+#define MSG_RESTORED_FROM_BACKUP_MAY_BEHIND_ZH \
+	"从备份恢复：在其他节点确认本节点的记录流" \
+	"之前，可能落后于它们\n"
+#define MSG_WRITES_BLOCKED_PEER_SENT_SIGNED_ZH \
+	"写入已暂停：其他节点发来的本节点" \
+	"记录流签名条目尚未应用\n"
+#define MSG_WRITES_BLOCKED_RESTORED_FROM_BACKUP_ZH \
+	"写入已暂停：本节点从备份恢复，正在" \
+	"等待其他节点确认本节点记录流\n"
+#define MSG_WRITES_BLOCKED_WARDD_STOPPED_UNCLEANLY_ZH \
+	"写入已暂停：wardd 在未经确认的写入后" \
+	"未正常停止，正在等待其他节点确认本" \
+	"节点记录流\n"
+#define MSG_PEERS_ZH \
+	"对等节点 %zu\n"
+#define MSG_CONNECTED_ZH \
+	"已连接"
+#define MSG_DISCONNECTED_ZH \
+	"未连接"
+#define MSG_WRITES_UNBLOCKED_NODE_SIGNS_NOW_ZH \
+	"已解除写入暂停：本节点现在即可签名写入，" \
+	"未经其他节点确认\n"
+#define MSG_WRITES_WERE_NOT_BLOCKED_ZH \
+	"写入本未暂停\n"
+#define MSG_AUDIT_ENTRIES_FEEDS_FINDINGS_DIGEST_ZH \
+	"审计%s：%lld 条目，%lld 记录流，%zu 项发现，摘要 %s\n"
+#define MSG_FAILED_ZH \
+	"未通过"
+#define MSG_OK_ZH \
+	"通过"
+#define MSG_BACKUP_ENTRIES_DIGEST_MADE_ZH \
+	"已备份 %lld 个条目到 %s（摘要 %.16s，时间 %s）\n"
+#define MSG_WARD_WARNING_ZH \
+	"ward: 警告：%s\n"
+#define MSG_USAGE_WARD_TYPE_FIELD_VALUE_ZH \
+	"用法：ward %s TYPE [FIELD=VALUE...]"
+#define MSG_NOT_FIELD_VALUE_ZH \
+	"'%s' 不是 FIELD=VALUE 的形式"
+#define MSG_USAGE_WARD_ID_ZH \
+	"用法：ward %s ID"
+#define MSG_USAGE_WARD_REPORT_FROM_DATE_ZH \
+	"用法：ward report --from DATE --to DATE " \
+	"[--scope S] [--json]"
+#define MSG_USAGE_WARD_RETRACT_ID_REASON_ZH \
+	"用法：ward retract ID --reason TEXT"
+#define MSG_USAGE_WARD_FILE_TYPE_TYPE_ZH \
+	"用法：ward %s --%s FILE --type TYPE"
+#define MSG_NETWORK_CREATE_NEEDS_OUT_ROSTER_ZH \
+	"network create 需要 --out ROSTER"
+#define MSG_USAGE_WARD_NETWORK_CREATE_MEMBER_ZH \
+	"用法：ward network create --member F.pub " \
+	"... --out ROSTER | ward network join " \
+	"ROSTER"
+#define MSG_USAGE_WARD_AUDIT_VERIFY_ZH \
+	"用法：ward audit verify"
+#define MSG_USAGE_WARD_BACKUP_DIR_ZH \
+	"用法：ward backup DIR"
+#define MSG_USAGE_WARD_ENTRIES_FILE_CSV_ZH \
+	"用法：ward %s --entries FILE | --csv FILE " \
+	"--type TYPE | --jsonl FILE --type TYPE"
+#define MSG_UNKNOWN_COMMAND_SEE_WARD_HELP_ZH \
+	"未知的命令 '%s'（见 ward --help）"
+#define MSG_CANNOT_READ_ZH \
+	"无法读取 %s"
+#define MSG_NOT_RECORD_ID_TYPE_HEX_ZH \
+	"'%s' 不是记录编号（应为 TYPE-<十六进制> 或至少 6 " \
+	"位十六进制数字）"
+#define MSG_NO_RECORD_ZH \
+	"没有记录 %s：请核对编号（可用 ward list 查找）"
+#define MSG_AMBIGUOUS_ZH \
+	"编号 %s 对应多条记录，请多输入几位：%s"
+#define MSG_FIELD_ZH \
+	"（字段 %s）"
+#define MSG_NOT_ZH \
+	"%s：%s 是 %s 记录，不是 %s 记录"
+#define MSG_TAKES_MOST_VALUES_ONCE_ZH \
+	"%s 一次最多 %d 个值"
+#define MSG_NOT_SET_NOTHING_REMOVE_ZH \
+	"%s：'%s' 不在该字段的值中，无需删除"
+#define MSG_NODE_HAS_NOT_JOINED_NETWORK_ZH \
+	"本节点尚未加入网络：请运行 ward network create" \
+	"（第一个节点）或 ward network join ROSTER"
+#define MSG_UNKNOWN_RECORD_TYPE_TYPES_ZH \
+	"未知的记录类型 '%s'；可用的类型：%s"
+#define MSG_SCOPE_NOT_REGION_CODE_2_ZH \
+	"scope=%s 不是区划代码：应为 2、4、6、9 或 12 位数字"
+#define MSG_RECORDS_ABOUT_PATIENT_TAKE_PATIENT_ZH \
+	"患者相关记录沿用患者的辖区 %s，" \
+	"不能是 %s：去掉 scope= 即可"
+#define MSG_SAY_WHERE_RECORD_BELONGS_SCOPE_ZH \
+	"请指明记录所属辖区：scope=CODE（区划代码）"
+#define MSG_HAS_NO_FIELD_ZH \
+	"%s 没有字段 '%s'：请核对字段名"
+#define MSG_FIELD_GIVEN_TWICE_ZH \
+	"字段 %s 给了两次，只能给一次"
+#define MSG_NEEDS_ZH \
+	"%s 记录必须填写 %s=..."
+#define MSG_HAS_NO_EFFECT_CANNOT_CHANGED_ZH \
+	"%s 未生效（%s），不能修改"
+#define MSG_HOLDS_ONE_VALUE_USE_VALUE_ZH \
+	"字段 %s 只有一个值：请用 %s=VALUE"
+#define MSG_NOTHING_CHANGE_GIVE_FIELD_VALUE_ZH \
+	"没有要修改的内容：请给出 FIELD=VALUE"
+#define MSG_WARD_UNBLOCK_LETS_NODE_SIGN_ZH \
+	"ward unblock 让本节点在其他节点确认本节点记录流之前" \
+	"签名写入；若其他节点或本节点数据的另一副本持有本节点" \
+	"没有的条目，之后的写入会分叉本节点记录流，分叉证明会" \
+	"发给每个节点。确认请加 --accept-fork-risk"
+#define MSG_CANNOT_WRITE_STORE_ZH \
+	"无法写入数据库"
+#define MSG_CANNOT_WRITE_ZH \
+	"无法写入 %s"
+#define MSG_WRITING_FAILED_ZH \
+	"写入 %s 失败"
+#define MSG_NODE_HAS_NOT_JOINED_NETWORK_2_ZH \
+	"本节点尚未加入网络：请先运行 ward network join " \
+	"ROSTER"
+#define MSG_ENTRY_BYTE_NOT_MESSAGEPACK_NOTHING_ZH \
+	"%s：第 %zu 个条目（第 %zu 字节）不是 " \
+	"MessagePack 格式；未导入任何内容"
+#define MSG_STORE_WRITE_FAILED_ZH \
+	"写入数据库失败"
+#define MSG_BACKUP_NEEDS_DIRECTORY_ZH \
+	"备份需要指定一个目录"
+#define MSG_UNKNOWN_REQUEST_ZH \
+	"未知的请求 '%s'（ward 与节点的版本不一致？）"
+#define MSG_LINE_NOT_UTF_8_FILE_ZH \
+	"%s：第 %zu 行不是 UTF-8 " \
+	"编码，文件像是 " \
+	"GB18030 编码（电子表格常这样保存）。" \
+	"请转换后导入转换出的文件：iconv -f " \
+	"GB18030 -t UTF-8 '%s' > converted.csv" \
+	"（或另存为“CSV " \
+	"UTF-8”）。未导入任何内容"
+#define MSG_LINE_NOT_UTF_8_TEXT_ZH \
+	"%s：第 %zu 行不是 UTF-8 文本；请把" \
+	"文件另存为 UTF-8 后重新导入。未导入" \
+	"任何内容"
+#define MSG_PATIENT_NO_HELD_PATIENTS_SEE_ZH \
+	"%s：患者编号 patient_no %s 对应 %zu 名患者" \
+	"（见 ward duplicates）；请改填记录编号"
+#define MSG_CELLS_HEADER_HAS_ZH \
+	"这一行有 %zu 格，表头有 %zu 列：请检查是否" \
+	"多了或少了逗号"
+#define MSG_NOT_RECORD_ZH \
+	"%s 是 %s，不是 %s 记录"
+#define MSG_WITHOUT_EFFECT_ZH \
+	"未生效的记录"
+#define MSG_SCOPE_RECORD_S_SCOPE_FIXED_ZH \
+	"辖区 %s：记录的辖区不能更改（仍为 %s）"
+#define MSG_SCOPE_NOT_REGION_CODE_ZH \
+	"辖区 %s 不是区划代码（应为 2、4、6、9 或 " \
+	"12 位数字）"
+#define MSG_ROLE_MAY_NOT_CREATE_ZH \
+	"角色 %s 无权新建 %s 记录；请由有权限的机构" \
+	"登记"
+#define MSG_GIVEN_TWICE_ZH \
+	"字段 %s 出现了两次，只能有一列"
+#define MSG_MORE_THAN_64_VALUES_ZH \
+	"%s：值超过 64 个"
+#define MSG_ROLE_MAY_NOT_WRITE_ZH \
+	"角色 %s 无权填写 %s.%s；请由有权限" \
+	"的机构填写"
+#define MSG_WRITE_ONCE_SET_ONLY_WHEN_ZH \
+	"字段 %s 只能在新建记录时填写，之后" \
+	"不能修改"
+#define MSG_RECORDS_ABOUT_PATIENT_TAKE_PATIENT_2_ZH \
+	"患者相关记录沿用患者" \
+	"的辖区 %s，不能是 %s"
+#define MSG_SAY_WHERE_RECORD_BELONGS_SCOPE_2_ZH \
+	"请指明记录所属辖区：加一列 scope（辖区），或填写" \
+	"患者"
+#define MSG_SCOPE_OUTSIDE_NODE_S_JURISDICTION_ZH \
+	"辖区 %s 不在本节点的管辖范围 %s 内；请由该辖区的" \
+	"机构导入"
+#define MSG_NEEDS_2_ZH \
+	"%s 记录必须填写 %s"
+#define MSG_ROW_TOO_LARGE_ONE_ENTRY_ZH \
+	"这一行太大，一个条目放不下；请拆成几行"
+#define MSG_WRITING_FAILED_2_ZH \
+	"写入失败：%s"
+#define MSG_MORE_THAN_SCOPES_ONE_IMPORT_ZH \
+	"一次导入涉及的辖区超过 %d 个；请分批导入"
+#define MSG_GIVE_TYPE_TYPE_RECORD_TYPE_ZH \
+	"请用 --type TYPE 指明记录类型"
+#define MSG_NODE_NOT_NETWORK_S_ROSTER_ZH \
+	"本节点不在所加入网络的成员名单中"
+#define MSG_EMPTY_NO_HEADER_ZH \
+	"%s 是空文件（没有表头）"
+#define MSG_COLUMN_NO_FIELD_NOTHING_IMPORTED_ZH \
+	"%s：表头中的列 '%s' 不是 %s 的字段；" \
+	"未导入任何内容"
+#define MSG_LINE_ZH \
+	"第 %zu 行：%s"
+#define MSG_SCOPE_NOT_REGION_CODE_3_ZH \
+	"--scope %s 不是区划代码（应为 2、4、6、9 或 12 位" \
+	"数字）"
+#define MSG_RANGES_N_N_APPLY_NUMBERS_ZH \
+	"%s：范围条件（>=、<=、N..、..N）只适用于数字和日期" \
+	"字段"
+#define MSG_UNKNOWN_RECORD_TYPE_ZH \
+	"未知的记录类型 '%s'（如 patient、guardian、followup）"
+#define MSG_SCOPE_NOT_REGION_CODE_4_ZH \
+	"--scope %s 不是区划代码（应为 2、4、6、9 或 12 " \
+	"位数字）"
+#define MSG_HAS_NO_SPECIAL_CATEGORIES_ZH \
+	"%s 记录没有特殊类别（--special）"
+#define MSG_FILTER_FIELD_VALUE_ZH \
+	"筛选条件应写成 FIELD=VALUE"
+#define MSG_NOT_DATE_YYYY_MM_DD_ZH \
+	"--on %s 不是日期（应为 YYYY-MM-DD）"
+#define MSG_COULD_NOT_COMPUTE_LIST_ZH \
+	"无法生成名单"
+#define MSG_REPORT_NEEDS_FROM_DATE_DATE_ZH \
+	"report 需要 --from DATE --to DATE（日期格式 " \
+	"YYYY-MM-DD）"
+#define MSG_FROM_AFTER_ZH \
+	"--from %s 晚于 --to %s：开始日期不能晚于结束日期"
+#define MSG_BAD_PERIOD_ZH \
+	"统计期间无效"
+#define MSG_ALREADY_HELD_SEE_WARD_DUPLICATES_ZH \
+	"%s %.*s 已被 %s 使用（可能是重复" \
+	"登记，见 ward duplicates）"
+#define MSG_REFUSED_NOTHING_WRITTEN_EXIT_DATE_ZH \
+	"已拒绝，未写入任何内容：" \
+	"status 为 exited（已退出管理）时必须" \
+	"填写 exit_date（请给出 " \
+	"exit_date=YYYY-MM-DD）"
+#define MSG_SAY_WHY_REASON_TEXT_ZH \
+	"请说明撤销原因：--reason TEXT"
+#define MSG_HAS_NO_EFFECT_NOTHING_RETRACT_ZH \
+	"%s 未生效（%s），无需撤销"
+#define MSG_ALREADY_RETRACTED_ZH \
+	"%s 已经撤销过了"
+#define MSG_CANNOT_OPEN_SCRATCH_STORE_ZH \
+	"无法打开审计用的临时数据库：%s"
+#define MSG_BACKUP_NOT_ABSOLUTE_PATH_ZH \
+	"备份：'%s' 不是绝对路径"
+#define MSG_CANNOT_CREATE_ZH \
+	"无法创建 %s：%s"
+#define MSG_EXISTS_NOT_EMPTY_DIRECTORY_GIVE_ZH \
+	"%s 已存在且不是空目录：请为备份指定一个新目录"
+#define MSG_CANNOT_MAKE_PRIVATE_ZH \
+	"无法将 %s 设为仅本人可访问：%s"
+#define MSG_BACKUP_CANNOT_COPY_ZH \
+	"备份：无法把 %s 复制到 %s"
+#define MSG_BACKUP_CANNOT_COPY_STORE_ZH \
+	"备份：无法把数据库复制到 %s：%s"
+#define MSG_CANNOT_FIND_BESIDE_WARD_PROC_ZH \
+	"找不到 ward 旁边的 %s（未挂载 /proc？）"
+#define MSG_CANNOT_RUN_ZH \
+	"无法运行 %s：%s"
+#define MSG_NODE_S_DAEMON_DID_NOT_ZH \
+	"节点的守护进程 wardd 没有应答；它是否负载" \
+	"过重或已卡住？请检查 wardd 的日志"
+#define MSG_CANNOT_READ_2_ZH \
+	"无法读取 %s：%s"
+#define MSG_NO_SUCH_FILE_ZH \
+	"文件不存在"
+#define MSG_READ_ERROR_ZH \
+	"读取出错"
+#define MSG_NOT_WARD_NODE_PUB_FILE_ZH \
+	"%s 不是 ward 的 node.pub 文件（应由 ward init " \
+	"生成）"
+#define MSG_REFUSED_CERTIFICATES_MUST_X_509_ZH \
+	"%s：已拒绝：%s（证书必须是 CA:FALSE 的 X.509 v3 " \
+	"证书，且 CN 为该成员自己的公钥）"
+#define MSG_REFUSED_TLS_CERTIFICATE_EXPIRED_MACHINE_ZH \
+	"%s：已拒绝：其 TLS 证书已于 %s 过期（按本机" \
+	"时钟），TLS 会拒绝过期证书；该节点需要新的" \
+	"身份（在新目录中运行 ward init）并提供新的 " \
+	"node.pub"
+#define MSG_REFUSED_TLS_CERTIFICATE_VALID_ONLY_ZH \
+	"%s：已拒绝：其 TLS 证书自 %s 起才生效（按本" \
+	"机时钟）；请检查本机和该节点的时钟"
+#define MSG_LIBSODIUM_FAILED_INITIALISE_ZH \
+	"libsodium 初始化失败"
+#define MSG_ROLE_MUST_ONE_HEALTH_TOWNSHIP_ZH \
+	"--role 必须是以下之一：health（卫生健康）、" \
+	"township（乡镇街道）、police（公安）、civil（民政）" \
+	"、disabled（残联）、legal（政法委）、auditor" \
+	"（审计督查）"
+#define MSG_NAME_MUST_NON_EMPTY_NAME_ZH \
+	"--name 必须是非空的名称（不超过 200 字节）"
+#define MSG_SCOPE_MUST_REGION_CODE_2_ZH \
+	"--scope 必须是 2、4、6、9 或 12 位数字的区划代码" \
+	"（如 120116001）"
+#define MSG_LISTEN_MUST_HOST_PORT_NOT_ZH \
+	"--listen 应为 HOST:PORT，而不是 '%s'"
+#define MSG_NOT_DIRECTORY_ZH \
+	"%s 不是目录"
+#define MSG_MODE_CANNOT_MADE_PRIVATE_NODE_ZH \
+	"%s 的权限为 %04o，且无法改为私有（%s）：" \
+	"节点目录必须为 0700；请使用属于自己的目录"
+#define MSG_ALREADY_INITIALISED_NODE_KEY_EXISTS_ZH \
+	"%s 已经初始化过了（node.key 已存在）；" \
+	"节点身份永远不会被替换"
+#define MSG_CANNOT_CREATE_TLS_IDENTITY_ZH \
+	"无法在 %s 中创建 TLS 身份%s"
+#define MSG_TLS_KEY_EXISTS_ZH \
+	"：tls.key 已存在"
+#define MSG_INITIALISED_NODE_ROLE_SCOPE_LISTEN_ZH \
+	"已初始化 %s：节点 %s，角色 %s，辖区 %s，监听 %s；请把 " \
+	"%s/node.pub 交给创建网络的机构"
+#define MSG_WAS_MODE_NOW_0700_ONLY_ZH \
+	"（%s 原权限为 %04o：已改为 0700，仅其所有者可" \
+	"访问）"
+#define MSG_CANNOT_JOIN_ZH \
+	"无法加入：%s"
+#define MSG_NODE_NOT_MEMBER_ROSTER_ZH \
+	"本节点不在该成员名单中：请让创建网络的机构把本" \
+	"节点的 node.pub 加进去"
+#define MSG_JOINED_NETWORK_MEMBERS_ZH \
+	"已加入网络 %s（%zu 个成员）"
+#define MSG_ROSTER_MEMBER_CERTIFICATE_REFUSED_ZH \
+	"成员名单中的 %s：证书被拒绝：%s"
+#define MSG_WARNING_MEMBER_S_TLS_CERTIFICATE_ZH \
+	"；警告：成员 %s 的 TLS 证书已于 %s " \
+	"过期：在成员名单变更替换它之前，" \
+	"与它的连接都会失败"
+#define MSG_WARNING_MEMBER_S_TLS_CERTIFICATE_2_ZH \
+	"；警告：成员 %s 的 TLS 证书自 %s " \
+	"起才生效（请检查时钟）"
+#define MSG_NOT_INITIALISED_RUN_WARD_INIT_ZH \
+	"%s 中的节点尚未初始化：请先运行 ward init --data " \
+	"%s"
+#define MSG_EXISTS_REMOVE_CHOOSE_ANOTHER_OUT_ZH \
+	"文件已存在（请删除它或换一个 --out）"
+#define MSG_ROSTER_WRITTEN_HAND_EACH_MEMBER_ZH \
+	"；成员名单已写入 %s：请交给每个成员，用 ward " \
+	"network join 加入"
+#define MSG_CANNOT_READ_ROSTER_ZH \
+	"无法读取成员名单 %s"
+#define MSG_NOT_VALID_ROSTER_ZH \
+	"%s 不是有效的成员名单：%s"
+#define MSG_DATA_DIRECTORY_BELONGS_USER_UID_ZH \
+	"数据目录 %s 属于用户 %s（uid %u），不属于当前" \
+	"用户：请以该用户身份运行 %s"
+#define MSG_DATA_DIRECTORY_WRITABLE_OTHER_USERS_ZH \
+	"数据目录 %s 允许其他用户写入（权限 %04o）：" \
+	"任何人都可以替换其中的套接字；请运行 chmod " \
+	"700 %s"
+#define MSG_NOTHING_SENT_WARDD_DATA_DIRECTORY_ZH \
+	"未向 wardd 发送任何内容：数据目录 %s 允许其他" \
+	"用户写入（权限 %04o），任何人都可能在其中放置" \
+	"套接字；请运行 chmod 700 %s"
+#define MSG_SOCKET_PATH_BYTES_OVER_BYTES_ZH \
+	"套接字路径 %s 长 %zu 字节，超过 unix 套接字允许" \
+	"的 %zu 字节，且未挂载 /proc 无法以其他方式访问；" \
+	"请把数据目录移到更短的路径下"
+#define MSG_NOTHING_SENT_WARDD_BELONGS_USER_ZH \
+	"未向 wardd 发送任何内容：%s/%s 属于用户 %s（uid %u），" \
+	"不属于当前用户，可能并非本节点的 wardd；请以运行 wardd " \
+	"的用户身份运行 ward，若并无 wardd 在运行，请删除该" \
+	"套接字"
+#define MSG_NO_NODE_RUN_WARD_INIT_ZH \
+	"%s 处没有节点：请先运行 ward init --data %s"
+#define MSG_NOT_INITIALISED_RUN_WARD_INIT_2_ZH \
+	"%s 中的节点尚未初始化：请运行 ward init " \
+	"--data %s"
+#define MSG_NODE_KEY_UNREADABLE_ZH \
+	"无法读取 %s/node.key（请检查文件权限）"
+#define MSG_STORE_USE_ANOTHER_PROCESS_RUNNING_ZH \
+	"%s 中的数据库正被另一个进程占用（wardd " \
+	"正在运行？）；请稍后重试"
+#define MSG_CANNOT_OPEN_STORE_ZH \
+	"无法打开 %s 中的数据库：%s"
+#define MSG_CANNOT_READ_LEDGER_ZH \
+	"无法读取 %s 中的账本"
+#define MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS_ZH \
+	"已拒绝，未写入任何内容：" \
+	"本节点是从备份恢复的，其他节点可能持有本节点记录流中本节点" \
+	"没有的条目；请启动 wardd --data %s（待其他节点确认本节点记" \
+	"录流后才会签名），并通过它写入（若确实无法连接任何节点：ward " \
+	"unblock --accept-fork-risk）"
+#define MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID_ZH \
+	"已拒绝，未写入任何内容：" \
+	"wardd 在写入尚未经其他节点确认的条目后未正常停止（或这是运行" \
+	"中节点数据库的副本），其他节点可能持有比本节点更多的本节点记" \
+	"录流；请启动 wardd --data %s（待其他节点确认本节点记录流后才" \
+	"会签名），并通过它写入（若确实无法连接任何节点：ward unblock " \
+	"--accept-fork-risk）"
+#define MSG_NOT_2_ZH \
+	"字段 %s 的值 %s 无效，应为%s"
+#define MSG_TEXT_UTF_8_WITHOUT_CONTROL_ZH \
+	"文本（UTF-8，不含控制字符）"
+#define MSG_DATE_YYYY_MM_DD_YEARS_ZH \
+	"格式为 YYYY-MM-DD 的日期（1900-2100 年）"
+#define MSG_ONE_ZH \
+	"以下之一："
+#define MSG_WHOLE_NUMBER_MORE_ZH \
+	"不小于 %lld 的整数"
+#define MSG_WHOLE_NUMBER_FROM_ZH \
+	"从 %lld 到 %lld 的整数"
+#define MSG_IN_ZH \
+	"（单位 %s）"
+#define MSG_ID_32_HEX_DIGITS_16_ZH \
+	"一条 %s 记录的编号（%s-<32 位十六进制>）"
+#define MSG_N18_CHARACTER_RESIDENT_ID_NUMBER_ZH \
+	"有效的 18 位居民身份证号码"
+#define MSG_MEDICATION_LINE_DRUG_MORNING_MG_ZH \
+	"用药记录 DRUG;MORNING_MG;NOON_MG;EVENING_MG" \
+	"（药名;早;中;晚 剂量 mg）或 " \
+	"DRUG;lai;EVERY_N_WEEKS;DOSE_MG（长效针剂）"
+#define MSG_REGION_CODE_2_4_6_ZH \
+	"区划代码（2、4、6、9 或 12 位数字，末尾全为零的" \
+	"层级省略）"
+#define MSG_NOT_3_ZH \
+	"字段 %s 的值 %s 无效，应为%s；%s"
+#define MSG_NIL_NOT_SET_ELEMENT_ZH \
+	"字段 %s：集合中不能有空值"
+#define MSG_EMPTY_STRING_NOT_VALUE_NIL_ZH \
+	"字段 %s：空字符串不是有效值（清空字段" \
+	"用空值 nil）"
+#define MSG_UNKNOWN_FIELD_KIND_ZH \
+	"字段 %s：未知的字段种类"
+#define MSG_NAMES_RECORD_NOT_ZH \
+	"字段 %s：%s 指向 %s 记录，不是 " \
+	"%s 记录"
+#define MSG_NO_ROOM_VALUE_ZH \
+	"字段 %s：值太长，放不下"
+#define MSG_EMPTY_ELEMENT_NOT_VALUE_ZH \
+	"字段 %s：不能有空元素（是否多写了 " \
+	"'|'？）"
+#define MSG_TEXT_BYTES_LONGER_THAN_ALLOWED_ZH \
+	"字段 %s：文本有 %zu 字节，超过了上限 " \
+	"%u 字节"
+#define MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS_2_ZH \
+	"已拒绝，未写入任何内容：" \
+	"本节点是从备份恢复的，其他节点可能持有本节点记录流" \
+	"中本节点没有的条目；待其他节点确认后即可写入（见 " \
+	"ward status）。若确实无法连接任何节点，可运行 " \
+	"ward unblock --accept-fork-risk 立即写入，但有分" \
+	"叉本节点记录流的风险"
+#define MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID_2_ZH \
+	"已拒绝，未写入任何内容：" \
+	"wardd 在写入尚未经其他节点确认的条目后未正常停止，" \
+	"须等待其他节点确认本节点记录流（见 ward status）。" \
+	"若确实无法连接任何节点，且本节点数据没有在别处运行" \
+	"过的副本，可运行 ward unblock --accept-fork-risk " \
+	"立即写入"
+#define MSG_REFUSED_NOTHING_WRITTEN_PEER_HAS_ZH \
+	"已拒绝，未写入任何内容：" \
+	"其他节点发来了本节点记录流 %s 中本节点尚未持有的" \
+	"有效签名条目；待这些条目应用后即可写入（见 ward " \
+	"status）"
+#define MSG_REFUSED_NOTHING_WRITTEN_STORE_COULD_ZH \
+	"已拒绝，未写入任何内容：" \
+	"无法写入数据库（磁盘已满" \
+	"或故障？）；请查看 wardd " \
+	"日志"
+
+#endif
