@@ -37,12 +37,47 @@ static void shown_text(struct node_ctx *n, const uint8_t id[16],
 	crdt_cell_fini(&c);
 }
 
+/* Several fields of one record in one pass over its cells (one seek, not
+ * a lookup per field): out[i] gets names[i]'s shown text, "" if unset. */
+struct texts {
+	const char *const *names;
+	size_t n, len;
+	char *out; /* n strings of len bytes */
+};
+
+static int texts_one(void *ctx, const char *field, const struct crdt_cell *c)
+{
+	struct texts *t = ctx;
+	for (size_t i = 0; i < t->n; i++) {
+		if (strcmp(field, t->names[i]) != 0)
+			continue;
+		const struct crdt_version *s =
+		    c->is_set ? NULL : crdt_cell_shown(c);
+		char *o = t->out + i * t->len;
+		if (s && s->value.kind == CRDT_VALUE_STR)
+			snprintf(o, t->len, "%.*s", (int)s->value.len,
+				 (const char *)s->value.p);
+		else if (s && s->value.kind == CRDT_VALUE_INT)
+			snprintf(o, t->len, "%lld", (long long)s->value.i);
+	}
+	return 0;
+}
+
+static void shown_texts(struct node_ctx *n, const uint8_t id[16],
+			const char *const *names, size_t count, char *out,
+			size_t len)
+{
+	struct texts t = {.names = names, .n = count, .len = len, .out = out};
+	memset(out, 0, count * len);
+	node_ledger_each_cell(n->ledger, id, texts_one, &t);
+}
+
 /* ---- the patients behind the rows ---- */
 
 struct person {
 	bool used;
 	uint8_t id[16];
-	char name[128], no[64], phone[48];
+	char name[128], no[128], phone[128];
 };
 
 struct people {
@@ -101,9 +136,12 @@ static const struct person *person(struct node_ctx *n, struct people *pp,
 	struct person *p = &pp->v[k];
 	p->used = true;
 	memcpy(p->id, id, 16);
-	shown_text(n, id, "name", p->name, sizeof(p->name));
-	shown_text(n, id, "patient_no", p->no, sizeof(p->no));
-	shown_text(n, id, "phone", p->phone, sizeof(p->phone));
+	static const char *const f[] = {"name", "patient_no", "phone"};
+	char v[3][128];
+	shown_texts(n, id, f, 3, v[0], sizeof(v[0]));
+	snprintf(p->name, sizeof(p->name), "%s", v[0]);
+	snprintf(p->no, sizeof(p->no), "%s", v[1]);
+	snprintf(p->phone, sizeof(p->phone), "%s", v[2]);
 	pp->n++;
 	return p;
 }
@@ -202,8 +240,7 @@ int node_worklist_month(struct node_ctx *n, const struct node_doc *req,
 	const char *o = node_doc_get_str(req, "on");
 	if (o && *o) {
 		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_GIVE_MONTH_OR_ON_NOT_BOTH));
+		snprintf(msg, msg_len, MSG(n, MSG_GIVE_MONTH_OR_ON_NOT_BOTH));
 		return -1;
 	}
 	char d[16];
@@ -211,9 +248,7 @@ int node_worklist_month(struct node_ctx *n, const struct node_doc *req,
 	snprintf(d, sizeof(d), "%.7s-01", m);
 	if (strlen(m) != 7 || m[4] != '-' || !node_query_day(d, &day)) {
 		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_MONTH_NOT_A_MONTH),
-			 m);
+		snprintf(msg, msg_len, MSG(n, MSG_MONTH_NOT_A_MONTH), m);
 		return -1;
 	}
 	memcpy(first, d, 11);
@@ -273,29 +308,32 @@ static int joint_cmp(const void *x, const void *y)
 
 /* The guardian due shows: a live one whose `until` is not before the
  * day, the latest `since` (then the latest created) first. */
+enum { G_UNTIL, G_SINCE, G_NAME, G_RELATION, G_PHONE, G_N };
+
 struct guardian_pick {
 	struct node_ctx *n;
 	const char *on;
 	bool have;
 	uint8_t id[16];
-	char since[16];
+	char v[G_N][128]; /* the chosen one's fields */
 	uint64_t hlc;
 };
 
 static bool guardian_one(void *ctx, const uint8_t id[16],
 			 const struct node_entity *e)
 {
+	static const char *const f[G_N] = {"until", "since", "name", "relation",
+					   "phone"};
 	struct guardian_pick *g = ctx;
-	char until[16], since[16];
-	shown_text(g->n, id, "until", until, sizeof(until));
-	if (*until && strcmp(until, g->on) < 0)
+	char v[G_N][128];
+	shown_texts(g->n, id, f, G_N, v[0], sizeof(v[0]));
+	if (*v[G_UNTIL] && strcmp(v[G_UNTIL], g->on) < 0)
 		return false;
-	shown_text(g->n, id, "since", since, sizeof(since));
-	int c = g->have ? strcmp(since, g->since) : 1;
+	int c = g->have ? strcmp(v[G_SINCE], g->v[G_SINCE]) : 1;
 	if (c > 0 || (c == 0 && e->hlc > g->hlc)) {
 		g->have = true;
 		memcpy(g->id, id, 16);
-		memcpy(g->since, since, sizeof(since));
+		memcpy(g->v, v, sizeof(v));
 		g->hlc = e->hlc;
 	}
 	return false;
@@ -374,11 +412,9 @@ static struct node_doc *due_row_doc(struct node_ctx *n, const struct due_row *r,
 		struct node_doc *gd = node_doc_object();
 		id_text(id, "guardian", g.id);
 		node_doc_set(gd, "id", node_doc_str(id));
-		static const char *const gf[] = {"name", "relation", "phone"};
-		for (size_t i = 0; i < 3; i++) {
-			shown_text(n, g.id, gf[i], v, sizeof(v));
-			node_doc_set(gd, gf[i], str_or_null(v));
-		}
+		node_doc_set(gd, "name", str_or_null(g.v[G_NAME]));
+		node_doc_set(gd, "relation", str_or_null(g.v[G_RELATION]));
+		node_doc_set(gd, "phone", str_or_null(g.v[G_PHONE]));
 		node_doc_set(o, "guardian", gd);
 	} else {
 		node_doc_set(o, "guardian", node_doc_null());
