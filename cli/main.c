@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/help.h"
 #include "cli/tables.h"
 #include "cli/worklist.h"
 #include "node/api/node.h"
@@ -84,7 +85,7 @@ struct args {
 	const char *role, *name, *scope, *listen, *out, *entries;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
 	const char *month;
-	bool labels, skip_bad, dry_run, accept_fork_risk, timeline;
+	bool labels, skip_bad, dry_run, accept_fork_risk, help, timeline;
 	const char **members;
 	size_t n_members;
 };
@@ -114,8 +115,8 @@ static int parse(int argc, char **argv, struct args *a)
 			continue;
 		}
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-			fputs(usage, stdout);
-			exit(0);
+			a->help = true;
+			continue;
 		}
 		if (!strcmp(s, "--accept-fork-risk")) {
 			a->accept_fork_risk = true;
@@ -290,6 +291,23 @@ static void print_proofs(const struct node_doc *proofs)
 	}
 }
 
+/* A history op's verb (create, set, add, remove) in the reader's
+ * language; the JSON keeps the code. */
+static const char *op_verb(const char *op)
+{
+	if (!op)
+		return "?";
+	if (!strcmp(op, "create"))
+		return TM(MSG_OP_CREATE);
+	if (!strcmp(op, "set"))
+		return TM(MSG_OP_SET);
+	if (!strcmp(op, "add"))
+		return TM(MSG_OP_ADD);
+	if (!strcmp(op, "remove"))
+		return TM(MSG_OP_REMOVE);
+	return op;
+}
+
 static void print_human(const char *cmd, const struct node_doc *r)
 {
 	if (cli_worklist_print(cmd, r) || cli_print_table(cmd, r))
@@ -311,7 +329,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_str(o, "by_role"), "",
 			       (long long)node_doc_get_int(o, "seq", 0),
 			       (long long)node_doc_get_int(o, "index", 0),
-			       node_doc_get_str(o, "op"));
+			       op_verb(node_doc_get_str(o, "op")));
 			const char *f = node_doc_get_str(o, "field");
 			if (f)
 				printf("%s=", f);
@@ -341,15 +359,14 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		printf(TM(MSG_FEEDS), node_doc_len(feeds));
 		for (size_t i = 0; i < node_doc_len(feeds); i++) {
 			const struct node_doc *f = node_doc_at(feeds, i);
-			printf("  %.16s  %-12s seq %lld\n",
+			printf(TM(MSG_STATUS_FEED),
 			       node_doc_get_str(f, "author"),
 			       node_doc_get_str(f, "scope"),
 			       (long long)node_doc_get_int(f, "seq", 0));
 		}
 		print_proofs(node_doc_get(r, "proofs"));
 		if (node_doc_get_bool(r, "insecure", false))
-			printf("INSECURE plain tcp between nodes: no TLS, peers "
-			       "not authenticated\n");
+			printf("%s", TM(MSG_STATUS_INSECURE));
 		if (node_doc_get_bool(r, "restored", false))
 			printf("%s", TM(MSG_RESTORED_FROM_BACKUP_MAY_BEHIND));
 		if (node_doc_get_bool(r, "writes_blocked", false)) {
@@ -372,14 +389,14 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			if (lag && node_doc_kind(lag) != NODE_DOC_NULL)
 				snprintf(lagtxt, sizeof(lagtxt), "%lld",
 					 (long long)node_doc_as_int(lag));
-			printf("  %.16s  %-20s %-21s %-12s lag %s  seen %s\n",
+			printf(TM(MSG_STATUS_PEER),
 			       node_doc_get_str(p, "node_id"),
 			       node_doc_get_str(p, "name"),
 			       node_doc_get_str(p, "address"),
 			       node_doc_get_bool(p, "connected", false)
 				       ? TM(MSG_CONNECTED)
 				       : TM(MSG_DISCONNECTED),
-			       lagtxt, seen ? seen : "never");
+			       lagtxt, seen ? seen : TM(MSG_NEVER));
 		}
 	} else if (!strcmp(cmd, "unblock")) {
 		printf("%s", node_doc_get_bool(r, "was_blocked", false)
@@ -388,11 +405,12 @@ static void print_human(const char *cmd, const struct node_doc *r)
 	} else if (!strcmp(cmd, "audit_verify")) {
 		const struct node_doc *fail = node_doc_get(r, "failures");
 		for (size_t i = 0; i < node_doc_len(fail); i++)
-			printf("FAIL %s\n", node_doc_as_str(node_doc_at(fail, i), NULL));
+			printf(TM(MSG_AUDIT_FAIL_LINE),
+			       node_doc_as_str(node_doc_at(fail, i), NULL));
 		const struct node_doc *fnd = node_doc_get(r, "findings");
 		for (size_t i = 0; i < node_doc_len(fnd); i++) {
 			const struct node_doc *f = node_doc_at(fnd, i);
-			printf("finding  feed %.16s/%s seq %lld op %lld: %s\n",
+			printf(TM(MSG_AUDIT_FINDING_LINE),
 			       node_doc_get_str(f, "author"),
 			       node_doc_get_str(f, "scope"),
 			       (long long)node_doc_get_int(f, "seq", 0),
@@ -410,16 +428,15 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		       node_doc_get_str(r, "dir"), node_doc_get_str(r, "digest"),
 		       node_doc_get_str(r, "made"));
 	} else if (!strcmp(cmd, "export_entries")) {
-		printf("exported %lld entries to %s\n",
+		printf(TM(MSG_EXPORTED_ENTRIES),
 		       (long long)node_doc_get_int(r, "entries", 0),
 		       node_doc_get_str(r, "path"));
 	} else if (!strcmp(cmd, "import_entries")) {
 		const struct node_doc *rej = node_doc_get(r, "rejected");
 		for (size_t i = 0; i < node_doc_len(rej); i++)
-			printf("rejected %s\n",
+			printf(TM(MSG_REJECTED_LINE),
 			       node_doc_as_str(node_doc_at(rej, i), NULL));
-		printf("imported %lld of %lld entries (%lld already held, %zu "
-		       "rejected)\n",
+		printf(TM(MSG_IMPORTED_ENTRIES),
 		       (long long)node_doc_get_int(r, "applied", 0),
 		       (long long)node_doc_get_int(r, "entries", 0),
 		       (long long)node_doc_get_int(r, "duplicates", 0),
@@ -626,6 +643,7 @@ static int cmd_records_file(struct args *a, const char *cmd)
 }
 
 static int run(struct args *ap);
+static int help(const char *cmd, int argc, char **argv);
 
 int main(int argc, char **argv)
 {
@@ -635,11 +653,40 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int rc = parse(argc, argv, &a);
-	if (rc == 0)
+	if (rc == 0 && a.help)
+		rc = help(a.argc ? a.argv[0] : "help", a.argc, a.argv);
+	else if (rc == 0)
 		rc = run(&a);
 	free(a.argv);
 	free(a.members);
 	return rc;
+}
+
+static int help(const char *cmd, int argc, char **argv)
+{
+	/* ward help [TOPIC], or COMMAND [TYPE] --help */
+	const char *topic = !strcmp(cmd, "help") ? (argc > 1 ? argv[1] : NULL)
+						 : (argc > 1 ? argv[1] : cmd);
+	const struct node_type *t = cli_help_find_type(topic);
+	if (t) {
+		cli_help_type(t);
+		return 0;
+	}
+	static const char *const commands[] = {
+	    "init",	  "network",	"add",	  "set",     "show",
+	    "list",	  "history",	"retract", "duplicates", "due",
+	    "joint-missing", "report",	"import",  "export",  "access-log",
+	    "status",	  "audit",	"backup",  "unblock", "roster",
+	    "help",	  NULL};
+	bool known = !topic;
+	for (size_t i = 0; commands[i] && !known; i++)
+		known = !strcmp(topic, commands[i]);
+	if (!known && !strcmp(cmd, "help"))
+		return die(2, TM(MSG_HELP_UNKNOWN_TOPIC), topic);
+	fputs(usage, stdout);
+	putchar('\n');
+	cli_help_types();
+	return 0;
 }
 
 static int run(struct args *ap)
@@ -652,10 +699,8 @@ static int run(struct args *ap)
 	}
 	const char *cmd = a.argv[0];
 	char msg[2048] = "";
-	if (!strcmp(cmd, "help")) {
-		fputs(usage, stdout);
-		return 0;
-	}
+	if (!strcmp(cmd, "help"))
+		return help(cmd, a.argc, a.argv);
 	if (!strcmp(cmd, "init")) {
 		if ((rc = need_data(&a)))
 			return rc;
