@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/help.h"
+#include "cli/report_tables.h"
 #include "cli/tables.h"
 #include "cli/worklist.h"
 #include "node/api/node.h"
@@ -48,6 +49,9 @@ static const char usage[] =
 	"                                               risk >= 3 without a joint visit since\n"
 	"  (--csv FILE writes the list for printing: UTF-8 with a BOM, mode 0600)\n"
 	"  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n"
+	"      [--by village|township|month]  the same, area by area or month by month\n"
+	"      [--missing RATE]  who is behind a rate's gap (e.g. regular_management)\n"
+	"      [--html FILE]     the report as a page to open in a browser or print\n"
 	"\n"
 	"Registers (spreadsheets):\n"
 	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n"
@@ -84,7 +88,7 @@ struct args {
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
-	const char *month;
+	const char *by, *missing, *html, *month;
 	bool labels, skip_bad, dry_run, accept_fork_risk, help, timeline;
 	const char **members;
 	size_t n_members;
@@ -146,6 +150,12 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->from;
 		else if (!strcmp(s, "--to"))
 			slot = &a->to;
+		else if (!strcmp(s, "--by"))
+			slot = &a->by;
+		else if (!strcmp(s, "--missing"))
+			slot = &a->missing;
+		else if (!strcmp(s, "--html"))
+			slot = &a->html;
 		else if (!strcmp(s, "--reason"))
 			slot = &a->reason;
 		else if (!strcmp(s, "--csv"))
@@ -310,8 +320,13 @@ static const char *op_verb(const char *op)
 
 static void print_human(const char *cmd, const struct node_doc *r)
 {
-	if (cli_worklist_print(cmd, r) || cli_print_table(cmd, r))
+	if (cli_worklist_print(cmd, r))
 		return;
+	if (cli_print_table(cmd, r)) {
+		if (!strcmp(cmd, "report"))
+			cli_print_report_parts(r);
+		return;
+	}
 	if (!strcmp(cmd, "add")) {
 		printf("%s\n", node_doc_get_str(r, "id"));
 	} else if (!strcmp(cmd, "show") && node_doc_get(r, "timeline")) {
@@ -588,7 +603,8 @@ static int cmd_query(struct args *a, const char *cmd)
 	struct node_doc *req = node_doc_object();
 	const char *opts[][2] = {{"scope", a->scope}, {"on", a->on},
 				 {"from", a->from},   {"to", a->to},
-				 {"reason", a->reason}, {"month", a->month}};
+				 {"reason", a->reason}, {"by", a->by},
+				 {"missing", a->missing}, {"month", a->month}};
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (opts[i][1])
 			node_doc_set(req, opts[i][0], node_doc_str(opts[i][1]));
@@ -596,6 +612,21 @@ static int cmd_query(struct args *a, const char *cmd)
 		node_doc_free(req);
 		return die(2, "%s",
 			   TM(MSG_USAGE_WARD_REPORT_FROM_DATE));
+	}
+	if ((a->by || a->missing || a->html) && strcmp(cmd, "report")) {
+		node_doc_free(req);
+		return die(2, TM(MSG_REPORT_OPTIONS_ONLY), cmd);
+	}
+	if (a->html) {
+		/* The node may be a daemon in another directory: an absolute
+		 * path. */
+		char path[8192];
+		if (a->html[0] != '/' && getcwd(path, sizeof(path) / 2))
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+				 "/%s", a->html);
+		else
+			snprintf(path, sizeof(path), "%s", a->html);
+		node_doc_set(req, "html", node_doc_str(path));
 	}
 	if (!strcmp(cmd, "retract")) {
 		if (a->argc < 2 || !a->reason) {

@@ -107,7 +107,8 @@
 	"usage: ward %s ID"
 #define MSG_USAGE_WARD_REPORT_FROM_DATE_EN \
 	"usage: ward report --from DATE --to DATE " \
-	"[--scope S] [--json]"
+	"[--scope S] [--by village|township|month] " \
+	"[--missing RATE] [--html FILE] [--json]"
 #define MSG_USAGE_WARD_RETRACT_ID_REASON_EN \
 	"usage: ward retract ID --reason TEXT"
 #define MSG_USAGE_WARD_FILE_TYPE_TYPE_EN \
@@ -693,5 +694,22 @@
 	"WRITTEN BY"
 #define MSG_HELP_COL_VALUES_EN \
 	"VALUES"
+
+#define MSG_REPORT_BY_VALUES_EN \
+	"--by %s: give --by village, --by township or --by month"
+#define MSG_REPORT_MISSING_KEYS_EN \
+	"--missing %s: give the key of a rate with a gap to list: %s"
+#define MSG_REPORT_HTML_NEEDS_FILE_EN \
+	"--html needs a file name"
+#define MSG_REPORT_BY_NEEDS_LARGER_SCOPE_EN \
+	"--by %s breaks down a larger scope than --scope %s; give a larger --scope, or no --by"
+#define MSG_REPORT_TOO_MANY_MONTHS_EN \
+	"%s to %s is more than %d months; give a shorter period for a monthly trend"
+#define MSG_CANNOT_WRITE_WHY_EN \
+	"cannot write %s: %s"
+#define MSG_REPORT_OPTIONS_ONLY_EN \
+	"--by, --missing and --html are options of ward report, not of ward %s"
+#define MSG_REPORT_PAGE_WRITTEN_EN \
+	"\nreport page written to %s (readable by you only); open it in a browser (file://%s) or print it on A4\n"
 
 #endif

@@ -101,7 +101,8 @@
 	"用法：ward %s ID"
 #define MSG_USAGE_WARD_REPORT_FROM_DATE_ZH \
 	"用法：ward report --from DATE --to DATE " \
-	"[--scope S] [--json]"
+	"[--scope S] [--by village|township|month] " \
+	"[--missing RATE] [--html FILE] [--json]"
 #define MSG_USAGE_WARD_RETRACT_ID_REASON_ZH \
 	"用法：ward retract ID --reason TEXT"
 #define MSG_USAGE_WARD_FILE_TYPE_TYPE_ZH \
@@ -682,5 +683,22 @@
 	"可填写的角色"
 #define MSG_HELP_COL_VALUES_ZH \
 	"取值"
+
+#define MSG_REPORT_BY_VALUES_ZH \
+	"--by %s 无效：请用 --by village（按村）、--by township（按乡镇）或 --by month（按月）"
+#define MSG_REPORT_MISSING_KEYS_ZH \
+	"--missing %s 无效：请给出可列出未达标名单的指标：%s"
+#define MSG_REPORT_HTML_NEEDS_FILE_ZH \
+	"--html 后面需要文件名"
+#define MSG_REPORT_BY_NEEDS_LARGER_SCOPE_ZH \
+	"--by %s 需要比 --scope %s 更大的辖区：请给出更大的 --scope，或不加 --by"
+#define MSG_REPORT_TOO_MANY_MONTHS_ZH \
+	"%s 至 %s 超过 %d 个月：逐月趋势请给出更短的统计期"
+#define MSG_CANNOT_WRITE_WHY_ZH \
+	"无法写入 %s：%s"
+#define MSG_REPORT_OPTIONS_ONLY_ZH \
+	"--by、--missing 和 --html 是 ward report 的选项，不能用于 ward %s"
+#define MSG_REPORT_PAGE_WRITTEN_ZH \
+	"\n报表页面已写入 %s（仅本用户可读）。用浏览器打开（file://%s），或打印为 A4。\n"
 
 #endif
