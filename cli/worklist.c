@@ -21,13 +21,8 @@
 
 #define MAX_COLS 16
 
-static const char *tr(const char *en, const char *zh)
-{
-	return cli_zh() ? zh : en;
-}
-
-/* For format strings, so that -Wformat checks both. */
-#define TR(en, zh) (cli_zh() ? (zh) : (en))
+/* A message of the catalog in the locale's language (as main.c's). */
+#define TM(id) MSGZ(cli_zh(), id)
 
 struct table {
 	size_t ncol, nrow, cap;
@@ -38,10 +33,9 @@ struct table {
 	char foot[256];		/* a line after the table, or "" */
 };
 
-static void col(struct table *t, const char *en, const char *zh, bool right,
-		bool elastic)
+static void col(struct table *t, const char *head, bool right, bool elastic)
 {
-	t->head[t->ncol] = tr(en, zh);
+	t->head[t->ncol] = head;
 	t->right[t->ncol] = right;
 	t->elastic[t->ncol] = elastic;
 	t->ncol++;
@@ -110,10 +104,10 @@ static void short_id(char out[9], const char *id)
 /* The person columns every row about a patient starts with. */
 static void person_cols(struct table *t)
 {
-	col(t, "PATIENT NO", "患者编号", false, false);
-	col(t, "NAME", "姓名", false, false);
-	col(t, "VILLAGE", "辖区", false, false);
-	col(t, "PHONE", "电话", false, false);
+	col(t, TM(MSG_WL_H_PATIENT_NO), false, false);
+	col(t, TM(MSG_WL_H_NAME), false, false);
+	col(t, TM(MSG_WL_H_VILLAGE), false, false);
+	col(t, TM(MSG_WL_H_PHONE), false, false);
 }
 
 static void person_cells(struct table *t, const struct node_doc *x)
@@ -130,22 +124,22 @@ static void build_due(struct table *t, const struct node_doc *r, bool joint)
 	    node_doc_len(r) && node_doc_get_str(node_doc_at(r, 0), "month");
 	person_cols(t);
 	if (joint) {
-		col(t, "RISK", "危险性", true, false);
-		col(t, "RISK ON", "评估日期", false, false);
-		col(t, "LAST VISIT", "末次随访", false, false);
+		col(t, TM(MSG_WL_H_RISK), true, false);
+		col(t, TM(MSG_WL_H_RISK_ON), false, false);
+		col(t, TM(MSG_WL_H_LAST_VISIT), false, false);
 	} else {
-		col(t, "DUE", "应随访日期", false, false);
-		col(t, "OVERDUE", "逾期天数", true, false);
-		col(t, "CLASS", "病情分类", false, false);
-		col(t, "RISK", "危险性", true, false);
-		col(t, "LAST VISIT", "末次随访", false, false);
-		col(t, "LAST ATTEMPT", "末次未随访到", false, false);
-		col(t, "FAILED ATTEMPTS", "未随访到日期", false, true);
+		col(t, TM(MSG_WL_H_DUE), false, false);
+		col(t, TM(MSG_WL_H_OVERDUE), true, false);
+		col(t, TM(MSG_WL_H_CLASS), false, false);
+		col(t, TM(MSG_WL_H_RISK), true, false);
+		col(t, TM(MSG_WL_H_LAST_VISIT), false, false);
+		col(t, TM(MSG_WL_H_LAST_ATTEMPT), false, false);
+		col(t, TM(MSG_WL_H_FAILED_ATTEMPTS), false, true);
 	}
-	col(t, "GUARDIAN", "监护人", false, true);
-	col(t, "GUARDIAN PHONE", "监护人电话", false, false);
-	col(t, "CARE GROUP LEADER", "帮扶小组组长", false, true);
-	col(t, "ID", "编号", false, false);
+	col(t, TM(MSG_WL_H_GUARDIAN), false, true);
+	col(t, TM(MSG_WL_H_GUARDIAN_PHONE), false, false);
+	col(t, TM(MSG_WL_H_CARE_GROUP_LEADER), false, true);
+	col(t, TM(MSG_WL_H_ID), false, false);
 	bool marked = false;
 	for (size_t i = 0; i < node_doc_len(r); i++) {
 		const struct node_doc *x = node_doc_at(r, i);
@@ -218,14 +212,12 @@ static void build_due(struct table *t, const struct node_doc *r, bool joint)
 	size_t l = 0;
 	if (m)
 		l = (size_t)snprintf(t->foot, sizeof(t->foot),
-				     TR("due in %s: ", "%s 应随访："), m);
+				     TM(MSG_WL_DUE_IN_MONTH), m);
 	l += (size_t)snprintf(t->foot + l, sizeof(t->foot) - l,
-			      TR("%zu patients", "共 %zu 人"), n);
+			      TM(MSG_WL_N_PATIENTS), n);
 	if (marked)
 		snprintf(t->foot + l, sizeof(t->foot) - l, "%s",
-			 tr("; * lost contact or floating: counted from the "
-			    "last failed attempt",
-			    "；* 失联或流动患者：从末次未随访到之日起算"));
+			 TM(MSG_WL_NOTE_COUNTED_FROM_ATTEMPT));
 }
 
 /* The field that dates a list of the type (as the node sorts it). */
@@ -260,15 +252,15 @@ static void build_list(struct table *t, const struct node_doc *r)
 	bool people = first && node_doc_get(first, "patient_no");
 	bool is_patient = type && !strcmp(type, "patient");
 	if (df)
-		col(t, "DATE", "日期", false, false);
+		col(t, TM(MSG_WL_H_DATE), false, false);
 	if (people) {
 		person_cols(t);
 	} else {
-		col(t, "TYPE", "类型", false, false);
-		col(t, "SCOPE", "辖区", false, false);
+		col(t, TM(MSG_WL_H_TYPE), false, false);
+		col(t, TM(MSG_WL_H_SCOPE), false, false);
 	}
-	col(t, "FIELDS", "字段", false, true);
-	col(t, "ID", "编号", false, false);
+	col(t, TM(MSG_WL_H_FIELDS), false, true);
+	col(t, TM(MSG_WL_H_ID), false, false);
 	static const char *const skip_patient[] = {"name", "patient_no",
 						   "phone", NULL};
 	static const char *const skip_about[] = {"patient", NULL};
@@ -314,7 +306,7 @@ static void build_list(struct table *t, const struct node_doc *r)
 		put(t, c++, id);
 	}
 	free(line);
-	snprintf(t->foot, sizeof(t->foot), TR("%zu records", "共 %zu 条记录"),
+	snprintf(t->foot, sizeof(t->foot), TM(MSG_WL_N_RECORDS),
 		 node_doc_len(r));
 }
 
@@ -322,38 +314,44 @@ static void build_list(struct table *t, const struct node_doc *r)
 static const char *event_label(const char *e)
 {
 	static const char *const m[][3] = {
-	    {"registered", "registered", "登记在册"},
-	    {"transferred_from", "registered (moved in)", "转入登记"},
-	    {"exited", "left the register", "退出管理"},
-	    {"followup", "follow-up", "随访"},
-	    {"assessment", "risk assessment", "危险性评估"},
-	    {"admitted", "admitted to hospital", "入院"},
-	    {"discharged", "discharged", "出院"},
-	    {"incident", "incident", "肇事肇祸"},
-	    {"search", "lost-contact search", "失联查找"},
-	    {"search_found", "found", "查找到"},
-	    {"agreement", "agreement signed", "签订协议"},
-	    {"free_med", "free medication from", "免费服药开始"},
-	    {"free_med_end", "free medication to", "免费服药结束"},
-	    {"care_group", "care group", "关爱帮扶小组"},
-	    {"transfer_out", "transfer out", "转出"},
-	    {"transfer_accepted", "transfer accepted", "转移已接收"},
-	    {"transferred_to", "registered elsewhere", "转入地登记"},
-	    {"exam", "health exam", "体检"},
+	    {"registered", MSG_WL_EV_REGISTERED_EN, MSG_WL_EV_REGISTERED_ZH},
+	    {"transferred_from", MSG_WL_EV_TRANSFERRED_FROM_EN,
+	     MSG_WL_EV_TRANSFERRED_FROM_ZH},
+	    {"exited", MSG_WL_EV_EXITED_EN, MSG_WL_EV_EXITED_ZH},
+	    {"followup", MSG_WL_EV_FOLLOWUP_EN, MSG_WL_EV_FOLLOWUP_ZH},
+	    {"assessment", MSG_WL_EV_ASSESSMENT_EN, MSG_WL_EV_ASSESSMENT_ZH},
+	    {"admitted", MSG_WL_EV_ADMITTED_EN, MSG_WL_EV_ADMITTED_ZH},
+	    {"discharged", MSG_WL_EV_DISCHARGED_EN, MSG_WL_EV_DISCHARGED_ZH},
+	    {"incident", MSG_WL_EV_INCIDENT_EN, MSG_WL_EV_INCIDENT_ZH},
+	    {"search", MSG_WL_EV_SEARCH_EN, MSG_WL_EV_SEARCH_ZH},
+	    {"search_found", MSG_WL_EV_SEARCH_FOUND_EN,
+	     MSG_WL_EV_SEARCH_FOUND_ZH},
+	    {"agreement", MSG_WL_EV_AGREEMENT_EN, MSG_WL_EV_AGREEMENT_ZH},
+	    {"free_med", MSG_WL_EV_FREE_MED_EN, MSG_WL_EV_FREE_MED_ZH},
+	    {"free_med_end", MSG_WL_EV_FREE_MED_END_EN,
+	     MSG_WL_EV_FREE_MED_END_ZH},
+	    {"care_group", MSG_WL_EV_CARE_GROUP_EN, MSG_WL_EV_CARE_GROUP_ZH},
+	    {"transfer_out", MSG_WL_EV_TRANSFER_OUT_EN,
+	     MSG_WL_EV_TRANSFER_OUT_ZH},
+	    {"transfer_accepted", MSG_WL_EV_TRANSFER_ACCEPTED_EN,
+	     MSG_WL_EV_TRANSFER_ACCEPTED_ZH},
+	    {"transferred_to", MSG_WL_EV_TRANSFERRED_TO_EN,
+	     MSG_WL_EV_TRANSFERRED_TO_ZH},
+	    {"exam", MSG_WL_EV_EXAM_EN, MSG_WL_EV_EXAM_ZH},
 	};
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (!strcmp(m[i][0], e))
-			return tr(m[i][1], m[i][2]);
+			return cli_zh() ? m[i][2] : m[i][1];
 	return e;
 }
 
 static void build_timeline(struct table *t, const struct node_doc *r)
 {
-	col(t, "DATE", "日期", false, false);
-	col(t, "EVENT", "事件", false, false);
-	col(t, "DETAILS", "内容", false, true);
-	col(t, "WRITTEN BY", "记录人", false, true);
-	col(t, "ID", "编号", false, false);
+	col(t, TM(MSG_WL_H_DATE), false, false);
+	col(t, TM(MSG_WL_H_EVENT), false, false);
+	col(t, TM(MSG_WL_H_DETAILS), false, true);
+	col(t, TM(MSG_WL_H_WRITTEN_BY), false, true);
+	col(t, TM(MSG_WL_H_ID), false, false);
 	bool undated = false;
 	for (size_t i = 0; i < node_doc_len(r); i++) {
 		const struct node_doc *x = node_doc_at(r, i);
@@ -377,7 +375,7 @@ static void build_timeline(struct table *t, const struct node_doc *r)
 		    !strcmp(str(x, "event"), "transfer_accepted")) {
 			size_t l = strlen(details);
 			snprintf(details + l, sizeof(details) - l, "%s%s %s",
-				 l ? " " : "", tr("scope", "辖区"),
+				 l ? " " : "", TM(MSG_WL_SCOPE_WORD),
 				 str(x, "scope"));
 		}
 		const char *role = str(x, "by_role");
@@ -391,12 +389,11 @@ static void build_timeline(struct table *t, const struct node_doc *r)
 		put(t, 3, by);
 		put(t, 4, id);
 	}
-	int l = snprintf(t->foot, sizeof(t->foot),
-			 TR("%zu events", "共 %zu 项"), node_doc_len(r));
+	int l = snprintf(t->foot, sizeof(t->foot), TM(MSG_WL_N_EVENTS),
+			 node_doc_len(r));
 	if (undated && l > 0)
 		snprintf(t->foot + l, sizeof(t->foot) - (size_t)l, "%s",
-			 tr("; * no date of its own: the day it was written",
-			    "；* 记录本身无日期：按录入日期"));
+			 TM(MSG_WL_NOTE_UNDATED));
 }
 
 static bool build(const char *cmd, const struct node_doc *r, struct table *t)
@@ -567,9 +564,7 @@ int cli_worklist_csv(const char *cmd, const struct node_doc *r,
 	if (!f) {
 		if (fd >= 0)
 			close(fd);
-		fprintf(stderr,
-			MSGZ(cli_zh(), MSG_CANNOT_WRITE_FILE),
-			path);
+		fprintf(stderr, MSGZ(cli_zh(), MSG_CANNOT_WRITE_FILE), path);
 		table_free(&t);
 		return 6;
 	}
@@ -591,14 +586,11 @@ int cli_worklist_csv(const char *cmd, const struct node_doc *r,
 	bool bad = ferror(f) != 0;
 	bad |= fclose(f) != 0;
 	if (bad) {
-		fprintf(stderr,
-			MSGZ(cli_zh(), MSG_CANNOT_WRITE_FILE),
-			path);
+		fprintf(stderr, MSGZ(cli_zh(), MSG_CANNOT_WRITE_FILE), path);
 		table_free(&t);
 		return 6;
 	}
-	printf(MSGZ(cli_zh(), MSG_WROTE_ROWS_TO), t.nrow,
-	       path);
+	printf(MSGZ(cli_zh(), MSG_WROTE_ROWS_TO), t.nrow, path);
 	table_free(&t);
 	return 0;
 }

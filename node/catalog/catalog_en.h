@@ -46,6 +46,102 @@
 	"(%zu more columns, from %s on, do not fit this " \
 	"terminal: widen it, pipe the list, or use --json " \
 	"or --csv FILE)\n"
+#define MSG_WL_H_PATIENT_NO_EN \
+	"PATIENT NO"
+#define MSG_WL_H_NAME_EN \
+	"NAME"
+#define MSG_WL_H_VILLAGE_EN \
+	"VILLAGE"
+#define MSG_WL_H_PHONE_EN \
+	"PHONE"
+#define MSG_WL_H_RISK_EN \
+	"RISK"
+#define MSG_WL_H_RISK_ON_EN \
+	"RISK ON"
+#define MSG_WL_H_LAST_VISIT_EN \
+	"LAST VISIT"
+#define MSG_WL_H_DUE_EN \
+	"DUE"
+#define MSG_WL_H_OVERDUE_EN \
+	"OVERDUE"
+#define MSG_WL_H_CLASS_EN \
+	"CLASS"
+#define MSG_WL_H_LAST_ATTEMPT_EN \
+	"LAST ATTEMPT"
+#define MSG_WL_H_FAILED_ATTEMPTS_EN \
+	"FAILED ATTEMPTS"
+#define MSG_WL_H_GUARDIAN_EN \
+	"GUARDIAN"
+#define MSG_WL_H_GUARDIAN_PHONE_EN \
+	"GUARDIAN PHONE"
+#define MSG_WL_H_CARE_GROUP_LEADER_EN \
+	"CARE GROUP LEADER"
+#define MSG_WL_H_ID_EN \
+	"ID"
+#define MSG_WL_H_DATE_EN \
+	"DATE"
+#define MSG_WL_H_TYPE_EN \
+	"TYPE"
+#define MSG_WL_H_SCOPE_EN \
+	"SCOPE"
+#define MSG_WL_H_FIELDS_EN \
+	"FIELDS"
+#define MSG_WL_H_EVENT_EN \
+	"EVENT"
+#define MSG_WL_H_DETAILS_EN \
+	"DETAILS"
+#define MSG_WL_H_WRITTEN_BY_EN \
+	"WRITTEN BY"
+#define MSG_WL_EV_REGISTERED_EN \
+	"registered"
+#define MSG_WL_EV_TRANSFERRED_FROM_EN \
+	"registered (moved in)"
+#define MSG_WL_EV_EXITED_EN \
+	"left the register"
+#define MSG_WL_EV_FOLLOWUP_EN \
+	"follow-up"
+#define MSG_WL_EV_ASSESSMENT_EN \
+	"risk assessment"
+#define MSG_WL_EV_ADMITTED_EN \
+	"admitted to hospital"
+#define MSG_WL_EV_DISCHARGED_EN \
+	"discharged"
+#define MSG_WL_EV_INCIDENT_EN \
+	"incident"
+#define MSG_WL_EV_SEARCH_EN \
+	"lost-contact search"
+#define MSG_WL_EV_SEARCH_FOUND_EN \
+	"found"
+#define MSG_WL_EV_AGREEMENT_EN \
+	"agreement signed"
+#define MSG_WL_EV_FREE_MED_EN \
+	"free medication from"
+#define MSG_WL_EV_FREE_MED_END_EN \
+	"free medication to"
+#define MSG_WL_EV_CARE_GROUP_EN \
+	"care group"
+#define MSG_WL_EV_TRANSFER_OUT_EN \
+	"transfer out"
+#define MSG_WL_EV_TRANSFER_ACCEPTED_EN \
+	"transfer accepted"
+#define MSG_WL_EV_TRANSFERRED_TO_EN \
+	"registered elsewhere"
+#define MSG_WL_EV_EXAM_EN \
+	"health exam"
+#define MSG_WL_DUE_IN_MONTH_EN \
+	"due in %s: "
+#define MSG_WL_N_PATIENTS_EN \
+	"%zu patients"
+#define MSG_WL_NOTE_COUNTED_FROM_ATTEMPT_EN \
+	"; * lost contact or floating: counted from the last failed attempt"
+#define MSG_WL_N_RECORDS_EN \
+	"%zu records"
+#define MSG_WL_SCOPE_WORD_EN \
+	"scope"
+#define MSG_WL_N_EVENTS_EN \
+	"%zu events"
+#define MSG_WL_NOTE_UNDATED_EN \
+	"; * no date of its own: the day it was written"
 #define MSG_NODE_EN \
 	"node     %s\n"
 #define MSG_NAME_SCOPE_EN \

@@ -45,6 +45,102 @@
 #define MSG_COLUMNS_DO_NOT_FIT_TERMINAL_ZH \
 	"（终端太窄，%zu 列（自“%s”起）未显示：请加宽终端、" \
 	"用管道输出，或使用 --json 或 --csv FILE）\n"
+#define MSG_WL_H_PATIENT_NO_ZH \
+	"患者编号"
+#define MSG_WL_H_NAME_ZH \
+	"姓名"
+#define MSG_WL_H_VILLAGE_ZH \
+	"辖区"
+#define MSG_WL_H_PHONE_ZH \
+	"电话"
+#define MSG_WL_H_RISK_ZH \
+	"危险性"
+#define MSG_WL_H_RISK_ON_ZH \
+	"评估日期"
+#define MSG_WL_H_LAST_VISIT_ZH \
+	"末次随访"
+#define MSG_WL_H_DUE_ZH \
+	"应随访日期"
+#define MSG_WL_H_OVERDUE_ZH \
+	"逾期天数"
+#define MSG_WL_H_CLASS_ZH \
+	"病情分类"
+#define MSG_WL_H_LAST_ATTEMPT_ZH \
+	"末次未随访到"
+#define MSG_WL_H_FAILED_ATTEMPTS_ZH \
+	"未随访到日期"
+#define MSG_WL_H_GUARDIAN_ZH \
+	"监护人"
+#define MSG_WL_H_GUARDIAN_PHONE_ZH \
+	"监护人电话"
+#define MSG_WL_H_CARE_GROUP_LEADER_ZH \
+	"帮扶小组组长"
+#define MSG_WL_H_ID_ZH \
+	"编号"
+#define MSG_WL_H_DATE_ZH \
+	"日期"
+#define MSG_WL_H_TYPE_ZH \
+	"类型"
+#define MSG_WL_H_SCOPE_ZH \
+	"辖区"
+#define MSG_WL_H_FIELDS_ZH \
+	"字段"
+#define MSG_WL_H_EVENT_ZH \
+	"事件"
+#define MSG_WL_H_DETAILS_ZH \
+	"内容"
+#define MSG_WL_H_WRITTEN_BY_ZH \
+	"记录人"
+#define MSG_WL_EV_REGISTERED_ZH \
+	"登记在册"
+#define MSG_WL_EV_TRANSFERRED_FROM_ZH \
+	"转入登记"
+#define MSG_WL_EV_EXITED_ZH \
+	"退出管理"
+#define MSG_WL_EV_FOLLOWUP_ZH \
+	"随访"
+#define MSG_WL_EV_ASSESSMENT_ZH \
+	"危险性评估"
+#define MSG_WL_EV_ADMITTED_ZH \
+	"入院"
+#define MSG_WL_EV_DISCHARGED_ZH \
+	"出院"
+#define MSG_WL_EV_INCIDENT_ZH \
+	"肇事肇祸"
+#define MSG_WL_EV_SEARCH_ZH \
+	"失联查找"
+#define MSG_WL_EV_SEARCH_FOUND_ZH \
+	"查找到"
+#define MSG_WL_EV_AGREEMENT_ZH \
+	"签订协议"
+#define MSG_WL_EV_FREE_MED_ZH \
+	"免费服药开始"
+#define MSG_WL_EV_FREE_MED_END_ZH \
+	"免费服药结束"
+#define MSG_WL_EV_CARE_GROUP_ZH \
+	"关爱帮扶小组"
+#define MSG_WL_EV_TRANSFER_OUT_ZH \
+	"转出"
+#define MSG_WL_EV_TRANSFER_ACCEPTED_ZH \
+	"转移已接收"
+#define MSG_WL_EV_TRANSFERRED_TO_ZH \
+	"转入地登记"
+#define MSG_WL_EV_EXAM_ZH \
+	"体检"
+#define MSG_WL_DUE_IN_MONTH_ZH \
+	"%s 应随访："
+#define MSG_WL_N_PATIENTS_ZH \
+	"共 %zu 人"
+#define MSG_WL_NOTE_COUNTED_FROM_ATTEMPT_ZH \
+	"；* 失联或流动患者：从末次未随访到之日起算"
+#define MSG_WL_N_RECORDS_ZH \
+	"共 %zu 条记录"
+#define MSG_WL_SCOPE_WORD_ZH \
+	"辖区"
+#define MSG_WL_N_EVENTS_ZH \
+	"共 %zu 项"
+#define MSG_WL_NOTE_UNDATED_ZH \
+	"；* 记录本身无日期：按录入日期"
 #define MSG_NODE_ZH \
 	"节点     %s\n"
 #define MSG_NAME_SCOPE_ZH \
