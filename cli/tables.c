@@ -241,6 +241,14 @@ const char *cli_code_label(const char *type, const char *field,
 	return code_label(type, field, code);
 }
 
+const char *cli_role_label(const char *role)
+{
+	enum node_role r;
+	if (!role || !cli_zh() || node_role_parse(role, strlen(role), &r))
+		return role;
+	return node_role_label_zh(r);
+}
+
 const char *cli_field_label(const char *type, const char *field)
 {
 	const struct node_type *t =

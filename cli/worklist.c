@@ -378,7 +378,7 @@ static void build_timeline(struct table *t, const struct node_doc *r)
 				 l ? " " : "", TM(MSG_WL_SCOPE_WORD),
 				 str(x, "scope"));
 		}
-		const char *role = str(x, "by_role");
+		const char *role = cli_role_label(str(x, "by_role"));
 		snprintf(by, sizeof(by), "%s%s%s%s", str(x, "by_name"),
 			 *role ? " (" : "", role, *role ? ")" : "");
 		short_id(id, str(x, "id"));

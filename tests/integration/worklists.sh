@@ -243,6 +243,8 @@ contains "$OUT" "follow-up" "timeline table"
 contains "$OUT" "Binhai health" "timeline table: writer"
 OUT=$(env LANG=zh_CN.UTF-8 "$W" show "$P2" --data t --timeline)
 contains "$OUT" "随访" "Chinese timeline"
+contains "$OUT" "病情分类=基本稳定" "Chinese timeline values"
+contains "$OUT" "Binhai health (卫生健康)" "Chinese timeline writer's role"
 ok show "$P2" --data t --timeline --csv tl.csv
 eq "$(stat -c %a tl.csv)" 600 "timeline csv mode"
 F=$(jq -r '.[0].id' <<<"$("$W" list followup --data t --json)")
