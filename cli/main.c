@@ -466,6 +466,16 @@ static int call(const struct args *a, const char *cmd, struct node_doc *req)
 	 * request because a running wardd serves it in another process. */
 	if (cli_zh())
 		node_doc_set(req, "lang", node_doc_str("zh"));
+	/* A work list written to a file: the node's access log says where. */
+	if (a->csv && (cli_worklist_has_csv(cmd) || a->timeline)) {
+		char path[8192];
+		if (a->csv[0] != '/' && getcwd(path, sizeof(path) / 2))
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+				 "/%s", a->csv);
+		else
+			snprintf(path, sizeof(path), "%s", a->csv);
+		node_doc_set(req, "csv", node_doc_str(path));
+	}
 	/* Who reads is not said here: the node's access log takes it from
 	 * the kernel (the ipc peer's uid), which a request cannot forge. */
 	struct node_doc *resp = node_call(a->data, req, isatty(2));

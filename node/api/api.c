@@ -722,7 +722,10 @@ static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
 	node_query_related(n, id, &e, d);
 	if (timeline)
 		node_doc_set(d, "timeline", node_worklist_timeline(n, id));
-	node_access_log_doc(n, req, "show", e.type, d);
+	char what[NODE_PATH_MAX + 64];
+	node_access_log_doc(
+	    n, req, "show",
+	    node_worklist_log_what(req, e.type, what, sizeof(what)), d);
 	return d;
 }
 

@@ -396,7 +396,10 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 	free(ids.v);
 	free(fs);
 	node_doc_free(rest);
-	node_access_log_doc(n, req, "list", t->name, out);
+	char what[NODE_PATH_MAX + 64];
+	node_access_log_doc(
+	    n, req, "list",
+	    node_worklist_log_what(req, t->name, what, sizeof(what)), out);
 	return out;
 fail:
 	free(ids.v);
@@ -452,7 +455,10 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 		abort();
 	for (size_t i = 0; i < cnt; i++)
 		memcpy(seen[i], v[i].patient, 16);
-	node_access_log(n, req, joint ? "joint-missing" : "due", "patient",
+	char what[NODE_PATH_MAX + 64];
+	node_access_log(n, req, joint ? "joint-missing" : "due",
+			node_worklist_log_what(req, "patient", what,
+					       sizeof(what)),
 			(const uint8_t(*)[16])seen, cnt);
 	free(seen);
 	struct node_doc *out =

@@ -667,6 +667,16 @@ node_worklist_rows_finish(struct node_ctx *n, const struct node_type *t,
 	return out;
 }
 
+const char *node_worklist_log_what(const struct node_doc *req, const char *what,
+				   char *buf, size_t len)
+{
+	const char *csv = node_doc_get_str(req, "csv");
+	if (!csv || !*csv)
+		return what;
+	snprintf(buf, len, "%s to %s", what, csv);
+	return buf;
+}
+
 /* ---- show --timeline ---- */
 
 /* What each event shows of its record, by type. */

@@ -78,6 +78,12 @@ node_worklist_rows_finish(struct node_ctx *n, const struct node_type *t,
 			  struct node_worklist_rows *r,
 			  const struct node_worklist_presence *p);
 
+/* What the access log says a work list read: what itself, or, when the
+ * request says the list goes to a CSV file ("csv": its path), "WHAT to
+ * PATH" in buf (len bytes). */
+const char *node_worklist_log_what(const struct node_doc *req, const char *what,
+				   char *buf, size_t len);
+
 /* The dated events of patient id (timeline.h) as an owned array of
  * {date, undated, event, type, id, scope, summary, by, by_name, by_role,
  * at}; an empty array when id is no patient. */

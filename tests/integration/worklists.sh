@@ -140,6 +140,12 @@ contains "$(head -1 due-zh.csv)" "患者编号,姓名,辖区,电话" "Chinese cs
 ok list followup --data t --csv fu.csv
 eq "$(wc -l <fu.csv | tr -d ' ')" 9 "list csv rows"
 expect 6 due --data t --on 2026-07-10 --csv /nonexistent/dir/x.csv
+# The access log says which file a list went to.
+ok access-log --data t --json
+eq "$(jq -r '[.[] | select(.action == "due") | .what] | map(select(endswith("/due.csv"))) | length' <<<"$OUT")" 1 \
+	"access log names the csv file"
+eq "$(jq -r '[.[] | select(.action == "list" and (.what | endswith("/fu.csv")))] | .[0].count' <<<"$OUT")" 8 \
+	"access log: the list's rows"
 
 # ---- --month: who is due that month, and when ----
 ok due --data t --month 2026-07 --json
