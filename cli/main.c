@@ -470,8 +470,8 @@ static int call(const struct args *a, const char *cmd, struct node_doc *req)
 	if (a->csv && (cli_worklist_has_csv(cmd) || a->timeline)) {
 		char path[8192];
 		if (a->csv[0] != '/' && getcwd(path, sizeof(path) / 2))
-			snprintf(path + strlen(path), sizeof(path) - strlen(path),
-				 "/%s", a->csv);
+			snprintf(path + strlen(path),
+				 sizeof(path) - strlen(path), "/%s", a->csv);
 		else
 			snprintf(path, sizeof(path), "%s", a->csv);
 		node_doc_set(req, "csv", node_doc_str(path));

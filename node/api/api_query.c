@@ -456,10 +456,10 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 	for (size_t i = 0; i < cnt; i++)
 		memcpy(seen[i], v[i].patient, 16);
 	char what[NODE_PATH_MAX + 64];
-	node_access_log(n, req, joint ? "joint-missing" : "due",
-			node_worklist_log_what(req, "patient", what,
-					       sizeof(what)),
-			(const uint8_t(*)[16])seen, cnt);
+	node_access_log(
+	    n, req, joint ? "joint-missing" : "due",
+	    node_worklist_log_what(req, "patient", what, sizeof(what)),
+	    (const uint8_t(*)[16])seen, cnt);
 	free(seen);
 	struct node_doc *out =
 	    node_worklist_due_doc(n, v, cnt, joint, on, month ? first : NULL);
