@@ -31,6 +31,11 @@ P6=$(pat $V1 name=孙八 patient_no=TJ-006 registered_on=2025-01-01)
 P8=$(pat $V2 name=周九 patient_no=TJ-008 registered_on=2025-01-01)
 ok add guardian --data t patient="$P2" name=李父 relation=parent phone=13900000001
 ok add care_group --data t patient="$P2" leader=王组长 members="村医:刘|民警:陈"
+# P1: an ended guardianship is passed over; P6: the latest since wins.
+ok add guardian --data t patient="$P1" name=张母 relation=parent phone=13900000031 since=2020-01-01
+ok add guardian --data t patient="$P1" name=张兄 relation=sibling phone=13900000032 since=2024-01-01 until=2026-01-01
+ok add guardian --data t patient="$P6" name=孙父 relation=parent since=2020-01-01
+ok add guardian --data t patient="$P6" name=孙妻 relation=spouse since=2025-03-01
 sync
 fu patient="$P1" date=2026-03-01 mode=home reached=yes class=stable risk=3
 fu patient="$P2" date=2026-05-01 mode=home reached=yes class=basic risk=3
@@ -69,6 +74,11 @@ eq "$(jq -r .guardian.name <<<"$R2")" 李父 "guardian name"
 eq "$(jq -r .guardian.phone <<<"$R2")" 13900000001 "guardian phone"
 eq "$(jq -r .care_group_leader <<<"$R2")" 王组长 "care-group leader"
 eq "$(jq -r .last_followup <<<"$R2")" 2026-05-01 "last visit"
+eq "$(jq -r '.[] | select(.patient_no == "TJ-003") | .guardian.name' <<<"$D")" 张母 \
+	"an ended guardianship is passed over"
+eq "$(jq -r '.[] | select(.patient_no == "TJ-006") | .guardian.name + " " + .guardian.relation' <<<"$D")" \
+	"孙妻 spouse" "the latest guardian"
+eq "$(jq -r '.[] | select(.patient_no == "TJ-005") | .guardian' <<<"$D")" null "no guardian"
 # The lost-contact rule: from the last attempt, and the attempts listed.
 R3=$(jq -c '.[] | select(.patient_no == "TJ-002")' <<<"$D")
 eq "$(jq -r .due <<<"$R3")" 2026-06-24 "lost contact counted from the attempt"
