@@ -13,6 +13,7 @@
 #include "cli/help.h"
 #include "cli/report_tables.h"
 #include "cli/tables.h"
+#include "cli/timefmt.h"
 #include "node/api/node.h"
 #include "node/catalog/catalog.h"
 
@@ -235,14 +236,15 @@ static void print_record(const struct node_doc *r)
 				     node_doc_key_at(fields, i));
 		print_value(node_doc_get(f, "value"));
 		const char *by = node_doc_get_str(f, "by_name");
+		char when[40];
 		if (by)
 			printf("   [%s/%s %s]", by, node_doc_get_str(f, "by_role"),
-			       node_doc_get_str(f, "at"));
+			       cli_local_time(node_doc_get_str(f, "at"), when,
+					      sizeof(when)));
 		printf("\n");
 		const struct node_doc *conf = node_doc_get(f, "versions");
 		if (node_doc_get(f, "conflict")) {
-			printf("  %-20s CONFLICT: %zu live values:\n", "",
-			       node_doc_len(conf));
+			printf(TM(MSG_SHOW_CONFLICT), "", node_doc_len(conf));
 			for (size_t k = 0; k < node_doc_len(conf); k++) {
 				const struct node_doc *v = node_doc_at(conf, k);
 				printf("  %-22s ", "");
@@ -250,7 +252,8 @@ static void print_record(const struct node_doc *r)
 				printf("   [%s/%s %s]\n",
 				       node_doc_get_str(v, "by_name"),
 				       node_doc_get_str(v, "by_role"),
-				       node_doc_get_str(v, "at"));
+				       cli_local_time(node_doc_get_str(v, "at"),
+						      when, sizeof(when)));
 			}
 		}
 	}
@@ -320,8 +323,10 @@ static void print_human(const char *cmd, const struct node_doc *r)
 	} else if (!strcmp(cmd, "history")) {
 		for (size_t i = 0; i < node_doc_len(r); i++) {
 			const struct node_doc *o = node_doc_at(r, i);
+			char when[40];
 			printf(TM(MSG_SEQ),
-			       node_doc_get_str(o, "at"),
+			       cli_local_time(node_doc_get_str(o, "at"), when,
+					      sizeof(when)),
 			       node_doc_get_str(o, "by_name"),
 			       node_doc_get_str(o, "by_role"), "",
 			       (long long)node_doc_get_int(o, "seq", 0),
@@ -382,6 +387,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			const struct node_doc *p = node_doc_at(peers, i);
 			const struct node_doc *lag = node_doc_get(p, "lag_entries");
 			const char *seen = node_doc_get_str(p, "last_seen");
+			char when[40];
 			char lagtxt[24] = "?";
 			if (lag && node_doc_kind(lag) != NODE_DOC_NULL)
 				snprintf(lagtxt, sizeof(lagtxt), "%lld",
@@ -393,7 +399,9 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_bool(p, "connected", false)
 				       ? TM(MSG_CONNECTED)
 				       : TM(MSG_DISCONNECTED),
-			       lagtxt, seen ? seen : TM(MSG_NEVER));
+			       lagtxt,
+			       seen ? cli_local_time(seen, when, sizeof(when))
+				    : TM(MSG_NEVER));
 		}
 	} else if (!strcmp(cmd, "unblock")) {
 		printf("%s", node_doc_get_bool(r, "was_blocked", false)

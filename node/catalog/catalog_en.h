@@ -692,5 +692,7 @@
 	"--by, --missing and --html are options of ward report, not of ward %s"
 #define MSG_REPORT_PAGE_WRITTEN_EN \
 	"\nreport page written to %s (readable by you only); open it in a browser (file://%s) or print it on A4\n"
+#define MSG_SHOW_CONFLICT_EN \
+	"  %-20s CONFLICT: %zu live values:\n"
 
 #endif

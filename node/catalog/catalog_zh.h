@@ -682,5 +682,7 @@
 	"--by、--missing 和 --html 是 ward report 的选项，不能用于 ward %s"
 #define MSG_REPORT_PAGE_WRITTEN_ZH \
 	"\n报表页面已写入 %s（仅本用户可读）。用浏览器打开（file://%s），或打印为 A4。\n"
+#define MSG_SHOW_CONFLICT_ZH \
+	"  %-20s 冲突：有 %zu 个并存的值：\n"
 
 #endif
