@@ -1371,7 +1371,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	node_doc_set(d, "updated", node_doc_int(c.updated));
 	node_doc_set(d, "unchanged", node_doc_int(c.unchanged));
 	node_doc_set(d, "matched", node_doc_int(c.matched));
-	if (c.matched_by)
+	if (c.matched && c.matched_by)
 		node_doc_set(d, "matched_by", node_doc_str(c.matched_by));
 	node_doc_set(d, "entries", node_doc_int((int64_t)c.entries));
 	node_doc_set(d, "seconds", node_doc_strf("%.3f", mono_s() - t0));
