@@ -502,10 +502,12 @@ bool cli_print_table(const char *cmd, const struct node_doc *r)
 		       (long long)node_doc_get_int(r, "records", 0),
 		       cli_zh() && t ? t->label_zh : type,
 		       node_doc_get_str(r, "path"));
-		long long left = (long long)node_doc_get_int(r, "retracted_left_out", 0);
+		long long left =
+		    (long long)node_doc_get_int(r, "retracted_left_out", 0);
 		if (left)
-			printf(MSGZ(cli_zh(), MSG_REG_EXPORT_RETRACTED_LEFT_OUT),
-			       left);
+			printf(
+			    MSGZ(cli_zh(), MSG_REG_EXPORT_RETRACTED_LEFT_OUT),
+			    left);
 		return true;
 	}
 	if (!strcmp(cmd, "access_log")) {

@@ -619,8 +619,10 @@ static int seen_row(struct import_ctx *c, struct prepared *p,
 	if (node_match_seen_check(c->seen, keys, 1 + NODE_MATCH_KEYS, line,
 				  &first)) {
 		snprintf(why, why_len, MSG(c->n, MSG_REG_SAME_RECORD_LINE),
-			 first, *self ? self : *m->keys[0] ? m->keys[0]
-							   : m->keys[1]);
+			 first,
+			 *self	       ? self
+			 : *m->keys[0] ? m->keys[0]
+				       : m->keys[1]);
 		return -EINVAL;
 	}
 	return 0;
@@ -885,10 +887,10 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		snprintf(p->scope, sizeof(p->scope), "%s", c->me->scope);
 	if (!*p->scope) {
 		const struct node_field *pf =
-		    t->patient_field ? node_schema_field(
-					   t, t->patient_field,
-					   strlen(t->patient_field))
-				     : NULL;
+		    t->patient_field
+			? node_schema_field(t, t->patient_field,
+					    strlen(t->patient_field))
+			: NULL;
 		if (pf && pf->required)
 			snprintf(why, why_len,
 				 MSG(n, MSG_REG_ROW_NEEDS_PATIENT), t->name);
@@ -1413,8 +1415,8 @@ static void value_text(struct crdt_buf *b, const struct node_field *f,
 	switch (v->kind) {
 	case CRDT_VALUE_STR:
 		if (labels && f)
-			label = node_schema_enum_label_zh(
-			    f, (const char *)v->p, v->len);
+			label = node_schema_enum_label_zh(f, (const char *)v->p,
+							  v->len);
 		if (label)
 			crdt_buf_append(b, label, strlen(label));
 		else
@@ -1563,10 +1565,9 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 							crdt_buf_append(&v, "|",
 									1);
 						at = v.len;
-						value_text(
-						    &v, fl,
-						    &cell.elems[j].value,
-						    labels);
+						value_text(&v, fl,
+							   &cell.elems[j].value,
+							   labels);
 						if (arr)
 							node_doc_push(
 							    arr,

@@ -24,8 +24,8 @@ int node_match_mode_parse(struct node_ctx *n, const struct node_type *t,
 {
 	bool patient = !strcmp(t->name, "patient");
 	bool guardian = !strcmp(t->name, "guardian");
-	const char *modes = patient	 ? "patient_no, id_number, none"
-			    : guardian	 ? "id_number (else name), none"
+	const char *modes = patient    ? "patient_no, id_number, none"
+			    : guardian ? "id_number (else name), none"
 			    : !strcmp(t->name, "care_group") ? "patient, none"
 							     : "none";
 	if (!text || !*text || !strcmp(text, "auto")) {
@@ -50,8 +50,7 @@ int node_match_mode_parse(struct node_ctx *n, const struct node_type *t,
 }
 
 /* Whether record id is valid, not retracted, and within scope. */
-static bool live_in(struct node_ctx *n, const uint8_t id[16],
-		    const char *scope)
+static bool live_in(struct node_ctx *n, const uint8_t id[16], const char *scope)
 {
 	struct node_entity e;
 	if (node_ledger_entity(n->ledger, id, &e) != 0 || !e.valid)
@@ -86,8 +85,7 @@ static size_t by_index(struct node_ctx *n, const char *type, const char *field,
 			continue;
 		if (cut) {
 			char shown[CRDT_MAX_STR_BYTES + 1];
-			node_api_shown_text(n, id, field, shown,
-					    sizeof(shown));
+			node_api_shown_text(n, id, field, shown, sizeof(shown));
 			if (strcmp(shown, text) != 0)
 				continue;
 		}
@@ -159,8 +157,8 @@ static int ambiguous(struct node_ctx *n, const struct node_type *t,
 
 /* The patient a row's patient cell names: TYPE-hex, hex, or a patient_no
  * held by one live patient within scope. */
-static bool row_patient(struct node_ctx *n, const char *text,
-			const char *scope, uint8_t pid[16])
+static bool row_patient(struct node_ctx *n, const char *text, const char *scope,
+			uint8_t pid[16])
 {
 	const char *dash = strrchr(text, '-');
 	const char *hex = dash ? dash + 1 : text;
@@ -191,8 +189,8 @@ static int match_patient(struct node_ctx *n, const struct node_type *t,
 			continue;
 		uint8_t ids[MAX_CAND][16];
 		struct crdt_value v = str_value(vals[i]);
-		size_t c = by_index(n, "patient", fields[i], &v, vals[i],
-				    scope, ids);
+		size_t c =
+		    by_index(n, "patient", fields[i], &v, vals[i], scope, ids);
 		if (c > 1)
 			return ambiguous(n, t, fields[i], vals[i], c, ids, why,
 					 why_len);
@@ -240,9 +238,9 @@ static size_t of_patient(struct node_ctx *n, const char *type,
 
 int node_match_find(struct node_ctx *n, const struct node_type *t,
 		    const char *scope, enum node_match_mode mode,
-		    const struct node_field *const *fields,
-		    char *const *texts, size_t n_cols, struct node_match *m,
-		    char *why, size_t why_len)
+		    const struct node_field *const *fields, char *const *texts,
+		    size_t n_cols, struct node_match *m, char *why,
+		    size_t why_len)
 {
 	memset(m, 0, sizeof(*m));
 	if (mode == NODE_MATCH_NONE)
@@ -253,8 +251,8 @@ int node_match_find(struct node_ctx *n, const struct node_type *t,
 		    t, "patient_no",
 		    cell_of(fields, texts, n_cols, "patient_no"), a, sizeof(a));
 		bool has_id = canonical(
-		    t, "id_number",
-		    cell_of(fields, texts, n_cols, "id_number"), b, sizeof(b));
+		    t, "id_number", cell_of(fields, texts, n_cols, "id_number"),
+		    b, sizeof(b));
 		if (!has_no)
 			*a = 0;
 		if (!has_id)
@@ -263,8 +261,8 @@ int node_match_find(struct node_ctx *n, const struct node_type *t,
 			snprintf(m->keys[0], sizeof(m->keys[0]),
 				 "patient_no=%s", a);
 		if (*b)
-			snprintf(m->keys[1], sizeof(m->keys[1]),
-				 "id_number=%s", b);
+			snprintf(m->keys[1], sizeof(m->keys[1]), "id_number=%s",
+				 b);
 		return match_patient(n, t, scope, mode, a, b, m, why, why_len);
 	}
 	bool guardian = !strcmp(t->name, "guardian");
@@ -302,9 +300,8 @@ int node_match_find(struct node_ctx *n, const struct node_type *t,
 	bool has_id = canonical(t, "id_number",
 				cell_of(fields, texts, n_cols, "id_number"), a,
 				sizeof(a));
-	bool has_name = canonical(t, "name",
-				  cell_of(fields, texts, n_cols, "name"), b,
-				  sizeof(b));
+	bool has_name = canonical(
+	    t, "name", cell_of(fields, texts, n_cols, "name"), b, sizeof(b));
 	if (has_id)
 		snprintf(m->keys[0], sizeof(m->keys[0]), "guardian:%s:id=%s",
 			 phex, a);
@@ -330,8 +327,7 @@ int node_match_find(struct node_ctx *n, const struct node_type *t,
 		size_t c = of_patient(n, "guardian", pid, scope, "name", b,
 				      has_id ? a : NULL, ids);
 		if (c > 1)
-			return ambiguous(n, t, "name", b, c, ids, why,
-					 why_len);
+			return ambiguous(n, t, "name", b, c, ids, why, why_len);
 		if (c == 1) {
 			m->found = true;
 			m->by = "name";

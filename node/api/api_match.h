@@ -56,9 +56,9 @@ struct node_match {
  * not, and the row's keys). 0, or -EINVAL with why (two candidates). */
 int node_match_find(struct node_ctx *n, const struct node_type *t,
 		    const char *scope, enum node_match_mode mode,
-		    const struct node_field *const *fields,
-		    char *const *texts, size_t n_cols, struct node_match *m,
-		    char *why, size_t why_len);
+		    const struct node_field *const *fields, char *const *texts,
+		    size_t n_cols, struct node_match *m, char *why,
+		    size_t why_len);
 
 /* The keys seen in one pass over a file. */
 struct node_match_seen;

@@ -368,10 +368,9 @@ static void dup_field(struct node_ctx *n, const char *field,
 		    !strcmp(r, "yes"))
 			continue;
 		/* A transfer-in beside its transfer-out is one person. */
-		if (node_rules_moved_from_same(n, id, field, (const char *)cur,
-					       vlen && cur[vlen - 1] == 0
-						   ? vlen - 1
-						   : vlen))
+		if (node_rules_moved_from_same(
+			n, id, field, (const char *)cur,
+			vlen && cur[vlen - 1] == 0 ? vlen - 1 : vlen))
 			continue;
 		struct node_doc *p = node_doc_object();
 		char text[80], name[256], reg[16];

@@ -19,15 +19,24 @@
  * guardian's since/until, free medication's from/to, a transfer's out_on)
  * are not listed. */
 static const char *const past_dates[][2] = {
-    {"patient", "birth_date"},	   {"patient", "registered_on"},
-    {"patient", "exit_date"},	   {"patient", "diagnosed_on"},
-    {"patient", "onset_on"},	   {"patient", "consent_on"},
-    {"followup", "date"},	   {"followup", "last_discharge"},
-    {"assessment", "date"},	   {"hospitalization", "admitted"},
-    {"hospitalization", "discharged"}, {"incident", "date"},
-    {"search", "declared_on"},	   {"search", "found_on"},
-    {"agreement", "signed_on"},	   {"transfer", "letter_on"},
-    {"transfer_accept", "accepted_on"}, {"exam", "date"},
+    {"patient", "birth_date"},
+    {"patient", "registered_on"},
+    {"patient", "exit_date"},
+    {"patient", "diagnosed_on"},
+    {"patient", "onset_on"},
+    {"patient", "consent_on"},
+    {"followup", "date"},
+    {"followup", "last_discharge"},
+    {"assessment", "date"},
+    {"hospitalization", "admitted"},
+    {"hospitalization", "discharged"},
+    {"incident", "date"},
+    {"search", "declared_on"},
+    {"search", "found_on"},
+    {"agreement", "signed_on"},
+    {"transfer", "letter_on"},
+    {"transfer_accept", "accepted_on"},
+    {"exam", "date"},
 };
 
 bool node_rules_past_date(const char *type, const char *field)
@@ -84,13 +93,13 @@ void node_rules_roles(unsigned mask, bool zh, char *out, size_t out_len)
 	for (int r = 0; r < NODE_ROLE_COUNT; r++) {
 		if (!(mask & NODE_ROLE_BIT(r)))
 			continue;
-		int w = zh ? snprintf(out + l, out_len - l, "%s%s（%s）",
-				      l ? "、" : "",
-				      node_role_label_zh((enum node_role)r),
-				      node_role_name((enum node_role)r))
-			   : snprintf(out + l, out_len - l, "%s%s",
-				      l ? ", " : "",
-				      node_role_name((enum node_role)r));
+		int w =
+		    zh ? snprintf(out + l, out_len - l, "%s%s（%s）",
+				  l ? "、" : "",
+				  node_role_label_zh((enum node_role)r),
+				  node_role_name((enum node_role)r))
+		       : snprintf(out + l, out_len - l, "%s%s", l ? ", " : "",
+				  node_role_name((enum node_role)r));
 		if (w < 0 || (size_t)w >= out_len - l)
 			break;
 		l += (size_t)w;
@@ -145,7 +154,8 @@ int node_rules_check(struct node_ctx *n, const struct node_type *t,
 			node_api_shown_text(n, id, "joint", joint,
 					    sizeof(joint));
 		for (size_t i = 0; i < n_ops; i++)
-			if (ops[i].code == CRDT_OP_SET && ops[i].name_len == 5 &&
+			if (ops[i].code == CRDT_OP_SET &&
+			    ops[i].name_len == 5 &&
 			    !memcmp(ops[i].name, "joint", 5))
 				snprintf(joint, sizeof(joint), "%.*s",
 					 ops[i].value.kind == CRDT_VALUE_STR
@@ -173,8 +183,8 @@ int node_rules_check(struct node_ctx *n, const struct node_type *t,
 					   op->value.len, today))
 			continue;
 		snprintf(why, sizeof(why), MSG(n, MSG_REG_DATE_AHEAD), t->name,
-			 f->name, (int)op->value.len,
-			 (const char *)op->value.p, today);
+			 f->name, (int)op->value.len, (const char *)op->value.p,
+			 today);
 		return refuse(n, msg, msg_len, why);
 	}
 	return 0;

@@ -81,8 +81,8 @@ static void test_roles_text(void **state)
 {
 	(void)state;
 	char out[256];
-	unsigned mask = NODE_ROLE_BIT(NODE_ROLE_HEALTH) |
-			NODE_ROLE_BIT(NODE_ROLE_TOWNSHIP);
+	unsigned mask =
+	    NODE_ROLE_BIT(NODE_ROLE_HEALTH) | NODE_ROLE_BIT(NODE_ROLE_TOWNSHIP);
 	node_rules_roles(mask, false, out, sizeof(out));
 	assert_string_equal(out, "health, township");
 	node_rules_roles(mask, true, out, sizeof(out));
@@ -117,9 +117,8 @@ static void test_seen_keys(void **state)
 	for (size_t i = 0; i < 5000; i++) {
 		snprintf(k, sizeof(k), "k%zu", i);
 		const char *one[] = {k};
-		assert_int_equal(node_match_seen_check(s, one, 1, 100 + i,
-						       &first),
-				 0);
+		assert_int_equal(
+		    node_match_seen_check(s, one, 1, 100 + i, &first), 0);
 	}
 	for (size_t i = 0; i < 5000; i += 499) {
 		snprintf(k, sizeof(k), "k%zu", i);
@@ -262,9 +261,9 @@ static void test_guardian_match(void **state)
 	expect_counts(import(o, "guardian", NULL, g), 1, 0, 0);
 	expect_counts(import(o, "guardian", NULL, g), 0, 0, 1);
 	/* By name when the row has no id_number; the phone updates. */
-	expect_counts(import(o, "guardian", NULL,
-			     "patient,name,phone\nP1,张父,2\n"),
-		      0, 1, 0);
+	expect_counts(
+	    import(o, "guardian", NULL, "patient,name,phone\nP1,张父,2\n"), 0,
+	    1, 0);
 	/* A namesake with another id_number is another guardian. */
 	expect_counts(import(o, "guardian", NULL,
 			     "patient,name,id_number\n"
