@@ -547,7 +547,7 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 	    node_schema_field(t, t->patient_field, strlen(t->patient_field))
 		->required)
 		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_REG_ADD_NEEDS_PATIENT),
-		     t->name);
+		     n->lang_zh ? t->label_zh : t->name);
 	if (!*scope)
 		FAIL(NODE_EXIT_USAGE,
 		     MSG(n, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE));

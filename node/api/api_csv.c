@@ -893,7 +893,8 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			: NULL;
 		if (pf && pf->required)
 			snprintf(why, why_len,
-				 MSG(n, MSG_REG_ROW_NEEDS_PATIENT), t->name);
+				 MSG(n, MSG_REG_ROW_NEEDS_PATIENT),
+				 n->lang_zh ? t->label_zh : t->name);
 		else
 			snprintf(why, why_len,
 				 MSG(n, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE_2));

@@ -25,9 +25,8 @@ int node_match_mode_parse(struct node_ctx *n, const struct node_type *t,
 	bool patient = !strcmp(t->name, "patient");
 	bool guardian = !strcmp(t->name, "guardian");
 	const char *modes = patient    ? "patient_no, id_number, none"
-			    : guardian ? "id_number (else name), none"
-			    : !strcmp(t->name, "care_group") ? "patient, none"
-							     : "none";
+			    : guardian ? "id_number, none"
+				       : "none";
 	if (!text || !*text || !strcmp(text, "auto")) {
 		*out = NODE_MATCH_AUTO;
 		return 0;
@@ -44,8 +43,8 @@ int node_match_mode_parse(struct node_ctx *n, const struct node_type *t,
 		*out = NODE_MATCH_ID_NUMBER;
 		return 0;
 	}
-	snprintf(msg, msg_len, MSG(n, MSG_REG_MATCH_MODE_BAD), text, t->name,
-		 modes);
+	snprintf(msg, msg_len, MSG(n, MSG_REG_MATCH_MODE_BAD), text,
+		 n->lang_zh ? t->label_zh : t->name, modes);
 	return -EINVAL;
 }
 
@@ -151,7 +150,7 @@ static int ambiguous(struct node_ctx *n, const struct node_type *t,
 	id_text(a, t->name, ids[0]);
 	id_text(b, t->name, ids[1]);
 	snprintf(why, why_len, MSG(n, MSG_REG_MATCH_AMBIGUOUS), field, value,
-		 count, t->name, a, b);
+		 count, n->lang_zh ? t->label_zh : t->name, a, b);
 	return -EINVAL;
 }
 

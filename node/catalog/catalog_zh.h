@@ -195,10 +195,10 @@
 	"与第 %zu 行是同一条记录（%s）；" \
 	"名册中每条记录只应占一行"
 #define MSG_REG_ROW_NEEDS_PATIENT_ZH \
-	"%s 这一行须指明患者：加一列 patient（患者），" \
+	"%s记录的这一行须指明患者：加一列 patient（患者），" \
 	"填写患者的 id 或患者编号"
 #define MSG_REG_ADD_NEEDS_PATIENT_ZH \
-	"%s 记录须指明患者：patient=ID（患者的 id 或" \
+	"%s记录须指明患者：patient=ID（患者的 id 或" \
 	"患者编号）；记录随患者所属辖区"
 #define MSG_REG_ROLE_MAY_NOT_WRITE_ZH \
 	"角色 %s 无权填写 %s.%s；可填写的角色：%s"
