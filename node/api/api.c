@@ -13,6 +13,7 @@
 
 #include "node/api/access.h"
 #include "node/api/api.h"
+#include "node/api/export_file.h"
 #include "node/api/node_int.h"
 #include "node/ledger/proofs.h"
 #include "node/ledger/schema.h"
@@ -628,8 +629,7 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
 		goto fail;
 	if (!e.valid)
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_HAS_NO_EFFECT_CANNOT_CHANGED),
+		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_HAS_NO_EFFECT_CANNOT_CHANGED),
 		     idtext, e.reason);
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
 	const struct node_doc *changes = node_doc_get(req, "changes");
@@ -1014,7 +1014,7 @@ static struct node_doc *api_export_entries(struct node_ctx *n,
 					   int *exit, char *msg, size_t msg_len)
 {
 	const char *path = node_doc_get_str(req, "path");
-	FILE *f = path ? fopen(path, "wb") : NULL;
+	FILE *f = path ? node_export_file_open(path) : NULL; /* 0600 */
 	if (!f)
 		FAIL(NODE_EXIT_IO, MSG(n, MSG_CANNOT_WRITE),
 		     path ? path : "(none)");

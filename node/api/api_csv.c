@@ -16,7 +16,6 @@
  * without effect.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include "node/api/api.h"
 #include "node/api/api_match.h"
 #include "node/api/api_rules.h"
+#include "node/api/export_file.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
 #include "node/ledger/schema.h"
@@ -1475,13 +1475,8 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	}
 	/* The file holds identities: this user's alone, as the access
 	 * log is; an existing file is truncated and made 0600 too. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *f = NULL;
-	if (fd >= 0 && fchmod(fd, 0600) == 0)
-		f = fdopen(fd, "wb");
+	FILE *f = node_export_file_open(path);
 	if (!f) {
-		if (fd >= 0)
-			close(fd);
 		*exit = NODE_EXIT_IO;
 		snprintf(msg, msg_len, MSG(n, MSG_CANNOT_WRITE),
 			 path);

@@ -265,8 +265,8 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 	if (!e.valid) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 MSG(n, MSG_HAS_NO_EFFECT_NOTHING_RETRACT),
-			 idtext, e.reason);
+			 MSG(n, MSG_HAS_NO_EFFECT_NOTHING_RETRACT), idtext,
+			 e.reason);
 		return NULL;
 	}
 	char already[8];
@@ -305,6 +305,10 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 		     n->lang_zh, why, sizeof(why)) != 0) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len, "%s", why);
+		return NULL;
+	}
+	if (t && node_rules_check(n, t, id, ops, 2, msg, msg_len) != 0) {
+		*exit = NODE_EXIT_USAGE;
 		return NULL;
 	}
 	struct node_write w = {.scope = e.scope, .n_ops = 2, .ops = ops};

@@ -59,10 +59,13 @@ static long days_from_civil(long y, unsigned m, unsigned d)
 	return era * 146097 + (long)doe - 719468;
 }
 
-static bool parse_date(const char *s, size_t len, long *days)
+static bool parse_date(const char *text, size_t len, long *days)
 {
-	if (len != 10 || !node_schema_date_valid(s, len))
+	char s[11]; /* a value's bytes need not end in a NUL */
+	if (len != 10 || !node_schema_date_valid(text, len))
 		return false;
+	memcpy(s, text, 10);
+	s[10] = 0;
 	long y = strtol(s, NULL, 10);
 	unsigned m = (unsigned)strtoul(s + 5, NULL, 10);
 	unsigned d = (unsigned)strtoul(s + 8, NULL, 10);

@@ -50,6 +50,7 @@ eq "$(jq -r '.[0].fields.phone.value' <<<"$OUT")" 13800000001 "an empty cell kee
 P1=$(jq -r '.[0].id' <<<"$OUT")
 # The health office's sheet keyed by patient_no: no name, no scope.
 sync t h
+eq "$(stat -c %a t.bin)" 600 "an entries export is private too"
 printf 'patient_no,diagnosis,diagnosed_on\nZT-001,schizophrenia,2024-12-01\nZT-003,bipolar,2024-11-02\n' >health.csv
 ok import --data h --csv health.csv --type patient
 contains "$OUT" "0 created, 2 updated" "a patient_no sheet updates, needing no scope"
@@ -179,6 +180,8 @@ expect 2 set "$P1" diagnosis=bipolar --data t
 contains "$ERR" "role township may not write patient.diagnosis; it is written by health" "who writes"
 expect 2 add exam --data t patient="$P1" date="$today"
 contains "$ERR" "they are created by health" "who creates"
+expect 2 retract "$P1" --data p --reason "not ours"
+contains "$ERR" "patient.retracted; it is written by health, township" "who retracts"
 LANG=zh_CN.UTF-8 expect 2 set "$P1" diagnosis=bipolar --data t
 contains "$ERR" "可填写的角色：卫生健康（health）" "who writes, in Chinese"
 # A follow-up without its patient is told to give the patient.

@@ -50,6 +50,9 @@ static void test_date_ahead(void **state)
 	assert_false(ahead("2026-13-01", "2026-12-05"));
 	assert_false(ahead("tomorrow", "2026-12-05"));
 	assert_false(node_rules_date_ahead("2030-01-01x", 10, "bad"));
+	/* A value is bytes, not a string: digits after it are not its. */
+	assert_false(node_rules_date_ahead("2026-05-10123", 10, "2026-12-05"));
+	assert_true(node_rules_date_ahead("2027-05-10000", 10, "2026-12-05"));
 }
 
 static void test_past_date_fields(void **state)
