@@ -83,6 +83,14 @@ int node_check_write(struct node_ctx *n, const struct node_type *t,
 		    ops[i].value.kind == CRDT_VALUE_BIN &&
 		    ops[i].value.len == 16)
 			moved_from = ops[i].value.p;
+	uint8_t stored_from[16];
+	char from_hex[40] = "";
+	if (!moved_from && id)
+		node_api_shown_text(n, id, "transferred_from", from_hex,
+				    sizeof(from_hex));
+	if (strlen(from_hex) == 32 &&
+	    node_unhex(from_hex, stored_from, 16) == 0)
+		moved_from = stored_from;
 	/* As large as text below: copies between them never truncate (a
 	 * Debug or MinSizeRel build checks that under -Werror). */
 	char status[64] = "", exit_date[64] = "";

@@ -193,8 +193,11 @@ ok add transfer --data h patient="$P1" to_scope=120116002 out_on="$today" status
 T=$OUT
 ok add patient --data h scope=120116002 name=张三 id_number=11010519491231002X transferred_from="$P1" registered_on="$today"
 case $ERR in *"already held"*) fail "a transfer-in warned as a duplicate: $ERR" ;; esac
+N=$OUT
 ok duplicates --data h --json
 eq "$(jq length <<<"$OUT")" 0 "a transfer pair is no duplicate"
+ok set "$N" id_number=11010519491231002X phone=1 --data h
+case $ERR in *"already held"*) fail "a transfer-in's change warned as a duplicate: $ERR" ;; esac
 ok add patient --data h scope=120116002 name=张三丰 id_number=11010519491231002X registered_on="$today"
 ok duplicates --data h --json
 eq "$(jq '.[0].patients | length' <<<"$OUT")" 2 "a real duplicate still listed"
