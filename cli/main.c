@@ -290,6 +290,23 @@ static void print_proofs(const struct node_doc *proofs)
 	}
 }
 
+/* A history op's verb (create, set, add, remove) in the reader's
+ * language; the JSON keeps the code. */
+static const char *op_verb(const char *op)
+{
+	if (!op)
+		return "?";
+	if (!strcmp(op, "create"))
+		return TM(MSG_OP_CREATE);
+	if (!strcmp(op, "set"))
+		return TM(MSG_OP_SET);
+	if (!strcmp(op, "add"))
+		return TM(MSG_OP_ADD);
+	if (!strcmp(op, "remove"))
+		return TM(MSG_OP_REMOVE);
+	return op;
+}
+
 static void print_human(const char *cmd, const struct node_doc *r)
 {
 	if (cli_print_table(cmd, r))
@@ -308,7 +325,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_str(o, "by_role"), "",
 			       (long long)node_doc_get_int(o, "seq", 0),
 			       (long long)node_doc_get_int(o, "index", 0),
-			       node_doc_get_str(o, "op"));
+			       op_verb(node_doc_get_str(o, "op")));
 			const char *f = node_doc_get_str(o, "field");
 			if (f)
 				printf("%s=", f);
@@ -338,15 +355,14 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		printf(TM(MSG_FEEDS), node_doc_len(feeds));
 		for (size_t i = 0; i < node_doc_len(feeds); i++) {
 			const struct node_doc *f = node_doc_at(feeds, i);
-			printf("  %.16s  %-12s seq %lld\n",
+			printf(TM(MSG_STATUS_FEED),
 			       node_doc_get_str(f, "author"),
 			       node_doc_get_str(f, "scope"),
 			       (long long)node_doc_get_int(f, "seq", 0));
 		}
 		print_proofs(node_doc_get(r, "proofs"));
 		if (node_doc_get_bool(r, "insecure", false))
-			printf("INSECURE plain tcp between nodes: no TLS, peers "
-			       "not authenticated\n");
+			printf("%s", TM(MSG_STATUS_INSECURE));
 		if (node_doc_get_bool(r, "restored", false))
 			printf("%s", TM(MSG_RESTORED_FROM_BACKUP_MAY_BEHIND));
 		if (node_doc_get_bool(r, "writes_blocked", false)) {
@@ -369,14 +385,14 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			if (lag && node_doc_kind(lag) != NODE_DOC_NULL)
 				snprintf(lagtxt, sizeof(lagtxt), "%lld",
 					 (long long)node_doc_as_int(lag));
-			printf("  %.16s  %-20s %-21s %-12s lag %s  seen %s\n",
+			printf(TM(MSG_STATUS_PEER),
 			       node_doc_get_str(p, "node_id"),
 			       node_doc_get_str(p, "name"),
 			       node_doc_get_str(p, "address"),
 			       node_doc_get_bool(p, "connected", false)
 				       ? TM(MSG_CONNECTED)
 				       : TM(MSG_DISCONNECTED),
-			       lagtxt, seen ? seen : "never");
+			       lagtxt, seen ? seen : TM(MSG_NEVER));
 		}
 	} else if (!strcmp(cmd, "unblock")) {
 		printf("%s", node_doc_get_bool(r, "was_blocked", false)
@@ -385,11 +401,12 @@ static void print_human(const char *cmd, const struct node_doc *r)
 	} else if (!strcmp(cmd, "audit_verify")) {
 		const struct node_doc *fail = node_doc_get(r, "failures");
 		for (size_t i = 0; i < node_doc_len(fail); i++)
-			printf("FAIL %s\n", node_doc_as_str(node_doc_at(fail, i), NULL));
+			printf(TM(MSG_AUDIT_FAIL_LINE),
+			       node_doc_as_str(node_doc_at(fail, i), NULL));
 		const struct node_doc *fnd = node_doc_get(r, "findings");
 		for (size_t i = 0; i < node_doc_len(fnd); i++) {
 			const struct node_doc *f = node_doc_at(fnd, i);
-			printf("finding  feed %.16s/%s seq %lld op %lld: %s\n",
+			printf(TM(MSG_AUDIT_FINDING_LINE),
 			       node_doc_get_str(f, "author"),
 			       node_doc_get_str(f, "scope"),
 			       (long long)node_doc_get_int(f, "seq", 0),
@@ -407,16 +424,15 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		       node_doc_get_str(r, "dir"), node_doc_get_str(r, "digest"),
 		       node_doc_get_str(r, "made"));
 	} else if (!strcmp(cmd, "export_entries")) {
-		printf("exported %lld entries to %s\n",
+		printf(TM(MSG_EXPORTED_ENTRIES),
 		       (long long)node_doc_get_int(r, "entries", 0),
 		       node_doc_get_str(r, "path"));
 	} else if (!strcmp(cmd, "import_entries")) {
 		const struct node_doc *rej = node_doc_get(r, "rejected");
 		for (size_t i = 0; i < node_doc_len(rej); i++)
-			printf("rejected %s\n",
+			printf(TM(MSG_REJECTED_LINE),
 			       node_doc_as_str(node_doc_at(rej, i), NULL));
-		printf("imported %lld of %lld entries (%lld already held, %zu "
-		       "rejected)\n",
+		printf(TM(MSG_IMPORTED_ENTRIES),
 		       (long long)node_doc_get_int(r, "applied", 0),
 		       (long long)node_doc_get_int(r, "entries", 0),
 		       (long long)node_doc_get_int(r, "duplicates", 0),

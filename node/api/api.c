@@ -483,12 +483,12 @@ static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
 	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
 		return -EAGAIN;
 	struct node_write w = {.scope = scope, .n_ops = b->n, .ops = b->ops};
-	char why[512];
+	struct node_reason refusal;
 	int rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), seq,
-				   why, sizeof(why));
+				   &refusal);
 	if (rc) {
 		*exit = rc == -EIO ? NODE_EXIT_IO : NODE_EXIT_USAGE;
-		node_refused(n, scope, b->ops, b->n, why, msg, msg_len);
+		node_refused(n, &refusal, msg, msg_len);
 	}
 	return rc;
 }
@@ -628,9 +628,13 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 	const char *idtext = node_doc_get_str(req, "id");
 	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
 		goto fail;
+	char no_effect[512];
+	struct node_reason nr;
+	node_entity_why(&e, &nr);
 	if (!e.valid)
-		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_HAS_NO_EFFECT_CANNOT_CHANGED),
-		     idtext, e.reason);
+		FAIL(NODE_EXIT_USAGE,
+		     MSG(n, MSG_HAS_NO_EFFECT_CANNOT_CHANGED), idtext,
+		     node_api_reason(n, &nr, no_effect, sizeof(no_effect)));
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
 	const struct node_doc *changes = node_doc_get(req, "changes");
 	for (size_t i = 0; changes && i < node_doc_len(changes); i++) {
@@ -705,8 +709,14 @@ static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
 	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
 		return NULL;
 	struct node_doc *d = record_doc(n, id, &e);
-	if (!e.valid)
-		node_doc_set(d, "no_effect", node_doc_str(e.reason));
+	if (!e.valid) {
+		struct node_reason r;
+		char text[512];
+		node_entity_why(&e, &r);
+		node_doc_set(d, "no_effect",
+			     node_doc_str(node_api_reason(n, &r, text,
+							  sizeof(text))));
+	}
 	node_query_related(n, id, &e, d);
 	node_access_log_doc(n, req, "show", e.type, d);
 	return d;
@@ -773,7 +783,10 @@ static int history_op(void *ctx, const struct node_ledger_op *x)
 	}
 	if (x->finding) {
 		node_doc_set(o, "effect", node_doc_bool(false));
-		node_doc_set(o, "why", node_doc_str(x->finding));
+		char text[512];
+		node_doc_set(o, "why",
+			     node_doc_str(node_api_reason(n, x->finding, text,
+							  sizeof(text))));
 	} else {
 		node_doc_set(o, "effect", node_doc_bool(true));
 	}

@@ -94,15 +94,14 @@ int node_check_write(struct node_ctx *n, const struct node_type *t,
 		     const uint8_t *id, const struct crdt_op *ops, size_t n_ops,
 		     struct node_doc **warnings, int *exit, char *msg,
 		     size_t msg_len);
-/* Writes into msg why node_ledger_write refused the local write of ops
- * (why: the ledger's reason) as "refused, nothing written: WHY". Under a
- * zh request the ledger's reason, which is English findings text, is
- * rederived in Chinese from the roster and schema (role, write-once,
- * jurisdiction) or translated when it is a fixed phrase; otherwise it is
- * quoted as it is after the Chinese prefix. */
-void node_refused(struct node_ctx *n, const char *scope,
-		  const struct crdt_op *ops, size_t n_ops, const char *why,
+/* Writes into msg why node_ledger_write refused a local write, as
+ * "refused, nothing written: WHY" in the request's language. */
+void node_refused(struct node_ctx *n, const struct node_reason *why,
 		  char *msg, size_t msg_len);
+/* A reason (a ledger finding, a schema verdict) as text in the request's
+ * language into out; returns out. */
+const char *node_api_reason(struct node_ctx *n, const struct node_reason *r,
+			    char *out, size_t len);
 /* Sets "warnings" on the record document d when there are any; takes
  * warnings; returns d. */
 struct node_doc *node_check_attach(struct node_doc *d,

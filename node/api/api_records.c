@@ -135,106 +135,19 @@ int node_check_write(struct node_ctx *n, const struct node_type *t,
 	return 0;
 }
 
-/* The ledger's fixed refusal phrases (node/ledger/ledger.c), in Chinese. */
-static const char *const refusal_zh[][2] = {
-    {"this node has not joined a network",
-     "本节点尚未加入网络：请先运行 ward network join ROSTER"},
-    {"the clock is behind this node's last write; try again",
-     "系统时钟早于本节点上次写入的时间；请核对时钟后重试"},
-    {"the change is larger than 64 KiB", "本次修改超过 64 KiB，请分几次写入"},
-    {"could not write to the store", "无法写入数据库"},
-    {"no such record", "没有这条记录"},
-    {"the record's create has no effect", "这条记录的创建未生效"},
-    {"entry past its author's revocation bound", "本节点已被撤销，不能再写入"},
-};
-
-/* The first of the ledger's role, write-once and jurisdiction verdicts on
- * ops, judged in the ledger's order (apply_create, apply_field_op), in
- * Chinese into out. False when none applies. */
-static bool refusal_rederive(struct node_ctx *n, const char *scope,
-			     const struct crdt_op *ops, size_t n_ops, char *out,
-			     size_t out_len)
+const char *node_api_reason(struct node_ctx *n, const struct node_reason *r,
+			    char *out, size_t len)
 {
-	const struct node_roster *r = node_ledger_roster(n->ledger);
-	const struct node_member *me = r ? node_roster_find(r, n->pk) : NULL;
-	if (!me)
-		return false;
-	bool outside = !crdt_scope_covers(me->scope, scope);
-	const char *role = node_role_name(me->role);
-	for (size_t i = 0; i < n_ops; i++) {
-		const struct crdt_op *op = &ops[i];
-		const struct node_type *t = NULL;
-		bool in_create = false;
-		if (op->code == CRDT_OP_CREATE) {
-			t = node_schema_type(op->name, op->name_len);
-			if (t && !node_schema_may_create(t, me->role)) {
-				snprintf(out, out_len,
-					 "角色 %s 无权新建 %s 记录；请由有权限"
-					 "的机构登记",
-					 role, t->name);
-				return true;
-			}
-		} else {
-			/* The record's type: created in this write, or
-			 * stored. */
-			for (size_t k = 0; k < n_ops && !t; k++)
-				if (ops[k].code == CRDT_OP_CREATE &&
-				    !memcmp(ops[k].entity, op->entity, 16)) {
-					t = node_schema_type(ops[k].name,
-							     ops[k].name_len);
-					in_create = true;
-				}
-			struct node_entity e;
-			if (!t &&
-			    node_ledger_entity(n->ledger, op->entity, &e) == 0)
-				t = node_schema_type(e.type, strlen(e.type));
-			const struct node_field *f =
-			    t ? node_schema_field(t, op->name, op->name_len)
-			      : NULL;
-			if (f && f->write_once && !in_create) {
-				snprintf(
-				    out, out_len,
-				    "字段 %s 只能在新建记录时填写，之后不能"
-				    "修改",
-				    f->name);
-				return true;
-			}
-			if (f && !node_schema_may_write(f, me->role)) {
-				snprintf(out, out_len,
-					 "角色 %s 无权填写 %s.%s；请由有权限的"
-					 "机构填写",
-					 role, t->name, f->name);
-				return true;
-			}
-		}
-		if (outside) {
-			snprintf(out, out_len,
-				 "辖区 %s 不在本节点的管辖范围 %s 内；请由该"
-				 "辖区的机构写入",
-				 scope, me->scope);
-			return true;
-		}
-	}
-	return false;
+	return node_schema_reason_text(
+	    r, n->lang_zh ? NODE_LANG_ZH : NODE_LANG_EN, out, len);
 }
 
-void node_refused(struct node_ctx *n, const char *scope,
-		  const struct crdt_op *ops, size_t n_ops, const char *why,
+void node_refused(struct node_ctx *n, const struct node_reason *why,
 		  char *msg, size_t msg_len)
 {
-	if (!n->lang_zh) {
-		snprintf(msg, msg_len, NODE_REFUSED_EN "%s", why);
-		return;
-	}
-	char zh[512];
-	const char *text = why;
-	for (size_t i = 0; i < sizeof(refusal_zh) / sizeof(refusal_zh[0]); i++)
-		if (!strcmp(why, refusal_zh[i][0]))
-			text = refusal_zh[i][1];
-	if (text == why &&
-	    refusal_rederive(n, scope, ops, n_ops, zh, sizeof(zh)))
-		text = zh;
-	snprintf(msg, msg_len, NODE_REFUSED_ZH "%s", text);
+	char text[1024];
+	node_api_reason(n, why, text, sizeof(text));
+	snprintf(msg, msg_len, MSG(n, MSG_REFUSED_TEXT), text);
 }
 
 struct node_doc *node_check_attach(struct node_doc *d,
@@ -271,10 +184,13 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 		return NULL;
 	}
 	if (!e.valid) {
+		struct node_reason r;
+		char text[512];
+		node_entity_why(&e, &r);
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
-			 MSG(n, MSG_HAS_NO_EFFECT_NOTHING_RETRACT), idtext,
-			 e.reason);
+			 MSG(n, MSG_HAS_NO_EFFECT_NOTHING_RETRACT),
+			 idtext, node_api_reason(n, &r, text, sizeof(text)));
 		return NULL;
 	}
 	char already[8];
@@ -323,11 +239,12 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 	uint64_t seq;
 	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
 		return NULL;
+	struct node_reason refusal;
 	int rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), &seq,
-				   why, sizeof(why));
+				   &refusal);
 	if (rc) {
 		*exit = rc == -EIO ? NODE_EXIT_IO : NODE_EXIT_USAGE;
-		node_refused(n, e.scope, ops, 2, why, msg, msg_len);
+		node_refused(n, &refusal, msg, msg_len);
 		return NULL;
 	}
 	return node_api_record_doc(n, id, &e);

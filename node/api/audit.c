@@ -118,7 +118,8 @@ static void progress(struct node_ctx *n, const char *what, size_t done,
 
 /* Chain checks of one verified batch, from the headers the verifying
  * threads decoded. */
-static void check_chain(struct item *items, const bool *sig_ok,
+static void check_chain(struct node_ctx *n, struct item *items,
+			const bool *sig_ok,
 			const struct node_entry_head *heads, size_t cnt,
 			struct feed_state *fs, size_t *feeds,
 			struct node_doc *failures, struct bad_keys *bad)
@@ -138,29 +139,34 @@ static void check_chain(struct item *items, const bool *sig_ok,
 			fs->started = true;
 			(*feeds)++;
 		}
+		char malformed[256];
 		const char *reason = NULL;
-		if (!e->decoded)
-			reason = e->why ? e->why : "malformed entry";
-		else if (!sig_ok[i])
-			reason = "bad signature";
-		else if (memcmp(e->author, x->pos.author, 32) ||
-			 strlen(e->scope) != slen ||
-			 memcmp(e->scope, scope, slen) || e->seq != kseq)
-			reason = "entry stored under another feed or seq";
-		else if (e->seq != fs->seq + 1)
-			reason = "seq gap";
-		else if (memcmp(e->prev, fs->seq ? fs->hash : zero, 32))
-			reason = "prev does not match the previous entry";
-		else if (fs->seq && e->hlc <= fs->hlc)
-			reason = "hlc not increasing";
-		else if (e->roster_version < fs->rv)
-			reason = "roster version decreasing";
+		if (!e->decoded) {
+			snprintf(malformed, sizeof(malformed),
+				 MSG(n, MSG_AUDIT_MALFORMED),
+				 e->why ? e->why : "?");
+			reason = malformed;
+		} else if (!sig_ok[i]) {
+			reason = MSG(n, MSG_AUDIT_BAD_SIGNATURE);
+		} else if (memcmp(e->author, x->pos.author, 32) ||
+			   strlen(e->scope) != slen ||
+			   memcmp(e->scope, scope, slen) || e->seq != kseq) {
+			reason = MSG(n, MSG_AUDIT_WRONG_PLACE);
+		} else if (e->seq != fs->seq + 1) {
+			reason = MSG(n, MSG_AUDIT_SEQ_GAP);
+		} else if (memcmp(e->prev, fs->seq ? fs->hash : zero, 32)) {
+			reason = MSG(n, MSG_AUDIT_PREV);
+		} else if (fs->seq && e->hlc <= fs->hlc) {
+			reason = MSG(n, MSG_AUDIT_HLC);
+		} else if (e->roster_version < fs->rv) {
+			reason = MSG(n, MSG_AUDIT_ROSTER_DECREASING);
+		}
 		if (reason) {
 			char hex[65];
 			node_hex(hex, x->pos.author, 32);
 			node_doc_push(failures,
-				      node_doc_strf("feed %s/%.*s seq %llu: %s",
-						    hex, (int)slen, scope,
+				      node_doc_strf(MSG(n, MSG_AUDIT_FEED_FAILURE),
+						    hex, scope,
 						    (unsigned long long)kseq,
 						    reason));
 			bad_add(bad, &x->pos);
@@ -212,7 +218,7 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 			cnt ? node_verify_start(net_id, w, cnt, ok[cur], heads[cur])
 			    : NULL;
 		int prev = 1 - cur;
-		check_chain(items[prev], ok[prev], heads[prev], prev_cnt, &fs,
+		check_chain(n, items[prev], ok[prev], heads[prev], prev_cnt, &fs,
 			    feeds, failures, bad);
 		free_batch(items[prev], prev_cnt);
 		entries += prev_cnt;
@@ -234,17 +240,26 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 	return entries;
 }
 
+struct findings_scan {
+	struct node_ctx *n;
+	struct node_doc *out;
+};
+
 static int finding_doc(void *ctx, const struct node_ledger_finding *x)
 {
-	char hex[65];
+	struct findings_scan *fs = ctx;
+	char hex[65], text[512];
 	node_hex(hex, x->author, 32);
 	struct node_doc *f = node_doc_object();
 	node_doc_set(f, "author", node_doc_str(hex));
 	node_doc_set(f, "scope", node_doc_str(x->scope));
 	node_doc_set(f, "seq", node_doc_int((int64_t)x->seq));
 	node_doc_set(f, "index", node_doc_int(x->index));
-	node_doc_set(f, "why", node_doc_strn(x->reason, x->reason_len));
-	node_doc_push(ctx, f);
+	node_doc_set(f, "why",
+		     node_doc_str(node_api_reason(fs->n, &x->reason, text,
+						  sizeof(text))));
+	node_doc_set(f, "code", node_doc_str(node_catalog_name(x->reason.id)));
+	node_doc_push(fs->out, f);
 	return 0;
 }
 
@@ -270,9 +285,10 @@ static void recompute(struct node_ctx *n, struct node_ledger *l2,
 			int rc = node_txn_ingest(t, items[i].wire, items[i].len,
 						 true, &res, &why);
 			if (rc && rc != -EAGAIN)
-				node_doc_push(failures,
-					      node_doc_strf("recompute: entry %zu: %s",
-							    done + i + 1, why));
+				node_doc_push(
+				    failures,
+				    node_doc_strf(MSG(n, MSG_AUDIT_RECOMPUTE),
+						  done + i + 1, why ? why : "?"));
 		}
 		node_txn_commit(t, false);
 		free_batch(items, cnt);
@@ -327,16 +343,15 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	node_ledger_digest(l2, recomputed);
 	if (memcmp(stored, recomputed, 32) != 0)
 		node_doc_push(failures,
-			      node_doc_str("stored digest differs from the digest "
-					   "recomputed from the log"));
+			      node_doc_str(MSG(n, MSG_AUDIT_DIGEST_DIFFERS)));
 	size_t diffs = node_ledger_state_diff(n->ledger, l2);
 	if (diffs)
 		node_doc_push(failures,
-			      node_doc_strf("stored state differs from the state "
-					    "recomputed from the log in %zu keys",
+			      node_doc_strf(MSG(n, MSG_AUDIT_STATE_DIFFERS),
 					    diffs));
 	struct node_doc *findings = node_doc_array();
-	node_ledger_each_finding(l2, finding_doc, findings);
+	struct findings_scan fsc = {.n = n, .out = findings};
+	node_ledger_each_finding(l2, finding_doc, &fsc);
 	node_ledger_close(l2);
 	node_kv_close(kv2);
 	rm_rf(scratch);

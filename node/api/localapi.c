@@ -1,7 +1,9 @@
 /*
- * localapi.c: the local API's transport, nng req/rep over ipc:// inside the
- * data directory (socket mode 0600). The CLI asks a running wardd here;
- * when nothing listens it serves the request in its own process.
+ * localapi.c: the local API's transport, req/rep over a unix socket inside
+ * the data directory (socket mode 0600). wardd listens with nng's rep0 on
+ * ipc://; the CLI asks it here, speaking the same bytes without nng (see
+ * "the client's side" below); when nothing listens it serves the request
+ * in ward-local.
  *
  * The socket never lives anywhere but in the data directory: a shared,
  * world-writable place such as /tmp lets another local user bind the path
@@ -16,12 +18,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <nng/nng.h>
-#include <nng/protocol/reqrep0/req.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -151,6 +153,131 @@ static int check_socket(const struct stat *dir_st, const struct stat *st,
 	return NODE_EXIT_BUSY;
 }
 
+/* ---- the client's side of the socket ----
+ *
+ * ward speaks nng's req/rep protocol over the unix socket itself, so that
+ * the command links no nng (and no TLS library) and starts no threads:
+ * nng's initialisation alone started 13 threads per `ward status`. The
+ * bytes are nng's SP-over-IPC transport (docs/protocol.md, "The local
+ * API"): each side first sends an 8-byte header, 0 'S' 'P' 0 and its
+ * protocol number (req0 0x30, rep0 0x31) as a big-endian u16, then 0 0;
+ * each message is the byte 1, its length as a big-endian u64, and the
+ * message. A request's message starts with the 4-byte request id, its top
+ * bit set; the reply starts with the same 4 bytes. */
+
+#define SP_REQ0 0x30
+#define SP_REP0 0x31
+#define SP_SEND_TIMEOUT_MS 5000
+#define SP_MAX_REPLY (64u << 20)
+
+static int sp_connect(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct timeval tv = {.tv_sec = SP_SEND_TIMEOUT_MS / 1000};
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	tv.tv_sec = LOCALAPI_TIMEOUT_MS / 1000;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int sp_write(int fd, const uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -EIO;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int sp_read(int fd, uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t r = recv(fd, p, len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -EIO;
+		if (r == 0)
+			return -EIO; /* the daemon closed: it stopped */
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Sends req and reads its reply's body into *out (owned). 0, -EIO or
+ * -ETIMEDOUT. */
+static int sp_request(int fd, const uint8_t *req, size_t len, uint8_t **out,
+		      size_t *out_len)
+{
+	uint8_t hello[8] = {0, 'S', 'P', 0, SP_REQ0 >> 8, SP_REQ0 & 0xff,
+			    0, 0};
+	uint8_t peer[8];
+	uint32_t id = 0x80000000u | ((uint32_t)getpid() & 0x7fffffffu);
+	uint8_t head[1 + 8 + 4];
+	uint64_t total = (uint64_t)len + 4;
+	head[0] = 1;
+	for (int i = 0; i < 8; i++)
+		head[1 + i] = (uint8_t)(total >> (56 - 8 * i));
+	for (int i = 0; i < 4; i++)
+		head[9 + i] = (uint8_t)(id >> (24 - 8 * i));
+	int rc = sp_write(fd, hello, sizeof(hello));
+	if (!rc)
+		rc = sp_read(fd, peer, sizeof(peer));
+	if (!rc && (peer[0] != 0 || peer[1] != 'S' || peer[2] != 'P' ||
+		    peer[3] != 0 || peer[4] != (SP_REP0 >> 8) ||
+		    peer[5] != (SP_REP0 & 0xff)))
+		rc = -EIO; /* not a ward daemon's rep socket */
+	if (!rc)
+		rc = sp_write(fd, head, sizeof(head));
+	if (!rc)
+		rc = sp_write(fd, req, len);
+	if (rc)
+		return rc;
+	/* Replies to an earlier id cannot come on a fresh connection, but
+	 * a reply must name ours. */
+	uint8_t rhead[9];
+	if ((rc = sp_read(fd, rhead, sizeof(rhead))) != 0)
+		return rc;
+	uint64_t rlen = 0;
+	for (int i = 0; i < 8; i++)
+		rlen = rlen << 8 | rhead[1 + i];
+	if (rhead[0] != 1 || rlen < 4 || rlen > SP_MAX_REPLY)
+		return -EIO;
+	uint8_t *body = malloc((size_t)rlen);
+	if (!body)
+		return -ENOMEM;
+	if ((rc = sp_read(fd, body, (size_t)rlen)) != 0) {
+		free(body);
+		return rc;
+	}
+	uint32_t got = (uint32_t)body[0] << 24 | (uint32_t)body[1] << 16 |
+		       (uint32_t)body[2] << 8 | body[3];
+	if (got != id) {
+		free(body);
+		return -EIO;
+	}
+	memmove(body, body + 4, (size_t)rlen - 4);
+	*out = body;
+	*out_len = (size_t)rlen - 4;
+	return 0;
+}
+
 struct node_doc *node_localapi_call(const char *dir, bool zh,
 				    const uint8_t *req, size_t len, int *rc,
 				    char *msg, size_t msg_len)
@@ -175,34 +302,22 @@ struct node_doc *node_localapi_call(const char *dir, bool zh,
 		*rc = -EPERM;
 		return NULL;
 	}
-	nng_socket s;
-	if (nng_req0_open(&s) != 0) {
-		close(a.dirfd);
-		return NULL;
-	}
-	nng_setopt_size(s, NNG_OPT_RECVMAXSZ, 64u << 20);
-	nng_setopt_ms(s, NNG_OPT_RECVTIMEO, LOCALAPI_TIMEOUT_MS);
-	nng_setopt_ms(s, NNG_OPT_SENDTIMEO, 5000);
-	/* A stale socket from a crashed daemon refuses: serve here. The dial
-	 * is synchronous, so the directory's descriptor may close after. */
-	int dialed = nng_dial(s, a.url, NULL, 0);
+	/* A stale socket from a crashed daemon refuses: serve here. The
+	 * connect is synchronous, so the directory's descriptor may close
+	 * after. */
+	int fd = sp_connect(a.url + strlen("ipc://"));
 	close(a.dirfd);
-	if (dialed != 0) {
-		nng_close(s);
+	if (fd < 0)
 		return NULL;
-	}
-	*rc = -EIO;
 	struct node_doc *d = NULL;
-	void *buf = NULL;
+	uint8_t *buf = NULL;
 	size_t n = 0;
-	if (nng_send(s, (void *)req, len, 0) == 0 &&
-	    nng_recv(s, &buf, &n, NNG_FLAG_ALLOC) == 0) {
-		if (node_doc_decode(buf, n, &d) == 0)
-			*rc = 0;
-		nng_free(buf, n);
-	} else {
-		*rc = -ETIMEDOUT;
+	*rc = sp_request(fd, req, len, &buf, &n);
+	if (*rc == 0) {
+		if (node_doc_decode(buf, n, &d) != 0)
+			*rc = -EIO;
+		free(buf);
 	}
-	nng_close(s);
+	close(fd);
 	return d;
 }

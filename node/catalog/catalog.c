@@ -51,3 +51,202 @@ enum node_lang node_catalog_lang(const char *locale)
 	return locale && !strncmp(locale, "zh", 2) ? NODE_LANG_ZH
 						   : NODE_LANG_EN;
 }
+
+/* ---- reasons ---- */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Ids passed as arguments travel as "\x01MSG_NAME": no text of the
+ * catalog or of a user can start with that byte (texts are checked valid
+ * UTF-8 without control characters). */
+#define ID_MARK '\x01'
+
+const char *node_catalog_id_arg(enum node_msg id)
+{
+	static char buf[NODE_MSG_COUNT][64];
+	if ((unsigned)id >= NODE_MSG_COUNT)
+		id = MSG_NONE;
+	if (!buf[id][0])
+		snprintf(buf[id], sizeof(buf[id]), "%c%s", ID_MARK,
+			 node_catalog_name(id));
+	return buf[id];
+}
+
+enum node_msg node_catalog_id(const char *name, size_t len)
+{
+	for (int i = 1; i < NODE_MSG_COUNT; i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], name, len))
+			return (enum node_msg)i;
+	return MSG_NONE;
+}
+
+/* One conversion of a format at f ('%' there): its length in *n, and what
+ * it reads: 'i', 'u', 's', '*' (a precision, then 's'), or 0. */
+static char conversion(const char *f, size_t *n)
+{
+	const char *q = f + 1;
+	bool star = false;
+	while (*q && strchr("-+ #0123456789.*", *q))
+		star |= *q++ == '*';
+	while (*q && strchr("hlzjt", *q))
+		q++;
+	*n = (size_t)(q - f) + (*q ? 1 : 0);
+	switch (*q) {
+	case 's':
+		return star ? '*' : 's';
+	case 'd':
+	case 'i':
+		return 'i';
+	case 'u':
+	case 'o':
+	case 'x':
+		return 'u';
+	default:
+		return 0;
+	}
+}
+
+void node_reason_make(struct node_reason *r, enum node_msg id,
+		      const char *fmt_en, ...)
+{
+	va_list ap;
+	va_start(ap, fmt_en);
+	node_reason_vmake(r, id, ap);
+	va_end(ap);
+}
+
+void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	/* The English text's conversions say what the arguments are; every
+	 * language takes the same ones (test_catalog). */
+	const char *f = node_catalog_text(NODE_LANG_EN, id);
+	bool no_args = f[0] == '\0' || strchr(f, '%') == NULL;
+	if (no_args)
+		return;
+	for (const char *p = f; *p && r->n_args < NODE_REASON_MAX_ARGS; p++) {
+		if (*p != '%')
+			continue;
+		if (p[1] == '%') {
+			p++;
+			continue;
+		}
+		size_t n;
+		char k = conversion(p, &n);
+		const char *spec = p;
+		p += n - 1;
+		struct node_reason_arg *a = &r->args[r->n_args++];
+		/* the length modifier says how it was passed */
+		bool ll = n > 3 && memchr(spec, 'l', n) != NULL;
+		bool z = memchr(spec, 'z', n) != NULL;
+		if (k == 'i') {
+			a->kind = 'i';
+			a->i = ll ? va_arg(ap, long long)
+			     : z  ? (long long)va_arg(ap, size_t)
+				  : va_arg(ap, int);
+		} else if (k == 'u') {
+			a->kind = 'u';
+			a->u = ll ? va_arg(ap, unsigned long long)
+			     : z  ? va_arg(ap, size_t)
+				  : va_arg(ap, unsigned);
+		} else if (k == 's' || k == '*') {
+			int prec = k == '*' ? va_arg(ap, int) : -1;
+			const char *s = va_arg(ap, const char *);
+			if (!s)
+				s = "";
+			a->kind = s[0] == ID_MARK ? 'm' : s[0] == '\x02' ? 'f' : 's';
+			if (a->kind != 's')
+				s++;
+			size_t sl = strlen(s);
+			if (prec >= 0 && (size_t)prec < sl)
+				sl = (size_t)prec;
+			if (sl >= sizeof(a->s))
+				sl = sizeof(a->s) - 1;
+			/* do not cut a UTF-8 sequence */
+			while (sl > 0 && sl < strlen(s) &&
+			       ((unsigned char)s[sl] & 0xc0) == 0x80)
+				sl--;
+			memcpy(a->s, s, sl);
+			a->s[sl] = '\0';
+		} else {
+			r->n_args--; /* no such conversion in a reason */
+		}
+	}
+}
+
+/* The conversions rendered here are rebuilt from the catalog's own texts
+ * (flags and width as written, the length the argument was captured
+ * with), never from data. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+char *node_reason_text(const struct node_reason *r, enum node_lang lang,
+		       char *out, size_t len)
+{
+	return node_reason_text_fn(r, lang, NULL, out, len);
+}
+
+char *node_reason_text_fn(const struct node_reason *r, enum node_lang lang,
+			  node_reason_arg_fn fn, char *out, size_t len)
+{
+	const char *f = node_catalog_text(lang, r->id);
+	size_t o = 0, ai = 0;
+	if (len == 0)
+		return out;
+	out[0] = '\0';
+	for (const char *p = f; *p && o + 1 < len; p++) {
+		if (*p != '%' || p[1] == '%') {
+			out[o++] = *p;
+			if (*p == '%')
+				p++;
+			continue;
+		}
+		size_t n;
+		char k = conversion(p, &n);
+		char spec[32];
+		if (n >= sizeof(spec) || ai >= r->n_args) {
+			p += n - 1;
+			continue;
+		}
+		const struct node_reason_arg *a = &r->args[ai++];
+		/* flags and width as written; the argument as captured */
+		size_t keep = 0;
+		for (size_t i = 0; i < n - 1 && keep < sizeof(spec) - 6; i++)
+			if (!strchr("hlzjt*", p[i]) &&
+			    !(p[i] == '.' && p[i + 1] == '*'))
+				spec[keep++] = p[i];
+		int w;
+		if (a->kind == 'i' && k == 'i') {
+			memcpy(spec + keep, "lld", 4);
+			w = snprintf(out + o, len - o, spec, a->i);
+		} else if (a->kind == 'u' && k == 'u') {
+			spec[keep] = 'l';
+			spec[keep + 1] = 'l';
+			spec[keep + 2] = p[n - 1];
+			spec[keep + 3] = '\0';
+			w = snprintf(out + o, len - o, spec, a->u);
+		} else {
+			const char *s = a->s;
+			char sub[1024];
+			if (a->kind == 'f' && fn)
+				fn(a, lang, sub, sizeof(sub)), s = sub;
+			else if (a->kind == 'm')
+				s = node_catalog_text(
+				    lang, node_catalog_id(s, strlen(s)));
+			else if (a->kind == 'i')
+				s = sub, snprintf(sub, sizeof(sub), "%lld", a->i);
+			else if (a->kind == 'u')
+				s = sub, snprintf(sub, sizeof(sub), "%llu", a->u);
+			memcpy(spec + keep, "s", 2);
+			w = snprintf(out + o, len - o, spec, s);
+		}
+		if (w > 0)
+			o += (size_t)w < len - o ? (size_t)w : len - o - 1;
+		p += n - 1;
+	}
+	out[o < len ? o : len - 1] = '\0';
+	return out;
+}
+#pragma GCC diagnostic pop

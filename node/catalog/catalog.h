@@ -18,6 +18,7 @@
 #ifndef WARD_NODE_CATALOG_H
 #define WARD_NODE_CATALOG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -51,5 +52,63 @@ enum node_lang node_catalog_lang(const char *locale);
  * MSG(n, id) for anything with a lang_zh member. */
 #define MSGZ(zh, id) ((zh) ? id##_ZH : id##_EN)
 #define MSG(n, id) MSGZ((n)->lang_zh, id)
+
+/* ---- reasons ----
+ *
+ * A reason is a catalog id with its arguments, captured where it arises
+ * and rendered in a reader's language later: a finding the ledger stores
+ * is shown in the language of whoever reads it. NODE_REASON checks the
+ * arguments against the English text with -Wformat, as MSG does. An
+ * argument is a number, a text, or another id (a detail inside a reason,
+ * NODE_REASON_ID), which renders in the reader's language too. Only %s,
+ * %d, %u, %lld, %llu, %zu (with flags, width and precision) may appear in
+ * a reason's texts; an argument that does not fit is cut. */
+#define NODE_REASON_MAX_ARGS 6
+#define NODE_REASON_ARG_BYTES 128
+
+struct node_reason_arg {
+	char kind; /* 'i' signed, 'u' unsigned, 's' text, 'm' an id, 'f' a
+		      field whose allowed values the schema renders */
+	long long i;
+	unsigned long long u;
+	char s[NODE_REASON_ARG_BYTES];
+};
+
+struct node_reason {
+	enum node_msg id;
+	unsigned n_args;
+	struct node_reason_arg args[NODE_REASON_MAX_ARGS];
+};
+
+/* An id passed as an argument: give NODE_REASON_ID(MSG_X) where the text
+ * has %s and the detail should render in the reader's language. */
+#define NODE_REASON_ID(id) node_catalog_id_arg(id)
+const char *node_catalog_id_arg(enum node_msg id);
+
+void node_reason_make(struct node_reason *r, enum node_msg id,
+		      const char *fmt_en, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same with the arguments in ap (for a wrapper with its own format
+ * attribute). */
+void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap);
+#define NODE_REASON(r, id, ...) \
+	node_reason_make((r), (id), id##_EN, __VA_ARGS__)
+#define NODE_REASON0(r, id) node_reason_make((r), (id), id##_EN)
+/* The reason as text in lang into out (always NUL-terminated). Returns
+ * out. An argument of kind 'f' shows as its text unless fn renders it
+ * (node_schema_reason_text passes the schema's). */
+typedef void (*node_reason_arg_fn)(const struct node_reason_arg *a,
+				   enum node_lang lang, char *out, size_t len);
+char *node_reason_text_fn(const struct node_reason *r, enum node_lang lang,
+			  node_reason_arg_fn fn, char *out, size_t len);
+char *node_reason_text(const struct node_reason *r, enum node_lang lang,
+		       char *out, size_t len);
+/* The mark that makes a text argument a field reference (kind 'f'):
+ * NODE_REASON_FIELD_MARK "patient.sex". */
+#define NODE_REASON_FIELD_MARK "\x02"
+
+/* An id by its name ("MSG_NO_RECORD"), for reasons read back from a
+ * store; MSG_NONE when this build does not know it. */
+enum node_msg node_catalog_id(const char *name, size_t len);
 
 #endif

@@ -543,5 +543,137 @@
 	"refused, nothing written: the store " \
 	"could not be written (disk full or " \
 	"failing?); see wardd's log"
+#define MSG_DETAIL_ID_17_DIGITS_EN \
+	"it needs 17 digits and a check character 0-9 or X"
+#define MSG_DETAIL_ID_BIRTH_DATE_EN \
+	"its birth date (digits 7-14) is not a real date"
+#define MSG_DETAIL_ID_CHECK_CHAR_EN \
+	"its check character is wrong (a digit mistyped?)"
+#define MSG_DETAIL_MED_4_PARTS_EN \
+	"it needs 4 parts separated by ';'"
+#define MSG_DETAIL_MED_DRUG_EMPTY_EN \
+	"the drug name is empty"
+#define MSG_DETAIL_MED_PART_SPACES_EN \
+	"a part has spaces around it"
+#define MSG_DETAIL_MED_DRUG_BAR_EN \
+	"the drug name contains '|'"
+#define MSG_DETAIL_MED_DRUG_FULLWIDTH_EN \
+	"the drug name contains '；'"
+#define MSG_DETAIL_MED_NUMBERS_CANONICAL_EN \
+	"doses and weeks are numbers like 0, 2, 12.5 or 0.25 (at most 2 decimals, no leading or trailing zeros)"
+#define MSG_DETAIL_MED_LAI_EN \
+	"a long-acting injection needs an interval and a dose above 0"
+#define MSG_DETAIL_TEXT_TOO_LONG_EN \
+	"it is longer than 4096 bytes"
+#define MSG_DETAIL_TEXT_UTF8_EN \
+	"it is not valid UTF-8"
+#define MSG_DETAIL_TEXT_CONTROL_EN \
+	"it contains a control character"
+#define MSG_DETAIL_MED_NUMBERS_EN \
+	"doses and weeks are numbers like 0, 2, 12.5 or 0.25"
+#define MSG_DETAIL_MED_MISSING_EN \
+	"a dose or an interval is missing"
+#define MSG_DETAIL_MED_INT_DIGITS_EN \
+	"a number has more than 5 digits before the point"
+#define MSG_DETAIL_MED_DECIMALS_EN \
+	"a number has more than 2 decimals"
+#define MSG_F_UNKNOWN_RECORD_TYPE_EN \
+	"unknown record type"
+#define MSG_F_ROLE_MAY_NOT_CREATE_EN \
+	"role %s may not create %s records (they are created by: %s)"
+#define MSG_F_NO_SUCH_RECORD_EN \
+	"no such record"
+#define MSG_F_RECORD_UNREADABLE_EN \
+	"record metadata is unreadable"
+#define MSG_F_CREATE_NO_EFFECT_EN \
+	"the record's create has no effect"
+#define MSG_F_OP_SCOPE_EN \
+	"op in scope %s on a record of scope %s"
+#define MSG_F_NO_FIELD_EN \
+	"%s has no field %s"
+#define MSG_F_SET_FIELD_TAKES_EN \
+	"%s: a set field takes add and remove"
+#define MSG_F_SINGLE_FIELD_TAKES_EN \
+	"%s: a single-value field takes set"
+#define MSG_F_WRITE_ONCE_EN \
+	"%s is write-once: set only when the record is created"
+#define MSG_F_ROLE_MAY_NOT_WRITE_EN \
+	"role %s may not write %s.%s (it is written by: %s)"
+#define MSG_F_CELL_UNREADABLE_EN \
+	"stored cell is unreadable"
+#define MSG_F_OUTSIDE_JURISDICTION_EN \
+	"scope %s is outside the author's jurisdiction %s"
+#define MSG_F_PAST_REVOCATION_EN \
+	"entry past its author's revocation bound"
+#define MSG_F_TEXT_EN \
+	"%s"
+#define MSG_W_NOT_JOINED_EN \
+	"this node has not joined a network"
+#define MSG_W_NOT_REGION_EN \
+	"'%s' is not a region code"
+#define MSG_W_OPS_COUNT_EN \
+	"a write holds 1 to %u changes"
+#define MSG_W_CLOCK_BEHIND_EN \
+	"the clock is behind this node's last write; try again"
+#define MSG_W_TOO_LARGE_EN \
+	"the change is larger than 64 KiB"
+#define MSG_W_STORE_FAILED_EN \
+	"could not write to the store"
+#define MSG_W_REJECTED_EN \
+	"rejected: %s"
+#define MSG_NO_ROLE_EN \
+	"no role"
+#define MSG_REFUSED_TEXT_EN \
+	"refused, nothing written: %s"
+#define MSG_W_OUTSIDE_JURISDICTION_EN \
+	"scope %s is outside the author's jurisdiction %s"
+#define MSG_OP_CREATE_EN \
+	"create"
+#define MSG_OP_SET_EN \
+	"set"
+#define MSG_OP_ADD_EN \
+	"add"
+#define MSG_OP_REMOVE_EN \
+	"remove"
+#define MSG_STATUS_FEED_EN \
+	"  %.16s  %-12s seq %lld\\n"
+#define MSG_STATUS_INSECURE_EN \
+	"INSECURE plain tcp between nodes: no TLS, peers not authenticated\\n"
+#define MSG_STATUS_PEER_EN \
+	"  %.16s  %-20s %-21s %-12s lag %s  seen %s\\n"
+#define MSG_NEVER_EN \
+	"never"
+#define MSG_AUDIT_FAIL_LINE_EN \
+	"FAIL %s\\n"
+#define MSG_AUDIT_FINDING_LINE_EN \
+	"finding  feed %.16s/%s seq %lld op %lld: %s\\n"
+#define MSG_EXPORTED_ENTRIES_EN \
+	"exported %lld entries to %s\\n"
+#define MSG_REJECTED_LINE_EN \
+	"rejected %s\\n"
+#define MSG_IMPORTED_ENTRIES_EN \
+	"imported %lld of %lld entries (%lld already held, %zu rejected)\\n"
+#define MSG_AUDIT_MALFORMED_EN \
+	"malformed entry (%s)"
+#define MSG_AUDIT_BAD_SIGNATURE_EN \
+	"bad signature"
+#define MSG_AUDIT_WRONG_PLACE_EN \
+	"entry stored under another feed or seq"
+#define MSG_AUDIT_SEQ_GAP_EN \
+	"seq gap"
+#define MSG_AUDIT_PREV_EN \
+	"prev does not match the previous entry"
+#define MSG_AUDIT_HLC_EN \
+	"hlc not increasing"
+#define MSG_AUDIT_ROSTER_DECREASING_EN \
+	"roster version decreasing"
+#define MSG_AUDIT_FEED_FAILURE_EN \
+	"feed %s/%s seq %llu: %s"
+#define MSG_AUDIT_STATE_DIFFERS_EN \
+	"stored state differs from the state recomputed from the log in %zu keys"
+#define MSG_AUDIT_DIGEST_DIFFERS_EN \
+	"stored digest differs from the digest recomputed from the log"
+#define MSG_AUDIT_RECOMPUTE_EN \
+	"recompute: entry %zu: %s"
 
 #endif

@@ -528,5 +528,137 @@
 	"无法写入数据库（磁盘已满" \
 	"或故障？）；请查看 wardd " \
 	"日志"
+#define MSG_DETAIL_ID_17_DIGITS_ZH \
+	"需要 17 位数字加一位校验码（0-9 或 X）"
+#define MSG_DETAIL_ID_BIRTH_DATE_ZH \
+	"其中的出生日期（第 7-14 位）不是真实的日期"
+#define MSG_DETAIL_ID_CHECK_CHAR_ZH \
+	"校验码不对（是否输错了某一位？）"
+#define MSG_DETAIL_MED_4_PARTS_ZH \
+	"需要用 ';' 分成 4 段"
+#define MSG_DETAIL_MED_DRUG_EMPTY_ZH \
+	"药名为空"
+#define MSG_DETAIL_MED_PART_SPACES_ZH \
+	"某一段前后有空格"
+#define MSG_DETAIL_MED_DRUG_BAR_ZH \
+	"药名中含有 '|'"
+#define MSG_DETAIL_MED_DRUG_FULLWIDTH_ZH \
+	"药名中含有全角分号 '；'"
+#define MSG_DETAIL_MED_NUMBERS_CANONICAL_ZH \
+	"剂量和周数应写成 0、2、12.5 或 0.25 这样的数（最多 2 位小数，不要多余的前导零或末尾零）"
+#define MSG_DETAIL_MED_LAI_ZH \
+	"长效针剂的间隔周数和剂量都必须大于 0"
+#define MSG_DETAIL_TEXT_TOO_LONG_ZH \
+	"超过了 4096 字节"
+#define MSG_DETAIL_TEXT_UTF8_ZH \
+	"不是有效的 UTF-8 文本"
+#define MSG_DETAIL_TEXT_CONTROL_ZH \
+	"含有控制字符"
+#define MSG_DETAIL_MED_NUMBERS_ZH \
+	"剂量和周数应写成 0、2、12.5 或 0.25 这样的数"
+#define MSG_DETAIL_MED_MISSING_ZH \
+	"缺少剂量或间隔周数"
+#define MSG_DETAIL_MED_INT_DIGITS_ZH \
+	"数字的整数部分超过 5 位"
+#define MSG_DETAIL_MED_DECIMALS_ZH \
+	"数字的小数超过 2 位"
+#define MSG_F_UNKNOWN_RECORD_TYPE_ZH \
+	"未知的记录类型"
+#define MSG_F_ROLE_MAY_NOT_CREATE_ZH \
+	"角色 %s 无权新建 %s 记录（有权新建的角色：%s）；请由有权限的机构登记"
+#define MSG_F_NO_SUCH_RECORD_ZH \
+	"没有这条记录"
+#define MSG_F_RECORD_UNREADABLE_ZH \
+	"记录的元数据无法读取"
+#define MSG_F_CREATE_NO_EFFECT_ZH \
+	"这条记录的创建未生效"
+#define MSG_F_OP_SCOPE_ZH \
+	"辖区 %s 的操作作用在辖区 %s 的记录上"
+#define MSG_F_NO_FIELD_ZH \
+	"%s 记录没有字段 %s"
+#define MSG_F_SET_FIELD_TAKES_ZH \
+	"%s：多值字段只能添加或删除值"
+#define MSG_F_SINGLE_FIELD_TAKES_ZH \
+	"%s：单值字段只能设置值"
+#define MSG_F_WRITE_ONCE_ZH \
+	"字段 %s 只能在新建记录时填写，之后不能修改"
+#define MSG_F_ROLE_MAY_NOT_WRITE_ZH \
+	"角色 %s 无权填写 %s.%s（有权填写的角色：%s）；请由有权限的机构填写"
+#define MSG_F_CELL_UNREADABLE_ZH \
+	"存储的字段值无法读取"
+#define MSG_F_OUTSIDE_JURISDICTION_ZH \
+	"辖区 %s 不在写入者的管辖范围 %s 内；请由该辖区的机构写入"
+#define MSG_F_PAST_REVOCATION_ZH \
+	"写入者已被撤销，此条目超出了其撤销界限"
+#define MSG_F_TEXT_ZH \
+	"%s"
+#define MSG_W_NOT_JOINED_ZH \
+	"本节点尚未加入网络：请先运行 ward network join ROSTER"
+#define MSG_W_NOT_REGION_ZH \
+	"'%s' 不是行政区划代码"
+#define MSG_W_OPS_COUNT_ZH \
+	"一次写入包含 1 到 %u 项修改"
+#define MSG_W_CLOCK_BEHIND_ZH \
+	"系统时钟早于本节点上次写入的时间；请核对时钟后重试"
+#define MSG_W_TOO_LARGE_ZH \
+	"本次修改超过 64 KiB，请分几次写入"
+#define MSG_W_STORE_FAILED_ZH \
+	"无法写入数据库"
+#define MSG_W_REJECTED_ZH \
+	"被拒绝：%s"
+#define MSG_NO_ROLE_ZH \
+	"没有任何角色"
+#define MSG_REFUSED_TEXT_ZH \
+	"已拒绝，未写入任何内容：%s"
+#define MSG_W_OUTSIDE_JURISDICTION_ZH \
+	"辖区 %s 不在本节点的管辖范围 %s 内；请由该辖区的机构写入"
+#define MSG_OP_CREATE_ZH \
+	"新建"
+#define MSG_OP_SET_ZH \
+	"设置"
+#define MSG_OP_ADD_ZH \
+	"添加"
+#define MSG_OP_REMOVE_ZH \
+	"删除"
+#define MSG_STATUS_FEED_ZH \
+	"  %.16s  %-12s 序号 %lld\\n"
+#define MSG_STATUS_INSECURE_ZH \
+	"不安全：节点之间使用明文 TCP，没有 TLS，对方身份未经验证\\n"
+#define MSG_STATUS_PEER_ZH \
+	"  %.16s  %-20s %-21s %-12s 落后 %s 条  最近联系 %s\\n"
+#define MSG_NEVER_ZH \
+	"从未"
+#define MSG_AUDIT_FAIL_LINE_ZH \
+	"失败 %s\\n"
+#define MSG_AUDIT_FINDING_LINE_ZH \
+	"发现  记录流 %.16s/%s 序号 %lld 操作 %lld：%s\\n"
+#define MSG_EXPORTED_ENTRIES_ZH \
+	"已导出 %lld 个条目到 %s\\n"
+#define MSG_REJECTED_LINE_ZH \
+	"被拒绝 %s\\n"
+#define MSG_IMPORTED_ENTRIES_ZH \
+	"已导入 %lld / %lld 个条目（%lld 个已持有，%zu 个被拒绝）\\n"
+#define MSG_AUDIT_MALFORMED_ZH \
+	"条目格式错误（%s）"
+#define MSG_AUDIT_BAD_SIGNATURE_ZH \
+	"签名无效"
+#define MSG_AUDIT_WRONG_PLACE_ZH \
+	"条目存放在了别的记录流或序号下"
+#define MSG_AUDIT_SEQ_GAP_ZH \
+	"序号有缺口"
+#define MSG_AUDIT_PREV_ZH \
+	"prev 与前一个条目不符"
+#define MSG_AUDIT_HLC_ZH \
+	"hlc 没有递增"
+#define MSG_AUDIT_ROSTER_DECREASING_ZH \
+	"成员名册版本在减小"
+#define MSG_AUDIT_FEED_FAILURE_ZH \
+	"记录流 %s/%s 序号 %llu：%s"
+#define MSG_AUDIT_STATE_DIFFERS_ZH \
+	"存储的状态与从日志重新计算的状态有 %zu 个键不同"
+#define MSG_AUDIT_DIGEST_DIFFERS_ZH \
+	"存储的状态摘要与从日志重新计算的摘要不同"
+#define MSG_AUDIT_RECOMPUTE_ZH \
+	"重新计算：第 %zu 个条目：%s"
 
 #endif

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "node/ledger/ledger.h"
+#include "node/ledger/finding.h"
 #include "node/ledger/ledger_int.h"
 #include "node/ledger/schema.h"
 #include "node/store/txnmap.h"
@@ -49,8 +50,8 @@ struct node_txn {
 	bool waiting_written; /* a 'W' key is in the overlay */
 	struct node_clock_skew skew; /* the ledger's, plus this txn's */
 	bool strict;          /* local write: any finding fails the entry */
-	const char *strict_why;
-	char why_buf[256];
+	bool strict_failed;
+	struct node_reason strict_why;
 	/* The entry whose ops are being applied, and which op: its later
 	 * ops have not reached their cells yet (dot_settled). */
 	const struct crdt_entry *applying;
@@ -65,7 +66,8 @@ struct op_ctx {
 	uint32_t index;
 	uint64_t hlc;
 	const struct node_member *member;
-	const char *entry_fault; /* jurisdiction or revocation, for all ops */
+	/* jurisdiction or revocation, for all ops; NULL when none */
+	const struct node_reason *entry_fault;
 };
 
 static uint64_t wall_ms(void *ctx)
@@ -479,7 +481,7 @@ static void encode_entity(struct crdt_buf *b, const struct node_entity *e)
 	if (e->valid)
 		crdt_pack_nil(b);
 	else
-		crdt_pack_cstr(b, e->reason);
+		crdt_pack_bin(b, e->reason, e->reason_len);
 }
 
 static int decode_entity(const uint8_t *v, size_t n, struct node_entity *e)
@@ -504,8 +506,11 @@ static int decode_entity(const uint8_t *v, size_t n, struct node_entity *e)
 	    crdt_mp_read_uint(&c, &e->hlc) != 0)
 		return -EBADMSG;
 	e->created.index = (uint32_t)idx;
-	if (crdt_mp_read_str(&c, &s, &len) == 0)
-		snprintf(e->reason, sizeof(e->reason), "%.*s", (int)len, s);
+	const uint8_t *rb;
+	if (crdt_mp_read_bin(&c, &rb, &len) == 0 && len <= sizeof(e->reason)) {
+		memcpy(e->reason, rb, len);
+		e->reason_len = len;
+	}
 	return 0;
 }
 
@@ -575,18 +580,55 @@ int node_ledger_cell(struct node_ledger *l, const uint8_t id[16],
 /* ---- judging and applying ops ---- */
 
 static void finding(struct node_txn *t, const struct op_ctx *x,
-		    const char *reason)
+		    const struct node_reason *reason)
 {
 	struct key k;
+	struct crdt_buf b;
 	key_init(&k, 'F');
 	key_feed(&k, x->author, x->scope);
 	key_u64(&k, x->seq);
 	key_u32(&k, x->index);
-	txn_put(t, &k, (const uint8_t *)reason, strlen(reason));
-	if (t->strict && !t->strict_why) {
-		snprintf(t->why_buf, sizeof(t->why_buf), "%s", reason);
-		t->strict_why = t->why_buf;
+	crdt_buf_init(&b);
+	node_finding_encode(reason, &b);
+	txn_put(t, &k, b.data, b.len);
+	crdt_buf_fini(&b);
+	if (t->strict && !t->strict_failed) {
+		t->strict_why = *reason;
+		t->strict_failed = true;
 	}
+}
+
+/* A finding of a catalog id, its arguments checked against its text. */
+#define FINDING(t, x, id, ...)                                               \
+	do {                                                                 \
+		struct node_reason r_;                                       \
+		NODE_REASON(&r_, id, __VA_ARGS__);                           \
+		finding((t), (x), &r_);                                      \
+	} while (0)
+#define FINDING0(t, x, id)                                                   \
+	do {                                                                 \
+		struct node_reason r_;                                       \
+		NODE_REASON0(&r_, id);                                       \
+		finding((t), (x), &r_);                                      \
+	} while (0)
+
+/* The roles that may create type (may_create) or write field f, as
+ * "health, township". */
+static void roles_that(const struct node_type *type,
+		       const struct node_field *f, char *out, size_t len)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int r = 0; r < NODE_ROLE_COUNT && o < len; r++) {
+		bool may = f ? node_schema_may_write(f, (enum node_role)r)
+			     : node_schema_may_create(type, (enum node_role)r);
+		if (may)
+			o += (size_t)snprintf(out + o, len - o, "%s%s",
+					      o ? ", " : "",
+					      node_role_name((enum node_role)r));
+	}
+	if (!o)
+		snprintf(out, len, "-");
 }
 
 /* One 'O' key per (record, entry): its value lists the entry's op indexes
@@ -676,14 +718,12 @@ static void process_waiting(struct node_txn *t, const uint8_t entity[16])
 			continue;
 		/* The entry-level fault (jurisdiction, revocation) stored
 		 * with the op, or nil. */
-		const char *fault;
-		size_t flen;
-		char fault_buf[128];
-		if (crdt_mp_read_str(&c, &fault, &flen) == 0) {
-			snprintf(fault_buf, sizeof(fault_buf), "%.*s", (int)flen,
-				 fault);
-			x.entry_fault = fault_buf;
-		}
+		struct node_reason fault;
+		size_t left = crdt_mp_left(&c);
+		if (crdt_mp_read_nil(&c) != 0 &&
+		    node_finding_decode(items[i].val + items[i].val_len - left,
+					left, &fault) == 0)
+			x.entry_fault = &fault;
 		x.member = node_roster_find(t->l->roster, author);
 		struct crdt_mp_cursor oc;
 		crdt_mp_cursor_init(&oc, opb, opl, true);
@@ -713,20 +753,31 @@ static void apply_create(struct node_txn *t, const struct crdt_op *op,
 	e.created.seq = x->seq;
 	e.created.index = x->index;
 	e.hlc = x->hlc;
-	const char *reason = NULL;
-	char buf[128];
+	struct node_reason why;
+	const struct node_reason *reason = NULL;
 	if (!type) {
-		reason = "unknown record type";
+		NODE_REASON0(&why, MSG_F_UNKNOWN_RECORD_TYPE);
+		reason = &why;
 	} else if (!node_schema_may_create(type, x->member->role)) {
-		snprintf(buf, sizeof(buf), "role %s may not create %s",
-			 node_role_name(x->member->role), type->name);
-		reason = buf;
+		char may[128];
+		roles_that(type, NULL, may, sizeof(may));
+		NODE_REASON(&why, MSG_F_ROLE_MAY_NOT_CREATE,
+			    node_role_name(x->member->role), type->name, may);
+		reason = &why;
 	} else if (x->entry_fault) {
 		reason = x->entry_fault;
 	}
 	e.valid = reason == NULL;
-	if (reason)
-		snprintf(e.reason, sizeof(e.reason), "%s", reason);
+	if (reason) {
+		struct crdt_buf rb;
+		crdt_buf_init(&rb);
+		node_finding_encode(reason, &rb);
+		if (rb.len <= sizeof(e.reason)) {
+			memcpy(e.reason, rb.data, rb.len);
+			e.reason_len = rb.len;
+		}
+		crdt_buf_fini(&rb);
+	}
 	struct crdt_buf b;
 	struct key k;
 	crdt_buf_init(&b);
@@ -767,7 +818,7 @@ static void wait_for_create(struct node_txn *t, const struct crdt_op *op,
 	crdt_pack_uint(&b, x->hlc);
 	crdt_pack_bin(&b, opb.data, opb.len);
 	if (x->entry_fault)
-		crdt_pack_cstr(&b, x->entry_fault);
+		node_finding_encode(x->entry_fault, &b);
 	else
 		crdt_pack_nil(&b);
 	txn_put(t, &k, b.data, b.len);
@@ -829,11 +880,10 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 			   const struct op_ctx *x)
 {
 	struct node_entity e;
-	char buf[256];
 	int rc = txn_entity(t, op->entity, &e);
 	if (rc == -ENOENT) {
 		if (t->strict) {
-			finding(t, x, "no such record");
+			FINDING0(t, x, MSG_F_NO_SUCH_RECORD);
 			return;
 		}
 		wait_for_create(t, op, x);
@@ -841,18 +891,15 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 	}
 	history(t, op->entity, x);
 	if (rc) {
-		finding(t, x, "record metadata is unreadable");
+		FINDING0(t, x, MSG_F_RECORD_UNREADABLE);
 		return;
 	}
 	if (!e.valid) {
-		finding(t, x, "the record's create has no effect");
+		FINDING0(t, x, MSG_F_CREATE_NO_EFFECT);
 		return;
 	}
 	if (strcmp(e.scope, x->scope) != 0) {
-		snprintf(buf, sizeof(buf),
-			 "op in scope %s on a record of scope %s", x->scope,
-			 e.scope);
-		finding(t, x, buf);
+		FINDING(t, x, MSG_F_OP_SCOPE, x->scope, e.scope);
 		return;
 	}
 	const struct node_type *type = node_schema_type(e.type, strlen(e.type));
@@ -860,39 +907,39 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 		type ? node_schema_field(type, op->name, op->name_len) : NULL;
 	if (!f || strlen(f->name) != op->name_len ||
 	    memcmp(f->name, op->name, op->name_len) != 0) {
-		snprintf(buf, sizeof(buf), "%s has no field %.*s", e.type,
+		char name[65];
+		snprintf(name, sizeof(name), "%.*s",
 			 (int)(op->name_len < 64 ? op->name_len : 64), op->name);
-		finding(t, x, buf);
+		FINDING(t, x, MSG_F_NO_FIELD, e.type, name);
 		return;
 	}
 	if (f->is_set != (op->code != CRDT_OP_SET)) {
-		snprintf(buf, sizeof(buf), "%s: %s", f->name,
-			 f->is_set ? "a set field takes add and remove"
-				   : "a single-value field takes set");
-		finding(t, x, buf);
+		if (f->is_set)
+			FINDING(t, x, MSG_F_SET_FIELD_TAKES, f->name);
+		else
+			FINDING(t, x, MSG_F_SINGLE_FIELD_TAKES, f->name);
 		return;
 	}
 	bool in_create = !memcmp(e.created.author, x->author, 32) &&
 			 e.created.seq == x->seq;
 	if (f->write_once && !in_create) {
-		snprintf(buf, sizeof(buf),
-			 "%s is write-once: set only when the record is created",
-			 f->name);
-		finding(t, x, buf);
+		FINDING(t, x, MSG_F_WRITE_ONCE, f->name);
 		return;
 	}
 	if (!node_schema_may_write(f, x->member->role)) {
-		snprintf(buf, sizeof(buf), "role %s may not write %s.%s",
-			 node_role_name(x->member->role), e.type, f->name);
-		finding(t, x, buf);
+		char may[128];
+		roles_that(type, f, may, sizeof(may));
+		FINDING(t, x, MSG_F_ROLE_MAY_NOT_WRITE,
+			node_role_name(x->member->role), e.type, f->name, may);
 		return;
 	}
 	if (x->entry_fault) {
 		finding(t, x, x->entry_fault);
 		return;
 	}
-	if (node_schema_check(f, &op->value, buf, sizeof(buf)) != 0) {
-		finding(t, x, buf);
+	struct node_reason bad;
+	if (node_schema_check_reason(f, &op->value, &bad) != 0) {
+		finding(t, x, &bad);
 		return;
 	}
 	/* Takes effect. */
@@ -905,7 +952,7 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 		rc = crdt_cell_decode(&cell, v, n);
 		free(v);
 		if (rc) {
-			finding(t, x, "stored cell is unreadable");
+			FINDING0(t, x, MSG_F_CELL_UNREADABLE);
 			return;
 		}
 	} else {
@@ -1169,15 +1216,20 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 		t->skew.hlc = e.hlc;
 	}
 	t->hlc_last = clock.last;
-	char fault[128];
-	const char *entry_fault = NULL;
+	struct node_reason fault;
+	const struct node_reason *entry_fault = NULL;
 	if (!crdt_scope_covers(m->scope, e.scope)) {
-		snprintf(fault, sizeof(fault),
-			 "scope %s is outside the author's jurisdiction %s",
-			 e.scope, m->scope);
-		entry_fault = fault;
+		/* a local write is refused, in this node's words */
+		if (t->strict)
+			NODE_REASON(&fault, MSG_W_OUTSIDE_JURISDICTION,
+				    e.scope, m->scope);
+		else
+			NODE_REASON(&fault, MSG_F_OUTSIDE_JURISDICTION,
+				    e.scope, m->scope);
+		entry_fault = &fault;
 	} else if (e.seq > node_member_last_seq(m, e.scope)) {
-		entry_fault = "entry past its author's revocation bound";
+		NODE_REASON0(&fault, MSG_F_PAST_REVOCATION);
+		entry_fault = &fault;
 	}
 	for (size_t i = 0; i < e.n_ops; i++) {
 		struct op_ctx x = {
@@ -1219,20 +1271,19 @@ void node_ledger_next_seq(struct node_ledger *l, const uint8_t pk[32],
 
 int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 		      const uint8_t pk[32], const struct node_write *w,
-		      uint64_t now_ms, uint64_t *seq_out, char *why,
-		      size_t why_len)
+		      uint64_t now_ms, uint64_t *seq_out,
+		      struct node_reason *why)
 {
 	if (!l->roster) {
-		snprintf(why, why_len, "this node has not joined a network");
+		NODE_REASON0(why, MSG_W_NOT_JOINED);
 		return -EPERM;
 	}
 	if (!crdt_scope_valid(w->scope, strlen(w->scope))) {
-		snprintf(why, why_len, "'%s' is not a region code", w->scope);
+		NODE_REASON(why, MSG_W_NOT_REGION, w->scope);
 		return -EINVAL;
 	}
 	if (w->n_ops == 0 || w->n_ops > CRDT_MAX_OPS) {
-		snprintf(why, why_len, "a write holds 1 to %u changes",
-			 CRDT_MAX_OPS);
+		NODE_REASON(why, MSG_W_OPS_COUNT, (unsigned)CRDT_MAX_OPS);
 		return -EINVAL;
 	}
 	struct node_txn *t = node_ledger_begin(l);
@@ -1248,8 +1299,7 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 		memcpy(e.prev, h.hash, 32);
 	if (crdt_hlc_next(&l->hlc, now_ms, &e.hlc) != 0) {
 		node_txn_abort(t);
-		snprintf(why, why_len,
-			 "the clock is behind this node's last write; try again");
+		NODE_REASON0(why, MSG_W_CLOCK_BEHIND);
 		return -EAGAIN;
 	}
 	if (has_head && e.hlc <= h.hlc) {
@@ -1271,7 +1321,7 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 	if (body.len > CRDT_MAX_BODY_BYTES) {
 		crdt_buf_fini(&body);
 		node_txn_abort(t);
-		snprintf(why, why_len, "the change is larger than 64 KiB");
+		NODE_REASON0(why, MSG_W_TOO_LARGE);
 		return -EINVAL;
 	}
 	uint8_t sig[64];
@@ -1283,19 +1333,19 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 	/* Signed just above with our own key: no need to verify. */
 	int rc = node_txn_ingest(t, wire.data, wire.len, true, &res, &reason);
 	crdt_buf_fini(&wire);
-	if (rc == 0 && t->strict_why) {
-		snprintf(why, why_len, "%s", t->strict_why);
+	if (rc == 0 && t->strict_failed) {
+		*why = t->strict_why;
 		node_txn_abort(t);
 		return -EPERM;
 	}
 	if (rc) {
-		snprintf(why, why_len, "%s", reason ? reason : "rejected");
+		NODE_REASON(why, MSG_W_REJECTED, reason ? reason : "?");
 		node_txn_abort(t);
 		return rc;
 	}
 	rc = node_txn_commit(t, true);
 	if (rc) {
-		snprintf(why, why_len, "could not write to the store");
+		NODE_REASON0(why, MSG_W_STORE_FAILED);
 		return rc;
 	}
 	*seq_out = e.seq;

@@ -121,12 +121,14 @@ struct node_write {
 /* Signs and applies an entry of the given ops as this node (secret key
  * sk, 64 bytes), acknowledged after its batch is synced. Every op must
  * take effect: when the judge would store any without effect, nothing is
- * written and -EPERM/-EINVAL returns with a reason in why. On success
- * writes the entry's seq and the create ops' entity ids (in op order). */
+ * written and -EPERM/-EINVAL returns with the reason in *why (the first
+ * op's finding, or why nothing could be written: render it with
+ * node_schema_reason_text). On success writes the entry's seq and the
+ * create ops' entity ids (in op order). */
 int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 		      const uint8_t pk[32], const struct node_write *w,
-		      uint64_t now_ms, uint64_t *seq_out, char *why,
-		      size_t why_len);
+		      uint64_t now_ms, uint64_t *seq_out,
+		      struct node_reason *why);
 
 /* Entity ids a write of scope at (pk, seq) gets for create op i. */
 void node_ledger_next_seq(struct node_ledger *l, const uint8_t pk[32],
@@ -190,7 +192,7 @@ struct node_ledger_op {
 	uint32_t index;
 	uint64_t hlc;
 	const struct crdt_op *op;
-	const char *finding; /* NULL: it took effect; else why not */
+	const struct node_reason *finding; /* NULL: it took effect */
 };
 typedef int (*node_ledger_op_fn)(void *ctx, const struct node_ledger_op *op);
 /* The ops on a record in the order they were made (hlc, feed, seq, index). */
@@ -203,8 +205,7 @@ struct node_ledger_finding {
 	char scope[13];
 	uint64_t seq;
 	uint32_t index;
-	const char *reason; /* not NUL-terminated */
-	size_t reason_len;
+	struct node_reason reason;
 };
 typedef int (*node_ledger_finding_fn)(void *ctx,
 				      const struct node_ledger_finding *f);
@@ -239,8 +240,13 @@ struct node_entity {
 	char scope[13];
 	struct crdt_dot created; /* the create's dot */
 	uint64_t hlc;
-	char reason[160]; /* why the create has no effect */
+	/* why the create has no effect: a stored reason (finding.h), read
+	 * with node_entity_why */
+	uint8_t reason[240];
+	size_t reason_len;
 };
+/* Why a record's create has no effect (MSG_NONE when it has one). */
+void node_entity_why(const struct node_entity *e, struct node_reason *out);
 
 int node_ledger_entity(struct node_ledger *l, const uint8_t id[16],
 		       struct node_entity *out);

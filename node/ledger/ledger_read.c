@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/ledger/finding.h"
 #include "node/ledger/ledger.h"
 #include "node/ledger/ledger_int.h"
 
@@ -99,9 +100,10 @@ int node_ledger_each_cell(struct node_ledger *l, const uint8_t id[16],
 	return rc;
 }
 
-/* The finding of one op, owned, or NULL when the op took effect. */
-static char *op_finding(struct node_kv *kv, const uint8_t author[32],
-			const char *scope, uint64_t seq, uint32_t index)
+/* The finding of one op into *r: false when the op took effect. */
+static bool op_finding(struct node_kv *kv, const uint8_t author[32],
+		       const char *scope, uint64_t seq, uint32_t index,
+		       struct node_reason *r)
 {
 	struct key k;
 	key_init(&k, 'F');
@@ -111,14 +113,11 @@ static char *op_finding(struct node_kv *kv, const uint8_t author[32],
 	uint8_t *v;
 	size_t n;
 	if (node_kv_get(kv, k.b, k.len, &v, &n) != 0)
-		return NULL;
-	char *s = malloc(n + 1);
-	if (s) {
-		memcpy(s, v, n);
-		s[n] = '\0';
-	}
+		return false;
+	if (node_finding_decode(v, n, r) != 0)
+		NODE_REASON0(r, MSG_F_RECORD_UNREADABLE);
 	free(v);
-	return s;
+	return true;
 }
 
 int node_ledger_record_history(struct node_ledger *l, const uint8_t id[16],
@@ -163,11 +162,12 @@ int node_ledger_record_history(struct node_ledger *l, const uint8_t id[16],
 			if (o.index >= ent.n_ops)
 				continue;
 			o.op = &ent.ops[o.index];
-			char *why =
-			    op_finding(kv, o.author, o.scope, o.seq, o.index);
-			o.finding = why;
+			struct node_reason why;
+			o.finding = op_finding(kv, o.author, o.scope, o.seq,
+					       o.index, &why)
+					? &why
+					: NULL;
 			rc = fn(ctx, &o);
-			free(why);
 		}
 		crdt_entry_fini(&ent);
 		free(wire);
@@ -197,8 +197,8 @@ static int each_finding(struct node_kv *kv, node_ledger_finding_fn fn,
 			continue;
 		f.seq = get_u64(key + 1 + fl);
 		f.index = get_u32(key + 1 + fl + 8);
-		f.reason = (const char *)val;
-		f.reason_len = vl;
+		if (node_finding_decode(val, vl, &f.reason) != 0)
+			NODE_REASON0(&f.reason, MSG_F_RECORD_UNREADABLE);
 		rc = fn(ctx, &f);
 	}
 	node_kv_iter_free(it);
@@ -331,4 +331,12 @@ size_t node_ledger_state_diff(struct node_ledger *a, struct node_ledger *b)
 		node_kv_iter_free(y);
 	}
 	return diffs;
+}
+
+void node_entity_why(const struct node_entity *e, struct node_reason *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (e->valid || e->reason_len == 0 ||
+	    node_finding_decode(e->reason, e->reason_len, out) != 0)
+		out->id = e->valid ? MSG_NONE : MSG_F_RECORD_UNREADABLE;
 }

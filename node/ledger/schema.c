@@ -562,31 +562,30 @@ const char *node_schema_enum_label_zh(const struct node_field *f,
 /* ---------------------------------------------------------------------- */
 /* Reasons. Every failure names the field, the value and what is allowed.  */
 
-/* The reason in the operator's language: en, or zh under a zh request
- * (node_int.h has the same macro; this module includes no node header).
- * Used as the format argument so -Wformat checks both literals. */
-#ifndef NTZ
-#endif
 
 #define QUOTE_MAX_BYTES 60u
 
-/* "field: VALUE is not ALLOWED", the common reason. */
-#define NOT_A(zh) MSGZ(zh, MSG_NOT_2)
+#define QUOTE_MAX_BYTES 60u
 #define QUOTE_BUF 96u
 
-static int fail(char *why, size_t why_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Records a reason (catalog.h) in *why, when there is one, and fails;
+ * FAIL checks the arguments against the English text. */
+static int fail(struct node_reason *why, enum node_msg id, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
 
-static int fail(char *why, size_t why_len, const char *fmt, ...)
+static int fail(struct node_reason *why, enum node_msg id, const char *fmt,
+		...)
 {
-	if (why != NULL && why_len > 0) {
+	if (why != NULL) {
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(why, why_len, fmt, ap);
+		node_reason_vmake(why, id, ap);
 		va_end(ap);
 	}
 	return -EINVAL;
 }
+
+#define FAIL(why, id, ...) fail((why), (id), id##_EN, __VA_ARGS__)
 
 /* Length of the UTF-8 sequence at s[0..len), or 0 when it is not a valid
  * one (overlong forms, surrogates and code points past U+10FFFF are not). */
@@ -688,6 +687,46 @@ static void quote_text(char out[QUOTE_BUF], const char *s, size_t len)
 
 /* What a field allows, to follow "is not". */
 static void allowed(const struct node_field *f, bool zh, char *out,
+		    size_t out_len);
+
+/* A reason's argument naming field f, whose allowed values render in the
+ * reader's language (node_schema_reason_text): "\x02type.field". */
+static const char *allowed_arg(const struct node_field *f, char *out,
+			       size_t out_len)
+{
+	const char *type = "";
+	for (size_t i = 0; i < N_TYPES && !*type; i++)
+		for (size_t j = 0; j < types[i].n_fields; j++)
+			if (&types[i].fields[j] == f)
+				type = types[i].name;
+	snprintf(out, out_len, NODE_REASON_FIELD_MARK "%s.%s", type, f->name);
+	return out;
+}
+
+static void render_field_arg(const struct node_reason_arg *a,
+			     enum node_lang lang, char *out, size_t len)
+{
+	const char *dot = strchr(a->s, '.');
+	const struct node_type *t =
+	    dot ? node_schema_type(a->s, (size_t)(dot - a->s)) : NULL;
+	const struct node_field *f =
+	    t ? node_schema_field(t, dot + 1, strlen(dot + 1)) : NULL;
+	if (!f && dot) /* a field every type has (retracted, ...) */
+		f = node_schema_field(node_schema_type_at(0), dot + 1,
+				      strlen(dot + 1));
+	if (f)
+		allowed(f, lang == NODE_LANG_ZH, out, len);
+	else
+		snprintf(out, len, "%s", a->s);
+}
+
+char *node_schema_reason_text(const struct node_reason *r,
+			      enum node_lang lang, char *out, size_t len)
+{
+	return node_reason_text_fn(r, lang, render_field_arg, out, len);
+}
+
+static void allowed(const struct node_field *f, bool zh, char *out,
 		    size_t out_len)
 {
 	size_t o = 0;
@@ -751,67 +790,18 @@ static void allowed(const struct node_field *f, bool zh, char *out,
 	snprintf(out, out_len, "?");
 }
 
-/* The problems below (id_number_problem, med_line_problem, text_problem,
- * put_number, put_med_line) in Chinese. */
-static const char *const detail_zh[][2] = {
-    {"it needs 17 digits and a check character 0-9 or X",
-     "需要 17 位数字加一位校验码（0-9 或 X）"},
-    {"its birth date (digits 7-14) is not a real date",
-     "其中的出生日期（第 7-14 位）不是真实的日期"},
-    {"its check character is wrong (a digit mistyped?)",
-     "校验码不对（是否输错了某一位？）"},
-    {"it needs 4 parts separated by ';'", "需要用 ';' 分成 4 段"},
-    {"the drug name is empty", "药名为空"},
-    {"a part has spaces around it", "某一段前后有空格"},
-    {"the drug name contains '|'", "药名中含有 '|'"},
-    {"the drug name contains '；'", "药名中含有全角分号 '；'"},
-    {"doses and weeks are numbers like 0, 2, 12.5 or 0.25 (at most 2 "
-     "decimals, no leading or trailing zeros)",
-     "剂量和周数应写成 0、2、12.5 或 0.25 这样的数（最多 2 位小数，"
-     "不要多余的前导零或末尾零）"},
-    {"a long-acting injection needs an interval and a dose above 0",
-     "长效针剂的间隔周数和剂量都必须大于 0"},
-    {"it is longer than 4096 bytes", "超过了 4096 字节"},
-    {"it is not valid UTF-8", "不是有效的 UTF-8 文本"},
-    {"it contains a control character", "含有控制字符"},
-    {"doses and weeks are numbers like 0, 2, 12.5 or 0.25",
-     "剂量和周数应写成 0、2、12.5 或 0.25 这样的数"},
-    {"a dose or an interval is missing", "缺少剂量或间隔周数"},
-    {"a number has more than 5 digits before the point",
-     "数字的整数部分超过 5 位"},
-    {"a number has more than 2 decimals", "数字的小数超过 2 位"},
-};
-
-/* Compared by length and bytes, not strcmp: once inlined at -O2/-O3 the
- * detail is often a known literal, and GCC's -Wstring-compare then flags
- * strcmp of two literals of different lengths (always unequal, which is
- * the point of the loop) as an error under -Werror. */
-static const char *detail_text(const char *detail, bool zh)
-{
-	size_t n = strlen(detail);
-	for (size_t i = 0; zh && i < sizeof(detail_zh) / sizeof(detail_zh[0]);
-	     i++)
-		if (strlen(detail_zh[i][0]) == n &&
-		    memcmp(detail, detail_zh[i][0], n) == 0)
-			return detail_zh[i][1];
-	return detail;
-}
-
 /* "field: VALUE is not ALLOWED" with an optional detail after a colon. */
 static int fail_value(const struct node_field *f, const struct crdt_value *v,
-		      const char *detail, bool zh, char *why, size_t why_len)
+		      enum node_msg detail, struct node_reason *why)
 {
 	char q[QUOTE_BUF];
-	char a[1024];
+	char a[96];
 	quote(q, v);
-	allowed(f, zh, a, sizeof(a));
-	if (detail != NULL)
-		return fail(why, why_len,
-			    MSGZ(zh, MSG_NOT_3),
-			    f->name, q, a, detail_text(detail, zh));
-	return fail(why, why_len,
-		    MSGZ(zh, MSG_NOT_2),
-		    f->name, q, a);
+	allowed_arg(f, a, sizeof(a));
+	if (detail != MSG_NONE)
+		return FAIL(why, MSG_NOT_3, f->name, q, a,
+			    NODE_REASON_ID(detail));
+	return FAIL(why, MSG_NOT_2, f->name, q, a);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -861,28 +851,28 @@ bool node_schema_date_valid(const char *s, size_t len)
 #define ID_NUMBER_LEN 18u
 
 /* Why s is no resident ID number, or NULL when it is one. */
-static const char *id_number_problem(const char *s, size_t len)
+static enum node_msg id_number_problem(const char *s, size_t len)
 {
 	static const int weight[17] = {7, 9, 10, 5,  8, 4, 2, 1, 6,
 				       3, 7, 9,	 10, 5, 8, 4, 2};
 	static const char check[] = "10X98765432";
 	if (len != ID_NUMBER_LEN || !all_digits(s, 17) ||
 	    !(is_digit(s[17]) || s[17] == 'X'))
-		return "it needs 17 digits and a check character 0-9 or X";
+		return MSG_DETAIL_ID_17_DIGITS;
 	if (!ymd_valid(digits_value(s + 6, 4), digits_value(s + 10, 2),
 		       digits_value(s + 12, 2)))
-		return "its birth date (digits 7-14) is not a real date";
+		return MSG_DETAIL_ID_BIRTH_DATE;
 	int sum = 0;
 	for (int i = 0; i < 17; i++)
 		sum += (s[i] - '0') * weight[i];
 	if (check[sum % 11] != s[17])
-		return "its check character is wrong (a digit mistyped?)";
-	return NULL;
+		return MSG_DETAIL_ID_CHECK_CHAR;
+	return MSG_NONE;
 }
 
 bool node_schema_id_number_valid(const char *s, size_t len)
 {
-	return id_number_problem(s, len) == NULL;
+	return id_number_problem(s, len) == MSG_NONE;
 }
 
 static const size_t scope_levels[] = {2, 4, 6, 9, 12};
@@ -1004,48 +994,45 @@ static bool is_zero(const char *s, size_t len)
 }
 
 /* Why s is no canonical medication line, or NULL when it is one. */
-static const char *med_line_problem(const char *s, size_t len)
+static enum node_msg med_line_problem(const char *s, size_t len)
 {
 	const char *part[MED_PARTS];
 	size_t part_len[MED_PARTS];
 	if (!split_parts(s, len, part, part_len))
-		return "it needs 4 parts separated by ';'";
+		return MSG_DETAIL_MED_4_PARTS;
 	if (part_len[0] == 0)
-		return "the drug name is empty";
+		return MSG_DETAIL_MED_DRUG_EMPTY;
 	for (int k = 0; k < MED_PARTS; k++)
 		if (starts_with_space(part[k], part_len[k]) ||
 		    ends_with_space(part[k], part_len[k]))
-			return "a part has spaces around it";
+			return MSG_DETAIL_MED_PART_SPACES;
 	if (memchr(part[0], '|', part_len[0]) != NULL)
-		return "the drug name contains '|'";
+		return MSG_DETAIL_MED_DRUG_BAR;
 	for (size_t i = 0; i + 3 <= part_len[0]; i++)
 		if (memcmp(part[0] + i, FULLWIDTH_SEMICOLON, 3) == 0)
-			return "the drug name contains '；'";
+			return MSG_DETAIL_MED_DRUG_FULLWIDTH;
 	bool lai = part_len[1] == 3 && memcmp(part[1], "lai", 3) == 0;
 	for (int k = lai ? 2 : 1; k < MED_PARTS; k++)
 		if (!number_canonical(part[k], part_len[k]))
-			return "doses and weeks are numbers like 0, 2, 12.5 or "
-			       "0.25 (at most 2 decimals, no leading or "
-			       "trailing zeros)";
+			return MSG_DETAIL_MED_NUMBERS_CANONICAL;
 	if (lai &&
 	    (is_zero(part[2], part_len[2]) || is_zero(part[3], part_len[3])))
-		return "a long-acting injection needs an interval and a dose "
-		       "above 0";
-	return NULL;
+		return MSG_DETAIL_MED_LAI;
+	return MSG_NONE;
 }
 
 /* Text: what every str value must be besides its kind's form. */
-static const char *text_problem(const uint8_t *s, size_t len)
+static enum node_msg text_problem(const uint8_t *s, size_t len)
 {
 	if (len > CRDT_MAX_STR_BYTES)
-		return "it is longer than 4096 bytes";
+		return MSG_DETAIL_TEXT_TOO_LONG;
 	if (!utf8_valid(s, len))
-		return "it is not valid UTF-8";
+		return MSG_DETAIL_TEXT_UTF8;
 	for (size_t i = 0; i < len; i++)
 		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n') ||
 		    s[i] == 0x7f)
-			return "it contains a control character";
-	return NULL;
+			return MSG_DETAIL_TEXT_CONTROL;
+	return MSG_NONE;
 }
 
 static bool enum_has(const struct node_field *f, const uint8_t *s, size_t len)
@@ -1061,33 +1048,23 @@ static bool kind_is_str(enum node_field_kind k)
 	return k != NODE_FIELD_INT && k != NODE_FIELD_REF;
 }
 
-int node_schema_check(const struct node_field *f, const struct crdt_value *v,
-		      char *why, size_t why_len)
-{
-	return node_schema_check_lang(f, v, false, why, why_len);
-}
-
-int node_schema_check_lang(const struct node_field *f,
-			   const struct crdt_value *v, bool zh, char *why,
-			   size_t why_len)
+int node_schema_check_reason(const struct node_field *f,
+			     const struct crdt_value *v,
+			     struct node_reason *why)
 {
 	if (v->kind == CRDT_VALUE_NIL) {
 		if (f->is_set)
-			return fail(why, why_len,
-				    MSGZ(zh, MSG_NIL_NOT_SET_ELEMENT),
-				    f->name);
+			return FAIL(why, MSG_NIL_NOT_SET_ELEMENT, f->name);
 		return 0;
 	}
 	if (kind_is_str(f->kind)) {
 		if (v->kind != CRDT_VALUE_STR)
-			return fail_value(f, v, NULL, zh, why, why_len);
+			return fail_value(f, v, MSG_NONE, why);
 		if (v->len == 0)
-			return fail(why, why_len,
-				    MSGZ(zh, MSG_EMPTY_STRING_NOT_VALUE_NIL),
-				    f->name);
-		const char *p = text_problem(v->p, v->len);
-		if (p != NULL)
-			return fail_value(f, v, p, zh, why, why_len);
+			return FAIL(why, MSG_EMPTY_STRING_NOT_VALUE_NIL, f->name);
+		enum node_msg p = text_problem(v->p, v->len);
+		if (p != MSG_NONE)
+			return fail_value(f, v, p, why);
 	}
 	const char *s = (const char *)v->p;
 	switch (f->kind) {
@@ -1095,41 +1072,38 @@ int node_schema_check_lang(const struct node_field *f,
 		return 0;
 	case NODE_FIELD_DATE:
 		if (!node_schema_date_valid(s, v->len))
-			return fail_value(f, v, NULL, zh, why, why_len);
+			return fail_value(f, v, MSG_NONE, why);
 		return 0;
 	case NODE_FIELD_ENUM:
 		if (!enum_has(f, v->p, v->len))
-			return fail_value(f, v, NULL, zh, why, why_len);
+			return fail_value(f, v, MSG_NONE, why);
 		return 0;
 	case NODE_FIELD_INT:
 		if (v->kind != CRDT_VALUE_INT || v->i < f->min || v->i > f->max)
-			return fail_value(f, v, NULL, zh, why, why_len);
+			return fail_value(f, v, MSG_NONE, why);
 		return 0;
 	case NODE_FIELD_REF:
 		if (v->kind != CRDT_VALUE_BIN || v->len != CRDT_ENTITY_BYTES)
-			return fail_value(f, v, NULL, zh, why, why_len);
+			return fail_value(f, v, MSG_NONE, why);
 		return 0;
 	case NODE_FIELD_ID_NUMBER: {
-		const char *p = id_number_problem(s, v->len);
-		if (p != NULL)
-			return fail_value(f, v, p, zh, why, why_len);
+		enum node_msg p = id_number_problem(s, v->len);
+		if (p != MSG_NONE)
+			return fail_value(f, v, p, why);
 		return 0;
 	}
 	case NODE_FIELD_MED_LINE: {
-		const char *p = med_line_problem(s, v->len);
-		if (p != NULL)
-			return fail_value(f, v, p, zh, why, why_len);
+		enum node_msg p = med_line_problem(s, v->len);
+		if (p != MSG_NONE)
+			return fail_value(f, v, p, why);
 		return 0;
 	}
 	case NODE_FIELD_SCOPE:
 		if (!scope_canonical(s, v->len))
-			return fail_value(f, v, NULL, zh, why, why_len);
+			return fail_value(f, v, MSG_NONE, why);
 		return 0;
 	}
-	return fail(
-	    why, why_len,
-	    MSGZ(zh, MSG_UNKNOWN_FIELD_KIND),
-	    f->name);
+	return FAIL(why, MSG_UNKNOWN_FIELD_KIND, f->name);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1154,28 +1128,27 @@ static void put(struct out *o, const void *p, size_t len)
 }
 
 /* A number as typed ("02", "2.0", ".5", "0.250") in canonical form. */
-static const char *put_number(struct out *o, const char *s, size_t len)
+static enum node_msg put_number(struct out *o, const char *s, size_t len)
 {
 	size_t dot = len;
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '.' && dot == len)
 			dot = i;
 		else if (!is_digit(s[i]))
-			return "doses and weeks are numbers like 0, 2, 12.5 or "
-			       "0.25";
+			return MSG_DETAIL_MED_NUMBERS;
 	}
 	size_t ib = 0, ie = dot;
 	size_t fb = dot < len ? dot + 1 : len, fe = len;
 	if (ie - ib + fe - fb == 0)
-		return "a dose or an interval is missing";
+		return MSG_DETAIL_MED_MISSING;
 	while (ib < ie && s[ib] == '0')
 		ib++;
 	while (fe > fb && s[fe - 1] == '0')
 		fe--;
 	if (ie - ib > MED_INT_DIGITS)
-		return "a number has more than 5 digits before the point";
+		return MSG_DETAIL_MED_INT_DIGITS;
 	if (fe - fb > MED_FRAC_DIGITS)
-		return "a number has more than 2 decimals";
+		return MSG_DETAIL_MED_DECIMALS;
 	if (ib == ie)
 		put(o, "0", 1);
 	else
@@ -1184,7 +1157,7 @@ static const char *put_number(struct out *o, const char *s, size_t len)
 		put(o, ".", 1);
 		put(o, s + fb, fe - fb);
 	}
-	return NULL;
+	return MSG_NONE;
 }
 
 static bool equal_fold(const char *s, size_t len, const char *lower)
@@ -1203,7 +1176,7 @@ static bool equal_fold(const char *s, size_t len, const char *lower)
 
 /* Normalises a medication line as typed into o. The separators are ';' or
  * the full-width '；' a Chinese input method gives. */
-static const char *put_med_line(struct out *o, const char *s, size_t len)
+static enum node_msg put_med_line(struct out *o, const char *s, size_t len)
 {
 	const char *part[MED_PARTS];
 	size_t part_len[MED_PARTS];
@@ -1220,7 +1193,7 @@ static const char *put_med_line(struct out *o, const char *s, size_t len)
 			continue;
 		}
 		if (k == MED_PARTS)
-			return "it needs 4 parts separated by ';'";
+			return MSG_DETAIL_MED_4_PARTS;
 		part[k] = s + from;
 		part_len[k] = i - from;
 		trim(&part[k], &part_len[k]);
@@ -1229,7 +1202,7 @@ static const char *put_med_line(struct out *o, const char *s, size_t len)
 		from = i;
 	}
 	if (k != MED_PARTS)
-		return "it needs 4 parts separated by ';'";
+		return MSG_DETAIL_MED_4_PARTS;
 	put(o, part[0], part_len[0]);
 	bool lai = equal_fold(part[1], part_len[1], "lai");
 	for (size_t j = 1; j < MED_PARTS; j++) {
@@ -1238,11 +1211,11 @@ static const char *put_med_line(struct out *o, const char *s, size_t len)
 			put(o, "lai", 3);
 			continue;
 		}
-		const char *p = put_number(o, part[j], part_len[j]);
-		if (p != NULL)
+		enum node_msg p = put_number(o, part[j], part_len[j]);
+		if (p != MSG_NONE)
 			return p;
 	}
-	return NULL;
+	return MSG_NONE;
 }
 
 /* A region code as typed, padded forms ("120000") cut to the canonical
@@ -1277,12 +1250,12 @@ static int hex_digit(char c)
 
 static int parse_ref(const struct node_field *f, const char *s, size_t len,
 		     struct crdt_value *v, uint8_t *buf, size_t buf_len,
-		     bool zh, char *why, size_t why_len)
+		     struct node_reason *why)
 {
 	char q[QUOTE_BUF];
-	char a[1024];
+	char a[96];
 	quote_text(q, s, len);
-	allowed(f, zh, a, sizeof(a));
+	allowed_arg(f, a, sizeof(a));
 	const char *dash = memchr(s, '-', len);
 	const char *hex = s;
 	size_t hex_len = len;
@@ -1296,24 +1269,19 @@ static int parse_ref(const struct node_field *f, const char *s, size_t len,
 				if (equal_fold(s, tl, types[i].name))
 					t = &types[i];
 			if (t != NULL)
-				return fail(
-				    why, why_len,
-				    MSGZ(zh, MSG_NAMES_RECORD_NOT),
-				    f->name, q, t->name, f->ref_type);
-			return fail(why, why_len, NOT_A(zh), f->name, q, a);
+				return FAIL(why, MSG_NAMES_RECORD_NOT, f->name, q, t->name, f->ref_type);
+			return FAIL(why, MSG_NOT_2, f->name, q, a);
 		}
 	}
 	if (hex_len != 2 * CRDT_ENTITY_BYTES)
-		return fail(why, why_len, NOT_A(zh), f->name, q, a);
+		return FAIL(why, MSG_NOT_2, f->name, q, a);
 	if (buf_len < CRDT_ENTITY_BYTES)
-		return fail(why, why_len,
-			    MSGZ(zh, MSG_NO_ROOM_VALUE),
-			    f->name);
+		return FAIL(why, MSG_NO_ROOM_VALUE, f->name);
 	uint8_t id[CRDT_ENTITY_BYTES];
 	for (size_t i = 0; i < CRDT_ENTITY_BYTES; i++) {
 		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
-			return fail(why, why_len, NOT_A(zh), f->name, q, a);
+			return FAIL(why, MSG_NOT_2, f->name, q, a);
 		id[i] = (uint8_t)(hi << 4 | lo);
 	}
 	memcpy(buf, id, sizeof(id));
@@ -1323,7 +1291,7 @@ static int parse_ref(const struct node_field *f, const char *s, size_t len,
 }
 
 static int parse_int(const struct node_field *f, const char *s, size_t len,
-		     struct crdt_value *v, bool zh, char *why, size_t why_len)
+		     struct crdt_value *v, struct node_reason *why)
 {
 	size_t i = 0;
 	bool neg = false;
@@ -1349,10 +1317,10 @@ static int parse_int(const struct node_field *f, const char *s, size_t len,
 	}
 	if (!ok) {
 		char q[QUOTE_BUF];
-		char a[1024];
+		char a[96];
 		quote_text(q, s, len);
-		allowed(f, zh, a, sizeof(a));
-		return fail(why, why_len, NOT_A(zh), f->name, q, a);
+		allowed_arg(f, a, sizeof(a));
+		return FAIL(why, MSG_NOT_2, f->name, q, a);
 	}
 	struct crdt_value out = {.kind = CRDT_VALUE_INT};
 	if (neg)
@@ -1360,42 +1328,32 @@ static int parse_int(const struct node_field *f, const char *s, size_t len,
 		    mag == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)mag;
 	else
 		out.i = (int64_t)mag;
-	int rc = node_schema_check_lang(f, &out, zh, why, why_len);
+	int rc = node_schema_check_reason(f, &out, why);
 	if (rc == 0)
 		*v = out;
 	return rc;
 }
 
-int node_schema_parse(const struct node_field *f, const char *text,
-		      struct crdt_value *v, uint8_t *buf, size_t buf_len,
-		      char *why, size_t why_len)
-{
-	return node_schema_parse_lang(f, text, v, buf, buf_len, false, why,
-				      why_len);
-}
-
-int node_schema_parse_lang(const struct node_field *f, const char *text,
-			   struct crdt_value *v, uint8_t *buf, size_t buf_len,
-			   bool zh, char *why, size_t why_len)
+int node_schema_parse_reason(const struct node_field *f, const char *text,
+			     struct crdt_value *v, uint8_t *buf,
+			     size_t buf_len, struct node_reason *why)
 {
 	const char *s = text;
 	size_t len = strlen(text);
 	trim(&s, &len);
 	if (len == 0) {
 		if (f->is_set)
-			return fail(why, why_len,
-				    MSGZ(zh, MSG_EMPTY_ELEMENT_NOT_VALUE),
-				    f->name);
+			return FAIL(why, MSG_EMPTY_ELEMENT_NOT_VALUE, f->name);
 		*v = (struct crdt_value){.kind = CRDT_VALUE_NIL};
 		return 0;
 	}
 	if (f->kind == NODE_FIELD_INT)
-		return parse_int(f, s, len, v, zh, why, why_len);
+		return parse_int(f, s, len, v, why);
 	if (f->kind == NODE_FIELD_REF)
-		return parse_ref(f, s, len, v, buf, buf_len, zh, why, why_len);
+		return parse_ref(f, s, len, v, buf, buf_len, why);
 
 	struct out o = {.p = buf, .cap = buf_len};
-	const char *problem = NULL;
+	enum node_msg problem = MSG_NONE;
 	switch (f->kind) {
 	case NODE_FIELD_ENUM: {
 		const char *code = NULL;
@@ -1424,28 +1382,65 @@ int node_schema_parse_lang(const struct node_field *f, const char *text,
 		put(&o, s, len);
 		break;
 	}
-	if (problem != NULL) {
+	if (problem != MSG_NONE) {
 		char q[QUOTE_BUF];
-		char a[1024];
+		char a[96];
 		quote_text(q, s, len);
-		allowed(f, zh, a, sizeof(a));
-		return fail(why, why_len,
-			    MSGZ(zh, MSG_NOT_3),
-			    f->name, q, a, detail_text(problem, zh));
+		allowed_arg(f, a, sizeof(a));
+		return FAIL(why, MSG_NOT_3, f->name, q, a,
+			    NODE_REASON_ID(problem));
 	}
 	if (o.overflow) {
 		if (len > CRDT_MAX_STR_BYTES)
-			return fail(why, why_len,
-				    MSGZ(zh, MSG_TEXT_BYTES_LONGER_THAN_ALLOWED),
-				    f->name, len, CRDT_MAX_STR_BYTES);
-		return fail(why, why_len,
-			    MSGZ(zh, MSG_NO_ROOM_VALUE),
-			    f->name);
+			return FAIL(why, MSG_TEXT_BYTES_LONGER_THAN_ALLOWED, f->name, len, CRDT_MAX_STR_BYTES);
+		return FAIL(why, MSG_NO_ROOM_VALUE, f->name);
 	}
 	struct crdt_value out = {
 	    .kind = CRDT_VALUE_STR, .p = buf, .len = o.len};
-	int rc = node_schema_check_lang(f, &out, zh, why, why_len);
+	int rc = node_schema_check_reason(f, &out, why);
 	if (rc == 0)
 		*v = out;
 	return rc;
+}
+
+/* The text forms: the reason rendered in English, or Chinese when zh. */
+static int reason_out(int rc, const struct node_reason *r, bool zh, char *why,
+		      size_t why_len)
+{
+	if (rc && why && why_len)
+		node_schema_reason_text(r, zh ? NODE_LANG_ZH : NODE_LANG_EN,
+					why, why_len);
+	return rc;
+}
+
+int node_schema_check(const struct node_field *f, const struct crdt_value *v,
+		      char *why, size_t why_len)
+{
+	return node_schema_check_lang(f, v, false, why, why_len);
+}
+
+int node_schema_check_lang(const struct node_field *f,
+			   const struct crdt_value *v, bool zh, char *why,
+			   size_t why_len)
+{
+	struct node_reason r;
+	int rc = node_schema_check_reason(f, v, &r);
+	return reason_out(rc, &r, zh, why, why_len);
+}
+
+int node_schema_parse(const struct node_field *f, const char *text,
+		      struct crdt_value *v, uint8_t *buf, size_t buf_len,
+		      char *why, size_t why_len)
+{
+	return node_schema_parse_lang(f, text, v, buf, buf_len, false, why,
+				      why_len);
+}
+
+int node_schema_parse_lang(const struct node_field *f, const char *text,
+			   struct crdt_value *v, uint8_t *buf, size_t buf_len,
+			   bool zh, char *why, size_t why_len)
+{
+	struct node_reason r;
+	int rc = node_schema_parse_reason(f, text, v, buf, buf_len, &r);
+	return reason_out(rc, &r, zh, why, why_len);
 }

@@ -9,6 +9,7 @@
 #ifndef WARD_NODE_SCHEMA_H
 #define WARD_NODE_SCHEMA_H
 
+#include "node/catalog/catalog.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -144,6 +145,18 @@ int node_schema_check_lang(const struct node_field *f,
 			   const struct crdt_value *v, bool zh, char *why,
 			   size_t why_len);
 
+/* The same with the reason as a catalog reason (node/catalog/catalog.h),
+ * which renders in any language later: node_schema_reason_text. The
+ * ledger stores findings this way. */
+struct node_reason;
+int node_schema_check_reason(const struct node_field *f,
+			     const struct crdt_value *v,
+			     struct node_reason *why);
+/* A reason made by this module (or any reason) as text in lang: fields'
+ * allowed values are rendered in that language. */
+char *node_schema_reason_text(const struct node_reason *r,
+			      enum node_lang lang, char *out, size_t len);
+
 /* Parses what an operator typed for field f (text, a NUL-terminated string,
  * borrowed) into *v. Surrounding whitespace is trimmed; an empty input is
  * nil (clears) for a register field and an error for a set. Strings and
@@ -168,7 +181,10 @@ int node_schema_parse(const struct node_field *f, const char *text,
 		      struct crdt_value *v, uint8_t *buf, size_t buf_len,
 		      char *why, size_t why_len);
 /* node_schema_parse with the reason in Chinese when zh, as
- * node_schema_check_lang. */
+ * node_schema_check_lang; and with a catalog reason. */
+int node_schema_parse_reason(const struct node_field *f, const char *text,
+			     struct crdt_value *v, uint8_t *buf,
+			     size_t buf_len, struct node_reason *why);
 int node_schema_parse_lang(const struct node_field *f, const char *text,
 			   struct crdt_value *v, uint8_t *buf, size_t buf_len,
 			   bool zh, char *why, size_t why_len);

@@ -149,8 +149,11 @@ static int mode_write(const char *dir, size_t count)
 		patient_fill(&p, entity, i);
 		struct node_write w = {.scope = SCOPE, .n_ops = 10, .ops = p.ops};
 		char why[512];
+		struct node_reason why_r;
 		int rc = node_ledger_write(n->ledger, n->sk, n->pk, &w,
-					   wall_ms(), &seq, why, sizeof(why));
+					   wall_ms(), &seq, &why_r);
+		if (rc)
+			node_schema_reason_text(&why_r, NODE_LANG_EN, why, sizeof(why));
 		if (rc) {
 			fprintf(stderr, "ledger_bench: write %zu: %d %s\n", i,
 				rc, why);

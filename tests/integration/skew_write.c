@@ -65,9 +65,11 @@ int main(int argc, char **argv)
 		ops[1].value.len = 4;
 		struct node_write w = {.scope = scope, .n_ops = 2, .ops = ops};
 		char why[256];
+		struct node_reason why_r;
 		rc = node_ledger_write(n->ledger, n->sk, n->pk, &w,
-				       now + (uint64_t)k, &seq, why,
-				       sizeof(why));
+				       now + (uint64_t)k, &seq, &why_r);
+		if (rc)
+			node_schema_reason_text(&why_r, NODE_LANG_EN, why, sizeof(why));
 		if (rc)
 			fprintf(stderr, "skew_write: %s\n", why);
 		else

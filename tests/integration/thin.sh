@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # thin: `ward` links no store, and a command that only reads leaves the
 # store's files as they were (docs/architecture.md, "A thin ward").
-# 1. ward has no RocksDB symbol and loads no RocksDB library; ward-local,
+# 1. ward has no RocksDB symbol and loads no RocksDB, nng or TLS library
+#    (it speaks the local API's req/rep bytes itself); ward-local,
 #    the helper that serves it when no daemon runs, sits beside it.
 # 2. show, list, history, status, due, report, duplicates, access-log,
 #    export and audit verify, with no daemon, make no new file in the store
@@ -18,6 +19,10 @@ if ldd "$W" 2>/dev/null | grep -qi rocksdb; then
 	fail "ward loads librocksdb: $(ldd "$W" | grep -i rocksdb)"
 fi
 [ -x "$(dirname "$W")/ward-local" ] || fail "no ward-local beside $W"
+# nor nng or a TLS library: it speaks the local API's bytes itself
+if ldd "$W" 2>/dev/null | grep -qiE 'nng|mbed|ssl'; then
+	fail "ward loads nng or TLS: $(ldd "$W" | grep -iE 'nng|mbed|ssl')"
+fi
 
 # (2) reads write no store file
 ok init --data n --role health --name n --scope 120116

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Errors in the operator's language: under a zh locale the node's messages
 # (bad value, unknown field or type, unknown or ambiguous id, not
-# initialised, refused writes, bad register rows) are Chinese; under any
+# initialised, refused writes, bad register rows) are Chinese, and so are
+# history verbs, status lines and audit's report; under any
 # other locale they stay the English that scripts match. Exit codes are the
 # same in both. The last part asks a running wardd, so the language has to
 # travel in the request over ipc.
@@ -124,6 +125,27 @@ contains "$OUT" "bad line 5: 2 cells, the header has 3" "C: short row"
 printf 'scope,name,age\n120116001,甲,40\n' >col.csv
 both 2 "表头中的列 'age' 不是 patient 的字段；未导入任何内容" \
 	"column 'age' is no field of patient; nothing imported" import --csv col.csv --type patient --data t
+
+note "history verbs, status lines and audit in the reader's language"
+# stdout this time: what ward prints for people, not its errors.
+zh history "$P" --data t >"$TMP/.out" 2>&1 || fail "zh history"
+OUT=$(cat "$TMP/.out")
+contains "$OUT" "新建" "zh: history verb create"
+contains "$OUT" "设置" "zh: history verb set"
+expect 0 history "$P" --data t
+contains "$OUT" " create " "C: history verb"
+zh status --data t >"$TMP/.out" 2>&1 || fail "zh status"
+OUT=$(cat "$TMP/.out")
+contains "$OUT" "记录流" "zh: status feeds"
+contains "$OUT" "序号" "zh: status feed line"
+contains "$OUT" "落后" "zh: status peer line"
+contains "$OUT" "最近联系 从未" "zh: status peer never seen"
+if printf '%s' "$OUT" | grep -qE ' lag | seen |never|seq '; then
+	fail "zh: English left in status: $OUT"
+fi
+zh audit verify --data t >"$TMP/.out" 2>&1 || fail "zh audit"
+OUT=$(cat "$TMP/.out")
+contains "$OUT" "审计通过" "zh: audit line"
 
 note "through a running wardd: the language crosses ipc"
 start_node h --standalone

@@ -695,11 +695,16 @@ static int do_write(struct sim *s, int who)
 	uint64_t seq = 0;
 	uint64_t wall = (uint64_t)((int64_t)s->now + nd->skew_ms);
 	int rc = -EPERM;
-	if (may_sign(s, nd))
+	struct node_reason why_r;
+	if (may_sign(s, nd)) {
 		rc = node_ledger_write(nd->ledger, nd->sk, nd->pk, &w, wall,
-				       &seq, why, sizeof(why));
-	else
+				       &seq, &why_r);
+		if (rc)
+			node_schema_reason_text(&why_r, NODE_LANG_EN, why,
+						sizeof(why));
+	} else {
 		snprintf(why, sizeof(why), "the signing gate is closed");
+	}
 	if (have_cell)
 		crdt_cell_fini(&cell);
 	if (rc != 0) {
@@ -815,7 +820,8 @@ static int byz_forge_forks(struct sim *s, struct byz *b)
 			struct crdt_op ops[2];
 			uint8_t id[16];
 			uint64_t seq;
-			char name[32], why2[128];
+			char name[32];
+			struct node_reason why_r2;
 			node_ledger_next_seq(l, att->pk, att->scope, &seq);
 			crdt_entity_id(id, att->pk, att->scope, seq, 0);
 			memset(ops, 0, sizeof(ops));
@@ -834,7 +840,7 @@ static int byz_forge_forks(struct sim *s, struct byz *b)
 			rc = node_ledger_write(l, att->sk, att->pk, &w,
 					       EPOCH_MS + (uint64_t)i * 10 +
 						   (uint64_t)h,
-					       &seq, why2, sizeof(why2));
+					       &seq, &why_r2);
 			struct crdt_buf *out =
 			    h ? &b->fork_b[i] : &b->fork_a[i];
 			crdt_buf_init(out);

@@ -100,12 +100,56 @@ static void test_names_and_edges(void **state)
 			    node_catalog_text(NODE_LANG_EN, MSG_NEEDS_VALUE));
 }
 
+/* A reason keeps its arguments and renders them in either language; an
+ * id argument renders in the reader's language too. */
+static void test_reasons(void **state)
+{
+	(void)state;
+	struct node_reason r;
+	char out[512];
+	NODE_REASON(&r, MSG_F_ROLE_MAY_NOT_WRITE, "police", "patient",
+		    "diagnosis", "health");
+	assert_int_equal(r.n_args, 4);
+	node_reason_text(&r, NODE_LANG_EN, out, sizeof(out));
+	assert_string_equal(out, "role police may not write patient.diagnosis "
+				 "(it is written by: health)");
+	node_reason_text(&r, NODE_LANG_ZH, out, sizeof(out));
+	assert_non_null(strstr(out, "角色 police 无权填写 patient.diagnosis"));
+	/* numbers of each width */
+	NODE_REASON(&r, MSG_W_OPS_COUNT, 1000u);
+	node_reason_text(&r, NODE_LANG_EN, out, sizeof(out));
+	assert_string_equal(out, "a write holds 1 to 1000 changes");
+	/* an id inside a reason */
+	NODE_REASON(&r, MSG_W_REJECTED, NODE_REASON_ID(MSG_F_NO_SUCH_RECORD));
+	node_reason_text(&r, NODE_LANG_EN, out, sizeof(out));
+	assert_string_equal(out, "rejected: no such record");
+	node_reason_text(&r, NODE_LANG_ZH, out, sizeof(out));
+	assert_string_equal(out, "被拒绝：没有这条记录");
+	/* no arguments */
+	NODE_REASON0(&r, MSG_F_CREATE_NO_EFFECT);
+	assert_int_equal(r.n_args, 0);
+	node_reason_text(&r, NODE_LANG_EN, out, sizeof(out));
+	assert_string_equal(out, "the record's create has no effect");
+	/* a long argument is cut at a character boundary, a small buffer
+	 * stays terminated */
+	char big[400];
+	memset(big, 0, sizeof(big));
+	for (size_t i = 0; i + 3 < sizeof(big) - 1; i += 3)
+		memcpy(big + i, "\xe5\x90\x8d", 3); /* 名 */
+	NODE_REASON(&r, MSG_F_TEXT, big);
+	assert_true(strlen(r.args[0].s) < NODE_REASON_ARG_BYTES);
+	assert_int_equal(strlen(r.args[0].s) % 3, 0);
+	node_reason_text(&r, NODE_LANG_EN, out, 8);
+	assert_true(strlen(out) < 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_language_has_every_id),
 	    cmocka_unit_test(test_languages_take_the_same_arguments),
 	    cmocka_unit_test(test_names_and_edges),
+	    cmocka_unit_test(test_reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

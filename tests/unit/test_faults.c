@@ -234,10 +234,10 @@ static int create_patient(struct node *n, int who, uint64_t *seq,
 	ops[1].name_len = 4;
 	val_str(&ops[1].value, "patient");
 	struct node_write w = {.scope = SCOPE, .n_ops = 2, .ops = ops};
-	char why[200] = "";
 	n->now += 7;
-	int rc = node_ledger_write(n->l, sk[who], pk[who], &w, n->now, seq, why,
-				   sizeof(why));
+	struct node_reason why_r;
+	int rc = node_ledger_write(n->l, sk[who], pk[who], &w, n->now, seq,
+				   &why_r);
 	if (rc == 0)
 		assert_int_equal(*seq, next);
 	return rc;
@@ -264,10 +264,10 @@ static int set_phone(struct node *n, int who, const uint8_t id[16],
 	op.dots = preds;
 	op.n_dots = np;
 	struct node_write w = {.scope = SCOPE, .n_ops = 1, .ops = &op};
-	char why[200] = "";
 	n->now += 7;
-	return node_ledger_write(n->l, sk[who], pk[who], &w, n->now, seq, why,
-				 sizeof(why));
+	struct node_reason why_r;
+	return node_ledger_write(n->l, sk[who], pk[who], &w, n->now, seq,
+				 &why_r);
 }
 
 /* The wire bytes of entry seq of who's feed in n's log (owned), or NULL. */

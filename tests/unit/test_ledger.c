@@ -209,8 +209,10 @@ static int write_ops(struct node *n, int who, struct crdt_op *ops,
 	char why[200];
 	struct node_write w = {.scope = SCOPE, .n_ops = n_ops, .ops = ops};
 	uint64_t s = 0;
-	int rc = node_ledger_write(n->l, sk[who], pk[who], &w, now, &s, why,
-				   sizeof(why));
+	struct node_reason why_r;
+	int rc = node_ledger_write(n->l, sk[who], pk[who], &w, now, &s, &why_r);
+	if (rc)
+		node_schema_reason_text(&why_r, NODE_LANG_EN, why, sizeof(why));
 	if (rc)
 		fprintf(stderr, "write by %d: %d %s\n", who, rc, why);
 	if (seq)
@@ -929,7 +931,7 @@ static int seen_finding(void *ctx, const struct node_ledger_finding *f)
 	struct read_seen *s = ctx;
 	assert_memory_equal(f->author, pk[POLICE], 32);
 	assert_int_equal(f->seq, 1);
-	assert_true(f->reason_len > 0);
+	assert_true(f->reason.id != MSG_NONE);
 	s->findings++;
 	s->last_index = f->index;
 	return 0;
@@ -976,8 +978,10 @@ static void test_without_effect(void **state)
 	char why[200];
 	struct node_write w = {.scope = "120116", .n_ops = 1, .ops = &op};
 	uint64_t seq = 0;
+	struct node_reason why_r;
 	int rc = node_ledger_write(n.l, sk[POLICE], pk[POLICE], &w, T0, &seq,
-				   why, sizeof(why));
+				   &why_r);
+	node_schema_reason_text(&why_r, NODE_LANG_EN, why, sizeof(why));
 	assert_true(rc == -EPERM || rc == -EINVAL);
 	assert_int_equal(node_ledger_entry_count(n.l), 0);
 	assert_int_equal(count_prefix(n.kv, 'L'), 0);
@@ -1011,7 +1015,10 @@ static void test_without_effect(void **state)
 	struct node_entity e;
 	assert_int_equal(node_ledger_entity(n.l, ops[0].entity, &e), 0);
 	assert_false(e.valid);
-	assert_true(strlen(e.reason) > 0);
+	assert_true(e.reason_len > 0);
+	struct node_reason er;
+	node_entity_why(&e, &er);
+	assert_int_equal(er.id, MSG_F_ROLE_MAY_NOT_CREATE);
 	assert_int_equal(count_prefix(n.kv, 'F'), 2); /* create and set */
 	struct crdt_cell c;
 	assert_int_equal(node_ledger_cell(n.l, ops[0].entity, "retract_reason",

@@ -153,8 +153,11 @@ static void vwrite(struct node *n, int who, const char *scope, const char *type,
 	struct node_write w = {.scope = scope, .n_ops = k, .ops = ops};
 	char why[256];
 	uint64_t seq;
+	struct node_reason why_r;
 	int rc = node_ledger_write(n->l, sk[who], pk[who], &w, n->now += 1000,
-				   &seq, why, sizeof(why));
+				   &seq, &why_r);
+	if (rc)
+		node_schema_reason_text(&why_r, NODE_LANG_EN, why, sizeof(why));
 	if (rc)
 		fail_msg("write: %s", why);
 }

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "crdt/crdt.h"
+#include "node/ledger/finding.h"
 #include "node/ledger/schema.h"
 
 #define B(r) NODE_ROLE_BIT(NODE_ROLE_##r)
@@ -1088,10 +1090,60 @@ static void test_random_inputs(void **state)
 	}
 }
 
+/* A verdict kept as a reason, stored and read back, renders in either
+ * language: the field's allowed values and the detail included (the
+ * findings of stored entries are shown this way). */
+static void test_reason_stored_renders_in_both(void **state)
+{
+	(void)state;
+	const struct node_type *t = node_schema_type("patient", 7);
+	const struct node_field *sex = node_schema_field(t, "sex", 3);
+	const struct node_field *idn = node_schema_field(t, "id_number", 9);
+	struct crdt_value v = {.kind = CRDT_VALUE_STR,
+			       .p = (const uint8_t *)"m", .len = 1};
+	struct node_reason r, back;
+	assert_int_equal(node_schema_check_reason(sex, &v, &r), -EINVAL);
+	struct crdt_buf b;
+	crdt_buf_init(&b);
+	node_finding_encode(&r, &b);
+	assert_int_equal(node_finding_decode(b.data, b.len, &back), 0);
+	crdt_buf_fini(&b);
+	char en[512], zh[512];
+	node_schema_reason_text(&back, NODE_LANG_EN, en, sizeof(en));
+	node_schema_reason_text(&back, NODE_LANG_ZH, zh, sizeof(zh));
+	assert_non_null(strstr(en, "sex: 'm' is not"));
+	assert_non_null(strstr(en, "male, female"));
+	assert_non_null(strstr(zh, "male（男）"));
+	/* the same text as the checks that render at once */
+	char direct[512];
+	node_schema_check_lang(sex, &v, true, direct, sizeof(direct));
+	assert_string_equal(zh, direct);
+	/* a detail renders in the reader's language */
+	v.p = (const uint8_t *)"110101199003070021"; /* the check is X */
+	v.len = 18;
+	assert_int_equal(node_schema_check_reason(idn, &v, &r), -EINVAL);
+	crdt_buf_init(&b);
+	node_finding_encode(&r, &b);
+	assert_int_equal(node_finding_decode(b.data, b.len, &back), 0);
+	crdt_buf_fini(&b);
+	node_schema_reason_text(&back, NODE_LANG_EN, en, sizeof(en));
+	node_schema_reason_text(&back, NODE_LANG_ZH, zh, sizeof(zh));
+	assert_non_null(strstr(en, "check character is wrong"));
+	assert_non_null(strstr(zh, "校验码不对"));
+	/* a store written before reasons were codes: its text as it is */
+	const char old[] = "role police may not write patient.diagnosis";
+	assert_int_equal(node_finding_decode((const uint8_t *)old,
+					     strlen(old), &back),
+			 0);
+	node_schema_reason_text(&back, NODE_LANG_ZH, zh, sizeof(zh));
+	assert_string_equal(zh, old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_domain_coverage),
+	    cmocka_unit_test(test_reason_stored_renders_in_both),
 	    cmocka_unit_test(test_table_consistent),
 	    cmocka_unit_test(test_references_write_once),
 	    cmocka_unit_test(test_roles),
