@@ -477,7 +477,7 @@ struct import_ctx {
 	uint64_t hlc;
 	size_t entries;
 	int64_t created, updated, unchanged, matched;
-	const char *matched_by;
+	char matched_by[64]; /* the keys rows matched by, ", "-joined */
 	enum node_match_mode match;
 	struct node_match_seen *seen; /* rows of this pass (api_match.h) */
 	struct pending *pend[MAX_SCOPES];
@@ -702,7 +702,10 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		memcpy(p->entity, m.id, 16);
 		p->create = false;
 		p->matched = true;
-		c->matched_by = m.by;
+		if (!strstr(c->matched_by, m.by))
+			snprintf(c->matched_by + strlen(c->matched_by),
+				 sizeof(c->matched_by) - strlen(c->matched_by),
+				 "%s%s", *c->matched_by ? ", " : "", m.by);
 		snprintf(p->scope, sizeof(p->scope), "%s", e.scope);
 	} else if (*idtext) {
 		int exit;
@@ -1374,7 +1377,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	node_doc_set(d, "updated", node_doc_int(c.updated));
 	node_doc_set(d, "unchanged", node_doc_int(c.unchanged));
 	node_doc_set(d, "matched", node_doc_int(c.matched));
-	if (c.matched && c.matched_by)
+	if (c.matched)
 		node_doc_set(d, "matched_by", node_doc_str(c.matched_by));
 	node_doc_set(d, "entries", node_doc_int((int64_t)c.entries));
 	node_doc_set(d, "seconds", node_doc_strf("%.3f", mono_s() - t0));
