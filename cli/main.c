@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/help.h"
+#include "cli/report_tables.h"
 #include "cli/tables.h"
 #include "node/api/node.h"
 #include "node/catalog/catalog.h"
@@ -42,6 +44,9 @@ static const char usage[] =
 	"  ward due [--scope S] [--on DATE]             patients due or overdue, most overdue first\n"
 	"  ward joint-missing [--scope S] [--on DATE]   risk >= 3 without a joint visit since\n"
 	"  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n"
+	"      [--by village|township|month]  the same, area by area or month by month\n"
+	"      [--missing RATE]  who is behind a rate's gap (e.g. regular_management)\n"
+	"      [--html FILE]     the report as a page to open in a browser or print\n"
 	"\n"
 	"Registers (spreadsheets):\n"
 	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n"
@@ -83,8 +88,9 @@ struct args {
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
-	const char *match;
-	bool labels, skip_bad, dry_run, accept_fork_risk, no_bom, retracted;
+	const char *by, *missing, *html, *match;
+	bool labels, skip_bad, dry_run, accept_fork_risk, help, no_bom,
+	    retracted;
 	const char **members;
 	size_t n_members;
 };
@@ -114,8 +120,8 @@ static int parse(int argc, char **argv, struct args *a)
 			continue;
 		}
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-			fputs(usage, stdout);
-			exit(0);
+			a->help = true;
+			continue;
 		}
 		if (!strcmp(s, "--accept-fork-risk")) {
 			a->accept_fork_risk = true;
@@ -143,6 +149,12 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->from;
 		else if (!strcmp(s, "--to"))
 			slot = &a->to;
+		else if (!strcmp(s, "--by"))
+			slot = &a->by;
+		else if (!strcmp(s, "--missing"))
+			slot = &a->missing;
+		else if (!strcmp(s, "--html"))
+			slot = &a->html;
 		else if (!strcmp(s, "--reason"))
 			slot = &a->reason;
 		else if (!strcmp(s, "--csv"))
@@ -309,8 +321,11 @@ static const char *op_verb(const char *op)
 
 static void print_human(const char *cmd, const struct node_doc *r)
 {
-	if (cli_print_table(cmd, r))
+	if (cli_print_table(cmd, r)) {
+		if (!strcmp(cmd, "report"))
+			cli_print_report_parts(r);
 		return;
+	}
 	if (!strcmp(cmd, "add")) {
 		printf("%s\n", node_doc_get_str(r, "id"));
 	} else if (!strcmp(cmd, "show") || !strcmp(cmd, "set")) {
@@ -564,7 +579,8 @@ static int cmd_query(struct args *a, const char *cmd)
 	struct node_doc *req = node_doc_object();
 	const char *opts[][2] = {{"scope", a->scope}, {"on", a->on},
 				 {"from", a->from},   {"to", a->to},
-				 {"reason", a->reason}};
+				 {"reason", a->reason}, {"by", a->by},
+				 {"missing", a->missing}};
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (opts[i][1])
 			node_doc_set(req, opts[i][0], node_doc_str(opts[i][1]));
@@ -572,6 +588,21 @@ static int cmd_query(struct args *a, const char *cmd)
 		node_doc_free(req);
 		return die(2, "%s",
 			   TM(MSG_USAGE_WARD_REPORT_FROM_DATE));
+	}
+	if ((a->by || a->missing || a->html) && strcmp(cmd, "report")) {
+		node_doc_free(req);
+		return die(2, TM(MSG_REPORT_OPTIONS_ONLY), cmd);
+	}
+	if (a->html) {
+		/* The node may be a daemon in another directory: an absolute
+		 * path. */
+		char path[8192];
+		if (a->html[0] != '/' && getcwd(path, sizeof(path) / 2))
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+				 "/%s", a->html);
+		else
+			snprintf(path, sizeof(path), "%s", a->html);
+		node_doc_set(req, "html", node_doc_str(path));
 	}
 	if (!strcmp(cmd, "retract")) {
 		if (a->argc < 2 || !a->reason) {
@@ -623,6 +654,7 @@ static int cmd_records_file(struct args *a, const char *cmd)
 }
 
 static int run(struct args *ap);
+static int help(const char *cmd, int argc, char **argv);
 
 int main(int argc, char **argv)
 {
@@ -632,11 +664,40 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int rc = parse(argc, argv, &a);
-	if (rc == 0)
+	if (rc == 0 && a.help)
+		rc = help(a.argc ? a.argv[0] : "help", a.argc, a.argv);
+	else if (rc == 0)
 		rc = run(&a);
 	free(a.argv);
 	free(a.members);
 	return rc;
+}
+
+static int help(const char *cmd, int argc, char **argv)
+{
+	/* ward help [TOPIC], or COMMAND [TYPE] --help */
+	const char *topic = !strcmp(cmd, "help") ? (argc > 1 ? argv[1] : NULL)
+						 : (argc > 1 ? argv[1] : cmd);
+	const struct node_type *t = cli_help_find_type(topic);
+	if (t) {
+		cli_help_type(t);
+		return 0;
+	}
+	static const char *const commands[] = {
+	    "init",	  "network",	"add",	  "set",     "show",
+	    "list",	  "history",	"retract", "duplicates", "due",
+	    "joint-missing", "report",	"import",  "export",  "access-log",
+	    "status",	  "audit",	"backup",  "unblock", "roster",
+	    "help",	  NULL};
+	bool known = !topic;
+	for (size_t i = 0; commands[i] && !known; i++)
+		known = !strcmp(topic, commands[i]);
+	if (!known && !strcmp(cmd, "help"))
+		return die(2, TM(MSG_HELP_UNKNOWN_TOPIC), topic);
+	fputs(usage, stdout);
+	putchar('\n');
+	cli_help_types();
+	return 0;
 }
 
 static int run(struct args *ap)
@@ -649,10 +710,8 @@ static int run(struct args *ap)
 	}
 	const char *cmd = a.argv[0];
 	char msg[2048] = "";
-	if (!strcmp(cmd, "help")) {
-		fputs(usage, stdout);
-		return 0;
-	}
+	if (!strcmp(cmd, "help"))
+		return help(cmd, a.argc, a.argv);
 	if (!strcmp(cmd, "init")) {
 		if ((rc = need_data(&a)))
 			return rc;

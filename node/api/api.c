@@ -1270,7 +1270,7 @@ static const struct handler handlers[] = {
     {"list", node_api_list},
     {"due", node_api_due},
     {"joint_missing", node_api_joint_missing},
-    {"report", node_api_report},
+    {"report", node_api_report_page},
     {"retract", node_api_retract},
     {"duplicates", node_api_duplicates},
     {"access_log", node_api_access_log},

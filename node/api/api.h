@@ -69,6 +69,11 @@ struct node_doc *node_api_joint_missing(struct node_ctx *n,
 					char *msg, size_t msg_len);
 struct node_doc *node_api_report(struct node_ctx *n, const struct node_doc *req,
 				 int *exit, char *msg, size_t msg_len);
+/* report with "by", "missing" and "html" (api_report.c); without them,
+ * node_api_report. */
+struct node_doc *node_api_report_page(struct node_ctx *n,
+				      const struct node_doc *req, int *exit,
+				      char *msg, size_t msg_len);
 struct node_doc *node_api_export_records(struct node_ctx *n,
 					 const struct node_doc *req, int *exit,
 					 char *msg, size_t msg_len);

@@ -14,6 +14,7 @@
 #include "node/ledger/index.h"
 #include "node/ledger/schema.h"
 #include "node/records/query.h"
+#include "node/records/report.h"
 
 #define FAIL(code, ...)                                                        \
 	do {                                                                   \
@@ -675,31 +676,6 @@ static const char *const count_keys[NODE_KPI_N] = {
     "incident",
 };
 
-#define POPULATION NODE_KPI_N
-
-/* Rates of DOMAIN.md section 4: numerator, denominator, scale, target in
- * hundredths (-1: none). */
-static const struct {
-	const char *key;
-	int num, den;
-	int64_t scale, target;
-} rates[] = {
-    {"prevalence_permille", NODE_KPI_REGISTERED, POPULATION, 1000, 450},
-    {"management", NODE_KPI_MANAGED, NODE_KPI_REGISTERED, 100, -1},
-    {"regular_management", NODE_KPI_REGULARLY_MANAGED, NODE_KPI_REGISTERED, 100,
-     9500},
-    {"face_to_face", NODE_KPI_FACE_TO_FACE, NODE_KPI_REGISTERED, 100, 9500},
-    {"medication", NODE_KPI_MEDICATION, NODE_KPI_REGISTERED, 100, -1},
-    {"regular_medication", NODE_KPI_REGULAR_MEDICATION, NODE_KPI_REGISTERED,
-     100, 8500},
-    {"stability", NODE_KPI_STABLE, NODE_KPI_MANAGED, 100, -1},
-    {"free_medication_share", NODE_KPI_FREE_MEDICATION, NODE_KPI_MANAGED, 100,
-     3000},
-    {"free_medication_consent", NODE_KPI_CONSENT_SIGNED,
-     NODE_KPI_FREE_MEDICATION, 100, 10000},
-    {"incident", NODE_KPI_INCIDENT, NODE_KPI_REGISTERED, 100, -1},
-};
-
 struct node_doc *node_query_report_doc(const struct node_report *r,
 				       const char *scope, const char *from,
 				       const char *to)
@@ -716,12 +692,14 @@ struct node_doc *node_query_report_doc(const struct node_report *r,
 		     r->population < 0 ? node_doc_null()
 				       : node_doc_int(r->population));
 	struct node_doc *rs = node_doc_object();
-	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+	/* The rates of DOMAIN.md section 4 (report.c's table). */
+	const struct node_kpi_rate *rates = node_kpi_rates;
+	for (size_t i = 0; i < NODE_KPI_N_RATES; i++) {
 		struct node_doc *x = node_doc_object();
 		int64_t num = r->count[rates[i].num];
 		bool known = true;
 		int64_t den = 0, v;
-		if (rates[i].den == POPULATION) {
+		if (rates[i].den == NODE_KPI_POPULATION) {
 			known = r->population >= 0;
 			den = r->population;
 		} else {

@@ -144,20 +144,22 @@ void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap)
 		bool z = memchr(spec, 'z', n) != NULL;
 		if (k == 'i') {
 			a->kind = 'i';
-			a->i = ll ? va_arg(ap, long long)
-			     : z  ? (long long)va_arg(ap, size_t)
-				  : va_arg(ap, int);
+			a->i = ll  ? va_arg(ap, long long)
+			       : z ? (long long)va_arg(ap, size_t)
+				   : va_arg(ap, int);
 		} else if (k == 'u') {
 			a->kind = 'u';
-			a->u = ll ? va_arg(ap, unsigned long long)
-			     : z  ? va_arg(ap, size_t)
-				  : va_arg(ap, unsigned);
+			a->u = ll  ? va_arg(ap, unsigned long long)
+			       : z ? va_arg(ap, size_t)
+				   : va_arg(ap, unsigned);
 		} else if (k == 's' || k == '*') {
 			int prec = k == '*' ? va_arg(ap, int) : -1;
 			const char *s = va_arg(ap, const char *);
 			if (!s)
 				s = "";
-			a->kind = s[0] == ID_MARK ? 'm' : s[0] == '\x02' ? 'f' : 's';
+			a->kind = s[0] == ID_MARK  ? 'm'
+				  : s[0] == '\x02' ? 'f'
+						   : 's';
 			if (a->kind != 's')
 				s++;
 			size_t sl = strlen(s);
@@ -236,9 +238,11 @@ char *node_reason_text_fn(const struct node_reason *r, enum node_lang lang,
 				s = node_catalog_text(
 				    lang, node_catalog_id(s, strlen(s)));
 			else if (a->kind == 'i')
-				s = sub, snprintf(sub, sizeof(sub), "%lld", a->i);
+				s = sub,
+				snprintf(sub, sizeof(sub), "%lld", a->i);
 			else if (a->kind == 'u')
-				s = sub, snprintf(sub, sizeof(sub), "%llu", a->u);
+				s = sub,
+				snprintf(sub, sizeof(sub), "%llu", a->u);
 			memcpy(spec + keep, "s", 2);
 			w = snprintf(out + o, len - o, spec, s);
 		}

@@ -88,7 +88,8 @@
 	"usage: ward %s ID"
 #define MSG_USAGE_WARD_REPORT_FROM_DATE_EN \
 	"usage: ward report --from DATE --to DATE " \
-	"[--scope S] [--json]"
+	"[--scope S] [--by village|township|month] " \
+	"[--missing RATE] [--html FILE] [--json]"
 #define MSG_USAGE_WARD_RETRACT_ID_REASON_EN \
 	"usage: ward retract ID --reason TEXT"
 #define MSG_USAGE_WARD_FILE_TYPE_TYPE_EN \
@@ -636,23 +637,23 @@
 #define MSG_OP_REMOVE_EN \
 	"remove"
 #define MSG_STATUS_FEED_EN \
-	"  %.16s  %-12s seq %lld\\n"
+	"  %.16s  %-12s seq %lld\n"
 #define MSG_STATUS_INSECURE_EN \
-	"INSECURE plain tcp between nodes: no TLS, peers not authenticated\\n"
+	"INSECURE plain tcp between nodes: no TLS, peers not authenticated\n"
 #define MSG_STATUS_PEER_EN \
-	"  %.16s  %-20s %-21s %-12s lag %s  seen %s\\n"
+	"  %.16s  %-20s %-21s %-12s lag %s  seen %s\n"
 #define MSG_NEVER_EN \
 	"never"
 #define MSG_AUDIT_FAIL_LINE_EN \
-	"FAIL %s\\n"
+	"FAIL %s\n"
 #define MSG_AUDIT_FINDING_LINE_EN \
-	"finding  feed %.16s/%s seq %lld op %lld: %s\\n"
+	"finding  feed %.16s/%s seq %lld op %lld: %s\n"
 #define MSG_EXPORTED_ENTRIES_EN \
-	"exported %lld entries to %s\\n"
+	"exported %lld entries to %s\n"
 #define MSG_REJECTED_LINE_EN \
-	"rejected %s\\n"
+	"rejected %s\n"
 #define MSG_IMPORTED_ENTRIES_EN \
-	"imported %lld of %lld entries (%lld already held, %zu rejected)\\n"
+	"imported %lld of %lld entries (%lld already held, %zu rejected)\n"
 #define MSG_AUDIT_MALFORMED_EN \
 	"malformed entry (%s)"
 #define MSG_AUDIT_BAD_SIGNATURE_EN \
@@ -675,5 +676,62 @@
 	"stored digest differs from the digest recomputed from the log"
 #define MSG_AUDIT_RECOMPUTE_EN \
 	"recompute: entry %zu: %s"
+#define MSG_HELP_TYPE_HEAD_EN \
+	"%s (%s): created by %s\n"
+#define MSG_HELP_KIND_TEXT_EN \
+	"text"
+#define MSG_HELP_KIND_DATE_EN \
+	"date YYYY-MM-DD"
+#define MSG_HELP_KIND_INT_EN \
+	"whole number %lld..%lld"
+#define MSG_HELP_KIND_INT_MIN_EN \
+	"whole number from %lld"
+#define MSG_HELP_KIND_REF_EN \
+	"id of a %s record"
+#define MSG_HELP_KIND_ID_NUMBER_EN \
+	"18-character resident ID number"
+#define MSG_HELP_KIND_MED_LINE_EN \
+	"DRUG;MORNING;NOON;EVENING (mg) or DRUG;lai;WEEKS;MG"
+#define MSG_HELP_KIND_SCOPE_EN \
+	"region code"
+#define MSG_HELP_UNIT_EN \
+	" (in %s)"
+#define MSG_HELP_FLAG_REQUIRED_EN \
+	"required"
+#define MSG_HELP_FLAG_WRITE_ONCE_EN \
+	"only when created"
+#define MSG_HELP_FLAG_SET_EN \
+	"several values: FIELD+=V, FIELD-=V"
+#define MSG_HELP_TYPE_FOOT_EN \
+	"\nValues may be typed as codes or as their Chinese labels. An empty value clears a field.\nFilters for ward list: FIELD=VALUE, FIELD=N.. (at least), FIELD=..N (at most), FIELD=A..B, FIELD= (unset); these need no shell quoting.\n"
+#define MSG_HELP_TYPES_EN \
+	"Record types (ward help TYPE, or ward add TYPE --help, lists a type's fields):\n"
+#define MSG_HELP_UNKNOWN_TOPIC_EN \
+	"no help for '%s': give a command or a record type (ward help lists them)"
+#define MSG_HELP_COL_FIELD_EN \
+	"FIELD"
+#define MSG_HELP_COL_LABEL_EN \
+	"LABEL"
+#define MSG_HELP_COL_WRITERS_EN \
+	"WRITTEN BY"
+#define MSG_HELP_COL_VALUES_EN \
+	"VALUES"
+
+#define MSG_REPORT_BY_VALUES_EN \
+	"--by %s: give --by village, --by township or --by month"
+#define MSG_REPORT_MISSING_KEYS_EN \
+	"--missing %s: give the key of a rate with a gap to list: %s"
+#define MSG_REPORT_HTML_NEEDS_FILE_EN \
+	"--html needs a file name"
+#define MSG_REPORT_BY_NEEDS_LARGER_SCOPE_EN \
+	"--by %s breaks down a larger scope than --scope %s; give a larger --scope, or no --by"
+#define MSG_REPORT_TOO_MANY_MONTHS_EN \
+	"%s to %s is more than %d months; give a shorter period for a monthly trend"
+#define MSG_CANNOT_WRITE_WHY_EN \
+	"cannot write %s: %s"
+#define MSG_REPORT_OPTIONS_ONLY_EN \
+	"--by, --missing and --html are options of ward report, not of ward %s"
+#define MSG_REPORT_PAGE_WRITTEN_EN \
+	"\nreport page written to %s (readable by you only); open it in a browser (file://%s) or print it on A4\n"
 
 #endif

@@ -83,7 +83,8 @@
 	"用法：ward %s ID"
 #define MSG_USAGE_WARD_REPORT_FROM_DATE_ZH \
 	"用法：ward report --from DATE --to DATE " \
-	"[--scope S] [--json]"
+	"[--scope S] [--by village|township|month] " \
+	"[--missing RATE] [--html FILE] [--json]"
 #define MSG_USAGE_WARD_RETRACT_ID_REASON_ZH \
 	"用法：ward retract ID --reason TEXT"
 #define MSG_USAGE_WARD_FILE_TYPE_TYPE_ZH \
@@ -621,23 +622,23 @@
 #define MSG_OP_REMOVE_ZH \
 	"删除"
 #define MSG_STATUS_FEED_ZH \
-	"  %.16s  %-12s 序号 %lld\\n"
+	"  %.16s  %-12s 序号 %lld\n"
 #define MSG_STATUS_INSECURE_ZH \
-	"不安全：节点之间使用明文 TCP，没有 TLS，对方身份未经验证\\n"
+	"不安全：节点之间使用明文 TCP，没有 TLS，对方身份未经验证\n"
 #define MSG_STATUS_PEER_ZH \
-	"  %.16s  %-20s %-21s %-12s 落后 %s 条  最近联系 %s\\n"
+	"  %.16s  %-20s %-21s %-12s 落后 %s 条  最近联系 %s\n"
 #define MSG_NEVER_ZH \
 	"从未"
 #define MSG_AUDIT_FAIL_LINE_ZH \
-	"失败 %s\\n"
+	"失败 %s\n"
 #define MSG_AUDIT_FINDING_LINE_ZH \
-	"发现  记录流 %.16s/%s 序号 %lld 操作 %lld：%s\\n"
+	"发现  记录流 %.16s/%s 序号 %lld 操作 %lld：%s\n"
 #define MSG_EXPORTED_ENTRIES_ZH \
-	"已导出 %lld 个条目到 %s\\n"
+	"已导出 %lld 个条目到 %s\n"
 #define MSG_REJECTED_LINE_ZH \
-	"被拒绝 %s\\n"
+	"被拒绝 %s\n"
 #define MSG_IMPORTED_ENTRIES_ZH \
-	"已导入 %lld / %lld 个条目（%lld 个已持有，%zu 个被拒绝）\\n"
+	"已导入 %lld / %lld 个条目（%lld 个已持有，%zu 个被拒绝）\n"
 #define MSG_AUDIT_MALFORMED_ZH \
 	"条目格式错误（%s）"
 #define MSG_AUDIT_BAD_SIGNATURE_ZH \
@@ -660,5 +661,62 @@
 	"存储的状态摘要与从日志重新计算的摘要不同"
 #define MSG_AUDIT_RECOMPUTE_ZH \
 	"重新计算：第 %zu 个条目：%s"
+#define MSG_HELP_TYPE_HEAD_ZH \
+	"%s（%s）：由 %s 新建\n"
+#define MSG_HELP_KIND_TEXT_ZH \
+	"文本"
+#define MSG_HELP_KIND_DATE_ZH \
+	"日期 YYYY-MM-DD"
+#define MSG_HELP_KIND_INT_ZH \
+	"整数 %lld..%lld"
+#define MSG_HELP_KIND_INT_MIN_ZH \
+	"不小于 %lld 的整数"
+#define MSG_HELP_KIND_REF_ZH \
+	"%s 记录的编号"
+#define MSG_HELP_KIND_ID_NUMBER_ZH \
+	"18 位居民身份证号码"
+#define MSG_HELP_KIND_MED_LINE_ZH \
+	"药名;早;中;晚（mg），或 药名;lai;周数;mg"
+#define MSG_HELP_KIND_SCOPE_ZH \
+	"行政区划代码"
+#define MSG_HELP_UNIT_ZH \
+	"（单位 %s）"
+#define MSG_HELP_FLAG_REQUIRED_ZH \
+	"必填"
+#define MSG_HELP_FLAG_WRITE_ONCE_ZH \
+	"仅新建时填写"
+#define MSG_HELP_FLAG_SET_ZH \
+	"多个值：字段+=值，字段-=值"
+#define MSG_HELP_TYPE_FOOT_ZH \
+	"\n取值可以写代码，也可以写中文名称。值为空表示清除该字段。\nward list 的筛选条件：字段=值，字段=N..（不小于），字段=..N（不大于），字段=A..B，字段=（未填写）；这些写法不需要在 shell 中加引号。\n"
+#define MSG_HELP_TYPES_ZH \
+	"记录类型（ward help 类型 或 ward add 类型 --help 列出该类型的字段）：\n"
+#define MSG_HELP_UNKNOWN_TOPIC_ZH \
+	"没有关于 '%s' 的帮助：请给出命令或记录类型（ward help 会列出）"
+#define MSG_HELP_COL_FIELD_ZH \
+	"字段"
+#define MSG_HELP_COL_LABEL_ZH \
+	"中文名"
+#define MSG_HELP_COL_WRITERS_ZH \
+	"可填写的角色"
+#define MSG_HELP_COL_VALUES_ZH \
+	"取值"
+
+#define MSG_REPORT_BY_VALUES_ZH \
+	"--by %s 无效：请用 --by village（按村）、--by township（按乡镇）或 --by month（按月）"
+#define MSG_REPORT_MISSING_KEYS_ZH \
+	"--missing %s 无效：请给出可列出未达标名单的指标：%s"
+#define MSG_REPORT_HTML_NEEDS_FILE_ZH \
+	"--html 后面需要文件名"
+#define MSG_REPORT_BY_NEEDS_LARGER_SCOPE_ZH \
+	"--by %s 需要比 --scope %s 更大的辖区：请给出更大的 --scope，或不加 --by"
+#define MSG_REPORT_TOO_MANY_MONTHS_ZH \
+	"%s 至 %s 超过 %d 个月：逐月趋势请给出更短的统计期"
+#define MSG_CANNOT_WRITE_WHY_ZH \
+	"无法写入 %s：%s"
+#define MSG_REPORT_OPTIONS_ONLY_ZH \
+	"--by、--missing 和 --html 是 ward report 的选项，不能用于 ward %s"
+#define MSG_REPORT_PAGE_WRITTEN_ZH \
+	"\n报表页面已写入 %s（仅本用户可读）。用浏览器打开（file://%s），或打印为 A4。\n"
 
 #endif

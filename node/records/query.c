@@ -537,17 +537,20 @@ static void quarter_of(int64_t d, int64_t *start, int64_t *next)
 	node_query_day(q, next);
 }
 
-static void report_one(struct node_ledger *l, struct group *g,
-		       const struct period *p, int64_t *count)
+/* The counts of section 4 the patient of g is in, as bits (1 << count);
+ * 0 when not on the register. */
+static uint32_t report_one(struct node_ledger *l, struct group *g,
+			   const struct period *p)
 {
+	uint32_t in = 0;
 	const struct node_xrow *pt = g->patient;
 	if (!live(pt))
-		return;
+		return 0;
 	int64_t reg, exit_day;
 	register_span(pt, &reg, &exit_day);
 	if (reg > p->to || exit_day < p->from)
-		return; /* (an exit without its date counts as long ago) */
-	count[NODE_KPI_REGISTERED]++;
+		return 0; /* (an exit without its date counts as long ago) */
+	in |= 1u << NODE_KPI_REGISTERED;
 	const struct node_xrow *last = NULL;
 	bool any_reached = false, f2f = false, hosp = false, hosp_end = false;
 	bool free_med = false, consent = false, incident = false;
@@ -598,7 +601,7 @@ static void report_one(struct node_ledger *l, struct group *g,
 	}
 	bool managed = any_reached || hosp;
 	if (managed) {
-		count[NODE_KPI_MANAGED]++;
+		in |= 1u << NODE_KPI_MANAGED;
 		/* Every calendar quarter wholly within the period and the
 		 * time on the register needs a reached follow-up. */
 		int64_t lo = p->from > reg ? p->from : reg;
@@ -626,29 +629,30 @@ static void report_one(struct node_ledger *l, struct group *g,
 			qn = b;
 		}
 		if (regular)
-			count[NODE_KPI_REGULARLY_MANAGED]++;
+			in |= 1u << NODE_KPI_REGULARLY_MANAGED;
 		if (last && !strcmp(last->slot[FU_CLASS], "stable") &&
 		    !hosp_end)
-			count[NODE_KPI_STABLE]++;
+			in |= 1u << NODE_KPI_STABLE;
 		if (free_med) {
-			count[NODE_KPI_FREE_MEDICATION]++;
+			in |= 1u << NODE_KPI_FREE_MEDICATION;
 			if (consent)
-				count[NODE_KPI_CONSENT_SIGNED]++;
+				in |= 1u << NODE_KPI_CONSENT_SIGNED;
 		}
 	}
 	if (f2f)
-		count[NODE_KPI_FACE_TO_FACE]++;
+		in |= 1u << NODE_KPI_FACE_TO_FACE;
 	if (last) {
 		const char *adh = last->slot[FU_ADHERENCE];
 		bool regular = !strcmp(adh, "regular");
 		if (regular || !strcmp(adh, "intermittent") ||
 		    !strcmp(last->slot[FU_HOSPITAL], "now"))
-			count[NODE_KPI_MEDICATION]++;
+			in |= 1u << NODE_KPI_MEDICATION;
 		if (regular)
-			count[NODE_KPI_REGULAR_MEDICATION]++;
+			in |= 1u << NODE_KPI_REGULAR_MEDICATION;
 	}
 	if (incident)
-		count[NODE_KPI_INCIDENT]++;
+		in |= 1u << NODE_KPI_INCIDENT;
+	return in;
 }
 
 enum { R_POPULATION, R_YEAR };
@@ -701,23 +705,53 @@ static int64_t population(struct node_ledger *l, const char *scope,
 	return total;
 }
 
-int node_query_report(struct node_ledger *l, const char *scope,
-		      const char *from, const char *to, struct node_report *out)
+int node_query_report_each(struct node_ledger *l, const char *scope,
+			   const char *from, const char *to,
+			   node_query_patient_fn fn, void *ctx)
 {
 	struct period p;
 	if (!node_query_day(from, &p.from) || !node_query_day(to, &p.to) ||
 	    p.from > p.to)
 		return -EINVAL;
-	memset(out, 0, sizeof(*out));
 	struct scan s;
 	struct group g = {0};
+	int rc = 0;
 	scan_open(&s, l, scope);
-	while (next_group(&s, &g))
-		if (g.patient)
-			report_one(l, &g, &p, out->count);
+	while (rc == 0 && next_group(&s, &g)) {
+		uint32_t in = g.patient ? report_one(l, &g, &p) : 0;
+		if (in)
+			rc = fn(ctx, g.patient->patient, g.patient->scope, in);
+	}
 	node_kv_iter_free(s.it);
 	free(g.rows);
-	out->population = population(l, scope, atoi(to));
+	return rc;
+}
+
+int64_t node_query_population(struct node_ledger *l, const char *scope,
+			      const char *to)
+{
+	return population(l, scope, atoi(to));
+}
+
+static int report_sum(void *ctx, const uint8_t patient[16], const char *scope,
+		      uint32_t in)
+{
+	struct node_report *out = ctx;
+	(void)patient;
+	(void)scope;
+	for (int i = 0; i < NODE_KPI_N; i++)
+		out->count[i] += (in >> i) & 1;
+	return 0;
+}
+
+int node_query_report(struct node_ledger *l, const char *scope,
+		      const char *from, const char *to, struct node_report *out)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = node_query_report_each(l, scope, from, to, report_sum, out);
+	if (rc)
+		return rc;
+	out->population = node_query_population(l, scope, to);
 	return 0;
 }
 

@@ -78,6 +78,22 @@ int node_query_report(struct node_ledger *l, const char *scope,
 		      const char *from, const char *to,
 		      struct node_report *out);
 
+/* The same judgement, patient by patient: fn(ctx, patient id, home
+ * scope, in) for each patient of scope on the register in [from, to], in
+ * = the counts it is in as bits (1u << enum node_kpi_count; the
+ * REGISTERED bit always set). Stops at fn's first non-zero return and
+ * returns it; -EINVAL as node_query_report. node_query_report sums these
+ * bits, so a breakdown or a list built on them agrees with it. */
+typedef int (*node_query_patient_fn)(void *ctx, const uint8_t patient[16],
+				     const char *scope, uint32_t in);
+int node_query_report_each(struct node_ledger *l, const char *scope,
+			   const char *from, const char *to,
+			   node_query_patient_fn fn, void *ctx);
+/* The population of scope (NULL: all) for a period ending on date to, as
+ * node_query_report gives it (-1: no region record). */
+int64_t node_query_population(struct node_ledger *l, const char *scope,
+			      const char *to);
+
 /* 100 (or 1000 for per mille) x num / den in hundredths, rounded half to
  * even; false when den is 0. */
 bool node_query_rate(int64_t num, int64_t den, int64_t scale,

@@ -147,6 +147,21 @@ zh audit verify --data t >"$TMP/.out" 2>&1 || fail "zh audit"
 OUT=$(cat "$TMP/.out")
 contains "$OUT" "审计通过" "zh: audit line"
 
+note "help: a type's fields, values and writers, in both languages"
+expect 0 add patient --help
+contains "$OUT" "id_number" "C: type help lists fields"
+contains "$OUT" "health, township" "C: type help names the writers"
+contains "$OUT" "male 男, female 女" "C: type help lists values"
+contains "$OUT" "FIELD=N.." "C: type help offers filters without quoting"
+zh help followup >"$TMP/.out" 2>&1 || fail "zh help followup"
+OUT=$(cat "$TMP/.out")
+contains "$OUT" "followup（随访）：由 卫生健康" "zh: type help head"
+contains "$OUT" "随访日期" "zh: type help labels"
+contains "$OUT" "日期 YYYY-MM-DD（必填）" "zh: type help kinds and flags"
+both 2 "没有关于 'nosuch' 的帮助" "no help for 'nosuch'" help nosuch
+expect 0 help
+contains "$OUT" "Record types" "C: help lists the types"
+
 note "through a running wardd: the language crosses ipc"
 start_node h --standalone
 test -S h/ward.sock || fail "wardd has no socket"

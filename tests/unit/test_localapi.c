@@ -28,11 +28,11 @@
 #include "node/api/node_int.h"
 
 enum fake {
-	FAKE_GOOD,	  /* a rep0 daemon's answer */
-	FAKE_WRONG_ID,	  /* a reply to another request */
-	FAKE_HUGE,	  /* a length of 2^40 */
-	FAKE_NOT_REP,	  /* an SP header of another protocol */
-	FAKE_HANG_UP,	  /* closes after the request */
+	FAKE_GOOD,     /* a rep0 daemon's answer */
+	FAKE_WRONG_ID, /* a reply to another request */
+	FAKE_HUGE,     /* a length of 2^40 */
+	FAKE_NOT_REP,  /* an SP header of another protocol */
+	FAKE_HANG_UP,  /* closes after the request */
 };
 
 static char dir[64];
