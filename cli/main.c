@@ -34,7 +34,9 @@ static const char usage[] =
 	"  ward set ID FIELD=VALUE|FIELD+=V|FIELD-=V... change fields (empty value clears)\n"
 	"  ward show ID                                 fields, writers, conflicts\n"
 	"  ward list TYPE [FILTER...] [--scope S] [--special VALUE]\n"
-	"      FILTER: FIELD=VALUE, FIELD>=N, FIELD<=N, FIELD=N.., FIELD=..N, FIELD=A..B\n"
+	"      FILTER: FIELD=VALUE, FIELD=N.. (at least N), FIELD=..N, FIELD=A..B,\n"
+	"      FIELD>=N, FIELD<=N. Quote the last two ('risk>=3'): the shell reads\n"
+	"      >= as a redirection and makes a file '=3'; risk=3.. needs no quotes\n"
 	"  ward history ID                              every op on a record\n"
 	"  ward retract ID --reason TEXT                the record counts for nothing\n"
 	"  ward duplicates                              patients sharing id_number/patient_no\n"
@@ -49,7 +51,12 @@ static const char usage[] =
 	"\n"
 	"Registers (spreadsheets):\n"
 	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n"
+	"      [--match patient_no|id_number|none]: a row without an id updates the\n"
+	"      patient with its patient_no, else id_number (guardians: patient and\n"
+	"      id_number or name; care groups: patient); importing twice adds nothing\n"
 	"  ward export --csv FILE --type TYPE [--scope S] [--labels]     (or --jsonl FILE)\n"
+	"      [--no-bom] [--retracted]: CSV starts with a UTF-8 BOM for spreadsheets;\n"
+	"      --labels writes Chinese headers and values; files are 0600\n"
 	"  ward access-log                              who read or exported what (this node)\n"
 	"\n"
 	"The ledger:\n"
@@ -82,8 +89,9 @@ struct args {
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
-	const char *by, *missing, *html;
-	bool labels, skip_bad, dry_run, accept_fork_risk, help;
+	const char *by, *missing, *html, *match;
+	bool labels, skip_bad, dry_run, accept_fork_risk, help, no_bom,
+	    retracted;
 	const char **members;
 	size_t n_members;
 };
@@ -120,6 +128,10 @@ static int parse(int argc, char **argv, struct args *a)
 			a->accept_fork_risk = true;
 			continue;
 		}
+		if (!strcmp(s, "--no-bom") || !strcmp(s, "--retracted")) {
+			*(s[2] == 'n' ? &a->no_bom : &a->retracted) = true;
+			continue;
+		}
 		if (!strcmp(s, "--labels") || !strcmp(s, "--skip-bad") ||
 		    !strcmp(s, "--dry-run")) {
 			bool *flag = s[2] == 'l'   ? &a->labels
@@ -152,6 +164,8 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->jsonl;
 		else if (!strcmp(s, "--type"))
 			slot = &a->type;
+		else if (!strcmp(s, "--match"))
+			slot = &a->match;
 		else if (!strcmp(s, "--role"))
 			slot = &a->role;
 		else if (!strcmp(s, "--name"))
@@ -638,6 +652,10 @@ static int cmd_records_file(struct args *a, const char *cmd)
 	node_doc_set(req, "labels", node_doc_bool(a->labels));
 	node_doc_set(req, "skip_bad", node_doc_bool(a->skip_bad));
 	node_doc_set(req, "dry_run", node_doc_bool(a->dry_run));
+	if (a->match)
+		node_doc_set(req, "match", node_doc_str(a->match));
+	node_doc_set(req, "bom", node_doc_bool(!a->no_bom));
+	node_doc_set(req, "retracted", node_doc_bool(a->retracted));
 	return call(a, !strcmp(cmd, "import") ? "import_records"
 					      : "export_records",
 		    req);
