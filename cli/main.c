@@ -13,6 +13,7 @@
 #include "cli/help.h"
 #include "cli/report_tables.h"
 #include "cli/tables.h"
+#include "cli/timefmt.h"
 #include "cli/worklist.h"
 #include "node/api/node.h"
 #include "node/catalog/catalog.h"
@@ -35,7 +36,9 @@ static const char usage[] =
 	"  ward show ID [--timeline]                    fields, writers, conflicts;\n"
 	"                                               a patient's dated events\n"
 	"  ward list TYPE [FILTER...] [--scope S] [--special VALUE] [--csv FILE]\n"
-	"      FILTER: FIELD=VALUE, FIELD>=N, FIELD<=N, FIELD=N.., FIELD=..N, FIELD=A..B\n"
+	"      FILTER: FIELD=VALUE, FIELD=N.. (at least N), FIELD=..N, FIELD=A..B,\n"
+	"      FIELD>=N, FIELD<=N. Quote the last two ('risk>=3'): the shell reads\n"
+	"      >= as a redirection and makes a file '=3'; risk=3.. needs no quotes\n"
 	"      list patient care_group=   patients without a care group (TYPE=yes: with)\n"
 	"  ward history ID                              every op on a record\n"
 	"  ward retract ID --reason TEXT                the record counts for nothing\n"
@@ -55,7 +58,12 @@ static const char usage[] =
 	"\n"
 	"Registers (spreadsheets):\n"
 	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n"
+	"      [--match patient_no|id_number|none]: a row without an id updates the\n"
+	"      patient with its patient_no, else id_number (guardians: patient and\n"
+	"      id_number or name; care groups: patient); importing twice adds nothing\n"
 	"  ward export --csv FILE --type TYPE [--scope S] [--labels]     (or --jsonl FILE)\n"
+	"      [--no-bom] [--retracted]: CSV starts with a UTF-8 BOM for spreadsheets;\n"
+	"      --labels writes Chinese headers and values; files are 0600\n"
 	"  ward access-log                              who read or exported what (this node)\n"
 	"\n"
 	"The ledger:\n"
@@ -88,8 +96,9 @@ struct args {
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
-	const char *by, *missing, *html, *month;
-	bool labels, skip_bad, dry_run, accept_fork_risk, help, timeline;
+	const char *by, *missing, *html, *match, *month;
+	bool labels, skip_bad, dry_run, accept_fork_risk, help, no_bom,
+	    retracted, timeline;
 	const char **members;
 	size_t n_members;
 };
@@ -130,6 +139,10 @@ static int parse(int argc, char **argv, struct args *a)
 			a->timeline = true;
 			continue;
 		}
+		if (!strcmp(s, "--no-bom") || !strcmp(s, "--retracted")) {
+			*(s[2] == 'n' ? &a->no_bom : &a->retracted) = true;
+			continue;
+		}
 		if (!strcmp(s, "--labels") || !strcmp(s, "--skip-bad") ||
 		    !strcmp(s, "--dry-run")) {
 			bool *flag = s[2] == 'l'   ? &a->labels
@@ -164,6 +177,8 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->jsonl;
 		else if (!strcmp(s, "--type"))
 			slot = &a->type;
+		else if (!strcmp(s, "--match"))
+			slot = &a->match;
 		else if (!strcmp(s, "--role"))
 			slot = &a->role;
 		else if (!strcmp(s, "--name"))
@@ -248,14 +263,15 @@ static void print_record(const struct node_doc *r)
 				     node_doc_key_at(fields, i));
 		print_value(node_doc_get(f, "value"));
 		const char *by = node_doc_get_str(f, "by_name");
+		char when[40];
 		if (by)
 			printf("   [%s/%s %s]", by, node_doc_get_str(f, "by_role"),
-			       node_doc_get_str(f, "at"));
+			       cli_local_time(node_doc_get_str(f, "at"), when,
+					      sizeof(when)));
 		printf("\n");
 		const struct node_doc *conf = node_doc_get(f, "versions");
 		if (node_doc_get(f, "conflict")) {
-			printf("  %-20s CONFLICT: %zu live values:\n", "",
-			       node_doc_len(conf));
+			printf(TM(MSG_SHOW_CONFLICT), "", node_doc_len(conf));
 			for (size_t k = 0; k < node_doc_len(conf); k++) {
 				const struct node_doc *v = node_doc_at(conf, k);
 				printf("  %-22s ", "");
@@ -263,7 +279,8 @@ static void print_record(const struct node_doc *r)
 				printf("   [%s/%s %s]\n",
 				       node_doc_get_str(v, "by_name"),
 				       node_doc_get_str(v, "by_role"),
-				       node_doc_get_str(v, "at"));
+				       cli_local_time(node_doc_get_str(v, "at"),
+						      when, sizeof(when)));
 			}
 		}
 	}
@@ -338,8 +355,10 @@ static void print_human(const char *cmd, const struct node_doc *r)
 	} else if (!strcmp(cmd, "history")) {
 		for (size_t i = 0; i < node_doc_len(r); i++) {
 			const struct node_doc *o = node_doc_at(r, i);
+			char when[40];
 			printf(TM(MSG_SEQ),
-			       node_doc_get_str(o, "at"),
+			       cli_local_time(node_doc_get_str(o, "at"), when,
+					      sizeof(when)),
 			       node_doc_get_str(o, "by_name"),
 			       node_doc_get_str(o, "by_role"), "",
 			       (long long)node_doc_get_int(o, "seq", 0),
@@ -400,6 +419,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			const struct node_doc *p = node_doc_at(peers, i);
 			const struct node_doc *lag = node_doc_get(p, "lag_entries");
 			const char *seen = node_doc_get_str(p, "last_seen");
+			char when[40];
 			char lagtxt[24] = "?";
 			if (lag && node_doc_kind(lag) != NODE_DOC_NULL)
 				snprintf(lagtxt, sizeof(lagtxt), "%lld",
@@ -411,7 +431,9 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_bool(p, "connected", false)
 				       ? TM(MSG_CONNECTED)
 				       : TM(MSG_DISCONNECTED),
-			       lagtxt, seen ? seen : TM(MSG_NEVER));
+			       lagtxt,
+			       seen ? cli_local_time(seen, when, sizeof(when))
+				    : TM(MSG_NEVER));
 		}
 	} else if (!strcmp(cmd, "unblock")) {
 		printf("%s", node_doc_get_bool(r, "was_blocked", false)
@@ -494,8 +516,9 @@ static int call(const struct args *a, const char *cmd, struct node_doc *req)
 	const struct node_doc *tl = node_doc_get(r, "timeline");
 	if (a->csv && (cli_worklist_has_csv(cmd) || tl)) {
 		/* The list for printing; --json still prints the answer. */
-		int rc = tl ? cli_worklist_csv("timeline", tl, a->csv)
-			    : cli_worklist_csv(cmd, r, a->csv);
+		int rc = tl ? cli_worklist_csv("timeline", tl, a->csv,
+					       !a->no_bom)
+			    : cli_worklist_csv(cmd, r, a->csv, !a->no_bom);
 		code = code ? code : rc;
 		if (a->json) {
 			node_doc_print_json(stdout, r, true);
@@ -678,6 +701,10 @@ static int cmd_records_file(struct args *a, const char *cmd)
 	node_doc_set(req, "labels", node_doc_bool(a->labels));
 	node_doc_set(req, "skip_bad", node_doc_bool(a->skip_bad));
 	node_doc_set(req, "dry_run", node_doc_bool(a->dry_run));
+	if (a->match)
+		node_doc_set(req, "match", node_doc_str(a->match));
+	node_doc_set(req, "bom", node_doc_bool(!a->no_bom));
+	node_doc_set(req, "retracted", node_doc_bool(a->retracted));
 	return call(a, !strcmp(cmd, "import") ? "import_records"
 					      : "export_records",
 		    req);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/tables.h"
+#include "node/catalog/catalog.h"
 #include "node/ledger/schema.h"
 
 static size_t dlen(const struct node_doc *d)
@@ -369,6 +370,14 @@ static void print_import(const struct node_doc *r)
 	long long same = (long long)node_doc_get_int(r, "unchanged", 0);
 	long long entries = (long long)node_doc_get_int(r, "entries", 0);
 	const char *secs = node_doc_get_str(r, "seconds");
+	long long matched = (long long)node_doc_get_int(r, "matched", 0);
+	if (matched)
+		printf(MSGZ(zh, MSG_REG_MATCHED), matched,
+		       node_doc_get_str(r, "matched_by"));
+	if (!created && !updated && !nbad) {
+		printf(MSGZ(zh, MSG_REG_NOTHING_TO_WRITE), rows);
+		return;
+	}
 	if (zh)
 		printf("%lld 行：新建 %lld，更新 %lld，未变 %lld，跳过错误行 "
 		       "%lld（%lld 个条目，%s 秒）\n",
@@ -421,16 +430,19 @@ bool cli_print_table(const char *cmd, const struct node_doc *r)
 			       tr("conflict (shown value exported):",
 				  "存在冲突（已导出显示值）："),
 			       node_doc_as_str(node_doc_at(c, i), NULL));
-		if (cli_zh())
-			printf("已导出 %lld 条%s记录到 %s\n",
-			       (long long)node_doc_get_int(r, "records", 0),
-			       node_doc_get_str(r, "type"),
-			       node_doc_get_str(r, "path"));
-		else
-			printf("exported %lld %s records to %s\n",
-			       (long long)node_doc_get_int(r, "records", 0),
-			       node_doc_get_str(r, "type"),
-			       node_doc_get_str(r, "path"));
+		const char *type = node_doc_get_str(r, "type");
+		const struct node_type *t =
+		    type ? node_schema_type(type, strlen(type)) : NULL;
+		printf(MSGZ(cli_zh(), MSG_REG_EXPORTED),
+		       (long long)node_doc_get_int(r, "records", 0),
+		       cli_zh() && t ? t->label_zh : type,
+		       node_doc_get_str(r, "path"));
+		long long left =
+		    (long long)node_doc_get_int(r, "retracted_left_out", 0);
+		if (left)
+			printf(
+			    MSGZ(cli_zh(), MSG_REG_EXPORT_RETRACTED_LEFT_OUT),
+			    left);
 		return true;
 	}
 	if (!strcmp(cmd, "access_log")) {

@@ -553,7 +553,7 @@ static void csv_cell(FILE *f, const char *s)
 }
 
 int cli_worklist_csv(const char *cmd, const struct node_doc *r,
-		     const char *path)
+		     const char *path, bool bom)
 {
 	struct table t;
 	if (!build(cmd, r, &t))
@@ -568,7 +568,8 @@ int cli_worklist_csv(const char *cmd, const struct node_doc *r,
 		table_free(&t);
 		return 6;
 	}
-	fputs("\xef\xbb\xbf", f);
+	if (bom)
+		fputs("\xef\xbb\xbf", f);
 	for (size_t c = 0; c < t.ncol; c++) {
 		if (c)
 			fputc(',', f);

@@ -19,10 +19,11 @@
 bool cli_worklist_print(const char *cmd, const struct node_doc *r);
 /* Whether cmd's answer can be written with --csv FILE. */
 bool cli_worklist_has_csv(const char *cmd);
-/* Writes the table of cmd's answer r to path as CSV and says so on
- * stdout. Returns 0, or 6 with a message on stderr. */
+/* Writes the table of cmd's answer r to path as CSV (after a UTF-8 BOM
+ * when bom) and says so on stdout. Returns 0, or 6 with a message on
+ * stderr. */
 int cli_worklist_csv(const char *cmd, const struct node_doc *r,
-		     const char *path);
+		     const char *path, bool bom);
 /* Prints the "timeline" of a show answer (NULL: nothing). */
 void cli_print_timeline(const struct node_doc *timeline);
 

@@ -14,6 +14,7 @@
 #include "node/api/access.h"
 #include "node/api/api.h"
 #include "node/api/api_worklist.h"
+#include "node/api/export_file.h"
 #include "node/api/node_int.h"
 #include "node/ledger/proofs.h"
 #include "node/ledger/schema.h"
@@ -544,6 +545,11 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 			snprintf(scope, sizeof(scope), "%s", pe.scope);
 		}
 	}
+	if (!*scope && t->patient_field &&
+	    node_schema_field(t, t->patient_field, strlen(t->patient_field))
+		->required)
+		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_REG_ADD_NEEDS_PATIENT),
+		     n->lang_zh ? t->label_zh : t->name);
 	if (!*scope)
 		FAIL(NODE_EXIT_USAGE,
 		     MSG(n, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE));
@@ -1034,7 +1040,7 @@ static struct node_doc *api_export_entries(struct node_ctx *n,
 					   int *exit, char *msg, size_t msg_len)
 {
 	const char *path = node_doc_get_str(req, "path");
-	FILE *f = path ? fopen(path, "wb") : NULL;
+	FILE *f = path ? node_export_file_open(path) : NULL; /* 0600 */
 	if (!f)
 		FAIL(NODE_EXIT_IO, MSG(n, MSG_CANNOT_WRITE),
 		     path ? path : "(none)");

@@ -306,6 +306,51 @@
 #define MSG_PATIENT_NO_HELD_PATIENTS_SEE_EN \
 	"%s: patient_no %s is held by %zu patients " \
 	"(see ward duplicates); give the id"
+#define MSG_REG_MATCH_AMBIGUOUS_EN \
+	"%s %s matches %zu %s records in this node's scope " \
+	"(%s and %s); add an id column to say which"
+#define MSG_REG_MATCH_MODE_BAD_EN \
+	"--match %s: %s records match by %s"
+#define MSG_REG_MATCH_SCOPE_FIXED_EN \
+	"scope %s: the row matches %s, whose scope is %s " \
+	"(a record's scope is fixed; leave the scope cell " \
+	"empty or give the record's)"
+#define MSG_REG_SAME_RECORD_LINE_EN \
+	"the same record as line %zu (%s); a register holds " \
+	"one row per record"
+#define MSG_REG_ROW_NEEDS_PATIENT_EN \
+	"a %s row needs its patient: a patient column (the " \
+	"patient's id or patient_no)"
+#define MSG_REG_ADD_NEEDS_PATIENT_EN \
+	"a %s is about a patient: give patient=ID (the " \
+	"patient's id or patient_no); it takes the patient's " \
+	"scope"
+#define MSG_REG_ROLE_MAY_NOT_WRITE_EN \
+	"role %s may not write %s.%s; it is written by %s"
+#define MSG_REG_ROLE_MAY_NOT_CREATE_EN \
+	"role %s may not create %s records; they are created " \
+	"by %s"
+#define MSG_REG_JOINT_ONLY_EN \
+	"role %s writes joint follow-ups only: give joint=yes " \
+	"(a visit that was not joint is health's to record)"
+#define MSG_REG_DATE_AHEAD_EN \
+	"%s.%s %.*s is in the future (today is %s): record a " \
+	"visit or event once it has happened; check the date"
+#define MSG_REG_OUTSIDE_SCOPE_CHANGED_EN \
+	"scope %s is outside this node's jurisdiction %s and " \
+	"the row differs from the record there; another " \
+	"office keeps it (--skip-bad skips such rows)"
+#define MSG_REG_EXPORTED_EN \
+	"exported %lld %s records to %s (mode 0600: only " \
+	"this user may read it; it holds personal data)\n"
+#define MSG_REG_EXPORT_RETRACTED_LEFT_OUT_EN \
+	"%lld retracted records left out (--retracted " \
+	"includes them)\n"
+#define MSG_REG_NOTHING_TO_WRITE_EN \
+	"%lld rows, all as stored: nothing written\n"
+#define MSG_REG_MATCHED_EN \
+	"%lld rows without an id matched a stored record " \
+	"(by %s)\n"
 #define MSG_CELLS_HEADER_HAS_EN \
 	"%zu cells, the header has %zu"
 #define MSG_NOT_RECORD_EN \
@@ -316,14 +361,10 @@
 	"scope %s: a record's scope is fixed (%s)"
 #define MSG_SCOPE_NOT_REGION_CODE_EN \
 	"scope %s is not a region code"
-#define MSG_ROLE_MAY_NOT_CREATE_EN \
-	"role %s may not create %s"
 #define MSG_GIVEN_TWICE_EN \
 	"%s given twice"
 #define MSG_MORE_THAN_64_VALUES_EN \
 	"%s: more than 64 values"
-#define MSG_ROLE_MAY_NOT_WRITE_EN \
-	"role %s may not write %s.%s"
 #define MSG_WRITE_ONCE_SET_ONLY_WHEN_EN \
 	"%s is write-once: set only when " \
 	"the record is created"
@@ -807,5 +848,7 @@
 	"--by, --missing and --html are options of ward report, not of ward %s"
 #define MSG_REPORT_PAGE_WRITTEN_EN \
 	"\nreport page written to %s (readable by you only); open it in a browser (file://%s) or print it on A4\n"
+#define MSG_SHOW_CONFLICT_EN \
+	"  %-20s CONFLICT: %zu live values:\n"
 
 #endif

@@ -297,6 +297,48 @@
 #define MSG_PATIENT_NO_HELD_PATIENTS_SEE_ZH \
 	"%s：患者编号 patient_no %s 对应 %zu 名患者" \
 	"（见 ward duplicates）；请改填记录编号"
+#define MSG_REG_MATCH_AMBIGUOUS_ZH \
+	"%s %s 在本节点辖区内对应 %zu 条%s记录" \
+	"（%s 和 %s）；请加一列 id 指明是哪一条"
+#define MSG_REG_MATCH_MODE_BAD_ZH \
+	"--match %s：%s记录可按 %s 匹配"
+#define MSG_REG_MATCH_SCOPE_FIXED_ZH \
+	"辖区 %s：这一行对应的记录 %s 属于辖区 %s" \
+	"（记录的辖区不能更改；辖区一格请留空或填写" \
+	"该记录的辖区）"
+#define MSG_REG_SAME_RECORD_LINE_ZH \
+	"与第 %zu 行是同一条记录（%s）；" \
+	"名册中每条记录只应占一行"
+#define MSG_REG_ROW_NEEDS_PATIENT_ZH \
+	"%s记录的这一行须指明患者：加一列 patient（患者），" \
+	"填写患者的 id 或患者编号"
+#define MSG_REG_ADD_NEEDS_PATIENT_ZH \
+	"%s记录须指明患者：patient=ID（患者的 id 或" \
+	"患者编号）；记录随患者所属辖区"
+#define MSG_REG_ROLE_MAY_NOT_WRITE_ZH \
+	"角色 %s 无权填写 %s.%s；可填写的角色：%s"
+#define MSG_REG_ROLE_MAY_NOT_CREATE_ZH \
+	"角色 %s 无权新建 %s 记录；可新建的角色：%s"
+#define MSG_REG_JOINT_ONLY_ZH \
+	"角色 %s 只能填写联合随访：请填写 joint=yes" \
+	"（联合随访=是）；非联合随访由卫生健康机构填写"
+#define MSG_REG_DATE_AHEAD_ZH \
+	"%s.%s 为 %.*s，晚于今天（%s）：事情发生后才能" \
+	"登记，请核对日期"
+#define MSG_REG_OUTSIDE_SCOPE_CHANGED_ZH \
+	"辖区 %s 不在本节点的管辖范围 %s 内，且这一行与" \
+	"该辖区的记录不一致；该记录由其他机构维护" \
+	"（--skip-bad 可跳过这些行）"
+#define MSG_REG_EXPORTED_ZH \
+	"已导出 %lld 条%s记录到 %s（文件权限 0600：仅本" \
+	"用户可读，内含个人信息）\n"
+#define MSG_REG_EXPORT_RETRACTED_LEFT_OUT_ZH \
+	"未导出已撤销的记录 %lld 条（--retracted 可一并" \
+	"导出）\n"
+#define MSG_REG_NOTHING_TO_WRITE_ZH \
+	"%lld 行均与已有记录一致：未写入任何内容\n"
+#define MSG_REG_MATCHED_ZH \
+	"无 id 的行中有 %lld 行对应已有记录（按 %s 匹配）\n"
 #define MSG_CELLS_HEADER_HAS_ZH \
 	"这一行有 %zu 格，表头有 %zu 列：请检查是否" \
 	"多了或少了逗号"
@@ -309,16 +351,10 @@
 #define MSG_SCOPE_NOT_REGION_CODE_ZH \
 	"辖区 %s 不是区划代码（应为 2、4、6、9 或 " \
 	"12 位数字）"
-#define MSG_ROLE_MAY_NOT_CREATE_ZH \
-	"角色 %s 无权新建 %s 记录；请由有权限的机构" \
-	"登记"
 #define MSG_GIVEN_TWICE_ZH \
 	"字段 %s 出现了两次，只能有一列"
 #define MSG_MORE_THAN_64_VALUES_ZH \
 	"%s：值超过 64 个"
-#define MSG_ROLE_MAY_NOT_WRITE_ZH \
-	"角色 %s 无权填写 %s.%s；请由有权限" \
-	"的机构填写"
 #define MSG_WRITE_ONCE_SET_ONLY_WHEN_ZH \
 	"字段 %s 只能在新建记录时填写，之后" \
 	"不能修改"
@@ -796,5 +832,7 @@
 	"--by、--missing 和 --html 是 ward report 的选项，不能用于 ward %s"
 #define MSG_REPORT_PAGE_WRITTEN_ZH \
 	"\n报表页面已写入 %s（仅本用户可读）。用浏览器打开（file://%s），或打印为 A4。\n"
+#define MSG_SHOW_CONFLICT_ZH \
+	"  %-20s 冲突：有 %zu 个并存的值：\n"
 
 #endif

@@ -147,6 +147,8 @@ contains "$(cat due.csv)" "李父 (parent),13900000001,王组长" "csv guardian"
 env LANG=zh_CN.UTF-8 "$W" due --data t --on 2026-07-10 --csv due-zh.csv >/dev/null ||
 	fail "Chinese csv"
 contains "$(head -1 due-zh.csv)" "患者编号,姓名,辖区,电话" "Chinese csv header"
+ok due --data t --on 2026-07-10 --csv plain.csv --no-bom
+eq "$(head -c 7 plain.csv)" "PATIENT" "--no-bom"
 ok list followup --data t --csv fu.csv
 eq "$(wc -l <fu.csv | tr -d ' ')" 9 "list csv rows"
 expect 6 due --data t --on 2026-07-10 --csv /nonexistent/dir/x.csv
