@@ -21,72 +21,17 @@
 /* A message of the catalog in the locale's language (cli_zh). */
 #define TM(id) MSGZ(cli_zh(), id)
 
-static const char usage[] =
-	"usage: ward COMMAND [ARGS] [--data DIR] [--json]\n"
-	"\n"
-	"Setting up a node:\n"
-	"  ward init --data DIR --role ROLE --name NAME --scope CODE [--listen HOST:PORT]\n"
-	"      ROLE: health, township, police, civil, disabled, legal, auditor\n"
-	"  ward network create --data DIR --member FILE.pub ... --out ROSTER\n"
-	"  ward network join --data DIR ROSTER\n"
-	"\n"
-	"Records:\n"
-	"  ward add TYPE [scope=CODE] FIELD=VALUE...   create a record, print its id\n"
-	"  ward set ID FIELD=VALUE|FIELD+=V|FIELD-=V... change fields (empty value clears)\n"
-	"  ward show ID [--timeline]                    fields, writers, conflicts;\n"
-	"                                               a patient's dated events\n"
-	"  ward list TYPE [FILTER...] [--scope S] [--special VALUE] [--csv FILE]\n"
-	"      FILTER: FIELD=VALUE, FIELD=N.. (at least N), FIELD=..N, FIELD=A..B,\n"
-	"      FIELD>=N, FIELD<=N. Quote the last two ('risk>=3'): the shell reads\n"
-	"      >= as a redirection and makes a file '=3'; risk=3.. needs no quotes\n"
-	"      list patient care_group=   patients without a care group (TYPE=yes: with)\n"
-	"  ward history ID                              every op on a record\n"
-	"  ward retract ID --reason TEXT                the record counts for nothing\n"
-	"  ward duplicates                              patients sharing id_number/patient_no\n"
-	"\n"
-	"Follow-up work and rates:\n"
-	"  ward due [--scope S] [--on DATE | --month YYYY-MM] [--csv FILE]\n"
-	"                                               patients due or overdue, most overdue\n"
-	"                                               first; --month: due that month, by date\n"
-	"  ward joint-missing [--scope S] [--on DATE] [--csv FILE]\n"
-	"                                               risk >= 3 without a joint visit since\n"
-	"  (--csv FILE writes the list for printing: UTF-8 with a BOM, mode 0600)\n"
-	"  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n"
-	"      [--by village|township|month]  the same, area by area or month by month\n"
-	"      [--missing RATE]  who is behind a rate's gap (e.g. regular_management)\n"
-	"      [--html FILE]     the report as a page to open in a browser or print\n"
-	"\n"
-	"Registers (spreadsheets):\n"
-	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n"
-	"      [--match patient_no|id_number|none]: a row without an id updates the\n"
-	"      patient with its patient_no, else id_number (guardians: patient and\n"
-	"      id_number or name; care groups: patient); importing twice adds nothing\n"
-	"  ward export --csv FILE --type TYPE [--scope S] [--labels]     (or --jsonl FILE)\n"
-	"      [--no-bom] [--retracted]: CSV starts with a UTF-8 BOM for spreadsheets;\n"
-	"      --labels writes Chinese headers and values; files are 0600\n"
-	"  ward access-log                              who read or exported what (this node)\n"
-	"\n"
-	"The ledger:\n"
-	"  ward status                                  node, network, feeds, digest,\n"
-	"                                               peers and their lag, fork and\n"
-	"                                               divergence proofs\n"
-	"  ward audit verify                            check every entry, recompute state\n"
-	"  ward export --entries FILE                   signed entries, as stored\n"
-	"  ward import --entries FILE                   verify and apply such a file\n"
-	"  ward backup DIR                              a consistent copy of this node\n"
-	"      (keys, config, store) in DIR (new or empty; made 0700), taken\n"
-	"      while the node runs or not. A node started from it knows it was\n"
-	"      restored: it writes only once a peer has confirmed its own feeds.\n"
-	"      Copy no data directory by hand: a copy that writes behind its\n"
-	"      own feed forks it, and every node will hold the proof.\n"
-	"  ward unblock --accept-fork-risk              sign before a peer confirms this\n"
-	"                                               node's own feeds (after a restore\n"
-	"                                               or an unclean stop, with no peer)\n"
-	"\n"
-	"--data may be omitted when WARD_DATA is set. Set fields take values\n"
-	"separated by '|'. Ids: TYPE-<32 hex> or a unique prefix of >= 6 hex.\n"
-	"Exit codes: 0 ok, 1 check failed, 2 usage or bad input, 3 not found or\n"
-	"ambiguous, 4 not initialised or not joined, 5 busy, 6 I/O error.\n";
+static void print_usage(FILE *f)
+{
+	/* in the reader's language, section by section */
+	fputs(TM(MSG_USAGE_HEAD), f);
+	fputs(TM(MSG_USAGE_SETUP), f);
+	fputs(TM(MSG_USAGE_RECORDS), f);
+	fputs(TM(MSG_USAGE_WORK), f);
+	fputs(TM(MSG_USAGE_REGISTERS), f);
+	fputs(TM(MSG_USAGE_LEDGER), f);
+	fputs(TM(MSG_USAGE_FOOT), f);
+}
 
 struct args {
 	const char *data;
@@ -717,7 +662,7 @@ int main(int argc, char **argv)
 {
 	struct args a;
 	if (argc < 2) {
-		fputs(usage, stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	int rc = parse(argc, argv, &a);
@@ -751,7 +696,7 @@ static int help(const char *cmd, int argc, char **argv)
 		known = !strcmp(topic, commands[i]);
 	if (!known && !strcmp(cmd, "help"))
 		return die(2, TM(MSG_HELP_UNKNOWN_TOPIC), topic);
-	fputs(usage, stdout);
+	print_usage(stdout);
 	putchar('\n');
 	cli_help_types();
 	return 0;
@@ -762,7 +707,7 @@ static int run(struct args *ap)
 	struct args a = *ap;
 	int rc;
 	if (a.argc == 0) {
-		fputs(usage, stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	const char *cmd = a.argv[0];

@@ -834,5 +834,77 @@
 	"\n报表页面已写入 %s（仅本用户可读）。用浏览器打开（file://%s），或打印为 A4。\n"
 #define MSG_SHOW_CONFLICT_ZH \
 	"  %-20s 冲突：有 %zu 个并存的值：\n"
+#define MSG_USAGE_HEAD_ZH \
+	"用法：ward 命令 [参数] [--data 目录] [--json]\n" \
+	"\n"
+#define MSG_USAGE_SETUP_ZH \
+	"建立节点：\n" \
+	"  ward init --data 目录 --role 角色 --name 名称 --scope 辖区代码 [--listen 主机:端口]\n" \
+	"      角色：health 卫生健康，township 乡镇街道，police 公安，civil 民政，\n" \
+	"      disabled 残联，legal 政法委，auditor 审计\n" \
+	"  ward network create --data 目录 --member 文件.pub ... --out 名册\n" \
+	"  ward network join --data 目录 名册\n" \
+	"\n"
+#define MSG_USAGE_RECORDS_ZH \
+	"记录：\n" \
+	"  ward add 类型 [scope=辖区代码] 字段=值...     新建记录，输出其编号\n" \
+	"  ward set 编号 字段=值|字段+=值|字段-=值...   修改字段（值为空即清除）\n" \
+	"  ward show 编号 [--timeline]                  各字段、填写者、冲突；\n" \
+	"                                               患者的各项事件（按日期）\n" \
+	"  ward list 类型 [条件...] [--scope 辖区] [--special 值] [--csv 文件]\n" \
+	"      条件：字段=值，字段=N..（不小于 N），字段=..N，字段=A..B，\n" \
+	"      字段>=N，字段<=N。后两种须加引号（'risk>=3'）：shell 会把 >= 当作\n" \
+	"      重定向并生成名为 '=3' 的文件；risk=3.. 不需要引号\n" \
+	"      list patient care_group=   没有关爱帮扶小组的患者（类型=yes：有的）\n" \
+	"  ward history 编号                            记录的全部操作\n" \
+	"  ward retract 编号 --reason 原因              撤销记录（不再计入）\n" \
+	"  ward duplicates                              身份证号或患者编号相同的患者\n" \
+	"  ward help 类型                               某类记录的字段和取值\n" \
+	"\n"
+#define MSG_USAGE_WORK_ZH \
+	"随访工作与指标：\n" \
+	"  ward due [--scope 辖区] [--on 日期 | --month YYYY-MM] [--csv 文件]\n" \
+	"                                               应随访或已逾期的患者，逾期最久的在前；\n" \
+	"                                               --month：当月应随访的患者，按日期排列\n" \
+	"  ward joint-missing [--scope 辖区] [--on 日期] [--csv 文件]\n" \
+	"                                               危险性 3 级及以上且此后没有联合随访的患者\n" \
+	"  （--csv 文件：输出供打印的名单，UTF-8 带 BOM，权限 0600）\n" \
+	"  ward report --from 日期 --to 日期 [--scope 辖区]  kpi-v1 各项指标\n" \
+	"      [--by village|township|month]  按村（社区）、乡镇街道或月份分别统计\n" \
+	"      [--missing 指标]  未达标的患者名单（如 regular_management）\n" \
+	"      [--html 文件]     生成可在浏览器中打开或打印的报表页面\n" \
+	"\n"
+#define MSG_USAGE_REGISTERS_ZH \
+	"台账（电子表格）：\n" \
+	"  ward import --csv 文件 --type 类型 [--skip-bad] [--dry-run]   （或 --jsonl 文件）\n" \
+	"      [--match patient_no|id_number|none]：没有编号的行按患者编号、其次按身份证号\n" \
+	"      更新已有患者（监护人：按患者及身份证号或姓名；关爱帮扶小组：按患者）；\n" \
+	"      重复导入不会新增记录\n" \
+	"  ward export --csv 文件 --type 类型 [--scope 辖区] [--labels]  （或 --jsonl 文件）\n" \
+	"      [--no-bom] [--retracted]：CSV 以 UTF-8 BOM 开头，便于电子表格打开；\n" \
+	"      --labels 输出中文表头和取值；文件权限为 0600\n" \
+	"  ward access-log                              本节点的查阅和导出记录\n" \
+	"\n"
+#define MSG_USAGE_LEDGER_ZH \
+	"账本：\n" \
+	"  ward status                                  节点、网络、记录流、状态摘要、\n" \
+	"                                               各对端及其落后情况、分叉和\n" \
+	"                                               状态不一致的证据\n" \
+	"  ward audit verify                            检查每个条目，重新计算状态\n" \
+	"  ward export --entries 文件                   导出签名条目（原样）\n" \
+	"  ward import --entries 文件                   验证并应用这样的文件\n" \
+	"  ward backup 目录                             本节点的一致副本\n" \
+	"      （密钥、配置、数据库）写入目录（须为新的或空目录，权限 0700），节点\n" \
+	"      运行与否均可。从备份启动的节点知道自己是恢复的：待其他节点确认\n" \
+	"      其记录流后才会写入。切勿手工复制数据目录：落后于自身记录流的副本\n" \
+	"      一旦写入就会造成分叉，每个节点都会持有证据。\n" \
+	"  ward unblock --accept-fork-risk              在其他节点确认前即签名写入（恢复\n" \
+	"                                               或非正常停止后，且无法连接任何节点时）\n" \
+	"\n"
+#define MSG_USAGE_FOOT_ZH \
+	"设置了环境变量 WARD_DATA 时可省略 --data。多值字段的各个值用 '|' 分隔。\n" \
+	"编号：类型-<32 位十六进制>，或至少 6 位、能唯一确定记录的十六进制前缀。\n" \
+	"退出码：0 成功，1 检查未通过，2 用法或输入有误，3 未找到或不唯一，\n" \
+	"4 未初始化或未加入网络，5 忙，6 读写错误。\n"
 
 #endif

@@ -159,6 +159,13 @@ contains "$OUT" "followup（随访）：由 卫生健康" "zh: type help head"
 contains "$OUT" "随访日期" "zh: type help labels"
 contains "$OUT" "日期 YYYY-MM-DD（必填）" "zh: type help kinds and flags"
 both 2 "没有关于 'nosuch' 的帮助" "no help for 'nosuch'" help nosuch
+zh --help >"$TMP/.out" 2>&1 || fail "zh --help"
+OUT=$(cat "$TMP/.out")
+contains "$OUT" "用法：ward 命令" "zh: --help"
+contains "$OUT" "随访工作与指标" "zh: --help sections"
+contains "$OUT" "退出码：0 成功" "zh: --help exit codes"
+expect 0 --help
+contains "$OUT" "usage: ward COMMAND" "C: --help unchanged"
 expect 0 help
 contains "$OUT" "Record types" "C: help lists the types"
 
