@@ -175,42 +175,56 @@ static int need_data(const struct args *a)
 
 /* ---- printing ---- */
 
-static void print_value(const struct node_doc *v)
+/* A field's value for people: an enum code as its label under zh (type
+ * and field say which enum; NULL: shown as it is). */
+static void print_value_of(const char *type, const char *field,
+			   const struct node_doc *v)
 {
 	if (!v)
 		return;
 	switch (node_doc_kind(v)) {
-	case NODE_DOC_NULL: fputs("(cleared)", stdout); break;
-	case NODE_DOC_BOOL: fputs(node_doc_as_bool(v) ? "yes" : "no", stdout); break;
+	case NODE_DOC_NULL: fputs(TM(MSG_VALUE_CLEARED), stdout); break;
+	case NODE_DOC_BOOL:
+		fputs(node_doc_as_bool(v) ? TM(MSG_VALUE_YES) : TM(MSG_VALUE_NO),
+		      stdout);
+		break;
 	case NODE_DOC_INT: printf("%lld", (long long)node_doc_as_int(v)); break;
-	case NODE_DOC_STR: fputs(node_doc_as_str(v, NULL), stdout); break;
+	case NODE_DOC_STR: {
+		const char *s = node_doc_as_str(v, NULL);
+		fputs(type && field ? cli_code_label(type, field, s) : s,
+		      stdout);
+		break;
+	}
 	case NODE_DOC_ARRAY:
 		for (size_t i = 0; i < node_doc_len(v); i++) {
 			if (i)
 				fputs("|", stdout);
-			print_value(node_doc_at(v, i));
+			print_value_of(type, field, node_doc_at(v, i));
 		}
 		break;
 	default: break;
 	}
 }
 
+
 static void print_record(const struct node_doc *r)
 {
 	cli_print_record_head(r);
 	const char *no_effect = node_doc_get_str(r, "no_effect");
 	if (no_effect)
-		printf("  NO EFFECT: %s\n", no_effect);
+		printf(TM(MSG_SHOW_NO_EFFECT), no_effect);
 	const struct node_doc *fields = node_doc_get(r, "fields");
 	for (size_t i = 0; i < node_doc_len(fields); i++) {
 		const struct node_doc *f = node_doc_at(fields, i);
-		cli_print_field_name(node_doc_get_str(r, "type"),
-				     node_doc_key_at(fields, i));
-		print_value(node_doc_get(f, "value"));
+		const char *type = node_doc_get_str(r, "type");
+		const char *name = node_doc_key_at(fields, i);
+		cli_print_field_name(type, name);
+		print_value_of(type, name, node_doc_get(f, "value"));
 		const char *by = node_doc_get_str(f, "by_name");
 		char when[40];
 		if (by)
-			printf("   [%s/%s %s]", by, node_doc_get_str(f, "by_role"),
+			printf("   [%s/%s %s]", by,
+			       cli_role_label(node_doc_get_str(f, "by_role")),
 			       cli_local_time(node_doc_get_str(f, "at"), when,
 					      sizeof(when)));
 		printf("\n");
@@ -220,10 +234,10 @@ static void print_record(const struct node_doc *r)
 			for (size_t k = 0; k < node_doc_len(conf); k++) {
 				const struct node_doc *v = node_doc_at(conf, k);
 				printf("  %-22s ", "");
-				print_value(node_doc_get(v, "value"));
+				print_value_of(type, name, node_doc_get(v, "value"));
 				printf("   [%s/%s %s]\n",
 				       node_doc_get_str(v, "by_name"),
-				       node_doc_get_str(v, "by_role"),
+				       cli_role_label(node_doc_get_str(v, "by_role")),
 				       cli_local_time(node_doc_get_str(v, "at"),
 						      when, sizeof(when)));
 			}
@@ -298,6 +312,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		print_record(r);
 		cli_print_related(node_doc_get(r, "related"));
 	} else if (!strcmp(cmd, "history")) {
+		const char *type = NULL; /* the create's: the first op */
 		for (size_t i = 0; i < node_doc_len(r); i++) {
 			const struct node_doc *o = node_doc_at(r, i);
 			char when[40];
@@ -305,14 +320,22 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       cli_local_time(node_doc_get_str(o, "at"), when,
 					      sizeof(when)),
 			       node_doc_get_str(o, "by_name"),
-			       node_doc_get_str(o, "by_role"), "",
+			       cli_role_label(node_doc_get_str(o, "by_role")), "",
 			       (long long)node_doc_get_int(o, "seq", 0),
 			       (long long)node_doc_get_int(o, "index", 0),
 			       op_verb(node_doc_get_str(o, "op")));
 			const char *f = node_doc_get_str(o, "field");
-			if (f)
+			const char *op = node_doc_get_str(o, "op");
+			if (op && !strcmp(op, "create"))
+				type = node_doc_get_str(o, "value");
+			if (f && type)
+				printf("%s=", cli_field_label(type, f));
+			else if (f)
 				printf("%s=", f);
-			print_value(node_doc_get(o, "value"));
+			if (op && !strcmp(op, "create") && type)
+				fputs(cli_type_label(type), stdout);
+			else
+				print_value_of(type, f, node_doc_get(o, "value"));
 			if (!node_doc_get_bool(o, "effect", true))
 				printf(TM(MSG_NO_EFFECT),
 				       node_doc_get_str(o, "why"));

@@ -242,6 +242,13 @@ const char *cli_code_label(const char *type, const char *field,
 	return code_label(type, field, code);
 }
 
+const char *cli_type_label(const char *type)
+{
+	const struct node_type *t =
+	    type && cli_zh() ? node_schema_type(type, strlen(type)) : NULL;
+	return t ? t->label_zh : type;
+}
+
 const char *cli_role_label(const char *role)
 {
 	enum node_role r;

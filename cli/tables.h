@@ -31,6 +31,8 @@ void cli_print_field_name(const char *type, const char *field);
  * when unknown, code itself). */
 const char *cli_code_label(const char *type, const char *field,
 			   const char *code);
+/* A record type's Chinese label under zh, else the type. */
+const char *cli_type_label(const char *type);
 /* A role code ("health") as its Chinese label under zh, else itself. */
 const char *cli_role_label(const char *role);
 /* A field's Chinese label under zh, else its name. */

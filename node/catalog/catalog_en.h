@@ -923,5 +923,13 @@
 	"separated by '|'. Ids: TYPE-<32 hex> or a unique prefix of >= 6 hex.\n" \
 	"Exit codes: 0 ok, 1 check failed, 2 usage or bad input, 3 not found or\n" \
 	"ambiguous, 4 not initialised or not joined, 5 busy, 6 I/O error.\n"
+#define MSG_SHOW_NO_EFFECT_EN \
+	"  NO EFFECT: %s\n"
+#define MSG_VALUE_CLEARED_EN \
+	"(cleared)"
+#define MSG_VALUE_YES_EN \
+	"yes"
+#define MSG_VALUE_NO_EN \
+	"no"
 
 #endif

@@ -906,5 +906,13 @@
 	"编号：类型-<32 位十六进制>，或至少 6 位、能唯一确定记录的十六进制前缀。\n" \
 	"退出码：0 成功，1 检查未通过，2 用法或输入有误，3 未找到或不唯一，\n" \
 	"4 未初始化或未加入网络，5 忙，6 读写错误。\n"
+#define MSG_SHOW_NO_EFFECT_ZH \
+	"  未生效：%s\n"
+#define MSG_VALUE_CLEARED_ZH \
+	"（已清除）"
+#define MSG_VALUE_YES_ZH \
+	"是"
+#define MSG_VALUE_NO_ZH \
+	"否"
 
 #endif
