@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/tables.h"
+#include "cli/timefmt.h"
 #include "node/catalog/catalog.h"
 #include "node/ledger/schema.h"
 
@@ -411,7 +412,10 @@ static void print_access_log(const struct node_doc *r)
 		const struct node_doc *x = node_doc_at(r, i);
 		char num[32];
 		int_text(num, sizeof(num), node_doc_get(x, "count"));
-		cell(node_doc_get_str(x, "at"), 24, false);
+		char when[40];
+		cell(cli_local_time(node_doc_get_str(x, "at"), when,
+				    sizeof(when)),
+		     24, false);
 		printf(" ");
 		cell(node_doc_get_str(x, "user"), 10, false);
 		printf(" ");
