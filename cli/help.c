@@ -62,8 +62,10 @@ static void values(const struct node_field *f, char *out, size_t len)
 					     (long long)f->min,
 					     (long long)f->max);
 		if (f->unit && o < len)
-			o += (size_t)snprintf(out + o, len - o,
-					      TM(MSG_HELP_UNIT), f->unit);
+			o += (size_t)snprintf(
+			    out + o, len - o, TM(MSG_HELP_UNIT),
+			    cli_zh() ? node_schema_unit_label_zh(f->unit)
+				     : f->unit);
 		break;
 	case NODE_FIELD_REF:
 		o = (size_t)snprintf(out, len, TM(MSG_HELP_KIND_REF),

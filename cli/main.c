@@ -13,6 +13,8 @@
 #include "cli/help.h"
 #include "cli/report_tables.h"
 #include "cli/tables.h"
+#include "cli/timefmt.h"
+#include "cli/worklist.h"
 #include "node/api/node.h"
 #include "node/catalog/catalog.h"
 
@@ -25,64 +27,18 @@ int cli_roster_export(const char *data, const char *entries_path, bool json);
 /* A message of the catalog in the locale's language (cli_zh). */
 #define TM(id) MSGZ(cli_zh(), id)
 
-static const char usage[] =
-	"usage: ward COMMAND [ARGS] [--data DIR] [--json]\n"
-	"\n"
-	"Setting up a node:\n"
-	"  ward init --data DIR --role ROLE --name NAME --scope CODE [--listen HOST:PORT]\n"
-	"      ROLE: health, township, police, civil, disabled, legal, auditor\n"
-	"  ward network create --data DIR --member FILE.pub ... --out ROSTER\n"
-	"  ward network join --data DIR ROSTER   (a roster chain of any length)\n"
-	"\n"
-	"Changing the network (roster versions signed by k of n admins):\n"
-	"  ward roster propose CHANGE... | pending | sign ID | show | log | export\n"
-	"                                               (ward roster help)\n"
-	"\n"
-	"Records:\n"
-	"  ward add TYPE [scope=CODE] FIELD=VALUE...   create a record, print its id\n"
-	"  ward set ID FIELD=VALUE|FIELD+=V|FIELD-=V... change fields (empty value clears)\n"
-	"  ward show ID                                 fields, writers, conflicts\n"
-	"  ward list TYPE [FILTER...] [--scope S] [--special VALUE]\n"
-	"      FILTER: FIELD=VALUE, FIELD>=N, FIELD<=N, FIELD=N.., FIELD=..N, FIELD=A..B\n"
-	"  ward history ID                              every op on a record\n"
-	"  ward retract ID --reason TEXT                the record counts for nothing\n"
-	"  ward duplicates                              patients sharing id_number/patient_no\n"
-	"\n"
-	"Follow-up work and rates:\n"
-	"  ward due [--scope S] [--on DATE]             patients due or overdue, most overdue first\n"
-	"  ward joint-missing [--scope S] [--on DATE]   risk >= 3 without a joint visit since\n"
-	"  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n"
-	"      [--by village|township|month]  the same, area by area or month by month\n"
-	"      [--missing RATE]  who is behind a rate's gap (e.g. regular_management)\n"
-	"      [--html FILE]     the report as a page to open in a browser or print\n"
-	"\n"
-	"Registers (spreadsheets):\n"
-	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n"
-	"  ward export --csv FILE --type TYPE [--scope S] [--labels]     (or --jsonl FILE)\n"
-	"  ward access-log                              who read or exported what (this node)\n"
-	"\n"
-	"The ledger:\n"
-	"  ward status                                  node, network, feeds, digest,\n"
-	"                                               peers and their lag, fork and\n"
-	"                                               divergence proofs\n"
-	"  ward audit verify                            check every entry, recompute state\n"
-	"  ward export --entries FILE [--with-roster]   signed entries (+ FILE.roster)\n"
-	"  ward audit verify --roster CHAIN --entries FILE   offline, no node needed\n"
-	"  ward import --entries FILE                   verify and apply such a file\n"
-	"  ward backup DIR                              a consistent copy of this node\n"
-	"      (keys, config, store) in DIR (new or empty; made 0700), taken\n"
-	"      while the node runs or not. A node started from it knows it was\n"
-	"      restored: it writes only once a peer has confirmed its own feeds.\n"
-	"      Copy no data directory by hand: a copy that writes behind its\n"
-	"      own feed forks it, and every node will hold the proof.\n"
-	"  ward unblock --accept-fork-risk              sign before a peer confirms this\n"
-	"                                               node's own feeds (after a restore\n"
-	"                                               or an unclean stop, with no peer)\n"
-	"\n"
-	"--data may be omitted when WARD_DATA is set. Set fields take values\n"
-	"separated by '|'. Ids: TYPE-<32 hex> or a unique prefix of >= 6 hex.\n"
-	"Exit codes: 0 ok, 1 check failed, 2 usage or bad input, 3 not found or\n"
-	"ambiguous, 4 not initialised or not joined, 5 busy, 6 I/O error.\n";
+static void print_usage(FILE *f)
+{
+	/* in the reader's language, section by section */
+	fputs(TM(MSG_USAGE_HEAD), f);
+	fputs(TM(MSG_USAGE_SETUP), f);
+	fputs(TM(MSG_USAGE_ROSTER), f);
+	fputs(TM(MSG_USAGE_RECORDS), f);
+	fputs(TM(MSG_USAGE_WORK), f);
+	fputs(TM(MSG_USAGE_REGISTERS), f);
+	fputs(TM(MSG_USAGE_LEDGER), f);
+	fputs(TM(MSG_USAGE_FOOT), f);
+}
 
 struct args {
 	const char *data;
@@ -92,8 +48,9 @@ struct args {
 	/* options with values */
 	const char *role, *name, *scope, *listen, *out, *entries, *roster;
 	const char *special, *on, *from, *to, *reason, *csv, *jsonl, *type;
-	const char *by, *missing, *html;
-	bool labels, skip_bad, dry_run, accept_fork_risk, help, with_roster;
+	const char *by, *missing, *html, *match, *month;
+	bool labels, skip_bad, dry_run, accept_fork_risk, help, no_bom,
+	    retracted, timeline, with_roster;
 	const char **members;
 	size_t n_members;
 };
@@ -134,6 +91,14 @@ static int parse(int argc, char **argv, struct args *a)
 			a->with_roster = true;
 			continue;
 		}
+		if (!strcmp(s, "--timeline")) {
+			a->timeline = true;
+			continue;
+		}
+		if (!strcmp(s, "--no-bom") || !strcmp(s, "--retracted")) {
+			*(s[2] == 'n' ? &a->no_bom : &a->retracted) = true;
+			continue;
+		}
 		if (!strcmp(s, "--labels") || !strcmp(s, "--skip-bad") ||
 		    !strcmp(s, "--dry-run")) {
 			bool *flag = s[2] == 'l'   ? &a->labels
@@ -148,6 +113,8 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->special;
 		else if (!strcmp(s, "--on"))
 			slot = &a->on;
+		else if (!strcmp(s, "--month"))
+			slot = &a->month;
 		else if (!strcmp(s, "--from"))
 			slot = &a->from;
 		else if (!strcmp(s, "--to"))
@@ -166,6 +133,8 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->jsonl;
 		else if (!strcmp(s, "--type"))
 			slot = &a->type;
+		else if (!strcmp(s, "--match"))
+			slot = &a->match;
 		else if (!strcmp(s, "--role"))
 			slot = &a->role;
 		else if (!strcmp(s, "--name"))
@@ -219,55 +188,71 @@ static int need_data(const struct args *a)
 
 /* ---- printing ---- */
 
-static void print_value(const struct node_doc *v)
+/* A field's value for people: an enum code as its label under zh (type
+ * and field say which enum; NULL: shown as it is). */
+static void print_value_of(const char *type, const char *field,
+			   const struct node_doc *v)
 {
 	if (!v)
 		return;
 	switch (node_doc_kind(v)) {
-	case NODE_DOC_NULL: fputs("(cleared)", stdout); break;
-	case NODE_DOC_BOOL: fputs(node_doc_as_bool(v) ? "yes" : "no", stdout); break;
+	case NODE_DOC_NULL: fputs(TM(MSG_VALUE_CLEARED), stdout); break;
+	case NODE_DOC_BOOL:
+		fputs(node_doc_as_bool(v) ? TM(MSG_VALUE_YES) : TM(MSG_VALUE_NO),
+		      stdout);
+		break;
 	case NODE_DOC_INT: printf("%lld", (long long)node_doc_as_int(v)); break;
-	case NODE_DOC_STR: fputs(node_doc_as_str(v, NULL), stdout); break;
+	case NODE_DOC_STR: {
+		const char *s = node_doc_as_str(v, NULL);
+		fputs(type && field ? cli_code_label(type, field, s) : s,
+		      stdout);
+		break;
+	}
 	case NODE_DOC_ARRAY:
 		for (size_t i = 0; i < node_doc_len(v); i++) {
 			if (i)
 				fputs("|", stdout);
-			print_value(node_doc_at(v, i));
+			print_value_of(type, field, node_doc_at(v, i));
 		}
 		break;
 	default: break;
 	}
 }
 
+
 static void print_record(const struct node_doc *r)
 {
 	cli_print_record_head(r);
 	const char *no_effect = node_doc_get_str(r, "no_effect");
 	if (no_effect)
-		printf("  NO EFFECT: %s\n", no_effect);
+		printf(TM(MSG_SHOW_NO_EFFECT), no_effect);
 	const struct node_doc *fields = node_doc_get(r, "fields");
 	for (size_t i = 0; i < node_doc_len(fields); i++) {
 		const struct node_doc *f = node_doc_at(fields, i);
-		cli_print_field_name(node_doc_get_str(r, "type"),
-				     node_doc_key_at(fields, i));
-		print_value(node_doc_get(f, "value"));
+		const char *type = node_doc_get_str(r, "type");
+		const char *name = node_doc_key_at(fields, i);
+		cli_print_field_name(type, name);
+		print_value_of(type, name, node_doc_get(f, "value"));
 		const char *by = node_doc_get_str(f, "by_name");
+		char when[40];
 		if (by)
-			printf("   [%s/%s %s]", by, node_doc_get_str(f, "by_role"),
-			       node_doc_get_str(f, "at"));
+			printf("   [%s/%s %s]", by,
+			       cli_role_label(node_doc_get_str(f, "by_role")),
+			       cli_local_time(node_doc_get_str(f, "at"), when,
+					      sizeof(when)));
 		printf("\n");
 		const struct node_doc *conf = node_doc_get(f, "versions");
 		if (node_doc_get(f, "conflict")) {
-			printf("  %-20s CONFLICT: %zu live values:\n", "",
-			       node_doc_len(conf));
+			printf(TM(MSG_SHOW_CONFLICT), "", node_doc_len(conf));
 			for (size_t k = 0; k < node_doc_len(conf); k++) {
 				const struct node_doc *v = node_doc_at(conf, k);
 				printf("  %-22s ", "");
-				print_value(node_doc_get(v, "value"));
+				print_value_of(type, name, node_doc_get(v, "value"));
 				printf("   [%s/%s %s]\n",
 				       node_doc_get_str(v, "by_name"),
-				       node_doc_get_str(v, "by_role"),
-				       node_doc_get_str(v, "at"));
+				       cli_role_label(node_doc_get_str(v, "by_role")),
+				       cli_local_time(node_doc_get_str(v, "at"),
+						      when, sizeof(when)));
 			}
 		}
 	}
@@ -324,6 +309,8 @@ static const char *op_verb(const char *op)
 
 static void print_human(const char *cmd, const struct node_doc *r)
 {
+	if (cli_worklist_print(cmd, r))
+		return;
 	if (cli_print_table(cmd, r)) {
 		if (!strcmp(cmd, "report"))
 			cli_print_report_parts(r);
@@ -331,23 +318,37 @@ static void print_human(const char *cmd, const struct node_doc *r)
 	}
 	if (!strcmp(cmd, "add")) {
 		printf("%s\n", node_doc_get_str(r, "id"));
+	} else if (!strcmp(cmd, "show") && node_doc_get(r, "timeline")) {
+		cli_print_record_head(r);
+		cli_print_timeline(node_doc_get(r, "timeline"));
 	} else if (!strcmp(cmd, "show") || !strcmp(cmd, "set")) {
 		print_record(r);
 		cli_print_related(node_doc_get(r, "related"));
 	} else if (!strcmp(cmd, "history")) {
+		const char *type = NULL; /* the create's: the first op */
 		for (size_t i = 0; i < node_doc_len(r); i++) {
 			const struct node_doc *o = node_doc_at(r, i);
+			char when[40];
 			printf(TM(MSG_SEQ),
-			       node_doc_get_str(o, "at"),
+			       cli_local_time(node_doc_get_str(o, "at"), when,
+					      sizeof(when)),
 			       node_doc_get_str(o, "by_name"),
-			       node_doc_get_str(o, "by_role"), "",
+			       cli_role_label(node_doc_get_str(o, "by_role")), "",
 			       (long long)node_doc_get_int(o, "seq", 0),
 			       (long long)node_doc_get_int(o, "index", 0),
 			       op_verb(node_doc_get_str(o, "op")));
 			const char *f = node_doc_get_str(o, "field");
-			if (f)
+			const char *op = node_doc_get_str(o, "op");
+			if (op && !strcmp(op, "create"))
+				type = node_doc_get_str(o, "value");
+			if (f && type)
+				printf("%s=", cli_field_label(type, f));
+			else if (f)
 				printf("%s=", f);
-			print_value(node_doc_get(o, "value"));
+			if (op && !strcmp(op, "create") && type)
+				fputs(cli_type_label(type), stdout);
+			else
+				print_value_of(type, f, node_doc_get(o, "value"));
 			if (!node_doc_get_bool(o, "effect", true))
 				printf(TM(MSG_NO_EFFECT),
 				       node_doc_get_str(o, "why"));
@@ -400,6 +401,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			const struct node_doc *p = node_doc_at(peers, i);
 			const struct node_doc *lag = node_doc_get(p, "lag_entries");
 			const char *seen = node_doc_get_str(p, "last_seen");
+			char when[40];
 			char lagtxt[24] = "?";
 			if (lag && node_doc_kind(lag) != NODE_DOC_NULL)
 				snprintf(lagtxt, sizeof(lagtxt), "%lld",
@@ -411,7 +413,9 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_bool(p, "connected", false)
 				       ? TM(MSG_CONNECTED)
 				       : TM(MSG_DISCONNECTED),
-			       lagtxt, seen ? seen : TM(MSG_NEVER));
+			       lagtxt,
+			       seen ? cli_local_time(seen, when, sizeof(when))
+				    : TM(MSG_NEVER));
 		}
 	} else if (!strcmp(cmd, "unblock")) {
 		printf("%s", node_doc_get_bool(r, "was_blocked", false)
@@ -466,6 +470,16 @@ static int call(const struct args *a, const char *cmd, struct node_doc *req)
 	 * request because a running wardd serves it in another process. */
 	if (cli_zh())
 		node_doc_set(req, "lang", node_doc_str("zh"));
+	/* A work list written to a file: the node's access log says where. */
+	if (a->csv && (cli_worklist_has_csv(cmd) || a->timeline)) {
+		char path[8192];
+		if (a->csv[0] != '/' && getcwd(path, sizeof(path) / 2))
+			snprintf(path + strlen(path),
+				 sizeof(path) - strlen(path), "/%s", a->csv);
+		else
+			snprintf(path, sizeof(path), "%s", a->csv);
+		node_doc_set(req, "csv", node_doc_str(path));
+	}
 	/* Who reads is not said here: the node's access log takes it from
 	 * the kernel (the ipc peer's uid), which a request cannot forge. */
 	struct node_doc *resp = node_call(a->data, req, isatty(2));
@@ -481,7 +495,18 @@ static int call(const struct args *a, const char *cmd, struct node_doc *req)
 	for (size_t i = 0; warn && i < node_doc_len(warn); i++)
 		fprintf(stderr, TM(MSG_WARD_WARNING),
 			node_doc_as_str(node_doc_at(warn, i), NULL));
-	if (a->json) {
+	const struct node_doc *tl = node_doc_get(r, "timeline");
+	if (a->csv && (cli_worklist_has_csv(cmd) || tl)) {
+		/* The list for printing; --json still prints the answer. */
+		int rc = tl ? cli_worklist_csv("timeline", tl, a->csv,
+					       !a->no_bom)
+			    : cli_worklist_csv(cmd, r, a->csv, !a->no_bom);
+		code = code ? code : rc;
+		if (a->json) {
+			node_doc_print_json(stdout, r, true);
+			printf("\n");
+		}
+	} else if (a->json) {
 		node_doc_print_json(stdout, r, true);
 		printf("\n");
 	} else {
@@ -550,6 +575,16 @@ static int cmd_records(struct args *a, const char *cmd)
 			node_doc_set(req, "special", node_doc_str(a->special));
 		return call(a, cmd, req);
 	}
+	if (!strcmp(cmd, "show") && a->timeline) {
+		if (a->argc < 2) {
+			node_doc_free(req);
+			return die(2, "%s",
+				   TM(MSG_USAGE_WARD_SHOW_TIMELINE));
+		}
+		node_doc_set(req, "id", node_doc_str(a->argv[1]));
+		node_doc_set(req, "timeline", node_doc_bool(true));
+		return call(a, cmd, req);
+	}
 	if (a->argc < 2) {
 		node_doc_free(req);
 		return die(2, TM(MSG_USAGE_WARD_ID), cmd);
@@ -584,7 +619,7 @@ static int cmd_query(struct args *a, const char *cmd)
 	const char *opts[][2] = {{"scope", a->scope}, {"on", a->on},
 				 {"from", a->from},   {"to", a->to},
 				 {"reason", a->reason}, {"by", a->by},
-				 {"missing", a->missing}};
+				 {"missing", a->missing}, {"month", a->month}};
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (opts[i][1])
 			node_doc_set(req, opts[i][0], node_doc_str(opts[i][1]));
@@ -648,6 +683,10 @@ static int cmd_records_file(struct args *a, const char *cmd)
 	node_doc_set(req, "labels", node_doc_bool(a->labels));
 	node_doc_set(req, "skip_bad", node_doc_bool(a->skip_bad));
 	node_doc_set(req, "dry_run", node_doc_bool(a->dry_run));
+	if (a->match)
+		node_doc_set(req, "match", node_doc_str(a->match));
+	node_doc_set(req, "bom", node_doc_bool(!a->no_bom));
+	node_doc_set(req, "retracted", node_doc_bool(a->retracted));
 	return call(a, !strcmp(cmd, "import") ? "import_records"
 					      : "export_records",
 		    req);
@@ -656,12 +695,11 @@ static int cmd_records_file(struct args *a, const char *cmd)
 static int run(struct args *ap);
 static int help(const char *cmd, int argc, char **argv);
 
-
 int main(int argc, char **argv)
 {
 	struct args a;
 	if (argc < 2) {
-		fputs(usage, stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	/* The command word: the first that is not --data DIR or --json. */
@@ -707,7 +745,7 @@ static int help(const char *cmd, int argc, char **argv)
 		known = !strcmp(topic, commands[i]);
 	if (!known && !strcmp(cmd, "help"))
 		return die(2, TM(MSG_HELP_UNKNOWN_TOPIC), topic);
-	fputs(usage, stdout);
+	print_usage(stdout);
 	putchar('\n');
 	cli_help_types();
 	return 0;
@@ -718,7 +756,7 @@ static int run(struct args *ap)
 	struct args a = *ap;
 	int rc;
 	if (a.argc == 0) {
-		fputs(usage, stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	const char *cmd = a.argv[0];

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "cli/tables.h"
+#include "cli/timefmt.h"
+#include "node/catalog/catalog.h"
 #include "node/ledger/schema.h"
 
 static size_t dlen(const struct node_doc *d)
@@ -127,84 +129,12 @@ static const char *code_label(const char *type, const char *field,
 	return l ? l : code;
 }
 
-static const char *short_id(const char *id)
-{
-	const char *dash = id ? strrchr(id, '-') : NULL;
-	return dash ? dash + 1 : id;
-}
-
-static void short8(char out[9], const char *id)
-{
-	snprintf(out, 9, "%.8s", short_id(id) ? short_id(id) : "-");
-}
-
 static void int_text(char *out, size_t n, const struct node_doc *v)
 {
 	if (v && node_doc_kind(v) == NODE_DOC_INT)
 		snprintf(out, n, "%lld", (long long)node_doc_as_int(v));
 	else
 		snprintf(out, n, "-");
-}
-
-static void print_due(const struct node_doc *r, bool joint)
-{
-	cell(tr("ID", "编号"), 8, false);
-	printf(" ");
-	cell(tr("NAME", "姓名"), 12, false);
-	printf(" ");
-	cell(tr("SCOPE", "辖区"), 12, false);
-	printf(" ");
-	if (joint) {
-		cell(tr("RISK", "危险性"), 6, true);
-		printf(" ");
-		cell(tr("RISK ON", "评估日期"), 10, false);
-		printf(" ");
-		cell(tr("LAST VISIT", "末次随访"), 10, false);
-	} else {
-		cell(tr("DUE", "应随访日期"), 10, false);
-		printf(" ");
-		cell(tr("OVERDUE", "逾期天数"), 8, true);
-		printf(" ");
-		cell(tr("CLASS", "病情分类"), 10, false);
-		printf(" ");
-		cell(tr("RISK", "危险性"), 6, true);
-	}
-	printf("\n");
-	for (size_t i = 0; i < dlen(r); i++) {
-		const struct node_doc *x = node_doc_at(r, i);
-		char id[9], num[32], risk[32];
-		short8(id, node_doc_get_str(x, "id"));
-		int_text(num, sizeof(num), node_doc_get(x, "days_overdue"));
-		int_text(risk, sizeof(risk), node_doc_get(x, "risk"));
-		cell(id, 8, false);
-		printf(" ");
-		cell(node_doc_get_str(x, "name"), 12, false);
-		printf(" ");
-		cell(node_doc_get_str(x, "scope"), 12, false);
-		printf(" ");
-		if (joint) {
-			cell(risk, 6, true);
-			printf(" ");
-			cell(node_doc_get_str(x, "risk_on"), 10, false);
-			printf(" ");
-			cell(node_doc_get_str(x, "last_followup"), 10, false);
-		} else {
-			cell(node_doc_get_str(x, "due"), 10, false);
-			printf(" ");
-			cell(num, 8, true);
-			printf(" ");
-			cell(code_label("followup", "class",
-					node_doc_get_str(x, "class")),
-			     10, false);
-			printf(" ");
-			cell(risk, 6, true);
-		}
-		printf("\n");
-	}
-	if (cli_zh())
-		printf("共 %zu 人\n", dlen(r));
-	else
-		printf("%zu patients\n", dlen(r));
 }
 
 static void dec_text(char *out, size_t n, const struct node_doc *v,
@@ -307,56 +237,70 @@ static void value_text(char *out, size_t n, const struct node_doc *v)
 	}
 }
 
-/* list: id, scope and the first fields as "name=value", cut to 80. */
-static void print_list(const struct node_doc *r)
+const char *cli_code_label(const char *type, const char *field,
+			   const char *code)
 {
-	for (size_t i = 0; i < dlen(r); i++) {
-		const struct node_doc *x = node_doc_at(r, i);
-		char id[9], line[1024] = "";
-		short8(id, node_doc_get_str(x, "id"));
-		const char *type = node_doc_get_str(x, "type");
-		const struct node_doc *fields = node_doc_get(x, "fields");
-		const struct node_type *t =
-		    type ? node_schema_type(type, strlen(type)) : NULL;
-		for (size_t k = 0; k < dlen(fields); k++) {
-			const char *fname = node_doc_key_at(fields, k);
-			if (!strcmp(fname, "retracted") ||
-			    !strcmp(fname, "retract_reason"))
-				continue;
-			const struct node_field *f =
-			    t ? node_schema_field(t, fname, strlen(fname))
-			      : NULL;
-			char v[512];
-			value_text(
-			    v, sizeof(v),
-			    node_doc_get(node_doc_at(fields, k), "value"));
-			const char *shown =
-			    f && f->kind == NODE_FIELD_ENUM && !f->is_set
-				? code_label(type, fname, v)
-				: v;
-			if (f && f->kind == NODE_FIELD_REF) {
-				const char *dash = strrchr(v, '-');
-				snprintf(v, 9, "%.8s", dash ? dash + 1 : v);
-				shown = v;
-			}
-			size_t l = strlen(line);
-			snprintf(line + l, sizeof(line) - l, "%s%s=%s",
-				 l ? " " : "",
-				 cli_zh() && f ? f->label_zh : fname, shown);
+	return code_label(type, field, code);
+}
+
+const char *cli_type_label(const char *type)
+{
+	const struct node_type *t =
+	    type && cli_zh() ? node_schema_type(type, strlen(type)) : NULL;
+	return t ? t->label_zh : type;
+}
+
+const char *cli_role_label(const char *role)
+{
+	enum node_role r;
+	if (!role || !cli_zh() || node_role_parse(role, strlen(role), &r))
+		return role;
+	return node_role_label_zh(r);
+}
+
+const char *cli_field_label(const char *type, const char *field)
+{
+	const struct node_type *t =
+	    type && cli_zh() ? node_schema_type(type, strlen(type)) : NULL;
+	const struct node_field *f =
+	    t ? node_schema_field(t, field, strlen(field)) : NULL;
+	return f ? f->label_zh : field;
+}
+
+void cli_fields_text(const struct node_doc *x, const char *const *skip,
+		     char *line, size_t len)
+{
+	line[0] = 0;
+	const char *type = node_doc_get_str(x, "type");
+	const struct node_doc *fields = node_doc_get(x, "fields");
+	const struct node_type *t =
+	    type ? node_schema_type(type, strlen(type)) : NULL;
+	for (size_t k = 0; k < dlen(fields); k++) {
+		const char *fname = node_doc_key_at(fields, k);
+		bool skipped = !strcmp(fname, "retracted") ||
+			       !strcmp(fname, "retract_reason");
+		for (size_t j = 0; skip && skip[j] && !skipped; j++)
+			skipped = !strcmp(fname, skip[j]);
+		if (skipped)
+			continue;
+		const struct node_field *f =
+		    t ? node_schema_field(t, fname, strlen(fname)) : NULL;
+		char v[512];
+		value_text(v, sizeof(v),
+			   node_doc_get(node_doc_at(fields, k), "value"));
+		const char *shown =
+		    f && f->kind == NODE_FIELD_ENUM && !f->is_set
+			? code_label(type, fname, v)
+			: v;
+		if (f && f->kind == NODE_FIELD_REF) {
+			const char *dash = strrchr(v, '-');
+			snprintf(v, 9, "%.8s", dash ? dash + 1 : v);
+			shown = v;
 		}
-		cell(type, 10, false);
-		printf(" ");
-		cell(id, 8, false);
-		printf(" ");
-		cell(node_doc_get_str(x, "scope"), 12, false);
-		printf(" ");
-		cell(line, 80 - 33, false);
-		printf("\n");
+		size_t l = strlen(line);
+		snprintf(line + l, len - l, "%s%s=%s", l ? " " : "",
+			 cli_zh() && f ? f->label_zh : fname, shown);
 	}
-	if (cli_zh())
-		printf("共 %zu 条记录\n", dlen(r));
-	else
-		printf("%zu records\n", dlen(r));
 }
 
 static void print_duplicates(const struct node_doc *r)
@@ -434,6 +378,14 @@ static void print_import(const struct node_doc *r)
 	long long same = (long long)node_doc_get_int(r, "unchanged", 0);
 	long long entries = (long long)node_doc_get_int(r, "entries", 0);
 	const char *secs = node_doc_get_str(r, "seconds");
+	long long matched = (long long)node_doc_get_int(r, "matched", 0);
+	if (matched)
+		printf(MSGZ(zh, MSG_REG_MATCHED), matched,
+		       node_doc_get_str(r, "matched_by"));
+	if (!created && !updated && !nbad) {
+		printf(MSGZ(zh, MSG_REG_NOTHING_TO_WRITE), rows);
+		return;
+	}
 	if (zh)
 		printf("%lld 行：新建 %lld，更新 %lld，未变 %lld，跳过错误行 "
 		       "%lld（%lld 个条目，%s 秒）\n",
@@ -460,7 +412,10 @@ static void print_access_log(const struct node_doc *r)
 		const struct node_doc *x = node_doc_at(r, i);
 		char num[32];
 		int_text(num, sizeof(num), node_doc_get(x, "count"));
-		cell(node_doc_get_str(x, "at"), 24, false);
+		char when[40];
+		cell(cli_local_time(node_doc_get_str(x, "at"), when,
+				    sizeof(when)),
+		     24, false);
 		printf(" ");
 		cell(node_doc_get_str(x, "user"), 10, false);
 		printf(" ");
@@ -486,16 +441,19 @@ bool cli_print_table(const char *cmd, const struct node_doc *r)
 			       tr("conflict (shown value exported):",
 				  "存在冲突（已导出显示值）："),
 			       node_doc_as_str(node_doc_at(c, i), NULL));
-		if (cli_zh())
-			printf("已导出 %lld 条%s记录到 %s\n",
-			       (long long)node_doc_get_int(r, "records", 0),
-			       node_doc_get_str(r, "type"),
-			       node_doc_get_str(r, "path"));
-		else
-			printf("exported %lld %s records to %s\n",
-			       (long long)node_doc_get_int(r, "records", 0),
-			       node_doc_get_str(r, "type"),
-			       node_doc_get_str(r, "path"));
+		const char *type = node_doc_get_str(r, "type");
+		const struct node_type *t =
+		    type ? node_schema_type(type, strlen(type)) : NULL;
+		printf(MSGZ(cli_zh(), MSG_REG_EXPORTED),
+		       (long long)node_doc_get_int(r, "records", 0),
+		       cli_zh() && t ? t->label_zh : type,
+		       node_doc_get_str(r, "path"));
+		long long left =
+		    (long long)node_doc_get_int(r, "retracted_left_out", 0);
+		if (left)
+			printf(
+			    MSGZ(cli_zh(), MSG_REG_EXPORT_RETRACTED_LEFT_OUT),
+			    left);
 		return true;
 	}
 	if (!strcmp(cmd, "access_log")) {
@@ -511,16 +469,8 @@ bool cli_print_table(const char *cmd, const struct node_doc *r)
 		       node_doc_get_str(r, "id"));
 		return true;
 	}
-	if (!strcmp(cmd, "due") || !strcmp(cmd, "joint_missing")) {
-		print_due(r, cmd[0] == 'j');
-		return true;
-	}
 	if (!strcmp(cmd, "report")) {
 		print_report(r);
-		return true;
-	}
-	if (!strcmp(cmd, "list")) {
-		print_list(r);
 		return true;
 	}
 	return false;
@@ -564,6 +514,10 @@ void cli_print_related(const struct node_doc *rel)
 	    {"latest_assessment", "last risk", "最近评估"},
 	    {"open_searches", "open search", "失联查找"},
 	    {"agreements", "agreement", "协议"},
+	    {"care_groups", "care group", "关爱帮扶小组"},
+	    {"hospitalizations", "hospital stay", "住院"},
+	    {"free_medication", "free medication", "免费服药"},
+	    {"incidents", "incident", "肇事肇祸"},
 	    {"transfers", "transfer out", "转出"},
 	    {"transferred_from", "moved from", "转自"},
 	    {"transferred_to", "moved to", "转入记录"},

@@ -27,6 +27,22 @@ void cli_print_record_head(const struct node_doc *r);
 /* "  NAME" padded to 22 columns and a space: the field's Chinese label
  * under zh. */
 void cli_print_field_name(const char *type, const char *field);
+/* An enum code of type's field as its Chinese label under zh (else, or
+ * when unknown, code itself). */
+const char *cli_code_label(const char *type, const char *field,
+			   const char *code);
+/* A record type's Chinese label under zh, else the type. */
+const char *cli_type_label(const char *type);
+/* A role code ("health") as its Chinese label under zh, else itself. */
+const char *cli_role_label(const char *role);
+/* A field's Chinese label under zh, else its name. */
+const char *cli_field_label(const char *type, const char *field);
+/* The fields of record document x as "name=value ..." into line (len
+ * bytes), labels and enum values in Chinese under zh, references as 8 hex,
+ * leaving out retracted, retract_reason and the names in skip (NULL-
+ * terminated, or NULL). */
+void cli_fields_text(const struct node_doc *x, const char *const *skip,
+		     char *line, size_t len);
 /* Prints the "related" part of a patient's show answer (NULL: nothing). */
 void cli_print_related(const struct node_doc *related);
 

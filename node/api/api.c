@@ -13,6 +13,8 @@
 
 #include "node/api/access.h"
 #include "node/api/api.h"
+#include "node/api/api_worklist.h"
+#include "node/api/export_file.h"
 #include "node/api/node_int.h"
 #include "node/ledger/proofs.h"
 #include "node/ledger/schema.h"
@@ -543,6 +545,11 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 			snprintf(scope, sizeof(scope), "%s", pe.scope);
 		}
 	}
+	if (!*scope && t->patient_field &&
+	    node_schema_field(t, t->patient_field, strlen(t->patient_field))
+		->required)
+		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_REG_ADD_NEEDS_PATIENT),
+		     n->lang_zh ? t->label_zh : t->name);
 	if (!*scope)
 		FAIL(NODE_EXIT_USAGE,
 		     MSG(n, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE));
@@ -702,6 +709,13 @@ static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
 	const char *idtext = node_doc_get_str(req, "id");
 	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
 		return NULL;
+	bool timeline = node_doc_get_bool(req, "timeline", false);
+	if (timeline && strcmp(e.type, "patient") != 0) {
+		*exit = NODE_EXIT_USAGE;
+		snprintf(msg, msg_len, MSG(n, MSG_TIMELINE_IS_FOR_A_PATIENT),
+			 idtext, e.type);
+		return NULL;
+	}
 	struct node_doc *d = record_doc(n, id, &e);
 	if (!e.valid) {
 		struct node_reason r;
@@ -712,7 +726,12 @@ static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
 							  sizeof(text))));
 	}
 	node_query_related(n, id, &e, d);
-	node_access_log_doc(n, req, "show", e.type, d);
+	if (timeline)
+		node_doc_set(d, "timeline", node_worklist_timeline(n, id));
+	char what[NODE_PATH_MAX + 64];
+	node_access_log_doc(
+	    n, req, "show",
+	    node_worklist_log_what(req, e.type, what, sizeof(what)), d);
 	return d;
 }
 
@@ -1026,7 +1045,7 @@ static struct node_doc *api_export_entries(struct node_ctx *n,
 					   int *exit, char *msg, size_t msg_len)
 {
 	const char *path = node_doc_get_str(req, "path");
-	FILE *f = path ? fopen(path, "wb") : NULL;
+	FILE *f = path ? node_export_file_open(path) : NULL; /* 0600 */
 	if (!f)
 		FAIL(NODE_EXIT_IO, MSG(n, MSG_CANNOT_WRITE),
 		     path ? path : "(none)");

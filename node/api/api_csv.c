@@ -25,6 +25,9 @@
 
 #include "node/api/access.h"
 #include "node/api/api.h"
+#include "node/api/api_match.h"
+#include "node/api/api_rules.h"
+#include "node/api/export_file.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
 #include "node/ledger/schema.h"
@@ -456,6 +459,7 @@ struct prepared {
 	size_t bytes; /* estimate of the encoded size */
 	struct arena arena;
 	bool unchanged;
+	bool matched; /* no id: matched to entity (api_match.c) */
 	struct node_doc *warnings;
 };
 
@@ -472,7 +476,10 @@ struct import_ctx {
 	size_t in_txn;
 	uint64_t hlc;
 	size_t entries;
-	int64_t created, updated, unchanged;
+	int64_t created, updated, unchanged, matched;
+	char matched_by[64]; /* the keys rows matched by, ", "-joined */
+	enum node_match_mode match;
+	struct node_match_seen *seen; /* rows of this pass (api_match.h) */
 	struct pending *pend[MAX_SCOPES];
 	size_t n_pend;
 };
@@ -596,6 +603,31 @@ static void shape_why(struct node_ctx *n, const char *en, char *why,
 	snprintf(why, why_len, "%s", zh ? zh : en);
 }
 
+/* Rows of one file that are one record (the same id or match, or the
+ * same key on creating rows): the second is an error. */
+static int seen_row(struct import_ctx *c, struct prepared *p,
+		    const struct node_match *m, size_t line, char *why,
+		    size_t why_len)
+{
+	char self[80] = "", hex[33];
+	if (!p->create) {
+		node_hex(hex, p->entity, 16);
+		snprintf(self, sizeof(self), "%.40s-%s", c->t->name, hex);
+	}
+	const char *keys[1 + NODE_MATCH_KEYS] = {self, m->keys[0], m->keys[1]};
+	size_t first = 0;
+	if (node_match_seen_check(c->seen, keys, 1 + NODE_MATCH_KEYS, line,
+				  &first)) {
+		snprintf(why, why_len, MSG(c->n, MSG_REG_SAME_RECORD_LINE),
+			 first,
+			 *self	       ? self
+			 : *m->keys[0] ? m->keys[0]
+				       : m->keys[1]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Builds the ops of one row into p. 0, or -EINVAL with why. */
 static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		       char *why, size_t why_len)
@@ -607,6 +639,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 	p->bytes = 0;
 	p->create = true;
 	p->unchanged = false;
+	p->matched = false;
 	p->scope[0] = 0;
 	p->warnings = NULL;
 	memset(p->entity, 0, 16);
@@ -649,7 +682,32 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 	const char *stext =
 	    scope_col >= 0 && r->text[scope_col] ? r->text[scope_col] : "";
 	struct node_entity e;
-	if (*idtext) {
+	struct node_match m = {0};
+	if (!*idtext && node_match_find(n, t, c->me->scope, c->match, fields,
+					r->text, r->n, &m, why, why_len) != 0)
+		return -EINVAL;
+	if (m.found) {
+		/* The row is that record, in its home scope. */
+		char norm[13], mid[80], hex[33];
+		node_ledger_entity(n->ledger, m.id, &e);
+		node_hex(hex, m.id, 16);
+		snprintf(mid, sizeof(mid), "%.40s-%s", t->name, hex);
+		if (*stext && (!node_scope_normalise(stext, norm) ||
+			       strcmp(norm, e.scope) != 0)) {
+			snprintf(why, why_len,
+				 MSG(n, MSG_REG_MATCH_SCOPE_FIXED), stext, mid,
+				 e.scope);
+			return -EINVAL;
+		}
+		memcpy(p->entity, m.id, 16);
+		p->create = false;
+		p->matched = true;
+		if (!strstr(c->matched_by, m.by))
+			snprintf(c->matched_by + strlen(c->matched_by),
+				 sizeof(c->matched_by) - strlen(c->matched_by),
+				 "%s%s", *c->matched_by ? ", " : "", m.by);
+		snprintf(p->scope, sizeof(p->scope), "%s", e.scope);
+	} else if (*idtext) {
 		int exit;
 		char msg[512];
 		if (node_api_resolve(n, idtext, p->entity, &e, &exit, msg,
@@ -687,9 +745,12 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 	}
 	if (p->create) {
 		if (!node_schema_may_create(t, c->me->role)) {
+			char roles[256];
+			node_rules_roles(t->creators, n->lang_zh, roles,
+					 sizeof(roles));
 			snprintf(why, why_len,
-				 MSG(n, MSG_ROLE_MAY_NOT_CREATE),
-				 node_role_name(c->me->role), t->name);
+				 MSG(n, MSG_REG_ROLE_MAY_NOT_CREATE),
+				 node_role_name(c->me->role), t->name, roles);
 			return -EINVAL;
 		}
 		op_add(p, CRDT_OP_CREATE, t->name, NULL, NULL, 0);
@@ -706,7 +767,10 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 					 f->name);
 				return -EINVAL;
 			}
-		if (p->create && !*text)
+		/* An empty cell creates nothing; in a row matched without
+		 * an id it leaves the field as stored (only a row with the
+		 * id clears). */
+		if ((p->create || p->matched) && !*text)
 			continue;
 		struct crdt_cell cell;
 		crdt_cell_init(&cell, f->is_set);
@@ -780,10 +844,13 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			return rc;
 		if (p->n > before) {
 			if (!node_schema_may_write(f, c->me->role)) {
+				char roles[256];
+				node_rules_roles(f->writers, n->lang_zh, roles,
+						 sizeof(roles));
 				snprintf(why, why_len,
-					 MSG(n, MSG_ROLE_MAY_NOT_WRITE),
+					 MSG(n, MSG_REG_ROLE_MAY_NOT_WRITE),
 					 node_role_name(c->me->role), t->name,
-					 f->name);
+					 f->name, roles);
 				return -EINVAL;
 			}
 			if (f->write_once && !p->create) {
@@ -813,15 +880,38 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			}
 		}
 	}
+	/* A row that changes nothing writes nothing, whoever keeps it. */
+	if (p->n == 0) {
+		p->unchanged = true;
+		return seen_row(c, p, &m, r->line, why, why_len);
+	}
+	/* A township or village node's creating rows are its own. */
+	if (!*p->scope && p->create && strlen(c->me->scope) >= 9)
+		snprintf(p->scope, sizeof(p->scope), "%s", c->me->scope);
 	if (!*p->scope) {
-		snprintf(why, why_len,
-			 MSG(n, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE_2));
+		const struct node_field *pf =
+		    t->patient_field
+			? node_schema_field(t, t->patient_field,
+					    strlen(t->patient_field))
+			: NULL;
+		if (pf && pf->required)
+			snprintf(why, why_len,
+				 MSG(n, MSG_REG_ROW_NEEDS_PATIENT),
+				 n->lang_zh ? t->label_zh : t->name);
+		else
+			snprintf(why, why_len,
+				 MSG(n, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE_2));
 		return -EINVAL;
 	}
 	if (!crdt_scope_covers(c->me->scope, p->scope)) {
-		snprintf(why, why_len,
-			 MSG(n, MSG_SCOPE_OUTSIDE_NODE_S_JURISDICTION),
-			 p->scope, c->me->scope);
+		if (p->create)
+			snprintf(why, why_len,
+				 MSG(n, MSG_SCOPE_OUTSIDE_NODE_S_JURISDICTION),
+				 p->scope, c->me->scope);
+		else
+			snprintf(why, why_len,
+				 MSG(n, MSG_REG_OUTSIDE_SCOPE_CHANGED),
+				 p->scope, c->me->scope);
 		return -EINVAL;
 	}
 	if (p->create) {
@@ -841,10 +931,6 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			}
 		}
 	}
-	if (p->n == 0) {
-		p->unchanged = true;
-		return 0;
-	}
 	int exit;
 	if (node_check_write(n, t, p->create ? NULL : p->entity, p->ops, p->n,
 			     &p->warnings, &exit, why, why_len) != 0) {
@@ -861,7 +947,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			 MSG(n, MSG_ROW_TOO_LARGE_ONE_ENTRY));
 		return -EINVAL;
 	}
-	return 0;
+	return seen_row(c, p, &m, r->line, why, why_len);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1109,6 +1195,11 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 			     : MSG(n, MSG_NODE_NOT_NETWORK_S_ROSTER));
 		return NULL;
 	}
+	if (node_match_mode_parse(n, c.t, node_doc_get_str(req, "match"),
+				  &c.match, msg, msg_len) != 0) {
+		*exit = NODE_EXIT_USAGE;
+		return NULL;
+	}
 	char *data;
 	size_t len;
 	if (read_file(path, &data, &len, n->lang_zh, msg, msg_len) != 0) {
@@ -1173,6 +1264,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	char why[512];
 	double t0 = mono_s(), last = t0;
 	/* Pass 1: check every row. */
+	c.seen = node_match_seen_new();
 	struct row r;
 	memset(&r, 0, sizeof(r));
 	while (next_row(&rd, &r)) {
@@ -1217,6 +1309,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		}
 		rd.pos = body_pos;
 		rd.line = body_line;
+		node_match_seen_reset(c.seen);
 		size_t done = 0;
 		while (rc == 0 && next_row(&rd, &r)) {
 			done++;
@@ -1226,6 +1319,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 				continue; /* listed in pass 1; skipped */
 			}
 			node_doc_free(p->warnings);
+			c.matched += p->matched;
 			if (p->unchanged) {
 				c.unchanged++;
 			} else {
@@ -1265,6 +1359,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	}
 	free(p->arena.p);
 	free(p);
+	node_match_seen_free(c.seen);
 	row_free(&rd.header, false);
 	free(data);
 	if (rc) {
@@ -1283,6 +1378,9 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	node_doc_set(d, "created", node_doc_int(c.created));
 	node_doc_set(d, "updated", node_doc_int(c.updated));
 	node_doc_set(d, "unchanged", node_doc_int(c.unchanged));
+	node_doc_set(d, "matched", node_doc_int(c.matched));
+	if (c.matched)
+		node_doc_set(d, "matched_by", node_doc_str(c.matched_by));
 	node_doc_set(d, "entries", node_doc_int((int64_t)c.entries));
 	node_doc_set(d, "seconds", node_doc_strf("%.3f", mono_s() - t0));
 	node_doc_set(d, "warnings", warnings);
@@ -1313,14 +1411,22 @@ static void csv_cell(struct crdt_buf *b, const char *s, size_t len)
 	crdt_buf_append(b, "\"", 1);
 }
 
-/* A value as import reads it back. */
+/* A value as import reads it back; with labels an enumeration's code
+ * as its Chinese label (import takes either). */
 static void value_text(struct crdt_buf *b, const struct node_field *f,
-		       const struct crdt_value *v)
+		       const struct crdt_value *v, bool labels)
 {
 	char tmp[96];
+	const char *label = NULL;
 	switch (v->kind) {
 	case CRDT_VALUE_STR:
-		crdt_buf_append(b, v->p, v->len);
+		if (labels && f)
+			label = node_schema_enum_label_zh(f, (const char *)v->p,
+							  v->len);
+		if (label)
+			crdt_buf_append(b, label, strlen(label));
+		else
+			crdt_buf_append(b, v->p, v->len);
 		break;
 	case CRDT_VALUE_INT:
 		snprintf(tmp, sizeof(tmp), "%lld", (long long)v->i);
@@ -1349,6 +1455,13 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	const char *scope = node_doc_get_str(req, "scope");
 	bool labels = node_doc_get_bool(req, "labels", false);
 	bool jsonl = format && !strcmp(format, "jsonl");
+	/* Spreadsheets read UTF-8 only after a BOM (Excel on Chinese
+	 * Windows takes the file for GB18030 otherwise); import skips it. */
+	bool bom = !jsonl && node_doc_get_bool(req, "bom", true);
+	bool with_retracted = node_doc_get_bool(req, "retracted", false);
+	/* Labels are for people: CSV only; JSON lines keep the codes. */
+	labels = labels && !jsonl;
+	int64_t left_out = 0;
 	const struct node_type *t =
 	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	char norm[13] = "";
@@ -1365,7 +1478,9 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 			 scope);
 		return NULL;
 	}
-	FILE *f = fopen(path, "wb");
+	/* The file holds identities: this user's alone, as the access
+	 * log is; an existing file is truncated and made 0600 too. */
+	FILE *f = node_export_file_open(path);
 	if (!f) {
 		*exit = NODE_EXIT_IO;
 		snprintf(msg, msg_len, MSG(n, MSG_CANNOT_WRITE),
@@ -1374,6 +1489,8 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	}
 	struct crdt_buf b;
 	crdt_buf_init(&b);
+	if (bom)
+		crdt_buf_append(&b, "\xef\xbb\xbf", 3);
 	if (!jsonl) {
 		crdt_buf_append(&b, "id,", 3);
 		const char *sc = labels ? "辖区" : "scope";
@@ -1405,6 +1522,14 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 		struct node_entity e;
 		if (node_ledger_entity(n->ledger, id, &e) != 0 || !e.valid)
 			continue;
+		if (!with_retracted) {
+			char rt[8];
+			node_api_shown_text(n, id, "retracted", rt, sizeof(rt));
+			if (!strcmp(rt, "yes")) {
+				left_out++;
+				continue;
+			}
+		}
 		if (cnt == cap) {
 			cap *= 2;
 			ids = realloc(ids, cap * 16);
@@ -1441,9 +1566,9 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 							crdt_buf_append(&v, "|",
 									1);
 						at = v.len;
-						value_text(
-						    &v, fl,
-						    &cell.elems[j].value);
+						value_text(&v, fl,
+							   &cell.elems[j].value,
+							   labels);
 						if (arr)
 							node_doc_push(
 							    arr,
@@ -1460,7 +1585,8 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 					    jsonl)
 						val = node_doc_int(s->value.i);
 					else if (s)
-						value_text(&v, fl, &s->value);
+						value_text(&v, fl, &s->value,
+							   labels);
 					if (cell.n_live > 1)
 						node_doc_push(
 						    conflicts,
@@ -1522,6 +1648,9 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	node_doc_set(d, "path", node_doc_str(path));
 	node_doc_set(d, "type", node_doc_str(t->name));
 	node_doc_set(d, "records", node_doc_int((int64_t)cnt));
+	node_doc_set(d, "retracted_left_out", node_doc_int(left_out));
+	node_doc_set(d, "mode", node_doc_str("0600"));
+	node_doc_set(d, "bom", node_doc_bool(bom));
 	node_doc_set(d, "conflicts", conflicts);
 	return d;
 }

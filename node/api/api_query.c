@@ -10,6 +10,7 @@
 
 #include "node/api/access.h"
 #include "node/api/api.h"
+#include "node/api/api_worklist.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
 #include "node/ledger/schema.h"
@@ -327,6 +328,8 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 {
 	struct filter *fs = NULL;
 	struct ids ids = {0};
+	struct node_doc *rest = NULL;
+	struct node_worklist_rows rows = {0};
 	const char *tname = node_doc_get_str(req, "type");
 	const struct node_type *t =
 	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
@@ -335,7 +338,12 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 		    NODE_EXIT_USAGE,
 		    MSG(n, MSG_UNKNOWN_RECORD_TYPE),
 		    tname ? tname : "");
-	const struct node_doc *filters = node_doc_get(req, "filters");
+	/* (care_group= and the like: patients with or without a record) */
+	struct node_worklist_presence pres;
+	if (node_worklist_split_filters(n, t, node_doc_get(req, "filters"),
+					&rest, &pres, exit, msg, msg_len) != 0)
+		goto fail;
+	const struct node_doc *filters = rest;
 	const char *scope = node_doc_get_str(req, "scope");
 	const char *special = node_doc_get_str(req, "special");
 	char norm[13] = "";
@@ -370,7 +378,6 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 	}
 	candidates(n, t, fs, nf, norm, &ids);
 	ids_sort_unique(&ids);
-	struct node_doc *out = node_doc_array();
 	for (size_t i = 0; i < ids.n; i++) {
 		struct node_entity e;
 		if (node_ledger_entity(n->ledger, ids.v[i], &e) != 0 ||
@@ -382,16 +389,22 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 		for (size_t k = 0; ok && k < nf; k++)
 			ok = filter_match(n, ids.v[i], &fs[k]);
 		if (ok)
-			node_doc_push(out,
-				      node_api_record_doc(n, ids.v[i], &e));
+			node_worklist_rows_add(
+			    &rows, node_api_record_doc(n, ids.v[i], &e));
 	}
+	struct node_doc *out = node_worklist_rows_finish(n, t, &rows, &pres);
 	free(ids.v);
 	free(fs);
-	node_access_log_doc(n, req, "list", t->name, out);
+	node_doc_free(rest);
+	char what[NODE_PATH_MAX + 64];
+	node_access_log_doc(
+	    n, req, "list",
+	    node_worklist_log_what(req, t->name, what, sizeof(what)), out);
 	return out;
 fail:
 	free(ids.v);
 	free(fs);
+	node_doc_free(rest);
 	return NULL;
 }
 
@@ -424,7 +437,11 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 		FAIL(NODE_EXIT_USAGE,
 		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_4),
 		     scope);
-	if (!date_arg(req, "on", on, true))
+	char first[11];
+	int month = node_worklist_month(n, req, on, first, exit, msg, msg_len);
+	if (month < 0)
+		goto fail;
+	if (!month && !date_arg(req, "on", on, true))
 		FAIL(NODE_EXIT_USAGE,
 		     MSG(n, MSG_NOT_DATE_YYYY_MM_DD),
 		     node_doc_get_str(req, "on"));
@@ -438,37 +455,14 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 		abort();
 	for (size_t i = 0; i < cnt; i++)
 		memcpy(seen[i], v[i].patient, 16);
-	node_access_log(n, req, joint ? "joint-missing" : "due", "patient",
-			(const uint8_t(*)[16])seen, cnt);
+	char what[NODE_PATH_MAX + 64];
+	node_access_log(
+	    n, req, joint ? "joint-missing" : "due",
+	    node_worklist_log_what(req, "patient", what, sizeof(what)),
+	    (const uint8_t(*)[16])seen, cnt);
 	free(seen);
-	struct node_doc *out = node_doc_array();
-	for (size_t i = 0; i < cnt; i++) {
-		struct node_doc *o = node_doc_object();
-		char id[80], name[256];
-		id_text(id, "patient", v[i].patient);
-		node_api_shown_text(n, v[i].patient, "name", name, sizeof(name));
-		node_doc_set(o, "id", node_doc_str(id));
-		node_doc_set(o, "name", node_doc_str(name));
-		node_doc_set(o, "scope", node_doc_str(v[i].scope));
-		node_doc_set(o, "due", node_doc_str(v[i].due));
-		node_doc_set(o, "days_overdue",
-			     node_doc_int(v[i].days_overdue));
-		node_doc_set(o, "class",
-			     *v[i].cls ? node_doc_str(v[i].cls)
-				       : node_doc_null());
-		node_doc_set(o, "risk",
-			     v[i].risk >= 0 ? node_doc_int(v[i].risk)
-					    : node_doc_null());
-		node_doc_set(o, "last_followup",
-			     *v[i].last ? node_doc_str(v[i].last)
-					: node_doc_null());
-		node_doc_set(o, "risk_on",
-			     *v[i].risk_on ? node_doc_str(v[i].risk_on)
-					   : node_doc_null());
-		node_doc_set(o, "joint_missing",
-			     node_doc_bool(v[i].joint_missing));
-		node_doc_push(out, o);
-	}
+	struct node_doc *out =
+	    node_worklist_due_doc(n, v, cnt, joint, on, month ? first : NULL);
 	free(v);
 	return out;
 fail:
@@ -639,6 +633,20 @@ void node_query_related(struct node_ctx *n, const uint8_t id[16],
 		     all_of(n, "search", "patient", id, s_f, "outcome", open));
 	node_doc_set(r, "agreements",
 		     all_of(n, "agreement", "patient", id, ag_f, NULL, NULL));
+	static const char *const cg_f[] = {"leader", NULL};
+	static const char *const h_f[] = {"admitted", "discharged", "hospital",
+					  NULL};
+	static const char *const fm_f[] = {"from", "to", "source", NULL};
+	static const char *const i_f[] = {"date", "kind", "place", NULL};
+	node_doc_set(r, "care_groups",
+		     all_of(n, "care_group", "patient", id, cg_f, NULL, NULL));
+	node_doc_set(
+	    r, "hospitalizations",
+	    all_of(n, "hospitalization", "patient", id, h_f, NULL, NULL));
+	node_doc_set(r, "free_medication",
+		     all_of(n, "free_med", "patient", id, fm_f, NULL, NULL));
+	node_doc_set(r, "incidents",
+		     all_of(n, "incident", "patient", id, i_f, NULL, NULL));
 	/* Transfers out of this record, with the records accepting them. */
 	struct node_doc *tr =
 	    all_of(n, "transfer", "patient", id, t_f, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "node/api/api.h"
+#include "node/api/api_rules.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
 #include "node/ledger/roster.h"
@@ -32,10 +33,11 @@ static void id_text(char out[80], const char *type, const uint8_t id[16])
 	snprintf(out, 80, "%.40s-%s", type, hex);
 }
 
-/* Live patients other than self holding value in the indexed field. */
+/* Live patients other than self (and than moved_from, the record a
+ * transfer-in comes from) holding value in the indexed field. */
 static void same_value(struct node_ctx *n, const char *field,
 		       const struct crdt_value *v, const uint8_t *self,
-		       struct node_doc *warnings)
+		       const uint8_t *moved_from, struct node_doc *warnings)
 {
 	uint8_t k[NODE_LEDGER_KEY_MAX];
 	bool cut;
@@ -46,7 +48,8 @@ static void same_value(struct node_ctx *n, const char *field,
 		size_t len;
 		const uint8_t *key = node_kv_iter_key(it, &len);
 		const uint8_t *other = key + len - 16;
-		if (len != kl + 16 || (self && !memcmp(other, self, 16)))
+		if (len != kl + 16 || (self && !memcmp(other, self, 16)) ||
+		    (moved_from && !memcmp(other, moved_from, 16)))
 			continue;
 		char r[8], id[80];
 		node_api_shown_text(n, other, "retracted", r, sizeof(r));
@@ -67,8 +70,27 @@ int node_check_write(struct node_ctx *n, const struct node_type *t,
 		     size_t msg_len)
 {
 	*warnings = NULL;
+	if (node_rules_check(n, t, id, ops, n_ops, msg, msg_len) != 0) {
+		*exit = NODE_EXIT_USAGE;
+		return -EINVAL;
+	}
 	if (strcmp(t->name, "patient") != 0)
 		return 0;
+	const uint8_t *moved_from = NULL;
+	for (size_t i = 0; i < n_ops; i++)
+		if (ops[i].code == CRDT_OP_SET && ops[i].name_len == 16 &&
+		    !memcmp(ops[i].name, "transferred_from", 16) &&
+		    ops[i].value.kind == CRDT_VALUE_BIN &&
+		    ops[i].value.len == 16)
+			moved_from = ops[i].value.p;
+	uint8_t stored_from[16];
+	char from_hex[40] = "";
+	if (!moved_from && id)
+		node_api_shown_text(n, id, "transferred_from", from_hex,
+				    sizeof(from_hex));
+	if (strlen(from_hex) == 32 &&
+	    node_unhex(from_hex, stored_from, 16) == 0)
+		moved_from = stored_from;
 	/* As large as text below: copies between them never truncate (a
 	 * Debug or MinSizeRel build checks that under -Werror). */
 	char status[64] = "", exit_date[64] = "";
@@ -97,7 +119,7 @@ int node_check_write(struct node_ctx *n, const struct node_type *t,
 			   !memcmp(op->name, "patient_no", 10))))
 			same_value(
 			    n, op->name_len == 9 ? "id_number" : "patient_no",
-			    v, id, w);
+			    v, id, moved_from, w);
 	}
 	if (!strcmp(status, "exited") && !*exit_date) {
 		node_doc_free(w);
@@ -209,6 +231,10 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 		snprintf(msg, msg_len, "%s", why);
 		return NULL;
 	}
+	if (t && node_rules_check(n, t, id, ops, 2, msg, msg_len) != 0) {
+		*exit = NODE_EXIT_USAGE;
+		return NULL;
+	}
 	struct node_write w = {.scope = e.scope, .n_ops = 2, .ops = ops};
 	uint64_t seq;
 	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
@@ -269,6 +295,11 @@ static void dup_field(struct node_ctx *n, const char *field,
 		node_api_shown_text(n, id, "retracted", r, sizeof(r));
 		if (node_ledger_entity(n->ledger, id, &e) != 0 || !e.valid ||
 		    !strcmp(r, "yes"))
+			continue;
+		/* A transfer-in beside its transfer-out is one person. */
+		if (node_rules_moved_from_same(
+			n, id, field, (const char *)cur,
+			vlen && cur[vlen - 1] == 0 ? vlen - 1 : vlen))
 			continue;
 		struct node_doc *p = node_doc_object();
 		char text[80], name[256], reg[16];

@@ -27,6 +27,121 @@
 	"%s  %-8s %s/%s seq %lld.%lld  %-6s "
 #define MSG_NO_EFFECT_EN \
 	"   NO EFFECT: %s"
+#define MSG_TIMELINE_IS_FOR_A_PATIENT_EN \
+	"--timeline is for a patient; %s is a %s record"
+#define MSG_GIVE_MONTH_OR_ON_NOT_BOTH_EN \
+	"give --month or --on, not both"
+#define MSG_MONTH_NOT_A_MONTH_EN \
+	"--month %s is not a month (YYYY-MM, e.g. 2026-08)"
+#define MSG_PATIENTS_WITH_OR_WITHOUT_RECORD_EN \
+	"%s=%s: for patients, %s= lists those without a " \
+	"%s record and %s=yes those with one"
+#define MSG_USAGE_WARD_SHOW_TIMELINE_EN \
+	"usage: ward show PATIENT --timeline"
+#define MSG_CANNOT_WRITE_FILE_EN \
+	"ward: cannot write %s\n"
+#define MSG_WROTE_ROWS_TO_EN \
+	"wrote %zu rows to %s\n"
+#define MSG_COLUMNS_DO_NOT_FIT_TERMINAL_EN \
+	"(%zu more columns, from %s on, do not fit this " \
+	"terminal: widen it, pipe the list, or use --json " \
+	"or --csv FILE)\n"
+#define MSG_WL_H_PATIENT_NO_EN \
+	"PATIENT NO"
+#define MSG_WL_H_NAME_EN \
+	"NAME"
+#define MSG_WL_H_VILLAGE_EN \
+	"VILLAGE"
+#define MSG_WL_H_PHONE_EN \
+	"PHONE"
+#define MSG_WL_H_RISK_EN \
+	"RISK"
+#define MSG_WL_H_RISK_ON_EN \
+	"RISK ON"
+#define MSG_WL_H_LAST_VISIT_EN \
+	"LAST VISIT"
+#define MSG_WL_H_DUE_EN \
+	"DUE"
+#define MSG_WL_H_OVERDUE_EN \
+	"OVERDUE"
+#define MSG_WL_H_CLASS_EN \
+	"CLASS"
+#define MSG_WL_H_LAST_ATTEMPT_EN \
+	"LAST ATTEMPT"
+#define MSG_WL_H_FAILED_ATTEMPTS_EN \
+	"FAILED ATTEMPTS"
+#define MSG_WL_H_GUARDIAN_EN \
+	"GUARDIAN"
+#define MSG_WL_H_GUARDIAN_PHONE_EN \
+	"GUARDIAN PHONE"
+#define MSG_WL_H_CARE_GROUP_LEADER_EN \
+	"CARE GROUP LEADER"
+#define MSG_WL_H_ID_EN \
+	"ID"
+#define MSG_WL_H_DATE_EN \
+	"DATE"
+#define MSG_WL_H_TYPE_EN \
+	"TYPE"
+#define MSG_WL_H_SCOPE_EN \
+	"SCOPE"
+#define MSG_WL_H_FIELDS_EN \
+	"FIELDS"
+#define MSG_WL_H_EVENT_EN \
+	"EVENT"
+#define MSG_WL_H_DETAILS_EN \
+	"DETAILS"
+#define MSG_WL_H_WRITTEN_BY_EN \
+	"WRITTEN BY"
+#define MSG_WL_EV_REGISTERED_EN \
+	"registered"
+#define MSG_WL_EV_TRANSFERRED_FROM_EN \
+	"registered (moved in)"
+#define MSG_WL_EV_EXITED_EN \
+	"left the register"
+#define MSG_WL_EV_FOLLOWUP_EN \
+	"follow-up"
+#define MSG_WL_EV_ASSESSMENT_EN \
+	"risk assessment"
+#define MSG_WL_EV_ADMITTED_EN \
+	"admitted to hospital"
+#define MSG_WL_EV_DISCHARGED_EN \
+	"discharged"
+#define MSG_WL_EV_INCIDENT_EN \
+	"incident"
+#define MSG_WL_EV_SEARCH_EN \
+	"lost-contact search"
+#define MSG_WL_EV_SEARCH_FOUND_EN \
+	"found"
+#define MSG_WL_EV_AGREEMENT_EN \
+	"agreement signed"
+#define MSG_WL_EV_FREE_MED_EN \
+	"free medication from"
+#define MSG_WL_EV_FREE_MED_END_EN \
+	"free medication to"
+#define MSG_WL_EV_CARE_GROUP_EN \
+	"care group"
+#define MSG_WL_EV_TRANSFER_OUT_EN \
+	"transfer out"
+#define MSG_WL_EV_TRANSFER_ACCEPTED_EN \
+	"transfer accepted"
+#define MSG_WL_EV_TRANSFERRED_TO_EN \
+	"registered elsewhere"
+#define MSG_WL_EV_EXAM_EN \
+	"health exam"
+#define MSG_WL_DUE_IN_MONTH_EN \
+	"due in %s: "
+#define MSG_WL_N_PATIENTS_EN \
+	"%zu patients"
+#define MSG_WL_NOTE_COUNTED_FROM_ATTEMPT_EN \
+	"; * lost contact or floating: counted from the last failed attempt"
+#define MSG_WL_N_RECORDS_EN \
+	"%zu records"
+#define MSG_WL_SCOPE_WORD_EN \
+	"scope"
+#define MSG_WL_N_EVENTS_EN \
+	"%zu events"
+#define MSG_WL_NOTE_UNDATED_EN \
+	"; * no date of its own: the day it was written"
 #define MSG_NODE_EN \
 	"node     %s\n"
 #define MSG_NAME_SCOPE_EN \
@@ -191,6 +306,51 @@
 #define MSG_PATIENT_NO_HELD_PATIENTS_SEE_EN \
 	"%s: patient_no %s is held by %zu patients " \
 	"(see ward duplicates); give the id"
+#define MSG_REG_MATCH_AMBIGUOUS_EN \
+	"%s %s matches %zu %s records in this node's scope " \
+	"(%s and %s); add an id column to say which"
+#define MSG_REG_MATCH_MODE_BAD_EN \
+	"--match %s: %s records match by %s"
+#define MSG_REG_MATCH_SCOPE_FIXED_EN \
+	"scope %s: the row matches %s, whose scope is %s " \
+	"(a record's scope is fixed; leave the scope cell " \
+	"empty or give the record's)"
+#define MSG_REG_SAME_RECORD_LINE_EN \
+	"the same record as line %zu (%s); a register holds " \
+	"one row per record"
+#define MSG_REG_ROW_NEEDS_PATIENT_EN \
+	"a %s row needs its patient: a patient column (the " \
+	"patient's id or patient_no)"
+#define MSG_REG_ADD_NEEDS_PATIENT_EN \
+	"a %s is about a patient: give patient=ID (the " \
+	"patient's id or patient_no); it takes the patient's " \
+	"scope"
+#define MSG_REG_ROLE_MAY_NOT_WRITE_EN \
+	"role %s may not write %s.%s; it is written by %s"
+#define MSG_REG_ROLE_MAY_NOT_CREATE_EN \
+	"role %s may not create %s records; they are created " \
+	"by %s"
+#define MSG_REG_JOINT_ONLY_EN \
+	"role %s writes joint follow-ups only: give joint=yes " \
+	"(a visit that was not joint is health's to record)"
+#define MSG_REG_DATE_AHEAD_EN \
+	"%s.%s %.*s is in the future (today is %s): record a " \
+	"visit or event once it has happened; check the date"
+#define MSG_REG_OUTSIDE_SCOPE_CHANGED_EN \
+	"scope %s is outside this node's jurisdiction %s and " \
+	"the row differs from the record there; another " \
+	"office keeps it (--skip-bad skips such rows)"
+#define MSG_REG_EXPORTED_EN \
+	"exported %lld %s records to %s (mode 0600: only " \
+	"this user may read it; it holds personal data)\n"
+#define MSG_REG_EXPORT_RETRACTED_LEFT_OUT_EN \
+	"%lld retracted records left out (--retracted " \
+	"includes them)\n"
+#define MSG_REG_NOTHING_TO_WRITE_EN \
+	"%lld rows, all as stored: nothing written\n"
+#define MSG_REG_MATCHED_EN \
+	"%lld rows without an id matched a stored record " \
+	"(by %s)\n"
 #define MSG_CELLS_HEADER_HAS_EN \
 	"%zu cells, the header has %zu"
 #define MSG_NOT_RECORD_EN \
@@ -201,14 +361,10 @@
 	"scope %s: a record's scope is fixed (%s)"
 #define MSG_SCOPE_NOT_REGION_CODE_EN \
 	"scope %s is not a region code"
-#define MSG_ROLE_MAY_NOT_CREATE_EN \
-	"role %s may not create %s"
 #define MSG_GIVEN_TWICE_EN \
 	"%s given twice"
 #define MSG_MORE_THAN_64_VALUES_EN \
 	"%s: more than 64 values"
-#define MSG_ROLE_MAY_NOT_WRITE_EN \
-	"role %s may not write %s.%s"
 #define MSG_WRITE_ONCE_SET_ONLY_WHEN_EN \
 	"%s is write-once: set only when " \
 	"the record is created"
@@ -692,6 +848,89 @@
 	"--by, --missing and --html are options of ward report, not of ward %s"
 #define MSG_REPORT_PAGE_WRITTEN_EN \
 	"\nreport page written to %s (readable by you only); open it in a browser (file://%s) or print it on A4\n"
+#define MSG_SHOW_CONFLICT_EN \
+	"  %-20s CONFLICT: %zu live values:\n"
+#define MSG_USAGE_HEAD_EN \
+	"usage: ward COMMAND [ARGS] [--data DIR] [--json]\n" \
+	"\n"
+#define MSG_USAGE_SETUP_EN \
+	"Setting up a node:\n" \
+	"  ward init --data DIR --role ROLE --name NAME --scope CODE [--listen HOST:PORT]\n" \
+	"      ROLE: health, township, police, civil, disabled, legal, auditor\n" \
+	"  ward network create --data DIR --member FILE.pub ... --out ROSTER\n" \
+	"  ward network join --data DIR ROSTER\n" \
+	"\n"
+#define MSG_USAGE_RECORDS_EN \
+	"Records:\n" \
+	"  ward add TYPE [scope=CODE] FIELD=VALUE...   create a record, print its id\n" \
+	"  ward set ID FIELD=VALUE|FIELD+=V|FIELD-=V... change fields (empty value clears)\n" \
+	"  ward show ID [--timeline]                    fields, writers, conflicts;\n" \
+	"                                               a patient's dated events\n" \
+	"  ward list TYPE [FILTER...] [--scope S] [--special VALUE] [--csv FILE]\n" \
+	"      FILTER: FIELD=VALUE, FIELD=N.. (at least N), FIELD=..N, FIELD=A..B,\n" \
+	"      FIELD>=N, FIELD<=N. Quote the last two ('risk>=3'): the shell reads\n" \
+	"      >= as a redirection and makes a file '=3'; risk=3.. needs no quotes\n" \
+	"      list patient care_group=   patients without a care group (TYPE=yes: with)\n" \
+	"  ward history ID                              every op on a record\n" \
+	"  ward retract ID --reason TEXT                the record counts for nothing\n" \
+	"  ward duplicates                              patients sharing id_number/patient_no\n" \
+	"  ward help TYPE                               a record type's fields and values\n" \
+	"\n"
+#define MSG_USAGE_WORK_EN \
+	"Follow-up work and rates:\n" \
+	"  ward due [--scope S] [--on DATE | --month YYYY-MM] [--csv FILE]\n" \
+	"                                               patients due or overdue, most overdue\n" \
+	"                                               first; --month: due that month, by date\n" \
+	"  ward joint-missing [--scope S] [--on DATE] [--csv FILE]\n" \
+	"                                               risk >= 3 without a joint visit since\n" \
+	"  (--csv FILE writes the list for printing: UTF-8 with a BOM, mode 0600)\n" \
+	"  ward report --from DATE --to DATE [--scope S]  the kpi-v1 rates\n" \
+	"      [--by village|township|month]  the same, area by area or month by month\n" \
+	"      [--missing RATE]  who is behind a rate's gap (e.g. regular_management)\n" \
+	"      [--html FILE]     the report as a page to open in a browser or print\n" \
+	"\n"
+#define MSG_USAGE_REGISTERS_EN \
+	"Registers (spreadsheets):\n" \
+	"  ward import --csv FILE --type TYPE [--skip-bad] [--dry-run]   (or --jsonl FILE)\n" \
+	"      [--match patient_no|id_number|none]: a row without an id updates the\n" \
+	"      patient with its patient_no, else id_number (guardians: patient and\n" \
+	"      id_number or name; care groups: patient); importing twice adds nothing\n" \
+	"  ward export --csv FILE --type TYPE [--scope S] [--labels]     (or --jsonl FILE)\n" \
+	"      [--no-bom] [--retracted]: CSV starts with a UTF-8 BOM for spreadsheets;\n" \
+	"      --labels writes Chinese headers and values; files are 0600\n" \
+	"  ward access-log                              who read or exported what (this node)\n" \
+	"\n"
+#define MSG_USAGE_LEDGER_EN \
+	"The ledger:\n" \
+	"  ward status                                  node, network, feeds, digest,\n" \
+	"                                               peers and their lag, fork and\n" \
+	"                                               divergence proofs\n" \
+	"  ward audit verify                            check every entry, recompute state\n" \
+	"  ward export --entries FILE                   signed entries, as stored\n" \
+	"  ward import --entries FILE                   verify and apply such a file\n" \
+	"  ward backup DIR                              a consistent copy of this node\n" \
+	"      (keys, config, store) in DIR (new or empty; made 0700), taken\n" \
+	"      while the node runs or not. A node started from it knows it was\n" \
+	"      restored: it writes only once a peer has confirmed its own feeds.\n" \
+	"      Copy no data directory by hand: a copy that writes behind its\n" \
+	"      own feed forks it, and every node will hold the proof.\n" \
+	"  ward unblock --accept-fork-risk              sign before a peer confirms this\n" \
+	"                                               node's own feeds (after a restore\n" \
+	"                                               or an unclean stop, with no peer)\n" \
+	"\n"
+#define MSG_USAGE_FOOT_EN \
+	"--data may be omitted when WARD_DATA is set. Set fields take values\n" \
+	"separated by '|'. Ids: TYPE-<32 hex> or a unique prefix of >= 6 hex.\n" \
+	"Exit codes: 0 ok, 1 check failed, 2 usage or bad input, 3 not found or\n" \
+	"ambiguous, 4 not initialised or not joined, 5 busy, 6 I/O error.\n"
+#define MSG_SHOW_NO_EFFECT_EN \
+	"  NO EFFECT: %s\n"
+#define MSG_VALUE_CLEARED_EN \
+	"(cleared)"
+#define MSG_VALUE_YES_EN \
+	"yes"
+#define MSG_VALUE_NO_EN \
+	"no"
 
 /* issue 10: roster versions (node/api/api_roster.c, cli/roster.c) */
 #define MSG_ROSTER_USAGE_EN \
@@ -784,5 +1023,7 @@
 	"the roster in force uses schema version %llu, which this build does not know: upgrade ward"
 #define MSG_W_REJUDGING_EN \
 	"the store failed while entries were judged again under a new roster version; try again"
+#define MSG_USAGE_ROSTER_EN \
+	"Changing the network (roster versions signed by k of n admins):\n  ward roster propose CHANGE... | pending | sign ID | show | log | export\n                                               (ward roster help)\n  ward export --entries FILE --with-roster     and the roster chain in FILE.roster\n  ward audit verify --roster CHAIN --entries FILE   the auditor's check, no node\n\n"
 
 #endif

@@ -27,6 +27,120 @@
 	"%s  %-8s %s/%s 序号 %lld.%lld  %-6s "
 #define MSG_NO_EFFECT_ZH \
 	"   未生效：%s"
+#define MSG_TIMELINE_IS_FOR_A_PATIENT_ZH \
+	"--timeline 只用于患者；%s 是 %s 记录"
+#define MSG_GIVE_MONTH_OR_ON_NOT_BOTH_ZH \
+	"--month 和 --on 只能给一个"
+#define MSG_MONTH_NOT_A_MONTH_ZH \
+	"--month %s 不是月份（应为 YYYY-MM，如 2026-08）"
+#define MSG_PATIENTS_WITH_OR_WITHOUT_RECORD_ZH \
+	"%s=%s：对患者，%s= 列出没有 %s 记录的患者，" \
+	"%s=yes 列出有的患者"
+#define MSG_USAGE_WARD_SHOW_TIMELINE_ZH \
+	"用法：ward show PATIENT --timeline"
+#define MSG_CANNOT_WRITE_FILE_ZH \
+	"ward: 无法写入 %s\n"
+#define MSG_WROTE_ROWS_TO_ZH \
+	"已写入 %zu 行到 %s\n"
+#define MSG_COLUMNS_DO_NOT_FIT_TERMINAL_ZH \
+	"（终端太窄，%zu 列（自“%s”起）未显示：请加宽终端、" \
+	"用管道输出，或使用 --json 或 --csv FILE）\n"
+#define MSG_WL_H_PATIENT_NO_ZH \
+	"患者编号"
+#define MSG_WL_H_NAME_ZH \
+	"姓名"
+#define MSG_WL_H_VILLAGE_ZH \
+	"辖区"
+#define MSG_WL_H_PHONE_ZH \
+	"电话"
+#define MSG_WL_H_RISK_ZH \
+	"危险性"
+#define MSG_WL_H_RISK_ON_ZH \
+	"评估日期"
+#define MSG_WL_H_LAST_VISIT_ZH \
+	"末次随访"
+#define MSG_WL_H_DUE_ZH \
+	"应随访日期"
+#define MSG_WL_H_OVERDUE_ZH \
+	"逾期天数"
+#define MSG_WL_H_CLASS_ZH \
+	"病情分类"
+#define MSG_WL_H_LAST_ATTEMPT_ZH \
+	"末次未随访到"
+#define MSG_WL_H_FAILED_ATTEMPTS_ZH \
+	"未随访到日期"
+#define MSG_WL_H_GUARDIAN_ZH \
+	"监护人"
+#define MSG_WL_H_GUARDIAN_PHONE_ZH \
+	"监护人电话"
+#define MSG_WL_H_CARE_GROUP_LEADER_ZH \
+	"帮扶小组组长"
+#define MSG_WL_H_ID_ZH \
+	"编号"
+#define MSG_WL_H_DATE_ZH \
+	"日期"
+#define MSG_WL_H_TYPE_ZH \
+	"类型"
+#define MSG_WL_H_SCOPE_ZH \
+	"辖区"
+#define MSG_WL_H_FIELDS_ZH \
+	"字段"
+#define MSG_WL_H_EVENT_ZH \
+	"事件"
+#define MSG_WL_H_DETAILS_ZH \
+	"内容"
+#define MSG_WL_H_WRITTEN_BY_ZH \
+	"记录人"
+#define MSG_WL_EV_REGISTERED_ZH \
+	"登记在册"
+#define MSG_WL_EV_TRANSFERRED_FROM_ZH \
+	"转入登记"
+#define MSG_WL_EV_EXITED_ZH \
+	"退出管理"
+#define MSG_WL_EV_FOLLOWUP_ZH \
+	"随访"
+#define MSG_WL_EV_ASSESSMENT_ZH \
+	"危险性评估"
+#define MSG_WL_EV_ADMITTED_ZH \
+	"入院"
+#define MSG_WL_EV_DISCHARGED_ZH \
+	"出院"
+#define MSG_WL_EV_INCIDENT_ZH \
+	"肇事肇祸"
+#define MSG_WL_EV_SEARCH_ZH \
+	"失联查找"
+#define MSG_WL_EV_SEARCH_FOUND_ZH \
+	"查找到"
+#define MSG_WL_EV_AGREEMENT_ZH \
+	"签订协议"
+#define MSG_WL_EV_FREE_MED_ZH \
+	"免费服药开始"
+#define MSG_WL_EV_FREE_MED_END_ZH \
+	"免费服药结束"
+#define MSG_WL_EV_CARE_GROUP_ZH \
+	"关爱帮扶小组"
+#define MSG_WL_EV_TRANSFER_OUT_ZH \
+	"转出"
+#define MSG_WL_EV_TRANSFER_ACCEPTED_ZH \
+	"转移已接收"
+#define MSG_WL_EV_TRANSFERRED_TO_ZH \
+	"转入地登记"
+#define MSG_WL_EV_EXAM_ZH \
+	"体检"
+#define MSG_WL_DUE_IN_MONTH_ZH \
+	"%s 应随访："
+#define MSG_WL_N_PATIENTS_ZH \
+	"共 %zu 人"
+#define MSG_WL_NOTE_COUNTED_FROM_ATTEMPT_ZH \
+	"；* 失联或流动患者：从末次未随访到之日起算"
+#define MSG_WL_N_RECORDS_ZH \
+	"共 %zu 条记录"
+#define MSG_WL_SCOPE_WORD_ZH \
+	"辖区"
+#define MSG_WL_N_EVENTS_ZH \
+	"共 %zu 项"
+#define MSG_WL_NOTE_UNDATED_ZH \
+	"；* 记录本身无日期：按录入日期"
 #define MSG_NODE_ZH \
 	"节点     %s\n"
 #define MSG_NAME_SCOPE_ZH \
@@ -183,6 +297,48 @@
 #define MSG_PATIENT_NO_HELD_PATIENTS_SEE_ZH \
 	"%s：患者编号 patient_no %s 对应 %zu 名患者" \
 	"（见 ward duplicates）；请改填记录编号"
+#define MSG_REG_MATCH_AMBIGUOUS_ZH \
+	"%s %s 在本节点辖区内对应 %zu 条%s记录" \
+	"（%s 和 %s）；请加一列 id 指明是哪一条"
+#define MSG_REG_MATCH_MODE_BAD_ZH \
+	"--match %s：%s记录可按 %s 匹配"
+#define MSG_REG_MATCH_SCOPE_FIXED_ZH \
+	"辖区 %s：这一行对应的记录 %s 属于辖区 %s" \
+	"（记录的辖区不能更改；辖区一格请留空或填写" \
+	"该记录的辖区）"
+#define MSG_REG_SAME_RECORD_LINE_ZH \
+	"与第 %zu 行是同一条记录（%s）；" \
+	"名册中每条记录只应占一行"
+#define MSG_REG_ROW_NEEDS_PATIENT_ZH \
+	"%s记录的这一行须指明患者：加一列 patient（患者），" \
+	"填写患者的 id 或患者编号"
+#define MSG_REG_ADD_NEEDS_PATIENT_ZH \
+	"%s记录须指明患者：patient=ID（患者的 id 或" \
+	"患者编号）；记录随患者所属辖区"
+#define MSG_REG_ROLE_MAY_NOT_WRITE_ZH \
+	"角色 %s 无权填写 %s.%s；可填写的角色：%s"
+#define MSG_REG_ROLE_MAY_NOT_CREATE_ZH \
+	"角色 %s 无权新建 %s 记录；可新建的角色：%s"
+#define MSG_REG_JOINT_ONLY_ZH \
+	"角色 %s 只能填写联合随访：请填写 joint=yes" \
+	"（联合随访=是）；非联合随访由卫生健康机构填写"
+#define MSG_REG_DATE_AHEAD_ZH \
+	"%s.%s 为 %.*s，晚于今天（%s）：事情发生后才能" \
+	"登记，请核对日期"
+#define MSG_REG_OUTSIDE_SCOPE_CHANGED_ZH \
+	"辖区 %s 不在本节点的管辖范围 %s 内，且这一行与" \
+	"该辖区的记录不一致；该记录由其他机构维护" \
+	"（--skip-bad 可跳过这些行）"
+#define MSG_REG_EXPORTED_ZH \
+	"已导出 %lld 条%s记录到 %s（文件权限 0600：仅本" \
+	"用户可读，内含个人信息）\n"
+#define MSG_REG_EXPORT_RETRACTED_LEFT_OUT_ZH \
+	"未导出已撤销的记录 %lld 条（--retracted 可一并" \
+	"导出）\n"
+#define MSG_REG_NOTHING_TO_WRITE_ZH \
+	"%lld 行均与已有记录一致：未写入任何内容\n"
+#define MSG_REG_MATCHED_ZH \
+	"无 id 的行中有 %lld 行对应已有记录（按 %s 匹配）\n"
 #define MSG_CELLS_HEADER_HAS_ZH \
 	"这一行有 %zu 格，表头有 %zu 列：请检查是否" \
 	"多了或少了逗号"
@@ -195,16 +351,10 @@
 #define MSG_SCOPE_NOT_REGION_CODE_ZH \
 	"辖区 %s 不是区划代码（应为 2、4、6、9 或 " \
 	"12 位数字）"
-#define MSG_ROLE_MAY_NOT_CREATE_ZH \
-	"角色 %s 无权新建 %s 记录；请由有权限的机构" \
-	"登记"
 #define MSG_GIVEN_TWICE_ZH \
 	"字段 %s 出现了两次，只能有一列"
 #define MSG_MORE_THAN_64_VALUES_ZH \
 	"%s：值超过 64 个"
-#define MSG_ROLE_MAY_NOT_WRITE_ZH \
-	"角色 %s 无权填写 %s.%s；请由有权限" \
-	"的机构填写"
 #define MSG_WRITE_ONCE_SET_ONLY_WHEN_ZH \
 	"字段 %s 只能在新建记录时填写，之后" \
 	"不能修改"
@@ -682,6 +832,88 @@
 	"--by、--missing 和 --html 是 ward report 的选项，不能用于 ward %s"
 #define MSG_REPORT_PAGE_WRITTEN_ZH \
 	"\n报表页面已写入 %s（仅本用户可读）。用浏览器打开（file://%s），或打印为 A4。\n"
+#define MSG_SHOW_CONFLICT_ZH \
+	"  %-20s 冲突：有 %zu 个并存的值：\n"
+#define MSG_USAGE_HEAD_ZH \
+	"用法：ward 命令 [参数] [--data 目录] [--json]\n" \
+	"\n"
+#define MSG_USAGE_SETUP_ZH \
+	"建立节点：\n" \
+	"  ward init --data 目录 --role 角色 --name 名称 --scope 辖区代码 [--listen 主机:端口]\n" \
+	"      角色：health 卫生健康，township 乡镇街道，police 公安，civil 民政，\n" \
+	"      disabled 残联，legal 政法委，auditor 审计\n" \
+	"  ward network create --data 目录 --member 文件.pub ... --out 名册\n" \
+	"  ward network join --data 目录 名册\n" \
+	"\n"
+#define MSG_USAGE_RECORDS_ZH \
+	"记录：\n" \
+	"  ward add 类型 [scope=辖区代码] 字段=值...     新建记录，输出其编号\n" \
+	"  ward set 编号 字段=值|字段+=值|字段-=值...   修改字段（值为空即清除）\n" \
+	"  ward show 编号 [--timeline]                  各字段、填写者、冲突；\n" \
+	"                                               患者的各项事件（按日期）\n" \
+	"  ward list 类型 [条件...] [--scope 辖区] [--special 值] [--csv 文件]\n" \
+	"      条件：字段=值，字段=N..（不小于 N），字段=..N，字段=A..B，\n" \
+	"      字段>=N，字段<=N。后两种须加引号（'risk>=3'）：shell 会把 >= 当作\n" \
+	"      重定向并生成名为 '=3' 的文件；risk=3.. 不需要引号\n" \
+	"      list patient care_group=   没有关爱帮扶小组的患者（类型=yes：有的）\n" \
+	"  ward history 编号                            记录的全部操作\n" \
+	"  ward retract 编号 --reason 原因              撤销记录（不再计入）\n" \
+	"  ward duplicates                              身份证号或患者编号相同的患者\n" \
+	"  ward help 类型                               某类记录的字段和取值\n" \
+	"\n"
+#define MSG_USAGE_WORK_ZH \
+	"随访工作与指标：\n" \
+	"  ward due [--scope 辖区] [--on 日期 | --month YYYY-MM] [--csv 文件]\n" \
+	"                                               应随访或已逾期的患者，逾期最久的在前；\n" \
+	"                                               --month：当月应随访的患者，按日期排列\n" \
+	"  ward joint-missing [--scope 辖区] [--on 日期] [--csv 文件]\n" \
+	"                                               危险性 3 级及以上且此后没有联合随访的患者\n" \
+	"  （--csv 文件：输出供打印的名单，UTF-8 带 BOM，权限 0600）\n" \
+	"  ward report --from 日期 --to 日期 [--scope 辖区]  kpi-v1 各项指标\n" \
+	"      [--by village|township|month]  按村（社区）、乡镇街道或月份分别统计\n" \
+	"      [--missing 指标]  未达标的患者名单（如 regular_management）\n" \
+	"      [--html 文件]     生成可在浏览器中打开或打印的报表页面\n" \
+	"\n"
+#define MSG_USAGE_REGISTERS_ZH \
+	"台账（电子表格）：\n" \
+	"  ward import --csv 文件 --type 类型 [--skip-bad] [--dry-run]   （或 --jsonl 文件）\n" \
+	"      [--match patient_no|id_number|none]：没有编号的行按患者编号、其次按身份证号\n" \
+	"      更新已有患者（监护人：按患者及身份证号或姓名；关爱帮扶小组：按患者）；\n" \
+	"      重复导入不会新增记录\n" \
+	"  ward export --csv 文件 --type 类型 [--scope 辖区] [--labels]  （或 --jsonl 文件）\n" \
+	"      [--no-bom] [--retracted]：CSV 以 UTF-8 BOM 开头，便于电子表格打开；\n" \
+	"      --labels 输出中文表头和取值；文件权限为 0600\n" \
+	"  ward access-log                              本节点的查阅和导出记录\n" \
+	"\n"
+#define MSG_USAGE_LEDGER_ZH \
+	"账本：\n" \
+	"  ward status                                  节点、网络、记录流、状态摘要、\n" \
+	"                                               各对端及其落后情况、分叉和\n" \
+	"                                               状态不一致的证据\n" \
+	"  ward audit verify                            检查每个条目，重新计算状态\n" \
+	"  ward export --entries 文件                   导出签名条目（原样）\n" \
+	"  ward import --entries 文件                   验证并应用这样的文件\n" \
+	"  ward backup 目录                             本节点的一致副本\n" \
+	"      （密钥、配置、数据库）写入目录（须为新的或空目录，权限 0700），节点\n" \
+	"      运行与否均可。从备份启动的节点知道自己是恢复的：待其他节点确认\n" \
+	"      其记录流后才会写入。切勿手工复制数据目录：落后于自身记录流的副本\n" \
+	"      一旦写入就会造成分叉，每个节点都会持有证据。\n" \
+	"  ward unblock --accept-fork-risk              在其他节点确认前即签名写入（恢复\n" \
+	"                                               或非正常停止后，且无法连接任何节点时）\n" \
+	"\n"
+#define MSG_USAGE_FOOT_ZH \
+	"设置了环境变量 WARD_DATA 时可省略 --data。多值字段的各个值用 '|' 分隔。\n" \
+	"编号：类型-<32 位十六进制>，或至少 6 位、能唯一确定记录的十六进制前缀。\n" \
+	"退出码：0 成功，1 检查未通过，2 用法或输入有误，3 未找到或不唯一，\n" \
+	"4 未初始化或未加入网络，5 忙，6 读写错误。\n"
+#define MSG_SHOW_NO_EFFECT_ZH \
+	"  未生效：%s\n"
+#define MSG_VALUE_CLEARED_ZH \
+	"（已清除）"
+#define MSG_VALUE_YES_ZH \
+	"是"
+#define MSG_VALUE_NO_ZH \
+	"否"
 
 /* issue 10: roster versions (node/api/api_roster.c, cli/roster.c) */
 #define MSG_ROSTER_USAGE_ZH \
@@ -774,5 +1006,7 @@
 	"生效的名册使用模式版本 %llu，本程序不认识：请升级 ward"
 #define MSG_W_REJUDGING_ZH \
 	"在新名册版本下重新判定条目时数据库出错；请重试"
+#define MSG_USAGE_ROSTER_ZH \
+	"变更网络（名册版本，须 n 名管理员中的 k 名签署）：\n  ward roster propose 变更... | pending | sign 编号 | show | log | export\n                                               （ward roster help）\n  ward export --entries 文件 --with-roster     另将名册链写入 文件.roster\n  ward audit verify --roster 名册链 --entries 文件   审计方离线核查，无需节点\n\n"
 
 #endif

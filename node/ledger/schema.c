@@ -548,6 +548,23 @@ bool node_schema_may_write(const struct node_field *f, enum node_role r)
 	       (f->writers & NODE_ROLE_BIT(r)) != 0;
 }
 
+/* Units of INT fields, codes and their Chinese labels. */
+static const char *const unit_labels[][2] = {
+    {"days", "天"},
+    {"yuan", "元"},
+    {"mmHg", "毫米汞柱"},
+    {"0.1kg", "0.1 千克"},
+};
+
+const char *node_schema_unit_label_zh(const char *unit)
+{
+	for (size_t i = 0; unit && i < sizeof(unit_labels) / sizeof(*unit_labels);
+	     i++)
+		if (!strcmp(unit, unit_labels[i][0]))
+			return unit_labels[i][1];
+	return unit;
+}
+
 const char *node_schema_enum_label_zh(const struct node_field *f,
 				      const char *code, size_t len)
 {
@@ -767,7 +784,8 @@ static void allowed(const struct node_field *f, bool zh, char *out,
 			    (long long)f->min, (long long)f->max);
 		if (f->unit != NULL && o < out_len)
 			snprintf(out + o, out_len - o,
-				 MSGZ(zh, MSG_IN), f->unit);
+				 MSGZ(zh, MSG_IN),
+				 zh ? node_schema_unit_label_zh(f->unit) : f->unit);
 		return;
 	case NODE_FIELD_REF:
 		snprintf(out, out_len,

@@ -202,6 +202,10 @@ bool node_schema_may_write(const struct node_field *f, enum node_role r);
 const char *node_schema_enum_label_zh(const struct node_field *f,
 				      const char *code, size_t len);
 
+/* The Chinese label of an INT field's unit code ("days": 天), or the code
+ * itself when it has none. */
+const char *node_schema_unit_label_zh(const char *unit);
+
 /* Whether s[0..len) is a date in ward's form: YYYY-MM-DD, a real calendar
  * date (Gregorian leap years), year 1900-2100. */
 bool node_schema_date_valid(const char *s, size_t len);

@@ -335,6 +335,52 @@ static int due_cmp(const void *a, const void *b)
 	return memcmp(x->patient, y->patient, 16);
 }
 
+/* Whether the patient's `special` set holds lost_contact or floating: a
+ * patient who cannot be reached where registered (the lost-contact rule). */
+static bool hard_to_reach(struct node_ledger *l, const uint8_t pid[16])
+{
+	struct crdt_cell c;
+	if (node_ledger_cell(l, pid, "special", &c) != 0)
+		return false;
+	bool yes = false;
+	for (size_t i = 0; c.is_set && i < c.n_elems && !yes; i++) {
+		const struct crdt_value *v = &c.elems[i].value;
+		yes = v->kind == CRDT_VALUE_STR &&
+		      ((v->len == 12 && !memcmp(v->p, "lost_contact", 12)) ||
+		       (v->len == 8 && !memcmp(v->p, "floating", 8)));
+	}
+	crdt_cell_fini(&c);
+	return yes;
+}
+
+/* The due date after a visit on day d of class cls (""/unknown: the
+ * shortest interval) with next_visit next ("" or a date), DOMAIN.md
+ * section 3. */
+static int64_t due_after(int64_t d, const char *cls, const char *next_text,
+			 const struct policy *pv)
+{
+	int64_t iv;
+	if (!strcmp(cls, "unstable"))
+		iv = pv->v[P_UNSTABLE];
+	else if (!strcmp(cls, "basic"))
+		iv = pv->v[P_BASIC];
+	else if (!strcmp(cls, "stable"))
+		iv = pv->v[P_STABLE];
+	else {
+		iv = pv->v[P_UNSTABLE];
+		if (pv->v[P_BASIC] < iv)
+			iv = pv->v[P_BASIC];
+		if (pv->v[P_STABLE] < iv)
+			iv = pv->v[P_STABLE];
+	}
+	int64_t due = d + iv, next;
+	if (node_query_day(next_text, &next) && next >= d && next < due)
+		due = next;
+	if (due > d + pv->v[P_MAX_GAP])
+		due = d + pv->v[P_MAX_GAP];
+	return due;
+}
+
 static bool due_one(struct node_ledger *l, struct group *g, int64_t day,
 		    const struct small *pol, size_t np, bool joint,
 		    struct node_due *out)
@@ -347,6 +393,7 @@ static bool due_one(struct node_ledger *l, struct group *g, int64_t day,
 	if (reg > day)
 		return false;
 	const struct node_xrow *last = NULL, *risk = NULL, *jointv = NULL;
+	const struct node_xrow *failed = NULL;
 	for (size_t i = 0; i < g->n; i++) {
 		const struct node_xrow *r = &g->rows[i];
 		if (!live(r))
@@ -370,6 +417,8 @@ static bool due_one(struct node_ledger *l, struct group *g, int64_t day,
 			continue;
 		if (reached(r) && (!last || later(l, r, last)))
 			last = r;
+		if (!reached(r) && (!failed || later(l, r, failed)))
+			failed = r;
 		if (!strcmp(r->slot[FU_JOINT], "yes") &&
 		    (!jointv || later(l, r, jointv)))
 			jointv = r;
@@ -386,37 +435,46 @@ static bool due_one(struct node_ledger *l, struct group *g, int64_t day,
 	out->joint_missing =
 	    out->risk >= 3 &&
 	    (!jointv || strcmp(jointv->slot[0], out->risk_on) < 0);
+	/* The attempts since the latest reached visit; 'X' rows of a kind
+	 * come in date order, so the dates are kept oldest first. */
+	if (failed)
+		copy(out->last_attempt, sizeof(out->last_attempt),
+		     failed->slot[FU_DATE]);
+	for (size_t i = 0; failed && i < g->n; i++) {
+		const struct node_xrow *r = &g->rows[i];
+		int64_t d;
+		if (r->kind != 'f' || !live(r) || reached(r) ||
+		    !node_query_day(r->slot[FU_DATE], &d) || d > day ||
+		    (last && !later(l, r, last)))
+			continue;
+		if (out->n_attempts >= NODE_DUE_ATTEMPTS)
+			memmove(out->attempts[0], out->attempts[1],
+				(NODE_DUE_ATTEMPTS - 1) * 11);
+		int k = out->n_attempts < NODE_DUE_ATTEMPTS
+			    ? out->n_attempts
+			    : NODE_DUE_ATTEMPTS - 1;
+		copy(out->attempts[k], 11, r->slot[FU_DATE]);
+		out->n_attempts++;
+	}
 	struct policy pv;
 	policy_for(pol, np, p->scope, &pv);
 	int64_t due;
-	if (last) {
-		int64_t d = slot_day(last, FU_DATE, 0);
-		const char *cls = last->slot[FU_CLASS];
-		int64_t iv;
-		if (!strcmp(cls, "unstable"))
-			iv = pv.v[P_UNSTABLE];
-		else if (!strcmp(cls, "basic"))
-			iv = pv.v[P_BASIC];
-		else if (!strcmp(cls, "stable"))
-			iv = pv.v[P_STABLE];
-		else {
-			iv = pv.v[P_UNSTABLE];
-			if (pv.v[P_BASIC] < iv)
-				iv = pv.v[P_BASIC];
-			if (pv.v[P_STABLE] < iv)
-				iv = pv.v[P_STABLE];
-		}
-		due = d + iv;
-		int64_t next;
-		if (node_query_day(last->slot[FU_NEXT], &next) && next >= d &&
-		    next < due)
-			due = next;
-		if (due > d + pv.v[P_MAX_GAP])
-			due = d + pv.v[P_MAX_GAP];
-		copy(out->cls, sizeof(out->cls), cls);
-		copy(out->last, sizeof(out->last), last->slot[FU_DATE]);
+	const char *cls = last ? last->slot[FU_CLASS] : "";
+	if (failed && (!last || later(l, failed, last)) &&
+	    hard_to_reach(l, p->patient)) {
+		/* The lost-contact rule: counted from the latest attempt. */
+		due = due_after(slot_day(failed, FU_DATE, 0), cls,
+				failed->slot[FU_NEXT], &pv);
+		out->from_attempt = true;
+	} else if (last) {
+		due = due_after(slot_day(last, FU_DATE, 0), cls,
+				last->slot[FU_NEXT], &pv);
 	} else {
 		due = reg + pv.v[P_FIRST];
+	}
+	if (last) {
+		copy(out->cls, sizeof(out->cls), cls);
+		copy(out->last, sizeof(out->last), last->slot[FU_DATE]);
 	}
 	node_query_date(due, out->due);
 	out->days_overdue = day - due;

@@ -34,6 +34,9 @@ void node_query_date(int64_t day, char out[11]);
 /* Today in the local time zone, into out (11 bytes). */
 void node_query_today(char out[11]);
 
+/* At most this many failed attempts are listed per due patient. */
+#define NODE_DUE_ATTEMPTS 8
+
 struct node_due {
 	uint8_t patient[16];
 	char scope[13];
@@ -44,12 +47,28 @@ struct node_due {
 	char last[11];	    /* date of the latest reached follow-up, or "" */
 	bool joint_missing; /* risk >= 3 and no joint follow-up since */
 	char risk_on[11];   /* date of that latest risk, or "" */
+	/* The latest follow-up not reached dated on or before the day (any
+	 * time), or "". */
+	char last_attempt[11];
+	/* Follow-ups not reached since the latest reached one (all of them
+	 * when none was reached): how many, and the dates of the latest
+	 * NODE_DUE_ATTEMPTS of them, oldest first. */
+	int n_attempts;
+	char attempts[NODE_DUE_ATTEMPTS][11];
+	/* The due date was counted from the latest failed attempt: the
+	 * patient is marked lost_contact or floating (lost-contact rule). */
+	bool from_attempt;
 };
 
 /* Patients under scope (NULL: all) with due date <= on, most overdue first
- * (ties by patient id). joint: instead, the patients on the register on
- * `on` whose latest risk is >= 3 with no joint follow-up since (whatever
- * their due date). Returns 0 with an owned array (free()) or -ENOMEM. */
+ * (ties by patient id). The lost-contact rule: a patient whose `special`
+ * holds lost_contact or floating, and whose latest follow-up (on or before
+ * on) is an attempt not reached, is counted from that attempt as if it
+ * were a visit of the class of the latest reached follow-up (none: the
+ * shortest interval), not from registration or an old visit. joint: instead,
+ * the patients on the register on `on` whose latest risk is >= 3 with no joint
+ * follow-up since (whatever their due date). Returns 0 with an owned array
+ * (free()) or -ENOMEM. */
 int node_query_due(struct node_ledger *l, const char *scope, const char *on,
 		   bool joint, struct node_due **out, size_t *n);
 

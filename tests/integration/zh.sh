@@ -130,10 +130,19 @@ note "history verbs, status lines and audit in the reader's language"
 # stdout this time: what ward prints for people, not its errors.
 zh history "$P" --data t >"$TMP/.out" 2>&1 || fail "zh history"
 OUT=$(cat "$TMP/.out")
-contains "$OUT" "新建" "zh: history verb create"
+contains "$OUT" "新建 患者" "zh: history verb create and type label"
+contains "$OUT" "性别=男" "zh: history field and value labels"
+contains "$OUT" "乡镇街道" "zh: history role label"
 contains "$OUT" "设置" "zh: history verb set"
 expect 0 history "$P" --data t
 contains "$OUT" " create " "C: history verb"
+zh show "$P" --data t >"$TMP/.out" 2>&1 || fail "zh show"
+OUT=$(cat "$TMP/.out")
+contains "$OUT" "男" "zh: show value label"
+if printf '%s' "$OUT" | grep -qE ' male |township'; then
+	fail "zh: codes left in show: $OUT"
+fi
+both 2 "（单位 天）" "(in days)" add policy --data t scope=120116001 stable_days=x
 zh status --data t >"$TMP/.out" 2>&1 || fail "zh status"
 OUT=$(cat "$TMP/.out")
 contains "$OUT" "记录流" "zh: status feeds"
@@ -159,6 +168,13 @@ contains "$OUT" "followup（随访）：由 卫生健康" "zh: type help head"
 contains "$OUT" "随访日期" "zh: type help labels"
 contains "$OUT" "日期 YYYY-MM-DD（必填）" "zh: type help kinds and flags"
 both 2 "没有关于 'nosuch' 的帮助" "no help for 'nosuch'" help nosuch
+zh --help >"$TMP/.out" 2>&1 || fail "zh --help"
+OUT=$(cat "$TMP/.out")
+contains "$OUT" "用法：ward 命令" "zh: --help"
+contains "$OUT" "随访工作与指标" "zh: --help sections"
+contains "$OUT" "退出码：0 成功" "zh: --help exit codes"
+expect 0 --help
+contains "$OUT" "usage: ward COMMAND" "C: --help unchanged"
 expect 0 help
 contains "$OUT" "Record types" "C: help lists the types"
 

@@ -901,7 +901,7 @@ static void test_import_bad_row(void **state)
 	bad = node_doc_get(node_doc_get(resp, "result"), "bad");
 	assert_string_equal(node_doc_as_str(node_doc_at(bad, 0), NULL),
 			    "line 2: role township may not write "
-			    "patient.diagnosis");
+			    "patient.diagnosis; it is written by health");
 	node_doc_free(resp);
 	assert_int_equal(entries(tw), tw_before);
 }

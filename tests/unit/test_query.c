@@ -34,6 +34,7 @@
 #include "node/ledger/roster.h"
 #include "node/ledger/schema.h"
 #include "node/records/query.h"
+#include "node/records/timeline.h"
 #include "node/store/kv.h"
 #include "tests/common/testnode.h"
 #include "tests/common/testseed.h"
@@ -168,6 +169,15 @@ static void rec(struct node *n, const char *scope, const char *type,
 	va_list ap;
 	va_start(ap, id);
 	vwrite(n, HEALTH, scope, type, id, ap);
+	va_end(ap);
+}
+
+static void rec_as(struct node *n, int who, const char *scope, const char *type,
+		   uint8_t id[16], ...)
+{
+	va_list ap;
+	va_start(ap, id);
+	vwrite(n, who, scope, type, id, ap);
 	va_end(ap);
 }
 
@@ -540,6 +550,193 @@ static void test_due(void **state)
 	node_down(&n);
 }
 
+/* ---- (c2) the lost-contact rule and failed attempts ---- */
+
+static void miss(struct node *n, const uint8_t *p, const char *date)
+{
+	char r[80], d[40];
+	uint8_t x[16];
+	snprintf(d, sizeof(d), "date=%s", date);
+	rec(n, TOWN, "followup", x, ref(r, "patient", p), d, "mode=home",
+	    "reached=no", "lost_reason=missing", NULL);
+}
+
+static void test_due_lost_contact(void **state)
+{
+	(void)state;
+	struct node n;
+	node_up(&n);
+	uint8_t pLC[16], pFL[16], pPL[16], pOld[16], pMany[16];
+	/* Lost contact since registration: three failed attempts, none
+	 * reached. The national default's shortest interval is 14 days. */
+	rec(&n, TOWN, "patient", pLC, "name=LC", "registered_on=2021-06-01",
+	    "special=lost_contact", NULL);
+	miss(&n, pLC, "2026-05-02");
+	miss(&n, pLC, "2026-06-01");
+	miss(&n, pLC, "2026-07-01");
+	/* Floating: seen stable in January, missed in April. */
+	rec(&n, TOWN, "patient", pFL, "name=FL", "registered_on=2021-06-01",
+	    "special=floating", NULL);
+	fu(&n, TOWN, pFL, "2026-01-10", "home", "yes", "stable", "regular",
+	   NULL);
+	miss(&n, pFL, "2026-04-01");
+	/* Plain: a miss does not move the due date. */
+	rec(&n, TOWN, "patient", pPL, "name=PL", "registered_on=2021-06-01",
+	    NULL);
+	fu(&n, TOWN, pPL, "2026-05-01", "home", "yes", "basic", "regular",
+	   NULL);
+	miss(&n, pPL, "2026-06-10");
+	/* A miss before the latest visit is no attempt since. */
+	rec(&n, TOWN, "patient", pOld, "name=Old", "registered_on=2021-06-01",
+	    "special=lost_contact", NULL);
+	miss(&n, pOld, "2026-03-01");
+	fu(&n, TOWN, pOld, "2026-04-01", "home", "yes", "stable", "regular",
+	   NULL);
+	/* Ten monthly misses: the latest eight are listed. */
+	rec(&n, TOWN, "patient", pMany, "name=Many", "registered_on=2021-06-01",
+	    "special=lost_contact", NULL);
+	for (int m = 0; m < 10; m++) {
+		char d[11];
+		snprintf(d, sizeof(d), "%04d-%02d-01", m < 4 ? 2025 : 2026,
+			 m < 4 ? 9 + m : m - 3);
+		miss(&n, pMany, d);
+	}
+	struct node_due *v;
+	size_t cnt;
+	assert_int_equal(
+	    node_query_due(n.l, TOWN, "2026-07-10", false, &v, &cnt), 0);
+	/* On 07-10 LC is not due: 07-01 + 14 = 07-15. */
+	assert_null(find_due(v, cnt, pLC));
+	free(v);
+	assert_int_equal(
+	    node_query_due(n.l, TOWN, "2026-07-20", false, &v, &cnt), 0);
+	assert_int_equal(cnt, 5);
+	const struct node_due *lc = find_due(v, cnt, pLC);
+	assert_non_null(lc);
+	assert_string_equal(lc->due, "2026-07-15");
+	assert_int_equal(lc->days_overdue, 5);
+	assert_true(lc->from_attempt);
+	assert_string_equal(lc->last_attempt, "2026-07-01");
+	assert_int_equal(lc->n_attempts, 3);
+	assert_string_equal(lc->attempts[0], "2026-05-02");
+	assert_string_equal(lc->attempts[1], "2026-06-01");
+	assert_string_equal(lc->attempts[2], "2026-07-01");
+	assert_string_equal(lc->last, "");
+	const struct node_due *fl = find_due(v, cnt, pFL);
+	assert_non_null(fl);
+	/* Stable: 04-01 + 90, not 01-10 + 90. */
+	assert_string_equal(fl->due, "2026-06-30");
+	assert_int_equal(fl->days_overdue, 20);
+	assert_string_equal(fl->cls, "stable");
+	assert_string_equal(fl->last, "2026-01-10");
+	assert_int_equal(fl->n_attempts, 1);
+	const struct node_due *pl = find_due(v, cnt, pPL);
+	assert_non_null(pl);
+	assert_string_equal(pl->due, "2026-05-31");
+	assert_int_equal(pl->days_overdue, 50);
+	assert_false(pl->from_attempt);
+	assert_string_equal(pl->last_attempt, "2026-06-10");
+	assert_int_equal(pl->n_attempts, 1);
+	const struct node_due *old = find_due(v, cnt, pOld);
+	assert_non_null(old);
+	assert_string_equal(old->due, "2026-06-30");
+	assert_int_equal(old->n_attempts, 0);
+	assert_string_equal(old->last_attempt, "2026-03-01");
+	assert_false(old->from_attempt);
+	const struct node_due *many = find_due(v, cnt, pMany);
+	assert_non_null(many);
+	assert_string_equal(many->due, "2026-06-15");
+	assert_int_equal(many->n_attempts, 10);
+	assert_string_equal(many->attempts[0], "2025-11-01");
+	assert_string_equal(many->attempts[7], "2026-06-01");
+	/* Most overdue first: PL 50, Many 35, FL and Old 20, LC 5. */
+	static const int64_t want[] = {50, 35, 20, 20, 5};
+	for (size_t i = 0; i < cnt; i++)
+		assert_int_equal(v[i].days_overdue, want[i]);
+	assert_memory_equal(v[0].patient, pPL, 16);
+	assert_memory_equal(v[1].patient, pMany, 16);
+	assert_memory_equal(v[4].patient, pLC, 16);
+	free(v);
+	node_down(&n);
+}
+
+/* ---- (c3) one patient's timeline ---- */
+
+static void test_timeline(void **state)
+{
+	(void)state;
+	struct node n;
+	node_up(&n);
+	char r[80], r2[80];
+	uint8_t p[16], other[16], x[16], tr[16], moved[16], gone[16];
+	rec(&n, TOWN, "patient", p, "name=P", "registered_on=2025-01-01", NULL);
+	rec(&n, TOWN, "patient", other, "name=Other",
+	    "registered_on=2025-01-01", NULL);
+	/* Written out of date order. */
+	rec(&n, TOWN, "followup", x, ref(r, "patient", p), "date=2026-03-01",
+	    "reached=yes", NULL);
+	rec(&n, TOWN, "assessment", x, ref(r, "patient", p), "date=2026-01-05",
+	    "risk=3", NULL);
+	rec(&n, TOWN, "hospitalization", x, ref(r, "patient", p),
+	    "admitted=2026-02-01", "discharged=2026-02-20", NULL);
+	rec(&n, TOWN, "incident", x, ref(r, "patient", p), "date=2026-02-10",
+	    "kind=trouble", NULL);
+	rec_as(&n, TOWNSHIP, TOWN, "care_group", x, ref(r, "patient", p),
+	       "leader=王组长", NULL);
+	rec_as(&n, TOWNSHIP, TOWN, "search", x, ref(r, "patient", p),
+	       "declared_on=2026-04-01", NULL);
+	rec(&n, TOWN, "agreement", x, ref(r, "patient", p),
+	    "kind=guardianship_reward", "signed_on=2025-12-01", NULL);
+	rec(&n, TOWN, "free_med", x, ref(r, "patient", p), "from=2026-01-01",
+	    NULL);
+	rec(&n, TOWN, "transfer", tr, ref(r, "patient", p),
+	    "to_scope=120116002", "out_on=2026-06-01", NULL);
+	rec(&n, TOWN2, "patient", moved, "name=P",
+	    ref(r, "transferred_from", p), "registered_on=2026-06-03", NULL);
+	rec(&n, TOWN2, "transfer_accept", x, ref(r2, "transfer", tr),
+	    "accepted_on=2026-06-03", NULL);
+	/* Same date as the follow-up, written later: after it. */
+	rec(&n, TOWN, "exam", x, ref(r, "patient", p), "date=2026-03-01", NULL);
+	/* Not this patient's, or retracted: left out. */
+	rec(&n, TOWN, "followup", x, ref(r, "patient", other),
+	    "date=2026-03-02", NULL);
+	rec(&n, TOWN, "followup", gone, ref(r, "patient", p), "date=2026-03-03",
+	    NULL);
+	set(&n, HEALTH, TOWN, gone, "retracted=yes", NULL);
+	struct node_timeline_item *v;
+	size_t cnt;
+	assert_int_equal(node_timeline_collect(n.l, p, &v, &cnt), 0);
+	static const char *const want[][2] = {
+	    {"2025-01-01", "registered"},
+	    {"2025-12-01", "agreement"},
+	    {"2026-01-01", "free_med"},
+	    {"2026-01-05", "assessment"},
+	    {"2026-02-01", "admitted"},
+	    {"2026-02-10", "incident"},
+	    {"2026-02-20", "discharged"},
+	    {"2026-03-01", "followup"},
+	    {"2026-03-01", "exam"},
+	    {"2026-04-01", "search"},
+	    {"2026-05-28", "care_group"},
+	    {"2026-06-01", "transfer_out"},
+	    {"2026-06-03", "transferred_to"},
+	    {"2026-06-03", "transfer_accepted"},
+	};
+	assert_int_equal(cnt, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < cnt; i++) {
+		assert_string_equal(v[i].date, want[i][0]);
+		assert_string_equal(v[i].event, want[i][1]);
+	}
+	assert_true(v[10].undated);
+	assert_false(v[9].undated);
+	assert_string_equal(v[10].type, "care_group");
+	assert_memory_equal(v[12].id, moved, 16);
+	assert_memory_equal(v[0].created.author, pk[HEALTH], 32);
+	free(v);
+	assert_int_equal(node_timeline_collect(n.l, x, &v, &cnt), -ENOENT);
+	node_down(&n);
+}
+
 /* ---- (d) indexes are state ---- */
 
 static void family_hash(struct node_kv *kv, char family, uint8_t out[32])
@@ -828,6 +1025,8 @@ int main(void)
 	    cmocka_unit_test(test_report),
 	    cmocka_unit_test(test_rate_rounding),
 	    cmocka_unit_test(test_due),
+	    cmocka_unit_test(test_due_lost_contact),
+	    cmocka_unit_test(test_timeline),
 	    cmocka_unit_test(test_index_state),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
