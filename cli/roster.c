@@ -123,8 +123,7 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			printf("%s", TM(MSG_ROSTER_NO_PENDING));
 		for (size_t i = 0; i < node_doc_len(r); i++) {
 			const struct node_doc *p = node_doc_at(r, i);
-			printf("%s  version %lld  by %s  signatures %lld of "
-			       "%lld\n",
+			printf(TM(MSG_ROSTER_PENDING_LINE),
 			       node_doc_get_str(p, "id"),
 			       (long long)node_doc_get_int(p, "version", 0),
 			       node_doc_get_str(p, "proposer"),
@@ -132,13 +131,14 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       (long long)node_doc_get_int(p, "needed", 0));
 			const char *note = node_doc_get_str(p, "note");
 			if (note && *note)
-				printf("  note: %s\n", note);
-			print_list("  changes: ", node_doc_get(p, "changes"));
-			print_list("  signed by: ", node_doc_get(p, "signers"));
+				printf(TM(MSG_ROSTER_NOTE_LINE), note);
+			print_list(TM(MSG_ROSTER_CHANGES_LABEL),
+				   node_doc_get(p, "changes"));
+			print_list(TM(MSG_ROSTER_SIGNED_BY_LABEL),
+				   node_doc_get(p, "signers"));
 		}
 	} else if (!strcmp(cmd, "roster_show")) {
-		printf("roster version %lld  id %.16s  threshold %lld  schema "
-		       "%lld\n",
+		printf(TM(MSG_ROSTER_SHOW_HEAD),
 		       (long long)node_doc_get_int(r, "version", 0),
 		       node_doc_get_str(r, "id"),
 		       (long long)node_doc_get_int(r, "threshold", 0),
@@ -152,27 +152,31 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       node_doc_get_str(o, "role"),
 			       node_doc_get_str(o, "scope"),
 			       node_doc_get_str(o, "address"),
-			       node_doc_get_bool(o, "admin", false) ? " admin"
-								    : "");
+			       node_doc_get_bool(o, "admin", false)
+				   ? TM(MSG_ROSTER_ADMIN_MARK)
+				   : "");
 			const struct node_doc *ls = node_doc_get(o, "last_seq");
 			for (size_t k = 0; k < node_doc_len(ls); k++) {
 				const struct node_doc *b = node_doc_at(ls, k);
 				printf(
-				    " revoked %s after %lld",
+				    TM(MSG_ROSTER_REVOKED_AFTER),
 				    node_doc_get_str(b, "scope"),
 				    (long long)node_doc_get_int(b, "seq", 0));
 			}
 			printf("\n");
 		}
-		print_list("  signed by: ", node_doc_get(r, "signers"));
+		print_list(TM(MSG_ROSTER_SIGNED_BY_LABEL),
+			   node_doc_get(r, "signers"));
 	} else if (!strcmp(cmd, "roster_log")) {
 		for (size_t i = 0; i < node_doc_len(r); i++) {
 			const struct node_doc *v = node_doc_at(r, i);
-			printf("version %lld  %.16s\n",
+			printf(TM(MSG_ROSTER_LOG_HEAD),
 			       (long long)node_doc_get_int(v, "version", 0),
 			       node_doc_get_str(v, "id"));
-			print_list("  signed by: ", node_doc_get(v, "signers"));
-			print_list("  changes: ", node_doc_get(v, "changes"));
+			print_list(TM(MSG_ROSTER_SIGNED_BY_LABEL),
+				   node_doc_get(v, "signers"));
+			print_list(TM(MSG_ROSTER_CHANGES_LABEL),
+				   node_doc_get(v, "changes"));
 		}
 	} else if (!strcmp(cmd, "roster_export")) {
 		printf(TM(MSG_ROSTER_EXPORTED),
@@ -252,16 +256,16 @@ int cli_audit_offline(const char *roster, const char *entries, bool json)
 		const struct node_doc *fnd = node_doc_get(res, "findings");
 		for (size_t i = 0; i < node_doc_len(fnd); i++) {
 			const struct node_doc *f = node_doc_at(fnd, i);
-			printf("finding  feed %.16s/%s seq %lld op %lld: %s\n",
+			printf(TM(MSG_ROSTER_AUDIT_FINDING),
 			       node_doc_get_str(f, "author"),
 			       node_doc_get_str(f, "scope"),
 			       (long long)node_doc_get_int(f, "seq", 0),
 			       (long long)node_doc_get_int(f, "index", 0),
 			       node_doc_get_str(f, "why"));
 		}
-		printf("audit %s: %lld entries under roster version %lld, %zu "
-		       "findings, digest %s\n",
-		       node_doc_len(fail) ? "FAILED" : "ok",
+		printf(TM(MSG_ROSTER_AUDIT_SUMMARY),
+		       node_doc_len(fail) ? TM(MSG_ROSTER_AUDIT_FAILED)
+					  : TM(MSG_ROSTER_AUDIT_OK),
 		       (long long)node_doc_get_int(res, "entries", 0),
 		       (long long)node_doc_get_int(res, "roster_version", 0),
 		       node_doc_len(fnd), node_doc_get_str(res, "digest"));
@@ -269,27 +273,6 @@ int cli_audit_offline(const char *roster, const char *entries, bool json)
 	node_doc_free(resp);
 	return code;
 }
-
-static const char roster_usage[] =
-    "Changing the network (roster versions signed by k of n admins):\n"
-    "  ward roster propose CHANGE... [--note TEXT]  print the proposal's id\n"
-    "      CHANGE: add FILE.pub | remove NODE | set NODE address=HOST:PORT\n"
-    "      | set NODE cert=FILE.pem | set NODE key=FILE.pub | set NODE "
-    "role=ROLE\n"
-    "      | set NODE scope=CODE | revoke NODE [--from SCOPE:SEQ]...\n"
-    "      | admins add NODE | admins remove NODE | threshold K | schema "
-    "VERSION\n"
-    "      NODE: a member's name, its key in hex, or a unique hex prefix\n"
-    "  ward roster pending [--json]                 proposals held, "
-    "signatures\n"
-    "  ward roster sign ID                          add this admin's "
-    "signature\n"
-    "  ward roster show [--version N] [--json]      the roster (in force, or "
-    "N)\n"
-    "  ward roster log [--json]                     every version: signers, "
-    "changes\n"
-    "  ward roster export --out FILE                the chain, for network "
-    "join\n";
 
 static int usage_error(void)
 {
@@ -322,7 +305,7 @@ int cli_roster(int argc, char **argv)
 							      : NULL;
 		if (!strcmp(s, "--help") || !strcmp(s, "-h") ||
 		    (nw == 0 && !strcmp(s, "help"))) {
-			fputs(roster_usage, stdout);
+			fputs(TM(MSG_ROSTER_HELP), stdout);
 			free(words);
 			return 0;
 		}

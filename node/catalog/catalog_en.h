@@ -1025,5 +1025,31 @@
 	"the store failed while entries were judged again under a new roster version; try again"
 #define MSG_USAGE_ROSTER_EN \
 	"Changing the network (roster versions signed by k of n admins):\n  ward roster propose CHANGE... | pending | sign ID | show | log | export\n                                               (ward roster help)\n  ward export --entries FILE --with-roster     and the roster chain in FILE.roster\n  ward audit verify --roster CHAIN --entries FILE   the auditor's check, no node\n\n"
+#define MSG_ROSTER_PENDING_LINE_EN \
+	"%s  version %lld  by %s  signatures %lld of %lld\n"
+#define MSG_ROSTER_NOTE_LINE_EN \
+	"  note: %s\n"
+#define MSG_ROSTER_CHANGES_LABEL_EN \
+	"  changes: "
+#define MSG_ROSTER_SIGNED_BY_LABEL_EN \
+	"  signed by: "
+#define MSG_ROSTER_SHOW_HEAD_EN \
+	"roster version %lld  id %.16s  threshold %lld  schema %lld\n"
+#define MSG_ROSTER_ADMIN_MARK_EN \
+	" admin"
+#define MSG_ROSTER_REVOKED_AFTER_EN \
+	" revoked in %s after seq %lld"
+#define MSG_ROSTER_LOG_HEAD_EN \
+	"version %lld  %.16s\n"
+#define MSG_ROSTER_AUDIT_FINDING_EN \
+	"finding  feed %.16s/%s seq %lld op %lld: %s\n"
+#define MSG_ROSTER_AUDIT_SUMMARY_EN \
+	"audit %s: %lld entries under roster version %lld, %zu findings, digest %s\n"
+#define MSG_ROSTER_AUDIT_OK_EN \
+	"ok"
+#define MSG_ROSTER_AUDIT_FAILED_EN \
+	"FAILED"
+#define MSG_ROSTER_HELP_EN \
+	"Changing the network (roster versions signed by k of n admins):\n  ward roster propose CHANGE... [--note TEXT]  print the proposal's id\n      CHANGE: add FILE.pub | remove NODE | set NODE address=HOST:PORT\n      | set NODE cert=FILE.pem | set NODE key=FILE.pub | set NODE role=ROLE\n      | set NODE scope=CODE | revoke NODE [--from SCOPE:SEQ]...\n      | admins add NODE | admins remove NODE | threshold K | schema VERSION\n      NODE: a member's name, its key in hex, or a unique hex prefix\n  ward roster pending [--json]                 proposals held, signatures\n  ward roster sign ID                          add this admin's signature\n  ward roster show [--version N] [--json]      the roster (in force, or N)\n  ward roster log [--json]                     every version: signers, changes\n  ward roster export --out FILE                the chain, for network join\n"
 
 #endif

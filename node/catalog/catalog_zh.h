@@ -1008,5 +1008,31 @@
 	"在新名册版本下重新判定条目时数据库出错；请重试"
 #define MSG_USAGE_ROSTER_ZH \
 	"变更网络（名册版本，须 n 名管理员中的 k 名签署）：\n  ward roster propose 变更... | pending | sign 编号 | show | log | export\n                                               （ward roster help）\n  ward export --entries 文件 --with-roster     另将名册链写入 文件.roster\n  ward audit verify --roster 名册链 --entries 文件   审计方离线核查，无需节点\n\n"
+#define MSG_ROSTER_PENDING_LINE_ZH \
+	"%s  版本 %lld  提议者 %s  签名 %lld / %lld\n"
+#define MSG_ROSTER_NOTE_LINE_ZH \
+	"  说明：%s\n"
+#define MSG_ROSTER_CHANGES_LABEL_ZH \
+	"  变更："
+#define MSG_ROSTER_SIGNED_BY_LABEL_ZH \
+	"  签署者："
+#define MSG_ROSTER_SHOW_HEAD_ZH \
+	"名册版本 %lld  编号 %.16s  门限 %lld  模式版本 %lld\n"
+#define MSG_ROSTER_ADMIN_MARK_ZH \
+	" 管理员"
+#define MSG_ROSTER_REVOKED_AFTER_ZH \
+	" 已吊销：%s 第 %lld 号之后"
+#define MSG_ROSTER_LOG_HEAD_ZH \
+	"版本 %lld  %.16s\n"
+#define MSG_ROSTER_AUDIT_FINDING_ZH \
+	"发现  条目链 %.16s/%s 第 %lld 号 第 %lld 项操作：%s\n"
+#define MSG_ROSTER_AUDIT_SUMMARY_ZH \
+	"审计%s：%lld 个条目，名册版本 %lld，%zu 项发现，摘要 %s\n"
+#define MSG_ROSTER_AUDIT_OK_ZH \
+	"通过"
+#define MSG_ROSTER_AUDIT_FAILED_ZH \
+	"未通过"
+#define MSG_ROSTER_HELP_ZH \
+	"变更网络（名册版本，须 n 名管理员中的 k 名签署）：\n  ward roster propose 变更... [--note 说明]    输出提议编号\n      变更：add 文件.pub | remove 节点 | set 节点 address=主机:端口\n      | set 节点 cert=文件.pem | set 节点 key=文件.pub | set 节点 role=角色\n      | set 节点 scope=区划代码 | revoke 节点 [--from 区划:序号]...\n      | admins add 节点 | admins remove 节点 | threshold K | schema 版本\n      节点：成员名称、十六进制公钥或其唯一前缀\n  ward roster pending [--json]                 本节点持有的提议及签名\n  ward roster sign 编号                        加上本管理员的签名\n  ward roster show [--version N] [--json]      名册（生效版本或版本 N）\n  ward roster log [--json]                     各版本：签署者与变更\n  ward roster export --out 文件                名册链，供 network join 使用\n"
 
 #endif
