@@ -12,7 +12,6 @@
 #include "node/catalog/catalog.h"
 #include "node/ledger/schema.h"
 
-#define TM(id) MSGZ(cli_zh(), id)
 
 /* A role as the reader calls it. */
 static const char *role_text(enum node_role r)

@@ -24,8 +24,6 @@ void cli_roster_status(const struct node_doc *status);
 int cli_audit_offline(const char *roster, const char *entries, bool json);
 int cli_roster_export(const char *data, const char *entries_path, bool json);
 
-/* A message of the catalog in the locale's language (cli_zh). */
-#define TM(id) MSGZ(cli_zh(), id)
 
 static void print_usage(FILE *f)
 {

@@ -12,11 +12,6 @@
 #include "cli/tables.h"
 #include "node/catalog/catalog.h"
 
-static const char *tr(const char *en, const char *zh)
-{
-	return cli_zh() ? zh : en;
-}
-
 /* s in exactly w display columns: cut with "…", or padded. */
 static void cell(const char *s, size_t w, bool right)
 {
@@ -63,27 +58,31 @@ static void rate_text(char *out, size_t n, const struct node_doc *rates,
 }
 
 /* The rates a breakdown row shows. */
-static const char *const row_keys[][3] = {
-    {"management", "MANAGED", "管理率"},
-    {"regular_management", "REGULAR", "规范管理率"},
-    {"face_to_face", "FACE2FACE", "面访率"},
-    {"regular_medication", "REG.MED", "规律服药率"},
+static const struct {
+	const char *key;
+	enum node_msg label;
+} row_keys[] = {
+    {"management", MSG_RT_MANAGED},
+    {"regular_management", MSG_RT_REGULAR},
+    {"face_to_face", MSG_RT_FACE2FACE},
+    {"regular_medication", MSG_RT_REGMED},
 };
 
 static void print_rows(const struct node_doc *rows, bool months)
 {
 	printf("\n");
-	cell(months ? tr("MONTH", "月份") : tr("AREA", "区划"), months ? 8 : 12,
-	     false);
+	cell(months ? TM(MSG_MONTH) : TM(MSG_AREA), months ? 8 : 12, false);
 	printf(" ");
 	if (!months) {
-		cell(tr("NAME", "名称"), 12, false);
+		cell(TM(MSG_NAME), 12, false);
 		printf(" ");
 	}
-	cell(tr("REG", "在册"), 5, true);
+	cell(TM(MSG_REG), 5, true);
 	for (size_t k = 0; k < 4; k++) {
 		printf(" ");
-		cell(tr(row_keys[k][1], row_keys[k][2]), 10, true);
+		cell(node_catalog_text(cli_zh() ? NODE_LANG_ZH : NODE_LANG_EN,
+				       row_keys[k].label),
+		     10, true);
 	}
 	printf("\n");
 	for (size_t i = 0; i < node_doc_len(rows); i++) {
@@ -97,7 +96,7 @@ static void print_rows(const struct node_doc *rows, bool months)
 		if (!months) {
 			const char *name = node_doc_get_str(a, "name");
 			if (node_doc_get_bool(a, "own", false))
-				name = tr("(this level)", "（本级）");
+				name = TM(MSG_LEVEL);
 			cell(name, 12, false);
 			printf(" ");
 		}
@@ -105,7 +104,7 @@ static void print_rows(const struct node_doc *rows, bool months)
 		const struct node_doc *rates = node_doc_get(a, "rates");
 		for (size_t k = 0; k < 4; k++) {
 			char v[32];
-			rate_text(v, sizeof(v), rates, row_keys[k][0]);
+			rate_text(v, sizeof(v), rates, row_keys[k].key);
 			printf(" ");
 			cell(v, 10, true);
 		}
@@ -114,17 +113,18 @@ static void print_rows(const struct node_doc *rows, bool months)
 }
 
 /* What each gap is called. */
-static const char *const gaps[][3] = {
-    {"management", "not managed", "未管理"},
-    {"regular_management", "not regularly managed", "未规范管理"},
-    {"face_to_face", "not seen face to face", "未面访"},
-    {"medication", "not taking medication", "未服药"},
-    {"regular_medication", "not regularly medicated", "未规律服药"},
-    {"stability", "managed, not stable", "已管理但病情不稳定"},
-    {"free_medication_share", "managed, no free medication",
-     "已管理但未免费服药"},
-    {"free_medication_consent", "free medication, no consent signed",
-     "免费服药但未签知情同意"},
+static const struct {
+	const char *key;
+	enum node_msg label;
+} gaps[] = {
+    {"management", MSG_GAP_MANAGEMENT},
+    {"regular_management", MSG_GAP_REGULAR_MANAGEMENT},
+    {"face_to_face", MSG_GAP_FACE_TO_FACE},
+    {"medication", MSG_GAP_MEDICATION},
+    {"regular_medication", MSG_GAP_REGULAR_MEDICATION},
+    {"stability", MSG_GAP_STABILITY},
+    {"free_medication_share", MSG_GAP_FREE_MED_SHARE},
+    {"free_medication_consent", MSG_GAP_FREE_MED_CONSENT},
 };
 
 static void print_missing(const struct node_doc *m)
@@ -132,25 +132,24 @@ static void print_missing(const struct node_doc *m)
 	const char *rate = node_doc_get_str(m, "rate");
 	const char *label = rate;
 	for (size_t i = 0; rate && i < sizeof(gaps) / sizeof(gaps[0]); i++)
-		if (!strcmp(gaps[i][0], rate))
-			label = tr(gaps[i][1], gaps[i][2]);
+		if (!strcmp(gaps[i].key, rate))
+			label = node_catalog_text(cli_zh() ? NODE_LANG_ZH
+							   : NODE_LANG_EN,
+						  gaps[i].label);
 	const struct node_doc *ps = node_doc_get(m, "patients");
 	size_t n = node_doc_len(ps);
-	if (cli_zh())
-		printf("\n%s：%zu 人\n", label, n);
-	else
-		printf("\n%s: %zu patients\n", label, n);
+	printf(TM(MSG_T_MISSING_HEAD), label, n);
 	if (!n)
 		return;
-	cell(tr("PATIENT NO", "档案号"), 14, false);
+	cell(TM(MSG_PATIENT_NO), 14, false);
 	printf(" ");
-	cell(tr("NAME", "姓名"), 12, false);
+	cell(TM(MSG_NAME_2), 12, false);
 	printf(" ");
-	cell(tr("SCOPE", "辖区"), 12, false);
+	cell(TM(MSG_SCOPE), 12, false);
 	printf(" ");
-	cell(tr("PHONE", "电话"), 13, false);
+	cell(TM(MSG_PHONE), 13, false);
 	printf(" ");
-	fputs(tr("ID", "编号"), stdout);
+	fputs(TM(MSG_ID), stdout);
 	printf("\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct node_doc *p = node_doc_at(ps, i);

@@ -23,7 +23,6 @@
 #include "node/api/node.h"
 #include "node/catalog/catalog.h"
 
-#define TM(id) MSGZ(cli_zh(), id)
 
 int cli_roster(int argc, char **argv);
 void cli_roster_status(const struct node_doc *status);

@@ -110,11 +110,6 @@ static void cell(const char *s, size_t w, bool right)
 	printf("%*s", (int)(w - 1 - used), "");
 }
 
-static const char *tr(const char *en, const char *zh)
-{
-	return cli_zh() ? zh : en;
-}
-
 /* An enum code shown as its Chinese label under zh. */
 static const char *code_label(const char *type, const char *field,
 			      const char *code)
@@ -153,53 +148,49 @@ static void dec_text(char *out, size_t n, const struct node_doc *v,
 
 static void print_report(const struct node_doc *r)
 {
-	static const char *const rows[][3] = {
-	    {"prevalence_permille", "reported prevalence", "报告患病率"},
-	    {"management", "management rate", "在册患者管理率"},
-	    {"regular_management", "regular management rate", "规范管理率"},
-	    {"face_to_face", "face-to-face rate", "面访率"},
-	    {"medication", "medication rate", "服药率"},
-	    {"regular_medication", "regular medication rate", "规律服药率"},
-	    {"stability", "stability rate", "病情稳定率"},
-	    {"free_medication_share", "free medication share", "免费服药比例"},
-	    {"free_medication_consent", "free-medication consent",
-	     "免费服药知情同意率"},
-	    {"incident", "incident rate", "肇事肇祸率"},
+	static const struct {
+		const char *key;
+		enum node_msg label;
+	} rows[] = {
+	    {"prevalence_permille", MSG_RATE_PREVALENCE},
+	    {"management", MSG_RATE_MANAGEMENT},
+	    {"regular_management", MSG_RATE_REGULAR_MANAGEMENT},
+	    {"face_to_face", MSG_RATE_FACE_TO_FACE},
+	    {"medication", MSG_RATE_MEDICATION},
+	    {"regular_medication", MSG_RATE_REGULAR_MEDICATION},
+	    {"stability", MSG_RATE_STABILITY},
+	    {"free_medication_share", MSG_RATE_FREE_MED_SHARE},
+	    {"free_medication_consent", MSG_RATE_FREE_MED_CONSENT},
+	    {"incident", MSG_RATE_INCIDENT},
 	};
 	const char *scope = node_doc_get_str(r, "scope");
 	char pop[32];
 	int_text(pop, sizeof(pop), node_doc_get(r, "population"));
-	if (cli_zh())
-		printf("辖区 %s  统计期 %s 至 %s  口径 %s  常住人口 %s\n",
-		       scope ? scope : "全部", node_doc_get_str(r, "from"),
-		       node_doc_get_str(r, "to"),
-		       node_doc_get_str(r, "definition"), pop);
-	else
-		printf(
-		    "scope %s  period %s to %s  definition %s  population %s\n",
-		    scope ? scope : "all", node_doc_get_str(r, "from"),
-		    node_doc_get_str(r, "to"),
-		    node_doc_get_str(r, "definition"), pop);
-	cell(tr("RATE", "指标"), 26, false);
+	printf(TM(MSG_T_REPORT_HEAD), scope ? scope : TM(MSG_T_ALL),
+	       node_doc_get_str(r, "from"), node_doc_get_str(r, "to"),
+	       node_doc_get_str(r, "definition"), pop);
+	cell(TM(MSG_RATE), 26, false);
 	printf(" ");
-	cell(tr("NUM", "分子"), 9, true);
+	cell(TM(MSG_NUM), 9, true);
 	printf(" ");
-	cell(tr("DENOM", "分母"), 10, true);
+	cell(TM(MSG_DENOM), 10, true);
 	printf(" ");
-	cell(tr("VALUE", "数值"), 10, true);
+	cell(TM(MSG_VALUE), 10, true);
 	printf(" ");
-	cell(tr("TARGET", "目标"), 10, true);
+	cell(TM(MSG_TARGET), 10, true);
 	printf("\n");
 	const struct node_doc *rates = node_doc_get(r, "rates");
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		const struct node_doc *x = node_doc_get(rates, rows[i][0]);
+		const struct node_doc *x = node_doc_get(rates, rows[i].key);
 		const char *unit = i == 0 ? "‰" : "%";
 		char num[32], den[32], val[40], tgt[40];
 		int_text(num, sizeof(num), node_doc_get(x, "numerator"));
 		int_text(den, sizeof(den), node_doc_get(x, "denominator"));
 		dec_text(val, sizeof(val), node_doc_get(x, "value"), unit);
 		dec_text(tgt, sizeof(tgt), node_doc_get(x, "target"), unit);
-		cell(rows[i][cli_zh() ? 2 : 1], 26, false);
+		cell(node_catalog_text(cli_zh() ? NODE_LANG_ZH : NODE_LANG_EN,
+				       rows[i].label),
+		     26, false);
 		printf(" ");
 		cell(num, 9, true);
 		printf(" ");
@@ -309,14 +300,8 @@ static void print_duplicates(const struct node_doc *r)
 		const struct node_doc *g = node_doc_at(r, i);
 		const struct node_doc *ps = node_doc_get(g, "patients");
 		const char *field = node_doc_get_str(g, "field");
-		if (cli_zh())
-			printf("%s %s：%zu 人\n",
-			       !strcmp(field, "id_number") ? "身份证号"
-							   : "患者编号",
-			       node_doc_get_str(g, "value"), dlen(ps));
-		else
-			printf("%s %s: %zu patients\n", field,
-			       node_doc_get_str(g, "value"), dlen(ps));
+		printf(TM(MSG_T_DUP_GROUP), cli_field_label("patient", field),
+		       node_doc_get_str(g, "value"), dlen(ps));
 		for (size_t k = 0; k < dlen(ps); k++) {
 			const struct node_doc *p = node_doc_at(ps, k);
 			printf("  ");
@@ -330,10 +315,7 @@ static void print_duplicates(const struct node_doc *r)
 			printf("\n");
 		}
 	}
-	if (cli_zh())
-		printf("共 %zu 组疑似重复\n", dlen(r));
-	else
-		printf("%zu groups of possible duplicates\n", dlen(r));
+	printf(TM(MSG_T_DUP_COUNT), dlen(r));
 }
 
 static void print_import(const struct node_doc *r)
@@ -341,36 +323,22 @@ static void print_import(const struct node_doc *r)
 	bool zh = cli_zh();
 	const struct node_doc *bad = node_doc_get(r, "bad");
 	for (size_t i = 0; i < dlen(bad); i++)
-		printf("%s %s\n", zh ? "错误" : "bad",
+		printf("%s %s\n", TM(MSG_T_BAD),
 		       node_doc_as_str(node_doc_at(bad, i), NULL));
 	long long nbad = (long long)node_doc_get_int(r, "bad_count", 0);
 	if (nbad > (long long)dlen(bad))
 		printf("... %lld %s\n", nbad - (long long)dlen(bad),
-		       zh ? "条错误未列出" : "more bad rows");
+		       TM(MSG_T_MORE_BAD));
 	bool written = node_doc_get_bool(r, "written", false);
 	bool dry = node_doc_get_bool(r, "dry_run", false);
 	long long rows = (long long)node_doc_get_int(r, "rows", 0);
 	if (!written && dry && !nbad) {
-		if (zh)
-			printf("已检查 %lld 行：全部正确（试运行，未写入）\n",
-			       rows);
-		else
-			printf("checked %lld rows: all good (dry run, nothing "
-			       "written)\n",
-			       rows);
+		printf(TM(MSG_T_DRY_OK), rows);
 		return;
 	}
 	if (!written) {
-		const char *hint = dry ? ""
-				   : zh ? "（--skip-bad 可导入正确的行）"
-					: " (--skip-bad imports the good rows)";
-		if (zh)
-			printf("已检查 %lld 行：%lld 行有误；未写入%s\n", rows,
-			       nbad, hint);
-		else
-			printf(
-			    "checked %lld rows: %lld bad; nothing written%s\n",
-			    rows, nbad, hint);
+		const char *hint = dry ? "" : TM(MSG_T_SKIP_BAD_HINT);
+		printf(TM(MSG_T_NOTHING_WRITTEN), rows, nbad, hint);
 		return;
 	}
 	long long created = (long long)node_doc_get_int(r, "created", 0);
@@ -386,27 +354,21 @@ static void print_import(const struct node_doc *r)
 		printf(MSGZ(zh, MSG_REG_NOTHING_TO_WRITE), rows);
 		return;
 	}
-	if (zh)
-		printf("%lld 行：新建 %lld，更新 %lld，未变 %lld，跳过错误行 "
-		       "%lld（%lld 个条目，%s 秒）\n",
-		       rows, created, updated, same, nbad, entries, secs);
-	else
-		printf("%lld rows: %lld created, %lld updated, %lld unchanged, "
-		       "%lld skipped as bad (%lld entries, %s s)\n",
-		       rows, created, updated, same, nbad, entries, secs);
+	printf(TM(MSG_T_IMPORTED), rows, created, updated, same, nbad,
+	       entries, secs);
 }
 
 static void print_access_log(const struct node_doc *r)
 {
-	cell(tr("TIME", "时间"), 24, false);
+	cell(TM(MSG_TIME), 24, false);
 	printf(" ");
-	cell(tr("USER", "用户"), 10, false);
+	cell(TM(MSG_USER), 10, false);
 	printf(" ");
-	cell(tr("ACTION", "操作"), 8, false);
+	cell(TM(MSG_ACTION), 8, false);
 	printf(" ");
-	cell(tr("COUNT", "记录数"), 6, true);
+	cell(TM(MSG_COUNT), 6, true);
 	printf(" ");
-	cell(tr("WHAT", "内容"), 26, false);
+	cell(TM(MSG_WHAT), 26, false);
 	printf("\n");
 	for (size_t i = 0; i < dlen(r); i++) {
 		const struct node_doc *x = node_doc_at(r, i);
@@ -438,8 +400,7 @@ bool cli_print_table(const char *cmd, const struct node_doc *r)
 		const struct node_doc *c = node_doc_get(r, "conflicts");
 		for (size_t i = 0; i < dlen(c); i++)
 			printf("%s %s\n",
-			       tr("conflict (shown value exported):",
-				  "存在冲突（已导出显示值）："),
+			       TM(MSG_CONFLICT_SHOWN_VALUE_EXPORTED),
 			       node_doc_as_str(node_doc_at(c, i), NULL));
 		const char *type = node_doc_get_str(r, "type");
 		const struct node_type *t =
@@ -465,7 +426,7 @@ bool cli_print_table(const char *cmd, const struct node_doc *r)
 		return true;
 	}
 	if (!strcmp(cmd, "retract")) {
-		printf("%s %s\n", tr("retracted", "已撤销"),
+		printf("%s %s\n", TM(MSG_RETRACTED),
 		       node_doc_get_str(r, "id"));
 		return true;
 	}
@@ -508,24 +469,28 @@ void cli_print_related(const struct node_doc *rel)
 {
 	if (!rel)
 		return;
-	static const char *const keys[][3] = {
-	    {"guardians", "guardian", "监护人"},
-	    {"latest_followup", "last visit", "最近随访"},
-	    {"latest_assessment", "last risk", "最近评估"},
-	    {"open_searches", "open search", "失联查找"},
-	    {"agreements", "agreement", "协议"},
-	    {"care_groups", "care group", "关爱帮扶小组"},
-	    {"hospitalizations", "hospital stay", "住院"},
-	    {"free_medication", "free medication", "免费服药"},
-	    {"incidents", "incident", "肇事肇祸"},
-	    {"transfers", "transfer out", "转出"},
-	    {"transferred_from", "moved from", "转自"},
-	    {"transferred_to", "moved to", "转入记录"},
+	static const struct {
+		const char *key;
+		enum node_msg label;
+	} keys[] = {
+	    {"guardians", MSG_REL_GUARDIAN},
+	    {"latest_followup", MSG_REL_LAST_VISIT},
+	    {"latest_assessment", MSG_REL_LAST_RISK},
+	    {"open_searches", MSG_REL_OPEN_SEARCH},
+	    {"agreements", MSG_REL_AGREEMENT},
+	    {"care_groups", MSG_REL_CARE_GROUP},
+	    {"hospitalizations", MSG_REL_HOSPITAL_STAY},
+	    {"free_medication", MSG_REL_FREE_MED},
+	    {"incidents", MSG_REL_INCIDENT},
+	    {"transfers", MSG_REL_TRANSFER_OUT},
+	    {"transferred_from", MSG_REL_MOVED_FROM},
+	    {"transferred_to", MSG_REL_MOVED_TO},
 	};
-	printf("%s\n", tr("related:", "相关记录："));
+	printf("%s\n", TM(MSG_RELATED));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const struct node_doc *v = node_doc_get(rel, keys[i][0]);
-		const char *label = keys[i][cli_zh() ? 2 : 1];
+		const struct node_doc *v = node_doc_get(rel, keys[i].key);
+		const char *label = node_catalog_text(
+		    cli_zh() ? NODE_LANG_ZH : NODE_LANG_EN, keys[i].label);
 		if (v && node_doc_kind(v) == NODE_DOC_ARRAY) {
 			for (size_t k = 0; k < dlen(v); k++) {
 				related_line(label, node_doc_at(v, k));
@@ -533,7 +498,7 @@ void cli_print_related(const struct node_doc *rel)
 				    node_doc_get(node_doc_at(v, k), "accepted");
 				for (size_t j = 0; j < dlen(acc); j++)
 					related_line(
-					    tr("  accepted", "  已接收"),
+					    TM(MSG_ACCEPTED),
 					    node_doc_at(acc, j));
 			}
 		} else {
@@ -547,12 +512,8 @@ void cli_print_record_head(const struct node_doc *r)
 	const char *type = node_doc_get_str(r, "type");
 	const struct node_type *t =
 	    type ? node_schema_type(type, strlen(type)) : NULL;
-	if (cli_zh())
-		printf("%s  （%s，辖区 %s）\n", node_doc_get_str(r, "id"),
-		       t ? t->label_zh : type, node_doc_get_str(r, "scope"));
-	else
-		printf("%s  (%s, scope %s)\n", node_doc_get_str(r, "id"), type,
-		       node_doc_get_str(r, "scope"));
+	printf(TM(MSG_T_RECORD_HEAD), node_doc_get_str(r, "id"),
+	       t && cli_zh() ? t->label_zh : type, node_doc_get_str(r, "scope"));
 }
 
 void cli_print_field_name(const char *type, const char *field)

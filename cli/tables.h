@@ -11,10 +11,13 @@
 #include <stddef.h>
 
 #include "node/api/doc.h"
+#include "node/catalog/catalog.h"
 
 /* Whether human output is Chinese: the first of LC_ALL, LC_MESSAGES, LANG
  * that is set and non-empty starts with "zh". No locale need be installed. */
 bool cli_zh(void);
+/* A message of the catalog in the reader's language. */
+#define TM(id) MSGZ(cli_zh(), id)
 /* Display columns of the UTF-8 text s[0..len). */
 size_t cli_width(const char *s, size_t len);
 /* Prints the answer r of request cmd as a table and returns true, or

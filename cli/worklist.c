@@ -21,8 +21,6 @@
 
 #define MAX_COLS 16
 
-/* A message of the catalog in the locale's language (as main.c's). */
-#define TM(id) MSGZ(cli_zh(), id)
 
 struct table {
 	size_t ncol, nrow, cap;

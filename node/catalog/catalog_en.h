@@ -1051,5 +1051,145 @@
 	"FAILED"
 #define MSG_ROSTER_HELP_EN \
 	"Changing the network (roster versions signed by k of n admins):\n  ward roster propose CHANGE... [--note TEXT]  print the proposal's id\n      CHANGE: add FILE.pub | remove NODE | set NODE address=HOST:PORT\n      | set NODE cert=FILE.pem | set NODE key=FILE.pub | set NODE role=ROLE\n      | set NODE scope=CODE | revoke NODE [--from SCOPE:SEQ]...\n      | admins add NODE | admins remove NODE | threshold K | schema VERSION\n      NODE: a member's name, its key in hex, or a unique hex prefix\n  ward roster pending [--json]                 proposals held, signatures\n  ward roster sign ID                          add this admin's signature\n  ward roster show [--version N] [--json]      the roster (in force, or N)\n  ward roster log [--json]                     every version: signers, changes\n  ward roster export --out FILE                the chain, for network join\n"
+#define MSG_RATE_EN \
+	"RATE"
+#define MSG_NUM_EN \
+	"NUM"
+#define MSG_DENOM_EN \
+	"DENOM"
+#define MSG_VALUE_EN \
+	"VALUE"
+#define MSG_TARGET_EN \
+	"TARGET"
+#define MSG_TIME_EN \
+	"TIME"
+#define MSG_USER_EN \
+	"USER"
+#define MSG_ACTION_EN \
+	"ACTION"
+#define MSG_COUNT_EN \
+	"COUNT"
+#define MSG_WHAT_EN \
+	"WHAT"
+#define MSG_CONFLICT_SHOWN_VALUE_EXPORTED_EN \
+	"conflict (shown value exported):"
+#define MSG_RETRACTED_EN \
+	"retracted"
+#define MSG_RELATED_EN \
+	"related:"
+#define MSG_ACCEPTED_EN \
+	"  accepted"
+#define MSG_MONTH_EN \
+	"MONTH"
+#define MSG_AREA_EN \
+	"AREA"
+#define MSG_NAME_EN \
+	"NAME"
+#define MSG_REG_EN \
+	"REG"
+#define MSG_LEVEL_EN \
+	"(this level)"
+#define MSG_PATIENT_NO_EN \
+	"PATIENT NO"
+#define MSG_NAME_2_EN \
+	"NAME"
+#define MSG_SCOPE_EN \
+	"SCOPE"
+#define MSG_PHONE_EN \
+	"PHONE"
+#define MSG_ID_EN \
+	"ID"
+#define MSG_RT_MANAGED_EN \
+	"MANAGED"
+#define MSG_RT_REGULAR_EN \
+	"REGULAR"
+#define MSG_RT_FACE2FACE_EN \
+	"FACE2FACE"
+#define MSG_RT_REGMED_EN \
+	"REG.MED"
+#define MSG_GAP_MANAGEMENT_EN \
+	"not managed"
+#define MSG_GAP_REGULAR_MANAGEMENT_EN \
+	"not regularly managed"
+#define MSG_GAP_FACE_TO_FACE_EN \
+	"not seen face to face"
+#define MSG_GAP_MEDICATION_EN \
+	"not taking medication"
+#define MSG_GAP_REGULAR_MEDICATION_EN \
+	"not regularly medicated"
+#define MSG_GAP_STABILITY_EN \
+	"managed, not stable"
+#define MSG_GAP_FREE_MED_SHARE_EN \
+	"managed, no free medication"
+#define MSG_GAP_FREE_MED_CONSENT_EN \
+	"free medication, no consent signed"
+#define MSG_T_REPORT_HEAD_EN \
+	"scope %s  period %s to %s  definition %s  population %s\n"
+#define MSG_T_ALL_EN \
+	"all"
+#define MSG_T_DUP_GROUP_EN \
+	"%s %s: %zu patients\n"
+#define MSG_T_DUP_COUNT_EN \
+	"%zu groups of possible duplicates\n"
+#define MSG_T_BAD_EN \
+	"bad"
+#define MSG_T_MORE_BAD_EN \
+	"more bad rows"
+#define MSG_T_DRY_OK_EN \
+	"checked %lld rows: all good (dry run, nothing written)\n"
+#define MSG_T_SKIP_BAD_HINT_EN \
+	" (--skip-bad imports the good rows)"
+#define MSG_T_NOTHING_WRITTEN_EN \
+	"checked %lld rows: %lld bad; nothing written%s\n"
+#define MSG_T_IMPORTED_EN \
+	"%lld rows: %lld created, %lld updated, %lld unchanged, %lld skipped as bad (%lld entries, %s s)\n"
+#define MSG_T_MISSING_HEAD_EN \
+	"\n%s: %zu patients\n"
+#define MSG_RATE_PREVALENCE_EN \
+	"reported prevalence"
+#define MSG_RATE_MANAGEMENT_EN \
+	"management rate"
+#define MSG_RATE_REGULAR_MANAGEMENT_EN \
+	"regular management rate"
+#define MSG_RATE_FACE_TO_FACE_EN \
+	"face-to-face rate"
+#define MSG_RATE_MEDICATION_EN \
+	"medication rate"
+#define MSG_RATE_REGULAR_MEDICATION_EN \
+	"regular medication rate"
+#define MSG_RATE_STABILITY_EN \
+	"stability rate"
+#define MSG_RATE_FREE_MED_SHARE_EN \
+	"free medication share"
+#define MSG_RATE_FREE_MED_CONSENT_EN \
+	"free-medication consent"
+#define MSG_RATE_INCIDENT_EN \
+	"incident rate"
+#define MSG_REL_GUARDIAN_EN \
+	"guardian"
+#define MSG_REL_LAST_VISIT_EN \
+	"last visit"
+#define MSG_REL_LAST_RISK_EN \
+	"last risk"
+#define MSG_REL_OPEN_SEARCH_EN \
+	"open search"
+#define MSG_REL_AGREEMENT_EN \
+	"agreement"
+#define MSG_REL_CARE_GROUP_EN \
+	"care group"
+#define MSG_REL_HOSPITAL_STAY_EN \
+	"hospital stay"
+#define MSG_REL_FREE_MED_EN \
+	"free medication"
+#define MSG_REL_INCIDENT_EN \
+	"incident"
+#define MSG_REL_TRANSFER_OUT_EN \
+	"transfer out"
+#define MSG_REL_MOVED_FROM_EN \
+	"moved from"
+#define MSG_REL_MOVED_TO_EN \
+	"moved to"
+#define MSG_T_RECORD_HEAD_EN \
+	"%s  (%s, scope %s)\n"
 
 #endif

@@ -1034,5 +1034,145 @@
 	"未通过"
 #define MSG_ROSTER_HELP_ZH \
 	"变更网络（名册版本，须 n 名管理员中的 k 名签署）：\n  ward roster propose 变更... [--note 说明]    输出提议编号\n      变更：add 文件.pub | remove 节点 | set 节点 address=主机:端口\n      | set 节点 cert=文件.pem | set 节点 key=文件.pub | set 节点 role=角色\n      | set 节点 scope=区划代码 | revoke 节点 [--from 区划:序号]...\n      | admins add 节点 | admins remove 节点 | threshold K | schema 版本\n      节点：成员名称、十六进制公钥或其唯一前缀\n  ward roster pending [--json]                 本节点持有的提议及签名\n  ward roster sign 编号                        加上本管理员的签名\n  ward roster show [--version N] [--json]      名册（生效版本或版本 N）\n  ward roster log [--json]                     各版本：签署者与变更\n  ward roster export --out 文件                名册链，供 network join 使用\n"
+#define MSG_RATE_ZH \
+	"指标"
+#define MSG_NUM_ZH \
+	"分子"
+#define MSG_DENOM_ZH \
+	"分母"
+#define MSG_VALUE_ZH \
+	"数值"
+#define MSG_TARGET_ZH \
+	"目标"
+#define MSG_TIME_ZH \
+	"时间"
+#define MSG_USER_ZH \
+	"用户"
+#define MSG_ACTION_ZH \
+	"操作"
+#define MSG_COUNT_ZH \
+	"记录数"
+#define MSG_WHAT_ZH \
+	"内容"
+#define MSG_CONFLICT_SHOWN_VALUE_EXPORTED_ZH \
+	"存在冲突（已导出显示值）："
+#define MSG_RETRACTED_ZH \
+	"已撤销"
+#define MSG_RELATED_ZH \
+	"相关记录："
+#define MSG_ACCEPTED_ZH \
+	"  已接收"
+#define MSG_MONTH_ZH \
+	"月份"
+#define MSG_AREA_ZH \
+	"区划"
+#define MSG_NAME_ZH \
+	"名称"
+#define MSG_REG_ZH \
+	"在册"
+#define MSG_LEVEL_ZH \
+	"（本级）"
+#define MSG_PATIENT_NO_ZH \
+	"档案号"
+#define MSG_NAME_2_ZH \
+	"姓名"
+#define MSG_SCOPE_ZH \
+	"辖区"
+#define MSG_PHONE_ZH \
+	"电话"
+#define MSG_ID_ZH \
+	"编号"
+#define MSG_RT_MANAGED_ZH \
+	"管理率"
+#define MSG_RT_REGULAR_ZH \
+	"规范管理率"
+#define MSG_RT_FACE2FACE_ZH \
+	"面访率"
+#define MSG_RT_REGMED_ZH \
+	"规律服药率"
+#define MSG_GAP_MANAGEMENT_ZH \
+	"未管理"
+#define MSG_GAP_REGULAR_MANAGEMENT_ZH \
+	"未规范管理"
+#define MSG_GAP_FACE_TO_FACE_ZH \
+	"未面访"
+#define MSG_GAP_MEDICATION_ZH \
+	"未服药"
+#define MSG_GAP_REGULAR_MEDICATION_ZH \
+	"未规律服药"
+#define MSG_GAP_STABILITY_ZH \
+	"已管理但病情不稳定"
+#define MSG_GAP_FREE_MED_SHARE_ZH \
+	"已管理但未免费服药"
+#define MSG_GAP_FREE_MED_CONSENT_ZH \
+	"免费服药但未签知情同意"
+#define MSG_T_REPORT_HEAD_ZH \
+	"辖区 %s  统计期 %s 至 %s  口径 %s  常住人口 %s\n"
+#define MSG_T_ALL_ZH \
+	"全部"
+#define MSG_T_DUP_GROUP_ZH \
+	"%s %s：%zu 人\n"
+#define MSG_T_DUP_COUNT_ZH \
+	"共 %zu 组疑似重复\n"
+#define MSG_T_BAD_ZH \
+	"错误"
+#define MSG_T_MORE_BAD_ZH \
+	"条错误未列出"
+#define MSG_T_DRY_OK_ZH \
+	"已检查 %lld 行：全部正确（试运行，未写入）\n"
+#define MSG_T_SKIP_BAD_HINT_ZH \
+	"（--skip-bad 可导入正确的行）"
+#define MSG_T_NOTHING_WRITTEN_ZH \
+	"已检查 %lld 行：%lld 行有误；未写入%s\n"
+#define MSG_T_IMPORTED_ZH \
+	"%lld 行：新建 %lld，更新 %lld，未变 %lld，跳过错误行 %lld（%lld 个条目，%s 秒）\n"
+#define MSG_T_MISSING_HEAD_ZH \
+	"\n%s：%zu 人\n"
+#define MSG_RATE_PREVALENCE_ZH \
+	"报告患病率"
+#define MSG_RATE_MANAGEMENT_ZH \
+	"在册患者管理率"
+#define MSG_RATE_REGULAR_MANAGEMENT_ZH \
+	"规范管理率"
+#define MSG_RATE_FACE_TO_FACE_ZH \
+	"面访率"
+#define MSG_RATE_MEDICATION_ZH \
+	"服药率"
+#define MSG_RATE_REGULAR_MEDICATION_ZH \
+	"规律服药率"
+#define MSG_RATE_STABILITY_ZH \
+	"病情稳定率"
+#define MSG_RATE_FREE_MED_SHARE_ZH \
+	"免费服药比例"
+#define MSG_RATE_FREE_MED_CONSENT_ZH \
+	"免费服药知情同意率"
+#define MSG_RATE_INCIDENT_ZH \
+	"肇事肇祸率"
+#define MSG_REL_GUARDIAN_ZH \
+	"监护人"
+#define MSG_REL_LAST_VISIT_ZH \
+	"最近随访"
+#define MSG_REL_LAST_RISK_ZH \
+	"最近评估"
+#define MSG_REL_OPEN_SEARCH_ZH \
+	"失联查找"
+#define MSG_REL_AGREEMENT_ZH \
+	"协议"
+#define MSG_REL_CARE_GROUP_ZH \
+	"关爱帮扶小组"
+#define MSG_REL_HOSPITAL_STAY_ZH \
+	"住院"
+#define MSG_REL_FREE_MED_ZH \
+	"免费服药"
+#define MSG_REL_INCIDENT_ZH \
+	"肇事肇祸"
+#define MSG_REL_TRANSFER_OUT_ZH \
+	"转出"
+#define MSG_REL_MOVED_FROM_ZH \
+	"转自"
+#define MSG_REL_MOVED_TO_ZH \
+	"转入记录"
+#define MSG_T_RECORD_HEAD_ZH \
+	"%s  （%s，辖区 %s）\n"
 
 #endif
