@@ -175,6 +175,9 @@ struct crdt_entry {
 /* True when scope is 2..12 ASCII digits with no trailing zero pair that
  * normalisation would drop (the canonical form). */
 bool crdt_scope_valid(const char *s, size_t len);
+/* Normalises a region code as typed (padded forms such as 120000 become
+ * 12) into out (13 bytes). False when it is no region code. */
+bool crdt_scope_normalise(const char *in, char out[13]);
 /* Scope a covers b when a is a prefix of b. */
 bool crdt_scope_covers(const char *a, const char *b);
 
@@ -227,6 +230,9 @@ int crdt_hlc_next(struct crdt_hlc *h, uint64_t wall_ms, uint64_t *out);
  * the remote was ahead of that bound (skew to log and count). */
 bool crdt_hlc_observe(struct crdt_hlc *h, uint64_t remote, uint64_t wall_ms);
 uint64_t crdt_hlc_ms(uint64_t hlc);
+/* The RFC 3339 UTC time of an hlc's milliseconds, "2026-12-05T23:30:01.123Z",
+ * into out (32 bytes). */
+void crdt_hlc_rfc3339(char out[32], uint64_t hlc);
 
 /* ---------------------------------------------------------------------- */
 /* LtHash state digest (lthash.c).                                         */

@@ -44,6 +44,40 @@ bool crdt_scope_valid(const char *s, size_t len)
 	return false;
 }
 
+/* The one scope rule's other half: padded forms cut to the canonical. */
+bool crdt_scope_normalise(const char *in, char out[13])
+{
+	const size_t *levels = scope_levels;
+	size_t len = strlen(in);
+	if (len < 2 || len > 12)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (in[i] < '0' || in[i] > '9')
+			return false;
+	size_t lv = 0;
+	while (lv < 5 && levels[lv] != len)
+		lv++;
+	if (lv == 5)
+		return false;
+	/* Drop trailing all-zero levels. */
+	while (lv > 0) {
+		bool zero = true;
+		for (size_t i = levels[lv - 1]; i < levels[lv]; i++)
+			zero &= in[i] == '0';
+		if (!zero)
+			break;
+		lv--;
+	}
+	if (lv == 0) {
+		bool zero = in[0] == '0' && in[1] == '0';
+		if (zero)
+			return false;
+	}
+	memcpy(out, in, levels[lv]);
+	out[levels[lv]] = 0;
+	return crdt_scope_valid(out, levels[lv]);
+}
+
 bool crdt_scope_covers(const char *a, const char *b)
 {
 	size_t la = strlen(a);

@@ -5,6 +5,8 @@
  * each feed's hlc strictly increases. Time is passed in.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "crdt/crdt.h"
 
@@ -35,4 +37,15 @@ bool crdt_hlc_observe(struct crdt_hlc *h, uint64_t remote, uint64_t wall_ms)
 	if (v > h->last)
 		h->last = v;
 	return skewed;
+}
+
+/* gmtime_r reads no clock and no TZ: the text is a function of hlc. */
+void crdt_hlc_rfc3339(char out[32], uint64_t hlc)
+{
+	uint64_t ms = crdt_hlc_ms(hlc);
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ms % 1000));
 }

@@ -28,16 +28,6 @@
 		goto fail;                                                     \
 	} while (0)
 
-void node_hlc_time(char out[32], uint64_t hlc)
-{
-	uint64_t ms = crdt_hlc_ms(hlc);
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ms % 1000));
-}
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -179,7 +169,7 @@ static void writer(struct node_ctx *n, struct node_doc *o,
 {
 	char hex[65], at[32];
 	node_hex(hex, dot->author, 32);
-	node_hlc_time(at, hlc);
+	crdt_hlc_rfc3339(at, hlc);
 	/* The newest version that lists the key: a member removed, or
 	 * whose key was replaced, is still named. */
 	const struct node_member *m = node_ledger_member(n->ledger, dot->author);
@@ -519,7 +509,7 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 	}
 	/* Scope: given, or the referenced patient's. */
 	const char *given = node_doc_get_str(req, "scope");
-	if (given && !node_scope_normalise(given, scope))
+	if (given && !crdt_scope_normalise(given, scope))
 		FAIL(NODE_EXIT_USAGE,
 		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_2),
 		     given);
@@ -989,7 +979,7 @@ static struct node_doc *api_status(struct node_ctx *n,
 		node_doc_set(last, "scope", node_doc_str(sk.scope));
 		node_doc_set(last, "seq", node_doc_int((int64_t)sk.seq));
 		char at[32];
-		node_hlc_time(at, sk.hlc);
+		crdt_hlc_rfc3339(at, sk.hlc);
 		node_doc_set(last, "at", node_doc_str(at));
 		node_doc_set(d, "clock_skew_last", last);
 	} else {
@@ -1141,7 +1131,7 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 		progress = false;
 		for (size_t i = 0; i < left; i++)
 			wires[i] = (struct node_wire){ents[i].p, ents[i].len};
-		if (node_ledger_ingest_many(n->ledger, wires, left, 1000, true,
+		if (node_verify_ingest_many(n->ledger, wires, left, 1000, true,
 					    res, whys) != 0) {
 			free(ents);
 			free(buf);
@@ -1266,7 +1256,7 @@ static struct node_doc *api_backup(struct node_ctx *n,
 	char hex[65], at[32];
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "dir", node_doc_str(dir));
-	node_hlc_time(at, info.made_ms << 16);
+	crdt_hlc_rfc3339(at, info.made_ms << 16);
 	node_doc_set(d, "made", node_doc_str(at));
 	node_doc_set(d, "entries", node_doc_int((int64_t)info.entries));
 	node_hex(hex, info.digest, 32);

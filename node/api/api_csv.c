@@ -692,7 +692,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		node_ledger_entity(n->ledger, m.id, &e);
 		node_hex(hex, m.id, 16);
 		snprintf(mid, sizeof(mid), "%.40s-%s", t->name, hex);
-		if (*stext && (!node_scope_normalise(stext, norm) ||
+		if (*stext && (!crdt_scope_normalise(stext, norm) ||
 			       strcmp(norm, e.scope) != 0)) {
 			snprintf(why, why_len,
 				 MSG(n, MSG_REG_MATCH_SCOPE_FIXED), stext, mid,
@@ -728,7 +728,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		p->create = false;
 		snprintf(p->scope, sizeof(p->scope), "%s", e.scope);
 		char norm[13];
-		if (*stext && (!node_scope_normalise(stext, norm) ||
+		if (*stext && (!crdt_scope_normalise(stext, norm) ||
 			       strcmp(norm, e.scope) != 0)) {
 			snprintf(why, why_len,
 				 MSG(n, MSG_SCOPE_RECORD_S_SCOPE_FIXED),
@@ -736,7 +736,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			return -EINVAL;
 		}
 	} else if (*stext) {
-		if (!node_scope_normalise(stext, p->scope)) {
+		if (!crdt_scope_normalise(stext, p->scope)) {
 			snprintf(why, why_len,
 				 MSG(n, MSG_SCOPE_NOT_REGION_CODE),
 				 stext);
@@ -1471,7 +1471,7 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 			 MSG(n, MSG_GIVE_TYPE_TYPE_RECORD_TYPE));
 		return NULL;
 	}
-	if (scope && *scope && !node_scope_normalise(scope, norm)) {
+	if (scope && *scope && !crdt_scope_normalise(scope, norm)) {
 		*exit = NODE_EXIT_USAGE;
 		snprintf(msg, msg_len,
 			 MSG(n, MSG_SCOPE_NOT_REGION_CODE_3),

@@ -347,7 +347,7 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 	const char *scope = node_doc_get_str(req, "scope");
 	const char *special = node_doc_get_str(req, "special");
 	char norm[13] = "";
-	if (scope && *scope && !node_scope_normalise(scope, norm))
+	if (scope && *scope && !crdt_scope_normalise(scope, norm))
 		FAIL(NODE_EXIT_USAGE,
 		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_4),
 		     scope);
@@ -433,7 +433,7 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 {
 	char on[11], norm[13] = "";
 	const char *scope = node_doc_get_str(req, "scope");
-	if (scope && *scope && !node_scope_normalise(scope, norm))
+	if (scope && *scope && !crdt_scope_normalise(scope, norm))
 		FAIL(NODE_EXIT_USAGE,
 		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_4),
 		     scope);
@@ -489,7 +489,7 @@ struct node_doc *node_api_report(struct node_ctx *n, const struct node_doc *req,
 {
 	char from[11], to[11], norm[13] = "";
 	const char *scope = node_doc_get_str(req, "scope");
-	if (scope && *scope && !node_scope_normalise(scope, norm))
+	if (scope && *scope && !crdt_scope_normalise(scope, norm))
 		FAIL(NODE_EXIT_USAGE,
 		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_4),
 		     scope);

@@ -244,7 +244,7 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 				     MSG(n, MSG_ROSTER_BAD_ROLE), val);
 		} else if (klen == 5 && !strncmp(kv, "scope", 5)) {
 			char sc[13];
-			if (!node_scope_normalise(val, sc))
+			if (!crdt_scope_normalise(val, sc))
 				FAIL(NODE_EXIT_USAGE,
 				     MSG(n, MSG_ROSTER_BAD_SCOPE), val);
 			memcpy(m->scope, sc, sizeof(sc));
@@ -310,7 +310,7 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 				     MSG(n, MSG_ROSTER_BAD_FROM), v ? v : "");
 			memcpy(scope_in, v, (size_t)(colon - v));
 			scope_in[colon - v] = 0;
-			if (!node_scope_normalise(scope_in, sc) ||
+			if (!crdt_scope_normalise(scope_in, sc) ||
 			    parse_u64(colon + 1, &seq) != 0)
 				FAIL(NODE_EXIT_USAGE,
 				     MSG(n, MSG_ROSTER_BAD_FROM), v);

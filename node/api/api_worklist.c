@@ -749,7 +749,7 @@ struct node_doc *node_worklist_timeline(struct node_ctx *n,
 		node_doc_set(o, "by_role",
 			     m ? node_doc_str(node_role_name(m->role))
 			       : node_doc_null());
-		node_hlc_time(at, v[i].hlc);
+		crdt_hlc_rfc3339(at, v[i].hlc);
 		node_doc_set(o, "at", node_doc_str(at));
 		node_doc_push(out, o);
 	}

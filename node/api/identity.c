@@ -23,70 +23,6 @@
 
 #define PUB_MAGIC "ward-node-v1"
 
-void node_hex(char *out, const uint8_t *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
-int node_unhex(const char *s, uint8_t *out, size_t n)
-{
-	if (strlen(s) != 2 * n)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		int v = 0;
-		for (int k = 0; k < 2; k++) {
-			char c = s[2 * i + k];
-			int d = c >= '0' && c <= '9'   ? c - '0'
-				: c >= 'a' && c <= 'f' ? c - 'a' + 10
-				: c >= 'A' && c <= 'F' ? c - 'A' + 10
-						       : -1;
-			if (d < 0)
-				return -EINVAL;
-			v = v * 16 + d;
-		}
-		out[i] = (uint8_t)v;
-	}
-	return 0;
-}
-
-bool node_scope_normalise(const char *in, char out[13])
-{
-	static const size_t levels[] = {2, 4, 6, 9, 12};
-	size_t len = strlen(in);
-	if (len < 2 || len > 12)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (in[i] < '0' || in[i] > '9')
-			return false;
-	size_t lv = 0;
-	while (lv < 5 && levels[lv] != len)
-		lv++;
-	if (lv == 5)
-		return false;
-	/* Drop trailing all-zero levels. */
-	while (lv > 0) {
-		bool zero = true;
-		for (size_t i = levels[lv - 1]; i < levels[lv]; i++)
-			zero &= in[i] == '0';
-		if (!zero)
-			break;
-		lv--;
-	}
-	if (lv == 0) {
-		bool zero = in[0] == '0' && in[1] == '0';
-		if (zero)
-			return false;
-	}
-	memcpy(out, in, levels[lv]);
-	out[levels[lv]] = 0;
-	return crdt_scope_valid(out, levels[lv]);
-}
-
 static int read_file(const char *path, uint8_t **out, size_t *len,
 		     size_t max)
 {
@@ -268,7 +204,7 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 			 MSGZ(zh, MSG_NAME_MUST_NON_EMPTY_NAME));
 		return NODE_EXIT_USAGE;
 	}
-	if (!o->scope || !node_scope_normalise(o->scope, scope)) {
+	if (!o->scope || !crdt_scope_normalise(o->scope, scope)) {
 		snprintf(
 		    msg, msg_len,
 		    MSGZ(zh, MSG_SCOPE_MUST_REGION_CODE_2));

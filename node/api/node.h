@@ -66,8 +66,5 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
  * whatever daemon runs: the answer as node_call's (owned). */
 struct node_doc *node_call_offline(const struct node_doc *req, bool progress);
 
-/* Normalises a region code as typed (padded forms such as 120000 become
- * 12) into out (13 bytes). False when it is no region code. */
-bool node_scope_normalise(const char *in, char out[13]);
 
 #endif

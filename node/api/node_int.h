@@ -152,8 +152,6 @@ struct node_doc *node_audit_offline(const struct node_doc *req);
 /* Hex helpers. */
 void node_hex(char *out, const uint8_t *p, size_t n);
 int node_unhex(const char *s, uint8_t *out, size_t n);
-/* RFC 3339 UTC time of an hlc, into out (32 bytes). */
-void node_hlc_time(char out[32], uint64_t hlc);
 
 /* Backups (backup.c). */
 struct node_backup_info {

@@ -174,7 +174,7 @@ static void unapplied(int *res, const char **why, size_t from, size_t to,
 		}
 }
 
-int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
+int node_verify_ingest_many(struct node_ledger *l, const struct node_wire *e,
 			    size_t n, size_t txn_entries, bool sync, int *res,
 			    const char **why)
 {

@@ -57,7 +57,7 @@ void node_verify_wait(struct node_verify_job *j);
  * errno when a commit failed: the entries the failed batch applied, and
  * every later one, are then reported with it, never as applied. */
 struct node_ledger;
-int node_ledger_ingest_many(struct node_ledger *l, const struct node_wire *e,
+int node_verify_ingest_many(struct node_ledger *l, const struct node_wire *e,
 			    size_t n, size_t txn_entries, bool sync, int *res,
 			    const char **why);
 

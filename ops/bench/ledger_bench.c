@@ -267,7 +267,7 @@ static int mode_ingest(const char *src, const char *dst, size_t total,
 		const char *why[INGEST_TXN];
 		for (size_t i = 0; i < cnt; i++)
 			ws[i] = (struct node_wire){wire[i].data, off[i]};
-		if (node_ledger_ingest_many(b->ledger, ws, cnt, INGEST_TXN, true,
+		if (node_verify_ingest_many(b->ledger, ws, cnt, INGEST_TXN, true,
 					    res, why) != 0) {
 			fprintf(stderr, "ledger_bench: commit failed\n");
 			return 1;

@@ -12,7 +12,7 @@
  *  (c) a full disk refuses every write, local and peer, until it clears;
  *      then writes succeed and the node's feed chains on from its last
  *      stored entry, with no seq used twice;
- *  (d) node_ledger_ingest_many never reports as applied an entry whose
+ *  (d) node_verify_ingest_many never reports as applied an entry whose
  *      commit failed;
  *  (e) a seeded random run of local writes, peer entries (synced or not,
  *      one by one or many at once), crashes and faults that come and go:
@@ -493,7 +493,7 @@ static void test_ingest_many_fault(void **state)
 	/* The first batch of TXN commits, the second fails. */
 	node_kv_mem_fault(n.kv, NODE_KV_FAULT_WRITE, 1, 1000, 1);
 	assert_int_equal(
-	    node_ledger_ingest_many(n.l, ws, N, TXN, true, res, why), -EIO);
+	    node_verify_ingest_many(n.l, ws, N, TXN, true, res, why), -EIO);
 	for (int i = 0; i < N; i++) {
 		if (i < TXN)
 			assert_int_equal(res[i], 0);
@@ -505,7 +505,7 @@ static void test_ingest_many_fault(void **state)
 	/* The last commit fails alone: nothing of it reported applied. */
 	node_kv_mem_fault(n.kv, NODE_KV_FAULT_FULL, 2, 1000, 1);
 	assert_int_equal(
-	    node_ledger_ingest_many(n.l, ws, N, TXN, true, res, why), -ENOSPC);
+	    node_verify_ingest_many(n.l, ws, N, TXN, true, res, why), -ENOSPC);
 	for (int i = 0; i < N; i++) {
 		if (i < TXN)
 			assert_int_equal(res[i], 1); /* held already */
@@ -518,7 +518,7 @@ static void test_ingest_many_fault(void **state)
 	check_consistent(&n);
 	node_kv_mem_fault_clear(n.kv);
 	assert_int_equal(
-	    node_ledger_ingest_many(n.l, ws, N, TXN, true, res, why), 0);
+	    node_verify_ingest_many(n.l, ws, N, TXN, true, res, why), 0);
 	assert_int_equal(node_ledger_feed_seq(n.l, pk[PEER], SCOPE), N);
 	node_crash(&n);
 	assert_int_equal(node_ledger_feed_seq(n.l, pk[PEER], SCOPE), N);
@@ -629,7 +629,7 @@ static void test_random(void **state)
 			for (size_t i = 0; i < cnt; i++)
 				ws[i] = (struct node_wire){pf.w[from + i],
 							   pf.len[from + i]};
-			node_ledger_ingest_many(n.l, ws, cnt,
+			node_verify_ingest_many(n.l, ws, cnt,
 						1 + splitmix64(&rng) % 4,
 						splitmix64(&rng) % 2, res, why);
 			/* Applied means held. */

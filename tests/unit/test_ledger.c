@@ -17,7 +17,7 @@
  *  (f) crash: a synced write survives node_kv_mem_crash; an unsynced txn
  *      is lost and the reopened ledger's count and digest are those of the
  *      durable state (and equal a fresh replay of the durable log);
- *  (g) node_ledger_ingest_many: a forged entry among many is rejected and
+ *  (g) node_verify_ingest_many: a forged entry among many is rejected and
  *      the entries after it wait; a second pass applies them.
  *
  * Seeded: WARD_SEED=<n> replays (the seed is printed).
@@ -739,7 +739,7 @@ static void test_pred_into_create_entry(void **state)
 
 /* ---- many entries at once, checked on two threads ---- */
 
-/* node_ledger_ingest_many over 40 entries (enough for its second thread),
+/* node_verify_ingest_many over 40 entries (enough for its second thread),
  * committing every 7: one forged signature in the middle is rejected,
  * the entries after it wait for it (a seq gap), and a second pass of the
  * good entries reports the first ones as held and ends where the writer
@@ -767,7 +767,7 @@ static void test_ingest_many(void **state)
 	ws[BAD].p = forged;
 	int res[N];
 	const char *why[N];
-	assert_int_equal(node_ledger_ingest_many(b.l, ws, N, 7, true, res, why),
+	assert_int_equal(node_verify_ingest_many(b.l, ws, N, 7, true, res, why),
 			 0);
 	for (int i = 0; i < N; i++) {
 		if (i < BAD) {
@@ -781,7 +781,7 @@ static void test_ingest_many(void **state)
 	}
 	assert_int_equal(node_ledger_entry_count(b.l), BAD);
 	ws[BAD].p = f.w[BAD].p;
-	assert_int_equal(node_ledger_ingest_many(b.l, ws, N, 7, true, res, why),
+	assert_int_equal(node_verify_ingest_many(b.l, ws, N, 7, true, res, why),
 			 0);
 	for (int i = 0; i < N; i++)
 		assert_int_equal(res[i], i < BAD ? 1 : 0);
