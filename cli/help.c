@@ -97,14 +97,6 @@ static void values(const struct node_field *f, char *out, size_t len)
 		    flags[i], i + 1 == nf ? (cli_zh() ? "）" : ")") : "");
 }
 
-/* text padded to width display columns (CJK counts two). */
-static void pad(const char *text, size_t width)
-{
-	size_t w = cli_width(text, strlen(text));
-	fputs(text, stdout);
-	for (; w < width; w++)
-		putchar(' ');
-}
 
 /* The type's fields (those every type has among them); NULL past the
  * end. */
@@ -127,19 +119,27 @@ void cli_help_type(const struct node_type *t)
 		w = cli_width(buf, strlen(buf));
 		ww = w > ww ? w : ww;
 	}
+	/* the headings fit too */
+	const char *head[3] = {TM(MSG_HELP_COL_FIELD), TM(MSG_HELP_COL_LABEL),
+			       TM(MSG_HELP_COL_WRITERS)};
+	size_t *width[3] = {&wn, &wl, &ww};
+	for (int k = 0; k < 3; k++) {
+		size_t w = cli_width(head[k], strlen(head[k]));
+		*width[k] = w > *width[k] ? w : *width[k];
+	}
 	roles(t->creators, buf, sizeof(buf));
 	printf(TM(MSG_HELP_TYPE_HEAD), t->name, t->label_zh, buf);
 	fputs("  ", stdout);
-	pad(TM(MSG_HELP_COL_FIELD), wn + 2);
-	pad(TM(MSG_HELP_COL_LABEL), wl + 2);
-	pad(TM(MSG_HELP_COL_WRITERS), ww + 2);
+	cli_cell(TM(MSG_HELP_COL_FIELD), wn + 2, false, false);
+	cli_cell(TM(MSG_HELP_COL_LABEL), wl + 2, false, false);
+	cli_cell(TM(MSG_HELP_COL_WRITERS), ww + 2, false, false);
 	printf("%s\n", TM(MSG_HELP_COL_VALUES));
 	for (size_t i = 0; (f = field_at(t, i)) != NULL; i++) {
 		fputs("  ", stdout);
-		pad(f->name, wn + 2);
-		pad(f->label_zh, wl + 2);
+		cli_cell(f->name, wn + 2, false, false);
+		cli_cell(f->label_zh, wl + 2, false, false);
 		roles(f->writers, buf, sizeof(buf));
-		pad(buf, ww + 2);
+		cli_cell(buf, ww + 2, false, false);
 		values(f, buf, sizeof(buf));
 		printf("%s\n", buf);
 	}
@@ -152,7 +152,7 @@ void cli_help_types(void)
 	for (size_t i = 0; i < node_schema_type_count(); i++) {
 		const struct node_type *t = node_schema_type_at(i);
 		fputs("  ", stdout);
-		pad(t->name, 18);
+		cli_cell(t->name, 18, false, false);
 		printf("%s\n", t->label_zh);
 	}
 }

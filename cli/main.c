@@ -421,19 +421,8 @@ static void print_human(const char *cmd, const struct node_doc *r)
 				 : TM(MSG_WRITES_WERE_NOT_BLOCKED));
 	} else if (!strcmp(cmd, "audit_verify")) {
 		const struct node_doc *fail = node_doc_get(r, "failures");
-		for (size_t i = 0; i < node_doc_len(fail); i++)
-			printf(TM(MSG_AUDIT_FAIL_LINE),
-			       node_doc_as_str(node_doc_at(fail, i), NULL));
 		const struct node_doc *fnd = node_doc_get(r, "findings");
-		for (size_t i = 0; i < node_doc_len(fnd); i++) {
-			const struct node_doc *f = node_doc_at(fnd, i);
-			printf(TM(MSG_AUDIT_FINDING_LINE),
-			       node_doc_get_str(f, "author"),
-			       node_doc_get_str(f, "scope"),
-			       (long long)node_doc_get_int(f, "seq", 0),
-			       (long long)node_doc_get_int(f, "index", 0),
-			       node_doc_get_str(f, "why"));
-		}
+		cli_print_audit_lines(r);
 		printf(TM(MSG_AUDIT_ENTRIES_FEEDS_FINDINGS_DIGEST),
 		       node_doc_len(fail) ? TM(MSG_FAILED) : TM(MSG_OK),
 		       (long long)node_doc_get_int(r, "entries", 0),

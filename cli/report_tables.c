@@ -12,34 +12,9 @@
 #include "cli/tables.h"
 #include "node/catalog/catalog.h"
 
-/* s in exactly w display columns: cut with "…", or padded. */
 static void cell(const char *s, size_t w, bool right)
 {
-	if (!s)
-		s = "-";
-	size_t len = strlen(s), full = cli_width(s, len);
-	if (full <= w) {
-		if (right)
-			printf("%*s", (int)(w - full), "");
-		fputs(s, stdout);
-		if (!right)
-			printf("%*s", (int)(w - full), "");
-		return;
-	}
-	size_t used = 0, i = 0;
-	while (i < len) {
-		size_t n = 1;
-		while (i + n < len && ((unsigned char)s[i + n] & 0xc0) == 0x80)
-			n++;
-		size_t cw = cli_width(s + i, n);
-		if (used + cw > w - 1)
-			break;
-		used += cw;
-		i += n;
-	}
-	fwrite(s, 1, i, stdout);
-	fputs("…", stdout);
-	printf("%*s", (int)(w - 1 - used), "");
+	cli_cell(s, w, right, false);
 }
 
 static void rate_text(char *out, size_t n, const struct node_doc *rates,

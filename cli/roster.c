@@ -249,19 +249,8 @@ int cli_audit_offline(const char *roster, const char *entries, bool json)
 		printf("\n");
 	} else {
 		const struct node_doc *fail = node_doc_get(res, "failures");
-		for (size_t i = 0; i < node_doc_len(fail); i++)
-			printf("FAIL %s\n",
-			       node_doc_as_str(node_doc_at(fail, i), NULL));
 		const struct node_doc *fnd = node_doc_get(res, "findings");
-		for (size_t i = 0; i < node_doc_len(fnd); i++) {
-			const struct node_doc *f = node_doc_at(fnd, i);
-			printf(TM(MSG_ROSTER_AUDIT_FINDING),
-			       node_doc_get_str(f, "author"),
-			       node_doc_get_str(f, "scope"),
-			       (long long)node_doc_get_int(f, "seq", 0),
-			       (long long)node_doc_get_int(f, "index", 0),
-			       node_doc_get_str(f, "why"));
-		}
+		cli_print_audit_lines(res);
 		printf(TM(MSG_ROSTER_AUDIT_SUMMARY),
 		       node_doc_len(fail) ? TM(MSG_ROSTER_AUDIT_FAILED)
 					  : TM(MSG_ROSTER_AUDIT_OK),

@@ -80,9 +80,7 @@ size_t cli_width(const char *s, size_t len)
 	return w;
 }
 
-/* Prints s in exactly w columns: cut with "…" or padded with spaces
- * (right-aligned when right). */
-static void cell(const char *s, size_t w, bool right)
+void cli_cell(const char *s, size_t w, bool right, bool last)
 {
 	if (!s)
 		s = "-";
@@ -91,7 +89,7 @@ static void cell(const char *s, size_t w, bool right)
 		if (right)
 			printf("%*s", (int)(w - full), "");
 		fputs(s, stdout);
-		if (!right)
+		if (!right && !last)
 			printf("%*s", (int)(w - full), "");
 		return;
 	}
@@ -107,7 +105,13 @@ static void cell(const char *s, size_t w, bool right)
 	}
 	fwrite(s, 1, i, stdout);
 	fputs("…", stdout);
-	printf("%*s", (int)(w - 1 - used), "");
+	if (!last)
+		printf("%*s", (int)(w - 1 - used), "");
+}
+
+static void cell(const char *s, size_t w, bool right)
+{
+	cli_cell(s, w, right, false);
 }
 
 /* An enum code shown as its Chinese label under zh. */
@@ -530,4 +534,21 @@ void cli_print_field_name(const char *type, const char *field)
 	printf("  ");
 	cell(name, 20, false);
 	printf(" ");
+}
+
+void cli_print_audit_lines(const struct node_doc *r)
+{
+	const struct node_doc *fail = node_doc_get(r, "failures");
+	for (size_t i = 0; i < dlen(fail); i++)
+		printf(TM(MSG_AUDIT_FAIL_LINE),
+		       node_doc_as_str(node_doc_at(fail, i), NULL));
+	const struct node_doc *fnd = node_doc_get(r, "findings");
+	for (size_t i = 0; i < dlen(fnd); i++) {
+		const struct node_doc *f = node_doc_at(fnd, i);
+		printf(TM(MSG_AUDIT_FINDING_LINE), node_doc_get_str(f, "author"),
+		       node_doc_get_str(f, "scope"),
+		       (long long)node_doc_get_int(f, "seq", 0),
+		       (long long)node_doc_get_int(f, "index", 0),
+		       node_doc_get_str(f, "why"));
+	}
 }

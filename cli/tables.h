@@ -20,6 +20,10 @@ bool cli_zh(void);
 #define TM(id) MSGZ(cli_zh(), id)
 /* Display columns of the UTF-8 text s[0..len). */
 size_t cli_width(const char *s, size_t len);
+/* Prints s (NULL: "-") in exactly w display columns: cut with "…" or
+ * padded with spaces, right-aligned when right; no padding after the last
+ * column of a line. */
+void cli_cell(const char *s, size_t w, bool right, bool last);
 /* Prints the answer r of request cmd as a table and returns true, or
  * returns false for a command it does not handle. */
 bool cli_print_table(const char *cmd, const struct node_doc *r);
@@ -46,6 +50,9 @@ const char *cli_field_label(const char *type, const char *field);
  * terminated, or NULL). */
 void cli_fields_text(const struct node_doc *x, const char *const *skip,
 		     char *line, size_t len);
+/* Prints an audit's failures and findings, a line each (ward audit verify,
+ * online or offline). */
+void cli_print_audit_lines(const struct node_doc *r);
 /* Prints the "related" part of a patient's show answer (NULL: nothing). */
 void cli_print_related(const struct node_doc *related);
 

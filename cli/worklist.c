@@ -410,41 +410,6 @@ static bool build(const char *cmd, const struct node_doc *r, struct table *t)
 
 /* ---- on a terminal ---- */
 
-/* Decodes one UTF-8 character's length (1 for a bad byte). */
-static size_t char_len(const unsigned char *s, size_t left)
-{
-	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 1;
-	return n > left ? 1 : n;
-}
-
-/* s in exactly w columns, cut with "…" or padded (not after the last
- * column). */
-static void cell(const char *s, size_t w, bool right, bool last)
-{
-	size_t len = strlen(s), full = cli_width(s, len);
-	if (full <= w) {
-		if (right)
-			printf("%*s", (int)(w - full), "");
-		fputs(s, stdout);
-		if (!right && !last)
-			printf("%*s", (int)(w - full), "");
-		return;
-	}
-	size_t used = 0, i = 0;
-	while (i < len) {
-		size_t n = char_len((const unsigned char *)s + i, len - i);
-		size_t cw = cli_width(s + i, n);
-		if (used + cw > w - 1)
-			break;
-		used += cw;
-		i += n;
-	}
-	fwrite(s, 1, i, stdout);
-	fputs("…", stdout);
-	if (!last)
-		printf("%*s", (int)(w - 1 - used), "");
-}
-
 /* The terminal's width when stdout is one, else 0 (no limit). */
 static size_t term_width(void)
 {
@@ -489,14 +454,14 @@ static void print_table(const struct table *t)
 	for (size_t c = 0; c < shown; c++) {
 		if (c)
 			fputs("  ", stdout);
-		cell(t->head[c], w[c], t->right[c], c + 1 == shown);
+		cli_cell(t->head[c], w[c], t->right[c], c + 1 == shown);
 	}
 	putchar('\n');
 	for (size_t r = 0; r < t->nrow; r++) {
 		for (size_t c = 0; c < shown; c++) {
 			if (c)
 				fputs("  ", stdout);
-			cell(at(t, r, c), w[c], t->right[c], c + 1 == shown);
+			cli_cell(at(t, r, c), w[c], t->right[c], c + 1 == shown);
 		}
 		putchar('\n');
 	}

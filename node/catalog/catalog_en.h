@@ -1041,8 +1041,6 @@
 	" revoked in %s after seq %lld"
 #define MSG_ROSTER_LOG_HEAD_EN \
 	"version %lld  %.16s\n"
-#define MSG_ROSTER_AUDIT_FINDING_EN \
-	"finding  feed %.16s/%s seq %lld op %lld: %s\n"
 #define MSG_ROSTER_AUDIT_SUMMARY_EN \
 	"audit %s: %lld entries under roster version %lld, %zu findings, digest %s\n"
 #define MSG_ROSTER_AUDIT_OK_EN \

@@ -1024,8 +1024,6 @@
 	" 已吊销：%s 第 %lld 号之后"
 #define MSG_ROSTER_LOG_HEAD_ZH \
 	"版本 %lld  %.16s\n"
-#define MSG_ROSTER_AUDIT_FINDING_ZH \
-	"发现  条目链 %.16s/%s 第 %lld 号 第 %lld 项操作：%s\n"
 #define MSG_ROSTER_AUDIT_SUMMARY_ZH \
 	"审计%s：%lld 个条目，名册版本 %lld，%zu 项发现，摘要 %s\n"
 #define MSG_ROSTER_AUDIT_OK_ZH \
