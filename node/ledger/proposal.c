@@ -374,6 +374,23 @@ int node_proposal_add(struct node_ledger *l, const uint8_t *b, size_t len,
 	for (size_t i = 0; i < nh; i++)
 		if (!memcmp(held[i].id, r->body_hash, 32))
 			same = &held[i];
+	/* One member may not fill every slot: any member may propose, so
+	 * without a share each a hostile one could hold off every honest
+	 * proposal until a version comes into force. */
+	size_t mine = 0;
+	for (size_t i = 0; !same && i < nh; i++) {
+		struct item hi;
+		if (item_decode(held[i].v, held[i].n, &hi) == 0 &&
+		    !memcmp(hi.proposer, it.proposer, 32))
+			mine++;
+	}
+	if (!same && mine >= NODE_PROPOSALS_PER_MEMBER) {
+		*why = "this member already has the most proposals held here "
+		       "that one member may; sign or wait for one to come "
+		       "into force";
+		rc = -EDQUOT;
+		goto out;
+	}
 	if (!same && nh >= NODE_PROPOSALS_MAX) {
 		*why = "this node holds the most proposals it may; sign or "
 		       "wait for one to come into force";

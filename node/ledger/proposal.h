@@ -26,6 +26,8 @@
 
 /* Most proposals held at once; more are refused until one is in force. */
 #define NODE_PROPOSALS_MAX 64u
+/* ... of which one member's proposals (proposer) at most. */
+#define NODE_PROPOSALS_PER_MEMBER 4u
 #define NODE_PROPOSAL_NOTE_MAX 1024u
 
 struct node_proposal {
@@ -57,7 +59,8 @@ int node_proposal_make(struct node_ledger *l, const uint8_t *body,
  * node_proposal_result; -EBADMSG it is invalid (*why: a signature by a
  * non-admin or over another body, a broken threshold, ...); -ESTALE it is
  * for a version other than the next (dropped; nobody's fault); -EDQUOT
- * NODE_PROPOSALS_MAX are held; another negative errno on a local failure.
+ * NODE_PROPOSALS_MAX are held, or NODE_PROPOSALS_PER_MEMBER of its
+ * proposer's (refused, nobody's offence); another negative errno on a local failure.
  * Nothing changes unless it returns > 0. */
 int node_proposal_add(struct node_ledger *l, const uint8_t *item, size_t len,
 		      const char **why);

@@ -786,6 +786,51 @@ static void test_proposals(void **state)
 	node_kv_close(kv2);
 }
 
+/* Any member may propose, so one member may hold at most
+ * NODE_PROPOSALS_PER_MEMBER of the slots: a hostile member cannot crowd
+ * out the others' proposals. */
+static void test_proposals_per_member(void **state)
+{
+	(void)state;
+	struct node_kv *kv;
+	struct node_ledger *l;
+	const char *why;
+	open_with(&kv, &l, 1);
+	/* distinct bodies: the auditor added with another scope each */
+	static const char *const scopes[] = {"120116", "1201", "12",
+					     "120116001", "120116002"};
+	for (unsigned i = 0; i <= NODE_PROPOSALS_PER_MEMBER; i++) {
+		struct node_roster *r = next_of(g_wire, g_len);
+		add_member(r, AUDITOR, scopes[i]);
+		struct crdt_buf body;
+		crdt_buf_init(&body);
+		node_roster_encode_body(&body, r);
+		node_roster_free(r);
+		uint8_t *item;
+		size_t n;
+		assert_int_equal(node_proposal_make(l, body.data, body.len,
+						    pk[POLICE], sk[POLICE], "",
+						    false, &item, &n, &why),
+				 0);
+		crdt_buf_fini(&body);
+		int rc = node_proposal_add(l, item, n, &why);
+		free(item);
+		if (i < NODE_PROPOSALS_PER_MEMBER)
+			assert_int_equal(rc, NODE_PROPOSAL_MERGED);
+		else
+			assert_int_equal(rc, -EDQUOT);
+	}
+	/* another member's proposal still finds room */
+	size_t n;
+	uint8_t id[32];
+	uint8_t *item = propose(l, HEALTH, 0, &n, id);
+	assert_int_equal(node_proposal_add(l, item, n, &why),
+			 NODE_PROPOSAL_MERGED);
+	free(item);
+	node_ledger_close(l);
+	node_kv_close(kv);
+}
+
 static void test_proposal_bad(void **state)
 {
 	(void)state;
@@ -1224,6 +1269,7 @@ int main(void)
 	    cmocka_unit_test(test_revocation_bound),
 	    cmocka_unit_test(test_rejudge_store_fault),
 	    cmocka_unit_test(test_proposals),
+	    cmocka_unit_test(test_proposals_per_member),
 	    cmocka_unit_test(test_proposal_bad),
 	    cmocka_unit_test(test_admin_fork),
 	    cmocka_unit_test(test_schema_version),
