@@ -81,6 +81,15 @@ static void values(const struct node_field *f, char *out, size_t len)
 	case NODE_FIELD_SCOPE:
 		o = (size_t)snprintf(out, len, "%s", TM(MSG_HELP_KIND_SCOPE));
 		break;
+	case NODE_FIELD_ROLES: /* ward's own key records: never typed */
+		o = (size_t)snprintf(out, len, "%s", TM(MSG_ALLOWED_ROLES));
+		break;
+	case NODE_FIELD_KEY_ID:
+		o = (size_t)snprintf(out, len, "%s", TM(MSG_ALLOWED_KEY_ID));
+		break;
+	case NODE_FIELD_ENVELOPE:
+		o = (size_t)snprintf(out, len, "%s", TM(MSG_ALLOWED_ENVELOPE));
+		break;
 	}
 	const char *flags[3];
 	size_t nf = 0;

@@ -1189,5 +1189,25 @@
 	"moved to"
 #define MSG_T_RECORD_HEAD_EN \
 	"%s  (%s, scope %s)\n"
+#define MSG_ALLOWED_ROLES_EN \
+	"role codes in byte order joined by ','"
+#define MSG_ALLOWED_KEY_ID_EN \
+	"a 16-byte key id"
+#define MSG_ALLOWED_ENVELOPE_EN \
+	"a key envelope [recipient, box]"
+#define MSG_F_NOT_SEALED_EN \
+	"%s is a sealed field: a plaintext value has no effect"
+#define MSG_F_SEALED_IN_PLAIN_EN \
+	"%s is not a sealed field: a sealed value has no effect"
+#define MSG_F_NO_KEY_EN \
+	"%s: no key of its readers' group (%s, scope %s) for this sealed value has arrived"
+#define MSG_F_KEY_NOT_IN_GROUP_EN \
+	"a key record's writer (role %s) must be one of its roles %s"
+#define MSG_F_KEY_SET_ONCE_EN \
+	"%s of a key record is set once"
+#define MSG_F_KEY_NEEDS_ROLES_EN \
+	"a key record's key_id follows its roles, in the entry that creates it"
+#define MSG_F_ENVELOPE_RECIPIENT_EN \
+	"an envelope for %s, who is no member of the key's group"
 
 #endif

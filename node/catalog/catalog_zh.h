@@ -1172,5 +1172,25 @@
 	"转入记录"
 #define MSG_T_RECORD_HEAD_ZH \
 	"%s  （%s，辖区 %s）\n"
+#define MSG_ALLOWED_ROLES_ZH \
+	"按字节序排列、以“,”连接的角色代码"
+#define MSG_ALLOWED_KEY_ID_ZH \
+	"16 字节密钥编号"
+#define MSG_ALLOWED_ENVELOPE_ZH \
+	"密钥信封 [接收方, 密文]"
+#define MSG_F_NOT_SEALED_ZH \
+	"%s 是加密字段：明文值不生效"
+#define MSG_F_SEALED_IN_PLAIN_ZH \
+	"%s 不是加密字段：密文值不生效"
+#define MSG_F_NO_KEY_ZH \
+	"%s：此密文所用的读者组（%s，辖区 %s）密钥尚未到达"
+#define MSG_F_KEY_NOT_IN_GROUP_ZH \
+	"密钥记录的写入者（角色 %s）须属于其角色 %s"
+#define MSG_F_KEY_SET_ONCE_ZH \
+	"密钥记录的 %s 只能设置一次"
+#define MSG_F_KEY_NEEDS_ROLES_ZH \
+	"密钥记录的 key_id 须在创建它的条目中、在 roles 之后设置"
+#define MSG_F_ENVELOPE_RECIPIENT_ZH \
+	"密钥信封的接收方 %s 不是该读者组成员"
 
 #endif

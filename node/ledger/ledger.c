@@ -22,7 +22,9 @@
 #include "node/ledger/finding.h"
 #include "node/ledger/ledger_int.h"
 #include "node/ledger/schema.h"
+#include "node/ledger/sealing.h"
 #include "node/store/txnmap.h"
+#include "crdt/seal.h"
 
 struct node_ledger {
 	struct node_kv *kv;
@@ -83,6 +85,7 @@ struct op_ctx {
 	/* jurisdiction or revocation, for all ops; NULL when none */
 	const struct node_reason *entry_fault;
 	uint64_t roster_version; /* the version the entry names */
+	uint64_t sv;		 /* its schema version */
 };
 
 static int rejudge(struct node_ledger *l);
@@ -894,6 +897,67 @@ static bool store_may_wait(struct node_ledger *l)
 	return l->waiting == WAITING_MAYBE;
 }
 
+/* Applies an op that waited ('W' key k[0..kl), value v[0..vl)), judging it
+ * as if it arrived now. The 'W' key goes first: the op may wait again
+ * (for a key record), under the same key. */
+static void resume_waiting(struct node_txn *t, const uint8_t *k, size_t kl,
+			   const uint8_t *v, size_t vl)
+{
+	/* key: 'W' entity(16) author(32) slen scope seq(8) index(4) */
+	if (kl < 50 || kl != 50 + (size_t)k[49] + 12 || k[49] > 12)
+		return;
+	const uint8_t *author = k + 17;
+	size_t slen = k[49];
+	char scope[13] = {0};
+	memcpy(scope, k + 50, slen);
+	struct op_ctx x = {
+		.author = author,
+		.scope = scope,
+		.seq = get_u64(k + 50 + slen),
+		.index = get_u32(k + 58 + slen),
+	};
+	struct key wk;
+	wk.len = kl;
+	memcpy(wk.b, k, kl);
+	txn_del(t, &wk);
+	struct crdt_mp_cursor c;
+	size_t arr;
+	const uint8_t *opb;
+	size_t opl;
+	crdt_mp_cursor_init(&c, v, vl, false);
+	struct crdt_dot dots[CRDT_MAX_DOTS];
+	struct crdt_op op;
+	if (crdt_mp_read_array(&c, &arr) != 0 || arr < 3 || arr > 4 ||
+	    crdt_mp_read_uint(&c, &x.hlc) != 0 ||
+	    crdt_mp_read_bin(&c, &opb, &opl) != 0)
+		return;
+	/* The entry-level fault (jurisdiction, revocation) stored with the
+	 * op, or nil. */
+	struct node_reason fault;
+	const uint8_t *fstart = c.p;
+	if (crdt_mp_read_nil(&c) != 0) {
+		if (crdt_mp_skip(&c) != 0)
+			return;
+		if (node_finding_decode(fstart, (size_t)(c.p - fstart),
+					&fault) == 0)
+			x.entry_fault = &fault;
+	}
+	/* The member as the roster version the entry named has it (stores
+	 * from before roster versions hold no version: the only one,
+	 * genesis). */
+	uint64_t rv = 1;
+	if (arr == 4 && crdt_mp_read_uint(&c, &rv) != 0)
+		return;
+	x.roster_version = rv;
+	const struct node_roster *named = node_ledger_roster_at(t->l, rv);
+	x.member = named ? node_roster_find(named, author) : NULL;
+	x.sv = named ? named->schema_version : 0;
+	struct crdt_mp_cursor oc;
+	crdt_mp_cursor_init(&oc, opb, opl, true);
+	if (crdt_op_decode(&oc, &op, dots, CRDT_MAX_DOTS) == 0 && x.member)
+		apply_field_op(t, &op, &x);
+}
+
 static void process_waiting(struct node_txn *t, const uint8_t entity[16])
 {
 	struct key prefix;
@@ -904,59 +968,41 @@ static void process_waiting(struct node_txn *t, const uint8_t entity[16])
 	if (!in_store && !t->waiting_written)
 		return;
 	size_t n = txn_scan(t, &prefix, in_store, t->waiting_written, &items);
+	for (size_t i = 0; i < n; i++)
+		resume_waiting(t, items[i].key, items[i].key_len, items[i].val,
+			       items[i].val_len);
+	scan_free(items, n);
+}
+
+/* A key record of key_id became usable: the ops that waited for it
+ * ('Y' key_id(16) then their 'W' key without its family byte) are judged
+ * again. */
+static void process_waiting_for_key(struct node_txn *t,
+				    const uint8_t key_id[16])
+{
+	struct key prefix;
+	struct scan_item *items;
+	key_init(&prefix, 'Y');
+	key_bytes(&prefix, key_id, 16);
+	bool in_store = store_may_wait(t->l);
+	if (!in_store && !t->waiting_written)
+		return;
+	size_t n = txn_scan(t, &prefix, in_store, t->waiting_written, &items);
 	for (size_t i = 0; i < n; i++) {
-		/* key: 'W' entity(16) author(32) slen scope seq(8) index(4) */
-		const uint8_t *k = items[i].key;
-		const uint8_t *author = k + 17;
-		size_t slen = k[49];
-		char scope[13] = {0};
-		memcpy(scope, k + 50, slen < 12 ? slen : 12);
-		struct op_ctx x = {
-			.author = author,
-			.scope = scope,
-			.seq = get_u64(k + 50 + slen),
-			.index = get_u32(k + 58 + slen),
-		};
-		struct crdt_mp_cursor c;
-		size_t arr;
-		const uint8_t *opb;
-		size_t opl;
-		crdt_mp_cursor_init(&c, items[i].val, items[i].val_len, false);
-		struct crdt_dot dots[CRDT_MAX_DOTS];
-		struct crdt_op op;
-		if (crdt_mp_read_array(&c, &arr) != 0 || arr < 3 || arr > 4 ||
-		    crdt_mp_read_uint(&c, &x.hlc) != 0 ||
-		    crdt_mp_read_bin(&c, &opb, &opl) != 0)
+		struct key yk, wk;
+		yk.len = items[i].key_len;
+		memcpy(yk.b, items[i].key, yk.len);
+		txn_del(t, &yk);
+		if (yk.len <= 17)
 			continue;
-		/* The entry-level fault (jurisdiction, revocation) stored
-		 * with the op, or nil. */
-		struct node_reason fault;
-		const uint8_t *fstart = c.p;
-		if (crdt_mp_read_nil(&c) != 0) {
-			if (crdt_mp_skip(&c) != 0)
-				continue;
-			if (node_finding_decode(fstart, (size_t)(c.p - fstart),
-						&fault) == 0)
-				x.entry_fault = &fault;
-		}
-		/* The member as the roster version the entry named has it
-		 * (stores from before roster versions hold no version: the
-		 * only one, genesis). */
-		uint64_t rv = 1;
-		if (arr == 4 && crdt_mp_read_uint(&c, &rv) != 0)
+		key_init(&wk, 'W');
+		key_bytes(&wk, yk.b + 17, yk.len - 17);
+		uint8_t *v;
+		size_t vl;
+		if (node_txn_get(t, wk.b, wk.len, &v, &vl) != 0)
 			continue;
-		x.roster_version = rv;
-		const struct node_roster *named =
-		    node_ledger_roster_at(t->l, rv);
-		x.member = named ? node_roster_find(named, author) : NULL;
-		struct crdt_mp_cursor oc;
-		crdt_mp_cursor_init(&oc, opb, opl, true);
-		if (crdt_op_decode(&oc, &op, dots, CRDT_MAX_DOTS) == 0 && x.member)
-			apply_field_op(t, &op, &x);
-		struct key wk;
-		wk.len = items[i].key_len;
-		memcpy(wk.b, items[i].key, wk.len);
-		txn_del(t, &wk);
+		resume_waiting(t, wk.b, wk.len, v, vl);
+		free(v);
 	}
 	scan_free(items, n);
 }
@@ -970,6 +1016,8 @@ static void apply_create(struct node_txn *t, const struct crdt_op *op,
 	if (type && (strlen(type->name) != op->name_len ||
 		     memcmp(type->name, op->name, op->name_len) != 0))
 		type = NULL; /* found by its Chinese label: not a code */
+	if (type && type->internal && x->sv < NODE_SCHEMA_SEALED)
+		type = NULL; /* key records come with sealing */
 	snprintf(e.type, sizeof(e.type), "%.*s",
 		 (int)(op->name_len < 31 ? op->name_len : 31), op->name);
 	snprintf(e.scope, sizeof(e.scope), "%s", x->scope);
@@ -1052,6 +1100,23 @@ static void wait_for_create(struct node_txn *t, const struct crdt_op *op,
 	crdt_buf_fini(&opb);
 }
 
+/* An op on a sealed field whose key record has not arrived: it waits as an
+ * op waits for its record's create ('W'), and a 'Y' key names it under the
+ * key_id, so that the key record's arrival finds it. */
+static void wait_for_key(struct node_txn *t, const struct crdt_op *op,
+			 const struct op_ctx *x, const uint8_t key_id[16])
+{
+	wait_for_create(t, op, x);
+	struct key k;
+	key_init(&k, 'Y');
+	key_bytes(&k, key_id, 16);
+	key_bytes(&k, op->entity, 16);
+	key_feed(&k, x->author, x->scope);
+	key_u64(&k, x->seq);
+	key_u32(&k, x->index);
+	txn_put(t, &k, NULL, 0);
+}
+
 struct head {
 	uint64_t seq;
 	uint8_t hash[32];
@@ -1099,6 +1164,209 @@ static bool dot_settled(void *ctx, const struct crdt_dot *d)
 		return false;
 	}
 	return true;
+}
+
+/* ---- sealed fields and key records (DESIGN.md section 8) ---- */
+
+/* A key record's roles: its roles cell holds exactly one live version, a
+ * canonical roles value. Returns 0 and the mask; -ENOENT otherwise. */
+static int key_roles(struct node_txn *t, const uint8_t entity[16],
+		     unsigned *mask)
+{
+	struct key k;
+	uint8_t *v;
+	size_t n;
+	struct crdt_cell cell;
+	cell_key(&k, entity, "roles", 5);
+	if (txn_get_state(t, entity, k.b, k.len, &v, &n) != 0)
+		return -ENOENT;
+	int rc = crdt_cell_decode(&cell, v, n);
+	free(v);
+	if (rc)
+		return -ENOENT;
+	rc = -ENOENT;
+	if (!cell.is_set && cell.n_live == 1 &&
+	    cell.live[0].value.kind == CRDT_VALUE_STR &&
+	    node_schema_roles_parse((const char *)cell.live[0].value.p,
+				    cell.live[0].value.len, mask) == 0)
+		rc = 0;
+	crdt_cell_fini(&cell);
+	return rc;
+}
+
+/* Whether field of record entity has any version or element yet. */
+static bool cell_has_value(struct node_txn *t, const uint8_t entity[16],
+			   const char *field)
+{
+	struct key k;
+	uint8_t *v;
+	size_t n;
+	struct crdt_cell cell;
+	cell_key(&k, entity, field, strlen(field));
+	if (txn_get_state(t, entity, k.b, k.len, &v, &n) != 0)
+		return false;
+	int rc = crdt_cell_decode(&cell, v, n);
+	free(v);
+	if (rc)
+		return true; /* unreadable: not empty */
+	bool has = !crdt_cell_empty(&cell);
+	crdt_cell_fini(&cell);
+	return has;
+}
+
+/* The rules of a key record's fields beyond the schema's: roles and
+ * key_id are set once, roles first, by a member of the roles; envelopes
+ * are added by a member of the group, for a member of the group, under
+ * the roster version the entry names. Returns 0 when op may take effect,
+ * else records a finding and returns -1. */
+static int judge_key_op(struct node_txn *t, const struct crdt_op *op,
+			const struct op_ctx *x, const struct node_entity *e,
+			const struct node_field *f)
+{
+	char roles_text[96];
+	unsigned mask = 0;
+	const char *role = node_role_name(x->member->role);
+	if (f->kind == NODE_FIELD_ROLES) {
+		if (cell_has_value(t, op->entity, f->name)) {
+			FINDING(t, x, MSG_F_KEY_SET_ONCE, f->name);
+			return -1;
+		}
+		if (op->value.kind == CRDT_VALUE_STR &&
+		    node_schema_roles_parse((const char *)op->value.p,
+					    op->value.len, &mask) == 0 &&
+		    !(mask & NODE_ROLE_BIT(x->member->role))) {
+			node_schema_roles_text(mask, roles_text,
+					       sizeof(roles_text));
+			FINDING(t, x, MSG_F_KEY_NOT_IN_GROUP, role, roles_text);
+			return -1;
+		}
+		return 0;
+	}
+	if (key_roles(t, op->entity, &mask) != 0) {
+		FINDING0(t, x, MSG_F_KEY_NEEDS_ROLES);
+		return -1;
+	}
+	node_schema_roles_text(mask, roles_text, sizeof(roles_text));
+	if (!(mask & NODE_ROLE_BIT(x->member->role))) {
+		FINDING(t, x, MSG_F_KEY_NOT_IN_GROUP, role, roles_text);
+		return -1;
+	}
+	if (f->kind == NODE_FIELD_KEY_ID &&
+	    cell_has_value(t, op->entity, f->name)) {
+		FINDING(t, x, MSG_F_KEY_SET_ONCE, f->name);
+		return -1;
+	}
+	const uint8_t *to;
+	if (f->kind == NODE_FIELD_ENVELOPE && op->code == CRDT_OP_ADD &&
+	    op->value.kind == CRDT_VALUE_BIN &&
+	    crdt_seal_envelope_parse(op->value.p, op->value.len, &to) == 0) {
+		const struct node_roster *r =
+		    node_ledger_roster_at(t->l, x->roster_version);
+		const struct node_member *m = r ? node_roster_find(r, to) : NULL;
+		if (!m || !node_seal_member_in_group(m, mask, e->scope)) {
+			char hex[17];
+			for (int i = 0; i < 8; i++)
+				snprintf(hex + 2 * i, 3, "%02x", to[i]);
+			FINDING(t, x, MSG_F_ENVELOPE_RECIPIENT, hex);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Key record entity (home scope scope) took its key_id in an entry naming
+ * version made: 'Z' key_id(16) entity(16) -> [roles, made], and the ops
+ * waiting for that key are judged again. */
+static void key_usable(struct node_txn *t, const uint8_t entity[16],
+		       const uint8_t key_id[16], uint64_t made)
+{
+	unsigned mask;
+	if (key_roles(t, entity, &mask) != 0)
+		return;
+	char roles_text[96];
+	node_schema_roles_text(mask, roles_text, sizeof(roles_text));
+	struct key k;
+	struct crdt_buf b;
+	key_init(&k, 'Z');
+	key_bytes(&k, key_id, 16);
+	key_bytes(&k, entity, 16);
+	crdt_buf_init(&b);
+	crdt_pack_array(&b, 2);
+	crdt_pack_cstr(&b, roles_text);
+	crdt_pack_uint(&b, made);
+	txn_put(t, &k, b.data, b.len);
+	crdt_buf_fini(&b);
+	process_waiting_for_key(t, key_id);
+}
+
+/* Whether a usable key record of key_id belongs to group (roles, scope)
+ * and serves roster version v. */
+static bool key_serves(struct node_txn *t, const uint8_t key_id[16],
+		       unsigned roles, const char *scope, uint64_t v)
+{
+	struct key prefix;
+	struct scan_item *items;
+	key_init(&prefix, 'Z');
+	key_bytes(&prefix, key_id, 16);
+	size_t n = txn_scan(t, &prefix, true, true, &items);
+	bool ok = false;
+	for (size_t i = 0; i < n && !ok; i++) {
+		struct node_entity ke;
+		struct crdt_mp_cursor c;
+		size_t arr;
+		const char *rs;
+		size_t rl;
+		uint64_t made;
+		unsigned mask;
+		if (items[i].key_len != 33)
+			continue;
+		crdt_mp_cursor_init(&c, items[i].val, items[i].val_len, false);
+		if (crdt_mp_read_array(&c, &arr) != 0 || arr != 2 ||
+		    crdt_mp_read_str(&c, &rs, &rl) != 0 ||
+		    crdt_mp_read_uint(&c, &made) != 0 ||
+		    node_schema_roles_parse(rs, rl, &mask) != 0 ||
+		    mask != roles)
+			continue;
+		if (txn_entity(t, items[i].key + 17, &ke) != 0 ||
+		    strcmp(ke.scope, scope) != 0)
+			continue;
+		struct node_seal_chain chain = {
+		    (const struct node_roster *const *)t->l->rosters,
+		    t->l->n_rosters};
+		ok = node_seal_key_serves(&chain, roles, scope, made, v);
+	}
+	scan_free(items, n);
+	return ok;
+}
+
+/* An op on a field sealed under the entry's schema version: nil clears;
+ * anything else must be a well-formed sealed value naming a key of the
+ * field's group (its readers, the record's home scope) that serves the
+ * roster version the entry names. Returns 0 to take effect, 1 when the op
+ * waits for its key record, -1 after a finding. */
+static int judge_sealed(struct node_txn *t, const struct crdt_op *op,
+			const struct op_ctx *x, const struct node_entity *e,
+			const struct node_field *f)
+{
+	if (op->code == CRDT_OP_SET && op->value.kind == CRDT_VALUE_NIL)
+		return 0;
+	struct crdt_sealed sv;
+	if (op->value.kind != CRDT_VALUE_BIN ||
+	    crdt_seal_parse(op->value.p, op->value.len, &sv) != 0) {
+		FINDING(t, x, MSG_F_NOT_SEALED, f->name);
+		return -1;
+	}
+	unsigned roles = node_schema_readers(f);
+	if (key_serves(t, sv.key_id, roles, e->scope, x->roster_version))
+		return 0;
+	if (t->strict) {
+		char roles_text[96];
+		node_schema_roles_text(roles, roles_text, sizeof(roles_text));
+		FINDING(t, x, MSG_F_NO_KEY, f->name, roles_text, e->scope);
+		return -1;
+	}
+	wait_for_key(t, op, x, sv.key_id);
+	return 1;
 }
 
 static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
@@ -1151,7 +1419,7 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 		FINDING(t, x, MSG_F_WRITE_ONCE, f->name);
 		return;
 	}
-	if (!node_schema_may_write(f, x->member->role)) {
+	if (!node_schema_may_write_at(f, x->member->role, x->sv)) {
 		char may[128];
 		roles_that(type, f, may, sizeof(may));
 		FINDING(t, x, MSG_F_ROLE_MAY_NOT_WRITE,
@@ -1163,8 +1431,19 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 		return;
 	}
 	struct node_reason bad;
-	if (node_schema_check_reason(f, &op->value, &bad) != 0) {
+	if (node_schema_sealed(f, x->sv)) {
+		/* The plaintext is the readers' to check (audit). */
+		if (judge_sealed(t, op, x, &e, f) != 0)
+			return;
+	} else if (x->sv >= NODE_SCHEMA_SEALED &&
+		   op->value.kind == CRDT_VALUE_BIN &&
+		   crdt_seal_is_sealed(op->value.p, op->value.len)) {
+		FINDING(t, x, MSG_F_SEALED_IN_PLAIN, f->name);
+		return;
+	} else if (node_schema_check_reason(f, &op->value, &bad) != 0) {
 		finding(t, x, &bad);
+		return;
+	} else if (type->internal && judge_key_op(t, op, x, &e, f) != 0) {
 		return;
 	}
 	/* Takes effect. */
@@ -1206,6 +1485,8 @@ static void apply_field_op(struct node_txn *t, const struct crdt_op *op,
 	crdt_buf_fini(&b);
 	node_index_changed(t, op->entity, &e, f, &cell);
 	crdt_cell_fini(&cell);
+	if (f->kind == NODE_FIELD_KEY_ID)
+		key_usable(t, op->entity, op->value.p, x->roster_version);
 }
 
 /* ---- ingest ---- */
@@ -1486,6 +1767,7 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 			.member = m,
 			.entry_fault = entry_fault,
 			.roster_version = e.roster_version,
+			.sv = named->schema_version,
 		};
 		t->applying = &e;
 		t->applying_index = (uint32_t)i;

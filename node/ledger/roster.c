@@ -304,6 +304,15 @@ int node_roster_build_genesis(const struct node_member *members, size_t n,
 			      const uint8_t pk[32], const uint8_t *sk,
 			      uint8_t **wire, size_t *wire_len)
 {
+	return node_roster_build_genesis_schema(
+	    members, n, pk, sk, NODE_SCHEMA_VERSION, wire, wire_len);
+}
+
+int node_roster_build_genesis_schema(const struct node_member *members,
+				     size_t n, const uint8_t pk[32],
+				     const uint8_t *sk, uint64_t sv,
+				     uint8_t **wire, size_t *wire_len)
+{
 	struct crdt_buf body, out;
 	crdt_buf_init(&body);
 	crdt_buf_init(&out);
@@ -311,7 +320,7 @@ int node_roster_build_genesis(const struct node_member *members, size_t n,
 	crdt_pack_uint(&body, 1);
 	crdt_pack_uint(&body, 1);
 	crdt_pack_nil(&body);
-	crdt_pack_uint(&body, NODE_SCHEMA_VERSION);
+	crdt_pack_uint(&body, sv);
 	crdt_pack_uint(&body, 1);
 	crdt_pack_array(&body, 1);
 	crdt_pack_bin(&body, pk, 32);

@@ -65,10 +65,16 @@ int node_roster_verify_genesis(const struct node_roster *r, const char **why);
 const struct node_member *node_roster_find(const struct node_roster *r,
 					   const uint8_t key[32]);
 /* Builds and signs a genesis roster with one admin (secret key sk, public
- * key pk) listing members. Returns owned wire bytes. */
+ * key pk) listing members, under this build's schema version. Returns
+ * owned wire bytes. _schema names schema version sv instead (tests of an
+ * older version's verdicts). */
 int node_roster_build_genesis(const struct node_member *members, size_t n,
 			      const uint8_t pk[32], const uint8_t *sk,
 			      uint8_t **wire, size_t *wire_len);
+int node_roster_build_genesis_schema(const struct node_member *members,
+				     size_t n, const uint8_t pk[32],
+				     const uint8_t *sk, uint64_t sv,
+				     uint8_t **wire, size_t *wire_len);
 /* Revocation bound of member m for a feed scope: the last seq it may
  * write there, or UINT64_MAX. */
 uint64_t node_member_last_seq(const struct node_member *m, const char *scope);

@@ -23,6 +23,7 @@
 
 #include "node/catalog/catalog.h"
 #include "node/ledger/schema.h"
+#include "crdt/seal.h"
 
 /* ---------------------------------------------------------------------- */
 /* Roles.                                                                  */
@@ -178,6 +179,7 @@ LABELS(transfer_status, "待接收", "已接收", "已拒收");
 #define RISK SENS(NODE_SENS_RISK)
 #define MONEY SENS(NODE_SENS_FINANCE)
 #define WRITERS(w) .writers = (w)
+#define V1_WRITERS(w) .writers_v1 = (w)
 #define INDEXED .indexed = true
 #define REQUIRED .required = true
 
@@ -243,7 +245,9 @@ static const struct node_field guardian_fields[] = {
     RETRACT_FIELDS(GU),
 };
 
-/* followup: township and police write the whole record of a joint visit.
+/* followup: township and police write the whole record of a joint visit
+ * but its clinical (H) fields, which are health's alone from schema version
+ * 2 on (DOMAIN.md section 5; version 1 let them write those too).
  * H on clinical detail is ward's reading; class, risk, reached, mode,
  * adherence and hospital stay unsealed because due lists and rates need
  * them on every node. */
@@ -257,15 +261,15 @@ static const struct node_field followup_fields[] = {
     {FIELD("lost_reason", "失访原因", ENUM), VALUES(lost_reason), WRITERS(FU)},
     {FIELD("risk", "危险性", INT), RANGE(0, 5), RISK, WRITERS(FU), INDEXED},
     {FIELD("class", "病情分类", ENUM), VALUES(class), WRITERS(FU), INDEXED},
-    {FIELD("insight", "自知力", ENUM), VALUES(insight), H, WRITERS(FU)},
-    {FIELD("sleep", "睡眠情况", ENUM), VALUES(good_fair_poor), H, WRITERS(FU)},
-    {FIELD("diet", "饮食情况", ENUM), VALUES(good_fair_poor), H, WRITERS(FU)},
+    {FIELD("insight", "自知力", ENUM), VALUES(insight), H, WRITERS(HEALTH), V1_WRITERS(FU)},
+    {FIELD("sleep", "睡眠情况", ENUM), VALUES(good_fair_poor), H, WRITERS(HEALTH), V1_WRITERS(FU)},
+    {FIELD("diet", "饮食情况", ENUM), VALUES(good_fair_poor), H, WRITERS(HEALTH), V1_WRITERS(FU)},
     {FIELD("self_care", "个人生活料理", ENUM), VALUES(function), H,
-     WRITERS(FU)},
-    {FIELD("housework", "家务劳动", ENUM), VALUES(function), H, WRITERS(FU)},
-    {FIELD("work", "生产劳动及工作", ENUM), VALUES(function), H, WRITERS(FU)},
-    {FIELD("learning", "学习能力", ENUM), VALUES(function), H, WRITERS(FU)},
-    {FIELD("social", "社会人际交往", ENUM), VALUES(function), H, WRITERS(FU)},
+     WRITERS(HEALTH), V1_WRITERS(FU)},
+    {FIELD("housework", "家务劳动", ENUM), VALUES(function), H, WRITERS(HEALTH), V1_WRITERS(FU)},
+    {FIELD("work", "生产劳动及工作", ENUM), VALUES(function), H, WRITERS(HEALTH), V1_WRITERS(FU)},
+    {FIELD("learning", "学习能力", ENUM), VALUES(function), H, WRITERS(HEALTH), V1_WRITERS(FU)},
+    {FIELD("social", "社会人际交往", ENUM), VALUES(function), H, WRITERS(HEALTH), V1_WRITERS(FU)},
     {FIELD("acts_nuisance", "轻度滋事", INT), COUNT, RISK, WRITERS(FU)},
     {FIELD("acts_trouble", "肇事", INT), COUNT, RISK, WRITERS(FU)},
     {FIELD("acts_disaster", "肇祸", INT), COUNT, RISK, WRITERS(FU)},
@@ -276,13 +280,13 @@ static const struct node_field followup_fields[] = {
     {FIELD("hospital", "住院情况", ENUM), VALUES(hospital), WRITERS(FU)},
     {FIELD("last_discharge", "末次出院日期", DATE), WRITERS(FU)},
     {FIELD("adherence", "服药依从性", ENUM), VALUES(adherence), WRITERS(FU)},
-    {FIELD("side_effects", "药物不良反应", TEXT), H, WRITERS(FU)},
-    {FIELD("effect", "治疗效果", ENUM), VALUES(effect), H, WRITERS(FU)},
+    {FIELD("side_effects", "药物不良反应", TEXT), H, WRITERS(HEALTH), V1_WRITERS(FU)},
+    {FIELD("effect", "治疗效果", ENUM), VALUES(effect), H, WRITERS(HEALTH), V1_WRITERS(FU)},
     {FIELD("referral", "是否转诊", ENUM), VALUES(yes_no), WRITERS(FU)},
-    {FIELD("referral_reason", "转诊原因", TEXT), H, WRITERS(FU)},
+    {FIELD("referral_reason", "转诊原因", TEXT), H, WRITERS(HEALTH), V1_WRITERS(FU)},
     {FIELD("referral_to", "转诊至", TEXT), WRITERS(FU)},
-    {FIELD("medication", "用药情况", MED_LINE), SET, H, WRITERS(FU)},
-    {FIELD("rehab", "康复措施", TEXT), SET, H, WRITERS(FU)},
+    {FIELD("medication", "用药情况", MED_LINE), SET, H, WRITERS(HEALTH), V1_WRITERS(FU)},
+    {FIELD("rehab", "康复措施", TEXT), SET, H, WRITERS(HEALTH), V1_WRITERS(FU)},
     {FIELD("next_visit", "下次随访日期", DATE), WRITERS(FU)},
     {FIELD("visitors", "随访人员", TEXT), SET, WRITERS(FU)},
     {FIELD("joint", "联合随访", ENUM), VALUES(yes_no), WRITERS(FU)},
@@ -470,6 +474,30 @@ static const struct node_field policy_fields[] = {
     RETRACT_FIELDS(PO),
 };
 
+/* key: ward's own record announcing a group key (DESIGN.md section 8).
+ * Any role but the auditor creates one; who of them may is the ledger's
+ * rule (a member of the group, sealing.h), not the schema's. roles and
+ * key_id are set once, in the create entry; envelopes grow as members
+ * join. Its home scope is the group's scope. */
+#define KW (HEALTH | TOWNSHIP | POLICE | CIVIL | DISABLED | LEGAL)
+static const struct node_field key_fields[] = {
+    {FIELD("roles", "读者角色", ROLES), WRITERS(KW), .write_once = true,
+     REQUIRED},
+    {FIELD("key_id", "密钥编号", KEY_ID), WRITERS(KW), .write_once = true,
+     REQUIRED},
+    {FIELD("envelopes", "密钥信封", ENVELOPE), SET, WRITERS(KW)},
+    RETRACT_FIELDS(KW),
+};
+
+static const struct node_type key_type = {
+    .name = "key",
+    .label_zh = "密钥",
+    .creators = KW,
+    .fields = key_fields,
+    .n_fields = sizeof(key_fields) / sizeof(key_fields[0]),
+    .internal = true,
+};
+
 #define TYPE(n, l, c, f, p)                                                    \
 	{                                                                      \
 		.name = n, .label_zh = l, .creators = (c), .fields = f,        \
@@ -502,12 +530,16 @@ const struct node_type *node_schema_type(const char *name, size_t len)
 	for (size_t i = 0; i < N_TYPES; i++)
 		if (text_equal(name, len, types[i].name))
 			return &types[i];
+	if (text_equal(name, len, key_type.name))
+		return &key_type;
 	return NULL;
 }
 
 const struct node_type *node_schema_type_find(const char *text, size_t len)
 {
 	const struct node_type *t = node_schema_type(text, len);
+	if (t && t->internal)
+		t = NULL; /* ward's own: never typed */
 	for (size_t i = 0; i < N_TYPES && t == NULL; i++)
 		if (text_equal(text, len, types[i].label_zh))
 			t = &types[i];
@@ -542,10 +574,93 @@ bool node_schema_may_create(const struct node_type *t, enum node_role r)
 	       (t->creators & NODE_ROLE_BIT(r)) != 0;
 }
 
+bool node_schema_may_write_at(const struct node_field *f, enum node_role r,
+			      uint64_t sv)
+{
+	unsigned w = sv < 2 && f->writers_v1 ? f->writers_v1 : f->writers;
+	return (unsigned)r < NODE_ROLE_COUNT && (w & NODE_ROLE_BIT(r)) != 0;
+}
+
 bool node_schema_may_write(const struct node_field *f, enum node_role r)
 {
-	return (unsigned)r < NODE_ROLE_COUNT &&
-	       (f->writers & NODE_ROLE_BIT(r)) != 0;
+	return node_schema_may_write_at(f, r, NODE_SCHEMA_VERSION);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Sealing.                                                                */
+
+bool node_schema_sealed(const struct node_field *f, uint64_t sv)
+{
+	return sv >= NODE_SCHEMA_SEALED &&
+	       (f->sensitivity == NODE_SENS_CLINICAL ||
+		f->sensitivity == NODE_SENS_IDENTIFIER);
+}
+
+unsigned node_schema_readers(const struct node_field *f)
+{
+	if (f->sensitivity == NODE_SENS_IDENTIFIER)
+		return (1u << NODE_ROLE_COUNT) - 1;
+	if (f->sensitivity == NODE_SENS_CLINICAL)
+		return f->writers | NODE_ROLE_BIT(NODE_ROLE_HEALTH) |
+		       NODE_ROLE_BIT(NODE_ROLE_AUDITOR);
+	return 0;
+}
+
+/* Role codes in byte order: the order of a roles value. */
+static const enum node_role roles_sorted[NODE_ROLE_COUNT] = {
+    NODE_ROLE_AUDITOR, NODE_ROLE_CIVIL,	 NODE_ROLE_DISABLED,
+    NODE_ROLE_HEALTH,  NODE_ROLE_LEGAL,	 NODE_ROLE_POLICE,
+    NODE_ROLE_TOWNSHIP,
+};
+
+size_t node_schema_roles_text(unsigned mask, char *out, size_t len)
+{
+	size_t o = 0;
+	if (len)
+		out[0] = '\0';
+	for (int i = 0; i < NODE_ROLE_COUNT; i++) {
+		if (!(mask & NODE_ROLE_BIT(roles_sorted[i])))
+			continue;
+		const char *c = role_names[roles_sorted[i]];
+		size_t need = strlen(c) + (o ? 1 : 0);
+		if (o + need >= len)
+			break;
+		if (o)
+			out[o++] = ',';
+		memcpy(out + o, c, strlen(c));
+		o += strlen(c);
+		out[o] = '\0';
+	}
+	return o;
+}
+
+int node_schema_roles_parse(const char *s, size_t len, unsigned *mask)
+{
+	unsigned m = 0;
+	int last = -1;
+	size_t i = 0;
+	while (i < len) {
+		size_t j = i;
+		while (j < len && s[j] != ',')
+			j++;
+		int found = -1;
+		for (int k = 0; k < NODE_ROLE_COUNT; k++)
+			if (text_equal(s + i, j - i, role_names[roles_sorted[k]]))
+				found = k;
+		if (found <= last)
+			return -EINVAL; /* unknown, repeated or out of order */
+		last = found;
+		m |= NODE_ROLE_BIT(roles_sorted[found]);
+		if (j == len)
+			break;
+		i = j + 1;
+		if (i == len)
+			return -EINVAL; /* a trailing ',' */
+	}
+	if (!m)
+		return -EINVAL;
+	*mask = m;
+	return 0;
 }
 
 /* Units of INT fields, codes and their Chinese labels. */
@@ -803,6 +918,15 @@ static void allowed(const struct node_field *f, bool zh, char *out,
 	case NODE_FIELD_SCOPE:
 		snprintf(out, out_len,
 			 MSGZ(zh, MSG_REGION_CODE_2_4_6));
+		return;
+	case NODE_FIELD_ROLES:
+		snprintf(out, out_len, MSGZ(zh, MSG_ALLOWED_ROLES));
+		return;
+	case NODE_FIELD_KEY_ID:
+		snprintf(out, out_len, MSGZ(zh, MSG_ALLOWED_KEY_ID));
+		return;
+	case NODE_FIELD_ENVELOPE:
+		snprintf(out, out_len, MSGZ(zh, MSG_ALLOWED_ENVELOPE));
 		return;
 	}
 	snprintf(out, out_len, "?");
@@ -1063,7 +1187,8 @@ static bool enum_has(const struct node_field *f, const uint8_t *s, size_t len)
 
 static bool kind_is_str(enum node_field_kind k)
 {
-	return k != NODE_FIELD_INT && k != NODE_FIELD_REF;
+	return k != NODE_FIELD_INT && k != NODE_FIELD_REF &&
+	       k != NODE_FIELD_KEY_ID && k != NODE_FIELD_ENVELOPE;
 }
 
 int node_schema_check_reason(const struct node_field *f,
@@ -1120,6 +1245,24 @@ int node_schema_check_reason(const struct node_field *f,
 		if (!scope_canonical(s, v->len))
 			return fail_value(f, v, MSG_NONE, why);
 		return 0;
+	case NODE_FIELD_ROLES: {
+		unsigned mask;
+		if (node_schema_roles_parse(s, v->len, &mask) != 0)
+			return fail_value(f, v, MSG_NONE, why);
+		return 0;
+	}
+	case NODE_FIELD_KEY_ID:
+		if (v->kind != CRDT_VALUE_BIN ||
+		    v->len != CRDT_SEAL_KEY_ID_BYTES)
+			return fail_value(f, v, MSG_NONE, why);
+		return 0;
+	case NODE_FIELD_ENVELOPE: {
+		const uint8_t *to;
+		if (v->kind != CRDT_VALUE_BIN ||
+		    crdt_seal_envelope_parse(v->p, v->len, &to) != 0)
+			return fail_value(f, v, MSG_NONE, why);
+		return 0;
+	}
 	}
 	return FAIL(why, MSG_UNKNOWN_FIELD_KIND, f->name);
 }

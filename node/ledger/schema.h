@@ -18,7 +18,10 @@
 
 /* The version checkpoints and rosters name (DESIGN.md section 3). Bump it
  * whenever a change to the table could change a validity verdict. */
-#define NODE_SCHEMA_VERSION 1
+#define NODE_SCHEMA_VERSION 2
+/* The first schema version whose H and ID fields are sealed (DESIGN.md
+ * section 8): entries naming an older one keep their plaintext verdicts. */
+#define NODE_SCHEMA_SEALED 2
 
 /* ---------------------------------------------------------------------- */
 /* Roles (DOMAIN.md section 1).                                            */
@@ -61,6 +64,11 @@ enum node_field_kind {
 	NODE_FIELD_MED_LINE,  /* str: one medication line in canonical form */
 	NODE_FIELD_SCOPE,     /* str: canonical region code (a transfer's
 				 to_scope) */
+	/* ward's own key records (DESIGN.md section 8): */
+	NODE_FIELD_ROLES,     /* str: distinct role codes in byte order,
+				 joined by ',' ("auditor,health") */
+	NODE_FIELD_KEY_ID,    /* bin(16): a group key's id */
+	NODE_FIELD_ENVELOPE,  /* bin: [recipient: bin(32), box: bin(80)] */
 };
 
 /* Sensitivity tags. DOMAIN.md marks H and ID fields; the rest (R, F, and H
@@ -85,6 +93,8 @@ struct node_field {
 	const char *ref_type; /* REF: type name of the referenced record */
 	char sensitivity;     /* a NODE_SENS_* tag, or 0 */
 	unsigned writers;     /* NODE_ROLE_BIT mask of roles that may write */
+	unsigned writers_v1;  /* schema version 1's mask where it differs
+				 (a follow-up's clinical fields), else 0 */
 	bool write_once;      /* valid only in the entry that creates the
 				 record (references) */
 	bool indexed;	      /* worth a secondary index */
@@ -101,6 +111,10 @@ struct node_type {
 	 * field holding the reference), else NULL; NULL for the patient type
 	 * itself. An incident's reference is optional and may be nil. */
 	const char *patient_field;
+	/* ward's own type (the key record): found by node_schema_type only,
+	 * never by what an operator types, never listed, from schema version
+	 * NODE_SCHEMA_SEALED on. */
+	bool internal;
 };
 
 /* Lookup of a type by its name, exactly, name[0..len) (borrowed, need not
@@ -193,8 +207,30 @@ int node_schema_parse_lang(const struct node_field *f, const char *text,
  * for any value outside the enum. */
 bool node_schema_may_create(const struct node_type *t, enum node_role r);
 /* Whether role r may write field f (in the create entry for write-once
- * fields, which the caller enforces). False for the auditor. */
+ * fields, which the caller enforces). False for the auditor. Under this
+ * build's schema version; _at under schema version sv. */
 bool node_schema_may_write(const struct node_field *f, enum node_role r);
+bool node_schema_may_write_at(const struct node_field *f, enum node_role r,
+			      uint64_t sv);
+
+/* ---------------------------------------------------------------------- */
+/* Sealing (DESIGN.md section 8, DOMAIN.md section 5).                     */
+
+/* Whether f's values are sealed under schema version sv: its class is H
+ * or ID and sv >= NODE_SCHEMA_SEALED. */
+bool node_schema_sealed(const struct node_field *f, uint64_t sv);
+/* The roles that read sealed field f (a NODE_ROLE_BIT mask): every role
+ * for ID; health, the auditor and f's writers for H. 0 when f is not of a
+ * sealed class. Who among them reads is limited by scope: see the ledger's
+ * groups (node/ledger/sealing.h). */
+unsigned node_schema_readers(const struct node_field *f);
+/* The roles of mask as a key record's roles value: distinct codes in byte
+ * order joined by ','. Writes at most len bytes, NUL-terminated, and
+ * returns the length; 0 for an empty mask. 64 bytes always suffice. */
+size_t node_schema_roles_text(unsigned mask, char *out, size_t len);
+/* Parses a roles value, s[0..len) borrowed, in exactly that canonical
+ * form. Returns 0 and the mask, or -EINVAL. */
+int node_schema_roles_parse(const char *s, size_t len, unsigned *mask);
 
 /* The Chinese label of the enum code s[0..len) (borrowed) of field f: a
  * static string, or NULL when f is no ENUM or the code is not one of its

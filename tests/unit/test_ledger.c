@@ -79,9 +79,10 @@ static void setup_keys(void)
 		m[i].address = empty;
 		m[i].cert_pem = empty;
 	}
-	assert_int_equal(node_roster_build_genesis(m, N_MEMBERS, pk[HEALTH],
-						   sk[HEALTH], &roster,
-						   &roster_len),
+	assert_int_equal(node_roster_build_genesis_schema(
+			     m, N_MEMBERS, pk[HEALTH], sk[HEALTH],
+			     1 /* plaintext: sealing's own tests below */,
+			     &roster, &roster_len),
 			 0);
 	struct node_roster *r;
 	const char *why = NULL;

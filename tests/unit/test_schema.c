@@ -366,10 +366,78 @@ static void test_write_matrix(void **state)
 			const struct node_field *f = &t->fields[j];
 			assert_false(
 			    node_schema_may_write(f, NODE_ROLE_AUDITOR));
-			if (strcmp(t->name, "patient") != 0)
-				assert_int_equal(f->writers, t->creators);
+			if (strcmp(t->name, "patient") == 0)
+				continue;
+			/* A follow-up's clinical fields are health's alone
+			 * from schema version 2 (DOMAIN.md section 5). */
+			if (!strcmp(t->name, "followup") &&
+			    f->sensitivity == NODE_SENS_CLINICAL) {
+				assert_int_equal(f->writers, HE);
+				assert_int_equal(f->writers_v1, t->creators);
+				assert_false(node_schema_may_write_at(
+				    f, NODE_ROLE_TOWNSHIP, 2));
+				assert_true(node_schema_may_write_at(
+				    f, NODE_ROLE_TOWNSHIP, 1));
+				continue;
+			}
+			assert_int_equal(f->writers, t->creators);
 		}
 	}
+}
+
+/* DOMAIN.md section 5: who reads a sealed field, and the roles value. */
+static void test_sealed_fields(void **state)
+{
+	(void)state;
+	const struct node_field *name = field("patient", "name");
+	const struct node_field *diag = field("patient", "diagnosis");
+	const struct node_field *notes = field("incident", "notes");
+	const struct node_field *insight = field("followup", "insight");
+	const struct node_field *risk = field("followup", "risk");
+	assert_true(node_schema_sealed(name, 2));
+	assert_false(node_schema_sealed(name, 1));
+	assert_true(node_schema_sealed(diag, 2));
+	assert_false(node_schema_sealed(risk, 2));
+	assert_false(node_schema_sealed(field("patient", "patient_no"), 2));
+	unsigned all = (1u << NODE_ROLE_COUNT) - 1;
+	assert_int_equal(node_schema_readers(name), all);
+	assert_int_equal(node_schema_readers(diag),
+			 HE | NODE_ROLE_BIT(NODE_ROLE_AUDITOR));
+	assert_int_equal(node_schema_readers(insight),
+			 HE | NODE_ROLE_BIT(NODE_ROLE_AUDITOR));
+	/* police writes incident notes, so it reads them */
+	assert_true(node_schema_readers(notes) &
+		    NODE_ROLE_BIT(NODE_ROLE_POLICE));
+	assert_false(node_schema_readers(notes) &
+		     NODE_ROLE_BIT(NODE_ROLE_TOWNSHIP));
+	assert_int_equal(node_schema_readers(risk), 0);
+
+	char text[96];
+	node_schema_roles_text(all, text, sizeof(text));
+	assert_string_equal(text,
+			    "auditor,civil,disabled,health,legal,police,township");
+	node_schema_roles_text(node_schema_readers(diag), text, sizeof(text));
+	assert_string_equal(text, "auditor,health");
+	unsigned m;
+	assert_int_equal(node_schema_roles_parse("auditor,health", 14, &m), 0);
+	assert_int_equal(m, node_schema_readers(diag));
+	static const char *const bad[] = {
+	    "", ",", "health,auditor", "auditor,auditor", "auditor,",
+	    ",auditor", "auditor,,health", "Health", "auditor health",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(
+		    node_schema_roles_parse(bad[i], strlen(bad[i]), &m),
+		    -EINVAL);
+	/* The key record is ward's own: found by its code, never by what an
+	 * operator types, never listed. */
+	const struct node_type *key = node_schema_type("key", 3);
+	assert_non_null(key);
+	assert_true(key->internal);
+	assert_null(node_schema_type_find("密钥", strlen("密钥")));
+	assert_null(node_schema_type_find("key", 3));
+	for (size_t i = 0; i < node_schema_type_count(); i++)
+		assert_false(node_schema_type_at(i)->internal);
 }
 
 static void test_lookup(void **state)
@@ -1150,6 +1218,7 @@ int main(void)
 	    cmocka_unit_test(test_create_matrix),
 	    cmocka_unit_test(test_write_matrix),
 	    cmocka_unit_test(test_lookup),
+	    cmocka_unit_test(test_sealed_fields),
 	    cmocka_unit_test(test_labels),
 	    cmocka_unit_test(test_units_and_tags),
 	    cmocka_unit_test(test_id_number),
