@@ -437,6 +437,13 @@ const struct node_roster *node_ledger_roster_at(const struct node_ledger *l,
 	return l->rosters[version - 1];
 }
 
+void node_ledger_rosters(const struct node_ledger *l,
+			 const struct node_roster *const **v, size_t *n)
+{
+	*v = (const struct node_roster *const *)l->rosters;
+	*n = l->n_rosters;
+}
+
 void node_ledger_roster_chain(const struct node_ledger *l, uint64_t upto,
 			      struct crdt_buf *out)
 {
@@ -1296,6 +1303,17 @@ static void key_usable(struct node_txn *t, const uint8_t entity[16],
 	crdt_pack_uint(&b, made);
 	txn_put(t, &k, b.data, b.len);
 	crdt_buf_fini(&b);
+	/* by group: 'G' scope roles made(8) key_id(16) entity(16) -> '' */
+	struct node_entity e;
+	if (txn_entity(t, entity, &e) == 0) {
+		key_init(&k, 'G');
+		key_str(&k, e.scope, strlen(e.scope));
+		key_str(&k, roles_text, strlen(roles_text));
+		key_u64(&k, made);
+		key_bytes(&k, key_id, 16);
+		key_bytes(&k, entity, 16);
+		txn_put(t, &k, NULL, 0);
+	}
 	process_waiting_for_key(t, key_id);
 }
 

@@ -209,6 +209,30 @@ int node_ledger_each_id(struct node_ledger *l, const uint8_t *prefix,
 int node_ledger_each_of_type(struct node_ledger *l, const char *type,
 			     node_ledger_id_fn fn, void *ctx);
 
+/* A usable key record (DESIGN.md section 8): valid, its roles set before
+ * its key_id in the entry that created it, by a member of those roles. */
+struct node_key_record {
+	uint8_t entity[16];
+	uint8_t key_id[16];
+	unsigned roles; /* NODE_ROLE_BIT mask */
+	char scope[13]; /* the group's home scope: the record's */
+	uint64_t made;	/* the roster version its create entry names */
+};
+typedef int (*node_ledger_key_fn)(void *ctx, const struct node_key_record *k);
+/* The usable key records of group (roles, scope), by made, then key_id;
+ * of every group (scope NULL, roles 0), by scope and roles; or those
+ * naming key_id (node_ledger_each_key_id). Stops at fn's first non-zero
+ * return, which is returned. */
+int node_ledger_each_group_key(struct node_ledger *l, unsigned roles,
+			       const char *scope, node_ledger_key_fn fn,
+			       void *ctx);
+int node_ledger_each_key_id(struct node_ledger *l, const uint8_t key_id[16],
+			    node_ledger_key_fn fn, void *ctx);
+/* Every roster version held, genesis first (v[i] is version i + 1):
+ * valid until the ledger is closed (sealing.h's node_seal_chain). */
+void node_ledger_rosters(const struct node_ledger *l,
+			 const struct node_roster *const **v, size_t *n);
+
 /* Every field of a record ever written, in field-name order (the cell is
  * borrowed for the call). */
 typedef int (*node_ledger_cell_fn)(void *ctx, const char *field,

@@ -14,6 +14,14 @@
  *   'O' entity(16) hlc(8) feed seq(8)    -> index(4)... the entry's ops
  *                                            on the record, ascending
  *   'F' feed seq(8) index(4)             -> reason: op stored without effect
+ *   'Y' key_id(16) entity(16) feed seq(8) index(4) -> '' an op on a sealed
+ *                                            field waiting (its 'W' key) for
+ *                                            the key record of key_id
+ *   'Z' key_id(16) entity(16)            -> [roles, made]: a usable key
+ *                                            record and the roster version
+ *                                            it was made under
+ *   'G' slen scope rlen roles made(8) key_id(16) entity(16) -> '' the same,
+ *                                            by group
  *   'P' feed seq(8)                      -> [wire a, wire b] fork proof (meta)
  *   'M' name                             -> node metadata (meta);
  *                                           "Mstore-flush" is store.c's

@@ -7,12 +7,14 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "node/ledger/finding.h"
 #include "node/ledger/ledger.h"
 #include "node/ledger/ledger_int.h"
+#include "node/ledger/schema.h"
 
 /* Decodes a feed written by key_feed at k[0..len): author(32) slen scope.
  * Returns the bytes used, or 0 when malformed. */
@@ -339,4 +341,95 @@ void node_entity_why(const struct node_entity *e, struct node_reason *out)
 	if (e->valid || e->reason_len == 0 ||
 	    node_finding_decode(e->reason, e->reason_len, out) != 0)
 		out->id = e->valid ? MSG_NONE : MSG_F_RECORD_UNREADABLE;
+}
+
+/* ---- key records ---- */
+
+/* Decodes a 'G' key: slen scope rlen roles made(8) key_id(16) entity(16). */
+static bool group_key_decode(const uint8_t *k, size_t kl,
+			     struct node_key_record *out)
+{
+	if (kl < 2 || k[0] != 'G' || k[1] > 12 || kl < 3u + k[1])
+		return false;
+	size_t sl = k[1], rl = k[2 + sl];
+	if (kl != 3 + sl + rl + 8 + 32)
+		return false;
+	memcpy(out->scope, k + 2, sl);
+	out->scope[sl] = '\0';
+	if (node_schema_roles_parse((const char *)k + 3 + sl, rl,
+				    &out->roles) != 0)
+		return false;
+	const uint8_t *p = k + 3 + sl + rl;
+	out->made = get_u64(p);
+	memcpy(out->key_id, p + 8, 16);
+	memcpy(out->entity, p + 24, 16);
+	return true;
+}
+
+int node_ledger_each_group_key(struct node_ledger *l, unsigned roles,
+			       const char *scope, node_ledger_key_fn fn,
+			       void *ctx)
+{
+	struct key k;
+	key_init(&k, 'G');
+	if (scope) {
+		char rt[96];
+		size_t rl = node_schema_roles_text(roles, rt, sizeof(rt));
+		if (strlen(scope) > 12)
+			return -EINVAL;
+		key_str(&k, scope, strlen(scope));
+		key_str(&k, rt, rl);
+	}
+	struct node_kv_iter *it =
+	    node_kv_iter_new(node_ledger_kv(l), k.b, k.len);
+	if (!it)
+		return -ENOMEM;
+	int rc = 0;
+	for (; rc == 0 && node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		struct node_key_record r;
+		if (group_key_decode(key, kl, &r))
+			rc = fn(ctx, &r);
+	}
+	node_kv_iter_free(it);
+	return rc;
+}
+
+int node_ledger_each_key_id(struct node_ledger *l, const uint8_t key_id[16],
+			    node_ledger_key_fn fn, void *ctx)
+{
+	struct key k;
+	key_init(&k, 'Z');
+	key_bytes(&k, key_id, 16);
+	struct node_kv_iter *it =
+	    node_kv_iter_new(node_ledger_kv(l), k.b, k.len);
+	if (!it)
+		return -ENOMEM;
+	int rc = 0;
+	for (; rc == 0 && node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *key = node_kv_iter_key(it, &kl);
+		const uint8_t *v = node_kv_iter_value(it, &vl);
+		struct node_key_record r;
+		struct node_entity e;
+		struct crdt_mp_cursor c;
+		size_t arr, rl;
+		const char *rs;
+		if (kl != 33)
+			continue;
+		crdt_mp_cursor_init(&c, v, vl, false);
+		if (crdt_mp_read_array(&c, &arr) != 0 || arr != 2 ||
+		    crdt_mp_read_str(&c, &rs, &rl) != 0 ||
+		    crdt_mp_read_uint(&c, &r.made) != 0 ||
+		    node_schema_roles_parse(rs, rl, &r.roles) != 0 ||
+		    node_ledger_entity(l, key + 17, &e) != 0)
+			continue;
+		memcpy(r.key_id, key_id, 16);
+		memcpy(r.entity, key + 17, 16);
+		snprintf(r.scope, sizeof(r.scope), "%s", e.scope);
+		rc = fn(ctx, &r);
+	}
+	node_kv_iter_free(it);
+	return rc;
 }
