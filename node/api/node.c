@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "node/api/node_int.h"
+#include "node/api/keyring.h"
 
 int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 		  size_t msg_len)
@@ -170,6 +171,7 @@ void node_ctx_close(struct node_ctx *n)
 {
 	if (!n)
 		return;
+	node_keyring_free(n->keyring);
 	node_ledger_close(n->ledger);
 	node_kv_close(n->kv);
 	sodium_free(n->sk);

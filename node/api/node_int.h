@@ -54,6 +54,9 @@ struct node_ctx {
 	 * feed). */
 	int (*may_sign)(struct node_ctx *n, char *msg, size_t msg_len);
 	void *may_sign_arg;
+	/* Group keys opened from this node's envelopes (keyring.c): in
+	 * memory only, made on first use. */
+	struct node_keyring *keyring;
 };
 
 /* The unconfirmed-writes marker ("Munconfirmed"): wardd sets it (synced)

@@ -1209,5 +1209,7 @@
 	"a key record's key_id follows its roles, in the entry that creates it"
 #define MSG_F_ENVELOPE_RECIPIENT_EN \
 	"an envelope for %s, who is no member of the key's group"
+#define MSG_W_SEAL_FAILED_EN \
+	"a value could not be sealed (ward's fault: please report it)"
 
 #endif

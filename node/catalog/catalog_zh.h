@@ -1192,5 +1192,7 @@
 	"密钥记录的 key_id 须在创建它的条目中、在 roles 之后设置"
 #define MSG_F_ENVELOPE_RECIPIENT_ZH \
 	"密钥信封的接收方 %s 不是该读者组成员"
+#define MSG_W_SEAL_FAILED_ZH \
+	"有值无法加密（ward 的错误，请报告）"
 
 #endif

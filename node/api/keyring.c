@@ -1,0 +1,819 @@
+/*
+ * keyring.c: group keys as this node holds them (keyring.h).
+ *
+ * A group key K is never stored by this node: it lives in the replicated
+ * key record as envelopes, one per member, and is opened from this
+ * node's envelope with its Ed25519 key when first needed (an X25519 box
+ * open, tens of microseconds), then cached in memory for the life of the
+ * node's context (wardd's: the daemon's life; ward-local's: one request).
+ * The cache is sodium_malloc'd and wiped when freed.
+ *
+ * Which key seals a write: the group's current key (DESIGN.md section 8)
+ * is the valid key with the lowest key_id among those made under the
+ * latest roster version that changed the group. When no key made there
+ * exists yet, those made later (and still serving) stand in, the earliest
+ * first; a node that holds none of them makes a fresh one in the same
+ * entry as the write. Every choice is valid on every node: any key that
+ * serves the entry's roster version does.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crdt/seal.h"
+#include "node/api/doc.h"
+#include "node/api/keyring.h"
+#include "node/api/node_int.h"
+#include "node/catalog/catalog.h"
+#include "node/ledger/ledger.h"
+#include "node/ledger/roster.h"
+#include "node/ledger/schema.h"
+#include "node/ledger/sealing.h"
+
+struct held_key {
+	uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
+	uint8_t k[CRDT_SEAL_KEY_BYTES];
+};
+
+struct node_keyring {
+	struct held_key *keys; /* sodium_malloc'd */
+	size_t n, cap;
+};
+
+void node_keyring_free(struct node_keyring *k)
+{
+	if (!k)
+		return;
+	if (k->keys)
+		sodium_free(k->keys); /* zeroes it */
+	free(k);
+}
+
+static struct node_keyring *ring(struct node_ctx *n)
+{
+	if (!n->keyring) {
+		n->keyring = calloc(1, sizeof(*n->keyring));
+		if (!n->keyring)
+			abort();
+	}
+	return n->keyring;
+}
+
+static const uint8_t *cache_find(struct node_ctx *n, const uint8_t *id)
+{
+	struct node_keyring *r = ring(n);
+	for (size_t i = 0; i < r->n; i++)
+		if (!memcmp(r->keys[i].id, id, CRDT_SEAL_KEY_ID_BYTES))
+			return r->keys[i].k;
+	return NULL;
+}
+
+static void cache_put(struct node_ctx *n, const uint8_t *id, const uint8_t *k)
+{
+	struct node_keyring *r = ring(n);
+	if (cache_find(n, id))
+		return;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16;
+		struct held_key *v = sodium_malloc(cap * sizeof(*v));
+		if (!v)
+			abort();
+		if (r->n)
+			memcpy(v, r->keys, r->n * sizeof(*v));
+		if (r->keys)
+			sodium_free(r->keys);
+		r->keys = v;
+		r->cap = cap;
+	}
+	memcpy(r->keys[r->n].id, id, CRDT_SEAL_KEY_ID_BYTES);
+	memcpy(r->keys[r->n].k, k, CRDT_SEAL_KEY_BYTES);
+	r->n++;
+}
+
+/* ---- holding keys ---- */
+
+/* Opens this node's envelope in key record entity; 0 and k when it holds
+ * one that opens to a key hashing to key_id. */
+static int open_record(struct node_ctx *n, const uint8_t entity[16],
+		       const uint8_t *key_id, uint8_t k[CRDT_SEAL_KEY_BYTES])
+{
+	struct crdt_cell cell;
+	if (node_ledger_cell(n->ledger, entity, "envelopes", &cell) != 0)
+		return -ENOKEY;
+	int rc = -ENOKEY;
+	for (size_t i = 0; i < cell.n_elems && rc; i++) {
+		const struct crdt_value *v = &cell.elems[i].value;
+		uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
+		if (v->kind != CRDT_VALUE_BIN ||
+		    crdt_seal_envelope_open(v->p, v->len, n->pk, n->sk, k) != 0)
+			continue;
+		crdt_seal_key_id(k, id);
+		if (!memcmp(id, key_id, sizeof(id)))
+			rc = 0; /* else a bad envelope: audit's finding */
+		else
+			sodium_memzero(k, CRDT_SEAL_KEY_BYTES);
+	}
+	crdt_cell_fini(&cell);
+	return rc;
+}
+
+struct find_ctx {
+	struct node_ctx *n;
+	const uint8_t *key_id;
+	uint8_t *k;
+	bool found;
+};
+
+static int find_one(void *arg, const struct node_key_record *r)
+{
+	struct find_ctx *f = arg;
+	if (open_record(f->n, r->entity, f->key_id, f->k) == 0) {
+		f->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* The key of key_id, from the cache or this node's envelope. */
+static int key_for_id(struct node_ctx *n, const uint8_t *key_id,
+		      uint8_t k[CRDT_SEAL_KEY_BYTES])
+{
+	const uint8_t *c = cache_find(n, key_id);
+	if (c) {
+		memcpy(k, c, CRDT_SEAL_KEY_BYTES);
+		return 0;
+	}
+	struct find_ctx f = {n, key_id, k, false};
+	node_ledger_each_key_id(n->ledger, key_id, find_one, &f);
+	if (!f.found)
+		return -ENOKEY;
+	cache_put(n, key_id, k);
+	return 0;
+}
+
+static const struct node_member *me(struct node_ctx *n)
+{
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	return r ? node_roster_find(r, n->pk) : NULL;
+}
+
+static struct node_seal_chain chain_of(struct node_ctx *n)
+{
+	struct node_seal_chain c;
+	node_ledger_rosters(n->ledger, &c.v, &c.n);
+	return c;
+}
+
+bool node_keyring_may_read(struct node_ctx *n, const struct node_field *f,
+			   const char *scope)
+{
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	if (!r || !node_schema_sealed(f, r->schema_version))
+		return true;
+	const struct node_member *m = me(n);
+	return m &&
+	       node_seal_member_in_group(m, node_schema_readers(f), scope);
+}
+
+/* ---- reading ---- */
+
+int node_keyring_open(struct node_ctx *n, const uint8_t entity[16],
+		      const struct node_field *f, const struct crdt_value *v,
+		      uint8_t *plain, size_t cap, struct crdt_value *out)
+{
+	struct crdt_sealed s;
+	if (v->kind != CRDT_VALUE_BIN || !crdt_seal_is_sealed(v->p, v->len)) {
+		*out = *v;
+		return 0;
+	}
+	if (crdt_seal_parse(v->p, v->len, &s) != 0)
+		return -EBADMSG;
+	uint8_t k[CRDT_SEAL_KEY_BYTES], net_id[32];
+	if (key_for_id(n, s.key_id, k) != 0)
+		return -ENOKEY;
+	node_ledger_net_id(n->ledger, net_id);
+	int rc = crdt_seal_open(v->p, v->len, k, net_id, entity, f->name,
+				strlen(f->name), plain, cap, out);
+	sodium_memzero(k, sizeof(k));
+	if (rc != 0)
+		return -EBADMSG;
+	if (node_schema_check_reason(f, out, NULL) != 0)
+		return -EBADMSG;
+	return 0;
+}
+
+/* Replaces *v (owned by a cell) by its plaintext when it opens. */
+static bool open_owned(struct node_ctx *n, const uint8_t entity[16],
+		       const struct node_field *f, struct crdt_value *v)
+{
+	if (v->kind != CRDT_VALUE_BIN || !crdt_seal_is_sealed(v->p, v->len))
+		return false;
+	uint8_t *plain = malloc(v->len);
+	if (!plain)
+		abort();
+	struct crdt_value out;
+	bool ok = node_keyring_open(n, entity, f, v, plain, v->len, &out) == 0;
+	if (ok) {
+		free((void *)v->p);
+		*v = out;
+		if (out.kind == CRDT_VALUE_STR || out.kind == CRDT_VALUE_BIN) {
+			uint8_t *p = malloc(out.len ? out.len : 1);
+			if (!p)
+				abort();
+			memcpy(p, out.p, out.len);
+			v->p = p;
+		} else {
+			v->p = NULL;
+		}
+	}
+	sodium_memzero(plain, v->len);
+	free(plain);
+	return ok;
+}
+
+void node_keyring_open_cell(struct node_ctx *n, const uint8_t entity[16],
+			    const struct node_field *f, struct crdt_cell *cell)
+{
+	for (size_t i = 0; i < cell->n_live; i++)
+		open_owned(n, entity, f, &cell->live[i].value);
+	size_t o = 0;
+	for (size_t i = 0; i < cell->n_elems; i++) {
+		struct crdt_elem *e = &cell->elems[i];
+		open_owned(n, entity, f, &e->value);
+		/* one plaintext under two keys: one element, all its tags */
+		size_t j = 0;
+		while (j < o && !crdt_value_equal(&cell->elems[j].value,
+						  &e->value))
+			j++;
+		if (j == o) {
+			cell->elems[o++] = *e;
+			continue;
+		}
+		struct crdt_elem *d = &cell->elems[j];
+		d->tags = realloc(d->tags,
+				  (d->n_tags + e->n_tags) * sizeof(*d->tags));
+		if (!d->tags)
+			abort();
+		memcpy(d->tags + d->n_tags, e->tags,
+		       e->n_tags * sizeof(*e->tags));
+		d->n_tags += e->n_tags;
+		free(e->tags);
+		if (e->value.kind == CRDT_VALUE_STR ||
+		    e->value.kind == CRDT_VALUE_BIN)
+			free((void *)e->value.p);
+	}
+	cell->n_elems = o;
+}
+
+/* ---- writing ---- */
+
+struct pick {
+	struct node_ctx *n;
+	const struct node_seal_chain *chain;
+	uint64_t v;
+	uint64_t best_made;
+	uint8_t best_id[CRDT_SEAL_KEY_ID_BYTES];
+	uint8_t k[CRDT_SEAL_KEY_BYTES];
+	bool found;
+};
+
+static int pick_one(void *arg, const struct node_key_record *r)
+{
+	struct pick *p = arg;
+	if (!node_seal_key_serves(p->chain, r->roles, r->scope, r->made, p->v))
+		return 0;
+	/* earliest made, then lowest key_id (the scan's own order) */
+	if (p->found && (r->made > p->best_made ||
+			 (r->made == p->best_made &&
+			  memcmp(r->key_id, p->best_id, 16) >= 0)))
+		return 0;
+	uint8_t k[CRDT_SEAL_KEY_BYTES];
+	if (key_for_id(p->n, r->key_id, k) != 0)
+		return 0;
+	memcpy(p->k, k, sizeof(k));
+	sodium_memzero(k, sizeof(k));
+	memcpy(p->best_id, r->key_id, 16);
+	p->best_made = r->made;
+	p->found = true;
+	return 0;
+}
+
+/* The key this node seals group (roles, scope) with under the roster in
+ * force, when it holds one that serves it. */
+static int current_key(struct node_ctx *n, unsigned roles, const char *scope,
+		       uint8_t k[CRDT_SEAL_KEY_BYTES])
+{
+	struct node_seal_chain c = chain_of(n);
+	struct pick p = {.n = n, .chain = &c, .v = c.n};
+	node_ledger_each_group_key(n->ledger, roles, scope, pick_one, &p);
+	if (!p.found)
+		return -ENOKEY;
+	memcpy(k, p.k, CRDT_SEAL_KEY_BYTES);
+	sodium_memzero(p.k, sizeof(p.k));
+	return 0;
+}
+
+/* Growing storage for the sealed ops. */
+static void *keep(struct node_sealed_ops *s, const void *p, size_t len)
+{
+	void *q = malloc(len ? len : 1);
+	void **b = realloc(s->bufs, (s->n_bufs + 1) * sizeof(*b));
+	if (!q || !b)
+		abort();
+	if (len)
+		memcpy(q, p, len);
+	s->bufs = b;
+	s->bufs[s->n_bufs++] = q;
+	return q;
+}
+
+static struct crdt_op *push(struct node_sealed_ops *s, size_t *cap)
+{
+	if (s->n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		s->ops = realloc(s->ops, *cap * sizeof(*s->ops));
+		if (!s->ops)
+			abort();
+	}
+	struct crdt_op *op = &s->ops[s->n++];
+	memset(op, 0, sizeof(*op));
+	return op;
+}
+
+void node_sealed_ops_fini(struct node_sealed_ops *s)
+{
+	for (size_t i = 0; i < s->n_bufs; i++)
+		free(s->bufs[i]);
+	free(s->bufs);
+	free(s->ops);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The ops of a fresh key record for group (roles, scope): create, roles,
+ * key_id, and an envelope for each group member under r. Its create is
+ * op index *at of the entry with seq seq. */
+static void key_record_ops(struct node_ctx *n, struct node_sealed_ops *s,
+			   size_t *cap, const char *scope, uint64_t seq,
+			   unsigned roles, const uint8_t k[32])
+{
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	uint8_t entity[16], id[CRDT_SEAL_KEY_ID_BYTES];
+	crdt_entity_id(entity, n->pk, scope, seq, (uint32_t)s->n);
+	crdt_seal_key_id(k, id);
+	struct crdt_op *op = push(s, cap);
+	op->code = CRDT_OP_CREATE;
+	memcpy(op->entity, entity, 16);
+	op->name = "key";
+	op->name_len = 3;
+	char rt[96];
+	size_t rl = node_schema_roles_text(roles, rt, sizeof(rt));
+	op = push(s, cap);
+	op->code = CRDT_OP_SET;
+	memcpy(op->entity, entity, 16);
+	op->name = "roles";
+	op->name_len = 5;
+	op->value = (struct crdt_value){
+	    .kind = CRDT_VALUE_STR, .p = keep(s, rt, rl), .len = rl};
+	op = push(s, cap);
+	op->code = CRDT_OP_SET;
+	memcpy(op->entity, entity, 16);
+	op->name = "key_id";
+	op->name_len = 6;
+	op->value = (struct crdt_value){
+	    .kind = CRDT_VALUE_BIN, .p = keep(s, id, sizeof(id)), .len = 16};
+	for (size_t i = 0; r && i < r->n_members; i++) {
+		const struct node_member *m = &r->members[i];
+		uint8_t env[CRDT_SEAL_ENVELOPE_BYTES];
+		if (!node_seal_member_in_group(m, roles, scope) ||
+		    crdt_seal_envelope(env, m->key, k) != 0)
+			continue;
+		op = push(s, cap);
+		op->code = CRDT_OP_ADD;
+		memcpy(op->entity, entity, 16);
+		op->name = "envelopes";
+		op->name_len = 9;
+		op->value = (struct crdt_value){.kind = CRDT_VALUE_BIN,
+						.p = keep(s, env, sizeof(env)),
+						.len = sizeof(env)};
+	}
+	s->n_prefix = s->n;
+}
+
+/* The type of the record an op names: created in this entry, or held. */
+static const struct node_type *op_type(struct node_ctx *n,
+				       const struct crdt_op *in, size_t n_in,
+				       const uint8_t entity[16])
+{
+	for (size_t i = 0; i < n_in; i++)
+		if (in[i].code == CRDT_OP_CREATE &&
+		    !memcmp(in[i].entity, entity, 16))
+			return node_schema_type(in[i].name, in[i].name_len);
+	struct node_entity e;
+	if (node_ledger_entity(n->ledger, entity, &e) != 0)
+		return NULL;
+	return node_schema_type(e.type, strlen(e.type));
+}
+
+/* Group keys of this entry: one per group it seals to. */
+struct group_key {
+	unsigned roles;
+	uint8_t k[CRDT_SEAL_KEY_BYTES];
+};
+
+/* The key of group roles among groups[0..n). */
+static const uint8_t *group_k(const struct group_key *groups, size_t n,
+			      unsigned roles)
+{
+	for (size_t g = 0; g < n; g++)
+		if (groups[g].roles == roles)
+			return groups[g].k;
+	return NULL;
+}
+
+int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
+		      const struct crdt_op *in, size_t n_in,
+		      struct node_sealed_ops *out, struct node_reason *why)
+{
+	memset(out, 0, sizeof(*out));
+	size_t cap = 0;
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	bool sealing = r && r->schema_version >= NODE_SCHEMA_SEALED;
+	/* 1. Which groups the entry seals to, and a key for each: held, or
+	 * made here and put first. */
+	struct group_key groups[NODE_ROLE_COUNT + 1];
+	size_t n_groups = 0;
+	const struct node_field **fields = calloc(n_in ? n_in : 1,
+						  sizeof(*fields));
+	if (!fields)
+		abort();
+	for (size_t i = 0; sealing && i < n_in; i++) {
+		if (in[i].code == CRDT_OP_CREATE)
+			continue;
+		const struct node_type *t = op_type(n, in, n_in, in[i].entity);
+		const struct node_field *f =
+		    t ? node_schema_field(t, in[i].name, in[i].name_len) : NULL;
+		if (!f || strlen(f->name) != in[i].name_len ||
+		    !node_schema_sealed(f, r->schema_version))
+			continue;
+		fields[i] = f;
+		unsigned roles = node_schema_readers(f);
+		if (group_k(groups, n_groups, roles))
+			continue;
+		size_t g = n_groups++; /* at most one per role set */
+		groups[g].roles = roles;
+		if (current_key(n, roles, scope, groups[g].k) != 0) {
+			crdt_seal_key_new(groups[g].k);
+			key_record_ops(n, out, &cap, scope, seq, roles,
+				       groups[g].k);
+			uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
+			crdt_seal_key_id(groups[g].k, id);
+			cache_put(n, id, groups[g].k);
+		}
+	}
+	/* 2. The ops in order; a remove of a plaintext element becomes a
+	 * remove of each sealed form of it. to_seal marks what step 4 seals. */
+	size_t to_seal_cap = n_in + 1;
+	const struct node_field **to_seal = NULL;
+	for (size_t i = 0; i < n_in; i++) {
+		const struct crdt_op *src = &in[i];
+		const struct node_field *f = fields[i];
+		bool plain_value =
+		    src->value.kind != CRDT_VALUE_NIL &&
+		    !(src->value.kind == CRDT_VALUE_BIN &&
+		      crdt_seal_is_sealed(src->value.p, src->value.len));
+		if (f && plain_value && src->code == CRDT_OP_REMOVE) {
+			struct crdt_cell cell;
+			if (node_ledger_cell(n->ledger, src->entity, f->name,
+					     &cell) != 0)
+				continue;
+			for (size_t e = 0; e < cell.n_elems; e++) {
+				const struct crdt_elem *el = &cell.elems[e];
+				struct crdt_value pv;
+				uint8_t *plain = malloc(el->value.len + 1);
+				if (!plain)
+					abort();
+				if (node_keyring_open(n, src->entity, f,
+						      &el->value, plain,
+						      el->value.len + 1,
+						      &pv) == 0 &&
+				    crdt_value_equal(&pv, &src->value)) {
+					struct crdt_op *op = push(out, &cap);
+					*op = *src;
+					op->value = el->value;
+					op->value.p = keep(out, el->value.p,
+							   el->value.len);
+					op->dots = keep(out, el->tags,
+							el->n_tags *
+							    sizeof(*el->tags));
+					op->n_dots = el->n_tags;
+				}
+				sodium_memzero(plain, el->value.len + 1);
+				free(plain);
+			}
+			crdt_cell_fini(&cell);
+			continue;
+		}
+		struct crdt_op *op = push(out, &cap);
+		*op = *src;
+		if (f && plain_value) {
+			if (!to_seal) {
+				to_seal_cap = cap;
+				to_seal = calloc(to_seal_cap, sizeof(*to_seal));
+				if (!to_seal)
+					abort();
+			}
+			if (out->n > to_seal_cap) {
+				size_t nc = 2 * out->n;
+				to_seal = realloc(to_seal, nc * sizeof(*to_seal));
+				if (!to_seal)
+					abort();
+				memset(to_seal + to_seal_cap, 0,
+				       (nc - to_seal_cap) * sizeof(*to_seal));
+				to_seal_cap = nc;
+			}
+			to_seal[out->n - 1] = f;
+		}
+	}
+	free(fields);
+	/* 3. A create's id comes from its op index: where ops moved, the
+	 * creates are renamed, with every op and reference naming them. */
+	for (size_t i = out->n_prefix; i < out->n; i++) {
+		struct crdt_op *c = &out->ops[i];
+		if (c->code != CRDT_OP_CREATE)
+			continue;
+		uint8_t old[16], now[16];
+		memcpy(old, c->entity, 16);
+		crdt_entity_id(now, n->pk, scope, seq, (uint32_t)i);
+		if (!memcmp(old, now, 16))
+			continue;
+		for (size_t j = out->n_prefix; j < out->n; j++) {
+			struct crdt_op *o = &out->ops[j];
+			if (!memcmp(o->entity, old, 16))
+				memcpy(o->entity, now, 16);
+			if (o->value.kind == CRDT_VALUE_BIN &&
+			    o->value.len == 16 && !memcmp(o->value.p, old, 16))
+				o->value.p = keep(out, now, 16);
+		}
+	}
+	/* 4. Seal, under the records' final ids. */
+	uint8_t net_id[32] = {0};
+	if (r)
+		node_ledger_net_id(n->ledger, net_id);
+	int rc = 0;
+	for (size_t i = 0; to_seal && i < out->n && rc == 0; i++) {
+		const struct node_field *f = to_seal[i];
+		if (!f)
+			continue;
+		struct crdt_op *op = &out->ops[i];
+		const uint8_t *k =
+		    group_k(groups, n_groups, node_schema_readers(f));
+		struct crdt_buf b;
+		crdt_buf_init(&b);
+		rc = k ? crdt_seal_value(&b, k, net_id, op->entity, f->name,
+					 strlen(f->name), &op->value)
+		       : -EINVAL;
+		if (rc == 0)
+			op->value = (struct crdt_value){
+			    .kind = CRDT_VALUE_BIN,
+			    .p = keep(out, b.data, b.len),
+			    .len = b.len};
+		crdt_buf_fini(&b);
+	}
+	free(to_seal);
+	for (size_t g = 0; g < n_groups; g++)
+		sodium_memzero(groups[g].k, sizeof(groups[g].k));
+	if (rc != 0) {
+		NODE_REASON0(why, MSG_W_SEAL_FAILED);
+		node_sealed_ops_fini(out);
+		return rc;
+	}
+	return 0;
+}
+
+/* ---- keeping keys ---- */
+
+/* What maintain and status learn of one key record. */
+struct scan_rec {
+	struct node_key_record rec;
+	bool held;	 /* this node opens its envelope */
+	bool serves;	 /* it serves the roster version in force */
+	size_t missing;	 /* group members without an envelope in it */
+	bool keeper;	 /* this node: the lowest key holding it */
+};
+
+struct scan {
+	struct node_ctx *n;
+	const struct node_roster *r;
+	const struct node_member *self;
+	struct node_seal_chain chain;
+	struct scan_rec *v;
+	size_t len, cap;
+};
+
+/* Whether the envelopes set of cell holds one for key. */
+static bool has_envelope(const struct crdt_cell *cell, const uint8_t key[32])
+{
+	for (size_t i = 0; i < cell->n_elems; i++) {
+		const uint8_t *to;
+		const struct crdt_value *v = &cell->elems[i].value;
+		if (v->kind == CRDT_VALUE_BIN &&
+		    crdt_seal_envelope_parse(v->p, v->len, &to) == 0 &&
+		    !memcmp(to, key, 32))
+			return true;
+	}
+	return false;
+}
+
+static int scan_one(void *arg, const struct node_key_record *k)
+{
+	struct scan *s = arg;
+	if (!node_seal_member_in_group(s->self, k->roles, k->scope))
+		return 0;
+	if (s->len == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->v = realloc(s->v, s->cap * sizeof(*s->v));
+		if (!s->v)
+			abort();
+	}
+	struct scan_rec *x = &s->v[s->len++];
+	memset(x, 0, sizeof(*x));
+	x->rec = *k;
+	uint8_t key[CRDT_SEAL_KEY_BYTES];
+	x->held = key_for_id(s->n, k->key_id, key) == 0;
+	sodium_memzero(key, sizeof(key));
+	x->serves = node_seal_key_serves(&s->chain, k->roles, k->scope,
+					 k->made, s->chain.n);
+	struct crdt_cell cell;
+	if (node_ledger_cell(s->n->ledger, k->entity, "envelopes", &cell) != 0)
+		crdt_cell_init(&cell, true);
+	const uint8_t *lowest = NULL;
+	for (size_t i = 0; i < s->r->n_members; i++) {
+		const struct node_member *m = &s->r->members[i];
+		if (!node_seal_member_in_group(m, k->roles, k->scope))
+			continue;
+		if (!has_envelope(&cell, m->key))
+			x->missing++;
+		else if (!lowest || memcmp(m->key, lowest, 32) < 0)
+			lowest = m->key;
+	}
+	x->keeper = lowest && !memcmp(lowest, s->n->pk, 32);
+	crdt_cell_fini(&cell);
+	return 0;
+}
+
+static void scan_all(struct node_ctx *n, struct scan *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+	s->r = node_ledger_roster(n->ledger);
+	s->self = me(n);
+	s->chain = chain_of(n);
+	if (s->r && s->self)
+		node_ledger_each_group_key(n->ledger, 0, NULL, scan_one, s);
+}
+
+/* Writes ops[0..n_ops) as one entry in scope. */
+static int write_ops(struct node_ctx *n, const char *scope,
+		     struct crdt_op *ops, size_t n_ops)
+{
+	char msg[256];
+	if (node_ctx_may_sign(n, msg, sizeof(msg)) != 0)
+		return -EAGAIN;
+	struct node_write w = {.scope = scope, .n_ops = n_ops, .ops = ops};
+	struct node_reason why;
+	uint64_t seq;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000u +
+		       (uint64_t)ts.tv_nsec / 1000000u;
+	return node_ledger_write(n->ledger, n->sk, n->pk, &w, now, &seq, &why);
+}
+
+/* Adds the envelopes record x lacks, as one entry of its scope. */
+static int give_envelopes(struct node_ctx *n, const struct scan_rec *x,
+			  const struct node_roster *r)
+{
+	uint8_t k[CRDT_SEAL_KEY_BYTES];
+	if (key_for_id(n, x->rec.key_id, k) != 0)
+		return -ENOKEY;
+	struct crdt_cell cell;
+	if (node_ledger_cell(n->ledger, x->rec.entity, "envelopes", &cell) != 0)
+		crdt_cell_init(&cell, true);
+	struct node_sealed_ops s = {0};
+	size_t cap = 0;
+	for (size_t i = 0; i < r->n_members && s.n < 200; i++) {
+		const struct node_member *m = &r->members[i];
+		uint8_t env[CRDT_SEAL_ENVELOPE_BYTES];
+		if (!node_seal_member_in_group(m, x->rec.roles, x->rec.scope) ||
+		    has_envelope(&cell, m->key) ||
+		    crdt_seal_envelope(env, m->key, k) != 0)
+			continue;
+		struct crdt_op *op = push(&s, &cap);
+		op->code = CRDT_OP_ADD;
+		memcpy(op->entity, x->rec.entity, 16);
+		op->name = "envelopes";
+		op->name_len = 9;
+		op->value = (struct crdt_value){.kind = CRDT_VALUE_BIN,
+						.p = keep(&s, env, sizeof(env)),
+						.len = sizeof(env)};
+	}
+	sodium_memzero(k, sizeof(k));
+	crdt_cell_fini(&cell);
+	int rc = s.n ? write_ops(n, x->rec.scope, s.ops, s.n) : 0;
+	node_sealed_ops_fini(&s);
+	return rc;
+}
+
+/* A fresh key record for group (roles, scope), as one entry. */
+static int fresh_key(struct node_ctx *n, unsigned roles, const char *scope)
+{
+	uint64_t seq;
+	node_ledger_next_seq(n->ledger, n->pk, scope, &seq);
+	uint8_t k[CRDT_SEAL_KEY_BYTES], id[CRDT_SEAL_KEY_ID_BYTES];
+	crdt_seal_key_new(k);
+	struct node_sealed_ops s = {0};
+	size_t cap = 0;
+	key_record_ops(n, &s, &cap, scope, seq, roles, k);
+	int rc = write_ops(n, scope, s.ops, s.n);
+	if (rc == 0) {
+		crdt_seal_key_id(k, id);
+		cache_put(n, id, k);
+	}
+	sodium_memzero(k, sizeof(k));
+	node_sealed_ops_fini(&s);
+	return rc;
+}
+
+int node_keyring_maintain(struct node_ctx *n, unsigned *written)
+{
+	struct scan s;
+	*written = 0;
+	scan_all(n, &s);
+	int rc = 0;
+	for (size_t i = 0; i < s.len && rc == 0; i++) {
+		struct scan_rec *x = &s.v[i];
+		/* Envelopes for those who joined: from the keeper, the
+		 * lowest member key holding the key (one writer, no
+		 * duplicates); the others wait for it. */
+		if (x->missing && x->held && x->keeper) {
+			rc = give_envelopes(n, x, s.r);
+			if (rc == 0)
+				(*written)++;
+		}
+	}
+	/* A group a roster version changed: its keeper makes a fresh key
+	 * (writers would make one in their next entry anyway). Groups are
+	 * runs of one (scope, roles) in the scan's order. */
+	for (size_t i = 0; i < s.len && rc == 0;) {
+		size_t j = i;
+		bool serving = false, keeper = false, any_held = false;
+		while (j < s.len && s.v[j].rec.roles == s.v[i].rec.roles &&
+		       !strcmp(s.v[j].rec.scope, s.v[i].rec.scope)) {
+			serving |= s.v[j].serves;
+			keeper |= s.v[j].keeper;
+			any_held |= s.v[j].held;
+			j++;
+		}
+		if (!serving && any_held && keeper) {
+			rc = fresh_key(n, s.v[i].rec.roles, s.v[i].rec.scope);
+			if (rc == 0)
+				(*written)++;
+		}
+		i = j;
+	}
+	free(s.v);
+	return rc;
+}
+
+struct node_doc *node_keyring_status(struct node_ctx *n)
+{
+	struct scan s;
+	scan_all(n, &s);
+	struct node_doc *arr = node_doc_array();
+	for (size_t i = 0; i < s.len;) {
+		size_t j = i, held = 0, missing = 0;
+		bool current = false;
+		while (j < s.len && s.v[j].rec.roles == s.v[i].rec.roles &&
+		       !strcmp(s.v[j].rec.scope, s.v[i].rec.scope)) {
+			held += s.v[j].held;
+			missing += !s.v[j].held;
+			current |= s.v[j].held && s.v[j].serves;
+			j++;
+		}
+		char rt[96];
+		node_schema_roles_text(s.v[i].rec.roles, rt, sizeof(rt));
+		struct node_doc *o = node_doc_object();
+		node_doc_set(o, "roles", node_doc_str(rt));
+		node_doc_set(o, "scope", node_doc_str(s.v[i].rec.scope));
+		node_doc_set(o, "held", node_doc_int((int64_t)held));
+		node_doc_set(o, "missing", node_doc_int((int64_t)missing));
+		node_doc_set(o, "current", node_doc_bool(current));
+		node_doc_push(arr, o);
+		i = j;
+	}
+	free(s.v);
+	return arr;
+}
