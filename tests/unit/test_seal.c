@@ -435,6 +435,10 @@ static void test_crafted_plaintexts(void **state)
 			 -EBADMSG);
 	uint8_t bad[64] = {0xa1, 'x', 0x80, 0x01};
 	assert_int_equal(open_crafted(bad, 64, false), -EBADMSG);
+	/* One whole value filling the block, with no padding at all. */
+	uint8_t whole[64] = {0xd9, 62};
+	memset(whole + 2, 'y', 62);
+	assert_int_equal(open_crafted(whole, 64, false), -EBADMSG);
 }
 
 static void member(uint8_t seed_byte, uint8_t pk[32], uint8_t sk[64])

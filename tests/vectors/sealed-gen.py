@@ -401,8 +401,15 @@ BAD = [
      ENTITY_PATIENT, "name", "EINVAL", "EINVAL",
      "bin16 header for an 80-byte ct (bin8 is the shortest)"),
     ("ct_not_16_plus_64m",
-     base[:HDR] + b"\xc4" + bytes([len(ct) - 1]) + ct[:-1], "k1",
-     ENTITY_PATIENT, "name", "EINVAL", "EINVAL", "a 79-byte ct"),
+     base[:HDR] + b"\xc4" + bytes([len(ct) + 1]) + ct + b"\x00", "k1",
+     ENTITY_PATIENT, "name", "EINVAL", "EINVAL", "an 81-byte ct"),
+    ("ct_short", base[:HDR] + b"\xc4" + bytes([len(ct) - 1]) + ct[:-1],
+     "k1", ENTITY_PATIENT, "name", "EINVAL", "EINVAL", "a 79-byte ct"),
+    ("magic_v2", b"ward-sealed-v2" + base[14:], "k1", ENTITY_PATIENT,
+     "name", "EINVAL", "EINVAL", "another version's magic"),
+    ("array_of_2_header", base[:14] + b"\x92" + base[15:], "k1",
+     ENTITY_PATIENT, "name", "EINVAL", "EINVAL",
+     "the array header says 2 items"),
     ("ct_tag_only", base[:HDR] + b"\xc4\x10" + ct[-16:], "k1",
      ENTITY_PATIENT, "name", "EINVAL", "EINVAL",
      "a 16-byte ct: no pad block"),
@@ -418,9 +425,13 @@ BAD = [
      "the plaintext is a str8 header for a 1-byte str"),
     ("bad_padding", crafted(b"\xa1x" + bytes(62)), "k1", ENTITY_PATIENT,
      "name", "ok", "EBADMSG", "no 0x80 marker in the padding"),
+    ("no_padding", crafted(pack("y" * 62)), "k1", ENTITY_PATIENT, "name",
+     "ok", "EBADMSG",
+     "a 64-byte plaintext that is one whole str, without padding"),
 ]
 # The crafted helper seals the same way as the good values.
 assert crafted(pad(pack("王小明"))) == base
+assert len(pack("y" * 62)) == 64
 
 env = ENV[("k1", "health")]
 BAD_ENV = [
@@ -433,6 +444,10 @@ BAD_ENV = [
      "health's box relabelled for township"),
     ("envelope_truncated", env[:-1], "health", "EINVAL",
      "the last byte is missing"),
+    ("envelope_trailing_byte", env + b"\x00", "health", "EINVAL",
+     "a byte after the array"),
+    ("envelope_array_header", b"\x93" + env[1:], "health", "EINVAL",
+     "the array header says 3 items"),
     ("envelope_garbage", bytes([0xa5]) * 117, "health", "EINVAL",
      "117 bytes that are no array"),
 ]
