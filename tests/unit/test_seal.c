@@ -192,6 +192,19 @@ static void test_lengths(void **state)
 	assert_int_equal(b1.len, b40.len);
 	crdt_buf_fini(&b1);
 	crdt_buf_fini(&b40);
+
+	/* A sealed value travels as a bin value, at most 4 KiB: strs up to
+	 * 3,964 bytes fit once sealed, longer ones do not (see seal.h). */
+	char *big = malloc(4000);
+	memset(big, 'z', 4000);
+	struct crdt_value fits = str_value(big, 3964), over = str_value(big, 3965);
+	seal(&b1, key_a, net, ent, "note", &fits);
+	seal(&b40, key_a, net, ent, "note", &over);
+	assert_true(b1.len <= CRDT_MAX_STR_BYTES);
+	assert_true(b40.len > CRDT_MAX_STR_BYTES);
+	crdt_buf_fini(&b1);
+	crdt_buf_fini(&b40);
+	free(big);
 }
 
 /* Bytes of a sealed value: magic 0..14, 0x93 at 14, key_id bin 15..33
