@@ -126,7 +126,23 @@ static void test_refused_values(void **state)
 	v = str_value("\xff\xfe", 2);
 	assert_int_equal(crdt_seal_value(&b, key_a, net, ent, "name", 4, &v),
 			 -EINVAL);
+	/* Field names: up to 63 bytes (shorter than a pad block). */
+	char field[64];
+	memset(field, 'f', sizeof(field));
+	v = str_value("x", 1);
+	assert_int_equal(crdt_seal_value(&b, key_a, net, ent, field, 64, &v),
+			 -EINVAL);
 	assert_int_equal(b.len, 0);
+	assert_int_equal(crdt_seal_value(&b, key_a, net, ent, field, 63, &v),
+			 0);
+	uint8_t plain[256];
+	struct crdt_value got;
+	assert_int_equal(crdt_seal_open(b.data, b.len, key_a, net, ent, field,
+					63, plain, sizeof(plain), &got),
+			 0);
+	assert_int_equal(crdt_seal_open(b.data, b.len, key_a, net, ent, field,
+					64, plain, sizeof(plain), &got),
+			 -EINVAL);
 	crdt_buf_fini(&b);
 }
 
