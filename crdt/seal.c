@@ -176,7 +176,8 @@ int crdt_seal_value(struct crdt_buf *out, const uint8_t k[CRDT_SEAL_KEY_BYTES],
 		    const char *field, size_t field_len,
 		    const struct crdt_value *v)
 {
-	if (!v || !sealable(v) || (field_len && !field))
+	if (!v || !sealable(v) || (field_len && !field) ||
+	    field_len > CRDT_SEAL_MAX_FIELD_BYTES)
 		return -EINVAL;
 
 	/* The plaintext in a buffer that never grows (so no stale copy is
@@ -247,7 +248,8 @@ int crdt_seal_open(const uint8_t *p, size_t len,
 	if (crdt_seal_parse(p, len, &s) != 0)
 		return -EINVAL;
 	size_t padded = s.ct_len - CRDT_SEAL_TAG_BYTES;
-	if (!plain || plain_cap < padded || (field_len && !field))
+	if (!plain || plain_cap < padded || (field_len && !field) ||
+	    field_len > CRDT_SEAL_MAX_FIELD_BYTES)
 		return -EINVAL;
 	uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
 	crdt_seal_key_id(k, id);

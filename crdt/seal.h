@@ -39,6 +39,10 @@
 #define CRDT_SEAL_PAD 64
 /* crypto_box_seal of a 32-byte key: ephemeral key 32 + K 32 + MAC 16. */
 #define CRDT_SEAL_BOX_BYTES 80
+/* Field names are shorter than one pad block, so the nonce input's length
+ * fixes where the field name ends and the padded plaintext begins (no two
+ * field/plaintext pairs hash the same bytes). Longer ones: -EINVAL. */
+#define CRDT_SEAL_MAX_FIELD_BYTES (CRDT_SEAL_PAD - 1)
 /* The envelope element: 0x92, 0xc4 0x20 key(32), 0xc4 0x50 box(80). */
 #define CRDT_SEAL_ENVELOPE_BYTES (1 + 2 + 32 + 2 + CRDT_SEAL_BOX_BYTES)
 
@@ -70,7 +74,12 @@ int crdt_seal_parse(const uint8_t *p, size_t len, struct crdt_sealed *out);
 /* Seals value v (never nil: nil is never sealed; -EINVAL) of field
  * field[0..field_len) of entity under group key k for network net_id.
  * Appends the sealed bytes to out. Deterministic: the same value, field,
- * entity and key always give the same bytes. Returns 0 or -EINVAL. */
+ * entity and key always give the same bytes. Returns 0, or -EINVAL (nil,
+ * a str or bin over CRDT_MAX_STR_BYTES, a str that is not UTF-8: values
+ * that would not open again; a field name over CRDT_SEAL_MAX_FIELD_BYTES). The sealed bytes are the padded plaintext
+ * plus 77 (78 once the ct reaches 256 bytes), so a sealed value that fits
+ * a bin of CRDT_MAX_STR_BYTES (what an op carries) holds a str of at most
+ * 3,964 bytes; the caller checks out's length. */
 int crdt_seal_value(struct crdt_buf *out, const uint8_t k[CRDT_SEAL_KEY_BYTES],
 		    const uint8_t net_id[32], const uint8_t entity[16],
 		    const char *field, size_t field_len,
@@ -79,8 +88,10 @@ int crdt_seal_value(struct crdt_buf *out, const uint8_t k[CRDT_SEAL_KEY_BYTES],
 /* Opens sealed bytes p[0..len) with group key k (whose key_id the value
  * must name: -ENOKEY otherwise). On success writes the plaintext's
  * canonical encoding, unpadded, to plain (the caller's storage,
- * plain_cap bytes; len always suffices) and decodes it into *v, which
- * points into plain. Returns 0; -EINVAL when the bytes do not parse;
+ * plain_cap bytes; len always suffices, less than the padded plaintext is
+ * -EINVAL; wiped on failure) and decodes it into *v, which points into
+ * plain. Returns 0; -EINVAL when the bytes do not parse (or the field
+ * name is over CRDT_SEAL_MAX_FIELD_BYTES);
  * -EBADMSG when the box fails to open, the padding is wrong or the
  * plaintext is not exactly one canonical value other than nil. */
 int crdt_seal_open(const uint8_t *p, size_t len,

@@ -126,7 +126,23 @@ static void test_refused_values(void **state)
 	v = str_value("\xff\xfe", 2);
 	assert_int_equal(crdt_seal_value(&b, key_a, net, ent, "name", 4, &v),
 			 -EINVAL);
+	/* Field names: up to 63 bytes (shorter than a pad block). */
+	char field[64];
+	memset(field, 'f', sizeof(field));
+	v = str_value("x", 1);
+	assert_int_equal(crdt_seal_value(&b, key_a, net, ent, field, 64, &v),
+			 -EINVAL);
 	assert_int_equal(b.len, 0);
+	assert_int_equal(crdt_seal_value(&b, key_a, net, ent, field, 63, &v),
+			 0);
+	uint8_t plain[256];
+	struct crdt_value got;
+	assert_int_equal(crdt_seal_open(b.data, b.len, key_a, net, ent, field,
+					63, plain, sizeof(plain), &got),
+			 0);
+	assert_int_equal(crdt_seal_open(b.data, b.len, key_a, net, ent, field,
+					64, plain, sizeof(plain), &got),
+			 -EINVAL);
 	crdt_buf_fini(&b);
 }
 
@@ -192,6 +208,19 @@ static void test_lengths(void **state)
 	assert_int_equal(b1.len, b40.len);
 	crdt_buf_fini(&b1);
 	crdt_buf_fini(&b40);
+
+	/* A sealed value travels as a bin value, at most 4 KiB: strs up to
+	 * 3,964 bytes fit once sealed, longer ones do not (see seal.h). */
+	char *big = malloc(4000);
+	memset(big, 'z', 4000);
+	struct crdt_value fits = str_value(big, 3964), over = str_value(big, 3965);
+	seal(&b1, key_a, net, ent, "note", &fits);
+	seal(&b40, key_a, net, ent, "note", &over);
+	assert_true(b1.len <= CRDT_MAX_STR_BYTES);
+	assert_true(b40.len > CRDT_MAX_STR_BYTES);
+	crdt_buf_fini(&b1);
+	crdt_buf_fini(&b40);
+	free(big);
 }
 
 /* Bytes of a sealed value: magic 0..14, 0x93 at 14, key_id bin 15..33
@@ -435,6 +464,10 @@ static void test_crafted_plaintexts(void **state)
 			 -EBADMSG);
 	uint8_t bad[64] = {0xa1, 'x', 0x80, 0x01};
 	assert_int_equal(open_crafted(bad, 64, false), -EBADMSG);
+	/* One whole value filling the block, with no padding at all. */
+	uint8_t whole[64] = {0xd9, 62};
+	memset(whole + 2, 'y', 62);
+	assert_int_equal(open_crafted(whole, 64, false), -EBADMSG);
 }
 
 static void member(uint8_t seed_byte, uint8_t pk[32], uint8_t sk[64])
