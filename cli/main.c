@@ -213,6 +213,13 @@ static void print_value_of(const char *type, const char *field,
 			print_value_of(type, field, node_doc_at(v, i));
 		}
 		break;
+	case NODE_DOC_OBJECT: /* {"sealed": true}: not this node's to read */
+		if (node_doc_get(v, "sealed"))
+			fputs(node_doc_get(v, "unreadable")
+				  ? TM(MSG_UNREADABLE)
+				  : TM(MSG_SEALED),
+			      stdout);
+		break;
 	default: break;
 	}
 }

@@ -227,6 +227,13 @@ static void value_text(char *out, size_t n, const struct node_doc *v)
 			snprintf(out + l, n - l, "%s%s", i ? "|" : "", part);
 		}
 		break;
+	case NODE_DOC_OBJECT: /* {"sealed": true}: never shown as empty */
+		if (node_doc_get(v, "sealed"))
+			snprintf(out, n, "%s",
+				 node_doc_get(v, "unreadable")
+				     ? TM(MSG_UNREADABLE)
+				     : TM(MSG_SEALED));
+		break;
 	default:
 		break;
 	}

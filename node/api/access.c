@@ -14,6 +14,7 @@
 
 #include "crdt/crdt.h"
 #include "node/api/access.h"
+#include "node/api/keyring.h"
 #include "node/api/node_int.h"
 
 static void now_text(char out[32])
@@ -55,6 +56,15 @@ void node_access_log(struct node_ctx *n, const struct node_doc *req,
 	put_field(&b, at, false);
 	put_field(&b, user, false);
 	put_field(&b, action, false);
+	/* The sealed fields this request read in plaintext (DOMAIN.md
+	 * section 5: a record of who read what), after what it read. */
+	char reads[192], what_sealed[512];
+	node_keyring_take_reads(n, reads, sizeof(reads));
+	if (*reads) {
+		snprintf(what_sealed, sizeof(what_sealed), "%s sealed=%s",
+			 what ? what : "", reads);
+		what = what_sealed;
+	}
 	put_field(&b, what, false);
 	put_field(&b, count, false);
 	for (size_t i = 0; i < n_ids; i++) {

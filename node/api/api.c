@@ -5,14 +5,17 @@
  * here, in the node, so every client gets the same validation.
  */
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "crdt/seal.h"
 #include "node/api/access.h"
 #include "node/api/api.h"
+#include "node/api/keyring.h"
 #include "node/api/api_worklist.h"
 #include "node/api/export_file.h"
 #include "node/api/node_int.h"
@@ -149,19 +152,43 @@ static struct node_doc *value_doc(const struct crdt_value *v)
 	return node_doc_null();
 }
 
-/* A reference value as "TYPE-hex" when the record is known. */
+/* A reference value as "TYPE-hex" when the record is known; a sealed
+ * value (field f of record entity) opened where this node may read it,
+ * else {"sealed": true} (and "unreadable": true when it fails to open or
+ * to check): never empty, never an error. */
 static struct node_doc *field_value_doc(struct node_ctx *n,
+					const uint8_t entity[16],
 					const struct node_field *f,
 					const struct crdt_value *v)
 {
-	if (f && f->kind == NODE_FIELD_REF && v->kind == CRDT_VALUE_BIN &&
-	    v->len == 16) {
-		char text[80];
-		id_text(text, f->ref_type, v->p);
-		(void)n;
-		return node_doc_str(text);
+	struct crdt_value pv = *v;
+	uint8_t *plain = NULL;
+	if (f && v->kind == CRDT_VALUE_BIN &&
+	    crdt_seal_is_sealed(v->p, v->len)) {
+		plain = malloc(v->len);
+		if (!plain)
+			abort();
+		int rc = node_keyring_open(n, entity, f, v, plain, v->len, &pv);
+		if (rc) {
+			free(plain);
+			return node_keyring_sealed_doc(rc == -EBADMSG);
+		}
+		node_keyring_note_read(n, f->name);
 	}
-	return value_doc(v);
+	struct node_doc *d;
+	if (f && f->kind == NODE_FIELD_REF && pv.kind == CRDT_VALUE_BIN &&
+	    pv.len == 16) {
+		char text[80];
+		id_text(text, f->ref_type, pv.p);
+		d = node_doc_str(text);
+	} else {
+		d = value_doc(&pv);
+	}
+	if (plain) {
+		sodium_memzero(plain, v->len);
+		free(plain);
+	}
+	return d;
 }
 
 static void writer(struct node_ctx *n, struct node_doc *o,
@@ -184,6 +211,7 @@ static void writer(struct node_ctx *n, struct node_doc *o,
 /* record_doc's view of one field. */
 struct fields_scan {
 	struct node_ctx *n;
+	const uint8_t *id;
 	const struct node_type *t;
 	struct node_doc *fields;
 };
@@ -206,7 +234,7 @@ static int field_doc(void *ctx, const char *name, const struct crdt_cell *c)
 		for (size_t i = 0; i < c->n_elems; i++)
 			node_doc_push(
 			    arr,
-			    field_value_doc(n, f, &c->elems[i].value));
+			    field_value_doc(n, fs->id, f, &c->elems[i].value));
 		node_doc_set(fd, "value", arr);
 	} else {
 		const struct crdt_version *shown = crdt_cell_shown(c);
@@ -214,15 +242,18 @@ static int field_doc(void *ctx, const char *name, const struct crdt_cell *c)
 			node_doc_free(fd);
 			return 0;
 		}
-		node_doc_set(fd, "value",
-			     field_value_doc(n, f, &shown->value));
+		struct node_doc *sv = field_value_doc(n, fs->id, f,
+						      &shown->value);
+		if (node_doc_get(sv, "sealed"))
+			node_doc_set(fd, "sealed", node_doc_bool(true));
+		node_doc_set(fd, "value", sv);
 		writer(n, fd, &shown->dot, shown->hlc);
 		if (c->n_live > 1) {
 			struct node_doc *conf = node_doc_array();
 			for (size_t i = 0; i < c->n_live; i++)
 				node_doc_push(
 				    conf, field_value_doc(
-					      n, f, &c->live[i].value));
+					      n, fs->id, f, &c->live[i].value));
 			node_doc_set(fd, "conflict", conf);
 		}
 		struct node_doc *vers = node_doc_array();
@@ -230,7 +261,7 @@ static int field_doc(void *ctx, const char *name, const struct crdt_cell *c)
 			struct node_doc *v = node_doc_object();
 			node_doc_set(
 			    v, "value",
-			    field_value_doc(n, f, &c->live[i].value));
+			    field_value_doc(n, fs->id, f, &c->live[i].value));
 			writer(n, v, &c->live[i].dot, c->live[i].hlc);
 			node_doc_push(vers, v);
 		}
@@ -256,7 +287,7 @@ static struct node_doc *record_doc(struct node_ctx *n, const uint8_t id[16],
 	node_doc_set(d, "created", created);
 	const struct node_type *t = node_schema_type(e->type, strlen(e->type));
 	struct node_doc *fields = node_doc_object();
-	struct fields_scan fs = {.n = n, .t = t, .fields = fields};
+	struct fields_scan fs = {.n = n, .id = id, .t = t, .fields = fields};
 	node_ledger_each_cell(n->ledger, id, field_doc, &fs);
 	node_doc_set(d, "fields", fields);
 	return d;
@@ -473,14 +504,30 @@ static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
 	}
 	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
 		return -EAGAIN;
-	struct node_write w = {.scope = scope, .n_ops = b->n, .ops = b->ops};
+	/* H and ID values sealed to their groups (keyring.h): a key record
+	 * may be put first, which renames the entry's creates. */
+	uint64_t next;
+	node_ledger_next_seq(n->ledger, n->pk, scope, &next);
+	struct node_sealed_ops so;
 	struct node_reason refusal;
-	int rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), seq,
-				   &refusal);
+	int rc = node_keyring_seal(n, scope, next, b->ops, b->n, &so, &refusal);
+	if (rc) {
+		*exit = NODE_EXIT_USAGE;
+		node_refused(n, &refusal, msg, msg_len);
+		return rc;
+	}
+	struct node_write w = {.scope = scope, .n_ops = so.n, .ops = so.ops};
+	rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), seq,
+			       &refusal);
 	if (rc) {
 		*exit = rc == -EIO ? NODE_EXIT_IO : NODE_EXIT_USAGE;
 		node_refused(n, &refusal, msg, msg_len);
+		node_keyring_forget_made(n);
 	}
+	for (size_t i = 0; i < b->n; i++)
+		if (b->ops[i].code == CRDT_OP_CREATE)
+			memcpy(b->ops[i].entity, so.created[i], 16);
+	node_sealed_ops_fini(&so);
 	return rc;
 }
 
@@ -600,6 +647,7 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 		node_doc_free(warn);
 		goto fail;
 	}
+	memcpy(entity, b.ops[0].entity, 16); /* renamed when a key came first */
 	struct node_entity e;
 	node_ledger_entity(n->ledger, entity, &e);
 	ob_free(&b);
@@ -640,7 +688,7 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 			     MSG(n, MSG_HAS_NO_FIELD),
 			     t->name, fname);
 		struct crdt_cell cell;
-		node_ledger_cell(n->ledger, id, f->name, &cell);
+		node_keyring_cell(n, id, f->name, &cell);
 		if (f->is_set) {
 			bool replace = !strcmp(how, "=");
 			bool remove = !strcmp(how, "-=");
@@ -763,7 +811,7 @@ static int history_op(void *ctx, const struct node_ledger_op *x)
 	node_doc_set(o, "value",
 		     op->code == CRDT_OP_CREATE
 			 ? node_doc_strn(op->name, op->name_len)
-			 : field_value_doc(n, f, &op->value));
+			 : field_value_doc(n, op->entity, f, &op->value));
 	if (op->code == CRDT_OP_SET ||
 	    op->code == CRDT_OP_REMOVE) {
 		struct node_doc *dots = node_doc_array();

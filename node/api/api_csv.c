@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "node/api/access.h"
+#include "crdt/seal.h"
 #include "node/api/api.h"
+#include "node/api/keyring.h"
 #include "node/api/api_match.h"
 #include "node/api/api_rules.h"
 #include "node/api/export_file.h"
@@ -503,7 +505,11 @@ static void op_add(struct prepared *p, enum crdt_op_code code,
 		op->dots = arena_keep(&p->arena, dots, n_dots * sizeof(*dots));
 		op->n_dots = n_dots;
 	}
-	p->bytes += 40 + op->name_len + (v ? v->len : 0) + n_dots * 48;
+	/* + what sealing may add to a value (keyring.c: magic, key id,
+	 * nonce, tag, padding to 64 bytes) */
+	p->bytes += 40 + op->name_len +
+		    (v && v->kind != CRDT_VALUE_NIL ? v->len + 160 : 0) +
+		    n_dots * 48;
 }
 
 /* A reference as typed: TYPE-hex, hex (prefix), or for a patient its
@@ -772,10 +778,14 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		 * id clears). */
 		if ((p->create || p->matched) && !*text)
 			continue;
+		/* A value the exporting node could not read ("[sealed]", see
+		 * value_text) is left as it is stored. */
+		if (!strcmp(text, NODE_EXPORT_SEALED))
+			continue;
 		struct crdt_cell cell;
 		crdt_cell_init(&cell, f->is_set);
 		if (!p->create &&
-		    node_ledger_cell(n->ledger, p->entity, f->name, &cell) != 0)
+		    node_keyring_cell(n, p->entity, f->name, &cell) != 0)
 			crdt_cell_init(&cell, f->is_set);
 		int rc = 0;
 		size_t before = p->n;
@@ -1015,6 +1025,23 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 				       e.seq, (uint32_t)i);
 		else if (p->link[i] >= 0)
 			memcpy(p->ops[i].entity, p->ops[p->link[i]].entity, 16);
+	/* H and ID values sealed (keyring.h): a key record may come first,
+	 * renaming the creates. */
+	struct node_sealed_ops so;
+	struct node_reason sealing_why;
+	if (node_keyring_seal(c->n, p->scope, e.seq, p->ops, p->n, &so,
+			      &sealing_why) != 0) {
+		char text[256];
+		snprintf(msg, msg_len, MSG(c->n, MSG_WRITING_FAILED_2),
+			 node_api_reason(c->n, &sealing_why, text,
+					 sizeof(text)));
+		return -EINVAL;
+	}
+	e.ops = so.ops;
+	e.n_ops = so.n;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ops[i].code == CRDT_OP_CREATE)
+			memcpy(p->ops[i].entity, so.created[i], 16);
 	struct crdt_buf body, wire;
 	crdt_buf_init(&body);
 	crdt_buf_init(&wire);
@@ -1026,6 +1053,7 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 	crdt_entry_encode_wire(&wire, body.data, body.len, sig);
 	crdt_entry_hash(p->prev, body.data, body.len, sig);
 	crdt_buf_fini(&body);
+	node_sealed_ops_fini(&so);
 	enum node_ingest res;
 	const char *why = NULL;
 	int rc = node_txn_ingest(c->txn, wire.data, wire.len, true, &res, &why);
@@ -1348,6 +1376,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 			}
 		} else if (c.txn) {
 			node_txn_abort(c.txn);
+			node_keyring_forget_made(n);
 		}
 	}
 	if (n->progress && mono_s() - t0 > 0.5)
@@ -1433,6 +1462,13 @@ static void value_text(struct crdt_buf *b, const struct node_field *f,
 		crdt_buf_append(b, tmp, strlen(tmp));
 		break;
 	case CRDT_VALUE_BIN: {
+		if (crdt_seal_is_sealed(v->p, v->len)) {
+			/* not this node's to read: never written as empty,
+			 * which an import would take as clearing it */
+			crdt_buf_append(b, NODE_EXPORT_SEALED,
+					strlen(NODE_EXPORT_SEALED));
+			break;
+		}
 		char hex[33];
 		node_hex(hex, v->p, v->len < 16 ? v->len : 16);
 		snprintf(tmp, sizeof(tmp), "%s-%s",
@@ -1556,8 +1592,7 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 			struct node_doc *arr =
 			    jsonl && fl->is_set ? node_doc_array() : NULL;
 			struct node_doc *val = NULL;
-			if (node_ledger_cell(n->ledger, id, fl->name, &cell) ==
-			    0) {
+			if (node_keyring_cell(n, id, fl->name, &cell) == 0) {
 				if (fl->is_set) {
 					for (size_t j = 0; j < cell.n_elems;
 					     j++) {
@@ -1569,7 +1604,17 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 						value_text(&v, fl,
 							   &cell.elems[j].value,
 							   labels);
-						if (arr)
+						const struct crdt_value *ev =
+						    &cell.elems[j].value;
+						if (arr &&
+						    ev->kind == CRDT_VALUE_BIN &&
+						    crdt_seal_is_sealed(ev->p,
+									ev->len))
+							node_doc_push(
+							    arr,
+							    node_keyring_sealed_doc(
+								false));
+						else if (arr)
 							node_doc_push(
 							    arr,
 							    node_doc_strn(
@@ -1584,6 +1629,13 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 					    s->value.kind == CRDT_VALUE_INT &&
 					    jsonl)
 						val = node_doc_int(s->value.i);
+					else if (s && jsonl &&
+						 s->value.kind ==
+						     CRDT_VALUE_BIN &&
+						 crdt_seal_is_sealed(
+						     s->value.p, s->value.len))
+						val = node_keyring_sealed_doc(
+						    false);
 					else if (s)
 						value_text(&v, fl, &s->value,
 							   labels);

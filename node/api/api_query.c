@@ -10,6 +10,8 @@
 
 #include "node/api/access.h"
 #include "node/api/api.h"
+#include "node/api/keyring.h"
+#include "crdt/seal.h"
 #include "node/api/api_worklist.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
@@ -36,7 +38,7 @@ void node_api_shown_text(struct node_ctx *n, const uint8_t id[16],
 {
 	struct crdt_cell c;
 	out[0] = 0;
-	if (node_ledger_cell(n->ledger, id, field, &c) != 0)
+	if (node_keyring_cell(n, id, field, &c) != 0)
 		return;
 	const struct crdt_version *s = c.is_set ? NULL : crdt_cell_shown(&c);
 	if (s && s->value.kind == CRDT_VALUE_STR)
@@ -133,6 +135,7 @@ struct filter {
 	bool empty; /* FIELD= : unset */
 	struct crdt_value v, lo, hi;
 	bool has_lo, has_hi;
+	bool sealed; /* H or ID under the roster in force */
 	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	uint8_t lo_buf[64], hi_buf[64];
 };
@@ -252,7 +255,7 @@ static bool filter_match(struct node_ctx *n, const uint8_t id[16],
 			 const struct filter *x)
 {
 	struct crdt_cell c;
-	if (node_ledger_cell(n->ledger, id, x->f->name, &c) != 0)
+	if (node_keyring_cell(n, id, x->f->name, &c) != 0)
 		return false;
 	bool match = false;
 	if (c.is_set) {
@@ -284,7 +287,9 @@ static void candidates(struct node_ctx *n, const struct node_type *t,
 	uint8_t k[NODE_LEDGER_KEY_MAX];
 	size_t kl;
 	for (size_t i = 0; i < nf; i++) {
-		if (!fs[i].f->indexed || fs[i].op != F_EQ || fs[i].empty)
+		/* an index of a sealed field holds sealed bytes: no lookup */
+		if (!fs[i].f->indexed || fs[i].op != F_EQ || fs[i].empty ||
+		    fs[i].sealed)
 			continue;
 		bool cut;
 		kl = node_index_prefix(k, t->name, fs[i].f->name);
@@ -299,7 +304,7 @@ static void candidates(struct node_ctx *n, const struct node_type *t,
 		return;
 	}
 	for (size_t i = 0; i < nf; i++) {
-		if (!fs[i].f->indexed || fs[i].op != F_RANGE)
+		if (!fs[i].f->indexed || fs[i].op != F_RANGE || fs[i].sealed)
 			continue;
 		size_t plen = node_index_prefix(k, t->name, fs[i].f->name);
 		struct node_kv_iter *it = node_kv_iter_new(n->kv, k, plen);
@@ -375,6 +380,17 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 			goto fail;
 		if (!strcmp(fs[i].f->name, "retracted"))
 			want_retracted = true;
+		/* A sealed field filters where this node reads it: its role
+		 * reads the field's class, and the scope asked (or its own)
+		 * is within its reach. */
+		const struct node_roster *r = node_ledger_roster(n->ledger);
+		fs[i].sealed = r && node_schema_sealed(fs[i].f,
+						       r->schema_version);
+		const char *where = *norm ? norm : NULL;
+		if (fs[i].sealed &&
+		    !node_keyring_may_read_somewhere(n, fs[i].f, where))
+			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_CANNOT_READ_FIELD_HERE),
+			     fs[i].f->name);
 	}
 	candidates(n, t, fs, nf, norm, &ids);
 	ids_sort_unique(&ids);
@@ -526,11 +542,15 @@ static struct node_doc *brief(struct node_ctx *n, const char *type,
 	for (size_t i = 0; fields[i]; i++) {
 		struct crdt_cell c;
 		const struct crdt_version *s = NULL;
-		if (node_ledger_cell(n->ledger, id, fields[i], &c) == 0)
+		if (node_keyring_cell(n, id, fields[i], &c) == 0)
 			s = c.is_set ? NULL : crdt_cell_shown(&c);
 		else
 			crdt_cell_init(&c, false);
-		if (s && s->value.kind == CRDT_VALUE_INT) {
+		if (s && s->value.kind == CRDT_VALUE_BIN &&
+		    crdt_seal_is_sealed(s->value.p, s->value.len)) {
+			node_doc_set(o, fields[i],
+				     node_keyring_sealed_doc(false));
+		} else if (s && s->value.kind == CRDT_VALUE_INT) {
 			node_doc_set(o, fields[i], node_doc_int(s->value.i));
 		} else {
 			node_api_shown_text(n, id, fields[i], v, sizeof(v));

@@ -41,6 +41,16 @@ struct held_key {
 struct node_keyring {
 	struct held_key *keys; /* sodium_malloc'd */
 	size_t n, cap;
+	char reads[192]; /* sealed fields read since the access log wrote */
+	/* Keys made in entries not yet in the store (an import's open
+	 * transaction): the group key scan reads the store only. */
+	struct made_key {
+		unsigned roles;
+		char scope[13];
+		uint64_t version;
+		uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
+	} made[32];
+	size_t n_made;
 };
 
 void node_keyring_free(struct node_keyring *k)
@@ -178,7 +188,53 @@ bool node_keyring_may_read(struct node_ctx *n, const struct node_field *f,
 	       node_seal_member_in_group(m, node_schema_readers(f), scope);
 }
 
+bool node_keyring_may_read_somewhere(struct node_ctx *n,
+				     const struct node_field *f,
+				     const char *scope)
+{
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	if (!r || !node_schema_sealed(f, r->schema_version))
+		return true;
+	const struct node_member *m = me(n);
+	if (!m || m->n_revoked ||
+	    !(node_schema_readers(f) & NODE_ROLE_BIT(m->role)))
+		return false;
+	return !scope || crdt_scope_covers(m->scope, scope) ||
+	       crdt_scope_covers(scope, m->scope);
+}
+
 /* ---- reading ---- */
+
+struct node_doc *node_keyring_sealed_doc(bool unreadable)
+{
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "sealed", node_doc_bool(true));
+	if (unreadable)
+		node_doc_set(d, "unreadable", node_doc_bool(true));
+	return d;
+}
+
+void node_keyring_note_read(struct node_ctx *n, const char *name)
+{
+	char *r = ring(n)->reads;
+	size_t len = strlen(r), nl = strlen(name);
+	/* each name once */
+	for (const char *p = r; (p = strstr(p, name)) != NULL; p += nl)
+		if ((p == r || p[-1] == ',') && (p[nl] == ',' || !p[nl]))
+			return;
+	if (len + nl + 2 > sizeof(ring(n)->reads))
+		return;
+	if (len)
+		r[len++] = ',';
+	memcpy(r + len, name, nl + 1);
+}
+
+void node_keyring_take_reads(struct node_ctx *n, char *out, size_t len)
+{
+	char *r = ring(n)->reads;
+	snprintf(out, len, "%s", r);
+	r[0] = '\0';
+}
 
 int node_keyring_open(struct node_ctx *n, const uint8_t entity[16],
 		      const struct node_field *f, const struct crdt_value *v,
@@ -217,6 +273,7 @@ static bool open_owned(struct node_ctx *n, const uint8_t entity[16],
 	struct crdt_value out;
 	bool ok = node_keyring_open(n, entity, f, v, plain, v->len, &out) == 0;
 	if (ok) {
+		node_keyring_note_read(n, f->name);
 		free((void *)v->p);
 		*v = out;
 		if (out.kind == CRDT_VALUE_STR || out.kind == CRDT_VALUE_BIN) {
@@ -268,6 +325,25 @@ void node_keyring_open_cell(struct node_ctx *n, const uint8_t entity[16],
 	cell->n_elems = o;
 }
 
+int node_keyring_cell(struct node_ctx *n, const uint8_t id[16],
+		      const char *field, struct crdt_cell *out)
+{
+	int rc = node_ledger_cell(n->ledger, id, field, out);
+	if (rc)
+		return rc;
+	struct node_entity e;
+	const struct node_type *t =
+	    node_ledger_entity(n->ledger, id, &e) == 0
+		? node_schema_type(e.type, strlen(e.type))
+		: NULL;
+	const struct node_field *f =
+	    t ? node_schema_field(t, field, strlen(field)) : NULL;
+	if (f && (f->sensitivity == NODE_SENS_CLINICAL ||
+		  f->sensitivity == NODE_SENS_IDENTIFIER))
+		node_keyring_open_cell(n, id, f, out);
+	return 0;
+}
+
 /* ---- writing ---- */
 
 struct pick {
@@ -307,6 +383,16 @@ static int current_key(struct node_ctx *n, unsigned roles, const char *scope,
 		       uint8_t k[CRDT_SEAL_KEY_BYTES])
 {
 	struct node_seal_chain c = chain_of(n);
+	struct node_keyring *kr = ring(n);
+	for (size_t i = 0; i < kr->n_made; i++) {
+		const uint8_t *held = cache_find(n, kr->made[i].id);
+		if (kr->made[i].roles == roles && held &&
+		    kr->made[i].version == c.n &&
+		    !strcmp(kr->made[i].scope, scope)) {
+			memcpy(k, held, CRDT_SEAL_KEY_BYTES);
+			return 0;
+		}
+	}
 	struct pick p = {.n = n, .chain = &c, .v = c.n};
 	node_ledger_each_group_key(n->ledger, roles, scope, pick_one, &p);
 	if (!p.found)
@@ -349,7 +435,28 @@ void node_sealed_ops_fini(struct node_sealed_ops *s)
 		free(s->bufs[i]);
 	free(s->bufs);
 	free(s->ops);
+	free(s->created);
 	memset(s, 0, sizeof(*s));
+}
+
+/* A key made in an entry that may not be in the store yet. */
+static void note_made(struct node_ctx *n, unsigned roles, const char *scope,
+		      const uint8_t *id)
+{
+	struct node_keyring *kr = ring(n);
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	if (kr->n_made == sizeof(kr->made) / sizeof(kr->made[0]))
+		kr->n_made = 0; /* the store has the older ones by now */
+	struct made_key *m = &kr->made[kr->n_made++];
+	m->roles = roles;
+	snprintf(m->scope, sizeof(m->scope), "%s", scope);
+	m->version = r ? r->version : 0;
+	memcpy(m->id, id, sizeof(m->id));
+}
+
+void node_keyring_forget_made(struct node_ctx *n)
+{
+	ring(n)->n_made = 0;
 }
 
 /* The ops of a fresh key record for group (roles, scope): create, roles,
@@ -471,12 +578,17 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 			uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
 			crdt_seal_key_id(groups[g].k, id);
 			cache_put(n, id, groups[g].k);
+			note_made(n, roles, scope, id);
 		}
 	}
 	/* 2. The ops in order; a remove of a plaintext element becomes a
 	 * remove of each sealed form of it. to_seal marks what step 4 seals. */
 	size_t to_seal_cap = n_in + 1;
 	const struct node_field **to_seal = NULL;
+	size_t *create_at = calloc(n_in ? n_in : 1, sizeof(*create_at));
+	out->created = calloc(n_in ? n_in : 1, sizeof(*out->created));
+	if (!create_at || !out->created)
+		abort();
 	for (size_t i = 0; i < n_in; i++) {
 		const struct crdt_op *src = &in[i];
 		const struct node_field *f = fields[i];
@@ -518,6 +630,8 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 		}
 		struct crdt_op *op = push(out, &cap);
 		*op = *src;
+		if (src->code == CRDT_OP_CREATE)
+			create_at[i] = out->n - 1;
 		if (f && plain_value) {
 			if (!to_seal) {
 				to_seal_cap = cap;
@@ -558,6 +672,11 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 				o->value.p = keep(out, now, 16);
 		}
 	}
+	for (size_t i = 0; i < n_in; i++)
+		if (in[i].code == CRDT_OP_CREATE)
+			memcpy(out->created[i], out->ops[create_at[i]].entity,
+			       16);
+	free(create_at);
 	/* 4. Seal, under the records' final ids. */
 	uint8_t net_id[32] = {0};
 	if (r)

@@ -30,13 +30,24 @@ struct node_field;
 struct node_reason;
 struct node_keyring;
 
-void node_keyring_free(struct node_keyring *k);
+/* What an export writes for a value this node cannot read, and what an
+ * import then leaves as stored. */
+#define NODE_EXPORT_SEALED "[sealed]"
+
+/* node_keyring_free: in node_int.h, beside the context that owns it. */
 
 /* Whether this node reads field f of a record of home scope scope: its
  * role reads f's class and its scope covers the record's, under the
  * roster in force. True for every unsealed field. */
 bool node_keyring_may_read(struct node_ctx *n, const struct node_field *f,
 			   const char *scope);
+
+/* Whether this node reads field f of any record within scope (NULL: its
+ * own reach): its role reads f's class and its scope and scope overlap
+ * (one covers the other). True for every unsealed field. */
+bool node_keyring_may_read_somewhere(struct node_ctx *n,
+				     const struct node_field *f,
+				     const char *scope);
 
 /* Opens value v of field f of record entity. A value that is not sealed
  * is returned as it is (*out = *v). A sealed one is opened into plain (the
@@ -48,6 +59,16 @@ int node_keyring_open(struct node_ctx *n, const uint8_t entity[16],
 		      const struct node_field *f, const struct crdt_value *v,
 		      uint8_t *plain, size_t cap, struct crdt_value *out);
 
+/* {"sealed": true}, and "unreadable": true when unreadable: what a reader
+ * sees of a value it cannot open (owned). */
+struct node_doc *node_keyring_sealed_doc(bool unreadable);
+/* Notes that this request read sealed field name in plaintext: the access
+ * log's next line names it (node_access_log), then forgets. */
+void node_keyring_note_read(struct node_ctx *n, const char *name);
+/* The sealed fields read since the last call, as "name,id_number" ("" for
+ * none), into out (len bytes); forgets them. */
+void node_keyring_take_reads(struct node_ctx *n, char *out, size_t len);
+
 /* Opens every version or element of cell (field f of record entity) in
  * place, where this node can: a set's elements that open to one plaintext
  * become one element carrying all their tags. What cannot be opened stays
@@ -56,11 +77,21 @@ void node_keyring_open_cell(struct node_ctx *n, const uint8_t entity[16],
 			    const struct node_field *f,
 			    struct crdt_cell *cell);
 
+/* node_ledger_cell with node_keyring_open_cell: field of record id as
+ * this node reads it (the record's type names the field). 0 or -errno. */
+int node_keyring_cell(struct node_ctx *n, const uint8_t id[16],
+		      const char *field, struct crdt_cell *out);
+
+/* Forgets the keys this node made in entries not yet committed (an
+ * import's transaction that failed): a later write makes a fresh one. */
+void node_keyring_forget_made(struct node_ctx *n);
+
 /* The ops of one entry, sealed: key records first. */
 struct node_sealed_ops {
 	struct crdt_op *ops;
 	size_t n;
 	size_t n_prefix; /* key record ops put first */
+	uint8_t (*created)[16]; /* per input op: a create's final id */
 	void **bufs;	 /* storage the ops borrow */
 	size_t n_bufs;
 };

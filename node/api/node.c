@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "node/api/node_int.h"
-#include "node/api/keyring.h"
 
 int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 		  size_t msg_len)

@@ -59,6 +59,11 @@ struct node_ctx {
 	struct node_keyring *keyring;
 };
 
+/* Frees a keyring, wiping the keys (keyring.c; declared here so that
+ * node.c, which keyring.c depends on, need not include keyring.h). */
+struct node_keyring;
+void node_keyring_free(struct node_keyring *k);
+
 /* The unconfirmed-writes marker ("Munconfirmed"): wardd sets it (synced)
  * before the first entry it signs after its heads were last confirmed by
  * a peer, and removes it when a peer confirms them again and at a clean

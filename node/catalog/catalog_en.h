@@ -1211,5 +1211,11 @@
 	"an envelope for %s, who is no member of the key's group"
 #define MSG_W_SEAL_FAILED_EN \
 	"a value could not be sealed (ward's fault: please report it)"
+#define MSG_CANNOT_READ_FIELD_HERE_EN \
+	"cannot read this field here: %s is sealed to roles or a scope this node is not in (DOMAIN.md section 5)"
+#define MSG_SEALED_EN \
+	"sealed"
+#define MSG_UNREADABLE_EN \
+	"unreadable"
 
 #endif

@@ -1194,5 +1194,11 @@
 	"密钥信封的接收方 %s 不是该读者组成员"
 #define MSG_W_SEAL_FAILED_ZH \
 	"有值无法加密（ward 的错误，请报告）"
+#define MSG_CANNOT_READ_FIELD_HERE_ZH \
+	"此节点无权读取该字段：%s 已加密，仅限特定角色或辖区读取"
+#define MSG_SEALED_ZH \
+	"已加密"
+#define MSG_UNREADABLE_ZH \
+	"无法解密"
 
 #endif
