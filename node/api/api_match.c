@@ -61,6 +61,10 @@ static bool live_in(struct node_ctx *n, const uint8_t id[16], const char *scope)
 	return strcmp(r, "yes") != 0;
 }
 
+static size_t by_scan(struct node_ctx *n, const char *type, const char *field,
+		      const char *text, const char *scope,
+		      uint8_t out[MAX_CAND][16]);
+
 /* Live records of type within scope whose indexed field shows v (text:
  * the value as node_api_shown_text writes it, to check values the index
  * cut). Up to MAX_CAND ids into out; returns how many were found. */
@@ -68,6 +72,12 @@ static size_t by_index(struct node_ctx *n, const char *type, const char *field,
 		       const struct crdt_value *v, const char *text,
 		       const char *scope, uint8_t out[MAX_CAND][16])
 {
+	const struct node_type *t = node_schema_type(type, strlen(type));
+	const struct node_field *f =
+	    t ? node_schema_field(t, field, strlen(field)) : NULL;
+	const struct node_roster *r = node_ledger_roster(n->ledger);
+	if (f && r && node_schema_sealed(f, r->schema_version))
+		return by_scan(n, type, field, text, scope, out);
 	uint8_t k[NODE_LEDGER_KEY_MAX];
 	bool cut = false;
 	size_t kl = node_index_prefix(k, type, field);
@@ -88,6 +98,43 @@ static size_t by_index(struct node_ctx *n, const char *type, const char *field,
 			if (strcmp(shown, text) != 0)
 				continue;
 		}
+		bool dup = false;
+		for (size_t i = 0; i < found && i < MAX_CAND && !dup; i++)
+			dup = !memcmp(out[i], id, 16);
+		if (dup)
+			continue;
+		if (found < MAX_CAND)
+			memcpy(out[found], id, 16);
+		found++;
+	}
+	node_kv_iter_free(it);
+	return found;
+}
+
+/* by_index for a sealed field: its index holds sealed bytes, which differ
+ * per record (the record's id is in the seal), so the records of type
+ * within scope are opened one by one (those this node may read) and
+ * compared as text. */
+static size_t by_scan(struct node_ctx *n, const char *type, const char *field,
+		      const char *text, const char *scope,
+		      uint8_t out[MAX_CAND][16])
+{
+	uint8_t k[NODE_LEDGER_KEY_MAX];
+	size_t kl = node_index_prefix(k, type, "scope");
+	memcpy(k + kl, scope, strlen(scope));
+	kl += strlen(scope);
+	size_t found = 0;
+	struct node_kv_iter *it = node_kv_iter_new(n->kv, k, kl);
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t len;
+		const uint8_t *key = node_kv_iter_key(it, &len);
+		if (len < kl + 16)
+			continue;
+		const uint8_t *id = key + len - 16;
+		char shown[CRDT_MAX_STR_BYTES + 1];
+		node_api_shown_text(n, id, field, shown, sizeof(shown));
+		if (strcmp(shown, text) != 0 || !live_in(n, id, scope))
+			continue;
 		bool dup = false;
 		for (size_t i = 0; i < found && i < MAX_CAND && !dup; i++)
 			dup = !memcmp(out[i], id, 16);

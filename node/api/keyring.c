@@ -653,25 +653,38 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 	}
 	free(fields);
 	/* 3. A create's id comes from its op index: where ops moved, the
-	 * creates are renamed, with every op and reference naming them. */
+	 * creates are renamed, with every op and reference naming them. The
+	 * old and new ids are all worked out first: a moved create's new id
+	 * may be another's old one. */
+	size_t n_ren = 0;
+	uint8_t(*ren)[2][16] = calloc(out->n ? out->n : 1, sizeof(*ren));
+	if (!ren)
+		abort();
 	for (size_t i = out->n_prefix; i < out->n; i++) {
 		struct crdt_op *c = &out->ops[i];
 		if (c->code != CRDT_OP_CREATE)
 			continue;
-		uint8_t old[16], now[16];
-		memcpy(old, c->entity, 16);
-		crdt_entity_id(now, n->pk, scope, seq, (uint32_t)i);
-		if (!memcmp(old, now, 16))
-			continue;
-		for (size_t j = out->n_prefix; j < out->n; j++) {
-			struct crdt_op *o = &out->ops[j];
-			if (!memcmp(o->entity, old, 16))
-				memcpy(o->entity, now, 16);
-			if (o->value.kind == CRDT_VALUE_BIN &&
-			    o->value.len == 16 && !memcmp(o->value.p, old, 16))
-				o->value.p = keep(out, now, 16);
-		}
+		memcpy(ren[n_ren][0], c->entity, 16);
+		crdt_entity_id(ren[n_ren][1], n->pk, scope, seq, (uint32_t)i);
+		if (memcmp(ren[n_ren][0], ren[n_ren][1], 16))
+			n_ren++;
 	}
+	for (size_t j = out->n_prefix; j < out->n && n_ren; j++) {
+		struct crdt_op *o = &out->ops[j];
+		for (size_t k = 0; k < n_ren; k++)
+			if (!memcmp(o->entity, ren[k][0], 16)) {
+				memcpy(o->entity, ren[k][1], 16);
+				break;
+			}
+		if (o->value.kind != CRDT_VALUE_BIN || o->value.len != 16)
+			continue;
+		for (size_t k = 0; k < n_ren; k++)
+			if (!memcmp(o->value.p, ren[k][0], 16)) {
+				o->value.p = keep(out, ren[k][1], 16);
+				break;
+			}
+	}
+	free(ren);
 	for (size_t i = 0; i < n_in; i++)
 		if (in[i].code == CRDT_OP_CREATE)
 			memcpy(out->created[i], out->ops[create_at[i]].entity,

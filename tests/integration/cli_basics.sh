@@ -148,15 +148,18 @@ sys.exit(1)
 PY
 ) || fail "no colliding scopes found"
 set -- $pair
-ok add patient --data h scope="$1" name=甲
+# Regions: they have no sealed field, so the create is the entry's first
+# op (a patient's first write in a scope puts its group's key record
+# first, DESIGN.md section 8).
+ok add region --data h scope="$1" population=1 year=2020
 A=$OUT
-ok add patient --data h scope="$2" name=乙
+ok add region --data h scope="$2" population=1 year=2020
 B=$OUT
-eq "$B" "patient-$4" "predicted entity id"
-eq "${A:8:6}" "$3" "first record's prefix"
+eq "$B" "region-$4" "predicted entity id"
+eq "${A:7:6}" "$3" "first record's prefix"
 expect 3 show "$3" --data h
 contains "$ERR" "ambiguous" "ambiguous prefix message"
-ok show "${A:8:8}" --data h --json
+ok show "${A:7:8}" --data h --json
 eq "$(jq -r .id <<<"$OUT")" "$A" "a longer prefix disambiguates"
 ok audit verify --data h
 

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "crdt/crdt.h"
+#include "node/api/keyring.h"
 #include "node/api/node_int.h"
 #include "node/ledger/ledger.h"
 
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
 		struct crdt_op ops[2];
 		memset(ops, 0, sizeof(ops));
 		ops[0].code = CRDT_OP_CREATE;
+		memcpy(ops[0].entity, id, 16);
 		ops[0].name = "patient";
 		ops[0].name_len = 7;
 		ops[1].code = CRDT_OP_SET;
@@ -63,11 +65,17 @@ int main(int argc, char **argv)
 		ops[1].value.kind = CRDT_VALUE_STR;
 		ops[1].value.p = (const uint8_t *)"skew";
 		ops[1].value.len = 4;
-		struct node_write w = {.scope = scope, .n_ops = 2, .ops = ops};
+		/* the name sealed, as ward add seals it (keyring.h) */
+		struct node_sealed_ops so;
 		char why[256];
 		struct node_reason why_r;
-		rc = node_ledger_write(n->ledger, n->sk, n->pk, &w,
-				       now + (uint64_t)k, &seq, &why_r);
+		rc = node_keyring_seal(n, scope, seq, ops, 2, &so, &why_r);
+		struct node_write w = {.scope = scope, .n_ops = so.n,
+				       .ops = so.ops};
+		if (rc == 0)
+			rc = node_ledger_write(n->ledger, n->sk, n->pk, &w,
+					       now + (uint64_t)k, &seq, &why_r);
+		node_sealed_ops_fini(&so);
 		if (rc)
 			node_schema_reason_text(&why_r, NODE_LANG_EN, why, sizeof(why));
 		if (rc)
