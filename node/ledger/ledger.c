@@ -877,6 +877,13 @@ static void history(struct node_txn *t, const uint8_t entity[16],
 	size_t pos = 0;
 	while (pos + 4 <= n && get_u32(v + pos) < x->index)
 		pos += 4;
+	/* Already listed: an op judged again after it waited for its key
+	 * record (judge_sealed) was recorded when it first arrived. */
+	if (pos + 4 <= n && get_u32(v + pos) == x->index) {
+		free(out);
+		free(v);
+		return;
+	}
 	if (n)
 		memcpy(out, v, pos);
 	for (int i = 0; i < 4; i++)
