@@ -23,7 +23,11 @@
  *     with NO_KEY, nothing written;
  * 11. a follow-up's H field: health's alone under schema 2;
  * 12. a revocation bound arriving later: judging again keeps key records
- *     and sealed values consistent with a fresh ingest under the new chain.
+ *     and sealed values consistent with a fresh ingest under the new chain;
+ * 13. a sealed set element added under a key that no longer serves can
+ *     still be removed; a remove of a waiting add wins in any order;
+ * 14. an op waits for its record's create, then for its key record;
+ * 15. a key record and a value naming it in one local write.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,7 +77,7 @@ struct net {
 	uint8_t id[32];	  /* net_id */
 };
 
-/* net2: schema 2, v2 removes police. netr: schema 2, v2 revokes
+/* net2: schema 2, v2 removes police, v3 the auditor. netr: schema 2, v2 revokes
  * township's feed SCOPE after seq 2. net1: schema 1, genesis only. */
 static struct net net2, netr, net1;
 
@@ -154,6 +158,20 @@ static void remove_police(struct node_roster *r)
 	fail();
 }
 
+static void remove_auditor(struct node_roster *r)
+{
+	for (size_t i = 0; i < r->n_members; i++) {
+		if (memcmp(r->members[i].key, pk[AUDITOR], 32) != 0)
+			continue;
+		node_member_fini(&r->members[i]);
+		memmove(&r->members[i], &r->members[i + 1],
+			(r->n_members - i - 1) * sizeof(*r->members));
+		r->n_members--;
+		return;
+	}
+	fail();
+}
+
 static void revoke_township(struct node_roster *r)
 {
 	for (size_t i = 0; i < r->n_members; i++) {
@@ -216,6 +234,7 @@ static int setup(void **state)
 	}
 	build_genesis(&net2, 2);
 	add_version(&net2, remove_police);
+	add_version(&net2, remove_auditor);
 	build_genesis(&netr, 2);
 	add_version(&netr, revoke_township);
 	build_genesis(&net1, 1);
@@ -1436,6 +1455,246 @@ static void test_rejudge_revocation(void **state)
 	node_down(&c);
 }
 
+/* ---- 13. removing a sealed set element after its group changed ---- */
+
+/* Rule (DESIGN.md section 8, Sets): a writer that removes an element names
+ * every sealed form of it present in the field. A remove decides by the
+ * tags it observed, and carries the element's sealed bytes as they were
+ * added, under whatever key was current then: after a roster version that
+ * changed the group (v3 removes the auditor from (auditor, health)) the
+ * element made under the old key can still be removed. A remove in
+ * plaintext is still refused (it would put the plaintext in the log). */
+static void test_remove_after_group_change(void **state)
+{
+	(void)state;
+	uint8_t kt[32], ka[32], ka3[32];
+	crdt_seal_key_new(kt);
+	crdt_seal_key_new(ka);
+	crdt_seal_key_new(ka3);
+	struct feed t, h;
+	feed_init(&t, &net2, TOWNSHIP);
+	feed_init(&h, &net2, HEALTH);
+	struct node a;
+	node_up(&a, &net2, 3);
+	uint8_t p[16], fu[16];
+	ingest(&a, key_entry(&t, 1, kt, G_ALL, NULL, NULL));
+	ingest(&a, patient_entry(&t, 1, kt, "张三", p, NULL));
+	next_id(&t, 0, fu);
+	struct crdt_op ops[3];
+	ops[0] = op_create("followup");
+	ops[1] = op_set(fu, "patient", v_bin(p, 16));
+	ops[2] = op_set(fu, "date", v_str("2026-01-05"));
+	ingest(&a, put(&t, 1, ops, 3));
+	ingest(&a, key_entry(&h, 1, ka, G_AH, NULL, NULL));
+	struct crdt_value m1 =
+	    sealed(ka, &net2, fu, "medication", "risperidone;2;mg;bid");
+	struct crdt_op op = op_field(CRDT_OP_ADD, fu, "medication", m1);
+	ingest(&a, put(&h, 1, &op, 1));
+	struct crdt_dot tag = last_dot(&h, 0);
+	struct crdt_cell c;
+	assert_int_equal(node_ledger_cell(a.l, fu, "medication", &c), 0);
+	assert_int_equal(c.n_elems, 1);
+	crdt_cell_fini(&c);
+	/* Under v3 the old key no longer serves adds... */
+	ingest(&a, key_entry(&h, 3, ka3, G_AH, NULL, NULL));
+	struct crdt_value m_old =
+	    sealed(ka, &net2, fu, "medication", "olanzapine;5;mg;qn");
+	op = op_field(CRDT_OP_ADD, fu, "medication", m_old);
+	ingest(&a, put(&h, 3, &op, 1));
+	struct crdt_value m3 =
+	    sealed(ka3, &net2, fu, "medication", "olanzapine;5;mg;qn");
+	op = op_field(CRDT_OP_ADD, fu, "medication", m3);
+	ingest(&a, put(&h, 3, &op, 1));
+	assert_int_equal(node_ledger_cell(a.l, fu, "medication", &c), 0);
+	assert_int_equal(c.n_elems, 2); /* m1 and m3; m_old waits */
+	crdt_cell_fini(&c);
+	/* ...but m1, added under it, is removed. */
+	op = op_field(CRDT_OP_REMOVE, fu, "medication", m1);
+	op.dots = &tag;
+	op.n_dots = 1;
+	ingest(&a, put(&h, 3, &op, 1));
+	expect_finding(&a, HEALTH, h.seq, 0, MSG_NONE);
+	assert_int_equal(node_ledger_cell(a.l, fu, "medication", &c), 0);
+	assert_int_equal(c.n_elems, 1);
+	assert_true(crdt_value_equal(&c.elems[0].value, &m3));
+	crdt_cell_fini(&c);
+	/* A remove in plaintext: no effect. */
+	struct crdt_dot tag3 = {0};
+	memcpy(tag3.author, pk[HEALTH], 32);
+	tag3.seq = h.seq - 1;
+	op = op_field(CRDT_OP_REMOVE, fu, "medication",
+		      v_str("olanzapine;5;mg;qn"));
+	op.dots = &tag3;
+	op.n_dots = 1;
+	ingest(&a, put(&h, 3, &op, 1));
+	expect_finding(&a, HEALTH, h.seq, 0, MSG_F_NOT_SEALED);
+	assert_int_equal(node_ledger_cell(a.l, fu, "medication", &c), 0);
+	assert_int_equal(c.n_elems, 1);
+	crdt_cell_fini(&c);
+	assert_int_equal(findings(&a), 1);
+	node_down(&a);
+
+	/* An add waiting for its key record, removed before the record
+	 * arrives: the element never shows, as at a node that got the key
+	 * first. */
+	uint8_t kw[32];
+	crdt_seal_key_new(kw);
+	struct wire w[6];
+	size_t nw = 0;
+	struct feed t2;
+	feed_init(&t2, &net2, TOWNSHIP);
+	w[nw++] = key_entry(&t2, 1, kt, G_ALL, NULL, NULL);
+	w[nw++] = patient_entry(&t2, 1, kt, "张三", p, NULL);
+	next_id(&t2, 0, fu);
+	ops[0] = op_create("followup");
+	ops[1] = op_set(fu, "patient", v_bin(p, 16));
+	ops[2] = op_set(fu, "date", v_str("2026-01-05"));
+	w[nw++] = put(&t2, 1, ops, 3);
+	struct feed h3;
+	feed_init(&h3, &net2, HEALTH);
+	struct crdt_value mw =
+	    sealed(kw, &net2, fu, "medication", "risperidone;2;mg;bid");
+	op = op_field(CRDT_OP_ADD, fu, "medication", mw);
+	w[nw++] = put(&h3, 1, &op, 1);
+	struct crdt_dot wtag = last_dot(&h3, 0);
+	op = op_field(CRDT_OP_REMOVE, fu, "medication", mw);
+	op.dots = &wtag;
+	op.n_dots = 1;
+	w[nw++] = put(&h3, 1, &op, 1);
+	w[nw++] = key_entry(&h3, 1, kw, G_AH, NULL, NULL);
+	struct node b;
+	node_up(&a, &net2, 1);
+	node_up(&b, &net2, 1);
+	/* a: township's feed first; the add waits for the key, the remove
+	 * takes effect before it. */
+	for (size_t i = 0; i < 4; i++)
+		ingest(&a, w[i]);
+	assert_int_equal(node_ledger_cell(a.l, fu, "medication", &c), 0);
+	assert_int_equal(c.n_elems, 0); /* the add waits */
+	crdt_cell_fini(&c);
+	ingest(&a, w[4]);
+	ingest(&a, w[5]);
+	/* b: health's feed first; both wait for the create, after the
+	 * key. */
+	for (size_t i = 3; i < nw; i++)
+		ingest(&b, w[i]);
+	for (size_t i = 0; i < 3; i++)
+		ingest(&b, w[i]);
+	for (int side = 0; side < 2; side++) {
+		struct node *nd = side ? &b : &a;
+		assert_int_equal(node_ledger_cell(nd->l, fu, "medication", &c),
+				 0);
+		assert_int_equal(c.n_elems, 0);
+		crdt_cell_fini(&c);
+		assert_int_equal(findings(nd), 0);
+	}
+	expect_same_digest(&a, &b);
+	node_down(&a);
+	node_down(&b);
+}
+
+/* ---- 14. waiting for the create, then for the key ---- */
+
+/* Rule: an op may wait for its record's create and then, judged at the
+ * create, for its key record: it takes effect when both arrived, in any
+ * order, with the state of a node that got them in order. */
+static void test_waits_for_create_then_key(void **state)
+{
+	(void)state;
+	uint8_t kh[32], kt[32];
+	crdt_seal_key_new(kh);
+	crdt_seal_key_new(kt);
+	struct feed t, h;
+	feed_init(&t, &net2, TOWNSHIP);
+	feed_init(&h, &net2, HEALTH);
+	uint8_t pt[16];
+	struct wire t1 = key_entry(&t, 1, kt, G_ALL, NULL, NULL);
+	struct wire t2 = patient_entry(&t, 1, kt, "张三", pt, NULL);
+	/* Health's feed: the phone under its own key, then the key. */
+	struct crdt_value ph = sealed(kh, &net2, pt, "phone", "13800000000");
+	struct wire h1 = set_entry(&h, 1, pt, "phone", ph, NULL, 0);
+	struct wire h2 = key_entry(&h, 1, kh, G_ALL, NULL, NULL);
+	struct node a, b, c;
+	node_up(&a, &net2, 1);
+	node_up(&b, &net2, 1);
+	node_up(&c, &net2, 1);
+	/* a: health's feed first: the phone waits for the create only. */
+	ingest(&a, h1);
+	ingest(&a, h2);
+	expect_cell(&a, pt, "phone", NULL);
+	ingest(&a, t1);
+	ingest(&a, t2);
+	expect_cell(&a, pt, "phone", &ph);
+	/* b: in the order written by both. */
+	ingest(&b, t1);
+	ingest(&b, t2);
+	ingest(&b, h1);
+	expect_cell(&b, pt, "phone", NULL);
+	ingest(&b, h2);
+	expect_cell(&b, pt, "phone", &ph);
+	/* c: the phone waits for the create, then for the key. */
+	ingest(&c, h1);
+	ingest(&c, t1);
+	ingest(&c, t2);
+	expect_cell(&c, pt, "phone", NULL);
+	assert_int_equal(findings(&c), 0);
+	ingest(&c, h2);
+	expect_cell(&c, pt, "phone", &ph);
+	assert_int_equal(findings(&a) + findings(&b) + findings(&c), 0);
+	expect_same_digest(&a, &b);
+	expect_same_digest(&a, &c);
+	assert_int_equal(node_ledger_state_diff(a.l, b.l), 0);
+	assert_int_equal(node_ledger_state_diff(a.l, c.l), 0);
+	assert_int_equal(history_ops(&c, pt), 3);
+	node_down(&a);
+	node_down(&b);
+	node_down(&c);
+}
+
+/* ---- 15. a key record and a value in one local write ---- */
+
+/* Rule: a key record becomes usable at its key_id op, so values after it
+ * in the same entry may name it, in a strict local write too. */
+static void test_key_and_value_in_one_write(void **state)
+{
+	(void)state;
+	uint8_t k[32];
+	crdt_seal_key_new(k);
+	struct node a;
+	node_up(&a, &net2, 1);
+	uint64_t seq;
+	node_ledger_next_seq(a.l, pk[TOWNSHIP], SCOPE, &seq);
+	uint8_t kr[16], p[16];
+	crdt_entity_id(kr, pk[TOWNSHIP], SCOPE, seq, 0);
+	crdt_entity_id(p, pk[TOWNSHIP], SCOPE, seq, 3);
+	struct crdt_op ops[5];
+	ops[0] = op_create("key");
+	ops[1] = op_set(kr, "roles", roles_value(G_ALL));
+	ops[2] = op_set(kr, "key_id", key_id_value(k));
+	ops[3] = op_create("patient");
+	struct crdt_value nv = sealed(k, &net2, p, "name", "张三");
+	ops[4] = op_set(p, "name", nv);
+	struct node_reason why;
+	assert_int_equal(write_local(&a, TOWNSHIP, ops, 5, &why), 0);
+	expect_cell(&a, p, "name", &nv);
+	assert_int_equal(key_records(&a, k), 1);
+	/* The value before the key in one entry: refused. */
+	uint8_t k2[32];
+	crdt_seal_key_new(k2);
+	node_ledger_next_seq(a.l, pk[TOWNSHIP], SCOPE, &seq);
+	crdt_entity_id(p, pk[TOWNSHIP], SCOPE, seq, 0);
+	crdt_entity_id(kr, pk[TOWNSHIP], SCOPE, seq, 2);
+	ops[0] = op_create("patient");
+	nv = sealed(k2, &net2, p, "name", "李四");
+	ops[1] = op_set(p, "name", nv);
+	ops[2] = op_create("key");
+	ops[3] = op_set(kr, "roles", roles_value(G_ALL));
+	ops[4] = op_set(kr, "key_id", key_id_value(k2));
+	assert_int_equal(write_local(&a, TOWNSHIP, ops, 5, &why), -EPERM);
+	assert_int_equal(why.id, MSG_F_NO_KEY);
+	node_down(&a);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -1456,6 +1715,12 @@ int main(void)
 	    cmocka_unit_test_teardown(test_local_write_no_key, test_teardown),
 	    cmocka_unit_test_teardown(test_followup_h_field, test_teardown),
 	    cmocka_unit_test_teardown(test_rejudge_revocation, test_teardown),
+	    cmocka_unit_test_teardown(test_remove_after_group_change,
+				      test_teardown),
+	    cmocka_unit_test_teardown(test_waits_for_create_then_key,
+				      test_teardown),
+	    cmocka_unit_test_teardown(test_key_and_value_in_one_write,
+				      test_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
