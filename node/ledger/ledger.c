@@ -877,6 +877,13 @@ static void history(struct node_txn *t, const uint8_t entity[16],
 	size_t pos = 0;
 	while (pos + 4 <= n && get_u32(v + pos) < x->index)
 		pos += 4;
+	/* Already listed: an op judged again after it waited for its key
+	 * record (judge_sealed) was recorded when it first arrived. */
+	if (pos + 4 <= n && get_u32(v + pos) == x->index) {
+		free(out);
+		free(v);
+		return;
+	}
 	if (n)
 		memcpy(out, v, pos);
 	for (int i = 0; i < 4; i++)
@@ -1358,9 +1365,9 @@ static bool key_serves(struct node_txn *t, const uint8_t key_id[16],
 }
 
 /* An op on a field sealed under the entry's schema version: nil clears;
- * anything else must be a well-formed sealed value naming a key of the
- * field's group (its readers, the record's home scope) that serves the
- * roster version the entry names. Returns 0 to take effect, 1 when the op
+ * anything else must be a well-formed sealed value, and a set or an add
+ * must name a key of the field's group (its readers, the record's home
+ * scope) that serves the roster version the entry names. Returns 0 to take effect, 1 when the op
  * waits for its key record, -1 after a finding. */
 static int judge_sealed(struct node_txn *t, const struct crdt_op *op,
 			const struct op_ctx *x, const struct node_entity *e,
@@ -1374,6 +1381,12 @@ static int judge_sealed(struct node_txn *t, const struct crdt_op *op,
 		FINDING(t, x, MSG_F_NOT_SEALED, f->name);
 		return -1;
 	}
+	/* A remove decides by the tags it observed alone (crdt_cell_remove)
+	 * and names an element's sealed forms as they were added, under the
+	 * keys current then (DESIGN.md section 8, Sets): a key that no longer
+	 * serves must not keep an element from ever being removed. */
+	if (op->code == CRDT_OP_REMOVE)
+		return 0;
 	unsigned roles = node_schema_readers(f);
 	if (key_serves(t, sv.key_id, roles, e->scope, x->roster_version))
 		return 0;

@@ -286,8 +286,10 @@ int node_log_pos_cmp(const struct node_log_pos *a, const struct node_log_pos *b)
 size_t node_ledger_state_diff(struct node_ledger *a, struct node_ledger *b)
 {
 	/* Every state family (ledger_int.h, index.h): all but the log and
-	 * the metadata, which live in their own column families. */
-	static const char fams[] = "HECWTOFIXx";
+	 * the metadata, which live in their own column families; the
+	 * sealed-field families 'Y' (ops waiting for a key record), 'Z' and
+	 * 'G' (usable key records) included. */
+	static const char fams[] = "HECWTOFIXxYZG";
 	size_t diffs = 0;
 	for (const char *f = fams; *f; f++) {
 		uint8_t p = (uint8_t)*f;
