@@ -56,15 +56,6 @@ void node_access_log(struct node_ctx *n, const struct node_doc *req,
 	put_field(&b, at, false);
 	put_field(&b, user, false);
 	put_field(&b, action, false);
-	/* The sealed fields this request read in plaintext (DOMAIN.md
-	 * section 5: a record of who read what), after what it read. */
-	char reads[192], what_sealed[512];
-	node_keyring_take_reads(n, reads, sizeof(reads));
-	if (*reads) {
-		snprintf(what_sealed, sizeof(what_sealed), "%s sealed=%s",
-			 what ? what : "", reads);
-		what = what_sealed;
-	}
 	put_field(&b, what, false);
 	put_field(&b, count, false);
 	for (size_t i = 0; i < n_ids; i++) {
@@ -75,7 +66,12 @@ void node_access_log(struct node_ctx *n, const struct node_doc *req,
 		crdt_buf_append(&b, hex, 32);
 	}
 	crdt_buf_append(&b, "\t", 1);
-	put_field(&b, uid, true);
+	put_field(&b, uid, false);
+	/* The sealed fields this request read in plaintext (DOMAIN.md
+	 * section 5: a record of who read what). */
+	char reads[192];
+	node_keyring_take_reads(n, reads, sizeof(reads));
+	put_field(&b, reads, true);
 	char path[NODE_PATH_MAX];
 	node_path(path, n->dir, "access.log");
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -133,7 +129,7 @@ struct node_doc *node_api_access_log(struct node_ctx *n,
 			line[--len] = 0;
 		struct node_doc *o = node_doc_object();
 		char *save = NULL, *p = line;
-		for (size_t i = 0; i < 7; i++) {
+		for (size_t i = 0; i < 8; i++) {
 			char *tab = strchr(p, '\t');
 			if (tab)
 				*tab = 0;
@@ -142,6 +138,12 @@ struct node_doc *node_api_access_log(struct node_ctx *n,
 				node_doc_set(o, "uid",
 					     *p && u >= 0 ? node_doc_int(u)
 							  : node_doc_null());
+			} else if (i == 7) {
+				struct node_doc *sf = node_doc_array();
+				for (char *t = strtok_r(p, ",", &save); t;
+				     t = strtok_r(NULL, ",", &save))
+					node_doc_push(sf, node_doc_str(t));
+				node_doc_set(o, "sealed", sf);
 			} else if (i == 4) {
 				node_doc_set(o, keys[i],
 					     node_doc_int(atoll(p)));
@@ -161,6 +163,9 @@ struct node_doc *node_api_access_log(struct node_ctx *n,
 		/* Lines written before the uid column have six fields. */
 		if (!node_doc_get(o, "uid"))
 			node_doc_set(o, "uid", node_doc_null());
+		/* ... and before the sealed column, none. */
+		if (!node_doc_get(o, "sealed"))
+			node_doc_set(o, "sealed", node_doc_array());
 		node_doc_push(out, o);
 	}
 	free(line);

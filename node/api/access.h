@@ -2,7 +2,8 @@
  * access.h: the node-local, append-only access log (DOMAIN.md section 5):
  * who read or exported which records through show, list, due, export and
  * report. One tab-separated line per event in access.log in the data
- * directory (0600): time, user, action, what, count, record ids, uid.
+ * directory (0600): time, user, action, what, count, record ids, uid, and
+ * the sealed fields the request read in plaintext ("name,id_number").
  * Never replicated, never rewritten. The user is the OS user the kernel
  * names for the ipc connection to wardd (its uid and name), or the user
  * of the ward process that served the request itself.

@@ -208,6 +208,62 @@ static void writer(struct node_ctx *n, struct node_doc *o,
 	node_doc_set(o, "at", node_doc_str(at));
 }
 
+/* One element of a set as shown: ordered by its value's encoding, as
+ * the set's elements are stored, but of the plaintext where this node
+ * opens a sealed one (two sealed forms of one value shown once). */
+struct shown_elem {
+	uint8_t *key;
+	size_t key_len;
+	struct node_doc *doc;
+};
+
+static int shown_elem_cmp(const void *a, const void *b)
+{
+	const struct shown_elem *x = a, *y = b;
+	size_t m = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int r = memcmp(x->key, y->key, m);
+	return r ? r : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+static struct node_doc *set_doc(struct node_ctx *n, const uint8_t id[16],
+				const struct node_field *f,
+				const struct crdt_cell *c)
+{
+	struct shown_elem *v = calloc(c->n_elems ? c->n_elems : 1, sizeof(*v));
+	if (!v)
+		abort();
+	for (size_t i = 0; i < c->n_elems; i++) {
+		const struct crdt_value *ev = &c->elems[i].value;
+		struct crdt_value pv = *ev;
+		uint8_t *plain = malloc(ev->len + 1);
+		if (!plain)
+			abort();
+		if (f && node_keyring_open(n, id, f, ev, plain, ev->len + 1,
+					   &pv) != 0)
+			pv = *ev;
+		struct crdt_buf b;
+		crdt_buf_init(&b);
+		crdt_value_encode(&b, &pv);
+		v[i].key = crdt_buf_take(&b, &v[i].key_len);
+		v[i].doc = field_value_doc(n, id, f, ev);
+		sodium_memzero(plain, ev->len + 1);
+		free(plain);
+	}
+	qsort(v, c->n_elems, sizeof(*v), shown_elem_cmp);
+	struct node_doc *arr = node_doc_array();
+	for (size_t i = 0; i < c->n_elems; i++) {
+		bool again = i && v[i].key_len == v[i - 1].key_len &&
+			     !memcmp(v[i].key, v[i - 1].key, v[i].key_len);
+		if (again)
+			node_doc_free(v[i].doc);
+		else
+			node_doc_push(arr, v[i].doc);
+		free(v[i].key);
+	}
+	free(v);
+	return arr;
+}
+
 /* record_doc's view of one field. */
 struct fields_scan {
 	struct node_ctx *n;
@@ -230,12 +286,7 @@ static int field_doc(void *ctx, const char *name, const struct crdt_cell *c)
 			node_doc_free(fd);
 			return 0;
 		}
-		struct node_doc *arr = node_doc_array();
-		for (size_t i = 0; i < c->n_elems; i++)
-			node_doc_push(
-			    arr,
-			    field_value_doc(n, fs->id, f, &c->elems[i].value));
-		node_doc_set(fd, "value", arr);
+		node_doc_set(fd, "value", set_doc(n, fs->id, f, c));
 	} else {
 		const struct crdt_version *shown = crdt_cell_shown(c);
 		if (!shown) {

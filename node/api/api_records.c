@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "node/api/api.h"
+#include "node/api/keyring.h"
 #include "node/api/api_rules.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
@@ -252,68 +253,102 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 
 /* ---- duplicates ---- */
 
+/* One patient holding a value of the field duplicates looks at. */
+struct dup_item {
+	char *value; /* as shown: opened where the field is sealed */
+	uint8_t id[16];
+};
+
+static int dup_cmp(const void *a, const void *b)
+{
+	const struct dup_item *x = a, *y = b;
+	int r = strcmp(x->value, y->value);
+	return r ? r : memcmp(x->id, y->id, 16);
+}
+
+/* Patients sharing a value of field. The field's index lists every
+ * patient holding a value; the values are compared as this node reads
+ * them (a sealed field's index holds sealed bytes, unique per record, so
+ * its values are opened first: what this node may not read is left out). */
 static void dup_field(struct node_ctx *n, const char *field,
 		      struct node_doc *out)
 {
 	uint8_t k[NODE_LEDGER_KEY_MAX];
 	size_t plen = node_index_prefix(k, "patient", field);
 	struct node_kv_iter *it = node_kv_iter_new(n->kv, k, plen);
-	uint8_t cur[NODE_LEDGER_KEY_MAX];
-	size_t cur_len = SIZE_MAX;
-	struct node_doc *group = NULL, *ids = NULL;
-	for (;; node_kv_iter_next(it)) {
-		bool valid = node_kv_iter_valid(it);
-		size_t len = 0;
-		const uint8_t *key = valid ? node_kv_iter_key(it, &len) : NULL;
-		if (valid && len < plen + 16)
+	struct dup_item *v = NULL;
+	size_t nv = 0, cap = 0;
+	for (; node_kv_iter_valid(it); node_kv_iter_next(it)) {
+		size_t len;
+		const uint8_t *key = node_kv_iter_key(it, &len);
+		if (len < plen + 16)
 			continue;
-		size_t vlen = valid ? len - plen - 16 : 0;
-		if (!valid || vlen != cur_len ||
-		    memcmp(key + plen, cur, vlen) != 0) {
-			if (group && node_doc_len(ids) >= 2)
-				node_doc_push(out, group);
-			else
-				node_doc_free(group);
-			group = NULL;
-			if (!valid)
-				break;
-			memcpy(cur, key + plen, vlen);
-			cur_len = vlen;
-			group = node_doc_object();
-			node_doc_set(group, "field", node_doc_str(field));
-			node_doc_set(group, "value",
-				     node_doc_strn((const char *)cur,
-						   vlen && cur[vlen - 1] == 0
-						       ? vlen - 1
-						       : vlen));
-			ids = node_doc_array();
-			node_doc_set(group, "patients", ids);
-		}
 		const uint8_t *id = key + len - 16;
-		struct node_entity e;
-		char r[8];
-		node_api_shown_text(n, id, "retracted", r, sizeof(r));
-		if (node_ledger_entity(n->ledger, id, &e) != 0 || !e.valid ||
-		    !strcmp(r, "yes"))
-			continue;
-		/* A transfer-in beside its transfer-out is one person. */
-		if (node_rules_moved_from_same(
-			n, id, field, (const char *)cur,
-			vlen && cur[vlen - 1] == 0 ? vlen - 1 : vlen))
-			continue;
-		struct node_doc *p = node_doc_object();
-		char text[80], name[256], reg[16];
-		id_text(text, "patient", id);
-		node_api_shown_text(n, id, "name", name, sizeof(name));
-		node_api_shown_text(n, id, "registered_on", reg, sizeof(reg));
-		node_doc_set(p, "id", node_doc_str(text));
-		node_doc_set(p, "name", node_doc_str(name));
-		node_doc_set(p, "scope", node_doc_str(e.scope));
-		node_doc_set(p, "registered_on",
-			     *reg ? node_doc_str(reg) : node_doc_null());
-		node_doc_push(ids, p);
+		char text[CRDT_MAX_STR_BYTES + 1];
+		node_api_shown_text(n, id, field, text, sizeof(text));
+		if (!*text)
+			continue; /* unset, or not this node's to read */
+		if (nv == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = realloc(v, cap * sizeof(*v));
+			if (!v)
+				abort();
+		}
+		v[nv].value = strdup(text);
+		if (!v[nv].value)
+			abort();
+		memcpy(v[nv].id, id, 16);
+		nv++;
 	}
 	node_kv_iter_free(it);
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), dup_cmp);
+	for (size_t i = 0; i < nv;) {
+		size_t j = i;
+		while (j < nv && !strcmp(v[j].value, v[i].value))
+			j++;
+		struct node_doc *group = node_doc_object();
+		struct node_doc *ids = node_doc_array();
+		node_doc_set(group, "field", node_doc_str(field));
+		node_doc_set(group, "value", node_doc_str(v[i].value));
+		node_doc_set(group, "patients", ids);
+		for (size_t m = i; m < j && j - i >= 2; m++) {
+			const uint8_t *id = v[m].id;
+			struct node_entity e;
+			char r[8];
+			node_api_shown_text(n, id, "retracted", r, sizeof(r));
+			if (node_ledger_entity(n->ledger, id, &e) != 0 ||
+			    !e.valid || !strcmp(r, "yes"))
+				continue;
+			/* A transfer-in beside its transfer-out is one
+			 * person. */
+			if (node_rules_moved_from_same(n, id, field, v[i].value,
+						       strlen(v[i].value)))
+				continue;
+			struct node_doc *p = node_doc_object();
+			char text[80], name[256], reg[16];
+			id_text(text, "patient", id);
+			node_api_shown_text(n, id, "name", name, sizeof(name));
+			node_api_shown_text(n, id, "registered_on", reg,
+					    sizeof(reg));
+			node_doc_set(p, "id", node_doc_str(text));
+			node_doc_set(p, "name",
+				     *name ? node_doc_str(name)
+					   : node_keyring_sealed_doc(false));
+			node_doc_set(p, "scope", node_doc_str(e.scope));
+			node_doc_set(p, "registered_on",
+				     *reg ? node_doc_str(reg) : node_doc_null());
+			node_doc_push(ids, p);
+		}
+		if (node_doc_len(ids) >= 2)
+			node_doc_push(out, group);
+		else
+			node_doc_free(group);
+		i = j;
+	}
+	for (size_t i = 0; i < nv; i++)
+		free(v[i].value);
+	free(v);
 }
 
 struct node_doc *node_api_duplicates(struct node_ctx *n,

@@ -6,11 +6,14 @@
  * is for. The schedule itself is query.c's; this file only words it.
  */
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "node/api/api_worklist.h"
+#include "node/api/keyring.h"
+#include "crdt/seal.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
 #include "node/ledger/roster.h"
@@ -26,7 +29,7 @@ static void shown_text(struct node_ctx *n, const uint8_t id[16],
 {
 	struct crdt_cell c;
 	out[0] = 0;
-	if (node_ledger_cell(n->ledger, id, field, &c) != 0)
+	if (node_keyring_cell(n, id, field, &c) != 0)
 		return;
 	const struct crdt_version *s = c.is_set ? NULL : crdt_cell_shown(&c);
 	if (s && s->value.kind == CRDT_VALUE_STR)
@@ -43,6 +46,12 @@ struct texts {
 	const char *const *names;
 	size_t n, len;
 	char *out; /* n strings of len bytes */
+	/* for sealed values: the record, its type, and which of the names
+	 * hold a value this node may not read (NULL: not asked) */
+	struct node_ctx *ctx;
+	const uint8_t *id;
+	const struct node_type *type;
+	bool *sealed;
 };
 
 static int texts_one(void *ctx, const char *field, const struct crdt_cell *c)
@@ -54,6 +63,26 @@ static int texts_one(void *ctx, const char *field, const struct crdt_cell *c)
 		const struct crdt_version *s =
 		    c->is_set ? NULL : crdt_cell_shown(c);
 		char *o = t->out + i * t->len;
+		struct crdt_value pv;
+		uint8_t plain[512];
+		const struct node_field *f =
+		    t->type ? node_schema_field(t->type, field, strlen(field))
+			    : NULL;
+		if (s && f && s->value.kind == CRDT_VALUE_BIN &&
+		    crdt_seal_is_sealed(s->value.p, s->value.len)) {
+			if (s->value.len <= sizeof(plain) &&
+			    node_keyring_open(t->ctx, t->id, f, &s->value,
+					      plain, sizeof(plain), &pv) == 0 &&
+			    pv.kind == CRDT_VALUE_STR) {
+				node_keyring_note_read(t->ctx, f->name);
+				snprintf(o, t->len, "%.*s", (int)pv.len,
+					 (const char *)pv.p);
+			} else if (t->sealed) {
+				t->sealed[i] = true;
+			}
+			sodium_memzero(plain, sizeof(plain));
+			continue;
+		}
 		if (s && s->value.kind == CRDT_VALUE_STR)
 			snprintf(o, t->len, "%.*s", (int)s->value.len,
 				 (const char *)s->value.p);
@@ -63,13 +92,28 @@ static int texts_one(void *ctx, const char *field, const struct crdt_cell *c)
 	return 0;
 }
 
+/* shown_texts, noting in sealed[i] (count flags) which hold a value this
+ * node may not read. */
+static void shown_texts_sealed(struct node_ctx *n, const uint8_t id[16],
+			       const char *const *names, size_t count,
+			       char *out, size_t len, bool *sealed)
+{
+	struct node_entity e;
+	struct texts t = {.names = names, .n = count, .len = len, .out = out,
+			  .ctx = n, .id = id, .sealed = sealed};
+	if (node_ledger_entity(n->ledger, id, &e) == 0)
+		t.type = node_schema_type(e.type, strlen(e.type));
+	memset(out, 0, count * len);
+	if (sealed)
+		memset(sealed, 0, count * sizeof(*sealed));
+	node_ledger_each_cell(n->ledger, id, texts_one, &t);
+}
+
 static void shown_texts(struct node_ctx *n, const uint8_t id[16],
 			const char *const *names, size_t count, char *out,
 			size_t len)
 {
-	struct texts t = {.names = names, .n = count, .len = len, .out = out};
-	memset(out, 0, count * len);
-	node_ledger_each_cell(n->ledger, id, texts_one, &t);
+	shown_texts_sealed(n, id, names, count, out, len, NULL);
 }
 
 /* ---- the patients behind the rows ---- */
@@ -78,6 +122,7 @@ struct person {
 	bool used;
 	uint8_t id[16];
 	char name[128], no[128], phone[128];
+	bool name_sealed, phone_sealed; /* held, not this node's to read */
 };
 
 struct people {
@@ -138,7 +183,10 @@ static const struct person *person(struct node_ctx *n, struct people *pp,
 	memcpy(p->id, id, 16);
 	static const char *const f[] = {"name", "patient_no", "phone"};
 	char v[3][128];
-	shown_texts(n, id, f, 3, v[0], sizeof(v[0]));
+	bool sealed[3];
+	shown_texts_sealed(n, id, f, 3, v[0], sizeof(v[0]), sealed);
+	p->name_sealed = sealed[0];
+	p->phone_sealed = sealed[2];
 	snprintf(p->name, sizeof(p->name), "%s", v[0]);
 	snprintf(p->no, sizeof(p->no), "%s", v[1]);
 	snprintf(p->phone, sizeof(p->phone), "%s", v[2]);
@@ -154,9 +202,13 @@ static struct node_doc *str_or_null(const char *s)
 /* Sets name, patient_no and phone of patient id on the row object. */
 static void person_set(struct node_doc *row, const struct person *p)
 {
-	node_doc_set(row, "name", str_or_null(p->name));
+	node_doc_set(row, "name", p->name_sealed
+				      ? node_keyring_sealed_doc(false)
+				      : str_or_null(p->name));
 	node_doc_set(row, "patient_no", str_or_null(p->no));
-	node_doc_set(row, "phone", str_or_null(p->phone));
+	node_doc_set(row, "phone", p->phone_sealed
+				       ? node_keyring_sealed_doc(false)
+				       : str_or_null(p->phone));
 }
 
 static bool retracted(struct node_ctx *n, const uint8_t id[16])

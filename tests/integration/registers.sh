@@ -141,10 +141,15 @@ contains "$OUT" "1 retracted records left out" "the left-out rows counted"
 ok add patient --data h scope=120116002 name=外乡 registered_on=2025-01-01
 sync h t
 ok export --data t --csv t.csv --type patient
-contains "$(cat t.csv)" 外乡 "another scope's row exported"
+# Its name is sealed to members whose scope covers 120116002 (DOMAIN.md
+# section 5): the row is exported with the name as [sealed], never empty,
+# and [sealed] imports back as "leave it as stored".
+grep -q '^patient-[0-9a-f]*,120116002,\[sealed\],' t.csv ||
+	fail "another scope's row exported with its name sealed: $(cat t.csv)"
+! grep -q 外乡 t.csv || fail "another township's name in the export"
 ok import --data t --csv t.csv --type patient
 contains "$OUT" "all as stored: nothing written" "own export imports back"
-sed -i -e 's/外乡,/外乡改,/' -e 's/,王五,/,王五五,/' t.csv
+sed -i -e '/,120116002,/s/,2025-01-01,/,2025-01-02,/' -e 's/,王五,/,王五五,/' t.csv
 expect 2 import --data t --csv t.csv --type patient
 contains "$OUT" "outside this node's jurisdiction" "another scope's change reported"
 ok import --data t --csv t.csv --type patient --skip-bad
