@@ -385,6 +385,20 @@ static void print_human(const char *cmd, const struct node_doc *r)
 			       (long long)node_doc_get_int(f, "seq", 0));
 		}
 		print_proofs(node_doc_get(r, "proofs"));
+		const struct node_doc *keys = node_doc_get(r, "keys");
+		if (keys && node_doc_len(keys))
+			printf(TM(MSG_STATUS_KEYS), node_doc_len(keys));
+		for (size_t i = 0; keys && i < node_doc_len(keys); i++) {
+			const struct node_doc *k = node_doc_at(keys, i);
+			printf(TM(MSG_STATUS_KEY_GROUP),
+			       node_doc_get_str(k, "roles"),
+			       node_doc_get_str(k, "scope"),
+			       (long long)node_doc_get_int(k, "held", 0),
+			       (long long)node_doc_get_int(k, "missing", 0),
+			       node_doc_get_bool(k, "current", false)
+				   ? ""
+				   : TM(MSG_STATUS_KEY_NOT_CURRENT));
+		}
 		cli_roster_status(r);
 		if (node_doc_get_bool(r, "insecure", false))
 			printf("%s", TM(MSG_STATUS_INSECURE));

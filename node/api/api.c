@@ -1102,6 +1102,8 @@ static struct node_doc *api_status(struct node_ctx *n,
 	free(heads);
 	node_doc_set(d, "feeds", feeds);
 	node_doc_set(d, "proofs", proofs_doc(n->ledger));
+	/* per group this node reads: keys held and missing (keyring.h) */
+	node_doc_set(d, "keys", node_keyring_status(n));
 	node_api_roster_status(n, d);
 	/* Made from `ward backup`: may be behind its own feeds. */
 	node_doc_set(d, "restored", node_doc_bool(node_ctx_restored(n)));

@@ -109,12 +109,6 @@ static void shown_texts_sealed(struct node_ctx *n, const uint8_t id[16],
 	node_ledger_each_cell(n->ledger, id, texts_one, &t);
 }
 
-static void shown_texts(struct node_ctx *n, const uint8_t id[16],
-			const char *const *names, size_t count, char *out,
-			size_t len)
-{
-	shown_texts_sealed(n, id, names, count, out, len, NULL);
-}
 
 /* ---- the patients behind the rows ---- */
 
@@ -199,16 +193,19 @@ static struct node_doc *str_or_null(const char *s)
 	return s && *s ? node_doc_str(s) : node_doc_null();
 }
 
+/* A field's text, {"sealed": true} when held but not this node's to read,
+ * or null. */
+static struct node_doc *text_or_sealed(const char *s, bool sealed)
+{
+	return sealed ? node_keyring_sealed_doc(false) : str_or_null(s);
+}
+
 /* Sets name, patient_no and phone of patient id on the row object. */
 static void person_set(struct node_doc *row, const struct person *p)
 {
-	node_doc_set(row, "name", p->name_sealed
-				      ? node_keyring_sealed_doc(false)
-				      : str_or_null(p->name));
+	node_doc_set(row, "name", text_or_sealed(p->name, p->name_sealed));
 	node_doc_set(row, "patient_no", str_or_null(p->no));
-	node_doc_set(row, "phone", p->phone_sealed
-				       ? node_keyring_sealed_doc(false)
-				       : str_or_null(p->phone));
+	node_doc_set(row, "phone", text_or_sealed(p->phone, p->phone_sealed));
 }
 
 static bool retracted(struct node_ctx *n, const uint8_t id[16])
@@ -368,6 +365,7 @@ struct guardian_pick {
 	bool have;
 	uint8_t id[16];
 	char v[G_N][128]; /* the chosen one's fields */
+	bool sealed[G_N]; /* held but not this node's to read */
 	uint64_t hlc;
 };
 
@@ -378,7 +376,8 @@ static bool guardian_one(void *ctx, const uint8_t id[16],
 					   "phone"};
 	struct guardian_pick *g = ctx;
 	char v[G_N][128];
-	shown_texts(g->n, id, f, G_N, v[0], sizeof(v[0]));
+	bool sealed[G_N];
+	shown_texts_sealed(g->n, id, f, G_N, v[0], sizeof(v[0]), sealed);
 	if (*v[G_UNTIL] && strcmp(v[G_UNTIL], g->on) < 0)
 		return false;
 	int c = g->have ? strcmp(v[G_SINCE], g->v[G_SINCE]) : 1;
@@ -386,6 +385,7 @@ static bool guardian_one(void *ctx, const uint8_t id[16],
 		g->have = true;
 		memcpy(g->id, id, 16);
 		memcpy(g->v, v, sizeof(v));
+		memcpy(g->sealed, sealed, sizeof(sealed));
 		g->hlc = e->hlc;
 	}
 	return false;
@@ -427,10 +427,11 @@ static struct node_doc *due_row_doc(struct node_ctx *n, const struct due_row *r,
 	char id[80], v[256];
 	id_text(id, "patient", d->patient);
 	node_doc_set(o, "id", node_doc_str(id));
-	node_doc_set(o, "name", str_or_null(r->p->name));
+	node_doc_set(o, "name", text_or_sealed(r->p->name, r->p->name_sealed));
 	node_doc_set(o, "patient_no", str_or_null(r->p->no));
 	node_doc_set(o, "scope", node_doc_str(d->scope));
-	node_doc_set(o, "phone", str_or_null(r->p->phone));
+	node_doc_set(o, "phone",
+		     text_or_sealed(r->p->phone, r->p->phone_sealed));
 	node_doc_set(o, "due", node_doc_str(d->due));
 	int64_t overdue = d->days_overdue;
 	if (month_first) {
@@ -464,9 +465,11 @@ static struct node_doc *due_row_doc(struct node_ctx *n, const struct due_row *r,
 		struct node_doc *gd = node_doc_object();
 		id_text(id, "guardian", g.id);
 		node_doc_set(gd, "id", node_doc_str(id));
-		node_doc_set(gd, "name", str_or_null(g.v[G_NAME]));
+		node_doc_set(gd, "name",
+			     text_or_sealed(g.v[G_NAME], g.sealed[G_NAME]));
 		node_doc_set(gd, "relation", str_or_null(g.v[G_RELATION]));
-		node_doc_set(gd, "phone", str_or_null(g.v[G_PHONE]));
+		node_doc_set(gd, "phone",
+			     text_or_sealed(g.v[G_PHONE], g.sealed[G_PHONE]));
 		node_doc_set(o, "guardian", gd);
 	} else {
 		node_doc_set(o, "guardian", node_doc_null());

@@ -788,7 +788,8 @@ static int scan_one(void *arg, const struct node_key_record *k)
 			continue;
 		if (!has_envelope(&cell, m->key))
 			x->missing++;
-		else if (!lowest || memcmp(m->key, lowest, 32) < 0)
+		else if (m->role != NODE_ROLE_AUDITOR && /* writes nothing */
+			 (!lowest || memcmp(m->key, lowest, 32) < 0))
 			lowest = m->key;
 	}
 	x->keeper = lowest && !memcmp(lowest, s->n->pk, 32);

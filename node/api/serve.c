@@ -18,6 +18,7 @@
 
 #include "crdt/crdt.h"
 #include "node/api/api.h"
+#include "node/api/keyring.h"
 #include "node/api/node_int.h"
 
 static struct node_doc *error_doc(int exit, const char *msg)
@@ -53,6 +54,9 @@ struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 				 "malformed request (this ward and the node "
 				 "speak different versions?)");
 	ctx->lang_zh = request_zh(in);
+	/* the access log names the sealed fields this request reads */
+	char stale[8];
+	node_keyring_take_reads(ctx, stale, sizeof(stale));
 	struct node_doc *result =
 		node_api_dispatch(ctx, in, &exit, msg, sizeof(msg));
 	ctx->lang_zh = false;

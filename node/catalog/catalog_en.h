@@ -1217,5 +1217,11 @@
 	"sealed"
 #define MSG_UNREADABLE_EN \
 	"unreadable"
+#define MSG_STATUS_KEYS_EN \
+	"group keys for sealed fields (%zu groups):\n"
+#define MSG_STATUS_KEY_GROUP_EN \
+	"  %s @ %s: %lld held, %lld missing%s\n"
+#define MSG_STATUS_KEY_NOT_CURRENT_EN \
+	" (none held for the roster in force: the next write makes one)"
 
 #endif

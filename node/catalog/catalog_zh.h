@@ -1200,5 +1200,11 @@
 	"已加密"
 #define MSG_UNREADABLE_ZH \
 	"无法解密"
+#define MSG_STATUS_KEYS_ZH \
+	"加密字段的读者组密钥（%zu 个组）：\n"
+#define MSG_STATUS_KEY_GROUP_ZH \
+	"  %s @ %s：已持有 %lld，缺少 %lld%s\n"
+#define MSG_STATUS_KEY_NOT_CURRENT_ZH \
+	"（尚无适用于现行名册的密钥：下次写入时生成）"
 
 #endif

@@ -72,6 +72,11 @@ struct node_txn {
 	 * ops have not reached their cells yet (dot_settled). */
 	const struct crdt_entry *applying;
 	uint32_t applying_index;
+	/* Records the entry being applied creates: the ops that waited for
+	 * them are judged once the whole entry is applied, so that they see
+	 * what the create entry set (a key record's roles). */
+	uint8_t (*created)[16];
+	size_t n_created, cap_created;
 };
 
 /* Context of one op being judged. */
@@ -632,6 +637,7 @@ void node_txn_abort(struct node_txn *t)
 	if (!t)
 		return;
 	node_txnmap_fini(&t->overlay);
+	free(t->created);
 	free(t);
 }
 
@@ -1084,7 +1090,14 @@ static void apply_create(struct node_txn *t, const struct crdt_op *op,
 		node_index_created(t, op->entity, type, x->scope, x->hlc);
 	}
 	crdt_buf_fini(&b);
-	process_waiting(t, op->entity);
+	if (t->n_created == t->cap_created) {
+		t->cap_created = t->cap_created ? 2 * t->cap_created : 8;
+		t->created = realloc(t->created,
+				     t->cap_created * sizeof(*t->created));
+		if (!t->created)
+			abort();
+	}
+	memcpy(t->created[t->n_created++], op->entity, 16);
 }
 
 static void wait_for_create(struct node_txn *t, const struct crdt_op *op,
@@ -1808,6 +1821,12 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 			apply_field_op(t, &e.ops[i], &x);
 	}
 	t->applying = NULL;
+	/* The ops that waited for this entry's creates, now that the whole
+	 * entry is in: a verdict must not depend on which op of the create
+	 * entry they happened to follow. */
+	for (size_t i = 0; i < t->n_created; i++)
+		process_waiting(t, t->created[i]);
+	t->n_created = 0;
 	*res = NODE_INGEST_APPLIED;
 	rc = 0;
 out:

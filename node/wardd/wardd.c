@@ -45,6 +45,7 @@
 #include "net/transport.h"
 #include "net/wire.h"
 #include "node/api/node_int.h"
+#include "node/api/keyring.h"
 #include "node/ledger/proofs.h"
 #include "node/ledger/replica.h"
 
@@ -113,6 +114,7 @@ struct daemon {
 	bool stopping;
 	char url[NODE_PATH_MAX + 16];
 	struct node_ctx *node;
+	unsigned keys_ticks; /* on_tick calls since keys_upkeep ran */
 	/* replication */
 	uint8_t net_id[32];
 	struct net_gossip *g;
@@ -1333,6 +1335,29 @@ static void metrics_render(struct daemon *d)
 	free(text);
 }
 
+#define KEYS_EVERY_TICKS 3 /* on_tick runs once a second */
+
+/* Group keys (keyring.h), every few seconds: envelopes for members who
+ * joined a group, a fresh key where a roster version changed one. What it
+ * writes is announced like a local write. */
+static void keys_upkeep(struct daemon *d)
+{
+	if (!d->g || ++d->keys_ticks < KEYS_EVERY_TICKS)
+		return;
+	d->keys_ticks = 0;
+	struct heads_snap before = {0};
+	node_ledger_heads(d->node->ledger, &before.h, &before.n);
+	unsigned written = 0;
+	int rc = node_keyring_maintain(d->node, &written);
+	if (rc && rc != -EAGAIN)
+		logf_(LOG_WARN, "keys.upkeep_failed", "rc=%d", rc);
+	if (written) {
+		logf_(LOG_INFO, "keys.written", "entries=%u", written);
+		announce_new(d, &before);
+	}
+	free(before.h);
+}
+
 static void on_tick(uv_timer_t *h)
 {
 	struct daemon *d = h->data;
@@ -1343,6 +1368,7 @@ static void on_tick(uv_timer_t *h)
 	roster_check(d);
 	if (d->reload_due)
 		pump(d);
+	keys_upkeep(d);
 }
 
 /* ---- signals ---- */
