@@ -444,6 +444,17 @@ static void print_human(const char *cmd, const struct node_doc *r)
 		const struct node_doc *fail = node_doc_get(r, "failures");
 		const struct node_doc *fnd = node_doc_get(r, "findings");
 		cli_print_audit_lines(r);
+		const struct node_doc *sl = node_doc_get(r, "sealed");
+		if (sl && (node_doc_get_int(sl, "opened", 0) ||
+			   node_doc_get_int(sl, "not_readable_here", 0) ||
+			   node_doc_get_int(sl, "unreadable", 0)))
+			printf(TM(MSG_AUDIT_SEALED),
+			       (unsigned long long)node_doc_get_int(sl, "opened",
+								    0),
+			       (unsigned long long)node_doc_get_int(
+				   sl, "not_readable_here", 0),
+			       (unsigned long long)node_doc_get_int(
+				   sl, "unreadable", 0));
 		printf(TM(MSG_AUDIT_ENTRIES_FEEDS_FINDINGS_DIGEST),
 		       node_doc_len(fail) ? TM(MSG_FAILED) : TM(MSG_OK),
 		       (long long)node_doc_get_int(r, "entries", 0),

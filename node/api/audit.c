@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "node/api/api.h"
+#include "node/api/keyring.h"
 #include "node/api/node_int.h"
 #include "node/ledger/verify.h"
 
@@ -263,6 +264,27 @@ static int finding_doc(void *ctx, const struct node_ledger_finding *x)
 	return 0;
 }
 
+/* A sealed value this node may read that fails to open or to check, or a
+ * bad envelope for it: a finding like the ledger's. */
+static void sealed_finding(void *ctx, const struct crdt_dot *dot,
+			   const char *scope, const struct node_reason *why)
+{
+	struct findings_scan *fs = ctx;
+	char hex[65], text[512];
+	struct node_doc *f = node_doc_object();
+	if (dot)
+		node_hex(hex, dot->author, 32);
+	node_doc_set(f, "author", dot ? node_doc_str(hex) : node_doc_null());
+	node_doc_set(f, "scope", node_doc_str(scope));
+	node_doc_set(f, "seq", node_doc_int(dot ? (int64_t)dot->seq : 0));
+	node_doc_set(f, "index", node_doc_int(dot ? dot->index : 0));
+	node_doc_set(f, "why",
+		     node_doc_str(node_api_reason(fs->n, why, text,
+						  sizeof(text))));
+	node_doc_set(f, "code", node_doc_str(node_catalog_name(why->id)));
+	node_doc_push(fs->out, f);
+}
+
 /* Pass 2: the whole state again, from the log alone, in a scratch store. */
 static void recompute(struct node_ctx *n, struct node_ledger *l2,
 		      const struct bad_keys *bad, struct node_doc *failures)
@@ -358,6 +380,10 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	struct node_doc *findings = node_doc_array();
 	struct findings_scan fsc = {.n = n, .out = findings};
 	node_ledger_each_finding(l2, finding_doc, &fsc);
+	/* Sealed values: opened and checked where this node may read them
+	 * (DESIGN.md section 8); the rest are counted, never an error. */
+	struct node_seal_counts sc;
+	node_keyring_audit(n, sealed_finding, &fsc, &sc);
 	node_ledger_close(l2);
 	node_kv_close(kv2);
 	rm_rf(scratch);
@@ -369,6 +395,13 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	node_doc_set(d, "entries", node_doc_int((int64_t)entries));
 	node_doc_set(d, "feeds", node_doc_int((int64_t)feeds));
 	node_doc_set(d, "findings", findings);
+	struct node_doc *sd = node_doc_object();
+	node_doc_set(sd, "opened", node_doc_int((int64_t)sc.opened));
+	node_doc_set(sd, "not_readable_here", node_doc_int((int64_t)sc.sealed));
+	node_doc_set(sd, "unreadable", node_doc_int((int64_t)sc.unreadable));
+	node_doc_set(sd, "bad_envelopes",
+		     node_doc_int((int64_t)sc.bad_envelopes));
+	node_doc_set(d, "sealed", sd);
 	node_doc_set(d, "digest", node_doc_str(hex));
 	node_doc_set(d, "failures", failures);
 	node_doc_set(d, "seconds", node_doc_strf("%.3f", secs));

@@ -950,3 +950,106 @@ struct node_doc *node_keyring_status(struct node_ctx *n)
 	free(s.v);
 	return arr;
 }
+
+/* ---- audit ---- */
+
+struct audit_scan {
+	struct node_ctx *n;
+	node_keyring_finding_fn fn;
+	void *ctx;
+	struct node_seal_counts *counts;
+};
+
+/* One value of a sealed field as audit judges it. */
+static void audit_value(struct audit_scan *a, const uint8_t id[16],
+			const char *scope, const struct node_field *f,
+			const struct crdt_value *v, const struct crdt_dot *dot)
+{
+	if (v->kind != CRDT_VALUE_BIN || !crdt_seal_is_sealed(v->p, v->len))
+		return;
+	uint8_t *plain = malloc(v->len);
+	if (!plain)
+		abort();
+	struct crdt_value out;
+	int rc = node_keyring_open(a->n, id, f, v, plain, v->len, &out);
+	sodium_memzero(plain, v->len);
+	free(plain);
+	if (rc == 0) {
+		a->counts->opened++;
+	} else if (rc == -ENOKEY) {
+		a->counts->sealed++;
+	} else {
+		a->counts->unreadable++;
+		struct node_reason why;
+		char hex[33];
+		for (int i = 0; i < 16; i++)
+			snprintf(hex + 2 * i, 3, "%02x", id[i]);
+		NODE_REASON(&why, MSG_F_SEALED_UNREADABLE, f->name, hex);
+		a->fn(a->ctx, dot, scope, &why);
+	}
+}
+
+static int audit_record(void *arg, const uint8_t id[16])
+{
+	struct audit_scan *a = arg;
+	struct node_entity e;
+	if (node_ledger_entity(a->n->ledger, id, &e) != 0 || !e.valid)
+		return 0;
+	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
+	for (size_t i = 0; t && i < t->n_fields; i++) {
+		const struct node_field *f = &t->fields[i];
+		if (f->sensitivity != NODE_SENS_CLINICAL &&
+		    f->sensitivity != NODE_SENS_IDENTIFIER)
+			continue;
+		struct crdt_cell c;
+		if (node_ledger_cell(a->n->ledger, id, f->name, &c) != 0)
+			continue;
+		for (size_t k = 0; k < c.n_live; k++)
+			audit_value(a, id, e.scope, f, &c.live[k].value,
+				    &c.live[k].dot);
+		for (size_t k = 0; k < c.n_elems; k++)
+			audit_value(a, id, e.scope, f, &c.elems[k].value,
+				    c.elems[k].n_tags ? &c.elems[k].tags[0]
+						      : NULL);
+		crdt_cell_fini(&c);
+	}
+	return 0;
+}
+
+/* This node's envelopes in key record k must open to a key hashing to
+ * its key_id. */
+static int audit_key(void *arg, const struct node_key_record *k)
+{
+	struct audit_scan *a = arg;
+	struct crdt_cell c;
+	if (node_ledger_cell(a->n->ledger, k->entity, "envelopes", &c) != 0)
+		return 0;
+	for (size_t i = 0; i < c.n_elems; i++) {
+		const struct crdt_value *v = &c.elems[i].value;
+		uint8_t key[CRDT_SEAL_KEY_BYTES], id[CRDT_SEAL_KEY_ID_BYTES];
+		if (v->kind != CRDT_VALUE_BIN ||
+		    crdt_seal_envelope_open(v->p, v->len, a->n->pk, a->n->sk,
+					    key) != 0)
+			continue;
+		crdt_seal_key_id(key, id);
+		sodium_memzero(key, sizeof(key));
+		if (!memcmp(id, k->key_id, sizeof(id)))
+			continue;
+		a->counts->bad_envelopes++;
+		struct node_reason why;
+		NODE_REASON0(&why, MSG_F_ENVELOPE_WRONG_KEY);
+		a->fn(a->ctx, c.elems[i].n_tags ? &c.elems[i].tags[0] : NULL,
+		      k->scope, &why);
+	}
+	crdt_cell_fini(&c);
+	return 0;
+}
+
+void node_keyring_audit(struct node_ctx *n, node_keyring_finding_fn fn,
+			void *ctx, struct node_seal_counts *counts)
+{
+	memset(counts, 0, sizeof(*counts));
+	struct audit_scan a = {n, fn, ctx, counts};
+	node_ledger_each_id(n->ledger, NULL, 0, audit_record, &a);
+	node_ledger_each_group_key(n->ledger, 0, NULL, audit_key, &a);
+}

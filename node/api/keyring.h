@@ -116,6 +116,20 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
  * keys). Writes entries; *written counts them. 0 or -errno. */
 int node_keyring_maintain(struct node_ctx *n, unsigned *written);
 
+/* Audit of the sealed values this node holds: each is opened where this
+ * node may read it and checked against its field; one that fails to open
+ * or to check is a finding (fn, with the dot that wrote it, the record's
+ * scope and a reason), as is an envelope for this node whose key does not
+ * hash to its record's key_id. Counts what it saw. */
+struct node_seal_counts {
+	uint64_t opened, sealed, unreadable, bad_envelopes;
+};
+typedef void (*node_keyring_finding_fn)(void *ctx, const struct crdt_dot *dot,
+					const char *scope,
+					const struct node_reason *why);
+void node_keyring_audit(struct node_ctx *n, node_keyring_finding_fn fn,
+			void *ctx, struct node_seal_counts *counts);
+
 /* Keys held and missing per group this node belongs to, for status:
  * [{roles, scope, held, missing, current}] (owned). */
 struct node_doc *node_keyring_status(struct node_ctx *n);

@@ -1223,5 +1223,11 @@
 	"  %s @ %s: %lld held, %lld missing%s\n"
 #define MSG_STATUS_KEY_NOT_CURRENT_EN \
 	" (none held for the roster in force: the next write makes one)"
+#define MSG_F_SEALED_UNREADABLE_EN \
+	"%s of record %s: a sealed value that fails to open or to check"
+#define MSG_F_ENVELOPE_WRONG_KEY_EN \
+	"an envelope for this node whose key does not match its key record's key_id (ignored)"
+#define MSG_AUDIT_SEALED_EN \
+	"sealed values: %llu opened here, %llu not this node's to read, %llu unreadable\n"
 
 #endif

@@ -1206,5 +1206,11 @@
 	"  %s @ %s：已持有 %lld，缺少 %lld%s\n"
 #define MSG_STATUS_KEY_NOT_CURRENT_ZH \
 	"（尚无适用于现行名册的密钥：下次写入时生成）"
+#define MSG_F_SEALED_UNREADABLE_ZH \
+	"%s（记录 %s）：密文无法解密或校验不通过"
+#define MSG_F_ENVELOPE_WRONG_KEY_ZH \
+	"发给本节点的密钥信封与密钥记录的 key_id 不符（已忽略）"
+#define MSG_AUDIT_SEALED_ZH \
+	"加密值：本节点解密 %llu 个，无权读取 %llu 个，无法解密 %llu 个\n"
 
 #endif
