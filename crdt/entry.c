@@ -259,9 +259,7 @@ static uint8_t *signed_message(const uint8_t net_id[CRDT_HASH_BYTES],
 			       size_t *len)
 {
 	*len = ENTRY_PREFIX_LEN + CRDT_HASH_BYTES + body_len;
-	uint8_t *m = malloc(*len);
-	if (!m)
-		abort();
+	uint8_t *m = crdt_xmalloc(*len);
 	memcpy(m, ENTRY_PREFIX, ENTRY_PREFIX_LEN);
 	memcpy(m + ENTRY_PREFIX_LEN, net_id, CRDT_HASH_BYTES);
 	memcpy(m + ENTRY_PREFIX_LEN + CRDT_HASH_BYTES, body, body_len);

@@ -87,9 +87,7 @@ void node_access_log_doc(struct node_ctx *n, const struct node_doc *req,
 		return;
 	bool one = node_doc_kind(records) == NODE_DOC_OBJECT;
 	size_t cnt = one ? 1 : node_doc_len(records);
-	uint8_t(*ids)[16] = calloc(cnt ? cnt : 1, 16);
-	if (!ids)
-		abort();
+	uint8_t(*ids)[16] = crdt_xcalloc(cnt, 16);
 	size_t k = 0;
 	for (size_t i = 0; i < cnt; i++) {
 		const struct node_doc *r =

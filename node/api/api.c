@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/api/access.h"
 #include "node/api/api.h"
 #include "node/api/api_worklist.h"
@@ -274,14 +275,10 @@ struct op_builder {
 
 static void *ob_keep(struct op_builder *b, const void *p, size_t n)
 {
-	void *q = malloc(n ? n : 1);
-	if (!q)
-		abort();
+	void *q = crdt_xmalloc(n ? n : 1);
 	if (n)
 		memcpy(q, p, n);
-	b->bufs = realloc(b->bufs, (b->n_bufs + 1) * sizeof(*b->bufs));
-	if (!b->bufs)
-		abort();
+	b->bufs = crdt_xrealloc(b->bufs, (b->n_bufs + 1) * sizeof(*b->bufs));
 	b->bufs[b->n_bufs++] = q;
 	return q;
 }
@@ -291,9 +288,7 @@ static struct crdt_op *ob_push(struct op_builder *b, enum crdt_op_code code,
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 16;
-		b->ops = realloc(b->ops, b->cap * sizeof(*b->ops));
-		if (!b->ops)
-			abort();
+		b->ops = crdt_xrealloc(b->ops, b->cap * sizeof(*b->ops));
 	}
 	struct crdt_op *op = &b->ops[b->n++];
 	memset(op, 0, sizeof(*op));
@@ -389,7 +384,7 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 		       bool replace, bool remove, int *exit, char *msg,
 		       size_t msg_len)
 {
-	char *copy = strdup(text);
+	char *copy = crdt_xstrdup(text);
 	char *parts[MAX_SET_ITEMS];
 	size_t np = split_set(copy, parts, MAX_SET_ITEMS);
 	if (np > MAX_SET_ITEMS) {
@@ -401,7 +396,7 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 		return -EINVAL;
 	}
 	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
-	struct crdt_value *vals = calloc(np ? np : 1, sizeof(*vals));
+	struct crdt_value *vals = crdt_xcalloc(np, sizeof(*vals));
 	int rc = 0;
 	for (size_t i = 0; i < np; i++) {
 		if (parse_value(n, f, parts[i], &vals[i], buf, exit, msg,
@@ -1109,9 +1104,7 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 		}
 		if (n_ent == cap) {
 			cap = cap ? 2 * cap : 64;
-			ents = realloc(ents, cap * sizeof(*ents));
-			if (!ents)
-				abort();
+			ents = crdt_xrealloc(ents, cap * sizeof(*ents));
 		}
 		ents[n_ent] = (struct pending_entry){
 		    start, (size_t)(c.p - start), n_ent + 1};
@@ -1119,11 +1112,9 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 	}
 	size_t applied = 0, dup = 0, bad = 0;
 	struct node_doc *rejected = node_doc_array();
-	struct node_wire *wires = calloc(n_ent ? n_ent : 1, sizeof(*wires));
-	int *res = calloc(n_ent ? n_ent : 1, sizeof(*res));
-	const char **whys = calloc(n_ent ? n_ent : 1, sizeof(*whys));
-	if (!wires || !res || !whys)
-		abort();
+	struct node_wire *wires = crdt_xcalloc(n_ent, sizeof(*wires));
+	int *res = crdt_xcalloc(n_ent, sizeof(*res));
+	const char **whys = crdt_xcalloc(n_ent, sizeof(*whys));
 	/* Apply in passes: an entry ahead of its feed waits for the next. */
 	bool progress = true;
 	size_t left = n_ent;

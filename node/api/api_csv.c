@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/api/access.h"
 #include "node/api/api.h"
 #include "node/api/api_match.h"
@@ -55,13 +56,6 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
 
 /* ---------------------------------------------------------------------- */
 /* Reading the file: encoding, CSV, JSON lines.                            */
@@ -415,14 +409,12 @@ struct arena {
 
 static void *arena_keep(struct arena *a, const void *src, size_t n)
 {
-	void *q = xmalloc(n);
+	void *q = crdt_xmalloc(n);
 	if (n)
 		memcpy(q, src, n);
 	if (a->n == a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 64;
-		a->p = realloc(a->p, a->cap * sizeof(*a->p));
-		if (!a->p)
-			abort();
+		a->p = crdt_xrealloc(a->p, a->cap * sizeof(*a->p));
 	}
 	a->p[a->n++] = q;
 	return q;
@@ -434,9 +426,7 @@ static void arena_adopt(struct arena *dst, struct arena *src)
 	for (size_t i = 0; i < src->n; i++) {
 		if (dst->n == dst->cap) {
 			dst->cap = dst->cap ? 2 * dst->cap : 64;
-			dst->p = realloc(dst->p, dst->cap * sizeof(*dst->p));
-			if (!dst->p)
-				abort();
+			dst->p = crdt_xrealloc(dst->p, dst->cap * sizeof(*dst->p));
 		}
 		dst->p[dst->n++] = src->p[i];
 	}
@@ -780,7 +770,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		int rc = 0;
 		size_t before = p->n;
 		if (f->is_set) {
-			char *copy = strdup(text), *save = NULL;
+			char *copy = crdt_xstrdup(text), *save = NULL;
 			struct crdt_value vals[64];
 			size_t nv = 0;
 			for (char *e2 = strtok_r(copy, "|", &save); e2 && !rc;
@@ -970,9 +960,7 @@ static struct pending *pending_for(struct import_ctx *c, const char *scope)
 			return c->pend[i];
 	if (c->n_pend == MAX_SCOPES)
 		return NULL;
-	struct pending *p = calloc(1, sizeof(*p));
-	if (!p)
-		abort();
+	struct pending *p = crdt_xcalloc(1, sizeof(*p));
 	snprintf(p->scope, sizeof(p->scope), "%s", scope);
 	/* The feed's head as committed, or as this import left it. */
 	struct node_feed_head *heads;
@@ -1105,7 +1093,7 @@ static int read_file(const char *path, char **out, size_t *len, bool zh,
 		return -EIO;
 	}
 	size_t n = (size_t)st.st_size;
-	char *b = xmalloc(n + 1);
+	char *b = crdt_xmalloc(n + 1);
 	if (fread(b, 1, n, f) != n) {
 		fclose(f);
 		free(b);
@@ -1150,7 +1138,7 @@ static bool next_row(struct reader *rd, struct row *r)
 			blank = s[i] == ' ' || s[i] == '\t' || s[i] == '\r';
 		if (blank)
 			continue;
-		char *copy = xmalloc(len + 1);
+		char *copy = crdt_xmalloc(len + 1);
 		memcpy(copy, s, len);
 		copy[len] = 0;
 		r->bad_shape = !json_row(copy, r);
@@ -1255,9 +1243,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		c.header_done = true;
 	}
 	size_t body_pos = rd.pos, body_line = rd.line;
-	struct prepared *p = calloc(1, sizeof(*p));
-	if (!p)
-		abort();
+	struct prepared *p = crdt_xcalloc(1, sizeof(*p));
 	struct node_doc *bad = node_doc_array();
 	struct node_doc *warnings = node_doc_array();
 	size_t n_bad = 0, rows = 0;
@@ -1511,7 +1497,7 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	struct node_kv_iter *it = node_kv_iter_new(n->kv, k, kl);
 	struct node_doc *conflicts = node_doc_array();
 	size_t cap = 1024, cnt = 0;
-	uint8_t(*ids)[16] = xmalloc(cap * 16);
+	uint8_t(*ids)[16] = crdt_xmalloc(cap * 16);
 	bool ok = true;
 	struct crdt_buf v;
 	crdt_buf_init(&v);
@@ -1532,9 +1518,7 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 		}
 		if (cnt == cap) {
 			cap *= 2;
-			ids = realloc(ids, cap * 16);
-			if (!ids)
-				abort();
+			ids = crdt_xrealloc(ids, cap * 16);
 		}
 		memcpy(ids[cnt++], id, 16);
 		char idt[80], hex[33];

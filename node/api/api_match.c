@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/api/api.h"
 #include "node/api/api_match.h"
 #include "node/api/node_int.h"
@@ -350,9 +351,7 @@ struct node_match_seen {
 
 struct node_match_seen *node_match_seen_new(void)
 {
-	struct node_match_seen *s = calloc(1, sizeof(*s));
-	if (!s)
-		abort();
+	struct node_match_seen *s = crdt_xcalloc(1, sizeof(*s));
 	return s;
 }
 
@@ -394,9 +393,7 @@ static void seen_grow(struct node_match_seen *s)
 	struct seen_slot *old = s->slot;
 	size_t oldcap = s->cap;
 	s->cap = s->cap ? s->cap * 2 : 256;
-	s->slot = calloc(s->cap, sizeof(*s->slot));
-	if (!s->slot)
-		abort();
+	s->slot = crdt_xcalloc(s->cap, sizeof(*s->slot));
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i].key)
 			*seen_find(s, old[i].key) = old[i];
@@ -423,9 +420,7 @@ int node_match_seen_check(struct node_match_seen *s, const char *const *keys,
 		struct seen_slot *sl = seen_find(s, keys[i]);
 		if (sl->key)
 			continue;
-		sl->key = strdup(keys[i]);
-		if (!sl->key)
-			abort();
+		sl->key = crdt_xstrdup(keys[i]);
 		sl->line = line;
 		s->used++;
 	}

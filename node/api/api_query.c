@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/api/access.h"
 #include "node/api/api.h"
 #include "node/api/api_worklist.h"
@@ -68,9 +69,7 @@ static void ids_push(struct ids *s, const uint8_t id[16])
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 64;
-		s->v = realloc(s->v, s->cap * 16);
-		if (!s->v)
-			abort();
+		s->v = crdt_xrealloc(s->v, s->cap * 16);
 	}
 	memcpy(s->v[s->n++], id, 16);
 }
@@ -353,9 +352,7 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 		     scope);
 	size_t n_given = filters ? node_doc_len(filters) : 0;
 	size_t nf = n_given + (special ? 1 : 0);
-	fs = calloc(nf + 1, sizeof(*fs));
-	if (!fs)
-		abort();
+	fs = crdt_xcalloc(nf + 1, sizeof(*fs));
 	bool want_retracted = false;
 	for (size_t i = 0; i < nf; i++) {
 		const char *fname = "special", *text = special;
@@ -450,9 +447,7 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 	if (node_query_due(n->ledger, norm, on, joint, &v, &cnt) != 0)
 		FAIL(NODE_EXIT_IO,
 		     MSG(n, MSG_COULD_NOT_COMPUTE_LIST));
-	uint8_t(*seen)[16] = calloc(cnt ? cnt : 1, 16);
-	if (!seen)
-		abort();
+	uint8_t(*seen)[16] = crdt_xcalloc(cnt, 16);
 	for (size_t i = 0; i < cnt; i++)
 		memcpy(seen[i], v[i].patient, 16);
 	char what[NODE_PATH_MAX + 64];

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/api/access.h"
 #include "node/api/api.h"
 #include "node/api/node_int.h"
@@ -54,9 +55,7 @@ static struct node_doc *gap_list(struct node_ctx *n,
 				 const struct node_report_patient *p, size_t np,
 				 uint8_t (**ids)[16], size_t *n_ids)
 {
-	struct listed *v = calloc(np ? np : 1, sizeof(*v));
-	if (!v)
-		abort();
+	struct listed *v = crdt_xcalloc(np ? np : 1, sizeof(*v));
 	size_t k = 0;
 	for (size_t i = 0; i < np; i++) {
 		if (!node_report_in_gap(rate, p[i].in))
@@ -76,9 +75,7 @@ static struct node_doc *gap_list(struct node_ctx *n,
 	if (k > 1)
 		qsort(v, k, sizeof(*v), listed_cmp);
 	struct node_doc *arr = node_doc_array();
-	*ids = realloc(*ids, (*n_ids + k + 1) * 16);
-	if (!*ids)
-		abort();
+	*ids = crdt_xrealloc(*ids, (*n_ids + k + 1) * 16);
 	for (size_t i = 0; i < k; i++) {
 		char hex[33];
 		node_hex(hex, v[i].id, 16);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/proofs.h"
@@ -28,9 +29,7 @@
 static char *dupstr(const char *s)
 {
 	size_t n = strlen(s);
-	char *p = malloc(n + 1);
-	if (!p)
-		abort();
+	char *p = crdt_xmalloc(n + 1);
 	memcpy(p, s, n + 1);
 	return p;
 }
@@ -100,9 +99,7 @@ static void remove_admin(struct node_roster *r, int i)
 
 static void add_admin(struct node_roster *r, const uint8_t key[32])
 {
-	uint8_t(*a)[32] = realloc(r->admins, (r->n_admins + 1) * 32);
-	if (!a)
-		abort();
+	uint8_t(*a)[32] = crdt_xrealloc(r->admins, (r->n_admins + 1) * 32);
 	r->admins = a;
 	memcpy(r->admins[r->n_admins++], key, 32);
 }
@@ -116,9 +113,7 @@ static void set_revocation(struct node_member *m, const char *scope,
 			return;
 		}
 	struct node_revocation *v =
-	    realloc(m->revoked, (m->n_revoked + 1) * sizeof(*v));
-	if (!v)
-		abort();
+	    crdt_xrealloc(m->revoked, (m->n_revoked + 1) * sizeof(*v));
 	m->revoked = v;
 	snprintf(m->revoked[m->n_revoked].scope, 13, "%s", scope);
 	m->revoked[m->n_revoked].seq = seq;
@@ -143,9 +138,7 @@ static int read_text_file(const char *path, char **out)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return -1;
-	char *buf = malloc(64 * 1024 + 1);
-	if (!buf)
-		abort();
+	char *buf = crdt_xmalloc(64 * 1024 + 1);
 	size_t n = fread(buf, 1, 64 * 1024, f);
 	bool big = !feof(f);
 	fclose(f);
@@ -205,9 +198,7 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 			return *exit;
 		}
 		struct node_member *v =
-		    realloc(r->members, (r->n_members + 1) * sizeof(*v));
-		if (!v)
-			abort();
+		    crdt_xrealloc(r->members, (r->n_members + 1) * sizeof(*v));
 		r->members = v;
 		r->members[r->n_members++] = nm;
 		return 0;
@@ -548,9 +539,7 @@ struct node_doc *node_api_roster_propose(struct node_ctx *n,
 		FAIL(NODE_EXIT_USAGE, "%s", MSG(n, MSG_ROSTER_USAGE_PROPOSE));
 	if (note && strlen(note) > NODE_PROPOSAL_NOTE_MAX)
 		FAIL(NODE_EXIT_USAGE, "%s", MSG(n, MSG_ROSTER_NOTE_TOO_LONG));
-	w = calloc(nw, sizeof(*w));
-	if (!w)
-		abort();
+	w = crdt_xcalloc(nw, sizeof(*w));
 	for (size_t i = 0; i < nw; i++) {
 		w[i] = node_doc_as_str(node_doc_at(words, i), NULL);
 		if (!w[i])

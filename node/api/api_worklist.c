@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/api/api_worklist.h"
 #include "node/api/node_int.h"
 #include "node/ledger/index.h"
@@ -97,9 +98,7 @@ static uint64_t id_hash(const uint8_t id[16])
 static void people_grow(struct people *pp)
 {
 	size_t cap = pp->cap ? 2 * pp->cap : 64;
-	struct person *v = calloc(cap, sizeof(*v));
-	if (!v)
-		abort();
+	struct person *v = crdt_xcalloc(cap, sizeof(*v));
 	for (size_t i = 0; i < pp->cap; i++) {
 		if (!pp->v[i].used)
 			continue;
@@ -191,9 +190,7 @@ static void refs_load(struct node_ctx *n, const char *type, const char *field,
 			continue;
 		if (r->n == r->cap) {
 			r->cap = r->cap ? 2 * r->cap : 256;
-			r->pair = realloc(r->pair, r->cap * 32);
-			if (!r->pair)
-				abort();
+			r->pair = crdt_xrealloc(r->pair, r->cap * 32);
 		}
 		memcpy(r->pair[r->n++], key + kl, 32);
 	}
@@ -434,9 +431,7 @@ struct node_doc *node_worklist_due_doc(struct node_ctx *n,
 				       const char *month_first)
 {
 	struct people pp = {0};
-	struct due_row *rows = calloc(cnt ? cnt : 1, sizeof(*rows));
-	if (!rows)
-		abort();
+	struct due_row *rows = crdt_xcalloc(cnt ? cnt : 1, sizeof(*rows));
 	for (size_t i = 0; i < cnt; i++) {
 		rows[i].d = &v[i];
 		snprintf(rows[i].village, sizeof(rows[i].village), "%s",
@@ -524,9 +519,7 @@ void node_worklist_rows_add(struct node_worklist_rows *r, struct node_doc *d)
 {
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 64;
-		r->v = realloc(r->v, r->cap * sizeof(*r->v));
-		if (!r->v)
-			abort();
+		r->v = crdt_xrealloc(r->v, r->cap * sizeof(*r->v));
 	}
 	r->v[r->n++] = d;
 }
@@ -612,9 +605,7 @@ node_worklist_rows_finish(struct node_ctx *n, const struct node_type *t,
 			  const struct node_worklist_presence *p)
 {
 	struct people pp = {0};
-	struct list_row *rows = calloc(r->n ? r->n : 1, sizeof(*rows));
-	if (!rows)
-		abort();
+	struct list_row *rows = crdt_xcalloc(r->n ? r->n : 1, sizeof(*rows));
 	const char *df = date_field(t->name);
 	struct refs pr[NODE_WORKLIST_PRESENCE_MAX];
 	for (size_t j = 0; j < p->n; j++)

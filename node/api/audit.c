@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/verify.h"
@@ -59,9 +60,7 @@ static size_t read_batch(struct node_ledger_log *log, struct item *items)
 	size_t vl;
 	while (cnt < AUDIT_BATCH &&
 	       node_ledger_log_next(log, &items[cnt].pos, &v, &vl) == 1) {
-		items[cnt].wire = malloc(vl ? vl : 1);
-		if (!items[cnt].wire)
-			abort();
+		items[cnt].wire = crdt_xmalloc(vl ? vl : 1);
 		memcpy(items[cnt].wire, v, vl);
 		items[cnt].len = vl;
 		cnt++;
@@ -86,9 +85,7 @@ static void bad_add(struct bad_keys *b, const struct node_log_pos *pos)
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 16;
-		b->k = realloc(b->k, b->cap * sizeof(*b->k));
-		if (!b->k)
-			abort();
+		b->k = crdt_xrealloc(b->k, b->cap * sizeof(*b->k));
 	}
 	b->k[b->n++] = *pos;
 }
@@ -195,16 +192,14 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 	struct item *items[2];
 	bool *ok[2];
 	struct node_entry_head *heads[2];
-	struct node_wire *w = calloc(AUDIT_BATCH, sizeof(*w));
+	struct node_wire *w = crdt_xcalloc(AUDIT_BATCH, sizeof(*w));
 	for (int b = 0; b < 2; b++) {
-		items[b] = calloc(AUDIT_BATCH, sizeof(*items[b]));
-		ok[b] = calloc(AUDIT_BATCH, sizeof(*ok[b]));
-		heads[b] = calloc(AUDIT_BATCH, sizeof(*heads[b]));
-		if (!items[b] || !ok[b] || !heads[b])
-			abort();
+		items[b] = crdt_xcalloc(AUDIT_BATCH, sizeof(*items[b]));
+		ok[b] = crdt_xcalloc(AUDIT_BATCH, sizeof(*ok[b]));
+		heads[b] = crdt_xcalloc(AUDIT_BATCH, sizeof(*heads[b]));
 	}
-	if (!w || !it)
-		abort();
+	if (!it)
+		crdt_oom();
 	struct feed_state fs = {0};
 	size_t entries = 0, prev_cnt = 0;
 	int cur = 0;
@@ -268,11 +263,11 @@ static void recompute(struct node_ctx *n, struct node_ledger *l2,
 		      const struct bad_keys *bad, struct node_doc *failures)
 {
 	struct node_ledger_log *it = node_ledger_log_open(n->ledger);
-	struct item *items = calloc(AUDIT_BATCH, sizeof(*items));
+	struct item *items = crdt_xcalloc(AUDIT_BATCH, sizeof(*items));
 	size_t done = 0, cnt, bad_pos = 0;
 	double t0 = now_s(), last = t0;
-	if (!items || !it)
-		abort();
+	if (!it)
+		crdt_oom();
 	do {
 		cnt = read_batch(it, items);
 		struct node_txn *t = node_ledger_begin(l2);

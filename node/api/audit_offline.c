@@ -26,17 +26,13 @@ static int read_all(const char *path, uint8_t **out, size_t *len)
 	if (!f)
 		return -errno;
 	size_t cap = 1 << 16, n = 0;
-	uint8_t *b = malloc(cap);
-	if (!b)
-		abort();
+	uint8_t *b = crdt_xmalloc(cap);
 	size_t got;
 	while ((got = fread(b + n, 1, cap - n, f)) > 0) {
 		n += got;
 		if (n == cap) {
 			cap *= 2;
-			b = realloc(b, cap);
-			if (!b)
-				abort();
+			b = crdt_xrealloc(b, cap);
 		}
 	}
 	int err = ferror(f) ? -EIO : 0;
@@ -148,9 +144,7 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 		}
 		if (n == cap) {
 			cap = cap ? 2 * cap : 256;
-			items = realloc(items, cap * sizeof(*items));
-			if (!items)
-				abort();
+			items = crdt_xrealloc(items, cap * sizeof(*items));
 		}
 		items[n++] = (struct item){start, (size_t)(c.p - start), false};
 	}

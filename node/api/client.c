@@ -121,9 +121,7 @@ static void exec_helper(const char *dir, const uint8_t *req, size_t len,
 	size_t n_args = 0;
 	for (size_t i = 0; i < cmdline.len; i++)
 		n_args += cmdline.data[i] == 0;
-	char **args = calloc(n_args + 8, sizeof(*args));
-	if (!args)
-		abort();
+	char **args = crdt_xcalloc(n_args + 8, sizeof(*args));
 	size_t k = 0;
 	snprintf(fdtxt, sizeof(fdtxt), "%d", fd);
 	args[k++] = (char *)HELPER_NAME;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "net/tls.h"
 #include "node/api/node_int.h"
 #include "node/ledger/roster.h"
@@ -29,9 +30,7 @@ static int read_file(const char *path, uint8_t **out, size_t *len,
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return errno == ENOENT ? -ENOENT : -EIO;
-	uint8_t *buf = malloc(max);
-	if (!buf)
-		abort();
+	uint8_t *buf = crdt_xmalloc(max);
 	size_t n = fread(buf, 1, max, f);
 	bool more = fgetc(f) != EOF;
 	fclose(f);
@@ -266,7 +265,7 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	uint8_t pk[32];
 	uint8_t *sk = sodium_malloc(64);
 	if (!sk)
-		abort();
+		crdt_oom();
 	crypto_sign_keypair(pk, sk);
 	bool ok = write(fd, sk, 64) == 64 && fsync(fd) == 0;
 	ok &= close(fd) == 0;
@@ -296,9 +295,7 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 			 tls_crt);
 		return NODE_EXIT_IO;
 	}
-	char *pem_str = malloc(pem_len + 1);
-	if (!pem_str)
-		abort();
+	char *pem_str = crdt_xmalloc(pem_len + 1);
 	memcpy(pem_str, pem, pem_len);
 	pem_str[pem_len] = 0;
 	free(pem);
@@ -418,7 +415,7 @@ int node_network_create(const char *dir, const char *const *member_files,
 			 dir, dir);
 		return NODE_EXIT_NOT_INIT;
 	}
-	struct node_member *ms = calloc(n_members + 1, sizeof(*ms));
+	struct node_member *ms = crdt_xcalloc(n_members + 1, sizeof(*ms));
 	size_t n = 0;
 	char path[NODE_PATH_MAX];
 	node_path(path, dir, "node.pub");

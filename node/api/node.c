@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/api/node_int.h"
 
 int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
@@ -48,9 +49,7 @@ static int open_ctx(const char *dir, bool zh, bool read_only,
 			 dir, dir);
 		return NODE_EXIT_NOT_INIT;
 	}
-	struct node_ctx *n = calloc(1, sizeof(*n));
-	if (!n)
-		abort();
+	struct node_ctx *n = crdt_xcalloc(1, sizeof(*n));
 	snprintf(n->dir, sizeof(n->dir), "%s", dir);
 	n->peer_uid = -1;
 	int rc = node_identity_load(dir, n->pk, &n->sk);

@@ -39,6 +39,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "crdt/crdt.h"
 #include "net/gossip.h"
 #include "net/metrics.h"
 #include "net/tls.h"
@@ -598,9 +599,7 @@ static void handle_actions(struct daemon *d, struct net_gossip_actions *a)
 						   act->len);
 			break;
 		case NET_GOSSIP_INGEST: {
-			struct ingest *in = calloc(1, sizeof(*in));
-			if (!in)
-				abort();
+			struct ingest *in = crdt_xcalloc(1, sizeof(*in));
 			in->d = d;
 			in->gen = d->gen;
 			in->id = act->id;
