@@ -1255,51 +1255,57 @@ static struct node_doc *api_backup(struct node_ctx *n,
 	return d;
 }
 
+/* fn: a handler of issue 9's shape; legacy: one not yet moved to it. */
 struct handler {
 	const char *cmd;
 	node_api_fn fn;
+	node_api_legacy_fn legacy;
 };
 
 static const struct handler handlers[] = {
-    {"status", api_status},
-    {"unblock", api_unblock},
-    {"add", api_add},
-    {"set", api_set},
-    {"show", api_show},
-    {"list", node_api_list},
-    {"due", node_api_due},
-    {"joint_missing", node_api_joint_missing},
-    {"report", node_api_report_page},
-    {"retract", node_api_retract},
-    {"duplicates", node_api_duplicates},
-    {"access_log", node_api_access_log},
-    {"export_records", node_api_export_records},
-    {"import_records", node_api_import_records},
-    {"history", api_history},
-    {"export_entries", api_export_entries},
-    {"import_entries", api_import_entries},
-    {"audit_verify", api_audit},
-    {"backup", api_backup},
-    {"roster_propose", node_api_roster_propose},
-    {"roster_pending", node_api_roster_pending},
-    {"roster_sign", node_api_roster_sign},
-    {"roster_show", node_api_roster_show},
-    {"roster_log", node_api_roster_log},
-    {"roster_export", node_api_roster_export},
+    {"status", NULL, api_status},
+    {"unblock", NULL, api_unblock},
+    {"add", NULL, api_add},
+    {"set", NULL, api_set},
+    {"show", NULL, api_show},
+    {"list", NULL, node_api_list},
+    {"due", NULL, node_api_due},
+    {"joint_missing", NULL, node_api_joint_missing},
+    {"report", NULL, node_api_report_page},
+    {"retract", NULL, node_api_retract},
+    {"duplicates", NULL, node_api_duplicates},
+    {"access_log", NULL, node_api_access_log},
+    {"export_records", NULL, node_api_export_records},
+    {"import_records", NULL, node_api_import_records},
+    {"history", NULL, api_history},
+    {"export_entries", NULL, api_export_entries},
+    {"import_entries", NULL, api_import_entries},
+    {"audit_verify", NULL, api_audit},
+    {"backup", NULL, api_backup},
+    {"roster_propose", NULL, node_api_roster_propose},
+    {"roster_pending", NULL, node_api_roster_pending},
+    {"roster_sign", NULL, node_api_roster_sign},
+    {"roster_show", NULL, node_api_roster_show},
+    {"roster_log", NULL, node_api_roster_log},
+    {"roster_export", NULL, node_api_roster_export},
 };
 
-struct node_doc *node_api_dispatch(struct node_ctx *n,
-				   const struct node_doc *req, int *exit,
-				   char *msg, size_t msg_len)
+int node_api_dispatch(struct node_ctx *n, const struct node_doc *req,
+		      struct node_doc **out, struct node_reason *why,
+		      node_api_legacy_fn *legacy)
 {
+	(void)n;
+	*out = NULL;
+	*legacy = NULL;
 	const char *cmd = node_doc_get_str(req, "cmd");
 	for (size_t i = 0; cmd && i < sizeof(handlers) / sizeof(handlers[0]);
 	     i++)
-		if (!strcmp(handlers[i].cmd, cmd))
-			return handlers[i].fn(n, req, exit, msg, msg_len);
-	*exit = NODE_EXIT_USAGE;
-	snprintf(msg, msg_len,
-		 MSG(n, MSG_UNKNOWN_REQUEST),
-		 cmd ? cmd : "");
-	return NULL;
+		if (!strcmp(handlers[i].cmd, cmd)) {
+			if (handlers[i].fn)
+				return handlers[i].fn(n, req, out, why);
+			*legacy = handlers[i].legacy;
+			return 0;
+		}
+	NODE_REASON(why, MSG_UNKNOWN_REQUEST, cmd ? cmd : "");
+	return -EINVAL;
 }

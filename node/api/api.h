@@ -19,14 +19,38 @@
 #include "node/api/node_int.h"
 #include "node/records/query.h"
 
-/* API handlers: each returns a result document, or NULL with *exit and
- * msg set. */
-typedef struct node_doc *(*node_api_fn)(struct node_ctx *n,
-					const struct node_doc *req, int *exit,
-					char *msg, size_t msg_len);
-struct node_doc *node_api_dispatch(struct node_ctx *n,
-				   const struct node_doc *req, int *exit,
-				   char *msg, size_t msg_len);
+/* API handlers, issue 9's one error model. A handler returns:
+ *   0                      *out is the reply (owned);
+ *   NODE_API_CHECK_FAILED  *out is the reply (owned), and the check the
+ *                          command makes failed (audit verify finding a
+ *                          failure, import_entries rejecting an entry):
+ *                          the request is answered, with exit 1;
+ *   -errno                 nothing in *out; *why is the reason (a catalog
+ *                          id and its arguments, never text).
+ * node_serve renders *why in the request's language and maps the errno to
+ * an exit code, once, with node_exit_from_errno (the table is in
+ * docs/architecture.md, "Errors"). Helpers below the handlers follow the
+ * same rule: 0 or -errno with *why set. */
+#define NODE_API_CHECK_FAILED 1
+typedef int (*node_api_fn)(struct node_ctx *n, const struct node_doc *req,
+			   struct node_doc **out, struct node_reason *why);
+/* The old shape, while handlers move to node_api_fn (api.c's table). */
+typedef struct node_doc *(*node_api_legacy_fn)(struct node_ctx *n,
+					       const struct node_doc *req,
+					       int *exit, char *msg,
+					       size_t msg_len);
+/* Serves req by its "cmd": a handler's result as above. A handler of the
+ * old shape is returned in *legacy instead (not called). */
+int node_api_dispatch(struct node_ctx *n, const struct node_doc *req,
+		      struct node_doc **out, struct node_reason *why,
+		      node_api_legacy_fn *legacy);
+/* The exit code (enum node_exit) of a handler's result: 0 -> OK,
+ * NODE_API_CHECK_FAILED -> CHECK, -EINVAL -> USAGE, -ENOENT -> NOT_FOUND,
+ * -ENOTCONN -> NOT_INIT, -EBUSY/-EAGAIN -> BUSY, any other -> IO. */
+int node_exit_from_errno(int rc);
+/* The errno that node_exit_from_errno maps to exit (its inverse), for
+ * the seams that still speak exit codes (node_ctx_open, identity.c). */
+int node_errno_from_exit(int exit);
 
 /* What api.c lends the handlers in other files: a record as `show` prints
  * it (owned), an id as typed resolved to a record, a value as typed parsed

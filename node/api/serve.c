@@ -36,11 +36,50 @@ static bool request_zh(const struct node_doc *req)
 	return lang && !strcmp(lang, "zh");
 }
 
+int node_exit_from_errno(int rc)
+{
+	switch (rc) {
+	case 0:
+		return NODE_EXIT_OK;
+	case NODE_API_CHECK_FAILED:
+		return NODE_EXIT_CHECK;
+	case -EINVAL:
+		return NODE_EXIT_USAGE;
+	case -ENOENT:
+		return NODE_EXIT_NOT_FOUND;
+	case -ENOTCONN:
+		return NODE_EXIT_NOT_INIT;
+	case -EBUSY:
+	case -EAGAIN:
+		return NODE_EXIT_BUSY;
+	default:
+		return NODE_EXIT_IO;
+	}
+}
+
+int node_errno_from_exit(int exit)
+{
+	switch (exit) {
+	case NODE_EXIT_OK:
+		return 0;
+	case NODE_EXIT_CHECK:
+		return NODE_API_CHECK_FAILED;
+	case NODE_EXIT_USAGE:
+		return -EINVAL;
+	case NODE_EXIT_NOT_FOUND:
+		return -ENOENT;
+	case NODE_EXIT_NOT_INIT:
+		return -ENOTCONN;
+	case NODE_EXIT_BUSY:
+		return -EBUSY;
+	default:
+		return -EIO;
+	}
+}
+
 struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 			    size_t len)
 {
-	char msg[1024] = "";
-	int exit = 0;
 	struct crdt_mp_cursor c;
 	size_t n;
 	uint64_t version;
@@ -53,12 +92,26 @@ struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 				 "malformed request (this ward and the node "
 				 "speak different versions?)");
 	ctx->lang_zh = request_zh(in);
-	struct node_doc *result =
-		node_api_dispatch(ctx, in, &exit, msg, sizeof(msg));
+	struct node_doc *result = NULL;
+	struct node_reason why = {0};
+	node_api_legacy_fn legacy = NULL;
+	int rc = node_api_dispatch(ctx, in, &result, &why, &legacy);
+	int exit;
+	char msg[1024] = "";
+	if (legacy) {
+		exit = 0;
+		result = legacy(ctx, in, &exit, msg, sizeof(msg));
+		if (!result && !exit)
+			exit = NODE_EXIT_IO;
+	} else {
+		exit = node_exit_from_errno(rc);
+		if (rc < 0)
+			node_api_reason(ctx, &why, msg, sizeof(msg));
+	}
 	ctx->lang_zh = false;
 	node_doc_free(in);
 	if (!result)
-		return error_doc(exit ? exit : NODE_EXIT_IO, msg);
+		return error_doc(exit, msg);
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "ok", node_doc_bool(true));
 	node_doc_set(d, "result", result);
