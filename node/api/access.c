@@ -100,17 +100,18 @@ void node_access_log_doc(struct node_ctx *n, const struct node_doc *req,
 	free(ids);
 }
 
-struct node_doc *node_api_access_log(struct node_ctx *n,
-				     const struct node_doc *req, int *exit,
-				     char *msg, size_t msg_len)
+int node_api_access_log(struct node_ctx *n, const struct node_doc *req,
+			struct node_doc **out, struct node_reason *why)
 {
 	(void)req;
 	char path[NODE_PATH_MAX];
 	node_path(path, n->dir, "access.log");
-	struct node_doc *out = node_doc_array();
+	struct node_doc *arr = node_doc_array();
 	FILE *f = fopen(path, "r");
-	if (!f)
-		return out; /* nothing read yet */
+	if (!f) {
+		*out = arr; /* nothing read yet */
+		return 0;
+	}
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -149,17 +150,16 @@ struct node_doc *node_api_access_log(struct node_ctx *n,
 		/* Lines written before the uid column have six fields. */
 		if (!node_doc_get(o, "uid"))
 			node_doc_set(o, "uid", node_doc_null());
-		node_doc_push(out, o);
+		node_doc_push(arr, o);
 	}
 	free(line);
 	if (ferror(f)) {
 		fclose(f);
-		node_doc_free(out);
-		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, MSG(n, MSG_CANNOT_READ),
-			 path);
-		return NULL;
+		node_doc_free(arr);
+		NODE_REASON_LONG(why, MSG_CANNOT_READ, path);
+		return -EIO;
 	}
 	fclose(f);
-	return out;
+	*out = arr;
+	return 0;
 }

@@ -91,8 +91,8 @@ static bool looks_gb18030(const uint8_t *p, size_t n)
 
 /* Checks the text is UTF-8, line by line; on the first bad line writes the
  * message. */
-static int check_utf8(const char *path, const uint8_t *p, size_t n, bool zh,
-		      char *msg, size_t msg_len)
+static int check_utf8(const char *path, const uint8_t *p, size_t n,
+		      struct node_reason *why)
 {
 	size_t line = 1;
 	for (size_t i = 0; i < n;) {
@@ -100,15 +100,11 @@ static int check_utf8(const char *path, const uint8_t *p, size_t n, bool zh,
 		size_t end = nl ? (size_t)(nl - p) : n;
 		if (!crdt_utf8_valid(p + i, end - i)) {
 			if (looks_gb18030(p + i, end - i))
-				snprintf(
-				    msg, msg_len,
-				    MSGZ(zh, MSG_LINE_NOT_UTF_8_FILE),
-				    path, line, path);
+				NODE_REASON_LONG(why, MSG_LINE_NOT_UTF_8_FILE,
+						 path, line, path);
 			else
-				snprintf(
-				    msg, msg_len,
-				    MSGZ(zh, MSG_LINE_NOT_UTF_8_TEXT),
-				    path, line);
+				NODE_REASON_LONG(why, MSG_LINE_NOT_UTF_8_TEXT,
+						 path, line);
 			return -EINVAL;
 		}
 		line++;
@@ -559,11 +555,9 @@ static int parse_ref(struct import_ctx *c, const struct node_field *f,
 			return -EINVAL;
 		}
 	}
-	int exit = 0;
-	char msg[256];
-	if (node_api_parse_value(c->n, f, text, v, buf, &exit, msg,
-				 sizeof(msg)) != 0) {
-		snprintf(why, why_len, "%s", msg);
+	struct node_reason pr;
+	if (node_api_parse_value(c->n, f, text, v, buf, &pr) != 0) {
+		node_api_reason(c->n, &pr, why, why_len);
 		return -EINVAL;
 	}
 	return 0;
@@ -622,7 +616,7 @@ static int seen_row(struct import_ctx *c, struct prepared *p,
 static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		       char *why, size_t why_len)
 {
-	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	struct node_ctx *n = c->n;
 	const struct node_type *t = c->t;
 	p->n = 0;
@@ -698,11 +692,9 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 				 "%s%s", *c->matched_by ? ", " : "", m.by);
 		snprintf(p->scope, sizeof(p->scope), "%s", e.scope);
 	} else if (*idtext) {
-		int exit;
-		char msg[512];
-		if (node_api_resolve(n, idtext, p->entity, &e, &exit, msg,
-				     sizeof(msg)) != 0) {
-			snprintf(why, why_len, "%s", msg);
+		struct node_reason rr;
+		if (node_api_resolve(n, idtext, p->entity, &e, &rr) != 0) {
+			node_api_reason(n, &rr, why, why_len);
 			return -EINVAL;
 		}
 		if (strcmp(e.type, t->name) != 0 || !e.valid) {
@@ -921,15 +913,13 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			}
 		}
 	}
-	int exit;
+	struct node_reason cr;
 	if (node_check_write(n, t, p->create ? NULL : p->entity, p->ops, p->n,
-			     &p->warnings, &exit, why, why_len) != 0) {
-		/* drop the "refused, nothing written: " the CLI path adds */
-		const char *pre =
-		    n->lang_zh ? NODE_REFUSED_ZH : NODE_REFUSED_EN;
-		size_t pl = strlen(pre);
-		if (!strncmp(why, pre, pl))
-			memmove(why, why + pl, strlen(why + pl) + 1);
+			     &p->warnings, &cr) != 0) {
+		/* a row's reason, without the "refused, nothing written: "
+		 * of a single write */
+		cr.wrap = MSG_NONE;
+		node_api_reason(n, &cr, why, why_len);
 		return -EINVAL;
 	}
 	if (p->bytes > CHUNK_BYTES || p->n > CHUNK_OPS) {
@@ -979,8 +969,8 @@ static struct pending *pending_for(struct import_ctx *c, const char *scope)
 	return p;
 }
 
-static int flush(struct import_ctx *c, struct pending *p, char *msg,
-		 size_t msg_len)
+static int flush(struct import_ctx *c, struct pending *p,
+		 struct node_reason *why)
 {
 	if (p->n == 0)
 		return 0;
@@ -1015,14 +1005,13 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 	crdt_entry_hash(p->prev, body.data, body.len, sig);
 	crdt_buf_fini(&body);
 	enum node_ingest res;
-	const char *why = NULL;
-	int rc = node_txn_ingest(c->txn, wire.data, wire.len, true, &res, &why);
+	const char *iwhy = NULL;
+	int rc =
+	    node_txn_ingest(c->txn, wire.data, wire.len, true, &res, &iwhy);
 	crdt_buf_fini(&wire);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 MSG(c->n, MSG_WRITING_FAILED_2),
-			 why ? why : "?");
-		return rc;
+		NODE_REASON_LONG(why, MSG_WRITING_FAILED_2, iwhy ? iwhy : "?");
+		return -EIO;
 	}
 	p->seq++;
 	p->n = 0;
@@ -1032,9 +1021,7 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 	if (++c->in_txn >= COMMIT_ENTRIES) {
 		if (node_txn_commit(c->txn, false) != 0) {
 			c->txn = NULL;
-			snprintf(
-			    msg, msg_len,
-			    MSG(c->n, MSG_STORE_WRITE_FAILED));
+			NODE_REASON0(why, MSG_STORE_WRITE_FAILED);
 			return -EIO;
 		}
 		c->txn = node_ledger_begin(c->n->ledger);
@@ -1045,18 +1032,16 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 
 /* Moves a prepared row into its scope's pending entry (flushing it first
  * when the row would not fit). */
-static int place(struct import_ctx *c, struct prepared *row, char *msg,
-		 size_t msg_len)
+static int place(struct import_ctx *c, struct prepared *row,
+		 struct node_reason *why)
 {
 	struct pending *p = pending_for(c, row->scope);
 	if (!p) {
-		snprintf(msg, msg_len,
-			 MSG(c->n, MSG_MORE_THAN_SCOPES_ONE_IMPORT),
-			 MAX_SCOPES);
-		return -EINVAL;
+		NODE_REASON(why, MSG_MORE_THAN_SCOPES_ONE_IMPORT, MAX_SCOPES);
+		return -EIO; /* exit 6, as it always was */
 	}
 	if (p->n + row->n > CHUNK_OPS || p->bytes + row->bytes > CHUNK_BYTES) {
-		int rc = flush(c, p, msg, msg_len);
+		int rc = flush(c, p, why);
 		if (rc)
 			return rc;
 	}
@@ -1076,30 +1061,29 @@ static int place(struct import_ctx *c, struct prepared *row, char *msg,
 /* ---------------------------------------------------------------------- */
 /* The handler.                                                            */
 
-static int read_file(const char *path, char **out, size_t *len, bool zh,
-		     char *msg, size_t msg_len)
+/* The file at path, whole: 0, or -EINVAL with *why (the import names a
+ * file it cannot read: bad input, exit 2). */
+static int read_file(const char *path, char **out, size_t *len,
+		     struct node_reason *why)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
-			 path);
-		return -ENOENT;
+		NODE_REASON_LONG(why, MSG_CANNOT_READ, path);
+		return -EINVAL;
 	}
 	struct stat st;
 	if (fstat(fileno(f), &st) != 0 || st.st_size < 0) {
 		fclose(f);
-		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
-			 path);
-		return -EIO;
+		NODE_REASON_LONG(why, MSG_CANNOT_READ, path);
+		return -EINVAL;
 	}
 	size_t n = (size_t)st.st_size;
 	char *b = crdt_xmalloc(n + 1);
 	if (fread(b, 1, n, f) != n) {
 		fclose(f);
 		free(b);
-		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
-			 path);
-		return -EIO;
+		NODE_REASON_LONG(why, MSG_CANNOT_READ, path);
+		return -EINVAL;
 	}
 	fclose(f);
 	b[n] = 0;
@@ -1152,10 +1136,10 @@ static void reader_free_row(struct reader *rd, struct row *r)
 	row_free(r, rd->jsonl);
 }
 
-struct node_doc *node_api_import_records(struct node_ctx *n,
-					 const struct node_doc *req, int *exit,
-					 char *msg, size_t msg_len)
+int node_api_import_records(struct node_ctx *n, const struct node_doc *req,
+	struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	const char *path = node_doc_get_str(req, "path");
 	const char *format = node_doc_get_str(req, "format");
 	const char *tname = node_doc_get_str(req, "type");
@@ -1167,54 +1151,43 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	c.n = n;
 	c.t = tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	if (!ros) {
-		*exit = NODE_EXIT_NOT_INIT;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
-		return NULL;
+		NODE_REASON0(why, MSG_NODE_HAS_NOT_JOINED_NETWORK_2);
+		return -ENOTCONN;
 	}
-	if (!dry_run && (*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
-		return NULL;
+	if (!dry_run && (rc = node_ctx_may_sign(n, why)) != 0)
+		return rc;
 	c.me = node_roster_find(ros, n->pk);
 	if (!c.t || !c.me || !path) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, "%s",
-			 !c.t
-			     ? MSG(n, MSG_GIVE_TYPE_TYPE_RECORD_TYPE)
-			     : MSG(n, MSG_NODE_NOT_NETWORK_S_ROSTER));
-		return NULL;
+		if (!c.t)
+			NODE_REASON0(why, MSG_GIVE_TYPE_TYPE_RECORD_TYPE);
+		else
+			NODE_REASON0(why, MSG_NODE_NOT_NETWORK_S_ROSTER);
+		return -EINVAL;
 	}
-	if (node_match_mode_parse(n, c.t, node_doc_get_str(req, "match"),
-				  &c.match, msg, msg_len) != 0) {
-		*exit = NODE_EXIT_USAGE;
-		return NULL;
-	}
+	if ((rc = node_match_mode_parse(n, c.t, node_doc_get_str(req, "match"),
+					&c.match, why)) != 0)
+		return rc;
 	char *data;
 	size_t len;
-	if (read_file(path, &data, &len, n->lang_zh, msg, msg_len) != 0) {
-		*exit = NODE_EXIT_USAGE;
-		return NULL;
-	}
+	if ((rc = read_file(path, &data, &len, why)) != 0)
+		return rc;
 	struct reader rd = {.jsonl = format && !strcmp(format, "jsonl"),
 			    .p = data,
 			    .n = len,
 			    .line = 1};
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
 		rd.pos = 3; /* a BOM */
-	if (check_utf8(path, (const uint8_t *)data + rd.pos, len - rd.pos,
-		       n->lang_zh, msg, msg_len) != 0) {
+	if ((rc = check_utf8(path, (const uint8_t *)data + rd.pos,
+			     len - rd.pos, why)) != 0) {
 		free(data);
-		*exit = NODE_EXIT_USAGE;
-		return NULL;
+		return rc;
 	}
 	c.id_col = c.scope_col = -1;
 	if (!rd.jsonl) {
 		if (!csv_next(rd.p, rd.n, &rd.pos, &rd.line, &rd.header)) {
 			free(data);
-			*exit = NODE_EXIT_USAGE;
-			snprintf(msg, msg_len,
-				 MSG(n, MSG_EMPTY_NO_HEADER),
-				 path);
-			return NULL;
+			NODE_REASON_LONG(why, MSG_EMPTY_NO_HEADER, path);
+			return -EINVAL;
 		}
 		c.n_cols = rd.header.n;
 		for (size_t i = 0; i < rd.header.n; i++) {
@@ -1230,14 +1203,12 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 				c.scope_col = (int)i;
 			else if (!(c.col_field[i] =
 				       node_schema_field(c.t, h, strlen(h)))) {
-				*exit = NODE_EXIT_USAGE;
-				snprintf(
-				    msg, msg_len,
-				    MSG(n, MSG_COLUMN_NO_FIELD_NOTHING_IMPORTED),
+				NODE_REASON_LONG(
+				    why, MSG_COLUMN_NO_FIELD_NOTHING_IMPORTED,
 				    path, h, c.t->name);
 				row_free(&rd.header, false);
 				free(data);
-				return NULL;
+				return -EINVAL;
 			}
 		}
 		c.header_done = true;
@@ -1247,7 +1218,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	struct node_doc *bad = node_doc_array();
 	struct node_doc *warnings = node_doc_array();
 	size_t n_bad = 0, rows = 0;
-	char why[512];
+	char rwhy[512];
 	double t0 = mono_s(), last = t0;
 	/* Pass 1: check every row. */
 	c.seen = node_match_seen_new();
@@ -1255,12 +1226,11 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	memset(&r, 0, sizeof(r));
 	while (next_row(&rd, &r)) {
 		rows++;
-		int rc = prepare_row(&c, &r, p, why, sizeof(why));
-		if (rc) {
+		if (prepare_row(&c, &r, p, rwhy, sizeof(rwhy)) != 0) {
 			if (n_bad++ < MAX_BAD_LISTED)
 				node_doc_push(
 				    bad, node_doc_strf(MSG(n, MSG_LINE),
-						       r.line, why));
+						       r.line, rwhy));
 		} else if (p->warnings) {
 			for (size_t i = 0; i < node_doc_len(p->warnings); i++)
 				node_doc_push(
@@ -1281,7 +1251,6 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		}
 	}
 	bool write = !dry_run && (n_bad == 0 || skip_bad);
-	int rc = 0;
 	if (write) {
 		c.txn = node_ledger_begin(n->ledger);
 		struct node_feed_head *heads;
@@ -1299,7 +1268,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		size_t done = 0;
 		while (rc == 0 && next_row(&rd, &r)) {
 			done++;
-			if (prepare_row(&c, &r, p, why, sizeof(why)) != 0) {
+			if (prepare_row(&c, &r, p, rwhy, sizeof(rwhy)) != 0) {
 				arena_free(&p->arena);
 				reader_free_row(&rd, &r);
 				continue; /* listed in pass 1; skipped */
@@ -1313,7 +1282,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 					c.created++;
 				else
 					c.updated++;
-				rc = place(&c, p, msg, msg_len);
+				rc = place(&c, p, why);
 			}
 			arena_free(&p->arena);
 			reader_free_row(&rd, &r);
@@ -1325,12 +1294,11 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 			}
 		}
 		for (size_t i = 0; rc == 0 && i < c.n_pend; i++)
-			rc = flush(&c, c.pend[i], msg, msg_len);
+			rc = flush(&c, c.pend[i], why);
 		if (rc == 0 && c.txn) {
 			if (node_txn_commit(c.txn, true) != 0) {
 				rc = -EIO;
-				snprintf(msg, msg_len,
-					 MSG(n, MSG_STORE_WRITE_FAILED));
+				NODE_REASON0(why, MSG_STORE_WRITE_FAILED);
 			}
 		} else if (c.txn) {
 			node_txn_abort(c.txn);
@@ -1351,8 +1319,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	if (rc) {
 		node_doc_free(bad);
 		node_doc_free(warnings);
-		*exit = NODE_EXIT_IO;
-		return NULL;
+		return -EIO; /* a write failed: exit 6 */
 	}
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "type", node_doc_str(c.t->name));
@@ -1370,9 +1337,8 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	node_doc_set(d, "entries", node_doc_int((int64_t)c.entries));
 	node_doc_set(d, "seconds", node_doc_strf("%.3f", mono_s() - t0));
 	node_doc_set(d, "warnings", warnings);
-	if (n_bad && !write)
-		*exit = NODE_EXIT_USAGE;
-	return d;
+	*out = d;
+	return n_bad && !write ? NODE_API_INPUT_REFUSED : 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1431,9 +1397,8 @@ static void value_text(struct crdt_buf *b, const struct node_field *f,
 	}
 }
 
-struct node_doc *node_api_export_records(struct node_ctx *n,
-					 const struct node_doc *req, int *exit,
-					 char *msg, size_t msg_len)
+int node_api_export_records(struct node_ctx *n, const struct node_doc *req,
+	struct node_doc **out, struct node_reason *why)
 {
 	const char *path = node_doc_get_str(req, "path");
 	const char *format = node_doc_get_str(req, "format");
@@ -1452,26 +1417,19 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	char norm[13] = "";
 	if (!t || !path) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_GIVE_TYPE_TYPE_RECORD_TYPE));
-		return NULL;
+		NODE_REASON0(why, MSG_GIVE_TYPE_TYPE_RECORD_TYPE);
+		return -EINVAL;
 	}
 	if (scope && *scope && !crdt_scope_normalise(scope, norm)) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_SCOPE_NOT_REGION_CODE_3),
-			 scope);
-		return NULL;
+		NODE_REASON_LONG(why, MSG_SCOPE_NOT_REGION_CODE_3, scope);
+		return -EINVAL;
 	}
 	/* The file holds identities: this user's alone, as the access
 	 * log is; an existing file is truncated and made 0600 too. */
 	FILE *f = node_export_file_open(path);
 	if (!f) {
-		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, MSG(n, MSG_CANNOT_WRITE),
-			 path);
-		return NULL;
+		NODE_REASON_LONG(why, MSG_CANNOT_WRITE, path);
+		return -EIO;
 	}
 	struct crdt_buf b;
 	crdt_buf_init(&b);
@@ -1618,10 +1576,8 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	if (!ok) {
 		free(ids);
 		node_doc_free(conflicts);
-		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_WRITING_FAILED), path);
-		return NULL;
+		NODE_REASON_LONG(why, MSG_WRITING_FAILED, path);
+		return -EIO;
 	}
 	char what[64];
 	snprintf(what, sizeof(what), "%s scope %s", t->name,
@@ -1636,5 +1592,5 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	node_doc_set(d, "mode", node_doc_str("0600"));
 	node_doc_set(d, "bom", node_doc_bool(bom));
 	node_doc_set(d, "conflicts", conflicts);
-	return d;
+	return (*out = d, 0);
 }

@@ -21,7 +21,7 @@
 
 int node_match_mode_parse(struct node_ctx *n, const struct node_type *t,
 			  const char *text, enum node_match_mode *out,
-			  char *msg, size_t msg_len)
+			  struct node_reason *why)
 {
 	bool patient = !strcmp(t->name, "patient");
 	bool guardian = !strcmp(t->name, "guardian");
@@ -44,8 +44,8 @@ int node_match_mode_parse(struct node_ctx *n, const struct node_type *t,
 		*out = NODE_MATCH_ID_NUMBER;
 		return 0;
 	}
-	snprintf(msg, msg_len, MSG(n, MSG_REG_MATCH_MODE_BAD), text,
-		 n->lang_zh ? t->label_zh : t->name, modes);
+	NODE_REASON_LONG(why, MSG_REG_MATCH_MODE_BAD, text,
+			 n->lang_zh ? t->label_zh : t->name, modes);
 	return -EINVAL;
 }
 
@@ -119,7 +119,7 @@ static bool canonical(const struct node_type *t, const char *field,
 		      const char *text, char *out, size_t out_len)
 {
 	const struct node_field *f = node_schema_field(t, field, strlen(field));
-	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	struct crdt_value v;
 	if (!f || !*text ||
 	    node_schema_parse(f, text, &v, buf, sizeof(buf), NULL, 0) != 0 ||

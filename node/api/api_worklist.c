@@ -228,25 +228,23 @@ static bool each_referring(struct node_ctx *n, const struct refs *r,
 /* ---- due, joint-missing ---- */
 
 int node_worklist_month(struct node_ctx *n, const struct node_doc *req,
-			char on[11], char first[11], int *exit, char *msg,
-			size_t msg_len)
+			char on[11], char first[11], struct node_reason *why)
 {
+	(void)n;
 	const char *m = node_doc_get_str(req, "month");
 	if (!m || !*m)
 		return 0;
 	const char *o = node_doc_get_str(req, "on");
 	if (o && *o) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, MSG(n, MSG_GIVE_MONTH_OR_ON_NOT_BOTH));
-		return -1;
+		NODE_REASON0(why, MSG_GIVE_MONTH_OR_ON_NOT_BOTH);
+		return -EINVAL;
 	}
 	char d[16];
 	int64_t day;
 	snprintf(d, sizeof(d), "%.7s-01", m);
 	if (strlen(m) != 7 || m[4] != '-' || !node_query_day(d, &day)) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, MSG(n, MSG_MONTH_NOT_A_MONTH), m);
-		return -1;
+		NODE_REASON_LONG(why, MSG_MONTH_NOT_A_MONTH, m);
+		return -EINVAL;
 	}
 	memcpy(first, d, 11);
 	/* The last day: the day before the next month's first. */
@@ -473,9 +471,10 @@ static const struct node_type *presence_type(const char *name)
 int node_worklist_split_filters(struct node_ctx *n, const struct node_type *t,
 				const struct node_doc *filters,
 				struct node_doc **rest,
-				struct node_worklist_presence *p, int *exit,
-				char *msg, size_t msg_len)
+				struct node_worklist_presence *p,
+				struct node_reason *why)
 {
+	(void)n;
 	memset(p, 0, sizeof(*p));
 	*rest = node_doc_array();
 	for (size_t i = 0; filters && i < node_doc_len(filters); i++) {
@@ -490,10 +489,8 @@ int node_worklist_split_filters(struct node_ctx *n, const struct node_type *t,
 				    !strcmp(value, "有");
 			if ((*value && !with) ||
 			    p->n == NODE_WORKLIST_PRESENCE_MAX) {
-				*exit = NODE_EXIT_USAGE;
-				snprintf(
-				    msg, msg_len,
-				    MSG(n, MSG_PATIENTS_WITH_OR_WITHOUT_RECORD),
+				NODE_REASON_LONG(
+				    why, MSG_PATIENTS_WITH_OR_WITHOUT_RECORD,
 				    field, value, field, pt->name, field);
 				node_doc_free(*rest);
 				*rest = NULL;

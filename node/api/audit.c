@@ -294,15 +294,13 @@ static void recompute(struct node_ctx *n, struct node_ledger *l2,
 	free(items);
 }
 
-struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
-				   size_t msg_len)
+int node_audit_verify(struct node_ctx *n, struct node_doc **out,
+		      struct node_reason *why)
 {
 	const struct node_roster *r = node_ledger_roster(n->ledger);
 	if (!r) {
-		*exit = NODE_EXIT_NOT_INIT;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
-		return NULL;
+		NODE_REASON0(why, MSG_NODE_HAS_NOT_JOINED_NETWORK_2);
+		return -ENOTCONN;
 	}
 	char scratch[NODE_PATH_MAX];
 	node_path(scratch, n->dir, "audit-scratch");
@@ -310,19 +308,16 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	struct node_kv *kv2;
 	char err[256];
 	if (node_kv_open_rocks(scratch, true, &kv2, err, sizeof(err)) != 0) {
-		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_CANNOT_OPEN_SCRATCH_STORE),
-			 err);
-		return NULL;
+		NODE_REASON_LONG(why, MSG_CANNOT_OPEN_SCRATCH_STORE, err);
+		return -EIO;
 	}
 	struct node_ledger *l2;
-	const char *why;
+	const char *lwhy;
 	node_ledger_open(kv2, &l2);
 	struct crdt_buf chain;
 	crdt_buf_init(&chain);
 	node_ledger_roster_chain(n->ledger, 0, &chain);
-	node_ledger_set_roster(l2, chain.data, chain.len, &why);
+	node_ledger_set_roster(l2, chain.data, chain.len, &lwhy);
 	crdt_buf_fini(&chain);
 	uint8_t net_id[32];
 	node_ledger_net_id(n->ledger, net_id);
@@ -370,7 +365,6 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	node_doc_set(d, "integrity_seconds", node_doc_strf("%.3f", t1 - t0));
 	node_doc_set(d, "recompute_seconds", node_doc_strf("%.3f", t2 - t1));
 	node_doc_set(d, "ok", node_doc_bool(node_doc_len(failures) == 0));
-	if (node_doc_len(failures) > 0)
-		*exit = NODE_EXIT_CHECK;
-	return d;
+	*out = d;
+	return node_doc_len(failures) > 0 ? NODE_API_CHECK_FAILED : 0;
 }

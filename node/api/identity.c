@@ -123,18 +123,17 @@ static int cert_period(const struct node_member *m, char when[32])
 	return v;
 }
 
-int node_read_pub(const char *path, struct node_member *m, bool zh,
-		  char *msg, size_t msg_len)
+int node_read_pub(const char *path, struct node_member *m,
+		  struct node_reason *why)
 {
 	uint8_t *buf;
 	size_t len;
 	int rc = read_file(path, &buf, &len, 64 * 1024);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_READ_2), path,
-			 rc == -ENOENT ? MSGZ(zh, MSG_NO_SUCH_FILE)
-				       : MSGZ(zh, MSG_READ_ERROR));
-		return NODE_EXIT_USAGE;
+		NODE_REASON_LONG(why, MSG_CANNOT_READ_2, path,
+			    NODE_REASON_ID(rc == -ENOENT ? MSG_NO_SUCH_FILE
+							 : MSG_READ_ERROR));
+		return -EINVAL;
 	}
 	struct crdt_mp_cursor c;
 	size_t n;
@@ -147,19 +146,15 @@ int node_read_pub(const char *path, struct node_member *m, bool zh,
 	     crdt_mp_left(&c) != 0;
 	free(buf);
 	if (rc) {
-		snprintf(
-		    msg, msg_len,
-		    MSGZ(zh, MSG_NOT_WARD_NODE_PUB_FILE),
-		    path);
-		return NODE_EXIT_USAGE;
+		NODE_REASON_LONG(why, MSG_NOT_WARD_NODE_PUB_FILE, path);
+		return -EINVAL;
 	}
-	char why[128];
-	if (node_member_cert_check(m, why, sizeof(why)) != 0) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_REFUSED_CERTIFICATES_MUST_X_509),
-			 path, why);
+	char cwhy[128];
+	if (node_member_cert_check(m, cwhy, sizeof(cwhy)) != 0) {
+		NODE_REASON_LONG(why, MSG_REFUSED_CERTIFICATES_MUST_X_509, path,
+			    cwhy);
 		node_member_fini(m);
-		return NODE_EXIT_USAGE;
+		return -EINVAL;
 	}
 	/* Whoever creates the network decides with its own clock: a
 	 * certificate out of its period would fail every handshake. */
@@ -167,19 +162,17 @@ int node_read_pub(const char *path, struct node_member *m, bool zh,
 	int v = cert_period(m, when);
 	if (v != 0) {
 		if (v > 0)
-			snprintf(
-			    msg, msg_len,
-			    MSGZ(zh, MSG_REFUSED_TLS_CERTIFICATE_EXPIRED_MACHINE),
-			    path, when);
+			NODE_REASON(why,
+				    MSG_REFUSED_TLS_CERTIFICATE_EXPIRED_MACHINE,
+				    path, when);
 		else
-			snprintf(
-			    msg, msg_len,
-			    MSGZ(zh, MSG_REFUSED_TLS_CERTIFICATE_VALID_ONLY),
-			    path, when);
+			NODE_REASON(why,
+				    MSG_REFUSED_TLS_CERTIFICATE_VALID_ONLY,
+				    path, when);
 		node_member_fini(m);
-		return NODE_EXIT_USAGE;
+		return -EINVAL;
 	}
-	return NODE_EXIT_OK;
+	return 0;
 }
 
 int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
@@ -419,15 +412,22 @@ int node_network_create(const char *dir, const char *const *member_files,
 	size_t n = 0;
 	char path[NODE_PATH_MAX];
 	node_path(path, dir, "node.pub");
-	rc = node_read_pub(path, &ms[n], zh, msg, msg_len);
-	if (rc)
+	struct node_reason why;
+	if (node_read_pub(path, &ms[n], &why) != 0) {
+		node_reason_text(&why, zh ? NODE_LANG_ZH : NODE_LANG_EN, msg,
+				 msg_len);
+		rc = NODE_EXIT_USAGE;
 		goto out;
+	}
 	n++;
 	for (size_t i = 0; i < n_members; i++) {
 		struct node_member m;
-		rc = node_read_pub(member_files[i], &m, zh, msg, msg_len);
-		if (rc)
+		if (node_read_pub(member_files[i], &m, &why) != 0) {
+			node_reason_text(&why, zh ? NODE_LANG_ZH : NODE_LANG_EN,
+					 msg, msg_len);
+			rc = NODE_EXIT_USAGE;
 			goto out;
+		}
 		bool dup = false;
 		for (size_t k = 0; k < n; k++)
 			dup |= !memcmp(ms[k].key, m.key, 32);

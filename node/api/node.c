@@ -142,27 +142,22 @@ bool node_ctx_unconfirmed(struct node_ctx *n)
 	       meta_present(n, META_RUNNING_OLD);
 }
 
-int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len)
+int node_ctx_daemon_gate(struct node_ctx *n, struct node_reason *why)
 {
 	if (node_ctx_restored(n)) {
-		snprintf(
-		    msg, msg_len,
-		    MSG(n, MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS),
-		    n->dir);
-		return NODE_EXIT_BUSY;
+		NODE_REASON_LONG(why, MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS,
+				 n->dir);
+		return -EBUSY;
 	}
 	if (!node_ctx_unconfirmed(n))
 		return 0;
-	snprintf(
-	    msg, msg_len,
-	    MSG(n, MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID),
-	    n->dir);
-	return NODE_EXIT_BUSY;
+	NODE_REASON_LONG(why, MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID, n->dir);
+	return -EBUSY;
 }
 
-int node_ctx_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
+int node_ctx_may_sign(struct node_ctx *n, struct node_reason *why)
 {
-	return n->may_sign ? n->may_sign(n, msg, msg_len) : 0;
+	return n->may_sign ? n->may_sign(n, why) : 0;
 }
 
 void node_ctx_close(struct node_ctx *n)

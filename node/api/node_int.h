@@ -48,11 +48,11 @@ struct node_ctx {
 	 * own process; -1 when unknown. Never what a request claims. */
 	int64_t peer_uid;
 	/* Asked before this node signs an entry (add, set, retract, a CSV
-	 * import): 0, or a node_exit code with a message, and nothing is
+	 * import): 0, or -EBUSY / -EIO with the reason, and nothing is
 	 * signed. node_ctx_open installs node_ctx_daemon_gate; wardd puts
 	 * its own (DESIGN.md section 5: a restored node must not fork its
 	 * feed). */
-	int (*may_sign)(struct node_ctx *n, char *msg, size_t msg_len);
+	int (*may_sign)(struct node_ctx *n, struct node_reason *why);
 	void *may_sign_arg;
 };
 
@@ -68,9 +68,9 @@ bool node_ctx_unconfirmed(struct node_ctx *n);
  * set (wardd died after unconfirmed writes, or this store is a copy of a
  * running node's), since peers may then hold more of this node's own
  * feed than the store does. */
-int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len);
-/* Calls n->may_sign; 0 when signing may go ahead. */
-int node_ctx_may_sign(struct node_ctx *n, char *msg, size_t msg_len);
+int node_ctx_daemon_gate(struct node_ctx *n, struct node_reason *why);
+/* Calls n->may_sign; 0 when signing may go ahead, else -errno and *why. */
+int node_ctx_may_sign(struct node_ctx *n, struct node_reason *why);
 
 /* Opens the node in dir: identity and store. Returns a node_exit code
  * with a message (in Chinese when zh). node_ctx_open is the same with
@@ -134,12 +134,12 @@ struct node_doc *node_localapi_call(const char *dir, bool zh,
  * (unknown), "uid N" when the system has no name for it. */
 void node_uid_name(int64_t uid, char *out, size_t out_len);
 
-/* A member's node.pub file into m (identity.c): 0, or a node_exit code
- * with msg (in Chinese when zh); its certificate must pass
- * node_member_cert_check and be within its validity period. */
+/* A member's node.pub file into m (identity.c): 0, or -EINVAL with *why
+ * set; its certificate must pass node_member_cert_check and be within its
+ * validity period. */
 struct node_member;
-int node_read_pub(const char *path, struct node_member *m, bool zh,
-		  char *msg, size_t msg_len);
+int node_read_pub(const char *path, struct node_member *m,
+		  struct node_reason *why);
 /* The roster's certificate policy for m: 0, or -1 with why. */
 int node_member_cert_check(const struct node_member *m, char *why,
 			   size_t why_len);
@@ -162,10 +162,10 @@ struct node_backup_info {
 /* Makes a backup of the open node in dir (absolute; absent, or an empty
  * directory): made 0700, it receives the node's identity and config files
  * and db/, a consistent checkpoint of the store marked as a backup. Safe
- * while the node writes. Returns a node_exit code with a message; on
+ * while the node writes. Returns 0, or -EINVAL / -EIO with *why; on
  * failure nothing of the backup is left. */
 int node_ctx_backup(struct node_ctx *n, const char *dir,
-		    struct node_backup_info *info, char *msg, size_t msg_len);
+		    struct node_backup_info *info, struct node_reason *why);
 /* Whether the node's store is a backup's (it holds "Mbackup"): it was
  * restored, and may be behind its own feeds as its peers hold them. */
 bool node_ctx_restored(struct node_ctx *n);

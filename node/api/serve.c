@@ -43,6 +43,7 @@ int node_exit_from_errno(int rc)
 		return NODE_EXIT_OK;
 	case NODE_API_CHECK_FAILED:
 		return NODE_EXIT_CHECK;
+	case NODE_API_INPUT_REFUSED:
 	case -EINVAL:
 		return NODE_EXIT_USAGE;
 	case -ENOENT:
@@ -94,19 +95,17 @@ struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 	ctx->lang_zh = request_zh(in);
 	struct node_doc *result = NULL;
 	struct node_reason why = {0};
-	node_api_legacy_fn legacy = NULL;
-	int rc = node_api_dispatch(ctx, in, &result, &why, &legacy);
-	int exit;
-	char msg[1024] = "";
-	if (legacy) {
-		exit = 0;
-		result = legacy(ctx, in, &exit, msg, sizeof(msg));
-		if (!result && !exit)
-			exit = NODE_EXIT_IO;
-	} else {
-		exit = node_exit_from_errno(rc);
-		if (rc < 0)
-			node_api_reason(ctx, &why, msg, sizeof(msg));
+	int rc = node_api_dispatch(ctx, in, &result, &why);
+	/* The one place a handler's errno becomes an exit code and its
+	 * reason text, in the request's language. */
+	int exit = node_exit_from_errno(rc);
+	char msg[2048] = "";
+	if (rc < 0) {
+		node_doc_free(result);
+		result = NULL;
+		node_api_reason(ctx, &why, msg, sizeof(msg));
+	} else if (!result) {
+		exit = NODE_EXIT_IO; /* a handler must answer */
 	}
 	ctx->lang_zh = false;
 	node_doc_free(in);

@@ -117,7 +117,26 @@ void node_reason_make(struct node_reason *r, enum node_msg id,
 	va_end(ap);
 }
 
+static void reason_vmake(struct node_reason *r, enum node_msg id,
+			 size_t cap, va_list ap);
+
 void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap)
+{
+	reason_vmake(r, id, NODE_REASON_ARG_BYTES, ap);
+}
+
+void node_reason_make_long(struct node_reason *r, enum node_msg id,
+			   const char *fmt_en, ...)
+{
+	(void)fmt_en;
+	va_list ap;
+	va_start(ap, fmt_en);
+	reason_vmake(r, id, sizeof(r->args[0].s), ap);
+	va_end(ap);
+}
+
+static void reason_vmake(struct node_reason *r, enum node_msg id,
+			 size_t cap, va_list ap)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = id;
@@ -165,8 +184,8 @@ void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap)
 			size_t sl = strlen(s);
 			if (prec >= 0 && (size_t)prec < sl)
 				sl = (size_t)prec;
-			if (sl >= sizeof(a->s))
-				sl = sizeof(a->s) - 1;
+			if (sl >= cap)
+				sl = cap - 1;
 			/* do not cut a UTF-8 sequence */
 			while (sl > 0 && sl < strlen(s) &&
 			       ((unsigned char)s[sl] & 0xc0) == 0x80)
@@ -193,6 +212,23 @@ char *node_reason_text(const struct node_reason *r, enum node_lang lang,
 char *node_reason_text_fn(const struct node_reason *r, enum node_lang lang,
 			  node_reason_arg_fn fn, char *out, size_t len)
 {
+	if (r->tail != MSG_NONE && len > 0) {
+		struct node_reason inner = *r;
+		inner.tail = MSG_NONE;
+		node_reason_text_fn(&inner, lang, fn, out, len);
+		size_t l = strlen(out);
+		snprintf(out + l, len - l, node_catalog_text(lang, r->tail),
+			 r->tail_arg);
+		return out;
+	}
+	if (r->wrap != MSG_NONE && len > 0) {
+		struct node_reason inner = *r;
+		inner.wrap = MSG_NONE;
+		char text[2048];
+		node_reason_text_fn(&inner, lang, fn, text, sizeof(text));
+		snprintf(out, len, node_catalog_text(lang, r->wrap), text);
+		return out;
+	}
 	const char *f = node_catalog_text(lang, r->id);
 	size_t o = 0, ai = 0;
 	if (len == 0)

@@ -65,17 +65,30 @@ enum node_lang node_catalog_lang(const char *locale);
  * a reason's texts; an argument that does not fit is cut. */
 #define NODE_REASON_MAX_ARGS 6
 #define NODE_REASON_ARG_BYTES 128
+/* The room an argument has: NODE_REASON cuts at NODE_REASON_ARG_BYTES
+ * (what the ledger stores in a finding), NODE_REASON_LONG at this (the
+ * local API's reasons, rendered once and never stored: a list of
+ * candidates or of roles, a path, a refusal's detail). */
+#define NODE_REASON_TEXT_BYTES 1024
 
 struct node_reason_arg {
 	char kind; /* 'i' signed, 'u' unsigned, 's' text, 'm' an id, 'f' a
 		      field whose allowed values the schema renders */
 	long long i;
 	unsigned long long u;
-	char s[NODE_REASON_ARG_BYTES];
+	char s[NODE_REASON_TEXT_BYTES];
 };
 
 struct node_reason {
 	enum node_msg id;
+	/* MSG_NONE, or an id whose text has one %s: the reason renders as
+	 * that text around the rendered id and args ("refused, nothing
+	 * written: %s"). Never stored: the ledger's reasons leave it 0. */
+	enum node_msg wrap;
+	/* MSG_NONE, or an id with one %s appended after the reason, that
+	 * %s being tail_arg (" (field %s)"). Never stored either. */
+	enum node_msg tail;
+	char tail_arg[NODE_REASON_ARG_BYTES];
 	unsigned n_args;
 	struct node_reason_arg args[NODE_REASON_MAX_ARGS];
 };
@@ -94,6 +107,12 @@ void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap);
 #define NODE_REASON(r, id, ...) \
 	node_reason_make((r), (id), id##_EN, __VA_ARGS__)
 #define NODE_REASON0(r, id) node_reason_make((r), (id), id##_EN)
+/* The same, each text argument kept up to NODE_REASON_TEXT_BYTES. */
+void node_reason_make_long(struct node_reason *r, enum node_msg id,
+			   const char *fmt_en, ...)
+    __attribute__((format(printf, 3, 4)));
+#define NODE_REASON_LONG(r, id, ...) \
+	node_reason_make_long((r), (id), id##_EN, __VA_ARGS__)
 /* The reason as text in lang into out (always NUL-terminated). Returns
  * out. An argument of kind 'f' shows as its text unless fn renders it
  * (node_schema_reason_text passes the schema's). */

@@ -910,7 +910,7 @@ static void aio_cb(void *arg)
  * first entry signed since the last confirmation the unconfirmed-writes
  * marker is set (synced), so that a crash from here on is known at the
  * next start. */
-static int daemon_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
+static int daemon_may_sign(struct node_ctx *n, struct node_reason *why)
 {
 	struct daemon *d = n->may_sign_arg;
 	char scope[13];
@@ -918,28 +918,27 @@ static int daemon_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
 		bool restored = d->wait_why && !strcmp(d->wait_why, "restored");
 		logf_(LOG_WARN, "write.refused", "reason=heads_unconfirmed "
 		      "why=%s", d->wait_why ? d->wait_why : "?");
-		snprintf(
-		    msg, msg_len,
-		    restored
-			? MSG(n, MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS_2)
-			: MSG(n, MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID_2));
-		return NODE_EXIT_BUSY;
+		if (restored)
+			NODE_REASON0(why,
+				     MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS_2);
+		else
+			NODE_REASON0(why,
+				     MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID_2);
+		return -EBUSY;
 	}
 	if (d->g && net_gossip_own_behind(d->g, scope)) {
 		logf_(LOG_WARN, "write.refused",
 		      "reason=own_feed_behind scope=%s", scope);
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_REFUSED_NOTHING_WRITTEN_PEER_HAS),
-			 scope);
-		return NODE_EXIT_BUSY;
+		NODE_REASON(why, MSG_REFUSED_NOTHING_WRITTEN_PEER_HAS, scope);
+		return -EBUSY;
 	}
 	if (!d->dirty && d->g && !d->flag_standalone) {
 		if (node_ctx_mark_unconfirmed(d->node, true) != 0) {
 			logf_(LOG_ERROR, "store.failed",
 			      "what=unconfirmed_marker");
-			snprintf(msg, msg_len, "%s",
-				 MSG(n, MSG_REFUSED_NOTHING_WRITTEN_STORE_COULD));
-			return NODE_EXIT_IO;
+			NODE_REASON0(why,
+				     MSG_REFUSED_NOTHING_WRITTEN_STORE_COULD);
+			return -EIO;
 		}
 		d->dirty = true;
 	}
