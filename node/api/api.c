@@ -331,9 +331,7 @@ static int parse_value(struct node_ctx *n, const struct node_field *f,
 		struct node_entity e;
 		int rc = resolve(n, text, id, &e, why);
 		if (rc != 0) {
-			why->tail = MSG_FIELD;
-			snprintf(why->tail_arg, sizeof(why->tail_arg), "%s",
-				 f->name);
+			NODE_REASON_TAIL(why, MSG_FIELD, f->name);
 			return rc;
 		}
 		if (strcmp(e.type, f->ref_type) != 0) {

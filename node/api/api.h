@@ -1,7 +1,7 @@
 /*
  * api.h: the local API's handlers and what they share, behind node.h and
  * node_int.h. Every handler takes a request document and returns a result
- * document (owned), or NULL with *exit (a node_exit code) and msg set.
+ * document (owned) or fails with -errno and a reason (node_api_fn below).
  * Defined in api.c, api_query.c, api_records.c, api_csv.c and audit.c;
  * serve.c dispatches to them. They were declared in node_int.h (shared
  * with node.c, identity.c and the tools) and in node/records/query.h (the
@@ -106,7 +106,7 @@ int node_api_duplicates(struct node_ctx *n, const struct node_doc *req,
  * patient sharing an id_number or patient_no with another live patient
  * is written but warned about. id: the record changed, NULL on create
  * (ops[0] is then the create). Returns 0 with *warnings an owned array of
- * messages or NULL, or -EINVAL with *exit and msg set. */
+ * messages or NULL, or -EINVAL with *why set. */
 struct node_type;
 struct crdt_op;
 int node_check_write(struct node_ctx *n, const struct node_type *t,

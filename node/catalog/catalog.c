@@ -117,12 +117,26 @@ void node_reason_make(struct node_reason *r, enum node_msg id,
 	va_end(ap);
 }
 
-static void reason_vmake(struct node_reason *r, enum node_msg id,
-			 size_t cap, va_list ap);
+static void reason_args(struct node_reason *r, enum node_msg id, size_t cap,
+			va_list ap);
 
 void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap)
 {
-	reason_vmake(r, id, NODE_REASON_ARG_BYTES, ap);
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	reason_args(r, id, NODE_REASON_ARG_BYTES, ap);
+}
+
+void node_reason_tail(struct node_reason *r, enum node_msg id,
+		      const char *fmt_en, ...)
+{
+	(void)fmt_en;
+	va_list ap;
+	va_start(ap, fmt_en);
+	r->tail = id;
+	r->tail_at = r->n_args;
+	reason_args(r, id, sizeof(r->args[0].s), ap);
+	va_end(ap);
 }
 
 void node_reason_make_long(struct node_reason *r, enum node_msg id,
@@ -131,15 +145,16 @@ void node_reason_make_long(struct node_reason *r, enum node_msg id,
 	(void)fmt_en;
 	va_list ap;
 	va_start(ap, fmt_en);
-	reason_vmake(r, id, sizeof(r->args[0].s), ap);
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	reason_args(r, id, sizeof(r->args[0].s), ap);
 	va_end(ap);
 }
 
-static void reason_vmake(struct node_reason *r, enum node_msg id,
-			 size_t cap, va_list ap)
+/* Appends the arguments of id's text, read from ap, to r->args. */
+static void reason_args(struct node_reason *r, enum node_msg id, size_t cap,
+			va_list ap)
 {
-	memset(r, 0, sizeof(*r));
-	r->id = id;
 	/* The English text's conversions say what the arguments are; every
 	 * language takes the same ones (test_catalog). */
 	const char *f = node_catalog_text(NODE_LANG_EN, id);
@@ -215,10 +230,13 @@ char *node_reason_text_fn(const struct node_reason *r, enum node_lang lang,
 	if (r->tail != MSG_NONE && len > 0) {
 		struct node_reason inner = *r;
 		inner.tail = MSG_NONE;
+		inner.n_args = r->tail_at;
 		node_reason_text_fn(&inner, lang, fn, out, len);
 		size_t l = strlen(out);
-		snprintf(out + l, len - l, node_catalog_text(lang, r->tail),
-			 r->tail_arg);
+		struct node_reason t = {.id = r->tail};
+		for (unsigned i = r->tail_at; i < r->n_args; i++)
+			t.args[t.n_args++] = r->args[i];
+		node_reason_text_fn(&t, lang, fn, out + l, len - l);
 		return out;
 	}
 	if (r->wrap != MSG_NONE && len > 0) {

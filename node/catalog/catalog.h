@@ -63,7 +63,7 @@ enum node_lang node_catalog_lang(const char *locale);
  * NODE_REASON_ID), which renders in the reader's language too. Only %s,
  * %d, %u, %lld, %llu, %zu (with flags, width and precision) may appear in
  * a reason's texts; an argument that does not fit is cut. */
-#define NODE_REASON_MAX_ARGS 6
+#define NODE_REASON_MAX_ARGS 8
 #define NODE_REASON_ARG_BYTES 128
 /* The room an argument has: NODE_REASON cuts at NODE_REASON_ARG_BYTES
  * (what the ledger stores in a finding), NODE_REASON_LONG at this (the
@@ -85,10 +85,11 @@ struct node_reason {
 	 * that text around the rendered id and args ("refused, nothing
 	 * written: %s"). Never stored: the ledger's reasons leave it 0. */
 	enum node_msg wrap;
-	/* MSG_NONE, or an id with one %s appended after the reason, that
-	 * %s being tail_arg (" (field %s)"). Never stored either. */
+	/* MSG_NONE, or an id rendered right after the reason (" (field
+	 * %s)"), its arguments args[tail_at..n_args). Never stored either:
+	 * made by NODE_REASON_TAIL. */
 	enum node_msg tail;
-	char tail_arg[NODE_REASON_ARG_BYTES];
+	unsigned tail_at;
 	unsigned n_args;
 	struct node_reason_arg args[NODE_REASON_MAX_ARGS];
 };
@@ -113,6 +114,13 @@ void node_reason_make_long(struct node_reason *r, enum node_msg id,
     __attribute__((format(printf, 3, 4)));
 #define NODE_REASON_LONG(r, id, ...) \
 	node_reason_make_long((r), (id), id##_EN, __VA_ARGS__)
+/* Appends id with its arguments to r as its tail (r->tail, above); r must
+ * have none yet. */
+void node_reason_tail(struct node_reason *r, enum node_msg id,
+		      const char *fmt_en, ...)
+    __attribute__((format(printf, 3, 4)));
+#define NODE_REASON_TAIL(r, id, ...) \
+	node_reason_tail((r), (id), id##_EN, __VA_ARGS__)
 /* The reason as text in lang into out (always NUL-terminated). Returns
  * out. An argument of kind 'f' shows as its text unless fn renders it
  * (node_schema_reason_text passes the schema's). */
