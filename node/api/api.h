@@ -34,21 +34,12 @@
  * an exit code, once, with node_exit_from_errno (the table is in
  * docs/architecture.md, "Errors"). Helpers below the handlers follow the
  * same rule: 0 or -errno with *why set. */
-#define NODE_API_CHECK_FAILED 1
-#define NODE_API_INPUT_REFUSED 2
 typedef int (*node_api_fn)(struct node_ctx *n, const struct node_doc *req,
 			   struct node_doc **out, struct node_reason *why);
 /* Serves req by its "cmd": a handler's result as above. */
 int node_api_dispatch(struct node_ctx *n, const struct node_doc *req,
 		      struct node_doc **out, struct node_reason *why);
-/* The exit code (enum node_exit) of a handler's result: 0 -> OK,
- * NODE_API_CHECK_FAILED -> CHECK, NODE_API_INPUT_REFUSED -> USAGE,
- * -EINVAL -> USAGE, -ENOENT -> NOT_FOUND,
- * -ENOTCONN -> NOT_INIT, -EBUSY/-EAGAIN -> BUSY, any other -> IO. */
-int node_exit_from_errno(int rc);
-/* The errno that node_exit_from_errno maps to exit (its inverse), for
- * the seams that still speak exit codes (node_ctx_open, identity.c). */
-int node_errno_from_exit(int exit);
+/* node_exit_from_errno (node_int.h) maps these to exit codes. */
 
 /* What api.c lends the handlers in other files: a record as `show` prints
  * it (owned), an id as typed resolved to a record, a value as typed parsed

@@ -72,9 +72,15 @@ int node_ctx_daemon_gate(struct node_ctx *n, struct node_reason *why);
 /* Calls n->may_sign; 0 when signing may go ahead, else -errno and *why. */
 int node_ctx_may_sign(struct node_ctx *n, struct node_reason *why);
 
-/* Opens the node in dir: identity and store. Returns a node_exit code
- * with a message (in Chinese when zh). node_ctx_open is the same with
- * English messages. */
+/* Opens the node in dir: identity and store (read-only: the store opened
+ * with node_kv_open_rocks_ro, so the open writes no file and the node's
+ * writes fail). 0, or -errno with *why: -ENOTCONN no node here or not
+ * initialised, -EBUSY another process holds the store, -EIO. */
+int node_ctx_open_why(const char *dir, bool read_only, struct node_ctx **out,
+		      struct node_reason *why);
+/* The same answering a node_exit code (node_exit_from_errno) with the
+ * message in msg (in Chinese when zh), for wardd, the tools and the
+ * tests. node_ctx_open is the same with English messages. */
 int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
 		       char *msg, size_t msg_len);
 int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
@@ -84,6 +90,16 @@ int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 int node_ctx_open_ro(const char *dir, bool zh, struct node_ctx **out,
 		     char *msg, size_t msg_len);
 void node_ctx_close(struct node_ctx *n);
+/* The exit code (enum node_exit) of a result of the local API's error
+ * model (api.h, node_api_fn): 0 -> OK, NODE_API_CHECK_FAILED -> CHECK,
+ * NODE_API_INPUT_REFUSED and -EINVAL -> USAGE, -ENOENT -> NOT_FOUND,
+ * -ENOTCONN -> NOT_INIT, -EBUSY/-EAGAIN -> BUSY, any other -> IO
+ * (serve.c; the table is in docs/architecture.md, "Errors"). */
+#define NODE_API_CHECK_FAILED 1
+#define NODE_API_INPUT_REFUSED 2
+int node_exit_from_errno(int rc);
+/* Its inverse, for a seam that receives an exit code. */
+int node_errno_from_exit(int exit);
 /* Reads the node's own Ed25519 key pair from dir/node.key. */
 int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk);
 /* Path join into out (NODE_PATH_MAX). */

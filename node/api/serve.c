@@ -140,7 +140,7 @@ bool node_local_read_only(const char *cmd)
 struct node_doc *node_local_call(const char *dir, const uint8_t *req,
 				 size_t len, bool progress)
 {
-	char msg[1024] = "";
+	char msg[2048] = "";
 	struct crdt_mp_cursor c;
 	size_t n;
 	uint64_t version;
@@ -157,10 +157,13 @@ struct node_doc *node_local_call(const char *dir, const uint8_t *req,
 		node_doc_free(in);
 	}
 	struct node_ctx *ctx;
-	int exit = ro ? node_ctx_open_ro(dir, zh, &ctx, msg, sizeof(msg))
-		      : node_ctx_open_lang(dir, zh, &ctx, msg, sizeof(msg));
-	if (exit)
-		return error_doc(exit, msg);
+	struct node_reason why;
+	int rc = node_ctx_open_why(dir, ro, &ctx, &why);
+	if (rc) {
+		node_reason_text(&why, zh ? NODE_LANG_ZH : NODE_LANG_EN, msg,
+				 sizeof(msg));
+		return error_doc(node_exit_from_errno(rc), msg);
+	}
 	ctx->progress = progress;
 	ctx->peer_uid = (int64_t)getuid(); /* served here: we asked */
 	struct node_doc *resp = node_serve(ctx, req, len);
