@@ -91,7 +91,8 @@ int node_ctx_open_ro(const char *dir, bool zh, struct node_ctx **out,
 		     char *msg, size_t msg_len);
 void node_ctx_close(struct node_ctx *n);
 /* The exit code (enum node_exit) of a result of the local API's error
- * model (api.h, node_api_fn): 0 -> OK, NODE_API_CHECK_FAILED -> CHECK,
+ * model (api.h, node_api_fn): 0 -> OK, NODE_API_CHECK_FAILED and
+ * -EBADMSG (data given that does not verify) -> CHECK,
  * NODE_API_INPUT_REFUSED and -EINVAL -> USAGE, -ENOENT -> NOT_FOUND,
  * -ENOTCONN -> NOT_INIT, -EBUSY/-EAGAIN -> BUSY, any other -> IO
  * (serve.c; the table is in docs/architecture.md, "Errors"). */
@@ -100,6 +101,11 @@ void node_ctx_close(struct node_ctx *n);
 int node_exit_from_errno(int rc);
 /* Its inverse, for a seam that receives an exit code. */
 int node_errno_from_exit(int exit);
+/* The answer document of a result of that model (node.h, node_call):
+ * {"ok": true, "result": result[, "exit": 1 or 2]} for rc >= 0 (takes
+ * result), else {"ok": false, "error": why in zh or English, "exit"}. */
+struct node_doc *node_answer(int rc, struct node_doc *result,
+			     const struct node_reason *why, bool zh);
 /* Reads the node's own Ed25519 key pair from dir/node.key. */
 int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk);
 /* Path join into out (NODE_PATH_MAX). */

@@ -19,6 +19,35 @@
 #include "crdt/crdt.h"
 #include "node/api/api.h"
 #include "node/api/node_int.h"
+#include "node/ledger/schema.h"
+
+struct node_doc *node_answer(int rc, struct node_doc *result,
+			     const struct node_reason *why, bool zh)
+{
+	char msg[2048] = "";
+	int exit = node_exit_from_errno(rc);
+	if (rc < 0) {
+		node_doc_free(result);
+		result = NULL;
+		node_schema_reason_text(why, zh ? NODE_LANG_ZH : NODE_LANG_EN,
+					msg, sizeof(msg));
+	} else if (!result) {
+		exit = NODE_EXIT_IO; /* a handler must answer */
+	}
+	if (!result) {
+		struct node_doc *d = node_doc_object();
+		node_doc_set(d, "ok", node_doc_bool(false));
+		node_doc_set(d, "error", node_doc_str(msg));
+		node_doc_set(d, "exit", node_doc_int(exit));
+		return d;
+	}
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "ok", node_doc_bool(true));
+	node_doc_set(d, "result", result);
+	if (exit)
+		node_doc_set(d, "exit", node_doc_int(exit));
+	return d;
+}
 
 static struct node_doc *error_doc(int exit, const char *msg)
 {
@@ -42,6 +71,7 @@ int node_exit_from_errno(int rc)
 	case 0:
 		return NODE_EXIT_OK;
 	case NODE_API_CHECK_FAILED:
+	case -EBADMSG:
 		return NODE_EXIT_CHECK;
 	case NODE_API_INPUT_REFUSED:
 	case -EINVAL:
@@ -92,31 +122,15 @@ struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 		return error_doc(NODE_EXIT_USAGE,
 				 "malformed request (this ward and the node "
 				 "speak different versions?)");
-	ctx->lang_zh = request_zh(in);
+	bool zh = ctx->lang_zh = request_zh(in);
 	struct node_doc *result = NULL;
 	struct node_reason why = {0};
 	int rc = node_api_dispatch(ctx, in, &result, &why);
-	/* The one place a handler's errno becomes an exit code and its
-	 * reason text, in the request's language. */
-	int exit = node_exit_from_errno(rc);
-	char msg[2048] = "";
-	if (rc < 0) {
-		node_doc_free(result);
-		result = NULL;
-		node_api_reason(ctx, &why, msg, sizeof(msg));
-	} else if (!result) {
-		exit = NODE_EXIT_IO; /* a handler must answer */
-	}
 	ctx->lang_zh = false;
 	node_doc_free(in);
-	if (!result)
-		return error_doc(exit, msg);
-	struct node_doc *d = node_doc_object();
-	node_doc_set(d, "ok", node_doc_bool(true));
-	node_doc_set(d, "result", result);
-	if (exit)
-		node_doc_set(d, "exit", node_doc_int(exit));
-	return d;
+	/* The one place a handler's errno becomes an exit code and its
+	 * reason text, in the request's language. */
+	return node_answer(rc, result, &why, zh);
 }
 
 /* Requests that never write to the store. The access log they append to

@@ -1189,5 +1189,7 @@
 	"moved to"
 #define MSG_T_RECORD_HEAD_EN \
 	"%s  (%s, scope %s)\n"
+#define MSG_CANNOT_OPEN_MEMORY_LEDGER_EN \
+	"cannot open a ledger in memory"
 
 #endif

@@ -1172,5 +1172,7 @@
 	"转入记录"
 #define MSG_T_RECORD_HEAD_ZH \
 	"%s  （%s，辖区 %s）\n"
+#define MSG_CANNOT_OPEN_MEMORY_LEDGER_ZH \
+	"无法在内存中打开账本"
 
 #endif
