@@ -755,7 +755,8 @@ static char *read_text(const char *dir, const char *name)
 }
 
 /* Starts replication with the stored roster: the gossip machine, then the
- * transport. 0, or a node_exit code after logging why. */
+ * transport. 0, or -errno after logging why (-ENOTCONN not in the roster
+ * or no TLS identity, -EBUSY the address is taken, -EINVAL, -EIO). */
 static int gossip_start(struct daemon *d)
 {
 	const struct node_roster *r = node_ledger_roster(d->node->ledger);
@@ -768,7 +769,7 @@ static int gossip_start(struct daemon *d)
 	const struct node_member *me = node_roster_find(r, d->node->pk);
 	if (!me) {
 		logf_(LOG_ERROR, "gossip.disabled", "reason=not_in_roster");
-		return NODE_EXIT_NOT_INIT;
+		return -ENOTCONN;
 	}
 	struct net_gossip_cfg gc;
 	net_gossip_cfg_default(&gc);
@@ -788,7 +789,7 @@ static int gossip_start(struct daemon *d)
 	int rc = net_gossip_new(&gc, &node_replica_ops, &d->rep, &d->g);
 	if (rc) {
 		logf_(LOG_ERROR, "gossip.failed", "rc=%d", rc);
-		return NODE_EXIT_USAGE;
+		return -EINVAL;
 	}
 	d->gen++;
 	d->started = d->conf;
@@ -798,14 +799,11 @@ static int gossip_start(struct daemon *d)
 	if (r->n_members == 1 || d->flag_standalone)
 		d->heads_confirmed = true;
 
-	d->views = calloc(r->n_members, sizeof(*d->views));
-	struct net_transport_member *mm = calloc(r->n_members, sizeof(*mm));
+	d->views = crdt_xcalloc(r->n_members, sizeof(*d->views));
+	struct net_transport_member *mm =
+	    crdt_xcalloc(r->n_members, sizeof(*mm));
 	char *cert = read_text(d->dir, "tls.crt");
 	char *key = read_text(d->dir, "tls.key");
-	if (!d->views || !mm) {
-		rc = NODE_EXIT_IO;
-		goto out;
-	}
 	for (size_t i = 0; i < r->n_members; i++) {
 		memcpy(mm[i].key, r->members[i].key, 32);
 		mm[i].address = r->members[i].address;
@@ -816,7 +814,7 @@ static int gossip_start(struct daemon *d)
 		logf_(LOG_ERROR, "gossip.failed",
 		      "reason=\"no TLS identity (tls.crt, tls.key) in %s\"",
 		      d->dir);
-		rc = NODE_EXIT_NOT_INIT;
+		rc = -ENOTCONN;
 		goto out;
 	}
 	struct net_transport_cfg tc = {
@@ -837,7 +835,7 @@ static int gossip_start(struct daemon *d)
 	rc = net_transport_open(&tc, &d->t, why, sizeof(why));
 	if (rc) {
 		logf_(LOG_ERROR, "gossip.failed", "reason=\"%s\"", why);
-		rc = rc == -EADDRINUSE ? NODE_EXIT_BUSY : NODE_EXIT_USAGE;
+		rc = rc == -EADDRINUSE ? -EBUSY : -EINVAL;
 		goto out;
 	}
 	if (insecure)
@@ -1459,15 +1457,17 @@ int main(int argc, char **argv)
 	log_level = d.conf.log_level;
 	/* A ward command that found no daemon holds the store for a moment
 	 * (its own in-process answer): wait a little for it. */
-	int rc = node_ctx_open(dir, &d.node, msg, sizeof(msg));
-	for (int tries = 0; rc == NODE_EXIT_BUSY && tries < 100; tries++) {
+	struct node_reason why;
+	int rc = node_ctx_open_why(dir, false, &d.node, &why);
+	for (int tries = 0; rc == -EBUSY && tries < 100; tries++) {
 		struct timespec ts = {0, 50 * 1000 * 1000};
 		nanosleep(&ts, NULL);
-		rc = node_ctx_open(dir, &d.node, msg, sizeof(msg));
+		rc = node_ctx_open_why(dir, false, &d.node, &why);
 	}
 	if (rc) {
-		fprintf(stderr, "wardd: %s\n", msg);
-		return rc;
+		fprintf(stderr, "wardd: %s\n",
+			node_reason_text(&why, NODE_LANG_EN, msg, sizeof(msg)));
+		return node_exit_from_errno(rc);
 	}
 	struct node_clock_skew skew0;
 	node_ledger_clock_skew(d.node->ledger, &skew0);
@@ -1529,7 +1529,7 @@ int main(int argc, char **argv)
 		nng_aio_free(d.aio);
 		node_localapi_listen_close(&api);
 		node_ctx_close(d.node);
-		return rc;
+		return node_exit_from_errno(rc);
 	}
 	metrics_configure(&d);
 	d.node->may_sign = daemon_may_sign;
