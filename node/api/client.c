@@ -25,12 +25,12 @@
 #define HELPER_NAME "ward-local"
 #define ANSWER_ENV "WARD_LOCAL_ANSWER_FD"
 
-static struct node_doc *error_doc(int exit, const char *msg)
+static struct node_doc *error_doc(int code, const char *msg)
 {
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "ok", node_doc_bool(false));
 	node_doc_set(d, "error", node_doc_str(msg));
-	node_doc_set(d, "exit", node_doc_int(exit));
+	node_doc_set(d, "exit", node_doc_int(code));
 	return d;
 }
 

@@ -508,12 +508,12 @@ int node_network_join(const char *dir, const char *roster_path, bool zh,
 	struct node_reason said, *warns = NULL;
 	size_t n_warns = 0;
 	int rc = network_join_why(dir, roster_path, &said, &warns, &n_warns);
-	int exit = said_text(rc, &said, zh, msg, msg_len);
+	int code = said_text(rc, &said, zh, msg, msg_len);
 	for (size_t i = 0; rc == 0 && i < n_warns; i++) {
 		size_t l = strlen(msg);
 		node_reason_text(&warns[i], zh ? NODE_LANG_ZH : NODE_LANG_EN,
 				 msg + l, msg_len - l);
 	}
 	free(warns);
-	return exit;
+	return code;
 }

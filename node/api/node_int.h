@@ -100,7 +100,7 @@ void node_ctx_close(struct node_ctx *n);
 #define NODE_API_INPUT_REFUSED 2
 int node_exit_from_errno(int rc);
 /* Its inverse, for a seam that receives an exit code. */
-int node_errno_from_exit(int exit);
+int node_errno_from_exit(int code);
 /* The answer document of a result of that model (node.h, node_call):
  * {"ok": true, "result": result[, "exit": 1 or 2]} for rc >= 0 (takes
  * result), else {"ok": false, "error": why in zh or English, "exit"}. */

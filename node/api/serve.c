@@ -25,36 +25,36 @@ struct node_doc *node_answer(int rc, struct node_doc *result,
 			     const struct node_reason *why, bool zh)
 {
 	char msg[2048] = "";
-	int exit = node_exit_from_errno(rc);
+	int code = node_exit_from_errno(rc);
 	if (rc < 0) {
 		node_doc_free(result);
 		result = NULL;
 		node_schema_reason_text(why, zh ? NODE_LANG_ZH : NODE_LANG_EN,
 					msg, sizeof(msg));
 	} else if (!result) {
-		exit = NODE_EXIT_IO; /* a handler must answer */
+		code = NODE_EXIT_IO; /* a handler must answer */
 	}
 	if (!result) {
 		struct node_doc *d = node_doc_object();
 		node_doc_set(d, "ok", node_doc_bool(false));
 		node_doc_set(d, "error", node_doc_str(msg));
-		node_doc_set(d, "exit", node_doc_int(exit));
+		node_doc_set(d, "exit", node_doc_int(code));
 		return d;
 	}
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "ok", node_doc_bool(true));
 	node_doc_set(d, "result", result);
-	if (exit)
-		node_doc_set(d, "exit", node_doc_int(exit));
+	if (code)
+		node_doc_set(d, "exit", node_doc_int(code));
 	return d;
 }
 
-static struct node_doc *error_doc(int exit, const char *msg)
+static struct node_doc *error_doc(int code, const char *msg)
 {
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "ok", node_doc_bool(false));
 	node_doc_set(d, "error", node_doc_str(msg));
-	node_doc_set(d, "exit", node_doc_int(exit));
+	node_doc_set(d, "exit", node_doc_int(code));
 	return d;
 }
 
@@ -88,9 +88,9 @@ int node_exit_from_errno(int rc)
 	}
 }
 
-int node_errno_from_exit(int exit)
+int node_errno_from_exit(int code)
 {
-	switch (exit) {
+	switch (code) {
 	case NODE_EXIT_OK:
 		return 0;
 	case NODE_EXIT_CHECK:
