@@ -157,13 +157,9 @@ static int decode_body(struct crdt_entry *e, const char **why)
 		return -EBADMSG;
 	}
 	e->n_ops = n;
-	e->ops = calloc(n ? n : 1, sizeof(*e->ops));
+	e->ops = crdt_xcalloc(n, sizeof(*e->ops));
 	size_t dots_cap = e->body_len / MIN_DOT_BYTES + 1;
-	e->dots = calloc(dots_cap, sizeof(*e->dots));
-	if (!e->ops || !e->dots) {
-		*why = "out of memory";
-		return -ENOMEM;
-	}
+	e->dots = crdt_xcalloc(dots_cap, sizeof(*e->dots));
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct crdt_op *op = &e->ops[i];

@@ -1358,9 +1358,7 @@ int net_gossip_new(const struct net_gossip_cfg *cfg,
 	    !ops || !ops->vv ||
 	    !ops->feed_seq || !ops->read_range)
 		return -EINVAL;
-	struct net_gossip *g = calloc(1, sizeof(*g));
-	if (!g)
-		return -ENOMEM;
+	struct net_gossip *g = crdt_xcalloc(1, sizeof(*g));
 	g->cfg = *cfg;
 	g->ops = ops;
 	g->ctx = ctx;

@@ -329,9 +329,7 @@ static const struct node_kv_ops rocks_ops = {
  * memory). */
 static struct rocks_kv *configure(bool create)
 {
-	struct rocks_kv *r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
+	struct rocks_kv *r = crdt_xcalloc(1, sizeof(*r));
 	r->base.ops = &rocks_ops;
 	r->lock_fd = -1;
 	r->opts = rocksdb_options_create();

@@ -744,10 +744,10 @@ static char *read_text(const char *dir, const char *name)
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return NULL;
-	char *buf = calloc(1, NET_TLS_CERT_PEM_MAX_BYTES + 1);
-	size_t n = buf ? fread(buf, 1, NET_TLS_CERT_PEM_MAX_BYTES, f) : 0;
+	char *buf = crdt_xcalloc(1, NET_TLS_CERT_PEM_MAX_BYTES + 1);
+	size_t n = fread(buf, 1, NET_TLS_CERT_PEM_MAX_BYTES, f);
 	fclose(f);
-	if (buf && n == 0) {
+	if (n == 0) {
 		free(buf);
 		buf = NULL;
 	}
