@@ -45,8 +45,8 @@ static void row(struct table *t)
 {
 	if (t->nrow == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 32;
-		t->cells = crdt_xrealloc(t->cells,
-					 t->cap * MAX_COLS * sizeof(char *));
+		t->cells =
+		    crdt_xrealloc(t->cells, t->cap * MAX_COLS * sizeof(char *));
 	}
 	for (size_t i = 0; i < MAX_COLS; i++)
 		t->cells[t->nrow * MAX_COLS + i] = NULL;

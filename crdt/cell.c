@@ -25,7 +25,6 @@
 
 #include "crdt/crdt.h"
 
-
 static void value_own(struct crdt_value *dst, const struct crdt_value *src)
 {
 	*dst = *src;
@@ -249,7 +248,8 @@ void crdt_cell_set(struct crdt_cell *c, const uint8_t entity[16],
 		size_t pos = c->n_live;
 		while (pos > 0 && version_cmp(&c->live[pos - 1], &v) > 0)
 			pos--;
-		c->live = crdt_xrealloc(c->live, (c->n_live + 1) * sizeof(*c->live));
+		c->live =
+		    crdt_xrealloc(c->live, (c->n_live + 1) * sizeof(*c->live));
 		memmove(&c->live[pos + 1], &c->live[pos],
 			(c->n_live - pos) * sizeof(*c->live));
 		c->live[pos] = v;
@@ -323,7 +323,8 @@ void crdt_cell_add(struct crdt_cell *c, const uint8_t entity[16],
 		return;
 	size_t pos;
 	if (!elem_find(c, elem, &pos)) {
-		c->elems = crdt_xrealloc(c->elems, (c->n_elems + 1) * sizeof(*c->elems));
+		c->elems = crdt_xrealloc(c->elems,
+					 (c->n_elems + 1) * sizeof(*c->elems));
 		memmove(&c->elems[pos + 1], &c->elems[pos],
 			(c->n_elems - pos) * sizeof(*c->elems));
 		memset(&c->elems[pos], 0, sizeof(c->elems[pos]));

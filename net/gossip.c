@@ -723,7 +723,8 @@ static void share_one(void *arg, enum net_wire_type type, const uint8_t *a,
 static uint32_t *up_peers(struct net_gossip *g, uint32_t only, uint32_t except,
 			  size_t *n)
 {
-	uint32_t *ids = crdt_xmalloc((g->n_peers ? g->n_peers : 1) * sizeof(*ids));
+	uint32_t *ids =
+	    crdt_xmalloc((g->n_peers ? g->n_peers : 1) * sizeof(*ids));
 	*n = 0;
 	for (size_t i = 0; i < g->n_peers; i++) {
 		struct peer *p = &g->peers[i];

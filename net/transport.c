@@ -557,7 +557,7 @@ static struct conn *conn_new_locked(struct net_transport *t, nng_stream *s,
 {
 	struct conn *c = crdt_xcalloc(1, sizeof(*c));
 	if ((nng_aio_alloc(&c->rxa, rx_cb, c) ||
-		  nng_aio_alloc(&c->txa, tx_cb, c))) {
+	     nng_aio_alloc(&c->txa, tx_cb, c))) {
 		nng_aio_free(c->rxa);
 		free(c);
 		c = NULL;

@@ -324,7 +324,8 @@ static void ob_free(struct op_builder *b)
 
 /* Parses one value for field f, resolving reference prefixes. */
 static int parse_value(struct node_ctx *n, const struct node_field *f,
-		       const char *text, struct crdt_value *v, uint8_t *buf, struct node_reason *why)
+		       const char *text, struct crdt_value *v, uint8_t *buf,
+		       struct node_reason *why)
 {
 	if (f->kind == NODE_FIELD_REF && *text) {
 		uint8_t id[16];
@@ -335,7 +336,8 @@ static int parse_value(struct node_ctx *n, const struct node_field *f,
 			return rc;
 		}
 		if (strcmp(e.type, f->ref_type) != 0) {
-			NODE_REASON_LONG(why, MSG_NOT, f->name, text, e.type, f->ref_type);
+			NODE_REASON_LONG(why, MSG_NOT, f->name, text, e.type,
+					 f->ref_type);
 			return -EINVAL;
 		}
 		memcpy(buf, id, 16);
@@ -400,7 +402,8 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 			const struct crdt_elem *e =
 			    cell ? crdt_cell_find(cell, &vals[i]) : NULL;
 			if (!e) {
-				NODE_REASON_LONG(why, MSG_NOT_SET_NOTHING_REMOVE,
+				NODE_REASON_LONG(why,
+						 MSG_NOT_SET_NOTHING_REMOVE,
 						 f->name, parts[i]);
 				rc = -EINVAL;
 				goto out;
@@ -452,8 +455,7 @@ static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
 	if (rc)
 		return rc;
 	struct node_write w = {.scope = scope, .n_ops = b->n, .ops = b->ops};
-	rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), seq,
-			       why);
+	rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), seq, why);
 	if (rc) {
 		node_refused(why);
 		rc = rc == -EIO ? -EIO : -EINVAL;
@@ -464,7 +466,7 @@ static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
 /* ---- handlers ---- */
 
 static int api_add(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		   struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	struct op_builder b = {0};
@@ -481,7 +483,8 @@ static int api_add(struct node_ctx *n, const struct node_doc *req,
 			snprintf(list + l, sizeof(list) - l, "%s%s",
 				 i ? ", " : "", node_schema_type_at(i)->name);
 		}
-		FAIL(-EINVAL, MSG_UNKNOWN_RECORD_TYPE_TYPES, tname ? tname : "", list);
+		FAIL(-EINVAL, MSG_UNKNOWN_RECORD_TYPE_TYPES, tname ? tname : "",
+		     list);
 	}
 	/* Scope: given, or the referenced patient's. */
 	const char *given = node_doc_get_str(req, "scope");
@@ -503,14 +506,17 @@ static int api_add(struct node_ctx *n, const struct node_doc *req,
 			if ((rc = resolve(n, text, pid, &pe, why)) != 0)
 				goto fail;
 			if (*scope && strcmp(scope, pe.scope) != 0)
-				FAIL(-EINVAL, MSG_RECORDS_ABOUT_PATIENT_TAKE_PATIENT, pe.scope, scope);
+				FAIL(-EINVAL,
+				     MSG_RECORDS_ABOUT_PATIENT_TAKE_PATIENT,
+				     pe.scope, scope);
 			snprintf(scope, sizeof(scope), "%s", pe.scope);
 		}
 	}
 	if (!*scope && t->patient_field &&
 	    node_schema_field(t, t->patient_field, strlen(t->patient_field))
 		->required)
-		FAIL(-EINVAL, MSG_REG_ADD_NEEDS_PATIENT, n->lang_zh ? t->label_zh : t->name);
+		FAIL(-EINVAL, MSG_REG_ADD_NEEDS_PATIENT,
+		     n->lang_zh ? t->label_zh : t->name);
 	if (!*scope)
 		FAIL0(-EINVAL, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE);
 	uint64_t seq;
@@ -535,8 +541,8 @@ static int api_add(struct node_ctx *n, const struct node_doc *req,
 		if (!*text)
 			continue;
 		if (f->is_set) {
-			if ((rc = add_set_ops(n, &b, entity, f, text, NULL, false,
-					false, why)) != 0)
+			if ((rc = add_set_ops(n, &b, entity, f, text, NULL,
+					      false, false, why)) != 0)
 				goto fail;
 			continue;
 		}
@@ -573,7 +579,7 @@ fail:
 }
 
 static int api_set(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		   struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	struct op_builder b = {0};
@@ -591,7 +597,8 @@ static int api_set(struct node_ctx *n, const struct node_doc *req,
 	struct node_reason nr;
 	node_entity_why(&e, &nr);
 	if (!e.valid)
-		FAIL(-EINVAL, MSG_HAS_NO_EFFECT_CANNOT_CHANGED, idtext, node_api_reason(n, &nr, no_effect, sizeof(no_effect)));
+		FAIL(-EINVAL, MSG_HAS_NO_EFFECT_CANNOT_CHANGED, idtext,
+		     node_api_reason(n, &nr, no_effect, sizeof(no_effect)));
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
 	const struct node_doc *changes = node_doc_get(req, "changes");
 	for (size_t i = 0; changes && i < node_doc_len(changes); i++) {
@@ -617,7 +624,8 @@ static int api_set(struct node_ctx *n, const struct node_doc *req,
 		}
 		if (strcmp(how, "=") != 0) {
 			crdt_cell_fini(&cell);
-			FAIL(-EINVAL, MSG_HOLDS_ONE_VALUE_USE_VALUE, f->name, f->name);
+			FAIL(-EINVAL, MSG_HOLDS_ONE_VALUE_USE_VALUE, f->name,
+			     f->name);
 		}
 		struct crdt_value v;
 		if ((rc = parse_value(n, f, text, &v, buf, why)) != 0) {
@@ -652,7 +660,7 @@ fail:
 }
 
 static int api_show(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		    struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	uint8_t id[16];
@@ -664,7 +672,8 @@ static int api_show(struct node_ctx *n, const struct node_doc *req,
 		return rc;
 	bool timeline = node_doc_get_bool(req, "timeline", false);
 	if (timeline && strcmp(e.type, "patient") != 0) {
-		NODE_REASON_LONG(why, MSG_TIMELINE_IS_FOR_A_PATIENT, idtext, e.type);
+		NODE_REASON_LONG(why, MSG_TIMELINE_IS_FOR_A_PATIENT, idtext,
+				 e.type);
 		return -EINVAL;
 	}
 	struct node_doc *d = record_doc(n, id, &e);
@@ -759,7 +768,7 @@ static int history_op(void *ctx, const struct node_ledger_op *x)
 }
 
 static int api_history(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		       struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	uint8_t id[16];
@@ -870,7 +879,7 @@ static struct node_doc *proofs_doc(struct node_ledger *l)
  * without a peer's confirmation of its own feeds (the markers of an
  * unclean stop or a restore go; a running wardd also stops waiting). */
 static int api_unblock(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		       struct node_doc **out, struct node_reason *why)
 {
 	if (!node_doc_get_bool(req, "accept_fork_risk", false)) {
 		NODE_REASON0(why, MSG_WARD_UNBLOCK_LETS_NODE_SIGN);
@@ -891,7 +900,7 @@ static int api_unblock(struct node_ctx *n, const struct node_doc *req,
 }
 
 static int api_status(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		      struct node_doc **out, struct node_reason *why)
 {
 	(void)req;
 	(void)why;
@@ -987,7 +996,7 @@ static int api_status(struct node_ctx *n, const struct node_doc *req,
 }
 
 static int api_export_entries(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			      struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	const char *path = node_doc_get_str(req, "path");
@@ -1024,7 +1033,7 @@ struct pending_entry {
 };
 
 static int api_import_entries(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			      struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	const char *path = node_doc_get_str(req, "path");
@@ -1054,7 +1063,8 @@ static int api_import_entries(struct node_ctx *n, const struct node_doc *req,
 			size_t at = (size_t)(start - buf);
 			free(ents);
 			free(buf);
-			FAIL(-EINVAL, MSG_ENTRY_BYTE_NOT_MESSAGEPACK_NOTHING, path, n_ent + 1, at);
+			FAIL(-EINVAL, MSG_ENTRY_BYTE_NOT_MESSAGEPACK_NOTHING,
+			     path, n_ent + 1, at);
 		}
 		if (n_ent == cap) {
 			cap = cap ? 2 * cap : 64;
@@ -1147,7 +1157,7 @@ fail:
 }
 
 static int api_audit(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		     struct node_doc **out, struct node_reason *why)
 {
 	(void)req;
 	return node_audit_verify(n, out, why);
@@ -1168,7 +1178,8 @@ int node_api_resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 }
 
 int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
-			 const char *text, struct crdt_value *v, uint8_t *buf, struct node_reason *why)
+			 const char *text, struct crdt_value *v, uint8_t *buf,
+			 struct node_reason *why)
 {
 	return parse_value(n, f, text, v, buf, why);
 }
@@ -1176,7 +1187,7 @@ int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
 /* {"dir": absolute path}: a consistent backup of this node in dir
  * (backup.c); answers where, when, and what it holds. */
 static int api_backup(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		      struct node_doc **out, struct node_reason *why)
 {
 	const char *dir = node_doc_get_str(req, "dir");
 	struct node_backup_info info;

@@ -51,7 +51,8 @@ int node_api_resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 struct node_field;
 struct crdt_value;
 int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
-			 const char *text, struct crdt_value *v, uint8_t *buf, struct node_reason *why);
+			 const char *text, struct crdt_value *v, uint8_t *buf,
+			 struct node_reason *why);
 
 /* The shown value of a register field of record id as text into out: ""
  * when unset, ints in decimal, references as 32 hex (api_query.c). */
@@ -72,25 +73,25 @@ struct node_doc *node_query_report_doc(const struct node_report *r,
 struct node_ctx;
 struct node_entity;
 int node_api_list(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+		  struct node_doc **out, struct node_reason *why);
 int node_api_due(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+		 struct node_doc **out, struct node_reason *why);
 int node_api_joint_missing(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			   struct node_doc **out, struct node_reason *why);
 int node_api_report(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+		    struct node_doc **out, struct node_reason *why);
 /* report with "by", "missing" and "html" (api_report.c); without them,
  * node_api_report. */
 int node_api_report_page(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			 struct node_doc **out, struct node_reason *why);
 int node_api_export_records(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			    struct node_doc **out, struct node_reason *why);
 int node_api_import_records(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			    struct node_doc **out, struct node_reason *why);
 int node_api_retract(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+		     struct node_doc **out, struct node_reason *why);
 int node_api_duplicates(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			struct node_doc **out, struct node_reason *why);
 
 /* Checks a node makes at write time, beyond op validity (api_records.c):
  * a patient with status exited needs an exit_date (after the change); a
@@ -122,17 +123,17 @@ void node_query_related(struct node_ctx *n, const uint8_t id[16],
 
 /* ---- roster versions (api_roster.c) ---- */
 int node_api_roster_propose(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			    struct node_doc **out, struct node_reason *why);
 int node_api_roster_pending(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			    struct node_doc **out, struct node_reason *why);
 int node_api_roster_sign(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			 struct node_doc **out, struct node_reason *why);
 int node_api_roster_show(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			 struct node_doc **out, struct node_reason *why);
 int node_api_roster_log(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			struct node_doc **out, struct node_reason *why);
 int node_api_roster_export(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why);
+			   struct node_doc **out, struct node_reason *why);
 /* Adds roster_version, proposals_pending, admin_forks and revoke_needed
  * (what to propose for each forked author) to a status document. */
 void node_api_roster_status(struct node_ctx *n, struct node_doc *d);

@@ -56,7 +56,6 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-
 /* ---------------------------------------------------------------------- */
 /* Reading the file: encoding, CSV, JSON lines.                            */
 
@@ -422,7 +421,8 @@ static void arena_adopt(struct arena *dst, struct arena *src)
 	for (size_t i = 0; i < src->n; i++) {
 		if (dst->n == dst->cap) {
 			dst->cap = dst->cap ? 2 * dst->cap : 64;
-			dst->p = crdt_xrealloc(dst->p, dst->cap * sizeof(*dst->p));
+			dst->p =
+			    crdt_xrealloc(dst->p, dst->cap * sizeof(*dst->p));
 		}
 		dst->p[dst->n++] = src->p[i];
 	}
@@ -1137,7 +1137,7 @@ static void reader_free_row(struct reader *rd, struct row *r)
 }
 
 int node_api_import_records(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			    struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	const char *path = node_doc_get_str(req, "path");
@@ -1177,8 +1177,8 @@ int node_api_import_records(struct node_ctx *n, const struct node_doc *req,
 			    .line = 1};
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
 		rd.pos = 3; /* a BOM */
-	if ((rc = check_utf8(path, (const uint8_t *)data + rd.pos,
-			     len - rd.pos, why)) != 0) {
+	if ((rc = check_utf8(path, (const uint8_t *)data + rd.pos, len - rd.pos,
+			     why)) != 0) {
 		free(data);
 		return rc;
 	}
@@ -1228,9 +1228,9 @@ int node_api_import_records(struct node_ctx *n, const struct node_doc *req,
 		rows++;
 		if (prepare_row(&c, &r, p, rwhy, sizeof(rwhy)) != 0) {
 			if (n_bad++ < MAX_BAD_LISTED)
-				node_doc_push(
-				    bad, node_doc_strf(MSG(n, MSG_LINE),
-						       r.line, rwhy));
+				node_doc_push(bad,
+					      node_doc_strf(MSG(n, MSG_LINE),
+							    r.line, rwhy));
 		} else if (p->warnings) {
 			for (size_t i = 0; i < node_doc_len(p->warnings); i++)
 				node_doc_push(
@@ -1398,7 +1398,7 @@ static void value_text(struct crdt_buf *b, const struct node_field *f,
 }
 
 int node_api_export_records(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			    struct node_doc **out, struct node_reason *why)
 {
 	const char *path = node_doc_get_str(req, "path");
 	const char *format = node_doc_get_str(req, "format");

@@ -144,7 +144,8 @@ struct filter {
 };
 
 static int bound(struct node_ctx *n, const struct node_field *f,
-		 const char *text, struct crdt_value *v, uint8_t *buf, struct node_reason *why)
+		 const char *text, struct crdt_value *v, uint8_t *buf,
+		 struct node_reason *why)
 {
 	if (f->kind != NODE_FIELD_INT && f->kind != NODE_FIELD_DATE) {
 		NODE_REASON_LONG(why, MSG_RANGES_N_N_APPLY_NUMBERS, f->name);
@@ -164,7 +165,8 @@ static int bound(struct node_ctx *n, const struct node_field *f,
 /* Parses [field, value] as the CLI sends FIELD=VALUE, FIELD>=N (field
  * "FIELD>"), FIELD<=N ("FIELD<"), FIELD=N.., FIELD=..N, FIELD=A..B. */
 static int parse_filter(struct node_ctx *n, const struct node_type *t,
-			const char *fname, const char *text, struct filter *x, struct node_reason *why)
+			const char *fname, const char *text, struct filter *x,
+			struct node_reason *why)
 {
 	char name[64];
 	snprintf(name, sizeof(name), "%s", fname);
@@ -321,7 +323,7 @@ static void candidates(struct node_ctx *n, const struct node_type *t,
 }
 
 int node_api_list(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		  struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	struct filter *fs = NULL;
@@ -335,8 +337,8 @@ int node_api_list(struct node_ctx *n, const struct node_doc *req,
 		FAIL(-EINVAL, MSG_UNKNOWN_RECORD_TYPE, tname ? tname : "");
 	/* (care_group= and the like: patients with or without a record) */
 	struct node_worklist_presence pres;
-	if ((rc = node_worklist_split_filters(n, t, node_doc_get(req, "filters"),
-					&rest, &pres, why)) != 0)
+	if ((rc = node_worklist_split_filters(
+		 n, t, node_doc_get(req, "filters"), &rest, &pres, why)) != 0)
 		goto fail;
 	const struct node_doc *filters = rest;
 	const char *scope = node_doc_get_str(req, "scope");
@@ -416,8 +418,8 @@ static bool date_arg(const struct node_doc *req, const char *key, char out[11],
 	return true;
 }
 
-static int due_list(struct node_ctx *n, const struct node_doc *req,
-		    bool joint, struct node_doc **out, struct node_reason *why)
+static int due_list(struct node_ctx *n, const struct node_doc *req, bool joint,
+		    struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	char on[11], norm[13] = "";
@@ -429,7 +431,8 @@ static int due_list(struct node_ctx *n, const struct node_doc *req,
 	if (month < 0)
 		return month;
 	if (!month && !date_arg(req, "on", on, true))
-		FAIL(-EINVAL, MSG_NOT_DATE_YYYY_MM_DD, node_doc_get_str(req, "on"));
+		FAIL(-EINVAL, MSG_NOT_DATE_YYYY_MM_DD,
+		     node_doc_get_str(req, "on"));
 	struct node_due *v;
 	size_t cnt;
 	if (node_query_due(n->ledger, norm, on, joint, &v, &cnt) != 0)
@@ -443,7 +446,8 @@ static int due_list(struct node_ctx *n, const struct node_doc *req,
 	    node_worklist_log_what(req, "patient", what, sizeof(what)),
 	    (const uint8_t(*)[16])seen, cnt);
 	free(seen);
-	*out = node_worklist_due_doc(n, v, cnt, joint, on, month ? first : NULL);
+	*out =
+	    node_worklist_due_doc(n, v, cnt, joint, on, month ? first : NULL);
 	free(v);
 	return 0;
 fail:
@@ -451,13 +455,13 @@ fail:
 }
 
 int node_api_due(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		 struct node_doc **out, struct node_reason *why)
 {
 	return due_list(n, req, false, out, why);
 }
 
 int node_api_joint_missing(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			   struct node_doc **out, struct node_reason *why)
 {
 	return due_list(n, req, true, out, why);
 }
@@ -465,7 +469,7 @@ int node_api_joint_missing(struct node_ctx *n, const struct node_doc *req,
 /* ---- report ---- */
 
 int node_api_report(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		    struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	char from[11], to[11], norm[13] = "";

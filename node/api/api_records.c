@@ -154,7 +154,7 @@ struct node_doc *node_check_attach(struct node_doc *d,
 /* ---- retract ---- */
 
 int node_api_retract(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+		     struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	uint8_t id[16];
@@ -177,7 +177,8 @@ int node_api_retract(struct node_ctx *n, const struct node_doc *req,
 		struct node_reason r;
 		char text[512];
 		node_entity_why(&e, &r);
-		NODE_REASON_LONG(why, MSG_HAS_NO_EFFECT_NOTHING_RETRACT, idtext, node_api_reason(n, &r, text, sizeof(text)));
+		NODE_REASON_LONG(why, MSG_HAS_NO_EFFECT_NOTHING_RETRACT, idtext,
+				 node_api_reason(n, &r, text, sizeof(text)));
 		return -EINVAL;
 	}
 	char already[8];
@@ -220,8 +221,8 @@ int node_api_retract(struct node_ctx *n, const struct node_doc *req,
 	uint64_t seq;
 	if ((rc = node_ctx_may_sign(n, why)) != 0)
 		return rc;
-	rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), &seq,
-			       why);
+	rc =
+	    node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), &seq, why);
 	if (rc) {
 		node_refused(why);
 		return rc == -EIO ? -EIO : -EINVAL;
@@ -297,7 +298,7 @@ static void dup_field(struct node_ctx *n, const char *field,
 }
 
 int node_api_duplicates(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			struct node_doc **out, struct node_reason *why)
 {
 	(void)req;
 	(void)why;

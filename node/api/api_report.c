@@ -202,7 +202,8 @@ int node_api_report_page(struct node_ctx *n, const struct node_doc *req,
 	if (level && strcmp(level, "month")) {
 		size_t want = !strcmp(level, "village") ? 12 : 9;
 		if (slen >= want)
-			FAIL(-EINVAL, MSG_REPORT_BY_NEEDS_LARGER_SCOPE, level, scope);
+			FAIL(-EINVAL, MSG_REPORT_BY_NEEDS_LARGER_SCOPE, level,
+			     scope);
 		struct node_report_area *a;
 		size_t na;
 		if (node_report_by_area(n->ledger, scope, from, to, want, &a,
@@ -233,7 +234,8 @@ int node_api_report_page(struct node_ctx *n, const struct node_doc *req,
 		int mrc =
 		    node_report_months(n->ledger, scope, from, to, &m, &nm);
 		if (mrc == -E2BIG)
-			FAIL(-EINVAL, MSG_REPORT_TOO_MANY_MONTHS, from, to, NODE_REPORT_MAX_MONTHS);
+			FAIL(-EINVAL, MSG_REPORT_TOO_MANY_MONTHS, from, to,
+			     NODE_REPORT_MAX_MONTHS);
 		if (mrc)
 			FAIL0(-EINVAL, MSG_BAD_PERIOD);
 		struct node_doc *arr = node_doc_array();

@@ -207,7 +207,8 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 		NODE_ARG(ARG(0));
 		(*i)++;
 		if (admin_index(r, m->key) >= 0)
-			FAIL(-EINVAL, MSG_ROSTER_REMOVE_ADMIN_FIRST, m->name, m->name);
+			FAIL(-EINVAL, MSG_ROSTER_REMOVE_ADMIN_FIRST, m->name,
+			     m->name);
 		size_t k = (size_t)(m - r->members);
 		node_member_fini(m);
 		memmove(&r->members[k], &r->members[k + 1],
@@ -240,10 +241,12 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 				FAIL(-EINVAL, MSG_ROSTER_CANNOT_READ_CERT, val);
 			char *old = m->cert_pem;
 			m->cert_pem = pem;
-			if (node_member_cert_check(m, cwhy, sizeof(cwhy)) != 0) {
+			if (node_member_cert_check(m, cwhy, sizeof(cwhy)) !=
+			    0) {
 				m->cert_pem = old;
 				free(pem);
-				FAIL(-EINVAL, MSG_ROSTER_CERT_REFUSED, val, cwhy);
+				FAIL(-EINVAL, MSG_ROSTER_CERT_REFUSED, val,
+				     cwhy);
 			}
 			free(old);
 		} else if (klen == 3 && !strncmp(kv, "key", 3)) {
@@ -321,7 +324,8 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 		int a = admin_index(r, m->key);
 		if (!strcmp(sub, "add")) {
 			if (a >= 0)
-				FAIL(-EINVAL, MSG_ROSTER_ALREADY_ADMIN, m->name);
+				FAIL(-EINVAL, MSG_ROSTER_ALREADY_ADMIN,
+				     m->name);
 			add_admin(r, m->key);
 		} else {
 			if (a < 0)
@@ -342,7 +346,9 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 			r->threshold = k;
 		} else {
 			if (k > NODE_SCHEMA_VERSION || k == 0)
-				FAIL(-EINVAL, MSG_ROSTER_SCHEMA_UNKNOWN, (unsigned long long)k, NODE_SCHEMA_VERSION);
+				FAIL(-EINVAL, MSG_ROSTER_SCHEMA_UNKNOWN,
+				     (unsigned long long)k,
+				     NODE_SCHEMA_VERSION);
 			r->schema_version = k;
 		}
 		return 0;
@@ -483,8 +489,7 @@ static int need_roster(struct node_ctx *n, struct node_reason *why)
 
 /* Checks the threshold rule on r after all changes: a message naming the
  * numbers, since the ledger's reason is terse. */
-static int check_threshold(const struct node_roster *r,
-			   struct node_reason *why)
+static int check_threshold(const struct node_roster *r, struct node_reason *why)
 {
 	if (r->threshold >= 1 && r->threshold <= r->n_admins &&
 	    2 * r->threshold > r->n_admins)
@@ -498,7 +503,7 @@ static int check_threshold(const struct node_roster *r,
 /* {words: [..], note}: a proposal for the next version, signed when this
  * node is an admin. */
 int node_api_roster_propose(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			    struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	struct node_roster *r = NULL;
@@ -559,9 +564,9 @@ int node_api_roster_propose(struct node_ctx *n, const struct node_doc *req,
 		     cur->schema_version <= NODE_SCHEMA_VERSION &&
 		     !node_proposal_signed_other(n->ledger, n->pk, NULL);
 	size_t item_len;
-	int prc =
-	    node_proposal_make(n->ledger, body.data, body.len, n->pk, n->sk,
-			       note ? note : "", admin, &item, &item_len, &lwhy);
+	int prc = node_proposal_make(n->ledger, body.data, body.len, n->pk,
+				     n->sk, note ? note : "", admin, &item,
+				     &item_len, &lwhy);
 	crdt_buf_fini(&body);
 	if (prc == 0)
 		prc = node_proposal_add(n->ledger, item, item_len, &lwhy);
@@ -597,7 +602,7 @@ fail:
 }
 
 int node_api_roster_pending(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			    struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	(void)req;
@@ -615,7 +620,7 @@ int node_api_roster_pending(struct node_ctx *n, const struct node_doc *req,
 
 /* {id: hex or a unique prefix}: this admin's signature. */
 int node_api_roster_sign(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			 struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	if ((rc = need_roster(n, why)) != 0)
@@ -743,7 +748,7 @@ static struct node_doc *roster_doc(struct node_ctx *n,
 
 /* {version?}: the roster in force, or version N. */
 int node_api_roster_show(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			 struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	if ((rc = need_roster(n, why)) != 0)
@@ -757,7 +762,9 @@ int node_api_roster_show(struct node_ctx *n, const struct node_doc *req,
 		r = k > 0 ? node_ledger_roster_at(n->ledger, (uint64_t)k)
 			  : NULL;
 		if (!r) {
-			NODE_REASON_LONG(why, MSG_ROSTER_NO_VERSION, (long long)k, (unsigned long long)cur->version);
+			NODE_REASON_LONG(why, MSG_ROSTER_NO_VERSION,
+					 (long long)k,
+					 (unsigned long long)cur->version);
 			return -ENOENT;
 		}
 	}
@@ -766,7 +773,7 @@ int node_api_roster_show(struct node_ctx *n, const struct node_doc *req,
 
 /* Every version: who signed it, what changed. */
 int node_api_roster_log(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	(void)req;
@@ -806,7 +813,7 @@ int node_api_roster_log(struct node_ctx *n, const struct node_doc *req,
 
 /* {path, version?}: the chain file from genesis. */
 int node_api_roster_export(struct node_ctx *n, const struct node_doc *req,
-	struct node_doc **out, struct node_reason *why)
+			   struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
 	if ((rc = need_roster(n, why)) != 0)
@@ -825,7 +832,8 @@ int node_api_roster_export(struct node_ctx *n, const struct node_doc *req,
 		ok &= fclose(f) == 0;
 	crdt_buf_fini(&b);
 	if (!ok) {
-		NODE_REASON_LONG(why, MSG_ROSTER_CANNOT_WRITE, path, strerror(errno));
+		NODE_REASON_LONG(why, MSG_ROSTER_CANNOT_WRITE, path,
+				 strerror(errno));
 		return -EIO;
 	}
 	struct node_doc *d = node_doc_object();

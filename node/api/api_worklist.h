@@ -56,7 +56,8 @@ struct node_worklist_presence {
 int node_worklist_split_filters(struct node_ctx *n, const struct node_type *t,
 				const struct node_doc *filters,
 				struct node_doc **rest,
-				struct node_worklist_presence *p, struct node_reason *why);
+				struct node_worklist_presence *p,
+				struct node_reason *why);
 
 /* The rows of a list, gathered before they are sorted. */
 struct node_worklist_rows {

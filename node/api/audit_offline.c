@@ -46,7 +46,6 @@ static int read_all(const char *path, uint8_t **out, size_t *len)
 	return 0;
 }
 
-
 struct item {
 	const uint8_t *p;
 	size_t len;
@@ -160,9 +159,9 @@ static int audit_offline(const struct node_doc *req, bool zh,
 			progress = true;
 			if (rc) {
 				node_txn_abort(t);
-				node_doc_push(
-				    failures,
-				    node_doc_strf("entry %zu: %s", i + 1, lwhy));
+				node_doc_push(failures,
+					      node_doc_strf("entry %zu: %s",
+							    i + 1, lwhy));
 				continue;
 			}
 			node_txn_commit(t, false);

@@ -186,7 +186,8 @@ int node_ctx_backup(struct node_ctx *n, const char *dir,
 		if (rc == -ENOENT && i >= N_REQUIRED)
 			continue;
 		if (rc) {
-			NODE_REASON_LONG(why, MSG_BACKUP_CANNOT_COPY, src, path);
+			NODE_REASON_LONG(why, MSG_BACKUP_CANNOT_COPY, src,
+					 path);
 			goto undo;
 		}
 	}

@@ -58,8 +58,6 @@ struct node_doc {
 	} u;
 };
 
-
-
 /* A NUL-terminated copy of len bytes. */
 static uint8_t *memdup0(const void *p, size_t len)
 {

@@ -131,8 +131,9 @@ int node_read_pub(const char *path, struct node_member *m,
 	int rc = read_file(path, &buf, &len, 64 * 1024);
 	if (rc) {
 		NODE_REASON_LONG(why, MSG_CANNOT_READ_2, path,
-			    NODE_REASON_ID(rc == -ENOENT ? MSG_NO_SUCH_FILE
-							 : MSG_READ_ERROR));
+				 NODE_REASON_ID(rc == -ENOENT
+						    ? MSG_NO_SUCH_FILE
+						    : MSG_READ_ERROR));
 		return -EINVAL;
 	}
 	struct crdt_mp_cursor c;
@@ -152,7 +153,7 @@ int node_read_pub(const char *path, struct node_member *m,
 	char cwhy[128];
 	if (node_member_cert_check(m, cwhy, sizeof(cwhy)) != 0) {
 		NODE_REASON_LONG(why, MSG_REFUSED_CERTIFICATES_MUST_X_509, path,
-			    cwhy);
+				 cwhy);
 		node_member_fini(m);
 		return -EINVAL;
 	}
@@ -166,8 +167,7 @@ int node_read_pub(const char *path, struct node_member *m,
 				    MSG_REFUSED_TLS_CERTIFICATE_EXPIRED_MACHINE,
 				    path, when);
 		else
-			NODE_REASON(why,
-				    MSG_REFUSED_TLS_CERTIFICATE_VALID_ONLY,
+			NODE_REASON(why, MSG_REFUSED_TLS_CERTIFICATE_VALID_ONLY,
 				    path, when);
 		node_member_fini(m);
 		return -EINVAL;
@@ -223,10 +223,9 @@ static int init_why(const struct node_init_opts *o, struct node_reason *said)
 	if (dst.st_mode & 077) {
 		was = dst.st_mode & 07777;
 		if (chmod(o->dir, 0700) != 0) {
-			NODE_REASON_LONG(said,
-					 MSG_MODE_CANNOT_MADE_PRIVATE_NODE,
-					 o->dir, (unsigned)was,
-					 strerror(errno));
+			NODE_REASON_LONG(
+			    said, MSG_MODE_CANNOT_MADE_PRIVATE_NODE, o->dir,
+			    (unsigned)was, strerror(errno));
 			return -EINVAL;
 		}
 	}
@@ -263,10 +262,9 @@ static int init_why(const struct node_init_opts *o, struct node_reason *said)
 	node_hex(cn, pk, 32);
 	int rc = net_tls_identity_create(tls_key, tls_crt, cn);
 	if (rc) {
-		NODE_REASON_LONG(said, MSG_CANNOT_CREATE_TLS_IDENTITY, o->dir,
-				 rc == -EEXIST
-				     ? NODE_REASON_ID(MSG_TLS_KEY_EXISTS)
-				     : "");
+		NODE_REASON_LONG(
+		    said, MSG_CANNOT_CREATE_TLS_IDENTITY, o->dir,
+		    rc == -EEXIST ? NODE_REASON_ID(MSG_TLS_KEY_EXISTS) : "");
 		return rc == -EEXIST ? -EINVAL : -EIO;
 	}
 	uint8_t *pem;
@@ -361,11 +359,12 @@ static int check_roster_certs(const struct node_roster *r,
 		int v = cert_period(m, when);
 		if (v == 0)
 			continue;
-		*warns = crdt_xreallocarray(*warns, *n_warns + 1,
-					    sizeof(**warns));
+		*warns =
+		    crdt_xreallocarray(*warns, *n_warns + 1, sizeof(**warns));
 		struct node_reason *w = &(*warns)[(*n_warns)++];
 		if (v > 0)
-			NODE_REASON_LONG(w, MSG_WARNING_MEMBER_S_TLS_CERTIFICATE,
+			NODE_REASON_LONG(w,
+					 MSG_WARNING_MEMBER_S_TLS_CERTIFICATE,
 					 m->name, when);
 		else
 			NODE_REASON_LONG(w,
@@ -375,8 +374,7 @@ static int check_roster_certs(const struct node_roster *r,
 	return 0;
 }
 
-static int network_create_why(const char *dir,
-			      const char *const *member_files,
+static int network_create_why(const char *dir, const char *const *member_files,
 			      size_t n_members, const char *out_path,
 			      struct node_reason *said)
 {
@@ -478,8 +476,8 @@ static int network_join_why(const char *dir, const char *roster_path,
 
 /* ---- the setup seams: render what was said and map the errno, once ---- */
 
-static int said_text(int rc, const struct node_reason *said, bool zh,
-		     char *msg, size_t msg_len)
+static int said_text(int rc, const struct node_reason *said, bool zh, char *msg,
+		     size_t msg_len)
 {
 	node_reason_text(said, zh ? NODE_LANG_ZH : NODE_LANG_EN, msg, msg_len);
 	return node_exit_from_errno(rc);
@@ -497,8 +495,8 @@ int node_network_create(const char *dir, const char *const *member_files,
 			char *msg, size_t msg_len)
 {
 	struct node_reason said;
-	int rc = network_create_why(dir, member_files, n_members, out_path,
-				    &said);
+	int rc =
+	    network_create_why(dir, member_files, n_members, out_path, &said);
 	return said_text(rc, &said, zh, msg, msg_len);
 }
 

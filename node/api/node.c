@@ -62,8 +62,8 @@ int node_ctx_open_why(const char *dir, bool read_only, struct node_ctx **out,
 	int rc = node_identity_load(dir, n->pk, &n->sk);
 	if (rc) {
 		if (rc == -ENOENT)
-			NODE_REASON_LONG(why, MSG_NOT_INITIALISED_RUN_WARD_INIT_2,
-					 dir, dir);
+			NODE_REASON_LONG(
+			    why, MSG_NOT_INITIALISED_RUN_WARD_INIT_2, dir, dir);
 		else
 			NODE_REASON_LONG(why, MSG_NODE_KEY_UNREADABLE, dir);
 		free(n);

@@ -112,14 +112,14 @@ void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap);
 void node_reason_make_long(struct node_reason *r, enum node_msg id,
 			   const char *fmt_en, ...)
     __attribute__((format(printf, 3, 4)));
-#define NODE_REASON_LONG(r, id, ...) \
+#define NODE_REASON_LONG(r, id, ...)                                           \
 	node_reason_make_long((r), (id), id##_EN, __VA_ARGS__)
 /* Appends id with its arguments to r as its tail (r->tail, above); r must
  * have none yet. */
 void node_reason_tail(struct node_reason *r, enum node_msg id,
 		      const char *fmt_en, ...)
     __attribute__((format(printf, 3, 4)));
-#define NODE_REASON_TAIL(r, id, ...) \
+#define NODE_REASON_TAIL(r, id, ...)                                           \
 	node_reason_tail((r), (id), id##_EN, __VA_ARGS__)
 /* The reason as text in lang into out (always NUL-terminated). Returns
  * out. An argument of kind 'f' shows as its text unless fn renders it

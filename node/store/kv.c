@@ -10,7 +10,6 @@
 #include "crdt/crdt.h"
 #include "node/store/kv.h"
 
-
 int node_kv_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
 		uint8_t **val, size_t *val_len)
 {

@@ -227,8 +227,8 @@ static int mem_write(struct node_kv *kv, struct node_kv_batch *b, bool sync)
 		return rc;
 	map_apply(&m->cur, b);
 	if (!sync) {
-		m->pending = crdt_xrealloc(
-		    m->pending, (m->n_pending + 1) * sizeof(*m->pending));
+		m->pending = crdt_xrealloc(m->pending, (m->n_pending + 1) *
+							   sizeof(*m->pending));
 		m->pending[m->n_pending++] = batch_copy(b);
 		return 0;
 	}

@@ -106,8 +106,7 @@ static int rocks_write(struct node_kv *kv, struct node_kv_batch *b, bool sync)
 	/* The memtable is a skiplist that starts each insert from where the
 	 * last one ended: a large batch inserted in key order walks a short
 	 * way each time instead of descending from the top for each key. */
-	struct node_kv_batch_op **order =
-	    crdt_xcalloc(b->n, sizeof(*order));
+	struct node_kv_batch_op **order = crdt_xcalloc(b->n, sizeof(*order));
 	for (size_t i = 0; i < b->n; i++)
 		order[i] = &b->ops[i];
 	if (b->n > 1)

@@ -28,7 +28,6 @@ static uint64_t hash(const uint8_t *p, size_t n)
 	return h ^ h >> 29;
 }
 
-
 void node_txnmap_init(struct node_txnmap *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -103,8 +102,8 @@ void node_txnmap_put(struct node_txnmap *m, const uint8_t *key,
 	} else {
 		if (m->n == m->cap) {
 			m->cap = m->cap ? 2 * m->cap : 64;
-			m->entries = crdt_xrealloc(m->entries,
-					      m->cap * sizeof(*m->entries));
+			m->entries = crdt_xrealloc(
+			    m->entries, m->cap * sizeof(*m->entries));
 		}
 		e = &m->entries[m->n];
 		e->key = crdt_xrealloc(NULL, key_len);

@@ -291,8 +291,7 @@ static void test_answer(void **state)
 	assert_non_null(node_doc_get(d, "result"));
 	assert_int_equal(node_doc_get_int(d, "exit", -1), NODE_EXIT_CHECK);
 	node_doc_free(d);
-	d = node_answer(NODE_API_INPUT_REFUSED, node_doc_object(), &why,
-			false);
+	d = node_answer(NODE_API_INPUT_REFUSED, node_doc_object(), &why, false);
 	assert_int_equal(node_doc_get_int(d, "exit", -1), NODE_EXIT_USAGE);
 	node_doc_free(d);
 	/* Plain success carries no exit. */
