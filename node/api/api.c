@@ -593,12 +593,13 @@ static int api_set(struct node_ctx *n, const struct node_doc *req,
 		rc = resolve(n, idtext, id, &e, why);
 	if (rc)
 		goto fail;
-	char no_effect[512];
-	struct node_reason nr;
-	node_entity_why(&e, &nr);
-	if (!e.valid)
-		FAIL(-EINVAL, MSG_HAS_NO_EFFECT_CANNOT_CHANGED, idtext,
-		     node_api_reason(n, &nr, no_effect, sizeof(no_effect)));
+	if (!e.valid) {
+		node_entity_why(&e, why);
+		NODE_REASON_WRAP(why, MSG_HAS_NO_EFFECT_CANNOT_CHANGED, idtext,
+				 NODE_REASON_INNER);
+		rc = -EINVAL;
+		goto fail;
+	}
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
 	const struct node_doc *changes = node_doc_get(req, "changes");
 	for (size_t i = 0; changes && i < node_doc_len(changes); i++) {

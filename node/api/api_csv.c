@@ -919,6 +919,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		/* a row's reason, without the "refused, nothing written: "
 		 * of a single write */
 		cr.wrap = MSG_NONE;
+		cr.n_args = cr.wrap_at;
 		node_api_reason(n, &cr, why, why_len);
 		return -EINVAL;
 	}

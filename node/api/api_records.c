@@ -140,7 +140,7 @@ const char *node_api_reason(struct node_ctx *n, const struct node_reason *r,
 
 void node_refused(struct node_reason *why)
 {
-	why->wrap = MSG_REFUSED_TEXT;
+	NODE_REASON_WRAP(why, MSG_REFUSED_TEXT, NODE_REASON_INNER);
 }
 
 struct node_doc *node_check_attach(struct node_doc *d,
@@ -174,11 +174,9 @@ int node_api_retract(struct node_ctx *n, const struct node_doc *req,
 		return -EINVAL;
 	}
 	if (!e.valid) {
-		struct node_reason r;
-		char text[512];
-		node_entity_why(&e, &r);
-		NODE_REASON_LONG(why, MSG_HAS_NO_EFFECT_NOTHING_RETRACT, idtext,
-				 node_api_reason(n, &r, text, sizeof(text)));
+		node_entity_why(&e, why);
+		NODE_REASON_WRAP(why, MSG_HAS_NO_EFFECT_NOTHING_RETRACT, idtext,
+				 NODE_REASON_INNER);
 		return -EINVAL;
 	}
 	char already[8];

@@ -112,7 +112,7 @@ void node_rules_roles(unsigned mask, bool zh, char *out, size_t out_len)
 /* why, as a refusal of the whole write. */
 static int refuse(struct node_reason *why)
 {
-	why->wrap = MSG_REFUSED_TEXT;
+	node_refused(why);
 	return -EINVAL;
 }
 

@@ -139,6 +139,21 @@ void node_reason_tail(struct node_reason *r, enum node_msg id,
 	va_end(ap);
 }
 
+void node_reason_wrap(struct node_reason *r, enum node_msg id,
+		      const char *fmt_en, ...)
+{
+	(void)fmt_en;
+	va_list ap;
+	va_start(ap, fmt_en);
+	unsigned before = r->n_args;
+	r->wrap = id;
+	r->wrap_at = before;
+	reason_args(r, id, sizeof(r->args[0].s), ap);
+	if (r->n_args > before)
+		r->n_args--; /* NODE_REASON_INNER: the reason goes there */
+	va_end(ap);
+}
+
 void node_reason_make_long(struct node_reason *r, enum node_msg id,
 			   const char *fmt_en, ...)
 {
@@ -242,10 +257,17 @@ char *node_reason_text_fn(const struct node_reason *r, enum node_lang lang,
 	if (r->wrap != MSG_NONE && len > 0) {
 		struct node_reason inner = *r;
 		inner.wrap = MSG_NONE;
-		char text[2048];
+		inner.n_args = r->wrap_at;
+		char text[NODE_REASON_TEXT_BYTES];
 		node_reason_text_fn(&inner, lang, fn, text, sizeof(text));
-		snprintf(out, len, node_catalog_text(lang, r->wrap), text);
-		return out;
+		struct node_reason w = {.id = r->wrap};
+		for (unsigned i = r->wrap_at;
+		     i < r->n_args && w.n_args + 1 < NODE_REASON_MAX_ARGS; i++)
+			w.args[w.n_args++] = r->args[i];
+		struct node_reason_arg *a = &w.args[w.n_args++];
+		a->kind = 's';
+		memcpy(a->s, text, sizeof(a->s));
+		return node_reason_text_fn(&w, lang, fn, out, len);
 	}
 	const char *f = node_catalog_text(lang, r->id);
 	size_t o = 0, ai = 0;

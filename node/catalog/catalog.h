@@ -81,10 +81,13 @@ struct node_reason_arg {
 
 struct node_reason {
 	enum node_msg id;
-	/* MSG_NONE, or an id whose text has one %s: the reason renders as
-	 * that text around the rendered id and args ("refused, nothing
-	 * written: %s"). Never stored: the ledger's reasons leave it 0. */
+	/* MSG_NONE, or an id whose text ends with a %s for the reason: the
+	 * reason renders inside it ("refused, nothing written: %s", "%s has
+	 * no effect (%s): ..."), the wrap's own arguments being
+	 * args[wrap_at..tail_at or n_args). Never stored: the ledger's
+	 * reasons leave it 0. Made by NODE_REASON_WRAP. */
 	enum node_msg wrap;
+	unsigned wrap_at;
 	/* MSG_NONE, or an id rendered right after the reason (" (field
 	 * %s)"), its arguments args[tail_at..n_args). Never stored either:
 	 * made by NODE_REASON_TAIL. */
@@ -119,6 +122,15 @@ void node_reason_make_long(struct node_reason *r, enum node_msg id,
 void node_reason_tail(struct node_reason *r, enum node_msg id,
 		      const char *fmt_en, ...)
     __attribute__((format(printf, 3, 4)));
+/* Puts r inside id, whose text's last conversion is a %s for r: give
+ * id's other arguments, then NODE_REASON_INNER in that place. Before any
+ * tail. */
+void node_reason_wrap(struct node_reason *r, enum node_msg id,
+		      const char *fmt_en, ...)
+    __attribute__((format(printf, 3, 4)));
+#define NODE_REASON_INNER ""
+#define NODE_REASON_WRAP(r, id, ...)                                           \
+	node_reason_wrap((r), (id), id##_EN, __VA_ARGS__)
 #define NODE_REASON_TAIL(r, id, ...)                                           \
 	node_reason_tail((r), (id), id##_EN, __VA_ARGS__)
 /* The reason as text in lang into out (always NUL-terminated). Returns

@@ -14,7 +14,10 @@
  *      not joined), -EBUSY (the write gate), -EIO (a backup that cannot
  *      be made); the reason's id and its text in both languages;
  *  (c) node_answer: the answer documents for each outcome, and node_serve
- *      rendering a reason in the request's language.
+ *      rendering a reason in the request's language;
+ *  (d) a reason inside another with its own arguments (NODE_REASON_WRAP)
+ *      and one followed by a detail (NODE_REASON_TAIL) stay one reason
+ *      and render in either language.
  */
 /* nftw(3), to remove the temporary nodes. */
 #define _XOPEN_SOURCE 700
@@ -334,11 +337,59 @@ static void test_serve_language(void **state)
 	}
 }
 
+/* ---- (d) composed reasons ---- */
+
+static void test_wrap_and_tail(void **state)
+{
+	(void)state;
+	char out[1024], inner[256], want[1024];
+	struct node_reason r;
+	NODE_REASON(&r, MSG_NO_RECORD, "patient-abc");
+	NODE_REASON_WRAP(&r, MSG_HAS_NO_EFFECT_CANNOT_CHANGED, "patient-1",
+			 NODE_REASON_INNER);
+	snprintf(inner, sizeof(inner), MSG_NO_RECORD_EN, "patient-abc");
+	snprintf(want, sizeof(want), MSG_HAS_NO_EFFECT_CANNOT_CHANGED_EN,
+		 "patient-1", inner);
+	assert_string_equal(node_reason_text(&r, NODE_LANG_EN, out, 1024),
+			    want);
+	snprintf(inner, sizeof(inner), MSG_NO_RECORD_ZH, "patient-abc");
+	snprintf(want, sizeof(want), MSG_HAS_NO_EFFECT_CANNOT_CHANGED_ZH,
+		 "patient-1", inner);
+	assert_string_equal(node_reason_text(&r, NODE_LANG_ZH, out, 1024),
+			    want);
+
+	/* A refusal of a write, then a field named after it. */
+	NODE_REASON(&r, MSG_NO_RECORD, "x");
+	NODE_REASON_WRAP(&r, MSG_REFUSED_TEXT, NODE_REASON_INNER);
+	NODE_REASON_TAIL(&r, MSG_FIELD, "patient");
+	char a[256], b[512];
+	snprintf(a, sizeof(a), MSG_NO_RECORD_EN, "x");
+	snprintf(b, sizeof(b), MSG_REFUSED_TEXT_EN, a);
+	snprintf(want, sizeof(want), "%s" MSG_FIELD_EN, b, "patient");
+	assert_string_equal(node_reason_text(&r, NODE_LANG_EN, out, 1024),
+			    want);
+	snprintf(a, sizeof(a), MSG_NO_RECORD_ZH, "x");
+	snprintf(b, sizeof(b), MSG_REFUSED_TEXT_ZH, a);
+	snprintf(want, sizeof(want), "%s" MSG_FIELD_ZH, b, "patient");
+	assert_string_equal(node_reason_text(&r, NODE_LANG_ZH, out, 1024),
+			    want);
+
+	/* A long argument (a list of candidates) is kept whole. */
+	char cands[600];
+	memset(cands, 'c', sizeof(cands) - 1);
+	cands[sizeof(cands) - 1] = 0;
+	NODE_REASON_LONG(&r, MSG_AMBIGUOUS, "abcdef", cands);
+	snprintf(want, sizeof(want), MSG_AMBIGUOUS_EN, "abcdef", cands);
+	assert_string_equal(node_reason_text(&r, NODE_LANG_EN, out, 1024),
+			    want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_exit_from_errno),
 	    cmocka_unit_test(test_answer),
+	    cmocka_unit_test(test_wrap_and_tail),
 	    cmocka_unit_test_setup_teardown(test_einval, nodes_setup,
 					    nodes_teardown),
 	    cmocka_unit_test_setup_teardown(test_enoent, nodes_setup,
