@@ -26,10 +26,6 @@
  * or MSGZ(zh, id) where there is no node_ctx (setting a node up, before
  * the store is open). See node/catalog/catalog.h. */
 
-/* What a refused write starts with; api_csv.c strips it from row errors. */
-#define NODE_REFUSED_EN "refused, nothing written: "
-#define NODE_REFUSED_ZH "已拒绝，未写入任何内容："
-
 struct node_ctx {
 	char dir[NODE_PATH_MAX];
 	uint8_t pk[32];
