@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "cli/help.h"
 #include "cli/report_tables.h"
 #include "cli/tables.h"
@@ -68,8 +69,8 @@ __attribute__((format(printf, 2, 3))) static int die(int code,
 static int parse(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->argv = calloc((size_t)argc + 1, sizeof(char *));
-	a->members = calloc((size_t)argc + 1, sizeof(char *));
+	a->argv = crdt_xcalloc((size_t)argc + 1, sizeof(char *));
+	a->members = crdt_xcalloc((size_t)argc + 1, sizeof(char *));
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		const char **slot = NULL;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "cli/tables.h"
 #include "node/api/node.h"
 #include "node/catalog/catalog.h"
@@ -57,9 +58,7 @@ void cli_roster_status(const struct node_doc *r)
 
 static char *absolute(const char *path)
 {
-	char *out = malloc(PATH_MAX + strlen(path) + 2);
-	if (!out)
-		abort();
+	char *out = crdt_xmalloc(PATH_MAX + strlen(path) + 2);
 	if (path[0] == '/' || !getcwd(out, PATH_MAX))
 		strcpy(out, path);
 	else
@@ -275,10 +274,8 @@ int cli_roster(int argc, char **argv)
 	bool json = false;
 	/* Options anywhere but inside a change's words: --data, --json,
 	 * --note, --out, --version. */
-	char **words = calloc((size_t)argc + 1, sizeof(*words));
+	char **words = crdt_xcalloc((size_t)argc + 1, sizeof(*words));
 	int nw = 0;
-	if (!words)
-		abort();
 	bool seen_roster = false;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];

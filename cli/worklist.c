@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "cli/tables.h"
 #include "cli/worklist.h"
 #include "node/catalog/catalog.h"
@@ -45,9 +46,7 @@ static void row(struct table *t)
 	if (t->nrow == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 32;
 		t->cells =
-		    realloc(t->cells, t->cap * MAX_COLS * sizeof(char *));
-		if (!t->cells)
-			abort();
+		    crdt_xrealloc(t->cells, t->cap * MAX_COLS * sizeof(char *));
 	}
 	for (size_t i = 0; i < MAX_COLS; i++)
 		t->cells[t->nrow * MAX_COLS + i] = NULL;
@@ -58,9 +57,7 @@ static void put(struct table *t, size_t c, const char *s)
 {
 	char **slot = &t->cells[(t->nrow - 1) * MAX_COLS + c];
 	free(*slot);
-	*slot = strdup(s ? s : "");
-	if (!*slot)
-		abort();
+	*slot = crdt_xstrdup(s ? s : "");
 }
 
 static const char *at(const struct table *t, size_t r, size_t c)
@@ -262,9 +259,7 @@ static void build_list(struct table *t, const struct node_doc *r)
 	static const char *const skip_patient[] = {"name", "patient_no",
 						   "phone", NULL};
 	static const char *const skip_about[] = {"patient", NULL};
-	char *line = malloc(8192);
-	if (!line)
-		abort();
+	char *line = crdt_xmalloc(8192);
 	for (size_t i = 0; i < node_doc_len(r); i++) {
 		const struct node_doc *x = node_doc_at(r, i);
 		size_t c = 0;

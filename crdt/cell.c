@@ -25,19 +25,11 @@
 
 #include "crdt/crdt.h"
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
-}
-
 static void value_own(struct crdt_value *dst, const struct crdt_value *src)
 {
 	*dst = *src;
 	if (src->kind == CRDT_VALUE_STR || src->kind == CRDT_VALUE_BIN) {
-		uint8_t *p = xrealloc(NULL, src->len);
+		uint8_t *p = crdt_xrealloc(NULL, src->len);
 		if (src->len)
 			memcpy(p, src->p, src->len);
 		dst->p = p;
@@ -138,7 +130,7 @@ static void dots_insert(struct crdt_dot **d, size_t *n, const struct crdt_dot *x
 	size_t pos;
 	if (dots_find(*d, *n, x, &pos))
 		return;
-	*d = xrealloc(*d, (*n + 1) * sizeof(**d));
+	*d = crdt_xrealloc(*d, (*n + 1) * sizeof(**d));
 	memmove(*d + pos + 1, *d + pos, (*n - pos) * sizeof(**d));
 	(*d)[pos] = *x;
 	(*n)++;
@@ -174,7 +166,7 @@ static void register_elem(struct crdt_lthash *h, const struct crdt_cell *c,
 {
 	if (c->n_live == 0 || !h)
 		return;
-	size_t *order = xrealloc(NULL, c->n_live * sizeof(*order));
+	size_t *order = crdt_xrealloc(NULL, c->n_live * sizeof(*order));
 	for (size_t i = 0; i < c->n_live; i++) {
 		size_t j = i;
 		while (j > 0 && crdt_dot_cmp_encoded(&c->live[order[j - 1]].dot,
@@ -256,7 +248,8 @@ void crdt_cell_set(struct crdt_cell *c, const uint8_t entity[16],
 		size_t pos = c->n_live;
 		while (pos > 0 && version_cmp(&c->live[pos - 1], &v) > 0)
 			pos--;
-		c->live = xrealloc(c->live, (c->n_live + 1) * sizeof(*c->live));
+		c->live =
+		    crdt_xrealloc(c->live, (c->n_live + 1) * sizeof(*c->live));
 		memmove(&c->live[pos + 1], &c->live[pos],
 			(c->n_live - pos) * sizeof(*c->live));
 		c->live[pos] = v;
@@ -330,7 +323,8 @@ void crdt_cell_add(struct crdt_cell *c, const uint8_t entity[16],
 		return;
 	size_t pos;
 	if (!elem_find(c, elem, &pos)) {
-		c->elems = xrealloc(c->elems, (c->n_elems + 1) * sizeof(*c->elems));
+		c->elems = crdt_xrealloc(c->elems,
+					 (c->n_elems + 1) * sizeof(*c->elems));
 		memmove(&c->elems[pos + 1], &c->elems[pos],
 			(c->n_elems - pos) * sizeof(*c->elems));
 		memset(&c->elems[pos], 0, sizeof(c->elems[pos]));
@@ -404,7 +398,7 @@ static int read_dot_array(struct crdt_mp_cursor *m, struct crdt_dot **out,
 	size_t n;
 	if (crdt_mp_read_array(m, &n) != 0)
 		return -EBADMSG;
-	struct crdt_dot *d = xrealloc(NULL, n * sizeof(*d));
+	struct crdt_dot *d = crdt_xrealloc(NULL, n * sizeof(*d));
 	for (size_t i = 0; i < n; i++) {
 		if (crdt_dot_decode(m, &d[i]) != 0) {
 			free(d);
@@ -429,7 +423,7 @@ int crdt_cell_decode(struct crdt_cell *c, const uint8_t *buf, size_t len)
 		return -EBADMSG;
 	c->is_set = is_set;
 	if (is_set) {
-		c->elems = xrealloc(NULL, n * sizeof(*c->elems));
+		c->elems = crdt_xrealloc(NULL, n * sizeof(*c->elems));
 		for (size_t i = 0; i < n; i++) {
 			struct crdt_elem *e = &c->elems[i];
 			struct crdt_value v;
@@ -443,7 +437,7 @@ int crdt_cell_decode(struct crdt_cell *c, const uint8_t *buf, size_t len)
 				goto bad;
 		}
 	} else {
-		c->live = xrealloc(NULL, n * sizeof(*c->live));
+		c->live = crdt_xrealloc(NULL, n * sizeof(*c->live));
 		for (size_t i = 0; i < n; i++) {
 			struct crdt_version *v = &c->live[i];
 			struct crdt_value val;

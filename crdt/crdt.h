@@ -24,6 +24,21 @@
 #define CRDT_MAX_SCOPE_BYTES 12u
 
 /* ---------------------------------------------------------------------- */
+/* The one allocator wrapper (alloc.c).                                    */
+/*                                                                         */
+/* Out of memory is not a caller's error: these print "ward: out of       */
+/* memory" to stderr and abort() (docs/architecture.md, "Out of memory"). */
+/* A size of 0 allocates 1 byte, so the result is never NULL.             */
+/* ---------------------------------------------------------------------- */
+_Noreturn void crdt_oom(void);
+void *crdt_xmalloc(size_t n);
+void *crdt_xcalloc(size_t n, size_t size);
+void *crdt_xrealloc(void *p, size_t n);
+/* realloc to n * size, aborting (crdt_oom) when the product overflows. */
+void *crdt_xreallocarray(void *p, size_t n, size_t size);
+char *crdt_xstrdup(const char *s);
+
+/* ---------------------------------------------------------------------- */
 /* Bounded MessagePack cursor (mp.c).                                      */
 /*                                                                         */
 /* Reads from borrowed bytes; never allocates. Every read checks the bytes */

@@ -157,13 +157,9 @@ static int decode_body(struct crdt_entry *e, const char **why)
 		return -EBADMSG;
 	}
 	e->n_ops = n;
-	e->ops = calloc(n ? n : 1, sizeof(*e->ops));
+	e->ops = crdt_xcalloc(n, sizeof(*e->ops));
 	size_t dots_cap = e->body_len / MIN_DOT_BYTES + 1;
-	e->dots = calloc(dots_cap, sizeof(*e->dots));
-	if (!e->ops || !e->dots) {
-		*why = "out of memory";
-		return -ENOMEM;
-	}
+	e->dots = crdt_xcalloc(dots_cap, sizeof(*e->dots));
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct crdt_op *op = &e->ops[i];
@@ -259,9 +255,7 @@ static uint8_t *signed_message(const uint8_t net_id[CRDT_HASH_BYTES],
 			       size_t *len)
 {
 	*len = ENTRY_PREFIX_LEN + CRDT_HASH_BYTES + body_len;
-	uint8_t *m = malloc(*len);
-	if (!m)
-		abort();
+	uint8_t *m = crdt_xmalloc(*len);
 	memcpy(m, ENTRY_PREFIX, ENTRY_PREFIX_LEN);
 	memcpy(m + ENTRY_PREFIX_LEN, net_id, CRDT_HASH_BYTES);
 	memcpy(m + ENTRY_PREFIX_LEN + CRDT_HASH_BYTES, body, body_len);

@@ -36,9 +36,7 @@ void crdt_buf_append(struct crdt_buf *b, const void *p, size_t len)
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + len)
 			cap *= 2;
-		uint8_t *d = realloc(b->data, cap);
-		if (!d)
-			abort();
+		uint8_t *d = crdt_xrealloc(b->data, cap);
 		b->data = d;
 		b->cap = cap;
 	}
@@ -51,9 +49,7 @@ uint8_t *crdt_buf_take(struct crdt_buf *b, size_t *len)
 	uint8_t *d = b->data;
 	*len = b->len;
 	if (!d)
-		d = malloc(1);
-	if (!d)
-		abort();
+		d = crdt_xmalloc(1);
 	crdt_buf_init(b);
 	return d;
 }

@@ -162,9 +162,7 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size)
 	size_t n = *cap ? *cap * 2 : 8;
 	while (n < need)
 		n *= 2;
-	void *q = realloc(p, n * size);
-	if (!q)
-		abort(); /* small, bounded tables, as crdt_buf does */
+	void *q = crdt_xreallocarray(p, n, size);
 	*cap = n;
 	return q;
 }
@@ -425,9 +423,7 @@ static void add_want(struct net_gossip *g, struct peer *p,
 		     const uint8_t author[32], const char *scope, uint64_t seq)
 {
 	if (!p->slots) {
-		p->slots = calloc(WANT_SLOTS, sizeof(*p->slots));
-		if (!p->slots)
-			abort(); /* 32 KiB per peer, once */
+		p->slots = crdt_xcalloc(WANT_SLOTS, sizeof(*p->slots));
 	}
 	uint32_t hash = want_hash(g, author, scope);
 	size_t s = want_slot(p, hash, author, scope);
@@ -727,9 +723,8 @@ static void share_one(void *arg, enum net_wire_type type, const uint8_t *a,
 static uint32_t *up_peers(struct net_gossip *g, uint32_t only, uint32_t except,
 			  size_t *n)
 {
-	uint32_t *ids = malloc((g->n_peers ? g->n_peers : 1) * sizeof(*ids));
-	if (!ids)
-		abort();
+	uint32_t *ids =
+	    crdt_xmalloc((g->n_peers ? g->n_peers : 1) * sizeof(*ids));
 	*n = 0;
 	for (size_t i = 0; i < g->n_peers; i++) {
 		struct peer *p = &g->peers[i];
@@ -929,9 +924,7 @@ static void on_vector(struct net_gossip *g, struct peer *p,
 	bool in_pass = vector_chunk(p, m);
 	if (local_vv(g, &mine, &n_mine, NULL) != 0)
 		return;
-	ahead = n_mine ? calloc(n_mine, sizeof(*ahead)) : NULL;
-	if (n_mine && !ahead)
-		abort();
+	ahead = n_mine ? crdt_xcalloc(n_mine, sizeof(*ahead)) : NULL;
 	uint64_t lag = 0;
 	/* Skip local feeds at or before the chunk's lower bound. */
 	if (m->has_after)
@@ -1112,9 +1105,7 @@ static void on_entries(struct net_gossip *g, struct peer *p,
 	pl->count = m->n_entries;
 	pl->have = m->have_seq;
 	struct net_gossip_action *a = push(out, NET_GOSSIP_INGEST, p->id);
-	a->bytes = malloc(m->entries_len);
-	if (!a->bytes)
-		abort();
+	a->bytes = crdt_xmalloc(m->entries_len);
 	memcpy(a->bytes, m->entries, m->entries_len);
 	a->len = m->entries_len;
 	a->count = m->n_entries;
@@ -1368,9 +1359,7 @@ int net_gossip_new(const struct net_gossip_cfg *cfg,
 	    !ops || !ops->vv ||
 	    !ops->feed_seq || !ops->read_range)
 		return -EINVAL;
-	struct net_gossip *g = calloc(1, sizeof(*g));
-	if (!g)
-		return -ENOMEM;
+	struct net_gossip *g = crdt_xcalloc(1, sizeof(*g));
 	g->cfg = *cfg;
 	g->ops = ops;
 	g->ctx = ctx;
@@ -1492,18 +1481,15 @@ void net_gossip_on_timer(struct net_gossip *g, uint64_t now_ms,
 		}
 	}
 	if (g->n_peers > 0) {
-		up = malloc(g->n_peers * sizeof(*up));
-		if (!up)
-			abort();
+		up = crdt_xmalloc(g->n_peers * sizeof(*up));
 	}
 	/* A peer sent nothing since the last round gets a PING, so that
 	 * every live link carries a message each round: the transport tears
 	 * down a link silent for longer (a half-open connection looks up and
 	 * carries nothing). A PING asks for nothing back, unlike a DIGEST,
 	 * whose answer when vectors differ is a whole VECTOR. */
-	bool *quiet = g->n_peers ? calloc(g->n_peers, sizeof(*quiet)) : NULL;
-	if (g->n_peers && !quiet)
-		abort();
+	bool *quiet =
+	    g->n_peers ? crdt_xcalloc(g->n_peers, sizeof(*quiet)) : NULL;
 	for (size_t i = 0; i < g->n_peers; i++) {
 		struct peer *p = &g->peers[i];
 		p->vectors_sent = 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "net/metrics.h"
 
 struct net_metrics {
@@ -52,9 +53,7 @@ int net_metrics_open(const char *addr, struct net_metrics **out)
 	    strlen(addr) > 32)
 		return -EINVAL;
 	snprintf(url, sizeof(url), "http://%s", addr);
-	struct net_metrics *m = calloc(1, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
+	struct net_metrics *m = crdt_xcalloc(1, sizeof(*m));
 	pthread_mutex_init(&m->mu, NULL);
 	nng_url *u = NULL;
 	int rv = nng_url_parse(&u, url);
@@ -99,9 +98,7 @@ void net_metrics_close(struct net_metrics *m)
 
 void net_metrics_publish(struct net_metrics *m, const char *text, size_t len)
 {
-	char *copy = malloc(len + 1);
-	if (!copy)
-		return;
+	char *copy = crdt_xmalloc(len + 1);
 	memcpy(copy, text, len);
 	copy[len] = 0;
 	pthread_mutex_lock(&m->mu);

@@ -298,11 +298,7 @@ static void enqueue_locked(struct net_transport *t, struct qev *e)
 static void push(struct net_transport *t, enum ev_kind kind, uint64_t conn,
 		 uint32_t peer, uint8_t *bytes, size_t len)
 {
-	struct qev *e = calloc(1, sizeof(*e));
-	if (!e) {
-		free(bytes);
-		return;
-	}
+	struct qev *e = crdt_xcalloc(1, sizeof(*e));
 	e->kind = kind;
 	e->conn = conn;
 	e->peer = peer;
@@ -413,9 +409,7 @@ static int conn_send(struct conn *c, const uint8_t *payload, size_t len,
 {
 	struct net_transport *t = c->t;
 	size_t flen = raw ? len : FRAME_LEN_BYTES + PAIR1_HOPS_BYTES + len;
-	struct txm *m = malloc(sizeof(*m) + flen);
-	if (!m)
-		return -ENOMEM;
+	struct txm *m = crdt_xmalloc(sizeof(*m) + flen);
 	m->next = NULL;
 	m->len = flen;
 	if (raw) {
@@ -511,11 +505,7 @@ static void rx_cb(void *arg)
 				rv = NNG_EMSGSIZE;
 				break;
 			}
-			c->rx_body = malloc(fl);
-			if (!c->rx_body) {
-				rv = NNG_ENOMEM;
-				break;
-			}
+			c->rx_body = crdt_xmalloc(fl);
 			c->rx_len = fl;
 			c->rx_phase = RX_BODY;
 			c->rx_got = 0;
@@ -565,9 +555,9 @@ static void rx_cb(void *arg)
 static struct conn *conn_new_locked(struct net_transport *t, nng_stream *s,
 				    bool inbound, uint32_t peer)
 {
-	struct conn *c = calloc(1, sizeof(*c));
-	if (c && (nng_aio_alloc(&c->rxa, rx_cb, c) ||
-		  nng_aio_alloc(&c->txa, tx_cb, c))) {
+	struct conn *c = crdt_xcalloc(1, sizeof(*c));
+	if ((nng_aio_alloc(&c->rxa, rx_cb, c) ||
+	     nng_aio_alloc(&c->txa, tx_cb, c))) {
 		nng_aio_free(c->rxa);
 		free(c);
 		c = NULL;
@@ -715,10 +705,10 @@ static void dial_cb(void *arg)
 		return;
 	}
 	nng_stream *s = nng_aio_get_output(p->da, 0);
-	struct qev *e = calloc(1, sizeof(*e));
+	struct qev *e = crdt_xcalloc(1, sizeof(*e));
 	pthread_mutex_lock(&t->mu);
 	struct conn *c = NULL;
-	if (t->closing || !e) {
+	if (t->closing) {
 		nng_stream_close(s);
 		nng_stream_free(s);
 	} else {
@@ -857,9 +847,7 @@ int net_transport_open(const struct net_transport_cfg *cfg,
 		       struct net_transport **out, char *why, size_t why_len)
 {
 	*why = 0;
-	struct net_transport *t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
+	struct net_transport *t = crdt_xcalloc(1, sizeof(*t));
 	int rc;
 	memcpy(t->net_id, cfg->net_id, 32);
 	memcpy(t->pk, cfg->pk, 32);
@@ -872,15 +860,8 @@ int net_transport_open(const struct net_transport_cfg *cfg,
 	t->self = UINT32_MAX;
 	t->now_ms = mono_ms();
 	pthread_mutex_init(&t->mu, NULL);
-	t->peers = calloc(t->n ? t->n : 1, sizeof(*t->peers));
-	t->keys = calloc(t->n ? t->n : 1, sizeof(*t->keys));
-	if (!t->peers || !t->keys) {
-		free(t->peers);
-		free(t->keys);
-		pthread_mutex_destroy(&t->mu);
-		free(t);
-		return -ENOMEM;
-	}
+	t->peers = crdt_xcalloc(t->n, sizeof(*t->peers));
+	t->keys = crdt_xcalloc(t->n, sizeof(*t->keys));
 	for (size_t i = 0; i < t->n; i++) {
 		struct peer *p = &t->peers[i];
 		p->t = t;

@@ -210,11 +210,7 @@ static int read_feeds(struct crdt_mp_cursor *c, bool head,
 	}
 	struct net_wire_feed *f = NULL;
 	if (n > 0) {
-		f = calloc(n, sizeof(*f));
-		if (!f) {
-			*why = "out of memory";
-			return -ENOMEM;
-		}
+		f = crdt_xcalloc(n, sizeof(*f));
 	}
 	for (size_t i = 0; i < n; i++) {
 		size_t k;

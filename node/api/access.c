@@ -93,9 +93,7 @@ void node_access_log_doc(struct node_ctx *n, const struct node_doc *req,
 		return;
 	bool one = node_doc_kind(records) == NODE_DOC_OBJECT;
 	size_t cnt = one ? 1 : node_doc_len(records);
-	uint8_t(*ids)[16] = calloc(cnt ? cnt : 1, 16);
-	if (!ids)
-		abort();
+	uint8_t(*ids)[16] = crdt_xcalloc(cnt, 16);
 	size_t k = 0;
 	for (size_t i = 0; i < cnt; i++) {
 		const struct node_doc *r =
@@ -108,17 +106,18 @@ void node_access_log_doc(struct node_ctx *n, const struct node_doc *req,
 	free(ids);
 }
 
-struct node_doc *node_api_access_log(struct node_ctx *n,
-				     const struct node_doc *req, int *exit,
-				     char *msg, size_t msg_len)
+int node_api_access_log(struct node_ctx *n, const struct node_doc *req,
+			struct node_doc **out, struct node_reason *why)
 {
 	(void)req;
 	char path[NODE_PATH_MAX];
 	node_path(path, n->dir, "access.log");
-	struct node_doc *out = node_doc_array();
+	struct node_doc *arr = node_doc_array();
 	FILE *f = fopen(path, "r");
-	if (!f)
-		return out; /* nothing read yet */
+	if (!f) {
+		*out = arr; /* nothing read yet */
+		return 0;
+	}
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -166,17 +165,16 @@ struct node_doc *node_api_access_log(struct node_ctx *n,
 		/* ... and before the sealed column, none. */
 		if (!node_doc_get(o, "sealed"))
 			node_doc_set(o, "sealed", node_doc_array());
-		node_doc_push(out, o);
+		node_doc_push(arr, o);
 	}
 	free(line);
 	if (ferror(f)) {
 		fclose(f);
-		node_doc_free(out);
-		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, MSG(n, MSG_CANNOT_READ),
-			 path);
-		return NULL;
+		node_doc_free(arr);
+		NODE_REASON_LONG(why, MSG_CANNOT_READ, path);
+		return -EIO;
 	}
 	fclose(f);
-	return out;
+	*out = arr;
+	return 0;
 }

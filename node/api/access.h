@@ -34,8 +34,8 @@ void node_access_log_doc(struct node_ctx *n, const struct node_doc *req,
 /* The local API's access_log: every event, oldest first, each
  * {at, user, action, what, count, records, uid} (uid null in lines
  * written before it was logged). */
-struct node_doc *node_api_access_log(struct node_ctx *n,
-				     const struct node_doc *req, int *exit,
-				     char *msg, size_t msg_len);
+struct node_reason;
+int node_api_access_log(struct node_ctx *n, const struct node_doc *req,
+			struct node_doc **out, struct node_reason *why);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "crdt/seal.h"
+#include "crdt/crdt.h"
 #include "node/api/access.h"
 #include "node/api/api.h"
 #include "node/api/keyring.h"
@@ -24,10 +25,17 @@
 #include "node/ledger/verify.h"
 #include "node/records/query.h"
 
-#define FAIL(code, ...)                                                        \
+/* Fails with -errno err and the reason id with its arguments. */
+#define FAIL(err, id, ...)                                                     \
 	do {                                                                   \
-		*exit = (code);                                                \
-		snprintf(msg, msg_len, __VA_ARGS__);                           \
+		rc = (err);                                                    \
+		NODE_REASON_LONG(why, id, __VA_ARGS__);                        \
+		goto fail;                                                     \
+	} while (0)
+#define FAIL0(err, id)                                                         \
+	do {                                                                   \
+		rc = (err);                                                    \
+		NODE_REASON0(why, id);                                         \
 		goto fail;                                                     \
 	} while (0)
 
@@ -84,8 +92,7 @@ static int resolve_one(void *ctx, const uint8_t id[16])
 
 /* Resolves "TYPE-hex", "hex" (a prefix of at least 6 hex digits). */
 static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
-		   struct node_entity *ent, int *exit, char *msg,
-		   size_t msg_len)
+		   struct node_entity *ent, struct node_reason *why)
 {
 	char type[32] = "";
 	const char *hex = text;
@@ -102,10 +109,7 @@ static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 		     (hex[i] >= 'a' && hex[i] <= 'f') ||
 		     (hex[i] >= 'A' && hex[i] <= 'F');
 	if (!ok) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_NOT_RECORD_ID_TYPE_HEX),
-			 text);
+		NODE_REASON_LONG(why, MSG_NOT_RECORD_ID_TYPE_HEX, text);
 		return -EINVAL;
 	}
 	char even[33];
@@ -118,15 +122,10 @@ static int resolve(struct node_ctx *n, const char *text, uint8_t id[16],
 	const char *cands = rs.cands;
 	if (found == 1)
 		return 0;
-	*exit = NODE_EXIT_NOT_FOUND;
 	if (found == 0)
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_NO_RECORD),
-			 text);
+		NODE_REASON_LONG(why, MSG_NO_RECORD, text);
 	else
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_AMBIGUOUS),
-			 text, cands);
+		NODE_REASON_LONG(why, MSG_AMBIGUOUS, text, cands);
 	return -ENOENT;
 }
 
@@ -356,14 +355,10 @@ struct op_builder {
 
 static void *ob_keep(struct op_builder *b, const void *p, size_t n)
 {
-	void *q = malloc(n ? n : 1);
-	if (!q)
-		abort();
+	void *q = crdt_xmalloc(n ? n : 1);
 	if (n)
 		memcpy(q, p, n);
-	b->bufs = realloc(b->bufs, (b->n_bufs + 1) * sizeof(*b->bufs));
-	if (!b->bufs)
-		abort();
+	b->bufs = crdt_xrealloc(b->bufs, (b->n_bufs + 1) * sizeof(*b->bufs));
 	b->bufs[b->n_bufs++] = q;
 	return q;
 }
@@ -373,9 +368,7 @@ static struct crdt_op *ob_push(struct op_builder *b, enum crdt_op_code code,
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 16;
-		b->ops = realloc(b->ops, b->cap * sizeof(*b->ops));
-		if (!b->ops)
-			abort();
+		b->ops = crdt_xrealloc(b->ops, b->cap * sizeof(*b->ops));
 	}
 	struct crdt_op *op = &b->ops[b->n++];
 	memset(op, 0, sizeof(*op));
@@ -414,22 +407,19 @@ static void ob_free(struct op_builder *b)
 /* Parses one value for field f, resolving reference prefixes. */
 static int parse_value(struct node_ctx *n, const struct node_field *f,
 		       const char *text, struct crdt_value *v, uint8_t *buf,
-		       int *exit, char *msg, size_t msg_len)
+		       struct node_reason *why)
 {
 	if (f->kind == NODE_FIELD_REF && *text) {
 		uint8_t id[16];
 		struct node_entity e;
-		if (resolve(n, text, id, &e, exit, msg, msg_len) != 0) {
-			size_t l = strlen(msg);
-			snprintf(msg + l, msg_len - l,
-				 MSG(n, MSG_FIELD), f->name);
-			return -EINVAL;
+		int rc = resolve(n, text, id, &e, why);
+		if (rc != 0) {
+			NODE_REASON_TAIL(why, MSG_FIELD, f->name);
+			return rc;
 		}
 		if (strcmp(e.type, f->ref_type) != 0) {
-			*exit = NODE_EXIT_USAGE;
-			snprintf(msg, msg_len,
-				 MSG(n, MSG_NOT),
-				 f->name, text, e.type, f->ref_type);
+			NODE_REASON_LONG(why, MSG_NOT, f->name, text, e.type,
+					 f->ref_type);
 			return -EINVAL;
 		}
 		memcpy(buf, id, 16);
@@ -437,11 +427,10 @@ static int parse_value(struct node_ctx *n, const struct node_field *f,
 		    .kind = CRDT_VALUE_BIN, .p = buf, .len = 16};
 		return 0;
 	}
-	char why[512];
+	char pwhy[512];
 	if (node_schema_parse_lang(f, text, v, buf, CRDT_MAX_STR_BYTES + 16,
-				   n->lang_zh, why, sizeof(why)) != 0) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, "%s", why);
+				   n->lang_zh, pwhy, sizeof(pwhy)) != 0) {
+		NODE_REASON_LONG(why, MSG_F_TEXT, pwhy);
 		return -EINVAL;
 	}
 	return 0;
@@ -468,29 +457,23 @@ static size_t split_set(char *text, char **parts, size_t max)
 static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 		       const uint8_t entity[16], const struct node_field *f,
 		       const char *text, const struct crdt_cell *cell,
-		       bool replace, bool remove, int *exit, char *msg,
-		       size_t msg_len)
+		       bool replace, bool remove, struct node_reason *why)
 {
-	char *copy = strdup(text);
+	char *copy = crdt_xstrdup(text);
 	char *parts[MAX_SET_ITEMS];
 	size_t np = split_set(copy, parts, MAX_SET_ITEMS);
 	if (np > MAX_SET_ITEMS) {
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_TAKES_MOST_VALUES_ONCE),
-			 f->name, MAX_SET_ITEMS);
-		*exit = NODE_EXIT_USAGE;
+		NODE_REASON_LONG(why, MSG_TAKES_MOST_VALUES_ONCE, f->name,
+				 MAX_SET_ITEMS);
 		free(copy);
 		return -EINVAL;
 	}
-	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
-	struct crdt_value *vals = calloc(np ? np : 1, sizeof(*vals));
+	uint8_t *buf = crdt_xmalloc(CRDT_MAX_STR_BYTES + 16);
+	struct crdt_value *vals = crdt_xcalloc(np, sizeof(*vals));
 	int rc = 0;
 	for (size_t i = 0; i < np; i++) {
-		if (parse_value(n, f, parts[i], &vals[i], buf, exit, msg,
-				msg_len) != 0) {
-			rc = -EINVAL;
+		if ((rc = parse_value(n, f, parts[i], &vals[i], buf, why)) != 0)
 			goto out;
-		}
 		/* keep the parsed bytes: buf is reused */
 		if (vals[i].kind == CRDT_VALUE_STR ||
 		    vals[i].kind == CRDT_VALUE_BIN)
@@ -501,11 +484,9 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 			const struct crdt_elem *e =
 			    cell ? crdt_cell_find(cell, &vals[i]) : NULL;
 			if (!e) {
-				*exit = NODE_EXIT_USAGE;
-				snprintf(
-				    msg, msg_len,
-				    MSG(n, MSG_NOT_SET_NOTHING_REMOVE),
-				    f->name, parts[i]);
+				NODE_REASON_LONG(why,
+						 MSG_NOT_SET_NOTHING_REMOVE,
+						 f->name, parts[i]);
 				rc = -EINVAL;
 				goto out;
 			}
@@ -538,41 +519,38 @@ static int add_set_ops(struct node_ctx *n, struct op_builder *b,
 		ob_value(b, op, &vals[i]);
 	}
 out:
+	free(buf);
 	free(vals);
 	free(copy);
 	return rc;
 }
 
 static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
-		    uint64_t *seq, int *exit, char *msg, size_t msg_len)
+		    uint64_t *seq, struct node_reason *why)
 {
 	const struct node_roster *r = node_ledger_roster(n->ledger);
 	if (!r) {
-		*exit = NODE_EXIT_NOT_INIT;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK));
-		return -EPERM;
+		NODE_REASON0(why, MSG_NODE_HAS_NOT_JOINED_NETWORK);
+		return -ENOTCONN;
 	}
-	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
-		return -EAGAIN;
+	int rc = node_ctx_may_sign(n, why);
+	if (rc)
+		return rc;
 	/* H and ID values sealed to their groups (keyring.h): a key record
 	 * may be put first, which renames the entry's creates. */
 	uint64_t next;
 	node_ledger_next_seq(n->ledger, n->pk, scope, &next);
 	struct node_sealed_ops so;
-	struct node_reason refusal;
-	int rc = node_keyring_seal(n, scope, next, b->ops, b->n, &so, &refusal);
+	rc = node_keyring_seal(n, scope, next, b->ops, b->n, &so, why);
 	if (rc) {
-		*exit = NODE_EXIT_USAGE;
-		node_refused(n, &refusal, msg, msg_len);
-		return rc;
+		node_refused(why);
+		return -EINVAL;
 	}
 	struct node_write w = {.scope = scope, .n_ops = so.n, .ops = so.ops};
-	rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), seq,
-			       &refusal);
+	rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), seq, why);
 	if (rc) {
-		*exit = rc == -EIO ? NODE_EXIT_IO : NODE_EXIT_USAGE;
-		node_refused(n, &refusal, msg, msg_len);
+		node_refused(why);
+		rc = rc == -EIO ? -EIO : -EINVAL;
 		node_keyring_forget_made(n);
 	}
 	for (size_t i = 0; i < b->n; i++)
@@ -584,16 +562,17 @@ static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
 
 /* ---- handlers ---- */
 
-static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
-				int *exit, char *msg, size_t msg_len)
+static int api_add(struct node_ctx *n, const struct node_doc *req,
+		   struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	struct op_builder b = {0};
 	const char *tname = node_doc_get_str(req, "type");
 	const struct node_type *t =
 	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	const struct node_doc *fields = node_doc_get(req, "fields");
 	char scope[13] = "";
-	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	if (!t) {
 		char list[512] = "";
 		for (size_t i = 0; i < node_schema_type_count(); i++) {
@@ -601,16 +580,13 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 			snprintf(list + l, sizeof(list) - l, "%s%s",
 				 i ? ", " : "", node_schema_type_at(i)->name);
 		}
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_UNKNOWN_RECORD_TYPE_TYPES),
-		     tname ? tname : "", list);
+		FAIL(-EINVAL, MSG_UNKNOWN_RECORD_TYPE_TYPES, tname ? tname : "",
+		     list);
 	}
 	/* Scope: given, or the referenced patient's. */
 	const char *given = node_doc_get_str(req, "scope");
 	if (given && !crdt_scope_normalise(given, scope))
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_2),
-		     given);
+		FAIL(-EINVAL, MSG_SCOPE_NOT_REGION_CODE_2, given);
 	if (t->patient_field) {
 		for (size_t i = 0; fields && i < node_doc_len(fields); i++) {
 			const struct node_doc *p = node_doc_at(fields, i);
@@ -624,11 +600,11 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 			struct node_entity pe;
 			const char *text =
 			    node_doc_as_str(node_doc_at(p, 1), NULL);
-			if (resolve(n, text, pid, &pe, exit, msg, msg_len) != 0)
+			if ((rc = resolve(n, text, pid, &pe, why)) != 0)
 				goto fail;
 			if (*scope && strcmp(scope, pe.scope) != 0)
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_RECORDS_ABOUT_PATIENT_TAKE_PATIENT),
+				FAIL(-EINVAL,
+				     MSG_RECORDS_ABOUT_PATIENT_TAKE_PATIENT,
 				     pe.scope, scope);
 			snprintf(scope, sizeof(scope), "%s", pe.scope);
 		}
@@ -636,11 +612,10 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 	if (!*scope && t->patient_field &&
 	    node_schema_field(t, t->patient_field, strlen(t->patient_field))
 		->required)
-		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_REG_ADD_NEEDS_PATIENT),
+		FAIL(-EINVAL, MSG_REG_ADD_NEEDS_PATIENT,
 		     n->lang_zh ? t->label_zh : t->name);
 	if (!*scope)
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE));
+		FAIL0(-EINVAL, MSG_SAY_WHERE_RECORD_BELONGS_SCOPE);
 	uint64_t seq;
 	node_ledger_next_seq(n->ledger, n->pk, scope, &seq);
 	uint8_t entity[16];
@@ -653,27 +628,23 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 		const struct node_field *f =
 		    node_schema_field(t, fname, strlen(fname));
 		if (!f)
-			FAIL(NODE_EXIT_USAGE,
-			     MSG(n, MSG_HAS_NO_FIELD),
-			     t->name, fname);
+			FAIL(-EINVAL, MSG_HAS_NO_FIELD, t->name, fname);
 		for (size_t k = 0; k < i; k++) {
 			const char *prev = node_doc_as_str(
 			    node_doc_at(node_doc_at(fields, k), 0), NULL);
 			if (node_schema_field(t, prev, strlen(prev)) == f)
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_FIELD_GIVEN_TWICE),
-				     f->name);
+				FAIL(-EINVAL, MSG_FIELD_GIVEN_TWICE, f->name);
 		}
 		if (!*text)
 			continue;
 		if (f->is_set) {
-			if (add_set_ops(n, &b, entity, f, text, NULL, false,
-					false, exit, msg, msg_len) != 0)
+			if ((rc = add_set_ops(n, &b, entity, f, text, NULL,
+					      false, false, why)) != 0)
 				goto fail;
 			continue;
 		}
 		struct crdt_value v;
-		if (parse_value(n, f, text, &v, buf, exit, msg, msg_len) != 0)
+		if ((rc = parse_value(n, f, text, &v, buf, why)) != 0)
 			goto fail;
 		struct crdt_op *op = ob_push(&b, CRDT_OP_SET, entity, f->name);
 		ob_value(&b, op, &v);
@@ -686,15 +657,12 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 		for (size_t k = 1; k < b.n; k++)
 			have |= strcmp(b.ops[k].name, f->name) == 0;
 		if (!have)
-			FAIL(NODE_EXIT_USAGE,
-			     MSG(n, MSG_NEEDS),
-			     t->name, f->name);
+			FAIL(-EINVAL, MSG_NEEDS, t->name, f->name);
 	}
 	struct node_doc *warn = NULL;
-	if (node_check_write(n, t, NULL, b.ops, b.n, &warn, exit, msg,
-			     msg_len) != 0)
+	if ((rc = node_check_write(n, t, NULL, b.ops, b.n, &warn, why)) != 0)
 		goto fail;
-	if (do_write(n, scope, &b, &seq, exit, msg, msg_len) != 0) {
+	if ((rc = do_write(n, scope, &b, &seq, why)) != 0) {
 		node_doc_free(warn);
 		goto fail;
 	}
@@ -702,29 +670,34 @@ static struct node_doc *api_add(struct node_ctx *n, const struct node_doc *req,
 	struct node_entity e;
 	node_ledger_entity(n->ledger, entity, &e);
 	ob_free(&b);
-	return node_check_attach(record_doc(n, entity, &e), warn);
+	return (*out = node_check_attach(record_doc(n, entity, &e), warn), 0);
 fail:
 	ob_free(&b);
-	return NULL;
+	return rc;
 }
 
-static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
-				int *exit, char *msg, size_t msg_len)
+static int api_set(struct node_ctx *n, const struct node_doc *req,
+		   struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	struct op_builder b = {0};
 	uint8_t id[16];
 	struct node_entity e;
-	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	const char *idtext = node_doc_get_str(req, "id");
-	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
+	if (!idtext)
+		rc = -EIO; /* the CLI always sends one */
+	else
+		rc = resolve(n, idtext, id, &e, why);
+	if (rc)
 		goto fail;
-	char no_effect[512];
-	struct node_reason nr;
-	node_entity_why(&e, &nr);
-	if (!e.valid)
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_HAS_NO_EFFECT_CANNOT_CHANGED), idtext,
-		     node_api_reason(n, &nr, no_effect, sizeof(no_effect)));
+	if (!e.valid) {
+		node_entity_why(&e, why);
+		NODE_REASON_WRAP(why, MSG_HAS_NO_EFFECT_CANNOT_CHANGED, idtext,
+				 NODE_REASON_INNER);
+		rc = -EINVAL;
+		goto fail;
+	}
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
 	const struct node_doc *changes = node_doc_get(req, "changes");
 	for (size_t i = 0; changes && i < node_doc_len(changes); i++) {
@@ -735,16 +708,14 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		const struct node_field *f =
 		    node_schema_field(t, fname, strlen(fname));
 		if (!f)
-			FAIL(NODE_EXIT_USAGE,
-			     MSG(n, MSG_HAS_NO_FIELD),
-			     t->name, fname);
+			FAIL(-EINVAL, MSG_HAS_NO_FIELD, t->name, fname);
 		struct crdt_cell cell;
 		node_keyring_cell(n, id, f->name, &cell);
 		if (f->is_set) {
 			bool replace = !strcmp(how, "=");
 			bool remove = !strcmp(how, "-=");
-			int rc = add_set_ops(n, &b, id, f, text, &cell, replace,
-					     remove, exit, msg, msg_len);
+			rc = add_set_ops(n, &b, id, f, text, &cell, replace,
+					 remove, why);
 			crdt_cell_fini(&cell);
 			if (rc)
 				goto fail;
@@ -752,12 +723,11 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		}
 		if (strcmp(how, "=") != 0) {
 			crdt_cell_fini(&cell);
-			FAIL(NODE_EXIT_USAGE,
-			     MSG(n, MSG_HOLDS_ONE_VALUE_USE_VALUE),
-			     f->name, f->name);
+			FAIL(-EINVAL, MSG_HOLDS_ONE_VALUE_USE_VALUE, f->name,
+			     f->name);
 		}
 		struct crdt_value v;
-		if (parse_value(n, f, text, &v, buf, exit, msg, msg_len) != 0) {
+		if ((rc = parse_value(n, f, text, &v, buf, why)) != 0) {
 			crdt_cell_fini(&cell);
 			goto fail;
 		}
@@ -772,38 +742,38 @@ static struct node_doc *api_set(struct node_ctx *n, const struct node_doc *req,
 		crdt_cell_fini(&cell);
 	}
 	if (b.n == 0)
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_NOTHING_CHANGE_GIVE_FIELD_VALUE));
+		FAIL0(-EINVAL, MSG_NOTHING_CHANGE_GIVE_FIELD_VALUE);
 	uint64_t seq;
 	struct node_doc *warn = NULL;
-	if (node_check_write(n, t, id, b.ops, b.n, &warn, exit, msg,
-			     msg_len) != 0)
+	if ((rc = node_check_write(n, t, id, b.ops, b.n, &warn, why)) != 0)
 		goto fail;
-	if (do_write(n, e.scope, &b, &seq, exit, msg, msg_len) != 0) {
+	if ((rc = do_write(n, e.scope, &b, &seq, why)) != 0) {
 		node_doc_free(warn);
 		goto fail;
 	}
 	ob_free(&b);
-	return node_check_attach(record_doc(n, id, &e), warn);
+	return (*out = node_check_attach(record_doc(n, id, &e), warn), 0);
 fail:
 	ob_free(&b);
-	return NULL;
+	return rc;
 }
 
-static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
-				 int *exit, char *msg, size_t msg_len)
+static int api_show(struct node_ctx *n, const struct node_doc *req,
+		    struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	uint8_t id[16];
 	struct node_entity e;
 	const char *idtext = node_doc_get_str(req, "id");
-	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
-		return NULL;
+	if (!idtext)
+		return -EIO; /* the CLI always sends one */
+	if ((rc = resolve(n, idtext, id, &e, why)) != 0)
+		return rc;
 	bool timeline = node_doc_get_bool(req, "timeline", false);
 	if (timeline && strcmp(e.type, "patient") != 0) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, MSG(n, MSG_TIMELINE_IS_FOR_A_PATIENT),
-			 idtext, e.type);
-		return NULL;
+		NODE_REASON_LONG(why, MSG_TIMELINE_IS_FOR_A_PATIENT, idtext,
+				 e.type);
+		return -EINVAL;
 	}
 	struct node_doc *d = record_doc(n, id, &e);
 	if (!e.valid) {
@@ -821,7 +791,7 @@ static struct node_doc *api_show(struct node_ctx *n, const struct node_doc *req,
 	node_access_log_doc(
 	    n, req, "show",
 	    node_worklist_log_what(req, e.type, what, sizeof(what)), d);
-	return d;
+	return (*out = d, 0);
 }
 
 /* api_history's view of one op. */
@@ -896,20 +866,23 @@ static int history_op(void *ctx, const struct node_ledger_op *x)
 	return 0;
 }
 
-static struct node_doc *api_history(struct node_ctx *n,
-				    const struct node_doc *req, int *exit,
-				    char *msg, size_t msg_len)
+static int api_history(struct node_ctx *n, const struct node_doc *req,
+		       struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	uint8_t id[16];
 	struct node_entity e;
 	const char *idtext = node_doc_get_str(req, "id");
-	if (!idtext || resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
-		return NULL;
+	if (!idtext)
+		return -EIO; /* the CLI always sends one */
+	if ((rc = resolve(n, idtext, id, &e, why)) != 0)
+		return rc;
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
-	struct node_doc *out = node_doc_array();
-	struct history_scan hs = {.n = n, .t = t, .out = out};
+	struct node_doc *arr = node_doc_array();
+	struct history_scan hs = {.n = n, .t = t, .out = arr};
 	node_ledger_record_history(n->ledger, id, history_op, &hs);
-	return out;
+	*out = arr;
+	return 0;
 }
 
 /* A member's name for a key, or NULL. */
@@ -1004,40 +977,32 @@ static struct node_doc *proofs_doc(struct node_ledger *l)
 /* ward unblock --accept-fork-risk: the operator says this node may sign
  * without a peer's confirmation of its own feeds (the markers of an
  * unclean stop or a restore go; a running wardd also stops waiting). */
-static struct node_doc *api_unblock(struct node_ctx *n,
-				    const struct node_doc *req, int *exit,
-				    char *msg, size_t msg_len)
+static int api_unblock(struct node_ctx *n, const struct node_doc *req,
+		       struct node_doc **out, struct node_reason *why)
 {
 	if (!node_doc_get_bool(req, "accept_fork_risk", false)) {
-		snprintf(msg, msg_len, "%s",
-			 MSG(n, MSG_WARD_UNBLOCK_LETS_NODE_SIGN));
-		*exit = NODE_EXIT_USAGE;
-		return NULL;
+		NODE_REASON0(why, MSG_WARD_UNBLOCK_LETS_NODE_SIGN);
+		return -EINVAL;
 	}
 	bool was = node_ctx_unconfirmed(n) || node_ctx_restored(n);
 	int rc = node_ctx_mark_unconfirmed(n, false);
 	if (rc == 0)
 		rc = node_ctx_clear_restored(n);
 	if (rc) {
-		snprintf(msg, msg_len, "%s",
-			 MSG(n, MSG_CANNOT_WRITE_STORE));
-		*exit = NODE_EXIT_IO;
-		return NULL;
+		NODE_REASON0(why, MSG_CANNOT_WRITE_STORE);
+		return -EIO;
 	}
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "unblocked", node_doc_bool(true));
 	node_doc_set(d, "was_blocked", node_doc_bool(was));
-	return d;
+	return (*out = d, 0);
 }
 
-static struct node_doc *api_status(struct node_ctx *n,
-				   const struct node_doc *req, int *exit,
-				   char *msg, size_t msg_len)
+static int api_status(struct node_ctx *n, const struct node_doc *req,
+		      struct node_doc **out, struct node_reason *why)
 {
 	(void)req;
-	(void)exit;
-	(void)msg;
-	(void)msg_len;
+	(void)why;
 	struct node_doc *d = node_doc_object();
 	char hex[65];
 	node_hex(hex, n->pk, 32);
@@ -1128,18 +1093,17 @@ static struct node_doc *api_status(struct node_ctx *n,
 		node_doc_push(peers, p);
 	}
 	node_doc_set(d, "peers", peers);
-	return d;
+	return (*out = d, 0);
 }
 
-static struct node_doc *api_export_entries(struct node_ctx *n,
-					   const struct node_doc *req,
-					   int *exit, char *msg, size_t msg_len)
+static int api_export_entries(struct node_ctx *n, const struct node_doc *req,
+			      struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	const char *path = node_doc_get_str(req, "path");
 	FILE *f = path ? node_export_file_open(path) : NULL; /* 0600 */
 	if (!f)
-		FAIL(NODE_EXIT_IO, MSG(n, MSG_CANNOT_WRITE),
-		     path ? path : "(none)");
+		FAIL(-EIO, MSG_CANNOT_WRITE, path ? path : "(none)");
 	struct node_ledger_log *log = node_ledger_log_open(n->ledger);
 	int64_t count = 0;
 	bool ok = log != NULL;
@@ -1154,14 +1118,13 @@ static struct node_doc *api_export_entries(struct node_ctx *n,
 	ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok &= fclose(f) == 0;
 	if (!ok)
-		FAIL(NODE_EXIT_IO, MSG(n, MSG_WRITING_FAILED),
-		     path);
+		FAIL(-EIO, MSG_WRITING_FAILED, path);
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "entries", node_doc_int(count));
 	node_doc_set(d, "path", node_doc_str(path));
-	return d;
+	return (*out = d, 0);
 fail:
-	return NULL;
+	return rc;
 }
 
 struct pending_entry {
@@ -1170,27 +1133,24 @@ struct pending_entry {
 	size_t index;
 };
 
-static struct node_doc *api_import_entries(struct node_ctx *n,
-					   const struct node_doc *req,
-					   int *exit, char *msg, size_t msg_len)
+static int api_import_entries(struct node_ctx *n, const struct node_doc *req,
+			      struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	const char *path = node_doc_get_str(req, "path");
 	if (!node_ledger_roster(n->ledger))
-		FAIL(NODE_EXIT_NOT_INIT,
-		     MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
+		FAIL0(-ENOTCONN, MSG_NODE_HAS_NOT_JOINED_NETWORK_2);
 	FILE *f = path ? fopen(path, "rb") : NULL;
 	if (!f)
-		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_CANNOT_READ),
-		     path ? path : "(none)");
+		FAIL(-EINVAL, MSG_CANNOT_READ, path ? path : "(none)");
 	fseek(f, 0, SEEK_END);
 	long size = ftell(f);
 	fseek(f, 0, SEEK_SET);
-	uint8_t *buf = malloc(size > 0 ? (size_t)size : 1);
-	if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+	uint8_t *buf = crdt_xmalloc(size > 0 ? (size_t)size : 1);
+	if (size < 0 || fread(buf, 1, (size_t)size, f) != (size_t)size) {
 		fclose(f);
 		free(buf);
-		FAIL(NODE_EXIT_IO, MSG(n, MSG_CANNOT_READ),
-		     path);
+		FAIL(-EIO, MSG_CANNOT_READ, path);
 	}
 	fclose(f);
 	/* Split into entries. */
@@ -1204,15 +1164,12 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 			size_t at = (size_t)(start - buf);
 			free(ents);
 			free(buf);
-			FAIL(NODE_EXIT_USAGE,
-			     MSG(n, MSG_ENTRY_BYTE_NOT_MESSAGEPACK_NOTHING),
+			FAIL(-EINVAL, MSG_ENTRY_BYTE_NOT_MESSAGEPACK_NOTHING,
 			     path, n_ent + 1, at);
 		}
 		if (n_ent == cap) {
 			cap = cap ? 2 * cap : 64;
-			ents = realloc(ents, cap * sizeof(*ents));
-			if (!ents)
-				abort();
+			ents = crdt_xrealloc(ents, cap * sizeof(*ents));
 		}
 		ents[n_ent] = (struct pending_entry){
 		    start, (size_t)(c.p - start), n_ent + 1};
@@ -1220,11 +1177,9 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 	}
 	size_t applied = 0, dup = 0, bad = 0;
 	struct node_doc *rejected = node_doc_array();
-	struct node_wire *wires = calloc(n_ent ? n_ent : 1, sizeof(*wires));
-	int *res = calloc(n_ent ? n_ent : 1, sizeof(*res));
-	const char **whys = calloc(n_ent ? n_ent : 1, sizeof(*whys));
-	if (!wires || !res || !whys)
-		abort();
+	struct node_wire *wires = crdt_xcalloc(n_ent, sizeof(*wires));
+	int *res = crdt_xcalloc(n_ent, sizeof(*res));
+	const char **whys = crdt_xcalloc(n_ent, sizeof(*whys));
 	/* Apply in passes: an entry ahead of its feed waits for the next. */
 	bool progress = true;
 	size_t left = n_ent;
@@ -1240,20 +1195,19 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 			free(res);
 			free(whys);
 			node_doc_free(rejected);
-			FAIL(NODE_EXIT_IO,
-			     MSG(n, MSG_STORE_WRITE_FAILED));
+			FAIL0(-EIO, MSG_STORE_WRITE_FAILED);
 		}
 		size_t w = 0;
 		for (size_t i = 0; i < left; i++) {
-			int rc = res[i];
-			if (rc == -EAGAIN) {
+			int r = res[i];
+			if (r == -EAGAIN) {
 				ents[w++] = ents[i];
 				continue;
 			}
 			progress = true;
-			if (rc == 1) {
+			if (r == 1) {
 				dup++;
-			} else if (rc == 0) {
+			} else if (r == 0) {
 				applied++;
 			} else {
 				bad++;
@@ -1297,19 +1251,17 @@ static struct node_doc *api_import_entries(struct node_ctx *n,
 	node_doc_set(d, "applied", node_doc_int((int64_t)applied));
 	node_doc_set(d, "duplicates", node_doc_int((int64_t)dup));
 	node_doc_set(d, "rejected", rejected);
-	if (bad)
-		*exit = NODE_EXIT_CHECK;
-	return d;
+	*out = d;
+	return bad ? NODE_API_CHECK_FAILED : 0;
 fail:
-	return NULL;
+	return rc;
 }
 
-static struct node_doc *api_audit(struct node_ctx *n,
-				  const struct node_doc *req, int *exit,
-				  char *msg, size_t msg_len)
+static int api_audit(struct node_ctx *n, const struct node_doc *req,
+		     struct node_doc **out, struct node_reason *why)
 {
 	(void)req;
-	return node_audit_verify(n, exit, msg, msg_len);
+	return node_audit_verify(n, out, why);
 }
 
 /* ---- helpers for the handlers in other files (api.h) ---- */
@@ -1321,39 +1273,32 @@ struct node_doc *node_api_record_doc(struct node_ctx *n, const uint8_t id[16],
 }
 
 int node_api_resolve(struct node_ctx *n, const char *text, uint8_t id[16],
-		     struct node_entity *e, int *exit, char *msg,
-		     size_t msg_len)
+		     struct node_entity *e, struct node_reason *why)
 {
-	return resolve(n, text, id, e, exit, msg, msg_len);
+	return resolve(n, text, id, e, why);
 }
 
 int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
 			 const char *text, struct crdt_value *v, uint8_t *buf,
-			 int *exit, char *msg, size_t msg_len)
+			 struct node_reason *why)
 {
-	return parse_value(n, f, text, v, buf, exit, msg, msg_len);
+	return parse_value(n, f, text, v, buf, why);
 }
 
 /* {"dir": absolute path}: a consistent backup of this node in dir
  * (backup.c); answers where, when, and what it holds. */
-static struct node_doc *api_backup(struct node_ctx *n,
-				   const struct node_doc *req, int *exit,
-				   char *msg, size_t msg_len)
+static int api_backup(struct node_ctx *n, const struct node_doc *req,
+		      struct node_doc **out, struct node_reason *why)
 {
 	const char *dir = node_doc_get_str(req, "dir");
 	struct node_backup_info info;
 	if (!dir || !*dir) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(
-		    msg, msg_len, "%s",
-		    MSG(n, MSG_BACKUP_NEEDS_DIRECTORY));
-		return NULL;
+		NODE_REASON0(why, MSG_BACKUP_NEEDS_DIRECTORY);
+		return -EINVAL;
 	}
-	int rc = node_ctx_backup(n, dir, &info, msg, msg_len);
-	if (rc) {
-		*exit = rc;
-		return NULL;
-	}
+	int rc = node_ctx_backup(n, dir, &info, why);
+	if (rc)
+		return rc;
 	char hex[65], at[32];
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "dir", node_doc_str(dir));
@@ -1362,7 +1307,7 @@ static struct node_doc *api_backup(struct node_ctx *n,
 	node_doc_set(d, "entries", node_doc_int((int64_t)info.entries));
 	node_hex(hex, info.digest, 32);
 	node_doc_set(d, "digest", node_doc_str(hex));
-	return d;
+	return (*out = d, 0);
 }
 
 struct handler {
@@ -1398,18 +1343,15 @@ static const struct handler handlers[] = {
     {"roster_export", node_api_roster_export},
 };
 
-struct node_doc *node_api_dispatch(struct node_ctx *n,
-				   const struct node_doc *req, int *exit,
-				   char *msg, size_t msg_len)
+int node_api_dispatch(struct node_ctx *n, const struct node_doc *req,
+		      struct node_doc **out, struct node_reason *why)
 {
+	*out = NULL;
 	const char *cmd = node_doc_get_str(req, "cmd");
 	for (size_t i = 0; cmd && i < sizeof(handlers) / sizeof(handlers[0]);
 	     i++)
 		if (!strcmp(handlers[i].cmd, cmd))
-			return handlers[i].fn(n, req, exit, msg, msg_len);
-	*exit = NODE_EXIT_USAGE;
-	snprintf(msg, msg_len,
-		 MSG(n, MSG_UNKNOWN_REQUEST),
-		 cmd ? cmd : "");
-	return NULL;
+			return handlers[i].fn(n, req, out, why);
+	NODE_REASON_LONG(why, MSG_UNKNOWN_REQUEST, cmd ? cmd : "");
+	return -EINVAL;
 }

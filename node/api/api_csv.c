@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/api/access.h"
 #include "crdt/seal.h"
 #include "node/api/api.h"
@@ -55,14 +56,6 @@ static double mono_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		abort();
-	return p;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -99,8 +92,8 @@ static bool looks_gb18030(const uint8_t *p, size_t n)
 
 /* Checks the text is UTF-8, line by line; on the first bad line writes the
  * message. */
-static int check_utf8(const char *path, const uint8_t *p, size_t n, bool zh,
-		      char *msg, size_t msg_len)
+static int check_utf8(const char *path, const uint8_t *p, size_t n,
+		      struct node_reason *why)
 {
 	size_t line = 1;
 	for (size_t i = 0; i < n;) {
@@ -108,15 +101,11 @@ static int check_utf8(const char *path, const uint8_t *p, size_t n, bool zh,
 		size_t end = nl ? (size_t)(nl - p) : n;
 		if (!crdt_utf8_valid(p + i, end - i)) {
 			if (looks_gb18030(p + i, end - i))
-				snprintf(
-				    msg, msg_len,
-				    MSGZ(zh, MSG_LINE_NOT_UTF_8_FILE),
-				    path, line, path);
+				NODE_REASON_LONG(why, MSG_LINE_NOT_UTF_8_FILE,
+						 path, line, path);
 			else
-				snprintf(
-				    msg, msg_len,
-				    MSGZ(zh, MSG_LINE_NOT_UTF_8_TEXT),
-				    path, line);
+				NODE_REASON_LONG(why, MSG_LINE_NOT_UTF_8_TEXT,
+						 path, line);
 			return -EINVAL;
 		}
 		line++;
@@ -417,14 +406,12 @@ struct arena {
 
 static void *arena_keep(struct arena *a, const void *src, size_t n)
 {
-	void *q = xmalloc(n);
+	void *q = crdt_xmalloc(n);
 	if (n)
 		memcpy(q, src, n);
 	if (a->n == a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 64;
-		a->p = realloc(a->p, a->cap * sizeof(*a->p));
-		if (!a->p)
-			abort();
+		a->p = crdt_xrealloc(a->p, a->cap * sizeof(*a->p));
 	}
 	a->p[a->n++] = q;
 	return q;
@@ -436,9 +423,8 @@ static void arena_adopt(struct arena *dst, struct arena *src)
 	for (size_t i = 0; i < src->n; i++) {
 		if (dst->n == dst->cap) {
 			dst->cap = dst->cap ? 2 * dst->cap : 64;
-			dst->p = realloc(dst->p, dst->cap * sizeof(*dst->p));
-			if (!dst->p)
-				abort();
+			dst->p =
+			    crdt_xrealloc(dst->p, dst->cap * sizeof(*dst->p));
 		}
 		dst->p[dst->n++] = src->p[i];
 	}
@@ -575,11 +561,9 @@ static int parse_ref(struct import_ctx *c, const struct node_field *f,
 			return -EINVAL;
 		}
 	}
-	int exit = 0;
-	char msg[256];
-	if (node_api_parse_value(c->n, f, text, v, buf, &exit, msg,
-				 sizeof(msg)) != 0) {
-		snprintf(why, why_len, "%s", msg);
+	struct node_reason pr;
+	if (node_api_parse_value(c->n, f, text, v, buf, &pr) != 0) {
+		node_api_reason(c->n, &pr, why, why_len);
 		return -EINVAL;
 	}
 	return 0;
@@ -638,7 +622,7 @@ static int seen_row(struct import_ctx *c, struct prepared *p,
 static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		       char *why, size_t why_len)
 {
-	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	struct node_ctx *n = c->n;
 	const struct node_type *t = c->t;
 	p->n = 0;
@@ -714,11 +698,9 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 				 "%s%s", *c->matched_by ? ", " : "", m.by);
 		snprintf(p->scope, sizeof(p->scope), "%s", e.scope);
 	} else if (*idtext) {
-		int exit;
-		char msg[512];
-		if (node_api_resolve(n, idtext, p->entity, &e, &exit, msg,
-				     sizeof(msg)) != 0) {
-			snprintf(why, why_len, "%s", msg);
+		struct node_reason rr;
+		if (node_api_resolve(n, idtext, p->entity, &e, &rr) != 0) {
+			node_api_reason(n, &rr, why, why_len);
 			return -EINVAL;
 		}
 		if (strcmp(e.type, t->name) != 0 || !e.valid) {
@@ -790,7 +772,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		int rc = 0;
 		size_t before = p->n;
 		if (f->is_set) {
-			char *copy = strdup(text), *save = NULL;
+			char *copy = crdt_xstrdup(text), *save = NULL;
 			struct crdt_value vals[64];
 			size_t nv = 0;
 			for (char *e2 = strtok_r(copy, "|", &save); e2 && !rc;
@@ -941,15 +923,14 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			}
 		}
 	}
-	int exit;
+	struct node_reason cr;
 	if (node_check_write(n, t, p->create ? NULL : p->entity, p->ops, p->n,
-			     &p->warnings, &exit, why, why_len) != 0) {
-		/* drop the "refused, nothing written: " the CLI path adds */
-		const char *pre =
-		    n->lang_zh ? NODE_REFUSED_ZH : NODE_REFUSED_EN;
-		size_t pl = strlen(pre);
-		if (!strncmp(why, pre, pl))
-			memmove(why, why + pl, strlen(why + pl) + 1);
+			     &p->warnings, &cr) != 0) {
+		/* a row's reason, without the "refused, nothing written: "
+		 * of a single write */
+		cr.wrap = MSG_NONE;
+		cr.n_args = cr.wrap_at;
+		node_api_reason(n, &cr, why, why_len);
 		return -EINVAL;
 	}
 	if (p->bytes > CHUNK_BYTES || p->n > CHUNK_OPS) {
@@ -980,9 +961,7 @@ static struct pending *pending_for(struct import_ctx *c, const char *scope)
 			return c->pend[i];
 	if (c->n_pend == MAX_SCOPES)
 		return NULL;
-	struct pending *p = calloc(1, sizeof(*p));
-	if (!p)
-		abort();
+	struct pending *p = crdt_xcalloc(1, sizeof(*p));
 	snprintf(p->scope, sizeof(p->scope), "%s", scope);
 	/* The feed's head as committed, or as this import left it. */
 	struct node_feed_head *heads;
@@ -1001,8 +980,8 @@ static struct pending *pending_for(struct import_ctx *c, const char *scope)
 	return p;
 }
 
-static int flush(struct import_ctx *c, struct pending *p, char *msg,
-		 size_t msg_len)
+static int flush(struct import_ctx *c, struct pending *p,
+		 struct node_reason *why)
 {
 	if (p->n == 0)
 		return 0;
@@ -1028,15 +1007,9 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 	/* H and ID values sealed (keyring.h): a key record may come first,
 	 * renaming the creates. */
 	struct node_sealed_ops so;
-	struct node_reason sealing_why;
 	if (node_keyring_seal(c->n, p->scope, e.seq, p->ops, p->n, &so,
-			      &sealing_why) != 0) {
-		char text[256];
-		snprintf(msg, msg_len, MSG(c->n, MSG_WRITING_FAILED_2),
-			 node_api_reason(c->n, &sealing_why, text,
-					 sizeof(text)));
-		return -EINVAL;
-	}
+			      why) != 0)
+		return -EIO;
 	e.ops = so.ops;
 	e.n_ops = so.n;
 	for (size_t i = 0; i < p->n; i++)
@@ -1055,14 +1028,13 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 	crdt_buf_fini(&body);
 	node_sealed_ops_fini(&so);
 	enum node_ingest res;
-	const char *why = NULL;
-	int rc = node_txn_ingest(c->txn, wire.data, wire.len, true, &res, &why);
+	const char *iwhy = NULL;
+	int rc =
+	    node_txn_ingest(c->txn, wire.data, wire.len, true, &res, &iwhy);
 	crdt_buf_fini(&wire);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 MSG(c->n, MSG_WRITING_FAILED_2),
-			 why ? why : "?");
-		return rc;
+		NODE_REASON_LONG(why, MSG_WRITING_FAILED_2, iwhy ? iwhy : "?");
+		return -EIO;
 	}
 	p->seq++;
 	p->n = 0;
@@ -1072,9 +1044,7 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 	if (++c->in_txn >= COMMIT_ENTRIES) {
 		if (node_txn_commit(c->txn, false) != 0) {
 			c->txn = NULL;
-			snprintf(
-			    msg, msg_len,
-			    MSG(c->n, MSG_STORE_WRITE_FAILED));
+			NODE_REASON0(why, MSG_STORE_WRITE_FAILED);
 			return -EIO;
 		}
 		c->txn = node_ledger_begin(c->n->ledger);
@@ -1085,18 +1055,16 @@ static int flush(struct import_ctx *c, struct pending *p, char *msg,
 
 /* Moves a prepared row into its scope's pending entry (flushing it first
  * when the row would not fit). */
-static int place(struct import_ctx *c, struct prepared *row, char *msg,
-		 size_t msg_len)
+static int place(struct import_ctx *c, struct prepared *row,
+		 struct node_reason *why)
 {
 	struct pending *p = pending_for(c, row->scope);
 	if (!p) {
-		snprintf(msg, msg_len,
-			 MSG(c->n, MSG_MORE_THAN_SCOPES_ONE_IMPORT),
-			 MAX_SCOPES);
-		return -EINVAL;
+		NODE_REASON(why, MSG_MORE_THAN_SCOPES_ONE_IMPORT, MAX_SCOPES);
+		return -EIO; /* exit 6, as it always was */
 	}
 	if (p->n + row->n > CHUNK_OPS || p->bytes + row->bytes > CHUNK_BYTES) {
-		int rc = flush(c, p, msg, msg_len);
+		int rc = flush(c, p, why);
 		if (rc)
 			return rc;
 	}
@@ -1116,30 +1084,29 @@ static int place(struct import_ctx *c, struct prepared *row, char *msg,
 /* ---------------------------------------------------------------------- */
 /* The handler.                                                            */
 
-static int read_file(const char *path, char **out, size_t *len, bool zh,
-		     char *msg, size_t msg_len)
+/* The file at path, whole: 0, or -EINVAL with *why (the import names a
+ * file it cannot read: bad input, exit 2). */
+static int read_file(const char *path, char **out, size_t *len,
+		     struct node_reason *why)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
-			 path);
-		return -ENOENT;
+		NODE_REASON_LONG(why, MSG_CANNOT_READ, path);
+		return -EINVAL;
 	}
 	struct stat st;
 	if (fstat(fileno(f), &st) != 0 || st.st_size < 0) {
 		fclose(f);
-		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
-			 path);
-		return -EIO;
+		NODE_REASON_LONG(why, MSG_CANNOT_READ, path);
+		return -EINVAL;
 	}
 	size_t n = (size_t)st.st_size;
-	char *b = xmalloc(n + 1);
+	char *b = crdt_xmalloc(n + 1);
 	if (fread(b, 1, n, f) != n) {
 		fclose(f);
 		free(b);
-		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
-			 path);
-		return -EIO;
+		NODE_REASON_LONG(why, MSG_CANNOT_READ, path);
+		return -EINVAL;
 	}
 	fclose(f);
 	b[n] = 0;
@@ -1178,7 +1145,7 @@ static bool next_row(struct reader *rd, struct row *r)
 			blank = s[i] == ' ' || s[i] == '\t' || s[i] == '\r';
 		if (blank)
 			continue;
-		char *copy = xmalloc(len + 1);
+		char *copy = crdt_xmalloc(len + 1);
 		memcpy(copy, s, len);
 		copy[len] = 0;
 		r->bad_shape = !json_row(copy, r);
@@ -1192,10 +1159,10 @@ static void reader_free_row(struct reader *rd, struct row *r)
 	row_free(r, rd->jsonl);
 }
 
-struct node_doc *node_api_import_records(struct node_ctx *n,
-					 const struct node_doc *req, int *exit,
-					 char *msg, size_t msg_len)
+int node_api_import_records(struct node_ctx *n, const struct node_doc *req,
+			    struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	const char *path = node_doc_get_str(req, "path");
 	const char *format = node_doc_get_str(req, "format");
 	const char *tname = node_doc_get_str(req, "type");
@@ -1207,54 +1174,43 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	c.n = n;
 	c.t = tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	if (!ros) {
-		*exit = NODE_EXIT_NOT_INIT;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
-		return NULL;
+		NODE_REASON0(why, MSG_NODE_HAS_NOT_JOINED_NETWORK_2);
+		return -ENOTCONN;
 	}
-	if (!dry_run && (*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
-		return NULL;
+	if (!dry_run && (rc = node_ctx_may_sign(n, why)) != 0)
+		return rc;
 	c.me = node_roster_find(ros, n->pk);
 	if (!c.t || !c.me || !path) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, "%s",
-			 !c.t
-			     ? MSG(n, MSG_GIVE_TYPE_TYPE_RECORD_TYPE)
-			     : MSG(n, MSG_NODE_NOT_NETWORK_S_ROSTER));
-		return NULL;
+		if (!c.t)
+			NODE_REASON0(why, MSG_GIVE_TYPE_TYPE_RECORD_TYPE);
+		else
+			NODE_REASON0(why, MSG_NODE_NOT_NETWORK_S_ROSTER);
+		return -EINVAL;
 	}
-	if (node_match_mode_parse(n, c.t, node_doc_get_str(req, "match"),
-				  &c.match, msg, msg_len) != 0) {
-		*exit = NODE_EXIT_USAGE;
-		return NULL;
-	}
+	if ((rc = node_match_mode_parse(n, c.t, node_doc_get_str(req, "match"),
+					&c.match, why)) != 0)
+		return rc;
 	char *data;
 	size_t len;
-	if (read_file(path, &data, &len, n->lang_zh, msg, msg_len) != 0) {
-		*exit = NODE_EXIT_USAGE;
-		return NULL;
-	}
+	if ((rc = read_file(path, &data, &len, why)) != 0)
+		return rc;
 	struct reader rd = {.jsonl = format && !strcmp(format, "jsonl"),
 			    .p = data,
 			    .n = len,
 			    .line = 1};
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
 		rd.pos = 3; /* a BOM */
-	if (check_utf8(path, (const uint8_t *)data + rd.pos, len - rd.pos,
-		       n->lang_zh, msg, msg_len) != 0) {
+	if ((rc = check_utf8(path, (const uint8_t *)data + rd.pos, len - rd.pos,
+			     why)) != 0) {
 		free(data);
-		*exit = NODE_EXIT_USAGE;
-		return NULL;
+		return rc;
 	}
 	c.id_col = c.scope_col = -1;
 	if (!rd.jsonl) {
 		if (!csv_next(rd.p, rd.n, &rd.pos, &rd.line, &rd.header)) {
 			free(data);
-			*exit = NODE_EXIT_USAGE;
-			snprintf(msg, msg_len,
-				 MSG(n, MSG_EMPTY_NO_HEADER),
-				 path);
-			return NULL;
+			NODE_REASON_LONG(why, MSG_EMPTY_NO_HEADER, path);
+			return -EINVAL;
 		}
 		c.n_cols = rd.header.n;
 		for (size_t i = 0; i < rd.header.n; i++) {
@@ -1270,26 +1226,22 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 				c.scope_col = (int)i;
 			else if (!(c.col_field[i] =
 				       node_schema_field(c.t, h, strlen(h)))) {
-				*exit = NODE_EXIT_USAGE;
-				snprintf(
-				    msg, msg_len,
-				    MSG(n, MSG_COLUMN_NO_FIELD_NOTHING_IMPORTED),
+				NODE_REASON_LONG(
+				    why, MSG_COLUMN_NO_FIELD_NOTHING_IMPORTED,
 				    path, h, c.t->name);
 				row_free(&rd.header, false);
 				free(data);
-				return NULL;
+				return -EINVAL;
 			}
 		}
 		c.header_done = true;
 	}
 	size_t body_pos = rd.pos, body_line = rd.line;
-	struct prepared *p = calloc(1, sizeof(*p));
-	if (!p)
-		abort();
+	struct prepared *p = crdt_xcalloc(1, sizeof(*p));
 	struct node_doc *bad = node_doc_array();
 	struct node_doc *warnings = node_doc_array();
 	size_t n_bad = 0, rows = 0;
-	char why[512];
+	char rwhy[512];
 	double t0 = mono_s(), last = t0;
 	/* Pass 1: check every row. */
 	c.seen = node_match_seen_new();
@@ -1297,12 +1249,11 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	memset(&r, 0, sizeof(r));
 	while (next_row(&rd, &r)) {
 		rows++;
-		int rc = prepare_row(&c, &r, p, why, sizeof(why));
-		if (rc) {
+		if (prepare_row(&c, &r, p, rwhy, sizeof(rwhy)) != 0) {
 			if (n_bad++ < MAX_BAD_LISTED)
-				node_doc_push(
-				    bad, node_doc_strf(MSG(n, MSG_LINE),
-						       r.line, why));
+				node_doc_push(bad,
+					      node_doc_strf(MSG(n, MSG_LINE),
+							    r.line, rwhy));
 		} else if (p->warnings) {
 			for (size_t i = 0; i < node_doc_len(p->warnings); i++)
 				node_doc_push(
@@ -1323,7 +1274,6 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		}
 	}
 	bool write = !dry_run && (n_bad == 0 || skip_bad);
-	int rc = 0;
 	if (write) {
 		c.txn = node_ledger_begin(n->ledger);
 		struct node_feed_head *heads;
@@ -1341,7 +1291,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 		size_t done = 0;
 		while (rc == 0 && next_row(&rd, &r)) {
 			done++;
-			if (prepare_row(&c, &r, p, why, sizeof(why)) != 0) {
+			if (prepare_row(&c, &r, p, rwhy, sizeof(rwhy)) != 0) {
 				arena_free(&p->arena);
 				reader_free_row(&rd, &r);
 				continue; /* listed in pass 1; skipped */
@@ -1355,7 +1305,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 					c.created++;
 				else
 					c.updated++;
-				rc = place(&c, p, msg, msg_len);
+				rc = place(&c, p, why);
 			}
 			arena_free(&p->arena);
 			reader_free_row(&rd, &r);
@@ -1367,12 +1317,11 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 			}
 		}
 		for (size_t i = 0; rc == 0 && i < c.n_pend; i++)
-			rc = flush(&c, c.pend[i], msg, msg_len);
+			rc = flush(&c, c.pend[i], why);
 		if (rc == 0 && c.txn) {
 			if (node_txn_commit(c.txn, true) != 0) {
 				rc = -EIO;
-				snprintf(msg, msg_len,
-					 MSG(n, MSG_STORE_WRITE_FAILED));
+				NODE_REASON0(why, MSG_STORE_WRITE_FAILED);
 			}
 		} else if (c.txn) {
 			node_txn_abort(c.txn);
@@ -1394,8 +1343,7 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	if (rc) {
 		node_doc_free(bad);
 		node_doc_free(warnings);
-		*exit = NODE_EXIT_IO;
-		return NULL;
+		return -EIO; /* a write failed: exit 6 */
 	}
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "type", node_doc_str(c.t->name));
@@ -1413,9 +1361,8 @@ struct node_doc *node_api_import_records(struct node_ctx *n,
 	node_doc_set(d, "entries", node_doc_int((int64_t)c.entries));
 	node_doc_set(d, "seconds", node_doc_strf("%.3f", mono_s() - t0));
 	node_doc_set(d, "warnings", warnings);
-	if (n_bad && !write)
-		*exit = NODE_EXIT_USAGE;
-	return d;
+	*out = d;
+	return n_bad && !write ? NODE_API_INPUT_REFUSED : 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1481,9 +1428,8 @@ static void value_text(struct crdt_buf *b, const struct node_field *f,
 	}
 }
 
-struct node_doc *node_api_export_records(struct node_ctx *n,
-					 const struct node_doc *req, int *exit,
-					 char *msg, size_t msg_len)
+int node_api_export_records(struct node_ctx *n, const struct node_doc *req,
+			    struct node_doc **out, struct node_reason *why)
 {
 	const char *path = node_doc_get_str(req, "path");
 	const char *format = node_doc_get_str(req, "format");
@@ -1502,26 +1448,19 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	char norm[13] = "";
 	if (!t || !path) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_GIVE_TYPE_TYPE_RECORD_TYPE));
-		return NULL;
+		NODE_REASON0(why, MSG_GIVE_TYPE_TYPE_RECORD_TYPE);
+		return -EINVAL;
 	}
 	if (scope && *scope && !crdt_scope_normalise(scope, norm)) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_SCOPE_NOT_REGION_CODE_3),
-			 scope);
-		return NULL;
+		NODE_REASON_LONG(why, MSG_SCOPE_NOT_REGION_CODE_3, scope);
+		return -EINVAL;
 	}
 	/* The file holds identities: this user's alone, as the access
 	 * log is; an existing file is truncated and made 0600 too. */
 	FILE *f = node_export_file_open(path);
 	if (!f) {
-		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, MSG(n, MSG_CANNOT_WRITE),
-			 path);
-		return NULL;
+		NODE_REASON_LONG(why, MSG_CANNOT_WRITE, path);
+		return -EIO;
 	}
 	struct crdt_buf b;
 	crdt_buf_init(&b);
@@ -1547,7 +1486,7 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	struct node_kv_iter *it = node_kv_iter_new(n->kv, k, kl);
 	struct node_doc *conflicts = node_doc_array();
 	size_t cap = 1024, cnt = 0;
-	uint8_t(*ids)[16] = xmalloc(cap * 16);
+	uint8_t(*ids)[16] = crdt_xmalloc(cap * 16);
 	bool ok = true;
 	struct crdt_buf v;
 	crdt_buf_init(&v);
@@ -1568,9 +1507,7 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 		}
 		if (cnt == cap) {
 			cap *= 2;
-			ids = realloc(ids, cap * 16);
-			if (!ids)
-				abort();
+			ids = crdt_xrealloc(ids, cap * 16);
 		}
 		memcpy(ids[cnt++], id, 16);
 		char idt[80], hex[33];
@@ -1686,10 +1623,8 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	if (!ok) {
 		free(ids);
 		node_doc_free(conflicts);
-		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_WRITING_FAILED), path);
-		return NULL;
+		NODE_REASON_LONG(why, MSG_WRITING_FAILED, path);
+		return -EIO;
 	}
 	char what[64];
 	snprintf(what, sizeof(what), "%s scope %s", t->name,
@@ -1704,5 +1639,5 @@ struct node_doc *node_api_export_records(struct node_ctx *n,
 	node_doc_set(d, "mode", node_doc_str("0600"));
 	node_doc_set(d, "bom", node_doc_bool(bom));
 	node_doc_set(d, "conflicts", conflicts);
-	return d;
+	return (*out = d, 0);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/api/api.h"
 #include "node/api/api_match.h"
 #include "node/api/node_int.h"
@@ -20,7 +21,7 @@
 
 int node_match_mode_parse(struct node_ctx *n, const struct node_type *t,
 			  const char *text, enum node_match_mode *out,
-			  char *msg, size_t msg_len)
+			  struct node_reason *why)
 {
 	bool patient = !strcmp(t->name, "patient");
 	bool guardian = !strcmp(t->name, "guardian");
@@ -43,8 +44,8 @@ int node_match_mode_parse(struct node_ctx *n, const struct node_type *t,
 		*out = NODE_MATCH_ID_NUMBER;
 		return 0;
 	}
-	snprintf(msg, msg_len, MSG(n, MSG_REG_MATCH_MODE_BAD), text,
-		 n->lang_zh ? t->label_zh : t->name, modes);
+	NODE_REASON_LONG(why, MSG_REG_MATCH_MODE_BAD, text,
+			 n->lang_zh ? t->label_zh : t->name, modes);
 	return -EINVAL;
 }
 
@@ -165,7 +166,7 @@ static bool canonical(const struct node_type *t, const char *field,
 		      const char *text, char *out, size_t out_len)
 {
 	const struct node_field *f = node_schema_field(t, field, strlen(field));
-	static uint8_t buf[CRDT_MAX_STR_BYTES + 16];
+	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	struct crdt_value v;
 	if (!f || !*text ||
 	    node_schema_parse(f, text, &v, buf, sizeof(buf), NULL, 0) != 0 ||
@@ -397,9 +398,7 @@ struct node_match_seen {
 
 struct node_match_seen *node_match_seen_new(void)
 {
-	struct node_match_seen *s = calloc(1, sizeof(*s));
-	if (!s)
-		abort();
+	struct node_match_seen *s = crdt_xcalloc(1, sizeof(*s));
 	return s;
 }
 
@@ -441,9 +440,7 @@ static void seen_grow(struct node_match_seen *s)
 	struct seen_slot *old = s->slot;
 	size_t oldcap = s->cap;
 	s->cap = s->cap ? s->cap * 2 : 256;
-	s->slot = calloc(s->cap, sizeof(*s->slot));
-	if (!s->slot)
-		abort();
+	s->slot = crdt_xcalloc(s->cap, sizeof(*s->slot));
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i].key)
 			*seen_find(s, old[i].key) = old[i];
@@ -470,9 +467,7 @@ int node_match_seen_check(struct node_match_seen *s, const char *const *keys,
 		struct seen_slot *sl = seen_find(s, keys[i]);
 		if (sl->key)
 			continue;
-		sl->key = strdup(keys[i]);
-		if (!sl->key)
-			abort();
+		sl->key = crdt_xstrdup(keys[i]);
 		sl->line = line;
 		s->used++;
 	}

@@ -34,11 +34,12 @@ enum node_match_mode {
 	NODE_MATCH_NONE, /* every row without an id creates */
 };
 
-/* Parses --match for type t (NULL or "" is auto). 0, or -EINVAL with a
- * message naming the modes t takes. */
+/* Parses --match for type t (NULL or "" is auto). 0, or -EINVAL with
+ * *why naming the modes t takes. */
+struct node_reason;
 int node_match_mode_parse(struct node_ctx *n, const struct node_type *t,
 			  const char *text, enum node_match_mode *out,
-			  char *msg, size_t msg_len);
+			  struct node_reason *why);
 
 #define NODE_MATCH_KEYS 2
 #define NODE_MATCH_KEY_MAX 200

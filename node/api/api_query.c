@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/api/access.h"
 #include "node/api/api.h"
 #include "node/api/keyring.h"
@@ -19,10 +20,17 @@
 #include "node/records/query.h"
 #include "node/records/report.h"
 
-#define FAIL(code, ...)                                                        \
+/* Fails with -errno err and the reason id with its arguments. */
+#define FAIL(err, id, ...)                                                     \
 	do {                                                                   \
-		*exit = (code);                                                \
-		snprintf(msg, msg_len, __VA_ARGS__);                           \
+		rc = (err);                                                    \
+		NODE_REASON_LONG(why, id, __VA_ARGS__);                        \
+		goto fail;                                                     \
+	} while (0)
+#define FAIL0(err, id)                                                         \
+	do {                                                                   \
+		rc = (err);                                                    \
+		NODE_REASON0(why, id);                                         \
 		goto fail;                                                     \
 	} while (0)
 
@@ -70,9 +78,7 @@ static void ids_push(struct ids *s, const uint8_t id[16])
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 64;
-		s->v = realloc(s->v, s->cap * 16);
-		if (!s->v)
-			abort();
+		s->v = crdt_xrealloc(s->v, s->cap * 16);
 	}
 	memcpy(s->v[s->n++], id, 16);
 }
@@ -142,19 +148,16 @@ struct filter {
 
 static int bound(struct node_ctx *n, const struct node_field *f,
 		 const char *text, struct crdt_value *v, uint8_t *buf,
-		 int *exit, char *msg, size_t msg_len)
+		 struct node_reason *why)
 {
 	if (f->kind != NODE_FIELD_INT && f->kind != NODE_FIELD_DATE) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(
-		    msg, msg_len,
-		    MSG(n, MSG_RANGES_N_N_APPLY_NUMBERS),
-		    f->name);
+		NODE_REASON_LONG(why, MSG_RANGES_N_N_APPLY_NUMBERS, f->name);
 		return -EINVAL;
 	}
-	static uint8_t big[CRDT_MAX_STR_BYTES + 16];
-	if (node_api_parse_value(n, f, text, v, big, exit, msg, msg_len) != 0)
-		return -EINVAL;
+	uint8_t big[CRDT_MAX_STR_BYTES + 16];
+	int rc = node_api_parse_value(n, f, text, v, big, why);
+	if (rc != 0)
+		return rc;
 	if (v->kind == CRDT_VALUE_STR) {
 		memcpy(buf, v->p, v->len < 63 ? v->len : 63);
 		v->p = buf;
@@ -166,7 +169,7 @@ static int bound(struct node_ctx *n, const struct node_field *f,
  * "FIELD>"), FIELD<=N ("FIELD<"), FIELD=N.., FIELD=..N, FIELD=A..B. */
 static int parse_filter(struct node_ctx *n, const struct node_type *t,
 			const char *fname, const char *text, struct filter *x,
-			int *exit, char *msg, size_t msg_len)
+			struct node_reason *why)
 {
 	char name[64];
 	snprintf(name, sizeof(name), "%s", fname);
@@ -178,10 +181,7 @@ static int parse_filter(struct node_ctx *n, const struct node_type *t,
 	}
 	x->f = node_schema_field(t, name, l);
 	if (!x->f) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_HAS_NO_FIELD),
-			 t->name, name);
+		NODE_REASON_LONG(why, MSG_HAS_NO_FIELD, t->name, name);
 		return -EINVAL;
 	}
 	const char *dots = strstr(text, "..");
@@ -190,16 +190,15 @@ static int parse_filter(struct node_ctx *n, const struct node_type *t,
 		snprintf(a, sizeof(a), "%.*s", (int)(dots - text), text);
 		snprintf(b, sizeof(b), "%s", dots + 2);
 		x->op = F_RANGE;
+		int rc;
 		if (*a) {
-			if (bound(n, x->f, a, &x->lo, x->lo_buf, exit, msg,
-				  msg_len))
-				return -EINVAL;
+			if ((rc = bound(n, x->f, a, &x->lo, x->lo_buf, why)))
+				return rc;
 			x->has_lo = true;
 		}
 		if (*b) {
-			if (bound(n, x->f, b, &x->hi, x->hi_buf, exit, msg,
-				  msg_len))
-				return -EINVAL;
+			if ((rc = bound(n, x->f, b, &x->hi, x->hi_buf, why)))
+				return rc;
 			x->has_hi = true;
 		}
 		return 0;
@@ -207,8 +206,9 @@ static int parse_filter(struct node_ctx *n, const struct node_type *t,
 	if (x->op != F_EQ) {
 		struct crdt_value *v = x->op == F_GE ? &x->lo : &x->hi;
 		uint8_t *buf = x->op == F_GE ? x->lo_buf : x->hi_buf;
-		if (bound(n, x->f, text, v, buf, exit, msg, msg_len))
-			return -EINVAL;
+		int rc = bound(n, x->f, text, v, buf, why);
+		if (rc)
+			return rc;
 		x->has_lo = x->op == F_GE;
 		x->has_hi = x->op == F_LE;
 		x->op = F_RANGE;
@@ -218,8 +218,7 @@ static int parse_filter(struct node_ctx *n, const struct node_type *t,
 		x->empty = true;
 		return 0;
 	}
-	return node_api_parse_value(n, x->f, text, &x->v, x->buf, exit, msg,
-				    msg_len);
+	return node_api_parse_value(n, x->f, text, &x->v, x->buf, why);
 }
 
 static int value_cmp(const struct crdt_value *a, const struct crdt_value *b)
@@ -328,9 +327,10 @@ static void candidates(struct node_ctx *n, const struct node_type *t,
 	node_ledger_each_of_type(n->ledger, t->name, ids_push_one, out);
 }
 
-struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
-			       int *exit, char *msg, size_t msg_len)
+int node_api_list(struct node_ctx *n, const struct node_doc *req,
+		  struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	struct filter *fs = NULL;
 	struct ids ids = {0};
 	struct node_doc *rest = NULL;
@@ -339,28 +339,21 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 	const struct node_type *t =
 	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	if (!t)
-		FAIL(
-		    NODE_EXIT_USAGE,
-		    MSG(n, MSG_UNKNOWN_RECORD_TYPE),
-		    tname ? tname : "");
+		FAIL(-EINVAL, MSG_UNKNOWN_RECORD_TYPE, tname ? tname : "");
 	/* (care_group= and the like: patients with or without a record) */
 	struct node_worklist_presence pres;
-	if (node_worklist_split_filters(n, t, node_doc_get(req, "filters"),
-					&rest, &pres, exit, msg, msg_len) != 0)
+	if ((rc = node_worklist_split_filters(
+		 n, t, node_doc_get(req, "filters"), &rest, &pres, why)) != 0)
 		goto fail;
 	const struct node_doc *filters = rest;
 	const char *scope = node_doc_get_str(req, "scope");
 	const char *special = node_doc_get_str(req, "special");
 	char norm[13] = "";
 	if (scope && *scope && !crdt_scope_normalise(scope, norm))
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_4),
-		     scope);
+		FAIL(-EINVAL, MSG_SCOPE_NOT_REGION_CODE_4, scope);
 	size_t n_given = filters ? node_doc_len(filters) : 0;
 	size_t nf = n_given + (special ? 1 : 0);
-	fs = calloc(nf + 1, sizeof(*fs));
-	if (!fs)
-		abort();
+	fs = crdt_xcalloc(nf + 1, sizeof(*fs));
 	bool want_retracted = false;
 	for (size_t i = 0; i < nf; i++) {
 		const char *fname = "special", *text = special;
@@ -369,14 +362,11 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 			fname = node_doc_as_str(node_doc_at(p, 0), NULL);
 			text = node_doc_as_str(node_doc_at(p, 1), NULL);
 		} else if (!node_schema_field(t, "special", 7)) {
-			FAIL(NODE_EXIT_USAGE,
-			     MSG(n, MSG_HAS_NO_SPECIAL_CATEGORIES),
-			     t->name);
+			FAIL(-EINVAL, MSG_HAS_NO_SPECIAL_CATEGORIES, t->name);
 		}
 		if (!fname || !text)
-			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_FILTER_FIELD_VALUE));
-		if (parse_filter(n, t, fname, text, &fs[i], exit, msg,
-				 msg_len) != 0)
+			FAIL0(-EINVAL, MSG_FILTER_FIELD_VALUE);
+		if ((rc = parse_filter(n, t, fname, text, &fs[i], why)) != 0)
 			goto fail;
 		if (!strcmp(fs[i].f->name, "retracted"))
 			want_retracted = true;
@@ -389,7 +379,7 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 		const char *where = *norm ? norm : NULL;
 		if (fs[i].sealed &&
 		    !node_keyring_may_read_somewhere(n, fs[i].f, where))
-			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_CANNOT_READ_FIELD_HERE),
+			FAIL(-EINVAL, MSG_CANNOT_READ_FIELD_HERE,
 			     fs[i].f->name);
 	}
 	candidates(n, t, fs, nf, norm, &ids);
@@ -408,20 +398,21 @@ struct node_doc *node_api_list(struct node_ctx *n, const struct node_doc *req,
 			node_worklist_rows_add(
 			    &rows, node_api_record_doc(n, ids.v[i], &e));
 	}
-	struct node_doc *out = node_worklist_rows_finish(n, t, &rows, &pres);
+	struct node_doc *d = node_worklist_rows_finish(n, t, &rows, &pres);
 	free(ids.v);
 	free(fs);
 	node_doc_free(rest);
 	char what[NODE_PATH_MAX + 64];
 	node_access_log_doc(
 	    n, req, "list",
-	    node_worklist_log_what(req, t->name, what, sizeof(what)), out);
-	return out;
+	    node_worklist_log_what(req, t->name, what, sizeof(what)), d);
+	*out = d;
+	return 0;
 fail:
 	free(ids.v);
 	free(fs);
 	node_doc_free(rest);
-	return NULL;
+	return rc;
 }
 
 /* ---- due, joint-missing ---- */
@@ -443,32 +434,26 @@ static bool date_arg(const struct node_doc *req, const char *key, char out[11],
 	return true;
 }
 
-static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
-				 bool joint, int *exit, char *msg,
-				 size_t msg_len)
+static int due_list(struct node_ctx *n, const struct node_doc *req, bool joint,
+		    struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	char on[11], norm[13] = "";
 	const char *scope = node_doc_get_str(req, "scope");
 	if (scope && *scope && !crdt_scope_normalise(scope, norm))
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_4),
-		     scope);
+		FAIL(-EINVAL, MSG_SCOPE_NOT_REGION_CODE_4, scope);
 	char first[11];
-	int month = node_worklist_month(n, req, on, first, exit, msg, msg_len);
+	int month = node_worklist_month(n, req, on, first, why);
 	if (month < 0)
-		goto fail;
+		return month;
 	if (!month && !date_arg(req, "on", on, true))
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_NOT_DATE_YYYY_MM_DD),
+		FAIL(-EINVAL, MSG_NOT_DATE_YYYY_MM_DD,
 		     node_doc_get_str(req, "on"));
 	struct node_due *v;
 	size_t cnt;
 	if (node_query_due(n->ledger, norm, on, joint, &v, &cnt) != 0)
-		FAIL(NODE_EXIT_IO,
-		     MSG(n, MSG_COULD_NOT_COMPUTE_LIST));
-	uint8_t(*seen)[16] = calloc(cnt ? cnt : 1, 16);
-	if (!seen)
-		abort();
+		FAIL0(-EIO, MSG_COULD_NOT_COMPUTE_LIST);
+	uint8_t(*seen)[16] = crdt_xcalloc(cnt, 16);
 	for (size_t i = 0; i < cnt; i++)
 		memcpy(seen[i], v[i].patient, 16);
 	char what[NODE_PATH_MAX + 64];
@@ -477,56 +462,51 @@ static struct node_doc *due_list(struct node_ctx *n, const struct node_doc *req,
 	    node_worklist_log_what(req, "patient", what, sizeof(what)),
 	    (const uint8_t(*)[16])seen, cnt);
 	free(seen);
-	struct node_doc *out =
+	*out =
 	    node_worklist_due_doc(n, v, cnt, joint, on, month ? first : NULL);
 	free(v);
-	return out;
+	return 0;
 fail:
-	return NULL;
+	return rc;
 }
 
-struct node_doc *node_api_due(struct node_ctx *n, const struct node_doc *req,
-			      int *exit, char *msg, size_t msg_len)
+int node_api_due(struct node_ctx *n, const struct node_doc *req,
+		 struct node_doc **out, struct node_reason *why)
 {
-	return due_list(n, req, false, exit, msg, msg_len);
+	return due_list(n, req, false, out, why);
 }
 
-struct node_doc *node_api_joint_missing(struct node_ctx *n,
-					const struct node_doc *req, int *exit,
-					char *msg, size_t msg_len)
+int node_api_joint_missing(struct node_ctx *n, const struct node_doc *req,
+			   struct node_doc **out, struct node_reason *why)
 {
-	return due_list(n, req, true, exit, msg, msg_len);
+	return due_list(n, req, true, out, why);
 }
 
 /* ---- report ---- */
 
-struct node_doc *node_api_report(struct node_ctx *n, const struct node_doc *req,
-				 int *exit, char *msg, size_t msg_len)
+int node_api_report(struct node_ctx *n, const struct node_doc *req,
+		    struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	char from[11], to[11], norm[13] = "";
 	const char *scope = node_doc_get_str(req, "scope");
 	if (scope && *scope && !crdt_scope_normalise(scope, norm))
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_SCOPE_NOT_REGION_CODE_4),
-		     scope);
+		FAIL(-EINVAL, MSG_SCOPE_NOT_REGION_CODE_4, scope);
 	if (!date_arg(req, "from", from, false) ||
 	    !date_arg(req, "to", to, false))
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_REPORT_NEEDS_FROM_DATE_DATE));
+		FAIL0(-EINVAL, MSG_REPORT_NEEDS_FROM_DATE_DATE);
 	if (strcmp(from, to) > 0)
-		FAIL(NODE_EXIT_USAGE,
-		     MSG(n, MSG_FROM_AFTER),
-		     from, to);
+		FAIL(-EINVAL, MSG_FROM_AFTER, from, to);
 	struct node_report r;
 	if (node_query_report(n->ledger, norm, from, to, &r) != 0)
-		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_BAD_PERIOD));
+		FAIL0(-EINVAL, MSG_BAD_PERIOD);
 	char what[64];
 	snprintf(what, sizeof(what), "scope %s %s..%s", *norm ? norm : "all",
 		 from, to);
 	node_access_log(n, req, "report", what, NULL, 0);
-	return node_query_report_doc(&r, norm, from, to);
+	return (*out = node_query_report_doc(&r, norm, from, to), 0);
 fail:
-	return NULL;
+	return rc;
 }
 
 /* ---- what show relates to a patient ---- */

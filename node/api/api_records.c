@@ -67,14 +67,12 @@ static void same_value(struct node_ctx *n, const char *field,
 
 int node_check_write(struct node_ctx *n, const struct node_type *t,
 		     const uint8_t *id, const struct crdt_op *ops, size_t n_ops,
-		     struct node_doc **warnings, int *exit, char *msg,
-		     size_t msg_len)
+		     struct node_doc **warnings, struct node_reason *why)
 {
 	*warnings = NULL;
-	if (node_rules_check(n, t, id, ops, n_ops, msg, msg_len) != 0) {
-		*exit = NODE_EXIT_USAGE;
-		return -EINVAL;
-	}
+	int rc = node_rules_check(n, t, id, ops, n_ops, why);
+	if (rc != 0)
+		return rc;
 	if (strcmp(t->name, "patient") != 0)
 		return 0;
 	const uint8_t *moved_from = NULL;
@@ -124,9 +122,7 @@ int node_check_write(struct node_ctx *n, const struct node_type *t,
 	}
 	if (!strcmp(status, "exited") && !*exit_date) {
 		node_doc_free(w);
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_REFUSED_NOTHING_WRITTEN_EXIT_DATE));
+		NODE_REASON0(why, MSG_REFUSED_NOTHING_WRITTEN_EXIT_DATE);
 		return -EINVAL;
 	}
 	if (node_doc_len(w) == 0)
@@ -143,12 +139,9 @@ const char *node_api_reason(struct node_ctx *n, const struct node_reason *r,
 	    r, n->lang_zh ? NODE_LANG_ZH : NODE_LANG_EN, out, len);
 }
 
-void node_refused(struct node_ctx *n, const struct node_reason *why,
-		  char *msg, size_t msg_len)
+void node_refused(struct node_reason *why)
 {
-	char text[1024];
-	node_api_reason(n, why, text, sizeof(text));
-	snprintf(msg, msg_len, MSG(n, MSG_REFUSED_TEXT), text);
+	NODE_REASON_WRAP(why, MSG_REFUSED_TEXT, NODE_REASON_INNER);
 }
 
 struct node_doc *node_check_attach(struct node_doc *d,
@@ -161,47 +154,37 @@ struct node_doc *node_check_attach(struct node_doc *d,
 
 /* ---- retract ---- */
 
-struct node_doc *node_api_retract(struct node_ctx *n,
-				  const struct node_doc *req, int *exit,
-				  char *msg, size_t msg_len)
+int node_api_retract(struct node_ctx *n, const struct node_doc *req,
+		     struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	uint8_t id[16];
 	struct node_entity e;
 	const char *idtext = node_doc_get_str(req, "id");
 	const char *reason = node_doc_get_str(req, "reason");
 	if (!node_ledger_roster(n->ledger)) {
-		*exit = NODE_EXIT_NOT_INIT;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
-		return NULL;
+		NODE_REASON0(why, MSG_NODE_HAS_NOT_JOINED_NETWORK_2);
+		return -ENOTCONN;
 	}
-	if (!idtext ||
-	    node_api_resolve(n, idtext, id, &e, exit, msg, msg_len) != 0)
-		return NULL;
+	if (!idtext)
+		return -EIO; /* the CLI always sends one */
+	if ((rc = node_api_resolve(n, idtext, id, &e, why)) != 0)
+		return rc;
 	if (!reason || !*reason) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_SAY_WHY_REASON_TEXT));
-		return NULL;
+		NODE_REASON0(why, MSG_SAY_WHY_REASON_TEXT);
+		return -EINVAL;
 	}
 	if (!e.valid) {
-		struct node_reason r;
-		char text[512];
-		node_entity_why(&e, &r);
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_HAS_NO_EFFECT_NOTHING_RETRACT),
-			 idtext, node_api_reason(n, &r, text, sizeof(text)));
-		return NULL;
+		node_entity_why(&e, why);
+		NODE_REASON_WRAP(why, MSG_HAS_NO_EFFECT_NOTHING_RETRACT, idtext,
+				 NODE_REASON_INNER);
+		return -EINVAL;
 	}
 	char already[8];
 	node_api_shown_text(n, id, "retracted", already, sizeof(already));
 	if (!strcmp(already, "yes")) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_ALREADY_RETRACTED),
-			 idtext);
-		return NULL;
+		NODE_REASON_LONG(why, MSG_ALREADY_RETRACTED, idtext);
+		return -EINVAL;
 	}
 	static const char *const fields[2] = {"retracted", "retract_reason"};
 	const char *values[2] = {"yes", reason};
@@ -224,31 +207,27 @@ struct node_doc *node_api_retract(struct node_ctx *n,
 		ops[i].dots = preds[i];
 	}
 	const struct node_type *t = node_schema_type(e.type, strlen(e.type));
-	char why[512];
+	char swhy[512];
 	if (t && node_schema_check_lang(
 		     node_schema_field(t, "retract_reason", 14), &ops[1].value,
-		     n->lang_zh, why, sizeof(why)) != 0) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, "%s", why);
-		return NULL;
+		     n->lang_zh, swhy, sizeof(swhy)) != 0) {
+		NODE_REASON_LONG(why, MSG_F_TEXT, swhy);
+		return -EINVAL;
 	}
-	if (t && node_rules_check(n, t, id, ops, 2, msg, msg_len) != 0) {
-		*exit = NODE_EXIT_USAGE;
-		return NULL;
-	}
+	if (t && (rc = node_rules_check(n, t, id, ops, 2, why)) != 0)
+		return rc;
 	struct node_write w = {.scope = e.scope, .n_ops = 2, .ops = ops};
 	uint64_t seq;
-	if ((*exit = node_ctx_may_sign(n, msg, msg_len)) != 0)
-		return NULL;
-	struct node_reason refusal;
-	int rc = node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), &seq,
-				   &refusal);
+	if ((rc = node_ctx_may_sign(n, why)) != 0)
+		return rc;
+	rc =
+	    node_ledger_write(n->ledger, n->sk, n->pk, &w, now_ms(), &seq, why);
 	if (rc) {
-		*exit = rc == -EIO ? NODE_EXIT_IO : NODE_EXIT_USAGE;
-		node_refused(n, &refusal, msg, msg_len);
-		return NULL;
+		node_refused(why);
+		return rc == -EIO ? -EIO : -EINVAL;
 	}
-	return node_api_record_doc(n, id, &e);
+	*out = node_api_record_doc(n, id, &e);
+	return 0;
 }
 
 /* ---- duplicates ---- */
@@ -351,16 +330,14 @@ static void dup_field(struct node_ctx *n, const char *field,
 	free(v);
 }
 
-struct node_doc *node_api_duplicates(struct node_ctx *n,
-				     const struct node_doc *req, int *exit,
-				     char *msg, size_t msg_len)
+int node_api_duplicates(struct node_ctx *n, const struct node_doc *req,
+			struct node_doc **out, struct node_reason *why)
 {
 	(void)req;
-	(void)exit;
-	(void)msg;
-	(void)msg_len;
-	struct node_doc *out = node_doc_array();
-	dup_field(n, "id_number", out);
-	dup_field(n, "patient_no", out);
-	return out;
+	(void)why;
+	struct node_doc *arr = node_doc_array();
+	dup_field(n, "id_number", arr);
+	dup_field(n, "patient_no", arr);
+	*out = arr;
+	return 0;
 }

@@ -16,16 +16,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/api/access.h"
 #include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/api/report_html.h"
 #include "node/records/report.h"
 
-#define FAIL(code, ...)                                                        \
+/* Fails with -errno err and the reason id with its arguments. */
+#define FAIL(err, id, ...)                                                     \
 	do {                                                                   \
-		*exit = (code);                                                \
-		snprintf(msg, msg_len, __VA_ARGS__);                           \
+		rc = (err);                                                    \
+		NODE_REASON_LONG(why, id, __VA_ARGS__);                        \
+		goto fail;                                                     \
+	} while (0)
+#define FAIL0(err, id)                                                         \
+	do {                                                                   \
+		rc = (err);                                                    \
+		NODE_REASON0(why, id);                                         \
 		goto fail;                                                     \
 	} while (0)
 
@@ -54,9 +62,7 @@ static struct node_doc *gap_list(struct node_ctx *n,
 				 const struct node_report_patient *p, size_t np,
 				 uint8_t (**ids)[16], size_t *n_ids)
 {
-	struct listed *v = calloc(np ? np : 1, sizeof(*v));
-	if (!v)
-		abort();
+	struct listed *v = crdt_xcalloc(np ? np : 1, sizeof(*v));
 	size_t k = 0;
 	for (size_t i = 0; i < np; i++) {
 		if (!node_report_in_gap(rate, p[i].in))
@@ -76,9 +82,7 @@ static struct node_doc *gap_list(struct node_ctx *n,
 	if (k > 1)
 		qsort(v, k, sizeof(*v), listed_cmp);
 	struct node_doc *arr = node_doc_array();
-	*ids = realloc(*ids, (*n_ids + k + 1) * 16);
-	if (!*ids)
-		abort();
+	*ids = crdt_xrealloc(*ids, (*n_ids + k + 1) * 16);
 	for (size_t i = 0; i < k; i++) {
 		char hex[33];
 		node_hex(hex, v[i].id, 16);
@@ -151,10 +155,10 @@ static void local_time(char out[32])
 		snprintf(out, 32, "?");
 }
 
-struct node_doc *node_api_report_page(struct node_ctx *n,
-				      const struct node_doc *req, int *exit,
-				      char *msg, size_t msg_len)
+int node_api_report_page(struct node_ctx *n, const struct node_doc *req,
+			 struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	const char *by = node_doc_get_str(req, "by");
 	const char *missing = node_doc_get_str(req, "missing");
 	const char *html = node_doc_get_str(req, "html");
@@ -166,24 +170,24 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 	crdt_buf_init(&page);
 	if (by && *by && strcmp(by, "village") && strcmp(by, "township") &&
 	    strcmp(by, "month"))
-		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_REPORT_BY_VALUES), by);
+		FAIL(-EINVAL, MSG_REPORT_BY_VALUES, by);
 	const struct node_kpi_rate *gap = NULL;
 	if (missing) {
 		gap = node_kpi_rate_find(missing);
 		if (!gap || !gap->gap_en) {
 			char keys[400];
 			gap_keys(keys, sizeof(keys));
-			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_REPORT_MISSING_KEYS),
-			     missing, keys);
+			FAIL(-EINVAL, MSG_REPORT_MISSING_KEYS, missing, keys);
 		}
 	}
 	if (html && !*html)
-		FAIL(NODE_EXIT_USAGE, MSG(n, MSG_REPORT_HTML_NEEDS_FILE));
-	d = node_api_report(n, req, exit, msg, msg_len);
-	if (!d)
-		return NULL;
-	if ((!by || !*by) && !missing && !html)
-		return d;
+		FAIL0(-EINVAL, MSG_REPORT_HTML_NEEDS_FILE);
+	if ((rc = node_api_report(n, req, &d, why)) != 0)
+		return rc;
+	if ((!by || !*by) && !missing && !html) {
+		*out = d;
+		return 0;
+	}
 	char scope[13] = "", from[11], to[11];
 	const char *s = node_doc_get_str(d, "scope");
 	snprintf(scope, sizeof(scope), "%s", s ? s : "");
@@ -198,14 +202,13 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 	if (level && strcmp(level, "month")) {
 		size_t want = !strcmp(level, "village") ? 12 : 9;
 		if (slen >= want)
-			FAIL(NODE_EXIT_USAGE,
-			     MSG(n, MSG_REPORT_BY_NEEDS_LARGER_SCOPE), level,
+			FAIL(-EINVAL, MSG_REPORT_BY_NEEDS_LARGER_SCOPE, level,
 			     scope);
 		struct node_report_area *a;
 		size_t na;
 		if (node_report_by_area(n->ledger, scope, from, to, want, &a,
 					&na) != 0)
-			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_BAD_PERIOD));
+			FAIL0(-EINVAL, MSG_BAD_PERIOD);
 		struct node_doc *arr = node_doc_array();
 		for (size_t i = 0; i < na; i++) {
 			struct node_doc *o =
@@ -228,14 +231,13 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 	if ((level && !strcmp(level, "month")) || html) {
 		struct node_report_month *m;
 		size_t nm;
-		int rc =
+		int mrc =
 		    node_report_months(n->ledger, scope, from, to, &m, &nm);
-		if (rc == -E2BIG)
-			FAIL(NODE_EXIT_USAGE,
-			     MSG(n, MSG_REPORT_TOO_MANY_MONTHS), from, to,
+		if (mrc == -E2BIG)
+			FAIL(-EINVAL, MSG_REPORT_TOO_MANY_MONTHS, from, to,
 			     NODE_REPORT_MAX_MONTHS);
-		if (rc)
-			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_BAD_PERIOD));
+		if (mrc)
+			FAIL0(-EINVAL, MSG_BAD_PERIOD);
 		struct node_doc *arr = node_doc_array();
 		for (size_t i = 0; i < nm; i++) {
 			struct node_doc *o = node_query_report_doc(
@@ -251,7 +253,7 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 	if (missing || html) {
 		if (node_report_patients(n->ledger, scope, from, to, &p, &np) !=
 		    0)
-			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_BAD_PERIOD));
+			FAIL0(-EINVAL, MSG_BAD_PERIOD);
 	}
 	if (gap) {
 		struct node_doc *o = node_doc_object();
@@ -280,10 +282,9 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 		char made[32];
 		local_time(made);
 		node_report_html(&page, d, n->lang_zh, made);
-		int rc = write_page(html, &page);
-		if (rc)
-			FAIL(NODE_EXIT_IO, MSG(n, MSG_CANNOT_WRITE_WHY), html,
-			     strerror(-rc));
+		int wrc = write_page(html, &page);
+		if (wrc)
+			FAIL(-EIO, MSG_CANNOT_WRITE_WHY, html, strerror(-wrc));
 		node_doc_set(d, "html", node_doc_str(html));
 		node_doc_set(d, "html_bytes", node_doc_int((int64_t)page.len));
 	}
@@ -306,11 +307,12 @@ struct node_doc *node_api_report_page(struct node_ctx *n,
 	free(ids);
 	free(p);
 	crdt_buf_fini(&page);
-	return d;
+	*out = d;
+	return 0;
 fail:
 	free(ids);
 	free(p);
 	crdt_buf_fini(&page);
 	node_doc_free(d);
-	return NULL;
+	return rc;
 }

@@ -13,24 +13,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/api/api.h"
 #include "node/api/node_int.h"
 #include "node/ledger/proofs.h"
 #include "node/ledger/proposal.h"
 
-#define FAIL(code, ...)                                                        \
+/* Fails with -errno err and the reason id with its arguments. */
+#define FAIL(err, id, ...)                                                     \
 	do {                                                                   \
-		*exit = (code);                                                \
-		snprintf(msg, msg_len, __VA_ARGS__);                           \
+		rc = (err);                                                    \
+		NODE_REASON_LONG(why, id, __VA_ARGS__);                        \
+		goto fail;                                                     \
+	} while (0)
+#define FAIL0(err, id)                                                         \
+	do {                                                                   \
+		rc = (err);                                                    \
+		NODE_REASON0(why, id);                                         \
 		goto fail;                                                     \
 	} while (0)
 
 static char *dupstr(const char *s)
 {
 	size_t n = strlen(s);
-	char *p = malloc(n + 1);
-	if (!p)
-		abort();
+	char *p = crdt_xmalloc(n + 1);
 	memcpy(p, s, n + 1);
 	return p;
 }
@@ -100,9 +106,7 @@ static void remove_admin(struct node_roster *r, int i)
 
 static void add_admin(struct node_roster *r, const uint8_t key[32])
 {
-	uint8_t(*a)[32] = realloc(r->admins, (r->n_admins + 1) * 32);
-	if (!a)
-		abort();
+	uint8_t(*a)[32] = crdt_xrealloc(r->admins, (r->n_admins + 1) * 32);
 	r->admins = a;
 	memcpy(r->admins[r->n_admins++], key, 32);
 }
@@ -116,9 +120,7 @@ static void set_revocation(struct node_member *m, const char *scope,
 			return;
 		}
 	struct node_revocation *v =
-	    realloc(m->revoked, (m->n_revoked + 1) * sizeof(*v));
-	if (!v)
-		abort();
+	    crdt_xrealloc(m->revoked, (m->n_revoked + 1) * sizeof(*v));
 	m->revoked = v;
 	snprintf(m->revoked[m->n_revoked].scope, 13, "%s", scope);
 	m->revoked[m->n_revoked].seq = seq;
@@ -143,9 +145,7 @@ static int read_text_file(const char *path, char **out)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return -1;
-	char *buf = malloc(64 * 1024 + 1);
-	if (!buf)
-		abort();
+	char *buf = crdt_xmalloc(64 * 1024 + 1);
 	size_t n = fread(buf, 1, 64 * 1024, f);
 	bool big = !feof(f);
 	fclose(f);
@@ -160,12 +160,13 @@ static int read_text_file(const char *path, char **out)
 
 /*
  * Applies the change words w[*i..] (one change, moving *i past it) to r.
- * 0, or a node_exit code with msg.
+ * 0, or -errno with *why.
  */
 static int apply_change(struct node_ctx *n, struct node_roster *r,
-			const char *const *w, size_t nw, size_t *i, int *exit,
-			char *msg, size_t msg_len)
+			const char *const *w, size_t nw, size_t *i,
+			struct node_reason *why)
 {
+	int rc = 0;
 	const char *verb = w[*i];
 	bool amb;
 	struct node_member *m = NULL;
@@ -174,40 +175,30 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 #define NODE_ARG(word)                                                         \
 	do {                                                                   \
 		if (!(word))                                                   \
-			FAIL(NODE_EXIT_USAGE, "%s",                            \
-			     MSG(n, MSG_ROSTER_USAGE_PROPOSE));                \
+			FAIL0(-EINVAL, MSG_ROSTER_USAGE_PROPOSE);              \
 		m = find_node(r, (word), &amb);                                \
+		if (!m && amb)                                                 \
+			FAIL(-ENOENT, MSG_ROSTER_AMBIGUOUS_NODE, (word));      \
 		if (!m)                                                        \
-			FAIL(NODE_EXIT_NOT_FOUND,                              \
-			     amb ? MSG(n, MSG_ROSTER_AMBIGUOUS_NODE)           \
-				 : MSG(n, MSG_ROSTER_NO_SUCH_NODE),            \
-			     (word));                                          \
+			FAIL(-ENOENT, MSG_ROSTER_NO_SUCH_NODE, (word));        \
 	} while (0)
 	if (!strcmp(verb, "add")) {
 		const char *path = ARG(0);
 		if (!path)
-			FAIL(NODE_EXIT_USAGE, "%s",
-			     MSG(n, MSG_ROSTER_USAGE_PROPOSE));
+			FAIL0(-EINVAL, MSG_ROSTER_USAGE_PROPOSE);
 		(*i)++;
 		struct node_member nm;
-		int rc = node_read_pub(path, &nm, n->lang_zh, msg, msg_len);
-		if (rc) {
-			*exit = rc;
+		if ((rc = node_read_pub(path, &nm, why)) != 0)
 			return rc;
-		}
 		const struct node_member *old = node_roster_find(r, nm.key);
 		if (old) {
-			snprintf(msg, msg_len,
-				 MSG(n, MSG_ROSTER_ALREADY_MEMBER), nm.name,
-				 old->name);
+			NODE_REASON_LONG(why, MSG_ROSTER_ALREADY_MEMBER,
+					 nm.name, old->name);
 			node_member_fini(&nm);
-			*exit = NODE_EXIT_USAGE;
-			return *exit;
+			return -EINVAL;
 		}
 		struct node_member *v =
-		    realloc(r->members, (r->n_members + 1) * sizeof(*v));
-		if (!v)
-			abort();
+		    crdt_xrealloc(r->members, (r->n_members + 1) * sizeof(*v));
 		r->members = v;
 		r->members[r->n_members++] = nm;
 		return 0;
@@ -216,8 +207,7 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 		NODE_ARG(ARG(0));
 		(*i)++;
 		if (admin_index(r, m->key) >= 0)
-			FAIL(NODE_EXIT_USAGE,
-			     MSG(n, MSG_ROSTER_REMOVE_ADMIN_FIRST), m->name,
+			FAIL(-EINVAL, MSG_ROSTER_REMOVE_ADMIN_FIRST, m->name,
 			     m->name);
 		size_t k = (size_t)(m - r->members);
 		node_member_fini(m);
@@ -230,8 +220,7 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 		NODE_ARG(ARG(0));
 		const char *kv = ARG(1);
 		if (!kv || !strchr(kv, '='))
-			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_BAD_SET),
-			     kv ? kv : "");
+			FAIL(-EINVAL, MSG_ROSTER_BAD_SET, kv ? kv : "");
 		*i += 2;
 		const char *val = strchr(kv, '=') + 1;
 		size_t klen = (size_t)(val - 1 - kv);
@@ -240,41 +229,34 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 			m->address = dupstr(val);
 		} else if (klen == 4 && !strncmp(kv, "role", 4)) {
 			if (node_role_parse(val, strlen(val), &m->role) != 0)
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_BAD_ROLE), val);
+				FAIL(-EINVAL, MSG_ROSTER_BAD_ROLE, val);
 		} else if (klen == 5 && !strncmp(kv, "scope", 5)) {
 			char sc[13];
 			if (!crdt_scope_normalise(val, sc))
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_BAD_SCOPE), val);
+				FAIL(-EINVAL, MSG_ROSTER_BAD_SCOPE, val);
 			memcpy(m->scope, sc, sizeof(sc));
 		} else if (klen == 4 && !strncmp(kv, "cert", 4)) {
-			char *pem, why[160];
+			char *pem, cwhy[160];
 			if (read_text_file(val, &pem) != 0)
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_CANNOT_READ_CERT), val);
+				FAIL(-EINVAL, MSG_ROSTER_CANNOT_READ_CERT, val);
 			char *old = m->cert_pem;
 			m->cert_pem = pem;
-			if (node_member_cert_check(m, why, sizeof(why)) != 0) {
+			if (node_member_cert_check(m, cwhy, sizeof(cwhy)) !=
+			    0) {
 				m->cert_pem = old;
 				free(pem);
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_CERT_REFUSED), val, why);
+				FAIL(-EINVAL, MSG_ROSTER_CERT_REFUSED, val,
+				     cwhy);
 			}
 			free(old);
 		} else if (klen == 3 && !strncmp(kv, "key", 3)) {
 			/* A new key comes with the certificate naming it. */
 			struct node_member nm;
-			int rc =
-			    node_read_pub(val, &nm, n->lang_zh, msg, msg_len);
-			if (rc) {
-				*exit = rc;
+			if ((rc = node_read_pub(val, &nm, why)) != 0)
 				return rc;
-			}
 			if (node_roster_find(r, nm.key)) {
 				node_member_fini(&nm);
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_KEY_TAKEN), val);
+				FAIL(-EINVAL, MSG_ROSTER_KEY_TAKEN, val);
 			}
 			int a = admin_index(r, m->key);
 			if (a >= 0)
@@ -289,7 +271,7 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 			m->n_revoked = 0;
 			node_member_fini(&nm);
 		} else {
-			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_BAD_SET), kv);
+			FAIL(-EINVAL, MSG_ROSTER_BAD_SET, kv);
 		}
 		return 0;
 	}
@@ -306,14 +288,12 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 			char sc[13], scope_in[32];
 			uint64_t seq;
 			if (!colon || (size_t)(colon - v) >= sizeof(scope_in))
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_BAD_FROM), v ? v : "");
+				FAIL(-EINVAL, MSG_ROSTER_BAD_FROM, v ? v : "");
 			memcpy(scope_in, v, (size_t)(colon - v));
 			scope_in[colon - v] = 0;
 			if (!crdt_scope_normalise(scope_in, sc) ||
 			    parse_u64(colon + 1, &seq) != 0)
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_BAD_FROM), v);
+				FAIL(-EINVAL, MSG_ROSTER_BAD_FROM, v);
 			set_revocation(m, sc, seq);
 			*i += 2;
 			any = true;
@@ -331,31 +311,27 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 				}
 			free(h);
 			if (!any)
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_NO_HEADS), m->name);
+				FAIL(-EINVAL, MSG_ROSTER_NO_HEADS, m->name);
 		}
 		return 0;
 	}
 	if (!strcmp(verb, "admins")) {
 		const char *sub = ARG(0);
 		if (!sub || (strcmp(sub, "add") && strcmp(sub, "remove")))
-			FAIL(NODE_EXIT_USAGE, "%s",
-			     MSG(n, MSG_ROSTER_USAGE_PROPOSE));
+			FAIL0(-EINVAL, MSG_ROSTER_USAGE_PROPOSE);
 		NODE_ARG(ARG(1));
 		*i += 2;
 		int a = admin_index(r, m->key);
 		if (!strcmp(sub, "add")) {
 			if (a >= 0)
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_ALREADY_ADMIN), m->name);
+				FAIL(-EINVAL, MSG_ROSTER_ALREADY_ADMIN,
+				     m->name);
 			add_admin(r, m->key);
 		} else {
 			if (a < 0)
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_NOT_ADMIN), m->name);
+				FAIL(-EINVAL, MSG_ROSTER_NOT_ADMIN, m->name);
 			if (r->n_admins == 1)
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_LAST_ADMIN), m->name);
+				FAIL(-EINVAL, MSG_ROSTER_LAST_ADMIN, m->name);
 			remove_admin(r, a);
 		}
 		return 0;
@@ -364,26 +340,24 @@ static int apply_change(struct node_ctx *n, struct node_roster *r,
 		const char *v = ARG(0);
 		uint64_t k;
 		if (!v || parse_u64(v, &k) != 0)
-			FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_BAD_NUMBER),
-			     v ? v : "");
+			FAIL(-EINVAL, MSG_ROSTER_BAD_NUMBER, v ? v : "");
 		(*i)++;
 		if (verb[0] == 't') {
 			r->threshold = k;
 		} else {
 			if (k > NODE_SCHEMA_VERSION || k == 0)
-				FAIL(NODE_EXIT_USAGE,
-				     MSG(n, MSG_ROSTER_SCHEMA_UNKNOWN),
+				FAIL(-EINVAL, MSG_ROSTER_SCHEMA_UNKNOWN,
 				     (unsigned long long)k,
 				     NODE_SCHEMA_VERSION);
 			r->schema_version = k;
 		}
 		return 0;
 	}
-	FAIL(NODE_EXIT_USAGE, MSG(n, MSG_ROSTER_BAD_CHANGE), verb);
+	FAIL(-EINVAL, MSG_ROSTER_BAD_CHANGE, verb);
 #undef ARG
 #undef NODE_ARG
 fail:
-	return *exit;
+	return rc;
 }
 
 /* What changed from a to b, in the words of `ward roster propose`. */
@@ -505,68 +479,62 @@ static struct node_doc *proposal_doc(struct node_ctx *n,
 	return d;
 }
 
-static int need_roster(struct node_ctx *n, int *exit, char *msg, size_t msg_len)
+static int need_roster(struct node_ctx *n, struct node_reason *why)
 {
 	if (node_ledger_roster(n->ledger))
 		return 0;
-	*exit = NODE_EXIT_NOT_INIT;
-	snprintf(msg, msg_len, MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
-	return -1;
+	NODE_REASON0(why, MSG_NODE_HAS_NOT_JOINED_NETWORK_2);
+	return -ENOTCONN;
 }
 
 /* Checks the threshold rule on r after all changes: a message naming the
  * numbers, since the ledger's reason is terse. */
-static int check_threshold(struct node_ctx *n, const struct node_roster *r,
-			   int *exit, char *msg, size_t msg_len)
+static int check_threshold(const struct node_roster *r, struct node_reason *why)
 {
 	if (r->threshold >= 1 && r->threshold <= r->n_admins &&
 	    2 * r->threshold > r->n_admins)
 		return 0;
-	*exit = NODE_EXIT_USAGE;
-	snprintf(msg, msg_len, MSG(n, MSG_ROSTER_BAD_THRESHOLD),
-		 (unsigned long long)r->threshold, r->n_admins,
-		 r->n_admins / 2 + 1);
-	return -1;
+	NODE_REASON(why, MSG_ROSTER_BAD_THRESHOLD,
+		    (unsigned long long)r->threshold, r->n_admins,
+		    r->n_admins / 2 + 1);
+	return -EINVAL;
 }
 
 /* {words: [..], note}: a proposal for the next version, signed when this
  * node is an admin. */
-struct node_doc *node_api_roster_propose(struct node_ctx *n,
-					 const struct node_doc *req, int *exit,
-					 char *msg, size_t msg_len)
+int node_api_roster_propose(struct node_ctx *n, const struct node_doc *req,
+			    struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	struct node_roster *r = NULL;
 	const char **w = NULL;
 	uint8_t *item = NULL;
-	if (need_roster(n, exit, msg, msg_len))
-		return NULL;
+	if ((rc = need_roster(n, why)) != 0)
+		return rc;
 	const struct node_roster *cur = node_ledger_roster(n->ledger);
 	const struct node_doc *words = node_doc_get(req, "words");
 	const char *note = node_doc_get_str(req, "note");
 	size_t nw = node_doc_len(words);
 	if (nw == 0)
-		FAIL(NODE_EXIT_USAGE, "%s", MSG(n, MSG_ROSTER_USAGE_PROPOSE));
+		FAIL0(-EINVAL, MSG_ROSTER_USAGE_PROPOSE);
 	if (note && strlen(note) > NODE_PROPOSAL_NOTE_MAX)
-		FAIL(NODE_EXIT_USAGE, "%s", MSG(n, MSG_ROSTER_NOTE_TOO_LONG));
-	w = calloc(nw, sizeof(*w));
-	if (!w)
-		abort();
+		FAIL0(-EINVAL, MSG_ROSTER_NOTE_TOO_LONG);
+	w = crdt_xcalloc(nw, sizeof(*w));
 	for (size_t i = 0; i < nw; i++) {
 		w[i] = node_doc_as_str(node_doc_at(words, i), NULL);
 		if (!w[i])
-			FAIL(NODE_EXIT_USAGE, "%s",
-			     MSG(n, MSG_ROSTER_USAGE_PROPOSE));
+			FAIL0(-EINVAL, MSG_ROSTER_USAGE_PROPOSE);
 	}
-	const char *why;
-	if (node_roster_decode(cur->wire, cur->wire_len, &r, &why) != 0)
-		FAIL(NODE_EXIT_IO, MSG(n, MSG_ROSTER_REFUSED), why);
+	const char *lwhy;
+	if (node_roster_decode(cur->wire, cur->wire_len, &r, &lwhy) != 0)
+		FAIL(-EIO, MSG_ROSTER_REFUSED, lwhy);
 	r->version = cur->version + 1;
 	r->has_prev = true;
 	memcpy(r->prev, cur->body_hash, 32);
 	for (size_t i = 0; i < nw;)
-		if (apply_change(n, r, w, nw, &i, exit, msg, msg_len))
+		if ((rc = apply_change(n, r, w, nw, &i, why)) != 0)
 			goto fail;
-	if (check_threshold(n, r, exit, msg, msg_len))
+	if ((rc = check_threshold(r, why)) != 0)
 		goto fail;
 	struct crdt_buf body;
 	crdt_buf_init(&body);
@@ -574,7 +542,7 @@ struct node_doc *node_api_roster_propose(struct node_ctx *n,
 	/* Nothing changed: the body equals the current one but for its
 	 * version and prev. */
 	struct node_roster *same;
-	if (node_roster_decode(cur->wire, cur->wire_len, &same, &why) == 0) {
+	if (node_roster_decode(cur->wire, cur->wire_len, &same, &lwhy) == 0) {
 		same->version = r->version;
 		same->has_prev = true;
 		memcpy(same->prev, r->prev, 32);
@@ -587,8 +555,7 @@ struct node_doc *node_api_roster_propose(struct node_ctx *n,
 		node_roster_free(same);
 		if (unchanged) {
 			crdt_buf_fini(&body);
-			FAIL(NODE_EXIT_USAGE, "%s",
-			     MSG(n, MSG_ROSTER_NO_CHANGE));
+			FAIL0(-EINVAL, MSG_ROSTER_NO_CHANGE);
 		}
 	}
 	/* An admin signs at most one body per version: having signed
@@ -597,15 +564,15 @@ struct node_doc *node_api_roster_propose(struct node_ctx *n,
 		     cur->schema_version <= NODE_SCHEMA_VERSION &&
 		     !node_proposal_signed_other(n->ledger, n->pk, NULL);
 	size_t item_len;
-	int rc =
-	    node_proposal_make(n->ledger, body.data, body.len, n->pk, n->sk,
-			       note ? note : "", admin, &item, &item_len, &why);
+	int prc = node_proposal_make(n->ledger, body.data, body.len, n->pk,
+				     n->sk, note ? note : "", admin, &item,
+				     &item_len, &lwhy);
 	crdt_buf_fini(&body);
-	if (rc == 0)
-		rc = node_proposal_add(n->ledger, item, item_len, &why);
-	if (rc < 0)
-		FAIL(rc == -EDQUOT ? NODE_EXIT_BUSY : NODE_EXIT_USAGE,
-		     MSG(n, MSG_ROSTER_REFUSED), why);
+	if (prc == 0)
+		prc = node_proposal_add(n->ledger, item, item_len, &lwhy);
+	if (prc < 0)
+		FAIL(prc == -EDQUOT ? -EBUSY : -EINVAL, MSG_ROSTER_REFUSED,
+		     lwhy);
 	struct node_doc *d = node_doc_object();
 	char hex[65];
 	uint8_t id[32];
@@ -621,26 +588,26 @@ struct node_doc *node_api_roster_propose(struct node_ctx *n,
 	node_doc_set(d, "changes", changes_doc(n->ledger, cur, r));
 	node_doc_set(d, "signed", node_doc_bool(admin));
 	node_doc_set(d, "in_force",
-		     node_doc_bool(rc == NODE_PROPOSAL_IN_FORCE));
+		     node_doc_bool(prc == NODE_PROPOSAL_IN_FORCE));
 	node_doc_set(d, "needed", node_doc_int((int64_t)cur->threshold));
 	free(item);
 	free(w);
 	node_roster_free(r);
-	return d;
+	return (*out = d, 0);
 fail:
 	free(item);
 	free(w);
 	node_roster_free(r);
-	return NULL;
+	return rc;
 }
 
-struct node_doc *node_api_roster_pending(struct node_ctx *n,
-					 const struct node_doc *req, int *exit,
-					 char *msg, size_t msg_len)
+int node_api_roster_pending(struct node_ctx *n, const struct node_doc *req,
+			    struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	(void)req;
-	if (need_roster(n, exit, msg, msg_len))
-		return NULL;
+	if ((rc = need_roster(n, why)) != 0)
+		return rc;
 	struct node_proposal *p;
 	size_t np;
 	node_proposals(n->ledger, &p, &np);
@@ -648,35 +615,32 @@ struct node_doc *node_api_roster_pending(struct node_ctx *n,
 	for (size_t i = 0; i < np; i++)
 		node_doc_push(d, proposal_doc(n, &p[i]));
 	node_proposals_free(p, np);
-	return d;
+	return (*out = d, 0);
 }
 
 /* {id: hex or a unique prefix}: this admin's signature. */
-struct node_doc *node_api_roster_sign(struct node_ctx *n,
-				      const struct node_doc *req, int *exit,
-				      char *msg, size_t msg_len)
+int node_api_roster_sign(struct node_ctx *n, const struct node_doc *req,
+			 struct node_doc **out, struct node_reason *why)
 {
-	if (need_roster(n, exit, msg, msg_len))
-		return NULL;
+	int rc = 0;
+	if ((rc = need_roster(n, why)) != 0)
+		return rc;
 	const struct node_roster *cur = node_ledger_roster(n->ledger);
 	const char *want = node_doc_get_str(req, "id");
 	if (!want || !*want) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, "%s", MSG(n, MSG_ROSTER_USAGE));
-		return NULL;
+		NODE_REASON0(why, MSG_ROSTER_USAGE);
+		return -EINVAL;
 	}
 	if (cur->schema_version > NODE_SCHEMA_VERSION) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, MSG(n, MSG_ROSTER_SCHEMA_UNKNOWN),
-			 (unsigned long long)cur->schema_version,
-			 NODE_SCHEMA_VERSION);
-		return NULL;
+		NODE_REASON(why, MSG_ROSTER_SCHEMA_UNKNOWN,
+			    (unsigned long long)cur->schema_version,
+			    NODE_SCHEMA_VERSION);
+		return -EINVAL;
 	}
 	if (!node_roster_is_admin(cur, n->pk)) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, MSG(n, MSG_ROSTER_NOT_ADMIN_SIGN),
-			 (unsigned long long)cur->version);
-		return NULL;
+		NODE_REASON(why, MSG_ROSTER_NOT_ADMIN_SIGN,
+			    (unsigned long long)cur->version);
+		return -EINVAL;
 	}
 	struct node_proposal *p;
 	size_t np, hits = 0;
@@ -692,20 +656,21 @@ struct node_doc *node_api_roster_sign(struct node_ctx *n,
 	}
 	struct node_doc *d = NULL;
 	if (hits != 1) {
-		*exit = NODE_EXIT_NOT_FOUND;
-		snprintf(msg, msg_len,
-			 hits ? MSG(n, MSG_ROSTER_AMBIGUOUS_PROPOSAL)
-			      : MSG(n, MSG_ROSTER_NO_PROPOSAL),
-			 want);
+		if (hits)
+			NODE_REASON_LONG(why, MSG_ROSTER_AMBIGUOUS_PROPOSAL,
+					 want);
+		else
+			NODE_REASON_LONG(why, MSG_ROSTER_NO_PROPOSAL, want);
+		rc = -ENOENT;
 		goto out;
 	}
-	const char *why;
+	const char *lwhy;
 	uint8_t id[32];
 	memcpy(id, found->id, 32);
-	int rc = node_proposal_sign(n->ledger, id, n->pk, n->sk, &why);
+	rc = node_proposal_sign(n->ledger, id, n->pk, n->sk, &lwhy);
 	if (rc < 0) {
-		*exit = rc == -ENOENT ? NODE_EXIT_NOT_FOUND : NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, MSG(n, MSG_ROSTER_SIGN_REFUSED), why);
+		NODE_REASON_LONG(why, MSG_ROSTER_SIGN_REFUSED, lwhy);
+		rc = rc == -ENOENT ? -ENOENT : -EINVAL;
 		goto out;
 	}
 	d = node_doc_object();
@@ -717,9 +682,11 @@ struct node_doc *node_api_roster_sign(struct node_ctx *n,
 	node_doc_set(
 	    d, "version",
 	    node_doc_int((int64_t)node_ledger_roster(n->ledger)->version));
+	*out = d;
+	rc = 0;
 out:
 	node_proposals_free(p, np);
-	return d;
+	return rc;
 }
 
 static struct node_doc *roster_doc(struct node_ctx *n,
@@ -780,12 +747,12 @@ static struct node_doc *roster_doc(struct node_ctx *n,
 }
 
 /* {version?}: the roster in force, or version N. */
-struct node_doc *node_api_roster_show(struct node_ctx *n,
-				      const struct node_doc *req, int *exit,
-				      char *msg, size_t msg_len)
+int node_api_roster_show(struct node_ctx *n, const struct node_doc *req,
+			 struct node_doc **out, struct node_reason *why)
 {
-	if (need_roster(n, exit, msg, msg_len))
-		return NULL;
+	int rc = 0;
+	if ((rc = need_roster(n, why)) != 0)
+		return rc;
 	const struct node_roster *cur = node_ledger_roster(n->ledger);
 	const struct node_roster *r = cur;
 	const struct node_doc *v = node_doc_get(req, "version");
@@ -795,24 +762,23 @@ struct node_doc *node_api_roster_show(struct node_ctx *n,
 		r = k > 0 ? node_ledger_roster_at(n->ledger, (uint64_t)k)
 			  : NULL;
 		if (!r) {
-			*exit = NODE_EXIT_NOT_FOUND;
-			snprintf(msg, msg_len, MSG(n, MSG_ROSTER_NO_VERSION),
-				 (long long)k,
-				 (unsigned long long)cur->version);
-			return NULL;
+			NODE_REASON_LONG(why, MSG_ROSTER_NO_VERSION,
+					 (long long)k,
+					 (unsigned long long)cur->version);
+			return -ENOENT;
 		}
 	}
-	return roster_doc(n, r);
+	return (*out = roster_doc(n, r), 0);
 }
 
 /* Every version: who signed it, what changed. */
-struct node_doc *node_api_roster_log(struct node_ctx *n,
-				     const struct node_doc *req, int *exit,
-				     char *msg, size_t msg_len)
+int node_api_roster_log(struct node_ctx *n, const struct node_doc *req,
+			struct node_doc **out, struct node_reason *why)
 {
+	int rc = 0;
 	(void)req;
-	if (need_roster(n, exit, msg, msg_len))
-		return NULL;
+	if ((rc = need_roster(n, why)) != 0)
+		return rc;
 	const struct node_roster *cur = node_ledger_roster(n->ledger);
 	struct node_doc *d = node_doc_array();
 	for (uint64_t v = 1; v <= cur->version; v++) {
@@ -842,21 +808,20 @@ struct node_doc *node_api_roster_log(struct node_ctx *n,
 		}
 		node_doc_push(d, o);
 	}
-	return d;
+	return (*out = d, 0);
 }
 
 /* {path, version?}: the chain file from genesis. */
-struct node_doc *node_api_roster_export(struct node_ctx *n,
-					const struct node_doc *req, int *exit,
-					char *msg, size_t msg_len)
+int node_api_roster_export(struct node_ctx *n, const struct node_doc *req,
+			   struct node_doc **out, struct node_reason *why)
 {
-	if (need_roster(n, exit, msg, msg_len))
-		return NULL;
+	int rc = 0;
+	if ((rc = need_roster(n, why)) != 0)
+		return rc;
 	const char *path = node_doc_get_str(req, "path");
 	if (!path) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, "%s", MSG(n, MSG_ROSTER_USAGE));
-		return NULL;
+		NODE_REASON0(why, MSG_ROSTER_USAGE);
+		return -EINVAL;
 	}
 	struct crdt_buf b;
 	crdt_buf_init(&b);
@@ -867,17 +832,16 @@ struct node_doc *node_api_roster_export(struct node_ctx *n,
 		ok &= fclose(f) == 0;
 	crdt_buf_fini(&b);
 	if (!ok) {
-		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len, MSG(n, MSG_ROSTER_CANNOT_WRITE), path,
-			 strerror(errno));
-		return NULL;
+		NODE_REASON_LONG(why, MSG_ROSTER_CANNOT_WRITE, path,
+				 strerror(errno));
+		return -EIO;
 	}
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "path", node_doc_str(path));
 	node_doc_set(
 	    d, "version",
 	    node_doc_int((int64_t)node_ledger_roster(n->ledger)->version));
-	return d;
+	return (*out = d, 0);
 }
 
 /* What status adds: the roster version, proposals pending, admins proven

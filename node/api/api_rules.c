@@ -109,21 +109,20 @@ void node_rules_roles(unsigned mask, bool zh, char *out, size_t out_len)
 	}
 }
 
-static int refuse(struct node_ctx *n, char *msg, size_t msg_len,
-		  const char *why)
+/* why, as a refusal of the whole write. */
+static int refuse(struct node_reason *why)
 {
-	snprintf(msg, msg_len, "%s%s",
-		 n->lang_zh ? NODE_REFUSED_ZH : NODE_REFUSED_EN, why);
+	node_refused(why);
 	return -EINVAL;
 }
 
 int node_rules_check(struct node_ctx *n, const struct node_type *t,
 		     const uint8_t *id, const struct crdt_op *ops, size_t n_ops,
-		     char *msg, size_t msg_len)
+		     struct node_reason *why)
 {
 	const struct node_roster *r = node_ledger_roster(n->ledger);
 	const struct node_member *me = r ? node_roster_find(r, n->pk) : NULL;
-	char why[512], roles[256];
+	char roles[256];
 	if (!me)
 		return 0; /* the write path says "not joined" */
 	const char *role = node_role_name(me->role);
@@ -135,19 +134,18 @@ int node_rules_check(struct node_ctx *n, const struct node_type *t,
 				continue;
 			node_rules_roles(t->creators, n->lang_zh, roles,
 					 sizeof(roles));
-			snprintf(why, sizeof(why),
-				 MSG(n, MSG_REG_ROLE_MAY_NOT_CREATE), role,
-				 t->name, roles);
-			return refuse(n, msg, msg_len, why);
+			NODE_REASON_LONG(why, MSG_REG_ROLE_MAY_NOT_CREATE, role,
+					 t->name, roles);
+			return refuse(why);
 		}
 		const struct node_field *f =
 		    node_schema_field(t, op->name, op->name_len);
 		if (!f || node_schema_may_write(f, me->role))
 			continue;
 		node_rules_roles(f->writers, n->lang_zh, roles, sizeof(roles));
-		snprintf(why, sizeof(why), MSG(n, MSG_REG_ROLE_MAY_NOT_WRITE),
-			 role, t->name, f->name, roles);
-		return refuse(n, msg, msg_len, why);
+		NODE_REASON_LONG(why, MSG_REG_ROLE_MAY_NOT_WRITE, role, t->name,
+				 f->name, roles);
+		return refuse(why);
 	}
 	/* Township and police write joint follow-ups only. */
 	if (!strcmp(t->name, "followup") &&
@@ -166,9 +164,8 @@ int node_rules_check(struct node_ctx *n, const struct node_type *t,
 					     : 0,
 					 (const char *)ops[i].value.p);
 		if (strcmp(joint, "yes") != 0) {
-			snprintf(why, sizeof(why), MSG(n, MSG_REG_JOINT_ONLY),
-				 role);
-			return refuse(n, msg, msg_len, why);
+			NODE_REASON_LONG(why, MSG_REG_JOINT_ONLY, role);
+			return refuse(why);
 		}
 	}
 	/* What has happened is not dated ahead. */
@@ -185,10 +182,10 @@ int node_rules_check(struct node_ctx *n, const struct node_type *t,
 		    !node_rules_date_ahead((const char *)op->value.p,
 					   op->value.len, today))
 			continue;
-		snprintf(why, sizeof(why), MSG(n, MSG_REG_DATE_AHEAD), t->name,
-			 f->name, (int)op->value.len, (const char *)op->value.p,
-			 today);
-		return refuse(n, msg, msg_len, why);
+		NODE_REASON_LONG(why, MSG_REG_DATE_AHEAD, t->name, f->name,
+				 (int)op->value.len, (const char *)op->value.p,
+				 today);
+		return refuse(why);
 	}
 	return 0;
 }

@@ -26,10 +26,11 @@ struct crdt_op;
 
 /* Judges the ops of one local write of a record of type t (id: the record
  * changed, NULL on create, ops[0] then the create). 0, or -EINVAL with
- * msg ("refused, nothing written: ..." in the request's language). */
+ * *why, a reason wrapped as "refused, nothing written: ...". */
+struct node_reason;
 int node_rules_check(struct node_ctx *n, const struct node_type *t,
 		     const uint8_t *id, const struct crdt_op *ops, size_t n_ops,
-		     char *msg, size_t msg_len);
+		     struct node_reason *why);
 
 /* The roles of a NODE_ROLE_BIT mask for people: "health, township", or
  * under zh "卫生健康（health）、乡镇街道（township）". */

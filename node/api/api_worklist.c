@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/api/api_worklist.h"
 #include "node/api/keyring.h"
 #include "crdt/seal.h"
@@ -136,9 +137,7 @@ static uint64_t id_hash(const uint8_t id[16])
 static void people_grow(struct people *pp)
 {
 	size_t cap = pp->cap ? 2 * pp->cap : 64;
-	struct person *v = calloc(cap, sizeof(*v));
-	if (!v)
-		abort();
+	struct person *v = crdt_xcalloc(cap, sizeof(*v));
 	for (size_t i = 0; i < pp->cap; i++) {
 		if (!pp->v[i].used)
 			continue;
@@ -240,9 +239,7 @@ static void refs_load(struct node_ctx *n, const char *type, const char *field,
 			continue;
 		if (r->n == r->cap) {
 			r->cap = r->cap ? 2 * r->cap : 256;
-			r->pair = realloc(r->pair, r->cap * 32);
-			if (!r->pair)
-				abort();
+			r->pair = crdt_xrealloc(r->pair, r->cap * 32);
 		}
 		memcpy(r->pair[r->n++], key + kl, 32);
 	}
@@ -280,25 +277,23 @@ static bool each_referring(struct node_ctx *n, const struct refs *r,
 /* ---- due, joint-missing ---- */
 
 int node_worklist_month(struct node_ctx *n, const struct node_doc *req,
-			char on[11], char first[11], int *exit, char *msg,
-			size_t msg_len)
+			char on[11], char first[11], struct node_reason *why)
 {
+	(void)n;
 	const char *m = node_doc_get_str(req, "month");
 	if (!m || !*m)
 		return 0;
 	const char *o = node_doc_get_str(req, "on");
 	if (o && *o) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, MSG(n, MSG_GIVE_MONTH_OR_ON_NOT_BOTH));
-		return -1;
+		NODE_REASON0(why, MSG_GIVE_MONTH_OR_ON_NOT_BOTH);
+		return -EINVAL;
 	}
 	char d[16];
 	int64_t day;
 	snprintf(d, sizeof(d), "%.7s-01", m);
 	if (strlen(m) != 7 || m[4] != '-' || !node_query_day(d, &day)) {
-		*exit = NODE_EXIT_USAGE;
-		snprintf(msg, msg_len, MSG(n, MSG_MONTH_NOT_A_MONTH), m);
-		return -1;
+		NODE_REASON_LONG(why, MSG_MONTH_NOT_A_MONTH, m);
+		return -EINVAL;
 	}
 	memcpy(first, d, 11);
 	/* The last day: the day before the next month's first. */
@@ -489,9 +484,7 @@ struct node_doc *node_worklist_due_doc(struct node_ctx *n,
 				       const char *month_first)
 {
 	struct people pp = {0};
-	struct due_row *rows = calloc(cnt ? cnt : 1, sizeof(*rows));
-	if (!rows)
-		abort();
+	struct due_row *rows = crdt_xcalloc(cnt ? cnt : 1, sizeof(*rows));
 	for (size_t i = 0; i < cnt; i++) {
 		rows[i].d = &v[i];
 		snprintf(rows[i].village, sizeof(rows[i].village), "%s",
@@ -533,9 +526,10 @@ static const struct node_type *presence_type(const char *name)
 int node_worklist_split_filters(struct node_ctx *n, const struct node_type *t,
 				const struct node_doc *filters,
 				struct node_doc **rest,
-				struct node_worklist_presence *p, int *exit,
-				char *msg, size_t msg_len)
+				struct node_worklist_presence *p,
+				struct node_reason *why)
 {
+	(void)n;
 	memset(p, 0, sizeof(*p));
 	*rest = node_doc_array();
 	for (size_t i = 0; filters && i < node_doc_len(filters); i++) {
@@ -550,10 +544,8 @@ int node_worklist_split_filters(struct node_ctx *n, const struct node_type *t,
 				    !strcmp(value, "有");
 			if ((*value && !with) ||
 			    p->n == NODE_WORKLIST_PRESENCE_MAX) {
-				*exit = NODE_EXIT_USAGE;
-				snprintf(
-				    msg, msg_len,
-				    MSG(n, MSG_PATIENTS_WITH_OR_WITHOUT_RECORD),
+				NODE_REASON_LONG(
+				    why, MSG_PATIENTS_WITH_OR_WITHOUT_RECORD,
 				    field, value, field, pt->name, field);
 				node_doc_free(*rest);
 				*rest = NULL;
@@ -579,9 +571,7 @@ void node_worklist_rows_add(struct node_worklist_rows *r, struct node_doc *d)
 {
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 64;
-		r->v = realloc(r->v, r->cap * sizeof(*r->v));
-		if (!r->v)
-			abort();
+		r->v = crdt_xrealloc(r->v, r->cap * sizeof(*r->v));
 	}
 	r->v[r->n++] = d;
 }
@@ -667,9 +657,7 @@ node_worklist_rows_finish(struct node_ctx *n, const struct node_type *t,
 			  const struct node_worklist_presence *p)
 {
 	struct people pp = {0};
-	struct list_row *rows = calloc(r->n ? r->n : 1, sizeof(*rows));
-	if (!rows)
-		abort();
+	struct list_row *rows = crdt_xcalloc(r->n ? r->n : 1, sizeof(*rows));
 	const char *df = date_field(t->name);
 	struct refs pr[NODE_WORKLIST_PRESENCE_MAX];
 	for (size_t j = 0; j < p->n; j++)

@@ -24,11 +24,10 @@ struct node_ctx;
 struct node_type;
 
 /* --month YYYY-MM of a due request: 1 with on = the month's last day and
- * first = its first day, 0 when the request names no month, or -1 with
- * *exit and msg set (a bad month, or both --month and --on). */
+ * first = its first day, 0 when the request names no month, or -EINVAL
+ * with *why set (a bad month, or both --month and --on). */
 int node_worklist_month(struct node_ctx *n, const struct node_doc *req,
-			char on[11], char first[11], int *exit, char *msg,
-			size_t msg_len);
+			char on[11], char first[11], struct node_reason *why);
 
 /* The answer of due (joint false) or joint-missing (joint true) for the
  * rows v[0..cnt) (borrowed) computed on day `on`: owned array of row
@@ -53,12 +52,12 @@ struct node_worklist_presence {
 
 /* Splits a list request's filters (an array of [field, value], borrowed,
  * may be NULL) for records of type t into *rest (owned: the field
- * filters, for the index) and *p. 0, or -EINVAL with *exit and msg set. */
+ * filters, for the index) and *p. 0, or -EINVAL with *why set. */
 int node_worklist_split_filters(struct node_ctx *n, const struct node_type *t,
 				const struct node_doc *filters,
 				struct node_doc **rest,
-				struct node_worklist_presence *p, int *exit,
-				char *msg, size_t msg_len);
+				struct node_worklist_presence *p,
+				struct node_reason *why);
 
 /* The rows of a list, gathered before they are sorted. */
 struct node_worklist_rows {

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/api/api.h"
 #include "node/api/keyring.h"
 #include "node/api/node_int.h"
@@ -60,9 +61,7 @@ static size_t read_batch(struct node_ledger_log *log, struct item *items)
 	size_t vl;
 	while (cnt < AUDIT_BATCH &&
 	       node_ledger_log_next(log, &items[cnt].pos, &v, &vl) == 1) {
-		items[cnt].wire = malloc(vl ? vl : 1);
-		if (!items[cnt].wire)
-			abort();
+		items[cnt].wire = crdt_xmalloc(vl ? vl : 1);
 		memcpy(items[cnt].wire, v, vl);
 		items[cnt].len = vl;
 		cnt++;
@@ -87,9 +86,7 @@ static void bad_add(struct bad_keys *b, const struct node_log_pos *pos)
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 16;
-		b->k = realloc(b->k, b->cap * sizeof(*b->k));
-		if (!b->k)
-			abort();
+		b->k = crdt_xrealloc(b->k, b->cap * sizeof(*b->k));
 	}
 	b->k[b->n++] = *pos;
 }
@@ -196,16 +193,14 @@ static size_t check_integrity(struct node_ctx *n, const uint8_t *net_id,
 	struct item *items[2];
 	bool *ok[2];
 	struct node_entry_head *heads[2];
-	struct node_wire *w = calloc(AUDIT_BATCH, sizeof(*w));
+	struct node_wire *w = crdt_xcalloc(AUDIT_BATCH, sizeof(*w));
 	for (int b = 0; b < 2; b++) {
-		items[b] = calloc(AUDIT_BATCH, sizeof(*items[b]));
-		ok[b] = calloc(AUDIT_BATCH, sizeof(*ok[b]));
-		heads[b] = calloc(AUDIT_BATCH, sizeof(*heads[b]));
-		if (!items[b] || !ok[b] || !heads[b])
-			abort();
+		items[b] = crdt_xcalloc(AUDIT_BATCH, sizeof(*items[b]));
+		ok[b] = crdt_xcalloc(AUDIT_BATCH, sizeof(*ok[b]));
+		heads[b] = crdt_xcalloc(AUDIT_BATCH, sizeof(*heads[b]));
 	}
-	if (!w || !it)
-		abort();
+	if (!it)
+		crdt_oom();
 	struct feed_state fs = {0};
 	size_t entries = 0, prev_cnt = 0;
 	int cur = 0;
@@ -290,11 +285,11 @@ static void recompute(struct node_ctx *n, struct node_ledger *l2,
 		      const struct bad_keys *bad, struct node_doc *failures)
 {
 	struct node_ledger_log *it = node_ledger_log_open(n->ledger);
-	struct item *items = calloc(AUDIT_BATCH, sizeof(*items));
+	struct item *items = crdt_xcalloc(AUDIT_BATCH, sizeof(*items));
 	size_t done = 0, cnt, bad_pos = 0;
 	double t0 = now_s(), last = t0;
-	if (!items || !it)
-		abort();
+	if (!it)
+		crdt_oom();
 	do {
 		cnt = read_batch(it, items);
 		struct node_txn *t = node_ledger_begin(l2);
@@ -321,15 +316,13 @@ static void recompute(struct node_ctx *n, struct node_ledger *l2,
 	free(items);
 }
 
-struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
-				   size_t msg_len)
+int node_audit_verify(struct node_ctx *n, struct node_doc **out,
+		      struct node_reason *why)
 {
 	const struct node_roster *r = node_ledger_roster(n->ledger);
 	if (!r) {
-		*exit = NODE_EXIT_NOT_INIT;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_NODE_HAS_NOT_JOINED_NETWORK_2));
-		return NULL;
+		NODE_REASON0(why, MSG_NODE_HAS_NOT_JOINED_NETWORK_2);
+		return -ENOTCONN;
 	}
 	char scratch[NODE_PATH_MAX];
 	node_path(scratch, n->dir, "audit-scratch");
@@ -337,19 +330,16 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	struct node_kv *kv2;
 	char err[256];
 	if (node_kv_open_rocks(scratch, true, &kv2, err, sizeof(err)) != 0) {
-		*exit = NODE_EXIT_IO;
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_CANNOT_OPEN_SCRATCH_STORE),
-			 err);
-		return NULL;
+		NODE_REASON_LONG(why, MSG_CANNOT_OPEN_SCRATCH_STORE, err);
+		return -EIO;
 	}
 	struct node_ledger *l2;
-	const char *why;
+	const char *lwhy;
 	node_ledger_open(kv2, &l2);
 	struct crdt_buf chain;
 	crdt_buf_init(&chain);
 	node_ledger_roster_chain(n->ledger, 0, &chain);
-	node_ledger_set_roster(l2, chain.data, chain.len, &why);
+	node_ledger_set_roster(l2, chain.data, chain.len, &lwhy);
 	crdt_buf_fini(&chain);
 	uint8_t net_id[32];
 	node_ledger_net_id(n->ledger, net_id);
@@ -408,7 +398,6 @@ struct node_doc *node_audit_verify(struct node_ctx *n, int *exit, char *msg,
 	node_doc_set(d, "integrity_seconds", node_doc_strf("%.3f", t1 - t0));
 	node_doc_set(d, "recompute_seconds", node_doc_strf("%.3f", t2 - t1));
 	node_doc_set(d, "ok", node_doc_bool(node_doc_len(failures) == 0));
-	if (node_doc_len(failures) > 0)
-		*exit = NODE_EXIT_CHECK;
-	return d;
+	*out = d;
+	return node_doc_len(failures) > 0 ? NODE_API_CHECK_FAILED : 0;
 }

@@ -26,17 +26,13 @@ static int read_all(const char *path, uint8_t **out, size_t *len)
 	if (!f)
 		return -errno;
 	size_t cap = 1 << 16, n = 0;
-	uint8_t *b = malloc(cap);
-	if (!b)
-		abort();
+	uint8_t *b = crdt_xmalloc(cap);
 	size_t got;
 	while ((got = fread(b + n, 1, cap - n, f)) > 0) {
 		n += got;
 		if (n == cap) {
 			cap *= 2;
-			b = realloc(b, cap);
-			if (!b)
-				abort();
+			b = crdt_xrealloc(b, cap);
 		}
 	}
 	int err = ferror(f) ? -EIO : 0;
@@ -48,15 +44,6 @@ static int read_all(const char *path, uint8_t **out, size_t *len)
 	*out = b;
 	*len = n;
 	return 0;
-}
-
-static struct node_doc *error_doc(int exit, const char *msg)
-{
-	struct node_doc *d = node_doc_object();
-	node_doc_set(d, "ok", node_doc_bool(false));
-	node_doc_set(d, "error", node_doc_str(msg));
-	node_doc_set(d, "exit", node_doc_int(exit));
-	return d;
 }
 
 struct item {
@@ -89,45 +76,44 @@ static int finding_doc(void *ctx, const struct node_ledger_finding *f)
 	return 0;
 }
 
-struct node_doc *node_audit_offline(const struct node_doc *req)
+/* The check, in the handlers' shape (api.h): 0 or NODE_API_CHECK_FAILED
+ * with the result, or -errno with *why (-EBADMSG: the roster given does
+ * not verify, exit 1). */
+static int audit_offline(const struct node_doc *req, bool zh,
+			 struct node_doc **out, struct node_reason *why)
 {
-	const char *lang = node_doc_get_str(req, "lang");
-	bool zh = lang && !strcmp(lang, "zh");
 	const char *roster_path = node_doc_get_str(req, "roster");
 	const char *entries_path = node_doc_get_str(req, "entries");
-	char msg[1024];
 	uint8_t *chain = NULL, *ents = NULL;
 	size_t chain_len, ents_len;
 	if (!roster_path || read_all(roster_path, &chain, &chain_len) != 0) {
-		snprintf(msg, sizeof(msg), MSGZ(zh, MSG_CANNOT_READ_ROSTER),
-			 roster_path ? roster_path : "(none)");
-		return error_doc(NODE_EXIT_USAGE, msg);
+		NODE_REASON_LONG(why, MSG_CANNOT_READ_ROSTER,
+				 roster_path ? roster_path : "(none)");
+		return -EINVAL;
 	}
 	if (!entries_path || read_all(entries_path, &ents, &ents_len) != 0) {
 		free(chain);
-		snprintf(msg, sizeof(msg),
-			 MSGZ(zh, MSG_ROSTER_CANNOT_READ_ENTRIES),
-			 entries_path ? entries_path : "(none)");
-		return error_doc(NODE_EXIT_USAGE, msg);
+		NODE_REASON_LONG(why, MSG_ROSTER_CANNOT_READ_ENTRIES,
+				 entries_path ? entries_path : "(none)");
+		return -EINVAL;
 	}
 	struct node_kv *kv = node_kv_new_mem();
 	struct node_ledger *l;
-	const char *why;
+	const char *lwhy;
 	if (node_ledger_open(kv, &l) != 0) {
 		free(chain);
 		free(ents);
 		node_kv_close(kv);
-		return error_doc(NODE_EXIT_IO,
-				 "cannot open a ledger in memory");
+		NODE_REASON0(why, MSG_CANNOT_OPEN_MEMORY_LEDGER);
+		return -EIO;
 	}
-	if (node_ledger_set_roster(l, chain, chain_len, &why) != 0) {
-		snprintf(msg, sizeof(msg), MSGZ(zh, MSG_NOT_VALID_ROSTER),
-			 roster_path, why);
+	if (node_ledger_set_roster(l, chain, chain_len, &lwhy) != 0) {
+		NODE_REASON_LONG(why, MSG_NOT_VALID_ROSTER, roster_path, lwhy);
 		free(chain);
 		free(ents);
 		node_ledger_close(l);
 		node_kv_close(kv);
-		return error_doc(NODE_EXIT_CHECK, msg);
+		return -EBADMSG;
 	}
 	free(chain);
 	/* The file: [body, sig] values one after another. */
@@ -148,9 +134,7 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 		}
 		if (n == cap) {
 			cap = cap ? 2 * cap : 256;
-			items = realloc(items, cap * sizeof(*items));
-			if (!items)
-				abort();
+			items = crdt_xrealloc(items, cap * sizeof(*items));
 		}
 		items[n++] = (struct item){start, (size_t)(c.p - start), false};
 	}
@@ -166,7 +150,7 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 			struct node_txn *t = node_ledger_begin(l);
 			enum node_ingest res;
 			int rc = node_txn_ingest(t, items[i].p, items[i].len,
-						 false, &res, &why);
+						 false, &res, &lwhy);
 			if (rc == -EAGAIN) {
 				node_txn_abort(t);
 				continue;
@@ -175,9 +159,9 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 			progress = true;
 			if (rc) {
 				node_txn_abort(t);
-				node_doc_push(
-				    failures,
-				    node_doc_strf("entry %zu: %s", i + 1, why));
+				node_doc_push(failures,
+					      node_doc_strf("entry %zu: %s",
+							    i + 1, lwhy));
 				continue;
 			}
 			node_txn_commit(t, false);
@@ -223,10 +207,16 @@ struct node_doc *node_audit_offline(const struct node_doc *req)
 	free(ents);
 	node_ledger_close(l);
 	node_kv_close(kv);
-	struct node_doc *resp = node_doc_object();
-	node_doc_set(resp, "ok", node_doc_bool(true));
-	node_doc_set(resp, "result", r);
-	if (!ok)
-		node_doc_set(resp, "exit", node_doc_int(NODE_EXIT_CHECK));
-	return resp;
+	*out = r;
+	return ok ? 0 : NODE_API_CHECK_FAILED;
+}
+
+struct node_doc *node_audit_offline(const struct node_doc *req)
+{
+	const char *lang = node_doc_get_str(req, "lang");
+	bool zh = lang && !strcmp(lang, "zh");
+	struct node_doc *r = NULL;
+	struct node_reason why = {0};
+	int rc = audit_offline(req, zh, &r, &why);
+	return node_answer(rc, r, &why, zh);
 }

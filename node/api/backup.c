@@ -154,36 +154,29 @@ static int mark(const char *db, uint64_t ms, struct node_backup_info *info,
 }
 
 int node_ctx_backup(struct node_ctx *n, const char *dir,
-		    struct node_backup_info *info, char *msg, size_t msg_len)
+		    struct node_backup_info *info, struct node_reason *why)
 {
 	char path[NODE_PATH_MAX], src[NODE_PATH_MAX], err[512] = "";
 	struct stat st;
 	bool made_dir = false;
-	int exit = NODE_EXIT_IO;
+	(void)n;
 	if (dir[0] != '/' || strlen(dir) + 16 >= NODE_PATH_MAX) {
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_BACKUP_NOT_ABSOLUTE_PATH),
-			 dir);
-		return NODE_EXIT_USAGE;
+		NODE_REASON_LONG(why, MSG_BACKUP_NOT_ABSOLUTE_PATH, dir);
+		return -EINVAL;
 	}
 	if (mkdir(dir, 0700) == 0) {
 		made_dir = true;
 	} else if (errno != EEXIST) {
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_CANNOT_CREATE), dir,
-			 strerror(errno));
-		return NODE_EXIT_IO;
+		NODE_REASON_LONG(why, MSG_CANNOT_CREATE, dir, strerror(errno));
+		return -EIO;
 	} else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
 		   !dir_empty(dir)) {
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_EXISTS_NOT_EMPTY_DIRECTORY_GIVE),
-			 dir);
-		return NODE_EXIT_USAGE;
+		NODE_REASON_LONG(why, MSG_EXISTS_NOT_EMPTY_DIRECTORY_GIVE, dir);
+		return -EINVAL;
 	} else if (chmod(dir, 0700) != 0) {
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_CANNOT_MAKE_PRIVATE),
-			 dir, strerror(errno));
-		return NODE_EXIT_IO;
+		NODE_REASON_LONG(why, MSG_CANNOT_MAKE_PRIVATE, dir,
+				 strerror(errno));
+		return -EIO;
 	}
 	/* The keys first: a backup without them restores nothing. */
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -193,9 +186,8 @@ int node_ctx_backup(struct node_ctx *n, const char *dir,
 		if (rc == -ENOENT && i >= N_REQUIRED)
 			continue;
 		if (rc) {
-			snprintf(msg, msg_len,
-				 MSG(n, MSG_BACKUP_CANNOT_COPY),
-				 src, path);
+			NODE_REASON_LONG(why, MSG_BACKUP_CANNOT_COPY, src,
+					 path);
 			goto undo;
 		}
 	}
@@ -207,13 +199,12 @@ int node_ctx_backup(struct node_ctx *n, const char *dir,
 	if (rc == 0)
 		rc = fsync_path(dir);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_BACKUP_CANNOT_COPY_STORE),
-			 path, err[0] ? err : "I/O error");
+		NODE_REASON_LONG(why, MSG_BACKUP_CANNOT_COPY_STORE, path,
+				 err[0] ? err : "I/O error");
 		goto undo;
 	}
 	info->made_ms = ms;
-	return NODE_EXIT_OK;
+	return 0;
 undo:
 	/* No half backup is left to be mistaken for one. */
 	node_path(path, dir, "db");
@@ -224,7 +215,7 @@ undo:
 	}
 	if (made_dir)
 		rmdir(dir);
-	return exit;
+	return -EIO;
 }
 
 bool node_ctx_restored(struct node_ctx *n)

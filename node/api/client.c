@@ -25,12 +25,12 @@
 #define HELPER_NAME "ward-local"
 #define ANSWER_ENV "WARD_LOCAL_ANSWER_FD"
 
-static struct node_doc *error_doc(int exit, const char *msg)
+static struct node_doc *error_doc(int code, const char *msg)
 {
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "ok", node_doc_bool(false));
 	node_doc_set(d, "error", node_doc_str(msg));
-	node_doc_set(d, "exit", node_doc_int(exit));
+	node_doc_set(d, "exit", node_doc_int(code));
 	return d;
 }
 
@@ -121,9 +121,7 @@ static void exec_helper(const char *dir, const uint8_t *req, size_t len,
 	size_t n_args = 0;
 	for (size_t i = 0; i < cmdline.len; i++)
 		n_args += cmdline.data[i] == 0;
-	char **args = calloc(n_args + 8, sizeof(*args));
-	if (!args)
-		abort();
+	char **args = crdt_xcalloc(n_args + 8, sizeof(*args));
 	size_t k = 0;
 	snprintf(fdtxt, sizeof(fdtxt), "%d", fd);
 	args[k++] = (char *)HELPER_NAME;

@@ -58,30 +58,12 @@ struct node_doc {
 	} u;
 };
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
-static void *xrealloc_array(void *p, size_t n, size_t size)
-{
-	if (n > SIZE_MAX / size)
-		abort();
-	p = realloc(p, n * size);
-	if (!p)
-		abort();
-	return p;
-}
-
 /* A NUL-terminated copy of len bytes. */
 static uint8_t *memdup0(const void *p, size_t len)
 {
 	if (len == SIZE_MAX)
-		abort();
-	uint8_t *q = xmalloc(len + 1);
+		crdt_oom();
+	uint8_t *q = crdt_xmalloc(len + 1);
 	if (len)
 		memcpy(q, p, len);
 	q[len] = 0;
@@ -90,7 +72,7 @@ static uint8_t *memdup0(const void *p, size_t len)
 
 static struct node_doc *new_node(enum node_doc_kind kind)
 {
-	struct node_doc *d = xmalloc(sizeof *d);
+	struct node_doc *d = crdt_xmalloc(sizeof *d);
 	memset(d, 0, sizeof *d);
 	d->kind = kind;
 	return d;
@@ -165,7 +147,7 @@ struct node_doc *node_doc_strf(const char *fmt, ...)
 	if (n < 0)
 		abort();
 	struct node_doc *d = new_node(NODE_DOC_STR);
-	d->u.bytes.p = xmalloc((size_t)n + 1);
+	d->u.bytes.p = crdt_xmalloc((size_t)n + 1);
 	d->u.bytes.len = (size_t)n;
 	if (vsnprintf((char *)d->u.bytes.p, (size_t)n + 1, fmt, ap2) != n)
 		abort();
@@ -215,7 +197,7 @@ static void reserve(struct node_doc *d, size_t cap)
 {
 	if (cap <= d->u.list.cap)
 		return;
-	d->u.list.m = xrealloc_array(d->u.list.m, cap, sizeof *d->u.list.m);
+	d->u.list.m = crdt_xreallocarray(d->u.list.m, cap, sizeof *d->u.list.m);
 	d->u.list.cap = cap;
 }
 
@@ -459,7 +441,7 @@ static bool has_duplicate_keys(const struct node_doc *obj)
 					return true;
 		return false;
 	}
-	char **keys = xrealloc_array(NULL, n, sizeof *keys);
+	char **keys = crdt_xreallocarray(NULL, n, sizeof *keys);
 	for (size_t i = 0; i < n; i++)
 		keys[i] = m[i].key;
 	qsort(keys, n, sizeof *keys, cmp_key);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "net/tls.h"
 #include "node/api/node_int.h"
 #include "node/ledger/roster.h"
@@ -29,9 +30,7 @@ static int read_file(const char *path, uint8_t **out, size_t *len,
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return errno == ENOENT ? -ENOENT : -EIO;
-	uint8_t *buf = malloc(max);
-	if (!buf)
-		abort();
+	uint8_t *buf = crdt_xmalloc(max);
 	size_t n = fread(buf, 1, max, f);
 	bool more = fgetc(f) != EOF;
 	fclose(f);
@@ -124,18 +123,18 @@ static int cert_period(const struct node_member *m, char when[32])
 	return v;
 }
 
-int node_read_pub(const char *path, struct node_member *m, bool zh,
-		  char *msg, size_t msg_len)
+int node_read_pub(const char *path, struct node_member *m,
+		  struct node_reason *why)
 {
 	uint8_t *buf;
 	size_t len;
 	int rc = read_file(path, &buf, &len, 64 * 1024);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_READ_2), path,
-			 rc == -ENOENT ? MSGZ(zh, MSG_NO_SUCH_FILE)
-				       : MSGZ(zh, MSG_READ_ERROR));
-		return NODE_EXIT_USAGE;
+		NODE_REASON_LONG(why, MSG_CANNOT_READ_2, path,
+				 NODE_REASON_ID(rc == -ENOENT
+						    ? MSG_NO_SUCH_FILE
+						    : MSG_READ_ERROR));
+		return -EINVAL;
 	}
 	struct crdt_mp_cursor c;
 	size_t n;
@@ -148,19 +147,15 @@ int node_read_pub(const char *path, struct node_member *m, bool zh,
 	     crdt_mp_left(&c) != 0;
 	free(buf);
 	if (rc) {
-		snprintf(
-		    msg, msg_len,
-		    MSGZ(zh, MSG_NOT_WARD_NODE_PUB_FILE),
-		    path);
-		return NODE_EXIT_USAGE;
+		NODE_REASON_LONG(why, MSG_NOT_WARD_NODE_PUB_FILE, path);
+		return -EINVAL;
 	}
-	char why[128];
-	if (node_member_cert_check(m, why, sizeof(why)) != 0) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_REFUSED_CERTIFICATES_MUST_X_509),
-			 path, why);
+	char cwhy[128];
+	if (node_member_cert_check(m, cwhy, sizeof(cwhy)) != 0) {
+		NODE_REASON_LONG(why, MSG_REFUSED_CERTIFICATES_MUST_X_509, path,
+				 cwhy);
 		node_member_fini(m);
-		return NODE_EXIT_USAGE;
+		return -EINVAL;
 	}
 	/* Whoever creates the network decides with its own clock: a
 	 * certificate out of its period would fail every handshake. */
@@ -168,62 +163,53 @@ int node_read_pub(const char *path, struct node_member *m, bool zh,
 	int v = cert_period(m, when);
 	if (v != 0) {
 		if (v > 0)
-			snprintf(
-			    msg, msg_len,
-			    MSGZ(zh, MSG_REFUSED_TLS_CERTIFICATE_EXPIRED_MACHINE),
-			    path, when);
+			NODE_REASON(why,
+				    MSG_REFUSED_TLS_CERTIFICATE_EXPIRED_MACHINE,
+				    path, when);
 		else
-			snprintf(
-			    msg, msg_len,
-			    MSGZ(zh, MSG_REFUSED_TLS_CERTIFICATE_VALID_ONLY),
-			    path, when);
+			NODE_REASON(why, MSG_REFUSED_TLS_CERTIFICATE_VALID_ONLY,
+				    path, when);
 		node_member_fini(m);
-		return NODE_EXIT_USAGE;
+		return -EINVAL;
 	}
-	return NODE_EXIT_OK;
+	return 0;
 }
 
-int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
+/* The three setup steps answer 0 with *said, the line that says what was
+ * done, or -errno with *said the reason (-EINVAL bad input or a file that
+ * exists, -ENOTCONN not initialised, -EIO); node_init and the network
+ * functions below render it and map the errno once. */
+static int init_why(const struct node_init_opts *o, struct node_reason *said)
 {
 	enum node_role role;
 	char scope[13];
-	bool zh = o->zh;
 	if (sodium_init() < 0) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_LIBSODIUM_FAILED_INITIALISE));
-		return NODE_EXIT_IO;
+		NODE_REASON0(said, MSG_LIBSODIUM_FAILED_INITIALISE);
+		return -EIO;
 	}
 	if (!o->role || node_role_parse(o->role, strlen(o->role), &role)) {
-		snprintf(
-		    msg, msg_len,
-		    MSGZ(zh, MSG_ROLE_MUST_ONE_HEALTH_TOWNSHIP));
-		return NODE_EXIT_USAGE;
+		NODE_REASON0(said, MSG_ROLE_MUST_ONE_HEALTH_TOWNSHIP);
+		return -EINVAL;
 	}
 	if (!o->name || !*o->name || strlen(o->name) > 200) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_NAME_MUST_NON_EMPTY_NAME));
-		return NODE_EXIT_USAGE;
+		NODE_REASON0(said, MSG_NAME_MUST_NON_EMPTY_NAME);
+		return -EINVAL;
 	}
 	if (!o->scope || !crdt_scope_normalise(o->scope, scope)) {
-		snprintf(
-		    msg, msg_len,
-		    MSGZ(zh, MSG_SCOPE_MUST_REGION_CODE_2));
-		return NODE_EXIT_USAGE;
+		NODE_REASON0(said, MSG_SCOPE_MUST_REGION_CODE_2);
+		return -EINVAL;
 	}
 	const char *listen = o->listen ? o->listen : "127.0.0.1:7400";
 	const char *colon = strrchr(listen, ':');
 	if (!colon || colon == listen || atoi(colon + 1) <= 0 ||
 	    atoi(colon + 1) > 65535) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_LISTEN_MUST_HOST_PORT_NOT),
-			 listen);
-		return NODE_EXIT_USAGE;
+		NODE_REASON_LONG(said, MSG_LISTEN_MUST_HOST_PORT_NOT, listen);
+		return -EINVAL;
 	}
 	if (mkdir(o->dir, 0700) != 0 && errno != EEXIST) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_CREATE),
-			 o->dir, strerror(errno));
-		return NODE_EXIT_IO;
+		NODE_REASON_LONG(said, MSG_CANNOT_CREATE, o->dir,
+				 strerror(errno));
+		return -EIO;
 	}
 	/* The directory holds the keys, the records and wardd's socket:
 	 * only its owner may enter it. An existing directory that others
@@ -231,19 +217,16 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	struct stat dst;
 	mode_t was = 0;
 	if (stat(o->dir, &dst) != 0 || !S_ISDIR(dst.st_mode)) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_NOT_DIRECTORY),
-			 o->dir);
-		return NODE_EXIT_USAGE;
+		NODE_REASON_LONG(said, MSG_NOT_DIRECTORY, o->dir);
+		return -EINVAL;
 	}
 	if (dst.st_mode & 077) {
 		was = dst.st_mode & 07777;
 		if (chmod(o->dir, 0700) != 0) {
-			snprintf(
-			    msg, msg_len,
-			    MSGZ(zh, MSG_MODE_CANNOT_MADE_PRIVATE_NODE),
-			    o->dir, (unsigned)was, strerror(errno));
-			return NODE_EXIT_USAGE;
+			NODE_REASON_LONG(
+			    said, MSG_MODE_CANNOT_MADE_PRIVATE_NODE, o->dir,
+			    (unsigned)was, strerror(errno));
+			return -EINVAL;
 		}
 	}
 	char path[NODE_PATH_MAX], tls_key[NODE_PATH_MAX], tls_crt[NODE_PATH_MAX];
@@ -252,53 +235,45 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	node_path(tls_crt, o->dir, "tls.crt");
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	if (fd < 0) {
-		if (errno == EEXIST)
-			snprintf(msg, msg_len,
-				 MSGZ(zh, MSG_ALREADY_INITIALISED_NODE_KEY_EXISTS),
-				 o->dir);
+		int e = errno;
+		if (e == EEXIST)
+			NODE_REASON_LONG(
+			    said, MSG_ALREADY_INITIALISED_NODE_KEY_EXISTS,
+			    o->dir);
 		else
-			snprintf(
-			    msg, msg_len,
-			    MSGZ(zh, MSG_CANNOT_CREATE),
-			    path, strerror(errno));
-		return errno == EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
+			NODE_REASON_LONG(said, MSG_CANNOT_CREATE, path,
+					 strerror(e));
+		return e == EEXIST ? -EINVAL : -EIO;
 	}
 	uint8_t pk[32];
 	uint8_t *sk = sodium_malloc(64);
 	if (!sk)
-		abort();
+		crdt_oom();
 	crypto_sign_keypair(pk, sk);
 	bool ok = write(fd, sk, 64) == 64 && fsync(fd) == 0;
 	ok &= close(fd) == 0;
 	sodium_free(sk);
 	if (!ok) {
 		unlink(path);
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_WRITE), path);
-		return NODE_EXIT_IO;
+		NODE_REASON_LONG(said, MSG_CANNOT_WRITE, path);
+		return -EIO;
 	}
 	char cn[65];
 	node_hex(cn, pk, 32);
 	int rc = net_tls_identity_create(tls_key, tls_crt, cn);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_CREATE_TLS_IDENTITY),
-			 o->dir,
-			 rc == -EEXIST
-			     ? MSGZ(zh, MSG_TLS_KEY_EXISTS)
-			     : "");
-		return rc == -EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
+		NODE_REASON_LONG(
+		    said, MSG_CANNOT_CREATE_TLS_IDENTITY, o->dir,
+		    rc == -EEXIST ? NODE_REASON_ID(MSG_TLS_KEY_EXISTS) : "");
+		return rc == -EEXIST ? -EINVAL : -EIO;
 	}
 	uint8_t *pem;
 	size_t pem_len;
 	if (read_file(tls_crt, &pem, &pem_len, 16 * 1024) != 0) {
-		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_READ),
-			 tls_crt);
-		return NODE_EXIT_IO;
+		NODE_REASON_LONG(said, MSG_CANNOT_READ, tls_crt);
+		return -EIO;
 	}
-	char *pem_str = malloc(pem_len + 1);
-	if (!pem_str)
-		abort();
+	char *pem_str = crdt_xmalloc(pem_len + 1);
 	memcpy(pem_str, pem, pem_len);
 	pem_str[pem_len] = 0;
 	free(pem);
@@ -318,44 +293,37 @@ int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 	crdt_buf_fini(&b);
 	free(pem_str);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_WRITE), path);
-		return NODE_EXIT_IO;
+		NODE_REASON_LONG(said, MSG_CANNOT_WRITE, path);
+		return -EIO;
 	}
-	snprintf(msg, msg_len,
-		 MSGZ(zh, MSG_INITIALISED_NODE_ROLE_SCOPE_LISTEN),
-		 o->dir, cn, node_role_name(role), scope, listen, o->dir);
-	if (was) {
-		size_t l = strlen(msg);
-		snprintf(msg + l, msg_len - l,
-			 MSGZ(zh, MSG_WAS_MODE_NOW_0700_ONLY),
-			 o->dir, (unsigned)was);
-	}
-	return NODE_EXIT_OK;
+	NODE_REASON_LONG(said, MSG_INITIALISED_NODE_ROLE_SCOPE_LISTEN, o->dir,
+			 cn, node_role_name(role), scope, listen, o->dir);
+	if (was)
+		NODE_REASON_TAIL(said, MSG_WAS_MODE_NOW_0700_ONLY, o->dir,
+				 (unsigned)was);
+	return 0;
 }
 
 /* Stores the roster in the node's store and beside it as a file. */
-static int adopt(const char *dir, const uint8_t *wire, size_t len, bool zh,
-		 char *msg, size_t msg_len)
+static int adopt(const char *dir, const uint8_t *wire, size_t len,
+		 struct node_reason *said)
 {
 	struct node_ctx *n;
-	int rc = node_ctx_open_lang(dir, zh, &n, msg, msg_len);
+	int rc = node_ctx_open_why(dir, false, &n, said);
 	if (rc)
 		return rc;
 	const char *why = NULL;
 	rc = node_ledger_set_roster(n->ledger, wire, len, &why);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_JOIN), why);
+		NODE_REASON_LONG(said, MSG_CANNOT_JOIN, why);
 		node_ctx_close(n);
-		return NODE_EXIT_USAGE;
+		return -EINVAL;
 	}
 	const struct node_roster *r = node_ledger_roster(n->ledger);
 	if (!node_roster_find(r, n->pk)) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_NODE_NOT_MEMBER_ROSTER));
+		NODE_REASON0(said, MSG_NODE_NOT_MEMBER_ROSTER);
 		node_ctx_close(n);
-		return NODE_EXIT_USAGE;
+		return -EINVAL;
 	}
 	char path[NODE_PATH_MAX];
 	node_path(path, dir, "roster");
@@ -364,72 +332,73 @@ static int adopt(const char *dir, const uint8_t *wire, size_t len, bool zh,
 	uint8_t nid[32];
 	node_ledger_net_id(n->ledger, nid);
 	node_hex(net, nid, 32);
-	snprintf(msg, msg_len,
-		 MSGZ(zh, MSG_JOINED_NETWORK_MEMBERS),
-		 net, r->n_members);
+	NODE_REASON(said, MSG_JOINED_NETWORK_MEMBERS, net, r->n_members);
 	node_ctx_close(n);
-	return NODE_EXIT_OK;
+	return 0;
 }
 
 /* At join: a certificate against the policy refuses the roster; one out
- * of its validity period by this machine's clock only warns (into warn):
- * the roster is the network's, signed by its admins, and that member's
- * connections fail in TLS until a roster change replaces it. */
-static int check_roster_certs(const struct node_roster *r, bool zh, char *msg,
-			      size_t msg_len, char *warn, size_t warn_len)
+ * of its validity period by this machine's clock only warns (each warning
+ * a reason appended to *warns, *n_warns of them): the roster is the
+ * network's, signed by its admins, and that member's connections fail in
+ * TLS until a roster change replaces it. */
+static int check_roster_certs(const struct node_roster *r,
+			      struct node_reason *said,
+			      struct node_reason **warns, size_t *n_warns)
 {
 	for (size_t i = 0; i < r->n_members; i++) {
 		char why[128];
 		const struct node_member *m = &r->members[i];
 		if (node_member_cert_check(m, why, sizeof(why)) != 0) {
-			snprintf(
-			    msg, msg_len,
-			    MSGZ(zh, MSG_ROSTER_MEMBER_CERTIFICATE_REFUSED),
-			    m->name, why);
-			return NODE_EXIT_USAGE;
+			NODE_REASON_LONG(said,
+					 MSG_ROSTER_MEMBER_CERTIFICATE_REFUSED,
+					 m->name, why);
+			return -EINVAL;
 		}
 		char when[32];
 		int v = cert_period(m, when);
-		size_t l = strlen(warn);
-		if (v != 0 && l < warn_len)
-			snprintf(warn + l, warn_len - l,
-				 v > 0
-				     ? MSGZ(zh, MSG_WARNING_MEMBER_S_TLS_CERTIFICATE)
-				     : MSGZ(zh, MSG_WARNING_MEMBER_S_TLS_CERTIFICATE_2),
-				 m->name, when);
+		if (v == 0)
+			continue;
+		*warns =
+		    crdt_xreallocarray(*warns, *n_warns + 1, sizeof(**warns));
+		struct node_reason *w = &(*warns)[(*n_warns)++];
+		if (v > 0)
+			NODE_REASON_LONG(w,
+					 MSG_WARNING_MEMBER_S_TLS_CERTIFICATE,
+					 m->name, when);
+		else
+			NODE_REASON_LONG(w,
+					 MSG_WARNING_MEMBER_S_TLS_CERTIFICATE_2,
+					 m->name, when);
 	}
-	return NODE_EXIT_OK;
+	return 0;
 }
 
-int node_network_create(const char *dir, const char *const *member_files,
-			size_t n_members, const char *out_path, bool zh,
-			char *msg, size_t msg_len)
+static int network_create_why(const char *dir, const char *const *member_files,
+			      size_t n_members, const char *out_path,
+			      struct node_reason *said)
 {
 	uint8_t pk[32], *sk;
 	if (sodium_init() < 0) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_LIBSODIUM_FAILED_INITIALISE));
-		return NODE_EXIT_IO;
+		NODE_REASON0(said, MSG_LIBSODIUM_FAILED_INITIALISE);
+		return -EIO;
 	}
 	int rc = node_identity_load(dir, pk, &sk);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_NOT_INITIALISED_RUN_WARD_INIT),
-			 dir, dir);
-		return NODE_EXIT_NOT_INIT;
+		NODE_REASON_LONG(said, MSG_NOT_INITIALISED_RUN_WARD_INIT, dir,
+				 dir);
+		return -ENOTCONN;
 	}
-	struct node_member *ms = calloc(n_members + 1, sizeof(*ms));
+	struct node_member *ms = crdt_xcalloc(n_members + 1, sizeof(*ms));
 	size_t n = 0;
 	char path[NODE_PATH_MAX];
 	node_path(path, dir, "node.pub");
-	rc = node_read_pub(path, &ms[n], zh, msg, msg_len);
-	if (rc)
+	if ((rc = node_read_pub(path, &ms[n], said)) != 0)
 		goto out;
 	n++;
 	for (size_t i = 0; i < n_members; i++) {
 		struct node_member m;
-		rc = node_read_pub(member_files[i], &m, zh, msg, msg_len);
-		if (rc)
+		if ((rc = node_read_pub(member_files[i], &m, said)) != 0)
 			goto out;
 		bool dup = false;
 		for (size_t k = 0; k < n; k++)
@@ -445,13 +414,13 @@ int node_network_create(const char *dir, const char *const *member_files,
 	node_roster_build_genesis(ms, n, pk, sk, &wire, &wire_len);
 	int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd < 0) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_CREATE),
-			 out_path,
-			 errno == EEXIST
-			     ? MSGZ(zh, MSG_EXISTS_REMOVE_CHOOSE_ANOTHER_OUT)
-			     : strerror(errno));
-		rc = errno == EEXIST ? NODE_EXIT_USAGE : NODE_EXIT_IO;
+		int e = errno;
+		NODE_REASON_LONG(
+		    said, MSG_CANNOT_CREATE, out_path,
+		    e == EEXIST
+			? NODE_REASON_ID(MSG_EXISTS_REMOVE_CHOOSE_ANOTHER_OUT)
+			: strerror(e));
+		rc = e == EEXIST ? -EINVAL : -EIO;
 		free(wire);
 		goto out;
 	}
@@ -459,19 +428,15 @@ int node_network_create(const char *dir, const char *const *member_files,
 		  fsync(fd) == 0;
 	ok &= close(fd) == 0;
 	if (!ok) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_WRITE), out_path);
-		rc = NODE_EXIT_IO;
+		NODE_REASON_LONG(said, MSG_CANNOT_WRITE, out_path);
+		rc = -EIO;
 		free(wire);
 		goto out;
 	}
-	rc = adopt(dir, wire, wire_len, zh, msg, msg_len);
-	if (rc == 0) {
-		size_t l = strlen(msg);
-		snprintf(msg + l, msg_len - l,
-			 MSGZ(zh, MSG_ROSTER_WRITTEN_HAND_EACH_MEMBER),
-			 out_path);
-	}
+	rc = adopt(dir, wire, wire_len, said);
+	if (rc == 0)
+		NODE_REASON_TAIL(said, MSG_ROSTER_WRITTEN_HAND_EACH_MEMBER,
+				 out_path);
 	free(wire);
 out:
 	for (size_t i = 0; i < n; i++)
@@ -481,40 +446,72 @@ out:
 	return rc;
 }
 
-int node_network_join(const char *dir, const char *roster_path, bool zh,
-		      char *msg, size_t msg_len)
+static int network_join_why(const char *dir, const char *roster_path,
+			    struct node_reason *said,
+			    struct node_reason **warns, size_t *n_warns)
 {
 	uint8_t *buf;
 	size_t len;
 	int rc = read_file(roster_path, &buf, &len, 16 * 1024 * 1024);
 	if (rc) {
-		snprintf(
-		    msg, msg_len,
-		    MSGZ(zh, MSG_CANNOT_READ_ROSTER),
-		    roster_path);
-		return NODE_EXIT_USAGE;
+		NODE_REASON_LONG(said, MSG_CANNOT_READ_ROSTER, roster_path);
+		return -EINVAL;
 	}
 	/* A chain of any length (or a lone genesis roster), verified from
 	 * genesis; the certificates checked are those of the newest. */
 	struct node_roster_chain chain;
 	char why[256];
 	if (node_roster_chain_decode(buf, len, &chain, why, sizeof(why)) != 0) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_NOT_VALID_ROSTER),
-			 roster_path, why);
+		NODE_REASON_LONG(said, MSG_NOT_VALID_ROSTER, roster_path, why);
 		free(buf);
-		return NODE_EXIT_USAGE;
+		return -EINVAL;
 	}
-	char warn[1024] = "";
-	rc = check_roster_certs(chain.v[chain.n - 1], zh, msg, msg_len, warn,
-				sizeof(warn));
+	rc = check_roster_certs(chain.v[chain.n - 1], said, warns, n_warns);
 	node_roster_chain_fini(&chain);
 	if (rc == 0)
-		rc = adopt(dir, buf, len, zh, msg, msg_len);
-	if (rc == 0) {
-		size_t l = strlen(msg);
-		snprintf(msg + l, msg_len - l, "%s", warn);
-	}
+		rc = adopt(dir, buf, len, said);
 	free(buf);
 	return rc;
+}
+
+/* ---- the setup seams: render what was said and map the errno, once ---- */
+
+static int said_text(int rc, const struct node_reason *said, bool zh, char *msg,
+		     size_t msg_len)
+{
+	node_reason_text(said, zh ? NODE_LANG_ZH : NODE_LANG_EN, msg, msg_len);
+	return node_exit_from_errno(rc);
+}
+
+int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
+{
+	struct node_reason said;
+	int rc = init_why(o, &said);
+	return said_text(rc, &said, o->zh, msg, msg_len);
+}
+
+int node_network_create(const char *dir, const char *const *member_files,
+			size_t n_members, const char *out_path, bool zh,
+			char *msg, size_t msg_len)
+{
+	struct node_reason said;
+	int rc =
+	    network_create_why(dir, member_files, n_members, out_path, &said);
+	return said_text(rc, &said, zh, msg, msg_len);
+}
+
+int node_network_join(const char *dir, const char *roster_path, bool zh,
+		      char *msg, size_t msg_len)
+{
+	struct node_reason said, *warns = NULL;
+	size_t n_warns = 0;
+	int rc = network_join_why(dir, roster_path, &said, &warns, &n_warns);
+	int code = said_text(rc, &said, zh, msg, msg_len);
+	for (size_t i = 0; rc == 0 && i < n_warns; i++) {
+		size_t l = strlen(msg);
+		node_reason_text(&warns[i], zh ? NODE_LANG_ZH : NODE_LANG_EN,
+				 msg + l, msg_len - l);
+	}
+	free(warns);
+	return code;
 }

@@ -812,11 +812,10 @@ static void scan_all(struct node_ctx *n, struct scan *s)
 static int write_ops(struct node_ctx *n, const char *scope,
 		     struct crdt_op *ops, size_t n_ops)
 {
-	char msg[256];
-	if (node_ctx_may_sign(n, msg, sizeof(msg)) != 0)
+	struct node_reason why;
+	if (node_ctx_may_sign(n, &why) != 0)
 		return -EAGAIN;
 	struct node_write w = {.scope = scope, .n_ops = n_ops, .ops = ops};
-	struct node_reason why;
 	uint64_t seq;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);

@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/api/node_int.h"
 
 #define LOCALAPI_TIMEOUT_MS (10 * 60 * 1000)
@@ -259,9 +260,7 @@ static int sp_request(int fd, const uint8_t *req, size_t len, uint8_t **out,
 		rlen = rlen << 8 | rhead[1 + i];
 	if (rhead[0] != 1 || rlen < 4 || rlen > SP_MAX_REPLY)
 		return -EIO;
-	uint8_t *body = malloc((size_t)rlen);
-	if (!body)
-		return -ENOMEM;
+	uint8_t *body = crdt_xmalloc((size_t)rlen);
 	if ((rc = sp_read(fd, body, (size_t)rlen)) != 0) {
 		free(body);
 		return rc;

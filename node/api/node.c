@@ -10,61 +10,64 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/api/node_int.h"
+
+/* The seams that still answer an exit code and a message (wardd, the
+ * tools, the tests): node_ctx_open_why's result, mapped once. */
+static int open_mapped(const char *dir, bool zh, bool read_only,
+		       struct node_ctx **out, char *msg, size_t msg_len)
+{
+	struct node_reason why;
+	int rc = node_ctx_open_why(dir, read_only, out, &why);
+	if (rc)
+		node_reason_text(&why, zh ? NODE_LANG_ZH : NODE_LANG_EN, msg,
+				 msg_len);
+	return node_exit_from_errno(rc);
+}
 
 int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 		  size_t msg_len)
 {
-	return node_ctx_open_lang(dir, false, out, msg, msg_len);
+	return open_mapped(dir, false, false, out, msg, msg_len);
 }
-
-static int open_ctx(const char *dir, bool zh, bool read_only,
-		    struct node_ctx **out, char *msg, size_t msg_len);
 
 int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
 		       char *msg, size_t msg_len)
 {
-	return open_ctx(dir, zh, false, out, msg, msg_len);
+	return open_mapped(dir, zh, false, out, msg, msg_len);
 }
 
 int node_ctx_open_ro(const char *dir, bool zh, struct node_ctx **out,
 		     char *msg, size_t msg_len)
 {
-	return open_ctx(dir, zh, true, out, msg, msg_len);
+	return open_mapped(dir, zh, true, out, msg, msg_len);
 }
 
-static int open_ctx(const char *dir, bool zh, bool read_only,
-		    struct node_ctx **out, char *msg, size_t msg_len)
+int node_ctx_open_why(const char *dir, bool read_only, struct node_ctx **out,
+		      struct node_reason *why)
 {
 	if (sodium_init() < 0) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_LIBSODIUM_FAILED_INITIALISE));
-		return NODE_EXIT_IO;
+		NODE_REASON0(why, MSG_LIBSODIUM_FAILED_INITIALISE);
+		return -EIO;
 	}
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_NO_NODE_RUN_WARD_INIT),
-			 dir, dir);
-		return NODE_EXIT_NOT_INIT;
+		NODE_REASON_LONG(why, MSG_NO_NODE_RUN_WARD_INIT, dir, dir);
+		return -ENOTCONN;
 	}
-	struct node_ctx *n = calloc(1, sizeof(*n));
-	if (!n)
-		abort();
+	struct node_ctx *n = crdt_xcalloc(1, sizeof(*n));
 	snprintf(n->dir, sizeof(n->dir), "%s", dir);
 	n->peer_uid = -1;
 	int rc = node_identity_load(dir, n->pk, &n->sk);
 	if (rc) {
 		if (rc == -ENOENT)
-			snprintf(msg, msg_len,
-				 MSGZ(zh, MSG_NOT_INITIALISED_RUN_WARD_INIT_2),
-				 dir, dir);
+			NODE_REASON_LONG(
+			    why, MSG_NOT_INITIALISED_RUN_WARD_INIT_2, dir, dir);
 		else
-			snprintf(msg, msg_len,
-				 MSGZ(zh, MSG_NODE_KEY_UNREADABLE),
-				 dir);
+			NODE_REASON_LONG(why, MSG_NODE_KEY_UNREADABLE, dir);
 		free(n);
-		return rc == -ENOENT ? NODE_EXIT_NOT_INIT : NODE_EXIT_IO;
+		return rc == -ENOENT ? -ENOTCONN : -EIO;
 	}
 	char path[NODE_PATH_MAX], err[512];
 	node_path(path, dir, "db");
@@ -75,30 +78,25 @@ static int open_ctx(const char *dir, bool zh, bool read_only,
 		rc = node_kv_open_rocks(path, true, &n->kv, err, sizeof(err));
 	if (rc) {
 		if (rc == -EBUSY)
-			snprintf(msg, msg_len,
-				 MSGZ(zh, MSG_STORE_USE_ANOTHER_PROCESS_RUNNING),
-				 dir);
+			NODE_REASON_LONG(
+			    why, MSG_STORE_USE_ANOTHER_PROCESS_RUNNING, dir);
 		else
-			snprintf(msg, msg_len,
-				 MSGZ(zh, MSG_CANNOT_OPEN_STORE),
-				 dir, err);
+			NODE_REASON_LONG(why, MSG_CANNOT_OPEN_STORE, dir, err);
 		sodium_free(n->sk);
 		free(n);
-		return rc == -EBUSY ? NODE_EXIT_BUSY : NODE_EXIT_IO;
+		return rc == -EBUSY ? -EBUSY : -EIO;
 	}
 	rc = node_ledger_open(n->kv, &n->ledger);
 	if (rc) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_READ_LEDGER),
-			 dir);
+		NODE_REASON_LONG(why, MSG_CANNOT_READ_LEDGER, dir);
 		node_kv_close(n->kv);
 		sodium_free(n->sk);
 		free(n);
-		return NODE_EXIT_IO;
+		return -EIO;
 	}
 	n->may_sign = node_ctx_daemon_gate;
 	*out = n;
-	return NODE_EXIT_OK;
+	return 0;
 }
 
 /* The unconfirmed-writes marker (node_int.h). Stores of earlier versions
@@ -143,27 +141,22 @@ bool node_ctx_unconfirmed(struct node_ctx *n)
 	       meta_present(n, META_RUNNING_OLD);
 }
 
-int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len)
+int node_ctx_daemon_gate(struct node_ctx *n, struct node_reason *why)
 {
 	if (node_ctx_restored(n)) {
-		snprintf(
-		    msg, msg_len,
-		    MSG(n, MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS),
-		    n->dir);
-		return NODE_EXIT_BUSY;
+		NODE_REASON_LONG(why, MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS,
+				 n->dir);
+		return -EBUSY;
 	}
 	if (!node_ctx_unconfirmed(n))
 		return 0;
-	snprintf(
-	    msg, msg_len,
-	    MSG(n, MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID),
-	    n->dir);
-	return NODE_EXIT_BUSY;
+	NODE_REASON_LONG(why, MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID, n->dir);
+	return -EBUSY;
 }
 
-int node_ctx_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
+int node_ctx_may_sign(struct node_ctx *n, struct node_reason *why)
 {
-	return n->may_sign ? n->may_sign(n, msg, msg_len) : 0;
+	return n->may_sign ? n->may_sign(n, why) : 0;
 }
 
 void node_ctx_close(struct node_ctx *n)

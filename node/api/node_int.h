@@ -26,10 +26,6 @@
  * or MSGZ(zh, id) where there is no node_ctx (setting a node up, before
  * the store is open). See node/catalog/catalog.h. */
 
-/* What a refused write starts with; api_csv.c strips it from row errors. */
-#define NODE_REFUSED_EN "refused, nothing written: "
-#define NODE_REFUSED_ZH "已拒绝，未写入任何内容："
-
 struct node_ctx {
 	char dir[NODE_PATH_MAX];
 	uint8_t pk[32];
@@ -48,11 +44,11 @@ struct node_ctx {
 	 * own process; -1 when unknown. Never what a request claims. */
 	int64_t peer_uid;
 	/* Asked before this node signs an entry (add, set, retract, a CSV
-	 * import): 0, or a node_exit code with a message, and nothing is
+	 * import): 0, or -EBUSY / -EIO with the reason, and nothing is
 	 * signed. node_ctx_open installs node_ctx_daemon_gate; wardd puts
 	 * its own (DESIGN.md section 5: a restored node must not fork its
 	 * feed). */
-	int (*may_sign)(struct node_ctx *n, char *msg, size_t msg_len);
+	int (*may_sign)(struct node_ctx *n, struct node_reason *why);
 	void *may_sign_arg;
 	/* Group keys opened from this node's envelopes (keyring.c): in
 	 * memory only, made on first use. */
@@ -76,13 +72,19 @@ bool node_ctx_unconfirmed(struct node_ctx *n);
  * set (wardd died after unconfirmed writes, or this store is a copy of a
  * running node's), since peers may then hold more of this node's own
  * feed than the store does. */
-int node_ctx_daemon_gate(struct node_ctx *n, char *msg, size_t msg_len);
-/* Calls n->may_sign; 0 when signing may go ahead. */
-int node_ctx_may_sign(struct node_ctx *n, char *msg, size_t msg_len);
+int node_ctx_daemon_gate(struct node_ctx *n, struct node_reason *why);
+/* Calls n->may_sign; 0 when signing may go ahead, else -errno and *why. */
+int node_ctx_may_sign(struct node_ctx *n, struct node_reason *why);
 
-/* Opens the node in dir: identity and store. Returns a node_exit code
- * with a message (in Chinese when zh). node_ctx_open is the same with
- * English messages. */
+/* Opens the node in dir: identity and store (read-only: the store opened
+ * with node_kv_open_rocks_ro, so the open writes no file and the node's
+ * writes fail). 0, or -errno with *why: -ENOTCONN no node here or not
+ * initialised, -EBUSY another process holds the store, -EIO. */
+int node_ctx_open_why(const char *dir, bool read_only, struct node_ctx **out,
+		      struct node_reason *why);
+/* The same answering a node_exit code (node_exit_from_errno) with the
+ * message in msg (in Chinese when zh), for wardd, the tools and the
+ * tests. node_ctx_open is the same with English messages. */
 int node_ctx_open_lang(const char *dir, bool zh, struct node_ctx **out,
 		       char *msg, size_t msg_len);
 int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
@@ -92,6 +94,22 @@ int node_ctx_open(const char *dir, struct node_ctx **out, char *msg,
 int node_ctx_open_ro(const char *dir, bool zh, struct node_ctx **out,
 		     char *msg, size_t msg_len);
 void node_ctx_close(struct node_ctx *n);
+/* The exit code (enum node_exit) of a result of the local API's error
+ * model (api.h, node_api_fn): 0 -> OK, NODE_API_CHECK_FAILED and
+ * -EBADMSG (data given that does not verify) -> CHECK,
+ * NODE_API_INPUT_REFUSED and -EINVAL -> USAGE, -ENOENT -> NOT_FOUND,
+ * -ENOTCONN -> NOT_INIT, -EBUSY/-EAGAIN -> BUSY, any other -> IO
+ * (serve.c; the table is in docs/architecture.md, "Errors"). */
+#define NODE_API_CHECK_FAILED 1
+#define NODE_API_INPUT_REFUSED 2
+int node_exit_from_errno(int rc);
+/* Its inverse, for a seam that receives an exit code. */
+int node_errno_from_exit(int code);
+/* The answer document of a result of that model (node.h, node_call):
+ * {"ok": true, "result": result[, "exit": 1 or 2]} for rc >= 0 (takes
+ * result), else {"ok": false, "error": why in zh or English, "exit"}. */
+struct node_doc *node_answer(int rc, struct node_doc *result,
+			     const struct node_reason *why, bool zh);
 /* Reads the node's own Ed25519 key pair from dir/node.key. */
 int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk);
 /* Path join into out (NODE_PATH_MAX). */
@@ -142,12 +160,12 @@ struct node_doc *node_localapi_call(const char *dir, bool zh,
  * (unknown), "uid N" when the system has no name for it. */
 void node_uid_name(int64_t uid, char *out, size_t out_len);
 
-/* A member's node.pub file into m (identity.c): 0, or a node_exit code
- * with msg (in Chinese when zh); its certificate must pass
- * node_member_cert_check and be within its validity period. */
+/* A member's node.pub file into m (identity.c): 0, or -EINVAL with *why
+ * set; its certificate must pass node_member_cert_check and be within its
+ * validity period. */
 struct node_member;
-int node_read_pub(const char *path, struct node_member *m, bool zh,
-		  char *msg, size_t msg_len);
+int node_read_pub(const char *path, struct node_member *m,
+		  struct node_reason *why);
 /* The roster's certificate policy for m: 0, or -1 with why. */
 int node_member_cert_check(const struct node_member *m, char *why,
 			   size_t why_len);
@@ -170,10 +188,10 @@ struct node_backup_info {
 /* Makes a backup of the open node in dir (absolute; absent, or an empty
  * directory): made 0700, it receives the node's identity and config files
  * and db/, a consistent checkpoint of the store marked as a backup. Safe
- * while the node writes. Returns a node_exit code with a message; on
+ * while the node writes. Returns 0, or -EINVAL / -EIO with *why; on
  * failure nothing of the backup is left. */
 int node_ctx_backup(struct node_ctx *n, const char *dir,
-		    struct node_backup_info *info, char *msg, size_t msg_len);
+		    struct node_backup_info *info, struct node_reason *why);
 /* Whether the node's store is a backup's (it holds "Mbackup"): it was
  * restored, and may be behind its own feeds as its peers hold them. */
 bool node_ctx_restored(struct node_ctx *n);

@@ -20,13 +20,42 @@
 #include "node/api/api.h"
 #include "node/api/keyring.h"
 #include "node/api/node_int.h"
+#include "node/ledger/schema.h"
 
-static struct node_doc *error_doc(int exit, const char *msg)
+struct node_doc *node_answer(int rc, struct node_doc *result,
+			     const struct node_reason *why, bool zh)
+{
+	char msg[2048] = "";
+	int code = node_exit_from_errno(rc);
+	if (rc < 0) {
+		node_doc_free(result);
+		result = NULL;
+		node_schema_reason_text(why, zh ? NODE_LANG_ZH : NODE_LANG_EN,
+					msg, sizeof(msg));
+	} else if (!result) {
+		code = NODE_EXIT_IO; /* a handler must answer */
+	}
+	if (!result) {
+		struct node_doc *d = node_doc_object();
+		node_doc_set(d, "ok", node_doc_bool(false));
+		node_doc_set(d, "error", node_doc_str(msg));
+		node_doc_set(d, "exit", node_doc_int(code));
+		return d;
+	}
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "ok", node_doc_bool(true));
+	node_doc_set(d, "result", result);
+	if (code)
+		node_doc_set(d, "exit", node_doc_int(code));
+	return d;
+}
+
+static struct node_doc *error_doc(int code, const char *msg)
 {
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "ok", node_doc_bool(false));
 	node_doc_set(d, "error", node_doc_str(msg));
-	node_doc_set(d, "exit", node_doc_int(exit));
+	node_doc_set(d, "exit", node_doc_int(code));
 	return d;
 }
 
@@ -37,11 +66,52 @@ static bool request_zh(const struct node_doc *req)
 	return lang && !strcmp(lang, "zh");
 }
 
+int node_exit_from_errno(int rc)
+{
+	switch (rc) {
+	case 0:
+		return NODE_EXIT_OK;
+	case NODE_API_CHECK_FAILED:
+	case -EBADMSG:
+		return NODE_EXIT_CHECK;
+	case NODE_API_INPUT_REFUSED:
+	case -EINVAL:
+		return NODE_EXIT_USAGE;
+	case -ENOENT:
+		return NODE_EXIT_NOT_FOUND;
+	case -ENOTCONN:
+		return NODE_EXIT_NOT_INIT;
+	case -EBUSY:
+	case -EAGAIN:
+		return NODE_EXIT_BUSY;
+	default:
+		return NODE_EXIT_IO;
+	}
+}
+
+int node_errno_from_exit(int code)
+{
+	switch (code) {
+	case NODE_EXIT_OK:
+		return 0;
+	case NODE_EXIT_CHECK:
+		return NODE_API_CHECK_FAILED;
+	case NODE_EXIT_USAGE:
+		return -EINVAL;
+	case NODE_EXIT_NOT_FOUND:
+		return -ENOENT;
+	case NODE_EXIT_NOT_INIT:
+		return -ENOTCONN;
+	case NODE_EXIT_BUSY:
+		return -EBUSY;
+	default:
+		return -EIO;
+	}
+}
+
 struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 			    size_t len)
 {
-	char msg[1024] = "";
-	int exit = 0;
 	struct crdt_mp_cursor c;
 	size_t n;
 	uint64_t version;
@@ -53,22 +123,18 @@ struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 		return error_doc(NODE_EXIT_USAGE,
 				 "malformed request (this ward and the node "
 				 "speak different versions?)");
-	ctx->lang_zh = request_zh(in);
+	bool zh = ctx->lang_zh = request_zh(in);
 	/* the access log names the sealed fields this request reads */
 	char stale[8];
 	node_keyring_take_reads(ctx, stale, sizeof(stale));
-	struct node_doc *result =
-		node_api_dispatch(ctx, in, &exit, msg, sizeof(msg));
+	struct node_doc *result = NULL;
+	struct node_reason why = {0};
+	int rc = node_api_dispatch(ctx, in, &result, &why);
 	ctx->lang_zh = false;
 	node_doc_free(in);
-	if (!result)
-		return error_doc(exit ? exit : NODE_EXIT_IO, msg);
-	struct node_doc *d = node_doc_object();
-	node_doc_set(d, "ok", node_doc_bool(true));
-	node_doc_set(d, "result", result);
-	if (exit)
-		node_doc_set(d, "exit", node_doc_int(exit));
-	return d;
+	/* The one place a handler's errno becomes an exit code and its
+	 * reason text, in the request's language. */
+	return node_answer(rc, result, &why, zh);
 }
 
 /* Requests that never write to the store. The access log they append to
@@ -92,7 +158,7 @@ bool node_local_read_only(const char *cmd)
 struct node_doc *node_local_call(const char *dir, const uint8_t *req,
 				 size_t len, bool progress)
 {
-	char msg[1024] = "";
+	char msg[2048] = "";
 	struct crdt_mp_cursor c;
 	size_t n;
 	uint64_t version;
@@ -109,10 +175,13 @@ struct node_doc *node_local_call(const char *dir, const uint8_t *req,
 		node_doc_free(in);
 	}
 	struct node_ctx *ctx;
-	int exit = ro ? node_ctx_open_ro(dir, zh, &ctx, msg, sizeof(msg))
-		      : node_ctx_open_lang(dir, zh, &ctx, msg, sizeof(msg));
-	if (exit)
-		return error_doc(exit, msg);
+	struct node_reason why;
+	int rc = node_ctx_open_why(dir, ro, &ctx, &why);
+	if (rc) {
+		node_reason_text(&why, zh ? NODE_LANG_ZH : NODE_LANG_EN, msg,
+				 sizeof(msg));
+		return error_doc(node_exit_from_errno(rc), msg);
+	}
 	ctx->progress = progress;
 	ctx->peer_uid = (int64_t)getuid(); /* served here: we asked */
 	struct node_doc *resp = node_serve(ctx, req, len);

@@ -117,10 +117,59 @@ void node_reason_make(struct node_reason *r, enum node_msg id,
 	va_end(ap);
 }
 
+static void reason_args(struct node_reason *r, enum node_msg id, size_t cap,
+			va_list ap);
+
 void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = id;
+	reason_args(r, id, NODE_REASON_ARG_BYTES, ap);
+}
+
+void node_reason_tail(struct node_reason *r, enum node_msg id,
+		      const char *fmt_en, ...)
+{
+	(void)fmt_en;
+	va_list ap;
+	va_start(ap, fmt_en);
+	r->tail = id;
+	r->tail_at = r->n_args;
+	reason_args(r, id, sizeof(r->args[0].s), ap);
+	va_end(ap);
+}
+
+void node_reason_wrap(struct node_reason *r, enum node_msg id,
+		      const char *fmt_en, ...)
+{
+	(void)fmt_en;
+	va_list ap;
+	va_start(ap, fmt_en);
+	unsigned before = r->n_args;
+	r->wrap = id;
+	r->wrap_at = before;
+	reason_args(r, id, sizeof(r->args[0].s), ap);
+	if (r->n_args > before)
+		r->n_args--; /* NODE_REASON_INNER: the reason goes there */
+	va_end(ap);
+}
+
+void node_reason_make_long(struct node_reason *r, enum node_msg id,
+			   const char *fmt_en, ...)
+{
+	(void)fmt_en;
+	va_list ap;
+	va_start(ap, fmt_en);
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	reason_args(r, id, sizeof(r->args[0].s), ap);
+	va_end(ap);
+}
+
+/* Appends the arguments of id's text, read from ap, to r->args. */
+static void reason_args(struct node_reason *r, enum node_msg id, size_t cap,
+			va_list ap)
+{
 	/* The English text's conversions say what the arguments are; every
 	 * language takes the same ones (test_catalog). */
 	const char *f = node_catalog_text(NODE_LANG_EN, id);
@@ -165,8 +214,8 @@ void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap)
 			size_t sl = strlen(s);
 			if (prec >= 0 && (size_t)prec < sl)
 				sl = (size_t)prec;
-			if (sl >= sizeof(a->s))
-				sl = sizeof(a->s) - 1;
+			if (sl >= cap)
+				sl = cap - 1;
 			/* do not cut a UTF-8 sequence */
 			while (sl > 0 && sl < strlen(s) &&
 			       ((unsigned char)s[sl] & 0xc0) == 0x80)
@@ -193,6 +242,33 @@ char *node_reason_text(const struct node_reason *r, enum node_lang lang,
 char *node_reason_text_fn(const struct node_reason *r, enum node_lang lang,
 			  node_reason_arg_fn fn, char *out, size_t len)
 {
+	if (r->tail != MSG_NONE && len > 0) {
+		struct node_reason inner = *r;
+		inner.tail = MSG_NONE;
+		inner.n_args = r->tail_at;
+		node_reason_text_fn(&inner, lang, fn, out, len);
+		size_t l = strlen(out);
+		struct node_reason t = {.id = r->tail};
+		for (unsigned i = r->tail_at; i < r->n_args; i++)
+			t.args[t.n_args++] = r->args[i];
+		node_reason_text_fn(&t, lang, fn, out + l, len - l);
+		return out;
+	}
+	if (r->wrap != MSG_NONE && len > 0) {
+		struct node_reason inner = *r;
+		inner.wrap = MSG_NONE;
+		inner.n_args = r->wrap_at;
+		char text[NODE_REASON_TEXT_BYTES];
+		node_reason_text_fn(&inner, lang, fn, text, sizeof(text));
+		struct node_reason w = {.id = r->wrap};
+		for (unsigned i = r->wrap_at;
+		     i < r->n_args && w.n_args + 1 < NODE_REASON_MAX_ARGS; i++)
+			w.args[w.n_args++] = r->args[i];
+		struct node_reason_arg *a = &w.args[w.n_args++];
+		a->kind = 's';
+		memcpy(a->s, text, sizeof(a->s));
+		return node_reason_text_fn(&w, lang, fn, out, len);
+	}
 	const char *f = node_catalog_text(lang, r->id);
 	size_t o = 0, ai = 0;
 	if (len == 0)

@@ -63,19 +63,36 @@ enum node_lang node_catalog_lang(const char *locale);
  * NODE_REASON_ID), which renders in the reader's language too. Only %s,
  * %d, %u, %lld, %llu, %zu (with flags, width and precision) may appear in
  * a reason's texts; an argument that does not fit is cut. */
-#define NODE_REASON_MAX_ARGS 6
+#define NODE_REASON_MAX_ARGS 8
 #define NODE_REASON_ARG_BYTES 128
+/* The room an argument has: NODE_REASON cuts at NODE_REASON_ARG_BYTES
+ * (what the ledger stores in a finding), NODE_REASON_LONG at this (the
+ * local API's reasons, rendered once and never stored: a list of
+ * candidates or of roles, a path, a refusal's detail). */
+#define NODE_REASON_TEXT_BYTES 1024
 
 struct node_reason_arg {
 	char kind; /* 'i' signed, 'u' unsigned, 's' text, 'm' an id, 'f' a
 		      field whose allowed values the schema renders */
 	long long i;
 	unsigned long long u;
-	char s[NODE_REASON_ARG_BYTES];
+	char s[NODE_REASON_TEXT_BYTES];
 };
 
 struct node_reason {
 	enum node_msg id;
+	/* MSG_NONE, or an id whose text ends with a %s for the reason: the
+	 * reason renders inside it ("refused, nothing written: %s", "%s has
+	 * no effect (%s): ..."), the wrap's own arguments being
+	 * args[wrap_at..tail_at or n_args). Never stored: the ledger's
+	 * reasons leave it 0. Made by NODE_REASON_WRAP. */
+	enum node_msg wrap;
+	unsigned wrap_at;
+	/* MSG_NONE, or an id rendered right after the reason (" (field
+	 * %s)"), its arguments args[tail_at..n_args). Never stored either:
+	 * made by NODE_REASON_TAIL. */
+	enum node_msg tail;
+	unsigned tail_at;
 	unsigned n_args;
 	struct node_reason_arg args[NODE_REASON_MAX_ARGS];
 };
@@ -94,6 +111,28 @@ void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap);
 #define NODE_REASON(r, id, ...) \
 	node_reason_make((r), (id), id##_EN, __VA_ARGS__)
 #define NODE_REASON0(r, id) node_reason_make((r), (id), id##_EN)
+/* The same, each text argument kept up to NODE_REASON_TEXT_BYTES. */
+void node_reason_make_long(struct node_reason *r, enum node_msg id,
+			   const char *fmt_en, ...)
+    __attribute__((format(printf, 3, 4)));
+#define NODE_REASON_LONG(r, id, ...)                                           \
+	node_reason_make_long((r), (id), id##_EN, __VA_ARGS__)
+/* Appends id with its arguments to r as its tail (r->tail, above); r must
+ * have none yet. */
+void node_reason_tail(struct node_reason *r, enum node_msg id,
+		      const char *fmt_en, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Puts r inside id, whose text's last conversion is a %s for r: give
+ * id's other arguments, then NODE_REASON_INNER in that place. Before any
+ * tail. */
+void node_reason_wrap(struct node_reason *r, enum node_msg id,
+		      const char *fmt_en, ...)
+    __attribute__((format(printf, 3, 4)));
+#define NODE_REASON_INNER ""
+#define NODE_REASON_WRAP(r, id, ...)                                           \
+	node_reason_wrap((r), (id), id##_EN, __VA_ARGS__)
+#define NODE_REASON_TAIL(r, id, ...)                                           \
+	node_reason_tail((r), (id), id##_EN, __VA_ARGS__)
 /* The reason as text in lang into out (always NUL-terminated). Returns
  * out. An argument of kind 'f' shows as its text unless fn renders it
  * (node_schema_reason_text passes the schema's). */

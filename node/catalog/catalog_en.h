@@ -1229,5 +1229,7 @@
 	"an envelope for this node whose key does not match its key record's key_id (ignored)"
 #define MSG_AUDIT_SEALED_EN \
 	"sealed values: %llu opened here, %llu not this node's to read, %llu unreadable\n"
+#define MSG_CANNOT_OPEN_MEMORY_LEDGER_EN \
+	"cannot open a ledger in memory"
 
 #endif

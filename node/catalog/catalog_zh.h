@@ -1212,5 +1212,7 @@
 	"发给本节点的密钥信封与密钥记录的 key_id 不符（已忽略）"
 #define MSG_AUDIT_SEALED_ZH \
 	"加密值：本节点解密 %llu 个，无权读取 %llu 个，无法解密 %llu 个\n"
+#define MSG_CANNOT_OPEN_MEMORY_LEDGER_ZH \
+	"无法在内存中打开账本"
 
 #endif

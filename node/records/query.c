@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crdt/crdt.h"
 #include "node/ledger/index.h"
 #include "node/ledger/schema.h"
 #include "node/records/query.h"
@@ -165,9 +166,7 @@ static int small_one(void *ctx, const uint8_t id[16])
 		s.has[i] = cell_int(x->l, id, x->fields[i], &s.v[i]);
 	if (x->n == x->cap) {
 		x->cap = x->cap ? 2 * x->cap : 16;
-		x->v = realloc(x->v, x->cap * sizeof(*x->v));
-		if (!x->v)
-			abort();
+		x->v = crdt_xrealloc(x->v, x->cap * sizeof(*x->v));
 	}
 	x->v[x->n++] = s;
 	return 0;
@@ -230,9 +229,7 @@ static void group_push(struct group *g, const struct node_xrow *r)
 {
 	if (g->n == g->cap) {
 		g->cap = g->cap ? 2 * g->cap : 32;
-		g->rows = realloc(g->rows, g->cap * sizeof(*g->rows));
-		if (!g->rows)
-			abort();
+		g->rows = crdt_xrealloc(g->rows, g->cap * sizeof(*g->rows));
 	}
 	g->rows[g->n++] = *r;
 }
@@ -551,9 +548,7 @@ int node_query_due(struct node_ledger *l, const char *scope, const char *on,
 			continue;
 		if (cnt == cap) {
 			cap = cap ? 2 * cap : 64;
-			v = realloc(v, cap * sizeof(*v));
-			if (!v)
-				abort();
+			v = crdt_xrealloc(v, cap * sizeof(*v));
 		}
 		v[cnt++] = d;
 	}

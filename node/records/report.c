@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/ledger/ledger.h"
 #include "node/records/report.h"
 
@@ -68,9 +69,7 @@ static int patient_push(void *ctx, const uint8_t id[16], const char *scope,
 	struct patients *p = ctx;
 	if (p->n == p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 64;
-		p->v = realloc(p->v, p->cap * sizeof(*p->v));
-		if (!p->v)
-			abort();
+		p->v = crdt_xrealloc(p->v, p->cap * sizeof(*p->v));
 	}
 	struct node_report_patient *x = &p->v[p->n++];
 	memcpy(x->id, id, 16);
@@ -122,9 +121,7 @@ int node_report_by_area(struct node_ledger *l, const char *scope,
 		if (k == na) {
 			if (na == cap) {
 				cap = cap ? 2 * cap : 16;
-				a = realloc(a, cap * sizeof(*a));
-				if (!a)
-					abort();
+				a = crdt_xrealloc(a, cap * sizeof(*a));
 			}
 			memset(&a[na], 0, sizeof(a[na]));
 			memcpy(a[na].area, area, sizeof(area));
@@ -167,9 +164,7 @@ int node_report_months(struct node_ledger *l, const char *scope,
 	long months = (long)(ty - y) * 12 + (tm - m) + 1;
 	if (months > NODE_REPORT_MAX_MONTHS)
 		return -E2BIG;
-	struct node_report_month *v = calloc((size_t)months, sizeof(*v));
-	if (!v)
-		abort();
+	struct node_report_month *v = crdt_xcalloc((size_t)months, sizeof(*v));
 	for (long i = 0; i < months; i++) {
 		struct node_report_month *x = &v[i];
 		char first[11], next[11];

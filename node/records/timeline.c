@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/ledger/index.h"
 #include "node/ledger/schema.h"
 #include "node/records/query.h"
@@ -72,9 +73,7 @@ static void push(struct items *x, const struct node_entity *e,
 {
 	if (x->n == x->cap) {
 		x->cap = x->cap ? 2 * x->cap : 32;
-		x->v = realloc(x->v, x->cap * sizeof(*x->v));
-		if (!x->v)
-			abort();
+		x->v = crdt_xrealloc(x->v, x->cap * sizeof(*x->v));
 	}
 	struct node_timeline_item *it = &x->v[x->n++];
 	memset(it, 0, sizeof(*it));

@@ -7,15 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/store/kv.h"
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
 
 int node_kv_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
 		uint8_t **val, size_t *val_len)
@@ -46,7 +39,7 @@ void node_kv_close(struct node_kv *kv)
 
 struct node_kv_batch *node_kv_batch_new(void)
 {
-	struct node_kv_batch *b = xmalloc(sizeof(*b));
+	struct node_kv_batch *b = crdt_xmalloc(sizeof(*b));
 	memset(b, 0, sizeof(*b));
 	return b;
 }
@@ -68,13 +61,11 @@ static struct node_kv_batch_op *push(struct node_kv_batch *b,
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 16;
-		b->ops = realloc(b->ops, b->cap * sizeof(*b->ops));
-		if (!b->ops)
-			abort();
+		b->ops = crdt_xrealloc(b->ops, b->cap * sizeof(*b->ops));
 	}
 	struct node_kv_batch_op *op = &b->ops[b->n++];
 	memset(op, 0, sizeof(*op));
-	op->key = xmalloc(key_len);
+	op->key = crdt_xmalloc(key_len);
 	memcpy(op->key, key, key_len);
 	op->key_len = key_len;
 	return op;
@@ -84,7 +75,7 @@ void node_kv_batch_put(struct node_kv_batch *b, const uint8_t *key,
 		       size_t key_len, const uint8_t *val, size_t val_len)
 {
 	struct node_kv_batch_op *op = push(b, key, key_len);
-	op->val = xmalloc(val_len);
+	op->val = crdt_xmalloc(val_len);
 	if (val_len)
 		memcpy(op->val, val, val_len);
 	op->val_len = val_len;

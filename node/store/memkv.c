@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/store/kv.h"
 
 struct pair {
@@ -48,9 +49,7 @@ struct mem_iter {
 
 static uint8_t *dup(const uint8_t *p, size_t n)
 {
-	uint8_t *q = malloc(n ? n : 1);
-	if (!q)
-		abort();
+	uint8_t *q = crdt_xmalloc(n ? n : 1);
 	if (n)
 		memcpy(q, p, n);
 	return q;
@@ -97,9 +96,7 @@ static void map_put(struct map *m, const uint8_t *k, size_t kl,
 	}
 	if (m->n == m->cap) {
 		m->cap = m->cap ? 2 * m->cap : 64;
-		m->p = realloc(m->p, m->cap * sizeof(*m->p));
-		if (!m->p)
-			abort();
+		m->p = crdt_xrealloc(m->p, m->cap * sizeof(*m->p));
 	}
 	memmove(&m->p[pos + 1], &m->p[pos], (m->n - pos) * sizeof(*m->p));
 	m->p[pos] = (struct pair){dup(k, kl), kl, dup(v, vl), vl};
@@ -131,9 +128,7 @@ static void map_copy(struct map *dst, const struct map *src)
 {
 	map_clear(dst);
 	dst->n = dst->cap = src->n;
-	dst->p = malloc((src->n ? src->n : 1) * sizeof(*dst->p));
-	if (!dst->p)
-		abort();
+	dst->p = crdt_xmalloc((src->n ? src->n : 1) * sizeof(*dst->p));
 	for (size_t i = 0; i < src->n; i++)
 		dst->p[i] = (struct pair){dup(src->p[i].key, src->p[i].key_len),
 					  src->p[i].key_len,
@@ -232,10 +227,8 @@ static int mem_write(struct node_kv *kv, struct node_kv_batch *b, bool sync)
 		return rc;
 	map_apply(&m->cur, b);
 	if (!sync) {
-		m->pending = realloc(m->pending,
-				     (m->n_pending + 1) * sizeof(*m->pending));
-		if (!m->pending)
-			abort();
+		m->pending = crdt_xrealloc(m->pending, (m->n_pending + 1) *
+							   sizeof(*m->pending));
 		m->pending[m->n_pending++] = batch_copy(b);
 		return 0;
 	}
@@ -308,9 +301,7 @@ static struct node_kv_iter *mem_iter_new(struct node_kv *kv,
 					 size_t prefix_len)
 {
 	struct mem_kv *m = (struct mem_kv *)kv;
-	struct mem_iter *it = calloc(1, sizeof(*it));
-	if (!it)
-		abort();
+	struct mem_iter *it = crdt_xcalloc(1, sizeof(*it));
 	it->base.ops = &mem_iter_ops;
 	size_t pos;
 	map_find(&m->cur, prefix, prefix_len, &pos);
@@ -341,9 +332,7 @@ static const struct node_kv_ops mem_ops = {
 
 struct node_kv *node_kv_new_mem(void)
 {
-	struct mem_kv *m = calloc(1, sizeof(*m));
-	if (!m)
-		abort();
+	struct mem_kv *m = crdt_xcalloc(1, sizeof(*m));
 	m->base.ops = &mem_ops;
 	return &m->base;
 }

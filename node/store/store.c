@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crdt/crdt.h"
 #include "node/store/kv.h"
 
 #define CF_DEFAULT 0
@@ -70,9 +71,7 @@ static int rocks_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
 	}
 	if (!v)
 		return -ENOENT;
-	uint8_t *copy = malloc(len ? len : 1);
-	if (!copy)
-		abort();
+	uint8_t *copy = crdt_xmalloc(len ? len : 1);
 	memcpy(copy, v, len);
 	rocksdb_free(v);
 	*val = copy;
@@ -107,10 +106,7 @@ static int rocks_write(struct node_kv *kv, struct node_kv_batch *b, bool sync)
 	/* The memtable is a skiplist that starts each insert from where the
 	 * last one ended: a large batch inserted in key order walks a short
 	 * way each time instead of descending from the top for each key. */
-	struct node_kv_batch_op **order =
-	    malloc((b->n ? b->n : 1) * sizeof(*order));
-	if (!order)
-		abort();
+	struct node_kv_batch_op **order = crdt_xcalloc(b->n, sizeof(*order));
 	for (size_t i = 0; i < b->n; i++)
 		order[i] = &b->ops[i];
 	if (b->n > 1)
@@ -192,13 +188,9 @@ static struct node_kv_iter *rocks_iter_new(struct node_kv *kv,
 					   size_t prefix_len)
 {
 	struct rocks_kv *r = (struct rocks_kv *)kv;
-	struct rocks_iter *it = calloc(1, sizeof(*it));
-	if (!it)
-		abort();
+	struct rocks_iter *it = crdt_xcalloc(1, sizeof(*it));
 	it->base.ops = &rocks_iter_ops;
-	it->prefix = malloc(prefix_len ? prefix_len : 1);
-	if (!it->prefix)
-		abort();
+	it->prefix = crdt_xmalloc(prefix_len ? prefix_len : 1);
 	memcpy(it->prefix, prefix, prefix_len);
 	it->prefix_len = prefix_len;
 	/* Scans fill the cache too: with partitioned indexes a scan that did
@@ -336,9 +328,7 @@ static const struct node_kv_ops rocks_ops = {
  * memory). */
 static struct rocks_kv *configure(bool create)
 {
-	struct rocks_kv *r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
+	struct rocks_kv *r = crdt_xcalloc(1, sizeof(*r));
 	r->base.ops = &rocks_ops;
 	r->lock_fd = -1;
 	r->opts = rocksdb_options_create();

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdt/crdt.h"
 #include "node/store/txnmap.h"
 
 /* Eight bytes a step (keys run to 128 bytes and are hashed on every
@@ -25,14 +26,6 @@ static uint64_t hash(const uint8_t *p, size_t n)
 	memcpy(&w, p, n);
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 	return h ^ h >> 29;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
 }
 
 void node_txnmap_init(struct node_txnmap *m)
@@ -74,9 +67,7 @@ static void grow(struct node_txnmap *m)
 {
 	size_t n_slots = m->n_slots ? 2 * m->n_slots : 64;
 	free(m->slots);
-	m->slots = calloc(n_slots, sizeof(*m->slots));
-	if (!m->slots)
-		abort();
+	m->slots = crdt_xcalloc(n_slots, sizeof(*m->slots));
 	m->n_slots = n_slots;
 	for (size_t k = 0; k < m->n; k++) {
 		bool found;
@@ -111,11 +102,11 @@ void node_txnmap_put(struct node_txnmap *m, const uint8_t *key,
 	} else {
 		if (m->n == m->cap) {
 			m->cap = m->cap ? 2 * m->cap : 64;
-			m->entries = xrealloc(m->entries,
-					      m->cap * sizeof(*m->entries));
+			m->entries = crdt_xrealloc(
+			    m->entries, m->cap * sizeof(*m->entries));
 		}
 		e = &m->entries[m->n];
-		e->key = xrealloc(NULL, key_len);
+		e->key = crdt_xrealloc(NULL, key_len);
 		memcpy(e->key, key, key_len);
 		e->key_len = key_len;
 		m->slots[i] = (uint32_t)(++m->n);
@@ -124,7 +115,7 @@ void node_txnmap_put(struct node_txnmap *m, const uint8_t *key,
 	e->val = NULL;
 	e->val_len = 0;
 	if (val) {
-		e->val = xrealloc(NULL, val_len);
+		e->val = crdt_xrealloc(NULL, val_len);
 		if (val_len)
 			memcpy(e->val, val, val_len);
 		e->val_len = val_len;

@@ -44,9 +44,7 @@ static struct node_doc *setup(const char *dir, const struct node_doc *in,
 	} else if (!strcmp(cmd, "network_create")) {
 		const struct node_doc *m = node_doc_get(in, "members");
 		size_t n = node_doc_len(m);
-		const char **files = calloc(n + 1, sizeof(*files));
-		if (!files)
-			abort();
+		const char **files = crdt_xcalloc(n + 1, sizeof(*files));
 		for (size_t i = 0; i < n; i++)
 			files[i] = node_doc_as_str(node_doc_at(m, i), NULL);
 		rc = node_network_create(dir, files, n,

@@ -39,6 +39,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "crdt/crdt.h"
 #include "net/gossip.h"
 #include "net/metrics.h"
 #include "net/tls.h"
@@ -600,9 +601,7 @@ static void handle_actions(struct daemon *d, struct net_gossip_actions *a)
 						   act->len);
 			break;
 		case NET_GOSSIP_INGEST: {
-			struct ingest *in = calloc(1, sizeof(*in));
-			if (!in)
-				abort();
+			struct ingest *in = crdt_xcalloc(1, sizeof(*in));
 			in->d = d;
 			in->gen = d->gen;
 			in->id = act->id;
@@ -747,10 +746,10 @@ static char *read_text(const char *dir, const char *name)
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return NULL;
-	char *buf = calloc(1, NET_TLS_CERT_PEM_MAX_BYTES + 1);
-	size_t n = buf ? fread(buf, 1, NET_TLS_CERT_PEM_MAX_BYTES, f) : 0;
+	char *buf = crdt_xcalloc(1, NET_TLS_CERT_PEM_MAX_BYTES + 1);
+	size_t n = fread(buf, 1, NET_TLS_CERT_PEM_MAX_BYTES, f);
 	fclose(f);
-	if (buf && n == 0) {
+	if (n == 0) {
 		free(buf);
 		buf = NULL;
 	}
@@ -758,7 +757,8 @@ static char *read_text(const char *dir, const char *name)
 }
 
 /* Starts replication with the stored roster: the gossip machine, then the
- * transport. 0, or a node_exit code after logging why. */
+ * transport. 0, or -errno after logging why (-ENOTCONN not in the roster
+ * or no TLS identity, -EBUSY the address is taken, -EINVAL, -EIO). */
 static int gossip_start(struct daemon *d)
 {
 	const struct node_roster *r = node_ledger_roster(d->node->ledger);
@@ -771,7 +771,7 @@ static int gossip_start(struct daemon *d)
 	const struct node_member *me = node_roster_find(r, d->node->pk);
 	if (!me) {
 		logf_(LOG_ERROR, "gossip.disabled", "reason=not_in_roster");
-		return NODE_EXIT_NOT_INIT;
+		return -ENOTCONN;
 	}
 	struct net_gossip_cfg gc;
 	net_gossip_cfg_default(&gc);
@@ -791,7 +791,7 @@ static int gossip_start(struct daemon *d)
 	int rc = net_gossip_new(&gc, &node_replica_ops, &d->rep, &d->g);
 	if (rc) {
 		logf_(LOG_ERROR, "gossip.failed", "rc=%d", rc);
-		return NODE_EXIT_USAGE;
+		return -EINVAL;
 	}
 	d->gen++;
 	d->started = d->conf;
@@ -801,14 +801,11 @@ static int gossip_start(struct daemon *d)
 	if (r->n_members == 1 || d->flag_standalone)
 		d->heads_confirmed = true;
 
-	d->views = calloc(r->n_members, sizeof(*d->views));
-	struct net_transport_member *mm = calloc(r->n_members, sizeof(*mm));
+	d->views = crdt_xcalloc(r->n_members, sizeof(*d->views));
+	struct net_transport_member *mm =
+	    crdt_xcalloc(r->n_members, sizeof(*mm));
 	char *cert = read_text(d->dir, "tls.crt");
 	char *key = read_text(d->dir, "tls.key");
-	if (!d->views || !mm) {
-		rc = NODE_EXIT_IO;
-		goto out;
-	}
 	for (size_t i = 0; i < r->n_members; i++) {
 		memcpy(mm[i].key, r->members[i].key, 32);
 		mm[i].address = r->members[i].address;
@@ -819,7 +816,7 @@ static int gossip_start(struct daemon *d)
 		logf_(LOG_ERROR, "gossip.failed",
 		      "reason=\"no TLS identity (tls.crt, tls.key) in %s\"",
 		      d->dir);
-		rc = NODE_EXIT_NOT_INIT;
+		rc = -ENOTCONN;
 		goto out;
 	}
 	struct net_transport_cfg tc = {
@@ -840,7 +837,7 @@ static int gossip_start(struct daemon *d)
 	rc = net_transport_open(&tc, &d->t, why, sizeof(why));
 	if (rc) {
 		logf_(LOG_ERROR, "gossip.failed", "reason=\"%s\"", why);
-		rc = rc == -EADDRINUSE ? NODE_EXIT_BUSY : NODE_EXIT_USAGE;
+		rc = rc == -EADDRINUSE ? -EBUSY : -EINVAL;
 		goto out;
 	}
 	if (insecure)
@@ -913,7 +910,7 @@ static void aio_cb(void *arg)
  * first entry signed since the last confirmation the unconfirmed-writes
  * marker is set (synced), so that a crash from here on is known at the
  * next start. */
-static int daemon_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
+static int daemon_may_sign(struct node_ctx *n, struct node_reason *why)
 {
 	struct daemon *d = n->may_sign_arg;
 	char scope[13];
@@ -921,28 +918,27 @@ static int daemon_may_sign(struct node_ctx *n, char *msg, size_t msg_len)
 		bool restored = d->wait_why && !strcmp(d->wait_why, "restored");
 		logf_(LOG_WARN, "write.refused", "reason=heads_unconfirmed "
 		      "why=%s", d->wait_why ? d->wait_why : "?");
-		snprintf(
-		    msg, msg_len,
-		    restored
-			? MSG(n, MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS_2)
-			: MSG(n, MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID_2));
-		return NODE_EXIT_BUSY;
+		if (restored)
+			NODE_REASON0(why,
+				     MSG_REFUSED_NOTHING_WRITTEN_NODE_WAS_2);
+		else
+			NODE_REASON0(why,
+				     MSG_REFUSED_NOTHING_WRITTEN_WARDD_DID_2);
+		return -EBUSY;
 	}
 	if (d->g && net_gossip_own_behind(d->g, scope)) {
 		logf_(LOG_WARN, "write.refused",
 		      "reason=own_feed_behind scope=%s", scope);
-		snprintf(msg, msg_len,
-			 MSG(n, MSG_REFUSED_NOTHING_WRITTEN_PEER_HAS),
-			 scope);
-		return NODE_EXIT_BUSY;
+		NODE_REASON(why, MSG_REFUSED_NOTHING_WRITTEN_PEER_HAS, scope);
+		return -EBUSY;
 	}
 	if (!d->dirty && d->g && !d->flag_standalone) {
 		if (node_ctx_mark_unconfirmed(d->node, true) != 0) {
 			logf_(LOG_ERROR, "store.failed",
 			      "what=unconfirmed_marker");
-			snprintf(msg, msg_len, "%s",
-				 MSG(n, MSG_REFUSED_NOTHING_WRITTEN_STORE_COULD));
-			return NODE_EXIT_IO;
+			NODE_REASON0(why,
+				     MSG_REFUSED_NOTHING_WRITTEN_STORE_COULD);
+			return -EIO;
 		}
 		d->dirty = true;
 	}
@@ -1487,15 +1483,17 @@ int main(int argc, char **argv)
 	log_level = d.conf.log_level;
 	/* A ward command that found no daemon holds the store for a moment
 	 * (its own in-process answer): wait a little for it. */
-	int rc = node_ctx_open(dir, &d.node, msg, sizeof(msg));
-	for (int tries = 0; rc == NODE_EXIT_BUSY && tries < 100; tries++) {
+	struct node_reason why;
+	int rc = node_ctx_open_why(dir, false, &d.node, &why);
+	for (int tries = 0; rc == -EBUSY && tries < 100; tries++) {
 		struct timespec ts = {0, 50 * 1000 * 1000};
 		nanosleep(&ts, NULL);
-		rc = node_ctx_open(dir, &d.node, msg, sizeof(msg));
+		rc = node_ctx_open_why(dir, false, &d.node, &why);
 	}
 	if (rc) {
-		fprintf(stderr, "wardd: %s\n", msg);
-		return rc;
+		fprintf(stderr, "wardd: %s\n",
+			node_reason_text(&why, NODE_LANG_EN, msg, sizeof(msg)));
+		return node_exit_from_errno(rc);
 	}
 	struct node_clock_skew skew0;
 	node_ledger_clock_skew(d.node->ledger, &skew0);
@@ -1557,7 +1555,7 @@ int main(int argc, char **argv)
 		nng_aio_free(d.aio);
 		node_localapi_listen_close(&api);
 		node_ctx_close(d.node);
-		return rc;
+		return node_exit_from_errno(rc);
 	}
 	metrics_configure(&d);
 	d.node->may_sign = daemon_may_sign;
