@@ -134,7 +134,9 @@ static void value_of(struct vop *v, const struct mj *o)
 	struct crdt_buf *b = &v->value;
 	struct crdt_value out = {0};
 	assert_non_null(type);
-	if (!strcmp(type, "str")) {
+	if (!strcmp(type, "nil")) {
+		out.kind = CRDT_VALUE_NIL;
+	} else if (!strcmp(type, "str")) {
 		const char *s = mj_str(d, "str");
 		crdt_buf_append(b, (const uint8_t *)s, strlen(s));
 		out.kind = CRDT_VALUE_STR;

@@ -522,6 +522,10 @@ def v_str(s):
     return s, {"type": "str", "str": s}
 
 
+def v_nil():
+    return None, {"type": "nil"}
+
+
 def v_sealed(kname, entity, field, s, cut=0):
     b = lseal(kname, entity, field, s)
     d = {"type": "sealed", "key": kname, "str": s}
@@ -618,6 +622,8 @@ T.put("township-1", [
     (2, kt_rec, "envelopes", v_env("kt", "town2", bytes([0xc4]) * 32),
      None, "MSG_F_ENVELOPE_RECIPIENT",
      "the other township (120116002) does not cover 120116001"),
+    (1, kt_rec, "roles", v_str(G_H), [], "MSG_F_KEY_SET_ONCE",
+     "roles set a second time"),
 ])
 kw_rec = T.next_id()
 T.put("township-2", [
@@ -691,6 +697,15 @@ H.put("health-11", [
     (3, f1, "rehab", v_sealed("kh2", f1, "rehab", "工疗"),
      [("health", 10, 0)], EFF, "removes the kh2 form"),
 ])
+H.put("health-12", [
+    (1, p1, "address", v_nil(), [], EFF, "nil clears: never sealed"),
+    (3, f1, "rehab", v_sealed("kx", f1, "rehab", "工疗"), [], EFF,
+     "a remove needs a well-formed sealed value only, not its key: no "
+     "finding (nothing to remove, so the state alone cannot tell it from "
+     "a wait)"),
+    (3, f1, "rehab", v_str("工疗"), [], "MSG_F_NOT_SEALED",
+     "a remove of a plaintext element"),
+])
 
 # The state after every op whose verdict is "effect" (in any order).
 creates, regs, sets = [], {}, {}
@@ -709,7 +724,7 @@ for e in L_ENTRIES:
             sets.setdefault((op[1], op[2]), {}).setdefault(
                 pack(op[3]), (op[3], []))[1].append(me)
         else:
-            el = sets[(op[1], op[2])][pack(op[3])]
+            el = sets.get((op[1], op[2]), {}).get(pack(op[3]), (0, []))
             el[1][:] = [t for t in el[1] if t not in op[4]]
 STATE = list(creates)
 for (ent, f), live in regs.items():
