@@ -11,6 +11,15 @@ cryptography package) under a FIXED ephemeral key so the envelopes are
 reproducible. tests/unit/test_seal_vectors.c rebuilds every byte with
 ward's C code (libsodium) and checks one against the other.
 
+Its "ledger" section (issue 11) gives a schema-2 genesis roster, signed
+entries (as tests/vectors/roster-chain-gen.py builds them) carrying key
+records, envelopes, sealed register values and set elements, each op's
+expected verdict under DESIGN.md section 8, and the state digest (the
+LtHash of section 3, sealed values as opaque bytes) after two orders of
+arrival: key records first, and values first (they wait, then take
+effect). tests/unit/test_sealed_ledger_vectors.c rebuilds the genesis and
+every entry with ward's code and applies them to a ledger.
+
     python3 tests/vectors/sealed-gen.py > tests/vectors/sealed-v1.json
 """
 import hashlib
@@ -22,6 +31,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.poly1305 import Poly1305
 
@@ -452,6 +462,341 @@ BAD_ENV = [
      "117 bytes that are no array"),
 ]
 
+# ---------------------------------------------------------------------------
+# The ledger (issue 11): a schema-2 network, entries carrying key records
+# and sealed values, each op's verdict and the state digest. Entries are
+# built as tests/vectors/roster-chain-gen.py builds them.
+
+L_SEEDS = {
+    "health": bytes([0x91]) * 32,
+    "township": bytes([0x92]) * 32,
+    "town2": bytes([0x93]) * 32,
+    "police": bytes([0x94]) * 32,
+}
+L_ROLE = {"health": "health", "township": "township", "town2": "township",
+          "police": "police"}
+L_SCOPE = {"health": "120116", "township": "120116001",
+           "town2": "120116002", "police": "120116"}
+L_SK = {n: Ed25519PrivateKey.from_private_bytes(s) for n, s in L_SEEDS.items()}
+L_PK = {n: k.public_key().public_bytes(serialization.Encoding.Raw,
+                                        serialization.PublicFormat.Raw)
+        for n, k in L_SK.items()}
+
+# Genesis: [1, 1, nil, schema_version 2, threshold 1, [health], members],
+# each member [key, role, name, scope, address "", cert "", last_seq nil].
+G_BODY = pack([1, 1, None, 2, 1, [L_PK["health"]],
+               [[L_PK[n], L_ROLE[n], n, L_SCOPE[n], "", "", None]
+                for n in L_SEEDS]])
+G_SIG = L_SK["health"].sign(b"ward-roster-v1" + G_BODY)
+GENESIS = pack([G_BODY, [[L_PK["health"], G_SIG]]])
+L_NET = b2(G_BODY)
+
+L_KEYS = {
+    "kt": bytes(range(0x10, 0x30)),   # township's key of the ID group
+    "kh": bytes([0x4a]) * 32,         # health's key of auditor,health
+    "kh2": bytes([0x4b]) * 32,        # a second, concurrent one
+    "kw": bytes([0x4d]) * 32,         # township's, for a group not its own
+    "kx": bytes([0x4c]) * 32,         # announced by no key record
+}
+G_ID = "auditor,civil,disabled,health,legal,police,township"
+G_H = "auditor,health"
+HOME = "120116001"
+
+
+def entity_id(author, scope, seq, index):
+    return b2(author + scope.encode() + seq.to_bytes(8, "big") +
+              index.to_bytes(4, "big"))[:16]
+
+
+def dot(who, seq, index):
+    return [L_PK[who], seq, index]
+
+
+def lseal(kname, entity, field, v):
+    return seal_plain(L_KEYS[kname], L_NET, entity, field, pad(pack(v)))[1]
+
+
+# An op: (code, entity, name, value, dots) with value a pair (bytes or
+# python value, description for the C test).
+def v_str(s):
+    return s, {"type": "str", "str": s}
+
+
+def v_nil():
+    return None, {"type": "nil"}
+
+
+def v_sealed(kname, entity, field, s, cut=0):
+    b = lseal(kname, entity, field, s)
+    d = {"type": "sealed", "key": kname, "str": s}
+    if cut:
+        b = b[:-cut]
+        d["cut"] = cut
+    return b, d
+
+
+def v_key_id(kname):
+    return key_id(L_KEYS[kname]), {"type": "key_id", "key": kname}
+
+
+def v_env(kname, who, esk):
+    return envelope(L_PK[who], L_KEYS[kname], esk), \
+        {"type": "envelope", "key": kname, "recipient": who,
+         "ephemeral_secret": h(esk)}
+
+
+HLC0 = 1700000000000 << 16
+L_ENTRIES = []
+L_CLOCK = [0]
+
+
+class Feed:
+    def __init__(self, who):
+        self.who = who
+        self.scope = HOME
+        self.seq = 0
+        self.prev = bytes(32)
+
+    def next_id(self, index=0):
+        return entity_id(L_PK[self.who], self.scope, self.seq + 1, index)
+
+    def put(self, name, ops):
+        """ops: (code, entity or None for a create, name, value, dots,
+        verdict, note)."""
+        self.seq += 1
+        L_CLOCK[0] += 1
+        hlc = HLC0 + (L_CLOCK[0] << 16)
+        wire_ops, docs = [], []
+        for i, (code, ent, nm, val, dots, verdict, note) in enumerate(ops):
+            d = {"index": i, "op": ["create", "set", "add", "remove"][code],
+                 "verdict": verdict, "note": note}
+            if code == 0:
+                ent = entity_id(L_PK[self.who], self.scope, self.seq, i)
+                wire_ops.append([0, ent, nm])
+                d.update({"entity": h(ent), "type": nm})
+            else:
+                v, vd = val
+                op = [code, ent, nm, v]
+                if code in (1, 3):
+                    op.append(dots)
+                wire_ops.append(op)
+                d.update({"entity": h(ent), "field": nm, "value": vd,
+                          "encoded": h(pack(v))})
+                if code in (1, 3):
+                    d["pred" if code == 1 else "observed"] = [
+                        {"author": who, "seq": s, "index": x}
+                        for who, s, x in dots]
+            docs.append(d)
+        pack_ops = [[o[0], o[1], o[2], o[3],
+                     [dot(*x) for x in o[4]]] if len(o) == 5 else o
+                    for o in wire_ops]
+        body = pack([1, L_PK[self.who], self.scope, self.seq, self.prev, hlc,
+                     1, pack_ops])
+        sig = L_SK[self.who].sign(b"ward-entry-v1" + L_NET + body)
+        e = {"name": name, "author": self.who, "scope": self.scope,
+             "seq": self.seq, "prev": h(self.prev), "hlc": hlc,
+             "roster_version": 1, "body": h(body),
+             "wire": h(pack([body, sig])), "hash": h(b2(body + sig)),
+             "ops": docs, "_ops": pack_ops}
+        self.prev = b2(body + sig)
+        L_ENTRIES.append(e)
+        return e
+
+
+T = Feed("township")
+H = Feed("health")
+EFF = "effect"
+
+kt_rec = T.next_id()
+T.put("township-1", [
+    (0, None, "key", None, None, EFF,
+     "a key record of the ID group, home scope 120116001, by a member"),
+    (1, kt_rec, "roles", v_str(G_ID), [], EFF, "every role reads ID fields"),
+    (1, kt_rec, "key_id", v_key_id("kt"), [], EFF, "after roles"),
+    (2, kt_rec, "envelopes", v_env("kt", "township", bytes([0xc1]) * 32),
+     None, EFF, "for the township itself"),
+    (2, kt_rec, "envelopes", v_env("kt", "health", bytes([0xc2]) * 32),
+     None, EFF, "health (120116) covers 120116001"),
+    (2, kt_rec, "envelopes", v_env("kt", "police", bytes([0xc3]) * 32),
+     None, EFF, "police (120116) covers 120116001"),
+    (2, kt_rec, "envelopes", v_env("kt", "town2", bytes([0xc4]) * 32),
+     None, "MSG_F_ENVELOPE_RECIPIENT",
+     "the other township (120116002) does not cover 120116001"),
+    (1, kt_rec, "roles", v_str(G_H), [], "MSG_F_KEY_SET_ONCE",
+     "roles set a second time"),
+])
+kw_rec = T.next_id()
+T.put("township-2", [
+    (0, None, "key", None, None, EFF,
+     "the create alone is the township's to make"),
+    (1, kw_rec, "roles", v_str(G_H), [], "MSG_F_KEY_NOT_IN_GROUP",
+     "a township is not among auditor,health"),
+    (1, kw_rec, "key_id", v_key_id("kw"), [], "MSG_F_KEY_NEEDS_ROLES",
+     "the record has no roles"),
+])
+
+p1 = H.next_id()
+h1 = H.put("health-1", [
+    (0, None, "patient", None, None, EFF, "a patient in 120116001"),
+    (1, p1, "name", v_sealed("kt", p1, "name", "王小明"), [], EFF,
+     "sealed under the township's ID key"),
+    (1, p1, "id_number", v_sealed("kt", p1, "id_number",
+                                  "12011619800101123X"), [], EFF,
+     "sealed under the township's ID key"),
+])
+kh_rec = H.next_id()
+H.put("health-2", [
+    (0, None, "key", None, None, EFF, "health's key of auditor,health"),
+    (1, kh_rec, "roles", v_str(G_H), [], EFF, ""),
+    (1, kh_rec, "key_id", v_key_id("kh"), [], EFF, ""),
+    (2, kh_rec, "envelopes", v_env("kh", "health", bytes([0xc5]) * 32),
+     None, EFF, "health is the group's one member (no auditor here)"),
+])
+H.put("health-3", [
+    (1, p1, "diagnosis", v_sealed("kh", p1, "diagnosis", "schizophrenia"),
+     [], EFF, "an H field under a key of auditor,health"),
+])
+name_dot = ("health", 1, 1)
+H.put("health-4", [
+    (1, p1, "name", v_str("王小明"), [name_dot], "MSG_F_NOT_SEALED",
+     "plaintext in a sealed field"),
+])
+H.put("health-5", [
+    (1, p1, "name", v_sealed("kt", p1, "name", "王小明", cut=1), [name_dot],
+     "MSG_F_NOT_SEALED", "a truncated box: the last byte is missing"),
+])
+H.put("health-6", [
+    (1, p1, "patient_no", v_sealed("kt", p1, "patient_no", "P-0001"), [],
+     "MSG_F_SEALED_IN_PLAIN", "patient_no is not sealed"),
+])
+H.put("health-7", [
+    (1, p1, "phone", v_sealed("kx", p1, "phone", "13800000000"), [], "wait",
+     "no key record names kx: waits, no finding"),
+])
+kh2_rec = H.next_id()
+H.put("health-8", [
+    (0, None, "key", None, None, EFF, "a second key of auditor,health"),
+    (1, kh2_rec, "roles", v_str(G_H), [], EFF, ""),
+    (1, kh2_rec, "key_id", v_key_id("kh2"), [], EFF, ""),
+    (2, kh2_rec, "envelopes", v_env("kh2", "health", bytes([0xc6]) * 32),
+     None, EFF, ""),
+])
+f1 = H.next_id()
+H.put("health-9", [
+    (0, None, "followup", None, None, EFF, "a follow-up in 120116001"),
+    (2, f1, "rehab", v_sealed("kh", f1, "rehab", "工疗"), None, EFF,
+     "an element of an H set field, sealed under kh"),
+])
+H.put("health-10", [
+    (2, f1, "rehab", v_sealed("kh2", f1, "rehab", "工疗"), None, EFF,
+     "the same element sealed under kh2: a second form"),
+])
+H.put("health-11", [
+    (3, f1, "rehab", v_sealed("kh", f1, "rehab", "工疗"),
+     [("health", 9, 1)], EFF, "removes the kh form"),
+    (3, f1, "rehab", v_sealed("kh2", f1, "rehab", "工疗"),
+     [("health", 10, 0)], EFF, "removes the kh2 form"),
+])
+H.put("health-12", [
+    (1, p1, "address", v_nil(), [], EFF, "nil clears: never sealed"),
+    (3, f1, "rehab", v_sealed("kx", f1, "rehab", "工疗"), [], EFF,
+     "a remove needs a well-formed sealed value only, not its key: no "
+     "finding (nothing to remove, so the state alone cannot tell it from "
+     "a wait)"),
+    (3, f1, "rehab", v_str("工疗"), [], "MSG_F_NOT_SEALED",
+     "a remove of a plaintext element"),
+])
+
+# The state after every op whose verdict is "effect" (in any order).
+creates, regs, sets = [], {}, {}
+for e in L_ENTRIES:
+    for op, d in zip(e["_ops"], e["ops"]):
+        if d["verdict"] != EFF:
+            continue
+        me = dot(e["author"], e["seq"], d["index"])
+        if op[0] == 0:
+            creates.append(pack([0, op[1], op[2]]))
+        elif op[0] == 1:
+            live = regs.setdefault((op[1], op[2]), [])
+            live[:] = [x for x in live if x[0] not in op[4]]
+            live.append((me, op[3]))
+        elif op[0] == 2:
+            sets.setdefault((op[1], op[2]), {}).setdefault(
+                pack(op[3]), (op[3], []))[1].append(me)
+        else:
+            el = sets.get((op[1], op[2]), {}).get(pack(op[3]), (0, []))
+            el[1][:] = [t for t in el[1] if t not in op[4]]
+STATE = list(creates)
+for (ent, f), live in regs.items():
+    if live:
+        STATE.append(pack([1, ent, f, sorted(
+            ([d, v] for d, v in live), key=pack)]))
+for (ent, f), els in sets.items():
+    for v, tags in els.values():
+        if tags:
+            STATE.append(pack([2, ent, f, v, sorted(tags, key=pack)]))
+
+
+def keystream(key, n):
+    c = Cipher(algorithms.ChaCha20(key, bytes(16)), mode=None).encryptor()
+    return c.update(bytes(n))
+
+
+def lthash(elements):
+    lanes = [0] * 1024
+    for el in elements:
+        ks = keystream(b2(el), 2048)
+        for i in range(1024):
+            lanes[i] = (lanes[i] + ks[2 * i] + (ks[2 * i + 1] << 8)) & 0xffff
+    return b2(b"".join(x.to_bytes(2, "little") for x in lanes))
+
+
+L_DIGEST = lthash(STATE)
+T_NAMES = [e["name"] for e in L_ENTRIES if e["author"] == "township"]
+H_NAMES = [e["name"] for e in L_ENTRIES if e["author"] == "health"]
+for e in L_ENTRIES:
+    del e["_ops"]
+
+ledger_doc = {
+    "about": "Entries under a schema-2 genesis (DESIGN.md sections 3, 4 "
+             "and 8). Members' key pairs come from "
+             "crypto_sign_seed_keypair(seed); the genesis is "
+             "[body, [[health, sig]]], body [1, 1, nil, 2, 1, [health], "
+             "members], each member [key, role, name, scope, '', '', nil]; "
+             "net_id = BLAKE2b-256(body). Each op's value says how to "
+             "rebuild it: str, sealed (key, str; 'cut' bytes dropped from "
+             "the end), key_id, envelope (crypto_box_seal with the "
+             "ephemeral secret given); 'encoded' is its canonical "
+             "encoding. Verdicts: 'effect' (in the state), 'wait' (no "
+             "effect, no finding), else the finding's catalog name. Apply "
+             "the entries in each order to a ledger holding the genesis: "
+             "every op gets its verdict (ops an order lists in 'waits' "
+             "wait until the entry 'until' arrives, then take effect), and "
+             "the state digest is 'digest' after either order; 'state' is "
+             "the digest's elements.",
+    "members": {n: {"seed": h(L_SEEDS[n]), "ed25519_pk": h(L_PK[n]),
+                    "role": L_ROLE[n], "scope": L_SCOPE[n]}
+                for n in L_SEEDS},
+    "member_order": list(L_SEEDS),
+    "admin": "health",
+    "schema_version": 2,
+    "genesis_body": h(G_BODY),
+    "genesis": h(GENESIS),
+    "net_id": h(L_NET),
+    "keys": {n: {"k": h(k), "key_id": h(key_id(k))}
+             for n, k in L_KEYS.items()},
+    "groups": {"id": G_ID, "health": G_H, "home_scope": HOME},
+    "entries": L_ENTRIES,
+    "orders": [
+        {"name": "keys_first", "entries": T_NAMES + H_NAMES, "waits": []},
+        {"name": "values_first", "entries": H_NAMES + T_NAMES,
+         "waits": [{"entry": "health-1", "op": 1, "until": "township-1"},
+                   {"entry": "health-1", "op": 2, "until": "township-1"}]},
+    ],
+    "state": [h(x) for x in sorted(STATE)],
+    "digest": h(L_DIGEST),
+}
+
 doc = {
     "about": "Test vectors for sealed fields (DESIGN.md section 8, "
              "crdt/seal.h), written by tests/vectors/sealed-gen.py. Byte "
@@ -489,6 +834,7 @@ doc = {
         {"name": n, "element": h(b), "member": who, "open": o, "note": note}
         for n, b, who, o, note in BAD_ENV
     ],
+    "ledger": ledger_doc,
 }
 json.dump(doc, sys.stdout, indent=1, ensure_ascii=False)
 sys.stdout.write("\n")
