@@ -201,12 +201,35 @@ int crdt_op_decode(struct crdt_mp_cursor *c, struct crdt_op *out,
 		   struct crdt_dot *dots, size_t dots_cap);
 void crdt_op_encode(struct crdt_buf *b, const struct crdt_op *op);
 
+/* Why crdt_entry_decode refused bytes. crdt/ shows no text: node/ledger
+ * maps each value to a message catalog id (node/ledger/reject.c), and a
+ * new value needs its line there. */
+enum crdt_reject {
+	CRDT_REJECT_NONE,       /* not refused */
+	CRDT_REJECT_MALFORMED,  /* malformed, no more precise reason */
+	CRDT_REJECT_NOT_PAIR,   /* not a 2-array [body: bin, sig: bin(64)] */
+	CRDT_REJECT_TRAILING_ENTRY, /* bytes after the [body, sig] value */
+	CRDT_REJECT_BODY_TOO_LARGE, /* body over CRDT_MAX_BODY_BYTES */
+	CRDT_REJECT_BODY_ARITY, /* body is not an array of 8 */
+	CRDT_REJECT_VERSION,    /* entry format version other than 1 */
+	CRDT_REJECT_AUTHOR,     /* author is not a 32-byte bin */
+	CRDT_REJECT_SCOPE,      /* scope is not a valid scope string */
+	CRDT_REJECT_SEQ,        /* seq missing or 0 */
+	CRDT_REJECT_PREV,       /* prev is not a 32-byte bin */
+	CRDT_REJECT_HLC,        /* hlc or roster version is not a uint */
+	CRDT_REJECT_OPS,        /* ops is not an array of at most CRDT_MAX_OPS */
+	CRDT_REJECT_OP,         /* an op does not decode */
+	CRDT_REJECT_CREATE_ID,  /* a create's entity id is not from its dot */
+	CRDT_REJECT_TRAILING_BODY, /* bytes after the body's 8 items */
+	CRDT_REJECT_COUNT
+};
+
 /* Decodes the wire form [body: bin, sig: bin(64)]: structure, canonical
  * encoding and limits only (no signature check). On success *out borrows
- * wire for body and op strings; call crdt_entry_fini. -EBADMSG with a
- * reason in why (static string) when malformed. */
+ * wire for body and op strings; call crdt_entry_fini. -EBADMSG with the
+ * reason in *why (when why is not NULL) when malformed. */
 int crdt_entry_decode(const uint8_t *wire, size_t len, struct crdt_entry *out,
-		      const char **why);
+		      enum crdt_reject *why);
 void crdt_entry_fini(struct crdt_entry *e);
 /* Encodes a body from e's header fields and ops into b. */
 void crdt_entry_encode_body(struct crdt_buf *b, const struct crdt_entry *e);

@@ -112,7 +112,7 @@ void crdt_entry_fini(struct crdt_entry *e)
 	e->n_ops = 0;
 }
 
-static int decode_body(struct crdt_entry *e, const char **why)
+static int decode_body(struct crdt_entry *e, enum crdt_reject *why)
 {
 	struct crdt_mp_cursor c;
 	size_t n;
@@ -121,39 +121,39 @@ static int decode_body(struct crdt_entry *e, const char **why)
 	size_t scope_len;
 	crdt_mp_cursor_init(&c, e->body, e->body_len, true);
 	if (crdt_mp_read_array(&c, &n) != 0 || n != 8) {
-		*why = "body is not an array of 8";
+		*why = CRDT_REJECT_BODY_ARITY;
 		return -EBADMSG;
 	}
 	if (crdt_mp_read_uint(&c, &version) != 0 || version != 1) {
-		*why = "unknown entry format version";
+		*why = CRDT_REJECT_VERSION;
 		return -EBADMSG;
 	}
 	if (crdt_mp_read_bin_fixed(&c, e->author, CRDT_KEY_BYTES) != 0) {
-		*why = "bad author";
+		*why = CRDT_REJECT_AUTHOR;
 		return -EBADMSG;
 	}
 	if (crdt_mp_read_str(&c, &scope, &scope_len) != 0 ||
 	    !crdt_scope_valid(scope, scope_len)) {
-		*why = "bad scope";
+		*why = CRDT_REJECT_SCOPE;
 		return -EBADMSG;
 	}
 	memcpy(e->scope, scope, scope_len);
 	e->scope[scope_len] = '\0';
 	if (crdt_mp_read_uint(&c, &e->seq) != 0 || e->seq == 0) {
-		*why = "bad seq";
+		*why = CRDT_REJECT_SEQ;
 		return -EBADMSG;
 	}
 	if (crdt_mp_read_bin_fixed(&c, e->prev, CRDT_HASH_BYTES) != 0) {
-		*why = "bad prev";
+		*why = CRDT_REJECT_PREV;
 		return -EBADMSG;
 	}
 	if (crdt_mp_read_uint(&c, &e->hlc) != 0 ||
 	    crdt_mp_read_uint(&c, &e->roster_version) != 0) {
-		*why = "bad hlc or roster version";
+		*why = CRDT_REJECT_HLC;
 		return -EBADMSG;
 	}
 	if (crdt_mp_read_array(&c, &n) != 0 || n > CRDT_MAX_OPS) {
-		*why = "bad ops array";
+		*why = CRDT_REJECT_OPS;
 		return -EBADMSG;
 	}
 	e->n_ops = n;
@@ -165,7 +165,7 @@ static int decode_body(struct crdt_entry *e, const char **why)
 		struct crdt_op *op = &e->ops[i];
 		if (crdt_op_decode(&c, op, e->dots + used, dots_cap - used) !=
 		    0) {
-			*why = "malformed op";
+			*why = CRDT_REJECT_OP;
 			return -EBADMSG;
 		}
 		used += op->n_dots;
@@ -174,39 +174,39 @@ static int decode_body(struct crdt_entry *e, const char **why)
 			crdt_entity_id(id, e->author, e->scope, e->seq,
 				       (uint32_t)i);
 			if (memcmp(id, op->entity, sizeof(id)) != 0) {
-				*why = "entity id of a create not derived from its dot";
+				*why = CRDT_REJECT_CREATE_ID;
 				return -EBADMSG;
 			}
 		}
 	}
 	if (crdt_mp_left(&c) != 0) {
-		*why = "trailing bytes after body";
+		*why = CRDT_REJECT_TRAILING_BODY;
 		return -EBADMSG;
 	}
 	return 0;
 }
 
 int crdt_entry_decode(const uint8_t *wire, size_t len, struct crdt_entry *out,
-		      const char **why)
+		      enum crdt_reject *why)
 {
 	struct crdt_mp_cursor c;
 	struct crdt_entry e;
 	size_t n;
-	const char *reason = "malformed entry";
+	enum crdt_reject reason = CRDT_REJECT_MALFORMED;
 	memset(&e, 0, sizeof(e));
 	crdt_mp_cursor_init(&c, wire, len, true);
 	if (crdt_mp_read_array(&c, &n) != 0 || n != 2 ||
 	    crdt_mp_read_bin(&c, &e.body, &e.body_len) != 0 ||
 	    crdt_mp_read_bin_fixed(&c, e.sig, CRDT_SIG_BYTES) != 0) {
-		reason = "entry is not [body, sig]";
+		reason = CRDT_REJECT_NOT_PAIR;
 		goto bad;
 	}
 	if (crdt_mp_left(&c) != 0) {
-		reason = "trailing bytes after entry";
+		reason = CRDT_REJECT_TRAILING_ENTRY;
 		goto bad;
 	}
 	if (e.body_len > CRDT_MAX_BODY_BYTES) {
-		reason = "body larger than 64 KiB";
+		reason = CRDT_REJECT_BODY_TOO_LARGE;
 		goto bad;
 	}
 	int rc = decode_body(&e, &reason);

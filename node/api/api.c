@@ -936,7 +936,7 @@ static int proof_doc(void *arg, enum node_proof_kind kind, const uint8_t *a,
 		}
 	} else {
 		struct node_checkpoint ca, cb;
-		const char *why;
+		enum node_msg why;
 		node_doc_set(p, "kind", node_doc_str("divergence"));
 		/* Checked in full when the proof was kept. */
 		if (node_checkpoint_read(l, a, a_len, &ca, &why) == 0 &&
@@ -1179,7 +1179,8 @@ static int api_import_entries(struct node_ctx *n, const struct node_doc *req,
 	struct node_doc *rejected = node_doc_array();
 	struct node_wire *wires = crdt_xcalloc(n_ent, sizeof(*wires));
 	int *res = crdt_xcalloc(n_ent, sizeof(*res));
-	const char **whys = crdt_xcalloc(n_ent, sizeof(*whys));
+	enum node_msg *whys = crdt_xcalloc(n_ent, sizeof(*whys));
+	enum node_lang lang = n->lang_zh ? NODE_LANG_ZH : NODE_LANG_EN;
 	/* Apply in passes: an entry ahead of its feed waits for the next. */
 	bool progress = true;
 	size_t left = n_ent;
@@ -1212,24 +1213,27 @@ static int api_import_entries(struct node_ctx *n, const struct node_doc *req,
 			} else {
 				bad++;
 				struct crdt_entry e;
-				char where[160];
+				const char *text =
+				    node_catalog_text(lang, whys[i]);
 				if (crdt_entry_decode(ents[i].p, ents[i].len,
 						      &e, NULL) == 0) {
 					char hex[65];
 					node_hex(hex, e.author, 32);
-					snprintf(where, sizeof(where),
-						 "entry %zu (feed %.16s/%s seq "
-						 "%llu)",
-						 ents[i].index, hex, e.scope,
-						 (unsigned long long)e.seq);
+					node_doc_push(
+					    rejected,
+					    node_doc_strf(
+						MSG(n, MSG_IMPORT_AT),
+						ents[i].index, hex, e.scope,
+						(unsigned long long)e.seq,
+						text));
 					crdt_entry_fini(&e);
 				} else {
-					snprintf(where, sizeof(where),
-						 "entry %zu", ents[i].index);
+					node_doc_push(
+					    rejected,
+					    node_doc_strf(
+						MSG(n, MSG_IMPORT_AT_INDEX),
+						ents[i].index, text));
 				}
-				node_doc_push(rejected,
-					      node_doc_strf("%s: %s", where,
-							    whys[i]));
 			}
 		}
 		left = w;
@@ -1240,8 +1244,7 @@ static int api_import_entries(struct node_ctx *n, const struct node_doc *req,
 	for (size_t i = 0; i < left; i++) {
 		bad++;
 		node_doc_push(rejected,
-			      node_doc_strf("entry %zu: its feed has a gap "
-					    "(an earlier entry is missing)",
+			      node_doc_strf(MSG(n, MSG_IMPORT_FEED_GAP),
 					    ents[i].index));
 	}
 	free(ents);

@@ -1028,12 +1028,13 @@ static int flush(struct import_ctx *c, struct pending *p,
 	crdt_buf_fini(&body);
 	node_sealed_ops_fini(&so);
 	enum node_ingest res;
-	const char *iwhy = NULL;
+	enum node_msg iwhy = MSG_NONE;
 	int rc =
 	    node_txn_ingest(c->txn, wire.data, wire.len, true, &res, &iwhy);
 	crdt_buf_fini(&wire);
 	if (rc) {
-		NODE_REASON_LONG(why, MSG_WRITING_FAILED_2, iwhy ? iwhy : "?");
+		NODE_REASON_LONG(why, MSG_WRITING_FAILED_2,
+				 NODE_REASON_ID(iwhy ? iwhy : MSG_ENTRY_MALFORMED));
 		return -EIO;
 	}
 	p->seq++;

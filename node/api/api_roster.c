@@ -525,9 +525,9 @@ int node_api_roster_propose(struct node_ctx *n, const struct node_doc *req,
 		if (!w[i])
 			FAIL0(-EINVAL, MSG_ROSTER_USAGE_PROPOSE);
 	}
-	const char *lwhy;
-	if (node_roster_decode(cur->wire, cur->wire_len, &r, &lwhy) != 0)
-		FAIL(-EIO, MSG_ROSTER_REFUSED, lwhy);
+	enum node_msg dwhy;
+	if (node_roster_decode(cur->wire, cur->wire_len, &r, &dwhy) != 0)
+		FAIL(-EIO, MSG_ROSTER_REFUSED, NODE_REASON_ID(dwhy));
 	r->version = cur->version + 1;
 	r->has_prev = true;
 	memcpy(r->prev, cur->body_hash, 32);
@@ -542,7 +542,7 @@ int node_api_roster_propose(struct node_ctx *n, const struct node_doc *req,
 	/* Nothing changed: the body equals the current one but for its
 	 * version and prev. */
 	struct node_roster *same;
-	if (node_roster_decode(cur->wire, cur->wire_len, &same, &lwhy) == 0) {
+	if (node_roster_decode(cur->wire, cur->wire_len, &same, &dwhy) == 0) {
 		same->version = r->version;
 		same->has_prev = true;
 		memcpy(same->prev, r->prev, 32);
@@ -566,13 +566,16 @@ int node_api_roster_propose(struct node_ctx *n, const struct node_doc *req,
 	size_t item_len;
 	int prc = node_proposal_make(n->ledger, body.data, body.len, n->pk,
 				     n->sk, note ? note : "", admin, &item,
-				     &item_len, &lwhy);
+				     &item_len, why);
 	crdt_buf_fini(&body);
 	if (prc == 0)
-		prc = node_proposal_add(n->ledger, item, item_len, &lwhy);
-	if (prc < 0)
-		FAIL(prc == -EDQUOT ? -EBUSY : -EINVAL, MSG_ROSTER_REFUSED,
-		     lwhy);
+		prc = node_proposal_add(n->ledger, item, item_len, why);
+	if (prc < 0) {
+		/* The ledger's reason, inside "proposal refused, ...". */
+		rc = prc == -EDQUOT ? -EBUSY : -EINVAL;
+		NODE_REASON_WRAP(why, MSG_ROSTER_REFUSED, NODE_REASON_INNER);
+		goto fail;
+	}
 	struct node_doc *d = node_doc_object();
 	char hex[65];
 	uint8_t id[32];
@@ -664,12 +667,12 @@ int node_api_roster_sign(struct node_ctx *n, const struct node_doc *req,
 		rc = -ENOENT;
 		goto out;
 	}
-	const char *lwhy;
 	uint8_t id[32];
 	memcpy(id, found->id, 32);
-	rc = node_proposal_sign(n->ledger, id, n->pk, n->sk, &lwhy);
+	rc = node_proposal_sign(n->ledger, id, n->pk, n->sk, why);
 	if (rc < 0) {
-		NODE_REASON_LONG(why, MSG_ROSTER_SIGN_REFUSED, lwhy);
+		NODE_REASON_WRAP(why, MSG_ROSTER_SIGN_REFUSED,
+				 NODE_REASON_INNER);
 		rc = rc == -ENOENT ? -ENOENT : -EINVAL;
 		goto out;
 	}

@@ -17,6 +17,7 @@
 #include "node/api/api.h"
 #include "node/api/keyring.h"
 #include "node/api/node_int.h"
+#include "node/ledger/reject.h"
 #include "node/ledger/verify.h"
 
 #define AUDIT_BATCH 4096
@@ -142,7 +143,9 @@ static void check_chain(struct node_ctx *n, struct item *items,
 		if (!e->decoded) {
 			snprintf(malformed, sizeof(malformed),
 				 MSG(n, MSG_AUDIT_MALFORMED),
-				 e->why ? e->why : "?");
+				 node_catalog_text(
+				     n->lang_zh ? NODE_LANG_ZH : NODE_LANG_EN,
+				     node_reject_msg(e->why)));
 			reason = malformed;
 		} else if (!sig_ok[i]) {
 			reason = MSG(n, MSG_AUDIT_BAD_SIGNATURE);
@@ -297,7 +300,7 @@ static void recompute(struct node_ctx *n, struct node_ledger *l2,
 			if (bad_has(bad, &bad_pos, &items[i].pos))
 				continue;
 			enum node_ingest res;
-			const char *why = NULL;
+			enum node_msg why = MSG_NONE;
 			/* Signatures were checked in pass 1. */
 			int rc = node_txn_ingest(t, items[i].wire, items[i].len,
 						 true, &res, &why);
@@ -305,7 +308,11 @@ static void recompute(struct node_ctx *n, struct node_ledger *l2,
 				node_doc_push(
 				    failures,
 				    node_doc_strf(MSG(n, MSG_AUDIT_RECOMPUTE),
-						  done + i + 1, why ? why : "?"));
+						  done + i + 1,
+						  node_catalog_text(
+						      n->lang_zh ? NODE_LANG_ZH
+								 : NODE_LANG_EN,
+						      why)));
 		}
 		node_txn_commit(t, false);
 		free_batch(items, cnt);
@@ -334,7 +341,7 @@ int node_audit_verify(struct node_ctx *n, struct node_doc **out,
 		return -EIO;
 	}
 	struct node_ledger *l2;
-	const char *lwhy;
+	struct node_reason lwhy;
 	node_ledger_open(kv2, &l2);
 	struct crdt_buf chain;
 	crdt_buf_init(&chain);

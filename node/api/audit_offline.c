@@ -99,7 +99,6 @@ static int audit_offline(const struct node_doc *req, bool zh,
 	}
 	struct node_kv *kv = node_kv_new_mem();
 	struct node_ledger *l;
-	const char *lwhy;
 	if (node_ledger_open(kv, &l) != 0) {
 		free(chain);
 		free(ents);
@@ -107,8 +106,9 @@ static int audit_offline(const struct node_doc *req, bool zh,
 		NODE_REASON0(why, MSG_CANNOT_OPEN_MEMORY_LEDGER);
 		return -EIO;
 	}
-	if (node_ledger_set_roster(l, chain, chain_len, &lwhy) != 0) {
-		NODE_REASON_LONG(why, MSG_NOT_VALID_ROSTER, roster_path, lwhy);
+	if (node_ledger_set_roster(l, chain, chain_len, why) != 0) {
+		NODE_REASON_WRAP(why, MSG_NOT_VALID_ROSTER, roster_path,
+				 NODE_REASON_INNER);
 		free(chain);
 		free(ents);
 		node_ledger_close(l);
@@ -127,8 +127,7 @@ static int audit_offline(const struct node_doc *req, bool zh,
 		if (crdt_mp_skip(&c) != 0) {
 			node_doc_push(
 			    failures,
-			    node_doc_strf("entries file: bytes after "
-					  "entry %zu are not an entry",
+			    node_doc_strf(MSGZ(zh, MSG_AUDIT_OFF_TRAILING),
 					  n));
 			break;
 		}
@@ -149,8 +148,9 @@ static int audit_offline(const struct node_doc *req, bool zh,
 				continue;
 			struct node_txn *t = node_ledger_begin(l);
 			enum node_ingest res;
+			enum node_msg iwhy = MSG_NONE;
 			int rc = node_txn_ingest(t, items[i].p, items[i].len,
-						 false, &res, &lwhy);
+						 false, &res, &iwhy);
 			if (rc == -EAGAIN) {
 				node_txn_abort(t);
 				continue;
@@ -160,8 +160,13 @@ static int audit_offline(const struct node_doc *req, bool zh,
 			if (rc) {
 				node_txn_abort(t);
 				node_doc_push(failures,
-					      node_doc_strf("entry %zu: %s",
-							    i + 1, lwhy));
+					      node_doc_strf(
+						  MSGZ(zh, MSG_IMPORT_AT_INDEX),
+						  i + 1,
+						  node_catalog_text(
+						      zh ? NODE_LANG_ZH
+							 : NODE_LANG_EN,
+						      iwhy)));
 				continue;
 			}
 			node_txn_commit(t, false);
@@ -175,9 +180,7 @@ static int audit_offline(const struct node_doc *req, bool zh,
 		if (!items[i].done)
 			node_doc_push(
 			    failures,
-			    node_doc_strf("entry %zu waits for a roster "
-					  "version or an earlier entry "
-					  "the files lack",
+			    node_doc_strf(MSGZ(zh, MSG_AUDIT_OFF_WAITS),
 					  i + 1));
 	struct node_doc *findings = node_doc_array();
 	struct fscan fs = {findings, zh};

@@ -312,10 +312,9 @@ static int adopt(const char *dir, const uint8_t *wire, size_t len,
 	int rc = node_ctx_open_why(dir, false, &n, said);
 	if (rc)
 		return rc;
-	const char *why = NULL;
-	rc = node_ledger_set_roster(n->ledger, wire, len, &why);
+	rc = node_ledger_set_roster(n->ledger, wire, len, said);
 	if (rc) {
-		NODE_REASON_LONG(said, MSG_CANNOT_JOIN, why);
+		NODE_REASON_WRAP(said, MSG_CANNOT_JOIN, NODE_REASON_INNER);
 		node_ctx_close(n);
 		return -EINVAL;
 	}
@@ -460,9 +459,9 @@ static int network_join_why(const char *dir, const char *roster_path,
 	/* A chain of any length (or a lone genesis roster), verified from
 	 * genesis; the certificates checked are those of the newest. */
 	struct node_roster_chain chain;
-	char why[256];
-	if (node_roster_chain_decode(buf, len, &chain, why, sizeof(why)) != 0) {
-		NODE_REASON_LONG(said, MSG_NOT_VALID_ROSTER, roster_path, why);
+	if (node_roster_chain_decode(buf, len, &chain, said) != 0) {
+		NODE_REASON_WRAP(said, MSG_NOT_VALID_ROSTER, roster_path,
+				 NODE_REASON_INNER);
 		free(buf);
 		return -EINVAL;
 	}

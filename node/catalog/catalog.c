@@ -120,6 +120,12 @@ void node_reason_make(struct node_reason *r, enum node_msg id,
 static void reason_args(struct node_reason *r, enum node_msg id, size_t cap,
 			va_list ap);
 
+void node_reason_of(struct node_reason *r, enum node_msg id)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+}
+
 void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap)
 {
 	memset(r, 0, sizeof(*r));

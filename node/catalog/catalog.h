@@ -111,6 +111,9 @@ void node_reason_vmake(struct node_reason *r, enum node_msg id, va_list ap);
 #define NODE_REASON(r, id, ...) \
 	node_reason_make((r), (id), id##_EN, __VA_ARGS__)
 #define NODE_REASON0(r, id) node_reason_make((r), (id), id##_EN)
+/* A reason of an id held in a variable whose texts take no arguments (a
+ * code a lower layer returned, e.g. node_txn_ingest's). */
+void node_reason_of(struct node_reason *r, enum node_msg id);
 /* The same, each text argument kept up to NODE_REASON_TEXT_BYTES. */
 void node_reason_make_long(struct node_reason *r, enum node_msg id,
 			   const char *fmt_en, ...)

@@ -1232,4 +1232,203 @@
 #define MSG_CANNOT_OPEN_MEMORY_LEDGER_EN \
 	"cannot open a ledger in memory"
 
+#define MSG_ENTRY_MALFORMED_EN \
+	"malformed entry"
+#define MSG_ENTRY_NOT_PAIR_EN \
+	"entry is not [body, sig]"
+#define MSG_ENTRY_TRAILING_EN \
+	"trailing bytes after entry"
+#define MSG_ENTRY_BODY_TOO_LARGE_EN \
+	"body larger than 64 KiB"
+#define MSG_ENTRY_BODY_ARITY_EN \
+	"body is not an array of 8"
+#define MSG_ENTRY_VERSION_EN \
+	"unknown entry format version"
+#define MSG_ENTRY_AUTHOR_EN \
+	"bad author"
+#define MSG_ENTRY_SCOPE_EN \
+	"bad scope"
+#define MSG_ENTRY_SEQ_EN \
+	"bad seq"
+#define MSG_ENTRY_PREV_EN \
+	"bad prev"
+#define MSG_ENTRY_HLC_EN \
+	"bad hlc or roster version"
+#define MSG_ENTRY_OPS_EN \
+	"bad ops array"
+#define MSG_ENTRY_OP_EN \
+	"malformed op"
+#define MSG_ENTRY_CREATE_ID_EN \
+	"entity id of a create not derived from its dot"
+#define MSG_ENTRY_TRAILING_BODY_EN \
+	"trailing bytes after body"
+#define MSG_I_NOT_JOINED_EN \
+	"this node has not joined a network"
+#define MSG_I_REJUDGE_PENDING_EN \
+	"the store failed while entries were judged again under a new roster version; retrying"
+#define MSG_I_ROSTER_ZERO_EN \
+	"roster version 0"
+#define MSG_I_ROSTER_UNKNOWN_EN \
+	"names a roster version not yet known"
+#define MSG_I_SCHEMA_UNKNOWN_EN \
+	"names a roster whose schema version this build does not know (upgrade ward)"
+#define MSG_I_UNKNOWN_AUTHOR_EN \
+	"unknown author"
+#define MSG_I_BAD_SIGNATURE_EN \
+	"bad signature"
+#define MSG_I_HEAD_UNREADABLE_EN \
+	"feed head unreadable"
+#define MSG_I_FEED_CAP_EN \
+	"its author already has the most feeds an author may have (1024)"
+#define MSG_I_FORK_EN \
+	"fork: a different entry holds this seq"
+#define MSG_I_BELOW_HEAD_MISSING_EN \
+	"entry below its feed's head is missing from the log"
+#define MSG_I_SEQ_GAP_EN \
+	"seq gap"
+#define MSG_I_PREV_MISMATCH_EN \
+	"prev does not match the feed's previous entry"
+#define MSG_I_PREV_FORK_EN \
+	"prev names another entry than the one held before it: its author forked the feed"
+#define MSG_I_HLC_NOT_INCREASING_EN \
+	"hlc not increasing"
+#define MSG_I_ROSTER_DECREASING_EN \
+	"roster version decreasing"
+#define MSG_I_STORE_WRITE_FAILED_EN \
+	"store write failed"
+#define MSG_I_NOT_MESSAGEPACK_EN \
+	"malformed entry: not one MessagePack value"
+#define MSG_I_BAD_ENTRY_EN \
+	"bad entry"
+#define MSG_IMPORT_AT_EN \
+	"entry %zu (feed %.16s/%s seq %llu): %s"
+#define MSG_IMPORT_AT_INDEX_EN \
+	"entry %zu: %s"
+#define MSG_IMPORT_FEED_GAP_EN \
+	"entry %zu: its feed has a gap (an earlier entry is missing)"
+#define MSG_AUDIT_OFF_TRAILING_EN \
+	"entries file: bytes after entry %zu are not an entry"
+#define MSG_AUDIT_OFF_WAITS_EN \
+	"entry %zu waits for a roster version or an earlier entry the files lack"
+#define MSG_P_VV_NOT_ARRAY_EN \
+	"checkpoint vector is not an array"
+#define MSG_P_VV_TOO_LONG_EN \
+	"checkpoint vector longer than its bytes"
+#define MSG_P_VV_ITEM_EN \
+	"malformed checkpoint vector item"
+#define MSG_P_VV_ORDER_EN \
+	"checkpoint vector not sorted and distinct"
+#define MSG_P_CP_NOT_PAIR_EN \
+	"checkpoint is not [body, sig]"
+#define MSG_P_CP_HEADER_EN \
+	"malformed checkpoint header"
+#define MSG_P_CP_DIGEST_EN \
+	"malformed checkpoint digest"
+#define MSG_P_CP_OUTSIDER_EN \
+	"checkpoint signed by a node outside the roster"
+#define MSG_P_CP_SIGNATURE_EN \
+	"bad checkpoint signature"
+#define MSG_P_DIV_SELF_EN \
+	"divergence proof of one node with itself"
+#define MSG_P_DIV_STATES_EN \
+	"divergence proof of checkpoints of different states"
+#define MSG_P_DIV_AGREE_EN \
+	"divergence proof of checkpoints that agree"
+#define MSG_P_CP_OWN_EN \
+	"our own checkpoint sent back to us"
+#define MSG_P_FORK_DIFFERENT_EN \
+	"fork proof of entries of different feeds or seqs"
+#define MSG_P_FORK_SAME_EN \
+	"fork proof of one entry twice"
+#define MSG_P_FORK_OUTSIDER_EN \
+	"fork proof of an author outside the roster"
+#define MSG_P_FORK_SIGNATURE_EN \
+	"fork proof with a bad signature"
+#define MSG_R_BODY_EN \
+	"roster body is malformed"
+#define MSG_R_PREV_NIL_EN \
+	"roster prev must be nil exactly for version 1"
+#define MSG_R_THRESHOLD_ZERO_EN \
+	"roster threshold is 0: at least one admin must sign"
+#define MSG_R_NO_ADMIN_EN \
+	"roster has no admin"
+#define MSG_R_THRESHOLD_HIGH_EN \
+	"roster threshold exceeds its admins"
+#define MSG_R_MEMBER_EN \
+	"roster member is malformed"
+#define MSG_R_MEMBER_TWICE_EN \
+	"roster lists a member twice"
+#define MSG_R_NOT_PAIR_EN \
+	"roster is not [body, sigs]"
+#define MSG_R_NOT_GENESIS_EN \
+	"not a genesis roster"
+#define MSG_R_SIG_EN \
+	"roster signature does not verify"
+#define MSG_R_TOO_FEW_SIGS_EN \
+	"roster lacks enough admin signatures"
+#define MSG_R_VERSION_HELD_EN \
+	"a roster of this version is already held"
+#define MSG_R_VERSION_GAP_EN \
+	"roster versions must follow one another without a gap"
+#define MSG_R_PREV_WRONG_EN \
+	"roster prev does not name the version before it"
+#define MSG_R_THRESHOLD_HALF_EN \
+	"roster threshold must stay above half its admins"
+#define MSG_R_SIGNER_NOT_ADMIN_EN \
+	"roster is signed by a key that is not an admin of the version before it"
+#define MSG_R_SIG_TWICE_EN \
+	"roster carries one admin's signature twice"
+#define MSG_R_SIG_BODY_EN \
+	"roster signature does not verify over its body"
+#define MSG_R_TOO_FEW_PREV_SIGS_EN \
+	"roster lacks enough admin signatures of the version before it"
+#define MSG_R_AT_VERSION_EN \
+	"roster version %llu: %s"
+#define MSG_R_NOT_CHAIN_EN \
+	"not a roster or a roster chain"
+#define MSG_R_CHAIN_ITEM_MALFORMED_EN \
+	"roster %zu of the chain is malformed"
+#define MSG_R_CHAIN_ITEM_EN \
+	"roster %zu of the chain: %s"
+#define MSG_R_CHAIN_ORDER_EN \
+	"roster %zu of the chain has version %llu: the chain must hold every version from 1 in order, without a gap or a repeat"
+#define MSG_R_CHAIN_TRAILING_EN \
+	"trailing bytes after the roster chain"
+#define MSG_R_ALONE_EN \
+	"roster version %llu alone cannot be checked: join with the whole chain (ward roster export)"
+#define MSG_R_OTHER_HELD_EN \
+	"this node holds another roster version %llu"
+#define MSG_R_NOT_SUCCESSOR_EN \
+	"roster version %llu is not a valid successor of version %llu: %s"
+#define MSG_R_OTHER_NETWORK_EN \
+	"this node already belongs to another network"
+#define MSG_R_CHAIN_DIFFERS_EN \
+	"roster version %zu of the chain differs from the one this node holds"
+#define MSG_R_WRITE_FAILED_EN \
+	"could not write the roster"
+#define MSG_R_REJUDGE_FAILED_EN \
+	"could not judge the entries again under the new roster"
+#define MSG_PR_NOTE_LONG_EN \
+	"the note is longer than 1 KiB"
+#define MSG_PR_MALFORMED_EN \
+	"proposal is malformed"
+#define MSG_PR_IN_FORCE_EN \
+	"proposal is for a version already in force"
+#define MSG_PR_TOO_FAR_EN \
+	"proposal is for a version after the next"
+#define MSG_PR_NOT_MEMBER_EN \
+	"proposal is not signed by a member of the roster in force"
+#define MSG_PR_MEMBER_FULL_EN \
+	"this member already has the most proposals held here that one member may; sign or wait for one to come into force"
+#define MSG_PR_NODE_FULL_EN \
+	"this node holds the most proposals it may; sign or wait for one to come into force"
+#define MSG_PR_NO_SUCH_EN \
+	"no such proposal"
+#define MSG_PR_NOT_ADMIN_EN \
+	"this node is not an admin of the roster in force"
+#define MSG_PR_SCHEMA_EN \
+	"the proposal uses a schema version this build does not know: upgrade ward before signing it"
+#define MSG_PR_SIGNED_OTHER_EN \
+	"this admin already signed another proposal for this version; signing two would prove it a forker"
+
 #endif

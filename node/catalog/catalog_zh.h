@@ -1215,4 +1215,203 @@
 #define MSG_CANNOT_OPEN_MEMORY_LEDGER_ZH \
 	"无法在内存中打开账本"
 
+#define MSG_ENTRY_MALFORMED_ZH \
+	"条目格式错误"
+#define MSG_ENTRY_NOT_PAIR_ZH \
+	"条目不是 [正文, 签名]"
+#define MSG_ENTRY_TRAILING_ZH \
+	"条目之后有多余字节"
+#define MSG_ENTRY_BODY_TOO_LARGE_ZH \
+	"正文超过 64 KiB"
+#define MSG_ENTRY_BODY_ARITY_ZH \
+	"正文不是 8 项的数组"
+#define MSG_ENTRY_VERSION_ZH \
+	"未知的条目格式版本"
+#define MSG_ENTRY_AUTHOR_ZH \
+	"作者字段有误"
+#define MSG_ENTRY_SCOPE_ZH \
+	"辖区字段有误"
+#define MSG_ENTRY_SEQ_ZH \
+	"序号字段有误"
+#define MSG_ENTRY_PREV_ZH \
+	"前一条目字段有误"
+#define MSG_ENTRY_HLC_ZH \
+	"混合逻辑时钟或名册版本字段有误"
+#define MSG_ENTRY_OPS_ZH \
+	"操作数组有误"
+#define MSG_ENTRY_OP_ZH \
+	"操作格式错误"
+#define MSG_ENTRY_CREATE_ID_ZH \
+	"新建操作的实体编号不是由其点位导出的"
+#define MSG_ENTRY_TRAILING_BODY_ZH \
+	"正文之后有多余字节"
+#define MSG_I_NOT_JOINED_ZH \
+	"本节点尚未加入网络"
+#define MSG_I_REJUDGE_PENDING_ZH \
+	"按新名册版本重新判定条目时存储出错；正在重试"
+#define MSG_I_ROSTER_ZERO_ZH \
+	"名册版本为 0"
+#define MSG_I_ROSTER_UNKNOWN_ZH \
+	"引用了尚不知道的名册版本"
+#define MSG_I_SCHEMA_UNKNOWN_ZH \
+	"引用的名册所用的数据结构版本本程序不认识（请升级 ward）"
+#define MSG_I_UNKNOWN_AUTHOR_ZH \
+	"未知作者"
+#define MSG_I_BAD_SIGNATURE_ZH \
+	"签名无效"
+#define MSG_I_HEAD_UNREADABLE_ZH \
+	"无法读取条目流的最新位置"
+#define MSG_I_FEED_CAP_ZH \
+	"其作者的条目流已达上限（1024）"
+#define MSG_I_FORK_ZH \
+	"分叉：该序号已有另一条目"
+#define MSG_I_BELOW_HEAD_MISSING_ZH \
+	"日志中缺少条目流最新位置之前的条目"
+#define MSG_I_SEQ_GAP_ZH \
+	"序号不连续"
+#define MSG_I_PREV_MISMATCH_ZH \
+	"前一条目与条目流中的上一条不符"
+#define MSG_I_PREV_FORK_ZH \
+	"前一条目指向的不是本节点所存的上一条：其作者使条目流分叉"
+#define MSG_I_HLC_NOT_INCREASING_ZH \
+	"混合逻辑时钟没有递增"
+#define MSG_I_ROSTER_DECREASING_ZH \
+	"名册版本倒退"
+#define MSG_I_STORE_WRITE_FAILED_ZH \
+	"存储写入失败"
+#define MSG_I_NOT_MESSAGEPACK_ZH \
+	"条目格式错误：不是一个 MessagePack 值"
+#define MSG_I_BAD_ENTRY_ZH \
+	"条目无效"
+#define MSG_IMPORT_AT_ZH \
+	"第 %zu 条（条目流 %.16s/%s 序号 %llu）：%s"
+#define MSG_IMPORT_AT_INDEX_ZH \
+	"第 %zu 条：%s"
+#define MSG_IMPORT_FEED_GAP_ZH \
+	"第 %zu 条：其条目流有缺口（缺少更早的条目）"
+#define MSG_AUDIT_OFF_TRAILING_ZH \
+	"条目文件：第 %zu 条之后的字节不是条目"
+#define MSG_AUDIT_OFF_WAITS_ZH \
+	"第 %zu 条在等待文件中缺少的名册版本或更早的条目"
+#define MSG_P_VV_NOT_ARRAY_ZH \
+	"检查点的向量不是数组"
+#define MSG_P_VV_TOO_LONG_ZH \
+	"检查点的向量比其字节还长"
+#define MSG_P_VV_ITEM_ZH \
+	"检查点向量中有格式错误的项"
+#define MSG_P_VV_ORDER_ZH \
+	"检查点的向量未排序或有重复"
+#define MSG_P_CP_NOT_PAIR_ZH \
+	"检查点不是 [正文, 签名]"
+#define MSG_P_CP_HEADER_ZH \
+	"检查点头部格式错误"
+#define MSG_P_CP_DIGEST_ZH \
+	"检查点摘要格式错误"
+#define MSG_P_CP_OUTSIDER_ZH \
+	"检查点由名册之外的节点签名"
+#define MSG_P_CP_SIGNATURE_ZH \
+	"检查点签名无效"
+#define MSG_P_DIV_SELF_ZH \
+	"分歧证明中的两个检查点来自同一节点"
+#define MSG_P_DIV_STATES_ZH \
+	"分歧证明中的检查点对应不同的状态"
+#define MSG_P_DIV_AGREE_ZH \
+	"分歧证明中的检查点彼此一致"
+#define MSG_P_CP_OWN_ZH \
+	"本节点自己的检查点被发回"
+#define MSG_P_FORK_DIFFERENT_ZH \
+	"分叉证明中的条目属于不同的条目流或序号"
+#define MSG_P_FORK_SAME_ZH \
+	"分叉证明中是同一条目两次"
+#define MSG_P_FORK_OUTSIDER_ZH \
+	"分叉证明的作者不在名册中"
+#define MSG_P_FORK_SIGNATURE_ZH \
+	"分叉证明中有无效签名"
+#define MSG_R_BODY_ZH \
+	"名册正文格式错误"
+#define MSG_R_PREV_NIL_ZH \
+	"名册的前一版本仅在版本 1 时为空"
+#define MSG_R_THRESHOLD_ZERO_ZH \
+	"名册的签名门槛为 0：至少须有一名管理员签名"
+#define MSG_R_NO_ADMIN_ZH \
+	"名册中没有管理员"
+#define MSG_R_THRESHOLD_HIGH_ZH \
+	"名册的签名门槛超过其管理员人数"
+#define MSG_R_MEMBER_ZH \
+	"名册成员格式错误"
+#define MSG_R_MEMBER_TWICE_ZH \
+	"名册重复列出同一成员"
+#define MSG_R_NOT_PAIR_ZH \
+	"名册不是 [正文, 签名]"
+#define MSG_R_NOT_GENESIS_ZH \
+	"不是创始名册"
+#define MSG_R_SIG_ZH \
+	"名册签名验证失败"
+#define MSG_R_TOO_FEW_SIGS_ZH \
+	"名册的管理员签名不足"
+#define MSG_R_VERSION_HELD_ZH \
+	"已持有该版本的名册"
+#define MSG_R_VERSION_GAP_ZH \
+	"名册版本必须逐个相接，不能有缺口"
+#define MSG_R_PREV_WRONG_ZH \
+	"名册的前一版本不是其上一个版本"
+#define MSG_R_THRESHOLD_HALF_ZH \
+	"名册的签名门槛必须超过其管理员人数的一半"
+#define MSG_R_SIGNER_NOT_ADMIN_ZH \
+	"名册由上一版本中不是管理员的密钥签名"
+#define MSG_R_SIG_TWICE_ZH \
+	"名册中同一管理员的签名出现两次"
+#define MSG_R_SIG_BODY_ZH \
+	"名册签名与其正文不符"
+#define MSG_R_TOO_FEW_PREV_SIGS_ZH \
+	"名册缺少足够的上一版本管理员签名"
+#define MSG_R_AT_VERSION_ZH \
+	"名册版本 %llu：%s"
+#define MSG_R_NOT_CHAIN_ZH \
+	"不是名册，也不是名册链"
+#define MSG_R_CHAIN_ITEM_MALFORMED_ZH \
+	"名册链中的第 %zu 个名册格式错误"
+#define MSG_R_CHAIN_ITEM_ZH \
+	"名册链中的第 %zu 个名册：%s"
+#define MSG_R_CHAIN_ORDER_ZH \
+	"名册链中的第 %zu 个名册版本为 %llu：名册链须从 1 起按顺序包含每个版本，不得有缺口或重复"
+#define MSG_R_CHAIN_TRAILING_ZH \
+	"名册链之后有多余字节"
+#define MSG_R_ALONE_ZH \
+	"单独的名册版本 %llu 无法核验：请用完整的名册链加入（ward roster export）"
+#define MSG_R_OTHER_HELD_ZH \
+	"本节点持有另一个名册版本 %llu"
+#define MSG_R_NOT_SUCCESSOR_ZH \
+	"名册版本 %llu 不是版本 %llu 的有效后继：%s"
+#define MSG_R_OTHER_NETWORK_ZH \
+	"本节点已属于另一个网络"
+#define MSG_R_CHAIN_DIFFERS_ZH \
+	"名册链中的版本 %zu 与本节点所持有的不同"
+#define MSG_R_WRITE_FAILED_ZH \
+	"无法写入名册"
+#define MSG_R_REJUDGE_FAILED_ZH \
+	"无法按新名册重新判定条目"
+#define MSG_PR_NOTE_LONG_ZH \
+	"附言超过 1 KiB"
+#define MSG_PR_MALFORMED_ZH \
+	"提议格式错误"
+#define MSG_PR_IN_FORCE_ZH \
+	"提议针对的版本已生效"
+#define MSG_PR_TOO_FAR_ZH \
+	"提议针对的是下一版本之后的版本"
+#define MSG_PR_NOT_MEMBER_ZH \
+	"提议不是由现行名册的成员签名"
+#define MSG_PR_MEMBER_FULL_ZH \
+	"该成员在本节点的提议已达每名成员的上限；请签署或等待某一提议生效"
+#define MSG_PR_NODE_FULL_ZH \
+	"本节点持有的提议已达上限；请签署或等待某一提议生效"
+#define MSG_PR_NO_SUCH_ZH \
+	"没有这个提议"
+#define MSG_PR_NOT_ADMIN_ZH \
+	"本节点不是现行名册的管理员"
+#define MSG_PR_SCHEMA_ZH \
+	"该提议使用本程序不认识的数据结构版本：请先升级 ward 再签署"
+#define MSG_PR_SIGNED_OTHER_ZH \
+	"该管理员已为此版本签署了另一提议；签署两个会证明其分叉"
+
 #endif

@@ -21,6 +21,7 @@
 #include "node/ledger/ledger.h"
 #include "node/ledger/finding.h"
 #include "node/ledger/ledger_int.h"
+#include "node/ledger/reject.h"
 #include "node/ledger/schema.h"
 #include "node/ledger/sealing.h"
 #include "node/store/txnmap.h"
@@ -95,11 +96,12 @@ struct op_ctx {
 
 static int rejudge(struct node_ledger *l);
 static int replace_newest(struct node_ledger *l, struct node_roster *r,
-			  const char **why);
+			  struct node_reason *why);
 static void admin_forks(const struct node_roster *a,
 			const struct node_roster *b, struct node_kv_batch *batch);
 static int store_rosters(struct node_ledger *l, struct node_roster **v,
-			 size_t n, bool rejudge_needed, const char **why);
+			 size_t n, bool rejudge_needed,
+			 struct node_reason *why);
 
 static uint64_t wall_ms(void *ctx)
 {
@@ -279,7 +281,7 @@ static int load_roster(struct node_ledger *l)
 	for (uint64_t ver = 1;; ver++) {
 		uint8_t *v;
 		size_t n;
-		const char *why;
+		enum node_msg why;
 		struct key k;
 		struct node_roster *r;
 		roster_key(&k, ver);
@@ -502,24 +504,21 @@ static bool bounds_differ(struct node_ledger *l, struct node_roster *const *v,
 }
 
 int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
-			   size_t len, const char **why)
+			   size_t len, struct node_reason *why)
 {
-	static _Thread_local char buf[256];
 	struct node_roster_chain c = {0};
 	struct node_roster *one = NULL;
-	const char *reason;
+	enum node_msg reason;
 	int rc;
-	*why = buf;
+	node_reason_of(why, MSG_NONE);
 	/* One roster of a version after genesis: the successor of the newest
 	 * held (or one held already). Else a chain from genesis. */
 	if (node_roster_decode(wire, len, &one, &reason) == 0 &&
 	    one->version > 1) {
 		if (l->n_rosters == 0) {
 			node_roster_free(one);
-			snprintf(buf, sizeof(buf),
-				 "roster version %llu alone cannot be checked: "
-				 "join with the whole chain (ward roster export)",
-				 (unsigned long long)one->version);
+			NODE_REASON(why, MSG_R_ALONE,
+				    (unsigned long long)one->version);
 			return -EBADMSG;
 		}
 		if (one->version <= l->n_rosters) {
@@ -546,18 +545,16 @@ int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
 				}
 				return replace_newest(l, one, why);
 			}
-			snprintf(buf, sizeof(buf),
-				 "this node holds another roster version %llu",
-				 (unsigned long long)one->version);
+			NODE_REASON(why, MSG_R_OTHER_HELD,
+				    (unsigned long long)one->version);
 			node_roster_free(one);
 			return cmp == 0 ? 0 : -EBADMSG;
 		}
 		if (node_roster_verify_successor(l->roster, one, &reason) != 0) {
-			snprintf(buf, sizeof(buf),
-				 "roster version %llu is not a valid successor of "
-				 "version %llu: %s",
-				 (unsigned long long)one->version,
-				 (unsigned long long)l->roster->version, reason);
+			NODE_REASON(why, MSG_R_NOT_SUCCESSOR,
+				    (unsigned long long)one->version,
+				    (unsigned long long)l->roster->version,
+				    NODE_REASON_ID(reason));
 			node_roster_free(one);
 			return -EBADMSG;
 		}
@@ -572,22 +569,18 @@ int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
 		return store_rosters(l, &one, 1, rejudge_needed, why);
 	}
 	node_roster_free(one);
-	rc = node_roster_chain_decode(wire, len, &c, buf, sizeof(buf));
+	rc = node_roster_chain_decode(wire, len, &c, why);
 	if (rc)
 		return rc;
 	if (l->n_rosters &&
 	    memcmp(l->rosters[0]->body_hash, c.v[0]->body_hash, 32) != 0) {
 		node_roster_chain_fini(&c);
-		snprintf(buf, sizeof(buf),
-			 "this node already belongs to another network");
+		NODE_REASON0(why, MSG_R_OTHER_NETWORK);
 		return -EEXIST;
 	}
 	for (size_t i = 0; i < c.n && i < l->n_rosters; i++) {
 		if (memcmp(l->rosters[i]->body_hash, c.v[i]->body_hash, 32)) {
-			snprintf(buf, sizeof(buf),
-				 "roster version %zu of the chain differs from "
-				 "the one this node holds",
-				 i + 1);
+			NODE_REASON(why, MSG_R_CHAIN_DIFFERS, i + 1);
 			node_roster_chain_fini(&c);
 			return -EBADMSG;
 		}
@@ -1642,68 +1635,70 @@ static void log_key(struct key *k, const uint8_t author[32], const char *scope,
 	key_u64(k, seq);
 }
 
+/* MSG_I_FEED_CAP's texts name the cap. */
+_Static_assert(NODE_LEDGER_MAX_FEEDS_PER_AUTHOR == 1024u,
+	       "MSG_I_FEED_CAP names 1024: change its texts with the cap");
+
 int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
-		    bool sig_checked, enum node_ingest *res, const char **why)
+		    bool sig_checked, enum node_ingest *res, enum node_msg *why)
 {
 	struct node_ledger *l = t->l;
 	struct crdt_entry e;
-	const char *reason = NULL;
+	enum node_msg reason = MSG_NONE;
+	enum crdt_reject bad = CRDT_REJECT_NONE;
 	int rc;
 	if (!l->roster) {
-		*why = "this node has not joined a network";
+		*why = MSG_I_NOT_JOINED;
 		return -EPERM;
 	}
 	if (l->rejudge_pending) {
-		*why = "the store failed while entries were judged again under "
-		       "a new roster version; retrying";
+		*why = MSG_I_REJUDGE_PENDING;
 		return -EIO;
 	}
-	rc = crdt_entry_decode(wire, len, &e, &reason);
+	rc = crdt_entry_decode(wire, len, &e, &bad);
 	if (rc) {
-		*why = reason;
+		*why = node_reject_msg(bad);
 		return -EBADMSG;
 	}
 	struct head h;
 	rc = -EBADMSG;
 	if (e.roster_version == 0) {
-		reason = "roster version 0";
+		reason = MSG_I_ROSTER_ZERO;
 		goto out;
 	}
 	/* Judged under the roster version the entry names (DESIGN.md
 	 * section 4): it waits until that version arrives, and until this
 	 * build knows the schema version in force there. */
 	if (e.roster_version > l->n_rosters) {
-		reason = "names a roster version not yet known";
+		reason = MSG_I_ROSTER_UNKNOWN;
 		rc = -EAGAIN;
 		goto out;
 	}
 	const struct node_roster *named = l->rosters[e.roster_version - 1];
 	if (named->schema_version > NODE_SCHEMA_VERSION) {
-		reason = "names a roster whose schema version this build does "
-			 "not know (upgrade ward)";
+		reason = MSG_I_SCHEMA_UNKNOWN;
 		rc = -EAGAIN;
 		goto out;
 	}
 	const struct node_member *m = node_roster_find(named, e.author);
 	if (!m) {
-		reason = "unknown author";
+		reason = MSG_I_UNKNOWN_AUTHOR;
 		goto out;
 	}
 	if (!sig_checked && !crdt_entry_verify(e.sig, l->rosters[0]->body_hash,
 					       e.body, e.body_len, e.author)) {
-		reason = "bad signature";
+		reason = MSG_I_BAD_SIGNATURE;
 		goto out;
 	}
 	int hrc = read_head(t, e.author, e.scope, &h);
 	if (hrc && hrc != -ENOENT) {
-		reason = "feed head unreadable";
+		reason = MSG_I_HEAD_UNREADABLE;
 		rc = -EIO;
 		goto out;
 	}
 	bool has_head = hrc == 0;
 	if (!has_head && author_at_cap(t, e.author)) {
-		reason = "its author already has the most feeds an author may "
-			 "have (" NODE_LEDGER_MAX_FEEDS_PER_AUTHOR_STR ")";
+		reason = MSG_I_FEED_CAP;
 		rc = -EDQUOT;
 		goto out;
 	}
@@ -1730,38 +1725,37 @@ int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
 			}
 			record_fork(t, &e, held, held_len, wire, len);
 			free(held);
-			reason = "fork: a different entry holds this seq";
+			reason = MSG_I_FORK;
 			rc = -EEXIST;
 			goto out;
 		}
-		reason = "entry below its feed's head is missing from the log";
+		reason = MSG_I_BELOW_HEAD_MISSING;
 		rc = -EIO;
 		goto out;
 	}
 	uint64_t expect = has_head ? h.seq + 1 : 1;
 	if (e.seq != expect) {
-		reason = "seq gap";
+		reason = MSG_I_SEQ_GAP;
 		rc = -EAGAIN;
 		goto out;
 	}
 	static const uint8_t zero[32];
 	if (memcmp(e.prev, has_head ? h.hash : zero, 32) != 0) {
-		reason = "prev does not match the feed's previous entry";
+		reason = MSG_I_PREV_MISMATCH;
 		/* Signed by its author after another entry than ours at the
 		 * seq before: the author forked the feed. */
 		if (has_head) {
-			reason = "prev names another entry than the one held "
-				 "before it: its author forked the feed";
+			reason = MSG_I_PREV_FORK;
 			rc = -EILSEQ;
 		}
 		goto out;
 	}
 	if (has_head && e.hlc <= h.hlc) {
-		reason = "hlc not increasing";
+		reason = MSG_I_HLC_NOT_INCREASING;
 		goto out;
 	}
 	if (has_head && e.roster_version < h.roster_version) {
-		reason = "roster version decreasing";
+		reason = MSG_I_ROSTER_DECREASING;
 		goto out;
 	}
 	/* Accepted: log, head, then each op. */
@@ -1922,7 +1916,7 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 	crdt_entry_encode_wire(&wire, body.data, body.len, sig);
 	crdt_buf_fini(&body);
 	enum node_ingest res;
-	const char *reason = NULL;
+	enum node_msg reason = MSG_NONE;
 	/* Signed just above with our own key: no need to verify. */
 	int rc = node_txn_ingest(t, wire.data, wire.len, true, &res, &reason);
 	crdt_buf_fini(&wire);
@@ -1932,7 +1926,8 @@ int node_ledger_write(struct node_ledger *l, const uint8_t *sk,
 		return -EPERM;
 	}
 	if (rc) {
-		NODE_REASON(why, MSG_W_REJECTED, reason ? reason : "?");
+		NODE_REASON(why, MSG_W_REJECTED,
+			    NODE_REASON_ID(reason ? reason : MSG_ENTRY_MALFORMED));
 		node_txn_abort(t);
 		return rc;
 	}
@@ -2086,7 +2081,8 @@ void node_txn_del(struct node_txn *t, const uint8_t *key, size_t key_len)
  * held) in one synced batch, with the re-judgement marker when the bounds
  * they set change the verdict on entries held; then re-judges. */
 static int store_rosters(struct node_ledger *l, struct node_roster **v,
-			 size_t n, bool rejudge_needed, const char **why)
+			 size_t n, bool rejudge_needed,
+			 struct node_reason *why)
 {
 	struct node_kv_batch *b = node_kv_batch_new();
 	for (size_t i = 0; i < n; i++) {
@@ -2112,7 +2108,7 @@ static int store_rosters(struct node_ledger *l, struct node_roster **v,
 	if (rc) {
 		for (size_t i = 0; i < n; i++)
 			node_roster_free(v[i]);
-		*why = "could not write the roster";
+		NODE_REASON0(why, MSG_R_WRITE_FAILED);
 		return rc;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -2124,8 +2120,7 @@ static int store_rosters(struct node_ledger *l, struct node_roster **v,
 		if (rc) {
 			/* Tried again before the next transaction. */
 			l->rejudge_pending = true;
-			*why = "could not judge the entries again under the new "
-			       "roster";
+			NODE_REASON0(why, MSG_R_REJUDGE_FAILED);
 			return rc;
 		}
 	}
@@ -2182,7 +2177,7 @@ static int rejudge(struct node_ledger *l)
 		while (cnt < BATCH &&
 		       (more = node_ledger_log_next(g, &pos, &w, &wl) == 1)) {
 			enum node_ingest res;
-			const char *why;
+			enum node_msg why;
 			/* Each entry verified when it arrived; one that the
 			 * chain held now refuses is left without effect. */
 			(void)node_txn_ingest(t, w, wl, true, &res, &why);
@@ -2233,7 +2228,7 @@ static void admin_forks(const struct node_roster *a,
  * the newest version. The admins who signed both are proven forkers; the
  * entries are judged again under the chain that stands. */
 static int replace_newest(struct node_ledger *l, struct node_roster *r,
-			  const char **why)
+			  struct node_reason *why)
 {
 	struct node_roster *old = l->roster;
 	struct node_kv_batch *b = node_kv_batch_new();
@@ -2256,7 +2251,7 @@ static int replace_newest(struct node_ledger *l, struct node_roster *r,
 	node_kv_batch_free(b);
 	if (rc) {
 		node_roster_free(r);
-		*why = "could not write the roster";
+		NODE_REASON0(why, MSG_R_WRITE_FAILED);
 		return rc;
 	}
 	struct node_roster **g =
@@ -2272,7 +2267,7 @@ static int replace_newest(struct node_ledger *l, struct node_roster *r,
 	rc = rejudge(l);
 	if (rc) {
 		l->rejudge_pending = true;
-		*why = "could not judge the entries again under the new roster";
+		NODE_REASON0(why, MSG_R_REJUDGE_FAILED);
 	}
 	return rc;
 }

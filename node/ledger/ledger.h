@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "crdt/crdt.h"
+#include "node/catalog/catalog.h"
 #include "node/ledger/roster.h"
 #include "node/store/kv.h"
 
@@ -66,10 +67,10 @@ uint64_t node_ledger_bound(const struct node_ledger *l,
  * match, or one roster, the successor of the newest held. New versions
  * whose revocation bounds change the verdict on entries held make the
  * ledger judge every entry again. 0 (also when nothing is new); -EBADMSG
- * with *why (a thread-local buffer); -EEXIST when a different network's
- * roster is already set. */
+ * with *why; -EEXIST when a different network's roster is already set
+ * (*why says so too). */
 int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
-			   size_t len, const char **why);
+			   size_t len, struct node_reason *why);
 void node_ledger_net_id(const struct node_ledger *l, uint8_t out[32]);
 /* True while a re-judgement under a new roster version failed on the
  * store and waits to be done again: the state digest is then not the
@@ -137,9 +138,12 @@ enum node_ingest {
  * -EAGAIN the entry is ahead of its feed's head (a gap) or names an
  * unknown roster version: retry after the missing ones; -EDQUOT it would
  * start a feed of an author that has NODE_LEDGER_MAX_FEEDS_PER_AUTHOR
- * (refused, nothing stored; whoever relayed it did nothing wrong). */
+ * (refused, nothing stored; whoever relayed it did nothing wrong). *why
+ * is a message catalog id (MSG_I_..., MSG_ENTRY_...), without arguments:
+ * render it with node_catalog_text in the reader's language. */
 int node_txn_ingest(struct node_txn *t, const uint8_t *wire, size_t len,
-		    bool sig_checked, enum node_ingest *res, const char **why);
+		    bool sig_checked, enum node_ingest *res,
+		    enum node_msg *why);
 
 /* ---- local writes ---- */
 

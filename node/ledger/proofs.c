@@ -29,6 +29,7 @@
 #include "node/ledger/ledger.h"
 #include "node/ledger/ledger_int.h"
 #include "node/ledger/proofs.h"
+#include "node/ledger/reject.h"
 #include "node/ledger/roster.h"
 #include "node/ledger/schema.h"
 
@@ -121,13 +122,13 @@ int node_checkpoint_make(struct node_ledger *l, const uint8_t pk[32],
 	} while (0)
 
 /* The vector inside a checkpoint body: canonical feeds in order. */
-static int read_vv(struct crdt_mp_cursor *c, size_t *n_out, const char **why)
+static int read_vv(struct crdt_mp_cursor *c, size_t *n_out, enum node_msg *why)
 {
 	size_t n;
 	if (crdt_mp_read_array(c, &n) != 0)
-		BAD("checkpoint vector is not an array");
+		BAD(MSG_P_VV_NOT_ARRAY);
 	if (n > crdt_mp_left(c) / VV_ITEM_MIN)
-		BAD("checkpoint vector longer than its bytes");
+		BAD(MSG_P_VV_TOO_LONG);
 	uint8_t prev_author[32];
 	char prev_scope[NET_WIRE_SCOPE_BYTES] = "";
 	for (size_t i = 0; i < n; i++) {
@@ -142,12 +143,12 @@ static int read_vv(struct crdt_mp_cursor *c, size_t *n_out, const char **why)
 		    !crdt_scope_valid(s, slen) ||
 		    crdt_mp_read_uint(c, &seq) != 0 || seq == 0 ||
 		    crdt_mp_read_bin_fixed(c, head, 32) != 0)
-			BAD("malformed checkpoint vector item");
+			BAD(MSG_P_VV_ITEM);
 		memcpy(scope, s, slen);
 		scope[slen] = '\0';
 		if (i > 0 &&
 		    net_wire_feed_cmp(prev_author, prev_scope, author, scope) >= 0)
-			BAD("checkpoint vector not sorted and distinct");
+			BAD(MSG_P_VV_ORDER);
 		memcpy(prev_author, author, 32);
 		memcpy(prev_scope, scope, sizeof(prev_scope));
 	}
@@ -159,7 +160,7 @@ static int read_vv(struct crdt_mp_cursor *c, size_t *n_out, const char **why)
  * cp_verify. */
 static int cp_decode(struct node_ledger *l, const uint8_t *wire, size_t len,
 		     struct node_checkpoint *out, const uint8_t **body,
-		     size_t *body_len, const uint8_t **sig, const char **why)
+		     size_t *body_len, const uint8_t **sig, enum node_msg *why)
 {
 	const struct node_roster *r = node_ledger_roster(l);
 	struct crdt_mp_cursor c;
@@ -167,13 +168,13 @@ static int cp_decode(struct node_ledger *l, const uint8_t *wire, size_t len,
 	uint64_t version;
 	memset(out, 0, sizeof(*out));
 	if (!r)
-		BAD("this node has not joined a network");
+		BAD(MSG_I_NOT_JOINED);
 	crdt_mp_cursor_init(&c, wire, len, true);
 	if (crdt_mp_read_array(&c, &n) != 0 || n != 2 ||
 	    crdt_mp_read_bin(&c, body, body_len) != 0 ||
 	    crdt_mp_read_bin(&c, sig, &sig_len) != 0 || sig_len != 64 ||
 	    crdt_mp_left(&c) != 0)
-		BAD("checkpoint is not [body, sig]");
+		BAD(MSG_P_CP_NOT_PAIR);
 	crdt_mp_cursor_init(&c, *body, *body_len, true);
 	if (crdt_mp_read_array(&c, &n) != 0 || n != 7 ||
 	    crdt_mp_read_uint(&c, &version) != 0 || version != 1 ||
@@ -181,7 +182,7 @@ static int cp_decode(struct node_ledger *l, const uint8_t *wire, size_t len,
 	    crdt_mp_read_uint(&c, &out->hlc) != 0 ||
 	    crdt_mp_read_uint(&c, &out->roster_version) != 0 ||
 	    crdt_mp_read_uint(&c, &out->schema_version) != 0)
-		BAD("malformed checkpoint header");
+		BAD(MSG_P_CP_HEADER);
 	out->vv = c.p;
 	int rc = read_vv(&c, &out->n_feeds, why);
 	if (rc)
@@ -189,15 +190,15 @@ static int cp_decode(struct node_ledger *l, const uint8_t *wire, size_t len,
 	out->vv_len = (size_t)(c.p - out->vv);
 	if (crdt_mp_read_bin_fixed(&c, out->digest, 32) != 0 ||
 	    crdt_mp_left(&c) != 0)
-		BAD("malformed checkpoint digest");
+		BAD(MSG_P_CP_DIGEST);
 	if (!node_roster_find(r, out->node))
-		BAD("checkpoint signed by a node outside the roster");
+		BAD(MSG_P_CP_OUTSIDER);
 	return 0;
 }
 
 static int cp_verify(struct node_ledger *l, const struct node_checkpoint *cp,
 		     const uint8_t *body, size_t body_len, const uint8_t *sig,
-		     const char **why)
+		     enum node_msg *why)
 {
 	uint8_t net_id[32];
 	node_ledger_net_id(l, net_id);
@@ -206,13 +207,13 @@ static int cp_verify(struct node_ledger *l, const struct node_checkpoint *cp,
 	bool ok = crypto_sign_verify_detached(sig, m, mlen, cp->node) == 0;
 	free(m);
 	if (!ok)
-		BAD("bad checkpoint signature");
+		BAD(MSG_P_CP_SIGNATURE);
 	return 0;
 }
 
 int node_checkpoint_read(struct node_ledger *l, const uint8_t *wire,
 			 size_t len, struct node_checkpoint *out,
-			 const char **why)
+			 enum node_msg *why)
 {
 	const uint8_t *body, *sig;
 	size_t body_len;
@@ -221,7 +222,7 @@ int node_checkpoint_read(struct node_ledger *l, const uint8_t *wire,
 
 int node_checkpoint_check(struct node_ledger *l, const uint8_t *wire,
 			  size_t len, struct node_checkpoint *out,
-			  const char **why)
+			  enum node_msg *why)
 {
 	const uint8_t *body, *sig;
 	size_t body_len;
@@ -276,7 +277,7 @@ static int keep(struct node_ledger *l, const struct key *k, const uint8_t *a,
  * held already (the signatures are then not checked), or -EBADMSG. */
 static int divergence_check(struct node_ledger *l, const uint8_t **a,
 			    size_t *a_len, const uint8_t **b, size_t *b_len,
-			    struct key *k, const char **why)
+			    struct key *k, enum node_msg *why)
 {
 	struct node_checkpoint ca, cb;
 	const uint8_t *body_a, *sig_a, *body_b, *sig_b;
@@ -289,7 +290,7 @@ static int divergence_check(struct node_ledger *l, const uint8_t **a,
 		return rc;
 	int order = memcmp(ca.node, cb.node, 32);
 	if (order == 0)
-		BAD("divergence proof of one node with itself");
+		BAD(MSG_P_DIV_SELF);
 	key_init(k, 'M');
 	key_bytes(k, META_DIVERGENCE + 1, META_DIVERGENCE_LEN - 1);
 	key_bytes(k, order < 0 ? ca.node : cb.node, 32);
@@ -299,9 +300,9 @@ static int divergence_check(struct node_ledger *l, const uint8_t **a,
 	if (ca.roster_version != cb.roster_version ||
 	    ca.schema_version != cb.schema_version || ca.vv_len != cb.vv_len ||
 	    memcmp(ca.vv, cb.vv, ca.vv_len) != 0)
-		BAD("divergence proof of checkpoints of different states");
+		BAD(MSG_P_DIV_STATES);
 	if (!memcmp(ca.digest, cb.digest, 32))
-		BAD("divergence proof of checkpoints that agree");
+		BAD(MSG_P_DIV_AGREE);
 	if ((rc = cp_verify(l, &ca, body_a, blen_a, sig_a, why)) != 0 ||
 	    (rc = cp_verify(l, &cb, body_b, blen_b, sig_b, why)) != 0)
 		return rc;
@@ -318,14 +319,14 @@ static int divergence_check(struct node_ledger *l, const uint8_t **a,
 
 int node_checkpoint_seen(struct node_ledger *l, const uint8_t pk[32],
 			 const uint8_t *sk, const uint8_t *wire, size_t len,
-			 const char **why)
+			 enum node_msg *why)
 {
 	struct node_checkpoint theirs;
 	int rc = node_checkpoint_check(l, wire, len, &theirs, why);
 	if (rc)
 		return rc;
 	if (!memcmp(theirs.node, pk, 32))
-		BAD("our own checkpoint sent back to us");
+		BAD(MSG_P_CP_OWN);
 	struct crdt_buf mine;
 	crdt_buf_init(&mine);
 	rc = node_checkpoint_make(l, pk, sk, &mine);
@@ -336,7 +337,7 @@ int node_checkpoint_seen(struct node_ledger *l, const uint8_t pk[32],
 	const uint8_t *a = wire, *b = mine.data;
 	size_t a_len = len, b_len = mine.len;
 	struct key k;
-	const char *ignored;
+	enum node_msg ignored;
 	/* Not comparable, or consistent: nothing to keep. */
 	if (divergence_check(l, &a, &a_len, &b, &b_len, &k, &ignored) != 0) {
 		crdt_buf_fini(&mine);
@@ -349,25 +350,26 @@ int node_checkpoint_seen(struct node_ledger *l, const uint8_t pk[32],
 
 static int fork_check(struct node_ledger *l, const uint8_t *a, size_t a_len,
 		      const uint8_t *b, size_t b_len, struct key *k,
-		      const char **why)
+		      enum node_msg *why)
 {
 	const struct node_roster *r = node_ledger_roster(l);
 	struct crdt_entry ea, eb;
 	if (!r)
-		BAD("this node has not joined a network");
-	if (crdt_entry_decode(a, a_len, &ea, why) != 0)
-		return -EBADMSG;
-	if (crdt_entry_decode(b, b_len, &eb, why) != 0) {
+		BAD(MSG_I_NOT_JOINED);
+	enum crdt_reject rej = CRDT_REJECT_NONE;
+	if (crdt_entry_decode(a, a_len, &ea, &rej) != 0)
+		BAD(node_reject_msg(rej));
+	if (crdt_entry_decode(b, b_len, &eb, &rej) != 0) {
 		crdt_entry_fini(&ea);
-		return -EBADMSG;
+		BAD(node_reject_msg(rej));
 	}
 	uint8_t net_id[32];
 	node_ledger_net_id(l, net_id);
-	const char *bad = NULL;
+	enum node_msg bad = MSG_NONE;
 	int rc = 0;
 	if (memcmp(ea.author, eb.author, 32) != 0 ||
 	    strcmp(ea.scope, eb.scope) != 0 || ea.seq != eb.seq) {
-		bad = "fork proof of entries of different feeds or seqs";
+		bad = MSG_P_FORK_DIFFERENT;
 		goto out;
 	}
 	key_init(k, 'P');
@@ -378,14 +380,14 @@ static int fork_check(struct node_ledger *l, const uint8_t *a, size_t a_len,
 		goto out;
 	}
 	if (!memcmp(ea.hash, eb.hash, 32))
-		bad = "fork proof of one entry twice";
+		bad = MSG_P_FORK_SAME;
 	else if (!node_roster_find(r, ea.author))
-		bad = "fork proof of an author outside the roster";
+		bad = MSG_P_FORK_OUTSIDER;
 	else if (!crdt_entry_verify(ea.sig, net_id, ea.body, ea.body_len,
 				    ea.author) ||
 		 !crdt_entry_verify(eb.sig, net_id, eb.body, eb.body_len,
 				    eb.author))
-		bad = "fork proof with a bad signature";
+		bad = MSG_P_FORK_SIGNATURE;
 out:
 	crdt_entry_fini(&ea);
 	crdt_entry_fini(&eb);
@@ -396,7 +398,7 @@ out:
 
 int node_proof_add(struct node_ledger *l, enum node_proof_kind kind,
 		   const uint8_t *a, size_t a_len, const uint8_t *b,
-		   size_t b_len, const char **why)
+		   size_t b_len, enum node_msg *why)
 {
 	struct key k;
 	int rc = kind == NODE_PROOF_FORK

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "node/catalog/catalog.h"
+
 struct crdt_buf;
 struct node_ledger;
 
@@ -48,13 +50,13 @@ struct node_checkpoint {
  * *why. Pointers in *out borrow from wire. */
 int node_checkpoint_check(struct node_ledger *l, const uint8_t *wire,
 			  size_t len, struct node_checkpoint *out,
-			  const char **why);
+			  enum node_msg *why);
 
 /* The same without the signature check, for checkpoints already checked
  * (those inside a proof this node keeps). */
 int node_checkpoint_read(struct node_ledger *l, const uint8_t *wire,
 			 size_t len, struct node_checkpoint *out,
-			 const char **why);
+			 enum node_msg *why);
 
 /* A peer's checkpoint: compared with this node's state. Returns 1 when it
  * agrees with ours on vector, roster and schema version and differs in
@@ -63,7 +65,7 @@ int node_checkpoint_read(struct node_ledger *l, const uint8_t *wire,
  * already held, -EBADMSG (with *why) when it does not verify. */
 int node_checkpoint_seen(struct node_ledger *l, const uint8_t pk[32],
 			 const uint8_t *sk, const uint8_t *wire, size_t len,
-			 const char **why);
+			 enum node_msg *why);
 
 /* A proof from a peer, a and b its two signed values: checked in full,
  * then kept. 1 newly kept; 0 when one is held already for that feed and
@@ -72,7 +74,7 @@ int node_checkpoint_seen(struct node_ledger *l, const uint8_t pk[32],
  * when it proves nothing; or another negative errno (store). */
 int node_proof_add(struct node_ledger *l, enum node_proof_kind kind,
 		   const uint8_t *a, size_t a_len, const uint8_t *b,
-		   size_t b_len, const char **why);
+		   size_t b_len, enum node_msg *why);
 
 /* Calls fn for every proof held, forks first; stops early when fn returns
  * non-zero. Returns how many were visited or a negative errno. */

@@ -79,12 +79,12 @@ static void prop_key(struct key *k, const uint8_t id[32])
 int node_proposal_make(struct node_ledger *l, const uint8_t *body,
 		       size_t body_len, const uint8_t pk[32], const uint8_t *sk,
 		       const char *note, bool admin_sign, uint8_t **item,
-		       size_t *item_len, const char **why)
+		       size_t *item_len, struct node_reason *why)
 {
 	uint8_t net_id[32], id[32], psig[64];
 	size_t nlen = strlen(note), mlen;
 	if (nlen > NODE_PROPOSAL_NOTE_MAX) {
-		*why = "the note is longer than 1 KiB";
+		NODE_REASON0(why, MSG_PR_NOTE_LONG);
 		return -EBADMSG;
 	}
 	node_ledger_net_id(l, net_id);
@@ -112,24 +112,25 @@ int node_proposal_make(struct node_ledger *l, const uint8_t *body,
  * the version after the one in force, a member's proposer signature, a
  * valid candidate successor. *r owned on success. */
 static int check_item(struct node_ledger *l, const uint8_t *b, size_t len,
-		      struct item *it, struct node_roster **r, const char **why)
+		      struct item *it, struct node_roster **r,
+		      enum node_msg *why)
 {
 	const struct node_roster *cur = node_ledger_roster(l);
 	uint64_t good;
 	if (!cur) {
-		*why = "this node has not joined a network";
+		*why = MSG_I_NOT_JOINED;
 		return -ESTALE;
 	}
 	if (item_decode(b, len, it) != 0) {
-		*why = "proposal is malformed";
+		*why = MSG_PR_MALFORMED;
 		return -EBADMSG;
 	}
 	if (node_roster_decode(it->roster, it->roster_len, r, why) != 0)
 		return -EBADMSG;
 	if ((*r)->version != cur->version + 1) {
 		*why = (*r)->version <= cur->version
-			   ? "proposal is for a version already in force"
-			   : "proposal is for a version after the next";
+			   ? MSG_PR_IN_FORCE
+			   : MSG_PR_TOO_FAR;
 		node_roster_free(*r);
 		return -ESTALE;
 	}
@@ -143,8 +144,7 @@ static int check_item(struct node_ledger *l, const uint8_t *b, size_t len,
 	    crypto_sign_verify_detached(it->sig, m, mlen, it->proposer) == 0;
 	free(m);
 	if (!ok) {
-		*why = "proposal is not signed by a member of the roster in "
-		       "force";
+		*why = MSG_PR_NOT_MEMBER;
 		node_roster_free(*r);
 		return -EBADMSG;
 	}
@@ -225,7 +225,7 @@ int node_proposals(struct node_ledger *l, struct node_proposal **out, size_t *n)
 	for (size_t i = 0; i < nr; i++) {
 		struct item it;
 		struct node_roster *r;
-		const char *why;
+		enum node_msg why;
 		if (check_item(l, raw[i].v, raw[i].n, &it, &r, &why) != 0)
 			continue;
 		v[k].r = r;
@@ -287,7 +287,7 @@ static void check_admin_fork(struct node_ledger *l, const struct raw *held,
 			struct node_roster *o;
 			if (item_decode(held[i].v, held[i].n, &it) != 0 ||
 			    node_roster_decode(it.roster, it.roster_len, &o,
-					       &(const char *){NULL}) != 0)
+					       &(enum node_msg){MSG_NONE}) != 0)
 				continue;
 			bool both = false;
 			for (size_t k = 0; k < o->n_sigs; k++)
@@ -322,7 +322,7 @@ static void check_admin_fork(struct node_ledger *l, const struct raw *held,
 
 /* Puts the lowest id holding its threshold in force, if any. 1 when a
  * version came into force. */
-static int promote(struct node_ledger *l, const char **why)
+static int promote(struct node_ledger *l, struct node_reason *why)
 {
 	struct node_proposal *v;
 	size_t n;
@@ -359,13 +359,15 @@ static int promote(struct node_ledger *l, const char **why)
 }
 
 int node_proposal_add(struct node_ledger *l, const uint8_t *b, size_t len,
-		      const char **why)
+		      struct node_reason *why)
 {
 	struct item it;
 	struct node_roster *r;
-	int rc = check_item(l, b, len, &it, &r, why);
+	enum node_msg m;
+	int rc = check_item(l, b, len, &it, &r, &m);
 	if (rc) {
 		/* One already in force, or a copy of it: nothing to do. */
+		node_reason_of(why, m);
 		return rc;
 	}
 	struct raw *held;
@@ -385,15 +387,12 @@ int node_proposal_add(struct node_ledger *l, const uint8_t *b, size_t len,
 			mine++;
 	}
 	if (!same && mine >= NODE_PROPOSALS_PER_MEMBER) {
-		*why = "this member already has the most proposals held here "
-		       "that one member may; sign or wait for one to come "
-		       "into force";
+		NODE_REASON0(why, MSG_PR_MEMBER_FULL);
 		rc = -EDQUOT;
 		goto out;
 	}
 	if (!same && nh >= NODE_PROPOSALS_MAX) {
-		*why = "this node holds the most proposals it may; sign or "
-		       "wait for one to come into force";
+		NODE_REASON0(why, MSG_PR_NODE_FULL);
 		rc = -EDQUOT;
 		goto out;
 	}
@@ -405,7 +404,7 @@ int node_proposal_add(struct node_ledger *l, const uint8_t *b, size_t len,
 	struct node_roster *hr = NULL;
 	if (same && item_decode(same->v, same->n, &hit) == 0 &&
 	    node_roster_decode(hit.roster, hit.roster_len, &hr,
-			       &(const char *){NULL}) == 0)
+			       &(enum node_msg){MSG_NONE}) == 0)
 		ns += hr->n_sigs;
 	keys = calloc(ns ? ns : 1, 32);
 	sigs = calloc(ns ? ns : 1, 64);
@@ -464,34 +463,35 @@ out:
 
 int node_proposal_sign(struct node_ledger *l, const uint8_t id[32],
 		       const uint8_t pk[32], const uint8_t *sk,
-		       const char **why)
+		       struct node_reason *why)
 {
 	struct key k;
 	uint8_t *v;
 	size_t n;
 	prop_key(&k, id);
 	if (node_kv_get(node_ledger_kv(l), k.b, k.len, &v, &n) != 0) {
-		*why = "no such proposal";
+		NODE_REASON0(why, MSG_PR_NO_SUCH);
 		return -ENOENT;
 	}
 	const struct node_roster *cur = node_ledger_roster(l);
 	if (!cur || !node_roster_is_admin(cur, pk)) {
 		free(v);
-		*why = "this node is not an admin of the roster in force";
+		NODE_REASON0(why, MSG_PR_NOT_ADMIN);
 		return -EPERM;
 	}
 	struct item it;
 	struct node_roster *r;
-	int rc = check_item(l, v, n, &it, &r, why);
+	enum node_msg m;
+	int rc = check_item(l, v, n, &it, &r, &m);
 	if (rc) {
 		free(v);
+		node_reason_of(why, m);
 		return rc;
 	}
 	if (r->schema_version > NODE_SCHEMA_VERSION) {
 		free(v);
 		node_roster_free(r);
-		*why = "the proposal uses a schema version this build does not "
-		       "know: upgrade ward before signing it";
+		NODE_REASON0(why, MSG_PR_SCHEMA);
 		return -EPERM;
 	}
 	/* An admin signs at most one body per version. */
@@ -503,7 +503,7 @@ int node_proposal_sign(struct node_ledger *l, const uint8_t id[32],
 		if (!memcmp(held[i].id, id, 32) ||
 		    item_decode(held[i].v, held[i].n, &o) != 0 ||
 		    node_roster_decode(o.roster, o.roster_len, &or_,
-				       &(const char *){NULL}) != 0)
+				       &(enum node_msg){MSG_NONE}) != 0)
 			continue;
 		bool signed_other = false;
 		for (size_t s = 0; s < or_->n_sigs; s++)
@@ -513,9 +513,7 @@ int node_proposal_sign(struct node_ledger *l, const uint8_t id[32],
 			raw_free(held, nh);
 			node_roster_free(r);
 			free(v);
-			*why = "this admin already signed another proposal for "
-			       "this version; signing two would prove it a "
-			       "forker";
+			NODE_REASON0(why, MSG_PR_SIGNED_OTHER);
 			return -EEXIST;
 		}
 	}

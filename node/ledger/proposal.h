@@ -54,7 +54,7 @@ enum node_proposal_result {
 int node_proposal_make(struct node_ledger *l, const uint8_t *body,
 		       size_t body_len, const uint8_t pk[32], const uint8_t *sk,
 		       const char *note, bool admin_sign, uint8_t **item,
-		       size_t *item_len, const char **why);
+		       size_t *item_len, struct node_reason *why);
 /* Adds or merges an item (from a peer or this node). >= 0: an enum
  * node_proposal_result; -EBADMSG it is invalid (*why: a signature by a
  * non-admin or over another body, a broken threshold, ...); -ESTALE it is
@@ -63,12 +63,12 @@ int node_proposal_make(struct node_ledger *l, const uint8_t *body,
  * proposer's (refused, nobody's offence); another negative errno on a local failure.
  * Nothing changes unless it returns > 0. */
 int node_proposal_add(struct node_ledger *l, const uint8_t *item, size_t len,
-		      const char **why);
+		      struct node_reason *why);
 /* Adds this admin's signature to the proposal held with id. As
  * node_proposal_add; -ENOENT when none is held. */
 int node_proposal_sign(struct node_ledger *l, const uint8_t id[32],
 		       const uint8_t pk[32], const uint8_t *sk,
-		       const char **why);
+		       struct node_reason *why);
 /* The proposals held for the next version, by id. */
 int node_proposals(struct node_ledger *l, struct node_proposal **out,
 		   size_t *n);

@@ -68,11 +68,32 @@ static int rep_checkpoint(void *ctx, struct crdt_buf *out)
 	return node_checkpoint_make(r->ledger, r->pk, r->sk, out);
 }
 
+/* net/ logs a peer's fault with a text of its own (it shows nothing to
+ * users and holds no catalog ids): the ledger's reason goes to it as the
+ * catalog's English, a static string that outlives the call. */
+static const char *reason_en(enum node_msg m)
+{
+	return node_catalog_text(NODE_LANG_EN, m ? m : MSG_ENTRY_MALFORMED);
+}
+
+/* The same for a reason with arguments: rendered into a thread-local
+ * buffer, which lives until the next call on this thread (net/ copies or
+ * logs it before). */
+static const char *reason_text_en(const struct node_reason *r)
+{
+	static _Thread_local char buf[512];
+	return node_reason_text(r, NODE_LANG_EN, buf, sizeof(buf));
+}
+
 static int rep_checkpoint_seen(void *ctx, const uint8_t *cp, size_t len,
 			       const char **why)
 {
 	struct node_replica *r = ctx;
-	return node_checkpoint_seen(r->ledger, r->pk, r->sk, cp, len, why);
+	enum node_msg m = MSG_NONE;
+	int rc = node_checkpoint_seen(r->ledger, r->pk, r->sk, cp, len, &m);
+	if (rc == -EBADMSG)
+		*why = reason_en(m);
+	return rc;
 }
 
 static int rep_proof_add(void *ctx, enum net_wire_type type, const uint8_t *a,
@@ -80,10 +101,14 @@ static int rep_proof_add(void *ctx, enum net_wire_type type, const uint8_t *a,
 			 const char **why)
 {
 	struct node_replica *r = ctx;
-	return node_proof_add(r->ledger,
-			      type == NET_WIRE_FORK ? NODE_PROOF_FORK
-						    : NODE_PROOF_DIVERGENCE,
-			      a, a_len, b, b_len, why);
+	enum node_msg m = MSG_NONE;
+	int rc = node_proof_add(r->ledger,
+				type == NET_WIRE_FORK ? NODE_PROOF_FORK
+						      : NODE_PROOF_DIVERGENCE,
+				a, a_len, b, b_len, &m);
+	if (rc == -EBADMSG)
+		*why = reason_en(m);
+	return rc;
 }
 
 struct each {
@@ -169,8 +194,11 @@ static int rep_roster_add(void *ctx, const uint8_t *w, size_t len,
 	const struct node_roster *cur = node_ledger_roster(r->ledger);
 	if (!cur)
 		return 0;
-	if (node_roster_decode(w, len, &ro, why) != 0)
+	enum node_msg m;
+	if (node_roster_decode(w, len, &ro, &m) != 0) {
+		*why = reason_en(m);
 		return -EBADMSG;
+	}
 	uint64_t v = ro->version;
 	bool follows = ro->has_prev && !memcmp(ro->prev, cur->body_hash, 32);
 	bool same = !memcmp(ro->body_hash, cur->body_hash, 32);
@@ -181,7 +209,10 @@ static int rep_roster_add(void *ctx, const uint8_t *w, size_t len,
 	if (same || (v != cur->version + 1 && v != cur->version) ||
 	    (v == cur->version + 1 && !follows))
 		return 0;
-	int rc = node_ledger_set_roster(r->ledger, w, len, why);
+	struct node_reason rw;
+	int rc = node_ledger_set_roster(r->ledger, w, len, &rw);
+	if (rc == -EBADMSG)
+		*why = reason_text_en(&rw);
 	if (rc == 0)
 		return memcmp(node_ledger_roster(r->ledger)->body_hash,
 			      cur->body_hash, 32) != 0;
@@ -192,9 +223,12 @@ static int rep_proposal_add(void *ctx, const uint8_t *item, size_t len,
 			    const char **why)
 {
 	struct node_replica *r = ctx;
-	int rc = node_proposal_add(r->ledger, item, len, why);
-	if (rc == -EBADMSG)
+	struct node_reason rw;
+	int rc = node_proposal_add(r->ledger, item, len, &rw);
+	if (rc == -EBADMSG) {
+		*why = reason_text_en(&rw);
 		return rc;
+	}
 	return rc > 0 ? 1 : 0;
 }
 

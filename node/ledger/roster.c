@@ -123,13 +123,13 @@ void node_roster_free(struct node_roster *r)
 	free(r);
 }
 
-static int decode_body(struct node_roster *r, const char **why)
+static int decode_body(struct node_roster *r, enum node_msg *why)
 {
 	struct crdt_mp_cursor c;
 	size_t n;
 	uint64_t format;
 	crdt_mp_cursor_init(&c, r->body, r->body_len, true);
-	*why = "roster body is malformed";
+	*why = MSG_R_BODY;
 	if (crdt_mp_read_array(&c, &n) != 0 || n != 7 ||
 	    crdt_mp_read_uint(&c, &format) != 0 || format != 1 ||
 	    crdt_mp_read_uint(&c, &r->version) != 0 || r->version == 0)
@@ -145,20 +145,20 @@ static int decode_body(struct node_roster *r, const char **why)
 		r->has_prev = true;
 	}
 	if ((r->version == 1) == r->has_prev) {
-		*why = "roster prev must be nil exactly for version 1";
+		*why = MSG_R_PREV_NIL;
 		return -EBADMSG;
 	}
 	if (crdt_mp_read_uint(&c, &r->schema_version) != 0 ||
 	    crdt_mp_read_uint(&c, &r->threshold) != 0)
 		return -EBADMSG;
 	if (r->threshold == 0) {
-		*why = "roster threshold is 0: at least one admin must sign";
+		*why = MSG_R_THRESHOLD_ZERO;
 		return -EBADMSG;
 	}
 	if (crdt_mp_read_array(&c, &n) != 0)
 		return -EBADMSG;
 	if (n == 0) {
-		*why = "roster has no admin";
+		*why = MSG_R_NO_ADMIN;
 		return -EBADMSG;
 	}
 	r->admins = calloc(n, 32);
@@ -170,7 +170,7 @@ static int decode_body(struct node_roster *r, const char **why)
 		r->n_admins++;
 	}
 	if (r->threshold > r->n_admins) {
-		*why = "roster threshold exceeds its admins";
+		*why = MSG_R_THRESHOLD_HIGH;
 		return -EBADMSG;
 	}
 	if (crdt_mp_read_array(&c, &n) != 0)
@@ -180,13 +180,13 @@ static int decode_body(struct node_roster *r, const char **why)
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		if (node_member_decode(&c, &r->members[i]) != 0) {
-			*why = "roster member is malformed";
+			*why = MSG_R_MEMBER;
 			return -EBADMSG;
 		}
 		r->n_members++;
 		for (size_t k = 0; k < i; k++) {
 			if (!memcmp(r->members[k].key, r->members[i].key, 32)) {
-				*why = "roster lists a member twice";
+				*why = MSG_R_MEMBER_TWICE;
 				return -EBADMSG;
 			}
 		}
@@ -197,12 +197,12 @@ static int decode_body(struct node_roster *r, const char **why)
 }
 
 int node_roster_decode(const uint8_t *wire, size_t len,
-		       struct node_roster **out, const char **why)
+		       struct node_roster **out, enum node_msg *why)
 {
 	struct node_roster *r = calloc(1, sizeof(*r));
 	struct crdt_mp_cursor c;
 	size_t n;
-	const char *reason = "roster is not [body, sigs]";
+	enum node_msg reason = MSG_R_NOT_PAIR;
 	if (!r)
 		abort();
 	r->wire = malloc(len ? len : 1);
@@ -255,10 +255,10 @@ static bool verify_sig(const uint8_t sig[64], const uint8_t key[32],
 	return ok;
 }
 
-int node_roster_verify_genesis(const struct node_roster *r, const char **why)
+int node_roster_verify_genesis(const struct node_roster *r, enum node_msg *why)
 {
 	if (r->version != 1) {
-		*why = "not a genesis roster";
+		*why = MSG_R_NOT_GENESIS;
 		return -EBADMSG;
 	}
 	uint64_t good = 0;
@@ -271,13 +271,13 @@ int node_roster_verify_genesis(const struct node_roster *r, const char **why)
 		if (!admin || seen)
 			continue;
 		if (!verify_sig(r->sigs[i], r->sig_keys[i], r->body, r->body_len)) {
-			*why = "roster signature does not verify";
+			*why = MSG_R_SIG;
 			return -EBADMSG;
 		}
 		good++;
 	}
 	if (good < r->threshold) {
-		*why = "roster lacks enough admin signatures";
+		*why = MSG_R_TOO_FEW_SIGS;
 		return -EBADMSG;
 	}
 	return 0;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "node/catalog/catalog.h"
 #include "node/ledger/schema.h"
 
 struct node_revocation {
@@ -54,14 +55,14 @@ struct node_roster {
 };
 
 /* Decodes a roster (structure, canonical form, roles, scopes). Returns an
- * owned roster or -EBADMSG with a static reason in *why. Signatures are
+ * owned roster or -EBADMSG with its reason (a catalog id) in *why. Signatures are
  * not checked here. */
 int node_roster_decode(const uint8_t *wire, size_t len,
-		       struct node_roster **out, const char **why);
+		       struct node_roster **out, enum node_msg *why);
 void node_roster_free(struct node_roster *r);
 /* A genesis roster (version 1, no prev) is valid when at least threshold
  * distinct admins of its own list signed it. 0 or -EBADMSG with *why. */
-int node_roster_verify_genesis(const struct node_roster *r, const char **why);
+int node_roster_verify_genesis(const struct node_roster *r, enum node_msg *why);
 const struct node_member *node_roster_find(const struct node_roster *r,
 					   const uint8_t key[32]);
 /* Builds and signs a genesis roster with one admin (secret key sk, public
@@ -105,14 +106,14 @@ void node_roster_assemble(struct crdt_buf *out, const uint8_t *body,
 /* Checks next as a candidate successor of prev, whatever signatures it
  * has so far: version prev + 1, prev = prev's body hash, 2 * threshold >
  * admins, and every signature by a distinct admin of prev over next's
- * body. *good counts them. 0, or -EBADMSG with a static reason. */
+ * body. *good counts them. 0, or -EBADMSG with the reason's catalog id. */
 int node_roster_check_successor(const struct node_roster *prev,
 				const struct node_roster *next, uint64_t *good,
-				const char **why);
+				enum node_msg *why);
 /* node_roster_check_successor and at least prev's threshold signatures. */
 int node_roster_verify_successor(const struct node_roster *prev,
 				 const struct node_roster *next,
-				 const char **why);
+				 enum node_msg *why);
 
 /* A verified chain of rosters, genesis first (v[i]->version == i + 1). */
 struct node_roster_chain {
@@ -121,10 +122,10 @@ struct node_roster_chain {
 };
 /* Decodes and verifies a chain file: the array of roster arrays, genesis
  * first, or a single genesis roster (a chain of one). On failure -EBADMSG
- * with a reason in why (why_len bytes) naming the version at fault. */
+ * with *why naming the version at fault. */
 int node_roster_chain_decode(const uint8_t *wire, size_t len,
-			     struct node_roster_chain *out, char *why,
-			     size_t why_len);
+			     struct node_roster_chain *out,
+			     struct node_reason *why);
 void node_roster_chain_fini(struct node_roster_chain *c);
 /* Encodes rosters v[0..n) as a chain file. */
 void node_roster_chain_encode(struct crdt_buf *out,

@@ -115,40 +115,37 @@ void node_roster_assemble(struct crdt_buf *out, const uint8_t *body, size_t len,
 
 int node_roster_check_successor(const struct node_roster *prev,
 				const struct node_roster *next, uint64_t *good,
-				const char **why)
+				enum node_msg *why)
 {
 	*good = 0;
 	if (next->version != prev->version + 1) {
 		*why = next->version <= prev->version
-			   ? "a roster of this version is already held"
-			   : "roster versions must follow one another without "
-			     "a gap";
+			   ? MSG_R_VERSION_HELD
+			   : MSG_R_VERSION_GAP;
 		return -EBADMSG;
 	}
 	if (!next->has_prev || memcmp(next->prev, prev->body_hash, 32) != 0) {
-		*why = "roster prev does not name the version before it";
+		*why = MSG_R_PREV_WRONG;
 		return -EBADMSG;
 	}
 	if (2 * next->threshold <= next->n_admins) {
-		*why = "roster threshold must stay above half its admins";
+		*why = MSG_R_THRESHOLD_HALF;
 		return -EBADMSG;
 	}
 	for (size_t i = 0; i < next->n_sigs; i++) {
 		if (!node_roster_is_admin(prev, next->sig_keys[i])) {
-			*why = "roster is signed by a key that is not an admin "
-			       "of the version before it";
+			*why = MSG_R_SIGNER_NOT_ADMIN;
 			return -EBADMSG;
 		}
 		for (size_t k = 0; k < i; k++) {
 			if (!memcmp(next->sig_keys[k], next->sig_keys[i], 32)) {
-				*why = "roster carries one admin's signature "
-				       "twice";
+				*why = MSG_R_SIG_TWICE;
 				return -EBADMSG;
 			}
 		}
 		if (!node_roster_sig_ok(next->sigs[i], next->sig_keys[i],
 					next->body, next->body_len)) {
-			*why = "roster signature does not verify over its body";
+			*why = MSG_R_SIG_BODY;
 			return -EBADMSG;
 		}
 		(*good)++;
@@ -158,15 +155,14 @@ int node_roster_check_successor(const struct node_roster *prev,
 
 int node_roster_verify_successor(const struct node_roster *prev,
 				 const struct node_roster *next,
-				 const char **why)
+				 enum node_msg *why)
 {
 	uint64_t good;
 	int rc = node_roster_check_successor(prev, next, &good, why);
 	if (rc)
 		return rc;
 	if (good < prev->threshold) {
-		*why = "roster lacks enough admin signatures of the version "
-		       "before it";
+		*why = MSG_R_TOO_FEW_PREV_SIGS;
 		return -EBADMSG;
 	}
 	return 0;
@@ -191,43 +187,43 @@ static void chain_push(struct node_roster_chain *c, struct node_roster *r)
 
 /* Verifies r as element i of a chain whose earlier elements are in c. */
 static int chain_check(struct node_roster_chain *c, struct node_roster *r,
-		       char *why, size_t why_len)
+		       struct node_reason *why)
 {
-	const char *reason;
+	enum node_msg reason;
 	int rc;
 	if (c->n == 0)
 		rc = node_roster_verify_genesis(r, &reason);
 	else
 		rc = node_roster_verify_successor(c->v[c->n - 1], r, &reason);
 	if (rc)
-		snprintf(why, why_len, "roster version %llu: %s",
-			 (unsigned long long)r->version, reason);
+		NODE_REASON(why, MSG_R_AT_VERSION, (unsigned long long)r->version,
+			    NODE_REASON_ID(reason));
 	return rc;
 }
 
 int node_roster_chain_decode(const uint8_t *wire, size_t len,
-			     struct node_roster_chain *out, char *why,
-			     size_t why_len)
+			     struct node_roster_chain *out,
+			     struct node_reason *why)
 {
 	struct crdt_mp_cursor c;
 	size_t n;
 	enum crdt_mp_type t;
-	const char *reason;
+	enum node_msg reason;
 	struct node_roster *r;
 	memset(out, 0, sizeof(*out));
 	crdt_mp_cursor_init(&c, wire, len, true);
 	if (crdt_mp_read_array(&c, &n) != 0 || n == 0 ||
 	    crdt_mp_peek(&c, &t) != 0) {
-		snprintf(why, why_len, "not a roster or a roster chain");
+		NODE_REASON0(why, MSG_R_NOT_CHAIN);
 		return -EBADMSG;
 	}
 	if (t == CRDT_MP_BIN) {
 		/* One roster: a chain of one. */
 		if (node_roster_decode(wire, len, &r, &reason) != 0) {
-			snprintf(why, why_len, "%s", reason);
+			node_reason_of(why, reason);
 			return -EBADMSG;
 		}
-		if (chain_check(out, r, why, why_len) != 0) {
+		if (chain_check(out, r, why) != 0) {
 			node_roster_free(r);
 			return -EBADMSG;
 		}
@@ -237,35 +233,29 @@ int node_roster_chain_decode(const uint8_t *wire, size_t len,
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *start = c.p;
 		if (crdt_mp_skip(&c) != 0) {
-			snprintf(why, why_len,
-				 "roster %zu of the chain is "
-				 "malformed",
-				 i + 1);
+			NODE_REASON(why, MSG_R_CHAIN_ITEM_MALFORMED, i + 1);
 			goto bad;
 		}
 		if (node_roster_decode(start, (size_t)(c.p - start), &r,
 				       &reason) != 0) {
-			snprintf(why, why_len, "roster %zu of the chain: %s",
-				 i + 1, reason);
+			NODE_REASON(why, MSG_R_CHAIN_ITEM, i + 1,
+				    NODE_REASON_ID(reason));
 			goto bad;
 		}
 		if (r->version != i + 1) {
-			snprintf(why, why_len,
-				 "roster %zu of the chain has version %llu: "
-				 "the chain must hold every version from 1 in "
-				 "order, without a gap or a repeat",
-				 i + 1, (unsigned long long)r->version);
+			NODE_REASON(why, MSG_R_CHAIN_ORDER, i + 1,
+				    (unsigned long long)r->version);
 			node_roster_free(r);
 			goto bad;
 		}
-		if (chain_check(out, r, why, why_len) != 0) {
+		if (chain_check(out, r, why) != 0) {
 			node_roster_free(r);
 			goto bad;
 		}
 		chain_push(out, r);
 	}
 	if (crdt_mp_left(&c) != 0) {
-		snprintf(why, why_len, "trailing bytes after the roster chain");
+		NODE_REASON0(why, MSG_R_CHAIN_TRAILING);
 		goto bad;
 	}
 	return 0;

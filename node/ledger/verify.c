@@ -25,7 +25,7 @@ static void *run(void *arg)
 	struct job *j = arg;
 	for (size_t i = j->from; i < j->to; i++) {
 		struct crdt_entry d;
-		const char *why = NULL;
+		enum crdt_reject why = CRDT_REJECT_NONE;
 		j->ok[i] = false;
 		if (crdt_entry_decode(j->e[i].p, j->e[i].len, &d, &why) != 0) {
 			if (j->heads) {
@@ -37,7 +37,7 @@ static void *run(void *arg)
 		if (j->heads) {
 			struct node_entry_head *h = &j->heads[i];
 			h->decoded = true;
-			h->why = NULL;
+			h->why = CRDT_REJECT_NONE;
 			memcpy(h->author, d.author, 32);
 			memcpy(h->scope, d.scope, sizeof(h->scope));
 			h->seq = d.seq;
@@ -164,19 +164,19 @@ static void await(struct pipe *p, size_t i)
 
 /* A commit of entries [from, to) failed: those it would have applied are
  * not stored, and must not be reported as applied. */
-static void unapplied(int *res, const char **why, size_t from, size_t to,
+static void unapplied(int *res, enum node_msg *why, size_t from, size_t to,
 		      int rc)
 {
 	for (size_t i = from; i < to; i++)
 		if (res[i] == 0) {
 			res[i] = rc;
-			why[i] = "store write failed";
+			why[i] = MSG_I_STORE_WRITE_FAILED;
 		}
 }
 
 int node_verify_ingest_many(struct node_ledger *l, const struct node_wire *e,
 			    size_t n, size_t txn_entries, bool sync, int *res,
-			    const char **why)
+			    enum node_msg *why)
 {
 	uint8_t net_id[32];
 	node_ledger_net_id(l, net_id);
@@ -203,10 +203,10 @@ int node_verify_ingest_many(struct node_ledger *l, const struct node_wire *e,
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		enum node_ingest r;
-		why[i] = NULL;
+		why[i] = MSG_NONE;
 		if (rc) {
 			res[i] = rc;
-			why[i] = "store write failed";
+			why[i] = MSG_I_STORE_WRITE_FAILED;
 			continue;
 		}
 		await(&p, i);

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crdt/crdt.h"
+#include "node/catalog/catalog.h"
+
 struct node_wire {
 	const uint8_t *p; /* an entry's wire form, borrowed */
 	size_t len;
@@ -26,7 +29,7 @@ void node_verify_batch(const uint8_t net_id[32], const struct node_wire *e,
  * are not an entry. */
 struct node_entry_head {
 	bool decoded;
-	const char *why;
+	enum crdt_reject why;
 	uint8_t author[32];
 	char scope[13];
 	uint64_t seq;
@@ -53,12 +56,12 @@ void node_verify_wait(struct node_verify_job *j);
  * verification and apply overlap. Commits every
  * txn_entries entries (and at the end), the last commit synced when sync.
  * res[i] is 0 (applied), 1 (already held) or node_txn_ingest's negative
- * code, with why[i] its static reason. Returns 0, or the store's negative
+ * code, with why[i] its reason (a catalog id without arguments). Returns 0, or the store's negative
  * errno when a commit failed: the entries the failed batch applied, and
  * every later one, are then reported with it, never as applied. */
 struct node_ledger;
 int node_verify_ingest_many(struct node_ledger *l, const struct node_wire *e,
 			    size_t n, size_t txn_entries, bool sync, int *res,
-			    const char **why);
+			    enum node_msg *why);
 
 #endif

@@ -48,6 +48,7 @@
 #include "node/api/node_int.h"
 #include "node/api/keyring.h"
 #include "node/ledger/proofs.h"
+#include "node/ledger/reject.h"
 #include "node/ledger/replica.h"
 
 enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
@@ -68,7 +69,7 @@ struct conf {
  * the member sends (what gossip knows of it lives in net/gossip). */
 struct peer_log {
 	char rejected[48];    /* last reason logged: log each once */
-	const char *last_why; /* the ledger's reason for a rejected entry */
+	enum node_msg last_why; /* the ledger's reason for a rejected entry */
 	uint64_t rejects;
 };
 
@@ -84,13 +85,13 @@ struct ingest {
 	size_t verified;	 /* leading entries whose signature verified */
 	size_t split, split_off; /* the second half: first entry, its byte */
 	size_t verified2;	 /* leading entries of it that verified */
-	const char *vwhy, *vwhy2; /* why each half stopped early */
+	enum node_msg vwhy, vwhy2; /* why each half stopped early */
 	int halves;		 /* verify jobs still running */
 	bool ready;		 /* verified: may be applied */
 	uv_work_t w2;
 	size_t applied;
 	int rc;
-	const char *why;
+	enum node_msg why;
 	uint8_t last_author[32]; /* the last entry applied, for the log */
 	char last_scope[13];
 	uint64_t last_seq;
@@ -340,6 +341,13 @@ static void peer_hex(struct daemon *d, uint32_t peer, char hex[17])
 	node_hex(hex, r->members[peer].key, 8);
 }
 
+/* A reason's English text for the log ("" for none): the log is read by
+ * operators and tools in one language, but its words are the catalog's. */
+static const char *why_en(enum node_msg m)
+{
+	return node_catalog_text(NODE_LANG_EN, m);
+}
+
 static void count_reject(struct daemon *d, const char *reason)
 {
 	for (size_t i = 0; i < d->n_rejects; i++)
@@ -375,39 +383,39 @@ static void log_rejected(struct daemon *d, uint32_t peer, const char *reason,
 	      "reason=%s%s%s peer=%s name=\"%s\"%s%s%s%s%s", q ? "\"" : "",
 	      reason, q ? "\"" : "", hex, member_name(d, peer),
 	      addr && *addr ? " addr=" : "", addr && *addr ? addr : "",
-	      v->last_why ? " detail=\"" : "", v->last_why ? v->last_why : "",
+	      v->last_why ? " detail=\"" : "", why_en(v->last_why),
 	      v->last_why ? "\"" : "");
-	v->last_why = NULL;
+	v->last_why = MSG_NONE;
 }
 
 /* Verifies entries [first, end) of in, starting at byte off; returns how
  * many verified before the first that did not, and *why that one failed
  * (a malformed entry is not a bad signature: the log says which). */
 static size_t verify_range(struct ingest *in, size_t first, size_t end,
-			   size_t off, const char **why)
+			   size_t off, enum node_msg *why)
 {
 	struct crdt_mp_cursor c;
 	crdt_mp_cursor_init(&c, in->bytes + off, in->len - off, true);
 	size_t verified = 0;
-	*why = NULL;
+	*why = MSG_NONE;
 	for (size_t k = first; k < end; k++) {
 		const uint8_t *start = c.p;
 		if (crdt_mp_skip(&c) != 0) {
-			*why = "malformed entry: not one MessagePack value";
+			*why = MSG_I_NOT_MESSAGEPACK;
 			break;
 		}
 		struct crdt_entry e;
-		const char *reason = NULL;
+		enum crdt_reject reason = CRDT_REJECT_NONE;
 		if (crdt_entry_decode(start, (size_t)(c.p - start), &e,
 				      &reason)) {
-			*why = reason ? reason : "malformed entry";
+			*why = node_reject_msg(reason);
 			break;
 		}
 		bool ok = crdt_entry_verify(e.sig, in->d->net_id, e.body,
 					    e.body_len, e.author);
 		crdt_entry_fini(&e);
 		if (!ok) {
-			*why = "bad signature";
+			*why = MSG_I_BAD_SIGNATURE;
 			break;
 		}
 		verified++;
@@ -439,7 +447,7 @@ static void apply_work(uv_work_t *w)
 	crdt_mp_cursor_init(&c, in->bytes, in->len, true);
 	in->applied = 0;
 	in->rc = 0;
-	in->why = NULL;
+	in->why = MSG_NONE;
 	for (size_t k = 0; k < in->verified; k++) {
 		const uint8_t *start = c.p;
 		enum node_ingest res;
@@ -475,14 +483,14 @@ static void apply_work(uv_work_t *w)
 	}
 	if (in->rc == 0 && in->verified < in->count) {
 		in->rc = -EBADMSG;
-		in->why = in->vwhy ? in->vwhy : "bad entry";
+		in->why = in->vwhy ? in->vwhy : MSG_I_BAD_ENTRY;
 	}
 	if (in->applied > 0) {
 		int rc = node_txn_commit(t, false);
 		if (rc) {
 			in->rc = rc;
 			in->applied = 0;
-			in->why = "store write failed";
+			in->why = MSG_I_STORE_WRITE_FAILED;
 		}
 	} else {
 		node_txn_abort(t);
@@ -527,18 +535,18 @@ static void apply_done(uv_work_t *w, int status)
 	}
 	if (in->rc == -EEXIST)
 		logf_(LOG_WARN, "fork.detected", "peer=%s reason=\"%s\"",
-		      member_name(d, in->peer), in->why ? in->why : "");
+		      member_name(d, in->peer), why_en(in->why));
 	else if (in->rc == -EILSEQ)
 		logf_(LOG_DEBUG, "fork.suspected", "peer=%s reason=\"%s\"",
-		      member_name(d, in->peer), in->why ? in->why : "");
+		      member_name(d, in->peer), why_en(in->why));
 	else if (in->rc == -EDQUOT)
 		logf_(LOG_WARN, "feed.refused", "peer=%s reason=\"%s\"",
-		      member_name(d, in->peer), in->why ? in->why : "");
+		      member_name(d, in->peer), why_en(in->why));
 	else if (in->rc == -EBADMSG && d->views && in->gen == d->gen)
 		d->views[in->peer].last_why = in->why;
 	else if (in->rc && in->rc != -EAGAIN)
 		logf_(LOG_ERROR, "ingest.failed", "peer=%s rc=%d reason=\"%s\"",
-		      member_name(d, in->peer), in->rc, in->why ? in->why : "");
+		      member_name(d, in->peer), in->rc, why_en(in->why));
 	if (d->g && in->gen == d->gen) {
 		struct net_gossip_actions a;
 		net_gossip_actions_init(&a);

@@ -264,7 +264,7 @@ static int mode_ingest(const char *src, const char *dst, size_t total,
 		 * it applies, and commits the message as one synced batch. */
 		struct node_wire ws[INGEST_TXN];
 		int res[INGEST_TXN];
-		const char *why[INGEST_TXN];
+		enum node_msg why[INGEST_TXN];
 		for (size_t i = 0; i < cnt; i++)
 			ws[i] = (struct node_wire){wire[i].data, off[i]};
 		if (node_verify_ingest_many(b->ledger, ws, cnt, INGEST_TXN, true,
@@ -276,7 +276,9 @@ static int mode_ingest(const char *src, const char *dst, size_t total,
 			if (res[i] != 0) {
 				fprintf(stderr,
 					"ledger_bench: ingest %zu: %d %s\n",
-					done + i, res[i], why[i] ? why[i] : "");
+					done + i, res[i],
+					node_catalog_text(NODE_LANG_EN,
+							  why[i]));
 				return 1;
 			}
 		}

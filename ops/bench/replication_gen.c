@@ -149,7 +149,7 @@ static int mode_fill(const char *dir, const char *patient, size_t total)
 			crdt_entry_encode_wire(&wire, body.data, body.len, sig);
 			crdt_entry_hash(prev, body.data, body.len, sig);
 			enum node_ingest res;
-			const char *why = NULL;
+			enum node_msg why = MSG_NONE;
 			int rc = node_txn_ingest(t, wire.data, wire.len, true,
 						 &res, &why);
 			bytes += wire.len;
@@ -158,7 +158,8 @@ static int mode_fill(const char *dir, const char *patient, size_t total)
 			if (rc) {
 				fprintf(
 				    stderr, "replication_gen: seq %llu: %s\n",
-				    (unsigned long long)e.seq, why ? why : "?");
+				    (unsigned long long)e.seq,
+				    node_catalog_text(NODE_LANG_EN, why));
 				return 1;
 			}
 		}

@@ -11,13 +11,15 @@
 static inline void test_node_open(struct node_kv **kv, struct node_ledger **l,
 				  const uint8_t *roster, size_t roster_len)
 {
-	const char *why = NULL;
+	struct node_reason why;
+	char text[512];
 	*kv = node_kv_new_mem();
 	assert_non_null(*kv);
 	assert_int_equal(node_ledger_open(*kv, l), 0);
 	int rc = node_ledger_set_roster(*l, roster, roster_len, &why);
 	if (rc)
-		fprintf(stderr, "set_roster: %s\n", why);
+		fprintf(stderr, "set_roster: %s\n",
+			node_reason_text(&why, NODE_LANG_EN, text, sizeof(text)));
 	assert_int_equal(rc, 0);
 }
 

@@ -7,7 +7,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct node_roster *r;
-	const char *why;
+	enum node_msg why;
 	if (node_roster_decode(data, size, &r, &why) != 0)
 		return 0;
 	(void)node_roster_verify_genesis(r, &why);

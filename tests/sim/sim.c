@@ -476,7 +476,8 @@ static void handle_actions(struct sim *s, struct sim_node *nd,
 
 static int node_boot(struct sim *s, struct sim_node *nd)
 {
-	const char *why = NULL;
+	struct node_reason why;
+	char text[512];
 	int rc = node_ledger_open(nd->kv, &nd->ledger);
 	if (rc != 0) {
 		fail(s, "node %d: ledger open failed: %d", nd->idx, rc);
@@ -491,7 +492,8 @@ static int node_boot(struct sim *s, struct sim_node *nd)
 					    s->roster_len, &why);
 		if (rc != 0) {
 			fail(s, "node %d: set_roster: %s", nd->idx,
-			     why ? why : "?");
+			     node_reason_text(&why, NODE_LANG_EN, text,
+					      sizeof(text)));
 			return rc;
 		}
 	}
@@ -830,7 +832,7 @@ static int byz_forge_forks(struct sim *s, struct byz *b)
 	for (int h = 0; h < 2; h++) {
 		struct node_kv *kv = node_kv_new_mem();
 		struct node_ledger *l;
-		const char *why = NULL;
+		struct node_reason why;
 		int rc = node_ledger_open(kv, &l);
 		if (rc == 0)
 			rc = node_ledger_set_roster(l, s->roster, s->roster_len,
@@ -1481,7 +1483,7 @@ static void ingest(struct sim *s, struct sim_node *nd, const struct ev *e)
 	for (size_t k = 0; k < e->count; k++) {
 		const uint8_t *start = c.p;
 		enum node_ingest res;
-		const char *why = NULL;
+		enum node_msg why = MSG_NONE;
 		if (crdt_mp_skip(&c) != 0) {
 			fail(s, "node %d: INGEST bytes not %zu values", nd->idx,
 			     e->count);
@@ -1498,7 +1500,8 @@ static void ingest(struct sim *s, struct sim_node *nd, const struct ev *e)
 				fail(s,
 				     "node %d rejected an honest entry "
 				     "from node %d: %s",
-				     nd->idx, e->b, why ? why : "?");
+				     nd->idx, e->b,
+				     node_catalog_text(NODE_LANG_EN, why));
 			}
 			break;
 		}
@@ -1632,9 +1635,10 @@ static void admins_of(struct node_roster *r, const int *idx, int n,
 static int roster_genesis(struct sim *s)
 {
 	struct node_roster *r;
-	const char *why;
+	enum node_msg why;
 	if (node_roster_decode(s->roster, s->roster_len, &r, &why) != 0) {
-		fail(s, "roster decode: %s", why);
+		fail(s, "roster decode: %s",
+		     node_catalog_text(NODE_LANG_EN, why));
 		return -EIO;
 	}
 	int na = s->n < 3 ? s->n : 3, idx[3] = {0, 1, 2};
@@ -1774,8 +1778,8 @@ static bool roster_propose(struct sim *s, struct sim_node *nd)
 {
 	const struct node_roster *cur = node_ledger_roster(nd->ledger);
 	struct node_roster *r;
-	const char *why;
-	if (node_roster_decode(cur->wire, cur->wire_len, &r, &why) != 0)
+	enum node_msg dwhy;
+	if (node_roster_decode(cur->wire, cur->wire_len, &r, &dwhy) != 0)
 		return false;
 	r->version++;
 	r->has_prev = true;
@@ -1803,11 +1807,16 @@ static bool roster_propose(struct sim *s, struct sim_node *nd)
 		return false;
 	}
 	bool made = false;
+	struct node_reason why;
+	char text[512];
 	if (node_proposal_make(nd->ledger, body.data, body.len, nd->pk, nd->sk,
 			       "sim", sign, &item, &len, &why) == 0) {
 		int rc = node_proposal_add(nd->ledger, item, len, &why);
 		vlog(s, "node %d proposes version %" PRIu64 ": %d %s", nd->idx,
-		     before + 1, rc, rc < 0 ? why : "");
+		     before + 1, rc,
+		     rc < 0 ? node_reason_text(&why, NODE_LANG_EN, text,
+					       sizeof(text))
+			    : "");
 		if (rc > 0) {
 			s->roster_proposals++;
 			made = true;
@@ -1840,7 +1849,7 @@ static void roster_sign(struct sim *s, struct sim_node *nd)
 	}
 	if (no > 0 && splitmix64(&s->rng) % 100 < 90) {
 		size_t k = open_[splitmix64(&s->rng) % no];
-		const char *why;
+		struct node_reason why;
 		uint64_t before = node_ledger_roster(nd->ledger)->version;
 		int rc = node_proposal_sign(nd->ledger, p[k].id, nd->pk, nd->sk,
 					    &why);

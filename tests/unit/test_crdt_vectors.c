@@ -67,7 +67,7 @@ static void test_entries(void **state)
 		uint8_t *wire;
 		size_t wire_len = mj_hex(mj_str(e, "wire"), &wire);
 		struct crdt_entry d;
-		const char *why = NULL;
+		enum crdt_reject why = CRDT_REJECT_NONE;
 		assert_int_equal(crdt_entry_decode(wire, wire_len, &d, &why), 0);
 		assert_memory_equal(d.author, pk, 32);
 		assert_int_equal(d.seq,

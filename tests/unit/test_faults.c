@@ -177,11 +177,11 @@ static void check_consistent(struct node *n)
 		size_t vl;
 		const uint8_t *v = node_kv_iter_value(it, &vl);
 		enum node_ingest res;
-		const char *why = NULL;
+		enum node_msg why = MSG_NONE;
 		int rc = node_txn_ingest(t, v, vl, false, &res, &why);
 		if (rc)
 			fprintf(stderr, "replay of the log: %d %s\n", rc,
-				why ? why : "");
+				node_catalog_text(NODE_LANG_EN, why));
 		assert_int_equal(rc, 0);
 		assert_int_equal(res, NODE_INGEST_APPLIED);
 		entries++;
@@ -323,7 +323,7 @@ static int ingest_range(struct node *n, struct peer_feed *pf, size_t from,
 	struct node_txn *t = node_ledger_begin(n->l);
 	for (size_t i = from; i < to; i++) {
 		enum node_ingest res;
-		const char *why = NULL;
+		enum node_msg why = MSG_NONE;
 		int rc =
 		    node_txn_ingest(t, pf->w[i], pf->len[i], false, &res, &why);
 		if (rc) {
@@ -490,7 +490,7 @@ static void test_ingest_many_fault(void **state)
 	for (size_t i = 0; i < N; i++)
 		ws[i] = (struct node_wire){pf.w[i], pf.len[i]};
 	int res[N];
-	const char *why[N];
+	enum node_msg why[N];
 	/* The first batch of TXN commits, the second fails. */
 	node_kv_mem_fault(n.kv, NODE_KV_FAULT_WRITE, 1, 1000, 1);
 	assert_int_equal(
@@ -626,7 +626,7 @@ static void test_random(void **state)
 			size_t cnt = pf.n - from < 9 ? pf.n - from : 9;
 			struct node_wire ws[9];
 			int res[9];
-			const char *why[9];
+			enum node_msg why[9];
 			for (size_t i = 0; i < cnt; i++)
 				ws[i] = (struct node_wire){pf.w[from + i],
 							   pf.len[from + i]};

@@ -85,7 +85,7 @@ static void setup_keys(void)
 			     &roster, &roster_len),
 			 0);
 	struct node_roster *r;
-	const char *why = NULL;
+	enum node_msg why = MSG_NONE;
 	assert_int_equal(node_roster_decode(roster, roster_len, &r, &why), 0);
 	memcpy(net_id, r->body_hash, 32);
 	node_roster_free(r);
@@ -185,7 +185,7 @@ static void feed_free(struct feed *f)
 static int ingest_one(struct node *n, const struct wire *w, bool sync,
 		      enum node_ingest *res)
 {
-	const char *why = NULL;
+	enum node_msg why = MSG_NONE;
 	struct node_txn *t = node_ledger_begin(n->l);
 	int rc = node_txn_ingest(t, w->p, w->len, false, res, &why);
 	if (rc == 0)
@@ -402,12 +402,13 @@ static void replay(struct node *n, struct wire **order, size_t len,
 		struct node_txn *t = node_ledger_begin(n->l);
 		for (size_t k = 0; k < take && i < len; k++, i++) {
 			enum node_ingest res;
-			const char *why = NULL;
+			enum node_msg why = MSG_NONE;
 			int rc = node_txn_ingest(t, order[i]->p, order[i]->len,
 						 rnd() & 1, &res, &why);
 			if (rc && expect_all_ok)
 				fprintf(stderr, "seed %llu: ingest %zu: %d %s\n",
-					(unsigned long long)seed, i, rc, why);
+					(unsigned long long)seed, i, rc,
+					node_catalog_text(NODE_LANG_EN, why));
 			if (expect_all_ok)
 				assert_int_equal(rc, 0);
 		}
@@ -546,7 +547,7 @@ static struct crdt_op create_op(const char *type)
 /* Ingests wire in its own txn, committed whatever happens; checks that no
  * entry and no log record was added when it is rejected. */
 static int try_ingest(struct node *n, const uint8_t *w, size_t len,
-		      const char **why)
+		      enum node_msg *why)
 {
 	uint64_t before = node_ledger_entry_count(n->l);
 	size_t logs = count_prefix(n->kv, 'L');
@@ -555,11 +556,11 @@ static int try_ingest(struct node *n, const uint8_t *w, size_t len,
 	node_ledger_digest(n->l, d0);
 	enum node_ingest res;
 	struct node_txn *t = node_ledger_begin(n->l);
-	*why = NULL;
+	*why = MSG_NONE;
 	int rc = node_txn_ingest(t, w, len, false, &res, why);
 	assert_int_equal(node_txn_commit(t, true), 0);
 	if (rc != 0) {
-		assert_non_null(*why);
+		assert_int_not_equal(*why, MSG_NONE);
 		assert_int_equal(node_ledger_entry_count(n->l), before);
 		assert_int_equal(count_prefix(n->kv, 'L'), logs);
 		assert_int_equal(count_prefix(n->kv, 'E'), states);
@@ -576,7 +577,7 @@ static void test_rejected(void **state)
 	node_up(&n);
 	struct crdt_buf w;
 	crdt_buf_init(&w);
-	const char *why;
+	enum node_msg why;
 	struct crdt_op op = create_op("patient");
 	struct hdr h = {.who = HEALTH, .scope = SCOPE, .seq = 1, .hlc = T0 << 16};
 
@@ -584,11 +585,15 @@ static void test_rejected(void **state)
 	h.who = N_MEMBERS;
 	make_entry(&h, &op, 1, &w, NULL);
 	assert_int_equal(try_ingest(&n, w.data, w.len, &why), -EBADMSG);
+	assert_int_equal(why, MSG_I_UNKNOWN_AUTHOR);
+	assert_string_equal(node_catalog_text(NODE_LANG_EN, why),
+			    "unknown author");
 	h.who = HEALTH;
 	/* bad signature: one bit of the sig, then one bit of the body */
 	make_entry(&h, &op, 1, &w, NULL);
 	w.data[w.len - 1] ^= 1;
 	assert_int_equal(try_ingest(&n, w.data, w.len, &why), -EBADMSG);
+	assert_int_equal(why, MSG_I_BAD_SIGNATURE);
 	w.data[w.len - 1] ^= 1;
 	w.data[w.len - 70] ^= 1; /* the last byte of the body: hlc/ops */
 	assert_int_equal(try_ingest(&n, w.data, w.len, &why), -EBADMSG);
@@ -596,7 +601,7 @@ static void test_rejected(void **state)
 	/* signed by another member's key under this author's name */
 	{
 		struct crdt_entry e;
-		assert_int_equal(crdt_entry_decode(w.data, w.len, &e, &why), 0);
+		assert_int_equal(crdt_entry_decode(w.data, w.len, &e, NULL), 0);
 		uint8_t sig[64];
 		crdt_entry_sign(sig, net_id, e.body, e.body_len, sk[TOWNSHIP]);
 		struct crdt_buf w2;
@@ -613,6 +618,9 @@ static void test_rejected(void **state)
 		memcpy(x, w.data, w.len);
 		x[w.len] = 0xc0;
 		assert_int_equal(try_ingest(&n, x, w.len + 1, &why), -EBADMSG);
+		assert_int_equal(why, MSG_ENTRY_TRAILING);
+		assert_string_equal(node_catalog_text(NODE_LANG_EN, why),
+				    "trailing bytes after entry");
 		free(x);
 	}
 	/* wrong prev on seq 1 */
@@ -624,6 +632,8 @@ static void test_rejected(void **state)
 	h.seq = 2;
 	make_entry(&h, &op, 1, &w, NULL);
 	assert_int_equal(try_ingest(&n, w.data, w.len, &why), -EAGAIN);
+	assert_int_equal(why, MSG_I_SEQ_GAP);
+	assert_string_equal(node_catalog_text(NODE_LANG_EN, why), "seq gap");
 	/* the good seq 1 */
 	h.seq = 1;
 	uint8_t hash1[32];
@@ -767,7 +777,7 @@ static void test_ingest_many(void **state)
 	forged[f.w[BAD].len - 1] ^= 1; /* the signature's last byte */
 	ws[BAD].p = forged;
 	int res[N];
-	const char *why[N];
+	enum node_msg why[N];
 	assert_int_equal(node_verify_ingest_many(b.l, ws, N, 7, true, res, why),
 			 0);
 	for (int i = 0; i < N; i++) {
@@ -775,7 +785,10 @@ static void test_ingest_many(void **state)
 			assert_int_equal(res[i], 0);
 		} else if (i == BAD) {
 			assert_int_equal(res[i], -EBADMSG);
-			assert_string_equal(why[i], "bad signature");
+			assert_int_equal(why[i], MSG_I_BAD_SIGNATURE);
+			assert_string_equal(
+			    node_catalog_text(NODE_LANG_EN, why[i]),
+			    "bad signature");
 		} else {
 			assert_int_equal(res[i], -EAGAIN);
 		}
@@ -867,7 +880,7 @@ static void test_fork(void **state)
 	struct crdt_buf w1, w2;
 	crdt_buf_init(&w1);
 	crdt_buf_init(&w2);
-	const char *why;
+	enum node_msg why;
 	struct crdt_op op = create_op("patient");
 	struct hdr h = {.who = TOWNSHIP, .scope = SCOPE, .seq = 1, .hlc = T0 << 16};
 	make_entry(&h, &op, 1, &w1, NULL);
@@ -1008,7 +1021,7 @@ static void test_without_effect(void **state)
 	make_entry(&h, ops, 2, &wire, NULL);
 	uint8_t d0[32], d1[32];
 	node_ledger_digest(n.l, d0);
-	const char *reason;
+	enum node_msg reason;
 	assert_int_equal(try_ingest(&n, wire.data, wire.len, &reason), 0);
 	assert_int_equal(node_ledger_entry_count(n.l), 1);
 	node_ledger_digest(n.l, d1);
@@ -1198,7 +1211,7 @@ static void test_clock_skew(void **state)
 	h.seq = 3;
 	h.hlc += 1u << 16;
 	make_entry(&h, &op, 1, &w3, NULL);
-	const char *why = NULL;
+	enum node_msg why = MSG_NONE;
 	struct node_txn *t = node_ledger_begin(n.l);
 	assert_int_equal(node_txn_ingest(t, w3.data, w3.len, false, &res, &why),
 			 0);

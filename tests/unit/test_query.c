@@ -743,7 +743,7 @@ static void test_index_state(void **state)
 	for (size_t i = 0; i < nw; i++) {
 		struct node_txn *t = node_ledger_begin(b.l);
 		enum node_ingest res;
-		const char *why;
+		enum node_msg why;
 		assert_int_equal(
 		    node_txn_ingest(t, w[i].p, w[i].len, true, &res, &why), 0);
 		assert_int_equal(node_txn_commit(t, false), 0);
@@ -765,7 +765,7 @@ static void test_index_state(void **state)
 	for (size_t i = 0; i < nw; i++) {
 		struct node_txn *t = node_ledger_begin(b.l);
 		enum node_ingest res;
-		const char *why;
+		enum node_msg why;
 		node_txn_ingest(t, w[i].p, w[i].len, true, &res, &why);
 		node_txn_commit(t, false);
 		free(w[i].p);
@@ -780,7 +780,7 @@ static void test_index_state(void **state)
 	for (size_t i = 0; i < nb; i++) {
 		struct node_txn *t = node_ledger_begin(a.l);
 		enum node_ingest res;
-		const char *why;
+		enum node_msg why;
 		node_txn_ingest(t, wb[i].p, wb[i].len, true, &res, &why);
 		node_txn_commit(t, false);
 		free(wb[i].p);
@@ -841,7 +841,7 @@ static void test_index_state(void **state)
 			pos[fi]++;
 			done++;
 			enum node_ingest res;
-			const char *why;
+			enum node_msg why;
 			assert_int_equal(node_txn_ingest(t, w[idx].p,
 							 w[idx].len, true, &res,
 							 &why),

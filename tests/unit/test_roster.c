@@ -67,10 +67,11 @@ static const enum node_role roles[N_KEYS] = {
 static struct node_roster *decode(const uint8_t *w, size_t n)
 {
 	struct node_roster *r;
-	const char *why = NULL;
+	enum node_msg why = MSG_NONE;
 	int rc = node_roster_decode(w, n, &r, &why);
 	if (rc)
-		fprintf(stderr, "decode: %s\n", why);
+		fprintf(stderr, "decode: %s\n",
+			node_catalog_text(NODE_LANG_EN, why));
 	assert_int_equal(rc, 0);
 	return r;
 }
@@ -218,11 +219,19 @@ static int teardown(void **state)
 
 /* ---- (a) the chain ---- */
 
+/* A reason in English, as the tests compare it (one buffer: use at once). */
+static const char *en(const struct node_reason *r)
+{
+	static char buf[1024];
+	return node_reason_text(r, NODE_LANG_EN, buf, sizeof(buf));
+}
+
 static void expect_chain(const uint8_t *w, size_t n, const char *want)
 {
 	struct node_roster_chain c;
-	char why[256] = "";
-	int rc = node_roster_chain_decode(w, n, &c, why, sizeof(why));
+	struct node_reason r;
+	int rc = node_roster_chain_decode(w, n, &c, &r);
+	const char *why = rc ? en(&r) : "";
 	if (!want) {
 		if (rc)
 			fprintf(stderr, "chain: %s\n", why);
@@ -254,7 +263,7 @@ static void expect_bad_v3(void (*mut)(struct node_roster *), const int *signers,
 	 * nothing changes. */
 	struct node_kv *kv = node_kv_new_mem();
 	struct node_ledger *l;
-	const char *why;
+	struct node_reason why;
 	assert_int_equal(node_ledger_open(kv, &l), 0);
 	const uint8_t *ws2[] = {g_wire, v2_wire};
 	const size_t ns2[] = {g_len, v2_len};
@@ -262,7 +271,7 @@ static void expect_bad_v3(void (*mut)(struct node_roster *), const int *signers,
 	uint8_t *c2 = chain_of(ws2, ns2, 2, &l2);
 	assert_int_equal(node_ledger_set_roster(l, c2, l2, &why), 0);
 	assert_int_equal(node_ledger_set_roster(l, w3, n3, &why), -EBADMSG);
-	assert_non_null(strstr(why, want));
+	assert_non_null(strstr(en(&why), want));
 	assert_int_equal(node_ledger_roster(l)->version, 2);
 	node_ledger_close(l);
 	/* Reopened: still version 2. */
@@ -416,11 +425,13 @@ static uint8_t *entry(struct feed *f, uint64_t rv, const char *type,
 }
 
 static int ingest(struct node_ledger *l, const uint8_t *w, size_t n,
-		  const char **why)
+		  struct node_reason *why)
 {
 	struct node_txn *t = node_ledger_begin(l);
 	enum node_ingest res;
-	int rc = node_txn_ingest(t, w, n, false, &res, why);
+	enum node_msg m = MSG_NONE;
+	int rc = node_txn_ingest(t, w, n, false, &res, &m);
+	node_reason_of(why, m);
 	if (rc == 0)
 		assert_int_equal(node_txn_commit(t, true), 0);
 	else
@@ -450,13 +461,13 @@ static void open_with(struct node_kv **kv, struct node_ledger **l,
 	const uint8_t *ws[] = {g_wire, v2_wire, v3_wire};
 	const size_t ns[] = {g_len, v2_len, v3_len};
 	size_t len;
-	const char *why;
+	struct node_reason why;
 	uint8_t *c = chain_of(ws, ns, versions, &len);
 	*kv = node_kv_new_mem();
 	assert_int_equal(node_ledger_open(*kv, l), 0);
 	int rc = node_ledger_set_roster(*l, c, len, &why);
 	if (rc)
-		fprintf(stderr, "set_roster: %s\n", why);
+		fprintf(stderr, "set_roster: %s\n", en(&why));
 	assert_int_equal(rc, 0);
 	free(c);
 }
@@ -468,7 +479,7 @@ static void test_entry_waits_for_version(void **state)
 	(void)state;
 	struct node_kv *kv;
 	struct node_ledger *l;
-	const char *why;
+	struct node_reason why;
 	open_with(&kv, &l, 1);
 	struct feed f = {.who = HEALTH, .hlc = 1700000000000ull};
 	size_t n;
@@ -480,7 +491,8 @@ static void test_entry_waits_for_version(void **state)
 	size_t an;
 	uint8_t *aw = entry(&a, 1, "patient", &an);
 	assert_int_equal(ingest(l, aw, an, &why), -EBADMSG);
-	assert_string_equal(why, "unknown author");
+	assert_int_equal(why.id, MSG_I_UNKNOWN_AUTHOR);
+	assert_string_equal(en(&why), "unknown author");
 	/* v2 arrives alone, as gossip brings it: both now judged. */
 	assert_int_equal(node_ledger_set_roster(l, v2_wire, v2_len, &why), 0);
 	assert_int_equal(node_ledger_roster(l)->version, 2);
@@ -494,7 +506,7 @@ static void test_entry_waits_for_version(void **state)
 	open_with(&kv2, &l2, 1);
 	assert_int_equal(node_ledger_set_roster(l2, v3_wire, v3_len, &why),
 			 -EBADMSG);
-	assert_non_null(strstr(why, "without a gap"));
+	assert_non_null(strstr(en(&why), "without a gap"));
 	node_ledger_close(l2);
 	node_kv_close(kv2);
 	free(w);
@@ -514,7 +526,7 @@ static void test_judged_under_named_version(void **state)
 	 * v3 arrives, and equals that of a node that held v3 first. */
 	struct node_kv *kv1, *kv2;
 	struct node_ledger *l1, *l2;
-	const char *why;
+	struct node_reason why;
 	open_with(&kv1, &l1, 1);
 	open_with(&kv2, &l2, 3);
 	struct feed f = {.who = POLICE, .hlc = 1700000000000ull};
@@ -548,7 +560,7 @@ static void test_revocation_bound(void **state)
 	(void)state;
 	struct node_kv *kv1, *kv2;
 	struct node_ledger *l1, *l2;
-	const char *why;
+	struct node_reason why;
 	open_with(&kv1, &l1, 2);
 	open_with(&kv2, &l2, 3);
 	struct feed f = {.who = TOWNSHIP, .hlc = 1700000000000ull};
@@ -620,7 +632,7 @@ static void test_rejudge_store_fault(void **state)
 	(void)state;
 	struct node_kv *kv1, *kv2;
 	struct node_ledger *l1, *l2;
-	const char *why;
+	struct node_reason why;
 	open_with(&kv1, &l1, 2);
 	open_with(&kv2, &l2, 3);
 	struct feed f = {.who = TOWNSHIP, .hlc = 1700000000000ull};
@@ -690,7 +702,7 @@ static uint8_t *propose(struct node_ledger *l, int who, int threshold,
 	node_roster_free(r);
 	crypto_generichash(id, 32, body.data, body.len, NULL, 0);
 	uint8_t *item;
-	const char *why;
+	struct node_reason why;
 	const struct node_roster *cur = node_ledger_roster(l);
 	assert_int_equal(node_proposal_make(l, body.data, body.len, pk[who],
 					    sk[who], "add the auditor",
@@ -706,7 +718,7 @@ static void test_proposals(void **state)
 	(void)state;
 	struct node_kv *kv1, *kv2;
 	struct node_ledger *l1, *l2;
-	const char *why;
+	struct node_reason why;
 	open_with(&kv1, &l1, 1);
 	open_with(&kv2, &l2, 1);
 	uint8_t id[32];
@@ -748,7 +760,7 @@ static void test_proposals(void **state)
 		assert_int_equal(
 		    node_proposal_sign(l1, id2, pk[HEALTH], sk[HEALTH], &why),
 		    -EEXIST);
-		assert_non_null(strstr(why, "already signed another"));
+		assert_non_null(strstr(en(&why), "already signed another"));
 		assert_int_equal(node_admin_forks(l1, NULL, NULL), 0);
 		free(it2);
 	}
@@ -794,7 +806,7 @@ static void test_proposals_per_member(void **state)
 	(void)state;
 	struct node_kv *kv;
 	struct node_ledger *l;
-	const char *why;
+	struct node_reason why;
 	open_with(&kv, &l, 1);
 	/* distinct bodies: the auditor added with another scope each */
 	static const char *const scopes[] = {"120116", "1201", "12",
@@ -836,14 +848,14 @@ static void test_proposal_bad(void **state)
 	(void)state;
 	struct node_kv *kv;
 	struct node_ledger *l;
-	const char *why;
+	struct node_reason why;
 	open_with(&kv, &l, 1);
 	uint8_t id[32];
 	size_t n;
 	/* Threshold 1 of 3 admins: not above half. */
 	uint8_t *item = propose(l, HEALTH, 1, &n, id);
 	assert_int_equal(node_proposal_add(l, item, n, &why), -EBADMSG);
-	assert_non_null(strstr(why, "above half"));
+	assert_non_null(strstr(en(&why), "above half"));
 	free(item);
 	/* A signature by a non-admin: the auditor is not even a member;
 	 * graft the stranger's signature into a valid item. */
@@ -875,7 +887,7 @@ static void test_proposal_bad(void **state)
 	crdt_pack_str(&b, note, note_len);
 	crdt_pack_bin(&b, psig, 64);
 	assert_int_equal(node_proposal_add(l, b.data, b.len, &why), -EBADMSG);
-	assert_non_null(strstr(why, "not an admin"));
+	assert_non_null(strstr(en(&why), "not an admin"));
 	crdt_buf_fini(&b);
 	free(w);
 	/* Nothing held. */
@@ -894,7 +906,7 @@ static void test_admin_fork(void **state)
 	(void)state;
 	struct node_kv *kv;
 	struct node_ledger *l;
-	const char *why;
+	struct node_reason why;
 	open_with(&kv, &l, 1);
 	uint8_t id_a[32], id_b[32];
 	size_t na, nb;
@@ -926,7 +938,7 @@ static void test_schema_version(void **state)
 	(void)state;
 	struct node_kv *kv;
 	struct node_ledger *l;
-	const char *why;
+	struct node_reason why;
 	open_with(&kv, &l, 1);
 	/* Version 2 in force with a schema version this build lacks. */
 	struct node_roster *r = next_of(g_wire, g_len);
@@ -944,7 +956,7 @@ static void test_schema_version(void **state)
 	assert_int_equal(findings(l), 0);
 	uint8_t *b = entry(&f, 2, "patient", &n);
 	assert_int_equal(ingest(l, b, n, &why), -EAGAIN);
-	assert_non_null(strstr(why, "schema version"));
+	assert_non_null(strstr(en(&why), "schema version"));
 	/* This node may not write, and says to upgrade. */
 	struct crdt_op op;
 	memset(&op, 0, sizeof(op));
@@ -980,7 +992,7 @@ static void test_schema_version(void **state)
 			 NODE_PROPOSAL_MERGED);
 	assert_int_equal(
 	    node_proposal_sign(l, id, pk[HEALTH], sk[HEALTH], &why), -EPERM);
-	assert_non_null(strstr(why, "upgrade"));
+	assert_non_null(strstr(en(&why), "upgrade"));
 	free(item);
 	free(a);
 	free(b);
@@ -1131,7 +1143,7 @@ static void test_gossip_rosters(void **state)
 	connect_all(ns, 2); /* 0 and 1 talk; 2 comes later */
 	uint8_t id[32];
 	size_t n;
-	const char *why;
+	struct node_reason why;
 	uint8_t *item = propose(ns[0].l, HEALTH, 0, &n, id);
 	assert_int_equal(node_proposal_add(ns[0].l, item, n, &why),
 			 NODE_PROPOSAL_MERGED);
@@ -1220,7 +1232,7 @@ static void test_competing_bodies(void **state)
 		*yw = sign_roster(y, sig_hp, &yn);
 	node_roster_free(x);
 	node_roster_free(y);
-	const char *why;
+	struct node_reason why;
 	assert_int_equal(node_ledger_set_roster(ns[0].l, xw, xn, &why), 0);
 	assert_int_equal(node_ledger_set_roster(ns[1].l, yw, yn, &why), 0);
 	/* The same entry at both, naming version 2. */

@@ -143,7 +143,7 @@ static void test_rosters_and_chain(void **state)
 				     (const uint8_t(*)[32])keys,
 				     (const uint8_t(*)[64])sigs);
 		assert_hex(wire.data, wire.len, mj_str(r, "roster"));
-		const char *why;
+		enum node_msg why;
 		assert_int_equal(
 		    node_roster_decode(wire.data, wire.len, &decoded[i], &why),
 		    0);
@@ -156,9 +156,9 @@ static void test_rosters_and_chain(void **state)
 	node_roster_chain_encode(&chain, decoded, 3);
 	assert_hex(chain.data, chain.len, mj_str(vec, "chain"));
 	struct node_roster_chain c;
-	char why[256];
+	struct node_reason why;
 	assert_int_equal(node_roster_chain_decode(chain.data, chain.len, &c,
-						  why, sizeof(why)),
+						  &why),
 			 0);
 	assert_int_equal(c.n, 3);
 	assert_hex(c.v[0]->body_hash, 32, mj_str(vec, "net_id"));
@@ -167,7 +167,8 @@ static void test_rosters_and_chain(void **state)
 	/* The bad version 3, offered to a node holding 1 and 2. */
 	struct node_kv *kv = node_kv_new_mem();
 	struct node_ledger *l;
-	const char *w;
+	struct node_reason w;
+	char text[512];
 	assert_int_equal(node_ledger_open(kv, &l), 0);
 	crdt_buf_init(&chain);
 	node_roster_chain_encode(&chain, decoded, 2);
@@ -177,7 +178,9 @@ static void test_rosters_and_chain(void **state)
 	size_t bn =
 	    mj_hex(mj_str(mj_get(vec, "bad_version_3"), "roster"), &bad);
 	assert_int_equal(node_ledger_set_roster(l, bad, bn, &w), -EBADMSG);
-	assert_non_null(strstr(w, mj_str(mj_get(vec, "bad_version_3"), "why")));
+	assert_non_null(
+	    strstr(node_reason_text(&w, NODE_LANG_EN, text, sizeof(text)),
+		   mj_str(mj_get(vec, "bad_version_3"), "why")));
 	assert_int_equal(node_ledger_roster(l)->version, 2);
 	free(bad);
 	crdt_buf_fini(&chain);
@@ -206,9 +209,10 @@ static void test_entries(void **state)
 	size_t cn = mj_hex(mj_str(vec, "chain"), &chain);
 	struct node_kv *kv = node_kv_new_mem();
 	struct node_ledger *l;
-	const char *why;
+	struct node_reason rwhy;
+	enum node_msg why;
 	assert_int_equal(node_ledger_open(kv, &l), 0);
-	assert_int_equal(node_ledger_set_roster(l, chain, cn, &why), 0);
+	assert_int_equal(node_ledger_set_roster(l, chain, cn, &rwhy), 0);
 	free(chain);
 	uint8_t net_id[32];
 	node_ledger_net_id(l, net_id);

@@ -326,7 +326,7 @@ static void test_genesis(void **state)
 	    0);
 	assert_hex(w, n, mj_str(vec, "genesis"));
 	struct node_roster *r;
-	const char *why;
+	enum node_msg why;
 	assert_int_equal(node_roster_decode(w, n, &r, &why), 0);
 	assert_int_equal(r->schema_version, NODE_SCHEMA_SEALED);
 	assert_hex(r->body_hash, 32, mj_str(vec, "net_id"));
@@ -479,9 +479,10 @@ static void run_order(const struct mj *o)
 	const char *oname = mj_str(o, "name");
 	struct node_kv *kv = node_kv_new_mem();
 	struct node_ledger *l;
-	const char *why = NULL;
+	struct node_reason rwhy;
+	enum node_msg why = MSG_NONE;
 	assert_int_equal(node_ledger_open(kv, &l), 0);
-	assert_int_equal(node_ledger_set_roster(l, genesis, genesis_len, &why),
+	assert_int_equal(node_ledger_set_roster(l, genesis, genesis_len, &rwhy),
 			 0);
 	uint8_t id[32];
 	node_ledger_net_id(l, id);
@@ -498,7 +499,7 @@ static void run_order(const struct mj *o)
 		int rc = node_txn_ingest(t, x->wire, x->len, false, &res, &why);
 		if (rc)
 			fprintf(stderr, "%s: %s: %d %s\n", oname, x->name, rc,
-				why ? why : "");
+				node_catalog_text(NODE_LANG_EN, why));
 		assert_int_equal(rc, 0);
 		assert_int_equal(res, NODE_INGEST_APPLIED);
 		assert_int_equal(node_txn_commit(t, true), 0);

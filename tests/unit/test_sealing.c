@@ -84,10 +84,11 @@ static struct net net2, netr, net1;
 static struct node_roster *decode(const uint8_t *w, size_t n)
 {
 	struct node_roster *r;
-	const char *why = NULL;
+	enum node_msg why = MSG_NONE;
 	int rc = node_roster_decode(w, n, &r, &why);
 	if (rc)
-		fprintf(stderr, "decode: %s\n", why);
+		fprintf(stderr, "decode: %s\n",
+			node_catalog_text(NODE_LANG_EN, why));
 	assert_int_equal(rc, 0);
 	return r;
 }
@@ -205,7 +206,8 @@ struct node {
 /* A ledger holding versions 1..k of n. */
 static void node_up(struct node *nd, const struct net *n, size_t k)
 {
-	const char *why = NULL;
+	struct node_reason why;
+	char text[512];
 	size_t len;
 	uint8_t *c = chain_of(n, k, &len);
 	nd->kv = node_kv_new_mem();
@@ -213,7 +215,8 @@ static void node_up(struct node *nd, const struct net *n, size_t k)
 	assert_int_equal(node_ledger_open(nd->kv, &nd->l), 0);
 	int rc = node_ledger_set_roster(nd->l, c, len, &why);
 	if (rc)
-		fprintf(stderr, "set_roster: %s\n", why);
+		fprintf(stderr, "set_roster: %s\n",
+			node_reason_text(&why, NODE_LANG_EN, text, sizeof(text)));
 	assert_int_equal(rc, 0);
 	free(c);
 }
@@ -519,12 +522,13 @@ static struct wire set_entry(struct feed *f, uint64_t rv,
 
 static void ingest(struct node *nd, struct wire w)
 {
-	const char *why = NULL;
+	enum node_msg why = MSG_NONE;
 	enum node_ingest res;
 	struct node_txn *t = node_ledger_begin(nd->l);
 	int rc = node_txn_ingest(t, w.p, w.len, false, &res, &why);
 	if (rc)
-		fprintf(stderr, "ingest: %d %s\n", rc, why ? why : "");
+		fprintf(stderr, "ingest: %d %s\n", rc,
+			node_catalog_text(NODE_LANG_EN, why));
 	assert_int_equal(rc, 0);
 	assert_int_equal(res, NODE_INGEST_APPLIED);
 	assert_int_equal(node_txn_commit(t, true), 0);
@@ -1409,7 +1413,7 @@ static void test_rejudge_revocation(void **state)
 	assert_int_equal(key_records(&a, k2), 1);
 
 	/* The bound arrives. */
-	const char *why = NULL;
+	struct node_reason why;
 	assert_int_equal(
 	    node_ledger_set_roster(a.l, netr.w[1], netr.len[1], &why), 0);
 	assert_false(node_ledger_rejudging(a.l));

@@ -1,0 +1,30 @@
+/*
+ * reject.c: node_reject_msg, crdt_entry_decode's reasons as catalog ids.
+ */
+#include "node/ledger/reject.h"
+
+static const enum node_msg msgs[CRDT_REJECT_COUNT] = {
+    [CRDT_REJECT_NONE] = MSG_NONE,
+    [CRDT_REJECT_MALFORMED] = MSG_ENTRY_MALFORMED,
+    [CRDT_REJECT_NOT_PAIR] = MSG_ENTRY_NOT_PAIR,
+    [CRDT_REJECT_TRAILING_ENTRY] = MSG_ENTRY_TRAILING,
+    [CRDT_REJECT_BODY_TOO_LARGE] = MSG_ENTRY_BODY_TOO_LARGE,
+    [CRDT_REJECT_BODY_ARITY] = MSG_ENTRY_BODY_ARITY,
+    [CRDT_REJECT_VERSION] = MSG_ENTRY_VERSION,
+    [CRDT_REJECT_AUTHOR] = MSG_ENTRY_AUTHOR,
+    [CRDT_REJECT_SCOPE] = MSG_ENTRY_SCOPE,
+    [CRDT_REJECT_SEQ] = MSG_ENTRY_SEQ,
+    [CRDT_REJECT_PREV] = MSG_ENTRY_PREV,
+    [CRDT_REJECT_HLC] = MSG_ENTRY_HLC,
+    [CRDT_REJECT_OPS] = MSG_ENTRY_OPS,
+    [CRDT_REJECT_OP] = MSG_ENTRY_OP,
+    [CRDT_REJECT_CREATE_ID] = MSG_ENTRY_CREATE_ID,
+    [CRDT_REJECT_TRAILING_BODY] = MSG_ENTRY_TRAILING_BODY,
+};
+
+enum node_msg node_reject_msg(enum crdt_reject r)
+{
+	if ((unsigned)r >= CRDT_REJECT_COUNT || msgs[r] == MSG_NONE)
+		return r == CRDT_REJECT_NONE ? MSG_NONE : MSG_ENTRY_MALFORMED;
+	return msgs[r];
+}
