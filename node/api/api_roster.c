@@ -797,8 +797,7 @@ int node_api_roster_log(struct node_ctx *n, const struct node_doc *req,
 			struct node_doc *c = node_doc_array();
 			node_doc_push(
 			    c,
-			    node_doc_strf("genesis: %zu members, %zu admins, "
-					  "threshold %llu",
+			    node_doc_strf(MSG(n, MSG_ROSTER_LOG_GENESIS),
 					  r->n_members, r->n_admins,
 					  (unsigned long long)r->threshold));
 			node_doc_set(o, "changes", c);

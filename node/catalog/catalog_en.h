@@ -1430,5 +1430,7 @@
 	"the proposal uses a schema version this build does not know: upgrade ward before signing it"
 #define MSG_PR_SIGNED_OTHER_EN \
 	"this admin already signed another proposal for this version; signing two would prove it a forker"
+#define MSG_ROSTER_LOG_GENESIS_EN \
+	"genesis: %zu members, %zu admins, threshold %llu"
 
 #endif

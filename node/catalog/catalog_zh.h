@@ -1413,5 +1413,7 @@
 	"该提议使用本程序不认识的数据结构版本：请先升级 ward 再签署"
 #define MSG_PR_SIGNED_OTHER_ZH \
 	"该管理员已为此版本签署了另一提议；签署两个会证明其分叉"
+#define MSG_ROSTER_LOG_GENESIS_ZH \
+	"创始版本：%zu 名成员，%zu 名管理员，签名门槛 %llu"
 
 #endif
