@@ -13,7 +13,10 @@
  *      and in the same English as before under an en request;
  *  (c) `ward network join` refused by the roster checks (a file that is
  *      no roster; another network's roster) says why in Chinese with zh,
- *      in English without.
+ *      in English without;
+ *  (d) `ward audit verify --roster --entries` (no node): the same entries'
+ *      failures, and a roster file that is none, in the request's
+ *      language.
  */
 /* nftw(3), to remove the temporary nodes. */
 #define _XOPEN_SOURCE 700
@@ -161,21 +164,18 @@ static struct node_doc *serve(struct node_ctx *n, struct node_doc *req,
 
 /* ---- (b) import ---- */
 
-static void test_import_rejected_zh(void **state)
+/* Writes root/bad.bin: entry 1 a MessagePack value that is no entry,
+ * entry 2 a well-formed entry of pk's feed whose signature is wrong. */
+static void write_bad(const struct nodes *t, const uint8_t pk[32],
+		      char *path, size_t path_len)
 {
-	struct nodes *t = *state;
-	struct node_reason why;
-	assert_int_equal(node_ctx_open_why(t->dir[0], false, &t->joined, &why),
-			 0);
-	/* Entry 1: a MessagePack value that is no entry. Entry 2: a
-	 * well-formed entry of this node's feed whose signature is wrong. */
 	struct crdt_buf f, body;
 	crdt_buf_init(&f);
 	crdt_buf_init(&body);
 	crdt_pack_uint(&f, 7);
 	struct crdt_entry e;
 	memset(&e, 0, sizeof(e));
-	memcpy(e.author, t->joined->pk, 32);
+	memcpy(e.author, pk, 32);
 	snprintf(e.scope, sizeof(e.scope), "120116");
 	e.seq = 1;
 	e.hlc = 1u << 16;
@@ -185,13 +185,22 @@ static void test_import_rejected_zh(void **state)
 	memset(sig, 0x33, sizeof(sig));
 	crdt_entry_encode_wire(&f, body.data, body.len, sig);
 	crdt_buf_fini(&body);
-	char path[NODE_PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/bad.bin", t->root);
+	snprintf(path, path_len, "%s/bad.bin", t->root);
 	FILE *fp = fopen(path, "wb");
 	assert_non_null(fp);
 	assert_int_equal(fwrite(f.data, 1, f.len, fp), f.len);
 	fclose(fp);
 	crdt_buf_fini(&f);
+}
+
+static void test_import_rejected_zh(void **state)
+{
+	struct nodes *t = *state;
+	struct node_reason why;
+	assert_int_equal(node_ctx_open_why(t->dir[0], false, &t->joined, &why),
+			 0);
+	char path[NODE_PATH_MAX + 16];
+	write_bad(t, t->joined->pk, path, sizeof(path));
 	char hex[65];
 	node_hex(hex, t->joined->pk, 32);
 	for (int zh = 0; zh < 2; zh++) {
@@ -280,6 +289,67 @@ static void test_join_refused_zh(void **state)
 	remove(bad);
 }
 
+/* ---- (d) audit without a node ---- */
+
+static void test_audit_offline_zh(void **state)
+{
+	struct nodes *t = *state;
+	struct node_ctx *n;
+	struct node_reason why;
+	assert_int_equal(node_ctx_open_why(t->dir[0], true, &n, &why), 0);
+	uint8_t pk[32];
+	memcpy(pk, n->pk, 32);
+	node_ctx_close(n);
+	char path[NODE_PATH_MAX + 16], bad[NODE_PATH_MAX + 16];
+	char want[2 * NODE_PATH_MAX + 512];
+	write_bad(t, pk, path, sizeof(path));
+	snprintf(bad, sizeof(bad), "%s/not-a-roster", t->root);
+	FILE *fp = fopen(bad, "wb");
+	assert_non_null(fp);
+	fputs("hello", fp);
+	fclose(fp);
+	for (int zh = 0; zh < 2; zh++) {
+		struct node_doc *req = node_doc_object();
+		node_doc_set(req, "roster", node_doc_str(t->roster));
+		node_doc_set(req, "entries", node_doc_str(path));
+		if (zh)
+			node_doc_set(req, "lang", node_doc_str("zh"));
+		struct node_doc *d = node_audit_offline(req);
+		node_doc_free(req);
+		assert_int_equal(node_doc_get_int(d, "exit", -1),
+				 NODE_EXIT_CHECK);
+		const struct node_doc *f =
+		    node_doc_get(node_doc_get(d, "result"), "failures");
+		assert_non_null(f);
+		assert_int_equal(node_doc_len(f), 2);
+		snprintf(want, sizeof(want),
+			 zh ? MSG_IMPORT_AT_INDEX_ZH : MSG_IMPORT_AT_INDEX_EN,
+			 (size_t)1,
+			 zh ? MSG_ENTRY_NOT_PAIR_ZH : MSG_ENTRY_NOT_PAIR_EN);
+		assert_string_equal(node_doc_as_str(node_doc_at(f, 0), NULL),
+				    want);
+		assert_string_equal(node_doc_as_str(node_doc_at(f, 1), NULL),
+				    zh ? "第 2 条：签名无效"
+				       : "entry 2: bad signature");
+		node_doc_free(d);
+
+		req = node_doc_object();
+		node_doc_set(req, "roster", node_doc_str(bad));
+		node_doc_set(req, "entries", node_doc_str(path));
+		if (zh)
+			node_doc_set(req, "lang", node_doc_str("zh"));
+		d = node_audit_offline(req);
+		node_doc_free(req);
+		snprintf(want, sizeof(want),
+			 zh ? MSG_NOT_VALID_ROSTER_ZH : MSG_NOT_VALID_ROSTER_EN,
+			 bad, zh ? MSG_R_NOT_CHAIN_ZH : MSG_R_NOT_CHAIN_EN);
+		assert_string_equal(node_doc_get_str(d, "error"), want);
+		node_doc_free(d);
+	}
+	remove(bad);
+	remove(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +357,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_import_rejected_zh,
 					    nodes_setup, nodes_teardown),
 	    cmocka_unit_test_setup_teardown(test_join_refused_zh, nodes_setup,
+					    nodes_teardown),
+	    cmocka_unit_test_setup_teardown(test_audit_offline_zh, nodes_setup,
 					    nodes_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
