@@ -76,12 +76,14 @@ static const char *reason_en(enum node_msg m)
 	return node_catalog_text(NODE_LANG_EN, m ? m : MSG_ENTRY_MALFORMED);
 }
 
-/* The same for a reason with arguments: rendered into a thread-local
- * buffer, which lives until the next call on this thread (net/ copies or
- * logs it before). */
+/* The same for a reason: its static text when it has no arguments, else
+ * rendered into a thread-local buffer that lives until the next such call
+ * on this thread (as node_ledger_set_roster's text did before). */
 static const char *reason_text_en(const struct node_reason *r)
 {
 	static _Thread_local char buf[512];
+	if (r->n_args == 0 && r->wrap == MSG_NONE && r->tail == MSG_NONE)
+		return reason_en(r->id);
 	return node_reason_text(r, NODE_LANG_EN, buf, sizeof(buf));
 }
 
