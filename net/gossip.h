@@ -59,7 +59,10 @@ struct net_gossip_cfg {
 };
 
 /* The node's side: synchronous reads of the local replica. Each borrows
- * ctx and the pointers it is given. */
+ * ctx and the pointers it is given. A *why it sets is log text for the
+ * operator, never shown to a user: it must outlive the call until the
+ * actions are handled (node/ledger/replica.c gives the message catalog's
+ * English; docs/architecture.md, "The message catalog"). */
 struct net_gossip_replica {
 	/* Every feed held, in any order: writes a malloc'd array (freed by
 	 * the state machine) and its length. 0 or a negative errno (the
