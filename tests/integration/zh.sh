@@ -185,6 +185,20 @@ both 2 "字段 sex 的值 'x' 无效" "sex: 'x' is not one of male, female" \
 	add patient --data h scope=120116 name=王五 sex=x
 both 3 "没有记录 patient-abcdef" "no record patient-abcdef" show patient-abcdef --data h
 both 2 "未知的记录类型 'patent'" "unknown record type 'patent'" list patent --data h
+# An import's rejected entries, in the ledger's words (issue 9): a value
+# that is no entry, and a network join refused by the roster checks.
+printf '\x07' >notentry.bin
+zh import --entries notentry.bin --data h >"$TMP/.out" 2>&1
+RC=$?
+eq "$RC" 1 "zh: import of a rejected entry"
+contains "$(cat "$TMP/.out")" "第 1 条：条目不是 [正文, 签名]" "zh: rejected entry"
+en import --entries notentry.bin --data h >"$TMP/.out" 2>&1
+RC=$?
+eq "$RC" 1 "C: import of a rejected entry"
+contains "$(cat "$TMP/.out")" "entry 1: entry is not [body, sig]" "C: rejected entry"
+printf 'hello' >notroster
+both 2 "不是名册，也不是名册链" "not a roster or a roster chain" \
+	network join --data t notroster
 # The daemon serves many requests with one node: a zh request must not
 # leave it speaking Chinese to the next.
 zh show patient-abcdef --data h 2>/dev/null
