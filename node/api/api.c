@@ -258,8 +258,10 @@ static struct node_doc *set_doc(struct node_ctx *n, const uint8_t id[16],
 			node_doc_free(v[i].doc);
 		else
 			node_doc_push(arr, v[i].doc);
-		free(v[i].key);
 	}
+	/* freed after: each key is compared with the one before it */
+	for (size_t i = 0; i < c->n_elems; i++)
+		free(v[i].key);
 	free(v);
 	return arr;
 }
