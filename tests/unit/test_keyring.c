@@ -9,11 +9,13 @@
  * them by sync_to (the log read and ingested as gossip would).
  *
  *  (1) add seals name, id_number, phone, address; a scope's first write
- *      carries a key record first, a second reuses the key;
+ *      carries a key record first, a second reuses the key (also after a
+ *      restart);
  *  (2) set of a sealed register, add and remove of a sealed set element;
  *      a remove of an element held under two keys removes both forms;
- *  (3) import seals; a re-import is unchanged; a failed write forgets the
- *      key it made;
+ *  (3) import seals; a re-import is unchanged; a write refused by the
+ *      ledger and an import whose transaction fails forget the keys they
+ *      made;
  *  (4) open_cell merges two sealed forms of one plaintext;
  *  (5) what a reader without the key sees; unreadable values and
  *      envelopes of the wrong key as audit findings;
@@ -493,7 +495,12 @@ static void test_add_seals_with_key_record_first(void **state)
 	assert_true(e.valid);
 
 	/* A second write in the scope: no second key record, the patient's
-	 * create is op 0. */
+	 * create is op 0; also after a restart, when the key is known only
+	 * from its record in the store (not as one this context made). */
+	node_ctx_close(t->n[HEALTH]);
+	t->n[HEALTH] = NULL;
+	open_node(t, HEALTH);
+	h = t->n[HEALTH];
 	char id2[80];
 	add_patient(h, TOWN, "李四", NULL, id2);
 	assert_int_equal(key_records(h, TOWN), 1);
@@ -696,26 +703,109 @@ static void test_import_seals(void **state)
 	assert_int_equal(node_ledger_entry_count(h->ledger), entries);
 }
 
+/* A set field's value of n items of len bytes each (owned). */
+static char *big_items(const char *field, size_t n, size_t len)
+{
+	size_t cap = strlen(field) + 2 + n * (len + 1);
+	char *s = malloc(cap);
+	assert_non_null(s);
+	size_t at = (size_t)snprintf(s, cap, "%s=", field);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			s[at++] = '|';
+		memset(s + at, 'a' + (int)(i % 26), len);
+		at += len;
+		s[at - 1] = (char)('a' + (int)(i / 26 % 26)); /* distinct */
+	}
+	s[at] = '\0';
+	return s;
+}
+
 /* Rule: a write refused after its values were sealed forgets the key it
- * made (node_keyring_forget_made): the next write makes a fresh key with
- * its key record, never seals to a key no record carries. The township
- * may not write a diagnosis: the ledger refuses the entry whose key
- * records (the ID group's and the H group's) were made for it. */
+ * made (node_keyring_forget_made): the next write in the group makes a
+ * fresh key with its key record, never seals to a key no record carries.
+ * Here the ledger refuses a followup too large for one entry, after its
+ * rehab items were sealed to a key made for them. */
 static void test_failed_write_forgets_key(void **state)
 {
 	struct net *t = *state;
-	struct node_ctx *tw = t->n[TOWNSHIP];
-	expect_fail(ADD(tw, "patient", TOWN, "name=张三", "diagnosis=bipolar",
-			"registered_on=2024-01-05"),
-		    NODE_EXIT_USAGE, "refused, nothing written");
-	assert_int_equal(key_records(tw, TOWN), 0);
+	struct node_ctx *h = t->n[HEALTH];
+	char p[80], ref[128];
+	add_patient(h, TOWN, "张三", NULL, p);
+	assert_int_equal(key_records(h, TOWN), 1); /* the ID group's */
+	snprintf(ref, sizeof(ref), "patient=%s", p);
+	char *rehab = big_items("rehab", 17, 4000);
+	uint64_t before = node_ledger_entry_count(h->ledger);
+	expect_fail(ADD(h, "followup", NULL, ref, "date=2024-02-01", rehab),
+		    NODE_EXIT_USAGE, "larger than 64 KiB");
+	free(rehab);
+	assert_int_equal(node_ledger_entry_count(h->ledger), before);
+	assert_int_equal(key_records(h, TOWN), 1);
+	/* The H group's next write carries its own key record. */
+	ok_free(SET(h, p, "diagnosis=schizophrenia"));
+	assert_int_equal(key_records(h, TOWN), 2);
+	/* and the value opens elsewhere: the key came with its record */
+	sync_to(h, t->n[AUDITOR]);
+	struct node_doc *s = show(t->n[AUDITOR], p);
+	assert_string_equal(shown_str(s, "diagnosis"), "schizophrenia");
+	node_doc_free(s);
+}
+
+static void village(char out[13], size_t i)
+{
+	snprintf(out, 13, "120116%03zu%03zu", 1 + i / 999, 1 + i % 999);
+}
+
+/* Rule: an import whose transaction fails leaves no made key behind
+ * (node_keyring_forget_made): nothing it sealed reached the store, and the
+ * next write in the group carries a key record. The import fails at the
+ * ledger's cap on an author's feeds (imports of at most 256 scopes each
+ * first give health 1024 feeds, in villages): its first row, in a village
+ * held, seals a diagnosis to a key made for it; its second starts a feed
+ * too many, and the transaction is dropped. */
+static void test_failed_import_forgets_keys(void **state)
+{
+	struct net *t = *state;
+	struct node_ctx *h = t->n[HEALTH];
+	size_t feeds = NODE_LEDGER_MAX_FEEDS_PER_AUTHOR, per = 256;
+	char *csv = malloc(64 + per * 48), v[13];
+	assert_non_null(csv);
+	for (size_t from = 0; from < feeds; from += per) {
+		size_t at = (size_t)sprintf(csv, "name,scope,registered_on\n");
+		for (size_t i = from; i < from + per && i < feeds; i++) {
+			village(v, i);
+			at += (size_t)sprintf(csv + at, "p%zu,%s,2024-01-05\n",
+					      i, v);
+		}
+		ok_free(import_csv(t, h, csv));
+	}
+	assert_int_equal(key_records(h, NULL), feeds);
+	char first[13], extra[13];
+	village(first, 0);
+	village(extra, feeds);
+	sprintf(csv,
+		"name,scope,diagnosis,registered_on\n"
+		"甲,%s,schizophrenia,2024-01-05\n"
+		"乙,%s,,2024-01-05\n",
+		first, extra);
+	uint64_t before = node_ledger_entry_count(h->ledger);
+	struct node_doc *resp = import_csv(t, h, csv);
+	free(csv);
+	assert_false(node_doc_get_bool(resp, "ok", true));
+	assert_non_null(strstr(node_doc_get_str(resp, "error"), "most feeds"));
+	node_doc_free(resp);
+	assert_int_equal(node_ledger_entry_count(h->ledger), before);
+	assert_int_equal(key_records(h, first), 1); /* the ID group's */
+	/* The H group's next write in that village carries its key record,
+	 * and what it seals opens elsewhere. */
 	char id[80];
-	add_patient(tw, TOWN, "李四", NULL, id);
-	assert_int_equal(key_records(tw, TOWN), 1);
-	/* Read by another member: the key came with its record. */
-	sync_to(tw, t->n[HEALTH]);
-	struct node_doc *s = show(t->n[HEALTH], id);
-	assert_string_equal(shown_str(s, "name"), "李四");
+	add_ok(ADD(h, "patient", first, "name=丙", "diagnosis=bipolar",
+		   "registered_on=2024-01-05"),
+	       id);
+	assert_int_equal(key_records(h, first), 2);
+	sync_to(h, t->n[AUDITOR]);
+	struct node_doc *s = show(t->n[AUDITOR], id);
+	assert_string_equal(shown_str(s, "diagnosis"), "bipolar");
 	node_doc_free(s);
 }
 
@@ -850,6 +940,7 @@ static void test_unreadable_value(void **state)
 	count_findings(r, &f);
 	assert_int_equal(f.unreadable, 1);
 	assert_int_equal(f.wrong_key, 0);
+	assert_true(node_doc_get_bool(r, "ok", false)); /* no failure */
 	assert_int_equal(
 	    node_doc_get_int(node_doc_get(r, "sealed"), "unreadable", -1), 1);
 	node_doc_free(resp);
@@ -951,6 +1042,7 @@ static void test_envelope_wrong_key(void **state)
 	count_findings(r, &f);
 	assert_int_equal(f.wrong_key, 1);
 	assert_int_equal(f.unreadable, 0);
+	assert_true(node_doc_get_bool(r, "ok", false));
 	assert_int_equal(
 	    node_doc_get_int(node_doc_get(r, "sealed"), "bad_envelopes", -1),
 	    1);
@@ -1243,6 +1335,7 @@ int main(void)
 	    T(test_open_cell_merges_forms),
 	    T(test_import_seals),
 	    T(test_failed_write_forgets_key),
+	    T(test_failed_import_forgets_keys),
 	    T(test_reader_without_key),
 	    T(test_unreadable_value),
 	    T(test_envelope_wrong_key),
