@@ -168,8 +168,8 @@ static void sync_to(struct node_ctx *from, struct node_ctx *to)
 	size_t nh;
 	assert_int_equal(node_ledger_heads(from->ledger, &h, &nh), 0);
 	for (size_t i = 0; i < nh; i++) {
-		uint64_t have = node_ledger_feed_seq(to->ledger, h[i].author,
-						     h[i].scope);
+		uint64_t have =
+		    node_ledger_feed_seq(to->ledger, h[i].author, h[i].scope);
 		for (uint64_t s = have + 1; s <= h[i].seq; s++) {
 			crdt_buf_init(&b);
 			assert_int_equal(node_ledger_read_range(
@@ -413,8 +413,7 @@ static size_t key_records(struct node_ctx *n, const char *scope)
 	return c.n;
 }
 
-static const struct node_field *field_named(const char *type,
-					    const char *name)
+static const struct node_field *field_named(const char *type, const char *name)
 {
 	const struct node_type *t = node_schema_type(type, strlen(type));
 	assert_non_null(t);
@@ -423,8 +422,8 @@ static const struct node_field *field_named(const char *type,
 	return f;
 }
 
-static void add_patient(struct node_ctx *n, const char *scope,
-			const char *name, const char *id_number, char id[80])
+static void add_patient(struct node_ctx *n, const char *scope, const char *name,
+			const char *id_number, char id[80])
 {
 	char nf[128], idf[64];
 	snprintf(nf, sizeof(nf), "name=%s", name);
@@ -592,8 +591,7 @@ static void test_open_cell_merges_forms(void **state)
 	uint8_t ent[16];
 	two_forms(t, fu, ent);
 	struct crdt_cell c;
-	assert_int_equal(node_ledger_cell(h->ledger, ent, "medication", &c),
-			 0);
+	assert_int_equal(node_ledger_cell(h->ledger, ent, "medication", &c), 0);
 	assert_int_equal(c.n_elems, 2);
 	crdt_cell_fini(&c);
 	assert_int_equal(node_keyring_cell(h, ent, "medication", &c), 0);
@@ -605,8 +603,8 @@ static void test_open_cell_merges_forms(void **state)
 	crdt_cell_fini(&c);
 	/* Where the node cannot open them they stay two. */
 	sync_to(h, t->n[POLICE]);
-	assert_int_equal(
-	    node_keyring_cell(t->n[POLICE], ent, "medication", &c), 0);
+	assert_int_equal(node_keyring_cell(t->n[POLICE], ent, "medication", &c),
+			 0);
 	assert_int_equal(c.n_elems, 2);
 	crdt_cell_fini(&c);
 }
@@ -972,8 +970,8 @@ static void test_envelope_wrong_key(void **state)
 	assert_int_equal(crdt_seal_envelope(env, h->pk, k2), 0);
 	const struct node_field *name = field_named("patient", "name");
 	char roles[96];
-	size_t rl =
-	    node_schema_roles_text(node_schema_readers(name), roles, sizeof(roles));
+	size_t rl = node_schema_roles_text(node_schema_readers(name), roles,
+					   sizeof(roles));
 	/* Entry 1: a key record of key_id(k1) whose envelope for h holds k2. */
 	uint64_t seq;
 	node_ledger_next_seq(h->ledger, h->pk, TOWN2, &seq);
@@ -989,9 +987,8 @@ static void test_envelope_wrong_key(void **state)
 	ops[1].code = CRDT_OP_SET;
 	ops[1].name = "roles";
 	ops[1].name_len = 5;
-	ops[1].value = (struct crdt_value){.kind = CRDT_VALUE_STR,
-					   .p = (const uint8_t *)roles,
-					   .len = rl};
+	ops[1].value = (struct crdt_value){
+	    .kind = CRDT_VALUE_STR, .p = (const uint8_t *)roles, .len = rl};
 	ops[2].code = CRDT_OP_SET;
 	ops[2].name = "key_id";
 	ops[2].name_len = 6;
@@ -1014,9 +1011,8 @@ static void test_envelope_wrong_key(void **state)
 				   .len = strlen("张三")};
 	struct crdt_buf sealed;
 	crdt_buf_init(&sealed);
-	assert_int_equal(crdt_seal_value(&sealed, k1, net_id, pe, "name", 4,
-					 &plain),
-			 0);
+	assert_int_equal(
+	    crdt_seal_value(&sealed, k1, net_id, pe, "name", 4, &plain), 0);
 	memset(ops, 0, sizeof(ops));
 	for (int i = 0; i < 2; i++)
 		memcpy(ops[i].entity, pe, 16);
