@@ -258,6 +258,7 @@ static struct node_doc *set_doc(struct node_ctx *n, const uint8_t id[16],
 		else
 			node_doc_push(arr, v[i].doc);
 	}
+	/* freed after: each key is compared with the one before it */
 	for (size_t i = 0; i < c->n_elems; i++)
 		free(v[i].key);
 	free(v);
