@@ -253,6 +253,13 @@ struct sim {
 	bool sealed;
 	uint64_t keys_made, keys_inline, keys_apart, keys_upkeep;
 	uint64_t sealed_values, sealed_removes, sealed_checked, sealed_opened;
+	uint64_t sealed_other_key; /* values sealed under another's key */
+	uint64_t wait_samples, wait_max; /* values seen waiting for a key */
+	struct key_maker {
+		uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
+		int node;
+	} *makers;
+	size_t n_makers, cap_makers;
 	/* outcome figures for the summary */
 	bool final_check; /* the convergence check reported */
 	bool diverged;
@@ -913,6 +920,15 @@ static void key_record_ops(struct sim *s, struct sim_node *nd,
 	crdt_entity_id(ent, nd->pk, scope, seq, (uint32_t)*n);
 	crdt_seal_key_new(k);
 	crdt_seal_key_id(k, id);
+	if (s->n_makers == s->cap_makers) {
+		s->cap_makers = s->cap_makers ? s->cap_makers * 2 : 64;
+		s->makers =
+		    realloc(s->makers, s->cap_makers * sizeof(*s->makers));
+		if (!s->makers)
+			abort();
+	}
+	memcpy(s->makers[s->n_makers].id, id, CRDT_SEAL_KEY_ID_BYTES);
+	s->makers[s->n_makers++].node = nd->idx;
 	set_op(&ops[(*n)++], CRDT_OP_CREATE, ent, "key");
 	char text[96];
 	size_t tl = node_schema_roles_text(roles, text, sizeof(text));
@@ -1009,6 +1025,34 @@ static void seal_text(struct sim *s, struct sim_node *nd, struct wbufs *wb,
 	out->p = b->data;
 	out->len = b->len;
 	s->sealed_values++;
+	uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
+	crdt_seal_key_id(k, id);
+	for (size_t i = 0; i < s->n_makers; i++)
+		if (!memcmp(s->makers[i].id, id, sizeof(id))) {
+			s->sealed_other_key += s->makers[i].node != nd->idx;
+			break;
+		}
+}
+
+/* How many ops wait for their key record on each live node now (read
+ * from the ledger's 'Y' keys, ledger_int.h): the case where a value
+ * arrived before its key record, which the run should see often. */
+static void sample_waits(struct sim *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		if (!s->node[i].alive)
+			continue;
+		const uint8_t prefix = 'Y';
+		uint64_t n = 0;
+		struct node_kv_iter *it =
+		    node_kv_iter_new(s->node[i].kv, &prefix, 1);
+		for (; it && node_kv_iter_valid(it); node_kv_iter_next(it))
+			n++;
+		node_kv_iter_free(it);
+		s->wait_samples += n > 0;
+		if (n > s->wait_max)
+			s->wait_max = n;
+	}
 }
 
 /* Key upkeep: a random live member makes a key record of a group it may
@@ -2212,6 +2256,8 @@ static void step(struct sim *s, struct ev *e)
 		break;
 	case EV_WRITE:
 		if (!s->healed) {
+			if (s->sealed)
+				sample_waits(s);
 			if (s->sealed && splitmix64(&s->rng) % 100 < 8)
 				key_upkeep(s);
 			else
@@ -2685,6 +2731,7 @@ static void sim_teardown(struct sim *s)
 	free(s->roster);
 	free(s->patients);
 	free(s->followups);
+	free(s->makers);
 	free(s->acks);
 	byz_free(s->byz);
 	sodium_memzero(s->roster_sk, sizeof(s->roster_sk));
@@ -2701,6 +2748,7 @@ struct totals {
 	uint64_t roster_conflicts, roster_signs, roster_revocations;
 	uint64_t keys_made, keys_inline, keys_apart, keys_upkeep;
 	uint64_t sealed_values, sealed_removes, sealed_checked, sealed_opened;
+	uint64_t sealed_other_key, wait_samples, wait_max;
 };
 
 /* After the run: acknowledged writes their own node no longer holds, and
@@ -2825,6 +2873,10 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
 	tot->sealed_removes += s->sealed_removes;
 	tot->sealed_checked += s->sealed_checked;
 	tot->sealed_opened += s->sealed_opened;
+	tot->sealed_other_key += s->sealed_other_key;
+	tot->wait_samples += s->wait_samples;
+	if (s->wait_max > tot->wait_max)
+		tot->wait_max = s->wait_max;
 	tot->seeds++;
 	tot->failed += !ok;
 	tot->acked += s->n_acks;
@@ -3001,11 +3053,15 @@ int main(int argc, char **argv)
 		printf("sealed: %" PRIu64 " keys made (%" PRIu64
 		       " in the write sealing with them, %" PRIu64
 		       " in an entry just before, %" PRIu64
-		       " by key upkeep), %" PRIu64 " values sealed, %" PRIu64
-		       " sealed elements removed; at the end %" PRIu64
+		       " by key upkeep), %" PRIu64 " values sealed (%" PRIu64
+		       " under a key another member made), %" PRIu64
+		       " sealed elements removed; %" PRIu64
+		       " samples of a node holding values that wait for their "
+		       "key record (at most %" PRIu64 " at once); at the end %" PRIu64
 		       " sealed values checked, %" PRIu64 " opened\n",
 		       tot.keys_made, tot.keys_inline, tot.keys_apart,
-		       tot.keys_upkeep, tot.sealed_values, tot.sealed_removes,
+		       tot.keys_upkeep, tot.sealed_values, tot.sealed_other_key,
+		       tot.sealed_removes, tot.wait_samples, tot.wait_max,
 		       tot.sealed_checked, tot.sealed_opened);
 	printf("outcome: %" PRIu64 " acknowledged writes, %" PRIu64
 	       " divergences, %" PRIu64 " lost acknowledged writes\n",
