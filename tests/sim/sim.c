@@ -48,7 +48,9 @@
  * --twice runs each seed again and fails unless the trace hash repeats.
  * --byzantine gives that percentage of seeds an attacker (default 0),
  * which makes the attacks of --attacks (a comma-separated list; all by
- * default: claim, announce, forks, digests, malformed).
+ * default: claim, announce, forks, digests, malformed; and sealed, with
+ * --sealed, only when named: entries abusing sealed fields, see
+ * byz_sealed).
  * --quiet prints only failing seeds and the summary. The summary counts
  * the faults injected, divergences and lost acknowledged writes (both must
  * be 0) and the seeds run per second; its last line, `summary k=v ...`, is
@@ -95,6 +97,7 @@
 #define BYZ_FORKS 48	     /* conflicting entry pairs the attacker signs */
 #define BYZ_ANNOUNCE 3000    /* random feeds in one flooding ANNOUNCE */
 #define BYZ_DIGESTS 300	     /* DIGESTs in one flood */
+#define BYZ_SEAL_MAX 256     /* entries of the sealed-field attacks */
 /* What an honest node may send per round while attacked, on average over
  * the attack. Honest traffic in the fault phase is about 25 messages and
  * 6 KiB per node per round, and so it stays under every attack but one:
@@ -254,6 +257,7 @@ struct sim {
 	uint64_t keys_made, keys_inline, keys_apart, keys_upkeep;
 	uint64_t sealed_values, sealed_removes, sealed_checked, sealed_opened;
 	uint64_t sealed_other_key; /* values sealed under another's key */
+	uint64_t byz_sealed_held; /* attacker's sealed entries checked */
 	uint64_t wait_samples, wait_max; /* values seen waiting for a key */
 	struct key_maker {
 		uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
@@ -272,6 +276,7 @@ static unsigned roster_pct;
 /* Schema version 2 and sealed H and ID fields (--sealed). */
 static bool sealed_mode;
 static void ring_clear(struct sim_node *nd);
+static void byz_net_id(const struct sim *s, uint8_t out[32]);
 static void roster_event(struct sim *s);
 static int roster_genesis(struct sim *s);
 
@@ -910,6 +915,12 @@ static int pick_key(struct sim *s, struct sim_node *nd, unsigned roles,
  * (roles, scope) in nd's next entry of scope: its create, roles, key_id,
  * and an envelope for each member of the group under nd's newest roster.
  * The key to k, its id to id, the record's entity to ent. */
+static void key_ops_at(struct sim *s, int maker, const char *scope,
+		       uint64_t seq, const struct node_roster *r,
+		       unsigned roles, struct crdt_op *ops, size_t *n,
+		       struct wbufs *wb, uint8_t k[32], uint8_t id[16],
+		       uint8_t ent[16]);
+
 static void key_record_ops(struct sim *s, struct sim_node *nd,
 			   const char *scope, unsigned roles,
 			   struct crdt_op *ops, size_t *n, struct wbufs *wb,
@@ -917,7 +928,19 @@ static void key_record_ops(struct sim *s, struct sim_node *nd,
 {
 	uint64_t seq;
 	node_ledger_next_seq(nd->ledger, nd->pk, scope, &seq);
-	crdt_entity_id(ent, nd->pk, scope, seq, (uint32_t)*n);
+	key_ops_at(s, nd->idx, scope, seq, node_ledger_roster(nd->ledger),
+		   roles, ops, n, wb, k, id, ent);
+}
+
+/* The same for member maker's entry seq of scope, enveloping the key for
+ * the group's members under r. */
+static void key_ops_at(struct sim *s, int maker, const char *scope,
+		       uint64_t seq, const struct node_roster *r,
+		       unsigned roles, struct crdt_op *ops, size_t *n,
+		       struct wbufs *wb, uint8_t k[32], uint8_t id[16],
+		       uint8_t ent[16])
+{
+	crdt_entity_id(ent, s->node[maker].pk, scope, seq, (uint32_t)*n);
 	crdt_seal_key_new(k);
 	crdt_seal_key_id(k, id);
 	if (s->n_makers == s->cap_makers) {
@@ -928,7 +951,7 @@ static void key_record_ops(struct sim *s, struct sim_node *nd,
 			abort();
 	}
 	memcpy(s->makers[s->n_makers].id, id, CRDT_SEAL_KEY_ID_BYTES);
-	s->makers[s->n_makers++].node = nd->idx;
+	s->makers[s->n_makers++].node = maker;
 	set_op(&ops[(*n)++], CRDT_OP_CREATE, ent, "key");
 	char text[96];
 	size_t tl = node_schema_roles_text(roles, text, sizeof(text));
@@ -944,7 +967,6 @@ static void key_record_ops(struct sim *s, struct sim_node *nd,
 	ops[*n].value.kind = CRDT_VALUE_BIN;
 	ops[*n].value.p = b->data;
 	ops[(*n)++].value.len = 16;
-	const struct node_roster *r = node_ledger_roster(nd->ledger);
 	for (size_t m = 0; m < r->n_members; m++) {
 		if (!node_seal_member_in_group(&r->members[m], roles, scope))
 			continue;
@@ -1015,7 +1037,10 @@ static void seal_text(struct sim *s, struct sim_node *nd, struct wbufs *wb,
 {
 	uint8_t net[32];
 	struct crdt_value pv;
-	node_ledger_net_id(nd->ledger, net);
+	if (nd->ledger)
+		node_ledger_net_id(nd->ledger, net);
+	else /* the attacker */
+		byz_net_id(s, net);
 	str_value(&pv, text);
 	struct crdt_buf *b = wbuf(wb);
 	if (crdt_seal_value(b, k, net, entity, field, strlen(field), &pv) != 0)
@@ -1147,9 +1172,10 @@ static int sealed_medication(struct sim *s, int i, const struct patient *p)
 		}
 		crdt_cell_fini(&cell);
 	}
-	if (write_key(s, i, G_H, scope, ops, &n, &wb, k, kid, &inl) != 0) {
+	int krc = write_key(s, i, G_H, scope, ops, &n, &wb, k, kid, &inl);
+	if (krc != 0) {
 		wbufs_fini(&wb);
-		return -EPERM;
+		return krc;
 	}
 	if (!f) {
 		uint64_t seq;
@@ -1246,10 +1272,12 @@ static int do_write(struct sim *s, int who)
 				 1 + (int)(r % 2));
 		snprintf(name, sizeof(name), "patient-%" PRIu64,
 			 s->writes_tried);
-		if (s->sealed && write_key(s, i, G_ALL, scope, ops, &n, &wb,
-					   k, kid, &inl) != 0) {
+		int krc = s->sealed ? write_key(s, i, G_ALL, scope, ops, &n,
+						&wb, k, kid, &inl)
+				    : 0;
+		if (krc != 0) {
 			wbufs_fini(&wb);
-			return -EPERM;
+			return krc;
 		}
 		uint64_t seq;
 		node_ledger_next_seq(nd->ledger, nd->pk, scope, &seq);
@@ -1272,10 +1300,12 @@ static int do_write(struct sim *s, int who)
 			/* Overwrite the phone, superseding what we see. */
 			snprintf(phone, sizeof(phone), "1380000%04" PRIu64,
 				 s->writes_tried % 10000);
-			if (s->sealed && write_key(s, i, G_ALL, scope, ops, &n,
-						   &wb, k, kid, &inl) != 0) {
+			int krc = s->sealed ? write_key(s, i, G_ALL, scope, ops,
+							&n, &wb, k, kid, &inl)
+					    : 0;
+			if (krc != 0) {
 				wbufs_fini(&wb);
-				return -EPERM;
+				return krc;
 			}
 			set_op(&ops[n], CRDT_OP_SET, id, "phone");
 			if (s->sealed)
@@ -1373,11 +1403,12 @@ enum byz_kind {
 	BYZ_FORK_SPAM,
 	BYZ_DIGEST_FLOOD,
 	BYZ_MALFORMED,
+	BYZ_SEALED, /* --sealed only, and only when named in --attacks */
 	BYZ_KINDS,
 };
 
 static const char *const byz_names[BYZ_KINDS] = {
-    "claim", "announce", "forks", "digests", "malformed",
+    "claim", "announce", "forks", "digests", "malformed", "sealed",
 };
 
 /* --attacks as given, for the replay line. */
@@ -1391,6 +1422,14 @@ struct byz {
 	size_t next_fork;
 	uint64_t attacks[BYZ_KINDS];
 	uint64_t msgs;
+	/* attacks on sealed fields: its feed in BYZ_SCOPE */
+	struct crdt_buf seal_log[BYZ_SEAL_MAX];
+	uint8_t seal_ids[BYZ_SEAL_MAX][16]; /* the patient each creates */
+	size_t n_seal;
+	uint8_t seal_prev[32];
+	uint64_t seal_hlc;
+	bool has_wrong;
+	uint8_t wrong_k[CRDT_SEAL_KEY_BYTES];
 };
 
 /* Signs BYZ_FORKS entries of two different histories of the attacker's
@@ -1425,6 +1464,12 @@ static int byz_forge_forks(struct sim *s, struct byz *b)
 			ops[1].name = "name";
 			ops[1].name_len = 4;
 			snprintf(name, sizeof(name), "%c-%d", "ab"[h], i);
+			if (s->sealed) { /* names are sealed: sex differs */
+				ops[1].name = "sex";
+				ops[1].name_len = 3;
+				snprintf(name, sizeof(name), "%s",
+					 h ? "female" : "male");
+			}
 			ops[1].value.kind = CRDT_VALUE_STR;
 			ops[1].value.p = (const uint8_t *)name;
 			ops[1].value.len = strlen(name);
@@ -1459,6 +1504,9 @@ static void byz_free(struct byz *b)
 		crdt_buf_fini(&b->fork_a[i]);
 		crdt_buf_fini(&b->fork_b[i]);
 	}
+	for (size_t i = 0; i < b->n_seal; i++)
+		crdt_buf_fini(&b->seal_log[i]);
+	sodium_memzero(b->wrong_k, sizeof(b->wrong_k));
 	free(b);
 }
 
@@ -1696,6 +1744,127 @@ static void byz_malformed(struct sim *s, struct sim_node *v)
 	crdt_buf_fini(&b);
 }
 
+/* --attacks sealed (with --sealed): the attacker signs entries of its own
+ * feed in BYZ_SCOPE that abuse sealed fields, and they reach a random
+ * honest node (as if it had served them): a name in plaintext, a
+ * truncated box, a name sealed under the key of a group that does not
+ * read names (a key record of its own for township and police), a sealed
+ * value in a field that is not sealed, and a name sealed under a key no
+ * record names. Every one is a valid entry: honest nodes store it, judge
+ * it the same way in any order (findings, or values waiting for ever)
+ * and pass it on, and must converge with it. */
+#define BYZ_SCOPE "120116002001"
+
+static void byz_net_id(const struct sim *s, uint8_t out[32])
+{
+	memcpy(out, s->byz->net_id, 32);
+}
+
+static void byz_sealed(struct sim *s, struct sim_node *v)
+{
+	struct byz *b = s->byz;
+	struct sim_node *att = &s->node[b->idx];
+	const struct node_roster *r1 = node_ledger_roster_at(v->ledger, 1);
+	if (!r1 || b->n_seal >= BYZ_SEAL_MAX)
+		return;
+	struct crdt_op ops[24];
+	struct wbufs wb;
+	size_t n = 0;
+	uint64_t seq = b->n_seal + 1;
+	uint8_t id[16], k[32], kid[16], ent[16];
+	struct crdt_value sv;
+	wb.n = 0;
+	unsigned variant = (unsigned)(splitmix64(&s->rng) % 5);
+	if ((variant == 2 || variant == 3) && !b->has_wrong) {
+		key_ops_at(s, b->idx, BYZ_SCOPE, seq, r1,
+			   NODE_ROLE_BIT(NODE_ROLE_TOWNSHIP) |
+			       NODE_ROLE_BIT(NODE_ROLE_POLICE),
+			   ops, &n, &wb, b->wrong_k, kid, ent);
+		b->has_wrong = true;
+	}
+	crdt_entity_id(id, att->pk, BYZ_SCOPE, seq, (uint32_t)n);
+	memcpy(b->seal_ids[b->n_seal], id, 16);
+	set_op(&ops[n++], CRDT_OP_CREATE, id, "patient");
+	set_op(&ops[n], CRDT_OP_SET, id, "name");
+	switch (variant) {
+	case 0: /* plaintext in a sealed field */
+		str_value(&ops[n++].value, "byz-plain");
+		break;
+	case 1: { /* a truncated box */
+		crdt_seal_key_new(k);
+		seal_text(s, att, &wb, k, id, "name", "byz-truncated", &sv);
+		sv.len -= (size_t)urange(&s->rng, 1, sv.len - 1);
+		ops[n++].value = sv;
+		break;
+	}
+	case 2: /* another group's key */
+		seal_text(s, att, &wb, b->wrong_k, id, "name", "byz-wrong",
+			  &ops[n++].value);
+		break;
+	case 3: /* sealed bytes in a field that is not sealed */
+		str_value(&ops[n++].value, "byz");
+		set_op(&ops[n], CRDT_OP_SET, id, "sex");
+		seal_text(s, att, &wb, b->wrong_k, id, "sex", "male",
+			  &ops[n++].value);
+		break;
+	default: /* a key no record names */
+		crdt_seal_key_new(k);
+		seal_text(s, att, &wb, k, id, "name", "byz-nokey",
+			  &ops[n++].value);
+		break;
+	}
+	s->sealed_values -= variant != 0; /* counts honest values */
+	sodium_memzero(k, sizeof(k));
+	/* The entry, chained on the last. */
+	struct crdt_entry e;
+	struct crdt_buf body;
+	uint8_t sig[64];
+	memset(&e, 0, sizeof(e));
+	memcpy(e.author, att->pk, 32);
+	snprintf(e.scope, sizeof(e.scope), "%s", BYZ_SCOPE);
+	e.seq = seq;
+	memcpy(e.prev, b->seal_prev, 32);
+	e.hlc = (s->now << 16) > b->seal_hlc ? s->now << 16 : b->seal_hlc + 1;
+	e.roster_version = 1;
+	e.n_ops = n;
+	e.ops = ops;
+	crdt_buf_init(&body);
+	crdt_entry_encode_body(&body, &e);
+	crdt_entry_sign(sig, b->net_id, body.data, body.len, att->sk);
+	crdt_buf_init(&b->seal_log[b->n_seal]);
+	crdt_entry_encode_wire(&b->seal_log[b->n_seal], body.data, body.len,
+			       sig);
+	crdt_entry_hash(b->seal_prev, body.data, body.len, sig);
+	crdt_buf_fini(&body);
+	wbufs_fini(&wb);
+	b->seal_hlc = e.hlc;
+	b->n_seal++;
+	/* The victim gets what it lacks of the feed. */
+	uint64_t have = node_ledger_feed_seq(v->ledger, att->pk, BYZ_SCOPE);
+	struct node_txn *t = node_ledger_begin(v->ledger);
+	size_t applied = 0;
+	for (uint64_t q = have; q < b->n_seal; q++) {
+		enum node_ingest res;
+		const char *why = NULL;
+		int rc = node_txn_ingest(t, b->seal_log[q].data,
+					 b->seal_log[q].len, false, &res, &why);
+		if (rc != 0) {
+			fail(s, "node %d rejected the attacker's sealed entry "
+				"%" PRIu64 ": %d %s",
+			     v->idx, q + 1, rc, why ? why : "?");
+			break;
+		}
+		applied++;
+	}
+	if (applied == 0 || node_txn_commit(t, true) != 0) {
+		if (applied == 0)
+			node_txn_abort(t);
+		return;
+	}
+	vlog(s, "attacker's sealed entries %" PRIu64 "..%zu on node %d",
+	     have + 1, b->n_seal, v->idx);
+}
+
 /* One attack on a random live honest node, then a probe write on it once
  * the attack has arrived. */
 static void byz_attack(struct sim *s)
@@ -1728,6 +1897,9 @@ static void byz_attack(struct sim *s)
 			break;
 		case BYZ_DIGEST_FLOOD:
 			byz_digest_flood(s, nd);
+			break;
+		case BYZ_SEALED:
+			byz_sealed(s, nd);
 			break;
 		default:
 			byz_malformed(s, nd);
@@ -2133,6 +2305,30 @@ static void check_sealed(struct sim *s)
 		for (size_t f = 0; f < s->n_followups && !s->failure[0]; f++)
 			check_cell(s, nd, s->followups[f].id, "medication",
 				   NULL);
+		/* The attacker's abuses of sealed fields held here: none of
+		 * its names or sexes took effect. */
+		uint64_t held =
+		    s->byz ? node_ledger_feed_seq(nd->ledger,
+						  s->node[s->byz->idx].pk,
+						  BYZ_SCOPE)
+			   : 0;
+		for (uint64_t q = 0; q < held && !s->failure[0]; q++) {
+			static const char *const fields[] = {"name", "sex"};
+			for (int f = 0; f < 2; f++) {
+				struct crdt_cell cell;
+				if (node_ledger_cell(nd->ledger,
+						     s->byz->seal_ids[q],
+						     fields[f], &cell) != 0)
+					continue;
+				if (!crdt_cell_empty(&cell))
+					fail(s, "node %d: the attacker's "
+						"sealed-field entry %" PRIu64
+						" set its %s",
+					     i, q + 1, fields[f]);
+				crdt_cell_fini(&cell);
+			}
+			s->byz_sealed_held++;
+		}
 	}
 }
 
@@ -2748,7 +2944,7 @@ struct totals {
 	uint64_t roster_conflicts, roster_signs, roster_revocations;
 	uint64_t keys_made, keys_inline, keys_apart, keys_upkeep;
 	uint64_t sealed_values, sealed_removes, sealed_checked, sealed_opened;
-	uint64_t sealed_other_key, wait_samples, wait_max;
+	uint64_t sealed_other_key, wait_samples, wait_max, byz_sealed_held;
 };
 
 /* After the run: acknowledged writes their own node no longer holds, and
@@ -2819,11 +3015,12 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
 	if (s->byz)
 		snprintf(byz, sizeof(byz),
 			 " byzantine %" PRIu64 "/%" PRIu64 "/%" PRIu64
-			 "/%" PRIu64 "/%" PRIu64 " attack_msgs %" PRIu64
-			 " attack_bytes %" PRIu64,
+			 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64
+			 " attack_msgs %" PRIu64 " attack_bytes %" PRIu64,
 			 s->byz->attacks[0], s->byz->attacks[1],
 			 s->byz->attacks[2], s->byz->attacks[3],
-			 s->byz->attacks[4], s->attack_msgs_per_round,
+			 s->byz->attacks[4], s->byz->attacks[5],
+			 s->attack_msgs_per_round,
 			 s->attack_bytes_per_round);
 	if (!ok || !quiet)
 		printf("seed %" PRIu64
@@ -2875,6 +3072,7 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
 	tot->sealed_opened += s->sealed_opened;
 	tot->sealed_other_key += s->sealed_other_key;
 	tot->wait_samples += s->wait_samples;
+	tot->byz_sealed_held += s->byz_sealed_held;
 	if (s->wait_max > tot->wait_max)
 		tot->wait_max = s->wait_max;
 	tot->seeds++;
@@ -2945,7 +3143,8 @@ int main(int argc, char **argv)
 {
 	uint64_t seeds = 10, first = 1;
 	int nodes = 0;
-	unsigned byz_pct = 0, attacks = (1u << BYZ_KINDS) - 1;
+	/* Every attack but sealed by default (it needs --sealed). */
+	unsigned byz_pct = 0, attacks = (1u << BYZ_SEALED) - 1;
 	bool verbose = false, twice = false, quiet = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seeds") && i + 1 < argc) {
@@ -2972,7 +3171,8 @@ int main(int argc, char **argv)
 			if (parse_attacks(attack_list, &attacks) != 0) {
 				fprintf(stderr, "--attacks: a comma-separated "
 						"list of claim, announce, "
-						"forks, digests, malformed\n");
+						"forks, digests, malformed, "
+						"sealed\n");
 				return 2;
 			}
 		} else if (!strcmp(argv[i], "--rosters") && i + 1 < argc) {
@@ -2997,6 +3197,10 @@ int main(int argc, char **argv)
 	}
 	/* Before sodium_init, as libsodium asks. */
 	randombytes_set_implementation(&rb_sim);
+	if ((attacks >> BYZ_SEALED & 1) && !sealed_mode) {
+		fprintf(stderr, "--attacks sealed needs --sealed\n");
+		return 2;
+	}
 	if (sodium_init() < 0) {
 		fprintf(stderr, "ward_sim: libsodium failed to start\n");
 		return 1;
@@ -3058,11 +3262,14 @@ int main(int argc, char **argv)
 		       " sealed elements removed; %" PRIu64
 		       " samples of a node holding values that wait for their "
 		       "key record (at most %" PRIu64 " at once); at the end %" PRIu64
-		       " sealed values checked, %" PRIu64 " opened\n",
+		       " sealed values checked, %" PRIu64 " opened; %" PRIu64
+		       " of the attacker's sealed-field entries held and "
+		       "checked without effect\n",
 		       tot.keys_made, tot.keys_inline, tot.keys_apart,
 		       tot.keys_upkeep, tot.sealed_values, tot.sealed_other_key,
 		       tot.sealed_removes, tot.wait_samples, tot.wait_max,
-		       tot.sealed_checked, tot.sealed_opened);
+		       tot.sealed_checked, tot.sealed_opened,
+		       tot.byz_sealed_held);
 	printf("outcome: %" PRIu64 " acknowledged writes, %" PRIu64
 	       " divergences, %" PRIu64 " lost acknowledged writes\n",
 	       tot.acked, tot.divergences, tot.lost_acks);
