@@ -918,8 +918,8 @@ static int pick_key(struct sim *s, struct sim_node *nd, unsigned roles,
 static void key_ops_at(struct sim *s, int maker, const char *scope,
 		       uint64_t seq, const struct node_roster *r,
 		       unsigned roles, struct crdt_op *ops, size_t *n,
-		       struct wbufs *wb, uint8_t k[32], uint8_t id[16],
-		       uint8_t ent[16]);
+		       struct wbufs *wb, bool fresh, uint8_t k[32],
+		       uint8_t id[16], uint8_t ent[16]);
 
 static void key_record_ops(struct sim *s, struct sim_node *nd,
 			   const char *scope, unsigned roles,
@@ -929,19 +929,20 @@ static void key_record_ops(struct sim *s, struct sim_node *nd,
 	uint64_t seq;
 	node_ledger_next_seq(nd->ledger, nd->pk, scope, &seq);
 	key_ops_at(s, nd->idx, scope, seq, node_ledger_roster(nd->ledger),
-		   roles, ops, n, wb, k, id, ent);
+		   roles, ops, n, wb, true, k, id, ent);
 }
 
 /* The same for member maker's entry seq of scope, enveloping the key for
- * the group's members under r. */
+ * the group's members under r; the key k given unless fresh. */
 static void key_ops_at(struct sim *s, int maker, const char *scope,
 		       uint64_t seq, const struct node_roster *r,
 		       unsigned roles, struct crdt_op *ops, size_t *n,
-		       struct wbufs *wb, uint8_t k[32], uint8_t id[16],
-		       uint8_t ent[16])
+		       struct wbufs *wb, bool fresh, uint8_t k[32],
+		       uint8_t id[16], uint8_t ent[16])
 {
 	crdt_entity_id(ent, s->node[maker].pk, scope, seq, (uint32_t)*n);
-	crdt_seal_key_new(k);
+	if (fresh)
+		crdt_seal_key_new(k);
 	crdt_seal_key_id(k, id);
 	if (s->n_makers == s->cap_makers) {
 		s->cap_makers = s->cap_makers ? s->cap_makers * 2 : 64;
@@ -980,7 +981,7 @@ static void key_ops_at(struct sim *s, int maker, const char *scope,
 		ops[*n].value.p = b->data;
 		ops[(*n)++].value.len = sizeof(env);
 	}
-	s->keys_made++;
+	s->keys_made += maker < s->n; /* honest keys */
 }
 
 /* Node i makes a key record of group (roles, scope) in an entry of its
@@ -1425,6 +1426,8 @@ struct byz {
 	/* attacks on sealed fields: its feed in BYZ_SCOPE */
 	struct crdt_buf seal_log[BYZ_SEAL_MAX];
 	uint8_t seal_ids[BYZ_SEAL_MAX][16]; /* the patient each creates */
+	bool seal_patient[BYZ_SEAL_MAX];
+	uint64_t seal_effect_at[BYZ_SEAL_MAX]; /* its name, from that seq */
 	size_t n_seal;
 	uint8_t seal_prev[32];
 	uint64_t seal_hlc;
@@ -1760,69 +1763,21 @@ static void byz_net_id(const struct sim *s, uint8_t out[32])
 	memcpy(out, s->byz->net_id, 32);
 }
 
-static void byz_sealed(struct sim *s, struct sim_node *v)
+/* Signs ops as the attacker's next entry of BYZ_SCOPE and keeps it:
+ * patient is the record it creates (NULL: none), whose name must be in
+ * effect once the feed reaches seq effect_at (0: never). */
+static void byz_seal_entry(struct sim *s, struct crdt_op *ops, size_t n,
+			   const uint8_t *patient, uint64_t effect_at)
 {
 	struct byz *b = s->byz;
 	struct sim_node *att = &s->node[b->idx];
-	const struct node_roster *r1 = node_ledger_roster_at(v->ledger, 1);
-	if (!r1 || b->n_seal >= BYZ_SEAL_MAX)
-		return;
-	struct crdt_op ops[24];
-	struct wbufs wb;
-	size_t n = 0;
-	uint64_t seq = b->n_seal + 1;
-	uint8_t id[16], k[32], kid[16], ent[16];
-	struct crdt_value sv;
-	wb.n = 0;
-	unsigned variant = (unsigned)(splitmix64(&s->rng) % 5);
-	if ((variant == 2 || variant == 3) && !b->has_wrong) {
-		key_ops_at(s, b->idx, BYZ_SCOPE, seq, r1,
-			   NODE_ROLE_BIT(NODE_ROLE_TOWNSHIP) |
-			       NODE_ROLE_BIT(NODE_ROLE_POLICE),
-			   ops, &n, &wb, b->wrong_k, kid, ent);
-		b->has_wrong = true;
-	}
-	crdt_entity_id(id, att->pk, BYZ_SCOPE, seq, (uint32_t)n);
-	memcpy(b->seal_ids[b->n_seal], id, 16);
-	set_op(&ops[n++], CRDT_OP_CREATE, id, "patient");
-	set_op(&ops[n], CRDT_OP_SET, id, "name");
-	switch (variant) {
-	case 0: /* plaintext in a sealed field */
-		str_value(&ops[n++].value, "byz-plain");
-		break;
-	case 1: { /* a truncated box */
-		crdt_seal_key_new(k);
-		seal_text(s, att, &wb, k, id, "name", "byz-truncated", &sv);
-		sv.len -= (size_t)urange(&s->rng, 1, sv.len - 1);
-		ops[n++].value = sv;
-		break;
-	}
-	case 2: /* another group's key */
-		seal_text(s, att, &wb, b->wrong_k, id, "name", "byz-wrong",
-			  &ops[n++].value);
-		break;
-	case 3: /* sealed bytes in a field that is not sealed */
-		str_value(&ops[n++].value, "byz");
-		set_op(&ops[n], CRDT_OP_SET, id, "sex");
-		seal_text(s, att, &wb, b->wrong_k, id, "sex", "male",
-			  &ops[n++].value);
-		break;
-	default: /* a key no record names */
-		crdt_seal_key_new(k);
-		seal_text(s, att, &wb, k, id, "name", "byz-nokey",
-			  &ops[n++].value);
-		break;
-	}
-	s->sealed_values -= variant != 0; /* counts honest values */
-	sodium_memzero(k, sizeof(k));
-	/* The entry, chained on the last. */
 	struct crdt_entry e;
 	struct crdt_buf body;
 	uint8_t sig[64];
 	memset(&e, 0, sizeof(e));
 	memcpy(e.author, att->pk, 32);
 	snprintf(e.scope, sizeof(e.scope), "%s", BYZ_SCOPE);
-	e.seq = seq;
+	e.seq = b->n_seal + 1;
 	memcpy(e.prev, b->seal_prev, 32);
 	e.hlc = (s->now << 16) > b->seal_hlc ? s->now << 16 : b->seal_hlc + 1;
 	e.roster_version = 1;
@@ -1836,9 +1791,91 @@ static void byz_sealed(struct sim *s, struct sim_node *v)
 			       sig);
 	crdt_entry_hash(b->seal_prev, body.data, body.len, sig);
 	crdt_buf_fini(&body);
-	wbufs_fini(&wb);
+	b->seal_patient[b->n_seal] = patient != NULL;
+	if (patient)
+		memcpy(b->seal_ids[b->n_seal], patient, 16);
+	b->seal_effect_at[b->n_seal] = effect_at;
 	b->seal_hlc = e.hlc;
 	b->n_seal++;
+}
+
+static void byz_sealed(struct sim *s, struct sim_node *v)
+{
+	struct byz *b = s->byz;
+	struct sim_node *att = &s->node[b->idx];
+	const struct node_roster *r1 = node_ledger_roster_at(v->ledger, 1);
+	if (!r1 || b->n_seal + 2 > BYZ_SEAL_MAX)
+		return;
+	struct crdt_op ops[24];
+	struct wbufs wb;
+	size_t n = 0;
+	uint64_t seq = b->n_seal + 1, effect_at = 0;
+	uint8_t id[16], k[32], kid[16], ent[16];
+	struct crdt_value sv;
+	wb.n = 0;
+	unsigned variant = (unsigned)(splitmix64(&s->rng) % 7);
+	if ((variant == 2 || variant == 3) && !b->has_wrong) {
+		key_ops_at(s, b->idx, BYZ_SCOPE, seq, r1,
+			   NODE_ROLE_BIT(NODE_ROLE_TOWNSHIP) |
+			       NODE_ROLE_BIT(NODE_ROLE_POLICE),
+			   ops, &n, &wb, true, b->wrong_k, kid, ent);
+		b->has_wrong = true;
+	}
+	crdt_entity_id(id, att->pk, BYZ_SCOPE, seq, (uint32_t)n);
+	set_op(&ops[n++], CRDT_OP_CREATE, id, "patient");
+	set_op(&ops[n], CRDT_OP_SET, id, "name");
+	size_t name_op = n;
+	switch (variant) {
+	case 0: /* plaintext in a sealed field */
+		str_value(&ops[n++].value, "byz-plain");
+		break;
+	case 1: /* a truncated box */
+		crdt_seal_key_new(k);
+		seal_text(s, att, &wb, k, id, "name", "byz-truncated", &sv);
+		sv.len -= (size_t)urange(&s->rng, 1, sv.len - 1);
+		ops[n++].value = sv;
+		break;
+	case 2: /* another group's key */
+		seal_text(s, att, &wb, b->wrong_k, id, "name", "byz-wrong",
+			  &ops[n++].value);
+		break;
+	case 3: /* sealed bytes in a field that is not sealed */
+		str_value(&ops[n++].value, "byz");
+		set_op(&ops[n], CRDT_OP_SET, id, "sex");
+		seal_text(s, att, &wb, b->wrong_k, id, "sex", "male",
+			  &ops[n++].value);
+		break;
+	case 4: /* a key no record names */
+		crdt_seal_key_new(k);
+		seal_text(s, att, &wb, k, id, "name", "byz-nokey",
+			  &ops[n++].value);
+		break;
+	case 5: /* valid, out of order: the key record after the name in
+		 * the same entry; the name waits for it, then takes effect */
+		n++;
+		key_ops_at(s, b->idx, BYZ_SCOPE, seq, r1, G_ALL, ops, &n, &wb,
+			   true, k, kid, ent);
+		seal_text(s, att, &wb, k, id, "name", "byz-late-key",
+			  &ops[name_op].value);
+		effect_at = seq;
+		break;
+	default: /* valid: the key record in the attacker's next entry */
+		crdt_seal_key_new(k);
+		seal_text(s, att, &wb, k, id, "name", "byz-next-key",
+			  &ops[n++].value);
+		effect_at = seq + 1;
+		break;
+	}
+	s->sealed_values -= variant != 0; /* counts honest values */
+	byz_seal_entry(s, ops, n, id, effect_at);
+	if (variant == 6) {
+		n = 0;
+		key_ops_at(s, b->idx, BYZ_SCOPE, seq + 1, r1, G_ALL, ops, &n,
+			   &wb, false, k, kid, ent);
+		byz_seal_entry(s, ops, n, NULL, 0);
+	}
+	sodium_memzero(k, sizeof(k));
+	wbufs_fini(&wb);
 	/* The victim gets what it lacks of the feed. */
 	uint64_t have = node_ledger_feed_seq(v->ledger, att->pk, BYZ_SCOPE);
 	struct node_txn *t = node_ledger_begin(v->ledger);
@@ -2306,7 +2343,8 @@ static void check_sealed(struct sim *s)
 			check_cell(s, nd, s->followups[f].id, "medication",
 				   NULL);
 		/* The attacker's abuses of sealed fields held here: none of
-		 * its names or sexes took effect. */
+		 * its names or sexes took effect, but the valid names whose
+		 * key record came after them, once it is held. */
 		uint64_t held =
 		    s->byz ? node_ledger_feed_seq(nd->ledger,
 						  s->node[s->byz->idx].pk,
@@ -2314,18 +2352,24 @@ static void check_sealed(struct sim *s)
 			   : 0;
 		for (uint64_t q = 0; q < held && !s->failure[0]; q++) {
 			static const char *const fields[] = {"name", "sex"};
+			const struct byz *b = s->byz;
+			if (!b->seal_patient[q])
+				continue;
+			bool named = b->seal_effect_at[q] != 0 &&
+				     held >= b->seal_effect_at[q];
 			for (int f = 0; f < 2; f++) {
 				struct crdt_cell cell;
 				if (node_ledger_cell(nd->ledger,
-						     s->byz->seal_ids[q],
+						     b->seal_ids[q],
 						     fields[f], &cell) != 0)
 					continue;
-				if (!crdt_cell_empty(&cell))
+				size_t live = cell.n_live;
+				crdt_cell_fini(&cell);
+				if (live != (f == 0 && named ? 1u : 0u))
 					fail(s, "node %d: the attacker's "
 						"sealed-field entry %" PRIu64
-						" set its %s",
-					     i, q + 1, fields[f]);
-				crdt_cell_fini(&cell);
+						" has %zu %s values",
+					     i, q + 1, live, fields[f]);
 			}
 			s->byz_sealed_held++;
 		}
@@ -3264,7 +3308,7 @@ int main(int argc, char **argv)
 		       "key record (at most %" PRIu64 " at once); at the end %" PRIu64
 		       " sealed values checked, %" PRIu64 " opened; %" PRIu64
 		       " of the attacker's sealed-field entries held and "
-		       "checked without effect\n",
+		       "checked\n",
 		       tot.keys_made, tot.keys_inline, tot.keys_apart,
 		       tot.keys_upkeep, tot.sealed_values, tot.sealed_other_key,
 		       tot.sealed_removes, tot.wait_samples, tot.wait_max,
