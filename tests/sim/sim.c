@@ -257,6 +257,7 @@ struct sim {
 	uint64_t keys_made, keys_inline, keys_apart, keys_upkeep;
 	uint64_t sealed_values, sealed_removes, sealed_checked, sealed_opened;
 	uint64_t sealed_other_key; /* values sealed under another's key */
+	uint64_t sealed_forms_removed; /* remove ops of those removes */
 	uint64_t byz_sealed_held; /* attacker's sealed entries checked */
 	uint64_t wait_samples, wait_max; /* values seen waiting for a key */
 	struct key_maker {
@@ -1104,6 +1105,34 @@ static void key_upkeep(struct sim *s)
 	sodium_memzero(k, sizeof(k));
 }
 
+/* Opens sealed value v of field of entity with a key nd holds, into
+ * out (a str). 0, or -ENOENT / an error of crdt_seal_open. */
+static int open_text(struct sim_node *nd, const uint8_t entity[16],
+		     const char *field, const struct crdt_value *v, char *out,
+		     size_t cap)
+{
+	struct crdt_sealed sv;
+	uint8_t k[32], net[32];
+	if (v->kind != CRDT_VALUE_BIN ||
+	    crdt_seal_parse(v->p, v->len, &sv) != 0 ||
+	    node_key(nd, sv.key_id, k) != 0)
+		return -ENOENT;
+	node_ledger_net_id(nd->ledger, net);
+	uint8_t *plain = malloc(v->len);
+	struct crdt_value pv;
+	if (!plain)
+		abort();
+	int rc = crdt_seal_open(v->p, v->len, k, net, entity, field,
+				strlen(field), plain, v->len, &pv);
+	if (rc == 0 && (pv.kind != CRDT_VALUE_STR || pv.len >= cap))
+		rc = -EINVAL;
+	if (rc == 0)
+		snprintf(out, cap, "%.*s", (int)pv.len, (const char *)pv.p);
+	free(plain);
+	sodium_memzero(k, sizeof(k));
+	return rc;
+}
+
 /* A known follow-up that nd holds and may write, or NULL. */
 static const struct patient *pick_followup(struct sim *s, struct sim_node *nd)
 {
@@ -1123,13 +1152,12 @@ static const struct patient *pick_followup(struct sim *s, struct sim_node *nd)
 }
 
 /* Health seals a follow-up's medication: a new follow-up of patient p with
- * a line, or on a known follow-up a line added, or one removed (its sealed
- * bytes as added, with their tags). */
+ * a line, or on a known follow-up a line added, or one removed (each of
+ * its sealed forms as added, with their tags). */
 static int sealed_medication(struct sim *s, int i, const struct patient *p)
 {
 	struct sim_node *nd = &s->node[i];
 	struct crdt_op ops[24];
-	struct crdt_dot dots[CRDT_MAX_DOTS];
 	struct wbufs wb;
 	size_t n = 0;
 	uint8_t k[32], kid[16], id[16];
@@ -1147,27 +1175,56 @@ static int sealed_medication(struct sim *s, int i, const struct patient *p)
 		size_t live = 0;
 		for (size_t e = 0; e < cell.n_elems; e++)
 			live += cell.elems[e].n_tags > 0;
-		if (live > 0 && splitmix64(&s->rng) % 2) {
+		if (live > 0 && splitmix64(&s->rng) % 3 != 0) {
+			/* Remove a line: every sealed form of it present
+			 * (one per key it was added under), each with the
+			 * tags seen (DESIGN.md section 8, Sets). */
 			size_t pick = (size_t)(splitmix64(&s->rng) % live);
 			const struct crdt_elem *el = NULL;
 			for (size_t e = 0; e < cell.n_elems && !el; e++)
 				if (cell.elems[e].n_tags > 0 && pick-- == 0)
 					el = &cell.elems[e];
-			struct crdt_buf *b = wbuf(&wb);
-			crdt_buf_append(b, el->value.p, el->value.len);
-			set_op(&ops[0], CRDT_OP_REMOVE, id, "medication");
-			ops[0].value.kind = CRDT_VALUE_BIN;
-			ops[0].value.p = b->data;
-			ops[0].value.len = b->len;
-			for (size_t t = 0; t < el->n_tags && t < CRDT_MAX_DOTS;
-			     t++)
-				dots[ops[0].n_dots++] = el->tags[t];
-			ops[0].dots = dots;
+			char line[64], other[64];
+			bool known = open_text(nd, id, "medication", &el->value,
+					       line, sizeof(line)) == 0;
+			struct crdt_dot *all =
+			    calloc(cell.n_elems * CRDT_MAX_DOTS + 1,
+				   sizeof(*all));
+			if (!all)
+				abort();
+			size_t nd_all = 0;
+			for (size_t e = 0; e < cell.n_elems && n < 24; e++) {
+				const struct crdt_elem *x = &cell.elems[e];
+				if (x->n_tags == 0 ||
+				    (x != el &&
+				     (!known ||
+				      open_text(nd, id, "medication", &x->value,
+						other, sizeof(other)) != 0 ||
+				      strcmp(line, other) != 0)))
+					continue;
+				struct crdt_buf *b = wbuf(&wb);
+				crdt_buf_append(b, x->value.p, x->value.len);
+				set_op(&ops[n], CRDT_OP_REMOVE, id,
+				       "medication");
+				ops[n].value.kind = CRDT_VALUE_BIN;
+				ops[n].value.p = b->data;
+				ops[n].value.len = b->len;
+				ops[n].dots = all + nd_all;
+				for (size_t t = 0;
+				     t < x->n_tags && t < CRDT_MAX_DOTS; t++)
+					all[nd_all + ops[n].n_dots++] =
+					    x->tags[t];
+				nd_all += ops[n].n_dots;
+				n++;
+			}
 			crdt_cell_fini(&cell);
-			struct node_write w = {scope, 1, ops};
+			struct node_write w = {scope, n, ops};
 			int rc = commit_write(s, i, &w, false, id);
-			if (rc == 0)
+			if (rc == 0) {
 				s->sealed_removes++;
+				s->sealed_forms_removed += n;
+			}
+			free(all);
 			wbufs_fini(&wb);
 			return rc;
 		}
@@ -1258,7 +1315,7 @@ static int do_write(struct sim *s, int who)
 		str_value(&ops[2].value, date);
 		w.n_ops = 3;
 		create = true;
-	} else if (s->sealed && p && r >= 85 &&
+	} else if (s->sealed && p && r >= 80 &&
 		   nd->role == NODE_ROLE_HEALTH) {
 		return sealed_medication(s, i, p);
 	} else if (!p || r < 40) {
@@ -2989,6 +3046,7 @@ struct totals {
 	uint64_t keys_made, keys_inline, keys_apart, keys_upkeep;
 	uint64_t sealed_values, sealed_removes, sealed_checked, sealed_opened;
 	uint64_t sealed_other_key, wait_samples, wait_max, byz_sealed_held;
+	uint64_t sealed_forms_removed;
 };
 
 /* After the run: acknowledged writes their own node no longer holds, and
@@ -3112,6 +3170,7 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
 	tot->keys_upkeep += s->keys_upkeep;
 	tot->sealed_values += s->sealed_values;
 	tot->sealed_removes += s->sealed_removes;
+	tot->sealed_forms_removed += s->sealed_forms_removed;
 	tot->sealed_checked += s->sealed_checked;
 	tot->sealed_opened += s->sealed_opened;
 	tot->sealed_other_key += s->sealed_other_key;
@@ -3303,7 +3362,7 @@ int main(int argc, char **argv)
 		       " in an entry just before, %" PRIu64
 		       " by key upkeep), %" PRIu64 " values sealed (%" PRIu64
 		       " under a key another member made), %" PRIu64
-		       " sealed elements removed; %" PRIu64
+		       " sealed elements removed (%" PRIu64 " sealed forms); %" PRIu64
 		       " samples of a node holding values that wait for their "
 		       "key record (at most %" PRIu64 " at once); at the end %" PRIu64
 		       " sealed values checked, %" PRIu64 " opened; %" PRIu64
@@ -3311,7 +3370,8 @@ int main(int argc, char **argv)
 		       "checked\n",
 		       tot.keys_made, tot.keys_inline, tot.keys_apart,
 		       tot.keys_upkeep, tot.sealed_values, tot.sealed_other_key,
-		       tot.sealed_removes, tot.wait_samples, tot.wait_max,
+		       tot.sealed_removes, tot.sealed_forms_removed,
+		       tot.wait_samples, tot.wait_max,
 		       tot.sealed_checked, tot.sealed_opened,
 		       tot.byz_sealed_held);
 	printf("outcome: %" PRIu64 " acknowledged writes, %" PRIu64
