@@ -258,6 +258,7 @@ struct sim {
 	uint64_t sealed_values, sealed_removes, sealed_checked, sealed_opened;
 	uint64_t sealed_other_key; /* values sealed under another's key */
 	uint64_t sealed_forms_removed; /* remove ops of those removes */
+	uint64_t envelopes_upkeep; /* added apart from their key record */
 	uint64_t byz_sealed_held; /* attacker's sealed entries checked */
 	uint64_t wait_samples, wait_max; /* values seen waiting for a key */
 	struct key_maker {
@@ -1082,6 +1083,43 @@ static void sample_waits(struct sim *s)
 	}
 }
 
+/* Node i adds to a key record of group (roles, scope) that it holds, and
+ * whose key it holds, an envelope for a member of the group (as members
+ * do for those who join): an op on a record made in another feed, which
+ * waits on nodes that do not hold the record's create yet. */
+static void envelope_upkeep(struct sim *s, int i, unsigned roles,
+			    const char *scope)
+{
+	struct sim_node *nd = &s->node[i];
+	struct recs rs;
+	rs.n = 0;
+	node_ledger_each_group_key(nd->ledger, roles, scope, collect_rec, &rs);
+	if (rs.n == 0)
+		return;
+	const struct node_key_record *kr =
+	    &rs.r[splitmix64(&s->rng) % rs.n];
+	const struct node_roster *r = node_ledger_roster(nd->ledger);
+	size_t in[MAX_NODES + 1], n_in = 0;
+	for (size_t m = 0; m < r->n_members && n_in < MAX_NODES + 1; m++)
+		if (node_seal_member_in_group(&r->members[m], roles, scope))
+			in[n_in++] = m;
+	uint8_t k[32], env[CRDT_SEAL_ENVELOPE_BYTES];
+	if (n_in == 0 || node_key(nd, kr->key_id, k) != 0)
+		return;
+	size_t to = in[splitmix64(&s->rng) % n_in];
+	if (crdt_seal_envelope(env, r->members[to].key, k) != 0)
+		abort();
+	sodium_memzero(k, sizeof(k));
+	struct crdt_op op;
+	set_op(&op, CRDT_OP_ADD, kr->entity, "envelopes");
+	op.value.kind = CRDT_VALUE_BIN;
+	op.value.p = env;
+	op.value.len = sizeof(env);
+	struct node_write w = {scope, 1, &op};
+	if (commit_write(s, i, &w, false, kr->entity) == 0)
+		s->envelopes_upkeep++;
+}
+
 /* Key upkeep: a random live member makes a key record of a group it may
  * key (the ID fields' group of a known patient's scope it covers, or
  * health's group), apart from any write. */
@@ -1100,6 +1138,10 @@ static void key_upkeep(struct sim *s)
 			     ? G_H
 			     : G_ALL;
 	uint8_t k[32], id[16];
+	if (splitmix64(&s->rng) % 3 == 0) {
+		envelope_upkeep(s, i, roles, p->scope);
+		return;
+	}
 	if (key_write(s, i, roles, p->scope, k, id) == 0)
 		s->keys_upkeep++;
 	sodium_memzero(k, sizeof(k));
@@ -3052,7 +3094,7 @@ struct totals {
 	uint64_t keys_made, keys_inline, keys_apart, keys_upkeep;
 	uint64_t sealed_values, sealed_removes, sealed_checked, sealed_opened;
 	uint64_t sealed_other_key, wait_samples, wait_max, byz_sealed_held;
-	uint64_t sealed_forms_removed;
+	uint64_t sealed_forms_removed, envelopes_upkeep;
 };
 
 /* After the run: acknowledged writes their own node no longer holds, and
@@ -3177,6 +3219,7 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
 	tot->sealed_values += s->sealed_values;
 	tot->sealed_removes += s->sealed_removes;
 	tot->sealed_forms_removed += s->sealed_forms_removed;
+	tot->envelopes_upkeep += s->envelopes_upkeep;
 	tot->sealed_checked += s->sealed_checked;
 	tot->sealed_opened += s->sealed_opened;
 	tot->sealed_other_key += s->sealed_other_key;
@@ -3366,7 +3409,9 @@ int main(int argc, char **argv)
 		printf("sealed: %" PRIu64 " keys made (%" PRIu64
 		       " in the write sealing with them, %" PRIu64
 		       " in an entry just before, %" PRIu64
-		       " by key upkeep), %" PRIu64 " values sealed (%" PRIu64
+		       " by key upkeep), %" PRIu64
+		       " envelopes added to key records apart, %" PRIu64
+		       " values sealed (%" PRIu64
 		       " under a key another member made), %" PRIu64
 		       " sealed elements removed (%" PRIu64 " sealed forms); %" PRIu64
 		       " samples of a node holding values that wait for their "
@@ -3375,7 +3420,8 @@ int main(int argc, char **argv)
 		       " of the attacker's sealed-field entries held and "
 		       "checked\n",
 		       tot.keys_made, tot.keys_inline, tot.keys_apart,
-		       tot.keys_upkeep, tot.sealed_values, tot.sealed_other_key,
+		       tot.keys_upkeep, tot.envelopes_upkeep, tot.sealed_values,
+		       tot.sealed_other_key,
 		       tot.sealed_removes, tot.sealed_forms_removed,
 		       tot.wait_samples, tot.wait_max,
 		       tot.sealed_checked, tot.sealed_opened,
