@@ -734,12 +734,17 @@ static struct patient *record_add(struct patient **v, size_t *n, size_t *cap,
  * version its entry names, picked at random among those; holding none,
  * it makes one, either in a key record entry of its own just before or in
  * the write itself (the key record's ops first). Besides, any member may
- * make a key record of a group it may key at any time (key upkeep), so a
- * value often names a key record in another member's feed, which other
- * nodes may get later than the value (the value then waits for it). At
- * the end every honest node must read each acknowledged patient's name,
- * opened with the keys it holds, as the writer wrote it, and every sealed
- * value it holds a key for must open.
+ * make a key record of a group it may key at any time, or add an envelope
+ * to one made in another feed (key upkeep), so a value often names a key
+ * record in another member's feed, which other nodes may get later than
+ * the value (the value then waits for it), and an envelope often waits for
+ * its record's create. A node's keys live in memory only: a crash loses
+ * them and it opens them again from its envelopes. At the end every
+ * honest node must read each acknowledged patient's name, opened with the
+ * keys it holds, as the writer wrote it (when it holds the key record and
+ * was in the group the record was made for), and every sealed value it
+ * holds a key for must open. The Byzantine attack "sealed" (byz_sealed)
+ * abuses sealed fields in entries of the attacker's own feed.
  */
 
 #define G_ALL ((1u << NODE_ROLE_COUNT) - 1) /* who reads ID fields */
