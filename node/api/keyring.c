@@ -735,7 +735,8 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 	if (r)
 		node_ledger_net_id(n->ledger, net_id);
 	int rc = 0;
-	for (size_t i = 0; to_seal && i < out->n && rc == 0; i++) {
+	for (size_t i = 0; to_seal && i < out->n && i < to_seal_cap && rc == 0;
+	     i++) {
 		const struct node_field *f = to_seal[i];
 		if (!f)
 			continue;
