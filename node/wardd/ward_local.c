@@ -22,6 +22,7 @@
 
 #include "crdt/crdt.h"
 #include "node/api/node_int.h"
+#include "node/store/syncs.h"
 
 /* The setup requests: a node_exit code and its message. */
 static struct node_doc *setup(const char *dir, const struct node_doc *in,
@@ -112,8 +113,14 @@ int main(int argc, char **argv)
 			resp = node_audit_offline(in); /* no node: dir unused */
 		node_doc_free(in);
 	}
-	if (!resp)
+	if (!resp) {
+		/* The store's open syncs only what keeps it whole and the
+		 * command's write: node/store/syncs.c. */
+		char db[4096];
+		snprintf(db, sizeof(db), "%s/db", dir);
+		node_syncs_manage(db);
 		resp = node_local_call(dir, req.data, req.len, progress);
+	}
 	crdt_buf_fini(&req);
 	/* The answer replaces the request in the same memory file, and ward
 	 * runs again to print it. */
