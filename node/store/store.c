@@ -383,7 +383,12 @@ static struct rocks_kv *configure(bool create)
 	 * MANIFEST): each open starts a new WAL and MANIFEST, and a file
 	 * preallocated at its first write has the unused space cut off again
 	 * when closed; both cost a command 1-2 ms on a loaded machine
-	 * (ftruncate freeing 4 MiB of extents) for files that stay small. */
+	 * (ftruncate freeing 4 MiB of extents) for files that stay small.
+	 *
+	 * An OPTIONS file that cannot be written does not fail the open
+	 * (fail_if_options_file_error, the default in 7.8, set here for later
+	 * versions): ward-local does not write one where the store has one
+	 * (node/store/oneshot.c). */
 	rocksdb_options_set_manifest_preallocation_size(r->opts, 0);
 	rocksdb_options_set_max_total_wal_size(r->opts, 4u << 20);
 	char *oerr = NULL;
@@ -395,6 +400,7 @@ static struct rocks_kv *configure(bool create)
 	    "max_file_opening_threads=1;"
 	    "skip_checking_sst_file_sizes_on_db_open=true;"
 	    "allow_fallocate=false;"
+	    "fail_if_options_file_error=false;"
 	    "stats_dump_period_sec=0;"
 	    "stats_persist_period_sec=0",
 	    tuned, &oerr);

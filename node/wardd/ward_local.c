@@ -22,7 +22,7 @@
 
 #include "crdt/crdt.h"
 #include "node/api/node_int.h"
-#include "node/store/syncs.h"
+#include "node/store/oneshot.h"
 
 /* The setup requests: a node_exit code and its message. */
 static struct node_doc *setup(const char *dir, const struct node_doc *in,
@@ -115,10 +115,11 @@ int main(int argc, char **argv)
 	}
 	if (!resp) {
 		/* The store's open syncs only what keeps it whole and the
-		 * command's write: node/store/syncs.c. */
+		 * command's write, and writes no OPTIONS file where the store
+		 * has one: node/store/oneshot.c. */
 		char db[4096];
 		snprintf(db, sizeof(db), "%s/db", dir);
-		node_syncs_manage(db);
+		node_oneshot_manage(db);
 		resp = node_local_call(dir, req.data, req.len, progress);
 	}
 	crdt_buf_fini(&req);

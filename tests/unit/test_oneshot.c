@@ -1,9 +1,11 @@
 /*
- * test_syncs.c: node/store/syncs.c, linked as ward-local links it (its
+ * test_oneshot.c: node/store/oneshot.c, linked as ward-local links it (its
  * -Wl,--wrap options, tests/CMakeLists.txt): which syncs in the managed
  * store directory it passes on and which it answers itself.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,14 +19,14 @@
 #include <cmocka.h>
 
 #include "node/store/kv.h"
-#include "node/store/syncs.h"
+#include "node/store/oneshot.h"
 
 static char root[64];
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/ward-syncs.XXXXXX");
+	snprintf(root, sizeof(root), "/tmp/ward-oneshot.XXXXXX");
 	assert_non_null(mkdtemp(root));
 	return 0;
 }
@@ -38,10 +40,10 @@ static int teardown(void **state)
 }
 
 /* Calls passed on and answered since the last call. */
-static struct node_syncs_stats last;
+static struct node_oneshot_stats last;
 static void expect(uint64_t synced, uint64_t skipped)
 {
-	struct node_syncs_stats s = node_syncs_stats();
+	struct node_oneshot_stats s = node_oneshot_stats();
 	assert_int_equal(s.synced - last.synced, synced);
 	assert_int_equal(s.skipped - last.skipped, skipped);
 	last = s;
@@ -63,8 +65,8 @@ static void test_directory_syncs(void **state)
 	char db[128], p[256], q[256];
 	snprintf(db, sizeof(db), "%s/db", root);
 	assert_int_equal(mkdir(db, 0755), 0);
-	node_syncs_manage(db);
-	last = node_syncs_stats();
+	node_oneshot_manage(db);
+	last = node_oneshot_stats();
 	int dfd = open(db, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(dfd >= 0);
 
@@ -84,16 +86,30 @@ static void test_directory_syncs(void **state)
 	assert_int_equal(fsync(dfd), 0);
 	expect(0, 1);
 
-	/* OPTIONS files: neither their syncs nor their entries count. */
+	/* The first OPTIONS file is made and synced like any other. */
 	int opt = make(db, "OPTIONS-000005.dbtmp");
 	assert_int_equal(fsync(opt), 0);
 	snprintf(p, sizeof(p), "%s/OPTIONS-000005.dbtmp", db);
 	snprintf(q, sizeof(q), "%s/OPTIONS-000006", db);
 	assert_int_equal(rename(p, q), 0);
-	assert_int_equal(fsync(opt), 0); /* now under its final name */
 	assert_int_equal(fsync(dfd), 0);
-	expect(0, 3);
+	expect(2, 0);
 	close(opt);
+	/* Once the store has one, no other is made. */
+	snprintf(p, sizeof(p), "%s/OPTIONS-000007.dbtmp", db);
+	errno = 0;
+	assert_int_equal(open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644), -1);
+	assert_int_equal(errno, EACCES);
+	assert_int_equal(access(p, F_OK), -1);
+	assert_int_equal(node_oneshot_stats().refused - last.refused, 1);
+	last = node_oneshot_stats();
+	/* but opening one that exists, and anything else, works */
+	int again = open(q, O_RDONLY);
+	assert_true(again >= 0);
+	close(again);
+	close(make(root, "OPTIONS-000001.dbtmp"));
+	assert_int_equal(fsync(dfd), 0);
+	expect(0, 1);
 
 	/* A removal makes nothing dirty. */
 	snprintf(p, sizeof(p), "%s/000004.log", db);
@@ -125,11 +141,11 @@ static void test_directory_syncs(void **state)
 	assert_int_equal(fsync(dfd), 0);
 	expect(0, 1);
 
-	/* Every other file is synced, in and outside the directory. */
+	/* Files are synced, in and outside the directory. */
 	assert_int_equal(fdatasync(wal), 0);
 	expect(1, 0);
 	close(wal);
-	int other = make(root, "OPTIONS-000001");
+	int other = make(root, "OPTIONS-000002");
 	assert_int_equal(fsync(other), 0);
 	expect(1, 0);
 	close(other);
@@ -143,7 +159,7 @@ static void test_directory_syncs(void **state)
 	close(rfd);
 
 	/* Naming the directory again starts dirty. */
-	node_syncs_manage(db);
+	node_oneshot_manage(db);
 	assert_int_equal(fsync(dfd), 0);
 	expect(1, 0);
 	close(dfd);
@@ -153,8 +169,8 @@ static void test_directory_syncs(void **state)
 static void test_unmanaged(void **state)
 {
 	(void)state;
-	node_syncs_manage("/nonexistent/ward-syncs");
-	last = node_syncs_stats();
+	node_oneshot_manage("/nonexistent/ward-oneshot");
+	last = node_oneshot_stats();
 	int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(dfd >= 0);
 	assert_int_equal(fsync(dfd), 0);
@@ -166,39 +182,94 @@ static void test_unmanaged(void **state)
 	close(dfd);
 }
 
-/* RocksDB through it: an open, a synced write and a close skip some of
- * their syncs, and a later open reads the write back. */
-static void test_rocksdb(void **state)
+/* The OPTIONS files in dir, one line each. */
+static void options_files(const char *dir, char *out, size_t len)
 {
-	(void)state;
-	char db[128], err[256];
-	snprintf(db, sizeof(db), "%s/rdb", root);
+	out[0] = '\0';
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	const struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (!strncmp(e->d_name, "OPTIONS-", 8)) {
+			strncat(out, e->d_name, len - strlen(out) - 2);
+			strcat(out, "\n");
+		}
+	closedir(d);
+}
+
+/* Opens dir read-write as ward-local does, writes a key synced, closes. */
+static void put(const char *dir, const char *key)
+{
+	char err[256];
 	struct node_kv *kv;
-	assert_int_equal(node_kv_open_rocks(db, true, &kv, err, sizeof(err)),
-			 0);
-	node_kv_close(kv);
-	node_syncs_manage(db);
-	last = node_syncs_stats();
-	assert_int_equal(node_kv_open_rocks(db, false, &kv, err, sizeof(err)),
+	assert_int_equal(node_kv_open_rocks(dir, false, &kv, err, sizeof(err)),
 			 0);
 	struct node_kv_batch *b = node_kv_batch_new();
-	node_kv_batch_put(b, (const uint8_t *)"Sk", 2, (const uint8_t *)"v",
-			  1);
+	node_kv_batch_put(b, (const uint8_t *)key, strlen(key),
+			  (const uint8_t *)"v", 1);
 	assert_int_equal(node_kv_write(kv, b, true), 0);
 	node_kv_batch_free(b);
 	node_kv_close(kv);
-	struct node_syncs_stats s = node_syncs_stats();
-	assert_true(s.skipped - last.skipped >= 3);
-	assert_true(s.synced - last.synced >= 2); /* MANIFEST..., the WAL */
-	assert_int_equal(node_kv_open_rocks_ro(db, &kv, err, sizeof(err)), 0);
+}
+
+static void get(const char *dir, const char *key)
+{
+	char err[256];
+	struct node_kv *kv;
+	assert_int_equal(node_kv_open_rocks_ro(dir, &kv, err, sizeof(err)), 0);
 	uint8_t *v;
 	size_t len;
-	assert_int_equal(node_kv_get(kv, (const uint8_t *)"Sk", 2, &v, &len),
+	assert_int_equal(node_kv_get(kv, (const uint8_t *)key, strlen(key), &v,
+				     &len),
 			 0);
 	assert_int_equal(len, 1);
 	assert_memory_equal(v, "v", 1);
 	free(v);
 	node_kv_close(kv);
+}
+
+/* RocksDB through it: an open, a synced write and a close skip syncs and
+ * write no OPTIONS file where the store has one; one without gets one;
+ * later opens read the writes back. */
+static void test_rocksdb(void **state)
+{
+	(void)state;
+	char db[128], err[256], before[1024], after[1024], path[1200];
+	snprintf(db, sizeof(db), "%s/rdb", root);
+	struct node_kv *kv;
+	assert_int_equal(node_kv_open_rocks(db, true, &kv, err, sizeof(err)),
+			 0);
+	node_kv_close(kv);
+	options_files(db, before, sizeof(before));
+	assert_true(strlen(before) > 0);
+
+	node_oneshot_manage(db);
+	last = node_oneshot_stats();
+	put(db, "Sk");
+	struct node_oneshot_stats s = node_oneshot_stats();
+	assert_int_equal(s.refused - last.refused, 1);
+	assert_true(s.skipped - last.skipped >= 1); /* the WAL's directory */
+	assert_true(s.synced - last.synced >= 4);   /* MANIFEST ... WAL */
+	options_files(db, after, sizeof(after));
+	assert_string_equal(before, after);
+	get(db, "Sk");
+
+	/* Without an OPTIONS file the open writes one. */
+	char *line = before, *nl;
+	while ((nl = strchr(line, '\n')) != NULL) {
+		*nl = '\0';
+		snprintf(path, sizeof(path), "%s/%s", db, line);
+		assert_int_equal(unlink(path), 0);
+		line = nl + 1;
+	}
+	node_oneshot_manage(db);
+	last = node_oneshot_stats();
+	put(db, "Sl");
+	assert_int_equal(node_oneshot_stats().refused - last.refused, 0);
+	options_files(db, after, sizeof(after));
+	assert_true(strlen(after) > 0);
+	get(db, "Sk");
+	get(db, "Sl");
 }
 
 int main(void)

@@ -1,42 +1,47 @@
 /*
- * syncs.c: the syncs a one-shot process (ward-local) lets RocksDB skip in
- * its store directory, and why no acknowledged write can be lost for it.
+ * oneshot.c: what a one-shot process (ward-local) lets RocksDB skip in its
+ * store directory, and why no acknowledged write can be lost for it.
  * Linked into ward-local only, with -Wl,--wrap for fsync, fdatasync,
  * open, rename, link and mkdir (node/CMakeLists.txt): every call of those
  * in the program, RocksDB's included, comes here first. wardd and the
  * tests keep RocksDB's own behaviour.
  *
  * A read-write open of RocksDB 7.8 syncs seven times before a command's
- * one write is acknowledged (measured with strace -e fsync,fdatasync on
- * `ward add`): the new MANIFEST, CURRENT's temporary file, the directory
- * after CURRENT's rename, the new OPTIONS file, the directory after its
- * rename, the WAL with the write, and the directory again on the WAL's
- * first sync. RocksDB has no option to skip any of them (7.8 rewrites the
- * MANIFEST and OPTIONS file on every read-write open). This file skips
- * three, in the directory node_syncs_manage names only:
+ * one write is acknowledged (strace -e fsync,fdatasync on `ward add`):
+ * the new MANIFEST, CURRENT's temporary file, the directory after
+ * CURRENT's rename, the new OPTIONS file, the directory after its rename,
+ * the WAL with the write, and the directory again on the WAL's first
+ * sync. It also writes, reads back and parses a 15 KB OPTIONS file, about
+ * 1 ms of CPU (perf). RocksDB has no option to skip any of it: 7.8
+ * rewrites the MANIFEST and OPTIONS file on every read-write open. In
+ * the directory node_oneshot_manage names, and only there, this file
+ * skips:
  *
- *  1. Syncs of OPTIONS-* files (and OPTIONS-*.dbtmp). RocksDB writes one
- *     per open for people and tools (ldb); DB::Open never reads one, we
- *     pass the options in. After a power loss an OPTIONS file may be
- *     empty or missing: the store opens as before, and the next open
- *     writes a new one.
+ *  1. The OPTIONS file, when the store has one: creating OPTIONS-N.dbtmp
+ *     fails here (EACCES), and with fail_if_options_file_error false
+ *     (store.c sets it) RocksDB notes that in its info log and opens as
+ *     before, without an OPTIONS file. DB::Open never reads one: ward
+ *     passes its options in. People and tools (ldb) read the newest,
+ *     which an earlier open wrote from the same options (store.c's
+ *     configure: ward init, wardd and every open outside ward-local write
+ *     one). A store without one gets one, synced as RocksDB syncs it.
  *  2. A directory sync when no entry that must survive was added to the
  *     directory since its last real sync. Entries that must survive are
  *     every create, rename or link in it (the WAL, MANIFEST, CURRENT,
- *     tables) except OPTIONS-* and the LOG files: a directory sync makes
- *     durable every entry made before it, so a later one with nothing new
- *     writes nothing needed. Removals never make it dirty: a removed file
- *     that comes back after a power loss is one RocksDB's open deletes as
- *     obsolete (an old MANIFEST CURRENT does not name, an old OPTIONS
- *     file, a flushed WAL, a temporary file).
+ *     tables, OPTIONS) except the info LOG files, which RocksDB never
+ *     syncs: a directory sync makes durable every entry made before it, so
+ *     a later one with nothing new writes nothing needed. Removals never
+ *     make it dirty: a removed file that comes back after a power loss is
+ *     one RocksDB's open deletes as obsolete (an old MANIFEST CURRENT does
+ *     not name, an old OPTIONS file, a flushed WAL, a temporary file).
  *
  * So the open's new WAL file, created before the MANIFEST is written, is
- * made durable by the directory sync after CURRENT's rename; the OPTIONS
- * file's sync and its directory sync are skipped; the WAL's first sync
- * needs no directory sync after it. What remains is the sync RocksDB's own
- * crash safety orders (MANIFEST, then CURRENT's temporary file, then the
- * directory, each before the next step) and the WAL's sync of the write,
- * which comes before the command is acknowledged: four of seven.
+ * made durable by the directory sync after CURRENT's rename, and the WAL's
+ * first sync needs no directory sync after it. What remains is what
+ * RocksDB's own crash safety orders (the MANIFEST, then CURRENT's
+ * temporary file, then the directory, each before the next step) and the
+ * WAL's sync of the write, which comes before the command is acknowledged:
+ * four syncs of seven, and no OPTIONS file written, read and parsed.
  *
  * This holds only while every entry in the store directory is made
  * through the wrapped calls: RocksDB's posix file system uses open,
@@ -46,6 +51,7 @@
  * sync leaves it dirty.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -56,7 +62,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "node/store/syncs.h"
+#include "node/store/oneshot.h"
 
 int __real_fsync(int fd);
 int __real_fdatasync(int fd);
@@ -77,9 +83,9 @@ static bool managed;	  /* a directory is managed */
 static dev_t dir_dev;	  /* its identity */
 static ino_t dir_ino;
 static bool dirty = true; /* an entry may be unsynced */
-static struct node_syncs_stats stats;
+static struct node_oneshot_stats stats;
 
-void node_syncs_manage(const char *dir)
+void node_oneshot_manage(const char *dir)
 {
 	struct stat st;
 	pthread_mutex_lock(&mu);
@@ -92,10 +98,10 @@ void node_syncs_manage(const char *dir)
 	pthread_mutex_unlock(&mu);
 }
 
-struct node_syncs_stats node_syncs_stats(void)
+struct node_oneshot_stats node_oneshot_stats(void)
 {
 	pthread_mutex_lock(&mu);
-	struct node_syncs_stats s = stats;
+	struct node_oneshot_stats s = stats;
 	pthread_mutex_unlock(&mu);
 	return s;
 }
@@ -107,11 +113,43 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* Files whose loss after a power failure costs nothing (1. above; the
- * info LOG is never synced by RocksDB). */
+/* The info LOG files: RocksDB never syncs them, and their loss after a
+ * power failure costs nothing. */
 static bool unneeded(const char *name)
 {
-	return !strncmp(name, "OPTIONS-", 8) || !strncmp(name, "LOG", 3);
+	return !strncmp(name, "LOG", 3);
+}
+
+/* Whether dir holds an OPTIONS file with something in it (not a
+ * temporary one). */
+static bool has_options(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	bool found = false;
+	const struct dirent *e;
+	while (!found && (e = readdir(d)) != NULL) {
+		struct stat st;
+		found = !strncmp(e->d_name, "OPTIONS-", 8) &&
+			!strstr(e->d_name, ".dbtmp") &&
+			fstatat(dirfd(d), e->d_name, &st, 0) == 0 &&
+			S_ISREG(st.st_mode) && st.st_size > 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/* path's directory, in dir. */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
 /* Whether path's directory is the managed one. */
@@ -120,16 +158,25 @@ static bool in_managed(const char *path)
 	if (!managed)
 		return false;
 	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	dir_of(path, dir, sizeof(dir));
 	struct stat st;
 	return stat(dir, &st) == 0 && st.st_dev == dir_dev &&
 	       st.st_ino == dir_ino;
+}
+
+/* 1. above: whether to refuse creating path. */
+static bool refuse(const char *path, int flags)
+{
+	if (!(flags & O_CREAT) || strncmp(base_name(path), "OPTIONS-", 8))
+		return false;
+	char dir[PATH_MAX];
+	dir_of(path, dir, sizeof(dir));
+	pthread_mutex_lock(&mu);
+	bool no = in_managed(path) && has_options(dir);
+	if (no)
+		stats.refused++;
+	pthread_mutex_unlock(&mu);
+	return no;
 }
 
 /* An entry was made at path: the managed directory needs its next sync
@@ -142,7 +189,7 @@ static void made(const char *path)
 	pthread_mutex_unlock(&mu);
 }
 
-/* 1 to sync fd, 0 to skip it. Clears dirty for a directory it syncs
+/* 1 to sync fd, 0 to skip it (2. above). Clears dirty for a directory it syncs
  * (before the sync: an entry made while it runs sets it again). */
 static int decide(int fd)
 {
@@ -155,15 +202,6 @@ static int decide(int fd)
 	    st.st_ino == dir_ino) {
 		sync = dirty;
 		dirty = false;
-	} else if (managed && S_ISREG(st.st_mode)) {
-		char link[64], path[PATH_MAX];
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		ssize_t n = readlink(link, path, sizeof(path) - 1);
-		if (n > 0) {
-			path[n] = '\0';
-			if (unneeded(base_name(path)) && in_managed(path))
-				sync = 0;
-		}
 	}
 	if (sync)
 		stats.synced++;
@@ -215,6 +253,10 @@ int __wrap_open(const char *path, int flags, ...)
 		va_start(ap, flags);
 		mode = (mode_t)va_arg(ap, int);
 		va_end(ap);
+	}
+	if (refuse(path, flags)) {
+		errno = EACCES;
+		return -1;
 	}
 	int fd = __real_open(path, flags, mode);
 	if (fd >= 0 && (flags & O_CREAT))

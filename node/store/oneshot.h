@@ -1,0 +1,27 @@
+/*
+ * oneshot.h: what a one-shot process (ward-local) skips in its store
+ * directory without risking an acknowledged write: syncs that keep
+ * nothing, and a new OPTIONS file where the store has one (oneshot.c says
+ * which and why). Only a program linked with oneshot.c and its -Wl,--wrap options
+ * (node/CMakeLists.txt: ward-local) has these.
+ *
+ * Layer node/store: may include crdt/ only.
+ */
+#ifndef WARD_NODE_ONESHOT_H
+#define WARD_NODE_ONESHOT_H
+
+#include <stdint.h>
+
+/* Names the store directory (DIR/db) oneshot.c works in; until then, and
+ * for every other directory, each call is passed on as it is. */
+void node_oneshot_manage(const char *dir);
+
+struct node_oneshot_stats {
+	uint64_t synced;  /* fsync/fdatasync calls passed on */
+	uint64_t skipped; /* calls that oneshot.c answered itself */
+	uint64_t refused; /* OPTIONS files not made */
+};
+/* Counts since the program started. */
+struct node_oneshot_stats node_oneshot_stats(void);
+
+#endif
