@@ -1,63 +1,89 @@
 /*
- * oneshot.c: what a one-shot process (ward-local) lets RocksDB skip in its
- * store directory, and why no acknowledged write can be lost for it.
- * Linked into ward-local only, with -Wl,--wrap for fsync, fdatasync,
- * open, rename, link and mkdir (node/CMakeLists.txt): every call of those
- * in the program, RocksDB's included, comes here first. wardd and the
- * tests keep RocksDB's own behaviour.
+ * oneshot.c: what a one-shot process (ward-local) lets RocksDB skip or
+ * overlap in its store directory, and why no acknowledged write can be
+ * lost for it. Linked into ward-local only, with -Wl,--wrap for fsync,
+ * fdatasync, open, rename, link, mkdir and unlink (node/CMakeLists.txt):
+ * every call of those in the program, RocksDB's included, comes here
+ * first. wardd and the tests keep RocksDB's own behaviour.
  *
- * A read-write open of RocksDB 7.8 syncs seven times before a command's
- * one write is acknowledged (strace -e fsync,fdatasync on `ward add`):
- * the new MANIFEST, CURRENT's temporary file, the directory after
- * CURRENT's rename, the new OPTIONS file, the directory after its rename,
- * the WAL with the write, and the directory again on the WAL's first
- * sync. It also writes, reads back and parses a 15 KB OPTIONS file, about
- * 1 ms of CPU (perf). RocksDB has no option to skip any of it: 7.8
- * rewrites the MANIFEST and OPTIONS file on every read-write open. In
- * the directory node_oneshot_manage names, and only there, this file
- * skips:
+ * A read-write open of RocksDB 7.8 syncs seven times, one after the
+ * other, before a command's one write is acknowledged (strace -e
+ * fsync,fdatasync on `ward add`): the new MANIFEST, CURRENT's temporary
+ * file, the directory after CURRENT's rename, the new OPTIONS file, the
+ * directory after its rename, the WAL with the write, and the directory
+ * again on the WAL's first sync. It also writes, reads back and parses a
+ * 15 KB OPTIONS file, about 1 ms of CPU (perf). RocksDB has no option to
+ * skip any of it: 7.8 rewrites the MANIFEST and OPTIONS file on every
+ * read-write open. In the directory node_oneshot_manage names, and only
+ * there, this file
  *
- *  1. The OPTIONS file, when the store has one: creating OPTIONS-N.dbtmp
- *     fails here (EACCES), and with fail_if_options_file_error false
- *     (store.c sets it) RocksDB notes that in its info log and opens as
- *     before, without an OPTIONS file. DB::Open never reads one: ward
- *     passes its options in. People and tools (ldb) read the newest,
- *     which an earlier open wrote from the same options (store.c's
- *     configure: ward init, wardd and every open outside ward-local write
- *     one). A store without one gets one, synced as RocksDB syncs it.
- *  2. A directory sync when no entry that must survive was added to the
- *     directory since its last real sync. Entries that must survive are
- *     every create, rename or link in it (the WAL, MANIFEST, CURRENT,
+ *  1. makes no OPTIONS file when the store has one: creating
+ *     OPTIONS-N.dbtmp fails here (EACCES), and with
+ *     fail_if_options_file_error false (store.c sets it) RocksDB notes
+ *     that in its info log and opens as before. DB::Open never reads an
+ *     OPTIONS file: ward passes its options in. People and tools (ldb)
+ *     read the newest, which an earlier open wrote from the same options
+ *     (store.c's configure: ward init, wardd and every open outside
+ *     ward-local write one). A store without one gets one.
+ *  2. skips a directory sync when no entry that must survive was made in
+ *     the directory since its last real sync. Entries that must survive
+ *     are every create, rename or link in it (WAL, MANIFEST, CURRENT,
  *     tables, OPTIONS) except the info LOG files, which RocksDB never
- *     syncs: a directory sync makes durable every entry made before it, so
- *     a later one with nothing new writes nothing needed. Removals never
- *     make it dirty: a removed file that comes back after a power loss is
- *     one RocksDB's open deletes as obsolete (an old MANIFEST CURRENT does
- *     not name, an old OPTIONS file, a flushed WAL, a temporary file).
+ *     syncs: a directory sync makes durable every entry made before it,
+ *     so a later one with nothing new writes nothing needed. Removals
+ *     never make it dirty: a removed file that comes back after a power
+ *     loss is one RocksDB's open deletes as obsolete (an old MANIFEST
+ *     CURRENT does not name, an old OPTIONS file, a flushed WAL, a
+ *     temporary file).
+ *  3. runs three kinds of sync on threads of their own, and tells
+ *     RocksDB at once that they are done: a new MANIFEST's first sync,
+ *     which only CURRENT's rename depends on; CURRENT's temporary file's,
+ *     which only that rename depends on; and a directory sync when no
+ *     table file was made since the last one (the open's, after CURRENT's
+ *     rename), which only later names and the acknowledgement depend on.
+ *     Nothing that depends on them happens before they have ended: every
+ *     name made or removed in the directory (CURRENT's rename; a WAL's
+ *     removal) and every other sync (a WAL's acknowledges a write; a
+ *     MANIFEST's later ones) first waits for all of them, and fails if one
+ *     failed (as every later one then does: what RocksDB was told is
+ *     durable may not be). Between the open's MANIFEST sync and CURRENT's
+ *     rename RocksDB writes only CURRENT's temporary file; after the
+ *     directory sync, nothing it writes refers to an entry that sync
+ *     covers before a later sync or name (a flush makes a table file
+ *     first, and its directory sync is made in place, before the MANIFEST
+ *     edit that names the table is written). So at any instant the disk
+ *     holds what RocksDB's own sequence could have left there at a crash.
+ *     Each thread syncs a duplicate of the descriptor: RocksDB may close
+ *     its own at once (CURRENT's temporary file, before the rename).
+ *  4. leaves the removal of old MANIFESTs to node_oneshot_finish, after
+ *     every sync has ended (and not at all if one failed): RocksDB
+ *     removes the old one right after syncing the directory for CURRENT,
+ *     which would make the open wait for that sync. An old MANIFEST that
+ *     stays (a crash before the end) is one the next open removes.
  *
  * So the open's new WAL file, created before the MANIFEST is written, is
  * made durable by the directory sync after CURRENT's rename, and the WAL's
- * first sync needs no directory sync after it. What remains is what
- * RocksDB's own crash safety orders (the MANIFEST, then CURRENT's
- * temporary file, then the directory, each before the next step) and the
- * WAL's sync of the write, which comes before the command is acknowledged:
- * four syncs of seven, and no OPTIONS file written, read and parsed.
+ * first sync needs no directory sync after it. Of the seven syncs four
+ * remain, in two rounds instead of seven: the MANIFEST and CURRENT's
+ * temporary file together, before CURRENT's rename; then the directory,
+ * which runs while the command does its work and the WAL sync, and ends
+ * before the write is acknowledged.
  *
  * This holds only while every entry in the store directory is made
  * through the wrapped calls: RocksDB's posix file system uses open,
- * rename, link and mkdir; nothing else of ward writes in db/. The state
- * starts dirty, so the first directory sync in a process is always real
- * (it covers entries an earlier process made and did not sync). A failed
- * sync leaves it dirty.
+ * rename, link, mkdir and unlink; nothing else of ward writes in db/. The
+ * state starts dirty, so the first directory sync in a process is always
+ * real (it covers entries an earlier process made and did not sync).
  */
-#include <errno.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,6 +96,7 @@ int __real_open(const char *path, int flags, ...);
 int __real_rename(const char *from, const char *to);
 int __real_link(const char *from, const char *to);
 int __real_mkdir(const char *path, mode_t mode);
+int __real_unlink(const char *path);
 
 int __wrap_fsync(int fd);
 int __wrap_fdatasync(int fd);
@@ -77,17 +104,29 @@ int __wrap_open(const char *path, int flags, ...);
 int __wrap_rename(const char *from, const char *to);
 int __wrap_link(const char *from, const char *to);
 int __wrap_mkdir(const char *path, mode_t mode);
+int __wrap_unlink(const char *path);
+
+static int settle(void);
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static bool managed;	  /* a directory is managed */
 static dev_t dir_dev;	  /* its identity */
 static ino_t dir_ino;
 static bool dirty = true; /* an entry may be unsynced */
+static bool tables;	  /* a table file among them */
+static ino_t manifests[16]; /* MANIFESTs synced (or being synced) once */
+static size_t n_manifests;
+static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
+static unsigned pending; /* deferred syncs running */
+static int failed;	 /* errno of the first deferred sync that failed */
+static char **later;	 /* old MANIFESTs to remove at the end */
+static size_t n_later;
 static struct node_oneshot_stats stats;
 
 void node_oneshot_manage(const char *dir)
 {
 	struct stat st;
+	settle();
 	pthread_mutex_lock(&mu);
 	managed = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 	if (managed) {
@@ -95,6 +134,8 @@ void node_oneshot_manage(const char *dir)
 		dir_ino = st.st_ino;
 	}
 	dirty = true;
+	tables = false;
+	n_manifests = 0;
 	pthread_mutex_unlock(&mu);
 }
 
@@ -164,6 +205,14 @@ static bool in_managed(const char *path)
 	       st.st_ino == dir_ino;
 }
 
+static bool in_managed_locked(const char *path)
+{
+	pthread_mutex_lock(&mu);
+	bool in = in_managed(path);
+	pthread_mutex_unlock(&mu);
+	return in;
+}
+
 /* 1. above: whether to refuse creating path. */
 static bool refuse(const char *path, int flags)
 {
@@ -184,31 +233,149 @@ static bool refuse(const char *path, int flags)
 static void made(const char *path)
 {
 	pthread_mutex_lock(&mu);
-	if (in_managed(path) && !unneeded(base_name(path)))
+	const char *name = base_name(path);
+	if (in_managed(path) && !unneeded(name)) {
 		dirty = true;
+		size_t len = strlen(name);
+		if ((len > 4 && !strcmp(name + len - 4, ".sst")) ||
+		    (len > 5 && !strcmp(name + len - 5, ".blob")))
+			tables = true;
+	}
 	pthread_mutex_unlock(&mu);
 }
 
-/* 1 to sync fd, 0 to skip it (2. above). Clears dirty for a directory it syncs
- * (before the sync: an entry made while it runs sets it again). */
-static int decide(int fd)
+enum verdict { SKIP, SYNC, DEFER };
+
+/* 3. above: a temporary file (CURRENT's) in the managed directory, or a
+ * MANIFEST there that this process has not synced before (st: fd's). */
+static bool deferrable(int fd, const struct stat *st)
+{
+	char link[64], path[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return false;
+	path[n] = '\0';
+	const char *name = base_name(path);
+	size_t len = strlen(name);
+	if (!in_managed(path))
+		return false;
+	if (len > 6 && !strcmp(name + len - 6, ".dbtmp"))
+		return true;
+	if (strncmp(name, "MANIFEST-", 9))
+		return false;
+	for (size_t i = 0; i < n_manifests; i++)
+		if (manifests[i] == st->st_ino)
+			return false;
+	if (n_manifests == sizeof(manifests) / sizeof(manifests[0]))
+		return false;
+	manifests[n_manifests++] = st->st_ino;
+	return true;
+}
+
+/* What to do with a sync of fd (2. and 3. above). Clears dirty for a
+ * directory it syncs (before the sync: an entry made while it runs sets
+ * it again). */
+static enum verdict decide(int fd)
 {
 	struct stat st;
 	if (fstat(fd, &st) != 0)
-		return 1;
+		return SYNC;
 	pthread_mutex_lock(&mu);
-	int sync = 1;
+	enum verdict v = SYNC;
 	if (managed && S_ISDIR(st.st_mode) && st.st_dev == dir_dev &&
 	    st.st_ino == dir_ino) {
-		sync = dirty;
+		v = !dirty ? SKIP : tables ? SYNC : DEFER;
 		dirty = false;
+		tables = false;
+	} else if (managed && S_ISREG(st.st_mode) && deferrable(fd, &st)) {
+		v = DEFER;
 	}
-	if (sync)
+	if (v == SYNC)
 		stats.synced++;
-	else
+	else if (v == SKIP)
 		stats.skipped++;
+	else
+		stats.deferred++;
 	pthread_mutex_unlock(&mu);
-	return sync;
+	return v;
+}
+
+/* Waits until no deferred sync runs. -1 with its errno when one failed
+ * (from then on, for good: what RocksDB was told is durable may not be,
+ * so nothing that depends on it may happen). */
+static int settle(void)
+{
+	pthread_mutex_lock(&mu);
+	while (pending)
+		pthread_cond_wait(&done, &mu);
+	int e = failed;
+	pthread_mutex_unlock(&mu);
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int node_oneshot_settle(void)
+{
+	return settle();
+}
+
+struct job {
+	int fd; /* a dup: RocksDB may close its own at once */
+	bool data;
+};
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+	int rc = j->data ? __real_fdatasync(j->fd) : __real_fsync(j->fd);
+	int e = errno;
+	close(j->fd);
+	pthread_mutex_lock(&mu);
+	if (rc != 0 && !failed)
+		failed = e ? e : EIO;
+	pending--;
+	pthread_cond_broadcast(&done);
+	pthread_mutex_unlock(&mu);
+	free(j);
+	return NULL;
+}
+
+/* Starts a sync of fd on a thread of its own; false when it cannot (the
+ * caller syncs instead). */
+static bool defer(int fd, bool data)
+{
+	struct job *j = malloc(sizeof(*j));
+	if (!j)
+		return false;
+	j->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	j->data = data;
+	if (j->fd < 0) {
+		free(j);
+		return false;
+	}
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_mutex_lock(&mu);
+	pending++;
+	pthread_mutex_unlock(&mu);
+	pthread_t t;
+	int rc = pthread_create(&t, &attr, run_job, j);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		pthread_mutex_lock(&mu);
+		pending--;
+		pthread_cond_broadcast(&done);
+		pthread_mutex_unlock(&mu);
+		close(j->fd);
+		free(j);
+		return false;
+	}
+	return true;
 }
 
 /* A sync that failed leaves the directory dirty. */
@@ -227,18 +394,39 @@ static int synced(int fd, int rc)
 	return rc;
 }
 
+/* A sync of fd: skipped, started on a thread, or made after every
+ * deferred one has ended (a WAL's sync acknowledges a write: all that
+ * came before it is durable when it returns). */
+static int sync_fd(int fd, bool data)
+{
+	switch (decide(fd)) {
+	case SKIP:
+		return settle();
+	case DEFER:
+		if (defer(fd, data))
+			return 0;
+		break;
+	case SYNC:
+		break;
+	}
+	/* This sync and the deferred ones run at once; it returns when all
+	 * have ended. */
+	int rc = synced(fd, data ? __real_fdatasync(fd) : __real_fsync(fd));
+	int e = errno;
+	if (settle() != 0)
+		return -1;
+	errno = e;
+	return rc;
+}
+
 int __wrap_fsync(int fd)
 {
-	if (!decide(fd))
-		return 0;
-	return synced(fd, __real_fsync(fd));
+	return sync_fd(fd, false);
 }
 
 int __wrap_fdatasync(int fd)
 {
-	if (!decide(fd))
-		return 0;
-	return synced(fd, __real_fdatasync(fd));
+	return sync_fd(fd, true);
 }
 
 int __wrap_open(const char *path, int flags, ...)
@@ -264,8 +452,18 @@ int __wrap_open(const char *path, int flags, ...)
 	return fd;
 }
 
+/* Before a name is made or removed in the managed directory, every
+ * deferred sync has ended: CURRENT's rename makes the MANIFEST it names
+ * count, a WAL's removal relies on the MANIFEST that records its flush. */
+static int before_name(const char *path)
+{
+	return in_managed_locked(path) ? settle() : 0;
+}
+
 int __wrap_rename(const char *from, const char *to)
 {
+	if (before_name(to) != 0 || before_name(from) != 0)
+		return -1;
 	int rc = __real_rename(from, to);
 	if (rc == 0)
 		made(to);
@@ -274,6 +472,8 @@ int __wrap_rename(const char *from, const char *to)
 
 int __wrap_link(const char *from, const char *to)
 {
+	if (before_name(to) != 0)
+		return -1;
 	int rc = __real_link(from, to);
 	if (rc == 0)
 		made(to);
@@ -285,5 +485,44 @@ int __wrap_mkdir(const char *path, mode_t mode)
 	int rc = __real_mkdir(path, mode);
 	if (rc == 0)
 		made(path);
+	return rc;
+}
+
+int __wrap_unlink(const char *path)
+{
+	/* 4. above: an old MANIFEST waits for node_oneshot_finish. */
+	if (!strncmp(base_name(path), "MANIFEST-", 9) &&
+	    in_managed_locked(path)) {
+		pthread_mutex_lock(&mu);
+		char **more = realloc(later, (n_later + 1) * sizeof(*later));
+		char *copy = more ? strdup(path) : NULL;
+		if (more)
+			later = more;
+		if (copy) {
+			later[n_later++] = copy;
+			stats.postponed++;
+		}
+		pthread_mutex_unlock(&mu);
+		if (copy)
+			return 0;
+	}
+	if (before_name(path) != 0)
+		return -1;
+	return __real_unlink(path);
+}
+
+int node_oneshot_finish(void)
+{
+	int rc = settle();
+	pthread_mutex_lock(&mu);
+	for (size_t i = 0; i < n_later; i++) {
+		if (rc == 0)
+			__real_unlink(later[i]); /* gone already: fine */
+		free(later[i]);
+	}
+	free(later);
+	later = NULL;
+	n_later = 0;
+	pthread_mutex_unlock(&mu);
 	return rc;
 }

@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 		snprintf(db, sizeof(db), "%s/db", dir);
 		node_oneshot_manage(db);
 		resp = node_local_call(dir, req.data, req.len, progress);
+		node_oneshot_finish();
 	}
 	crdt_buf_fini(&req);
 	/* The answer replaces the request in the same memory file, and ward
