@@ -55,11 +55,12 @@
  *     holds what RocksDB's own sequence could have left there at a crash.
  *     Each thread syncs a duplicate of the descriptor: RocksDB may close
  *     its own at once (CURRENT's temporary file, before the rename).
- *  4. leaves the removal of old MANIFESTs to node_oneshot_finish, after
- *     every sync has ended (and not at all if one failed): RocksDB
- *     removes the old one right after syncing the directory for CURRENT,
- *     which would make the open wait for that sync. An old MANIFEST that
- *     stays (a crash before the end) is one the next open removes.
+ *  4. removes old MANIFESTs on a thread of their own, once every sync
+ *     has ended (and not at all if one failed): RocksDB removes the old
+ *     one right after syncing the directory for CURRENT, which would make
+ *     the open wait for that sync, and the removal itself took up to
+ *     3.5 ms on the loaded disk. node_oneshot_finish waits for it. An old
+ *     MANIFEST that stays (a crash first) is one the next open removes.
  *
  * So the open's new WAL file, created before the MANIFEST is written, is
  * made durable by the directory sync after CURRENT's rename, and the WAL's
@@ -119,8 +120,7 @@ static size_t n_manifests;
 static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
 static unsigned pending; /* deferred syncs running */
 static int failed;	 /* errno of the first deferred sync that failed */
-static char **later;	 /* old MANIFESTs to remove at the end */
-static size_t n_later;
+static unsigned removing; /* old MANIFESTs being removed (4. above) */
 static struct node_oneshot_stats stats;
 
 void node_oneshot_manage(const char *dir)
@@ -488,24 +488,54 @@ int __wrap_mkdir(const char *path, mode_t mode)
 	return rc;
 }
 
+/* Removes an old MANIFEST once every deferred sync has ended well (4.
+ * above); node_oneshot_finish waits for it. */
+static void *run_removal(void *arg)
+{
+	char *path = arg;
+	if (settle() == 0)
+		__real_unlink(path); /* gone already: fine */
+	free(path);
+	pthread_mutex_lock(&mu);
+	removing--;
+	pthread_cond_broadcast(&done);
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
+
+/* Starts run_removal for path; false when it cannot. */
+static bool remove_later(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return false;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_mutex_lock(&mu);
+	removing++;
+	pthread_mutex_unlock(&mu);
+	pthread_t t;
+	int rc = pthread_create(&t, &attr, run_removal, copy);
+	pthread_attr_destroy(&attr);
+	pthread_mutex_lock(&mu);
+	if (rc != 0) {
+		removing--;
+		pthread_cond_broadcast(&done);
+	} else {
+		stats.postponed++;
+	}
+	pthread_mutex_unlock(&mu);
+	if (rc != 0)
+		free(copy);
+	return rc == 0;
+}
+
 int __wrap_unlink(const char *path)
 {
-	/* 4. above: an old MANIFEST waits for node_oneshot_finish. */
 	if (!strncmp(base_name(path), "MANIFEST-", 9) &&
-	    in_managed_locked(path)) {
-		pthread_mutex_lock(&mu);
-		char **more = realloc(later, (n_later + 1) * sizeof(*later));
-		char *copy = more ? strdup(path) : NULL;
-		if (more)
-			later = more;
-		if (copy) {
-			later[n_later++] = copy;
-			stats.postponed++;
-		}
-		pthread_mutex_unlock(&mu);
-		if (copy)
-			return 0;
-	}
+	    in_managed_locked(path) && remove_later(path))
+		return 0;
 	if (before_name(path) != 0)
 		return -1;
 	return __real_unlink(path);
@@ -515,14 +545,8 @@ int node_oneshot_finish(void)
 {
 	int rc = settle();
 	pthread_mutex_lock(&mu);
-	for (size_t i = 0; i < n_later; i++) {
-		if (rc == 0)
-			__real_unlink(later[i]); /* gone already: fine */
-		free(later[i]);
-	}
-	free(later);
-	later = NULL;
-	n_later = 0;
+	while (removing)
+		pthread_cond_wait(&done, &mu);
 	pthread_mutex_unlock(&mu);
 	return rc;
 }
