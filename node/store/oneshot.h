@@ -21,15 +21,15 @@ struct node_oneshot_stats {
 	uint64_t skipped; /* calls that oneshot.c answered itself */
 	uint64_t refused;  /* OPTIONS files not made */
 	uint64_t deferred;  /* syncs started on a thread of their own */
-	uint64_t postponed; /* removals on a thread (old MANIFESTs) */
+	uint64_t postponed; /* removals made on a thread */
 };
 /* Waits until every sync started on a thread has ended: 0, or -1 with
  * the errno of one that failed. */
 int node_oneshot_settle(void);
 
-/* Ends the work: waits as node_oneshot_settle does, and until the old
- * MANIFESTs RocksDB removed meanwhile are gone (unless a sync failed).
- * Called by a one-shot program once it has closed the store. */
+/* Ends the work: waits as node_oneshot_settle does, and until the files
+ * RocksDB removed meanwhile are gone (unless a sync failed). Called by a
+ * one-shot program once it has closed the store. */
 int node_oneshot_finish(void);
 
 /* Counts since the program started. */
