@@ -554,9 +554,9 @@ static int api_set(struct node_ctx *n, const struct node_doc *req,
 		    .entity = id,
 		    .f = f,
 		    .text = text,
-		    .how = !strcmp(how, "+=")	? NODE_OPS_ADD
+		    .how = !strcmp(how, "=")	 ? NODE_OPS_ASSIGN
 			   : !strcmp(how, "-=") ? NODE_OPS_REMOVE
-						: NODE_OPS_ASSIGN,
+						: NODE_OPS_ADD,
 		    .cell = &cell,
 		    .ref = node_api_ref,
 		    .ref_ctx = n};
