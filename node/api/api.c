@@ -20,6 +20,7 @@
 #include "node/api/api_worklist.h"
 #include "node/api/export_file.h"
 #include "node/api/node_int.h"
+#include "node/api/ops.h"
 #include "node/ledger/proofs.h"
 #include "node/ledger/schema.h"
 #include "node/ledger/verify.h"
@@ -257,8 +258,10 @@ static struct node_doc *set_doc(struct node_ctx *n, const uint8_t id[16],
 			node_doc_free(v[i].doc);
 		else
 			node_doc_push(arr, v[i].doc);
-		free(v[i].key);
 	}
+	/* freed after: each key is compared with the one before it */
+	for (size_t i = 0; i < c->n_elems; i++)
+		free(v[i].key);
 	free(v);
 	return arr;
 }
@@ -343,189 +346,29 @@ static struct node_doc *record_doc(struct node_ctx *n, const uint8_t id[16],
 	return d;
 }
 
-/* ---- building ops from text ---- */
+/* ---- building ops from text (ops.h) ---- */
 
-struct op_builder {
-	size_t n, cap;
-	struct crdt_op *ops;
-	/* Storage the ops' names, values and dots borrow. */
-	size_t n_bufs;
-	void **bufs;
-};
-
-static void *ob_keep(struct op_builder *b, const void *p, size_t n)
+/* A reference as add and set take it: "TYPE-hex" or a hex prefix of a
+ * record of the field's type (node_ops_ref_fn). */
+int node_api_ref(void *ctx, const struct node_field *f, const char *text,
+		 uint8_t id[16], struct node_reason *why)
 {
-	void *q = crdt_xmalloc(n ? n : 1);
-	if (n)
-		memcpy(q, p, n);
-	b->bufs = crdt_xrealloc(b->bufs, (b->n_bufs + 1) * sizeof(*b->bufs));
-	b->bufs[b->n_bufs++] = q;
-	return q;
-}
-
-static struct crdt_op *ob_push(struct op_builder *b, enum crdt_op_code code,
-			       const uint8_t entity[16], const char *name)
-{
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 16;
-		b->ops = crdt_xrealloc(b->ops, b->cap * sizeof(*b->ops));
+	struct node_ctx *n = ctx;
+	struct node_entity e;
+	int rc = resolve(n, text, id, &e, why);
+	if (rc != 0) {
+		NODE_REASON_TAIL(why, MSG_FIELD, f->name);
+		return rc;
 	}
-	struct crdt_op *op = &b->ops[b->n++];
-	memset(op, 0, sizeof(*op));
-	op->code = code;
-	if (entity)
-		memcpy(op->entity, entity, 16);
-	op->name = ob_keep(b, name, strlen(name) + 1);
-	op->name_len = strlen(name);
-	return op;
-}
-
-static void ob_value(struct op_builder *b, struct crdt_op *op,
-		     const struct crdt_value *v)
-{
-	op->value = *v;
-	if (v->kind == CRDT_VALUE_STR || v->kind == CRDT_VALUE_BIN)
-		op->value.p = ob_keep(b, v->p, v->len);
-}
-
-static void ob_dots(struct op_builder *b, struct crdt_op *op,
-		    const struct crdt_dot *d, size_t n)
-{
-	op->dots = ob_keep(b, d, n * sizeof(*d));
-	op->n_dots = n;
-}
-
-static void ob_free(struct op_builder *b)
-{
-	for (size_t i = 0; i < b->n_bufs; i++)
-		free(b->bufs[i]);
-	free(b->bufs);
-	free(b->ops);
-	memset(b, 0, sizeof(*b));
-}
-
-/* Parses one value for field f, resolving reference prefixes. */
-static int parse_value(struct node_ctx *n, const struct node_field *f,
-		       const char *text, struct crdt_value *v, uint8_t *buf,
-		       struct node_reason *why)
-{
-	if (f->kind == NODE_FIELD_REF && *text) {
-		uint8_t id[16];
-		struct node_entity e;
-		int rc = resolve(n, text, id, &e, why);
-		if (rc != 0) {
-			NODE_REASON_TAIL(why, MSG_FIELD, f->name);
-			return rc;
-		}
-		if (strcmp(e.type, f->ref_type) != 0) {
-			NODE_REASON_LONG(why, MSG_NOT, f->name, text, e.type,
-					 f->ref_type);
-			return -EINVAL;
-		}
-		memcpy(buf, id, 16);
-		*v = (struct crdt_value){
-		    .kind = CRDT_VALUE_BIN, .p = buf, .len = 16};
-		return 0;
-	}
-	char pwhy[512];
-	if (node_schema_parse_lang(f, text, v, buf, CRDT_MAX_STR_BYTES + 16,
-				   n->lang_zh, pwhy, sizeof(pwhy)) != 0) {
-		NODE_REASON_LONG(why, MSG_F_TEXT, pwhy);
+	if (strcmp(e.type, f->ref_type) != 0) {
+		NODE_REASON_LONG(why, MSG_NOT, f->name, text, e.type,
+				 f->ref_type);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* Splits a set cell's text "a|b|c" into elements (in place). */
-/* Splits text at '|' into at most max parts; max + 1 when more remain
- * (the caller refuses: nothing is dropped silently). */
-static size_t split_set(char *text, char **parts, size_t max)
-{
-	size_t n = 0;
-	char *save = NULL;
-	for (char *p = strtok_r(text, "|", &save); p;
-	     p = strtok_r(NULL, "|", &save)) {
-		if (n == max)
-			return max + 1;
-		parts[n++] = p;
-	}
-	return n;
-}
-
-#define MAX_SET_ITEMS 256
-
-static int add_set_ops(struct node_ctx *n, struct op_builder *b,
-		       const uint8_t entity[16], const struct node_field *f,
-		       const char *text, const struct crdt_cell *cell,
-		       bool replace, bool remove, struct node_reason *why)
-{
-	char *copy = crdt_xstrdup(text);
-	char *parts[MAX_SET_ITEMS];
-	size_t np = split_set(copy, parts, MAX_SET_ITEMS);
-	if (np > MAX_SET_ITEMS) {
-		NODE_REASON_LONG(why, MSG_TAKES_MOST_VALUES_ONCE, f->name,
-				 MAX_SET_ITEMS);
-		free(copy);
-		return -EINVAL;
-	}
-	uint8_t *buf = crdt_xmalloc(CRDT_MAX_STR_BYTES + 16);
-	struct crdt_value *vals = crdt_xcalloc(np, sizeof(*vals));
-	int rc = 0;
-	for (size_t i = 0; i < np; i++) {
-		if ((rc = parse_value(n, f, parts[i], &vals[i], buf, why)) != 0)
-			goto out;
-		/* keep the parsed bytes: buf is reused */
-		if (vals[i].kind == CRDT_VALUE_STR ||
-		    vals[i].kind == CRDT_VALUE_BIN)
-			vals[i].p = ob_keep(b, vals[i].p, vals[i].len);
-	}
-	if (remove) {
-		for (size_t i = 0; i < np; i++) {
-			const struct crdt_elem *e =
-			    cell ? crdt_cell_find(cell, &vals[i]) : NULL;
-			if (!e) {
-				NODE_REASON_LONG(why,
-						 MSG_NOT_SET_NOTHING_REMOVE,
-						 f->name, parts[i]);
-				rc = -EINVAL;
-				goto out;
-			}
-			struct crdt_op *op =
-			    ob_push(b, CRDT_OP_REMOVE, entity, f->name);
-			ob_value(b, op, &vals[i]);
-			ob_dots(b, op, e->tags, e->n_tags);
-		}
-		goto out;
-	}
-	if (replace && cell) {
-		for (size_t i = 0; i < cell->n_elems; i++) {
-			bool keep = false;
-			for (size_t k = 0; k < np; k++)
-				keep |= crdt_value_equal(&cell->elems[i].value,
-							 &vals[k]);
-			if (keep)
-				continue;
-			struct crdt_op *op =
-			    ob_push(b, CRDT_OP_REMOVE, entity, f->name);
-			ob_value(b, op, &cell->elems[i].value);
-			ob_dots(b, op, cell->elems[i].tags,
-				cell->elems[i].n_tags);
-		}
-	}
-	for (size_t i = 0; i < np; i++) {
-		if (replace && cell && crdt_cell_find(cell, &vals[i]))
-			continue;
-		struct crdt_op *op = ob_push(b, CRDT_OP_ADD, entity, f->name);
-		ob_value(b, op, &vals[i]);
-	}
-out:
-	free(buf);
-	free(vals);
-	free(copy);
-	return rc;
-}
-
-static int do_write(struct node_ctx *n, const char *scope, struct op_builder *b,
+static int do_write(struct node_ctx *n, const char *scope, struct node_ops *b,
 		    uint64_t *seq, struct node_reason *why)
 {
 	const struct node_roster *r = node_ledger_roster(n->ledger);
@@ -566,13 +409,12 @@ static int api_add(struct node_ctx *n, const struct node_doc *req,
 		   struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
-	struct op_builder b = {0};
+	struct node_ops b = {0};
 	const char *tname = node_doc_get_str(req, "type");
 	const struct node_type *t =
 	    tname ? node_schema_type_find(tname, strlen(tname)) : NULL;
 	const struct node_doc *fields = node_doc_get(req, "fields");
 	char scope[13] = "";
-	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	if (!t) {
 		char list[512] = "";
 		for (size_t i = 0; i < node_schema_type_count(); i++) {
@@ -620,7 +462,7 @@ static int api_add(struct node_ctx *n, const struct node_doc *req,
 	node_ledger_next_seq(n->ledger, n->pk, scope, &seq);
 	uint8_t entity[16];
 	crdt_entity_id(entity, n->pk, scope, seq, 0);
-	ob_push(&b, CRDT_OP_CREATE, entity, t->name);
+	node_ops_push(&b, CRDT_OP_CREATE, entity, t->name);
 	for (size_t i = 0; fields && i < node_doc_len(fields); i++) {
 		const struct node_doc *p = node_doc_at(fields, i);
 		const char *fname = node_doc_as_str(node_doc_at(p, 0), NULL);
@@ -637,17 +479,16 @@ static int api_add(struct node_ctx *n, const struct node_doc *req,
 		}
 		if (!*text)
 			continue;
-		if (f->is_set) {
-			if ((rc = add_set_ops(n, &b, entity, f, text, NULL,
-					      false, false, why)) != 0)
-				goto fail;
-			continue;
-		}
-		struct crdt_value v;
-		if ((rc = parse_value(n, f, text, &v, buf, why)) != 0)
+		struct node_ops_field in = {.entity = entity,
+					    .f = f,
+					    .text = text,
+					    .how = NODE_OPS_ADD,
+					    .ref = node_api_ref,
+					    .ref_ctx = n};
+		if (!f->is_set)
+			in.how = NODE_OPS_ASSIGN;
+		if ((rc = node_ops_field(&b, &in, why)) != 0)
 			goto fail;
-		struct crdt_op *op = ob_push(&b, CRDT_OP_SET, entity, f->name);
-		ob_value(&b, op, &v);
 	}
 	for (size_t i = 0; i < t->n_fields; i++) {
 		const struct node_field *f = &t->fields[i];
@@ -669,10 +510,10 @@ static int api_add(struct node_ctx *n, const struct node_doc *req,
 	memcpy(entity, b.ops[0].entity, 16); /* renamed when a key came first */
 	struct node_entity e;
 	node_ledger_entity(n->ledger, entity, &e);
-	ob_free(&b);
+	node_ops_fini(&b);
 	return (*out = node_check_attach(record_doc(n, entity, &e), warn), 0);
 fail:
-	ob_free(&b);
+	node_ops_fini(&b);
 	return rc;
 }
 
@@ -680,10 +521,9 @@ static int api_set(struct node_ctx *n, const struct node_doc *req,
 		   struct node_doc **out, struct node_reason *why)
 {
 	int rc = 0;
-	struct op_builder b = {0};
+	struct node_ops b = {0};
 	uint8_t id[16];
 	struct node_entity e;
-	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	const char *idtext = node_doc_get_str(req, "id");
 	if (!idtext)
 		rc = -EIO; /* the CLI always sends one */
@@ -709,37 +549,23 @@ static int api_set(struct node_ctx *n, const struct node_doc *req,
 		    node_schema_field(t, fname, strlen(fname));
 		if (!f)
 			FAIL(-EINVAL, MSG_HAS_NO_FIELD, t->name, fname);
+		/* plaintext, sealed fields opened (keyring.h) */
 		struct crdt_cell cell;
 		node_keyring_cell(n, id, f->name, &cell);
-		if (f->is_set) {
-			bool replace = !strcmp(how, "=");
-			bool remove = !strcmp(how, "-=");
-			rc = add_set_ops(n, &b, id, f, text, &cell, replace,
-					 remove, why);
-			crdt_cell_fini(&cell);
-			if (rc)
-				goto fail;
-			continue;
-		}
-		if (strcmp(how, "=") != 0) {
-			crdt_cell_fini(&cell);
-			FAIL(-EINVAL, MSG_HOLDS_ONE_VALUE_USE_VALUE, f->name,
-			     f->name);
-		}
-		struct crdt_value v;
-		if ((rc = parse_value(n, f, text, &v, buf, why)) != 0) {
-			crdt_cell_fini(&cell);
-			goto fail;
-		}
-		struct crdt_op *op = ob_push(&b, CRDT_OP_SET, id, f->name);
-		ob_value(&b, op, &v);
-		struct crdt_dot preds[CRDT_MAX_DOTS];
-		size_t np =
-		    cell.n_live < CRDT_MAX_DOTS ? cell.n_live : CRDT_MAX_DOTS;
-		for (size_t k = 0; k < np; k++)
-			preds[k] = cell.live[k].dot;
-		ob_dots(&b, op, preds, np);
+		struct node_ops_field in = {
+		    .entity = id,
+		    .f = f,
+		    .text = text,
+		    .how = !strcmp(how, "=")	 ? NODE_OPS_ASSIGN
+			   : !strcmp(how, "-=") ? NODE_OPS_REMOVE
+						: NODE_OPS_ADD,
+		    .cell = &cell,
+		    .ref = node_api_ref,
+		    .ref_ctx = n};
+		rc = node_ops_field(&b, &in, why);
 		crdt_cell_fini(&cell);
+		if (rc)
+			goto fail;
 	}
 	if (b.n == 0)
 		FAIL0(-EINVAL, MSG_NOTHING_CHANGE_GIVE_FIELD_VALUE);
@@ -751,10 +577,10 @@ static int api_set(struct node_ctx *n, const struct node_doc *req,
 		node_doc_free(warn);
 		goto fail;
 	}
-	ob_free(&b);
+	node_ops_fini(&b);
 	return (*out = node_check_attach(record_doc(n, id, &e), warn), 0);
 fail:
-	ob_free(&b);
+	node_ops_fini(&b);
 	return rc;
 }
 
@@ -1285,7 +1111,7 @@ int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
 			 const char *text, struct crdt_value *v, uint8_t *buf,
 			 struct node_reason *why)
 {
-	return parse_value(n, f, text, v, buf, why);
+	return node_ops_parse(f, text, node_api_ref, n, v, buf, why);
 }
 
 /* {"dir": absolute path}: a consistent backup of this node in dir

@@ -53,6 +53,10 @@ struct crdt_value;
 int node_api_parse_value(struct node_ctx *n, const struct node_field *f,
 			 const char *text, struct crdt_value *v, uint8_t *buf,
 			 struct node_reason *why);
+/* A reference as add and set take it, "TYPE-hex" or a hex prefix, to a
+ * record of f's ref_type: ops.h's node_ops_ref_fn, ctx the node_ctx. */
+int node_api_ref(void *ctx, const struct node_field *f, const char *text,
+		 uint8_t id[16], struct node_reason *why);
 
 /* The shown value of a register field of record id as text into out: ""
  * when unset, ints in decimal, references as 32 hex (api_query.c). */

@@ -28,6 +28,7 @@
 #include "crdt/seal.h"
 #include "node/api/api.h"
 #include "node/api/keyring.h"
+#include "node/api/ops.h"
 #include "node/api/api_match.h"
 #include "node/api/api_rules.h"
 #include "node/api/export_file.h"
@@ -398,54 +399,12 @@ static void row_free(struct row *r, bool names)
 /* ---------------------------------------------------------------------- */
 /* Ops of a row.                                                           */
 
-/* Storage the prepared ops borrow, freed after their entry is written. */
-struct arena {
-	size_t n, cap;
-	void **p;
-};
-
-static void *arena_keep(struct arena *a, const void *src, size_t n)
-{
-	void *q = crdt_xmalloc(n);
-	if (n)
-		memcpy(q, src, n);
-	if (a->n == a->cap) {
-		a->cap = a->cap ? 2 * a->cap : 64;
-		a->p = crdt_xrealloc(a->p, a->cap * sizeof(*a->p));
-	}
-	a->p[a->n++] = q;
-	return q;
-}
-
-/* Moves every block of src into dst. */
-static void arena_adopt(struct arena *dst, struct arena *src)
-{
-	for (size_t i = 0; i < src->n; i++) {
-		if (dst->n == dst->cap) {
-			dst->cap = dst->cap ? 2 * dst->cap : 64;
-			dst->p =
-			    crdt_xrealloc(dst->p, dst->cap * sizeof(*dst->p));
-		}
-		dst->p[dst->n++] = src->p[i];
-	}
-	src->n = 0;
-}
-
-static void arena_free(struct arena *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->p[i]);
-	a->n = 0;
-}
-
 struct prepared {
 	bool create;
 	char scope[13];
 	uint8_t entity[16]; /* update: the record */
-	size_t n;
-	struct crdt_op ops[MAX_COLS * 8];
-	size_t bytes; /* estimate of the encoded size */
-	struct arena arena;
+	/* the row's ops (ops.h), with their size estimate and storage */
+	struct node_ops ops;
 	bool unchanged;
 	bool matched; /* no id: matched to entity (api_match.c) */
 	struct node_doc *warnings;
@@ -472,51 +431,23 @@ struct import_ctx {
 	size_t n_pend;
 };
 
-static void op_add(struct prepared *p, enum crdt_op_code code,
-		   const char *field, const struct crdt_value *v,
-		   const struct crdt_dot *dots, size_t n_dots)
-{
-	struct crdt_op *op = &p->ops[p->n++];
-	memset(op, 0, sizeof(*op));
-	op->code = code;
-	memcpy(op->entity, p->entity, 16);
-	op->name = field;
-	op->name_len = strlen(field);
-	if (v) {
-		op->value = *v;
-		if (v->kind == CRDT_VALUE_STR || v->kind == CRDT_VALUE_BIN)
-			op->value.p = arena_keep(&p->arena, v->p, v->len);
-	}
-	if (n_dots) {
-		op->dots = arena_keep(&p->arena, dots, n_dots * sizeof(*dots));
-		op->n_dots = n_dots;
-	}
-	/* + what sealing may add to a value (keyring.c: magic, key id,
-	 * nonce, tag, padding to 64 bytes) */
-	p->bytes += 40 + op->name_len +
-		    (v && v->kind != CRDT_VALUE_NIL ? v->len + 160 : 0) +
-		    n_dots * 48;
-}
-
 /* A reference as typed: TYPE-hex, hex (prefix), or for a patient its
  * patient_no. */
-static int parse_ref(struct import_ctx *c, const struct node_field *f,
-		     const char *text, struct crdt_value *v, uint8_t *buf,
-		     char *why, size_t why_len)
+static int import_ref(void *ctx, const struct node_field *f,
+		      const char *text, uint8_t buf[16],
+		      struct node_reason *why)
 {
+	struct import_ctx *c = ctx;
 	const char *dash = strrchr(text, '-');
 	const char *hex = dash ? dash + 1 : text;
 	struct node_entity e;
 	if (strlen(hex) == 32 && node_unhex(hex, buf, 16) == 0 &&
 	    node_ledger_entity(c->n->ledger, buf, &e) == 0) {
 		if (strcmp(e.type, f->ref_type) != 0) {
-			snprintf(why, why_len,
-				 MSG(c->n, MSG_NOT),
-				 f->name, text, e.type, f->ref_type);
+			NODE_REASON_LONG(why, MSG_NOT, f->name, text, e.type,
+					 f->ref_type);
 			return -EINVAL;
 		}
-		*v = (struct crdt_value){
-		    .kind = CRDT_VALUE_BIN, .p = buf, .len = 16};
 		return 0;
 	}
 	if (!strcmp(f->ref_type, "patient")) {
@@ -549,34 +480,15 @@ static int parse_ref(struct import_ctx *c, const struct node_field *f,
 			found++;
 		}
 		node_kv_iter_free(it);
-		if (found == 1) {
-			*v = (struct crdt_value){
-			    .kind = CRDT_VALUE_BIN, .p = buf, .len = 16};
+		if (found == 1)
 			return 0;
-		}
 		if (found > 1) {
-			snprintf(why, why_len,
-				 MSG(c->n, MSG_PATIENT_NO_HELD_PATIENTS_SEE),
-				 f->name, text, found);
+			NODE_REASON_LONG(why, MSG_PATIENT_NO_HELD_PATIENTS_SEE,
+					 f->name, text, found);
 			return -EINVAL;
 		}
 	}
-	struct node_reason pr;
-	if (node_api_parse_value(c->n, f, text, v, buf, &pr) != 0) {
-		node_api_reason(c->n, &pr, why, why_len);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_cell(struct import_ctx *c, const struct node_field *f,
-		      const char *text, struct crdt_value *v, uint8_t *buf,
-		      char *why, size_t why_len)
-{
-	if (f->kind == NODE_FIELD_REF)
-		return parse_ref(c, f, text, v, buf, why, why_len);
-	return node_schema_parse_lang(f, text, v, buf, CRDT_MAX_STR_BYTES + 16,
-				      c->n->lang_zh, why, why_len);
+	return node_api_ref(c->n, f, text, buf, why) ? -EINVAL : 0;
 }
 
 /* A row's shape problem (the reader's words) in the request's language. */
@@ -622,11 +534,9 @@ static int seen_row(struct import_ctx *c, struct prepared *p,
 static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		       char *why, size_t why_len)
 {
-	uint8_t buf[CRDT_MAX_STR_BYTES + 16];
 	struct node_ctx *n = c->n;
 	const struct node_type *t = c->t;
-	p->n = 0;
-	p->bytes = 0;
+	node_ops_clear(&p->ops);
 	p->create = true;
 	p->unchanged = false;
 	p->matched = false;
@@ -741,7 +651,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 				 node_role_name(c->me->role), t->name, roles);
 			return -EINVAL;
 		}
-		op_add(p, CRDT_OP_CREATE, t->name, NULL, NULL, 0);
+		node_ops_push(&p->ops, CRDT_OP_CREATE, NULL, t->name);
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct node_field *f = fields[i];
@@ -764,77 +674,29 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		 * value_text) is left as it is stored. */
 		if (!strcmp(text, NODE_EXPORT_SEALED))
 			continue;
+		/* plaintext, sealed fields opened (keyring.h) */
 		struct crdt_cell cell;
 		crdt_cell_init(&cell, f->is_set);
 		if (!p->create &&
 		    node_keyring_cell(n, p->entity, f->name, &cell) != 0)
 			crdt_cell_init(&cell, f->is_set);
-		int rc = 0;
-		size_t before = p->n;
-		if (f->is_set) {
-			char *copy = crdt_xstrdup(text), *save = NULL;
-			struct crdt_value vals[64];
-			size_t nv = 0;
-			for (char *e2 = strtok_r(copy, "|", &save); e2 && !rc;
-			     e2 = strtok_r(NULL, "|", &save)) {
-				if (nv == 64) {
-					snprintf(why, why_len,
-						 MSG(n, MSG_MORE_THAN_64_VALUES),
-						 f->name);
-					rc = -EINVAL;
-					break;
-				}
-				rc = parse_cell(c, f, e2, &vals[nv], buf, why,
-						why_len);
-				if (!rc)
-					vals[nv].p =
-					    arena_keep(&p->arena, vals[nv].p,
-						       vals[nv].len);
-				nv++;
-			}
-			free(copy);
-			for (size_t k = 0; !rc && k < cell.n_elems; k++) {
-				bool keep = false;
-				for (size_t j = 0; j < nv && !keep; j++)
-					keep = crdt_value_equal(
-					    &cell.elems[k].value, &vals[j]);
-				if (!keep)
-					op_add(p, CRDT_OP_REMOVE, f->name,
-					       &cell.elems[k].value,
-					       cell.elems[k].tags,
-					       cell.elems[k].n_tags);
-			}
-			for (size_t j = 0; !rc && j < nv; j++) {
-				bool dup =
-				    crdt_cell_find(&cell, &vals[j]) != NULL;
-				for (size_t k = 0; k < j && !dup; k++)
-					dup = crdt_value_equal(&vals[k],
-							       &vals[j]);
-				if (!dup)
-					op_add(p, CRDT_OP_ADD, f->name,
-					       &vals[j], NULL, 0);
-			}
-		} else {
-			struct crdt_value v = {.kind = CRDT_VALUE_NIL};
-			if (*text)
-				rc = parse_cell(c, f, text, &v, buf, why,
-						why_len);
-			const struct crdt_version *s = crdt_cell_shown(&cell);
-			bool same = s ? crdt_value_equal(&s->value, &v)
-				      : v.kind == CRDT_VALUE_NIL;
-			if (!rc && !same) {
-				struct crdt_dot preds[CRDT_MAX_DOTS];
-				size_t np = 0;
-				for (size_t k = 0;
-				     k < cell.n_live && np < CRDT_MAX_DOTS; k++)
-					preds[np++] = cell.live[k].dot;
-				op_add(p, CRDT_OP_SET, f->name, &v, preds, np);
-			}
-		}
+		size_t before = p->ops.n;
+		struct node_ops_field in = {.entity = p->entity,
+					    .f = f,
+					    .text = text,
+					    .how = NODE_OPS_ASSIGN,
+					    .cell = &cell,
+					    .only_changes = true,
+					    .ref = import_ref,
+					    .ref_ctx = c};
+		struct node_reason fr;
+		int rc = node_ops_field(&p->ops, &in, &fr);
 		crdt_cell_fini(&cell);
-		if (rc)
+		if (rc) {
+			node_api_reason(n, &fr, why, why_len);
 			return rc;
-		if (p->n > before) {
+		}
+		if (p->ops.n > before) {
 			if (!node_schema_may_write(f, c->me->role)) {
 				char roles[256];
 				node_rules_roles(f->writers, n->lang_zh, roles,
@@ -853,10 +715,10 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			}
 			if (p->create && t->patient_field &&
 			    !strcmp(f->name, t->patient_field) &&
-			    p->ops[before].value.kind == CRDT_VALUE_BIN) {
+			    p->ops.ops[before].value.kind == CRDT_VALUE_BIN) {
 				struct node_entity pe;
 				if (node_ledger_entity(n->ledger,
-						       p->ops[before].value.p,
+						       p->ops.ops[before].value.p,
 						       &pe) == 0) {
 					if (*p->scope &&
 					    strcmp(p->scope, pe.scope)) {
@@ -873,7 +735,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		}
 	}
 	/* A row that changes nothing writes nothing, whoever keeps it. */
-	if (p->n == 0) {
+	if (p->ops.n == 0) {
 		p->unchanged = true;
 		return seen_row(c, p, &m, r->line, why, why_len);
 	}
@@ -911,9 +773,9 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 			if (!t->fields[i].required)
 				continue;
 			bool have = false;
-			for (size_t k = 1; k < p->n && !have; k++)
-				have =
-				    !strcmp(p->ops[k].name, t->fields[i].name);
+			for (size_t k = 1; k < p->ops.n && !have; k++)
+				have = !strcmp(p->ops.ops[k].name,
+					       t->fields[i].name);
 			if (!have) {
 				snprintf(
 				    why, why_len,
@@ -924,7 +786,8 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		}
 	}
 	struct node_reason cr;
-	if (node_check_write(n, t, p->create ? NULL : p->entity, p->ops, p->n,
+	if (node_check_write(n, t, p->create ? NULL : p->entity, p->ops.ops,
+			     p->ops.n,
 			     &p->warnings, &cr) != 0) {
 		/* a row's reason, without the "refused, nothing written: "
 		 * of a single write */
@@ -933,7 +796,7 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		node_api_reason(n, &cr, why, why_len);
 		return -EINVAL;
 	}
-	if (p->bytes > CHUNK_BYTES || p->n > CHUNK_OPS) {
+	if (p->ops.bytes > CHUNK_BYTES || p->ops.n > CHUNK_OPS) {
 		snprintf(why, why_len,
 			 MSG(n, MSG_ROW_TOO_LARGE_ONE_ENTRY));
 		return -EINVAL;
@@ -948,10 +811,8 @@ struct pending {
 	char scope[13];
 	uint64_t seq; /* of the next entry */
 	uint8_t prev[32];
-	size_t n, bytes;
-	struct crdt_op ops[CRDT_MAX_OPS];
+	struct node_ops ops; /* the rows placed, with their storage */
 	int32_t link[CRDT_MAX_OPS]; /* index of the row's create, or -1 */
-	struct arena arena;
 };
 
 static struct pending *pending_for(struct import_ctx *c, const char *scope)
@@ -983,7 +844,7 @@ static struct pending *pending_for(struct import_ctx *c, const char *scope)
 static int flush(struct import_ctx *c, struct pending *p,
 		 struct node_reason *why)
 {
-	if (p->n == 0)
+	if (p->ops.n == 0)
 		return 0;
 	const struct node_roster *r = node_ledger_roster(c->n->ledger);
 	struct crdt_entry e;
@@ -996,25 +857,25 @@ static int flush(struct import_ctx *c, struct pending *p,
 	c->hlc = c->hlc + 1 > wall ? c->hlc + 1 : wall;
 	e.hlc = c->hlc;
 	e.roster_version = r->version;
-	e.n_ops = p->n;
-	e.ops = p->ops;
-	for (size_t i = 0; i < p->n; i++)
-		if (p->ops[i].code == CRDT_OP_CREATE)
-			crdt_entity_id(p->ops[i].entity, c->n->pk, e.scope,
+	e.n_ops = p->ops.n;
+	e.ops = p->ops.ops;
+	for (size_t i = 0; i < p->ops.n; i++)
+		if (p->ops.ops[i].code == CRDT_OP_CREATE)
+			crdt_entity_id(p->ops.ops[i].entity, c->n->pk, e.scope,
 				       e.seq, (uint32_t)i);
 		else if (p->link[i] >= 0)
-			memcpy(p->ops[i].entity, p->ops[p->link[i]].entity, 16);
+			memcpy(p->ops.ops[i].entity, p->ops.ops[p->link[i]].entity, 16);
 	/* H and ID values sealed (keyring.h): a key record may come first,
 	 * renaming the creates. */
 	struct node_sealed_ops so;
-	if (node_keyring_seal(c->n, p->scope, e.seq, p->ops, p->n, &so,
+	if (node_keyring_seal(c->n, p->scope, e.seq, p->ops.ops, p->ops.n, &so,
 			      why) != 0)
 		return -EIO;
 	e.ops = so.ops;
 	e.n_ops = so.n;
-	for (size_t i = 0; i < p->n; i++)
-		if (p->ops[i].code == CRDT_OP_CREATE)
-			memcpy(p->ops[i].entity, so.created[i], 16);
+	for (size_t i = 0; i < p->ops.n; i++)
+		if (p->ops.ops[i].code == CRDT_OP_CREATE)
+			memcpy(p->ops.ops[i].entity, so.created[i], 16);
 	struct crdt_buf body, wire;
 	crdt_buf_init(&body);
 	crdt_buf_init(&wire);
@@ -1038,9 +899,7 @@ static int flush(struct import_ctx *c, struct pending *p,
 		return -EIO;
 	}
 	p->seq++;
-	p->n = 0;
-	p->bytes = 0;
-	arena_free(&p->arena);
+	node_ops_clear(&p->ops);
 	c->entries++;
 	if (++c->in_txn >= COMMIT_ENTRIES) {
 		if (node_txn_commit(c->txn, false) != 0) {
@@ -1064,21 +923,19 @@ static int place(struct import_ctx *c, struct prepared *row,
 		NODE_REASON(why, MSG_MORE_THAN_SCOPES_ONE_IMPORT, MAX_SCOPES);
 		return -EIO; /* exit 6, as it always was */
 	}
-	if (p->n + row->n > CHUNK_OPS || p->bytes + row->bytes > CHUNK_BYTES) {
+	if (p->ops.n + row->ops.n > CHUNK_OPS ||
+	    p->ops.bytes + row->ops.bytes > CHUNK_BYTES) {
 		int rc = flush(c, p, why);
 		if (rc)
 			return rc;
 	}
-	int32_t create_at = row->create ? (int32_t)p->n : -1;
-	for (size_t i = 0; i < row->n; i++) {
-		p->ops[p->n] = row->ops[i];
-		p->link[p->n] =
-		    row->ops[i].code == CRDT_OP_CREATE ? -1 : create_at;
-		p->n++;
-	}
-	p->bytes += row->bytes;
-	/* The row's storage now belongs to the entry. */
-	arena_adopt(&p->arena, &row->arena);
+	int32_t create_at = row->create ? (int32_t)p->ops.n : -1;
+	for (size_t i = 0; i < row->ops.n; i++)
+		p->link[p->ops.n + i] =
+		    row->ops.ops[i].code == CRDT_OP_CREATE ? -1 : create_at;
+	/* The row's ops, and the storage they borrow, now belong to the
+	 * entry. */
+	node_ops_adopt(&p->ops, &row->ops);
 	return 0;
 }
 
@@ -1267,7 +1124,7 @@ int node_api_import_records(struct node_ctx *n, const struct node_doc *req,
 					    NULL)));
 			node_doc_free(p->warnings);
 		}
-		arena_free(&p->arena);
+		node_ops_clear(&p->ops);
 		reader_free_row(&rd, &r);
 		if (n->progress && mono_s() - last > 0.5) {
 			last = mono_s();
@@ -1293,7 +1150,7 @@ int node_api_import_records(struct node_ctx *n, const struct node_doc *req,
 		while (rc == 0 && next_row(&rd, &r)) {
 			done++;
 			if (prepare_row(&c, &r, p, rwhy, sizeof(rwhy)) != 0) {
-				arena_free(&p->arena);
+				node_ops_clear(&p->ops);
 				reader_free_row(&rd, &r);
 				continue; /* listed in pass 1; skipped */
 			}
@@ -1308,7 +1165,7 @@ int node_api_import_records(struct node_ctx *n, const struct node_doc *req,
 					c.updated++;
 				rc = place(&c, p, why);
 			}
-			arena_free(&p->arena);
+			node_ops_clear(&p->ops);
 			reader_free_row(&rd, &r);
 			if (n->progress && mono_s() - last > 0.5) {
 				last = mono_s();
@@ -1332,11 +1189,10 @@ int node_api_import_records(struct node_ctx *n, const struct node_doc *req,
 	if (n->progress && mono_s() - t0 > 0.5)
 		fprintf(stderr, "\n");
 	for (size_t i = 0; i < c.n_pend; i++) {
-		arena_free(&c.pend[i]->arena);
-		free(c.pend[i]->arena.p);
+		node_ops_fini(&c.pend[i]->ops);
 		free(c.pend[i]);
 	}
-	free(p->arena.p);
+	node_ops_fini(&p->ops);
 	free(p);
 	node_match_seen_free(c.seen);
 	row_free(&rd.header, false);

@@ -51,7 +51,47 @@ struct node_keyring {
 		uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
 	} made[32];
 	size_t n_made;
+	/* Key records seen lacking an envelope while their keeper (another
+	 * member) should add it: when first seen, so that any holder steps in
+	 * after KEEPER_GRACE_MS (the keeper may be down). */
+	struct lacking {
+		uint8_t entity[16];
+		uint64_t since_ms;
+	} lacking[64];
+	size_t n_lacking;
 };
+
+#define KEEPER_GRACE_MS 30000
+
+static struct node_keyring *ring(struct node_ctx *n);
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Whether record entity has lacked an envelope for KEEPER_GRACE_MS as this
+ * process saw it; notes it as lacking from now when first seen. */
+static bool lacking_long(struct node_ctx *n, const uint8_t entity[16])
+{
+	struct node_keyring *kr = ring(n);
+	uint64_t now = mono_ms();
+	/* WARD_KEEPER_GRACE_MS: the grace in tests (0: step in at once) */
+	const char *env = getenv("WARD_KEEPER_GRACE_MS");
+	uint64_t grace = env && *env ? strtoull(env, NULL, 10) : KEEPER_GRACE_MS;
+	if (grace == 0)
+		return true;
+	for (size_t i = 0; i < kr->n_lacking; i++)
+		if (!memcmp(kr->lacking[i].entity, entity, 16))
+			return now - kr->lacking[i].since_ms >= grace;
+	if (kr->n_lacking == sizeof(kr->lacking) / sizeof(kr->lacking[0]))
+		kr->n_lacking = 0; /* start over: at worst a later step-in */
+	memcpy(kr->lacking[kr->n_lacking].entity, entity, 16);
+	kr->lacking[kr->n_lacking++].since_ms = now;
+	return false;
+}
 
 void node_keyring_free(struct node_keyring *k)
 {
@@ -695,7 +735,8 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 	if (r)
 		node_ledger_net_id(n->ledger, net_id);
 	int rc = 0;
-	for (size_t i = 0; to_seal && i < out->n && rc == 0; i++) {
+	for (size_t i = 0; to_seal && i < out->n && i < to_seal_cap && rc == 0;
+	     i++) {
 		const struct node_field *f = to_seal[i];
 		if (!f)
 			continue;
@@ -883,6 +924,9 @@ int node_keyring_maintain(struct node_ctx *n, unsigned *written)
 {
 	struct scan s;
 	*written = 0;
+	const struct node_member *self = me(n);
+	if (!self || self->role == NODE_ROLE_AUDITOR)
+		return 0; /* the auditor writes nothing */
 	scan_all(n, &s);
 	int rc = 0;
 	for (size_t i = 0; i < s.len && rc == 0; i++) {
@@ -890,7 +934,8 @@ int node_keyring_maintain(struct node_ctx *n, unsigned *written)
 		/* Envelopes for those who joined: from the keeper, the
 		 * lowest member key holding the key (one writer, no
 		 * duplicates); the others wait for it. */
-		if (x->missing && x->held && x->keeper) {
+		if (x->missing && x->held &&
+		    (x->keeper || lacking_long(n, x->rec.entity))) {
 			rc = give_envelopes(n, x, s.r);
 			if (rc == 0)
 				(*written)++;

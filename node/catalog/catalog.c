@@ -217,13 +217,15 @@ static void reason_args(struct node_reason *r, enum node_msg id, size_t cap,
 						   : 's';
 			if (a->kind != 's')
 				s++;
-			size_t sl = strlen(s);
-			if (prec >= 0 && (size_t)prec < sl)
-				sl = (size_t)prec;
+			/* %.*s: the text need not end within its length
+			 * (an op's value is not NUL-terminated) */
+			size_t full = prec >= 0 ? strnlen(s, (size_t)prec)
+						: strlen(s);
+			size_t sl = full;
 			if (sl >= cap)
 				sl = cap - 1;
 			/* do not cut a UTF-8 sequence */
-			while (sl > 0 && sl < strlen(s) &&
+			while (sl > 0 && sl < full &&
 			       ((unsigned char)s[sl] & 0xc0) == 0x80)
 				sl--;
 			memcpy(a->s, s, sl);

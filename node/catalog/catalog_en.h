@@ -363,8 +363,6 @@
 	"scope %s is not a region code"
 #define MSG_GIVEN_TWICE_EN \
 	"%s given twice"
-#define MSG_MORE_THAN_64_VALUES_EN \
-	"%s: more than 64 values"
 #define MSG_WRITE_ONCE_SET_ONLY_WHEN_EN \
 	"%s is write-once: set only when " \
 	"the record is created"

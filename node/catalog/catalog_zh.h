@@ -353,8 +353,6 @@
 	"12 位数字）"
 #define MSG_GIVEN_TWICE_ZH \
 	"字段 %s 出现了两次，只能有一列"
-#define MSG_MORE_THAN_64_VALUES_ZH \
-	"%s：值超过 64 个"
 #define MSG_WRITE_ONCE_SET_ONLY_WHEN_ZH \
 	"字段 %s 只能在新建记录时填写，之后" \
 	"不能修改"

@@ -78,6 +78,21 @@ struct node_txn {
 	 * what the create entry set (a key record's roles). */
 	uint8_t (*created)[16];
 	size_t n_created, cap_created;
+	/* key_serves verdicts that came out true in this transaction: every
+	 * sealed op of a group asks the same question, and the answer rests
+	 * on 'Z' keys (written only by key_usable, which forgets these) and
+	 * on the roster chain (part of the question). */
+	struct served *served;
+	size_t n_served, cap_served;
+};
+
+struct served {
+	uint8_t key_id[16];
+	unsigned roles;
+	char scope[13];
+	uint64_t v;
+	size_t n_rosters;
+	const struct node_roster *at_v; /* the chain's version v */
 };
 
 /* Context of one op being judged. */
@@ -631,6 +646,7 @@ void node_txn_abort(struct node_txn *t)
 		return;
 	node_txnmap_fini(&t->overlay);
 	free(t->created);
+	free(t->served);
 	free(t);
 }
 
@@ -1307,6 +1323,7 @@ static void key_usable(struct node_txn *t, const uint8_t entity[16],
 	node_schema_roles_text(mask, roles_text, sizeof(roles_text));
 	struct key k;
 	struct crdt_buf b;
+	t->n_served = 0; /* a 'Z' key changes: key_serves asks again */
 	key_init(&k, 'Z');
 	key_bytes(&k, key_id, 16);
 	key_bytes(&k, entity, 16);
@@ -1332,8 +1349,8 @@ static void key_usable(struct node_txn *t, const uint8_t entity[16],
 
 /* Whether a usable key record of key_id belongs to group (roles, scope)
  * and serves roster version v. */
-static bool key_serves(struct node_txn *t, const uint8_t key_id[16],
-		       unsigned roles, const char *scope, uint64_t v)
+static bool key_serves_scan(struct node_txn *t, const uint8_t key_id[16],
+			    unsigned roles, const char *scope, uint64_t v)
 {
 	struct key prefix;
 	struct scan_item *items;
@@ -1368,6 +1385,44 @@ static bool key_serves(struct node_txn *t, const uint8_t key_id[16],
 	}
 	scan_free(items, n);
 	return ok;
+}
+
+/* key_serves_scan, remembered for the transaction when true: the scan of
+ * 'Z' walks the store and the whole overlay, once per sealed op
+ * otherwise. */
+static bool key_serves(struct node_txn *t, const uint8_t key_id[16],
+		       unsigned roles, const char *scope, uint64_t v)
+{
+	size_t nr = t->l->n_rosters;
+	const struct node_roster *at_v =
+	    v >= 1 && v <= nr ? t->l->rosters[v - 1] : NULL;
+	for (size_t i = 0; i < t->n_served; i++) {
+		const struct served *s = &t->served[i];
+		if (s->roles == roles && s->v == v && s->n_rosters == nr &&
+		    s->at_v == at_v && !memcmp(s->key_id, key_id, 16) &&
+		    !strcmp(s->scope, scope))
+			return true;
+	}
+	if (!key_serves_scan(t, key_id, roles, scope, v))
+		return false;
+	if (strlen(scope) >= sizeof(t->served->scope))
+		return true;
+	if (t->n_served == t->cap_served) {
+		size_t cap = t->cap_served ? 2 * t->cap_served : 8;
+		struct served *p = realloc(t->served, cap * sizeof(*p));
+		if (!p)
+			abort();
+		t->served = p;
+		t->cap_served = cap;
+	}
+	struct served *s = &t->served[t->n_served++];
+	memcpy(s->key_id, key_id, 16);
+	s->roles = roles;
+	snprintf(s->scope, sizeof(s->scope), "%s", scope);
+	s->v = v;
+	s->n_rosters = nr;
+	s->at_v = at_v;
+	return true;
 }
 
 /* An op on a field sealed under the entry's schema version: nil clears;

@@ -56,6 +56,8 @@ static inline void key_init(struct key *k, char family)
 
 static inline void key_bytes(struct key *k, const void *p, size_t n)
 {
+	if (n == 0)
+		return; /* p may be NULL: an empty prefix */
 	memcpy(k->b + k->len, p, n);
 	k->len += n;
 }

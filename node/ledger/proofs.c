@@ -381,7 +381,10 @@ static int fork_check(struct node_ledger *l, const uint8_t *a, size_t a_len,
 	}
 	if (!memcmp(ea.hash, eb.hash, 32))
 		bad = MSG_P_FORK_SAME;
-	else if (!node_roster_find(r, ea.author))
+	/* Any version held: an author whose key was replaced or who was
+	 * removed after forking stays proven (a member that joins later gets
+	 * the proof from its peers). */
+	else if (!node_ledger_member(l, ea.author))
 		bad = MSG_P_FORK_OUTSIDER;
 	else if (!crdt_entry_verify(ea.sig, net_id, ea.body, ea.body_len,
 				    ea.author) ||

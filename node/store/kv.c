@@ -21,6 +21,11 @@ int node_kv_write(struct node_kv *kv, struct node_kv_batch *b, bool sync)
 	return kv->ops->write(kv, b, sync);
 }
 
+int node_kv_compact(struct node_kv *kv)
+{
+	return kv->ops->compact ? kv->ops->compact(kv) : -EINVAL;
+}
+
 int node_kv_checkpoint(struct node_kv *kv, const char *dir, char *err,
 		       size_t err_len)
 {

@@ -73,6 +73,12 @@ void node_kv_close(struct node_kv *kv);
 int node_kv_checkpoint(struct node_kv *kv, const char *dir, char *err,
 		       size_t err_len);
 
+/* Compacts the whole store into its last level with the store's own
+ * table options (partitioned indexes, bloom filters), as a long-running
+ * node's compactions leave it; waits until done. For benchmarks that
+ * bulk-load a store. -EINVAL for a memory store, -EIO on failure. */
+int node_kv_compact(struct node_kv *kv);
+
 /* Returns an owned copy of the value (free()), -ENOENT when absent. */
 int node_kv_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
 		uint8_t **val, size_t *val_len);
@@ -110,6 +116,7 @@ struct node_kv_ops {
 	void (*close)(struct node_kv *kv);
 	int (*checkpoint)(struct node_kv *kv, const char *dir, char *err,
 			  size_t err_len); /* NULL: not supported */
+	int (*compact)(struct node_kv *kv); /* NULL: not supported */
 };
 
 struct node_kv {

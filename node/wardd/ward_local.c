@@ -22,6 +22,7 @@
 
 #include "crdt/crdt.h"
 #include "node/api/node_int.h"
+#include "node/store/oneshot.h"
 
 /* The setup requests: a node_exit code and its message. */
 static struct node_doc *setup(const char *dir, const struct node_doc *in,
@@ -110,8 +111,16 @@ int main(int argc, char **argv)
 			resp = node_audit_offline(in); /* no node: dir unused */
 		node_doc_free(in);
 	}
-	if (!resp)
+	if (!resp) {
+		/* The store's open syncs only what keeps it whole and the
+		 * command's write, and writes no OPTIONS file where the store
+		 * has one: node/store/oneshot.c. */
+		char db[4096];
+		snprintf(db, sizeof(db), "%s/db", dir);
+		node_oneshot_manage(db);
 		resp = node_local_call(dir, req.data, req.len, progress);
+		node_oneshot_finish();
+	}
 	crdt_buf_fini(&req);
 	/* The answer replaces the request in the same memory file, and ward
 	 * runs again to print it. */

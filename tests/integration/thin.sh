@@ -7,7 +7,8 @@
 # 2. show, list, history, status, due, report, duplicates, access-log,
 #    export and audit verify, with no daemon, make no new file in the store
 #    (RocksDB writes a MANIFEST and an OPTIONS file on every read-write
-#    open), and still see every synced write and log their reads.
+#    open) and change none (size, time or contents), and still see every
+#    synced write and log their reads.
 # 3. While a writer holds the store a reading command waits for no one and
 #    reports it busy (exit 5); while a reader holds it a writer does too.
 . "$(dirname "$0")/lib.sh" "$@"
@@ -30,7 +31,15 @@ ok network create --data n --member n/node.pub --out roster
 ok add patient --data n scope=120116 name=Li sex=female
 id=$OUT
 ok set "$id" --data n name=Li2
-files() { (cd n/db && ls -1 | LC_ALL=C sort); }
+# every file's name, size, modification time and contents: a read writes
+# no byte to any of them either (ward-local's store options and its
+# syncs.c must not change that)
+files() {
+	(cd n/db && for f in $(ls -1 | LC_ALL=C sort); do
+		printf '%s %s %s\n' "$(stat -c '%n %s %.9Y' "$f")" \
+			"$(sha256sum <"$f" | cut -c1-16)"
+	done)
+}
 before=$(files)
 ok show "$id" --data n
 contains "$OUT" "Li2" "show after a synced write"

@@ -22,8 +22,8 @@
  * seed gives the same trace. Usage:
  *
  *   ward_sim [--seeds N] [--first S] [--nodes K] [--byzantine PCT]
- *            [--attacks LIST] [--rosters PCT] [--twice] [--quiet]
- *            [--verbose]
+ *            [--attacks LIST] [--rosters PCT] [--sealed] [--twice]
+ *            [--quiet] [--verbose]
  *
  * --rosters gives that percentage of seeds changing membership (issue
  * 10): genesis has three admins (threshold 2), and during the fault phase
@@ -35,10 +35,22 @@
  * acknowledged write past a revocation bound counts as held when its
  * entry is (it has lost its effect by design).
  *
+ * --sealed gives every seed a genesis of the current schema version
+ * (NODE_SCHEMA_VERSION), so H and ID fields are sealed (issue 11, DESIGN.md
+ * section 8): writers seal patient names and phones and health's
+ * follow-up medication under group keys that simulated members make and
+ * hold in memory, in key records often in another member's feed than the
+ * value (see "Sealed fields" below). Besides the checks above, every
+ * honest node must end reading each acknowledged patient's name, opened
+ * with its own keys, as its writer wrote it. libsodium's randomness is
+ * the seed's (keys and envelopes), so a seed still gives one trace.
+ *
  * --twice runs each seed again and fails unless the trace hash repeats.
  * --byzantine gives that percentage of seeds an attacker (default 0),
  * which makes the attacks of --attacks (a comma-separated list; all by
- * default: claim, announce, forks, digests, malformed).
+ * default: claim, announce, forks, digests, malformed; and sealed, with
+ * --sealed, only when named: entries abusing sealed fields, see
+ * byz_sealed).
  * --quiet prints only failing seeds and the summary. The summary counts
  * the faults injected, divergences and lost acknowledged writes (both must
  * be 0) and the seeds run per second; its last line, `summary k=v ...`, is
@@ -59,6 +71,7 @@
 #include <sodium.h>
 
 #include "crdt/crdt.h"
+#include "crdt/seal.h"
 #include "net/gossip.h"
 #include "net/wire.h"
 #include "node/ledger/ledger.h"
@@ -67,6 +80,7 @@
 #include "node/ledger/replica.h"
 #include "node/ledger/roster.h"
 #include "node/ledger/schema.h"
+#include "node/ledger/sealing.h"
 #include "node/store/kv.h"
 
 #define MAX_NODES 8
@@ -83,6 +97,7 @@
 #define BYZ_FORKS 48	     /* conflicting entry pairs the attacker signs */
 #define BYZ_ANNOUNCE 3000    /* random feeds in one flooding ANNOUNCE */
 #define BYZ_DIGESTS 300	     /* DIGESTs in one flood */
+#define BYZ_SEAL_MAX 256     /* entries of the sealed-field attacks */
 /* What an honest node may send per round while attacked, on average over
  * the attack. Honest traffic in the fault phase is about 25 messages and
  * 6 KiB per node per round, and so it stays under every attack but one:
@@ -157,11 +172,27 @@ struct sim_node {
 	uint64_t incarnation;
 	uint64_t timer_gen;
 	uint64_t ingest_at; /* the last ingest queued: they run in order */
+	/* --sealed: the group keys this node holds in memory, from keys it
+	 * made in acknowledged writes or envelopes it opened (lost in a
+	 * crash: opened again from the store's envelopes) */
+	struct held_key *ring;
+	size_t n_ring, cap_ring;
 };
 
+struct held_key {
+	uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
+	uint8_t k[CRDT_SEAL_KEY_BYTES];
+};
+
+/* A record created by an acknowledged write (patients, follow-ups). */
 struct patient {
 	uint8_t id[16];
 	char scope[13];
+	/* --sealed patients: the name written and the key it was sealed
+	 * under */
+	bool sealed;
+	char name[32];
+	uint8_t key_id[CRDT_SEAL_KEY_ID_BYTES];
 };
 
 struct ack {
@@ -205,6 +236,8 @@ struct sim {
 	size_t n_patients, cap_patients;
 	struct ack *acks;
 	size_t n_acks, cap_acks;
+	struct patient *followups; /* --sealed: follow-ups acknowledged */
+	size_t n_followups, cap_followups;
 	uint64_t writes_tried, writes_refused, crashes, partitions, flaps;
 	uint64_t msgs_sent, msgs_dropped, ingested, honest_rejects;
 	/* store faults */
@@ -219,6 +252,20 @@ struct sim {
 	/* roster changes (--rosters) */
 	bool rosters;
 	uint64_t roster_proposals, roster_conflicts, roster_signs;
+	/* sealed fields (--sealed) */
+	bool sealed;
+	uint64_t keys_made, keys_inline, keys_apart, keys_upkeep;
+	uint64_t sealed_values, sealed_removes, sealed_checked, sealed_opened;
+	uint64_t sealed_other_key; /* values sealed under another's key */
+	uint64_t sealed_forms_removed; /* remove ops of those removes */
+	uint64_t envelopes_upkeep; /* added apart from their key record */
+	uint64_t byz_sealed_held; /* attacker's sealed entries checked */
+	uint64_t wait_samples, wait_max; /* values seen waiting for a key */
+	struct key_maker {
+		uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
+		int node;
+	} *makers;
+	size_t n_makers, cap_makers;
 	/* outcome figures for the summary */
 	bool final_check; /* the convergence check reported */
 	bool diverged;
@@ -228,6 +275,10 @@ struct sim {
 
 /* Percentage of seeds with roster changes (--rosters). */
 static unsigned roster_pct;
+/* Schema version 2 and sealed H and ID fields (--sealed). */
+static bool sealed_mode;
+static void ring_clear(struct sim_node *nd);
+static void byz_net_id(const struct sim *s, uint8_t out[32]);
 static void roster_event(struct sim *s);
 static int roster_genesis(struct sim *s);
 
@@ -531,6 +582,7 @@ static void node_crash(struct sim *s, struct sim_node *nd)
 	node_ledger_close(nd->ledger);
 	nd->ledger = NULL;
 	node_kv_mem_crash(nd->kv);
+	ring_clear(nd); /* memory: opened again from envelopes */
 	s->crashes++;
 	vlog(s, "crash node %d", nd->idx);
 }
@@ -604,6 +656,663 @@ static bool may_sign(struct sim *s, struct sim_node *nd)
 	return !nd->g || !net_gossip_own_behind(nd->g, scope);
 }
 
+/* Signs and applies w on node i when its signing gate is open; on success
+ * keeps the acknowledgement (create: the entry creates record id) and
+ * tells gossip. 0, or the refusal. */
+static int commit_write(struct sim *s, int i, const struct node_write *w,
+			bool create, const uint8_t id[16])
+{
+	struct sim_node *nd = &s->node[i];
+	s->writes_tried++;
+	char why[256] = "";
+	uint64_t seq = 0;
+	uint64_t wall = (uint64_t)((int64_t)s->now + nd->skew_ms);
+	int rc = -EPERM;
+	struct node_reason why_r;
+	if (may_sign(s, nd)) {
+		rc = node_ledger_write(nd->ledger, nd->sk, nd->pk, w, wall,
+				       &seq, &why_r);
+		if (rc)
+			node_schema_reason_text(&why_r, NODE_LANG_EN, why,
+						sizeof(why));
+	} else {
+		snprintf(why, sizeof(why), "the signing gate is closed");
+	}
+	if (rc != 0) {
+		s->writes_refused++;
+		if (rc == -EIO || rc == -ENOSPC)
+			s->io_refused++;
+		vlog(s, "write refused on node %d: %d %s", i, rc, why);
+		return rc;
+	}
+	vlog(s, "write node %d scope %s seq %" PRIu64, i, w->scope, seq);
+	if (s->n_acks == s->cap_acks) {
+		s->cap_acks = s->cap_acks ? s->cap_acks * 2 : 64;
+		s->acks = realloc(s->acks, s->cap_acks * sizeof(*s->acks));
+		if (!s->acks)
+			abort();
+	}
+	struct ack *ak = &s->acks[s->n_acks++];
+	memset(ak, 0, sizeof(*ak));
+	ak->node = i;
+	snprintf(ak->scope, sizeof(ak->scope), "%s", w->scope);
+	ak->seq = seq;
+	ak->create = create;
+	memcpy(ak->id, id, 16);
+	struct net_gossip_actions a;
+	net_gossip_actions_init(&a);
+	net_gossip_on_local_write(nd->g, nd->pk, w->scope, seq, s->now, &a);
+	handle_actions(s, nd, &a);
+	net_gossip_actions_fini(&a);
+	return 0;
+}
+
+static struct patient *record_add(struct patient **v, size_t *n, size_t *cap,
+				  const uint8_t id[16], const char *scope)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = realloc(*v, *cap * sizeof(**v));
+		if (!*v)
+			abort();
+	}
+	struct patient *np = &(*v)[(*n)++];
+	memset(np, 0, sizeof(*np));
+	memcpy(np->id, id, 16);
+	snprintf(np->scope, sizeof(np->scope), "%s", scope);
+	return np;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Sealed fields (--sealed).                                               */
+/*
+ * Genesis names schema version 2, so every H and ID value is sealed
+ * (DESIGN.md section 8): the writers seal patient names and phones under
+ * keys of group (every role, the patient's scope), and health seals
+ * follow-up medication lines (a set: adds, and removes naming the sealed
+ * bytes of an element as added, with its tags) under keys of group
+ * (health and auditor, the record's scope). A node seals with a key it
+ * holds (made, or opened from its envelope) that serves the roster
+ * version its entry names, picked at random among those; holding none,
+ * it makes one, either in a key record entry of its own just before or in
+ * the write itself (the key record's ops first). Besides, any member may
+ * make a key record of a group it may key at any time, or add an envelope
+ * to one made in another feed (key upkeep), so a value often names a key
+ * record in another member's feed, which other nodes may get later than
+ * the value (the value then waits for it), and an envelope often waits for
+ * its record's create. A node's keys live in memory only: a crash loses
+ * them and it opens them again from its envelopes. At the end every
+ * honest node must read each acknowledged patient's name, opened with the
+ * keys it holds, as the writer wrote it (when it holds the key record and
+ * was in the group the record was made for), and every sealed value it
+ * holds a key for must open. The Byzantine attack "sealed" (byz_sealed)
+ * abuses sealed fields in entries of the attacker's own feed.
+ */
+
+#define G_ALL ((1u << NODE_ROLE_COUNT) - 1) /* who reads ID fields */
+#define G_H                                                                    \
+	(NODE_ROLE_BIT(NODE_ROLE_HEALTH) | NODE_ROLE_BIT(NODE_ROLE_AUDITOR))
+#define N_MEDS 4
+static const char *const meds[N_MEDS] = {
+    "risperidone|2|0|2", "olanzapine|0|0|10", "clozapine|25|25|50",
+    "paliperidone|lai|75|28"};
+
+/* Deterministic randomness for libsodium (keys, envelopes' ephemeral
+ * keys): the same seed seals the same bytes. Not for anything real. */
+static uint64_t rb_state;
+static const char *rb_name(void) { return "ward_sim"; }
+static uint32_t rb_random(void) { return (uint32_t)splitmix64(&rb_state); }
+static void rb_buf(void *const buf, const size_t size)
+{
+	uint8_t *p = buf;
+	for (size_t n = size; n > 0;) {
+		uint64_t x = splitmix64(&rb_state);
+		size_t k = n < 8 ? n : 8;
+		memcpy(p, &x, k);
+		p += k;
+		n -= k;
+	}
+}
+static randombytes_implementation rb_sim = {rb_name, rb_random, NULL,
+					    NULL,    rb_buf,    NULL};
+
+/* One write's values: freed after the write. */
+struct wbufs {
+	struct crdt_buf b[32];
+	size_t n;
+};
+
+static struct crdt_buf *wbuf(struct wbufs *w)
+{
+	if (w->n == sizeof(w->b) / sizeof(w->b[0]))
+		abort();
+	crdt_buf_init(&w->b[w->n]);
+	return &w->b[w->n++];
+}
+
+static void wbufs_fini(struct wbufs *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		crdt_buf_fini(&w->b[i]);
+	w->n = 0;
+}
+
+static const uint8_t *ring_find(const struct sim_node *nd, const uint8_t *id)
+{
+	for (size_t i = 0; i < nd->n_ring; i++)
+		if (!memcmp(nd->ring[i].id, id, CRDT_SEAL_KEY_ID_BYTES))
+			return nd->ring[i].k;
+	return NULL;
+}
+
+static void ring_add(struct sim_node *nd, const uint8_t *id, const uint8_t *k)
+{
+	if (ring_find(nd, id))
+		return;
+	if (nd->n_ring == nd->cap_ring) {
+		nd->cap_ring = nd->cap_ring ? nd->cap_ring * 2 : 16;
+		nd->ring = realloc(nd->ring, nd->cap_ring * sizeof(*nd->ring));
+		if (!nd->ring)
+			abort();
+	}
+	memcpy(nd->ring[nd->n_ring].id, id, CRDT_SEAL_KEY_ID_BYTES);
+	memcpy(nd->ring[nd->n_ring].k, k, CRDT_SEAL_KEY_BYTES);
+	nd->n_ring++;
+}
+
+static void ring_clear(struct sim_node *nd)
+{
+	if (nd->ring)
+		sodium_memzero(nd->ring, nd->cap_ring * sizeof(*nd->ring));
+	free(nd->ring);
+	nd->ring = NULL;
+	nd->n_ring = nd->cap_ring = 0;
+}
+
+struct recs {
+	struct node_key_record r[64];
+	size_t n;
+};
+
+static int collect_rec(void *ctx, const struct node_key_record *k)
+{
+	struct recs *rs = ctx;
+	if (rs->n < sizeof(rs->r) / sizeof(rs->r[0]))
+		rs->r[rs->n++] = *k;
+	return 0;
+}
+
+/* Whether key record entity holds an envelope for nd: 1 when it opens to
+ * the key of key_id (written to k), 0 when there is none for nd, -1 when
+ * one is for nd and fails to open or opens to another key. */
+static int envelope_key(struct sim_node *nd, const uint8_t entity[16],
+			const uint8_t key_id[16], uint8_t k[32])
+{
+	struct crdt_cell cell;
+	if (node_ledger_cell(nd->ledger, entity, "envelopes", &cell) != 0)
+		return 0;
+	int rc = 0;
+	for (size_t i = 0; i < cell.n_elems && rc != 1; i++) {
+		const struct crdt_value *v = &cell.elems[i].value;
+		const uint8_t *to;
+		uint8_t id[16];
+		if (cell.elems[i].n_tags == 0 || v->kind != CRDT_VALUE_BIN ||
+		    crdt_seal_envelope_parse(v->p, v->len, &to) != 0 ||
+		    memcmp(to, nd->pk, 32) != 0)
+			continue;
+		rc = -1;
+		if (crdt_seal_envelope_open(v->p, v->len, nd->pk, nd->sk, k) !=
+		    0)
+			continue;
+		crdt_seal_key_id(k, id);
+		if (!memcmp(id, key_id, 16))
+			rc = 1;
+	}
+	crdt_cell_fini(&cell);
+	if (rc != 1)
+		sodium_memzero(k, 32);
+	return rc;
+}
+
+/* The key of key_id as nd holds it: from its ring, else from its envelope
+ * in a usable key record of key_id (then kept in the ring). 0 or -ENOENT. */
+static int node_key(struct sim_node *nd, const uint8_t key_id[16],
+		    uint8_t k[32])
+{
+	const uint8_t *h = ring_find(nd, key_id);
+	if (h) {
+		memcpy(k, h, 32);
+		return 0;
+	}
+	struct recs rs;
+	rs.n = 0;
+	node_ledger_each_key_id(nd->ledger, key_id, collect_rec, &rs);
+	for (size_t i = 0; i < rs.n; i++)
+		if (envelope_key(nd, rs.r[i].entity, key_id, k) == 1) {
+			ring_add(nd, key_id, k);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* A key of group (roles, scope) that nd holds and that serves the roster
+ * version its next entry names, at random among those: 0 with k and id,
+ * or -ENOENT. */
+static int pick_key(struct sim *s, struct sim_node *nd, unsigned roles,
+		    const char *scope, uint8_t k[32], uint8_t id[16])
+{
+	struct recs rs;
+	rs.n = 0;
+	node_ledger_each_group_key(nd->ledger, roles, scope, collect_rec, &rs);
+	struct node_seal_chain chain;
+	node_ledger_rosters(nd->ledger, &chain.v, &chain.n);
+	uint64_t v = node_ledger_roster(nd->ledger)->version;
+	size_t ok[64], n_ok = 0;
+	for (size_t i = 0; i < rs.n; i++)
+		if (node_seal_key_serves(&chain, roles, scope, rs.r[i].made,
+					 v) &&
+		    node_key(nd, rs.r[i].key_id, k) == 0)
+			ok[n_ok++] = i;
+	sodium_memzero(k, 32);
+	if (n_ok == 0)
+		return -ENOENT;
+	memcpy(id, rs.r[ok[splitmix64(&s->rng) % n_ok]].key_id, 16);
+	return node_key(nd, id, k);
+}
+
+/* Appends to ops (at *n, which it advances) a new key record of group
+ * (roles, scope) in nd's next entry of scope: its create, roles, key_id,
+ * and an envelope for each member of the group under nd's newest roster.
+ * The key to k, its id to id, the record's entity to ent. */
+static void key_ops_at(struct sim *s, int maker, const char *scope,
+		       uint64_t seq, const struct node_roster *r,
+		       unsigned roles, struct crdt_op *ops, size_t *n,
+		       struct wbufs *wb, bool fresh, uint8_t k[32],
+		       uint8_t id[16], uint8_t ent[16]);
+
+static void key_record_ops(struct sim *s, struct sim_node *nd,
+			   const char *scope, unsigned roles,
+			   struct crdt_op *ops, size_t *n, struct wbufs *wb,
+			   uint8_t k[32], uint8_t id[16], uint8_t ent[16])
+{
+	uint64_t seq;
+	node_ledger_next_seq(nd->ledger, nd->pk, scope, &seq);
+	key_ops_at(s, nd->idx, scope, seq, node_ledger_roster(nd->ledger),
+		   roles, ops, n, wb, true, k, id, ent);
+}
+
+/* The same for member maker's entry seq of scope, enveloping the key for
+ * the group's members under r; the key k given unless fresh. */
+static void key_ops_at(struct sim *s, int maker, const char *scope,
+		       uint64_t seq, const struct node_roster *r,
+		       unsigned roles, struct crdt_op *ops, size_t *n,
+		       struct wbufs *wb, bool fresh, uint8_t k[32],
+		       uint8_t id[16], uint8_t ent[16])
+{
+	crdt_entity_id(ent, s->node[maker].pk, scope, seq, (uint32_t)*n);
+	if (fresh)
+		crdt_seal_key_new(k);
+	crdt_seal_key_id(k, id);
+	if (s->n_makers == s->cap_makers) {
+		s->cap_makers = s->cap_makers ? s->cap_makers * 2 : 64;
+		s->makers =
+		    realloc(s->makers, s->cap_makers * sizeof(*s->makers));
+		if (!s->makers)
+			abort();
+	}
+	memcpy(s->makers[s->n_makers].id, id, CRDT_SEAL_KEY_ID_BYTES);
+	s->makers[s->n_makers++].node = maker;
+	set_op(&ops[(*n)++], CRDT_OP_CREATE, ent, "key");
+	char text[96];
+	size_t tl = node_schema_roles_text(roles, text, sizeof(text));
+	struct crdt_buf *b = wbuf(wb);
+	crdt_buf_append(b, (const uint8_t *)text, tl);
+	set_op(&ops[*n], CRDT_OP_SET, ent, "roles");
+	ops[*n].value.kind = CRDT_VALUE_STR;
+	ops[*n].value.p = b->data;
+	ops[(*n)++].value.len = tl;
+	b = wbuf(wb);
+	crdt_buf_append(b, id, 16);
+	set_op(&ops[*n], CRDT_OP_SET, ent, "key_id");
+	ops[*n].value.kind = CRDT_VALUE_BIN;
+	ops[*n].value.p = b->data;
+	ops[(*n)++].value.len = 16;
+	for (size_t m = 0; m < r->n_members; m++) {
+		if (!node_seal_member_in_group(&r->members[m], roles, scope))
+			continue;
+		uint8_t env[CRDT_SEAL_ENVELOPE_BYTES];
+		if (crdt_seal_envelope(env, r->members[m].key, k) != 0)
+			abort();
+		b = wbuf(wb);
+		crdt_buf_append(b, env, sizeof(env));
+		set_op(&ops[*n], CRDT_OP_ADD, ent, "envelopes");
+		ops[*n].value.kind = CRDT_VALUE_BIN;
+		ops[*n].value.p = b->data;
+		ops[(*n)++].value.len = sizeof(env);
+	}
+	s->keys_made += maker < s->n; /* honest keys */
+}
+
+/* Node i makes a key record of group (roles, scope) in an entry of its
+ * own: 0 when acknowledged (the key then in its ring), or the refusal. */
+static int key_write(struct sim *s, int i, unsigned roles, const char *scope,
+		     uint8_t k[32], uint8_t id[16])
+{
+	struct sim_node *nd = &s->node[i];
+	struct crdt_op ops[16];
+	struct wbufs wb;
+	uint8_t ent[16];
+	size_t n = 0;
+	wb.n = 0;
+	key_record_ops(s, nd, scope, roles, ops, &n, &wb, k, id, ent);
+	struct node_write w = {scope, n, ops};
+	int rc = commit_write(s, i, &w, true, ent);
+	wbufs_fini(&wb);
+	if (rc == 0)
+		ring_add(nd, id, k);
+	vlog(s, "node %d makes a key of %s: %d", i, scope, rc);
+	return rc;
+}
+
+/* The key node i seals a value of group (roles, scope) with in its next
+ * write: one it holds that serves, else a fresh one made in a key record
+ * entry of its own first, or in the write itself (its ops appended to ops
+ * at *n; *inline_ then set: the caller keeps the key once acknowledged).
+ * 0, or the refusal of the key record's entry. */
+static int write_key(struct sim *s, int i, unsigned roles, const char *scope,
+		     struct crdt_op *ops, size_t *n, struct wbufs *wb,
+		     uint8_t k[32], uint8_t id[16], bool *inline_)
+{
+	struct sim_node *nd = &s->node[i];
+	*inline_ = false;
+	if (pick_key(s, nd, roles, scope, k, id) == 0)
+		return 0;
+	if (splitmix64(&s->rng) % 2) {
+		uint8_t ent[16];
+		key_record_ops(s, nd, scope, roles, ops, n, wb, k, id, ent);
+		s->keys_inline++;
+		*inline_ = true;
+		return 0;
+	}
+	s->keys_apart++;
+	return key_write(s, i, roles, scope, k, id);
+}
+
+/* text of field of entity sealed under k on nd's network, as a value
+ * borrowing wb's memory. */
+static void seal_text(struct sim *s, struct sim_node *nd, struct wbufs *wb,
+		      const uint8_t k[32], const uint8_t entity[16],
+		      const char *field, const char *text,
+		      struct crdt_value *out)
+{
+	uint8_t net[32];
+	struct crdt_value pv;
+	if (nd->ledger)
+		node_ledger_net_id(nd->ledger, net);
+	else /* the attacker */
+		byz_net_id(s, net);
+	str_value(&pv, text);
+	struct crdt_buf *b = wbuf(wb);
+	if (crdt_seal_value(b, k, net, entity, field, strlen(field), &pv) != 0)
+		abort();
+	memset(out, 0, sizeof(*out));
+	out->kind = CRDT_VALUE_BIN;
+	out->p = b->data;
+	out->len = b->len;
+	s->sealed_values++;
+	uint8_t id[CRDT_SEAL_KEY_ID_BYTES];
+	crdt_seal_key_id(k, id);
+	for (size_t i = 0; i < s->n_makers; i++)
+		if (!memcmp(s->makers[i].id, id, sizeof(id))) {
+			s->sealed_other_key += s->makers[i].node != nd->idx;
+			break;
+		}
+}
+
+/* How many ops wait for their key record on each live node now (read
+ * from the ledger's 'Y' keys, ledger_int.h): the case where a value
+ * arrived before its key record, which the run should see often. */
+static void sample_waits(struct sim *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		if (!s->node[i].alive)
+			continue;
+		const uint8_t prefix = 'Y';
+		uint64_t n = 0;
+		struct node_kv_iter *it =
+		    node_kv_iter_new(s->node[i].kv, &prefix, 1);
+		for (; it && node_kv_iter_valid(it); node_kv_iter_next(it))
+			n++;
+		node_kv_iter_free(it);
+		s->wait_samples += n > 0;
+		if (n > s->wait_max)
+			s->wait_max = n;
+	}
+}
+
+/* Node i adds to a key record of group (roles, scope) that it holds, and
+ * whose key it holds, an envelope for a member of the group (as members
+ * do for those who join): an op on a record made in another feed, which
+ * waits on nodes that do not hold the record's create yet. */
+static void envelope_upkeep(struct sim *s, int i, unsigned roles,
+			    const char *scope)
+{
+	struct sim_node *nd = &s->node[i];
+	struct recs rs;
+	rs.n = 0;
+	node_ledger_each_group_key(nd->ledger, roles, scope, collect_rec, &rs);
+	if (rs.n == 0)
+		return;
+	const struct node_key_record *kr =
+	    &rs.r[splitmix64(&s->rng) % rs.n];
+	const struct node_roster *r = node_ledger_roster(nd->ledger);
+	size_t in[MAX_NODES + 1], n_in = 0;
+	for (size_t m = 0; m < r->n_members && n_in < MAX_NODES + 1; m++)
+		if (node_seal_member_in_group(&r->members[m], roles, scope))
+			in[n_in++] = m;
+	uint8_t k[32], env[CRDT_SEAL_ENVELOPE_BYTES];
+	if (n_in == 0 || node_key(nd, kr->key_id, k) != 0)
+		return;
+	size_t to = in[splitmix64(&s->rng) % n_in];
+	if (crdt_seal_envelope(env, r->members[to].key, k) != 0)
+		abort();
+	sodium_memzero(k, sizeof(k));
+	struct crdt_op op;
+	set_op(&op, CRDT_OP_ADD, kr->entity, "envelopes");
+	op.value.kind = CRDT_VALUE_BIN;
+	op.value.p = env;
+	op.value.len = sizeof(env);
+	struct node_write w = {scope, 1, &op};
+	if (commit_write(s, i, &w, false, kr->entity) == 0)
+		s->envelopes_upkeep++;
+}
+
+/* Key upkeep: a random live member makes a key record of a group it may
+ * key (the ID fields' group of a known patient's scope it covers, or
+ * health's group), apart from any write. */
+static void key_upkeep(struct sim *s)
+{
+	int i = (int)(splitmix64(&s->rng) % (uint64_t)s->n);
+	struct sim_node *nd = &s->node[i];
+	if (!nd->alive || s->n_patients == 0)
+		return;
+	const struct patient *p =
+	    &s->patients[splitmix64(&s->rng) % s->n_patients];
+	if (!may_write_scope(nd, p->scope))
+		return;
+	unsigned roles = nd->role == NODE_ROLE_HEALTH &&
+				 splitmix64(&s->rng) % 2
+			     ? G_H
+			     : G_ALL;
+	uint8_t k[32], id[16];
+	if (splitmix64(&s->rng) % 3 == 0) {
+		envelope_upkeep(s, i, roles, p->scope);
+		return;
+	}
+	if (key_write(s, i, roles, p->scope, k, id) == 0)
+		s->keys_upkeep++;
+	sodium_memzero(k, sizeof(k));
+}
+
+/* Opens sealed value v of field of entity with a key nd holds, into
+ * out (a str). 0, or -ENOENT / an error of crdt_seal_open. */
+static int open_text(struct sim_node *nd, const uint8_t entity[16],
+		     const char *field, const struct crdt_value *v, char *out,
+		     size_t cap)
+{
+	struct crdt_sealed sv;
+	uint8_t k[32], net[32];
+	if (v->kind != CRDT_VALUE_BIN ||
+	    crdt_seal_parse(v->p, v->len, &sv) != 0 ||
+	    node_key(nd, sv.key_id, k) != 0)
+		return -ENOENT;
+	node_ledger_net_id(nd->ledger, net);
+	uint8_t *plain = malloc(v->len);
+	struct crdt_value pv;
+	if (!plain)
+		abort();
+	int rc = crdt_seal_open(v->p, v->len, k, net, entity, field,
+				strlen(field), plain, v->len, &pv);
+	if (rc == 0 && (pv.kind != CRDT_VALUE_STR || pv.len >= cap))
+		rc = -EINVAL;
+	if (rc == 0)
+		snprintf(out, cap, "%.*s", (int)pv.len, (const char *)pv.p);
+	free(plain);
+	sodium_memzero(k, sizeof(k));
+	return rc;
+}
+
+/* A known follow-up that nd holds and may write, or NULL. */
+static const struct patient *pick_followup(struct sim *s, struct sim_node *nd)
+{
+	if (s->n_followups == 0)
+		return NULL;
+	size_t start = (size_t)(splitmix64(&s->rng) % s->n_followups);
+	for (size_t k = 0; k < s->n_followups; k++) {
+		const struct patient *p =
+		    &s->followups[(start + k) % s->n_followups];
+		struct node_entity ent;
+		if (may_write_scope(nd, p->scope) &&
+		    node_ledger_entity(nd->ledger, p->id, &ent) == 0 &&
+		    ent.valid)
+			return p;
+	}
+	return NULL;
+}
+
+/* Health seals a follow-up's medication: a new follow-up of patient p with
+ * a line, or on a known follow-up a line added, or one removed (each of
+ * its sealed forms as added, with their tags). */
+static int sealed_medication(struct sim *s, int i, const struct patient *p)
+{
+	struct sim_node *nd = &s->node[i];
+	struct crdt_op ops[24];
+	struct wbufs wb;
+	size_t n = 0;
+	uint8_t k[32], kid[16], id[16];
+	bool inl = false, create = false;
+	char scope[13];
+	wb.n = 0;
+	const struct patient *f = splitmix64(&s->rng) % 3 ? pick_followup(s, nd)
+							  : NULL;
+	snprintf(scope, sizeof(scope), "%s", f ? f->scope : p->scope);
+	if (f) {
+		memcpy(id, f->id, 16);
+		struct crdt_cell cell;
+		if (node_ledger_cell(nd->ledger, id, "medication", &cell) != 0)
+			return 1;
+		size_t live = 0;
+		for (size_t e = 0; e < cell.n_elems; e++)
+			live += cell.elems[e].n_tags > 0;
+		if (live > 0 && splitmix64(&s->rng) % 3 != 0) {
+			/* Remove a line: every sealed form of it present
+			 * (one per key it was added under), each with the
+			 * tags seen (DESIGN.md section 8, Sets). */
+			size_t pick = (size_t)(splitmix64(&s->rng) % live);
+			const struct crdt_elem *el = NULL;
+			for (size_t e = 0; e < cell.n_elems && !el; e++)
+				if (cell.elems[e].n_tags > 0 && pick-- == 0)
+					el = &cell.elems[e];
+			char line[64], other[64];
+			bool known = open_text(nd, id, "medication", &el->value,
+					       line, sizeof(line)) == 0;
+			struct crdt_dot *all =
+			    calloc(cell.n_elems * CRDT_MAX_DOTS + 1,
+				   sizeof(*all));
+			if (!all)
+				abort();
+			size_t nd_all = 0;
+			for (size_t e = 0; e < cell.n_elems && n < 24; e++) {
+				const struct crdt_elem *x = &cell.elems[e];
+				if (x->n_tags == 0 ||
+				    (x != el &&
+				     (!known ||
+				      open_text(nd, id, "medication", &x->value,
+						other, sizeof(other)) != 0 ||
+				      strcmp(line, other) != 0)))
+					continue;
+				struct crdt_buf *b = wbuf(&wb);
+				crdt_buf_append(b, x->value.p, x->value.len);
+				set_op(&ops[n], CRDT_OP_REMOVE, id,
+				       "medication");
+				ops[n].value.kind = CRDT_VALUE_BIN;
+				ops[n].value.p = b->data;
+				ops[n].value.len = b->len;
+				ops[n].dots = all + nd_all;
+				for (size_t t = 0;
+				     t < x->n_tags && t < CRDT_MAX_DOTS; t++)
+					all[nd_all + ops[n].n_dots++] =
+					    x->tags[t];
+				nd_all += ops[n].n_dots;
+				n++;
+			}
+			crdt_cell_fini(&cell);
+			struct node_write w = {scope, n, ops};
+			int rc = commit_write(s, i, &w, false, id);
+			if (rc == 0) {
+				s->sealed_removes++;
+				s->sealed_forms_removed += n;
+			}
+			free(all);
+			wbufs_fini(&wb);
+			return rc;
+		}
+		crdt_cell_fini(&cell);
+	}
+	int krc = write_key(s, i, G_H, scope, ops, &n, &wb, k, kid, &inl);
+	if (krc != 0) {
+		wbufs_fini(&wb);
+		return krc;
+	}
+	if (!f) {
+		uint64_t seq;
+		node_ledger_next_seq(nd->ledger, nd->pk, scope, &seq);
+		crdt_entity_id(id, nd->pk, scope, seq, (uint32_t)n);
+		set_op(&ops[n++], CRDT_OP_CREATE, id, "followup");
+		set_op(&ops[n], CRDT_OP_SET, id, "patient");
+		ops[n].value.kind = CRDT_VALUE_BIN;
+		ops[n].value.p = p->id;
+		ops[n++].value.len = 16;
+		set_op(&ops[n], CRDT_OP_SET, id, "date");
+		str_value(&ops[n++].value, "2024-03-02");
+		create = true;
+	}
+	set_op(&ops[n], CRDT_OP_ADD, id, "medication");
+	seal_text(s, nd, &wb, k, id, "medication",
+		  meds[splitmix64(&s->rng) % N_MEDS], &ops[n].value);
+	n++;
+	struct node_write w = {scope, n, ops};
+	int rc = commit_write(s, i, &w, create, id);
+	if (rc == 0 && inl)
+		ring_add(nd, kid, k);
+	if (rc == 0 && create)
+		record_add(&s->followups, &s->n_followups, &s->cap_followups,
+			   id, scope);
+	sodium_memzero(k, sizeof(k));
+	wbufs_fini(&wb);
+	return rc;
+}
+
 /* A local write on node who (a random writer when who < 0): 0 when
  * acknowledged, 1 when there was nothing to write, or the refusal. */
 static int do_write(struct sim *s, int who)
@@ -622,15 +1331,18 @@ static int do_write(struct sim *s, int who)
 	if (!nd->alive || nd->role == NODE_ROLE_CIVIL)
 		return 1;
 
-	struct crdt_op ops[4];
+	struct crdt_op ops[24];
 	struct crdt_dot dots[CRDT_MAX_DOTS];
 	struct node_write w;
+	struct wbufs wb;
 	char scope[13], name[32], phone[32];
 	const char *date = "2024-03-01";
-	uint8_t id[16];
+	uint8_t id[16], k[32], kid[16];
 	struct crdt_cell cell;
-	bool have_cell = false, create = false;
+	bool have_cell = false, create = false, inl = false;
+	size_t n = 0;
 	memset(&w, 0, sizeof(w));
+	wb.n = 0;
 	w.ops = ops;
 	const struct patient *p = pick_patient(s, nd);
 	uint64_t r = splitmix64(&s->rng) % 100;
@@ -651,6 +1363,10 @@ static int do_write(struct sim *s, int who)
 		set_op(&ops[2], CRDT_OP_SET, id, "date");
 		str_value(&ops[2].value, date);
 		w.n_ops = 3;
+		create = true;
+	} else if (s->sealed && p && r >= 80 &&
+		   nd->role == NODE_ROLE_HEALTH) {
+		return sealed_medication(s, i, p);
 	} else if (!p || r < 40) {
 		/* A new patient in the node's township, or one of its
 		 * townships for a district health node. */
@@ -661,17 +1377,28 @@ static int do_write(struct sim *s, int who)
 		      */
 			snprintf(scope, sizeof(scope), "%.6s00%d", nd->scope,
 				 1 + (int)(r % 2));
-		uint64_t seq;
-		node_ledger_next_seq(nd->ledger, nd->pk, scope, &seq);
-		crdt_entity_id(id, nd->pk, scope, seq, 0);
 		snprintf(name, sizeof(name), "patient-%" PRIu64,
 			 s->writes_tried);
-		set_op(&ops[0], CRDT_OP_CREATE, id, "patient");
-		set_op(&ops[1], CRDT_OP_SET, id, "name");
-		str_value(&ops[1].value, name);
-		set_op(&ops[2], CRDT_OP_SET, id, "sex");
-		str_value(&ops[2].value, sexes[r % 2]);
-		w.n_ops = 3;
+		int krc = s->sealed ? write_key(s, i, G_ALL, scope, ops, &n,
+						&wb, k, kid, &inl)
+				    : 0;
+		if (krc != 0) {
+			wbufs_fini(&wb);
+			return krc;
+		}
+		uint64_t seq;
+		node_ledger_next_seq(nd->ledger, nd->pk, scope, &seq);
+		crdt_entity_id(id, nd->pk, scope, seq, (uint32_t)n);
+		set_op(&ops[n], CRDT_OP_CREATE, id, "patient");
+		set_op(&ops[n + 1], CRDT_OP_SET, id, "name");
+		if (s->sealed)
+			seal_text(s, nd, &wb, k, id, "name", name,
+				  &ops[n + 1].value);
+		else
+			str_value(&ops[n + 1].value, name);
+		set_op(&ops[n + 2], CRDT_OP_SET, id, "sex");
+		str_value(&ops[n + 2].value, sexes[r % 2]);
+		w.n_ops = n + 3;
 		create = true;
 	} else {
 		snprintf(scope, sizeof(scope), "%s", p->scope);
@@ -680,16 +1407,30 @@ static int do_write(struct sim *s, int who)
 			/* Overwrite the phone, superseding what we see. */
 			snprintf(phone, sizeof(phone), "1380000%04" PRIu64,
 				 s->writes_tried % 10000);
-			set_op(&ops[0], CRDT_OP_SET, id, "phone");
-			str_value(&ops[0].value, phone);
+			int krc = s->sealed ? write_key(s, i, G_ALL, scope, ops,
+							&n, &wb, k, kid, &inl)
+					    : 0;
+			if (krc != 0) {
+				wbufs_fini(&wb);
+				return krc;
+			}
+			set_op(&ops[n], CRDT_OP_SET, id, "phone");
+			if (s->sealed)
+				seal_text(s, nd, &wb, k, id, "phone", phone,
+					  &ops[n].value);
+			else
+				str_value(&ops[n].value, phone);
 			if (node_ledger_cell(nd->ledger, id, "phone", &cell) !=
-			    0)
+			    0) {
+				wbufs_fini(&wb);
 				return 1;
+			}
 			have_cell = true;
-			for (size_t k = 0; k < cell.n_live && k < CRDT_MAX_DOTS;
-			     k++)
-				dots[ops[0].n_dots++] = cell.live[k].dot;
-			ops[0].dots = dots;
+			for (size_t c = 0; c < cell.n_live && c < CRDT_MAX_DOTS;
+			     c++)
+				dots[ops[n].n_dots++] = cell.live[c].dot;
+			ops[n].dots = dots;
+			w.n_ops = n + 1;
 		} else {
 			const char *el = specials[r % 3];
 			struct crdt_value v;
@@ -701,75 +1442,40 @@ static int do_write(struct sim *s, int who)
 			const struct crdt_elem *e = crdt_cell_find(&cell, &v);
 			if (e && r % 2 == 0) {
 				set_op(&ops[0], CRDT_OP_REMOVE, id, "special");
-				for (size_t k = 0;
-				     k < e->n_tags && k < CRDT_MAX_DOTS; k++)
-					dots[ops[0].n_dots++] = e->tags[k];
+				for (size_t c = 0;
+				     c < e->n_tags && c < CRDT_MAX_DOTS; c++)
+					dots[ops[0].n_dots++] = e->tags[c];
 				ops[0].dots = dots;
 			} else {
 				set_op(&ops[0], CRDT_OP_ADD, id, "special");
 			}
 			ops[0].value = v;
+			w.n_ops = 1;
 		}
-		w.n_ops = 1;
 	}
 	w.scope = scope;
-	s->writes_tried++;
-	char why[256] = "";
-	uint64_t seq = 0;
-	uint64_t wall = (uint64_t)((int64_t)s->now + nd->skew_ms);
-	int rc = -EPERM;
-	struct node_reason why_r;
-	if (may_sign(s, nd)) {
-		rc = node_ledger_write(nd->ledger, nd->sk, nd->pk, &w, wall,
-				       &seq, &why_r);
-		if (rc)
-			node_schema_reason_text(&why_r, NODE_LANG_EN, why,
-						sizeof(why));
-	} else {
-		snprintf(why, sizeof(why), "the signing gate is closed");
-	}
+	int rc = commit_write(s, i, &w, create, id);
 	if (have_cell)
 		crdt_cell_fini(&cell);
-	if (rc != 0) {
-		s->writes_refused++;
-		if (rc == -EIO || rc == -ENOSPC)
-			s->io_refused++;
-		vlog(s, "write refused on node %d: %d %s", i, rc, why);
+	wbufs_fini(&wb);
+	if (rc == 0 && inl)
+		ring_add(nd, kid, k);
+	sodium_memzero(k, sizeof(k));
+	if (rc != 0)
 		return rc;
-	}
-	vlog(s, "write node %d scope %s seq %" PRIu64, i, scope, seq);
-	if (s->n_acks == s->cap_acks) {
-		s->cap_acks = s->cap_acks ? s->cap_acks * 2 : 64;
-		s->acks = realloc(s->acks, s->cap_acks * sizeof(*s->acks));
-		if (!s->acks)
-			abort();
-	}
-	struct ack *ak = &s->acks[s->n_acks++];
-	memset(ak, 0, sizeof(*ak));
-	ak->node = i;
-	snprintf(ak->scope, sizeof(ak->scope), "%s", scope);
-	ak->seq = seq;
-	ak->create = create || nd->role == NODE_ROLE_POLICE;
-	memcpy(ak->id, id, 16);
-	if (create) {
-		if (s->n_patients == s->cap_patients) {
-			s->cap_patients =
-			    s->cap_patients ? s->cap_patients * 2 : 64;
-			s->patients =
-			    realloc(s->patients,
-				    s->cap_patients * sizeof(*s->patients));
-			if (!s->patients)
-				abort();
+	if (create && nd->role == NODE_ROLE_POLICE) {
+		if (s->sealed)
+			record_add(&s->followups, &s->n_followups,
+				   &s->cap_followups, id, scope);
+	} else if (create) {
+		struct patient *np = record_add(&s->patients, &s->n_patients,
+						&s->cap_patients, id, scope);
+		if (s->sealed) {
+			np->sealed = true;
+			snprintf(np->name, sizeof(np->name), "%s", name);
+			memcpy(np->key_id, kid, 16);
 		}
-		struct patient *np = &s->patients[s->n_patients++];
-		memcpy(np->id, id, 16);
-		snprintf(np->scope, sizeof(np->scope), "%s", scope);
 	}
-	struct net_gossip_actions a;
-	net_gossip_actions_init(&a);
-	net_gossip_on_local_write(nd->g, nd->pk, scope, seq, s->now, &a);
-	handle_actions(s, nd, &a);
-	net_gossip_actions_fini(&a);
 	return 0;
 }
 
@@ -804,11 +1510,12 @@ enum byz_kind {
 	BYZ_FORK_SPAM,
 	BYZ_DIGEST_FLOOD,
 	BYZ_MALFORMED,
+	BYZ_SEALED, /* --sealed only, and only when named in --attacks */
 	BYZ_KINDS,
 };
 
 static const char *const byz_names[BYZ_KINDS] = {
-    "claim", "announce", "forks", "digests", "malformed",
+    "claim", "announce", "forks", "digests", "malformed", "sealed",
 };
 
 /* --attacks as given, for the replay line. */
@@ -822,6 +1529,16 @@ struct byz {
 	size_t next_fork;
 	uint64_t attacks[BYZ_KINDS];
 	uint64_t msgs;
+	/* attacks on sealed fields: its feed in BYZ_SCOPE */
+	struct crdt_buf seal_log[BYZ_SEAL_MAX];
+	uint8_t seal_ids[BYZ_SEAL_MAX][16]; /* the patient each creates */
+	bool seal_patient[BYZ_SEAL_MAX];
+	uint64_t seal_effect_at[BYZ_SEAL_MAX]; /* its name, from that seq */
+	size_t n_seal;
+	uint8_t seal_prev[32];
+	uint64_t seal_hlc;
+	bool has_wrong;
+	uint8_t wrong_k[CRDT_SEAL_KEY_BYTES];
 };
 
 /* Signs BYZ_FORKS entries of two different histories of the attacker's
@@ -856,6 +1573,12 @@ static int byz_forge_forks(struct sim *s, struct byz *b)
 			ops[1].name = "name";
 			ops[1].name_len = 4;
 			snprintf(name, sizeof(name), "%c-%d", "ab"[h], i);
+			if (s->sealed) { /* names are sealed: sex differs */
+				ops[1].name = "sex";
+				ops[1].name_len = 3;
+				snprintf(name, sizeof(name), "%s",
+					 h ? "female" : "male");
+			}
 			ops[1].value.kind = CRDT_VALUE_STR;
 			ops[1].value.p = (const uint8_t *)name;
 			ops[1].value.len = strlen(name);
@@ -890,6 +1613,9 @@ static void byz_free(struct byz *b)
 		crdt_buf_fini(&b->fork_a[i]);
 		crdt_buf_fini(&b->fork_b[i]);
 	}
+	for (size_t i = 0; i < b->n_seal; i++)
+		crdt_buf_fini(&b->seal_log[i]);
+	sodium_memzero(b->wrong_k, sizeof(b->wrong_k));
 	free(b);
 }
 
@@ -1127,6 +1853,162 @@ static void byz_malformed(struct sim *s, struct sim_node *v)
 	crdt_buf_fini(&b);
 }
 
+/* --attacks sealed (with --sealed): the attacker signs entries of its own
+ * feed in BYZ_SCOPE that abuse sealed fields, and they reach a random
+ * honest node (as if it had served them): a name in plaintext, a
+ * truncated box, a name sealed under the key of a group that does not
+ * read names (a key record of its own for township and police), a sealed
+ * value in a field that is not sealed, and a name sealed under a key no
+ * record names. Every one is a valid entry: honest nodes store it, judge
+ * it the same way in any order (findings, or values waiting for ever)
+ * and pass it on, and must converge with it. */
+#define BYZ_SCOPE "120116002001"
+
+static void byz_net_id(const struct sim *s, uint8_t out[32])
+{
+	memcpy(out, s->byz->net_id, 32);
+}
+
+/* Signs ops as the attacker's next entry of BYZ_SCOPE and keeps it:
+ * patient is the record it creates (NULL: none), whose name must be in
+ * effect once the feed reaches seq effect_at (0: never). */
+static void byz_seal_entry(struct sim *s, struct crdt_op *ops, size_t n,
+			   const uint8_t *patient, uint64_t effect_at)
+{
+	struct byz *b = s->byz;
+	struct sim_node *att = &s->node[b->idx];
+	struct crdt_entry e;
+	struct crdt_buf body;
+	uint8_t sig[64];
+	memset(&e, 0, sizeof(e));
+	memcpy(e.author, att->pk, 32);
+	snprintf(e.scope, sizeof(e.scope), "%s", BYZ_SCOPE);
+	e.seq = b->n_seal + 1;
+	memcpy(e.prev, b->seal_prev, 32);
+	e.hlc = (s->now << 16) > b->seal_hlc ? s->now << 16 : b->seal_hlc + 1;
+	e.roster_version = 1;
+	e.n_ops = n;
+	e.ops = ops;
+	crdt_buf_init(&body);
+	crdt_entry_encode_body(&body, &e);
+	crdt_entry_sign(sig, b->net_id, body.data, body.len, att->sk);
+	crdt_buf_init(&b->seal_log[b->n_seal]);
+	crdt_entry_encode_wire(&b->seal_log[b->n_seal], body.data, body.len,
+			       sig);
+	crdt_entry_hash(b->seal_prev, body.data, body.len, sig);
+	crdt_buf_fini(&body);
+	b->seal_patient[b->n_seal] = patient != NULL;
+	if (patient)
+		memcpy(b->seal_ids[b->n_seal], patient, 16);
+	b->seal_effect_at[b->n_seal] = effect_at;
+	b->seal_hlc = e.hlc;
+	b->n_seal++;
+}
+
+static void byz_sealed(struct sim *s, struct sim_node *v)
+{
+	struct byz *b = s->byz;
+	struct sim_node *att = &s->node[b->idx];
+	const struct node_roster *r1 = node_ledger_roster_at(v->ledger, 1);
+	if (!r1 || b->n_seal + 2 > BYZ_SEAL_MAX)
+		return;
+	struct crdt_op ops[24];
+	struct wbufs wb;
+	size_t n = 0;
+	uint64_t seq = b->n_seal + 1, effect_at = 0;
+	uint8_t id[16], k[32], kid[16], ent[16];
+	struct crdt_value sv;
+	wb.n = 0;
+	unsigned variant = (unsigned)(splitmix64(&s->rng) % 7);
+	if ((variant == 2 || variant == 3) && !b->has_wrong) {
+		key_ops_at(s, b->idx, BYZ_SCOPE, seq, r1,
+			   NODE_ROLE_BIT(NODE_ROLE_TOWNSHIP) |
+			       NODE_ROLE_BIT(NODE_ROLE_POLICE),
+			   ops, &n, &wb, true, b->wrong_k, kid, ent);
+		b->has_wrong = true;
+	}
+	crdt_entity_id(id, att->pk, BYZ_SCOPE, seq, (uint32_t)n);
+	set_op(&ops[n++], CRDT_OP_CREATE, id, "patient");
+	set_op(&ops[n], CRDT_OP_SET, id, "name");
+	size_t name_op = n;
+	switch (variant) {
+	case 0: /* plaintext in a sealed field */
+		str_value(&ops[n++].value, "byz-plain");
+		break;
+	case 1: /* a truncated box */
+		crdt_seal_key_new(k);
+		seal_text(s, att, &wb, k, id, "name", "byz-truncated", &sv);
+		sv.len -= (size_t)urange(&s->rng, 1, sv.len - 1);
+		ops[n++].value = sv;
+		break;
+	case 2: /* another group's key */
+		seal_text(s, att, &wb, b->wrong_k, id, "name", "byz-wrong",
+			  &ops[n++].value);
+		break;
+	case 3: /* sealed bytes in a field that is not sealed */
+		str_value(&ops[n++].value, "byz");
+		set_op(&ops[n], CRDT_OP_SET, id, "sex");
+		seal_text(s, att, &wb, b->wrong_k, id, "sex", "male",
+			  &ops[n++].value);
+		break;
+	case 4: /* a key no record names */
+		crdt_seal_key_new(k);
+		seal_text(s, att, &wb, k, id, "name", "byz-nokey",
+			  &ops[n++].value);
+		break;
+	case 5: /* valid, out of order: the key record after the name in
+		 * the same entry; the name waits for it, then takes effect */
+		n++;
+		key_ops_at(s, b->idx, BYZ_SCOPE, seq, r1, G_ALL, ops, &n, &wb,
+			   true, k, kid, ent);
+		seal_text(s, att, &wb, k, id, "name", "byz-late-key",
+			  &ops[name_op].value);
+		effect_at = seq;
+		break;
+	default: /* valid: the key record in the attacker's next entry */
+		crdt_seal_key_new(k);
+		seal_text(s, att, &wb, k, id, "name", "byz-next-key",
+			  &ops[n++].value);
+		effect_at = seq + 1;
+		break;
+	}
+	s->sealed_values -= variant != 0; /* counts honest values */
+	byz_seal_entry(s, ops, n, id, effect_at);
+	if (variant == 6) {
+		n = 0;
+		key_ops_at(s, b->idx, BYZ_SCOPE, seq + 1, r1, G_ALL, ops, &n,
+			   &wb, false, k, kid, ent);
+		byz_seal_entry(s, ops, n, NULL, 0);
+	}
+	sodium_memzero(k, sizeof(k));
+	wbufs_fini(&wb);
+	/* The victim gets what it lacks of the feed. */
+	uint64_t have = node_ledger_feed_seq(v->ledger, att->pk, BYZ_SCOPE);
+	struct node_txn *t = node_ledger_begin(v->ledger);
+	size_t applied = 0;
+	for (uint64_t q = have; q < b->n_seal; q++) {
+		enum node_ingest res;
+		enum node_msg why = MSG_NONE;
+		int rc = node_txn_ingest(t, b->seal_log[q].data,
+					 b->seal_log[q].len, false, &res, &why);
+		if (rc != 0) {
+			fail(s, "node %d rejected the attacker's sealed entry "
+				"%" PRIu64 ": %d %s",
+			     v->idx, q + 1, rc,
+			     node_catalog_text(NODE_LANG_EN, why));
+			break;
+		}
+		applied++;
+	}
+	if (applied == 0 || node_txn_commit(t, true) != 0) {
+		if (applied == 0)
+			node_txn_abort(t);
+		return;
+	}
+	vlog(s, "attacker's sealed entries %" PRIu64 "..%zu on node %d",
+	     have + 1, b->n_seal, v->idx);
+}
+
 /* One attack on a random live honest node, then a probe write on it once
  * the attack has arrived. */
 static void byz_attack(struct sim *s)
@@ -1160,6 +2042,9 @@ static void byz_attack(struct sim *s)
 		case BYZ_DIGEST_FLOOD:
 			byz_digest_flood(s, nd);
 			break;
+		case BYZ_SEALED:
+			byz_sealed(s, nd);
+			break;
 		default:
 			byz_malformed(s, nd);
 			break;
@@ -1178,6 +2063,12 @@ static void byz_probe(struct sim *s, int v, int kind)
 	if (s->healed || !s->node[v].alive)
 		return;
 	int rc = do_write(s, v);
+	/* A member revoked by a roster version (--rosters) is refused
+	 * writes past its bound: the roster's doing, not the attack's. */
+	const struct node_member *m =
+	    node_ledger_member(s->node[v].ledger, s->node[v].pk);
+	if (rc == -EPERM && m && m->n_revoked > 0)
+		return;
 	if (rc < 0 && rc != -EIO && rc != -ENOSPC)
 		fail(s, "node %d refused a write after attack %s: %d", v,
 		     byz_names[kind], rc);
@@ -1435,6 +2326,169 @@ static uint64_t bytes_sent(const struct sim *s)
 	return total;
 }
 
+/* --sealed, after convergence: on every honest node, each acknowledged
+ * patient's name opens, with the keys the node holds, to the name its
+ * writer wrote, wherever the node holds a usable key record of the key
+ * the writer used and the node was in the group the record was made for;
+ * every other sealed value the node holds a key for (phones, follow-up
+ * medication) opens. */
+static bool check_cell(struct sim *s, struct sim_node *nd,
+		       const uint8_t entity[16], const char *field,
+		       const char *expect)
+{
+	struct crdt_cell cell;
+	uint8_t net[32], k[32];
+	node_ledger_net_id(nd->ledger, net);
+	if (node_ledger_cell(nd->ledger, entity, field, &cell) != 0) {
+		fail(s, "node %d: %s cell unreadable", nd->idx, field);
+		return false;
+	}
+	bool ok = true;
+	size_t n = cell.is_set ? cell.n_elems : cell.n_live;
+	for (size_t i = 0; i < n && ok; i++) {
+		const struct crdt_value *v =
+		    cell.is_set ? &cell.elems[i].value : &cell.live[i].value;
+		struct crdt_sealed sv;
+		if (cell.is_set && cell.elems[i].n_tags == 0)
+			continue;
+		if (v->kind != CRDT_VALUE_BIN ||
+		    crdt_seal_parse(v->p, v->len, &sv) != 0) {
+			fail(s, "node %d: a %s value in effect is not sealed",
+			     nd->idx, field);
+			ok = false;
+			break;
+		}
+		s->sealed_checked++;
+		if (node_key(nd, sv.key_id, k) != 0)
+			continue;
+		uint8_t *plain = malloc(v->len);
+		struct crdt_value pv;
+		if (!plain)
+			abort();
+		int rc = crdt_seal_open(v->p, v->len, k, net, entity, field,
+					strlen(field), plain, v->len, &pv);
+		if (rc != 0) {
+			fail(s, "node %d: a sealed %s fails to open: %d",
+			     nd->idx, field, rc);
+			ok = false;
+		} else if (pv.kind != CRDT_VALUE_STR ||
+			   (expect && (pv.len != strlen(expect) ||
+				       memcmp(pv.p, expect, pv.len)))) {
+			fail(s, "node %d: sealed %s opens to '%.*s', not '%s'",
+			     nd->idx, field, (int)pv.len, (const char *)pv.p,
+			     expect ? expect : "a str");
+			ok = false;
+		} else {
+			s->sealed_opened++;
+		}
+		free(plain);
+	}
+	sodium_memzero(k, sizeof(k));
+	crdt_cell_fini(&cell);
+	return ok;
+}
+
+static void check_sealed(struct sim *s)
+{
+	for (int i = 0; i < s->n && !s->failure[0]; i++) {
+		struct sim_node *nd = &s->node[i];
+		/* Opened again from the store, as after a restart. */
+		ring_clear(nd);
+		for (size_t p = 0; p < s->n_patients && !s->failure[0]; p++) {
+			const struct patient *pt = &s->patients[p];
+			struct node_entity ent;
+			struct crdt_cell cell;
+			if (!pt->sealed ||
+			    node_ledger_entity(nd->ledger, pt->id, &ent) != 0 ||
+			    !ent.valid)
+				continue; /* revoked past its bound */
+			struct recs rs;
+			rs.n = 0;
+			node_ledger_each_key_id(nd->ledger, pt->key_id,
+						collect_rec, &rs);
+			const struct node_key_record *kr = NULL;
+			for (size_t k = 0; k < rs.n && !kr; k++)
+				if (rs.r[k].roles == G_ALL &&
+				    !strcmp(rs.r[k].scope, pt->scope))
+					kr = &rs.r[k];
+			if (node_ledger_cell(nd->ledger, pt->id, "name",
+					     &cell) != 0)
+				continue;
+			size_t live = cell.n_live;
+			crdt_cell_fini(&cell);
+			if (!kr) {
+				/* The key record lost its effect (revoked):
+				 * the name waits for it. */
+				if (live != 0)
+					fail(s, "node %d: patient %s's name "
+						"took effect without its key "
+						"record",
+					     i, pt->name);
+				continue;
+			}
+			if (live != 1) {
+				fail(s, "node %d: patient %s has %zu names "
+					"with its key record held",
+				     i, pt->name, live);
+				break;
+			}
+			const struct node_roster *r =
+			    node_ledger_roster_at(nd->ledger, kr->made);
+			const struct node_member *m =
+			    r ? node_roster_find(r, nd->pk) : NULL;
+			uint8_t k[32];
+			bool member = m && node_seal_member_in_group(
+					       m, G_ALL, pt->scope);
+			if (member && node_key(nd, pt->key_id, k) != 0) {
+				fail(s, "node %d: no key to open patient %s's "
+					"name, a member of its group",
+				     i, pt->name);
+				break;
+			}
+			sodium_memzero(k, sizeof(k));
+			if (member && !check_cell(s, nd, pt->id, "name",
+						  pt->name))
+				break;
+			if (!check_cell(s, nd, pt->id, "phone", NULL))
+				break;
+		}
+		for (size_t f = 0; f < s->n_followups && !s->failure[0]; f++)
+			check_cell(s, nd, s->followups[f].id, "medication",
+				   NULL);
+		/* The attacker's abuses of sealed fields held here: none of
+		 * its names or sexes took effect, but the valid names whose
+		 * key record came after them, once it is held. */
+		uint64_t held =
+		    s->byz ? node_ledger_feed_seq(nd->ledger,
+						  s->node[s->byz->idx].pk,
+						  BYZ_SCOPE)
+			   : 0;
+		for (uint64_t q = 0; q < held && !s->failure[0]; q++) {
+			static const char *const fields[] = {"name", "sex"};
+			const struct byz *b = s->byz;
+			if (!b->seal_patient[q])
+				continue;
+			bool named = b->seal_effect_at[q] != 0 &&
+				     held >= b->seal_effect_at[q];
+			for (int f = 0; f < 2; f++) {
+				struct crdt_cell cell;
+				if (node_ledger_cell(nd->ledger,
+						     b->seal_ids[q],
+						     fields[f], &cell) != 0)
+					continue;
+				size_t live = cell.n_live;
+				crdt_cell_fini(&cell);
+				if (live != (f == 0 && named ? 1u : 0u))
+					fail(s, "node %d: the attacker's "
+						"sealed-field entry %" PRIu64
+						" has %zu %s values",
+					     i, q + 1, live, fields[f]);
+			}
+			s->byz_sealed_held++;
+		}
+	}
+}
+
 /* After convergence and a quiet spell: still converged, and the rounds
  * cost little. */
 static void idle_end(struct sim *s)
@@ -1448,6 +2502,8 @@ static void idle_end(struct sim *s)
 		fail(s, "idle traffic %" PRIu64 " bytes per node per round",
 		     s->idle_bytes_per_round);
 	}
+	if (s->sealed && !s->failure[0])
+		check_sealed(s);
 	s->done = true;
 }
 
@@ -1554,7 +2610,12 @@ static void step(struct sim *s, struct ev *e)
 		break;
 	case EV_WRITE:
 		if (!s->healed) {
-			do_write(s, -1);
+			if (s->sealed)
+				sample_waits(s);
+			if (s->sealed && splitmix64(&s->rng) % 100 < 8)
+				key_upkeep(s);
+			else
+				do_write(s, -1);
 			ev_at(s, urange(&s->rng, 20, 400), EV_WRITE, 0, 0);
 		}
 		break;
@@ -1977,10 +3038,13 @@ static int sim_setup(struct sim *s, uint64_t seed, int nodes, bool verbose,
 		kseed[k] = (uint8_t)splitmix64(&s->rng);
 	crypto_sign_seed_keypair(s->roster_pk, s->roster_sk, kseed);
 	/* Schema version 1: the simulator's writers put plaintext in every
-	 * field (sealing has its own tests: test_sealing, sealed.sh). */
+	 * field; with --sealed, the current version: they seal H and ID
+	 * values (see "Sealed fields" above). */
+	s->sealed = sealed_mode;
+	rb_state = seed ^ 0x7365616cu; /* "seal" */
 	int rc = node_roster_build_genesis_schema(
-	    members, (size_t)s->n_all, s->roster_pk, s->roster_sk, 1,
-	    &s->roster, &s->roster_len);
+	    members, (size_t)s->n_all, s->roster_pk, s->roster_sk,
+	    s->sealed ? NODE_SCHEMA_VERSION : 1, &s->roster, &s->roster_len);
 	if (rc != 0) {
 		fail(s, "roster build failed: %d", rc);
 		return rc;
@@ -2022,9 +3086,12 @@ static void sim_teardown(struct sim *s)
 		net_gossip_free(s->node[i].g);
 		node_ledger_close(s->node[i].ledger);
 		node_kv_close(s->node[i].kv);
+		ring_clear(&s->node[i]);
 	}
 	free(s->roster);
 	free(s->patients);
+	free(s->followups);
+	free(s->makers);
 	free(s->acks);
 	byz_free(s->byz);
 	sodium_memzero(s->roster_sk, sizeof(s->roster_sk));
@@ -2039,6 +3106,10 @@ struct totals {
 	uint64_t max_attack_bytes, max_attack_msgs;
 	uint64_t roster_seeds, roster_versions, roster_proposals;
 	uint64_t roster_conflicts, roster_signs, roster_revocations;
+	uint64_t keys_made, keys_inline, keys_apart, keys_upkeep;
+	uint64_t sealed_values, sealed_removes, sealed_checked, sealed_opened;
+	uint64_t sealed_other_key, wait_samples, wait_max, byz_sealed_held;
+	uint64_t sealed_forms_removed, envelopes_upkeep;
 };
 
 /* After the run: acknowledged writes their own node no longer holds, and
@@ -2109,11 +3180,12 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
 	if (s->byz)
 		snprintf(byz, sizeof(byz),
 			 " byzantine %" PRIu64 "/%" PRIu64 "/%" PRIu64
-			 "/%" PRIu64 "/%" PRIu64 " attack_msgs %" PRIu64
-			 " attack_bytes %" PRIu64,
+			 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64
+			 " attack_msgs %" PRIu64 " attack_bytes %" PRIu64,
 			 s->byz->attacks[0], s->byz->attacks[1],
 			 s->byz->attacks[2], s->byz->attacks[3],
-			 s->byz->attacks[4], s->attack_msgs_per_round,
+			 s->byz->attacks[4], s->byz->attacks[5],
+			 s->attack_msgs_per_round,
 			 s->attack_bytes_per_round);
 	if (!ok || !quiet)
 		printf("seed %" PRIu64
@@ -2140,6 +3212,8 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
 			printf(" --byzantine 100 --attacks %s", attack_list);
 		if (s->rosters)
 			printf(" --rosters 100");
+		if (s->sealed)
+			printf(" --sealed");
 		printf(" --verbose\n");
 	}
 	fflush(stdout);
@@ -2153,6 +3227,21 @@ static bool run_seed(uint64_t seed, int nodes, bool verbose, bool quiet,
 		for (size_t i = 0; i < r->n_members; i++)
 			tot->roster_revocations += r->members[i].n_revoked;
 	}
+	tot->keys_made += s->keys_made;
+	tot->keys_inline += s->keys_inline;
+	tot->keys_apart += s->keys_apart;
+	tot->keys_upkeep += s->keys_upkeep;
+	tot->sealed_values += s->sealed_values;
+	tot->sealed_removes += s->sealed_removes;
+	tot->sealed_forms_removed += s->sealed_forms_removed;
+	tot->envelopes_upkeep += s->envelopes_upkeep;
+	tot->sealed_checked += s->sealed_checked;
+	tot->sealed_opened += s->sealed_opened;
+	tot->sealed_other_key += s->sealed_other_key;
+	tot->wait_samples += s->wait_samples;
+	tot->byz_sealed_held += s->byz_sealed_held;
+	if (s->wait_max > tot->wait_max)
+		tot->wait_max = s->wait_max;
 	tot->seeds++;
 	tot->failed += !ok;
 	tot->acked += s->n_acks;
@@ -2184,7 +3273,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: ward_sim [--seeds N] [--first S] [--nodes K] "
 			"[--byzantine PCT] [--attacks LIST] [--rosters PCT] "
-			"[--twice] "
+			"[--sealed] [--twice] "
 			"[--quiet] [--verbose]\n");
 }
 
@@ -2221,7 +3310,8 @@ int main(int argc, char **argv)
 {
 	uint64_t seeds = 10, first = 1;
 	int nodes = 0;
-	unsigned byz_pct = 0, attacks = (1u << BYZ_KINDS) - 1;
+	/* Every attack but sealed by default (it needs --sealed). */
+	unsigned byz_pct = 0, attacks = (1u << BYZ_SEALED) - 1;
 	bool verbose = false, twice = false, quiet = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seeds") && i + 1 < argc) {
@@ -2248,7 +3338,8 @@ int main(int argc, char **argv)
 			if (parse_attacks(attack_list, &attacks) != 0) {
 				fprintf(stderr, "--attacks: a comma-separated "
 						"list of claim, announce, "
-						"forks, digests, malformed\n");
+						"forks, digests, malformed, "
+						"sealed\n");
 				return 2;
 			}
 		} else if (!strcmp(argv[i], "--rosters") && i + 1 < argc) {
@@ -2258,6 +3349,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			roster_pct = (unsigned)pct;
+		} else if (!strcmp(argv[i], "--sealed")) {
+			sealed_mode = true;
 		} else if (!strcmp(argv[i], "--verbose")) {
 			verbose = true;
 		} else if (!strcmp(argv[i], "--quiet")) {
@@ -2268,6 +3361,12 @@ int main(int argc, char **argv)
 			usage();
 			return 2;
 		}
+	}
+	/* Before sodium_init, as libsodium asks. */
+	randombytes_set_implementation(&rb_sim);
+	if ((attacks >> BYZ_SEALED & 1) && !sealed_mode) {
+		fprintf(stderr, "--attacks sealed needs --sealed\n");
+		return 2;
 	}
 	if (sodium_init() < 0) {
 		fprintf(stderr, "ward_sim: libsodium failed to start\n");
@@ -2321,6 +3420,27 @@ int main(int argc, char **argv)
 		       tot.roster_seeds, tot.roster_versions,
 		       tot.roster_proposals, tot.roster_conflicts,
 		       tot.roster_signs, tot.roster_revocations);
+	if (sealed_mode)
+		printf("sealed: %" PRIu64 " keys made (%" PRIu64
+		       " in the write sealing with them, %" PRIu64
+		       " in an entry just before, %" PRIu64
+		       " by key upkeep), %" PRIu64
+		       " envelopes added to key records apart, %" PRIu64
+		       " values sealed (%" PRIu64
+		       " under a key another member made), %" PRIu64
+		       " sealed elements removed (%" PRIu64 " sealed forms); %" PRIu64
+		       " samples of a node holding values that wait for their "
+		       "key record (at most %" PRIu64 " at once); at the end %" PRIu64
+		       " sealed values checked, %" PRIu64 " opened; %" PRIu64
+		       " of the attacker's sealed-field entries held and "
+		       "checked\n",
+		       tot.keys_made, tot.keys_inline, tot.keys_apart,
+		       tot.keys_upkeep, tot.envelopes_upkeep, tot.sealed_values,
+		       tot.sealed_other_key,
+		       tot.sealed_removes, tot.sealed_forms_removed,
+		       tot.wait_samples, tot.wait_max,
+		       tot.sealed_checked, tot.sealed_opened,
+		       tot.byz_sealed_held);
 	printf("outcome: %" PRIu64 " acknowledged writes, %" PRIu64
 	       " divergences, %" PRIu64 " lost acknowledged writes\n",
 	       tot.acked, tot.divergences, tot.lost_acks);

@@ -37,6 +37,7 @@
 #include "crdt/crdt.h"
 #include "node/api/node.h"
 #include "node/api/node_int.h"
+#include "node/api/ops.h"
 
 enum { HEALTH, TOWNSHIP, N_NODES };
 
@@ -880,8 +881,8 @@ static void test_import_bad_row(void **state)
 	 * role's, more set values than a cell may hold. */
 	struct node_ctx *tw = t->n[TOWNSHIP];
 	int64_t tw_before = entries(tw);
-	char many[1024] = "name,scope,special\n张三," TOWN ",";
-	for (int i = 0; i < 65; i++)
+	char many[4096] = "name,scope,special\n张三," TOWN ",";
+	for (int i = 0; i < NODE_OPS_MAX_ELEMS + 1; i++)
 		strcat(many, i ? "|floating" : "floating");
 	strcat(many, "\n李四," TOWN2 ",\n");
 	resp = import_csv(t, tw, "patient", many, false, false);
@@ -891,7 +892,8 @@ static void test_import_bad_row(void **state)
 	assert_int_equal(node_doc_len(bad), 2);
 	b0 = node_doc_as_str(node_doc_at(bad, 0), NULL);
 	b1 = node_doc_as_str(node_doc_at(bad, 1), NULL);
-	assert_string_equal(b0, "line 2: special: more than 64 values");
+	assert_string_equal(b0,
+			    "line 2: special takes at most 256 values at once");
 	assert_int_equal(strncmp(b1, "line 3: ", 8), 0);
 	assert_non_null(strstr(b1, "outside this node's jurisdiction"));
 	node_doc_free(resp);

@@ -44,6 +44,7 @@
 
 #include "crdt/crdt.h"
 #include "node/ledger/ledger.h"
+#include "node/ledger/proofs.h"
 #include "node/ledger/proposal.h"
 #include "node/ledger/replica.h"
 #include "net/gossip.h"
@@ -901,6 +902,46 @@ static void test_proposal_bad(void **state)
 	node_kv_close(kv);
 }
 
+/* A fork proof of an author whose key a later version replaced (or who
+ * was removed) is still a proof: a member that joins later gets it from
+ * its peers and must keep it, not refuse the peer (found by roster.sh: a
+ * node joining after a forked key was replaced cut every peer off). */
+static void test_fork_proof_of_replaced_key(void **state)
+{
+	(void)state;
+	struct node_roster *r = next_of(g_wire, g_len);
+	memcpy(r->members[TOWNSHIP].key, pk[STRANGER], 32);
+	size_t r2_len;
+	uint8_t *r2 = sign_roster(r, SIG_HP, &r2_len);
+	node_roster_free(r);
+	const uint8_t *ws[] = {g_wire, r2};
+	const size_t ns[] = {g_len, r2_len};
+	size_t len;
+	uint8_t *c = chain_of(ws, ns, 2, &len);
+	struct node_kv *kv = node_kv_new_mem();
+	struct node_ledger *l;
+	struct node_reason rwhy;
+	enum node_msg why = MSG_NONE;
+	assert_int_equal(node_ledger_open(kv, &l), 0);
+	assert_int_equal(node_ledger_set_roster(l, c, len, &rwhy), 0);
+	free(c);
+	free(r2);
+	/* township signed two entries at seq 1 under version 1 */
+	struct feed f1 = {.who = TOWNSHIP}, f2 = {.who = TOWNSHIP, .hlc = 7};
+	size_t la, lb;
+	uint8_t *a = entry(&f1, 1, "patient", &la);
+	uint8_t *b = entry(&f2, 1, "incident", &lb);
+	int rc = node_proof_add(l, NODE_PROOF_FORK, a, la, b, lb, &why);
+	if (rc < 0)
+		fprintf(stderr, "proof refused: %s\n",
+			node_catalog_text(NODE_LANG_EN, why));
+	assert_int_equal(rc, 1);
+	free(a);
+	free(b);
+	node_ledger_close(l);
+	node_kv_close(kv);
+}
+
 static void test_admin_fork(void **state)
 {
 	(void)state;
@@ -1284,6 +1325,7 @@ int main(void)
 	    cmocka_unit_test(test_proposals_per_member),
 	    cmocka_unit_test(test_proposal_bad),
 	    cmocka_unit_test(test_admin_fork),
+	    cmocka_unit_test(test_fork_proof_of_replaced_key),
 	    cmocka_unit_test(test_schema_version),
 	    cmocka_unit_test(test_wire_roster),
 	    cmocka_unit_test(test_gossip_rosters),

@@ -27,7 +27,10 @@
  * 13. a sealed set element added under a key that no longer serves can
  *     still be removed; a remove of a waiting add wins in any order;
  * 14. an op waits for its record's create, then for its key record;
- * 15. a key record and a value naming it in one local write.
+ * 15. a key record and a value naming it in one local write;
+ * 16. many entries in one transaction (as ingest commits them) get the
+ *     verdicts they get one transaction each: whether a key serves is
+ *     remembered within a transaction, per key, group, scope and version.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1699,6 +1702,77 @@ static void test_key_and_value_in_one_write(void **state)
 	node_down(&a);
 }
 
+/* ---- 16. one transaction, many sealed ops ---- */
+
+/* Rule: a transaction remembers that a key serves a (group, scope,
+ * version), never more: the same key for another group or for a version
+ * after its group changed does not serve, and a key record arriving in
+ * the transaction is seen by the ops after it. */
+static void test_one_txn_same_verdicts(void **state)
+{
+	(void)state;
+	uint8_t kt[32], ka[32];
+	crdt_seal_key_new(kt);
+	crdt_seal_key_new(ka);
+	struct feed t, h;
+	feed_init(&t, &net2, TOWNSHIP);
+	feed_init(&h, &net2, HEALTH);
+	uint8_t p[16], q[16];
+	struct crdt_value np, nq, dxp, dxq;
+	struct wire w[8];
+	size_t n = 0;
+	w[n++] = key_entry(&t, 1, kt, G_ALL, NULL, NULL);
+	w[n++] = patient_entry(&t, 1, kt, "张三", p, &np);
+	struct crdt_dot pred = last_dot(&t, 1);
+	/* An H field under kt, a key of every role's group only: waits for
+	 * good (served for names, never for a diagnosis). */
+	w[n++] = set_entry(&h, 1, p, "diagnosis",
+			   sealed(kt, &net2, p, "diagnosis", "bipolar"), NULL,
+			   0);
+	w[n++] = patient_entry(&t, 1, kt, "李四", q, &nq);
+	/* Under ka, whose record comes later in the transaction: waits. */
+	dxq = sealed(ka, &net2, q, "diagnosis", "schizophrenia");
+	w[n++] = set_entry(&h, 1, q, "diagnosis", dxq, NULL, 0);
+	/* Under kt (made at 1) naming version 2, where police left the
+	 * group: waits for good. */
+	w[n++] = set_entry(&t, 2, p, "name",
+			   sealed(kt, &net2, p, "name", "张珊"), &pred, 1);
+	/* ka's record: q's diagnosis takes effect, and p's under ka. */
+	w[n++] = key_entry(&h, 1, ka, G_AH, NULL, NULL);
+	dxp = sealed(ka, &net2, p, "diagnosis", "depression");
+	w[n++] = set_entry(&h, 1, p, "diagnosis", dxp, NULL, 0);
+	struct node one, each;
+	node_up(&one, &net2, 2);
+	node_up(&each, &net2, 2);
+	struct node_txn *tx = node_ledger_begin(one.l);
+	for (size_t i = 0; i < n; i++) {
+		enum node_msg why = MSG_NONE;
+		enum node_ingest res;
+		int rc = node_txn_ingest(tx, w[i].p, w[i].len, false, &res,
+					 &why);
+		if (rc)
+			fprintf(stderr, "entry %zu: %s\n", i,
+				node_catalog_text(NODE_LANG_EN, why));
+		assert_int_equal(rc, 0);
+		assert_int_equal(res, NODE_INGEST_APPLIED);
+	}
+	assert_int_equal(node_txn_commit(tx, true), 0);
+	for (size_t i = 0; i < n; i++)
+		ingest(&each, w[i]);
+	struct node *both[2] = {&one, &each};
+	for (int k = 0; k < 2; k++) {
+		expect_cell(both[k], p, "name", &np);
+		expect_cell(both[k], q, "name", &nq);
+		expect_cell(both[k], p, "diagnosis", &dxp);
+		expect_cell(both[k], q, "diagnosis", &dxq);
+		assert_int_equal(findings(both[k]), 0);
+	}
+	expect_same_digest(&one, &each);
+	assert_int_equal(node_ledger_state_diff(one.l, each.l), 0);
+	node_down(&one);
+	node_down(&each);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -1724,6 +1798,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_waits_for_create_then_key,
 				      test_teardown),
 	    cmocka_unit_test_teardown(test_key_and_value_in_one_write,
+				      test_teardown),
+	    cmocka_unit_test_teardown(test_one_txn_same_verdicts,
 				      test_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
