@@ -363,7 +363,9 @@ int node_proposal_add(struct node_ledger *l, const uint8_t *b, size_t len,
 {
 	struct item it;
 	struct node_roster *r;
-	enum node_msg m;
+	enum node_msg m = MSG_NONE;
+	/* Set on every path: a local failure says nothing more. */
+	node_reason_of(why, MSG_NONE);
 	int rc = check_item(l, b, len, &it, &r, &m);
 	if (rc) {
 		/* One already in force, or a copy of it: nothing to do. */
@@ -468,6 +470,7 @@ int node_proposal_sign(struct node_ledger *l, const uint8_t id[32],
 	struct key k;
 	uint8_t *v;
 	size_t n;
+	node_reason_of(why, MSG_NONE);
 	prop_key(&k, id);
 	if (node_kv_get(node_ledger_kv(l), k.b, k.len, &v, &n) != 0) {
 		NODE_REASON0(why, MSG_PR_NO_SUCH);
