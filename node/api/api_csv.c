@@ -292,9 +292,66 @@ static bool json_string(const char **s, struct crdt_buf *out)
 	return true;
 }
 
-/* A scalar as text: string, integer, null (""), into out. */
+/* Whether a cell's text is the export's marker of a value it could not
+ * read, or, for a set, has it among its '|'-separated elements. */
+static bool holds_sealed_marker(const char *text, bool is_set)
+{
+	size_t ml = strlen(NODE_EXPORT_SEALED);
+	if (!strcmp(text, NODE_EXPORT_SEALED))
+		return true;
+	for (const char *p = text; is_set && (p = strstr(p, NODE_EXPORT_SEALED));
+	     p += ml)
+		if ((p == text || p[-1] == '|') && (p[ml] == '|' || !p[ml]))
+			return true;
+	return false;
+}
+
+/* What an export writes for a value it could not read: {"sealed": true}
+ * (and "unreadable": true), read back as NODE_EXPORT_SEALED. */
+static bool json_sealed(const char **s, struct crdt_buf *out)
+{
+	const char *p = *s + 1;
+	bool sealed = false;
+	struct crdt_buf k;
+	crdt_buf_init(&k);
+	for (;;) {
+		ws(&p);
+		crdt_buf_reset(&k);
+		if (!json_string(&p, &k))
+			break;
+		ws(&p);
+		if (*p != ':')
+			break;
+		p++;
+		ws(&p);
+		if (strncmp(p, "true", 4) != 0)
+			break;
+		p += 4;
+		if (k.len == 6 && !memcmp(k.data, "sealed", 6))
+			sealed = true;
+		ws(&p);
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p != '}' || !sealed)
+			break;
+		crdt_buf_fini(&k);
+		*s = p + 1;
+		crdt_buf_append(out, NODE_EXPORT_SEALED,
+				strlen(NODE_EXPORT_SEALED));
+		return true;
+	}
+	crdt_buf_fini(&k);
+	return false;
+}
+
+/* A scalar as text: string, integer, null (""), a sealed value's marker,
+ * into out. */
 static bool json_scalar(const char **s, struct crdt_buf *out)
 {
+	if (**s == '{')
+		return json_sealed(s, out);
 	if (**s == '"')
 		return json_string(s, out);
 	if (!strncmp(*s, "null", 4)) {
@@ -671,8 +728,9 @@ static int prepare_row(struct import_ctx *c, struct row *r, struct prepared *p,
 		if ((p->create || p->matched) && !*text)
 			continue;
 		/* A value the exporting node could not read ("[sealed]", see
-		 * value_text) is left as it is stored. */
-		if (!strcmp(text, NODE_EXPORT_SEALED))
+		 * value_text; {"sealed": true} in JSONL) is left as it is
+		 * stored: a register, or a set holding one such element. */
+		if (holds_sealed_marker(text, f->is_set))
 			continue;
 		/* plaintext, sealed fields opened (keyring.h) */
 		struct crdt_cell cell;

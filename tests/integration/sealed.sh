@@ -90,6 +90,18 @@ contains "$OUT" ZT-001 "u's due table shows t's patient by patient_no"
 contains "$OUT" 外乡 "u's due table names its own patient"
 for n in h t u p a; do ok audit verify --data $n; done
 
+note "exports: what the node cannot read is [sealed] / {\"sealed\": true}, and imports back as stored"
+ok export --data u --csv u.csv --type patient
+grep -q '\[sealed\]' u.csv || fail "u's CSV export marks t's names: $(cat u.csv)"
+! grep -q "$NAME" u.csv || fail "u's export holds a name it may not read"
+ok import --data u --csv u.csv --type patient
+contains "$OUT" "all as stored" "u's CSV export imports back as stored"
+ok export --data u --jsonl u.jsonl --type patient
+grep -q '"sealed":true' u.jsonl || fail "u's JSONL export marks t's names: $(cat u.jsonl)"
+ok import --data u --jsonl u.jsonl --type patient
+contains "$OUT" "all as stored" "u's JSONL export imports back as stored"
+eq "$(field h "$P1" name)" "\"$NAME\"" "the name is as it was"
+
 note "police removed: the next write is sealed to a fresh key it lacks"
 version_at() { "$W" roster show --data "$1" --json | jq -r .version; }
 ok roster propose --data h remove "District police"

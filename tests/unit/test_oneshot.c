@@ -343,6 +343,7 @@ static void test_rocksdb(void **state)
 	last = node_oneshot_stats();
 	put(db, "Sk");
 	struct node_oneshot_stats s = node_oneshot_stats();
+#if WARD_ROCKSDB_STATIC
 	assert_int_equal(s.refused - last.refused, 1);
 	assert_true(s.skipped - last.skipped >= 1); /* the WAL's directory */
 	assert_true(s.synced - last.synced >= 1);     /* the WAL */
@@ -351,6 +352,15 @@ static void test_rocksdb(void **state)
 	assert_int_equal(node_oneshot_finish(), 0);
 	options_files(db, after, sizeof(after));
 	assert_string_equal(before, after);
+#else
+	/* RocksDB is a shared library in this build (the sanitizers'):
+	 * --wrap reaches only the calls linked into the program, so
+	 * RocksDB's go straight to libc: an ordinary open, nothing refused,
+	 * deferred or skipped, and the store works all the same. */
+	assert_int_equal(s.refused - last.refused, 0);
+	assert_int_equal(s.deferred - last.deferred, 0);
+	assert_int_equal(node_oneshot_finish(), 0);
+#endif
 	get(db, "Sk");
 
 	/* Without an OPTIONS file the open writes one. */
