@@ -129,8 +129,10 @@ static int mode_setup(const char *dir, uint64_t sv)
 		if (node_init(&o, msg, sizeof(msg)) != 0)
 			die("init", msg);
 		node_path(pub, d[i], "node.pub");
-		if (node_read_pub(pub, &ms[i], false, msg, sizeof(msg)) != 0)
-			die(pub, msg);
+		struct node_reason why;
+		if (node_read_pub(pub, &ms[i], &why) != 0)
+			die(pub, node_reason_text(&why, NODE_LANG_EN, msg,
+						  sizeof(msg)));
 	}
 	uint8_t pk[32], *sk;
 	if (node_identity_load(d[0], pk, &sk) != 0)

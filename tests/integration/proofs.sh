@@ -85,6 +85,9 @@ ok export --data t4 --entries fork3.bin
 start_node t
 ok add patient --data t scope=120116001 name=庚
 wait_until 20 "t connected once more" connected t 3
+# h must hold t's entry at that seq first, or t4's is just the next entry
+# there (the import raced the gossip)
+wait_until 20 "h holds t's new entry" same_digest h t
 run import --data h --entries fork3.bin
 [ "$RC" != 0 ] || fail "importing a fork succeeded: $OUT"
 sleep 1
