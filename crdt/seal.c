@@ -184,9 +184,7 @@ int crdt_seal_value(struct crdt_buf *out, const uint8_t k[CRDT_SEAL_KEY_BYTES],
 	 * left behind by realloc), wiped before it is freed. */
 	struct crdt_buf pt;
 	crdt_buf_init(&pt);
-	pt.data = malloc(PLAIN_MAX_BYTES);
-	if (!pt.data)
-		abort();
+	pt.data = crdt_xmalloc(PLAIN_MAX_BYTES);
 	pt.cap = PLAIN_MAX_BYTES;
 	crdt_value_encode(&pt, v);
 	size_t padded;
@@ -214,9 +212,7 @@ int crdt_seal_value(struct crdt_buf *out, const uint8_t k[CRDT_SEAL_KEY_BYTES],
 	crdt_buf_init(&ad);
 	build_ad(&ad, net_id, entity, field, field_len);
 	size_t ct_len = padded + CRDT_SEAL_TAG_BYTES;
-	uint8_t *ct = malloc(ct_len);
-	if (!ct)
-		abort();
+	uint8_t *ct = crdt_xmalloc(ct_len);
 	unsigned long long clen;
 	crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &clen, pt.data, padded,
 						   ad.data, ad.len, NULL,

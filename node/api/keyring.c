@@ -105,9 +105,7 @@ void node_keyring_free(struct node_keyring *k)
 static struct node_keyring *ring(struct node_ctx *n)
 {
 	if (!n->keyring) {
-		n->keyring = calloc(1, sizeof(*n->keyring));
-		if (!n->keyring)
-			abort();
+		n->keyring = crdt_xcalloc(1, sizeof(*n->keyring));
 	}
 	return n->keyring;
 }
@@ -130,7 +128,7 @@ static void cache_put(struct node_ctx *n, const uint8_t *id, const uint8_t *k)
 		size_t cap = r->cap ? 2 * r->cap : 16;
 		struct held_key *v = sodium_malloc(cap * sizeof(*v));
 		if (!v)
-			abort();
+			crdt_oom();
 		if (r->n)
 			memcpy(v, r->keys, r->n * sizeof(*v));
 		if (r->keys)
@@ -307,9 +305,7 @@ static bool open_owned(struct node_ctx *n, const uint8_t entity[16],
 {
 	if (v->kind != CRDT_VALUE_BIN || !crdt_seal_is_sealed(v->p, v->len))
 		return false;
-	uint8_t *plain = malloc(v->len);
-	if (!plain)
-		abort();
+	uint8_t *plain = crdt_xmalloc(v->len);
 	struct crdt_value out;
 	bool ok = node_keyring_open(n, entity, f, v, plain, v->len, &out) == 0;
 	if (ok) {
@@ -317,9 +313,7 @@ static bool open_owned(struct node_ctx *n, const uint8_t entity[16],
 		free((void *)v->p);
 		*v = out;
 		if (out.kind == CRDT_VALUE_STR || out.kind == CRDT_VALUE_BIN) {
-			uint8_t *p = malloc(out.len ? out.len : 1);
-			if (!p)
-				abort();
+			uint8_t *p = crdt_xmalloc(out.len ? out.len : 1);
 			memcpy(p, out.p, out.len);
 			v->p = p;
 		} else {
@@ -350,10 +344,8 @@ void node_keyring_open_cell(struct node_ctx *n, const uint8_t entity[16],
 			continue;
 		}
 		struct crdt_elem *d = &cell->elems[j];
-		d->tags = realloc(d->tags,
+		d->tags = crdt_xrealloc(d->tags,
 				  (d->n_tags + e->n_tags) * sizeof(*d->tags));
-		if (!d->tags)
-			abort();
 		memcpy(d->tags + d->n_tags, e->tags,
 		       e->n_tags * sizeof(*e->tags));
 		d->n_tags += e->n_tags;
@@ -445,10 +437,8 @@ static int current_key(struct node_ctx *n, unsigned roles, const char *scope,
 /* Growing storage for the sealed ops. */
 static void *keep(struct node_sealed_ops *s, const void *p, size_t len)
 {
-	void *q = malloc(len ? len : 1);
-	void **b = realloc(s->bufs, (s->n_bufs + 1) * sizeof(*b));
-	if (!q || !b)
-		abort();
+	void *q = crdt_xmalloc(len ? len : 1);
+	void **b = crdt_xrealloc(s->bufs, (s->n_bufs + 1) * sizeof(*b));
 	if (len)
 		memcpy(q, p, len);
 	s->bufs = b;
@@ -460,9 +450,7 @@ static struct crdt_op *push(struct node_sealed_ops *s, size_t *cap)
 {
 	if (s->n == *cap) {
 		*cap = *cap ? 2 * *cap : 16;
-		s->ops = realloc(s->ops, *cap * sizeof(*s->ops));
-		if (!s->ops)
-			abort();
+		s->ops = crdt_xrealloc(s->ops, *cap * sizeof(*s->ops));
 	}
 	struct crdt_op *op = &s->ops[s->n++];
 	memset(op, 0, sizeof(*op));
@@ -592,10 +580,8 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 	 * made here and put first. */
 	struct group_key groups[NODE_ROLE_COUNT + 1];
 	size_t n_groups = 0;
-	const struct node_field **fields = calloc(n_in ? n_in : 1,
-						  sizeof(*fields));
-	if (!fields)
-		abort();
+	const struct node_field **fields =
+	    crdt_xcalloc(n_in ? n_in : 1, sizeof(*fields));
 	for (size_t i = 0; sealing && i < n_in; i++) {
 		if (in[i].code == CRDT_OP_CREATE)
 			continue;
@@ -625,10 +611,8 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 	 * remove of each sealed form of it. to_seal marks what step 4 seals. */
 	size_t to_seal_cap = n_in + 1;
 	const struct node_field **to_seal = NULL;
-	size_t *create_at = calloc(n_in ? n_in : 1, sizeof(*create_at));
-	out->created = calloc(n_in ? n_in : 1, sizeof(*out->created));
-	if (!create_at || !out->created)
-		abort();
+	size_t *create_at = crdt_xcalloc(n_in ? n_in : 1, sizeof(*create_at));
+	out->created = crdt_xcalloc(n_in ? n_in : 1, sizeof(*out->created));
 	for (size_t i = 0; i < n_in; i++) {
 		const struct crdt_op *src = &in[i];
 		const struct node_field *f = fields[i];
@@ -644,9 +628,7 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 			for (size_t e = 0; e < cell.n_elems; e++) {
 				const struct crdt_elem *el = &cell.elems[e];
 				struct crdt_value pv;
-				uint8_t *plain = malloc(el->value.len + 1);
-				if (!plain)
-					abort();
+				uint8_t *plain = crdt_xmalloc(el->value.len + 1);
 				if (node_keyring_open(n, src->entity, f,
 						      &el->value, plain,
 						      el->value.len + 1,
@@ -675,15 +657,11 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 		if (f && plain_value) {
 			if (!to_seal) {
 				to_seal_cap = cap;
-				to_seal = calloc(to_seal_cap, sizeof(*to_seal));
-				if (!to_seal)
-					abort();
+				to_seal = crdt_xcalloc(to_seal_cap, sizeof(*to_seal));
 			}
 			if (out->n > to_seal_cap) {
 				size_t nc = 2 * out->n;
-				to_seal = realloc(to_seal, nc * sizeof(*to_seal));
-				if (!to_seal)
-					abort();
+				to_seal = crdt_xrealloc(to_seal, nc * sizeof(*to_seal));
 				memset(to_seal + to_seal_cap, 0,
 				       (nc - to_seal_cap) * sizeof(*to_seal));
 				to_seal_cap = nc;
@@ -697,9 +675,7 @@ int node_keyring_seal(struct node_ctx *n, const char *scope, uint64_t seq,
 	 * old and new ids are all worked out first: a moved create's new id
 	 * may be another's old one. */
 	size_t n_ren = 0;
-	uint8_t(*ren)[2][16] = calloc(out->n ? out->n : 1, sizeof(*ren));
-	if (!ren)
-		abort();
+	uint8_t(*ren)[2][16] = crdt_xcalloc(out->n ? out->n : 1, sizeof(*ren));
 	for (size_t i = out->n_prefix; i < out->n; i++) {
 		struct crdt_op *c = &out->ops[i];
 		if (c->code != CRDT_OP_CREATE)
@@ -807,9 +783,7 @@ static int scan_one(void *arg, const struct node_key_record *k)
 		return 0;
 	if (s->len == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 16;
-		s->v = realloc(s->v, s->cap * sizeof(*s->v));
-		if (!s->v)
-			abort();
+		s->v = crdt_xrealloc(s->v, s->cap * sizeof(*s->v));
 	}
 	struct scan_rec *x = &s->v[s->len++];
 	memset(x, 0, sizeof(*x));
@@ -1011,9 +985,7 @@ static void audit_value(struct audit_scan *a, const uint8_t id[16],
 {
 	if (v->kind != CRDT_VALUE_BIN || !crdt_seal_is_sealed(v->p, v->len))
 		return;
-	uint8_t *plain = malloc(v->len);
-	if (!plain)
-		abort();
+	uint8_t *plain = crdt_xmalloc(v->len);
 	struct crdt_value out;
 	int rc = node_keyring_open(a->n, id, f, v, plain, v->len, &out);
 	sodium_memzero(plain, v->len);

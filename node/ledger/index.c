@@ -402,9 +402,7 @@ void node_index_changed(struct node_txn *t, const uint8_t id[16],
 	xkey_record(k, id);
 	uint8_t *old_buf = NULL;
 	size_t old_len = 0;
-	struct xrec *r = malloc(2 * sizeof(*r));
-	if (!r)
-		abort();
+	struct xrec *r = crdt_xmalloc(2 * sizeof(*r));
 	struct xrec *old = &r[0], *now = &r[1];
 	xrec_init(old, type, x);
 	if (node_txn_get(t, k, sizeof(k), &old_buf, &old_len) == 0)

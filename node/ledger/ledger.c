@@ -137,9 +137,7 @@ int node_txn_get(struct node_txn *t, const uint8_t *key, size_t key_len,
 		return node_kv_get(t->l->kv, key, key_len, val, val_len);
 	if (e->deleted)
 		return -ENOENT;
-	uint8_t *v = malloc(e->val_len ? e->val_len : 1);
-	if (!v)
-		abort();
+	uint8_t *v = crdt_xmalloc(e->val_len ? e->val_len : 1);
 	if (e->val_len)
 		memcpy(v, e->val, e->val_len);
 	*val = v;
@@ -205,15 +203,11 @@ static void scan_push(struct scan_item **items, size_t *n, size_t *cap,
 {
 	if (*n == *cap) {
 		*cap = *cap ? 2 * *cap : 16;
-		*items = realloc(*items, *cap * sizeof(**items));
-		if (!*items)
-			abort();
+		*items = crdt_xrealloc(*items, *cap * sizeof(**items));
 	}
 	struct scan_item *it = &(*items)[(*n)++];
-	it->key = malloc(kl);
-	it->val = malloc(vl ? vl : 1);
-	if (!it->key || !it->val)
-		abort();
+	it->key = crdt_xmalloc(kl);
+	it->val = crdt_xmalloc(vl ? vl : 1);
 	memcpy(it->key, k, kl);
 	if (vl)
 		memcpy(it->val, v, vl);
@@ -283,9 +277,7 @@ static void roster_key(struct key *k, uint64_t v)
 static void push_roster(struct node_ledger *l, struct node_roster *r)
 {
 	struct node_roster **v =
-	    realloc(l->rosters, (l->n_rosters + 1) * sizeof(*v));
-	if (!v)
-		abort();
+	    crdt_xrealloc(l->rosters, (l->n_rosters + 1) * sizeof(*v));
 	l->rosters = v;
 	l->rosters[l->n_rosters++] = r;
 	l->roster = r;
@@ -574,9 +566,7 @@ int node_ledger_set_roster(struct node_ledger *l, const uint8_t *wire,
 			return -EBADMSG;
 		}
 		struct node_roster **all =
-		    malloc((l->n_rosters + 1) * sizeof(*all));
-		if (!all)
-			abort();
+		    crdt_xmalloc((l->n_rosters + 1) * sizeof(*all));
 		memcpy(all, l->rosters, l->n_rosters * sizeof(*all));
 		all[l->n_rosters] = one;
 		bool rejudge_needed = bounds_differ(l, all, l->n_rosters + 1);
@@ -628,9 +618,7 @@ struct node_txn *node_ledger_begin(struct node_ledger *l)
 		if (rejudge(l) != 0)
 			l->rejudge_pending = true;
 	}
-	struct node_txn *t = calloc(1, sizeof(*t));
-	if (!t)
-		abort();
+	struct node_txn *t = crdt_xcalloc(1, sizeof(*t));
 	t->l = l;
 	node_txnmap_init(&t->overlay);
 	t->digest = l->digest;
@@ -886,9 +874,7 @@ static void history(struct node_txn *t, const uint8_t entity[16],
 		v = NULL;
 		n = 0;
 	}
-	uint8_t *out = malloc(n + 4);
-	if (!out)
-		abort();
+	uint8_t *out = crdt_xmalloc(n + 4);
 	size_t pos = 0;
 	while (pos + 4 <= n && get_u32(v + pos) < x->index)
 		pos += 4;
@@ -1101,10 +1087,8 @@ static void apply_create(struct node_txn *t, const struct crdt_op *op,
 	crdt_buf_fini(&b);
 	if (t->n_created == t->cap_created) {
 		t->cap_created = t->cap_created ? 2 * t->cap_created : 8;
-		t->created = realloc(t->created,
+		t->created = crdt_xrealloc(t->created,
 				     t->cap_created * sizeof(*t->created));
-		if (!t->created)
-			abort();
 	}
 	memcpy(t->created[t->n_created++], op->entity, 16);
 }
@@ -1409,9 +1393,7 @@ static bool key_serves(struct node_txn *t, const uint8_t key_id[16],
 		return true;
 	if (t->n_served == t->cap_served) {
 		size_t cap = t->cap_served ? 2 * t->cap_served : 8;
-		struct served *p = realloc(t->served, cap * sizeof(*p));
-		if (!p)
-			abort();
+		struct served *p = crdt_xrealloc(t->served, cap * sizeof(*p));
 		t->served = p;
 		t->cap_served = cap;
 	}
@@ -2310,9 +2292,7 @@ static int replace_newest(struct node_ledger *l, struct node_roster *r,
 		return rc;
 	}
 	struct node_roster **g =
-	    realloc(l->replaced, (l->n_replaced + 1) * sizeof(*g));
-	if (!g)
-		abort();
+	    crdt_xrealloc(l->replaced, (l->n_replaced + 1) * sizeof(*g));
 	l->replaced = g;
 	l->replaced[l->n_replaced++] = old;
 	l->rosters[l->n_rosters - 1] = r;

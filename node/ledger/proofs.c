@@ -44,9 +44,7 @@ static uint8_t *cp_message(const uint8_t net_id[32], const uint8_t *body,
 			   size_t body_len, size_t *len)
 {
 	*len = CP_PREFIX_LEN + 32 + body_len;
-	uint8_t *m = malloc(*len);
-	if (!m)
-		abort();
+	uint8_t *m = crdt_xmalloc(*len);
 	memcpy(m, CP_PREFIX, CP_PREFIX_LEN);
 	memcpy(m + CP_PREFIX_LEN, net_id, 32);
 	memcpy(m + CP_PREFIX_LEN + 32, body, body_len);

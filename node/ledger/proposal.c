@@ -58,9 +58,7 @@ static uint8_t *proposer_msg(const uint8_t net_id[32], const uint8_t id[32],
 {
 	size_t plen = sizeof(PROPOSAL_PREFIX) - 1;
 	*len = plen + 64 + note_len;
-	uint8_t *m = malloc(*len);
-	if (!m)
-		abort();
+	uint8_t *m = crdt_xmalloc(*len);
 	memcpy(m, PROPOSAL_PREFIX, plen);
 	memcpy(m + plen, net_id, 32);
 	memcpy(m + plen + 32, id, 32);
@@ -180,14 +178,10 @@ static size_t held_raw(struct node_ledger *l, struct raw **out)
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 8;
-			v = realloc(v, cap * sizeof(*v));
-			if (!v)
-				abort();
+			v = crdt_xrealloc(v, cap * sizeof(*v));
 		}
 		memcpy(v[n].id, k + p.len, 32);
-		v[n].v = malloc(vl ? vl : 1);
-		if (!v[n].v)
-			abort();
+		v[n].v = crdt_xmalloc(vl ? vl : 1);
 		memcpy(v[n].v, val, vl);
 		v[n].n = vl;
 		n++;
@@ -218,9 +212,7 @@ int node_proposals(struct node_ledger *l, struct node_proposal **out, size_t *n)
 {
 	struct raw *raw;
 	size_t nr = held_raw(l, &raw), k = 0;
-	struct node_proposal *v = calloc(nr ? nr : 1, sizeof(*v));
-	if (!v)
-		abort();
+	struct node_proposal *v = crdt_xcalloc(nr ? nr : 1, sizeof(*v));
 	const struct node_roster *cur = node_ledger_roster(l);
 	for (size_t i = 0; i < nr; i++) {
 		struct item it;
@@ -231,9 +223,7 @@ int node_proposals(struct node_ledger *l, struct node_proposal **out, size_t *n)
 		v[k].r = r;
 		memcpy(v[k].id, r->body_hash, 32);
 		memcpy(v[k].proposer, it.proposer, 32);
-		v[k].note = malloc(it.note_len + 1);
-		if (!v[k].note)
-			abort();
+		v[k].note = crdt_xmalloc(it.note_len + 1);
 		memcpy(v[k].note, it.note, it.note_len);
 		v[k].note[it.note_len] = 0;
 		v[k].needed = cur->threshold;
@@ -408,10 +398,8 @@ int node_proposal_add(struct node_ledger *l, const uint8_t *b, size_t len,
 	    node_roster_decode(hit.roster, hit.roster_len, &hr,
 			       &(enum node_msg){MSG_NONE}) == 0)
 		ns += hr->n_sigs;
-	keys = calloc(ns ? ns : 1, 32);
-	sigs = calloc(ns ? ns : 1, 64);
-	if (!keys || !sigs)
-		abort();
+	keys = crdt_xcalloc(ns ? ns : 1, 32);
+	sigs = crdt_xcalloc(ns ? ns : 1, 64);
 	size_t k = 0;
 	bool fresh = !same;
 	for (size_t i = 0; hr && i < hr->n_sigs; i++, k++) {
@@ -521,10 +509,8 @@ int node_proposal_sign(struct node_ledger *l, const uint8_t id[32],
 		}
 	}
 	raw_free(held, nh);
-	uint8_t(*keys)[32] = calloc(r->n_sigs + 1, 32);
-	uint8_t(*sigs)[64] = calloc(r->n_sigs + 1, 64);
-	if (!keys || !sigs)
-		abort();
+	uint8_t(*keys)[32] = crdt_xcalloc(r->n_sigs + 1, 32);
+	uint8_t(*sigs)[64] = crdt_xcalloc(r->n_sigs + 1, 64);
 	for (size_t i = 0; i < r->n_sigs; i++) {
 		memcpy(keys[i], r->sig_keys[i], 32);
 		memcpy(sigs[i], r->sigs[i], 64);

@@ -16,9 +16,7 @@
 
 static char *strndup_checked(const char *s, size_t n)
 {
-	char *p = malloc(n + 1);
-	if (!p)
-		abort();
+	char *p = crdt_xmalloc(n + 1);
 	memcpy(p, s, n);
 	p[n] = 0;
 	return p;
@@ -67,9 +65,7 @@ int node_member_decode(struct crdt_mp_cursor *c, struct node_member *m)
 	}
 	if (crdt_mp_read_array(c, &n) != 0)
 		goto bad;
-	m->revoked = calloc(n ? n : 1, sizeof(*m->revoked));
-	if (!m->revoked)
-		abort();
+	m->revoked = crdt_xcalloc(n ? n : 1, sizeof(*m->revoked));
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
 		if (crdt_mp_read_array(c, &k) != 0 || k != 2 ||
@@ -161,9 +157,7 @@ static int decode_body(struct node_roster *r, enum node_msg *why)
 		*why = MSG_R_NO_ADMIN;
 		return -EBADMSG;
 	}
-	r->admins = calloc(n, 32);
-	if (!r->admins)
-		abort();
+	r->admins = crdt_xcalloc(n, 32);
 	for (size_t i = 0; i < n; i++) {
 		if (crdt_mp_read_bin_fixed(&c, r->admins[i], 32) != 0)
 			return -EBADMSG;
@@ -175,9 +169,7 @@ static int decode_body(struct node_roster *r, enum node_msg *why)
 	}
 	if (crdt_mp_read_array(&c, &n) != 0)
 		return -EBADMSG;
-	r->members = calloc(n ? n : 1, sizeof(*r->members));
-	if (!r->members)
-		abort();
+	r->members = crdt_xcalloc(n ? n : 1, sizeof(*r->members));
 	for (size_t i = 0; i < n; i++) {
 		if (node_member_decode(&c, &r->members[i]) != 0) {
 			*why = MSG_R_MEMBER;
@@ -199,15 +191,11 @@ static int decode_body(struct node_roster *r, enum node_msg *why)
 int node_roster_decode(const uint8_t *wire, size_t len,
 		       struct node_roster **out, enum node_msg *why)
 {
-	struct node_roster *r = calloc(1, sizeof(*r));
+	struct node_roster *r = crdt_xcalloc(1, sizeof(*r));
 	struct crdt_mp_cursor c;
 	size_t n;
 	enum node_msg reason = MSG_R_NOT_PAIR;
-	if (!r)
-		abort();
-	r->wire = malloc(len ? len : 1);
-	if (!r->wire)
-		abort();
+	r->wire = crdt_xmalloc(len ? len : 1);
 	memcpy(r->wire, wire, len);
 	r->wire_len = len;
 	crdt_mp_cursor_init(&c, r->wire, len, true);
@@ -215,10 +203,8 @@ int node_roster_decode(const uint8_t *wire, size_t len,
 	    crdt_mp_read_bin(&c, &r->body, &r->body_len) != 0 ||
 	    crdt_mp_read_array(&c, &n) != 0)
 		goto bad;
-	r->sig_keys = calloc(n ? n : 1, 32);
-	r->sigs = calloc(n ? n : 1, 64);
-	if (!r->sig_keys || !r->sigs)
-		abort();
+	r->sig_keys = crdt_xcalloc(n ? n : 1, 32);
+	r->sigs = crdt_xcalloc(n ? n : 1, 64);
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
 		if (crdt_mp_read_array(&c, &k) != 0 || k != 2 ||
@@ -245,9 +231,7 @@ static bool verify_sig(const uint8_t sig[64], const uint8_t key[32],
 		       const uint8_t *body, size_t body_len)
 {
 	size_t plen = sizeof(ROSTER_PREFIX) - 1;
-	uint8_t *m = malloc(plen + body_len);
-	if (!m)
-		abort();
+	uint8_t *m = crdt_xmalloc(plen + body_len);
 	memcpy(m, ROSTER_PREFIX, plen);
 	memcpy(m + plen, body, body_len);
 	bool ok = crypto_sign_verify_detached(sig, m, plen + body_len, key) == 0;
@@ -328,9 +312,7 @@ int node_roster_build_genesis_schema(const struct node_member *members,
 	for (size_t i = 0; i < n; i++)
 		node_member_encode(&body, &members[i]);
 	size_t plen = sizeof(ROSTER_PREFIX) - 1;
-	uint8_t *m = malloc(plen + body.len);
-	if (!m)
-		abort();
+	uint8_t *m = crdt_xmalloc(plen + body.len);
 	memcpy(m, ROSTER_PREFIX, plen);
 	memcpy(m + plen, body.data, body.len);
 	uint8_t sig[64];

@@ -47,9 +47,7 @@ void node_roster_encode_body(struct crdt_buf *b, const struct node_roster *r)
 static uint8_t *signed_bytes(const uint8_t *body, size_t len, size_t *out_len)
 {
 	size_t plen = sizeof(ROSTER_PREFIX) - 1;
-	uint8_t *m = malloc(plen + len);
-	if (!m)
-		abort();
+	uint8_t *m = crdt_xmalloc(plen + len);
 	memcpy(m, ROSTER_PREFIX, plen);
 	memcpy(m + plen, body, len);
 	*out_len = plen + len;
@@ -90,9 +88,7 @@ void node_roster_assemble(struct crdt_buf *out, const uint8_t *body, size_t len,
 			  size_t n, const uint8_t (*keys)[32],
 			  const uint8_t (*sigs)[64])
 {
-	struct keyed_sig *v = calloc(n ? n : 1, sizeof(*v));
-	if (!v)
-		abort();
+	struct keyed_sig *v = crdt_xcalloc(n ? n : 1, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
 		v[i].key = keys[i];
 		v[i].sig = sigs[i];
@@ -178,9 +174,7 @@ void node_roster_chain_fini(struct node_roster_chain *c)
 
 static void chain_push(struct node_roster_chain *c, struct node_roster *r)
 {
-	struct node_roster **v = realloc(c->v, (c->n + 1) * sizeof(*v));
-	if (!v)
-		abort();
+	struct node_roster **v = crdt_xrealloc(c->v, (c->n + 1) * sizeof(*v));
 	c->v = v;
 	c->v[c->n++] = r;
 }

@@ -79,9 +79,7 @@ struct node_verify_job *node_verify_start(const uint8_t net_id[32],
 					  bool *ok,
 					  struct node_entry_head *heads)
 {
-	struct node_verify_job *j = calloc(1, sizeof(*j));
-	if (!j)
-		abort();
+	struct node_verify_job *j = crdt_xcalloc(1, sizeof(*j));
 	j->half[0] = (struct job){net_id, e, ok, 0, n / 2, heads};
 	j->half[1] = (struct job){net_id, e, ok, n / 2, n, heads};
 	for (int i = 0; i < 2; i++) {
