@@ -26,19 +26,6 @@
 #include "node/ledger/verify.h"
 #include "node/records/query.h"
 
-/* Fails with -errno err and the reason id with its arguments. */
-#define FAIL(err, id, ...)                                                     \
-	do {                                                                   \
-		rc = (err);                                                    \
-		NODE_REASON_LONG(why, id, __VA_ARGS__);                        \
-		goto fail;                                                     \
-	} while (0)
-#define FAIL0(err, id)                                                         \
-	do {                                                                   \
-		rc = (err);                                                    \
-		NODE_REASON0(why, id);                                         \
-		goto fail;                                                     \
-	} while (0)
 
 static uint64_t now_ms(void)
 {

@@ -19,6 +19,21 @@
 #include "node/api/node_int.h"
 #include "node/records/query.h"
 
+/* In a handler with `int rc`, `struct node_reason *why` and a `fail:`
+ * label: fails with -errno err and the reason id with its arguments. */
+#define FAIL(err, id, ...)                                                     \
+	do {                                                                   \
+		rc = (err);                                                    \
+		NODE_REASON_LONG(why, id, __VA_ARGS__);                        \
+		goto fail;                                                     \
+	} while (0)
+#define FAIL0(err, id)                                                         \
+	do {                                                                   \
+		rc = (err);                                                    \
+		NODE_REASON0(why, id);                                         \
+		goto fail;                                                     \
+	} while (0)
+
 /* API handlers, issue 9's one error model. A handler returns:
  *   0                      *out is the reply (owned);
  *   NODE_API_CHECK_FAILED  *out is the reply (owned), and the check the

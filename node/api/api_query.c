@@ -20,19 +20,6 @@
 #include "node/records/query.h"
 #include "node/records/report.h"
 
-/* Fails with -errno err and the reason id with its arguments. */
-#define FAIL(err, id, ...)                                                     \
-	do {                                                                   \
-		rc = (err);                                                    \
-		NODE_REASON_LONG(why, id, __VA_ARGS__);                        \
-		goto fail;                                                     \
-	} while (0)
-#define FAIL0(err, id)                                                         \
-	do {                                                                   \
-		rc = (err);                                                    \
-		NODE_REASON0(why, id);                                         \
-		goto fail;                                                     \
-	} while (0)
 
 static void id_text(char out[80], const char *type, const uint8_t id[16])
 {

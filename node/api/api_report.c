@@ -23,19 +23,6 @@
 #include "node/api/report_html.h"
 #include "node/records/report.h"
 
-/* Fails with -errno err and the reason id with its arguments. */
-#define FAIL(err, id, ...)                                                     \
-	do {                                                                   \
-		rc = (err);                                                    \
-		NODE_REASON_LONG(why, id, __VA_ARGS__);                        \
-		goto fail;                                                     \
-	} while (0)
-#define FAIL0(err, id)                                                         \
-	do {                                                                   \
-		rc = (err);                                                    \
-		NODE_REASON0(why, id);                                         \
-		goto fail;                                                     \
-	} while (0)
 
 /* A patient of a list, with what the list shows of them. */
 struct listed {

@@ -19,19 +19,6 @@
 #include "node/ledger/proofs.h"
 #include "node/ledger/proposal.h"
 
-/* Fails with -errno err and the reason id with its arguments. */
-#define FAIL(err, id, ...)                                                     \
-	do {                                                                   \
-		rc = (err);                                                    \
-		NODE_REASON_LONG(why, id, __VA_ARGS__);                        \
-		goto fail;                                                     \
-	} while (0)
-#define FAIL0(err, id)                                                         \
-	do {                                                                   \
-		rc = (err);                                                    \
-		NODE_REASON0(why, id);                                         \
-		goto fail;                                                     \
-	} while (0)
 
 static char *dupstr(const char *s)
 {
