@@ -117,6 +117,8 @@ struct daemon {
 	char url[NODE_PATH_MAX + 16];
 	struct node_ctx *node;
 	unsigned keys_ticks; /* on_tick calls since keys_upkeep ran */
+	/* the ledger and roster versions keys_upkeep last saw */
+	uint64_t keys_ledger_version, keys_roster_version;
 	/* replication */
 	uint8_t net_id[32];
 	struct net_gossip *g;
@@ -1340,19 +1342,33 @@ static void metrics_render(struct daemon *d)
 }
 
 #define KEYS_EVERY_TICKS 3 /* on_tick runs once a second */
+/* ... and at least this often when nothing changed: another holder steps
+ * in for a keeper that is down after a grace (keyring.c) */
+#define KEYS_RECHECK_TICKS 30
 
-/* Group keys (keyring.h), every few seconds: envelopes for members who
- * joined a group, a fresh key where a roster version changed one. What it
- * writes is announced like a local write. */
+/* Group keys (keyring.h), every few seconds when the ledger or the roster
+ * moved: envelopes for members who joined a group, a fresh key where a
+ * roster version changed one. A quiet node does not scan its key records
+ * every round. What it writes is announced like a local write. */
 static void keys_upkeep(struct daemon *d)
 {
 	if (!d->g || ++d->keys_ticks < KEYS_EVERY_TICKS)
+		return;
+	const struct node_roster *r = node_ledger_roster(d->node->ledger);
+	uint64_t lv = node_ledger_version(d->node->ledger);
+	uint64_t rv = r ? r->version : 0;
+	if (lv == d->keys_ledger_version && rv == d->keys_roster_version &&
+	    d->keys_ticks < KEYS_RECHECK_TICKS)
 		return;
 	d->keys_ticks = 0;
 	struct heads_snap before = {0};
 	node_ledger_heads(d->node->ledger, &before.h, &before.n);
 	unsigned written = 0;
 	int rc = node_keyring_maintain(d->node, &written);
+	/* its own writes count as seen: only new entries or a new roster
+	 * version make the next round look again */
+	d->keys_ledger_version = node_ledger_version(d->node->ledger);
+	d->keys_roster_version = rv;
 	if (rc && rc != -EAGAIN)
 		logf_(LOG_WARN, "keys.upkeep_failed", "rc=%d", rc);
 	if (written) {
