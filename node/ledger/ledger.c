@@ -1295,7 +1295,7 @@ static int judge_key_op(struct node_txn *t, const struct crdt_op *op,
 }
 
 /* Key record entity (home scope scope) took its key_id in an entry naming
- * version made: 'Z' key_id(16) entity(16) -> [roles, made], and the ops
+ * version made: indexed by key_id and group ('Z') and by group ('G'); the ops
  * waiting for that key are judged again. */
 static void key_usable(struct node_txn *t, const uint8_t entity[16],
 		       const uint8_t key_id[16], uint64_t made)
@@ -1307,9 +1307,18 @@ static void key_usable(struct node_txn *t, const uint8_t entity[16],
 	node_schema_roles_text(mask, roles_text, sizeof(roles_text));
 	struct key k;
 	struct crdt_buf b;
+	struct node_entity e;
+	if (txn_entity(t, entity, &e) != 0)
+		return;
 	t->n_served = 0; /* a 'Z' key changes: key_serves asks again */
+	/* 'Z' key_id(16) rlen roles slen scope entity(16) -> [roles, made]:
+	 * the group in the key, so that a value's check meets only records
+	 * of its own group, however many other groups a member copied its
+	 * key_id into. */
 	key_init(&k, 'Z');
 	key_bytes(&k, key_id, 16);
+	key_str(&k, roles_text, strlen(roles_text));
+	key_str(&k, e.scope, strlen(e.scope));
 	key_bytes(&k, entity, 16);
 	crdt_buf_init(&b);
 	crdt_pack_array(&b, 2);
@@ -1318,8 +1327,7 @@ static void key_usable(struct node_txn *t, const uint8_t entity[16],
 	txn_put(t, &k, b.data, b.len);
 	crdt_buf_fini(&b);
 	/* by group: 'G' scope roles made(8) key_id(16) entity(16) -> '' */
-	struct node_entity e;
-	if (txn_entity(t, entity, &e) == 0) {
+	{
 		key_init(&k, 'G');
 		key_str(&k, e.scope, strlen(e.scope));
 		key_str(&k, roles_text, strlen(roles_text));
@@ -1338,29 +1346,26 @@ static bool key_serves_scan(struct node_txn *t, const uint8_t key_id[16],
 {
 	struct key prefix;
 	struct scan_item *items;
+	char roles_text[96];
+	node_schema_roles_text(roles, roles_text, sizeof(roles_text));
 	key_init(&prefix, 'Z');
 	key_bytes(&prefix, key_id, 16);
+	key_str(&prefix, roles_text, strlen(roles_text));
+	key_str(&prefix, scope, strlen(scope));
 	size_t n = txn_scan(t, &prefix, true, true, &items);
 	bool ok = false;
 	for (size_t i = 0; i < n && !ok; i++) {
-		struct node_entity ke;
 		struct crdt_mp_cursor c;
 		size_t arr;
 		const char *rs;
 		size_t rl;
 		uint64_t made;
-		unsigned mask;
-		if (items[i].key_len != 33)
+		if (items[i].key_len != prefix.len + 16)
 			continue;
 		crdt_mp_cursor_init(&c, items[i].val, items[i].val_len, false);
 		if (crdt_mp_read_array(&c, &arr) != 0 || arr != 2 ||
 		    crdt_mp_read_str(&c, &rs, &rl) != 0 ||
-		    crdt_mp_read_uint(&c, &made) != 0 ||
-		    node_schema_roles_parse(rs, rl, &mask) != 0 ||
-		    mask != roles)
-			continue;
-		if (txn_entity(t, items[i].key + 17, &ke) != 0 ||
-		    strcmp(ke.scope, scope) != 0)
+		    crdt_mp_read_uint(&c, &made) != 0)
 			continue;
 		struct node_seal_chain chain = {
 		    (const struct node_roster *const *)t->l->rosters,

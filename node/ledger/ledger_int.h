@@ -17,7 +17,7 @@
  *   'Y' key_id(16) entity(16) feed seq(8) index(4) -> '' an op on a sealed
  *                                            field waiting (its 'W' key) for
  *                                            the key record of key_id
- *   'Z' key_id(16) entity(16)            -> [roles, made]: a usable key
+ *   'Z' key_id(16) rlen roles slen scope entity(16) -> [roles, made]: a usable key
  *                                            record and the roster version
  *                                            it was made under
  *   'G' slen scope rlen roles made(8) key_id(16) entity(16) -> '' the same,

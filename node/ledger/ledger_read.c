@@ -401,6 +401,7 @@ int node_ledger_each_group_key(struct node_ledger *l, unsigned roles,
 int node_ledger_each_key_id(struct node_ledger *l, const uint8_t key_id[16],
 			    node_ledger_key_fn fn, void *ctx)
 {
+	/* 'Z' key_id(16) rlen roles slen scope entity(16) -> [roles, made] */
 	struct key k;
 	key_init(&k, 'Z');
 	key_bytes(&k, key_id, 16);
@@ -414,22 +415,25 @@ int node_ledger_each_key_id(struct node_ledger *l, const uint8_t key_id[16],
 		const uint8_t *key = node_kv_iter_key(it, &kl);
 		const uint8_t *v = node_kv_iter_value(it, &vl);
 		struct node_key_record r;
-		struct node_entity e;
 		struct crdt_mp_cursor c;
-		size_t arr, rl;
-		const char *rs;
-		if (kl != 33)
+		size_t arr;
+		if (kl < 18 || kl < 18u + key[17])
+			continue;
+		size_t rl = key[17];
+		size_t sl = kl > 18 + rl ? key[18 + rl] : 0;
+		if (sl > 12 || kl != 19 + rl + sl + 16 ||
+		    node_schema_roles_parse((const char *)key + 18, rl,
+					    &r.roles) != 0)
 			continue;
 		crdt_mp_cursor_init(&c, v, vl, false);
 		if (crdt_mp_read_array(&c, &arr) != 0 || arr != 2 ||
-		    crdt_mp_read_str(&c, &rs, &rl) != 0 ||
-		    crdt_mp_read_uint(&c, &r.made) != 0 ||
-		    node_schema_roles_parse(rs, rl, &r.roles) != 0 ||
-		    node_ledger_entity(l, key + 17, &e) != 0)
+		    crdt_mp_skip(&c) != 0 ||
+		    crdt_mp_read_uint(&c, &r.made) != 0)
 			continue;
 		memcpy(r.key_id, key_id, 16);
-		memcpy(r.entity, key + 17, 16);
-		snprintf(r.scope, sizeof(r.scope), "%s", e.scope);
+		memcpy(r.scope, key + 19 + rl, sl);
+		r.scope[sl] = '\0';
+		memcpy(r.entity, key + kl - 16, 16);
 		rc = fn(ctx, &r);
 	}
 	node_kv_iter_free(it);
