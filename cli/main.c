@@ -731,7 +731,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--json"))
 			continue;
 		if (!strcmp(argv[i], "roster"))
-			return cli_roster(argc, argv);
+			node_exit(cli_roster(argc, argv));
 		break;
 	}
 	int rc = parse(argc, argv, &a);
@@ -741,7 +741,7 @@ int main(int argc, char **argv)
 		rc = run(&a);
 	free(a.argv);
 	free(a.members);
-	return rc;
+	node_exit(rc);
 }
 
 static int help(const char *cmd, int argc, char **argv)

@@ -811,6 +811,26 @@ static int api_unblock(struct node_ctx *n, const struct node_doc *req,
 	return (*out = d, 0);
 }
 
+/* The store's table files, and how many wait in level 0 to be compacted:
+ * every lookup reads each of those (null for a memory store). */
+static struct node_doc *store_doc(struct node_kv *kv)
+{
+	uint64_t level0, files = 0, at;
+	if (node_kv_property(kv, "rocksdb.num-files-at-level0", &level0) != 0)
+		return node_doc_null();
+	for (int level = 0; level < 7; level++) {
+		char name[64];
+		snprintf(name, sizeof(name), "rocksdb.num-files-at-level%d",
+			 level);
+		if (node_kv_property(kv, name, &at) == 0)
+			files += at;
+	}
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "table_files", node_doc_int((int64_t)files));
+	node_doc_set(d, "level0_files", node_doc_int((int64_t)level0));
+	return d;
+}
+
 static int api_status(struct node_ctx *n, const struct node_doc *req,
 		      struct node_doc **out, struct node_reason *why)
 {
@@ -880,6 +900,7 @@ static int api_status(struct node_ctx *n, const struct node_doc *req,
 	free(heads);
 	node_doc_set(d, "feeds", feeds);
 	node_doc_set(d, "proofs", proofs_doc(n->ledger));
+	node_doc_set(d, "store", store_doc(n->kv));
 	/* per group this node reads: keys held and missing (keyring.h) */
 	node_doc_set(d, "keys", node_keyring_status(n));
 	node_api_roster_status(n, d);

@@ -1,29 +1,26 @@
 /*
  * client.c: node.h for the thin `ward` (ward_client). ward links no store:
  * node_call asks the daemon that holds the store over the local API
- * socket (localapi.c), and when none listens hands the same encoded
- * request to ward-local (node/wardd/ward_local.c), which serves it. init and network
- * create/join always run there. ward-local is the program beside the running
- * ward (/proc/self/exe), never one found on PATH: a ward and its helper are
- * built and installed together, and each speaks the other's version of the
- * message. ward becomes ward-local (execv) and ward-local becomes ward again
- * with the answer, so one process serves the command from start to end.
+ * socket (localapi.c), and when none listens the process becomes
+ * ward-local (execv): the same command with the store linked in, which
+ * parses the same arguments, serves the request in its own process and
+ * prints the answer (inproc.c). init and network create/join always run
+ * there. ward-local is the program beside the running ward
+ * (/proc/self/exe), never one found on PATH: a ward and its helper are
+ * built and installed together from the same sources.
  */
-#define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "crdt/crdt.h"
 #include "node/api/node_int.h"
 
 #define HELPER_NAME "ward-local"
-#define ANSWER_ENV "WARD_LOCAL_ANSWER_FD"
 
 static struct node_doc *error_doc(int code, const char *msg)
 {
@@ -51,13 +48,12 @@ static int beside_self(const char *name, char *self, size_t self_len, char *out,
 	return 0;
 }
 
-/* Reads all of fd from its start (owned bytes in b). */
+/* Reads all of fd (owned bytes in b). */
 static int read_all(int fd, struct crdt_buf *b)
 {
-	uint8_t chunk[65536];
-	off_t off = 0;
+	uint8_t chunk[4096];
 	for (;;) {
-		ssize_t got = pread(fd, chunk, sizeof(chunk), off);
+		ssize_t got = read(fd, chunk, sizeof(chunk));
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
@@ -65,39 +61,18 @@ static int read_all(int fd, struct crdt_buf *b)
 		if (got == 0)
 			return 0;
 		crdt_buf_append(b, chunk, (size_t)got);
-		off += got;
 	}
 }
 
-/* The answer ward-local left for this process, when it ran first: the
- * document in the descriptor WARD_LOCAL_ANSWER_FD names. */
-static struct node_doc *answer_left(void)
+/* Replaces this process with ward-local, the same command with the store
+ * linked in (inproc.c), run with this ward's own arguments: it parses
+ * them as this one did, serves the request in its own process and prints
+ * the answer. One process throughout: a signal that kills it stops the
+ * serving too, and the store is free again the moment it is reaped.
+ * Returns only on failure, with a message. */
+static void become_local(bool zh, char *msg, size_t msg_len)
 {
-	const char *v = getenv(ANSWER_ENV);
-	if (!v)
-		return NULL;
-	int fd = atoi(v);
-	unsetenv(ANSWER_ENV);
-	struct crdt_buf b;
-	crdt_buf_init(&b);
-	struct node_doc *d = NULL;
-	if (read_all(fd, &b) != 0 || node_doc_decode(b.data, b.len, &d) != 0)
-		d = NULL;
-	crdt_buf_fini(&b);
-	close(fd);
-	return d;
-}
-
-/* Replaces this process with ward-local, which serves the request and
- * then runs this same ward again with the same arguments, the answer in a
- * memory file (answer_left). One process throughout, as when ward served
- * requests itself: a signal that kills it stops the serving too, and the
- * store is free again the moment it is reaped. Returns only on failure,
- * with a message. */
-static void exec_helper(const char *dir, const uint8_t *req, size_t len,
-			bool progress, bool zh, char *msg, size_t msg_len)
-{
-	char self[NODE_PATH_MAX], path[NODE_PATH_MAX], fdtxt[16];
+	char self[NODE_PATH_MAX], path[NODE_PATH_MAX];
 	if (beside_self(HELPER_NAME, self, sizeof(self), path, sizeof(path)) !=
 	    0) {
 		snprintf(msg, msg_len,
@@ -105,15 +80,12 @@ static void exec_helper(const char *dir, const uint8_t *req, size_t len,
 			 HELPER_NAME);
 		return;
 	}
-	/* This ward's own arguments, to run it again. */
+	/* This ward's own arguments, argv[0] included. */
 	struct crdt_buf cmdline;
 	crdt_buf_init(&cmdline);
 	int cfd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-	int fd = memfd_create("ward-request", 0);
-	if (cfd < 0 || read_all(cfd, &cmdline) != 0 || cmdline.len == 0 ||
-	    fd < 0 || pwrite(fd, req, len, 0) != (ssize_t)len) {
-		snprintf(msg, msg_len,
-			 MSGZ(zh, MSG_CANNOT_RUN), path,
+	if (cfd < 0 || read_all(cfd, &cmdline) != 0 || cmdline.len == 0) {
+		snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_RUN), path,
 			 strerror(errno));
 		goto out;
 	}
@@ -121,28 +93,19 @@ static void exec_helper(const char *dir, const uint8_t *req, size_t len,
 	size_t n_args = 0;
 	for (size_t i = 0; i < cmdline.len; i++)
 		n_args += cmdline.data[i] == 0;
-	char **args = crdt_xcalloc(n_args + 8, sizeof(*args));
+	char **args = crdt_xcalloc(n_args + 1, sizeof(*args));
 	size_t k = 0;
-	snprintf(fdtxt, sizeof(fdtxt), "%d", fd);
-	args[k++] = (char *)HELPER_NAME;
-	args[k++] = fdtxt;
-	if (progress)
-		args[k++] = "--progress";
-	args[k++] = (char *)dir;
-	args[k++] = "--";
-	args[k++] = self;
 	for (size_t i = 0; i + 1 < cmdline.len; i += strlen(args[k - 1]) + 1)
 		args[k++] = (char *)cmdline.data + i;
 	args[k] = NULL;
+	fflush(NULL);
 	execv(path, args);
-	snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_RUN),
-		 path, strerror(errno));
+	snprintf(msg, msg_len, MSGZ(zh, MSG_CANNOT_RUN), path,
+		 strerror(errno));
 	free(args);
 out:
 	if (cfd >= 0)
 		close(cfd);
-	if (fd >= 0)
-		close(fd);
 	crdt_buf_fini(&cmdline);
 }
 
@@ -170,6 +133,7 @@ static bool store_locked(const char *dir)
 struct node_doc *node_call(const char *dir, const struct node_doc *req,
 			   bool progress)
 {
+	(void)progress; /* a daemon prints none; ward-local decides again */
 	char msg[1024] = "";
 	struct crdt_buf b;
 	crdt_buf_init(&b);
@@ -179,12 +143,7 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 	/* A running daemon owns the store: ask it. */
 	int rc;
 	bool zh = request_zh(req);
-	struct node_doc *resp = answer_left();
-	if (resp) {
-		crdt_buf_fini(&b);
-		return resp;
-	}
-	resp =
+	struct node_doc *resp =
 	    node_localapi_call(dir, zh, b.data, b.len, &rc, msg, sizeof(msg));
 	/* No socket to talk to, yet another process holds the store: a
 	 * daemon starting or stopping (its socket comes and goes around
@@ -207,89 +166,48 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 			    MSGZ(zh, MSG_NODE_S_DAEMON_DID_NOT));
 		return resp;
 	}
-	exec_helper(dir, b.data, b.len, progress, zh, msg, sizeof(msg));
 	crdt_buf_fini(&b);
+	become_local(zh, msg, sizeof(msg));
 	return error_doc(NODE_EXIT_IO, msg);
-}
-
-/* A setup request (init, network create/join) served by ward-local:
- * its exit code, and its message in msg. */
-static int setup_call(const char *dir, struct node_doc *req, const char *cmd,
-		      bool zh, char *msg, size_t msg_len)
-{
-	node_doc_set(req, "cmd", node_doc_str(cmd));
-	if (zh)
-		node_doc_set(req, "lang", node_doc_str("zh"));
-	struct crdt_buf b;
-	crdt_buf_init(&b);
-	crdt_pack_array(&b, 2);
-	crdt_pack_uint(&b, 1);
-	node_doc_encode(req, &b);
-	node_doc_free(req);
-	struct node_doc *resp = answer_left();
-	if (!resp)
-		exec_helper(dir, b.data, b.len, false, zh, msg, msg_len);
-	crdt_buf_fini(&b);
-	if (!resp)
-		return NODE_EXIT_IO;
-	int rc = (int)node_doc_get_int(resp, "exit", NODE_EXIT_IO);
-	const char *m = node_doc_get_str(resp, "message");
-	snprintf(msg, msg_len, "%s", m ? m : "");
-	node_doc_free(resp);
-	return rc;
 }
 
 struct node_doc *node_call_offline(const struct node_doc *req, bool progress)
 {
-	const char *lang = node_doc_get_str(req, "lang");
-	bool zh = lang && !strcmp(lang, "zh");
+	(void)progress;
 	char msg[1024] = "";
-	struct node_doc *resp = answer_left();
-	if (resp)
-		return resp;
-	struct crdt_buf b;
-	crdt_buf_init(&b);
-	crdt_pack_array(&b, 2);
-	crdt_pack_uint(&b, 1);
-	node_doc_encode(req, &b);
-	exec_helper(".", b.data, b.len, progress, zh, msg, sizeof(msg));
-	crdt_buf_fini(&b);
+	become_local(request_zh(req), msg, sizeof(msg));
 	return error_doc(NODE_EXIT_IO, msg);
 }
 
-static void set_str(struct node_doc *d, const char *key, const char *v)
+_Noreturn void node_exit(int rc)
 {
-	if (v)
-		node_doc_set(d, key, node_doc_str(v));
+	exit(rc);
+}
+
+/* init and network create/join work on the node's files: ward-local
+ * does them. Returns only when it cannot be run. */
+static int setup_call(bool zh, char *msg, size_t msg_len)
+{
+	become_local(zh, msg, msg_len);
+	return NODE_EXIT_IO;
 }
 
 int node_init(const struct node_init_opts *o, char *msg, size_t msg_len)
 {
-	struct node_doc *req = node_doc_object();
-	set_str(req, "role", o->role);
-	set_str(req, "name", o->name);
-	set_str(req, "scope", o->scope);
-	set_str(req, "listen", o->listen);
-	return setup_call(o->dir, req, "init", o->zh, msg, msg_len);
+	return setup_call(o->zh, msg, msg_len);
 }
 
 int node_network_create(const char *dir, const char *const *member_files,
 			size_t n_members, const char *out_path, bool zh,
 			char *msg, size_t msg_len)
 {
-	struct node_doc *req = node_doc_object();
-	struct node_doc *m = node_doc_array();
-	for (size_t i = 0; i < n_members; i++)
-		node_doc_push(m, node_doc_str(member_files[i]));
-	node_doc_set(req, "members", m);
-	set_str(req, "out", out_path);
-	return setup_call(dir, req, "network_create", zh, msg, msg_len);
+	(void)dir, (void)member_files, (void)n_members, (void)out_path;
+	return setup_call(zh, msg, msg_len);
 }
 
 int node_network_join(const char *dir, const char *roster_path, bool zh,
 		      char *msg, size_t msg_len)
 {
-	struct node_doc *req = node_doc_object();
-	set_str(req, "roster", roster_path);
-	return setup_call(dir, req, "network_join", zh, msg, msg_len);
+	(void)dir, (void)roster_path;
+	return setup_call(zh, msg, msg_len);
 }

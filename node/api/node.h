@@ -2,11 +2,13 @@
  * node.h: the public face of a ward node for the `ward` command. Setting a
  * node up (init, network create and join) works on files; everything else
  * is a request to the node's local API: a versioned message carrying a
- * document ({"cmd": ..., ...}) answered by a document. node_call has
- * ward-local (node/wardd/ward_local.c) serve it when no daemon holds the
- * store, so the CLI works the same against a running node and a stopped
- * one. In `ward` these functions come from client.c (ward_client), which
- * links no store; elsewhere (tests, tools) from identity.c.
+ * document ({"cmd": ..., ...}) answered by a document. When no daemon
+ * holds the store, `ward` becomes ward-local, the same command with the
+ * store linked in, which serves the request in its own process; so the
+ * CLI works the same against a running node and a stopped one. In `ward`
+ * these functions come from client.c (ward_client), which links no store;
+ * in ward-local from inproc.c and identity.c; in tests and tools from
+ * identity.c.
  */
 #ifndef WARD_NODE_H
 #define WARD_NODE_H
@@ -65,6 +67,12 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 /* Serves a request that needs no node (audit_offline) in ward-local,
  * whatever daemon runs: the answer as node_call's (owned). */
 struct node_doc *node_call_offline(const struct node_doc *req, bool progress);
+
+/* Ends the program with exit code rc, once its output is printed. In
+ * ward-local (inproc.c) it first lets a flush or compaction the store
+ * started finish, and leaves the store to the process's end rather than
+ * closing it; elsewhere it is exit(rc). Never returns. */
+_Noreturn void node_exit(int rc);
 
 
 #endif

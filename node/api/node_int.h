@@ -122,10 +122,12 @@ struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 
 /* Serves one encoded request ([1, doc]) against the node in dir in this
  * process (serve.c, for ward-local): opens the node, read-only when the
- * request only reads (node_local_read_only), and closes it. Returns the
+ * request only reads (node_local_read_only), and closes it, or hands it
+ * to *keep when keep is not NULL (NULL when the open failed). Returns the
  * answer as node_call does (owned). progress: progress lines on stderr. */
 struct node_doc *node_local_call(const char *dir, const uint8_t *req,
-				 size_t len, bool progress);
+				 size_t len, bool progress,
+				 struct node_ctx **keep);
 /* Whether the local API request cmd never writes to the store. */
 bool node_local_read_only(const char *cmd);
 

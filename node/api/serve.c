@@ -4,7 +4,7 @@
  * and the answer cross the same encoding as over the daemon's ipc://
  * socket, so the seam between the CLI and the node stays a message, not a
  * function call. `ward` itself does not link this file: it asks the daemon
- * or hands the request to ward-local (client.c, node/wardd/ward_local.c).
+ * or becomes ward-local (client.c), which serves here (inproc.c).
  * A request that only reads opens the store read-only, so it writes no
  * MANIFEST, OPTIONS or WAL file and does not wait for a disk sync. (Split
  * from node.c, which opens the node that serve.c dispatches requests
@@ -156,9 +156,12 @@ bool node_local_read_only(const char *cmd)
 }
 
 struct node_doc *node_local_call(const char *dir, const uint8_t *req,
-				 size_t len, bool progress)
+				 size_t len, bool progress,
+				 struct node_ctx **keep)
 {
 	char msg[2048] = "";
+	if (keep)
+		*keep = NULL;
 	struct crdt_mp_cursor c;
 	size_t n;
 	uint64_t version;
@@ -185,6 +188,9 @@ struct node_doc *node_local_call(const char *dir, const uint8_t *req,
 	ctx->progress = progress;
 	ctx->peer_uid = (int64_t)getuid(); /* served here: we asked */
 	struct node_doc *resp = node_serve(ctx, req, len);
-	node_ctx_close(ctx);
+	if (keep)
+		*keep = ctx;
+	else
+		node_ctx_close(ctx);
 	return resp;
 }

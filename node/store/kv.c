@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crdt/crdt.h"
 #include "node/store/kv.h"
@@ -24,6 +25,40 @@ int node_kv_write(struct node_kv *kv, struct node_kv_batch *b, bool sync)
 int node_kv_compact(struct node_kv *kv)
 {
 	return kv->ops->compact ? kv->ops->compact(kv) : -EINVAL;
+}
+
+int node_kv_property(struct node_kv *kv, const char *name, uint64_t *sum)
+{
+	*sum = 0;
+	return kv->ops->property ? kv->ops->property(kv, name, sum) : -EINVAL;
+}
+
+bool node_kv_background(struct node_kv *kv)
+{
+	/* Pending: RocksDB has decided to run it; running: it runs. */
+	static const char *const work[] = {
+	    "rocksdb.compaction-pending",
+	    "rocksdb.mem-table-flush-pending",
+	    "rocksdb.num-running-compactions",
+	    "rocksdb.num-running-flushes",
+	};
+	for (size_t i = 0; i < sizeof(work) / sizeof(work[0]); i++) {
+		uint64_t n;
+		if (node_kv_property(kv, work[i], &n) == 0 && n)
+			return true;
+	}
+	return false;
+}
+
+bool node_kv_settle(struct node_kv *kv, unsigned timeout_ms)
+{
+	struct timespec tick = {0, 5 * 1000 * 1000};
+	for (unsigned waited = 0; node_kv_background(kv); waited += 5) {
+		if (waited >= timeout_ms)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+	return true;
 }
 
 int node_kv_checkpoint(struct node_kv *kv, const char *dir, char *err,

@@ -79,6 +79,22 @@ int node_kv_checkpoint(struct node_kv *kv, const char *dir, char *err,
  * bulk-load a store. -EINVAL for a memory store, -EIO on failure. */
 int node_kv_compact(struct node_kv *kv);
 
+/* A RocksDB integer property ("rocksdb.num-files-at-level0", ...) summed
+ * over the store's column families. -EINVAL for a memory store or a name
+ * RocksDB does not know. */
+int node_kv_property(struct node_kv *kv, const char *name, uint64_t *sum);
+
+/* Whether the store has a flush or compaction running or waiting to run
+ * (never, for a memory store). */
+bool node_kv_background(struct node_kv *kv);
+
+/* Waits until the store has no flush or compaction running or waiting,
+ * at most timeout_ms: true once it has none. A process about to exit
+ * lets the work RocksDB started end rather than abort it: a close stops
+ * a running compaction, so a program that opens the store for one
+ * command and closes it would never finish one. */
+bool node_kv_settle(struct node_kv *kv, unsigned timeout_ms);
+
 /* Returns an owned copy of the value (free()), -ENOENT when absent. */
 int node_kv_get(struct node_kv *kv, const uint8_t *key, size_t key_len,
 		uint8_t **val, size_t *val_len);
@@ -117,6 +133,8 @@ struct node_kv_ops {
 	int (*checkpoint)(struct node_kv *kv, const char *dir, char *err,
 			  size_t err_len); /* NULL: not supported */
 	int (*compact)(struct node_kv *kv); /* NULL: not supported */
+	int (*property)(struct node_kv *kv, const char *name,
+			uint64_t *sum); /* NULL: not supported */
 };
 
 struct node_kv {

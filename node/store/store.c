@@ -331,9 +331,32 @@ static int rocks_compact(struct node_kv *kv)
 	return 0;
 }
 
+static int rocks_property(struct node_kv *kv, const char *name,
+			  uint64_t *sum)
+{
+	struct rocks_kv *r = (struct rocks_kv *)kv;
+	for (int i = 0; i < N_CF; i++) {
+		uint64_t v;
+		if (rocksdb_property_int_cf(r->db, r->cf[i], name, &v) != 0) {
+			/* some (num-files-at-levelN) exist only as text */
+			char *text = rocksdb_property_value_cf(r->db, r->cf[i],
+							       name);
+			char *end = NULL;
+			v = text ? strtoull(text, &end, 10) : 0;
+			bool ok = text && end != text && *end == 0;
+			rocksdb_free(text);
+			if (!ok)
+				return -EINVAL;
+		}
+		*sum += v;
+	}
+	return 0;
+}
+
 static const struct node_kv_ops rocks_ops = {
 	rocks_get,	  rocks_write,	   rocks_iter_new,
 	rocks_close,	  rocks_checkpoint, rocks_compact,
+	rocks_property,
 };
 
 /* A store object with every option set, not opened yet (NULL: out of
