@@ -12,13 +12,17 @@
  * reader already has the answer), since a close aborts a running
  * compaction and a store used only through one-shot commands would
  * otherwise never finish one (level 0 piles up, and every read checks
- * every file in it). When nothing runs it leaves without closing the
- * store: every write was acknowledged only after its synced batch and the
- * syncs the open deferred (node/store/oneshot.c), so ending the process
- * here is a crash that loses nothing, and RocksDB recovers from exactly
- * that at the next open (it replays the WAL either way: the close flushes
- * nothing, avoid_flush_during_shutdown). The lock RocksDB holds on the
- * store goes with the process.
+ * every file in it). While it waits it still holds the store: another
+ * command started meanwhile finds it busy, as with any command running.
+ * A store opened read-only, or one whose background work failed, has
+ * nothing that will end, and node_kv_background says so. When nothing
+ * runs it leaves without closing the store: every write was acknowledged
+ * only after its synced batch and every sync oneshot.c deferred
+ * (node_call turns the answer into an error when one of those failed),
+ * so ending the process here is a crash that loses nothing, and RocksDB
+ * recovers from exactly that at the next open (it replays the WAL either
+ * way: the close flushes nothing, avoid_flush_during_shutdown). The lock
+ * RocksDB holds on the store goes with the process.
  *
  * Layer node/api.
  */
@@ -39,10 +43,31 @@
 
 static struct node_ctx *held; /* the node the last node_call opened */
 
+/* Any of the standard descriptors closed (`ward add ... >&-`) gets
+ * /dev/null, before the store opens: else RocksDB's next file takes the
+ * number and what the command prints goes into that file. */
+static void standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 &&
+		    open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			_exit(NODE_EXIT_IO);
+}
+
+static struct node_doc *error_doc(int code, const char *msg)
+{
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "ok", node_doc_bool(false));
+	node_doc_set(d, "error", node_doc_str(msg));
+	node_doc_set(d, "exit", node_doc_int(code));
+	return d;
+}
+
 struct node_doc *node_call(const char *dir, const struct node_doc *req,
 			   bool progress)
 {
-	node_ctx_close(held); /* one node at a time */
+	standard_fds();
+	node_ctx_close(held); /* one node at a time (export --with-roster) */
 	held = NULL;
 	struct crdt_buf b;
 	crdt_buf_init(&b);
@@ -55,10 +80,20 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 	struct node_doc *resp =
 	    node_local_call(dir, b.data, b.len, progress, &held);
 	crdt_buf_fini(&b);
-	/* A write's WAL sync already waited for every sync the open
-	 * deferred and failed if one did; this makes sure of it before the
-	 * answer is shown, whatever the request was. */
-	(void)node_oneshot_settle();
+	/* Every sync oneshot.c ran on a thread of its own has ended before
+	 * the answer is shown. A write's WAL sync waits for those started
+	 * before it and fails if one did; this also covers those started
+	 * after it (a new WAL file's directory sync, in a long import): if
+	 * one failed, what the answer reports may not survive a power loss. */
+	if (node_oneshot_settle() != 0) {
+		const char *lang = node_doc_get_str(req, "lang");
+		bool zh = lang && !strcmp(lang, "zh");
+		char msg[1024];
+		snprintf(msg, sizeof(msg),
+			 MSGZ(zh, MSG_SYNC_FAILED_AFTER_WRITE), dir);
+		node_doc_free(resp);
+		resp = error_doc(NODE_EXIT_IO, msg);
+	}
 	return resp;
 }
 

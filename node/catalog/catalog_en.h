@@ -1430,5 +1430,7 @@
 	"this admin already signed another proposal for this version; signing two would prove it a forker"
 #define MSG_ROSTER_LOG_GENESIS_EN \
 	"genesis: %zu members, %zu admins, threshold %llu"
+#define MSG_SYNC_FAILED_AFTER_WRITE_EN \
+	"the disk did not confirm a sync in %s after the command wrote: its write may be lost if the power fails; check the disk (dmesg) and run ward audit verify"
 
 #endif

@@ -1413,5 +1413,7 @@
 	"该管理员已为此版本签署了另一提议；签署两个会证明其分叉"
 #define MSG_ROSTER_LOG_GENESIS_ZH \
 	"创始版本：%zu 名成员，%zu 名管理员，签名门槛 %llu"
+#define MSG_SYNC_FAILED_AFTER_WRITE_ZH \
+	"%s 中的磁盘同步在命令写入后未获确认：断电时该写入可能丢失；请检查磁盘（dmesg）并运行 ward audit verify"
 
 #endif

@@ -35,19 +35,7 @@ int node_kv_property(struct node_kv *kv, const char *name, uint64_t *sum)
 
 bool node_kv_background(struct node_kv *kv)
 {
-	/* Pending: RocksDB has decided to run it; running: it runs. */
-	static const char *const work[] = {
-	    "rocksdb.compaction-pending",
-	    "rocksdb.mem-table-flush-pending",
-	    "rocksdb.num-running-compactions",
-	    "rocksdb.num-running-flushes",
-	};
-	for (size_t i = 0; i < sizeof(work) / sizeof(work[0]); i++) {
-		uint64_t n;
-		if (node_kv_property(kv, work[i], &n) == 0 && n)
-			return true;
-	}
-	return false;
+	return kv->ops->background ? kv->ops->background(kv) : false;
 }
 
 bool node_kv_settle(struct node_kv *kv, unsigned timeout_ms)

@@ -85,7 +85,10 @@ int node_kv_compact(struct node_kv *kv);
 int node_kv_property(struct node_kv *kv, const char *name, uint64_t *sum);
 
 /* Whether the store has a flush or compaction running or waiting to run
- * (never, for a memory store). */
+ * that will end: never for a memory store or a store opened read-only
+ * (which reports a compaction pending once level 0 is full, and never
+ * runs it), nor once a background job has failed (RocksDB then stops
+ * them and keeps reporting them pending). */
 bool node_kv_background(struct node_kv *kv);
 
 /* Waits until the store has no flush or compaction running or waiting,
@@ -135,6 +138,7 @@ struct node_kv_ops {
 	int (*compact)(struct node_kv *kv); /* NULL: not supported */
 	int (*property)(struct node_kv *kv, const char *name,
 			uint64_t *sum); /* NULL: not supported */
+	bool (*background)(struct node_kv *kv); /* NULL: never */
 };
 
 struct node_kv {

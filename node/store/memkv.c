@@ -327,7 +327,7 @@ static void mem_close(struct node_kv *kv)
 }
 
 static const struct node_kv_ops mem_ops = {
-	mem_get, mem_write, mem_iter_new, mem_close, NULL, NULL, NULL,
+	mem_get, mem_write, mem_iter_new, mem_close, NULL, NULL, NULL, NULL,
 };
 
 struct node_kv *node_kv_new_mem(void)

@@ -39,8 +39,13 @@
  *     RocksDB at once that they are done: a new MANIFEST's first sync,
  *     which only CURRENT's rename depends on; CURRENT's temporary file's,
  *     which only that rename depends on; and a directory sync when no
- *     table file was made since the last one (the open's, after CURRENT's
- *     rename), which only later names and the acknowledgement depend on.
+ *     table file was made since the last one and no WAL has been synced
+ *     in this process (the open's, after CURRENT's rename), which only
+ *     later names and the acknowledgement depend on. Once a WAL's sync
+ *     has acknowledged a write, RocksDB acknowledges the next one right
+ *     after the directory sync that follows a new WAL's first sync (a WAL
+ *     switch in a long import): that one, like every later directory
+ *     sync, is made in place, so that its failure fails the write.
  *     Nothing that depends on them happens before they have ended: every
  *     name made or removed in the directory (CURRENT's rename; a WAL's
  *     removal) and every other sync (a WAL's acknowledges a write; a
@@ -120,6 +125,7 @@ static dev_t dir_dev;	  /* its identity */
 static ino_t dir_ino;
 static bool dirty = true; /* an entry may be unsynced */
 static bool tables;	  /* a table file among them */
+static bool wal_synced;	  /* a WAL synced: a write was acknowledged */
 static ino_t manifests[16]; /* MANIFESTs synced (or being synced) once */
 static size_t n_manifests;
 static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
@@ -143,6 +149,7 @@ void node_oneshot_manage(const char *dir)
 	}
 	dirty = true;
 	tables = false;
+	wal_synced = false;
 	n_manifests = 0;
 	pthread_mutex_unlock(&mu);
 }
@@ -255,7 +262,8 @@ static void made(const char *path)
 enum verdict { SKIP, SYNC, DEFER };
 
 /* 3. above: a temporary file (CURRENT's) in the managed directory, or a
- * MANIFEST there that this process has not synced before (st: fd's). */
+ * MANIFEST there that this process has not synced before (st: fd's).
+ * Notes a WAL's sync (wal_synced) on the way. */
 static bool deferrable(int fd, const struct stat *st)
 {
 	char link[64], path[PATH_MAX];
@@ -268,6 +276,10 @@ static bool deferrable(int fd, const struct stat *st)
 	size_t len = strlen(name);
 	if (!in_managed(path))
 		return false;
+	if (len > 4 && !strcmp(name + len - 4, ".log")) {
+		wal_synced = true;
+		return false;
+	}
 	if (len > 6 && !strcmp(name + len - 6, ".dbtmp"))
 		return true;
 	if (strncmp(name, "MANIFEST-", 9))
@@ -293,7 +305,7 @@ static enum verdict decide(int fd)
 	enum verdict v = SYNC;
 	if (managed && S_ISDIR(st.st_mode) && st.st_dev == dir_dev &&
 	    st.st_ino == dir_ino) {
-		v = !dirty ? SKIP : tables ? SYNC : DEFER;
+		v = !dirty ? SKIP : tables || wal_synced ? SYNC : DEFER;
 		dirty = false;
 		tables = false;
 	} else if (managed && S_ISREG(st.st_mode) && deferrable(fd, &st)) {

@@ -28,8 +28,10 @@ struct node_oneshot_stats {
 int node_oneshot_settle(void);
 
 /* Ends the work: waits as node_oneshot_settle does, and until the files
- * RocksDB removed meanwhile are gone (unless a sync failed). Called by a
- * one-shot program once it has closed the store. */
+ * RocksDB removed meanwhile are gone (unless a sync failed).
+ * node_oneshot_manage calls it first. A program may also end without it
+ * (ward-local does, once settled): a file left is one RocksDB's next open
+ * removes as obsolete. */
 int node_oneshot_finish(void);
 
 /* Counts since the program started. */

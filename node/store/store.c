@@ -353,10 +353,33 @@ static int rocks_property(struct node_kv *kv, const char *name,
 	return 0;
 }
 
+static bool rocks_background(struct node_kv *kv)
+{
+	struct rocks_kv *r = (struct rocks_kv *)kv;
+	if (r->lock_fd >= 0) /* read-only: it compacts nothing */
+		return false;
+	uint64_t n = 0;
+	if (rocks_property(kv, "rocksdb.background-errors", &n) != 0 || n)
+		return false; /* stopped: nothing more will end */
+	/* pending: RocksDB has decided to run it; running: it runs */
+	static const char *const work[] = {
+	    "rocksdb.compaction-pending",
+	    "rocksdb.mem-table-flush-pending",
+	    "rocksdb.num-running-compactions",
+	    "rocksdb.num-running-flushes",
+	};
+	for (size_t i = 0; i < sizeof(work) / sizeof(work[0]); i++) {
+		n = 0;
+		if (rocks_property(kv, work[i], &n) == 0 && n)
+			return true;
+	}
+	return false;
+}
+
 static const struct node_kv_ops rocks_ops = {
 	rocks_get,	  rocks_write,	   rocks_iter_new,
 	rocks_close,	  rocks_checkpoint, rocks_compact,
-	rocks_property,
+	rocks_property,	  rocks_background,
 };
 
 /* A store object with every option set, not opened yet (NULL: out of

@@ -11,6 +11,7 @@
 #    command's close did, so level 0 only grew and every lookup read each
 #    file in it. Now the command that started one lets it end after
 #    printing its answer.
+# 3. A command whose output is closed prints into no store file.
 . "$(dirname "$0")/lib.sh" "$@"
 
 ok init --data n --role health --name n --scope 120116
@@ -45,4 +46,16 @@ ok list patient --data n --json
 eq "$(jq length <<<"$OUT")" $((8 * rows + 48)) "every write is in the store"
 ok show "${ids[39]}" --data n
 contains "$OUT" "B40" "the last add"
+
+# 3. With its output closed a command still works, and prints into none
+#    of the store's files (the store opens after the standard descriptors
+#    are taken, so none of its files can get number 1 or 2).
+"$W" add patient --data n scope=120116 name=Closed sex=male >&- 2>&- ||
+	fail "ward add with stdout and stderr closed: exit $?"
+ok list patient --data n --json
+id=$(jq -r '.[] | select(.name == "Closed") | .id' <<<"$OUT")
+[ -n "$id" ] || fail "the add with its output closed is not in the store"
+if grep -rl "$id" n/db >/dev/null 2>&1; then
+	fail "the id went into a store file: $(grep -rl "$id" n/db)"
+fi
 note "oneshot: ok"

@@ -33,7 +33,7 @@ id=$OUT
 ok set "$id" --data n name=Li2
 # every file's name, size, modification time and contents: a read writes
 # no byte to any of them either (ward-local's store options and its
-# syncs.c must not change that)
+# oneshot.c must not change that)
 files() {
 	(cd n/db && for f in $(ls -1 | LC_ALL=C sort); do
 		printf '%s %s %s\n' "$(stat -c '%n %s %.9Y' "$f")" \
