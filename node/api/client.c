@@ -22,15 +22,6 @@
 
 #define HELPER_NAME "ward-local"
 
-static struct node_doc *error_doc(int code, const char *msg)
-{
-	struct node_doc *d = node_doc_object();
-	node_doc_set(d, "ok", node_doc_bool(false));
-	node_doc_set(d, "error", node_doc_str(msg));
-	node_doc_set(d, "exit", node_doc_int(code));
-	return d;
-}
-
 /* The file beside the running program called name. */
 static int beside_self(const char *name, char *self, size_t self_len, char *out,
 		       size_t out_len)
@@ -159,16 +150,16 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 	if (resp || rc != -ENOENT) {
 		crdt_buf_fini(&b);
 		if (!resp && rc == -EPERM)
-			return error_doc(NODE_EXIT_BUSY, msg);
+			return node_answer_error(NODE_EXIT_BUSY, msg);
 		if (!resp)
-			return error_doc(
+			return node_answer_error(
 			    NODE_EXIT_BUSY,
 			    MSGZ(zh, MSG_NODE_S_DAEMON_DID_NOT));
 		return resp;
 	}
 	crdt_buf_fini(&b);
 	become_local(zh, msg, sizeof(msg));
-	return error_doc(NODE_EXIT_IO, msg);
+	return node_answer_error(NODE_EXIT_IO, msg);
 }
 
 struct node_doc *node_call_offline(const struct node_doc *req, bool progress)
@@ -176,7 +167,7 @@ struct node_doc *node_call_offline(const struct node_doc *req, bool progress)
 	(void)progress;
 	char msg[1024] = "";
 	become_local(request_zh(req), msg, sizeof(msg));
-	return error_doc(NODE_EXIT_IO, msg);
+	return node_answer_error(NODE_EXIT_IO, msg);
 }
 
 _Noreturn void node_exit(int rc)

@@ -54,15 +54,6 @@ static void standard_fds(void)
 			_exit(NODE_EXIT_IO);
 }
 
-static struct node_doc *error_doc(int code, const char *msg)
-{
-	struct node_doc *d = node_doc_object();
-	node_doc_set(d, "ok", node_doc_bool(false));
-	node_doc_set(d, "error", node_doc_str(msg));
-	node_doc_set(d, "exit", node_doc_int(code));
-	return d;
-}
-
 struct node_doc *node_call(const char *dir, const struct node_doc *req,
 			   bool progress)
 {
@@ -92,7 +83,7 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 		snprintf(msg, sizeof(msg),
 			 MSGZ(zh, MSG_SYNC_FAILED_AFTER_WRITE), dir);
 		node_doc_free(resp);
-		resp = error_doc(NODE_EXIT_IO, msg);
+		resp = node_answer_error(NODE_EXIT_IO, msg);
 	}
 	return resp;
 }

@@ -277,6 +277,15 @@ static int sp_request(int fd, const uint8_t *req, size_t len, uint8_t **out,
 	return 0;
 }
 
+struct node_doc *node_answer_error(int code, const char *msg)
+{
+	struct node_doc *d = node_doc_object();
+	node_doc_set(d, "ok", node_doc_bool(false));
+	node_doc_set(d, "error", node_doc_str(msg));
+	node_doc_set(d, "exit", node_doc_int(code));
+	return d;
+}
+
 struct node_doc *node_localapi_call(const char *dir, bool zh,
 				    const uint8_t *req, size_t len, int *rc,
 				    char *msg, size_t msg_len)

@@ -110,6 +110,9 @@ int node_errno_from_exit(int code);
  * result), else {"ok": false, "error": why in zh or English, "exit"}. */
 struct node_doc *node_answer(int rc, struct node_doc *result,
 			     const struct node_reason *why, bool zh);
+/* {"ok": false, "error": msg, "exit": code}: the answer of a seam that
+ * has only an exit code and a message (localapi.c, for ward too). */
+struct node_doc *node_answer_error(int code, const char *msg);
 /* Reads the node's own Ed25519 key pair from dir/node.key. */
 int node_identity_load(const char *dir, uint8_t pk[32], uint8_t **sk);
 /* Path join into out (NODE_PATH_MAX). */

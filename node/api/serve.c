@@ -35,27 +35,13 @@ struct node_doc *node_answer(int rc, struct node_doc *result,
 	} else if (!result) {
 		code = NODE_EXIT_IO; /* a handler must answer */
 	}
-	if (!result) {
-		struct node_doc *d = node_doc_object();
-		node_doc_set(d, "ok", node_doc_bool(false));
-		node_doc_set(d, "error", node_doc_str(msg));
-		node_doc_set(d, "exit", node_doc_int(code));
-		return d;
-	}
+	if (!result)
+		return node_answer_error(code, msg);
 	struct node_doc *d = node_doc_object();
 	node_doc_set(d, "ok", node_doc_bool(true));
 	node_doc_set(d, "result", result);
 	if (code)
 		node_doc_set(d, "exit", node_doc_int(code));
-	return d;
-}
-
-static struct node_doc *error_doc(int code, const char *msg)
-{
-	struct node_doc *d = node_doc_object();
-	node_doc_set(d, "ok", node_doc_bool(false));
-	node_doc_set(d, "error", node_doc_str(msg));
-	node_doc_set(d, "exit", node_doc_int(code));
 	return d;
 }
 
@@ -120,7 +106,7 @@ struct node_doc *node_serve(struct node_ctx *ctx, const uint8_t *req,
 	if (crdt_mp_read_array(&c, &n) || n != 2 ||
 	    crdt_mp_read_uint(&c, &version) || version != 1 ||
 	    node_doc_decode(c.p, crdt_mp_left(&c), &in) != 0)
-		return error_doc(NODE_EXIT_USAGE,
+		return node_answer_error(NODE_EXIT_USAGE,
 				 "malformed request (this ward and the node "
 				 "speak different versions?)");
 	bool zh = ctx->lang_zh = request_zh(in);
@@ -183,7 +169,7 @@ struct node_doc *node_local_call(const char *dir, const uint8_t *req,
 	if (rc) {
 		node_reason_text(&why, zh ? NODE_LANG_ZH : NODE_LANG_EN, msg,
 				 sizeof(msg));
-		return error_doc(node_exit_from_errno(rc), msg);
+		return node_answer_error(node_exit_from_errno(rc), msg);
 	}
 	ctx->progress = progress;
 	ctx->peer_uid = (int64_t)getuid(); /* served here: we asked */
