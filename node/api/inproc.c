@@ -73,9 +73,10 @@ struct node_doc *node_call(const char *dir, const struct node_doc *req,
 	crdt_buf_fini(&b);
 	/* Every sync oneshot.c ran on a thread of its own has ended before
 	 * the answer is shown. A write's WAL sync waits for those started
-	 * before it and fails if one did; this also covers those started
-	 * after it (a new WAL file's directory sync, in a long import): if
-	 * one failed, what the answer reports may not survive a power loss. */
+	 * before it and fails if one did, and oneshot.c runs none on a
+	 * thread after a WAL's sync; this holds it whatever the request did:
+	 * if one failed, what the answer reports may not survive a power
+	 * loss. */
 	if (node_oneshot_settle() != 0) {
 		const char *lang = node_doc_get_str(req, "lang");
 		bool zh = lang && !strcmp(lang, "zh");
